@@ -1,0 +1,308 @@
+//! The command line, declared with clap. Help texts come from the message catalog
+//! (`cli.*` ids) through [`localize`], not from doc comments, so they follow the locale.
+
+use crate::i18n::Catalog;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "hotro", version, disable_help_subcommand = true)]
+pub struct Cli {
+    #[arg(long, global = true, env = "HOTRO_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[arg(long = "as", global = true, env = "HOTRO_AS", value_name = "LOGIN")]
+    pub acting: Option<String>,
+    #[arg(long, global = true, value_name = "vi|en")]
+    pub lang: Option<String>,
+    #[arg(long, global = true)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init,
+    Demo(DemoArgs),
+    #[command(subcommand)]
+    Ticket(TicketCommand),
+    #[command(subcommand)]
+    Db(DbCommand),
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 2000)]
+    pub tickets: usize,
+    #[arg(long, default_value_t = 200)]
+    pub articles: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct Output {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Guard {
+    #[arg(long, value_name = "V")]
+    pub expect_version: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Free text given inline, from a file, or from standard input (`--text-file -`).
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct TextInput {
+    #[arg(long)]
+    pub text: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketCommand {
+    New(NewArgs),
+    Show {
+        key: String,
+        #[command(flatten)]
+        out: Output,
+    },
+    List(ListArgs),
+    Reply {
+        key: String,
+        #[command(flatten)]
+        text: TextInput,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Note {
+        key: String,
+        #[command(flatten)]
+        text: TextInput,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Assign {
+        key: String,
+        #[arg(long, value_name = "LOGIN")]
+        to: Option<String>,
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Classify {
+        key: String,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long = "app")]
+        application: Option<String>,
+        #[arg(long)]
+        impact: Option<String>,
+        #[arg(long)]
+        urgency: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Status {
+        key: String,
+        status: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Escalate {
+        key: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+        #[arg(long, value_name = "REF")]
+        external_ref: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Return {
+        key: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Link {
+        key: String,
+        #[arg(long, value_name = "KEY", conflicts_with = "child_of", required_unless_present = "child_of")]
+        duplicate_of: Option<String>,
+        #[arg(long, value_name = "KEY")]
+        child_of: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Resolve {
+        key: String,
+        #[arg(long)]
+        resolution: String,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Confirm {
+        key: String,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Reopen {
+        key: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        guard: Guard,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[arg(long)]
+    pub title: String,
+    #[arg(long, conflicts_with = "description_file")]
+    pub description: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub description_file: Option<PathBuf>,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub channel: Option<String>,
+    #[arg(long = "app")]
+    pub application: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long)]
+    pub requester: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub impact: Option<String>,
+    #[arg(long)]
+    pub urgency: Option<String>,
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long = "assign", value_name = "LOGIN")]
+    pub assignee: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    #[arg(long)]
+    pub open: bool,
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long, value_name = "LOGIN")]
+    pub assignee: Option<String>,
+    #[arg(long, conflicts_with = "assignee")]
+    pub mine: bool,
+    #[arg(long)]
+    pub unassigned: bool,
+    #[arg(long)]
+    pub tier: Option<u8>,
+    #[arg(long, value_name = "GROUP")]
+    pub following: Option<String>,
+    #[arg(long = "app")]
+    pub application: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, value_name = "ID")]
+    pub before: Option<i64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    Check {
+        #[command(flatten)]
+        out: Output,
+    },
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    Show,
+    Path,
+    Check { file: Option<PathBuf> },
+}
+
+/// Set every command's `about` and every argument's `help` from the catalog:
+/// `cli.<path>.about` and `cli.<path>.<arg id>`, or `cli.global.<arg id>` for global ones.
+pub fn localize(cmd: clap::Command, cat: &Catalog) -> clap::Command {
+    localize_at(cmd, cat, "cli")
+}
+
+fn localize_at(mut cmd: clap::Command, cat: &Catalog, path: &str) -> clap::Command {
+    cmd = cmd.about(cat.t(&format!("{path}.about")));
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().as_str().to_string())
+        .collect();
+    for id in ids {
+        let own = format!("{path}.{id}");
+        let global = format!("cli.global.{id}");
+        let text = if cat.has(&own) {
+            cat.t(&own)
+        } else {
+            cat.t(&global)
+        };
+        cmd = cmd.mut_arg(id.as_str(), |a| a.help(text));
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        let sub_path = format!("{path}.{name}");
+        cmd = cmd.mut_subcommand(name.as_str(), |s| localize_at(s, cat, &sub_path));
+    }
+    cmd
+}
+
+/// Every catalog id the command line needs (for the completeness test).
+pub fn required_ids(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+    out.push(format!("{path}.about"));
+    for a in cmd.get_arguments() {
+        let id = a.get_id().as_str();
+        if id == "help" || id == "version" {
+            continue;
+        }
+        if a.is_global_set() {
+            out.push(format!("cli.global.{id}"));
+        } else {
+            out.push(format!("{path}.{id}"));
+        }
+    }
+    for s in cmd.get_subcommands() {
+        required_ids(s, &format!("{path}.{}", s.get_name()), out);
+    }
+}

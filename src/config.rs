@@ -1,0 +1,656 @@
+//! The configuration file: where it is looked up, how it is parsed, and the checks that turn
+//! it into an [`Organisation`]. Every error names the file, the line, the key and what is
+//! expected there.
+
+use crate::domain::key::KeyFormat;
+use crate::domain::org::{
+    Application, Coded, Group, Names, Operator, Organisation, PriorityMatrix, Role, Tier, Unit,
+};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The shipped default, embedded so that a fresh machine needs no set-up.
+pub const EMBEDDED: &str = include_str!("../config/hotro.toml");
+
+/// Where the configuration in force came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Embedded,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::File(p) => write!(f, "{}", p.display()),
+            Source::Embedded => f.write_str("<embedded default config>"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub org: Organisation,
+    pub source: Source,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", describe(.file, *.line, .key.as_deref(), .message))]
+    Invalid {
+        file: String,
+        line: Option<usize>,
+        key: Option<String>,
+        message: String,
+    },
+}
+
+fn describe(file: &str, line: Option<usize>, key: Option<&str>, message: &str) -> String {
+    let mut place = format!("config error in {file}");
+    if let Some(line) = line {
+        place.push_str(&format!(", line {line}"));
+    }
+    if let Some(key) = key {
+        place.push_str(&format!(", key `{key}`"));
+    }
+    format!("{place}: {message}")
+}
+
+/// The user config file (`hotro.toml` in the platform's config directory), if there is one.
+pub fn user_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "hotro").map(|d| d.config_dir().join("hotro.toml"))
+}
+
+/// Find and load the configuration: `--config FILE`, then `HOTRO_CONFIG`, then the user
+/// config dir, then the embedded default. An explicitly named file must exist.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    if let Some(path) = explicit {
+        return load_file(path);
+    }
+    if let Some(env) = std::env::var_os("HOTRO_CONFIG").filter(|v| !v.is_empty()) {
+        return load_file(Path::new(&env));
+    }
+    if let Some(user) = user_config_path().filter(|p| p.is_file()) {
+        return load_file(&user);
+    }
+    parse(EMBEDDED, Source::Embedded)
+}
+
+pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, Source::File(path.to_path_buf()))
+}
+
+/// The embedded default; it is tested, so failing to parse it is a build defect.
+pub fn embedded() -> Config {
+    match parse(EMBEDDED, Source::Embedded) {
+        Ok(c) => c,
+        Err(e) => panic!("the embedded default config is broken: {e}"),
+    }
+}
+
+// ---- the file's shape -------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    organisation: RawOrganisation,
+    tiers: Vec<RawTier>,
+    groups: Vec<RawGroup>,
+    #[serde(default)]
+    operators: Vec<RawOperator>,
+    applications: Vec<RawApplication>,
+    #[serde(default)]
+    units: Vec<RawUnit>,
+    categories: Vec<RawCoded>,
+    kinds: Vec<RawCoded>,
+    channels: Vec<RawCoded>,
+    priority: RawPriority,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganisation {
+    name: String,
+    time_zone: Spanned<String>,
+    ticket_key_format: Spanned<String>,
+    intake_group: Spanned<String>,
+    default_impact: Spanned<String>,
+    default_urgency: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNames {
+    vi: String,
+    en: String,
+    zh: Option<String>,
+}
+
+impl From<RawNames> for Names {
+    fn from(r: RawNames) -> Names {
+        Names {
+            vi: r.vi,
+            en: r.en,
+            zh: r.zh,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    level: Spanned<u8>,
+    id: Spanned<String>,
+    name: RawNames,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    id: Spanned<String>,
+    tier: Spanned<u8>,
+    name: RawNames,
+    lead: Option<Spanned<String>>,
+    phone: Option<String>,
+    #[serde(default)]
+    external: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOperator {
+    login: Spanned<String>,
+    name: String,
+    tier: Spanned<u8>,
+    group: Spanned<String>,
+    roles: Vec<Spanned<String>>,
+    #[serde(default)]
+    os_users: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApplication {
+    code: Spanned<String>,
+    name: String,
+    group: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnit {
+    code: Spanned<String>,
+    name: String,
+    parent: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoded {
+    id: Spanned<String>,
+    name: RawNames,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPriority {
+    levels: Vec<RawCoded>,
+    impact: Vec<RawCoded>,
+    urgency: Vec<RawCoded>,
+    matrix: Spanned<Vec<Spanned<Vec<Spanned<String>>>>>,
+}
+
+// ---- parsing and checks -----------------------------------------------------------------
+
+struct Checker<'a> {
+    text: &'a str,
+    file: String,
+}
+
+impl Checker<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn error<T>(&self, span: std::ops::Range<usize>, key: &str, message: String) -> Result<T, ConfigError> {
+        Err(ConfigError::Invalid {
+            file: self.file.clone(),
+            line: Some(self.line_of(span.start)),
+            key: Some(key.to_string()),
+            message,
+        })
+    }
+
+    fn unique<'s>(
+        &self,
+        key: &str,
+        ids: impl Iterator<Item = &'s Spanned<String>>,
+    ) -> Result<(), ConfigError> {
+        let mut seen = HashSet::new();
+        for id in ids {
+            if id.get_ref().trim().is_empty() {
+                return self.error(id.span(), key, "must not be empty".into());
+            }
+            if !seen.insert(id.get_ref().as_str()) {
+                return self.error(
+                    id.span(),
+                    key,
+                    format!("`{}` is defined twice; ids must be unique", id.get_ref()),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parse and check configuration text. `source` is only used to name the file in errors.
+pub fn parse(text: &str, source: Source) -> Result<Config, ConfigError> {
+    let file = source.to_string();
+    let checker = Checker { text, file };
+    let raw = deserialize(&checker)?;
+    let org = build(&checker, raw)?;
+    Ok(Config { org, source })
+}
+
+fn deserialize(c: &Checker<'_>) -> Result<RawConfig, ConfigError> {
+    let de = toml::Deserializer::parse(c.text).map_err(|e| ConfigError::Invalid {
+        file: c.file.clone(),
+        line: e.span().map(|s| c.line_of(s.start)),
+        key: None,
+        message: format!("not valid TOML: {}", e.message().trim()),
+    })?;
+    serde_path_to_error::deserialize::<_, RawConfig>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        ConfigError::Invalid {
+            file: c.file.clone(),
+            line: inner.span().map(|s| c.line_of(s.start)),
+            key: (path != ".").then_some(path),
+            message: inner.message().trim().to_string(),
+        }
+    })
+}
+
+fn coded(list: Vec<RawCoded>) -> Vec<Coded> {
+    list.into_iter()
+        .map(|r| Coded {
+            id: r.id.into_inner(),
+            name: r.name.into(),
+        })
+        .collect()
+}
+
+fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
+    let o = &raw.organisation;
+    let time_zone: chrono_tz::Tz = match o.time_zone.get_ref().parse() {
+        Ok(tz) => tz,
+        Err(_) => {
+            return c.error(
+                o.time_zone.span(),
+                "organisation.time_zone",
+                format!(
+                    "unknown time zone `{}`; expected an IANA name such as \"Asia/Ho_Chi_Minh\"",
+                    o.time_zone.get_ref()
+                ),
+            );
+        }
+    };
+    let key_format = match KeyFormat::parse(o.ticket_key_format.get_ref()) {
+        Ok(k) => k,
+        Err(e) => {
+            return c.error(
+                o.ticket_key_format.span(),
+                "organisation.ticket_key_format",
+                format!("{e}; for example \"HT-{{year}}-{{seq:06}}\""),
+            );
+        }
+    };
+
+    // Tiers.
+    if raw.tiers.is_empty() {
+        return c.error(0..0, "tiers", "at least one tier is needed".into());
+    }
+    c.unique("tiers.id", raw.tiers.iter().map(|t| &t.id))?;
+    let mut levels = HashSet::new();
+    for t in &raw.tiers {
+        if !levels.insert(*t.level.get_ref()) {
+            return c.error(
+                t.level.span(),
+                "tiers.level",
+                format!("level {} is used by two tiers", t.level.get_ref()),
+            );
+        }
+    }
+
+    // Groups.
+    c.unique("groups.id", raw.groups.iter().map(|g| &g.id))?;
+    for g in &raw.groups {
+        if !levels.contains(g.tier.get_ref()) {
+            return c.error(
+                g.tier.span(),
+                "groups.tier",
+                format!(
+                    "group `{}` names tier {}, which is not defined in [[tiers]]",
+                    g.id.get_ref(),
+                    g.tier.get_ref()
+                ),
+            );
+        }
+    }
+    let group_tier = |id: &str| {
+        raw.groups
+            .iter()
+            .find(|g| g.id.get_ref() == id)
+            .map(|g| *g.tier.get_ref())
+    };
+    let group_ids: Vec<String> = raw.groups.iter().map(|g| g.id.get_ref().clone()).collect();
+    let known_groups = group_ids.join(", ");
+
+    // Operators.
+    c.unique("operators.login", raw.operators.iter().map(|op| &op.login))?;
+    for op in &raw.operators {
+        let Some(tier) = group_tier(op.group.get_ref()) else {
+            return c.error(
+                op.group.span(),
+                "operators.group",
+                format!(
+                    "operator `{}` names group `{}`, which is not defined; known groups: {known_groups}",
+                    op.login.get_ref(),
+                    op.group.get_ref()
+                ),
+            );
+        };
+        if tier != *op.tier.get_ref() {
+            return c.error(
+                op.tier.span(),
+                "operators.tier",
+                format!(
+                    "operator `{}` is at tier {} but group `{}` is at tier {tier}",
+                    op.login.get_ref(),
+                    op.tier.get_ref(),
+                    op.group.get_ref()
+                ),
+            );
+        }
+        for role in &op.roles {
+            if Role::parse(role.get_ref()).is_none() {
+                let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                return c.error(
+                    role.span(),
+                    "operators.roles",
+                    format!(
+                        "unknown role `{}`; expected one of {}",
+                        role.get_ref(),
+                        all.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    for g in &raw.groups {
+        if let Some(lead) = &g.lead {
+            if !raw.operators.iter().any(|op| op.login.get_ref() == lead.get_ref()) {
+                return c.error(
+                    lead.span(),
+                    "groups.lead",
+                    format!(
+                        "group `{}` names lead `{}`, who is not in [[operators]]",
+                        g.id.get_ref(),
+                        lead.get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    // Applications and units.
+    c.unique("applications.code", raw.applications.iter().map(|a| &a.code))?;
+    for a in &raw.applications {
+        if group_tier(a.group.get_ref()).is_none() {
+            return c.error(
+                a.group.span(),
+                "applications.group",
+                format!(
+                    "application `{}` names group `{}`, which is not defined; known groups: {known_groups}",
+                    a.code.get_ref(),
+                    a.group.get_ref()
+                ),
+            );
+        }
+    }
+    c.unique("units.code", raw.units.iter().map(|u| &u.code))?;
+    for u in &raw.units {
+        if let Some(parent) = &u.parent {
+            if !raw.units.iter().any(|p| p.code.get_ref() == parent.get_ref()) {
+                return c.error(
+                    parent.span(),
+                    "units.parent",
+                    format!(
+                        "unit `{}` names parent `{}`, which is not a unit",
+                        u.code.get_ref(),
+                        parent.get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    // Coded lists.
+    for (key, list) in [
+        ("categories", &raw.categories),
+        ("kinds", &raw.kinds),
+        ("channels", &raw.channels),
+        ("priority.levels", &raw.priority.levels),
+        ("priority.impact", &raw.priority.impact),
+        ("priority.urgency", &raw.priority.urgency),
+    ] {
+        if list.is_empty() {
+            return c.error(0..0, key, "at least one entry is needed".into());
+        }
+        c.unique(&format!("{key}.id"), list.iter().map(|e| &e.id))?;
+    }
+
+    // Priority matrix: one row per impact, one column per urgency, each a known level.
+    let p = &raw.priority;
+    let rows = p.matrix.get_ref();
+    if rows.len() != p.impact.len() {
+        return c.error(
+            p.matrix.span(),
+            "priority.matrix",
+            format!(
+                "has {} rows but there are {} impact levels; expected one row per impact level",
+                rows.len(),
+                p.impact.len()
+            ),
+        );
+    }
+    let mut cells = Vec::new();
+    for row in rows {
+        if row.get_ref().len() != p.urgency.len() {
+            return c.error(
+                row.span(),
+                "priority.matrix",
+                format!(
+                    "a row has {} entries but there are {} urgency levels; expected one per urgency level",
+                    row.get_ref().len(),
+                    p.urgency.len()
+                ),
+            );
+        }
+        let mut out = Vec::new();
+        for cell in row.get_ref() {
+            match p.levels.iter().position(|l| l.id.get_ref() == cell.get_ref()) {
+                Some(i) => out.push(i),
+                None => {
+                    let all: Vec<&str> = p.levels.iter().map(|l| l.id.get_ref().as_str()).collect();
+                    return c.error(
+                        cell.span(),
+                        "priority.matrix",
+                        format!(
+                            "unknown priority `{}`; expected one of priority.levels: {}",
+                            cell.get_ref(),
+                            all.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        cells.push(out);
+    }
+
+    // Organisation-wide defaults.
+    if group_tier(o.intake_group.get_ref()).is_none() {
+        return c.error(
+            o.intake_group.span(),
+            "organisation.intake_group",
+            format!(
+                "group `{}` is not defined; known groups: {known_groups}",
+                o.intake_group.get_ref()
+            ),
+        );
+    }
+    for (key, value, levels) in [
+        ("organisation.default_impact", &o.default_impact, &p.impact),
+        ("organisation.default_urgency", &o.default_urgency, &p.urgency),
+    ] {
+        if !levels.iter().any(|l| l.id.get_ref() == value.get_ref()) {
+            let all: Vec<&str> = levels.iter().map(|l| l.id.get_ref().as_str()).collect();
+            return c.error(
+                value.span(),
+                key,
+                format!("unknown level `{}`; expected one of {}", value.get_ref(), all.join(", ")),
+            );
+        }
+    }
+
+    let RawConfig {
+        organisation,
+        tiers,
+        groups,
+        operators,
+        applications,
+        units,
+        categories,
+        kinds,
+        channels,
+        priority,
+    } = raw;
+    Ok(Organisation {
+        name: organisation.name,
+        time_zone,
+        key_format,
+        tiers: tiers
+            .into_iter()
+            .map(|t| Tier {
+                level: t.level.into_inner(),
+                id: t.id.into_inner(),
+                name: t.name.into(),
+            })
+            .collect(),
+        groups: groups
+            .into_iter()
+            .map(|g| Group {
+                id: g.id.into_inner(),
+                name: g.name.into(),
+                tier: g.tier.into_inner(),
+                lead: g.lead.map(Spanned::into_inner),
+                phone: g.phone,
+                external: g.external,
+            })
+            .collect(),
+        operators: operators
+            .into_iter()
+            .map(|op| Operator {
+                login: op.login.into_inner(),
+                name: op.name,
+                tier: op.tier.into_inner(),
+                group: op.group.into_inner(),
+                roles: op
+                    .roles
+                    .iter()
+                    .filter_map(|r| Role::parse(r.get_ref()))
+                    .collect(),
+                os_users: op.os_users,
+            })
+            .collect(),
+        applications: applications
+            .into_iter()
+            .map(|a| Application {
+                code: a.code.into_inner(),
+                name: a.name,
+                group: a.group.into_inner(),
+            })
+            .collect(),
+        units: units
+            .into_iter()
+            .map(|u| Unit {
+                code: u.code.into_inner(),
+                name: u.name,
+                parent: u.parent.map(Spanned::into_inner),
+            })
+            .collect(),
+        categories: coded(categories),
+        kinds: coded(kinds),
+        channels: coded(channels),
+        priority: PriorityMatrix {
+            levels: coded(priority.levels),
+            impact: coded(priority.impact),
+            urgency: coded(priority.urgency),
+            cells,
+        },
+        default_impact: organisation.default_impact.into_inner(),
+        default_urgency: organisation.default_urgency.into_inner(),
+        intake_group: organisation.intake_group.into_inner(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_is_valid_and_complete() {
+        let cfg = embedded();
+        let org = &cfg.org;
+        assert_eq!(org.tiers.len(), 5);
+        let central: Vec<_> = org.groups.iter().filter(|g| g.tier == 3).collect();
+        assert_eq!(central.len(), 6, "seed 003: six groups at the central department");
+        for code in [
+            "TABMIS", "TCS-TT", "TTLKB", "TTSP", "KTKB-ANQP", "QLTS", "Portal", "Mail", "KTNB",
+            "THBC-ĐTKB-LAN", "DMDC", "DVC",
+        ] {
+            assert!(org.application(code).is_some(), "missing application {code}");
+        }
+        for kind in [
+            "incident",
+            "consultation",
+            "service-request",
+            "data-repair",
+            "configuration",
+            "bug",
+            "requirement",
+        ] {
+            assert!(org.kind(kind).is_some(), "missing kind {kind}");
+        }
+        assert_eq!(org.time_zone, chrono_tz::Asia::Ho_Chi_Minh);
+        assert_eq!(org.priority.priority("high", "high"), Some("P1"));
+        assert_eq!(org.priority.priority("low", "low"), Some("P4"));
+        assert_eq!(org.key_format.format(2026, 123), "HT-2026-000123");
+    }
+}

@@ -1,0 +1,210 @@
+//! Human descriptions of domain values in the operator's language: statuses, events,
+//! conflicts and errors. The CLI prints them; the console will show the same words.
+
+use crate::config::ConfigError;
+use crate::domain::org::Organisation;
+use crate::domain::status::Status;
+use crate::domain::ticket::{DomainError, Event, EventKind, LinkRelation};
+use crate::i18n::Catalog;
+use crate::store::{Conflict, StoreError};
+
+pub fn status(cat: &Catalog, s: Status) -> String {
+    cat.t(&format!("status.{}", s.as_str()))
+}
+
+fn group_name(org: &Organisation, cat: &Catalog, id: &str) -> String {
+    org.group(id)
+        .map(|g| g.name.get(cat.lang().code()).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn dash(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "—".into())
+}
+
+/// One line saying what an event did.
+pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
+    match &e.kind {
+        EventKind::Created { title, .. } => cat.f("event.created", &[("title", title)]),
+        EventKind::PublicReply { text } => cat.f("event.public_reply", &[("text", &first_line(text))]),
+        EventKind::InternalNote { text } => cat.f("event.internal_note", &[("text", &first_line(text))]),
+        EventKind::Classified { changes } => {
+            let parts: Vec<String> = changes
+                .iter()
+                .map(|c| format!("{}: {} → {}", c.field, dash(&c.from), dash(&c.to)))
+                .collect();
+            cat.f("event.classified", &[("changes", &parts.join(", "))])
+        }
+        EventKind::Assigned { from, to, group_to, .. } => cat.f(
+            "event.assigned",
+            &[
+                ("from", &dash(from)),
+                ("to", &dash(to)),
+                ("group", &group_name(org, cat, group_to)),
+            ],
+        ),
+        EventKind::StatusChanged { from, to, reason } => cat.f(
+            "event.status_changed",
+            &[
+                ("from", &status(cat, *from)),
+                ("to", &status(cat, *to)),
+                ("reason", &dash(reason)),
+            ],
+        ),
+        EventKind::Escalated { from_tier, to_tier, to_group, reason, .. } => cat.f(
+            "event.escalated",
+            &[
+                ("from_tier", from_tier),
+                ("to_tier", to_tier),
+                ("group", &group_name(org, cat, to_group)),
+                ("reason", reason),
+            ],
+        ),
+        EventKind::Returned { to_tier, to_group, reason, .. } => cat.f(
+            "event.returned",
+            &[
+                ("to_tier", to_tier),
+                ("group", &group_name(org, cat, to_group)),
+                ("reason", reason),
+            ],
+        ),
+        EventKind::Linked { relation, target } => match relation {
+            LinkRelation::DuplicateOf => cat.f("event.linked_duplicate", &[("target", target)]),
+            LinkRelation::ChildOf => cat.f("event.linked_child", &[("target", target)]),
+        },
+        EventKind::Resolved { resolution } => {
+            cat.f("event.resolved", &[("resolution", &first_line(resolution))])
+        }
+        EventKind::RequesterConfirmed => cat.t("event.requester_confirmed"),
+        EventKind::Reopened { reason, .. } => cat.f("event.reopened", &[("reason", reason)]),
+    }
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    let short: String = line.chars().take(80).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+/// "Ticket X changed since version V (now W):" and one line per change: who, when, what.
+pub fn conflict(cat: &Catalog, org: &Organisation, c: &Conflict) -> String {
+    let mut out = cat.f(
+        "conflict.header",
+        &[("key", &c.key), ("expected", &c.expected), ("current", &c.current)],
+    );
+    for e in &c.changes {
+        let local = e.at.with_timezone(&org.time_zone).format("%Y-%m-%d %H:%M");
+        out.push_str(&format!(
+            "\n  v{} {} {}: {}",
+            e.version,
+            local,
+            e.actor,
+            event(cat, org, e)
+        ));
+    }
+    out.push('\n');
+    out.push_str(&cat.f("conflict.nothing_changed", &[("current", &c.current)]));
+    out
+}
+
+pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
+    match e {
+        DomainError::InvalidTransition { from, to } => cat.f(
+            "error.invalid_transition",
+            &[("from", &status(cat, *from)), ("to", &status(cat, *to))],
+        ),
+        DomainError::Final { key, status: s } => {
+            cat.f("error.final", &[("key", key), ("status", &status(cat, *s))])
+        }
+        DomainError::UseResolve => cat.t("error.use_resolve"),
+        DomainError::UseReopen => cat.t("error.use_reopen"),
+        DomainError::Empty { field } => cat.f("error.empty", &[("field", &cat.t(&format!("field.{}", field.replace(' ', "_"))))]),
+        DomainError::TooLong { field, max, got } => cat.f(
+            "error.too_long",
+            &[
+                ("field", &cat.t(&format!("field.{}", field.replace(' ', "_")))),
+                ("max", max),
+                ("got", got),
+            ],
+        ),
+        DomainError::Unknown { what, value } => cat.f(
+            "error.unknown",
+            &[("what", &cat.t(&format!("field.{what}"))), ("value", value)],
+        ),
+        DomainError::NoHigherTier { tier } => cat.f("error.no_higher_tier", &[("tier", tier)]),
+        DomainError::NotUpward { group, group_tier, tier } => cat.f(
+            "error.not_upward",
+            &[("group", group), ("group_tier", group_tier), ("tier", tier)],
+        ),
+        DomainError::NotEscalated { key } => cat.f("error.not_escalated", &[("key", key)]),
+        DomainError::SelfLink => cat.t("error.self_link"),
+        DomainError::LinkCycle { key, target } => {
+            cat.f("error.link_cycle", &[("key", key), ("target", target)])
+        }
+        DomainError::NothingToChange => cat.t("error.nothing_to_change"),
+    }
+}
+
+pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) -> String {
+    let p = |path: &std::path::Path| path.display().to_string();
+    match e {
+        StoreError::NetworkFilesystem { path, fs } => {
+            cat.f("error.network_fs", &[("path", &p(path)), ("fs", fs)])
+        }
+        StoreError::CreateDir { path, source } => {
+            cat.f("error.create_dir", &[("path", &p(path)), ("detail", source)])
+        }
+        StoreError::ReadOnly { path } => cat.f("error.read_only", &[("path", &p(path))]),
+        StoreError::Locked { path, secs } => {
+            cat.f("error.locked", &[("path", &p(path)), ("secs", secs)])
+        }
+        StoreError::NotADatabase { path } => cat.f("error.not_a_database", &[("path", &p(path))]),
+        StoreError::Corrupt { path, detail } => {
+            cat.f("error.corrupt", &[("path", &p(path)), ("detail", detail)])
+        }
+        StoreError::NewerSchema { path, found, supported } => cat.f(
+            "error.newer_schema",
+            &[("path", &p(path)), ("found", found), ("supported", supported)],
+        ),
+        StoreError::CannotOpen { path, detail } => {
+            cat.f("error.cannot_open", &[("path", &p(path)), ("detail", detail)])
+        }
+        StoreError::DiskFull { path } => cat.f("error.disk_full", &[("path", &p(path))]),
+        StoreError::TicketNotFound(key) => cat.f("error.ticket_not_found", &[("key", key)]),
+        StoreError::Conflict(c) => match org {
+            Some(org) => conflict(cat, org, c),
+            None => e.to_string(),
+        },
+        StoreError::Domain(d) => domain_error(cat, d),
+        StoreError::BackupExists(path) => cat.f("error.backup_exists", &[("path", &p(path))]),
+        StoreError::BadValue { path, detail } => {
+            cat.f("error.bad_value", &[("path", &p(path)), ("detail", detail)])
+        }
+        StoreError::Sqlite { path, source } => {
+            cat.f("error.sqlite", &[("path", &p(path)), ("detail", source)])
+        }
+    }
+}
+
+pub fn config_error(cat: &Catalog, e: &ConfigError) -> String {
+    match e {
+        ConfigError::Read { path, source } => cat.f(
+            "error.config_read",
+            &[("path", &path.display()), ("detail", source)],
+        ),
+        ConfigError::Invalid { file, line, key, message } => {
+            let mut place = cat.f("error.config_place", &[("file", file)]);
+            if let Some(line) = line {
+                place.push_str(&cat.f("error.config_line", &[("line", line)]));
+            }
+            if let Some(key) = key {
+                place.push_str(&cat.f("error.config_key", &[("key", key)]));
+            }
+            format!("{place}: {message}")
+        }
+    }
+}

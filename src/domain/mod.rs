@@ -1,0 +1,7 @@
+//! The helpdesk domain: plain Rust, no SQL, no terminal.
+
+pub mod key;
+pub mod org;
+pub mod status;
+pub mod text;
+pub mod ticket;

@@ -1,0 +1,790 @@
+//! Tickets, the commands that change them, and the events those commands leave behind.
+
+use crate::domain::org::Organisation;
+use crate::domain::status::Status;
+use crate::domain::text::{self, MAX_SHORT_CHARS, MAX_TEXT_BYTES, MAX_TITLE_CHARS};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requester {
+    pub name: Option<String>,
+    pub unit: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// One step of the escalation path: where the ticket was before it went up. The top of the
+/// stack is the tier that follows the ticket and answers the requester when it comes back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hop {
+    pub tier: u8,
+    pub group: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub key: String,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub requester: Requester,
+    pub channel: String,
+    pub application: Option<String>,
+    pub category: Option<String>,
+    pub impact: String,
+    pub urgency: String,
+    pub priority: String,
+    pub tier: u8,
+    pub group: String,
+    pub assignee: Option<String>,
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub parent: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub resolution: Option<String>,
+    /// The procedure step the ticket is in (procedures come with their own issue).
+    pub current_step: Option<String>,
+    pub escalation: Vec<Hop>,
+    pub external_ref: Option<String>,
+    /// Number of changes so far, creation included: the optimistic-concurrency token.
+    pub version: i64,
+}
+
+impl Ticket {
+    /// The group that follows this ticket after escalating it, if any.
+    pub fn following_group(&self) -> Option<&str> {
+        self.escalation.last().map(|h| h.group.as_str())
+    }
+}
+
+/// What an operator fills in to record a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewTicket {
+    pub title: String,
+    pub description: String,
+    pub kind: Option<String>,
+    pub channel: Option<String>,
+    pub requester: Requester,
+    pub application: Option<String>,
+    pub category: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+    pub group: Option<String>,
+    pub assignee: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkRelation {
+    DuplicateOf,
+    ChildOf,
+}
+
+impl LinkRelation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkRelation::DuplicateOf => "duplicate_of",
+            LinkRelation::ChildOf => "child_of",
+        }
+    }
+}
+
+/// The classification fields an operator may change at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Classification {
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub application: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+}
+
+/// A command against an existing ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Reply {
+        text: String,
+    },
+    Note {
+        text: String,
+    },
+    Assign {
+        to: Option<String>,
+        group: Option<String>,
+    },
+    Classify(Classification),
+    SetStatus {
+        to: Status,
+        reason: Option<String>,
+    },
+    Escalate {
+        group: Option<String>,
+        reason: String,
+        external_ref: Option<String>,
+    },
+    Return {
+        reason: String,
+    },
+    Link {
+        relation: LinkRelation,
+        target: String,
+        /// The target's parents, nearest first, so a child-of cycle can be refused.
+        target_ancestors: Vec<String>,
+    },
+    Resolve {
+        resolution: String,
+    },
+    Confirm,
+    Reopen {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// What happened to a ticket. Stored as the event's kind and JSON payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Created {
+        title: String,
+        ticket_kind: String,
+        channel: String,
+        group: String,
+        priority: String,
+    },
+    PublicReply {
+        text: String,
+    },
+    InternalNote {
+        text: String,
+    },
+    Classified {
+        changes: Vec<FieldChange>,
+    },
+    Assigned {
+        from: Option<String>,
+        to: Option<String>,
+        group_from: String,
+        group_to: String,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+        reason: Option<String>,
+    },
+    Escalated {
+        from_tier: u8,
+        to_tier: u8,
+        from_group: String,
+        to_group: String,
+        reason: String,
+        external_ref: Option<String>,
+    },
+    Returned {
+        from_tier: u8,
+        to_tier: u8,
+        from_group: String,
+        to_group: String,
+        reason: String,
+    },
+    Linked {
+        relation: LinkRelation,
+        target: String,
+    },
+    Resolved {
+        resolution: String,
+    },
+    RequesterConfirmed,
+    Reopened {
+        from: Status,
+        reason: String,
+    },
+}
+
+impl EventKind {
+    /// Stable name of the event kind, as stored in the `kind` column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Created { .. } => "created",
+            EventKind::PublicReply { .. } => "public_reply",
+            EventKind::InternalNote { .. } => "internal_note",
+            EventKind::Classified { .. } => "classified",
+            EventKind::Assigned { .. } => "assigned",
+            EventKind::StatusChanged { .. } => "status_changed",
+            EventKind::Escalated { .. } => "escalated",
+            EventKind::Returned { .. } => "returned",
+            EventKind::Linked { .. } => "linked",
+            EventKind::Resolved { .. } => "resolved",
+            EventKind::RequesterConfirmed => "requester_confirmed",
+            EventKind::Reopened { .. } => "reopened",
+        }
+    }
+}
+
+/// One entry of a ticket's timeline and of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub ticket: String,
+    /// The ticket's version after this event.
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Who acts, when, under which organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub org: &'a Organisation,
+    pub actor: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("a ticket cannot go from {from} to {to}")]
+    InvalidTransition { from: Status, to: Status },
+    #[error("ticket {key} is {status}: reopen it first")]
+    Final { key: String, status: Status },
+    #[error("use `resolve` with a resolution to resolve a ticket")]
+    UseResolve,
+    #[error("use `reopen` with a reason to reopen a ticket")]
+    UseReopen,
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is too long: {got} (at most {max})")]
+    TooLong {
+        field: &'static str,
+        max: usize,
+        got: usize,
+    },
+    #[error("unknown {what} `{value}`")]
+    Unknown { what: &'static str, value: String },
+    #[error("tier {tier} is the highest: there is nowhere to escalate to")]
+    NoHigherTier { tier: u8 },
+    #[error("group `{group}` is at tier {group_tier}, not above tier {tier}")]
+    NotUpward {
+        group: String,
+        group_tier: u8,
+        tier: u8,
+    },
+    #[error("ticket {key} was not escalated: there is no lower tier to return it to")]
+    NotEscalated { key: String },
+    #[error("a ticket cannot be linked to itself")]
+    SelfLink,
+    #[error("linking {key} as a child of {target} would make a cycle")]
+    LinkCycle { key: String, target: String },
+    #[error("nothing to change")]
+    NothingToChange,
+}
+
+fn check_text(field: &'static str, raw: &str, required: bool) -> Result<String, DomainError> {
+    let value = text::normalize(raw);
+    if required && value.trim().is_empty() {
+        return Err(DomainError::Empty { field });
+    }
+    if value.len() > MAX_TEXT_BYTES {
+        return Err(DomainError::TooLong {
+            field,
+            max: MAX_TEXT_BYTES,
+            got: value.len(),
+        });
+    }
+    Ok(value)
+}
+
+fn check_line(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
+    let value = text::normalize_line(raw);
+    if value.is_empty() {
+        return Err(DomainError::Empty { field });
+    }
+    let chars = value.chars().count();
+    if chars > max {
+        return Err(DomainError::TooLong {
+            field,
+            max,
+            got: chars,
+        });
+    }
+    Ok(value)
+}
+
+fn optional_line(field: &'static str, raw: &Option<String>) -> Result<Option<String>, DomainError> {
+    match raw {
+        Some(v) if !v.trim().is_empty() => check_line(field, v, MAX_SHORT_CHARS).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn unknown(what: &'static str, value: &str) -> DomainError {
+    DomainError::Unknown {
+        what,
+        value: value.to_string(),
+    }
+}
+
+fn known_kind(org: &Organisation, id: &str) -> Result<String, DomainError> {
+    org.kind(id)
+        .map(|k| k.id.clone())
+        .ok_or_else(|| unknown("kind", id))
+}
+fn known_category(org: &Organisation, id: &str) -> Result<String, DomainError> {
+    org.category(id)
+        .map(|c| c.id.clone())
+        .ok_or_else(|| unknown("category", id))
+}
+fn known_application(org: &Organisation, code: &str) -> Result<String, DomainError> {
+    org.application(code)
+        .map(|a| a.code.clone())
+        .ok_or_else(|| unknown("application", code))
+}
+fn known_level(
+    levels: &[crate::domain::org::Coded],
+    what: &'static str,
+    id: &str,
+) -> Result<String, DomainError> {
+    levels
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.id.clone())
+        .ok_or_else(|| unknown(what, id))
+}
+
+/// Validate an operator's input and build the ticket it describes (without a key: the store
+/// gives it one inside the transaction that inserts it).
+pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), DomainError> {
+    let org = ctx.org;
+    let title = check_line("title", &new.title, MAX_TITLE_CHARS)?;
+    let description = check_text("description", &new.description, false)?;
+    let default_kind = org.kinds.first().map(|k| k.id.as_str()).unwrap_or_default();
+    let kind = known_kind(org, new.kind.as_deref().unwrap_or(default_kind))?;
+    let default_channel = org.channels.first().map(|c| c.id.as_str()).unwrap_or_default();
+    let channel_id = new.channel.as_deref().unwrap_or(default_channel);
+    let channel = org
+        .channel(channel_id)
+        .map(|c| c.id.clone())
+        .ok_or_else(|| unknown("channel", channel_id))?;
+    let application = match &new.application {
+        Some(a) => Some(known_application(org, a)?),
+        None => None,
+    };
+    let category = match &new.category {
+        Some(c) => Some(known_category(org, c)?),
+        None => None,
+    };
+    let impact = known_level(
+        &org.priority.impact,
+        "impact",
+        new.impact.as_deref().unwrap_or(&org.default_impact),
+    )?;
+    let urgency = known_level(
+        &org.priority.urgency,
+        "urgency",
+        new.urgency.as_deref().unwrap_or(&org.default_urgency),
+    )?;
+    let priority = org
+        .priority
+        .priority(&impact, &urgency)
+        .ok_or_else(|| unknown("impact", &impact))?
+        .to_string();
+    let requester = Requester {
+        name: optional_line("requester name", &new.requester.name)?,
+        unit: optional_line("unit", &new.requester.unit)?,
+        phone: optional_line("phone", &new.requester.phone)?,
+        email: optional_line("email", &new.requester.email)?,
+    };
+    if let Some(unit) = &requester.unit {
+        if org.unit(unit).is_none() {
+            return Err(unknown("unit", unit));
+        }
+    }
+    let group_id = new.group.as_deref().unwrap_or(&org.intake_group);
+    let group = org.group(group_id).ok_or_else(|| unknown("group", group_id))?;
+    let assignee = match &new.assignee {
+        Some(login) => Some(
+            org.operator(login)
+                .map(|o| o.login.clone())
+                .ok_or_else(|| unknown("operator", login))?,
+        ),
+        None => None,
+    };
+    let status = if assignee.is_some() {
+        Status::Assigned
+    } else {
+        Status::New
+    };
+    let ticket = Ticket {
+        key: String::new(),
+        kind: kind.clone(),
+        title: title.clone(),
+        description,
+        requester,
+        channel: channel.clone(),
+        application,
+        category,
+        impact,
+        urgency,
+        priority: priority.clone(),
+        tier: group.tier,
+        group: group.id.clone(),
+        assignee,
+        status,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+        parent: None,
+        duplicate_of: None,
+        resolution: None,
+        current_step: None,
+        escalation: Vec::new(),
+        external_ref: None,
+        version: 1,
+    };
+    let event = EventKind::Created {
+        title,
+        ticket_kind: kind,
+        channel,
+        group: group.id.clone(),
+        priority,
+    };
+    Ok((ticket, event))
+}
+
+/// Apply a command: check it against the ticket and the organisation, change the ticket,
+/// bump its version, and return the event to record. On error the ticket is unchanged.
+pub fn apply(ticket: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<Event, DomainError> {
+    let mut next = ticket.clone();
+    let kind = apply_to(&mut next, change, ctx)?;
+    next.version += 1;
+    next.updated_at = ctx.now;
+    *ticket = next;
+    Ok(Event {
+        ticket: ticket.key.clone(),
+        version: ticket.version,
+        at: ctx.now,
+        actor: ctx.actor.to_string(),
+        kind,
+    })
+}
+
+fn refuse_if_final(t: &Ticket) -> Result<(), DomainError> {
+    if t.status.is_final() {
+        Err(DomainError::Final {
+            key: t.key.clone(),
+            status: t.status,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn transition(t: &mut Ticket, to: Status) -> Result<Status, DomainError> {
+    let from = t.status;
+    if !from.can_become(to) {
+        return Err(DomainError::InvalidTransition { from, to });
+    }
+    t.status = to;
+    Ok(from)
+}
+
+fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, DomainError> {
+    let org = ctx.org;
+    match change {
+        Change::Reply { text } => {
+            refuse_if_final(t)?;
+            let text = check_text("reply", &text, true)?;
+            if t.first_response_at.is_none() {
+                t.first_response_at = Some(ctx.now);
+            }
+            Ok(EventKind::PublicReply { text })
+        }
+        Change::Note { text } => {
+            let text = check_text("note", &text, true)?;
+            Ok(EventKind::InternalNote { text })
+        }
+        Change::Assign { to, group } => {
+            refuse_if_final(t)?;
+            if t.status == Status::Resolved {
+                return Err(DomainError::Final {
+                    key: t.key.clone(),
+                    status: t.status,
+                });
+            }
+            let operator = match &to {
+                Some(login) => Some(
+                    org.operator(login)
+                        .ok_or_else(|| unknown("operator", login))?,
+                ),
+                None => None,
+            };
+            let group_id = match (&group, operator) {
+                (Some(g), _) => g.clone(),
+                (None, Some(op)) => op.group.clone(),
+                (None, None) => t.group.clone(),
+            };
+            let target = org
+                .group(&group_id)
+                .ok_or_else(|| unknown("group", &group_id))?;
+            let new_assignee = operator.map(|o| o.login.clone());
+            if new_assignee == t.assignee && target.id == t.group {
+                return Err(DomainError::NothingToChange);
+            }
+            let from = t.assignee.clone();
+            let group_from = t.group.clone();
+            t.assignee = new_assignee.clone();
+            t.group = target.id.clone();
+            t.tier = target.tier;
+            if t.assignee.is_some() && t.status == Status::New {
+                t.status = Status::Assigned;
+            }
+            Ok(EventKind::Assigned {
+                from,
+                to: new_assignee,
+                group_from,
+                group_to: target.id.clone(),
+            })
+        }
+        Change::Classify(c) => {
+            if t.status == Status::Cancelled {
+                return Err(DomainError::Final {
+                    key: t.key.clone(),
+                    status: t.status,
+                });
+            }
+            let mut changes = Vec::new();
+            let mut set = |field: &str, slot: &mut Option<String>, value: Option<String>| {
+                if let Some(v) = value {
+                    if slot.as_deref() != Some(v.as_str()) {
+                        changes.push(FieldChange {
+                            field: field.to_string(),
+                            from: slot.clone(),
+                            to: Some(v.clone()),
+                        });
+                        *slot = Some(v);
+                    }
+                }
+            };
+            let kind = c.kind.as_deref().map(|k| known_kind(org, k)).transpose()?;
+            let category = c
+                .category
+                .as_deref()
+                .map(|k| known_category(org, k))
+                .transpose()?;
+            let application = c
+                .application
+                .as_deref()
+                .map(|a| known_application(org, a))
+                .transpose()?;
+            let impact = c
+                .impact
+                .as_deref()
+                .map(|v| known_level(&org.priority.impact, "impact", v))
+                .transpose()?;
+            let urgency = c
+                .urgency
+                .as_deref()
+                .map(|v| known_level(&org.priority.urgency, "urgency", v))
+                .transpose()?;
+            let mut kind_slot = Some(t.kind.clone());
+            set("kind", &mut kind_slot, kind);
+            set("category", &mut t.category, category);
+            set("application", &mut t.application, application);
+            let mut impact_slot = Some(t.impact.clone());
+            set("impact", &mut impact_slot, impact);
+            let mut urgency_slot = Some(t.urgency.clone());
+            set("urgency", &mut urgency_slot, urgency);
+            t.kind = kind_slot.unwrap_or_default();
+            t.impact = impact_slot.unwrap_or_default();
+            t.urgency = urgency_slot.unwrap_or_default();
+            let priority = org
+                .priority
+                .priority(&t.impact, &t.urgency)
+                .ok_or_else(|| unknown("impact", &t.impact))?
+                .to_string();
+            if priority != t.priority {
+                changes.push(FieldChange {
+                    field: "priority".into(),
+                    from: Some(t.priority.clone()),
+                    to: Some(priority.clone()),
+                });
+                t.priority = priority;
+            }
+            if changes.is_empty() {
+                return Err(DomainError::NothingToChange);
+            }
+            Ok(EventKind::Classified { changes })
+        }
+        Change::SetStatus { to, reason } => {
+            if to == Status::Resolved {
+                return Err(DomainError::UseResolve);
+            }
+            if matches!(t.status, Status::Resolved | Status::Closed) && to == Status::InProgress
+            {
+                return Err(DomainError::UseReopen);
+            }
+            let reason = match reason {
+                Some(r) if !r.trim().is_empty() => Some(check_text("reason", &r, true)?),
+                _ => None,
+            };
+            if to == Status::Cancelled && reason.is_none() {
+                return Err(DomainError::Empty { field: "reason" });
+            }
+            let from = transition(t, to)?;
+            if to == Status::Closed {
+                t.closed_at = Some(ctx.now);
+            }
+            Ok(EventKind::StatusChanged { from, to, reason })
+        }
+        Change::Escalate {
+            group,
+            reason,
+            external_ref,
+        } => {
+            refuse_if_final(t)?;
+            if t.status == Status::Resolved {
+                return Err(DomainError::Final {
+                    key: t.key.clone(),
+                    status: t.status,
+                });
+            }
+            let reason = check_text("reason", &reason, true)?;
+            let target = match &group {
+                Some(g) => {
+                    let target = org.group(g).ok_or_else(|| unknown("group", g))?;
+                    if target.tier <= t.tier {
+                        return Err(DomainError::NotUpward {
+                            group: target.id.clone(),
+                            group_tier: target.tier,
+                            tier: t.tier,
+                        });
+                    }
+                    target
+                }
+                None => {
+                    let next = org
+                        .tiers
+                        .iter()
+                        .map(|tier| tier.level)
+                        .filter(|&l| l > t.tier)
+                        .min()
+                        .ok_or(DomainError::NoHigherTier { tier: t.tier })?;
+                    org.default_group_of_tier(next)
+                        .ok_or(DomainError::NoHigherTier { tier: t.tier })?
+                }
+            };
+            let external_ref = optional_line("external reference", &external_ref)?;
+            let event = EventKind::Escalated {
+                from_tier: t.tier,
+                to_tier: target.tier,
+                from_group: t.group.clone(),
+                to_group: target.id.clone(),
+                reason,
+                external_ref: external_ref.clone(),
+            };
+            t.escalation.push(super::ticket::Hop {
+                tier: t.tier,
+                group: t.group.clone(),
+            });
+            t.tier = target.tier;
+            t.group = target.id.clone();
+            t.assignee = None;
+            if target.external && t.status.can_become(Status::WaitingVendor) {
+                t.status = Status::WaitingVendor;
+            }
+            if external_ref.is_some() {
+                t.external_ref = external_ref;
+            }
+            Ok(event)
+        }
+        Change::Return { reason } => {
+            refuse_if_final(t)?;
+            let reason = check_text("reason", &reason, true)?;
+            let hop = t.escalation.pop().ok_or_else(|| DomainError::NotEscalated {
+                key: t.key.clone(),
+            })?;
+            let event = EventKind::Returned {
+                from_tier: t.tier,
+                to_tier: hop.tier,
+                from_group: t.group.clone(),
+                to_group: hop.group.clone(),
+                reason,
+            };
+            t.tier = hop.tier;
+            t.group = hop.group;
+            t.assignee = None;
+            if t.status == Status::WaitingVendor {
+                t.status = Status::InProgress;
+            }
+            Ok(event)
+        }
+        Change::Link {
+            relation,
+            target,
+            target_ancestors,
+        } => {
+            if target == t.key {
+                return Err(DomainError::SelfLink);
+            }
+            match relation {
+                LinkRelation::DuplicateOf => {
+                    if t.duplicate_of.as_deref() == Some(target.as_str()) {
+                        return Err(DomainError::NothingToChange);
+                    }
+                    t.duplicate_of = Some(target.clone());
+                }
+                LinkRelation::ChildOf => {
+                    if target_ancestors.iter().any(|k| *k == t.key) {
+                        return Err(DomainError::LinkCycle {
+                            key: t.key.clone(),
+                            target,
+                        });
+                    }
+                    if t.parent.as_deref() == Some(target.as_str()) {
+                        return Err(DomainError::NothingToChange);
+                    }
+                    t.parent = Some(target.clone());
+                }
+            }
+            Ok(EventKind::Linked { relation, target })
+        }
+        Change::Resolve { resolution } => {
+            let resolution = check_text("resolution", &resolution, true)?;
+            transition(t, Status::Resolved)?;
+            t.resolved_at = Some(ctx.now);
+            t.resolution = Some(resolution.clone());
+            Ok(EventKind::Resolved { resolution })
+        }
+        Change::Confirm => {
+            transition(t, Status::Closed)?;
+            t.closed_at = Some(ctx.now);
+            Ok(EventKind::RequesterConfirmed)
+        }
+        Change::Reopen { reason } => {
+            let reason = check_text("reason", &reason, true)?;
+            if !matches!(t.status, Status::Resolved | Status::Closed) {
+                return Err(DomainError::InvalidTransition {
+                    from: t.status,
+                    to: Status::InProgress,
+                });
+            }
+            let from = transition(t, Status::InProgress)?;
+            t.resolved_at = None;
+            t.closed_at = None;
+            Ok(EventKind::Reopened { from, reason })
+        }
+    }
+}

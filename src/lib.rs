@@ -1,0 +1,13 @@
+//! hotro: a terminal helpdesk console for government IT support desks.
+//!
+//! `domain` holds the rules (no SQL, no terminal), `store` is the only place that speaks SQL,
+//! `config` turns the TOML file into an organisation, `i18n` holds the message catalog and
+//! `cli` the subcommands.
+
+pub mod config;
+pub mod domain;
+pub mod demo;
+pub mod store;
+pub mod cli;
+pub mod describe;
+pub mod i18n;

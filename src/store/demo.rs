@@ -1,0 +1,69 @@
+//! Bulk insertion of generated demo data.
+
+use super::tickets::{insert_event, insert_ticket, millis};
+use super::{Store, StoreError};
+use crate::demo::{DemoArticle, DemoTicket};
+use rusqlite::params;
+
+impl Store {
+    /// Reserve `count` numbers of a year's key sequence; returns the first.
+    pub fn reserve_keys(&mut self, year: i32, count: u64) -> Result<u64, StoreError> {
+        self.write(|tx| {
+            let last: i64 = tx.query_row(
+                "INSERT INTO key_sequences (year, last) VALUES (?1, ?2)
+                 ON CONFLICT (year) DO UPDATE SET last = last + ?2
+                 RETURNING last",
+                params![year, count as i64],
+                |r| r.get(0),
+            )?;
+            Ok(last as u64 + 1 - count)
+        })
+    }
+
+    /// Insert tickets that already have keys, with their events, in one transaction.
+    pub fn insert_generated(&mut self, batch: &[DemoTicket]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            for d in batch {
+                let id = insert_ticket(tx, &d.ticket)?;
+                for e in &d.events {
+                    insert_event(tx, id, e)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub fn insert_articles(&mut self, batch: &[DemoArticle]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO articles (ref, lang, application, category, title, symptom, cause,
+                    resolution, tags, status, author, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'published', ?10, ?11, ?11)
+                 ON CONFLICT (ref) DO NOTHING",
+            )?;
+            for a in batch {
+                let tags = serde_json::to_string(&a.tags)
+                    .map_err(|e| StoreError::bad_value(format!("tags: {e}")))?;
+                stmt.execute(params![
+                    a.reference,
+                    a.lang,
+                    a.application,
+                    a.category,
+                    a.title,
+                    a.symptom,
+                    a.cause,
+                    a.resolution,
+                    tags,
+                    a.author,
+                    millis(a.created_at),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// How many articles there are (demo numbering continues after them).
+    pub fn article_count(&mut self) -> Result<i64, StoreError> {
+        self.read(|tx| Ok(tx.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?))
+    }
+}

@@ -1,0 +1,200 @@
+//! Store errors: each says what went wrong with which file and what to do about it.
+
+use crate::domain::ticket::{DomainError, Event};
+use rusqlite::ErrorCode;
+use std::path::{Path, PathBuf};
+
+/// Someone changed the ticket since the version the operator was looking at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub key: String,
+    pub expected: i64,
+    pub current: i64,
+    /// The changes made since `expected`, oldest first: who changed what.
+    pub changes: Vec<Event>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "database {path} is on a network filesystem ({fs}); SQLite's WAL needs every process on one host. Keep the file on a local disk of one host and let operators on other workstations reach that host over SSH"
+    )]
+    NetworkFilesystem { path: PathBuf, fs: &'static str },
+    #[error("cannot create the database directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "database {path} is read-only; hotro needs to write to the file and its directory (WAL). Make it writable (chmod u+w) or use --db with a writable copy"
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "database {path} is locked by another process for longer than {secs} s; wait for it to finish (or stop it) and try again"
+    )]
+    Locked { path: PathBuf, secs: u64 },
+    #[error("{path} is not a hotro database (not an SQLite file); check --db or HOTRO_DB")]
+    NotADatabase { path: PathBuf },
+    #[error(
+        "database {path} is damaged ({detail}); restore it from a backup (hotro db backup) — the file was left as it is"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "database {path} was written by a newer hotro (schema {found}; this hotro knows {supported}); upgrade hotro — the file was left untouched"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("cannot open database {path}: {detail}")]
+    CannotOpen { path: PathBuf, detail: String },
+    #[error("disk full while writing {path}; free some space and try again — nothing was saved")]
+    DiskFull { path: PathBuf },
+    #[error("no ticket {0}")]
+    TicketNotFound(String),
+    #[error("ticket {} changed since version {} (now {})", .0.key, .0.expected, .0.current)]
+    Conflict(Box<Conflict>),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("backup target {0} already exists; choose a new file name")]
+    BackupExists(PathBuf),
+    #[error("unexpected value in database {path}: {detail}")]
+    BadValue { path: PathBuf, detail: String },
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Inside a transaction the path is not at hand; [`StoreError::with_path`] adds it.
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::from_sqlite(Path::new(""), e)
+    }
+}
+
+pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+impl StoreError {
+    pub(crate) fn from_sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
+        let path = path.to_path_buf();
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path,
+                secs: super::BUSY_TIMEOUT.as_secs(),
+            },
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase { path },
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+                path,
+                detail: e.to_string(),
+            },
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => StoreError::CannotOpen {
+                path,
+                detail: e.to_string(),
+            },
+            _ => StoreError::Sqlite { path, source: e },
+        }
+    }
+
+    /// Fill in the database path on errors raised inside a transaction closure.
+    pub(crate) fn with_path(self, p: &Path) -> StoreError {
+        let fix = |path: PathBuf| if path.as_os_str().is_empty() { p.to_path_buf() } else { path };
+        match self {
+            StoreError::Locked { path, secs } => StoreError::Locked { path: fix(path), secs },
+            StoreError::ReadOnly { path } => StoreError::ReadOnly { path: fix(path) },
+            StoreError::NotADatabase { path } => StoreError::NotADatabase { path: fix(path) },
+            StoreError::Corrupt { path, detail } => StoreError::Corrupt {
+                path: fix(path),
+                detail,
+            },
+            StoreError::DiskFull { path } => StoreError::DiskFull { path: fix(path) },
+            StoreError::CannotOpen { path, detail } => StoreError::CannotOpen {
+                path: fix(path),
+                detail,
+            },
+            StoreError::BadValue { path, detail } => StoreError::BadValue {
+                path: fix(path),
+                detail,
+            },
+            StoreError::Sqlite { path, source } => StoreError::Sqlite {
+                path: fix(path),
+                source,
+            },
+            other => other,
+        }
+    }
+
+    pub(crate) fn bad_value(detail: impl Into<String>) -> StoreError {
+        StoreError::BadValue {
+            path: PathBuf::new(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// The name of a network filesystem from its `statfs` magic number, if it is one.
+pub fn network_filesystem_name(magic: u64) -> Option<&'static str> {
+    match magic {
+        0x6969 => Some("NFS"),
+        0x517B => Some("SMB"),
+        0xFF53_4D42 => Some("CIFS"),
+        0xFE53_4D42 => Some("SMB2"),
+        0x0102_1997 => Some("9P"),
+        0x6B41_4653 => Some("AFS"),
+        0x5346_414F => Some("AFS"),
+        0x0BD0_0BD0 => Some("Lustre"),
+        0x4750_4653 => Some("GPFS"),
+        0x00C3_6400 => Some("CephFS"),
+        _ => None,
+    }
+}
+
+#[cfg(target_os = "linux")]
+pub(crate) fn refuse_network_filesystem(dir: &Path) -> Result<(), StoreError> {
+    // A statfs failure is not a reason to refuse: opening the file reports real problems.
+    if let Ok(stat) = rustix::fs::statfs(dir) {
+        #[allow(clippy::unnecessary_cast)] // f_type's type differs between platforms
+        let magic = stat.f_type as u64;
+        if let Some(fs) = network_filesystem_name(magic) {
+            return Err(StoreError::NetworkFilesystem {
+                path: dir.to_path_buf(),
+                fs,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn refuse_network_filesystem(_dir: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_filesystems_are_recognised() {
+        assert_eq!(network_filesystem_name(0x6969), Some("NFS"));
+        assert_eq!(network_filesystem_name(0xFF53_4D42), Some("CIFS"));
+        assert_eq!(network_filesystem_name(0xFE53_4D42), Some("SMB2"));
+        assert_eq!(network_filesystem_name(0xEF53), None, "ext4 is local");
+        assert_eq!(network_filesystem_name(0x0102_1994), None, "tmpfs is local");
+    }
+
+    #[test]
+    fn the_test_directory_is_accepted() {
+        let dir = std::env::temp_dir();
+        assert!(refuse_network_filesystem(&dir).is_ok());
+    }
+}

@@ -1,0 +1,200 @@
+//! The SQLite store: the only module that speaks SQL.
+//!
+//! One database file is shared by every operator's process on one host. Every write runs in
+//! `BEGIN IMMEDIATE` (a deferred transaction that reads and then writes fails with "database
+//! is locked" under concurrent writers, whatever the busy timeout), the file is in WAL mode so
+//! readers never block, and every ticket change appends an event in the same transaction.
+
+mod db;
+mod demo;
+mod error;
+mod schema;
+mod tickets;
+
+pub use db::{CheckReport, StatusCount};
+pub use error::{Conflict, StoreError};
+pub use schema::SCHEMA_VERSION;
+pub use tickets::{Page, TicketFilter, TicketRow};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another writer before giving up with a clear error.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Keep the WAL file from growing without bound after a big transaction.
+const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path`, check it, switch it to WAL and bring
+    /// its schema up to date. A database from a newer hotro is refused and left untouched.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with_timeout(path, BUSY_TIMEOUT)
+    }
+
+    pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
+        let path = path.to_path_buf();
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            std::fs::create_dir_all(&dir).map_err(|source| StoreError::CreateDir {
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        error::refuse_network_filesystem(&dir)?;
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if meta.is_dir() {
+                return Err(StoreError::NotADatabase { path });
+            }
+            // Respect a write-protected file even when running as root: someone protected it.
+            if meta.permissions().readonly() {
+                return Err(StoreError::ReadOnly { path });
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags)
+            .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        let fail = |e| StoreError::from_sqlite(&path, e);
+        conn.busy_timeout(busy_timeout).map_err(fail)?;
+        if conn.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
+            return Err(StoreError::ReadOnly { path });
+        }
+        // Read the version before changing anything, so a newer file is left as it was.
+        let found: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(fail)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path,
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        ensure_wal(&conn).map_err(fail)?;
+        conn.execute_batch(&format!(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = FULL;
+             PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"
+        ))
+        .map_err(fail)?;
+        let mut store = Store { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Apply missing migrations. The version is read inside `BEGIN IMMEDIATE`, so of many
+    /// processes opening a fresh file at once exactly one migrates and the others see it done.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let current: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
+        if current == SCHEMA_VERSION {
+            return Ok(());
+        }
+        self.write(|tx| {
+            let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if found > SCHEMA_VERSION {
+                return Err(StoreError::NewerSchema {
+                    path: PathBuf::new(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            for sql in schema::MIGRATIONS.iter().skip(found as usize) {
+                tx.execute_batch(sql)?;
+            }
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            if found == 0 {
+                tx.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_by', ?1)",
+                    [concat!("hotro ", env!("CARGO_PKG_VERSION"))],
+                )?;
+            }
+            Ok(())
+        })
+        .map_err(|e| match e {
+            StoreError::NewerSchema {
+                found, supported, ..
+            } => StoreError::NewerSchema {
+                path: self.path.clone(),
+                found,
+                supported,
+            },
+            other => other,
+        })
+    }
+
+    /// Run `f` in a `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`, rolled back
+    /// otherwise. SQLite errors are turned into errors that name the database file.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        let value = f(&tx).map_err(|e| e.with_path(&path))?;
+        tx.commit().map_err(|e| StoreError::from_sqlite(&path, e))?;
+        Ok(value)
+    }
+
+    /// A read-only snapshot: several queries see one consistent state of the file.
+    pub(crate) fn read<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        let value = f(&tx).map_err(|e| e.with_path(&path))?;
+        tx.finish().map_err(|e| StoreError::from_sqlite(&path, e))?;
+        Ok(value)
+    }
+
+    /// Changes when any process commits to the file; cheap enough to poll every second.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .map_err(|e| StoreError::from_sqlite(&self.path, e))
+    }
+}
+
+/// Switch the file to WAL. Several processes creating the same file at once can get
+/// SQLITE_BUSY here without the busy handler being called, so retry with a short backoff.
+fn ensure_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
+    let mut attempt = 0u64;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if error::is_busy(&e) && attempt < 200 => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(5 + attempt.min(20) * 5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! Tickets and their events.
+
+use super::{Store, StoreError};
+use crate::domain::key::key_year;
+use crate::domain::status::Status;
+use crate::domain::ticket::{self, Change, Ctx, Event, EventKind, Hop, NewTicket, Requester, Ticket};
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+pub(crate) const TICKET_COLUMNS: &str = "id, key, kind, title, description, requester_name, \
+    requester_unit, requester_phone, requester_email, channel, application, category, impact, \
+    urgency, priority, tier, grp, assignee, status, created_at, updated_at, first_response_at, \
+    resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation, \
+    external_ref, version";
+
+pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .ok_or_else(|| StoreError::bad_value(format!("time {ms} is out of range")))
+}
+
+fn opt_time(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    ms.map(from_millis).transpose()
+}
+
+fn parse_status(s: &str) -> Result<Status, StoreError> {
+    s.parse()
+        .map_err(|_| StoreError::bad_value(format!("unknown ticket status `{s}`")))
+}
+
+/// Map a row selected with [`TICKET_COLUMNS`] to a ticket.
+fn ticket_from_row(row: &Row<'_>) -> Result<Ticket, StoreError> {
+    let escalation: String = row.get(28)?;
+    let escalation: Vec<Hop> = serde_json::from_str(&escalation)
+        .map_err(|e| StoreError::bad_value(format!("escalation path: {e}")))?;
+    let status: String = row.get(18)?;
+    Ok(Ticket {
+        key: row.get(1)?,
+        kind: row.get(2)?,
+        title: row.get(3)?,
+        description: row.get(4)?,
+        requester: Requester {
+            name: row.get(5)?,
+            unit: row.get(6)?,
+            phone: row.get(7)?,
+            email: row.get(8)?,
+        },
+        channel: row.get(9)?,
+        application: row.get(10)?,
+        category: row.get(11)?,
+        impact: row.get(12)?,
+        urgency: row.get(13)?,
+        priority: row.get(14)?,
+        tier: row.get(15)?,
+        group: row.get(16)?,
+        assignee: row.get(17)?,
+        status: parse_status(&status)?,
+        created_at: from_millis(row.get(19)?)?,
+        updated_at: from_millis(row.get(20)?)?,
+        first_response_at: opt_time(row.get(21)?)?,
+        resolved_at: opt_time(row.get(22)?)?,
+        closed_at: opt_time(row.get(23)?)?,
+        parent: row.get(24)?,
+        duplicate_of: row.get(25)?,
+        resolution: row.get(26)?,
+        current_step: row.get(27)?,
+        escalation,
+        external_ref: row.get(29)?,
+        version: row.get(30)?,
+    })
+}
+
+fn escalation_json(t: &Ticket) -> Result<String, StoreError> {
+    serde_json::to_string(&t.escalation)
+        .map_err(|e| StoreError::bad_value(format!("escalation path: {e}")))
+}
+
+/// Insert a ticket that has its key; returns its row id.
+pub(crate) fn insert_ticket(tx: &Transaction<'_>, t: &Ticket) -> Result<i64, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO tickets (key, kind, title, description, requester_name, requester_unit,
+            requester_phone, requester_email, channel, application, category, impact, urgency,
+            priority, tier, grp, assignee, status, created_at, updated_at, first_response_at,
+            resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation,
+            following_group, external_ref, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+    )?;
+    stmt.execute(params![
+        t.key,
+        t.kind,
+        t.title,
+        t.description,
+        t.requester.name,
+        t.requester.unit,
+        t.requester.phone,
+        t.requester.email,
+        t.channel,
+        t.application,
+        t.category,
+        t.impact,
+        t.urgency,
+        t.priority,
+        t.tier,
+        t.group,
+        t.assignee,
+        t.status.as_str(),
+        millis(t.created_at),
+        millis(t.updated_at),
+        t.first_response_at.map(millis),
+        t.resolved_at.map(millis),
+        t.closed_at.map(millis),
+        t.parent,
+        t.duplicate_of,
+        t.resolution,
+        t.current_step,
+        escalation_json(t)?,
+        t.following_group(),
+        t.external_ref,
+        t.version,
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn update_ticket(tx: &Transaction<'_>, id: i64, t: &Ticket) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE tickets SET kind = ?2, title = ?3, description = ?4, requester_name = ?5,
+            requester_unit = ?6, requester_phone = ?7, requester_email = ?8, channel = ?9,
+            application = ?10, category = ?11, impact = ?12, urgency = ?13, priority = ?14,
+            tier = ?15, grp = ?16, assignee = ?17, status = ?18, updated_at = ?19,
+            first_response_at = ?20, resolved_at = ?21, closed_at = ?22, parent = ?23,
+            duplicate_of = ?24, resolution = ?25, current_step = ?26, escalation = ?27,
+            following_group = ?28, external_ref = ?29, version = ?30
+         WHERE id = ?1",
+    )?;
+    stmt.execute(params![
+        id,
+        t.kind,
+        t.title,
+        t.description,
+        t.requester.name,
+        t.requester.unit,
+        t.requester.phone,
+        t.requester.email,
+        t.channel,
+        t.application,
+        t.category,
+        t.impact,
+        t.urgency,
+        t.priority,
+        t.tier,
+        t.group,
+        t.assignee,
+        t.status.as_str(),
+        millis(t.updated_at),
+        t.first_response_at.map(millis),
+        t.resolved_at.map(millis),
+        t.closed_at.map(millis),
+        t.parent,
+        t.duplicate_of,
+        t.resolution,
+        t.current_step,
+        escalation_json(t)?,
+        t.following_group(),
+        t.external_ref,
+        t.version,
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn insert_event(tx: &Transaction<'_>, ticket_id: i64, e: &Event) -> Result<(), StoreError> {
+    let payload = serde_json::to_string(&e.kind)
+        .map_err(|err| StoreError::bad_value(format!("event payload: {err}")))?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO events (ticket_id, version, at, actor, kind, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    stmt.execute(params![
+        ticket_id,
+        e.version,
+        millis(e.at),
+        e.actor,
+        e.kind.name(),
+        payload
+    ])?;
+    Ok(())
+}
+
+fn load_by_key(tx: &Transaction<'_>, key: &str) -> Result<(i64, Ticket), StoreError> {
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE key = ?1");
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut rows = stmt.query([key])?;
+    match rows.next()? {
+        Some(row) => Ok((row.get(0)?, ticket_from_row(row)?)),
+        None => Err(StoreError::TicketNotFound(key.to_string())),
+    }
+}
+
+fn events_of(tx: &Transaction<'_>, id: i64, key: &str, after_version: i64) -> Result<Vec<Event>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT version, at, actor, payload FROM events
+         WHERE ticket_id = ?1 AND version > ?2 ORDER BY version",
+    )?;
+    let mut rows = stmt.query(params![id, after_version])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let payload: String = row.get(3)?;
+        let kind: EventKind = serde_json::from_str(&payload)
+            .map_err(|e| StoreError::bad_value(format!("event of {key}: {e}")))?;
+        out.push(Event {
+            ticket: key.to_string(),
+            version: row.get(0)?,
+            at: from_millis(row.get(1)?)?,
+            actor: row.get(2)?,
+            kind,
+        });
+    }
+    Ok(out)
+}
+
+/// Which tickets a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub statuses: Vec<Status>,
+    /// Only open tickets (not resolved, closed or cancelled).
+    pub open_only: bool,
+    pub group: Option<String>,
+    pub assignee: Option<String>,
+    pub unassigned: bool,
+    pub tier: Option<u8>,
+    /// Tickets this group escalated and still follows.
+    pub following_group: Option<String>,
+    pub application: Option<String>,
+}
+
+/// Keyset paging: newest first, `before` is the last row id of the previous page.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub limit: usize,
+    pub before: Option<i64>,
+}
+
+/// One line of a queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TicketRow {
+    pub id: i64,
+    pub key: String,
+    pub priority: String,
+    pub status: Status,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub application: Option<String>,
+    pub unit: Option<String>,
+    pub tier: u8,
+    pub group: String,
+    pub assignee: Option<String>,
+    pub title: String,
+    pub version: i64,
+}
+
+impl Store {
+    /// Record a new ticket: validate it, give it the next key of its year and append its
+    /// `created` event, all in one `BEGIN IMMEDIATE` transaction.
+    pub fn create_ticket(&mut self, new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, Event), StoreError> {
+        let (mut t, kind) = ticket::create(new, ctx)?;
+        let year = key_year(ctx.now, ctx.org.time_zone);
+        let format = ctx.org.key_format.clone();
+        self.write(|tx| {
+            let seq: i64 = tx.query_row(
+                "INSERT INTO key_sequences (year, last) VALUES (?1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = last + 1
+                 RETURNING last",
+                [year],
+                |r| r.get(0),
+            )?;
+            t.key = format.format(year, seq as u64);
+            let id = insert_ticket(tx, &t)?;
+            let event = Event {
+                ticket: t.key.clone(),
+                version: t.version,
+                at: ctx.now,
+                actor: ctx.actor.to_string(),
+                kind,
+            };
+            insert_event(tx, id, &event)?;
+            Ok((t, event))
+        })
+    }
+
+    pub fn ticket(&mut self, key: &str) -> Result<Ticket, StoreError> {
+        self.read(|tx| load_by_key(tx, key).map(|(_, t)| t))
+    }
+
+    /// The ticket and its whole timeline, from one snapshot.
+    pub fn ticket_with_timeline(&mut self, key: &str) -> Result<(Ticket, Vec<Event>), StoreError> {
+        self.read(|tx| {
+            let (id, t) = load_by_key(tx, key)?;
+            let events = events_of(tx, id, key, 0)?;
+            Ok((t, events))
+        })
+    }
+
+    /// Apply a command to a ticket. With `expect_version`, a ticket changed since that
+    /// version is left alone and the error lists who changed what.
+    pub fn change_ticket(
+        &mut self,
+        key: &str,
+        expect_version: Option<i64>,
+        change: Change,
+        ctx: Ctx<'_>,
+    ) -> Result<(Ticket, Event), StoreError> {
+        self.write(|tx| {
+            let (id, mut t) = load_by_key(tx, key)?;
+            if let Some(expected) = expect_version {
+                if expected != t.version {
+                    let changes = events_of(tx, id, key, expected)?;
+                    return Err(StoreError::Conflict(Box::new(super::Conflict {
+                        key: t.key,
+                        expected,
+                        current: t.version,
+                        changes,
+                    })));
+                }
+            }
+            let change = match change {
+                Change::Link {
+                    relation, target, ..
+                } => {
+                    let (_, target_ticket) = load_by_key(tx, &target)?;
+                    Change::Link {
+                        relation,
+                        target_ancestors: ancestors(tx, &target_ticket)?,
+                        target: target_ticket.key,
+                    }
+                }
+                other => other,
+            };
+            let event = ticket::apply(&mut t, change, ctx)?;
+            update_ticket(tx, id, &t)?;
+            insert_event(tx, id, &event)?;
+            Ok((t, event))
+        })
+    }
+
+    /// A page of tickets, newest first.
+    pub fn list_tickets(&mut self, filter: &TicketFilter, page: Page) -> Result<Vec<TicketRow>, StoreError> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut arg = |v: rusqlite::types::Value| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if !filter.statuses.is_empty() {
+            let marks: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| arg(s.as_str().to_string().into()))
+                .collect();
+            clauses.push(format!("status IN ({})", marks.join(", ")));
+        } else if filter.open_only {
+            let marks: Vec<String> = Status::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| arg(s.as_str().to_string().into()))
+                .collect();
+            clauses.push(format!("status IN ({})", marks.join(", ")));
+        }
+        if let Some(g) = &filter.group {
+            clauses.push(format!("grp = {}", arg(g.clone().into())));
+        }
+        if let Some(a) = &filter.assignee {
+            clauses.push(format!("assignee = {}", arg(a.clone().into())));
+        }
+        if filter.unassigned {
+            clauses.push("assignee IS NULL".into());
+        }
+        if let Some(t) = filter.tier {
+            clauses.push(format!("tier = {}", arg(i64::from(t).into())));
+        }
+        if let Some(g) = &filter.following_group {
+            clauses.push(format!("following_group = {}", arg(g.clone().into())));
+        }
+        if let Some(a) = &filter.application {
+            clauses.push(format!("application = {}", arg(a.clone().into())));
+        }
+        if let Some(before) = page.before {
+            clauses.push(format!("id < {}", arg(before.into())));
+        }
+        let limit = arg((page.limit.min(10_000) as i64).into());
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT id, key, priority, status, kind, created_at, updated_at, application,
+                    requester_unit, tier, grp, assignee, title, version
+             FROM tickets {where_sql} ORDER BY id DESC LIMIT {limit}"
+        );
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let status: String = row.get(3)?;
+                out.push(TicketRow {
+                    id: row.get(0)?,
+                    key: row.get(1)?,
+                    priority: row.get(2)?,
+                    status: parse_status(&status)?,
+                    kind: row.get(4)?,
+                    created_at: from_millis(row.get(5)?)?,
+                    updated_at: from_millis(row.get(6)?)?,
+                    application: row.get(7)?,
+                    unit: row.get(8)?,
+                    tier: row.get(9)?,
+                    group: row.get(10)?,
+                    assignee: row.get(11)?,
+                    title: row.get(12)?,
+                    version: row.get(13)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// The chain of parents above a ticket, nearest first. Bounded so that a cycle written by
+/// hand into the file cannot loop forever.
+fn ancestors(tx: &Transaction<'_>, t: &Ticket) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    let mut next = t.parent.clone();
+    while let Some(key) = next {
+        if out.len() > 10_000 || out.contains(&key) {
+            break;
+        }
+        next = tx
+            .query_row("SELECT parent FROM tickets WHERE key = ?1", [&key], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten();
+        out.push(key);
+    }
+    Ok(out)
+}
