@@ -1,1 +1,166 @@
-fn main(){}
+//! Store benchmarks over a generated database, cached under `target/bench-data/`.
+//! Size: `HOTRO_BENCH_TICKETS` (default 10000; 1000000 for the national-desk figure).
+//! Run: `cargo bench --bench store`.
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use hotro::config;
+use hotro::demo::{self, FillOptions};
+use hotro::domain::ticket::{Change, Ctx, NewTicket};
+use hotro::store::{Page, Store, TicketFilter};
+use std::hint::black_box;
+use std::path::PathBuf;
+
+fn bench_db(tickets: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+    let path = dir.join(format!("tickets-{tickets}.db"));
+    let done = dir.join(format!("tickets-{tickets}.done"));
+    if !done.exists() {
+        let _ = std::fs::remove_file(&path);
+        let org = config::embedded().org;
+        let mut store = Store::open(&path).expect("open bench database");
+        let opts = FillOptions {
+            tickets,
+            articles: tickets / 20,
+            seed: 1,
+            now: Utc::now(),
+        };
+        demo::fill(&mut store, &org, &opts, |_| {}).expect("fill bench database");
+        std::fs::write(&done, b"ok").expect("mark bench database done");
+    }
+    path
+}
+
+fn benches(c: &mut Criterion) {
+    let tickets: usize = std::env::var("HOTRO_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let path = bench_db(tickets);
+    let cfg = config::embedded();
+    let org = &cfg.org;
+    let mut store = Store::open(&path).expect("open");
+    let page = Page {
+        limit: 50,
+        before: None,
+    };
+
+    let queues: Vec<(&str, TicketFilter)> = vec![
+        (
+            "all_open",
+            TicketFilter {
+                open_only: true,
+                ..TicketFilter::default()
+            },
+        ),
+        (
+            "group_open",
+            TicketFilter {
+                open_only: true,
+                group: Some("tabmis".into()),
+                ..TicketFilter::default()
+            },
+        ),
+        (
+            "mine",
+            TicketFilter {
+                open_only: true,
+                assignee: Some("doquangvinh".into()),
+                ..TicketFilter::default()
+            },
+        ),
+        (
+            "unassigned_in_group",
+            TicketFilter {
+                open_only: true,
+                unassigned: true,
+                group: Some("service-desk".into()),
+                ..TicketFilter::default()
+            },
+        ),
+        (
+            "following",
+            TicketFilter {
+                open_only: true,
+                following_group: Some("province-it".into()),
+                ..TicketFilter::default()
+            },
+        ),
+        (
+            "waiting_vendor",
+            TicketFilter {
+                statuses: vec!["waiting_vendor".parse().expect("status")],
+                ..TicketFilter::default()
+            },
+        ),
+    ];
+    for (name, filter) in &queues {
+        c.bench_function(&format!("{tickets}/queue_page_50/{name}"), |b| {
+            b.iter(|| black_box(store.list_tickets(filter, page).expect("list")))
+        });
+    }
+
+    let keys: Vec<String> = store
+        .list_tickets(
+            &TicketFilter::default(),
+            Page {
+                limit: 200,
+                before: None,
+            },
+        )
+        .expect("list")
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    let mut i = 0;
+    c.bench_function(&format!("{tickets}/open_ticket_with_timeline"), |b| {
+        b.iter(|| {
+            i = (i + 1) % keys.len();
+            black_box(store.ticket_with_timeline(&keys[i]).expect("show"))
+        })
+    });
+
+    let new = NewTicket {
+        title: "Không đăng nhập được TABMIS".into(),
+        description: "Tài khoản bị khóa sau nhiều lần nhập sai mật khẩu.".into(),
+        application: Some("TABMIS".into()),
+        ..NewTicket::default()
+    };
+    c.bench_function(&format!("{tickets}/create_ticket_commit"), |b| {
+        b.iter(|| {
+            let ctx = Ctx {
+                org,
+                actor: "nguyenvanan",
+                now: Utc::now(),
+            };
+            black_box(store.create_ticket(&new, ctx).expect("create"))
+        })
+    });
+    c.bench_function(&format!("{tickets}/note_commit"), |b| {
+        b.iter(|| {
+            let ctx = Ctx {
+                org,
+                actor: "nguyenvanan",
+                now: Utc::now(),
+            };
+            let change = Change::Note {
+                text: "ghi chú".into(),
+            };
+            black_box(
+                store
+                    .change_ticket(&keys[0], None, change, ctx)
+                    .expect("note"),
+            )
+        })
+    });
+}
+
+criterion_group! {
+    name = store;
+    config = Criterion::default().sample_size(50);
+    targets = benches
+}
+criterion_main!(store);

@@ -228,7 +228,12 @@ impl Checker<'_> {
             + 1
     }
 
-    fn error<T>(&self, span: std::ops::Range<usize>, key: &str, message: String) -> Result<T, ConfigError> {
+    fn error<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        key: &str,
+        message: String,
+    ) -> Result<T, ConfigError> {
         Err(ConfigError::Invalid {
             file: self.file.clone(),
             line: Some(self.line_of(span.start)),
@@ -405,7 +410,11 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
     }
     for g in &raw.groups {
         if let Some(lead) = &g.lead {
-            if !raw.operators.iter().any(|op| op.login.get_ref() == lead.get_ref()) {
+            if !raw
+                .operators
+                .iter()
+                .any(|op| op.login.get_ref() == lead.get_ref())
+            {
                 return c.error(
                     lead.span(),
                     "groups.lead",
@@ -420,7 +429,10 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
     }
 
     // Applications and units.
-    c.unique("applications.code", raw.applications.iter().map(|a| &a.code))?;
+    c.unique(
+        "applications.code",
+        raw.applications.iter().map(|a| &a.code),
+    )?;
     for a in &raw.applications {
         if group_tier(a.group.get_ref()).is_none() {
             return c.error(
@@ -437,7 +449,11 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
     c.unique("units.code", raw.units.iter().map(|u| &u.code))?;
     for u in &raw.units {
         if let Some(parent) = &u.parent {
-            if !raw.units.iter().any(|p| p.code.get_ref() == parent.get_ref()) {
+            if !raw
+                .units
+                .iter()
+                .any(|p| p.code.get_ref() == parent.get_ref())
+            {
                 return c.error(
                     parent.span(),
                     "units.parent",
@@ -495,7 +511,11 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
         }
         let mut out = Vec::new();
         for cell in row.get_ref() {
-            match p.levels.iter().position(|l| l.id.get_ref() == cell.get_ref()) {
+            match p
+                .levels
+                .iter()
+                .position(|l| l.id.get_ref() == cell.get_ref())
+            {
                 Some(i) => out.push(i),
                 None => {
                     let all: Vec<&str> = p.levels.iter().map(|l| l.id.get_ref().as_str()).collect();
@@ -527,14 +547,22 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
     }
     for (key, value, levels) in [
         ("organisation.default_impact", &o.default_impact, &p.impact),
-        ("organisation.default_urgency", &o.default_urgency, &p.urgency),
+        (
+            "organisation.default_urgency",
+            &o.default_urgency,
+            &p.urgency,
+        ),
     ] {
         if !levels.iter().any(|l| l.id.get_ref() == value.get_ref()) {
             let all: Vec<&str> = levels.iter().map(|l| l.id.get_ref().as_str()).collect();
             return c.error(
                 value.span(),
                 key,
-                format!("unknown level `{}`; expected one of {}", value.get_ref(), all.join(", ")),
+                format!(
+                    "unknown level `{}`; expected one of {}",
+                    value.get_ref(),
+                    all.join(", ")
+                ),
             );
         }
     }
@@ -630,12 +658,29 @@ mod tests {
         let org = &cfg.org;
         assert_eq!(org.tiers.len(), 5);
         let central: Vec<_> = org.groups.iter().filter(|g| g.tier == 3).collect();
-        assert_eq!(central.len(), 6, "seed 003: six groups at the central department");
+        assert_eq!(
+            central.len(),
+            6,
+            "seed 003: six groups at the central department"
+        );
         for code in [
-            "TABMIS", "TCS-TT", "TTLKB", "TTSP", "KTKB-ANQP", "QLTS", "Portal", "Mail", "KTNB",
-            "THBC-ĐTKB-LAN", "DMDC", "DVC",
+            "TABMIS",
+            "TCS-TT",
+            "TTLKB",
+            "TTSP",
+            "KTKB-ANQP",
+            "QLTS",
+            "Portal",
+            "Mail",
+            "KTNB",
+            "THBC-ĐTKB-LAN",
+            "DMDC",
+            "DVC",
         ] {
-            assert!(org.application(code).is_some(), "missing application {code}");
+            assert!(
+                org.application(code).is_some(),
+                "missing application {code}"
+            );
         }
         for kind in [
             "incident",

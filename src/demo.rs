@@ -4,11 +4,13 @@
 //! functions an operator's commands use, so demo data obeys the state machine and every
 //! ticket's version equals its number of events.
 
+use crate::domain::key::key_year;
 use crate::domain::org::Organisation;
 use crate::domain::status::Status;
 use crate::domain::ticket::{
     self, Change, Classification, Ctx, Event, LinkRelation, NewTicket, Requester, Ticket,
 };
+use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 
 /// A small, fast, seedable generator (SplitMix64): the same seed gives the same data.
@@ -62,7 +64,9 @@ const FAMILY: &[&str] = &[
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
     "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh",
 ];
-const MIDDLE: &[&str] = &["Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Ngọc", "Thanh", "Hữu", "Kim"];
+const MIDDLE: &[&str] = &[
+    "Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Ngọc", "Thanh", "Hữu", "Kim",
+];
 const GIVEN: &[&str] = &[
     "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương",
     "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phúc", "Quân", "Quỳnh", "Sơn", "Tâm",
@@ -71,80 +75,172 @@ const GIVEN: &[&str] = &[
 
 /// (application, Vietnamese title, Vietnamese description, resolution)
 const VI_CASES: &[(&str, &str, &str, &str)] = &[
-    ("TABMIS", "Không đăng nhập được TABMIS, tài khoản bị khóa",
-     "Người dùng nhập sai mật khẩu nhiều lần, hệ thống báo tài khoản đã bị khóa. Cần mở khóa gấp để kịp lập chứng từ cuối ngày.",
-     "Đã mở khóa tài khoản trên TABMIS và hướng dẫn người dùng đổi mật khẩu theo chính sách 90 ngày."),
-    ("TABMIS", "Lỗi đóng kỳ sổ cái trên TABMIS",
-     "Khi đóng kỳ kế toán sổ cái, chương trình báo còn bút toán chưa kết sổ ở phân hệ AP.",
-     "Hướng dẫn đơn vị kết sổ các bút toán AP còn treo rồi đóng kỳ lại; đã đóng kỳ thành công."),
-    ("TABMIS", "Phân bổ dự toán báo vượt dự toán được giao",
-     "Nhập phân bổ dự toán cấp 1 nhưng hệ thống báo vượt dự toán dù số liệu đúng với quyết định giao.",
-     "Kiểm tra thấy dự toán điều chỉnh chưa được duyệt; sau khi duyệt, phân bổ được bình thường."),
-    ("TCS-TT", "TCS-TT không kết nối được với ngân hàng phối hợp thu",
-     "Chương trình thu ngân sách báo lỗi kết nối khi truyền chứng từ nộp thuế sang ngân hàng.",
-     "Cấu hình lại địa chỉ kênh truyền và khởi động lại dịch vụ trao đổi dữ liệu; đã truyền lại thành công."),
-    ("TCS-TT", "Sai mã chương, tiểu mục trên giấy nộp tiền",
-     "Giấy nộp tiền vào NSNN đã hạch toán nhưng sai tiểu mục, đơn vị đề nghị điều chỉnh.",
-     "Lập chứng từ điều chỉnh theo hướng dẫn nghiệp vụ và đối chiếu lại với cơ quan thuế."),
-    ("TTSP", "Đối chiếu TTSP lệch số liệu cuối ngày",
-     "Bảng kê đối chiếu thanh toán song phương cuối ngày lệch với số liệu của ngân hàng.",
-     "Xác định lệnh thanh toán truyền trùng; đã hủy lệnh trùng và đối chiếu lại khớp đúng."),
-    ("TTSP", "Lệnh thanh toán đi bị treo ở trạng thái chờ duyệt",
-     "Lệnh thanh toán điện tử song phương không chuyển sang ngân hàng, trạng thái chờ duyệt quá 2 giờ.",
-     "Kiểm soát viên duyệt lại lệnh; nguyên nhân là chữ ký số của kiểm soát viên hết hạn."),
-    ("TTLKB", "Không nhận được lệnh thanh toán liên kho bạc",
-     "KBNN huyện không nhận được lệnh chuyển tiền từ KBNN tỉnh gửi về trong ngày.",
-     "Khởi động lại tiến trình nhận lệnh TTLKB tại đơn vị; các lệnh đã về đầy đủ."),
-    ("KTKB-ANQP", "Lỗi in sổ kế toán KTKB-ANQP",
-     "Khi in sổ chi tiết, chương trình báo lỗi và thoát ra màn hình chính.",
-     "Cập nhật bản vá mới nhất của chương trình và cài lại trình điều khiển máy in."),
-    ("QLTS", "Không khai báo được tài sản mới trên QLTS",
-     "Màn hình khai báo tài sản báo thiếu mã loại tài sản dù đã chọn trong danh mục.",
-     "Danh mục loại tài sản chưa được đồng bộ từ DMDC; đã đồng bộ lại danh mục."),
-    ("Portal", "Cổng thông tin không cập nhật được tin bài",
-     "Biên tập viên đăng tin bài lên cổng thông tin điện tử nhưng trang chủ không hiển thị.",
-     "Xóa bộ nhớ đệm của cổng và phân quyền lại chuyên mục cho tài khoản biên tập."),
-    ("Mail", "Hộp thư đầy, không nhận được thư mới",
-     "Người dùng báo hộp thư điện tử đã đầy dung lượng, thư gửi đến bị trả lại.",
-     "Hướng dẫn lưu trữ thư cũ ra máy trạm và tăng dung lượng hộp thư theo phiếu yêu cầu."),
-    ("Mail", "Đề nghị tạo hộp thư điện tử cho cán bộ mới",
-     "Đơn vị gửi phiếu yêu cầu 02/IID-KT đề nghị tạo hộp thư cho cán bộ mới chuyển đến.",
-     "Đã tạo hộp thư và gửi thông tin đăng nhập cho đơn vị qua kênh bảo mật."),
-    ("KTNB", "Kế toán nội bộ không kết chuyển được số dư cuối năm",
-     "Chức năng kết chuyển số dư sang năm mới báo lỗi dữ liệu năm cũ chưa khóa sổ.",
-     "Khóa sổ năm cũ theo hướng dẫn rồi chạy lại kết chuyển; số dư đã chuyển đúng."),
-    ("THBC-ĐTKB-LAN", "Báo cáo tổng hợp sai số liệu tháng",
-     "Báo cáo điện tử kho bạc tổng hợp tháng lệch với số liệu sổ kế toán.",
-     "Chạy lại tổng hợp dữ liệu sau khi đồng bộ chứng từ muộn; báo cáo đã khớp."),
-    ("DMDC", "Thiếu mã đơn vị quan hệ ngân sách trong danh mục dùng chung",
-     "Đơn vị mới thành lập chưa có mã trong danh mục dùng chung nên không lập được chứng từ.",
-     "Đã bổ sung mã đơn vị quan hệ ngân sách và đồng bộ xuống các hệ thống."),
-    ("DVC", "Hồ sơ dịch vụ công trực tuyến không gửi được",
-     "Đơn vị sử dụng ngân sách gửi hồ sơ trên cổng dịch vụ công nhưng báo lỗi chữ ký số.",
-     "Hướng dẫn cài lại công cụ ký số và chứng thư số mới; hồ sơ đã gửi thành công."),
-    ("VPN", "Không kết nối được VPN từ máy trạm",
-     "Máy trạm tại huyện không kết nối được mạng riêng ảo về trung tâm dữ liệu.",
-     "Cấp lại chứng thư VPN cho máy trạm và cấu hình lại phần mềm kết nối."),
-    ("WORKSTATION", "Máy in không in được chứng từ",
-     "Máy in kim tại quầy giao dịch không in được chứng từ, báo lỗi hàng đợi in.",
-     "Xóa hàng đợi in, cài lại trình điều khiển ESC/P2 và in thử thành công."),
-    ("WORKSTATION", "Đề nghị hỗ trợ kỹ thuật tại chỗ cài đặt máy trạm",
-     "Đơn vị gửi phiếu 05/IID-KT đề nghị cán bộ hỗ trợ cài đặt máy trạm mới.",
-     "Cán bộ kỹ thuật đã cài đặt, kiểm tra kết nối và bàn giao máy trạm cho đơn vị."),
+    (
+        "TABMIS",
+        "Không đăng nhập được TABMIS, tài khoản bị khóa",
+        "Người dùng nhập sai mật khẩu nhiều lần, hệ thống báo tài khoản đã bị khóa. Cần mở khóa gấp để kịp lập chứng từ cuối ngày.",
+        "Đã mở khóa tài khoản trên TABMIS và hướng dẫn người dùng đổi mật khẩu theo chính sách 90 ngày.",
+    ),
+    (
+        "TABMIS",
+        "Lỗi đóng kỳ sổ cái trên TABMIS",
+        "Khi đóng kỳ kế toán sổ cái, chương trình báo còn bút toán chưa kết sổ ở phân hệ AP.",
+        "Hướng dẫn đơn vị kết sổ các bút toán AP còn treo rồi đóng kỳ lại; đã đóng kỳ thành công.",
+    ),
+    (
+        "TABMIS",
+        "Phân bổ dự toán báo vượt dự toán được giao",
+        "Nhập phân bổ dự toán cấp 1 nhưng hệ thống báo vượt dự toán dù số liệu đúng với quyết định giao.",
+        "Kiểm tra thấy dự toán điều chỉnh chưa được duyệt; sau khi duyệt, phân bổ được bình thường.",
+    ),
+    (
+        "TCS-TT",
+        "TCS-TT không kết nối được với ngân hàng phối hợp thu",
+        "Chương trình thu ngân sách báo lỗi kết nối khi truyền chứng từ nộp thuế sang ngân hàng.",
+        "Cấu hình lại địa chỉ kênh truyền và khởi động lại dịch vụ trao đổi dữ liệu; đã truyền lại thành công.",
+    ),
+    (
+        "TCS-TT",
+        "Sai mã chương, tiểu mục trên giấy nộp tiền",
+        "Giấy nộp tiền vào NSNN đã hạch toán nhưng sai tiểu mục, đơn vị đề nghị điều chỉnh.",
+        "Lập chứng từ điều chỉnh theo hướng dẫn nghiệp vụ và đối chiếu lại với cơ quan thuế.",
+    ),
+    (
+        "TTSP",
+        "Đối chiếu TTSP lệch số liệu cuối ngày",
+        "Bảng kê đối chiếu thanh toán song phương cuối ngày lệch với số liệu của ngân hàng.",
+        "Xác định lệnh thanh toán truyền trùng; đã hủy lệnh trùng và đối chiếu lại khớp đúng.",
+    ),
+    (
+        "TTSP",
+        "Lệnh thanh toán đi bị treo ở trạng thái chờ duyệt",
+        "Lệnh thanh toán điện tử song phương không chuyển sang ngân hàng, trạng thái chờ duyệt quá 2 giờ.",
+        "Kiểm soát viên duyệt lại lệnh; nguyên nhân là chữ ký số của kiểm soát viên hết hạn.",
+    ),
+    (
+        "TTLKB",
+        "Không nhận được lệnh thanh toán liên kho bạc",
+        "KBNN huyện không nhận được lệnh chuyển tiền từ KBNN tỉnh gửi về trong ngày.",
+        "Khởi động lại tiến trình nhận lệnh TTLKB tại đơn vị; các lệnh đã về đầy đủ.",
+    ),
+    (
+        "KTKB-ANQP",
+        "Lỗi in sổ kế toán KTKB-ANQP",
+        "Khi in sổ chi tiết, chương trình báo lỗi và thoát ra màn hình chính.",
+        "Cập nhật bản vá mới nhất của chương trình và cài lại trình điều khiển máy in.",
+    ),
+    (
+        "QLTS",
+        "Không khai báo được tài sản mới trên QLTS",
+        "Màn hình khai báo tài sản báo thiếu mã loại tài sản dù đã chọn trong danh mục.",
+        "Danh mục loại tài sản chưa được đồng bộ từ DMDC; đã đồng bộ lại danh mục.",
+    ),
+    (
+        "Portal",
+        "Cổng thông tin không cập nhật được tin bài",
+        "Biên tập viên đăng tin bài lên cổng thông tin điện tử nhưng trang chủ không hiển thị.",
+        "Xóa bộ nhớ đệm của cổng và phân quyền lại chuyên mục cho tài khoản biên tập.",
+    ),
+    (
+        "Mail",
+        "Hộp thư đầy, không nhận được thư mới",
+        "Người dùng báo hộp thư điện tử đã đầy dung lượng, thư gửi đến bị trả lại.",
+        "Hướng dẫn lưu trữ thư cũ ra máy trạm và tăng dung lượng hộp thư theo phiếu yêu cầu.",
+    ),
+    (
+        "Mail",
+        "Đề nghị tạo hộp thư điện tử cho cán bộ mới",
+        "Đơn vị gửi phiếu yêu cầu 02/IID-KT đề nghị tạo hộp thư cho cán bộ mới chuyển đến.",
+        "Đã tạo hộp thư và gửi thông tin đăng nhập cho đơn vị qua kênh bảo mật.",
+    ),
+    (
+        "KTNB",
+        "Kế toán nội bộ không kết chuyển được số dư cuối năm",
+        "Chức năng kết chuyển số dư sang năm mới báo lỗi dữ liệu năm cũ chưa khóa sổ.",
+        "Khóa sổ năm cũ theo hướng dẫn rồi chạy lại kết chuyển; số dư đã chuyển đúng.",
+    ),
+    (
+        "THBC-ĐTKB-LAN",
+        "Báo cáo tổng hợp sai số liệu tháng",
+        "Báo cáo điện tử kho bạc tổng hợp tháng lệch với số liệu sổ kế toán.",
+        "Chạy lại tổng hợp dữ liệu sau khi đồng bộ chứng từ muộn; báo cáo đã khớp.",
+    ),
+    (
+        "DMDC",
+        "Thiếu mã đơn vị quan hệ ngân sách trong danh mục dùng chung",
+        "Đơn vị mới thành lập chưa có mã trong danh mục dùng chung nên không lập được chứng từ.",
+        "Đã bổ sung mã đơn vị quan hệ ngân sách và đồng bộ xuống các hệ thống.",
+    ),
+    (
+        "DVC",
+        "Hồ sơ dịch vụ công trực tuyến không gửi được",
+        "Đơn vị sử dụng ngân sách gửi hồ sơ trên cổng dịch vụ công nhưng báo lỗi chữ ký số.",
+        "Hướng dẫn cài lại công cụ ký số và chứng thư số mới; hồ sơ đã gửi thành công.",
+    ),
+    (
+        "VPN",
+        "Không kết nối được VPN từ máy trạm",
+        "Máy trạm tại huyện không kết nối được mạng riêng ảo về trung tâm dữ liệu.",
+        "Cấp lại chứng thư VPN cho máy trạm và cấu hình lại phần mềm kết nối.",
+    ),
+    (
+        "WORKSTATION",
+        "Máy in không in được chứng từ",
+        "Máy in kim tại quầy giao dịch không in được chứng từ, báo lỗi hàng đợi in.",
+        "Xóa hàng đợi in, cài lại trình điều khiển ESC/P2 và in thử thành công.",
+    ),
+    (
+        "WORKSTATION",
+        "Đề nghị hỗ trợ kỹ thuật tại chỗ cài đặt máy trạm",
+        "Đơn vị gửi phiếu 05/IID-KT đề nghị cán bộ hỗ trợ cài đặt máy trạm mới.",
+        "Cán bộ kỹ thuật đã cài đặt, kiểm tra kết nối và bàn giao máy trạm cho đơn vị.",
+    ),
 ];
 
 const ZH_CASES: &[(&str, &str, &str)] = &[
-    ("预算指标无法导入", "预算管理一体化系统导入指标文件时提示格式错误。", "按模板重新整理文件后导入成功。"),
-    ("网络连接失败", "客户端登录时提示网络连接失败，无法访问服务器。", "检查网络配置并重启客户端后恢复正常。"),
-    ("用户密码重置", "用户忘记密码，申请重置登录密码。", "已按流程核实身份并重置密码。"),
-    ("支付凭证数据修复", "支付凭证金额录入错误，需要数据修复。", "备份原始数据后按审批的修复方案更正。"),
-    ("统计报表需求", "需要新增按单位统计的月度支出报表。", "需求已评审通过，纳入下一版本发布。"),
+    (
+        "预算指标无法导入",
+        "预算管理一体化系统导入指标文件时提示格式错误。",
+        "按模板重新整理文件后导入成功。",
+    ),
+    (
+        "网络连接失败",
+        "客户端登录时提示网络连接失败，无法访问服务器。",
+        "检查网络配置并重启客户端后恢复正常。",
+    ),
+    (
+        "用户密码重置",
+        "用户忘记密码，申请重置登录密码。",
+        "已按流程核实身份并重置密码。",
+    ),
+    (
+        "支付凭证数据修复",
+        "支付凭证金额录入错误，需要数据修复。",
+        "备份原始数据后按审批的修复方案更正。",
+    ),
+    (
+        "统计报表需求",
+        "需要新增按单位统计的月度支出报表。",
+        "需求已评审通过，纳入下一版本发布。",
+    ),
 ];
 
 const EN_CASES: &[(&str, &str, &str)] = &[
-    ("Cannot print payment order", "The payment order print preview is blank on the counter workstation.", "Reinstalled the printer driver and cleared the spooler."),
-    ("Mailbox full", "The user's mailbox is full and incoming mail bounces.", "Archived old mail and raised the mailbox quota."),
-    ("ORA-00054 when closing period", "Closing the period fails with ORA-00054 resource busy.", "Waited for the nightly job to release the lock, then closed the period."),
+    (
+        "Cannot print payment order",
+        "The payment order print preview is blank on the counter workstation.",
+        "Reinstalled the printer driver and cleared the spooler.",
+    ),
+    (
+        "Mailbox full",
+        "The user's mailbox is full and incoming mail bounces.",
+        "Archived old mail and raised the mailbox quota.",
+    ),
+    (
+        "ORA-00054 when closing period",
+        "Closing the period fails with ORA-00054 resource busy.",
+        "Waited for the nightly job to release the lock, then closed the period.",
+    ),
 ];
 
 const NOTES: &[&str] = &[
@@ -170,7 +266,12 @@ fn person(rng: &mut Rng) -> String {
 
 /// An invented mobile number in the 09xx range.
 fn phone(rng: &mut Rng) -> String {
-    format!("09{:02} {:03} {:03}", rng.below(100), rng.below(1000), rng.below(1000))
+    format!(
+        "09{:02} {:03} {:03}",
+        rng.below(100),
+        rng.below(1000),
+        rng.below(1000)
+    )
 }
 
 /// The status a ticket of this age most likely has now: old ones are closed.
@@ -209,7 +310,12 @@ pub struct Generator<'a> {
 
 impl<'a> Generator<'a> {
     /// Tickets spread over the year before `now`, oldest first.
-    pub fn new(org: &'a Organisation, seed: u64, total: usize, now: DateTime<Utc>) -> Generator<'a> {
+    pub fn new(
+        org: &'a Organisation,
+        seed: u64,
+        total: usize,
+        now: DateTime<Utc>,
+    ) -> Generator<'a> {
         Generator {
             org,
             rng: Rng::new(seed),
@@ -317,7 +423,11 @@ impl<'a> Generator<'a> {
             clock.min(self.now)
         };
         let mut act = |t: &mut Ticket, change: Change, actor: &str, at: DateTime<Utc>| {
-            let ctx = Ctx { org, actor, now: at };
+            let ctx = Ctx {
+                org,
+                actor,
+                now: at,
+            };
             if let Ok(e) = ticket::apply(t, change, ctx) {
                 events.push(e);
             }
@@ -529,6 +639,118 @@ impl<'a> Generator<'a> {
     }
 }
 
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct FillOptions {
+    pub tickets: usize,
+    pub articles: usize,
+    pub seed: u64,
+    /// Tickets are spread over the year before this instant.
+    pub now: DateTime<Utc>,
+}
+
+/// What was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FillCounts {
+    pub tickets: usize,
+    pub articles: usize,
+}
+
+/// Tickets per write transaction: big enough to amortise the commit, small enough to keep
+/// memory flat and let other processes in between batches.
+const BATCH: usize = 20_000;
+
+/// Generate demo data into `store`. One thread generates while this one writes, so both
+/// cores are busy. `progress` is called with the number of tickets written after each batch.
+pub fn fill(
+    store: &mut Store,
+    org: &Organisation,
+    opts: &FillOptions,
+    mut progress: impl FnMut(usize),
+) -> Result<FillCounts, StoreError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DemoTicket>>(4);
+    let FillOptions {
+        tickets: total,
+        seed,
+        now,
+        ..
+    } = *opts;
+    let written = std::thread::scope(|scope| -> Result<usize, StoreError> {
+        scope.spawn(move || {
+            let mut g = Generator::new(org, seed, total, now);
+            let mut batch = Vec::with_capacity(BATCH.min(total));
+            for i in 0..total {
+                if let Some(t) = g.ticket(i) {
+                    batch.push(t);
+                }
+                if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+                    return; // the writer stopped on an error
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+        });
+        let mut written = 0usize;
+        let mut linker = Generator::new(org, seed ^ 0xD0D0, total, now);
+        let mut previous_key: Option<String> = None;
+        for mut batch in rx {
+            number_batch(store, org, &mut batch)?;
+            for d in batch.iter_mut() {
+                linker.maybe_duplicate(d, previous_key.as_deref());
+                previous_key = Some(d.ticket.key.clone());
+            }
+            store.insert_generated(&batch)?;
+            written += batch.len();
+            progress(written);
+        }
+        Ok(written)
+    })?;
+    let first_article = usize::try_from(store.article_count()?).unwrap_or(0);
+    let mut g = Generator::new(org, seed ^ 0xA27, opts.articles.max(1), now);
+    let articles: Vec<_> = (0..opts.articles)
+        .map(|i| g.article(first_article + i))
+        .collect();
+    for chunk in articles.chunks(BATCH) {
+        store.insert_articles(chunk)?;
+    }
+    Ok(FillCounts {
+        tickets: written,
+        articles: opts.articles,
+    })
+}
+
+/// Give a batch its keys: reserve a range of each creation year's sequence, then number the
+/// tickets in order (they are generated oldest first).
+fn number_batch(
+    store: &mut Store,
+    org: &Organisation,
+    batch: &mut [DemoTicket],
+) -> Result<(), StoreError> {
+    let mut next: Vec<(i32, u64)> = Vec::new();
+    for d in batch.iter() {
+        let y = key_year(d.ticket.created_at, org.time_zone);
+        match next.iter_mut().find(|(year, _)| *year == y) {
+            Some((_, n)) => *n += 1,
+            None => next.push((y, 1)),
+        }
+    }
+    for (year, count) in next.iter_mut() {
+        *count = store.reserve_keys(*year, *count)?;
+    }
+    for d in batch.iter_mut() {
+        let y = key_year(d.ticket.created_at, org.time_zone);
+        if let Some((_, seq)) = next.iter_mut().find(|(year, _)| *year == y) {
+            d.ticket.key = org.key_format.format(y, *seq);
+            *seq += 1;
+        }
+        for e in d.events.iter_mut() {
+            e.ticket = d.ticket.key.clone();
+        }
+    }
+    Ok(())
+}
+
 fn finish(ticket: Ticket, events: Vec<Event>) -> DemoTicket {
     DemoTicket { ticket, events }
 }
@@ -546,7 +768,9 @@ mod tests {
         let mut g = Generator::new(&cfg.org, 7, 2000, now);
         let mut statuses = std::collections::HashSet::new();
         for i in 0..2000 {
-            let d = g.ticket(i).expect("the shipped config holds every demo choice");
+            let d = g
+                .ticket(i)
+                .expect("the shipped config holds every demo choice");
             assert_eq!(d.ticket.version as usize, d.events.len());
             for (n, e) in d.events.iter().enumerate() {
                 assert_eq!(e.version as usize, n + 1);

@@ -26,8 +26,12 @@ fn dash(v: &Option<String>) -> String {
 pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
     match &e.kind {
         EventKind::Created { title, .. } => cat.f("event.created", &[("title", title)]),
-        EventKind::PublicReply { text } => cat.f("event.public_reply", &[("text", &first_line(text))]),
-        EventKind::InternalNote { text } => cat.f("event.internal_note", &[("text", &first_line(text))]),
+        EventKind::PublicReply { text } => {
+            cat.f("event.public_reply", &[("text", &first_line(text))])
+        }
+        EventKind::InternalNote { text } => {
+            cat.f("event.internal_note", &[("text", &first_line(text))])
+        }
         EventKind::Classified { changes } => {
             let parts: Vec<String> = changes
                 .iter()
@@ -35,7 +39,9 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 .collect();
             cat.f("event.classified", &[("changes", &parts.join(", "))])
         }
-        EventKind::Assigned { from, to, group_to, .. } => cat.f(
+        EventKind::Assigned {
+            from, to, group_to, ..
+        } => cat.f(
             "event.assigned",
             &[
                 ("from", &dash(from)),
@@ -51,7 +57,13 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("reason", &dash(reason)),
             ],
         ),
-        EventKind::Escalated { from_tier, to_tier, to_group, reason, .. } => cat.f(
+        EventKind::Escalated {
+            from_tier,
+            to_tier,
+            to_group,
+            reason,
+            ..
+        } => cat.f(
             "event.escalated",
             &[
                 ("from_tier", from_tier),
@@ -60,7 +72,12 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("reason", reason),
             ],
         ),
-        EventKind::Returned { to_tier, to_group, reason, .. } => cat.f(
+        EventKind::Returned {
+            to_tier,
+            to_group,
+            reason,
+            ..
+        } => cat.f(
             "event.returned",
             &[
                 ("to_tier", to_tier),
@@ -94,7 +111,11 @@ fn first_line(text: &str) -> String {
 pub fn conflict(cat: &Catalog, org: &Organisation, c: &Conflict) -> String {
     let mut out = cat.f(
         "conflict.header",
-        &[("key", &c.key), ("expected", &c.expected), ("current", &c.current)],
+        &[
+            ("key", &c.key),
+            ("expected", &c.expected),
+            ("current", &c.current),
+        ],
     );
     for e in &c.changes {
         let local = e.at.with_timezone(&org.time_zone).format("%Y-%m-%d %H:%M");
@@ -122,11 +143,20 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
         }
         DomainError::UseResolve => cat.t("error.use_resolve"),
         DomainError::UseReopen => cat.t("error.use_reopen"),
-        DomainError::Empty { field } => cat.f("error.empty", &[("field", &cat.t(&format!("field.{}", field.replace(' ', "_"))))]),
+        DomainError::Empty { field } => cat.f(
+            "error.empty",
+            &[(
+                "field",
+                &cat.t(&format!("field.{}", field.replace(' ', "_"))),
+            )],
+        ),
         DomainError::TooLong { field, max, got } => cat.f(
             "error.too_long",
             &[
-                ("field", &cat.t(&format!("field.{}", field.replace(' ', "_")))),
+                (
+                    "field",
+                    &cat.t(&format!("field.{}", field.replace(' ', "_"))),
+                ),
                 ("max", max),
                 ("got", got),
             ],
@@ -136,7 +166,11 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             &[("what", &cat.t(&format!("field.{what}"))), ("value", value)],
         ),
         DomainError::NoHigherTier { tier } => cat.f("error.no_higher_tier", &[("tier", tier)]),
-        DomainError::NotUpward { group, group_tier, tier } => cat.f(
+        DomainError::NotUpward {
+            group,
+            group_tier,
+            tier,
+        } => cat.f(
             "error.not_upward",
             &[("group", group), ("group_tier", group_tier), ("tier", tier)],
         ),
@@ -155,9 +189,10 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
         StoreError::NetworkFilesystem { path, fs } => {
             cat.f("error.network_fs", &[("path", &p(path)), ("fs", fs)])
         }
-        StoreError::CreateDir { path, source } => {
-            cat.f("error.create_dir", &[("path", &p(path)), ("detail", source)])
-        }
+        StoreError::CreateDir { path, source } => cat.f(
+            "error.create_dir",
+            &[("path", &p(path)), ("detail", source)],
+        ),
         StoreError::ReadOnly { path } => cat.f("error.read_only", &[("path", &p(path))]),
         StoreError::Locked { path, secs } => {
             cat.f("error.locked", &[("path", &p(path)), ("secs", secs)])
@@ -166,13 +201,22 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
         StoreError::Corrupt { path, detail } => {
             cat.f("error.corrupt", &[("path", &p(path)), ("detail", detail)])
         }
-        StoreError::NewerSchema { path, found, supported } => cat.f(
+        StoreError::NewerSchema {
+            path,
+            found,
+            supported,
+        } => cat.f(
             "error.newer_schema",
-            &[("path", &p(path)), ("found", found), ("supported", supported)],
+            &[
+                ("path", &p(path)),
+                ("found", found),
+                ("supported", supported),
+            ],
         ),
-        StoreError::CannotOpen { path, detail } => {
-            cat.f("error.cannot_open", &[("path", &p(path)), ("detail", detail)])
-        }
+        StoreError::CannotOpen { path, detail } => cat.f(
+            "error.cannot_open",
+            &[("path", &p(path)), ("detail", detail)],
+        ),
         StoreError::DiskFull { path } => cat.f("error.disk_full", &[("path", &p(path))]),
         StoreError::TicketNotFound(key) => cat.f("error.ticket_not_found", &[("key", key)]),
         StoreError::Conflict(c) => match org {
@@ -196,7 +240,12 @@ pub fn config_error(cat: &Catalog, e: &ConfigError) -> String {
             "error.config_read",
             &[("path", &path.display()), ("detail", source)],
         ),
-        ConfigError::Invalid { file, line, key, message } => {
+        ConfigError::Invalid {
+            file,
+            line,
+            key,
+            message,
+        } => {
             let mut place = cat.f("error.config_place", &[("file", file)]);
             if let Some(line) = line {
                 place.push_str(&cat.f("error.config_line", &[("line", line)]));

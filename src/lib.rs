@@ -4,10 +4,10 @@
 //! `config` turns the TOML file into an organisation, `i18n` holds the message catalog and
 //! `cli` the subcommands.
 
-pub mod config;
-pub mod domain;
-pub mod demo;
-pub mod store;
 pub mod cli;
+pub mod config;
+pub mod demo;
 pub mod describe;
+pub mod domain;
 pub mod i18n;
+pub mod store;

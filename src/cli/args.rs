@@ -22,6 +22,8 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// Parsed once per process: the size of the enum does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Init,
@@ -143,7 +145,12 @@ pub enum TicketCommand {
     },
     Link {
         key: String,
-        #[arg(long, value_name = "KEY", conflicts_with = "child_of", required_unless_present = "child_of")]
+        #[arg(
+            long,
+            value_name = "KEY",
+            conflicts_with = "child_of",
+            required_unless_present = "child_of"
+        )]
         duplicate_of: Option<String>,
         #[arg(long, value_name = "KEY")]
         child_of: Option<String>,

@@ -3,11 +3,11 @@
 pub mod args;
 
 use crate::config::{self, Config};
-use crate::demo::Generator;
 use crate::describe;
-use crate::domain::key::key_year;
 use crate::domain::status::Status;
-use crate::domain::ticket::{Change, Classification, Ctx, Event, LinkRelation, NewTicket, Requester, Ticket};
+use crate::domain::ticket::{
+    Change, Classification, Ctx, Event, LinkRelation, NewTicket, Requester, Ticket,
+};
 use crate::i18n::{Catalog, Lang};
 use crate::store::{Page, Store, StoreError, TicketFilter};
 use anyhow::{Context, Result, anyhow, bail};
@@ -46,8 +46,9 @@ pub fn lang_from_args(args: &[String]) -> Lang {
 
 /// The default database: `hotro.db` (or `demo.db`) in the user data directory.
 pub fn default_db_path(demo: bool) -> Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "hotro")
-        .ok_or_else(|| anyhow!("no home directory: give the database with --db PATH or HOTRO_DB"))?;
+    let dirs = directories::ProjectDirs::from("", "", "hotro").ok_or_else(|| {
+        anyhow!("no home directory: give the database with --db PATH or HOTRO_DB")
+    })?;
     Ok(dirs
         .data_dir()
         .join(if demo { "demo.db" } else { "hotro.db" }))
@@ -115,7 +116,11 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         message: describe::config_error(cat, &e),
         code: 1,
     })?;
-    let env = Env { cli: &cli, cat, cfg };
+    let env = Env {
+        cli: &cli,
+        cat,
+        cfg,
+    };
     if cli.demo {
         ensure_demo(&env)?;
     }
@@ -125,14 +130,20 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         cmd.print_help()?;
         println!();
         if cli.demo {
-            println!("{}", cat.f("demo.ready", &[("path", &env.db_path()?.display())]));
+            println!(
+                "{}",
+                cat.f("demo.ready", &[("path", &env.db_path()?.display())])
+            );
         }
         return Ok(0);
     };
     match command {
         Command::Init => {
             let store = env.open()?;
-            println!("{}", cat.f("db.initialised", &[("path", &store.path().display())]));
+            println!(
+                "{}",
+                cat.f("db.initialised", &[("path", &store.path().display())])
+            );
             Ok(0)
         }
         Command::Demo(a) => {
@@ -149,11 +160,21 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
 fn ensure_demo(env: &Env<'_>) -> Result<()> {
     let mut store = env.open()?;
     let empty = store
-        .list_tickets(&TicketFilter::default(), Page { limit: 1, before: None })
+        .list_tickets(
+            &TicketFilter::default(),
+            Page {
+                limit: 1,
+                before: None,
+            },
+        )
         .map_err(|e| env.store_err(e))?
         .is_empty();
     if empty {
-        eprintln!("{}", env.cat.f("demo.creating", &[("path", &store.path().display())]));
+        eprintln!(
+            "{}",
+            env.cat
+                .f("demo.creating", &[("path", &store.path().display())])
+        );
         fill_demo(
             env,
             &mut store,
@@ -167,82 +188,36 @@ fn ensure_demo(env: &Env<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Generate on one thread while the other writes batches: both cores busy.
 fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
-    const BATCH: usize = 20_000;
-    let org = &env.cfg.org;
     let started = std::time::Instant::now();
-    let now = Utc::now();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<crate::demo::DemoTicket>>(4);
     let total = a.tickets;
-    let seed = a.seed;
-    let written = std::thread::scope(|scope| -> Result<usize> {
-        scope.spawn(move || {
-            let mut g = Generator::new(org, seed, total, now);
-            let mut batch = Vec::with_capacity(BATCH);
-            for i in 0..total {
-                if let Some(t) = g.ticket(i) {
-                    batch.push(t);
-                }
-                if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
-                    return;
-                }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-        });
-        let mut written = 0usize;
-        let mut link_rng = Generator::new(org, seed ^ 0xD0D0, total, now);
-        let mut previous_key: Option<String> = None;
-        for mut batch in rx {
-            // Keys: reserve a range per creation year, then number the batch in order.
-            let mut years: Vec<(i32, u64)> = Vec::new();
-            for d in &batch {
-                let y = key_year(d.ticket.created_at, org.time_zone);
-                match years.iter_mut().find(|(yy, _)| *yy == y) {
-                    Some((_, n)) => *n += 1,
-                    None => years.push((y, 1)),
-                }
-            }
-            let mut next: Vec<(i32, u64)> = Vec::new();
-            for (y, n) in years {
-                let first = store.reserve_keys(y, n).map_err(|e| env.store_err(e))?;
-                next.push((y, first));
-            }
-            for d in batch.iter_mut() {
-                let y = key_year(d.ticket.created_at, org.time_zone);
-                if let Some((_, seq)) = next.iter_mut().find(|(yy, _)| *yy == y) {
-                    d.ticket.key = org.key_format.format(y, *seq);
-                    *seq += 1;
-                }
-                for e in d.events.iter_mut() {
-                    e.ticket = d.ticket.key.clone();
-                }
-                link_rng.maybe_duplicate(d, previous_key.as_deref());
-                previous_key = Some(d.ticket.key.clone());
-            }
-            store.insert_generated(&batch).map_err(|e| env.store_err(e))?;
-            written += batch.len();
+    let counts = crate::demo::fill(
+        store,
+        &env.cfg.org,
+        &crate::demo::FillOptions {
+            tickets: a.tickets,
+            articles: a.articles,
+            seed: a.seed,
+            now: Utc::now(),
+        },
+        |done| {
             if total >= 100_000 {
-                eprintln!("{}", env.cat.f("demo.progress", &[("done", &written), ("total", &total)]));
+                eprintln!(
+                    "{}",
+                    env.cat
+                        .f("demo.progress", &[("done", &done), ("total", &total)])
+                );
             }
-        }
-        Ok(written)
-    })?;
-    let first_article = store.article_count().map_err(|e| env.store_err(e))? as usize;
-    let mut g = Generator::new(org, seed ^ 0xA27, a.articles.max(1), now);
-    let articles: Vec<_> = (0..a.articles).map(|i| g.article(first_article + i)).collect();
-    for chunk in articles.chunks(BATCH) {
-        store.insert_articles(chunk).map_err(|e| env.store_err(e))?;
-    }
+        },
+    )
+    .map_err(|e| env.store_err(e))?;
     println!(
         "{}",
         env.cat.f(
             "demo.done",
             &[
-                ("tickets", &written),
-                ("articles", &a.articles),
+                ("tickets", &counts.tickets),
+                ("articles", &counts.articles),
                 ("secs", &format!("{:.1}", started.elapsed().as_secs_f64())),
                 ("path", &store.path().display()),
             ],
@@ -267,13 +242,19 @@ fn read_file_or_stdin(env: &Env<'_>, path: &Path) -> Result<String> {
             .context("reading standard input")?;
     } else {
         bytes = std::fs::read(path).map_err(|e| {
-            env.user(env.cat.f("error.read_file", &[("path", &path.display()), ("detail", &e)]))
+            env.user(env.cat.f(
+                "error.read_file",
+                &[("path", &path.display()), ("detail", &e)],
+            ))
         })?;
     }
     String::from_utf8(bytes).map_err(|e| {
         env.user(env.cat.f(
             "error.not_utf8",
-            &[("path", &path.display()), ("offset", &e.utf8_error().valid_up_to())],
+            &[
+                ("path", &path.display()),
+                ("offset", &e.utf8_error().valid_up_to()),
+            ],
         ))
     })
 }
@@ -320,25 +301,45 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             };
             let actor = env.actor()?;
             let mut store = env.open()?;
-            let ctx = Ctx { org, actor: &actor, now: Utc::now() };
-            let (t, e) = store.create_ticket(&new, ctx).map_err(|e| env.store_err(e))?;
+            let ctx = Ctx {
+                org,
+                actor: &actor,
+                now: Utc::now(),
+            };
+            let (t, e) = store
+                .create_ticket(&new, ctx)
+                .map_err(|e| env.store_err(e))?;
             if a.json {
-                print_json(&Changed { ticket: &t, event: &e })?;
+                print_json(&Changed {
+                    ticket: &t,
+                    event: &e,
+                })?;
             } else {
-                println!("{}", cat.f("ticket.created", &[("key", &t.key), ("priority", &t.priority)]));
+                println!(
+                    "{}",
+                    cat.f(
+                        "ticket.created",
+                        &[("key", &t.key), ("priority", &t.priority)]
+                    )
+                );
             }
             Ok(0)
         }
         TicketCommand::Show { key, out } => {
             let mut store = env.open()?;
-            let (t, events) = store.ticket_with_timeline(key).map_err(|e| env.store_err(e))?;
+            let (t, events) = store
+                .ticket_with_timeline(key)
+                .map_err(|e| env.store_err(e))?;
             if out.json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
                     ticket: &'a Ticket,
                     timeline: &'a [Event],
                 }
-                print_json(&Shown { ticket: &t, timeline: &events })?;
+                print_json(&Shown {
+                    ticket: &t,
+                    timeline: &events,
+                })?;
             } else {
                 print_ticket(env, &t, &events);
             }
@@ -348,10 +349,17 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             let mut statuses = Vec::new();
             for s in &a.statuses {
                 statuses.push(s.parse::<Status>().map_err(|_| {
-                    env.user(cat.f("error.unknown_status", &[("value", s), ("known", &status_names())]))
+                    env.user(cat.f(
+                        "error.unknown_status",
+                        &[("value", s), ("known", &status_names())],
+                    ))
                 })?);
             }
-            let assignee = if a.mine { Some(env.actor()?) } else { a.assignee.clone() };
+            let assignee = if a.mine {
+                Some(env.actor()?)
+            } else {
+                a.assignee.clone()
+            };
             let filter = TicketFilter {
                 statuses,
                 open_only: a.open,
@@ -364,14 +372,23 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             };
             let mut store = env.open()?;
             let rows = store
-                .list_tickets(&filter, Page { limit: a.limit, before: a.before })
+                .list_tickets(
+                    &filter,
+                    Page {
+                        limit: a.limit,
+                        before: a.before,
+                    },
+                )
                 .map_err(|e| env.store_err(e))?;
             if a.json {
                 print_json(&rows)?;
             } else {
                 let mut out = std::io::stdout().lock();
                 for r in &rows {
-                    let local = r.created_at.with_timezone(&org.time_zone).format("%Y-%m-%d %H:%M");
+                    let local = r
+                        .created_at
+                        .with_timezone(&org.time_zone)
+                        .format("%Y-%m-%d %H:%M");
                     writeln!(
                         out,
                         "{:<15} {:<3} {:<18} {} {:<14} {:<12} {:<12} {}",
@@ -399,15 +416,36 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             let text = read_text(env, text)?;
             change(env, key, guard, Change::Note { text })
         }
-        TicketCommand::Assign { key, to, group, guard } => {
+        TicketCommand::Assign {
+            key,
+            to,
+            group,
+            guard,
+        } => {
             // Neither --to nor --group: the acting operator takes the ticket.
             let to = match (to, group) {
                 (None, None) => Some(env.actor()?),
                 (to, _) => to.clone(),
             };
-            change(env, key, guard, Change::Assign { to, group: group.clone() })
+            change(
+                env,
+                key,
+                guard,
+                Change::Assign {
+                    to,
+                    group: group.clone(),
+                },
+            )
         }
-        TicketCommand::Classify { key, kind, category, application, impact, urgency, guard } => {
+        TicketCommand::Classify {
+            key,
+            kind,
+            category,
+            application,
+            impact,
+            urgency,
+            guard,
+        } => {
             let c = Classification {
                 kind: kind.clone(),
                 category: category.clone(),
@@ -417,13 +455,35 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             };
             change(env, key, guard, Change::Classify(c))
         }
-        TicketCommand::Status { key, status, reason, guard } => {
+        TicketCommand::Status {
+            key,
+            status,
+            reason,
+            guard,
+        } => {
             let to = status.parse::<Status>().map_err(|_| {
-                env.user(cat.f("error.unknown_status", &[("value", status), ("known", &status_names())]))
+                env.user(cat.f(
+                    "error.unknown_status",
+                    &[("value", status), ("known", &status_names())],
+                ))
             })?;
-            change(env, key, guard, Change::SetStatus { to, reason: reason.clone() })
+            change(
+                env,
+                key,
+                guard,
+                Change::SetStatus {
+                    to,
+                    reason: reason.clone(),
+                },
+            )
         }
-        TicketCommand::Escalate { key, reason, group, external_ref, guard } => change(
+        TicketCommand::Escalate {
+            key,
+            reason,
+            group,
+            external_ref,
+            guard,
+        } => change(
             env,
             key,
             guard,
@@ -433,10 +493,20 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 external_ref: external_ref.clone(),
             },
         ),
-        TicketCommand::Return { key, reason, guard } => {
-            change(env, key, guard, Change::Return { reason: reason.clone() })
-        }
-        TicketCommand::Link { key, duplicate_of, child_of, guard } => {
+        TicketCommand::Return { key, reason, guard } => change(
+            env,
+            key,
+            guard,
+            Change::Return {
+                reason: reason.clone(),
+            },
+        ),
+        TicketCommand::Link {
+            key,
+            duplicate_of,
+            child_of,
+            guard,
+        } => {
             let (relation, target) = match (duplicate_of, child_of) {
                 (Some(t), _) => (LinkRelation::DuplicateOf, t.clone()),
                 (None, Some(t)) => (LinkRelation::ChildOf, t.clone()),
@@ -446,39 +516,72 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 env,
                 key,
                 guard,
-                Change::Link { relation, target, target_ancestors: Vec::new() },
+                Change::Link {
+                    relation,
+                    target,
+                    target_ancestors: Vec::new(),
+                },
             )
         }
-        TicketCommand::Resolve { key, resolution, guard } => {
-            change(env, key, guard, Change::Resolve { resolution: resolution.clone() })
-        }
+        TicketCommand::Resolve {
+            key,
+            resolution,
+            guard,
+        } => change(
+            env,
+            key,
+            guard,
+            Change::Resolve {
+                resolution: resolution.clone(),
+            },
+        ),
         TicketCommand::Confirm { key, guard } => change(env, key, guard, Change::Confirm),
-        TicketCommand::Reopen { key, reason, guard } => {
-            change(env, key, guard, Change::Reopen { reason: reason.clone() })
-        }
+        TicketCommand::Reopen { key, reason, guard } => change(
+            env,
+            key,
+            guard,
+            Change::Reopen {
+                reason: reason.clone(),
+            },
+        ),
     }
 }
 
 fn status_names() -> String {
-    Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    Status::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn change(env: &Env<'_>, key: &str, guard: &args::Guard, change: Change) -> Result<i32> {
     let actor = env.actor()?;
     let org = &env.cfg.org;
     let mut store = env.open()?;
-    let ctx = Ctx { org, actor: &actor, now: Utc::now() };
+    let ctx = Ctx {
+        org,
+        actor: &actor,
+        now: Utc::now(),
+    };
     let (t, e) = store
         .change_ticket(key, guard.expect_version, change, ctx)
         .map_err(|e| env.store_err(e))?;
     if guard.json {
-        print_json(&Changed { ticket: &t, event: &e })?;
+        print_json(&Changed {
+            ticket: &t,
+            event: &e,
+        })?;
     } else {
         println!(
             "{}",
             env.cat.f(
                 "ticket.changed",
-                &[("key", &t.key), ("what", &describe::event(env.cat, org, &e)), ("version", &t.version)],
+                &[
+                    ("key", &t.key),
+                    ("what", &describe::event(env.cat, org, &e)),
+                    ("version", &t.version)
+                ],
             )
         );
     }
@@ -489,21 +592,47 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
     let cat = env.cat;
     let org = &env.cfg.org;
     let lang = cat.lang().code();
-    let local = |d: chrono::DateTime<Utc>| d.with_timezone(&org.time_zone).format("%Y-%m-%d %H:%M").to_string();
+    let local = |d: chrono::DateTime<Utc>| {
+        d.with_timezone(&org.time_zone)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     let named = |list: &[crate::domain::org::Coded], id: &str| {
-        list.iter().find(|c| c.id == id).map(|c| c.name.get(lang).to_string()).unwrap_or_else(|| id.to_string())
+        list.iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.get(lang).to_string())
+            .unwrap_or_else(|| id.to_string())
     };
-    let group = org.group(&t.group).map(|g| g.name.get(lang).to_string()).unwrap_or_else(|| t.group.clone());
+    let group = org
+        .group(&t.group)
+        .map(|g| g.name.get(lang).to_string())
+        .unwrap_or_else(|| t.group.clone());
     let rows: Vec<(&str, String)> = vec![
         ("field.key", t.key.clone()),
         ("field.title", t.title.clone()),
         ("field.status", describe::status(cat, t.status)),
         ("field.kind", named(&org.kinds, &t.kind)),
-        ("field.priority", format!("{} ({}: {}, {}: {})", t.priority, cat.t("field.impact"), named(&org.priority.impact, &t.impact), cat.t("field.urgency"), named(&org.priority.urgency, &t.urgency))),
+        (
+            "field.priority",
+            format!(
+                "{} ({}: {}, {}: {})",
+                t.priority,
+                cat.t("field.impact"),
+                named(&org.priority.impact, &t.impact),
+                cat.t("field.urgency"),
+                named(&org.priority.urgency, &t.urgency)
+            ),
+        ),
         ("field.channel", named(&org.channels, &t.channel)),
         ("field.application", opt(&t.application)),
-        ("field.category", t.category.as_deref().map(|c| named(&org.categories, c)).unwrap_or_else(|| "—".into())),
+        (
+            "field.category",
+            t.category
+                .as_deref()
+                .map(|c| named(&org.categories, c))
+                .unwrap_or_else(|| "—".into()),
+        ),
         ("field.requester_name", opt(&t.requester.name)),
         ("field.unit", opt(&t.requester.unit)),
         ("field.phone", opt(&t.requester.phone)),
@@ -511,12 +640,26 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
         ("field.tier", t.tier.to_string()),
         ("field.group", group),
         ("field.assignee", opt(&t.assignee)),
-        ("field.following", t.following_group().map(str::to_string).unwrap_or_else(|| "—".into())),
+        (
+            "field.following",
+            t.following_group()
+                .map(str::to_string)
+                .unwrap_or_else(|| "—".into()),
+        ),
         ("field.external_reference", opt(&t.external_ref)),
         ("field.created_at", local(t.created_at)),
-        ("field.first_response_at", t.first_response_at.map(local).unwrap_or_else(|| "—".into())),
-        ("field.resolved_at", t.resolved_at.map(local).unwrap_or_else(|| "—".into())),
-        ("field.closed_at", t.closed_at.map(local).unwrap_or_else(|| "—".into())),
+        (
+            "field.first_response_at",
+            t.first_response_at.map(local).unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "field.resolved_at",
+            t.resolved_at.map(local).unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "field.closed_at",
+            t.closed_at.map(local).unwrap_or_else(|| "—".into()),
+        ),
         ("field.parent", opt(&t.parent)),
         ("field.duplicate_of", opt(&t.duplicate_of)),
         ("field.version", t.version.to_string()),
@@ -530,7 +673,13 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
     }
     println!("\n{}", cat.t("ticket.timeline"));
     for e in events {
-        println!("  v{:<3} {} {:<14} {}", e.version, local(e.at), e.actor, describe::event(cat, org, e));
+        println!(
+            "  v{:<3} {} {:<14} {}",
+            e.version,
+            local(e.at),
+            e.actor,
+            describe::event(cat, org, e)
+        );
     }
 }
 
@@ -543,17 +692,69 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             if out.json {
                 print_json(&report)?;
             } else {
-                println!("{}", cat.f("db.check.path", &[("path", &report.path.display())]));
-                println!("{}", cat.f("db.check.schema", &[("found", &report.schema_version), ("supported", &report.supported_schema_version)]));
-                println!("{}", cat.f("db.check.journal", &[("mode", &report.journal_mode)]));
-                println!("{}", cat.f("db.check.integrity", &[("result", &report.integrity.join("; "))]));
-                println!("{}", cat.f("db.check.audit", &[("fk", &report.foreign_key_violations), ("versions", &report.version_mismatches)]));
-                println!("{}", cat.f("db.check.counts", &[("tickets", &report.tickets), ("events", &report.events), ("articles", &report.articles), ("bytes", &report.size_bytes)]));
+                println!(
+                    "{}",
+                    cat.f("db.check.path", &[("path", &report.path.display())])
+                );
+                println!(
+                    "{}",
+                    cat.f(
+                        "db.check.schema",
+                        &[
+                            ("found", &report.schema_version),
+                            ("supported", &report.supported_schema_version)
+                        ]
+                    )
+                );
+                println!(
+                    "{}",
+                    cat.f("db.check.journal", &[("mode", &report.journal_mode)])
+                );
+                println!(
+                    "{}",
+                    cat.f(
+                        "db.check.integrity",
+                        &[("result", &report.integrity.join("; "))]
+                    )
+                );
+                println!(
+                    "{}",
+                    cat.f(
+                        "db.check.audit",
+                        &[
+                            ("fk", &report.foreign_key_violations),
+                            ("versions", &report.version_mismatches)
+                        ]
+                    )
+                );
+                println!(
+                    "{}",
+                    cat.f(
+                        "db.check.counts",
+                        &[
+                            ("tickets", &report.tickets),
+                            ("events", &report.events),
+                            ("articles", &report.articles),
+                            ("bytes", &report.size_bytes)
+                        ]
+                    )
+                );
                 for s in &report.by_status {
-                    let label = s.status.parse::<Status>().map(|st| describe::status(cat, st)).unwrap_or_else(|_| s.status.clone());
+                    let label = s
+                        .status
+                        .parse::<Status>()
+                        .map(|st| describe::status(cat, st))
+                        .unwrap_or_else(|_| s.status.clone());
                     println!("  {:<22} {}", label, s.count);
                 }
-                println!("{}", if report.is_clean() { cat.t("db.check.clean") } else { cat.t("db.check.problems") });
+                println!(
+                    "{}",
+                    if report.is_clean() {
+                        cat.t("db.check.clean")
+                    } else {
+                        cat.t("db.check.problems")
+                    }
+                );
             }
             Ok(if report.is_clean() { 0 } else { 1 })
         }
@@ -569,9 +770,22 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                     integrity: &'a [String],
                     seconds: f64,
                 }
-                print_json(&Backup { file, integrity: &integrity, seconds: started.elapsed().as_secs_f64() })?;
+                print_json(&Backup {
+                    file,
+                    integrity: &integrity,
+                    seconds: started.elapsed().as_secs_f64(),
+                })?;
             } else {
-                println!("{}", cat.f("db.backup.done", &[("path", &file.display()), ("integrity", &integrity.join("; "))]));
+                println!(
+                    "{}",
+                    cat.f(
+                        "db.backup.done",
+                        &[
+                            ("path", &file.display()),
+                            ("integrity", &integrity.join("; "))
+                        ]
+                    )
+                );
             }
             Ok(if ok { 0 } else { 1 })
         }
@@ -585,11 +799,20 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
             Ok(0)
         }
         ConfigCommand::Path => {
-            println!("{}", env.cat.f("config.in_force", &[("source", &env.cfg.source)]));
+            println!(
+                "{}",
+                env.cat.f("config.in_force", &[("source", &env.cfg.source)])
+            );
             if let Some(p) = config::user_config_path() {
-                println!("{}", env.cat.f("config.user_path", &[("path", &p.display())]));
+                println!(
+                    "{}",
+                    env.cat.f("config.user_path", &[("path", &p.display())])
+                );
             }
-            println!("{}", env.cat.f("db.path", &[("path", &env.db_path()?.display())]));
+            println!(
+                "{}",
+                env.cat.f("db.path", &[("path", &env.db_path()?.display())])
+            );
             Ok(0)
         }
         ConfigCommand::Check { file } => {

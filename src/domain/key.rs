@@ -63,7 +63,7 @@ impl KeyFormat {
         if !literal.is_empty() {
             parts.push(Part::Literal(literal));
         }
-        let has_year = parts.iter().any(|p| *p == Part::Year);
+        let has_year = parts.contains(&Part::Year);
         let has_seq = parts.iter().any(|p| matches!(p, Part::Seq { .. }));
         if !has_year || !has_seq {
             return Err(KeyFormatError::MissingPart);

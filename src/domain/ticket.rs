@@ -370,7 +370,11 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
     let description = check_text("description", &new.description, false)?;
     let default_kind = org.kinds.first().map(|k| k.id.as_str()).unwrap_or_default();
     let kind = known_kind(org, new.kind.as_deref().unwrap_or(default_kind))?;
-    let default_channel = org.channels.first().map(|c| c.id.as_str()).unwrap_or_default();
+    let default_channel = org
+        .channels
+        .first()
+        .map(|c| c.id.as_str())
+        .unwrap_or_default();
     let channel_id = new.channel.as_deref().unwrap_or(default_channel);
     let channel = org
         .channel(channel_id)
@@ -411,7 +415,9 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
         }
     }
     let group_id = new.group.as_deref().unwrap_or(&org.intake_group);
-    let group = org.group(group_id).ok_or_else(|| unknown("group", group_id))?;
+    let group = org
+        .group(group_id)
+        .ok_or_else(|| unknown("group", group_id))?;
     let assignee = match &new.assignee {
         Some(login) => Some(
             org.operator(login)
@@ -632,8 +638,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             if to == Status::Resolved {
                 return Err(DomainError::UseResolve);
             }
-            if matches!(t.status, Status::Resolved | Status::Closed) && to == Status::InProgress
-            {
+            if matches!(t.status, Status::Resolved | Status::Closed) && to == Status::InProgress {
                 return Err(DomainError::UseReopen);
             }
             let reason = match reason {
@@ -713,9 +718,10 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
         Change::Return { reason } => {
             refuse_if_final(t)?;
             let reason = check_text("reason", &reason, true)?;
-            let hop = t.escalation.pop().ok_or_else(|| DomainError::NotEscalated {
-                key: t.key.clone(),
-            })?;
+            let hop = t
+                .escalation
+                .pop()
+                .ok_or_else(|| DomainError::NotEscalated { key: t.key.clone() })?;
             let event = EventKind::Returned {
                 from_tier: t.tier,
                 to_tier: hop.tier,
@@ -747,7 +753,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                     t.duplicate_of = Some(target.clone());
                 }
                 LinkRelation::ChildOf => {
-                    if target_ancestors.iter().any(|k| *k == t.key) {
+                    if target_ancestors.contains(&t.key) {
                         return Err(DomainError::LinkCycle {
                             key: t.key.clone(),
                             target,
@@ -786,5 +792,665 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             t.closed_at = None;
             Ok(EventKind::Reopened { from, reason })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
+    }
+
+    fn new_ticket(org: &Organisation) -> Ticket {
+        let new = NewTicket {
+            title: "  Không đăng nhập được TABMIS ".into(),
+            description: "Tài khoản bị khóa\r\nsau 5 lần nhập sai".into(),
+            application: Some("tabmis".into()),
+            ..NewTicket::default()
+        };
+        let ctx = Ctx {
+            org,
+            actor: "nguyenvanan",
+            now: at(1, 0),
+        };
+        let (mut t, _) = create(&new, ctx).unwrap();
+        t.key = "HT-2026-000001".into();
+        t
+    }
+
+    fn run(t: &mut Ticket, org: &Organisation, change: Change) -> Result<Event, DomainError> {
+        apply(
+            t,
+            change,
+            Ctx {
+                org,
+                actor: "lethihoa",
+                now: at(2, 0),
+            },
+        )
+    }
+
+    #[test]
+    fn create_normalises_and_applies_defaults() {
+        let cfg = config::embedded();
+        let t = new_ticket(&cfg.org);
+        assert_eq!(t.title, "Không đăng nhập được TABMIS");
+        assert_eq!(t.description, "Tài khoản bị khóa\nsau 5 lần nhập sai");
+        assert_eq!(
+            t.application.as_deref(),
+            Some("TABMIS"),
+            "codes match case-insensitively"
+        );
+        assert_eq!(t.kind, "incident");
+        assert_eq!(t.channel, "phone");
+        assert_eq!(t.group, "service-desk");
+        assert_eq!(t.tier, 3);
+        assert_eq!(
+            (t.impact.as_str(), t.urgency.as_str(), t.priority.as_str()),
+            ("medium", "medium", "P3")
+        );
+        assert_eq!(t.status, Status::New);
+        assert_eq!(t.version, 1);
+    }
+
+    #[test]
+    fn create_refuses_bad_input() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let ctx = Ctx {
+            org,
+            actor: "nguyenvanan",
+            now: at(1, 0),
+        };
+        let base = NewTicket {
+            title: "x".into(),
+            ..NewTicket::default()
+        };
+        let cases = [
+            (
+                NewTicket {
+                    title: "  ".into(),
+                    ..base.clone()
+                },
+                DomainError::Empty { field: "title" },
+            ),
+            (
+                NewTicket {
+                    kind: Some("nope".into()),
+                    ..base.clone()
+                },
+                unknown("kind", "nope"),
+            ),
+            (
+                NewTicket {
+                    channel: Some("pigeon".into()),
+                    ..base.clone()
+                },
+                unknown("channel", "pigeon"),
+            ),
+            (
+                NewTicket {
+                    group: Some("ghosts".into()),
+                    ..base.clone()
+                },
+                unknown("group", "ghosts"),
+            ),
+            (
+                NewTicket {
+                    impact: Some("huge".into()),
+                    ..base.clone()
+                },
+                unknown("impact", "huge"),
+            ),
+            (
+                NewTicket {
+                    requester: Requester {
+                        unit: Some("XX".into()),
+                        ..Requester::default()
+                    },
+                    ..base.clone()
+                },
+                unknown("unit", "XX"),
+            ),
+        ];
+        for (new, expected) in cases {
+            assert_eq!(create(&new, ctx).unwrap_err(), expected);
+        }
+        let long = NewTicket {
+            description: "a".repeat(MAX_TEXT_BYTES + 1),
+            ..base.clone()
+        };
+        assert!(matches!(
+            create(&long, ctx),
+            Err(DomainError::TooLong {
+                field: "description",
+                ..
+            })
+        ));
+        let long_title = NewTicket {
+            title: "ô".repeat(MAX_TITLE_CHARS + 1),
+            ..base
+        };
+        assert!(matches!(
+            create(&long_title, ctx),
+            Err(DomainError::TooLong { field: "title", .. })
+        ));
+    }
+
+    #[test]
+    fn a_whole_life_bumps_the_version_once_per_event() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        let steps = vec![
+            Change::Assign {
+                to: Some("nguyenvanan".into()),
+                group: None,
+            },
+            Change::Note {
+                text: "gọi lại cho đơn vị".into(),
+            },
+            Change::Reply {
+                text: "Đang kiểm tra".into(),
+            },
+            Change::SetStatus {
+                to: Status::InProgress,
+                reason: None,
+            },
+            Change::Escalate {
+                group: Some("vendor-oracle".into()),
+                reason: "lỗi ORA-00054".into(),
+                external_ref: Some("SR-1".into()),
+            },
+            Change::Return {
+                reason: "nhà thầu đã sửa".into(),
+            },
+            Change::Resolve {
+                resolution: "Đã mở khóa tài khoản".into(),
+            },
+            Change::Reopen {
+                reason: "vẫn bị khóa".into(),
+            },
+            Change::Resolve {
+                resolution: "Đặt lại mật khẩu".into(),
+            },
+            Change::Confirm,
+        ];
+        let n = steps.len();
+        for (i, change) in steps.into_iter().enumerate() {
+            let e = run(&mut t, org, change).unwrap();
+            assert_eq!(e.version, i as i64 + 2);
+            assert_eq!(t.version, e.version);
+        }
+        assert_eq!(t.version, n as i64 + 1);
+        assert_eq!(t.status, Status::Closed);
+        assert!(t.closed_at.is_some());
+        assert_eq!(t.resolution.as_deref(), Some("Đặt lại mật khẩu"));
+    }
+
+    #[test]
+    fn reply_sets_first_response_but_a_note_does_not() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        run(
+            &mut t,
+            org,
+            Change::Note {
+                text: "nội bộ".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(t.first_response_at, None);
+        run(
+            &mut t,
+            org,
+            Change::Reply {
+                text: "trả lời".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(t.first_response_at, Some(at(2, 0)));
+        let later = Ctx {
+            org,
+            actor: "lethihoa",
+            now: at(3, 0),
+        };
+        apply(
+            &mut t,
+            Change::Reply {
+                text: "lần hai".into(),
+            },
+            later,
+        )
+        .unwrap();
+        assert_eq!(
+            t.first_response_at,
+            Some(at(2, 0)),
+            "only the first reply counts"
+        );
+        assert!(matches!(
+            run(
+                &mut t,
+                org,
+                Change::Reply {
+                    text: " \n ".into()
+                }
+            ),
+            Err(DomainError::Empty { .. })
+        ));
+    }
+
+    #[test]
+    fn assign_and_take() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        let e = run(
+            &mut t,
+            org,
+            Change::Assign {
+                to: Some("doquangvinh".into()),
+                group: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(t.assignee.as_deref(), Some("doquangvinh"));
+        assert_eq!(
+            t.group, "tabmis",
+            "assigning to an operator moves the ticket to their group"
+        );
+        assert_eq!(t.status, Status::Assigned);
+        assert!(matches!(e.kind, EventKind::Assigned { .. }));
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Assign {
+                    to: Some("doquangvinh".into()),
+                    group: None
+                }
+            ),
+            Err(DomainError::NothingToChange)
+        );
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Assign {
+                    to: Some("nobody".into()),
+                    group: None
+                }
+            ),
+            Err(unknown("operator", "nobody"))
+        );
+        // Unassign into a group's queue.
+        run(
+            &mut t,
+            org,
+            Change::Assign {
+                to: None,
+                group: Some("payments".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (t.assignee.as_deref(), t.group.as_str()),
+            (None, "payments")
+        );
+    }
+
+    #[test]
+    fn classify_recomputes_the_priority() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        let e = run(
+            &mut t,
+            org,
+            Change::Classify(Classification {
+                impact: Some("high".into()),
+                urgency: Some("high".into()),
+                category: Some("user-error".into()),
+                ..Classification::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(t.priority, "P1");
+        let EventKind::Classified { changes } = e.kind else {
+            panic!("wrong event")
+        };
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["category", "impact", "urgency", "priority"]);
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Classify(Classification {
+                    impact: Some("high".into()),
+                    ..Classification::default()
+                })
+            ),
+            Err(DomainError::NothingToChange)
+        );
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Classify(Classification {
+                    category: Some("zzz".into()),
+                    ..Classification::default()
+                })
+            ),
+            Err(unknown("category", "zzz"))
+        );
+    }
+
+    #[test]
+    fn status_changes_follow_the_state_machine() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::SetStatus {
+                    to: Status::Resolved,
+                    reason: None
+                }
+            ),
+            Err(DomainError::UseResolve)
+        );
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::SetStatus {
+                    to: Status::Closed,
+                    reason: None
+                }
+            ),
+            Err(DomainError::InvalidTransition {
+                from: Status::New,
+                to: Status::Closed
+            })
+        );
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::SetStatus {
+                    to: Status::Cancelled,
+                    reason: None
+                }
+            ),
+            Err(DomainError::Empty { field: "reason" })
+        );
+        let before = t.clone();
+        assert!(run(&mut t, org, Change::Confirm).is_err());
+        assert_eq!(t, before, "a refused change leaves the ticket as it was");
+        run(
+            &mut t,
+            org,
+            Change::SetStatus {
+                to: Status::WaitingRequester,
+                reason: None,
+            },
+        )
+        .unwrap();
+        run(
+            &mut t,
+            org,
+            Change::Resolve {
+                resolution: "xong".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::SetStatus {
+                    to: Status::InProgress,
+                    reason: None
+                }
+            ),
+            Err(DomainError::UseReopen)
+        );
+        run(
+            &mut t,
+            org,
+            Change::SetStatus {
+                to: Status::Closed,
+                reason: Some("tự đóng".into()),
+            },
+        )
+        .unwrap();
+        assert!(matches!(
+            run(&mut t, org, Change::Reply { text: "x".into() }),
+            Err(DomainError::Final { .. })
+        ));
+        run(
+            &mut t,
+            org,
+            Change::Note {
+                text: "ghi chú sau khi đóng".into(),
+            },
+        )
+        .unwrap();
+        run(
+            &mut t,
+            org,
+            Change::Reopen {
+                reason: "lỗi lặp lại".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(t.status, Status::InProgress);
+        assert_eq!((t.resolved_at, t.closed_at), (None, None));
+        run(
+            &mut t,
+            org,
+            Change::SetStatus {
+                to: Status::Cancelled,
+                reason: Some("trùng".into()),
+            },
+        )
+        .unwrap();
+        assert!(matches!(
+            run(&mut t, org, Change::Reopen { reason: "x".into() }),
+            Err(DomainError::InvalidTransition { .. })
+        ));
+    }
+
+    #[test]
+    fn escalation_goes_up_and_returns_down() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        run(
+            &mut t,
+            org,
+            Change::Assign {
+                to: None,
+                group: Some("province-it".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(t.tier, 2);
+        assert!(matches!(
+            run(
+                &mut t,
+                org,
+                Change::Escalate {
+                    group: None,
+                    reason: "  ".into(),
+                    external_ref: None
+                }
+            ),
+            Err(DomainError::Empty { field: "reason" })
+        ));
+        run(
+            &mut t,
+            org,
+            Change::Escalate {
+                group: None,
+                reason: "quá khả năng".into(),
+                external_ref: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (t.tier, t.group.as_str()),
+            (3, "service-desk"),
+            "next tier, its first group"
+        );
+        assert_eq!(t.following_group(), Some("province-it"));
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Escalate {
+                    group: Some("province-it".into()),
+                    reason: "x".into(),
+                    external_ref: None
+                }
+            ),
+            Err(DomainError::NotUpward {
+                group: "province-it".into(),
+                group_tier: 2,
+                tier: 3
+            })
+        );
+        run(
+            &mut t,
+            org,
+            Change::Escalate {
+                group: Some("vendor-fpt".into()),
+                reason: "nhà thầu".into(),
+                external_ref: Some("FPT-77".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!((t.tier, t.status), (5, Status::WaitingVendor));
+        assert_eq!(t.external_ref.as_deref(), Some("FPT-77"));
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Escalate {
+                    group: None,
+                    reason: "x".into(),
+                    external_ref: None
+                }
+            ),
+            Err(DomainError::NoHigherTier { tier: 5 })
+        );
+        run(
+            &mut t,
+            org,
+            Change::Return {
+                reason: "đã có bản vá".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (t.tier, t.group.as_str(), t.status),
+            (3, "service-desk", Status::InProgress)
+        );
+        run(
+            &mut t,
+            org,
+            Change::Return {
+                reason: "trả lời NSD".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!((t.tier, t.group.as_str()), (2, "province-it"));
+        assert!(matches!(
+            run(&mut t, org, Change::Return { reason: "x".into() }),
+            Err(DomainError::NotEscalated { .. })
+        ));
+    }
+
+    #[test]
+    fn links_refuse_self_and_cycles() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        let link = |relation, target: &str, ancestors: &[&str]| Change::Link {
+            relation,
+            target: target.into(),
+            target_ancestors: ancestors.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                link(LinkRelation::DuplicateOf, "HT-2026-000001", &[])
+            ),
+            Err(DomainError::SelfLink)
+        );
+        assert!(matches!(
+            run(
+                &mut t,
+                org,
+                link(
+                    LinkRelation::ChildOf,
+                    "HT-2026-000009",
+                    &["HT-2026-000005", "HT-2026-000001"]
+                )
+            ),
+            Err(DomainError::LinkCycle { .. })
+        ));
+        run(
+            &mut t,
+            org,
+            link(LinkRelation::ChildOf, "HT-2026-000009", &["HT-2026-000005"]),
+        )
+        .unwrap();
+        assert_eq!(t.parent.as_deref(), Some("HT-2026-000009"));
+        run(
+            &mut t,
+            org,
+            link(LinkRelation::DuplicateOf, "HT-2026-000003", &[]),
+        )
+        .unwrap();
+        assert_eq!(t.duplicate_of.as_deref(), Some("HT-2026-000003"));
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                link(LinkRelation::DuplicateOf, "HT-2026-000003", &[])
+            ),
+            Err(DomainError::NothingToChange)
+        );
+    }
+
+    #[test]
+    fn events_round_trip_through_json() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        let e = run(
+            &mut t,
+            org,
+            Change::Escalate {
+                group: None,
+                reason: "lý do".into(),
+                external_ref: None,
+            },
+        )
+        .unwrap();
+        let json = serde_json::to_string(&e.kind).unwrap();
+        assert!(json.contains("\"kind\":\"escalated\""), "{json}");
+        let back: EventKind = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, e.kind);
+        assert_eq!(e.kind.name(), "escalated");
     }
 }

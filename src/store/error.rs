@@ -107,9 +107,18 @@ impl StoreError {
 
     /// Fill in the database path on errors raised inside a transaction closure.
     pub(crate) fn with_path(self, p: &Path) -> StoreError {
-        let fix = |path: PathBuf| if path.as_os_str().is_empty() { p.to_path_buf() } else { path };
+        let fix = |path: PathBuf| {
+            if path.as_os_str().is_empty() {
+                p.to_path_buf()
+            } else {
+                path
+            }
+        };
         match self {
-            StoreError::Locked { path, secs } => StoreError::Locked { path: fix(path), secs },
+            StoreError::Locked { path, secs } => StoreError::Locked {
+                path: fix(path),
+                secs,
+            },
             StoreError::ReadOnly { path } => StoreError::ReadOnly { path: fix(path) },
             StoreError::NotADatabase { path } => StoreError::NotADatabase { path: fix(path) },
             StoreError::Corrupt { path, detail } => StoreError::Corrupt {

@@ -187,8 +187,7 @@ fn ensure_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
     }
     let mut attempt = 0u64;
     loop {
-        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
-        {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
             Ok(_) => return Ok(()),
             Err(e) if error::is_busy(&e) && attempt < 200 => {
                 attempt += 1;

@@ -3,7 +3,9 @@
 use super::{Store, StoreError};
 use crate::domain::key::key_year;
 use crate::domain::status::Status;
-use crate::domain::ticket::{self, Change, Ctx, Event, EventKind, Hop, NewTicket, Requester, Ticket};
+use crate::domain::ticket::{
+    self, Change, Ctx, Event, EventKind, Hop, NewTicket, Requester, Ticket,
+};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
@@ -173,7 +175,11 @@ fn update_ticket(tx: &Transaction<'_>, id: i64, t: &Ticket) -> Result<(), StoreE
     Ok(())
 }
 
-pub(crate) fn insert_event(tx: &Transaction<'_>, ticket_id: i64, e: &Event) -> Result<(), StoreError> {
+pub(crate) fn insert_event(
+    tx: &Transaction<'_>,
+    ticket_id: i64,
+    e: &Event,
+) -> Result<(), StoreError> {
     let payload = serde_json::to_string(&e.kind)
         .map_err(|err| StoreError::bad_value(format!("event payload: {err}")))?;
     let mut stmt = tx.prepare_cached(
@@ -201,7 +207,12 @@ fn load_by_key(tx: &Transaction<'_>, key: &str) -> Result<(i64, Ticket), StoreEr
     }
 }
 
-fn events_of(tx: &Transaction<'_>, id: i64, key: &str, after_version: i64) -> Result<Vec<Event>, StoreError> {
+fn events_of(
+    tx: &Transaction<'_>,
+    id: i64,
+    key: &str,
+    after_version: i64,
+) -> Result<Vec<Event>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "SELECT version, at, actor, payload FROM events
          WHERE ticket_id = ?1 AND version > ?2 ORDER BY version",
@@ -267,7 +278,11 @@ pub struct TicketRow {
 impl Store {
     /// Record a new ticket: validate it, give it the next key of its year and append its
     /// `created` event, all in one `BEGIN IMMEDIATE` transaction.
-    pub fn create_ticket(&mut self, new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, Event), StoreError> {
+    pub fn create_ticket(
+        &mut self,
+        new: &NewTicket,
+        ctx: Ctx<'_>,
+    ) -> Result<(Ticket, Event), StoreError> {
         let (mut t, kind) = ticket::create(new, ctx)?;
         let year = key_year(ctx.now, ctx.org.time_zone);
         let format = ctx.org.key_format.clone();
@@ -349,7 +364,11 @@ impl Store {
     }
 
     /// A page of tickets, newest first.
-    pub fn list_tickets(&mut self, filter: &TicketFilter, page: Page) -> Result<Vec<TicketRow>, StoreError> {
+    pub fn list_tickets(
+        &mut self,
+        filter: &TicketFilter,
+        page: Page,
+    ) -> Result<Vec<TicketRow>, StoreError> {
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut arg = |v: rusqlite::types::Value| {
