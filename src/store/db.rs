@@ -22,6 +22,8 @@ pub struct CheckReport {
     pub foreign_key_violations: i64,
     /// Tickets whose version differs from their number of events (a broken audit trail).
     pub version_mismatches: i64,
+    /// Queue-count cells that disagree with the tickets they count.
+    pub count_mismatches: i64,
     pub tickets: i64,
     pub events: i64,
     pub articles: i64,
@@ -31,7 +33,10 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
-        self.integrity == ["ok"] && self.foreign_key_violations == 0 && self.version_mismatches == 0
+        self.integrity == ["ok"]
+            && self.foreign_key_violations == 0
+            && self.version_mismatches == 0
+            && self.count_mismatches == 0
     }
 }
 
@@ -80,6 +85,20 @@ impl Store {
                 version_mismatches: count(
                     "SELECT count(*) FROM tickets t
                      WHERE t.version != (SELECT count(*) FROM events e WHERE e.ticket_id = t.id)",
+                )?,
+                count_mismatches: count(
+                    "WITH actual AS (
+                        SELECT grp, tier, status, coalesce(assignee, '') AS a,
+                               coalesce(following_group, '') AS f, count(*) AS n
+                        FROM tickets GROUP BY 1, 2, 3, 4, 5)
+                     SELECT count(*) FROM (
+                        SELECT grp, tier, status, a, f, n FROM actual
+                        EXCEPT SELECT grp, tier, status, assignee, following_group, n
+                               FROM ticket_counts WHERE n != 0
+                        UNION ALL
+                        SELECT grp, tier, status, assignee, following_group, n
+                               FROM ticket_counts WHERE n != 0
+                        EXCEPT SELECT grp, tier, status, a, f, n FROM actual)",
                 )?,
                 tickets: count("SELECT count(*) FROM tickets")?,
                 events: count("SELECT count(*) FROM events")?,

@@ -14,7 +14,7 @@ mod tickets;
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
 pub use schema::SCHEMA_VERSION;
-pub use tickets::{Page, TicketFilter, TicketRow};
+pub use tickets::{CountCell, Page, TicketFilter, TicketRow};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

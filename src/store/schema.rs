@@ -46,16 +46,63 @@ CREATE TABLE tickets (
     escalation        TEXT NOT NULL DEFAULT '[]',
     following_group   TEXT,
     external_ref      TEXT,
-    version           INTEGER NOT NULL CHECK (version >= 1)
+    version           INTEGER NOT NULL CHECK (version >= 1),
+    -- 1 while the desk still owes work (not resolved, closed or cancelled).
+    is_open           INTEGER GENERATED ALWAYS AS (status IN ('new', 'assigned', 'in_progress',
+                          'waiting_requester', 'waiting_vendor', 'waiting_approval')) VIRTUAL
 );
 CREATE INDEX tickets_by_status    ON tickets(status, id);
-CREATE INDEX tickets_by_group     ON tickets(grp, status, id);
-CREATE INDEX tickets_by_assignee  ON tickets(assignee, status, id);
-CREATE INDEX tickets_by_tier      ON tickets(tier, status, id);
-CREATE INDEX tickets_by_following ON tickets(following_group, status, id)
-    WHERE following_group IS NOT NULL;
 CREATE INDEX tickets_by_parent    ON tickets(parent) WHERE parent IS NOT NULL;
 CREATE INDEX tickets_by_duplicate ON tickets(duplicate_of) WHERE duplicate_of IS NOT NULL;
+-- Queue pages are newest first: each index ends in id so a page is a range scan, never a sort.
+CREATE INDEX tickets_open               ON tickets(is_open, id);
+CREATE INDEX tickets_open_by_group      ON tickets(is_open, grp, id);
+CREATE INDEX tickets_open_by_group_user ON tickets(is_open, grp, assignee, id);
+CREATE INDEX tickets_open_by_assignee   ON tickets(is_open, assignee, id);
+CREATE INDEX tickets_open_by_tier       ON tickets(is_open, tier, id);
+CREATE INDEX tickets_open_by_following  ON tickets(is_open, following_group, id)
+    WHERE following_group IS NOT NULL;
+
+-- Live queue counts without counting a million rows: kept by triggers in the same
+-- transaction as every ticket change. '' stands for "none" so the key has no NULLs.
+CREATE TABLE ticket_counts (
+    grp             TEXT NOT NULL,
+    tier            INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    assignee        TEXT NOT NULL,
+    following_group TEXT NOT NULL,
+    n               INTEGER NOT NULL,
+    PRIMARY KEY (grp, tier, status, assignee, following_group)
+) WITHOUT ROWID;
+
+CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO ticket_counts (grp, tier, status, assignee, following_group, n)
+    VALUES (NEW.grp, NEW.tier, NEW.status, coalesce(NEW.assignee, ''),
+            coalesce(NEW.following_group, ''), 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER tickets_count_update AFTER UPDATE OF grp, tier, status, assignee, following_group
+ON tickets
+WHEN OLD.grp IS NOT NEW.grp OR OLD.tier IS NOT NEW.tier OR OLD.status IS NOT NEW.status
+  OR OLD.assignee IS NOT NEW.assignee OR OLD.following_group IS NOT NEW.following_group
+BEGIN
+    UPDATE ticket_counts SET n = n - 1
+    WHERE grp = OLD.grp AND tier = OLD.tier AND status = OLD.status
+      AND assignee = coalesce(OLD.assignee, '')
+      AND following_group = coalesce(OLD.following_group, '');
+    INSERT INTO ticket_counts (grp, tier, status, assignee, following_group, n)
+    VALUES (NEW.grp, NEW.tier, NEW.status, coalesce(NEW.assignee, ''),
+            coalesce(NEW.following_group, ''), 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets BEGIN
+    UPDATE ticket_counts SET n = n - 1
+    WHERE grp = OLD.grp AND tier = OLD.tier AND status = OLD.status
+      AND assignee = coalesce(OLD.assignee, '')
+      AND following_group = coalesce(OLD.following_group, '');
+END;
 
 CREATE TABLE events (
     id        INTEGER PRIMARY KEY,

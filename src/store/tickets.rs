@@ -275,7 +275,45 @@ pub struct TicketRow {
     pub version: i64,
 }
 
+/// One cell of the live queue counts: how many tickets share these values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountCell {
+    pub group: String,
+    pub tier: u8,
+    pub status: Status,
+    pub assignee: Option<String>,
+    pub following_group: Option<String>,
+    pub count: i64,
+}
+
 impl Store {
+    /// The live counts behind every queue, from the trigger-maintained `ticket_counts`
+    /// table: a few hundred rows however many tickets there are.
+    pub fn count_cells(&mut self) -> Result<Vec<CountCell>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT grp, tier, status, assignee, following_group, n
+                 FROM ticket_counts WHERE n != 0",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let status: String = row.get(2)?;
+                let assignee: String = row.get(3)?;
+                let following: String = row.get(4)?;
+                out.push(CountCell {
+                    group: row.get(0)?,
+                    tier: row.get(1)?,
+                    status: parse_status(&status)?,
+                    assignee: (!assignee.is_empty()).then_some(assignee),
+                    following_group: (!following.is_empty()).then_some(following),
+                    count: row.get(5)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     /// Record a new ticket: validate it, give it the next key of its year and append its
     /// `created` event, all in one `BEGIN IMMEDIATE` transaction.
     pub fn create_ticket(
@@ -382,13 +420,9 @@ impl Store {
                 .map(|s| arg(s.as_str().to_string().into()))
                 .collect();
             clauses.push(format!("status IN ({})", marks.join(", ")));
-        } else if filter.open_only {
-            let marks: Vec<String> = Status::ALL
-                .iter()
-                .filter(|s| s.is_open())
-                .map(|s| arg(s.as_str().to_string().into()))
-                .collect();
-            clauses.push(format!("status IN ({})", marks.join(", ")));
+        }
+        if filter.open_only {
+            clauses.push("is_open = 1".into());
         }
         if let Some(g) = &filter.group {
             clauses.push(format!("grp = {}", arg(g.clone().into())));
@@ -468,4 +502,168 @@ fn ancestors(tx: &Transaction<'_>, t: &Ticket) -> Result<Vec<String>, StoreError
         out.push(key);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::domain::ticket::Change;
+
+    #[test]
+    fn the_is_open_column_agrees_with_the_domain() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let open = store
+            .read(|tx| {
+                let mut out = Vec::new();
+                for st in Status::ALL {
+                    let v: i64 = tx.query_row(
+                        "SELECT ?1 IN ('new', 'assigned', 'in_progress', 'waiting_requester',
+                            'waiting_vendor', 'waiting_approval')",
+                        [st.as_str()],
+                        |r| r.get(0),
+                    )?;
+                    out.push((st, v == 1));
+                }
+                Ok(out)
+            })
+            .unwrap();
+        for (st, is_open) in open {
+            assert_eq!(is_open, st.is_open(), "{st}");
+        }
+        // And the generated column itself, on a real row.
+        let cfg = config::embedded();
+        let ctx = Ctx {
+            org: &cfg.org,
+            actor: "nguyenvanan",
+            now: Utc::now(),
+        };
+        let new = NewTicket {
+            title: "x".into(),
+            ..NewTicket::default()
+        };
+        let (t, _) = store.create_ticket(&new, ctx).unwrap();
+        let open_rows = |store: &mut Store| {
+            store
+                .list_tickets(
+                    &TicketFilter {
+                        open_only: true,
+                        ..TicketFilter::default()
+                    },
+                    Page {
+                        limit: 10,
+                        before: None,
+                    },
+                )
+                .unwrap()
+                .len()
+        };
+        assert_eq!(open_rows(&mut store), 1);
+        store
+            .change_ticket(
+                &t.key,
+                None,
+                Change::Resolve {
+                    resolution: "xong".into(),
+                },
+                ctx,
+            )
+            .unwrap();
+        assert_eq!(open_rows(&mut store), 0);
+    }
+
+    #[test]
+    fn counts_follow_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let cfg = config::embedded();
+        let ctx = Ctx {
+            org: &cfg.org,
+            actor: "nguyenvanan",
+            now: Utc::now(),
+        };
+        let new = NewTicket {
+            title: "x".into(),
+            ..NewTicket::default()
+        };
+        let (a, _) = store.create_ticket(&new, ctx).unwrap();
+        store.create_ticket(&new, ctx).unwrap();
+        let cells = store.count_cells().unwrap();
+        assert_eq!(cells.len(), 1);
+        assert_eq!((cells[0].status, cells[0].count), (Status::New, 2));
+        store
+            .change_ticket(
+                &a.key,
+                None,
+                Change::Assign {
+                    to: Some("nguyenvanan".into()),
+                    group: None,
+                },
+                ctx,
+            )
+            .unwrap();
+        store
+            .change_ticket(
+                &a.key,
+                None,
+                Change::Escalate {
+                    group: Some("tabmis".into()),
+                    reason: "r".into(),
+                    external_ref: None,
+                },
+                ctx,
+            )
+            .unwrap_err(); // same tier: refused, counts untouched
+        store
+            .change_ticket(
+                &a.key,
+                None,
+                Change::Escalate {
+                    group: None,
+                    reason: "r".into(),
+                    external_ref: None,
+                },
+                ctx,
+            )
+            .unwrap();
+        let mut cells = store.count_cells().unwrap();
+        cells.sort_by_key(|c| c.group.clone());
+        let summary: Vec<_> = cells
+            .iter()
+            .map(|c| {
+                (
+                    c.group.as_str(),
+                    c.status,
+                    c.assignee.as_deref(),
+                    c.following_group.as_deref(),
+                    c.count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "app-development",
+                    Status::Assigned,
+                    None,
+                    Some("service-desk"),
+                    1
+                ),
+                ("service-desk", Status::New, None, None, 1),
+            ]
+        );
+        assert!(store.check().unwrap().is_clean());
+        // A count edited behind hotro's back is reported.
+        store
+            .write(|tx| {
+                tx.execute("UPDATE ticket_counts SET n = n + 1 WHERE grp = 'service-desk'", [])?;
+                Ok(())
+            })
+            .unwrap();
+        let report = store.check().unwrap();
+        assert_eq!(report.count_mismatches, 2, "one missing and one extra cell");
+        assert!(!report.is_clean());
+    }
 }
