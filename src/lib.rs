@@ -11,3 +11,4 @@ pub mod describe;
 pub mod domain;
 pub mod i18n;
 pub mod store;
+pub mod ui;

@@ -18,6 +18,8 @@ pub struct Cli {
     pub lang: Option<String>,
     #[arg(long, global = true)]
     pub demo: bool,
+    #[arg(long, global = true)]
+    pub no_color: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -234,6 +236,10 @@ pub struct ListArgs {
     pub following: Option<String>,
     #[arg(long = "app")]
     pub application: Option<String>,
+    #[arg(long, value_name = "WORDS")]
+    pub text: Option<String>,
+    #[arg(long)]
+    pub oldest_first: bool,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     #[arg(long, value_name = "ID")]

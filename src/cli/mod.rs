@@ -125,7 +125,11 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         ensure_demo(&env)?;
     }
     let Some(command) = &cli.command else {
-        // Until the console lands, `hotro` alone explains itself.
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            return console(&env);
+        }
+        // Not on a terminal (a pipe, a script): explain instead of drawing.
         let mut cmd = args::localize(<Cli as clap::CommandFactory>::command(), cat);
         cmd.print_help()?;
         println!();
@@ -155,6 +159,40 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Db(d) => db(&env, d),
         Command::Config(c) => config_cmd(&env, c),
     }
+}
+
+/// The full-screen console for the acting operator. On the demo database an unmapped OS
+/// user acts as the first operator of the configuration, so the demo runs anywhere.
+fn console(env: &Env<'_>) -> Result<i32> {
+    use crate::ui::{app::App, exec::Executor, keymap::Keymap, runtime, view::Theme};
+    let org = &env.cfg.org;
+    let login = match env.actor() {
+        Ok(l) => l,
+        Err(e) if env.cli.demo && env.cli.acting.is_none() => match org.operators.first() {
+            Some(op) => op.login.clone(),
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    let me = org
+        .operator(&login)
+        .cloned()
+        .ok_or_else(|| env.user(env.cat.f("error.unknown_operator", &[("login", &login)])))?;
+    let keymap_file = config::user_config_path().map(|p| p.with_file_name("keymap.toml"));
+    let keymap = Keymap::load(keymap_file.as_deref()).map_err(|e| env.user(e.to_string()))?;
+    let mut store = env.open()?;
+    let cat = crate::i18n::Catalog::new(env.cat.lang());
+    let read_only = !me.roles.is_empty()
+        && me
+            .roles
+            .iter()
+            .all(|r| *r == crate::domain::org::Role::KeyUser);
+    let mut app = App::new(cat, org.clone(), me, keymap, Utc::now());
+    app.read_only = read_only;
+    let color = !env.cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut exec = Executor { store: &mut store };
+    runtime::run(&mut app, &mut exec, Theme { color })?;
+    Ok(0)
 }
 
 fn ensure_demo(env: &Env<'_>) -> Result<()> {
@@ -369,6 +407,8 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 tier: a.tier,
                 following_group: a.following.clone(),
                 application: a.application.clone(),
+                text: a.text.clone(),
+                oldest_first: a.oldest_first,
             };
             let mut store = env.open()?;
             let rows = store

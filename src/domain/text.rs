@@ -26,9 +26,34 @@ pub fn normalize_line(input: &str) -> String {
     normalize(input).trim().to_string()
 }
 
+/// Fold text for matching: lower case, tone and other marks removed, `đ` → `d`. Used the
+/// same way on stored text and on what the operator types, so `dang nhap` finds `đăng nhập`.
+pub fn fold(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.nfd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_removes_marks_and_maps_d() {
+        assert_eq!(fold("Đăng nhập TABMIS"), "dang nhap tabmis");
+        assert_eq!(fold("Đà Nẵng"), "da nang");
+        assert_eq!(fold("dang nhap"), "dang nhap");
+        assert_eq!(fold("网络故障"), "网络故障");
+        assert_eq!(fold("đa\u{306}ng"), "dang");
+    }
 
     #[test]
     fn decomposed_vietnamese_becomes_composed() {

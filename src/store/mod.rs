@@ -7,6 +7,7 @@
 
 mod db;
 mod demo;
+mod drafts;
 mod error;
 mod schema;
 mod tickets;

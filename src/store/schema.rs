@@ -19,6 +19,8 @@ CREATE TABLE tickets (
     key               TEXT NOT NULL UNIQUE,
     kind              TEXT NOT NULL,
     title             TEXT NOT NULL,
+    -- key and title folded (lower case, no marks, đ → d) for the queue filter.
+    title_folded      TEXT NOT NULL,
     description       TEXT NOT NULL,
     requester_name    TEXT,
     requester_unit    TEXT,
@@ -103,6 +105,16 @@ CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets BEGIN
       AND assignee = coalesce(OLD.assignee, '')
       AND following_group = coalesce(OLD.following_group, '');
 END;
+
+-- Unsent replies and notes, per operator and ticket, offered again after a crash.
+CREATE TABLE drafts (
+    operator   TEXT NOT NULL,
+    ticket     TEXT NOT NULL,
+    purpose    TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (operator, ticket, purpose)
+) WITHOUT ROWID;
 
 CREATE TABLE events (
     id        INTEGER PRIMARY KEY,

@@ -3,6 +3,7 @@
 use super::{Store, StoreError};
 use crate::domain::key::key_year;
 use crate::domain::status::Status;
+use crate::domain::text::fold;
 use crate::domain::ticket::{
     self, Change, Ctx, Event, EventKind, Hop, NewTicket, Requester, Ticket,
 };
@@ -85,13 +86,13 @@ fn escalation_json(t: &Ticket) -> Result<String, StoreError> {
 /// Insert a ticket that has its key; returns its row id.
 pub(crate) fn insert_ticket(tx: &Transaction<'_>, t: &Ticket) -> Result<i64, StoreError> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO tickets (key, kind, title, description, requester_name, requester_unit,
+        "INSERT INTO tickets (title_folded, key, kind, title, description, requester_name, requester_unit,
             requester_phone, requester_email, channel, application, category, impact, urgency,
             priority, tier, grp, assignee, status, created_at, updated_at, first_response_at,
             resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation,
             following_group, external_ref, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+         VALUES (?32, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
     )?;
     stmt.execute(params![
         t.key,
@@ -125,6 +126,7 @@ pub(crate) fn insert_ticket(tx: &Transaction<'_>, t: &Ticket) -> Result<i64, Sto
         t.following_group(),
         t.external_ref,
         t.version,
+        searchable(t),
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -137,7 +139,7 @@ fn update_ticket(tx: &Transaction<'_>, id: i64, t: &Ticket) -> Result<(), StoreE
             tier = ?15, grp = ?16, assignee = ?17, status = ?18, updated_at = ?19,
             first_response_at = ?20, resolved_at = ?21, closed_at = ?22, parent = ?23,
             duplicate_of = ?24, resolution = ?25, current_step = ?26, escalation = ?27,
-            following_group = ?28, external_ref = ?29, version = ?30
+            following_group = ?28, external_ref = ?29, version = ?30, title_folded = ?31
          WHERE id = ?1",
     )?;
     stmt.execute(params![
@@ -171,8 +173,19 @@ fn update_ticket(tx: &Transaction<'_>, id: i64, t: &Ticket) -> Result<(), StoreE
         t.following_group(),
         t.external_ref,
         t.version,
+        searchable(t),
     ])?;
     Ok(())
+}
+
+/// What the queue filter matches: key, title and requester, folded.
+fn searchable(t: &Ticket) -> String {
+    let mut s = format!("{} {}", t.key, t.title);
+    for part in [&t.requester.name, &t.requester.unit].into_iter().flatten() {
+        s.push(' ');
+        s.push_str(part);
+    }
+    fold(&s)
 }
 
 pub(crate) fn insert_event(
@@ -235,7 +248,7 @@ fn events_of(
 }
 
 /// Which tickets a list shows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketFilter {
     pub statuses: Vec<Status>,
     /// Only open tickets (not resolved, closed or cancelled).
@@ -247,10 +260,14 @@ pub struct TicketFilter {
     /// Tickets this group escalated and still follows.
     pub following_group: Option<String>,
     pub application: Option<String>,
+    /// Every word (folded) must appear in the key, title or requester.
+    pub text: Option<String>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
 }
 
-/// Keyset paging: newest first, `before` is the last row id of the previous page.
-#[derive(Debug, Clone, Copy)]
+/// Keyset paging: `before` is the last row id of the previous page (in the list's order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
     pub limit: usize,
     pub before: Option<i64>,
@@ -442,8 +459,22 @@ impl Store {
         if let Some(a) = &filter.application {
             clauses.push(format!("application = {}", arg(a.clone().into())));
         }
+        if let Some(text) = &filter.text {
+            for word in fold(text).split_whitespace() {
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                clauses.push(format!(
+                    "title_folded LIKE {} ESCAPE '\\'",
+                    arg(format!("%{escaped}%").into())
+                ));
+            }
+        }
+        let order = if filter.oldest_first { "ASC" } else { "DESC" };
         if let Some(before) = page.before {
-            clauses.push(format!("id < {}", arg(before.into())));
+            let op = if filter.oldest_first { ">" } else { "<" };
+            clauses.push(format!("id {op} {}", arg(before.into())));
         }
         let limit = arg((page.limit.min(10_000) as i64).into());
         let where_sql = if clauses.is_empty() {
@@ -454,7 +485,7 @@ impl Store {
         let sql = format!(
             "SELECT id, key, priority, status, kind, created_at, updated_at, application,
                     requester_unit, tier, grp, assignee, title, version
-             FROM tickets {where_sql} ORDER BY id DESC LIMIT {limit}"
+             FROM tickets {where_sql} ORDER BY id {order} LIMIT {limit}"
         );
         self.read(|tx| {
             let mut stmt = tx.prepare_cached(&sql)?;
@@ -658,7 +689,10 @@ mod tests {
         // A count edited behind hotro's back is reported.
         store
             .write(|tx| {
-                tx.execute("UPDATE ticket_counts SET n = n + 1 WHERE grp = 'service-desk'", [])?;
+                tx.execute(
+                    "UPDATE ticket_counts SET n = n + 1 WHERE grp = 'service-desk'",
+                    [],
+                )?;
                 Ok(())
             })
             .unwrap();

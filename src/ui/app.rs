@@ -1,0 +1,2014 @@
+//! The console's state and its update function: input → action → update → commands.
+//! Nothing here touches the terminal or the database: commands are carried out by the
+//! runtime (or a test harness) and their results come back as messages.
+
+use crate::describe;
+use crate::domain::org::{Operator, Organisation};
+use crate::domain::status::Status;
+use crate::domain::ticket::{
+    Change, Classification, Event, LinkRelation, NewTicket, Requester, Ticket,
+};
+use crate::i18n::Catalog;
+use crate::store::{Conflict, CountCell, Page, TicketFilter, TicketRow};
+use crate::ui::keymap::{Action, Context, Keymap};
+use crate::ui::queues::{Queue, queues_for};
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+use std::collections::BTreeSet;
+
+/// Rows fetched per page; more are fetched when the cursor nears the end.
+pub const PAGE: usize = 100;
+/// How often the runtime may ask whether another process committed.
+pub const POLL_EVERY_MS: i64 = 1000;
+/// How often an edited draft is written down (so a crash loses at most this much typing).
+pub const DRAFT_EVERY_MS: i64 = 1000;
+
+/// Work for the runtime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    LoadCounts,
+    LoadPage {
+        generation: u64,
+        filter: TicketFilter,
+        page: Page,
+        append: bool,
+        keep: Option<String>,
+    },
+    LoadPreview(String),
+    LoadDetail(String),
+    Apply(Vec<Pending>),
+    Create(NewTicket),
+    PollDataVersion,
+    LoadDraft {
+        ticket: String,
+        purpose: String,
+    },
+    SaveDraft {
+        ticket: String,
+        purpose: String,
+        text: String,
+    },
+    DeleteDraft {
+        ticket: String,
+        purpose: String,
+    },
+    OpenEditor(String),
+}
+
+/// One change waiting to be applied: to which ticket, at which version, what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub key: String,
+    pub expect: Option<i64>,
+    pub change: Change,
+}
+
+/// What the runtime reports back.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    Counts(Vec<CountCell>),
+    Page {
+        generation: u64,
+        rows: Vec<TicketRow>,
+        append: bool,
+        keep: Option<String>,
+        limit: usize,
+    },
+    Preview(Box<Ticket>, Vec<Event>),
+    Detail(Box<Ticket>, Vec<Event>),
+    /// Every change applied; the tickets after them.
+    Applied(Vec<(Ticket, Event)>),
+    /// Some applied, then one refused because the ticket changed meanwhile.
+    Conflict {
+        done: Vec<(Ticket, Event)>,
+        conflict: Box<Conflict>,
+        failed: Pending,
+        rest: Vec<Pending>,
+    },
+    Created(Box<Ticket>),
+    Failed {
+        done: Vec<(Ticket, Event)>,
+        message: String,
+    },
+    DataVersion(i64),
+    Draft {
+        ticket: String,
+        purpose: String,
+        text: Option<String>,
+    },
+    EditorText(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Tick(DateTime<Utc>),
+    Resize { width: u16, height: u16 },
+    Loaded(Loaded),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Queues,
+    Table,
+    Filter,
+}
+
+/// The list of tickets of the current queue.
+#[derive(Debug, Clone, Default)]
+pub struct TicketList {
+    pub rows: Vec<TicketRow>,
+    pub cursor: usize,
+    pub more: bool,
+    pub loading: bool,
+    pub generation: u64,
+}
+
+impl TicketList {
+    pub fn selected(&self) -> Option<&TicketRow> {
+        self.rows.get(self.cursor)
+    }
+}
+
+pub struct Detail {
+    pub ticket: Ticket,
+    pub events: Vec<Event>,
+    pub scroll: usize,
+}
+
+/// What a text popup is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextPurpose {
+    Reply,
+    Note,
+    Resolve,
+    Escalate { group: Option<String> },
+    Return,
+    Cancel,
+    Reopen,
+    LinkTarget(LinkRelation),
+}
+
+impl TextPurpose {
+    /// Drafts are kept for replies and notes: the texts worth not losing.
+    fn draft_name(&self) -> Option<&'static str> {
+        match self {
+            TextPurpose::Reply => Some("reply"),
+            TextPurpose::Note => Some("note"),
+            TextPurpose::Resolve => Some("resolution"),
+            _ => None,
+        }
+    }
+    pub fn title_id(&self) -> &'static str {
+        match self {
+            TextPurpose::Reply => "popup.reply",
+            TextPurpose::Note => "popup.note",
+            TextPurpose::Resolve => "popup.resolve",
+            TextPurpose::Escalate { .. } => "popup.escalate_reason",
+            TextPurpose::Return => "popup.return_reason",
+            TextPurpose::Cancel => "popup.cancel_reason",
+            TextPurpose::Reopen => "popup.reopen_reason",
+            TextPurpose::LinkTarget(LinkRelation::DuplicateOf) => "popup.link_duplicate",
+            TextPurpose::LinkTarget(LinkRelation::ChildOf) => "popup.link_child",
+        }
+    }
+    pub fn single_line(&self) -> bool {
+        matches!(self, TextPurpose::LinkTarget(_))
+    }
+}
+
+/// A target of an action: a ticket key and the version the operator saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub key: String,
+    pub version: i64,
+}
+
+pub struct TextPopup {
+    pub purpose: TextPurpose,
+    pub targets: Vec<Target>,
+    pub area: TextArea<'static>,
+    pub dirty: bool,
+    pub last_saved: Option<DateTime<Utc>>,
+}
+
+impl TextPopup {
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PickPurpose {
+    Assign,
+    Status,
+    EscalateGroup,
+    LinkRelation,
+    Palette,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickItem {
+    pub label: String,
+    pub value: String,
+}
+
+pub struct Picker {
+    pub purpose: PickPurpose,
+    pub targets: Vec<Target>,
+    pub items: Vec<PickItem>,
+    pub query: String,
+    /// Indices into `items` that match the query, best first.
+    pub shown: Vec<usize>,
+    pub selected: usize,
+}
+
+impl Picker {
+    fn new(purpose: PickPurpose, targets: Vec<Target>, items: Vec<PickItem>) -> Picker {
+        let shown = (0..items.len()).collect();
+        Picker {
+            purpose,
+            targets,
+            items,
+            query: String::new(),
+            shown,
+            selected: 0,
+        }
+    }
+
+    /// Fuzzy-match the query against labels and values (diacritics optional).
+    fn refilter(&mut self) {
+        self.shown = fuzzy_rank(
+            &self.query,
+            self.items
+                .iter()
+                .map(|i| format!("{} {}", i.label, i.value)),
+        );
+        self.selected = 0;
+    }
+
+    pub fn current(&self) -> Option<&PickItem> {
+        self.shown
+            .get(self.selected)
+            .and_then(|&i| self.items.get(i))
+    }
+}
+
+/// Rank candidates by nucleo's fuzzy score over folded text; all of them, in order, for an
+/// empty query.
+pub fn fuzzy_rank(query: &str, candidates: impl Iterator<Item = String>) -> Vec<usize> {
+    use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+    use nucleo_matcher::{Config, Matcher, Utf32Str};
+    let folded: Vec<String> = candidates.map(|c| crate::domain::text::fold(&c)).collect();
+    let query = crate::domain::text::fold(query);
+    if query.trim().is_empty() {
+        return (0..folded.len()).collect();
+    }
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let pattern = Pattern::new(
+        &query,
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    let mut buf = Vec::new();
+    let mut scored: Vec<(u32, usize)> = folded
+        .iter()
+        .enumerate()
+        .filter_map(|(i, text)| {
+            pattern
+                .score(Utf32Str::new(text, &mut buf), &mut matcher)
+                .map(|s| (s, i))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| i).collect()
+}
+
+pub struct ConfirmPopup {
+    pub lines: Vec<String>,
+    pub pending: Vec<Pending>,
+}
+
+pub struct ConflictPopup {
+    pub lines: Vec<String>,
+    pub retry: Vec<Pending>,
+    /// The text the operator typed, kept so nothing is lost.
+    pub text: Option<TextPopup>,
+}
+
+/// One field of the classification form, cycled with ←/→.
+pub struct ChoiceField {
+    pub label_id: &'static str,
+    pub options: Vec<PickItem>,
+    pub selected: usize,
+    /// Typed letters jump to the best fuzzy match.
+    pub query: String,
+}
+
+impl ChoiceField {
+    pub fn value(&self) -> Option<&str> {
+        self.options
+            .get(self.selected)
+            .map(|o| o.value.as_str())
+            .filter(|v| !v.is_empty())
+    }
+    fn cycle(&mut self, forward: bool) {
+        let n = self.options.len().max(1);
+        self.selected = if forward {
+            (self.selected + 1) % n
+        } else {
+            (self.selected + n - 1) % n
+        };
+        self.query.clear();
+    }
+    fn type_char(&mut self, c: char) {
+        self.query.push(c);
+        let ranked = fuzzy_rank(
+            &self.query,
+            self.options
+                .iter()
+                .map(|o| format!("{} {}", o.label, o.value)),
+        );
+        if let Some(&best) = ranked.first() {
+            self.selected = best;
+        }
+    }
+}
+
+pub struct ClassifyForm {
+    pub targets: Vec<Target>,
+    pub fields: Vec<ChoiceField>,
+    pub focus: usize,
+}
+
+/// The new-ticket form: text fields and choices.
+pub struct NewTicketForm {
+    pub title: TextArea<'static>,
+    pub description: TextArea<'static>,
+    pub requester: TextArea<'static>,
+    pub phone: TextArea<'static>,
+    pub choices: Vec<ChoiceField>,
+    /// 0 title, 1 description, 2 requester, 3 phone, then the choices.
+    pub focus: usize,
+}
+
+impl NewTicketForm {
+    pub const TEXT_FIELDS: usize = 4;
+    pub fn field_count(&self) -> usize {
+        Self::TEXT_FIELDS + self.choices.len()
+    }
+    pub fn has_text(&self) -> bool {
+        [&self.title, &self.description, &self.requester, &self.phone]
+            .iter()
+            .any(|t| t.lines().iter().any(|l| !l.trim().is_empty()))
+    }
+    fn choice(&self, label_id: &str) -> Option<String> {
+        self.choices
+            .iter()
+            .find(|c| c.label_id == label_id)
+            .and_then(|c| c.value().map(str::to_string))
+    }
+}
+
+pub enum Popup {
+    Help {
+        scroll: usize,
+    },
+    Text(TextPopup),
+    Picker(Picker),
+    Confirm(ConfirmPopup),
+    Conflict(ConflictPopup),
+    Classify(ClassifyForm),
+    NewTicket(Box<NewTicketForm>),
+    /// Quit while text is unsaved: asks first.
+    QuitConfirm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub cat: Catalog,
+    pub org: Organisation,
+    pub me: Operator,
+    pub keymap: Keymap,
+    pub queues: Vec<Queue>,
+    pub counts: Vec<i64>,
+    pub queue: usize,
+    pub focus: Focus,
+    pub list: TicketList,
+    pub oldest_first: bool,
+    pub filter: String,
+    pub marked: BTreeSet<String>,
+    pub preview: Option<(Ticket, Vec<Event>)>,
+    pub detail: Option<Detail>,
+    pub popup: Option<Popup>,
+    pub flash: Option<Flash>,
+    pub now: DateTime<Utc>,
+    pub quit: bool,
+    /// Rows of the ticket table visible on screen (for PgUp/PgDn); set by the view size.
+    pub visible_rows: usize,
+    pub data_version: Option<i64>,
+    last_poll: Option<DateTime<Utc>>,
+    /// Searching and reading only (a key user).
+    pub read_only: bool,
+    /// Text whose change is being confirmed or saved; handed back on a conflict or error.
+    pending_text: Option<TextPopup>,
+}
+
+impl App {
+    pub fn new(
+        cat: Catalog,
+        org: Organisation,
+        me: Operator,
+        keymap: Keymap,
+        now: DateTime<Utc>,
+    ) -> App {
+        let queues = queues_for(&org, &me, &cat);
+        let counts = vec![0; queues.len()];
+        App {
+            cat,
+            org,
+            me,
+            keymap,
+            queues,
+            counts,
+            queue: 0,
+            focus: Focus::Table,
+            list: TicketList::default(),
+            oldest_first: false,
+            filter: String::new(),
+            marked: BTreeSet::new(),
+            preview: None,
+            detail: None,
+            popup: None,
+            flash: None,
+            now,
+            quit: false,
+            visible_rows: 20,
+            data_version: None,
+            last_poll: None,
+            read_only: false,
+            pending_text: None,
+        }
+    }
+
+    /// The commands to run when the console starts.
+    pub fn start(&mut self) -> Vec<Cmd> {
+        let mut cmds = vec![Cmd::LoadCounts, Cmd::PollDataVersion];
+        cmds.extend(self.reload_list(None));
+        cmds
+    }
+
+    /// The key contexts in force, narrowest first.
+    pub fn contexts(&self) -> Vec<Context> {
+        match &self.popup {
+            Some(Popup::Text(_)) | Some(Popup::NewTicket(_)) => vec![Context::Editor],
+            Some(Popup::Picker(_)) | Some(Popup::Classify(_)) => vec![Context::Picker],
+            Some(Popup::Confirm(_)) | Some(Popup::Conflict(_)) | Some(Popup::QuitConfirm) => {
+                vec![Context::Confirm]
+            }
+            Some(Popup::Help { .. }) => vec![Context::Detail, Context::Global],
+            None if self.detail.is_some() => vec![Context::Detail, Context::Global],
+            None => vec![Context::Queue, Context::Global],
+        }
+    }
+
+    pub fn current_filter(&self) -> TicketFilter {
+        let mut f = self
+            .queues
+            .get(self.queue)
+            .map(|q| q.filter(&self.me))
+            .unwrap_or_default();
+        if !self.filter.trim().is_empty() {
+            f.text = Some(self.filter.clone());
+        }
+        f.oldest_first = self.oldest_first;
+        f
+    }
+
+    /// Reload the list from the top, keeping the cursor on `keep` if it is still there.
+    fn reload_list(&mut self, keep: Option<String>) -> Vec<Cmd> {
+        self.list.generation += 1;
+        self.list.loading = true;
+        let limit = self.list.rows.len().max(PAGE);
+        vec![Cmd::LoadPage {
+            generation: self.list.generation,
+            filter: self.current_filter(),
+            page: Page {
+                limit,
+                before: None,
+            },
+            append: false,
+            keep,
+        }]
+    }
+
+    fn load_more_if_near_end(&mut self) -> Vec<Cmd> {
+        let near_end = self.list.cursor + self.visible_rows.max(10) >= self.list.rows.len();
+        if !(near_end && self.list.more && !self.list.loading) {
+            return Vec::new();
+        }
+        self.list.loading = true;
+        vec![Cmd::LoadPage {
+            generation: self.list.generation,
+            filter: self.current_filter(),
+            page: Page {
+                limit: PAGE,
+                before: self.list.rows.last().map(|r| r.id),
+            },
+            append: true,
+            keep: None,
+        }]
+    }
+
+    fn selected_key(&self) -> Option<String> {
+        self.list.selected().map(|r| r.key.clone())
+    }
+
+    fn preview_cmd(&mut self) -> Vec<Cmd> {
+        match self.selected_key() {
+            Some(k) => vec![Cmd::LoadPreview(k)],
+            None => {
+                self.preview = None;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Tickets an action applies to: the marked ones, else the one open in detail, else the
+    /// one under the cursor.
+    fn targets(&self) -> Vec<Target> {
+        if let Some(d) = &self.detail {
+            return vec![Target {
+                key: d.ticket.key.clone(),
+                version: d.ticket.version,
+            }];
+        }
+        if !self.marked.is_empty() {
+            return self
+                .list
+                .rows
+                .iter()
+                .filter(|r| self.marked.contains(&r.key))
+                .map(|r| Target {
+                    key: r.key.clone(),
+                    version: r.version,
+                })
+                .collect();
+        }
+        self.list
+            .selected()
+            .map(|r| {
+                vec![Target {
+                    key: r.key.clone(),
+                    version: r.version,
+                }]
+            })
+            .unwrap_or_default()
+    }
+
+    /// The ticket the operator is looking at (detail, else preview), for choices that depend
+    /// on its state.
+    fn focused_ticket(&self) -> Option<&Ticket> {
+        if let Some(d) = &self.detail {
+            return Some(&d.ticket);
+        }
+        self.preview
+            .as_ref()
+            .map(|(t, _)| t)
+            .filter(|t| Some(&t.key) == self.list.selected().map(|r| &r.key))
+    }
+
+    fn say(&mut self, text: String) {
+        self.flash = Some(Flash { text, error: false });
+    }
+
+    fn warn(&mut self, text: String) {
+        self.flash = Some(Flash { text, error: true });
+    }
+
+    /// Whether quitting now would lose typed text.
+    pub fn has_unsaved_text(&self) -> bool {
+        match &self.popup {
+            Some(Popup::Text(t)) => !t.text().trim().is_empty(),
+            Some(Popup::NewTicket(f)) => f.has_text(),
+            Some(Popup::Conflict(c)) => {
+                c.text.as_ref().is_some_and(|t| !t.text().trim().is_empty())
+            }
+            _ => false,
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Tick(now) => self.on_tick(now),
+            Msg::Resize { height, .. } => {
+                self.visible_rows = usize::from(height.saturating_sub(14)).max(3);
+                Vec::new()
+            }
+            Msg::Loaded(l) => self.on_loaded(l),
+        }
+    }
+
+    fn on_tick(&mut self, now: DateTime<Utc>) -> Vec<Cmd> {
+        self.now = now;
+        let mut cmds = Vec::new();
+        let due = self
+            .last_poll
+            .is_none_or(|t| (now - t).num_milliseconds() >= POLL_EVERY_MS);
+        if due {
+            self.last_poll = Some(now);
+            cmds.push(Cmd::PollDataVersion);
+        }
+        if let Some(Popup::Text(t)) = &mut self.popup {
+            let save_due = t
+                .last_saved
+                .is_none_or(|s| (now - s).num_milliseconds() >= DRAFT_EVERY_MS);
+            if t.dirty && save_due {
+                if let (Some(purpose), Some(target)) = (t.purpose.draft_name(), t.targets.first()) {
+                    t.dirty = false;
+                    t.last_saved = Some(now);
+                    cmds.push(Cmd::SaveDraft {
+                        ticket: target.key.clone(),
+                        purpose: purpose.to_string(),
+                        text: t.text(),
+                    });
+                }
+            }
+        }
+        cmds
+    }
+
+    fn on_paste(&mut self, text: &str) -> Vec<Cmd> {
+        // Pasted text is untrusted: no escape sequences or controls get into a field.
+        let text = crate::ui::text::sanitize(&crate::domain::text::normalize(text));
+        match &mut self.popup {
+            Some(Popup::Text(t)) => {
+                let text = if t.purpose.single_line() {
+                    text.replace('\n', " ")
+                } else {
+                    text
+                };
+                t.area.insert_str(text);
+                t.dirty = true;
+            }
+            Some(Popup::NewTicket(f)) => {
+                let one_line = text.replace('\n', " ");
+                match f.focus {
+                    0 => {
+                        f.title.insert_str(one_line);
+                    }
+                    1 => {
+                        f.description.insert_str(text);
+                    }
+                    2 => {
+                        f.requester.insert_str(one_line);
+                    }
+                    3 => {
+                        f.phone.insert_str(one_line);
+                    }
+                    _ => {}
+                }
+            }
+            Some(Popup::Picker(p)) => {
+                p.query.push_str(&text.replace('\n', " "));
+                p.refilter();
+            }
+            None if self.focus == Focus::Filter => {
+                self.filter.push_str(&text.replace('\n', " "));
+                return self.reload_list(None);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        if key.kind == ratatui::crossterm::event::KeyEventKind::Release {
+            return Vec::new();
+        }
+        self.flash = None;
+        // Text entry owns the keyboard except for the editor keys.
+        if self.popup.is_some() {
+            return self.on_popup_key(key);
+        }
+        if self.focus == Focus::Filter {
+            return self.on_filter_key(key);
+        }
+        let Some(action) = self.keymap.lookup(&self.contexts(), &key) else {
+            return Vec::new();
+        };
+        let digit = match key.code {
+            KeyCode::Char(c) => c.to_digit(10),
+            _ => None,
+        };
+        self.run_action(action, digit)
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        match key.code {
+            KeyCode::Esc => {
+                self.focus = Focus::Table;
+                self.filter.clear();
+                self.reload_list(self.selected_key())
+            }
+            KeyCode::Enter | KeyCode::Down | KeyCode::Tab => {
+                self.focus = Focus::Table;
+                Vec::new()
+            }
+            KeyCode::Backspace => {
+                self.filter.pop();
+                self.reload_list(None)
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.push(c);
+                self.reload_list(None)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Run an action: from a key, or chosen in the palette.
+    pub fn run_action(&mut self, action: Action, digit: Option<u32>) -> Vec<Cmd> {
+        let writes = matches!(
+            action,
+            Action::New
+                | Action::Reply
+                | Action::Note
+                | Action::Take
+                | Action::Assign
+                | Action::Classify
+                | Action::Status
+                | Action::Escalate
+                | Action::ReturnDown
+                | Action::Link
+                | Action::Resolve
+                | Action::Confirm
+                | Action::Reopen
+        );
+        if writes && self.read_only {
+            self.warn(self.cat.t("flash.read_only"));
+            return Vec::new();
+        }
+        match action {
+            Action::Quit | Action::ForceQuit => {
+                if self.has_unsaved_text() && action == Action::Quit {
+                    self.popup = Some(Popup::QuitConfirm);
+                } else {
+                    self.quit = true;
+                }
+                Vec::new()
+            }
+            Action::Help => {
+                self.popup = Some(Popup::Help { scroll: 0 });
+                Vec::new()
+            }
+            Action::Palette => {
+                self.open_palette();
+                Vec::new()
+            }
+            Action::Back => {
+                if self.detail.take().is_some() {
+                    return self.preview_cmd();
+                }
+                if !self.marked.is_empty() {
+                    self.marked.clear();
+                    return Vec::new();
+                }
+                if !self.filter.is_empty() {
+                    self.filter.clear();
+                    return self.reload_list(self.selected_key());
+                }
+                Vec::new()
+            }
+            Action::FocusNext | Action::FocusPrev => {
+                if self.detail.is_none() {
+                    self.focus = match self.focus {
+                        Focus::Queues => Focus::Table,
+                        _ => Focus::Queues,
+                    };
+                }
+                Vec::new()
+            }
+            Action::Refresh => self.refresh_all(),
+            Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp => self.move_cursor(action),
+            Action::QueueN => {
+                let n = digit.unwrap_or(1).max(1) as usize - 1;
+                self.select_queue(n)
+            }
+            Action::Open => {
+                if self.focus == Focus::Queues {
+                    self.focus = Focus::Table;
+                    return Vec::new();
+                }
+                match self.selected_key() {
+                    Some(k) => vec![Cmd::LoadDetail(k)],
+                    None => Vec::new(),
+                }
+            }
+            Action::Filter => {
+                self.focus = Focus::Filter;
+                Vec::new()
+            }
+            Action::Sort => {
+                self.oldest_first = !self.oldest_first;
+                self.say(self.cat.t(if self.oldest_first {
+                    "flash.oldest_first"
+                } else {
+                    "flash.newest_first"
+                }));
+                self.reload_list(self.selected_key())
+            }
+            Action::Mark => {
+                if let Some(k) = self.selected_key() {
+                    if !self.marked.remove(&k) {
+                        self.marked.insert(k);
+                    }
+                    let _ = self.move_cursor(Action::Down);
+                }
+                self.preview_cmd()
+            }
+            Action::New => {
+                self.popup = Some(Popup::NewTicket(Box::new(self.new_ticket_form())));
+                Vec::new()
+            }
+            Action::Reply => self.open_text(TextPurpose::Reply),
+            Action::Note => self.open_text(TextPurpose::Note),
+            Action::Resolve => self.open_text(TextPurpose::Resolve),
+            Action::Reopen => self.open_text(TextPurpose::Reopen),
+            Action::ReturnDown => self.open_text(TextPurpose::Return),
+            Action::Take => {
+                let targets = self.targets();
+                if targets.is_empty() {
+                    return self.nothing_selected();
+                }
+                let pending: Vec<Pending> = targets
+                    .into_iter()
+                    .map(|t| Pending {
+                        key: t.key,
+                        expect: Some(t.version),
+                        change: Change::Assign {
+                            to: Some(self.me.login.clone()),
+                            group: None,
+                        },
+                    })
+                    .collect();
+                self.apply_or_confirm(pending, pending_is_bulk)
+            }
+            Action::Assign => self.open_picker(PickPurpose::Assign),
+            Action::Status => self.open_picker(PickPurpose::Status),
+            Action::Escalate => self.open_picker(PickPurpose::EscalateGroup),
+            Action::Link => self.open_picker(PickPurpose::LinkRelation),
+            Action::Classify => {
+                let targets = self.targets();
+                if targets.is_empty() {
+                    return self.nothing_selected();
+                }
+                self.popup = Some(Popup::Classify(self.classify_form(targets)));
+                Vec::new()
+            }
+            Action::Confirm => {
+                let targets = self.targets();
+                if targets.is_empty() {
+                    return self.nothing_selected();
+                }
+                let pending = targets
+                    .into_iter()
+                    .map(|t| Pending {
+                        key: t.key,
+                        expect: Some(t.version),
+                        change: Change::Confirm,
+                    })
+                    .collect();
+                self.confirm(pending)
+            }
+            Action::Submit | Action::Cancel | Action::ExternalEditor | Action::Yes | Action::No => {
+                Vec::new()
+            }
+        }
+    }
+
+    fn nothing_selected(&mut self) -> Vec<Cmd> {
+        self.warn(self.cat.t("flash.nothing_selected"));
+        Vec::new()
+    }
+
+    fn refresh_all(&mut self) -> Vec<Cmd> {
+        let mut cmds = vec![Cmd::LoadCounts];
+        cmds.extend(self.reload_list(self.selected_key()));
+        if let Some(d) = &self.detail {
+            cmds.push(Cmd::LoadDetail(d.ticket.key.clone()));
+        }
+        cmds
+    }
+
+    fn select_queue(&mut self, n: usize) -> Vec<Cmd> {
+        if n >= self.queues.len() {
+            return Vec::new();
+        }
+        self.queue = n;
+        self.detail = None;
+        self.marked.clear();
+        self.list.rows.clear();
+        self.list.cursor = 0;
+        self.preview = None;
+        self.reload_list(None)
+    }
+
+    fn move_cursor(&mut self, action: Action) -> Vec<Cmd> {
+        if let Some(d) = &mut self.detail {
+            let step = self.visible_rows.max(1);
+            d.scroll = match action {
+                Action::Down => d.scroll + 1,
+                Action::Up => d.scroll.saturating_sub(1),
+                Action::Top => 0,
+                Action::Bottom => usize::MAX / 2,
+                Action::PageDown => d.scroll + step,
+                Action::PageUp => d.scroll.saturating_sub(step),
+                _ => d.scroll,
+            };
+            return Vec::new();
+        }
+        if self.focus == Focus::Queues {
+            let n = self.queues.len();
+            let next = match action {
+                Action::Down => (self.queue + 1).min(n.saturating_sub(1)),
+                Action::Up => self.queue.saturating_sub(1),
+                Action::Top => 0,
+                Action::Bottom => n.saturating_sub(1),
+                _ => self.queue,
+            };
+            if next != self.queue {
+                let cmds = self.select_queue(next);
+                self.focus = Focus::Queues;
+                return cmds;
+            }
+            return Vec::new();
+        }
+        let len = self.list.rows.len();
+        if len == 0 {
+            return Vec::new();
+        }
+        let page = self.visible_rows.max(1);
+        let before = self.list.cursor;
+        self.list.cursor = match action {
+            Action::Down => (before + 1).min(len - 1),
+            Action::Up => before.saturating_sub(1),
+            Action::Top => 0,
+            Action::Bottom => len - 1,
+            Action::PageDown => (before + page).min(len - 1),
+            Action::PageUp => before.saturating_sub(page),
+            _ => before,
+        };
+        let mut cmds = self.load_more_if_near_end();
+        if self.list.cursor != before {
+            cmds.extend(self.preview_cmd());
+        }
+        cmds
+    }
+
+    fn open_palette(&mut self) {
+        let items = Action::ALL
+            .iter()
+            .filter(|a| {
+                !matches!(
+                    a,
+                    Action::Submit
+                        | Action::Cancel
+                        | Action::Yes
+                        | Action::No
+                        | Action::ExternalEditor
+                        | Action::QueueN
+                )
+            })
+            .map(|a| {
+                let key = self
+                    .keymap
+                    .key_for(&[Context::Queue, Context::Detail, Context::Global], *a)
+                    .map(|k| format!("  [{}]", k.label()))
+                    .unwrap_or_default();
+                PickItem {
+                    label: format!("{}{key}", self.cat.t(&format!("action.{}", a.name()))),
+                    value: a.name().to_string(),
+                }
+            })
+            .collect();
+        self.popup = Some(Popup::Picker(Picker::new(
+            PickPurpose::Palette,
+            Vec::new(),
+            items,
+        )));
+    }
+
+    fn open_text(&mut self, purpose: TextPurpose) -> Vec<Cmd> {
+        let targets = self.targets();
+        if targets.is_empty() {
+            return self.nothing_selected();
+        }
+        let mut area = TextArea::default();
+        area.set_placeholder_text(self.cat.t("popup.placeholder"));
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        let mut cmds = Vec::new();
+        if let (Some(purpose), [target]) = (purpose.draft_name(), targets.as_slice()) {
+            cmds.push(Cmd::LoadDraft {
+                ticket: target.key.clone(),
+                purpose: purpose.to_string(),
+            });
+        }
+        self.popup = Some(Popup::Text(TextPopup {
+            purpose,
+            targets,
+            area,
+            dirty: false,
+            last_saved: None,
+        }));
+        cmds
+    }
+
+    fn open_picker(&mut self, purpose: PickPurpose) -> Vec<Cmd> {
+        let targets = self.targets();
+        if targets.is_empty() {
+            return self.nothing_selected();
+        }
+        let lang = self.cat.lang().code();
+        let items: Vec<PickItem> =
+            match purpose {
+                PickPurpose::Assign => self
+                    .org
+                    .operators
+                    .iter()
+                    .map(|o| {
+                        let group = self
+                            .org
+                            .group(&o.group)
+                            .map(|g| g.name.get(lang))
+                            .unwrap_or(&o.group);
+                        PickItem {
+                            label: format!("{} ({}) — {group}", o.name, o.login),
+                            value: o.login.clone(),
+                        }
+                    })
+                    .collect(),
+                PickPurpose::Status => {
+                    let from = self.focused_ticket().map(|t| t.status);
+                    Status::ALL
+                        .iter()
+                        .filter(|s| !matches!(s, Status::Resolved | Status::New))
+                        .filter(|s| from.is_none_or(|f| f.can_become(**s)))
+                        .map(|s| PickItem {
+                            label: describe::status(&self.cat, *s),
+                            value: s.as_str().to_string(),
+                        })
+                        .collect()
+                }
+                PickPurpose::EscalateGroup => {
+                    let tier = self.focused_ticket().map(|t| t.tier).unwrap_or(0);
+                    let mut items = vec![PickItem {
+                        label: self.cat.t("popup.next_tier"),
+                        value: String::new(),
+                    }];
+                    items.extend(self.org.groups.iter().filter(|g| g.tier > tier).map(|g| {
+                        PickItem {
+                            label: self.cat.f(
+                                "popup.group_at_tier",
+                                &[("name", &g.name.get(lang)), ("tier", &g.tier)],
+                            ),
+                            value: g.id.clone(),
+                        }
+                    }));
+                    items
+                }
+                PickPurpose::LinkRelation => vec![
+                    PickItem {
+                        label: self.cat.t("popup.relation_duplicate"),
+                        value: "duplicate_of".into(),
+                    },
+                    PickItem {
+                        label: self.cat.t("popup.relation_child"),
+                        value: "child_of".into(),
+                    },
+                ],
+                PickPurpose::Palette => Vec::new(),
+            };
+        self.popup = Some(Popup::Picker(Picker::new(purpose, targets, items)));
+        Vec::new()
+    }
+
+    fn classify_form(&self, targets: Vec<Target>) -> ClassifyForm {
+        let lang = self.cat.lang().code();
+        let t = self.focused_ticket();
+        let coded = |list: &[crate::domain::org::Coded],
+                     current: Option<&str>,
+                     label_id: &'static str,
+                     blank: bool| {
+            let mut options: Vec<PickItem> = Vec::new();
+            if blank {
+                options.push(PickItem {
+                    label: "—".into(),
+                    value: String::new(),
+                });
+            }
+            options.extend(list.iter().map(|c| PickItem {
+                label: c.name.get(lang).to_string(),
+                value: c.id.clone(),
+            }));
+            let selected = current
+                .and_then(|v| options.iter().position(|o| o.value == v))
+                .unwrap_or(0);
+            ChoiceField {
+                label_id,
+                options,
+                selected,
+                query: String::new(),
+            }
+        };
+        let mut apps: Vec<PickItem> = vec![PickItem {
+            label: "—".into(),
+            value: String::new(),
+        }];
+        apps.extend(self.org.applications.iter().map(|a| PickItem {
+            label: a.code.clone(),
+            value: a.code.clone(),
+        }));
+        let app_sel = t
+            .and_then(|t| t.application.as_deref())
+            .and_then(|v| apps.iter().position(|o| o.value == v))
+            .unwrap_or(0);
+        let fields = vec![
+            coded(
+                &self.org.kinds,
+                t.map(|t| t.kind.as_str()),
+                "field.kind",
+                false,
+            ),
+            coded(
+                &self.org.categories,
+                t.and_then(|t| t.category.as_deref()),
+                "field.category",
+                true,
+            ),
+            ChoiceField {
+                label_id: "field.application",
+                options: apps,
+                selected: app_sel,
+                query: String::new(),
+            },
+            coded(
+                &self.org.priority.impact,
+                t.map(|t| t.impact.as_str()),
+                "field.impact",
+                false,
+            ),
+            coded(
+                &self.org.priority.urgency,
+                t.map(|t| t.urgency.as_str()),
+                "field.urgency",
+                false,
+            ),
+        ];
+        ClassifyForm {
+            targets,
+            fields,
+            focus: 0,
+        }
+    }
+
+    /// The priority the classification form would give, shown live.
+    pub fn classify_priority(&self, form: &ClassifyForm) -> Option<String> {
+        let impact = form.fields.get(3)?.value()?;
+        let urgency = form.fields.get(4)?.value()?;
+        self.org
+            .priority
+            .priority(impact, urgency)
+            .map(str::to_string)
+    }
+
+    fn new_ticket_form(&self) -> NewTicketForm {
+        let lang = self.cat.lang().code();
+        let line = |placeholder: String| {
+            let mut t = TextArea::default();
+            t.set_placeholder_text(placeholder);
+            t
+        };
+        let mut description = TextArea::default();
+        description.set_placeholder_text(self.cat.t("popup.placeholder"));
+        description.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        let coded = |list: &[crate::domain::org::Coded],
+                     label_id: &'static str,
+                     default: Option<&str>,
+                     blank: bool| {
+            let mut options = Vec::new();
+            if blank {
+                options.push(PickItem {
+                    label: "—".into(),
+                    value: String::new(),
+                });
+            }
+            options.extend(list.iter().map(|c| PickItem {
+                label: c.name.get(lang).to_string(),
+                value: c.id.clone(),
+            }));
+            let selected = default
+                .and_then(|d| options.iter().position(|o| o.value == d))
+                .unwrap_or(0);
+            ChoiceField {
+                label_id,
+                options,
+                selected,
+                query: String::new(),
+            }
+        };
+        let blank = || PickItem {
+            label: "—".into(),
+            value: String::new(),
+        };
+        let mut apps = vec![blank()];
+        apps.extend(self.org.applications.iter().map(|a| PickItem {
+            label: format!("{} — {}", a.code, a.name),
+            value: a.code.clone(),
+        }));
+        let mut units = vec![blank()];
+        units.extend(self.org.units.iter().map(|u| PickItem {
+            label: format!("{} — {}", u.code, u.name),
+            value: u.code.clone(),
+        }));
+        let groups: Vec<PickItem> = self
+            .org
+            .groups
+            .iter()
+            .map(|g| PickItem {
+                label: g.name.get(lang).to_string(),
+                value: g.id.clone(),
+            })
+            .collect();
+        let group_sel = groups
+            .iter()
+            .position(|g| g.value == self.org.intake_group)
+            .unwrap_or(0);
+        NewTicketForm {
+            title: line(self.cat.t("field.title")),
+            description,
+            requester: line(self.cat.t("field.requester_name")),
+            phone: line(self.cat.t("field.phone")),
+            choices: vec![
+                coded(&self.org.kinds, "field.kind", None, false),
+                coded(&self.org.channels, "field.channel", None, false),
+                ChoiceField {
+                    label_id: "field.application",
+                    options: apps,
+                    selected: 0,
+                    query: String::new(),
+                },
+                coded(&self.org.categories, "field.category", None, true),
+                ChoiceField {
+                    label_id: "field.unit",
+                    options: units,
+                    selected: 0,
+                    query: String::new(),
+                },
+                coded(
+                    &self.org.priority.impact,
+                    "field.impact",
+                    Some(&self.org.default_impact),
+                    false,
+                ),
+                coded(
+                    &self.org.priority.urgency,
+                    "field.urgency",
+                    Some(&self.org.default_urgency),
+                    false,
+                ),
+                ChoiceField {
+                    label_id: "field.group",
+                    options: groups,
+                    selected: group_sel,
+                    query: String::new(),
+                },
+            ],
+            focus: 0,
+        }
+    }
+
+    /// Single, reversible-enough changes go straight through; bulk and hard-to-undo ones
+    /// pass the one confirmation path.
+    fn apply_or_confirm(
+        &mut self,
+        pending: Vec<Pending>,
+        needs_confirm: fn(&[Pending]) -> bool,
+    ) -> Vec<Cmd> {
+        if needs_confirm(&pending) {
+            self.confirm(pending)
+        } else {
+            vec![Cmd::Apply(pending)]
+        }
+    }
+
+    fn confirm(&mut self, pending: Vec<Pending>) -> Vec<Cmd> {
+        let mut lines = vec![self.cat.f("confirm.header", &[("count", &pending.len())])];
+        for p in &pending {
+            lines.push(format!("  {}: {}", p.key, self.describe_change(&p.change)));
+        }
+        self.popup = Some(Popup::Confirm(ConfirmPopup { lines, pending }));
+        Vec::new()
+    }
+
+    fn describe_change(&self, change: &Change) -> String {
+        let cat = &self.cat;
+        let lang = cat.lang().code();
+        let group = |g: &Option<String>| {
+            g.as_deref()
+                .and_then(|id| self.org.group(id))
+                .map(|g| g.name.get(lang).to_string())
+                .unwrap_or_else(|| cat.t("popup.next_tier"))
+        };
+        match change {
+            Change::Reply { .. } => cat.t("action.reply"),
+            Change::Note { .. } => cat.t("action.note"),
+            Change::Assign { to, group: g } => cat.f(
+                "confirm.assign",
+                &[
+                    ("to", &to.clone().unwrap_or_else(|| "—".into())),
+                    ("group", &group(g)),
+                ],
+            ),
+            Change::Classify(_) => cat.t("action.classify"),
+            Change::SetStatus { to, .. } => {
+                cat.f("confirm.status", &[("status", &describe::status(cat, *to))])
+            }
+            Change::Escalate {
+                group: g, reason, ..
+            } => cat.f(
+                "confirm.escalate",
+                &[("group", &group(g)), ("reason", reason)],
+            ),
+            Change::Return { reason } => cat.f("confirm.return", &[("reason", reason)]),
+            Change::Link {
+                relation, target, ..
+            } => match relation {
+                LinkRelation::DuplicateOf => cat.f("event.linked_duplicate", &[("target", target)]),
+                LinkRelation::ChildOf => cat.f("event.linked_child", &[("target", target)]),
+            },
+            Change::Resolve { resolution } => {
+                cat.f("event.resolved", &[("resolution", resolution)])
+            }
+            Change::Confirm => cat.t("event.requester_confirmed"),
+            Change::Reopen { reason } => cat.f("event.reopened", &[("reason", reason)]),
+        }
+    }
+
+    fn on_popup_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        let contexts = self.contexts();
+        let action = self.keymap.lookup(&contexts, &key);
+        let Some(popup) = self.popup.take() else {
+            return Vec::new();
+        };
+        match popup {
+            Popup::Help { scroll } => {
+                match action {
+                    Some(Action::Down) => self.popup = Some(Popup::Help { scroll: scroll + 1 }),
+                    Some(Action::Up) => {
+                        self.popup = Some(Popup::Help {
+                            scroll: scroll.saturating_sub(1),
+                        })
+                    }
+                    Some(Action::PageDown) => {
+                        self.popup = Some(Popup::Help {
+                            scroll: scroll + 10,
+                        })
+                    }
+                    Some(Action::PageUp) => {
+                        self.popup = Some(Popup::Help {
+                            scroll: scroll.saturating_sub(10),
+                        })
+                    }
+                    Some(Action::Quit) | Some(Action::Back) | Some(Action::Help) => {}
+                    Some(Action::ForceQuit) => self.quit = true,
+                    _ => self.popup = Some(Popup::Help { scroll }),
+                }
+                Vec::new()
+            }
+            Popup::QuitConfirm => {
+                match action {
+                    Some(Action::Yes) => self.quit = true,
+                    _ => self.say(self.cat.t("flash.quit_cancelled")),
+                }
+                Vec::new()
+            }
+            Popup::Confirm(c) => match action {
+                Some(Action::Yes) => vec![Cmd::Apply(c.pending)],
+                Some(Action::No) => {
+                    // Back to the text that led here, if any, so nothing typed is lost.
+                    match self.pending_text.take() {
+                        Some(t) => self.popup = Some(Popup::Text(t)),
+                        None => self.say(self.cat.t("flash.cancelled")),
+                    }
+                    Vec::new()
+                }
+                _ => {
+                    self.popup = Some(Popup::Confirm(c));
+                    Vec::new()
+                }
+            },
+            Popup::Conflict(c) => match (action, key.code) {
+                (Some(Action::Yes), _) => vec![Cmd::Apply(c.retry)],
+                (_, KeyCode::Char('e')) if c.text.is_some() => {
+                    self.popup = c.text.map(Popup::Text);
+                    Vec::new()
+                }
+                (Some(Action::No), _) => {
+                    let mut cmds = Vec::new();
+                    if let Some(t) = &c.text {
+                        if let (Some(purpose), Some(target)) =
+                            (t.purpose.draft_name(), t.targets.first())
+                        {
+                            cmds.push(Cmd::SaveDraft {
+                                ticket: target.key.clone(),
+                                purpose: purpose.into(),
+                                text: t.text(),
+                            });
+                            self.say(self.cat.t("flash.draft_kept"));
+                        }
+                    }
+                    cmds.extend(self.refresh_all());
+                    cmds
+                }
+                _ => {
+                    self.popup = Some(Popup::Conflict(c));
+                    Vec::new()
+                }
+            },
+            Popup::Text(t) => self.on_text_key(t, key, action),
+            Popup::Picker(p) => self.on_picker_key(p, key, action),
+            Popup::Classify(f) => self.on_classify_key(f, key, action),
+            Popup::NewTicket(f) => self.on_new_ticket_key(f, key, action),
+        }
+    }
+
+    fn on_text_key(&mut self, mut t: TextPopup, key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
+        match action {
+            Some(Action::Cancel) => {
+                let mut cmds = Vec::new();
+                if let (Some(purpose), Some(target)) = (t.purpose.draft_name(), t.targets.first()) {
+                    if !t.text().trim().is_empty() {
+                        cmds.push(Cmd::SaveDraft {
+                            ticket: target.key.clone(),
+                            purpose: purpose.into(),
+                            text: t.text(),
+                        });
+                        self.say(self.cat.t("flash.draft_kept"));
+                    }
+                }
+                cmds
+            }
+            Some(Action::ExternalEditor) => {
+                let text = t.text();
+                self.popup = Some(Popup::Text(t));
+                vec![Cmd::OpenEditor(text)]
+            }
+            Some(Action::Submit) => self.submit_text(t),
+            _ => {
+                if key.code == KeyCode::Enter && t.purpose.single_line() {
+                    return self.submit_text(t);
+                }
+                if t.area.input(key) {
+                    t.dirty = true;
+                }
+                self.popup = Some(Popup::Text(t));
+                Vec::new()
+            }
+        }
+    }
+
+    fn submit_text(&mut self, t: TextPopup) -> Vec<Cmd> {
+        let text = crate::domain::text::normalize(&t.text());
+        if text.trim().is_empty() {
+            self.warn(self.cat.t("flash.empty_text"));
+            self.popup = Some(Popup::Text(t));
+            return Vec::new();
+        }
+        let change = |purpose: &TextPurpose| match purpose {
+            TextPurpose::Reply => Change::Reply { text: text.clone() },
+            TextPurpose::Note => Change::Note { text: text.clone() },
+            TextPurpose::Resolve => Change::Resolve {
+                resolution: text.clone(),
+            },
+            TextPurpose::Escalate { group } => Change::Escalate {
+                group: group.clone(),
+                reason: text.clone(),
+                external_ref: None,
+            },
+            TextPurpose::Return => Change::Return {
+                reason: text.clone(),
+            },
+            TextPurpose::Cancel => Change::SetStatus {
+                to: Status::Cancelled,
+                reason: Some(text.clone()),
+            },
+            TextPurpose::Reopen => Change::Reopen {
+                reason: text.clone(),
+            },
+            TextPurpose::LinkTarget(relation) => Change::Link {
+                relation: *relation,
+                target: text.trim().to_string(),
+                target_ancestors: Vec::new(),
+            },
+        };
+        let pending: Vec<Pending> = t
+            .targets
+            .iter()
+            .map(|target| Pending {
+                key: target.key.clone(),
+                expect: Some(target.version),
+                change: change(&t.purpose),
+            })
+            .collect();
+        let hard = matches!(
+            t.purpose,
+            TextPurpose::Escalate { .. }
+                | TextPurpose::Return
+                | TextPurpose::Cancel
+                | TextPurpose::Resolve
+                | TextPurpose::LinkTarget(_)
+        ) || pending.len() > 1;
+        // Keep the typed text until the change is saved: a conflict hands it back.
+        self.pending_text = Some(t);
+        if hard {
+            self.confirm(pending)
+        } else {
+            vec![Cmd::Apply(pending)]
+        }
+    }
+
+    fn on_picker_key(&mut self, mut p: Picker, key: KeyEvent, action: Option<Action>) -> Vec<Cmd> {
+        match action {
+            Some(Action::Cancel) => return Vec::new(),
+            Some(Action::Down) => {
+                p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1));
+            }
+            Some(Action::Up) => p.selected = p.selected.saturating_sub(1),
+            Some(Action::Submit) => return self.pick(p),
+            _ => match key.code {
+                KeyCode::Backspace => {
+                    p.query.pop();
+                    p.refilter();
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    p.query.push(c);
+                    p.refilter();
+                }
+                _ => {}
+            },
+        }
+        self.popup = Some(Popup::Picker(p));
+        Vec::new()
+    }
+
+    fn pick(&mut self, p: Picker) -> Vec<Cmd> {
+        let Some(item) = p.current().cloned() else {
+            self.popup = Some(Popup::Picker(p));
+            return Vec::new();
+        };
+        let targets = p.targets;
+        let per_target = |change: Change| -> Vec<Pending> {
+            targets
+                .iter()
+                .map(|t| Pending {
+                    key: t.key.clone(),
+                    expect: Some(t.version),
+                    change: change.clone(),
+                })
+                .collect()
+        };
+        match p.purpose {
+            PickPurpose::Palette => match Action::from_name(&item.value) {
+                Some(a) => self.run_action(a, None),
+                None => Vec::new(),
+            },
+            PickPurpose::Assign => {
+                let pending = per_target(Change::Assign {
+                    to: Some(item.value),
+                    group: None,
+                });
+                self.apply_or_confirm(pending, pending_is_bulk)
+            }
+            PickPurpose::Status => {
+                let Ok(to) = item.value.parse::<Status>() else {
+                    return Vec::new();
+                };
+                if to == Status::Cancelled {
+                    self.popup = None;
+                    return self.open_text_for(TextPurpose::Cancel, targets);
+                }
+                let pending = per_target(Change::SetStatus { to, reason: None });
+                self.apply_or_confirm(pending, |p| {
+                    pending_is_bulk(p)
+                        || p.iter().any(|x| {
+                            matches!(
+                                x.change,
+                                Change::SetStatus {
+                                    to: Status::Closed,
+                                    ..
+                                }
+                            )
+                        })
+                })
+            }
+            PickPurpose::EscalateGroup => {
+                let group = (!item.value.is_empty()).then_some(item.value);
+                self.open_text_for(TextPurpose::Escalate { group }, targets)
+            }
+            PickPurpose::LinkRelation => {
+                let relation = if item.value == "child_of" {
+                    LinkRelation::ChildOf
+                } else {
+                    LinkRelation::DuplicateOf
+                };
+                self.open_text_for(TextPurpose::LinkTarget(relation), targets)
+            }
+        }
+    }
+
+    fn open_text_for(&mut self, purpose: TextPurpose, targets: Vec<Target>) -> Vec<Cmd> {
+        let mut area = TextArea::default();
+        area.set_placeholder_text(self.cat.t(if purpose.single_line() {
+            "popup.placeholder_key"
+        } else {
+            "popup.placeholder"
+        }));
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        self.popup = Some(Popup::Text(TextPopup {
+            purpose,
+            targets,
+            area,
+            dirty: false,
+            last_saved: None,
+        }));
+        Vec::new()
+    }
+
+    fn on_classify_key(
+        &mut self,
+        mut f: ClassifyForm,
+        key: KeyEvent,
+        action: Option<Action>,
+    ) -> Vec<Cmd> {
+        match (action, key.code) {
+            (Some(Action::Cancel), _) => return Vec::new(),
+            (Some(Action::Submit), _) => {
+                let value = |i: usize| f.fields.get(i).and_then(|c| c.value().map(str::to_string));
+                let c = Classification {
+                    kind: value(0),
+                    category: value(1),
+                    application: value(2),
+                    impact: value(3),
+                    urgency: value(4),
+                };
+                let pending: Vec<Pending> = f
+                    .targets
+                    .iter()
+                    .map(|t| Pending {
+                        key: t.key.clone(),
+                        expect: Some(t.version),
+                        change: Change::Classify(c.clone()),
+                    })
+                    .collect();
+                return self.apply_or_confirm(pending, pending_is_bulk);
+            }
+            (Some(Action::Down), _) | (_, KeyCode::Tab) => {
+                f.focus = (f.focus + 1) % f.fields.len().max(1)
+            }
+            (Some(Action::Up), _) | (_, KeyCode::BackTab) => {
+                f.focus = (f.focus + f.fields.len().max(1) - 1) % f.fields.len().max(1)
+            }
+            (_, KeyCode::Right) => {
+                if let Some(c) = f.fields.get_mut(f.focus) {
+                    c.cycle(true)
+                }
+            }
+            (_, KeyCode::Left) => {
+                if let Some(c) = f.fields.get_mut(f.focus) {
+                    c.cycle(false)
+                }
+            }
+            (_, KeyCode::Backspace) => {
+                if let Some(c) = f.fields.get_mut(f.focus) {
+                    c.query.pop();
+                }
+            }
+            (_, KeyCode::Char(ch)) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if let Some(c) = f.fields.get_mut(f.focus) {
+                    c.type_char(ch)
+                }
+            }
+            _ => {}
+        }
+        self.popup = Some(Popup::Classify(f));
+        Vec::new()
+    }
+
+    fn on_new_ticket_key(
+        &mut self,
+        mut f: Box<NewTicketForm>,
+        key: KeyEvent,
+        action: Option<Action>,
+    ) -> Vec<Cmd> {
+        match (action, key.code) {
+            (Some(Action::Cancel), _) => {
+                if f.has_text() {
+                    self.say(self.cat.t("flash.form_discarded"));
+                }
+                return Vec::new();
+            }
+            (Some(Action::Submit), _) => {
+                let line = |t: &TextArea<'static>| t.lines().join(" ").trim().to_string();
+                let opt = |s: String| (!s.is_empty()).then_some(s);
+                let new = NewTicket {
+                    title: line(&f.title),
+                    description: f.description.lines().join("\n"),
+                    kind: f.choice("field.kind"),
+                    channel: f.choice("field.channel"),
+                    requester: Requester {
+                        name: opt(line(&f.requester)),
+                        unit: f.choice("field.unit"),
+                        phone: opt(line(&f.phone)),
+                        email: None,
+                    },
+                    application: f.choice("field.application"),
+                    category: f.choice("field.category"),
+                    impact: f.choice("field.impact"),
+                    urgency: f.choice("field.urgency"),
+                    group: f.choice("field.group"),
+                    assignee: None,
+                };
+                if new.title.is_empty() {
+                    self.warn(self.cat.t("flash.title_required"));
+                    f.focus = 0;
+                    self.popup = Some(Popup::NewTicket(f));
+                    return Vec::new();
+                }
+                self.popup = Some(Popup::NewTicket(f));
+                return vec![Cmd::Create(new)];
+            }
+            (_, KeyCode::Tab) => f.focus = (f.focus + 1) % f.field_count(),
+            (_, KeyCode::BackTab) => f.focus = (f.focus + f.field_count() - 1) % f.field_count(),
+            _ => {
+                let i = f.focus;
+                match i {
+                    0 | 2 | 3 => {
+                        if key.code == KeyCode::Enter {
+                            f.focus += 1;
+                        } else {
+                            let area = match i {
+                                0 => &mut f.title,
+                                2 => &mut f.requester,
+                                _ => &mut f.phone,
+                            };
+                            area.input(key);
+                        }
+                    }
+                    1 => {
+                        f.description.input(key);
+                    }
+                    _ => {
+                        if let Some(c) = f.choices.get_mut(i - NewTicketForm::TEXT_FIELDS) {
+                            match key.code {
+                                KeyCode::Right | KeyCode::Down => c.cycle(true),
+                                KeyCode::Left | KeyCode::Up => c.cycle(false),
+                                KeyCode::Backspace => {
+                                    c.query.pop();
+                                }
+                                KeyCode::Enter => f.focus = (f.focus + 1) % f.field_count(),
+                                KeyCode::Char(ch)
+                                    if !key.modifiers.contains(KeyModifiers::CONTROL) =>
+                                {
+                                    c.type_char(ch)
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.popup = Some(Popup::NewTicket(f));
+        Vec::new()
+    }
+
+    fn on_loaded(&mut self, loaded: Loaded) -> Vec<Cmd> {
+        match loaded {
+            Loaded::Counts(cells) => {
+                self.counts = self
+                    .queues
+                    .iter()
+                    .map(|q| q.count(&self.me, &cells))
+                    .collect();
+                Vec::new()
+            }
+            Loaded::Page {
+                generation,
+                rows,
+                append,
+                keep,
+                limit,
+            } => {
+                if generation != self.list.generation {
+                    return Vec::new(); // an answer for a list no longer shown
+                }
+                self.list.loading = false;
+                self.list.more = rows.len() >= limit;
+                let before_key = self.selected_key();
+                if append {
+                    self.list.rows.extend(rows);
+                } else {
+                    self.list.rows = rows;
+                    let wanted = keep.or(before_key.clone());
+                    self.list.cursor = wanted
+                        .and_then(|k| self.list.rows.iter().position(|r| r.key == k))
+                        .unwrap_or_else(|| {
+                            self.list.cursor.min(self.list.rows.len().saturating_sub(1))
+                        });
+                }
+                self.marked
+                    .retain(|k| self.list.rows.iter().any(|r| &r.key == k));
+                if self.selected_key() != before_key || self.preview.is_none() || !append {
+                    return self.preview_cmd();
+                }
+                Vec::new()
+            }
+            Loaded::Preview(t, events) => {
+                if Some(&t.key) == self.list.selected().map(|r| &r.key) {
+                    self.preview = Some((*t, events));
+                }
+                Vec::new()
+            }
+            Loaded::Detail(t, events) => {
+                let scroll = self
+                    .detail
+                    .as_ref()
+                    .filter(|d| d.ticket.key == t.key)
+                    .map(|d| d.scroll)
+                    .unwrap_or(0);
+                self.detail = Some(Detail {
+                    ticket: *t,
+                    events,
+                    scroll,
+                });
+                Vec::new()
+            }
+            Loaded::Applied(done) => {
+                self.after_saved(&done);
+                if let Some(t) = self.pending_text.take() {
+                    if let (Some(purpose), Some(target)) =
+                        (t.purpose.draft_name(), t.targets.first())
+                    {
+                        return [
+                            vec![Cmd::DeleteDraft {
+                                ticket: target.key.clone(),
+                                purpose: purpose.into(),
+                            }],
+                            self.refresh_all(),
+                        ]
+                        .concat();
+                    }
+                }
+                self.refresh_all()
+            }
+            Loaded::Conflict {
+                done,
+                conflict,
+                failed,
+                rest,
+            } => {
+                self.after_saved(&done);
+                let text = describe::conflict(&self.cat, &self.org, &conflict);
+                let mut retry = vec![Pending {
+                    expect: Some(conflict.current),
+                    ..failed
+                }];
+                retry.extend(rest);
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                lines.push(String::new());
+                let kept = self.pending_text.take().map(|mut t| {
+                    for target in t.targets.iter_mut() {
+                        if target.key == conflict.key {
+                            target.version = conflict.current;
+                        }
+                    }
+                    t
+                });
+                lines.push(self.cat.t(if kept.is_some() {
+                    "conflict.choices_text"
+                } else {
+                    "conflict.choices"
+                }));
+                self.popup = Some(Popup::Conflict(ConflictPopup {
+                    lines,
+                    retry,
+                    text: kept,
+                }));
+                let mut cmds = vec![Cmd::LoadCounts];
+                cmds.extend(self.reload_list(self.selected_key()));
+                cmds
+            }
+            Loaded::Created(t) => {
+                self.popup = None;
+                self.say(self.cat.f(
+                    "ticket.created",
+                    &[("key", &t.key), ("priority", &t.priority)],
+                ));
+                self.refresh_all()
+            }
+            Loaded::Failed { done, message } => {
+                self.after_saved(&done);
+                if let Some(t) = self.pending_text.take() {
+                    self.popup = Some(Popup::Text(t));
+                }
+                self.warn(message);
+                if done.is_empty() {
+                    Vec::new()
+                } else {
+                    self.refresh_all()
+                }
+            }
+            Loaded::DataVersion(v) => {
+                let changed = self.data_version.is_some_and(|old| old != v);
+                self.data_version = Some(v);
+                if changed {
+                    self.refresh_all()
+                } else {
+                    Vec::new()
+                }
+            }
+            Loaded::Draft {
+                ticket,
+                purpose,
+                text,
+            } => {
+                if let (Some(Popup::Text(t)), Some(text)) = (&mut self.popup, text) {
+                    let same = t.targets.first().map(|x| x.key.as_str()) == Some(ticket.as_str())
+                        && t.purpose.draft_name() == Some(purpose.as_str());
+                    if same && t.text().is_empty() {
+                        t.area =
+                            TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
+                        t.area
+                            .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                        self.flash = Some(Flash {
+                            text: self.cat.t("flash.draft_restored"),
+                            error: false,
+                        });
+                    }
+                }
+                Vec::new()
+            }
+            Loaded::EditorText(text) => {
+                if let Some(Popup::Text(t)) = &mut self.popup {
+                    t.area = TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
+                    t.area
+                        .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                    t.dirty = true;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn after_saved(&mut self, done: &[(Ticket, Event)]) {
+        if done.is_empty() {
+            return;
+        }
+        self.marked.clear();
+        let keys: Vec<&str> = done.iter().map(|(t, _)| t.key.as_str()).collect();
+        let what = done
+            .last()
+            .map(|(_, e)| describe::event(&self.cat, &self.org, e))
+            .unwrap_or_default();
+        self.say(self.cat.f(
+            "flash.saved",
+            &[("keys", &keys.join(", ")), ("what", &what)],
+        ));
+        if let Some(d) = &mut self.detail {
+            if let Some((t, _)) = done.iter().find(|(t, _)| t.key == d.ticket.key) {
+                d.ticket = t.clone();
+            }
+        }
+    }
+}
+
+/// More than one ticket at once always asks first.
+fn pending_is_bulk(p: &[Pending]) -> bool {
+    p.len() > 1
+}

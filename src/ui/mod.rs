@@ -1,0 +1,11 @@
+//! The full-screen console. State → view, input → action → update → commands: `app` holds
+//! the state and the update function, `view` draws it, `exec` carries out commands against
+//! the store, `runtime` owns the terminal.
+
+pub mod app;
+pub mod exec;
+pub mod keymap;
+pub mod queues;
+pub mod runtime;
+pub mod text;
+pub mod view;

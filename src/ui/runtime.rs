@@ -1,0 +1,169 @@
+//! The terminal side: raw mode and the alternate screen (restored on exit, on panic and
+//! around Ctrl-Z and $EDITOR), the event loop, and the commands that need the terminal.
+
+use crate::ui::app::{App, Cmd, Loaded, Msg};
+use crate::ui::exec::Executor;
+use crate::ui::view::{self, Theme};
+use anyhow::{Context as _, Result};
+use chrono::Utc;
+use ratatui::Terminal;
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::prelude::CrosstermBackend;
+use std::io::{Stdout, stdout};
+use std::time::Duration;
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+fn enter() -> Result<Term> {
+    terminal::enable_raw_mode().context("cannot switch the terminal to raw mode")?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    let term = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(term)
+}
+
+/// Put the terminal back as the shell expects it. Safe to call more than once.
+pub fn restore() {
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen
+    );
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Restores the terminal when dropped, whatever way the console ends.
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// A panic must not leave the operator's terminal in raw mode: restore first, then report
+/// with the previous hook.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// Run the console until the operator quits.
+pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<()> {
+    install_panic_hook();
+    let mut term = enter()?;
+    let _guard = Guard;
+    let size = term.size()?;
+    exec.drive(
+        app,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    exec.start(app);
+    while !app.quit {
+        term.draw(|f| view::render(app, theme, f))?;
+        let msg = if event::poll(Duration::from_millis(250))? {
+            match event::read()? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => {
+                    if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                        suspend(&mut term)?;
+                        continue;
+                    }
+                    Msg::Key(k)
+                }
+                Event::Paste(text) => Msg::Paste(text),
+                Event::Resize(width, height) => Msg::Resize { width, height },
+                Event::Mouse(m) => match m.kind {
+                    MouseEventKind::ScrollDown => {
+                        Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE))
+                    }
+                    MouseEventKind::ScrollUp => {
+                        Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE))
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            }
+        } else {
+            Msg::Tick(Utc::now())
+        };
+        for cmd in exec.drive(app, msg) {
+            if let Cmd::OpenEditor(text) = cmd {
+                let edited = edit_externally(&mut term, &text)?;
+                if let Some(edited) = edited {
+                    exec.drive(app, Msg::Loaded(Loaded::EditorText(edited)));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ctrl-Z: give the terminal back, stop, and take it again when resumed (`fg`).
+fn suspend(term: &mut Term) -> Result<()> {
+    restore();
+    #[cfg(unix)]
+    {
+        let _ =
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::TSTP);
+    }
+    terminal::enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    term.clear()?;
+    Ok(())
+}
+
+/// Open `$VISUAL` / `$EDITOR` (default `vi`) on the text; `None` if the editor failed.
+fn edit_externally(term: &mut Term, text: &str) -> Result<Option<String>> {
+    let dir = tempfile_dir()?;
+    let path = dir.join(format!("hotro-{}.txt", std::process::id()));
+    std::fs::write(&path, text)?;
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".to_string());
+    restore();
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(&path)
+        .status();
+    terminal::enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    term.clear()?;
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).ok(),
+        _ => None,
+    };
+    let _ = std::fs::remove_file(&path);
+    Ok(result)
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    Ok(std::env::temp_dir())
+}
