@@ -383,8 +383,8 @@ pub enum Popup {
     Conflict(ConflictPopup),
     Classify(ClassifyForm),
     NewTicket(Box<NewTicketForm>),
-    /// Quit while text is unsaved: asks first.
-    QuitConfirm,
+    /// Quit while text is unsaved: asks first, and gives the text back on "no".
+    QuitConfirm(Option<Box<Popup>>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -471,7 +471,7 @@ impl App {
         match &self.popup {
             Some(Popup::Text(_)) | Some(Popup::NewTicket(_)) => vec![Context::Editor],
             Some(Popup::Picker(_)) | Some(Popup::Classify(_)) => vec![Context::Picker],
-            Some(Popup::Confirm(_)) | Some(Popup::Conflict(_)) | Some(Popup::QuitConfirm) => {
+            Some(Popup::Confirm(_)) | Some(Popup::Conflict(_)) | Some(Popup::QuitConfirm(_)) => {
                 vec![Context::Confirm]
             }
             Some(Popup::Help { .. }) => vec![Context::Detail, Context::Global],
@@ -761,8 +761,9 @@ impl App {
         }
         match action {
             Action::Quit | Action::ForceQuit => {
-                if self.has_unsaved_text() && action == Action::Quit {
-                    self.popup = Some(Popup::QuitConfirm);
+                if self.has_unsaved_text() {
+                    let previous = self.popup.take().map(Box::new);
+                    self.popup = Some(Popup::QuitConfirm(previous));
                 } else {
                     self.quit = true;
                 }
@@ -1371,6 +1372,12 @@ impl App {
     }
 
     fn on_popup_key(&mut self, key: KeyEvent) -> Vec<Cmd> {
+        // Ctrl-C works everywhere, but never throws typed text away without asking.
+        if !matches!(self.popup, Some(Popup::QuitConfirm(_)))
+            && self.keymap.lookup(&[Context::Global], &key) == Some(Action::ForceQuit)
+        {
+            return self.run_action(Action::Quit, None);
+        }
         let contexts = self.contexts();
         let action = self.keymap.lookup(&contexts, &key);
         let Some(popup) = self.popup.take() else {
@@ -1401,10 +1408,13 @@ impl App {
                 }
                 Vec::new()
             }
-            Popup::QuitConfirm => {
+            Popup::QuitConfirm(previous) => {
                 match action {
                     Some(Action::Yes) => self.quit = true,
-                    _ => self.say(self.cat.t("flash.quit_cancelled")),
+                    _ => {
+                        self.popup = previous.map(|p| *p);
+                        self.say(self.cat.t("flash.quit_cancelled"));
+                    }
                 }
                 Vec::new()
             }

@@ -664,7 +664,7 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
                 .collect();
             frame.render_widget(Paragraph::new(shown), inner);
         }
-        Popup::QuitConfirm => {
+        Popup::QuitConfirm(_) => {
             let r = centered(area, 60, 5);
             frame.render_widget(Clear, r);
             frame.render_widget(

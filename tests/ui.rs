@@ -1,0 +1,639 @@
+//! The console without a terminal: every action through `App::update` against a real
+//! SQLite file, and every screen rendered into ratatui's `TestBackend` and snapshotted.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use hotro::config;
+use hotro::domain::org::Organisation;
+use hotro::domain::status::Status;
+use hotro::domain::ticket::{Change, Ctx, NewTicket, Requester};
+use hotro::i18n::{Catalog, Lang};
+use hotro::store::Store;
+use hotro::ui::app::{App, Msg, Popup};
+use hotro::ui::exec::Executor;
+use hotro::ui::keymap::Keymap;
+use hotro::ui::view::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::PathBuf;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0).unwrap()
+}
+
+fn org() -> Organisation {
+    config::embedded().org
+}
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    store: Store,
+    app: App,
+}
+
+/// A database with a few tickets in Vietnamese, Chinese and English, and a console for
+/// `login` over it.
+fn desk(login: &str, lang: Lang) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hotro.db");
+    let mut store = Store::open(&path).unwrap();
+    let org = org();
+    let seed = [
+        (
+            "Không đăng nhập được TABMIS",
+            "Tài khoản bị khóa sau 5 lần nhập sai.",
+            Some("TABMIS"),
+            Some("HN"),
+        ),
+        (
+            "网络连接失败",
+            "客户端登录时提示网络连接失败。",
+            Some("BMIS"),
+            None,
+        ),
+        (
+            "Đối chiếu TTSP lệch số liệu cuối ngày",
+            "Bảng kê đối chiếu lệch với ngân hàng.",
+            Some("TTSP"),
+            Some("DN"),
+        ),
+        (
+            "Mailbox full",
+            "Incoming mail bounces.",
+            Some("Mail"),
+            Some("HCM-Q1"),
+        ),
+    ];
+    for (i, (title, description, app, unit)) in seed.into_iter().enumerate() {
+        let ctx = Ctx {
+            org: &org,
+            actor: "nguyenvanan",
+            now: now() - chrono::Duration::hours(5 - i as i64),
+        };
+        let new = NewTicket {
+            title: title.into(),
+            description: description.into(),
+            application: app.map(Into::into),
+            requester: Requester {
+                name: Some("Trần Thị Mai".into()),
+                unit: unit.map(Into::into),
+                phone: Some("0912 345 678".into()),
+                email: None,
+            },
+            ..NewTicket::default()
+        };
+        store.create_ticket(&new, ctx).unwrap();
+    }
+    let me = org.operator(login).unwrap().clone();
+    let mut app = App::new(Catalog::new(lang), org, me, Keymap::default_map(), now());
+    let mut exec = Executor { store: &mut store };
+    exec.drive(
+        &mut app,
+        Msg::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    exec.start(&mut app);
+    Desk {
+        _dir: dir,
+        path,
+        store,
+        app,
+    }
+}
+
+impl Desk {
+    fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+    fn key_mod(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        let mut exec = Executor {
+            store: &mut self.store,
+        };
+        exec.drive(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers)));
+    }
+    fn chars(&mut self, text: &str) {
+        for c in text.chars() {
+            let m = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            self.key_mod(KeyCode::Char(c), m);
+        }
+    }
+    fn ctrl(&mut self, c: char) {
+        self.key_mod(KeyCode::Char(c), KeyModifiers::CONTROL);
+    }
+    fn tick(&mut self, at: DateTime<Utc>) {
+        let mut exec = Executor {
+            store: &mut self.store,
+        };
+        exec.drive(&mut self.app, Msg::Tick(at));
+    }
+    fn screen(&self, w: u16, h: u16) -> String {
+        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+        term.draw(|f| view::render(&self.app, Theme { color: false }, f))
+            .unwrap();
+        let buf = term.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..h {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < w {
+                let symbol = buf[(x, y)].symbol();
+                line.push_str(symbol);
+                // A wide character covers the next cell too.
+                x += (unicode_width::UnicodeWidthStr::width(symbol) as u16).max(1);
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+    fn ticket(
+        &mut self,
+        key: &str,
+    ) -> (
+        hotro::domain::ticket::Ticket,
+        Vec<hotro::domain::ticket::Event>,
+    ) {
+        self.store.ticket_with_timeline(key).unwrap()
+    }
+    fn selected(&self) -> String {
+        self.app.list.selected().unwrap().key.clone()
+    }
+}
+
+fn all_open(d: &mut Desk) {
+    // Queue 8 is "all open" in the default queue order.
+    d.key(KeyCode::Char('8'));
+}
+
+#[test]
+fn main_screen_snapshots() {
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let mut d = desk("nguyenvanan", lang);
+        all_open(&mut d);
+        insta::assert_snapshot!(format!("main_{name}_120x40"), d.screen(120, 40));
+        insta::assert_snapshot!(format!("main_{name}_80x24"), d.screen(80, 24));
+    }
+}
+
+#[test]
+fn detail_help_and_popup_snapshots() {
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let mut d = desk("nguyenvanan", lang);
+        all_open(&mut d);
+        d.key(KeyCode::Enter);
+        insta::assert_snapshot!(format!("detail_{name}_120x40"), d.screen(120, 40));
+        insta::assert_snapshot!(format!("detail_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("help_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Esc);
+        d.key(KeyCode::Char('e'));
+        insta::assert_snapshot!(format!("escalate_picker_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Enter);
+        d.chars("Cần nhóm TABMIS hỗ trợ");
+        insta::assert_snapshot!(format!("escalate_reason_{name}_80x24"), d.screen(80, 24));
+        d.ctrl('s');
+        insta::assert_snapshot!(format!("confirm_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Esc); // back to the text
+        d.key(KeyCode::Esc); // cancel
+        d.key(KeyCode::Char('c'));
+        insta::assert_snapshot!(format!("classify_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Esc);
+        d.key(KeyCode::Esc); // leave detail
+        d.key(KeyCode::Char('n'));
+        insta::assert_snapshot!(format!("new_ticket_{name}_120x40"), d.screen(120, 40));
+    }
+}
+
+#[test]
+fn take_assigns_the_selected_ticket_to_me() {
+    let mut d = desk("tranthibich", Lang::En);
+    d.key(KeyCode::Char('2')); // unassigned in my group
+    let key = d.selected();
+    let before = d.app.counts[1];
+    d.key(KeyCode::Char('t'));
+    let (t, _) = d.ticket(&key);
+    assert_eq!(t.assignee.as_deref(), Some("tranthibich"));
+    assert_eq!(t.status, Status::Assigned);
+    assert_eq!(d.app.counts[1], before - 1, "the unassigned count follows");
+    assert_eq!(d.app.counts[0], 1, "and it is in my queue");
+    assert!(d.app.flash.as_ref().unwrap().text.contains(&key));
+}
+
+#[test]
+fn reply_typed_in_vietnamese_is_saved_and_sets_first_response() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('r'));
+    d.chars("Đã mở khóa tài khoản, anh/chị đăng nhập lại.");
+    d.ctrl('s');
+    let (t, events) = d.ticket(&key);
+    assert!(t.first_response_at.is_some());
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "public_reply");
+    assert_eq!(last["text"], "Đã mở khóa tài khoản, anh/chị đăng nhập lại.");
+    assert!(d.app.popup.is_none());
+}
+
+#[test]
+fn escalate_by_keys_moves_the_ticket_up_with_its_reason() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('e'));
+    d.chars("oracle"); // fuzzy-find the vendor
+    d.key(KeyCode::Enter);
+    d.chars("ORA-00054 when closing the period");
+    d.ctrl('s');
+    assert!(
+        matches!(d.app.popup, Some(Popup::Confirm(_))),
+        "escalation asks first"
+    );
+    d.key(KeyCode::Char('y'));
+    let (t, events) = d.ticket(&key);
+    assert_eq!(
+        (t.tier, t.group.as_str(), t.status),
+        (5, "vendor-oracle", Status::WaitingVendor)
+    );
+    assert_eq!(t.following_group(), Some("service-desk"));
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["reason"], "ORA-00054 when closing the period");
+    // And back down.
+    d.key(KeyCode::Char('E'));
+    d.chars("vendor fixed it");
+    d.ctrl('s');
+    d.key(KeyCode::Enter);
+    let (t, _) = d.ticket(&key);
+    assert_eq!((t.tier, t.group.as_str()), (3, "service-desk"));
+}
+
+#[test]
+fn classify_shows_the_priority_live_and_saves_it() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('c'));
+    // Fields: kind, category, application, impact, urgency.
+    d.key(KeyCode::Down);
+    d.chars("user"); // category "User error"
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Down);
+    d.chars("high");
+    d.key(KeyCode::Down);
+    d.chars("high");
+    let Some(Popup::Classify(form)) = &d.app.popup else {
+        panic!("no form")
+    };
+    assert_eq!(d.app.classify_priority(form).as_deref(), Some("P1"));
+    assert!(d.screen(80, 24).contains("P1"));
+    d.key(KeyCode::Enter);
+    let (t, _) = d.ticket(&key);
+    assert_eq!(
+        (t.priority.as_str(), t.category.as_deref()),
+        ("P1", Some("user-error"))
+    );
+}
+
+#[test]
+fn status_resolve_and_link() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let first = d.selected();
+    d.key(KeyCode::Char('s'));
+    d.chars("waiting for vendor");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.ticket(&first).0.status, Status::WaitingVendor);
+    d.key(KeyCode::Char('R'));
+    d.chars("Reset the password");
+    d.ctrl('s');
+    d.key(KeyCode::Char('y'));
+    let (t, _) = d.ticket(&first);
+    assert_eq!(
+        (t.status, t.resolution.as_deref()),
+        (Status::Resolved, Some("Reset the password"))
+    );
+    // The resolved ticket left the open queue; link the next one as its duplicate.
+    let other = d.selected();
+    assert_ne!(other, first);
+    d.key(KeyCode::Char('l'));
+    d.key(KeyCode::Enter); // duplicate of
+    d.chars(&first);
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('y'));
+    assert_eq!(
+        d.ticket(&other).0.duplicate_of.as_deref(),
+        Some(first.as_str())
+    );
+}
+
+#[test]
+fn bulk_take_lists_every_change_and_applies_all() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('2'));
+    d.key(KeyCode::Char('v'));
+    d.key(KeyCode::Char('v'));
+    assert_eq!(d.app.marked.len(), 2);
+    let marked: Vec<String> = d.app.marked.iter().cloned().collect();
+    d.key(KeyCode::Char('t'));
+    let Some(Popup::Confirm(c)) = &d.app.popup else {
+        panic!("bulk needs a confirmation")
+    };
+    for k in &marked {
+        assert!(c.lines.iter().any(|l| l.contains(k)), "{k} listed");
+    }
+    d.key(KeyCode::Enter);
+    for k in &marked {
+        assert_eq!(d.ticket(k).0.assignee.as_deref(), Some("nguyenvanan"));
+    }
+    assert!(d.app.marked.is_empty());
+}
+
+#[test]
+fn filter_as_you_type_folds_diacritics() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    all_open(&mut d);
+    assert_eq!(d.app.list.rows.len(), 4);
+    d.key(KeyCode::Char('/'));
+    d.chars("dang nhap");
+    assert_eq!(d.app.list.rows.len(), 1);
+    assert_eq!(d.app.list.rows[0].title, "Không đăng nhập được TABMIS");
+    d.key(KeyCode::Esc);
+    assert_eq!(d.app.list.rows.len(), 4);
+    d.key(KeyCode::Char('/'));
+    d.chars("网络");
+    assert_eq!(d.app.list.rows.len(), 1);
+    // Quotes, percent signs and backslashes are text, not syntax.
+    d.chars("%\"\\_'");
+    assert_eq!(d.app.list.rows.len(), 0);
+}
+
+#[test]
+fn another_process_commit_appears_after_a_tick() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    d.tick(now());
+    let before = d.app.list.rows.len();
+    let cursor_key = d.selected();
+    let mut other = Store::open(&d.path).unwrap();
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor: "tranthibich",
+        now: now(),
+    };
+    other
+        .create_ticket(
+            &NewTicket {
+                title: "Máy in không in được chứng từ".into(),
+                ..NewTicket::default()
+            },
+            ctx,
+        )
+        .unwrap();
+    d.tick(now() + chrono::Duration::seconds(2));
+    assert_eq!(d.app.list.rows.len(), before + 1);
+    assert_eq!(d.selected(), cursor_key, "the cursor stays on its ticket");
+    assert_eq!(d.app.counts[7], before as i64 + 1);
+}
+
+#[test]
+fn a_conflict_on_save_keeps_the_typed_text() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('r'));
+    d.chars("We are on it");
+    // Meanwhile another operator takes the ticket.
+    let mut other = Store::open(&d.path).unwrap();
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor: "tranthibich",
+        now: now(),
+    };
+    other
+        .change_ticket(
+            &key,
+            None,
+            Change::Assign {
+                to: Some("tranthibich".into()),
+                group: None,
+            },
+            ctx,
+        )
+        .unwrap();
+    d.ctrl('s');
+    let Some(Popup::Conflict(c)) = &d.app.popup else {
+        panic!("expected a conflict")
+    };
+    assert!(
+        c.lines.iter().any(|l| l.contains("tranthibich")),
+        "says who changed it: {:?}",
+        c.lines
+    );
+    assert!(d.screen(120, 40).contains("tranthibich"));
+    d.key(KeyCode::Char('e'));
+    let Some(Popup::Text(t)) = &d.app.popup else {
+        panic!("text popup back")
+    };
+    assert_eq!(t.text(), "We are on it");
+    d.ctrl('s');
+    let (t, events) = d.ticket(&key);
+    assert_eq!(t.assignee.as_deref(), Some("tranthibich"));
+    assert!(
+        serde_json::to_string(events.last().unwrap())
+            .unwrap()
+            .contains("We are on it")
+    );
+}
+
+#[test]
+fn an_unsent_note_is_kept_as_a_draft_and_offered_again() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('i'));
+    d.chars("half a thought");
+    // A tick writes the draft down, as it would before a crash.
+    d.tick(now() + chrono::Duration::seconds(5));
+    assert_eq!(
+        d.store
+            .load_draft("nguyenvanan", &key, "note")
+            .unwrap()
+            .as_deref(),
+        Some("half a thought")
+    );
+    d.key(KeyCode::Esc);
+    assert!(d.app.popup.is_none());
+    d.key(KeyCode::Char('i'));
+    let Some(Popup::Text(t)) = &d.app.popup else {
+        panic!("note popup")
+    };
+    assert_eq!(t.text(), "half a thought");
+    d.chars(", finished");
+    d.ctrl('s');
+    assert_eq!(
+        d.store.load_draft("nguyenvanan", &key, "note").unwrap(),
+        None,
+        "sent: draft gone"
+    );
+}
+
+#[test]
+fn quitting_with_unsaved_text_asks_first() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    d.key(KeyCode::Char('n'));
+    d.chars("Printer jammed");
+    d.ctrl('c');
+    assert!(
+        matches!(d.app.popup, Some(Popup::QuitConfirm(_))),
+        "asks before losing text"
+    );
+    d.key(KeyCode::Char('n'));
+    assert!(!d.app.quit);
+    let Some(Popup::NewTicket(f)) = &d.app.popup else {
+        panic!("the form comes back")
+    };
+    assert_eq!(f.title.lines()[0], "Printer jammed");
+    d.ctrl('c');
+    d.key(KeyCode::Char('y'));
+    assert!(d.app.quit);
+    // Nothing typed: q quits at once.
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('q'));
+    assert!(d.app.quit);
+}
+
+#[test]
+fn new_ticket_form_creates_a_ticket() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    d.key(KeyCode::Char('n'));
+    d.chars("Máy in không in được chứng từ");
+    d.key(KeyCode::Tab);
+    d.chars("Máy in kim tại quầy giao dịch báo lỗi hàng đợi in.");
+    d.key(KeyCode::Tab);
+    d.chars("Lê Văn Tám");
+    d.key(KeyCode::Tab);
+    d.chars("0987 654 321");
+    d.key(KeyCode::Tab); // kind
+    d.key(KeyCode::Tab); // channel
+    d.key(KeyCode::Tab); // application
+    d.chars("WORKST");
+    d.ctrl('s');
+    assert!(d.app.popup.is_none(), "{:?}", d.app.flash);
+    let flash = d.app.flash.clone().unwrap().text;
+    assert!(flash.contains("Đã tạo phiếu HT-2026-000005"), "{flash}");
+    let (t, _) = d.ticket("HT-2026-000005");
+    assert_eq!(t.title, "Máy in không in được chứng từ");
+    assert_eq!(t.application.as_deref(), Some("WORKSTATION"));
+    assert_eq!(t.requester.phone.as_deref(), Some("0987 654 321"));
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor: "nguyenvanan",
+        now: now(),
+    };
+    let evil = "Click \u{1b}]52;c;ZXZpbA==\u{7}here\u{1b}[2J now \u{202e}txt.exe";
+    d.store
+        .create_ticket(
+            &NewTicket {
+                title: evil.into(),
+                description: evil.into(),
+                ..NewTicket::default()
+            },
+            ctx,
+        )
+        .unwrap();
+    all_open(&mut d);
+    d.key(KeyCode::Char('g'));
+    for screen in [d.screen(120, 40), {
+        d.key(KeyCode::Enter);
+        d.screen(120, 40)
+    }] {
+        assert!(!screen.contains('\u{1b}'), "escape reached the screen");
+        assert!(
+            !screen.contains('\u{202e}'),
+            "bidi override reached the screen"
+        );
+        assert!(!screen.contains('\u{7}'));
+        assert!(screen.contains("Click here now txt.exe"), "{screen}");
+    }
+}
+
+#[test]
+fn a_key_user_reads_but_cannot_change() {
+    let mut d = desk("buivantuan", Lang::En);
+    d.app.read_only = true;
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('t'));
+    assert!(d.app.flash.as_ref().unwrap().error);
+    assert_eq!(d.ticket(&key).0.version, 1);
+    d.key(KeyCode::Enter);
+    assert!(d.app.detail.is_some(), "reading works");
+}
+
+#[test]
+fn keyset_paging_loads_more_as_the_cursor_moves() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let org = org();
+    for i in 0..250 {
+        let ctx = Ctx {
+            org: &org,
+            actor: "nguyenvanan",
+            now: now(),
+        };
+        d.store
+            .create_ticket(
+                &NewTicket {
+                    title: format!("Phiếu số {i}"),
+                    ..NewTicket::default()
+                },
+                ctx,
+            )
+            .unwrap();
+    }
+    all_open(&mut d);
+    d.key(KeyCode::Char('r'));
+    d.key(KeyCode::Esc);
+    let first_page = d.app.list.rows.len();
+    assert_eq!(first_page, hotro::ui::app::PAGE);
+    for _ in 0..hotro::ui::app::PAGE {
+        d.key(KeyCode::Char('j'));
+    }
+    assert!(d.app.list.rows.len() > first_page);
+    d.key(KeyCode::Char('G'));
+    for _ in 0..5 {
+        d.key(KeyCode::PageDown);
+    }
+    d.key(KeyCode::Char('G'));
+    assert_eq!(d.app.list.rows.len(), 254, "all loaded, each once");
+    let mut keys: Vec<_> = d.app.list.rows.iter().map(|r| r.key.clone()).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), 254);
+}
+
+#[test]
+fn palette_runs_actions_by_name() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    d.key(KeyCode::Char(':'));
+    d.chars("help");
+    d.key(KeyCode::Enter);
+    assert!(matches!(d.app.popup, Some(Popup::Help { .. })));
+}
