@@ -2,44 +2,19 @@
 //! Size: `HOTRO_BENCH_TICKETS` (default 10000; 1000000 for the national-desk figure).
 //! Run: `cargo bench --bench store`.
 
+#[path = "common.rs"]
+mod common;
+
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hotro::config;
-use hotro::demo::{self, FillOptions};
 use hotro::domain::ticket::{Change, Ctx, NewTicket};
 use hotro::store::{Page, Store, TicketFilter};
 use std::hint::black_box;
-use std::path::PathBuf;
-
-fn bench_db(tickets: usize) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        panic!("cannot create {}: {e}", dir.display());
-    }
-    let path = dir.join(format!("tickets-{tickets}.db"));
-    let done = dir.join(format!("tickets-{tickets}.done"));
-    if !done.exists() {
-        let _ = std::fs::remove_file(&path);
-        let org = config::embedded().org;
-        let mut store = Store::open(&path).expect("open bench database");
-        let opts = FillOptions {
-            tickets,
-            articles: tickets / 20,
-            seed: 1,
-            now: Utc::now(),
-        };
-        demo::fill(&mut store, &org, &opts, |_| {}).expect("fill bench database");
-        std::fs::write(&done, b"ok").expect("mark bench database done");
-    }
-    path
-}
 
 fn benches(c: &mut Criterion) {
-    let tickets: usize = std::env::var("HOTRO_BENCH_TICKETS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let path = bench_db(tickets);
+    let tickets = common::bench_size();
+    let path = common::bench_db(tickets);
     let cfg = config::embedded();
     let org = &cfg.org;
     let mut store = Store::open(&path).expect("open");

@@ -199,3 +199,75 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Strings rich in what terminals react to: escapes, controls, bidi marks, CJK and
+    /// Vietnamese with combining marks.
+    fn hostile() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "\u{1b}",
+            "[",
+            "]",
+            "52;c;",
+            "\u{7}",
+            "\u{1b}\\",
+            "2J",
+            "\u{9b}",
+            "\u{90}",
+            "\u{9c}",
+            "\u{202e}",
+            "\u{2066}",
+            "\u{200f}",
+            "\t",
+            "\n",
+            "\r",
+            "\u{0}",
+            "\u{7f}",
+            "a",
+            "đ",
+            "e\u{302}\u{301}",
+            "网络",
+            " ",
+            "P",
+            "m",
+            ";",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn sanitized_text_holds_no_terminal_controls(s in hostile()) {
+            let clean = sanitize(&s);
+            for c in clean.chars() {
+                prop_assert!(c == '\n' || !c.is_control(), "control {:?} in {:?}", c, clean);
+                let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+                prop_assert!(!bidi, "bidi mark {:?} in {:?}", c, clean);
+            }
+        }
+
+        #[test]
+        fn sanitizing_twice_changes_nothing(s in hostile()) {
+            let once = sanitize(&s);
+            prop_assert_eq!(sanitize(&once), once);
+        }
+
+        #[test]
+        fn plain_text_passes_unchanged(s in "[a-zA-Zđăâêôơư àáảãạ网络故障0-9.,]{0,80}") {
+            prop_assert_eq!(sanitize(&s), s);
+        }
+
+        #[test]
+        fn truncation_fits_and_keeps_whole_graphemes(s in hostile(), max in 0usize..40) {
+            let clean = sanitize(&s).replace('\n', " ");
+            let cut = truncate(&clean, max);
+            prop_assert!(width(&cut) <= max.max(0));
+            let body = cut.strip_suffix('…').unwrap_or(&cut);
+            prop_assert!(clean.starts_with(body));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Shared by the benchmarks: a generated database of a given size, made once and cached
+//! under `target/bench-data/`, and the size to use.
+
+use chrono::Utc;
+use hotro::config;
+use hotro::demo::{self, FillOptions};
+use hotro::store::Store;
+use std::path::PathBuf;
+
+/// `HOTRO_BENCH_TICKETS` (default 10000; 1000000 for the national-desk figures).
+pub fn bench_size() -> usize {
+    std::env::var("HOTRO_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
+}
+
+pub fn bench_db(tickets: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+    let path = dir.join(format!(
+        "tickets-{tickets}-v{}.db",
+        hotro::store::SCHEMA_VERSION
+    ));
+    let done = dir.join(format!(
+        "tickets-{tickets}-v{}.done",
+        hotro::store::SCHEMA_VERSION
+    ));
+    if !done.exists() {
+        let _ = std::fs::remove_file(&path);
+        let org = config::embedded().org;
+        let mut store = Store::open(&path).expect("open bench database");
+        let opts = FillOptions {
+            tickets,
+            articles: tickets / 20,
+            seed: 1,
+            now: Utc::now(),
+        };
+        demo::fill(&mut store, &org, &opts, |_| {}).expect("fill bench database");
+        std::fs::write(&done, b"ok").expect("mark bench database done");
+    }
+    path
+}
