@@ -262,3 +262,37 @@ fn hostile_description_shows_none_of_its_controls() {
     assert!(screen.contains("Timeline"));
     c.quit();
 }
+
+#[test]
+fn a_conflict_on_save_keeps_the_typed_text() {
+    let (_dir, db) = fresh_db();
+    let (code, _, err) = hotro(
+        &db,
+        &["ticket", "new", "--title", "Không nhận được lệnh TTLKB"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let key = format!("HT-{}-000001", chrono::Utc::now().format("%Y"));
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.send("8");
+    c.wait_for(&key);
+    c.send("r");
+    c.wait_for("Reply to the requester");
+    c.send("Đang kiểm tra tiến trình nhận lệnh");
+    // Another operator changes the ticket before this one saves.
+    let (code, _, err) = hotro(&db, &["ticket", "assign", &key, "--to", "tranthibich"]);
+    assert_eq!(code, 0, "{err}");
+    c.send("\x13");
+    c.wait_for("Changed meanwhile");
+    c.wait_for("assigned to tranthibich"); // who changed what
+    c.send("e");
+    c.wait_for("Đang kiểm tra tiến trình nhận lệnh");
+    c.send("\x13");
+    c.wait_for("Saved");
+    c.quit();
+    let (_, out, _) = hotro(&db, &["ticket", "show", &key, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ticket"]["assignee"], "tranthibich");
+    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "public_reply");
+    assert_eq!(last["text"], "Đang kiểm tra tiến trình nhận lệnh");
+}

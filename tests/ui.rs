@@ -637,3 +637,127 @@ fn palette_runs_actions_by_name() {
     d.key(KeyCode::Enter);
     assert!(matches!(d.app.popup, Some(Popup::Help { .. })));
 }
+
+#[test]
+fn more_popup_snapshots() {
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let mut d = desk("nguyenvanan", lang);
+        all_open(&mut d);
+        d.key(KeyCode::Char(':'));
+        insta::assert_snapshot!(format!("palette_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Esc);
+        d.key(KeyCode::Char('a'));
+        d.chars("tabmis");
+        insta::assert_snapshot!(format!("assign_picker_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Esc);
+        d.key(KeyCode::Char('s'));
+        insta::assert_snapshot!(format!("status_picker_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Esc);
+        // A conflict: another operator replies first.
+        let key = d.selected();
+        d.key(KeyCode::Char('r'));
+        d.chars("Chúng tôi đang kiểm tra");
+        let mut other = Store::open(&d.path).unwrap();
+        let org = org();
+        let ctx = Ctx {
+            org: &org,
+            actor: "tranthibich",
+            now: now(),
+        };
+        other
+            .change_ticket(
+                &key,
+                None,
+                Change::Note {
+                    text: "đã gọi lại".into(),
+                },
+                ctx,
+            )
+            .unwrap();
+        d.ctrl('s');
+        insta::assert_snapshot!(format!("conflict_{name}_120x40"), d.screen(120, 40));
+        d.key(KeyCode::Char('e'));
+        d.ctrl('c');
+        insta::assert_snapshot!(format!("quit_confirm_{name}_80x24"), d.screen(80, 24));
+    }
+}
+
+#[test]
+fn clicks_select_queues_and_open_tickets() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.app.size = ratatui::layout::Rect::new(0, 0, 120, 40);
+    let mut exec = Executor {
+        store: &mut d.store,
+    };
+    // Row 2 + 7 is the 8th queue ("all open") inside the queue pane's border.
+    exec.drive(&mut d.app, Msg::Click { column: 3, row: 9 });
+    assert_eq!(d.app.queue, 7);
+    assert_eq!(d.app.list.rows.len(), 4);
+    // The table's first data row is below its border and header: row 3.
+    exec.drive(&mut d.app, Msg::Click { column: 60, row: 4 });
+    assert_eq!(d.app.list.cursor, 1);
+    assert!(d.app.detail.is_none());
+    exec.drive(&mut d.app, Msg::Click { column: 60, row: 4 });
+    assert!(d.app.detail.is_some(), "a second click opens it");
+}
+
+#[test]
+fn wide_characters_under_a_popup_edge_keep_the_border_whole() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor: "nguyenvanan",
+        now: now(),
+    };
+    d.store
+        .create_ticket(
+            &NewTicket {
+                title: "网络故障网络故障网络故障网络故障网络故障网络故障网络故障网络故障".into(),
+                ..NewTicket::default()
+            },
+            ctx,
+        )
+        .unwrap();
+    all_open(&mut d);
+    d.key(KeyCode::Char('g'));
+    for w in [80u16, 81, 120, 121] {
+        d.key(KeyCode::Char('s'));
+        let mut term = Terminal::new(TestBackend::new(w, 24)).unwrap();
+        term.draw(|f| view::render(&d.app, Theme { color: false }, f))
+            .unwrap();
+        let buf = term.backend().buffer().clone();
+        // The picker is centred: 70 cells wide (less on a narrow screen). Its vertical
+        // borders must be intact on every row although wide characters lie under them.
+        let pw = 70.min(w - 2);
+        let x0 = (w - pw) / 2;
+        let x1 = x0 + pw - 1;
+        let top = (0..24u16)
+            .find(|&y| buf[(x0, y)].symbol() == "┌" && buf[(x1, y)].symbol() == "┐")
+            .expect("popup top border");
+        let bottom = (top + 1..24u16)
+            .find(|&y| buf[(x0, y)].symbol() == "└")
+            .expect("popup bottom border");
+        assert!(bottom > top + 2);
+        for y in top + 1..bottom {
+            assert_eq!(
+                buf[(x0, y)].symbol(),
+                "│",
+                "left border at row {y}, width {w}"
+            );
+            assert_eq!(
+                buf[(x1, y)].symbol(),
+                "│",
+                "right border at row {y}, width {w}"
+            );
+        }
+        let screen = d.screen(w, 24);
+        for line in screen.lines() {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= w as usize,
+                "line wider than the screen at {w}: {line}"
+            );
+        }
+        d.key(KeyCode::Esc);
+    }
+}

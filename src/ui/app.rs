@@ -105,7 +105,15 @@ pub enum Msg {
     Key(KeyEvent),
     Paste(String),
     Tick(DateTime<Utc>),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// A left click at a screen cell.
+    Click {
+        column: u16,
+        row: u16,
+    },
     Loaded(Loaded),
 }
 
@@ -420,6 +428,8 @@ pub struct App {
     pub read_only: bool,
     /// Text whose change is being confirmed or saved; handed back on a conflict or error.
     pending_text: Option<TextPopup>,
+    /// The terminal size, for mapping mouse clicks to what is drawn there.
+    pub size: ratatui::layout::Rect,
 }
 
 impl App {
@@ -456,6 +466,7 @@ impl App {
             last_poll: None,
             read_only: false,
             pending_text: None,
+            size: ratatui::layout::Rect::new(0, 0, 120, 40),
         }
     }
 
@@ -611,11 +622,42 @@ impl App {
             Msg::Key(key) => self.on_key(key),
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Tick(now) => self.on_tick(now),
-            Msg::Resize { height, .. } => {
+            Msg::Click { column, row } => self.on_click(column, row),
+            Msg::Resize { width, height } => {
+                self.size = ratatui::layout::Rect::new(0, 0, width, height);
                 self.visible_rows = usize::from(height.saturating_sub(14)).max(3);
                 Vec::new()
             }
             Msg::Loaded(l) => self.on_loaded(l),
+        }
+    }
+
+    /// A click selects a queue or a ticket; clicking the selected ticket opens it.
+    fn on_click(&mut self, column: u16, row: u16) -> Vec<Cmd> {
+        if self.popup.is_some() || self.detail.is_some() {
+            return Vec::new();
+        }
+        match crate::ui::layout::hit(self, self.size, column, row) {
+            crate::ui::layout::Hit::Queue(i) => {
+                self.focus = Focus::Queues;
+                if i == self.queue {
+                    Vec::new()
+                } else {
+                    self.select_queue(i)
+                }
+            }
+            crate::ui::layout::Hit::Ticket(i) => {
+                let was = self.list.cursor;
+                self.focus = Focus::Table;
+                self.list.cursor = i;
+                if i == was {
+                    return self.run_action(Action::Open, None);
+                }
+                let mut cmds = self.load_more_if_near_end();
+                cmds.extend(self.preview_cmd());
+                cmds
+            }
+            crate::ui::layout::Hit::Nothing => Vec::new(),
         }
     }
 

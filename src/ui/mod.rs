@@ -5,6 +5,7 @@
 pub mod app;
 pub mod exec;
 pub mod keymap;
+pub mod layout;
 pub mod queues;
 pub mod runtime;
 pub mod text;

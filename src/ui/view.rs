@@ -4,6 +4,7 @@ use crate::describe;
 use crate::domain::ticket::{Event, Ticket};
 use crate::ui::app::{App, ChoiceField, Focus, NewTicketForm, Picker, Popup, TextPopup};
 use crate::ui::keymap::{Action, Context};
+use crate::ui::layout;
 use crate::ui::text::{fit, sanitize, truncate, width, wrap};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -85,18 +86,13 @@ pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
 
 pub fn render(app: &App, theme: Theme, frame: &mut Frame<'_>) {
     let area = frame.area();
-    let [header, body, filter, flash, hints] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(if app.focus == Focus::Filter || !app.filter.is_empty() {
-            1
-        } else {
-            0
-        }),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let layout::ScreenAreas {
+        header,
+        body,
+        filter,
+        flash,
+        hints,
+    } = layout::screen(app, area);
     render_header(app, theme, frame, header);
     match &app.detail {
         Some(d) => render_detail(app, theme, frame, body, &d.ticket, &d.events, d.scroll),
@@ -168,15 +164,10 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn render_main(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
-    let queue_width = if area.width >= 110 { 34 } else { 24 };
-    let [queues, right] =
-        Layout::horizontal([Constraint::Length(queue_width), Constraint::Min(20)]).areas(area);
-    let preview_height = if right.height >= 24 { 10 } else { 6 };
-    let [table, preview] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(preview_height)]).areas(right);
-    render_queues(app, theme, frame, queues);
-    render_table(app, theme, frame, table);
-    render_preview(app, theme, frame, preview);
+    let areas = layout::main(area);
+    render_queues(app, theme, frame, areas.queues);
+    render_table(app, theme, frame, areas.table);
+    render_preview(app, theme, frame, areas.preview);
 }
 
 fn render_queues(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -188,7 +179,7 @@ fn render_queues(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(block, area);
     let w = inner.width as usize;
     let visible = inner.height as usize;
-    let start = app.queue.saturating_sub(visible.saturating_sub(1));
+    let start = layout::first_shown(app.queue, visible);
     let lines: Vec<Line<'_>> = app
         .queues
         .iter()
@@ -305,7 +296,7 @@ fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         theme.bold().add_modifier(Modifier::UNDERLINED),
     )];
     let visible = (inner.height as usize).saturating_sub(1);
-    let start = app.list.cursor.saturating_sub(visible.saturating_sub(1));
+    let start = layout::first_shown(app.list.cursor, visible);
     for (i, r) in app.list.rows.iter().enumerate().skip(start).take(visible) {
         let mark = if app.marked.contains(&r.key) {
             "●"
