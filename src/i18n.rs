@@ -1,12 +1,37 @@
-//! The message catalog: every user-facing string, in Vietnamese and English.
-//! Catalogs are TOML files in `assets/i18n/`, embedded in the binary; a message id is its
-//! dotted path (`ticket.created`), and `{name}` placeholders are filled from arguments.
+//! The message catalog: every user-facing string, in Vietnamese and English, as Fluent files
+//! in `assets/i18n/<lang>/hotro.ftl`, embedded in the binary. In code a message id is a dotted
+//! path (`ticket.created`); in the files the dots are dashes (`ticket-created`). Arguments are
+//! Fluent variables (`{ $key }`), inserted without Unicode isolation marks, which would show up
+//! as stray characters in a terminal.
 
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Display;
+use std::sync::LazyLock;
 
-const EN: &str = include_str!("../assets/i18n/en.toml");
-const VI: &str = include_str!("../assets/i18n/vi.toml");
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./assets/i18n",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The catalog files' text, for the completeness tests and `ids`.
+const EN_FTL: &str = include_str!("../assets/i18n/en/hotro.ftl");
+const VI_FTL: &str = include_str!("../assets/i18n/vi/hotro.ftl");
+
+static EN_ID: LazyLock<LanguageIdentifier> = LazyLock::new(|| parse_langid("en"));
+static VI_ID: LazyLock<LanguageIdentifier> = LazyLock::new(|| parse_langid("vi"));
+
+fn parse_langid(code: &str) -> LanguageIdentifier {
+    match code.parse() {
+        Ok(id) => id,
+        Err(e) => panic!("language id {code}: {e}"),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -22,12 +47,19 @@ impl Lang {
         }
     }
 
-    /// `vi…` is Vietnamese; anything else English.
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Vi => &VI_ID,
+            Lang::En => &EN_ID,
+        }
+    }
+
+    /// `vi…` is Vietnamese; `en…`, `C` and `POSIX` English; anything else unknown.
     pub fn from_code(code: &str) -> Option<Lang> {
         let c = code.trim().to_ascii_lowercase();
         if c.starts_with("vi") {
             Some(Lang::Vi)
-        } else if c.starts_with("en") || c == "c" || c == "posix" {
+        } else if c.starts_with("en") || c == "c" || c.starts_with("c.") || c == "posix" {
             Some(Lang::En)
         } else {
             None
@@ -49,51 +81,15 @@ impl Lang {
 
 pub struct Catalog {
     lang: Lang,
-    messages: HashMap<String, String>,
-    fallback: HashMap<String, String>,
 }
 
-fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
-    for (k, v) in table {
-        let id = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            toml::Value::Table(t) => flatten(&id, t, out),
-            toml::Value::String(s) => {
-                out.insert(id, s.clone());
-            }
-            other => {
-                out.insert(id, other.to_string());
-            }
-        }
-    }
-}
-
-/// Parse one embedded catalog. They are tested, so a failure is a build defect.
-fn load(text: &str, name: &str) -> HashMap<String, String> {
-    let table: toml::Table = match text.parse() {
-        Ok(t) => t,
-        Err(e) => panic!("message catalog {name} is broken: {e}"),
-    };
-    let mut out = HashMap::new();
-    flatten("", &table, &mut out);
-    out
+fn fluent_id(id: &str) -> String {
+    id.replace('.', "-")
 }
 
 impl Catalog {
     pub fn new(lang: Lang) -> Catalog {
-        let messages = match lang {
-            Lang::Vi => load(VI, "vi.toml"),
-            Lang::En => load(EN, "en.toml"),
-        };
-        Catalog {
-            lang,
-            messages,
-            fallback: load(EN, "en.toml"),
-        }
+        Catalog { lang }
     }
 
     pub fn lang(&self) -> Lang {
@@ -102,37 +98,56 @@ impl Catalog {
 
     /// The message, or (a catalog defect) the English one, or the id itself.
     pub fn t(&self, id: &str) -> String {
-        self.messages
-            .get(id)
-            .or_else(|| self.fallback.get(id))
-            .cloned()
+        LOCALES
+            .try_lookup(self.lang.id(), &fluent_id(id))
             .unwrap_or_else(|| id.to_string())
     }
 
-    /// The message with `{name}` placeholders replaced.
+    /// The message with its `{ $name }` variables filled in.
     pub fn f(&self, id: &str, args: &[(&str, &dyn Display)]) -> String {
-        let mut text = self.t(id);
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), &value.to_string());
-        }
-        text
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.to_string())))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.lang.id(), &fluent_id(id), &args)
+            .unwrap_or_else(|| id.to_string())
     }
 
+    /// Whether this language itself has the message (no fallback).
     pub fn has(&self, id: &str) -> bool {
-        self.messages.contains_key(id)
+        let wanted = fluent_id(id);
+        ids_in(self.source()).any(|i| i == wanted)
     }
 
-    /// All ids of a catalog (for the completeness test).
-    pub fn ids(lang: Lang) -> Vec<String> {
-        let mut ids: Vec<String> = match lang {
-            Lang::Vi => load(VI, "vi.toml"),
-            Lang::En => load(EN, "en.toml"),
+    fn source(&self) -> &'static str {
+        match self.lang {
+            Lang::Vi => VI_FTL,
+            Lang::En => EN_FTL,
         }
-        .into_keys()
-        .collect();
+    }
+
+    /// Every id of a catalog, dotted, sorted (for the completeness tests).
+    pub fn ids(lang: Lang) -> Vec<String> {
+        let mut ids: Vec<String> = ids_in(Catalog::new(lang).source())
+            .map(|i| i.replace('-', "."))
+            .collect();
         ids.sort();
         ids
     }
+}
+
+/// Message ids of a Fluent file: lines `id = …` that are not comments or continuations.
+fn ids_in(source: &'static str) -> impl Iterator<Item = String> {
+    source.lines().filter_map(|line| {
+        let (id, _) = line.split_once(" =")?;
+        let first = id.chars().next()?;
+        (first.is_ascii_alphabetic()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .then(|| id.to_string())
+    })
 }
 
 #[cfg(test)]
@@ -143,27 +158,59 @@ mod tests {
     fn both_catalogs_have_the_same_messages() {
         let vi = Catalog::ids(Lang::Vi);
         let en = Catalog::ids(Lang::En);
+        assert!(en.len() > 300, "{} messages", en.len());
         let missing_vi: Vec<_> = en.iter().filter(|id| !vi.contains(id)).collect();
         let missing_en: Vec<_> = vi.iter().filter(|id| !en.contains(id)).collect();
-        assert!(missing_vi.is_empty(), "missing in vi.toml: {missing_vi:?}");
-        assert!(missing_en.is_empty(), "missing in en.toml: {missing_en:?}");
+        assert!(
+            missing_vi.is_empty(),
+            "missing in vi/hotro.ftl: {missing_vi:?}"
+        );
+        assert!(
+            missing_en.is_empty(),
+            "missing in en/hotro.ftl: {missing_en:?}"
+        );
+    }
+
+    /// The variables a message of `source` uses, sorted.
+    fn vars(source: &str, id: &str) -> Vec<String> {
+        let wanted = format!("{} =", id.replace('.', "-"));
+        let line = source
+            .lines()
+            .find(|l| l.starts_with(&wanted))
+            .unwrap_or_default();
+        let mut v: Vec<String> = line
+            .split("{ $")
+            .skip(1)
+            .filter_map(|p| p.split_once(' ').map(|(n, _)| n.to_string()))
+            .collect();
+        v.sort();
+        v
     }
 
     #[test]
-    fn placeholders_match_between_languages() {
-        let vi = Catalog::new(Lang::Vi);
-        let en = Catalog::new(Lang::En);
-        let names = |s: &str| {
-            let mut v: Vec<String> = s
-                .split('{')
-                .skip(1)
-                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
-                .collect();
-            v.sort();
-            v
-        };
+    fn every_message_resolves_in_both_languages() {
+        for (lang, source) in [(Lang::Vi, VI_FTL), (Lang::En, EN_FTL)] {
+            let cat = Catalog::new(lang);
+            for id in Catalog::ids(lang) {
+                let names = vars(source, &id);
+                let args: Vec<(&str, &dyn Display)> = names
+                    .iter()
+                    .map(|n| (n.as_str(), &"X" as &dyn Display))
+                    .collect();
+                let text = cat.f(&id, &args);
+                assert_ne!(text, id, "{lang:?}: {id} does not resolve");
+                assert!(
+                    !text.contains("{ $") && !text.contains('{'),
+                    "{lang:?}: {id} left a variable: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn variables_match_between_languages() {
         for id in Catalog::ids(Lang::En) {
-            assert_eq!(names(&vi.t(&id)), names(&en.t(&id)), "placeholders of {id}");
+            assert_eq!(vars(VI_FTL, &id), vars(EN_FTL, &id), "variables of {id}");
         }
     }
 
@@ -172,13 +219,23 @@ mod tests {
         assert_eq!(Lang::from_code("vi_VN.UTF-8"), Some(Lang::Vi));
         assert_eq!(Lang::from_code("en_US.UTF-8"), Some(Lang::En));
         assert_eq!(Lang::from_code("C"), Some(Lang::En));
+        assert_eq!(Lang::from_code("C.UTF-8"), Some(Lang::En));
         assert_eq!(Lang::from_code("fr_FR"), None);
     }
 
     #[test]
-    fn arguments_are_filled_in() {
+    fn arguments_are_filled_in_without_isolation_marks() {
         let en = Catalog::new(Lang::En);
-        let text = en.f("ticket.created", &[("key", &"HT-2026-000001")]);
-        assert!(text.contains("HT-2026-000001"), "{text}");
+        let text = en.f(
+            "ticket.created",
+            &[("key", &"HT-2026-000001"), ("priority", &"P1")],
+        );
+        assert_eq!(text, "Created ticket HT-2026-000001 (priority P1).");
+        let vi = Catalog::new(Lang::Vi);
+        assert_eq!(
+            vi.f("demo.progress", &[("done", &5), ("total", &10)]),
+            "  5 / 10 phiếu"
+        );
+        assert!(!text.contains('\u{2068}') && !text.contains('\u{2069}'));
     }
 }

@@ -1,0 +1,363 @@
+### English messages for hotro. Ids mirror the code's dotted ids with "-" for ".".
+### vi/hotro.ftl must hold exactly the same ids and variables (a test checks).
+
+## status
+status-new = new
+status-assigned = assigned
+status-in_progress = in progress
+status-waiting_requester = waiting for requester
+status-waiting_vendor = waiting for vendor
+status-waiting_approval = waiting for approval
+status-resolved = resolved
+status-closed = closed
+status-cancelled = cancelled
+
+## field
+field-key = Key
+field-title = Title
+field-status = Status
+field-kind = Kind
+field-priority = Priority
+field-impact = Impact
+field-urgency = Urgency
+field-channel = Channel
+field-application = Application
+field-category = Category
+field-requester_name = Requester
+field-unit = Unit
+field-phone = Phone
+field-email = Email
+field-tier = Tier
+field-group = Group
+field-assignee = Assignee
+field-following = Followed by
+field-external_reference = External reference
+field-created_at = Created
+field-first_response_at = First response
+field-resolved_at = Resolved
+field-closed_at = Closed
+field-parent = Child of
+field-duplicate_of = Duplicate of
+field-version = Version
+field-description = Description
+field-resolution = Resolution
+field-reply = the reply
+field-note = the note
+field-reason = the reason
+field-operator = operator
+
+## ticket
+ticket-created = Created ticket { $key } (priority { $priority }).
+ticket-changed = { $key }: { $what } (version { $version }).
+ticket-none = No tickets match.
+ticket-timeline = Timeline
+
+## event
+event-created = created: { $title }
+event-public_reply = replied to the requester: { $text }
+event-internal_note = internal note: { $text }
+event-classified = classified: { $changes }
+event-assigned = assigned to { $to } in { $group } (was { $from })
+event-status_changed = status { $from } → { $to } (reason: { $reason })
+event-escalated = escalated from tier { $from_tier } to tier { $to_tier }, { $group }: { $reason }
+event-returned = returned to tier { $to_tier }, { $group }: { $reason }
+event-linked_duplicate = marked as a duplicate of { $target }
+event-linked_child = linked as a child of { $target }
+event-resolved = resolved: { $resolution }
+event-requester_confirmed = requester confirmed the resolution; closed
+event-reopened = reopened: { $reason }
+
+## conflict
+conflict-header = Ticket { $key } changed since version { $expected } (now version { $current }):
+conflict-nothing_changed = Nothing was changed. Look at the changes above and try again with --expect-version { $current } if yours still applies.
+conflict-choices = y: apply again on the new version · n / Esc: leave it
+conflict-choices_text = y: apply again on the new version · e: edit your text again · n / Esc: keep it as a draft
+
+## db
+db-initialised = Database ready: { $path }
+db-path = Database: { $path }
+db-check-path = Database:        { $path }
+db-check-schema = Schema version:  { $found } (this hotro: { $supported })
+db-check-journal = Journal mode:    { $mode }
+db-check-integrity = Integrity:       { $result }
+db-check-audit = Audit trail:     { $fk } foreign-key violations, { $versions } tickets whose version differs from their events, { $counts } queue-count mismatches
+db-check-counts = Counts:          { $tickets } tickets, { $events } events, { $articles } articles, { $bytes } bytes
+db-check-clean = The database is clean.
+db-check-problems = PROBLEMS FOUND: restore from a backup or ask the administrator.
+db-backup-done = Backup written to { $path } (integrity: { $integrity }).
+
+## demo
+demo-creating = Creating the demo database at { $path } …
+demo-progress = { "  " }{ $done } / { $total } tickets
+demo-done = Demo data: { $tickets } tickets and { $articles } articles in { $secs } s, in { $path }.
+demo-ready = Demo database: { $path }. Try: hotro --demo ticket list
+
+## config
+config-in_force = Configuration in force: { $source }
+config-user_path = User configuration file (used if present): { $path }
+config-valid = Configuration is valid: { $source }
+
+## error
+error-prefix = error
+error-invalid_transition = a ticket cannot go from “{ $from }” to “{ $to }”.
+error-final = ticket { $key } is { $status }: reopen it first.
+error-use_resolve = to resolve a ticket use `hotro ticket resolve KEY --resolution TEXT`.
+error-use_reopen = to reopen a ticket use `hotro ticket reopen KEY --reason TEXT`.
+error-empty = { $field } must not be empty.
+error-too_long = { $field } is too long: { $got } (at most { $max }). Shorten it or attach the full text as a file.
+error-unknown = unknown { $what } “{ $value }”; see `hotro config show` for the known values.
+error-no_higher_tier = tier { $tier } is the highest: there is nowhere to escalate to.
+error-not_upward = group { $group } is at tier { $group_tier }, not above the ticket's tier { $tier }: escalation goes up.
+error-not_escalated = ticket { $key } was not escalated, so there is no lower tier to return it to.
+error-self_link = a ticket cannot be linked to itself.
+error-link_cycle = linking { $key } as a child of { $target } would make a cycle.
+error-nothing_to_change = nothing to change: the ticket already has these values.
+error-network_fs = the database directory { $path } is on a network filesystem ({ $fs }). SQLite's WAL needs every process on one host: keep the file on a local disk of one host and let operators on other workstations reach that host over SSH.
+error-create_dir = cannot create the database directory { $path }: { $detail }. Choose another place with --db PATH.
+error-read_only = database { $path } is read-only. hotro must write the file and its directory (WAL): make it writable (chmod u+w) or use --db with a writable copy. Nothing was changed.
+error-locked = database { $path } was locked by another process for more than { $secs } s. Wait for it to finish (or stop it) and try again; nothing was changed.
+error-not_a_database = { $path } is not a hotro database (not an SQLite file). Check --db or HOTRO_DB; the file was left as it is.
+error-corrupt = database { $path } is damaged ({ $detail }). Restore it from a backup (hotro db backup); the file was left as it is.
+error-newer_schema = database { $path } was written by a newer hotro (schema { $found }; this hotro knows up to { $supported }). Upgrade hotro; the file was left untouched.
+error-cannot_open = cannot open database { $path }: { $detail }. Check the path and its permissions.
+error-disk_full = the disk holding { $path } is full: free some space and try again. Nothing was saved.
+error-ticket_not_found = no ticket { $key }. Check the key with `hotro ticket list`.
+error-backup_exists = the backup target { $path } already exists: choose a new file name.
+error-bad_value = unexpected value in database { $path }: { $detail }.
+error-sqlite = database { $path }: { $detail }
+error-config_read = cannot read config file { $path }: { $detail }
+error-config_place = config error in { $file }
+error-config_line = , line { $line }
+error-config_key = , key `{ $key }`
+error-unknown_operator = --as { $login }: no such operator in the configuration (see [[operators]] in `hotro config show`).
+error-no_operator = the operating-system user “{ $user }” is not an operator: give --as LOGIN (or HOTRO_AS), or add os_users = ["{ $user }"] to an operator in the configuration.
+error-unknown_status = unknown status “{ $value }”; known: { $known }.
+error-link_needs_target = give --duplicate-of KEY or --child-of KEY.
+error-read_file = cannot read { $path }: { $detail }
+error-not_utf8 = { $path } is not UTF-8 text (first bad byte at offset { $offset }); save it as UTF-8 and try again.
+
+## cli.about
+cli-about = hotro — the helpdesk console for IT support desks. Without a command it explains itself; with --demo it uses a demo database.
+
+## cli.global
+cli-global-db = Database file (default: hotro.db in the user data directory)
+cli-global-config = Configuration file (default: HOTRO_CONFIG, the user config directory, or the built-in default)
+cli-global-acting = Act as this operator (login in the configuration; default: your OS user mapped through the configuration)
+cli-global-lang = Language of messages: vi or en (default: from LANG)
+cli-global-demo = Use the demo database in the user data directory, filled with demo data on first use
+cli-global-no_color = No colours (also when NO_COLOR is set); the selection stays visible
+cli-global-key = Ticket key, e.g. HT-2026-000123
+cli-global-json = Print JSON instead of text
+cli-global-expect_version = Refuse (exit status 3) if the ticket changed since this version
+cli-global-text = The text
+cli-global-text_file = Read the text from this file (- for standard input)
+cli-global-reason = Why (required)
+cli-global-group = Group id
+cli-global-application = Application code
+cli-global-kind = Ticket kind id
+cli-global-category = Category id
+cli-global-impact = Impact level id
+cli-global-urgency = Urgency level id
+cli-global-status = Status: new, assigned, in_progress, waiting_requester, waiting_vendor, waiting_approval, resolved, closed, cancelled
+
+## cli.init
+cli-init-about = Create the database (or bring its schema up to date) and print where it is
+
+## cli.demo
+cli-demo-about = Fill the database with realistic synthetic tickets and articles
+cli-demo-tickets = How many tickets
+cli-demo-articles = How many knowledge-base articles
+cli-demo-seed = Random seed: the same seed gives the same data
+
+## cli.ticket
+cli-ticket-about = Record, show, list and work on tickets
+cli-ticket-new-about = Record a new request
+cli-ticket-new-title = Short title
+cli-ticket-new-description = Description
+cli-ticket-new-description_file = Read the description from this file (- for standard input)
+cli-ticket-new-channel = How the request arrived (phone, email, fax, …)
+cli-ticket-new-unit = Requester's unit code
+cli-ticket-new-requester = Requester's name
+cli-ticket-new-phone = Requester's phone
+cli-ticket-new-email = Requester's email
+cli-ticket-new-group = Group that receives it (default: the intake group)
+cli-ticket-new-assignee = Assign it at once to this operator
+cli-ticket-show-about = Show a ticket with its timeline
+cli-ticket-list-about = List tickets, newest first (keyset pages: --before ID of the last row)
+cli-ticket-list-statuses = Only this status (repeatable)
+cli-ticket-list-open = Only open tickets
+cli-ticket-list-group = Only this group's tickets
+cli-ticket-list-assignee = Only tickets assigned to this operator
+cli-ticket-list-mine = Only tickets assigned to me
+cli-ticket-list-unassigned = Only unassigned tickets
+cli-ticket-list-tier = Only this tier
+cli-ticket-list-following = Only tickets this group escalated and follows
+cli-ticket-list-limit = How many rows
+cli-ticket-list-before = Start after this row id (from the previous page)
+cli-ticket-list-text = Only tickets whose key, title or requester contain every word (diacritics optional: dang nhap finds đăng nhập)
+cli-ticket-list-oldest_first = Oldest first
+cli-ticket-reply-about = Send a public reply to the requester
+cli-ticket-note-about = Add an internal note (not shown to the requester)
+cli-ticket-assign-about = Assign a ticket; with neither --to nor --group you take it yourself
+cli-ticket-assign-to = Operator login
+cli-ticket-assign-group = Move to this group
+cli-ticket-classify-about = Set kind, category, application, impact and urgency (the priority follows)
+cli-ticket-status-about = Change the status
+cli-ticket-status-reason = Why (required to cancel)
+cli-ticket-escalate-about = Pass the ticket up to the next tier or a named group; your tier keeps following it
+cli-ticket-escalate-group = Group at a higher tier (default: the next tier's first group)
+cli-ticket-escalate-external_ref = Reference at the vendor
+cli-ticket-return-about = Return the ticket to the tier that escalated it
+cli-ticket-link-about = Link a ticket as a duplicate or a child of another
+cli-ticket-link-duplicate_of = The ticket this one duplicates
+cli-ticket-link-child_of = The parent ticket
+cli-ticket-resolve-about = Resolve a ticket with its resolution
+cli-ticket-resolve-resolution = What was done
+cli-ticket-confirm-about = Record that the requester confirmed the resolution (closes the ticket)
+cli-ticket-reopen-about = Reopen a resolved or closed ticket
+
+## cli.db
+cli-db-about = Database maintenance
+cli-db-check-about = Integrity check, schema version, counts and audit-trail check
+cli-db-backup-about = Write a consistent copy of the database while others keep working
+cli-db-backup-file = The new backup file
+
+## cli.config
+cli-config-about = Show and check the configuration
+cli-config-show-about = Print the built-in default configuration (a starting point for your own)
+cli-config-path-about = Say which configuration and database are in use
+cli-config-check-about = Check a configuration file and report the first problem with its line
+cli-config-check-file = The file to check (default: the configuration in force)
+
+## action
+action-quit = quit
+action-force_quit = quit at once
+action-help = help
+action-palette = command palette
+action-focus_next = next pane
+action-focus_prev = previous pane
+action-back = back
+action-refresh = refresh
+action-down = down
+action-up = up
+action-top = first
+action-bottom = last
+action-page_down = page down
+action-page_up = page up
+action-open = open
+action-filter = filter
+action-queue_n = queue 1–9
+action-sort = newest/oldest first
+action-new = new ticket
+action-reply = reply
+action-note = internal note
+action-take = take
+action-assign = assign
+action-classify = classify
+action-status = status
+action-escalate = escalate
+action-return_down = return to lower tier
+action-link = link
+action-resolve = resolve
+action-confirm = requester confirmed
+action-reopen = reopen
+action-mark = mark
+action-submit = save
+action-cancel = cancel
+action-external_editor = open in $EDITOR
+action-yes = yes
+action-no = no
+
+## context
+context-global = Everywhere
+context-queue = Queues and tickets
+context-detail = Ticket detail
+context-editor = Text and forms
+context-picker = Lists and choices
+context-confirm = Confirmation
+
+## queue
+queue-mine = My tickets
+queue-unassigned = Unassigned: { $group }
+queue-following = Escalated, following
+queue-waiting_requester = Waiting for requester
+queue-waiting_vendor = Waiting for vendor
+queue-waiting_approval = Waiting for approval
+queue-resolved = Resolved, to confirm
+queue-all_open = All open
+queue-tier = Tier { $level }: { $name }
+
+## ui
+ui-acting = { $name } ({ $login }) · tier { $tier } · { $group }
+ui-read_only = read only
+ui-queues = Queues
+ui-preview = Preview
+ui-filter = filter:
+ui-loading = Loading…
+ui-marked = { $count } marked
+ui-newest_first = newest first
+ui-oldest_first = oldest first
+ui-help = Keys (Esc closes)
+
+## col
+col-key = Key
+col-priority = Pri
+col-status = Status
+col-age = Age
+col-application = App
+col-unit = Unit
+col-assignee = Assignee
+col-title = Title
+
+## flash
+flash-read_only = Read only: this console can search and read, not change tickets.
+flash-nothing_selected = No ticket selected.
+flash-oldest_first = Oldest first.
+flash-newest_first = Newest first.
+flash-quit_cancelled = Not quitting.
+flash-cancelled = Cancelled; nothing changed.
+flash-draft_kept = Kept as a draft: it comes back when you open this again.
+flash-draft_restored = Your unsent draft was restored.
+flash-empty_text = Type something first.
+flash-form_discarded = The new ticket was discarded.
+flash-title_required = A title is needed.
+flash-saved = Saved { $keys }: { $what }
+
+## popup
+popup-placeholder = Type here…
+popup-placeholder_key = Ticket key, e.g. HT-2026-000123
+popup-reply = Reply to the requester
+popup-note = Internal note
+popup-resolve = Resolution
+popup-escalate_reason = Reason for escalating
+popup-return_reason = Reason for returning
+popup-cancel_reason = Reason for cancelling
+popup-reopen_reason = Reason for reopening
+popup-link_duplicate = Duplicate of which ticket?
+popup-link_child = Child of which ticket?
+popup-assign = Assign to
+popup-status = New status
+popup-escalate_group = Escalate to
+popup-link = Link as
+popup-palette = Command
+popup-next_tier = the next tier
+popup-group_at_tier = { $name } (tier { $tier })
+popup-relation_duplicate = duplicate of another ticket
+popup-relation_child = child of another ticket
+popup-no_match = Nothing matches.
+popup-confirm = Please confirm
+popup-yes_no = y / Enter: do it    n / Esc: go back
+popup-quit_unsaved = You have unsaved text. Quit anyway? (y / n)
+popup-conflict = Changed meanwhile
+popup-classify = Classify { $count } ticket(s)
+popup-choice_help = ↑/↓ field · ←/→ value · type to search · Enter save · Esc cancel
+popup-editor_help = { $submit } save · { $cancel } cancel (kept as draft) · { $editor } external editor
+popup-new_ticket = New ticket
+popup-form_help = Tab next field · ←/→ choose · type to search a choice · { $submit } save · Esc cancel
+
+## confirm
+confirm-header = These changes will be made to { $count } ticket(s):
+confirm-assign = assign to { $to } ({ $group })
+confirm-status = status → { $status }
+confirm-escalate = escalate to { $group }: { $reason }
+confirm-return = return to the lower tier: { $reason }

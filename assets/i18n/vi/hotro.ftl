@@ -1,0 +1,363 @@
+### Vietnamese messages for hotro. Ids mirror the code's dotted ids with "-" for ".".
+### Phải có đúng các id và biến như en/hotro.ftl (có kiểm thử).
+
+## status
+status-new = mới
+status-assigned = đã phân công
+status-in_progress = đang xử lý
+status-waiting_requester = chờ người yêu cầu
+status-waiting_vendor = chờ nhà thầu
+status-waiting_approval = chờ phê duyệt
+status-resolved = đã giải quyết
+status-closed = đã đóng
+status-cancelled = đã hủy
+
+## field
+field-key = Mã phiếu
+field-title = Tiêu đề
+field-status = Trạng thái
+field-kind = Loại yêu cầu
+field-priority = Mức ưu tiên
+field-impact = Mức ảnh hưởng
+field-urgency = Mức khẩn cấp
+field-channel = Kênh tiếp nhận
+field-application = Ứng dụng
+field-category = Phân loại
+field-requester_name = Người yêu cầu
+field-unit = Đơn vị
+field-phone = Điện thoại
+field-email = Thư điện tử
+field-tier = Mức hỗ trợ
+field-group = Nhóm
+field-assignee = Người xử lý
+field-following = Nhóm theo dõi
+field-external_reference = Mã tham chiếu bên ngoài
+field-created_at = Thời điểm tạo
+field-first_response_at = Phản hồi đầu tiên
+field-resolved_at = Thời điểm giải quyết
+field-closed_at = Thời điểm đóng
+field-parent = Phiếu cha
+field-duplicate_of = Trùng với
+field-version = Phiên bản
+field-description = Mô tả
+field-resolution = Cách giải quyết
+field-reply = nội dung trả lời
+field-note = ghi chú
+field-reason = lý do
+field-operator = cán bộ hỗ trợ
+
+## ticket
+ticket-created = Đã tạo phiếu { $key } (mức ưu tiên { $priority }).
+ticket-changed = { $key }: { $what } (phiên bản { $version }).
+ticket-none = Không có phiếu nào phù hợp.
+ticket-timeline = Diễn biến
+
+## event
+event-created = tạo phiếu: { $title }
+event-public_reply = trả lời người yêu cầu: { $text }
+event-internal_note = ghi chú nội bộ: { $text }
+event-classified = phân loại: { $changes }
+event-assigned = phân công cho { $to } thuộc { $group } (trước đó: { $from })
+event-status_changed = trạng thái { $from } → { $to } (lý do: { $reason })
+event-escalated = chuyển mức từ mức { $from_tier } lên mức { $to_tier }, { $group }: { $reason }
+event-returned = trả về mức { $to_tier }, { $group }: { $reason }
+event-linked_duplicate = đánh dấu trùng với { $target }
+event-linked_child = liên kết là phiếu con của { $target }
+event-resolved = đã giải quyết: { $resolution }
+event-requester_confirmed = người yêu cầu xác nhận kết quả; đóng phiếu
+event-reopened = mở lại: { $reason }
+
+## conflict
+conflict-header = Phiếu { $key } đã thay đổi kể từ phiên bản { $expected } (hiện là phiên bản { $current }):
+conflict-nothing_changed = Chưa thay đổi gì. Xem các thay đổi trên rồi thử lại với --expect-version { $current } nếu thao tác của bạn vẫn còn phù hợp.
+conflict-choices = y: thực hiện lại trên phiên bản mới · n / Esc: bỏ qua
+conflict-choices_text = y: thực hiện lại trên phiên bản mới · e: sửa lại nội dung · n / Esc: giữ làm bản nháp
+
+## db
+db-initialised = Cơ sở dữ liệu đã sẵn sàng: { $path }
+db-path = Cơ sở dữ liệu: { $path }
+db-check-path = Cơ sở dữ liệu:   { $path }
+db-check-schema = Phiên bản lược đồ: { $found } (hotro này: { $supported })
+db-check-journal = Chế độ nhật ký:  { $mode }
+db-check-integrity = Toàn vẹn:        { $result }
+db-check-audit = Vết kiểm toán:   { $fk } vi phạm khóa ngoại, { $versions } phiếu có phiên bản khác số sự kiện, { $counts } số đếm hàng đợi sai lệch
+db-check-counts = Số lượng:        { $tickets } phiếu, { $events } sự kiện, { $articles } bài tri thức, { $bytes } byte
+db-check-clean = Cơ sở dữ liệu không có lỗi.
+db-check-problems = CÓ LỖI: khôi phục từ bản sao lưu hoặc liên hệ quản trị viên.
+db-backup-done = Đã sao lưu vào { $path } (kiểm tra toàn vẹn: { $integrity }).
+
+## demo
+demo-creating = Đang tạo cơ sở dữ liệu mẫu tại { $path } …
+demo-progress = { "  " }{ $done } / { $total } phiếu
+demo-done = Dữ liệu mẫu: { $tickets } phiếu và { $articles } bài tri thức trong { $secs } giây, tại { $path }.
+demo-ready = Cơ sở dữ liệu mẫu: { $path }. Thử: hotro --demo ticket list
+
+## config
+config-in_force = Cấu hình đang dùng: { $source }
+config-user_path = Tệp cấu hình của người dùng (dùng nếu có): { $path }
+config-valid = Cấu hình hợp lệ: { $source }
+
+## error
+error-prefix = lỗi
+error-invalid_transition = phiếu không thể chuyển từ “{ $from }” sang “{ $to }”.
+error-final = phiếu { $key } đang ở trạng thái { $status }: hãy mở lại phiếu trước.
+error-use_resolve = để giải quyết phiếu, dùng `hotro ticket resolve MÃ --resolution NỘI_DUNG`.
+error-use_reopen = để mở lại phiếu, dùng `hotro ticket reopen MÃ --reason LÝ_DO`.
+error-empty = { $field } không được để trống.
+error-too_long = { $field } quá dài: { $got } (tối đa { $max }). Hãy rút gọn hoặc đính kèm toàn văn dưới dạng tệp.
+error-unknown = { $what } “{ $value }” không có trong cấu hình; xem các giá trị hợp lệ bằng `hotro config show`.
+error-no_higher_tier = mức { $tier } là mức cao nhất: không thể chuyển mức lên nữa.
+error-not_upward = nhóm { $group } ở mức { $group_tier }, không cao hơn mức hiện tại { $tier } của phiếu: chỉ chuyển mức lên trên.
+error-not_escalated = phiếu { $key } chưa được chuyển mức nên không có mức dưới để trả về.
+error-self_link = không thể liên kết một phiếu với chính nó.
+error-link_cycle = liên kết { $key } làm phiếu con của { $target } sẽ tạo thành vòng lặp.
+error-nothing_to_change = không có gì thay đổi: phiếu đã có đúng các giá trị này.
+error-network_fs = thư mục cơ sở dữ liệu { $path } nằm trên hệ thống tệp mạng ({ $fs }). Chế độ WAL của SQLite đòi hỏi mọi tiến trình chạy trên cùng một máy: hãy để tệp trên ổ đĩa cục bộ của một máy chủ và cho cán bộ ở các máy trạm khác truy cập máy đó qua SSH.
+error-create_dir = không tạo được thư mục cơ sở dữ liệu { $path }: { $detail }. Chọn nơi khác bằng --db ĐƯỜNG_DẪN.
+error-read_only = cơ sở dữ liệu { $path } chỉ cho phép đọc. hotro cần ghi vào tệp và thư mục chứa nó (WAL): cấp quyền ghi (chmod u+w) hoặc dùng --db với một bản sao ghi được. Chưa có gì bị thay đổi.
+error-locked = cơ sở dữ liệu { $path } bị tiến trình khác khóa quá { $secs } giây. Đợi tiến trình đó xong (hoặc dừng nó) rồi thử lại; chưa có gì bị thay đổi.
+error-not_a_database = { $path } không phải cơ sở dữ liệu hotro (không phải tệp SQLite). Kiểm tra --db hoặc HOTRO_DB; tệp được giữ nguyên.
+error-corrupt = cơ sở dữ liệu { $path } bị hỏng ({ $detail }). Khôi phục từ bản sao lưu (hotro db backup); tệp được giữ nguyên.
+error-newer_schema = cơ sở dữ liệu { $path } do phiên bản hotro mới hơn ghi (lược đồ { $found }; bản này chỉ hiểu đến { $supported }). Hãy nâng cấp hotro; tệp được giữ nguyên.
+error-cannot_open = không mở được cơ sở dữ liệu { $path }: { $detail }. Kiểm tra đường dẫn và quyền truy cập.
+error-disk_full = ổ đĩa chứa { $path } đã đầy: giải phóng dung lượng rồi thử lại. Chưa có gì được lưu.
+error-ticket_not_found = không có phiếu { $key }. Kiểm tra mã phiếu bằng `hotro ticket list`.
+error-backup_exists = tệp sao lưu { $path } đã tồn tại: hãy chọn tên tệp mới.
+error-bad_value = giá trị không hợp lệ trong cơ sở dữ liệu { $path }: { $detail }.
+error-sqlite = cơ sở dữ liệu { $path }: { $detail }
+error-config_read = không đọc được tệp cấu hình { $path }: { $detail }
+error-config_place = lỗi cấu hình trong { $file }
+error-config_line = , dòng { $line }
+error-config_key = , khóa `{ $key }`
+error-unknown_operator = --as { $login }: không có cán bộ này trong cấu hình (xem [[operators]] bằng `hotro config show`).
+error-no_operator = tài khoản hệ điều hành “{ $user }” chưa là cán bộ hỗ trợ: dùng --as TÊN_ĐĂNG_NHẬP (hoặc HOTRO_AS), hoặc thêm os_users = ["{ $user }"] cho một cán bộ trong cấu hình.
+error-unknown_status = trạng thái “{ $value }” không hợp lệ; các trạng thái: { $known }.
+error-link_needs_target = hãy chỉ rõ --duplicate-of MÃ hoặc --child-of MÃ.
+error-read_file = không đọc được { $path }: { $detail }
+error-not_utf8 = { $path } không phải văn bản UTF-8 (byte lỗi đầu tiên ở vị trí { $offset }); hãy lưu lại dưới dạng UTF-8 rồi thử lại.
+
+## cli.about
+cli-about = hotro — bàn điều khiển hỗ trợ CNTT. Không có lệnh thì in hướng dẫn; với --demo thì dùng cơ sở dữ liệu mẫu.
+
+## cli.global
+cli-global-db = Tệp cơ sở dữ liệu (mặc định: hotro.db trong thư mục dữ liệu của người dùng)
+cli-global-config = Tệp cấu hình (mặc định: HOTRO_CONFIG, thư mục cấu hình của người dùng, hoặc cấu hình có sẵn)
+cli-global-acting = Thao tác với tư cách cán bộ này (tên đăng nhập trong cấu hình; mặc định: tài khoản hệ điều hành theo cấu hình)
+cli-global-lang = Ngôn ngữ thông báo: vi hoặc en (mặc định: theo LANG)
+cli-global-demo = Dùng cơ sở dữ liệu mẫu trong thư mục dữ liệu của người dùng, tự tạo dữ liệu mẫu ở lần đầu
+cli-global-no_color = Không dùng màu (cũng vậy khi đặt NO_COLOR); dòng đang chọn vẫn hiển thị rõ
+cli-global-key = Mã phiếu, ví dụ HT-2026-000123
+cli-global-json = In kết quả dạng JSON thay cho văn bản
+cli-global-expect_version = Từ chối (mã thoát 3) nếu phiếu đã thay đổi kể từ phiên bản này
+cli-global-text = Nội dung
+cli-global-text_file = Đọc nội dung từ tệp này (- để đọc từ đầu vào chuẩn)
+cli-global-reason = Lý do (bắt buộc)
+cli-global-group = Mã nhóm
+cli-global-application = Mã ứng dụng
+cli-global-kind = Mã loại yêu cầu
+cli-global-category = Mã phân loại
+cli-global-impact = Mã mức ảnh hưởng
+cli-global-urgency = Mã mức khẩn cấp
+cli-global-status = Trạng thái: new, assigned, in_progress, waiting_requester, waiting_vendor, waiting_approval, resolved, closed, cancelled
+
+## cli.init
+cli-init-about = Tạo cơ sở dữ liệu (hoặc cập nhật lược đồ) và cho biết vị trí
+
+## cli.demo
+cli-demo-about = Tạo dữ liệu mẫu gồm phiếu và bài tri thức như thật
+cli-demo-tickets = Số phiếu
+cli-demo-articles = Số bài tri thức
+cli-demo-seed = Hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu
+
+## cli.ticket
+cli-ticket-about = Ghi nhận, xem, liệt kê và xử lý phiếu yêu cầu
+cli-ticket-new-about = Ghi nhận yêu cầu mới
+cli-ticket-new-title = Tiêu đề ngắn
+cli-ticket-new-description = Mô tả
+cli-ticket-new-description_file = Đọc mô tả từ tệp này (- để đọc từ đầu vào chuẩn)
+cli-ticket-new-channel = Kênh tiếp nhận (phone, email, fax, …)
+cli-ticket-new-unit = Mã đơn vị của người yêu cầu
+cli-ticket-new-requester = Họ tên người yêu cầu
+cli-ticket-new-phone = Điện thoại người yêu cầu
+cli-ticket-new-email = Thư điện tử người yêu cầu
+cli-ticket-new-group = Nhóm tiếp nhận (mặc định: nhóm tiếp nhận chung)
+cli-ticket-new-assignee = Phân công ngay cho cán bộ này
+cli-ticket-show-about = Xem phiếu cùng diễn biến xử lý
+cli-ticket-list-about = Liệt kê phiếu, mới nhất trước (phân trang: --before MÃ_DÒNG của dòng cuối)
+cli-ticket-list-statuses = Chỉ trạng thái này (có thể lặp lại)
+cli-ticket-list-open = Chỉ phiếu đang mở
+cli-ticket-list-group = Chỉ phiếu của nhóm này
+cli-ticket-list-assignee = Chỉ phiếu giao cho cán bộ này
+cli-ticket-list-mine = Chỉ phiếu giao cho tôi
+cli-ticket-list-unassigned = Chỉ phiếu chưa phân công
+cli-ticket-list-tier = Chỉ mức hỗ trợ này
+cli-ticket-list-following = Chỉ phiếu nhóm này đã chuyển mức và đang theo dõi
+cli-ticket-list-limit = Số dòng
+cli-ticket-list-before = Bắt đầu sau mã dòng này (từ trang trước)
+cli-ticket-list-text = Chỉ phiếu có mã, tiêu đề hoặc người yêu cầu chứa mọi từ (gõ không dấu cũng được: dang nhap tìm thấy đăng nhập)
+cli-ticket-list-oldest_first = Cũ nhất trước
+cli-ticket-reply-about = Trả lời người yêu cầu
+cli-ticket-note-about = Thêm ghi chú nội bộ (người yêu cầu không thấy)
+cli-ticket-assign-about = Phân công phiếu; không có --to và --group thì bạn tự nhận
+cli-ticket-assign-to = Tên đăng nhập của cán bộ
+cli-ticket-assign-group = Chuyển sang nhóm này
+cli-ticket-classify-about = Đặt loại, phân loại, ứng dụng, mức ảnh hưởng và mức khẩn cấp (mức ưu tiên tự tính)
+cli-ticket-status-about = Đổi trạng thái
+cli-ticket-status-reason = Lý do (bắt buộc khi hủy)
+cli-ticket-escalate-about = Chuyển phiếu lên mức trên hoặc một nhóm được chỉ định; mức của bạn tiếp tục theo dõi
+cli-ticket-escalate-group = Nhóm ở mức cao hơn (mặc định: nhóm đầu tiên của mức kế tiếp)
+cli-ticket-escalate-external_ref = Mã tham chiếu tại nhà thầu
+cli-ticket-return-about = Trả phiếu về mức đã chuyển nó lên
+cli-ticket-link-about = Liên kết phiếu là bản trùng hoặc phiếu con của phiếu khác
+cli-ticket-link-duplicate_of = Phiếu mà phiếu này trùng với
+cli-ticket-link-child_of = Phiếu cha
+cli-ticket-resolve-about = Giải quyết phiếu kèm cách giải quyết
+cli-ticket-resolve-resolution = Đã làm gì
+cli-ticket-confirm-about = Ghi nhận người yêu cầu xác nhận kết quả (đóng phiếu)
+cli-ticket-reopen-about = Mở lại phiếu đã giải quyết hoặc đã đóng
+
+## cli.db
+cli-db-about = Bảo trì cơ sở dữ liệu
+cli-db-check-about = Kiểm tra toàn vẹn, phiên bản lược đồ, số lượng và vết kiểm toán
+cli-db-backup-about = Ghi bản sao nhất quán của cơ sở dữ liệu trong khi người khác vẫn làm việc
+cli-db-backup-file = Tệp sao lưu mới
+
+## cli.config
+cli-config-about = Xem và kiểm tra cấu hình
+cli-config-show-about = In cấu hình mặc định có sẵn (làm điểm xuất phát cho cấu hình riêng)
+cli-config-path-about = Cho biết cấu hình và cơ sở dữ liệu đang dùng
+cli-config-check-about = Kiểm tra tệp cấu hình và báo lỗi đầu tiên kèm số dòng
+cli-config-check-file = Tệp cần kiểm tra (mặc định: cấu hình đang dùng)
+
+## action
+action-quit = thoát
+action-force_quit = thoát ngay
+action-help = trợ giúp
+action-palette = bảng lệnh
+action-focus_next = khung kế
+action-focus_prev = khung trước
+action-back = quay lại
+action-refresh = làm mới
+action-down = xuống
+action-up = lên
+action-top = đầu danh sách
+action-bottom = cuối danh sách
+action-page_down = trang sau
+action-page_up = trang trước
+action-open = mở
+action-filter = lọc
+action-queue_n = hàng đợi 1–9
+action-sort = mới/cũ trước
+action-new = phiếu mới
+action-reply = trả lời
+action-note = ghi chú nội bộ
+action-take = nhận xử lý
+action-assign = phân công
+action-classify = phân loại
+action-status = trạng thái
+action-escalate = chuyển mức
+action-return_down = trả về mức dưới
+action-link = liên kết
+action-resolve = giải quyết
+action-confirm = người yêu cầu xác nhận
+action-reopen = mở lại
+action-mark = đánh dấu
+action-submit = lưu
+action-cancel = hủy
+action-external_editor = mở bằng $EDITOR
+action-yes = đồng ý
+action-no = không
+
+## context
+context-global = Mọi nơi
+context-queue = Hàng đợi và danh sách phiếu
+context-detail = Chi tiết phiếu
+context-editor = Nhập văn bản và biểu mẫu
+context-picker = Danh sách chọn
+context-confirm = Xác nhận
+
+## queue
+queue-mine = Phiếu của tôi
+queue-unassigned = Chưa phân công: { $group }
+queue-following = Đã chuyển mức, đang theo dõi
+queue-waiting_requester = Chờ người yêu cầu
+queue-waiting_vendor = Chờ nhà thầu
+queue-waiting_approval = Chờ phê duyệt
+queue-resolved = Đã giải quyết, chờ xác nhận
+queue-all_open = Tất cả phiếu mở
+queue-tier = Mức { $level }: { $name }
+
+## ui
+ui-acting = { $name } ({ $login }) · mức { $tier } · { $group }
+ui-read_only = chỉ xem
+ui-queues = Hàng đợi
+ui-preview = Xem nhanh
+ui-filter = lọc:
+ui-loading = Đang tải…
+ui-marked = { $count } phiếu đã đánh dấu
+ui-newest_first = mới nhất trước
+ui-oldest_first = cũ nhất trước
+ui-help = Phím tắt (Esc để đóng)
+
+## col
+col-key = Mã phiếu
+col-priority = ƯT
+col-status = Trạng thái
+col-age = Tuổi
+col-application = Ứng dụng
+col-unit = Đơn vị
+col-assignee = Người xử lý
+col-title = Tiêu đề
+
+## flash
+flash-read_only = Chỉ xem: bàn điều khiển này chỉ tra cứu và đọc, không sửa phiếu.
+flash-nothing_selected = Chưa chọn phiếu nào.
+flash-oldest_first = Cũ nhất trước.
+flash-newest_first = Mới nhất trước.
+flash-quit_cancelled = Không thoát.
+flash-cancelled = Đã hủy; không có gì thay đổi.
+flash-draft_kept = Đã giữ làm bản nháp: sẽ hiện lại khi bạn mở lại.
+flash-draft_restored = Đã khôi phục bản nháp chưa gửi.
+flash-empty_text = Hãy nhập nội dung trước.
+flash-form_discarded = Đã bỏ phiếu mới.
+flash-title_required = Cần có tiêu đề.
+flash-saved = Đã lưu { $keys }: { $what }
+
+## popup
+popup-placeholder = Nhập nội dung…
+popup-placeholder_key = Mã phiếu, ví dụ HT-2026-000123
+popup-reply = Trả lời người yêu cầu
+popup-note = Ghi chú nội bộ
+popup-resolve = Cách giải quyết
+popup-escalate_reason = Lý do chuyển mức
+popup-return_reason = Lý do trả về
+popup-cancel_reason = Lý do hủy
+popup-reopen_reason = Lý do mở lại
+popup-link_duplicate = Trùng với phiếu nào?
+popup-link_child = Là phiếu con của phiếu nào?
+popup-assign = Phân công cho
+popup-status = Trạng thái mới
+popup-escalate_group = Chuyển mức đến
+popup-link = Liên kết là
+popup-palette = Lệnh
+popup-next_tier = mức kế tiếp
+popup-group_at_tier = { $name } (mức { $tier })
+popup-relation_duplicate = bản trùng của phiếu khác
+popup-relation_child = phiếu con của phiếu khác
+popup-no_match = Không có kết quả phù hợp.
+popup-confirm = Xác nhận
+popup-yes_no = y / Enter: thực hiện    n / Esc: quay lại
+popup-quit_unsaved = Còn nội dung chưa lưu. Vẫn thoát? (y / n)
+popup-conflict = Phiếu đã thay đổi
+popup-classify = Phân loại { $count } phiếu
+popup-choice_help = ↑/↓ chọn trường · ←/→ đổi giá trị · gõ để tìm · Enter lưu · Esc hủy
+popup-editor_help = { $submit } lưu · { $cancel } hủy (giữ làm nháp) · { $editor } trình soạn thảo ngoài
+popup-new_ticket = Phiếu mới
+popup-form_help = Tab trường kế · ←/→ chọn · gõ để tìm lựa chọn · { $submit } lưu · Esc hủy
+
+## confirm
+confirm-header = Sẽ thực hiện các thay đổi sau trên { $count } phiếu:
+confirm-assign = phân công cho { $to } ({ $group })
+confirm-status = trạng thái → { $status }
+confirm-escalate = chuyển mức đến { $group }: { $reason }
+confirm-return = trả về mức dưới: { $reason }
