@@ -409,22 +409,21 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
         }
     }
     for g in &raw.groups {
-        if let Some(lead) = &g.lead {
-            if !raw
+        if let Some(lead) = &g.lead
+            && !raw
                 .operators
                 .iter()
                 .any(|op| op.login.get_ref() == lead.get_ref())
-            {
-                return c.error(
-                    lead.span(),
-                    "groups.lead",
-                    format!(
-                        "group `{}` names lead `{}`, who is not in [[operators]]",
-                        g.id.get_ref(),
-                        lead.get_ref()
-                    ),
-                );
-            }
+        {
+            return c.error(
+                lead.span(),
+                "groups.lead",
+                format!(
+                    "group `{}` names lead `{}`, who is not in [[operators]]",
+                    g.id.get_ref(),
+                    lead.get_ref()
+                ),
+            );
         }
     }
 
@@ -448,22 +447,21 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
     }
     c.unique("units.code", raw.units.iter().map(|u| &u.code))?;
     for u in &raw.units {
-        if let Some(parent) = &u.parent {
-            if !raw
+        if let Some(parent) = &u.parent
+            && !raw
                 .units
                 .iter()
                 .any(|p| p.code.get_ref() == parent.get_ref())
-            {
-                return c.error(
-                    parent.span(),
-                    "units.parent",
-                    format!(
-                        "unit `{}` names parent `{}`, which is not a unit",
-                        u.code.get_ref(),
-                        parent.get_ref()
-                    ),
-                );
-            }
+        {
+            return c.error(
+                parent.span(),
+                "units.parent",
+                format!(
+                    "unit `{}` names parent `{}`, which is not a unit",
+                    u.code.get_ref(),
+                    parent.get_ref()
+                ),
+            );
         }
     }
 

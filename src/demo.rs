@@ -484,19 +484,19 @@ impl<'a> Generator<'a> {
             assignee,
             at,
         );
-        if self.rng.chance(50) {
-            if let Some(category) = &category {
-                let at = step(&mut self.rng);
-                act(
-                    &mut t,
-                    Change::Classify(Classification {
-                        category: Some(category.clone()),
-                        ..Classification::default()
-                    }),
-                    assignee,
-                    at,
-                );
-            }
+        if self.rng.chance(50)
+            && let Some(category) = &category
+        {
+            let at = step(&mut self.rng);
+            act(
+                &mut t,
+                Change::Classify(Classification {
+                    category: Some(category.clone()),
+                    ..Classification::default()
+                }),
+                assignee,
+                at,
+            );
         }
         if target == Status::Assigned {
             return Some(finish(t, events));

@@ -69,10 +69,10 @@ impl Lang {
     /// The locale from the environment: `LC_ALL`, then `LC_MESSAGES`, then `LANG`.
     pub fn from_env() -> Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(v) = std::env::var(var) {
-                if !v.is_empty() {
-                    return Lang::from_code(&v).unwrap_or(Lang::En);
-                }
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                return Lang::from_code(&v).unwrap_or(Lang::En);
             }
         }
         Lang::En

@@ -10,5 +10,6 @@ pub mod demo;
 pub mod describe;
 pub mod domain;
 pub mod i18n;
+pub mod search;
 pub mod store;
 pub mod ui;

@@ -36,6 +36,59 @@ pub enum Command {
     Db(DbCommand),
     #[command(subcommand)]
     Config(ConfigCommand),
+    #[command(subcommand)]
+    Kb(KbCommand),
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    Search(SearchArgs),
+    Show {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Export,
+    Eval {
+        queries: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        misses: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    // Everything after the options is the query, dashes and quotes included.
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
+    pub query: Vec<String>,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long = "app")]
+    pub application: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long = "lang-of", value_name = "vi|en|zh")]
+    pub article_lang: Option<String>,
+    #[arg(long, value_name = "article|ticket")]
+    pub kind: Option<String>,
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    Rebuild,
 }
 
 #[derive(Debug, Args)]

@@ -35,10 +35,10 @@ pub fn lang_from_args(args: &[String]) -> Lang {
         if let Some(v) = a.strip_prefix("--lang=") {
             return Lang::from_code(v).unwrap_or(Lang::En);
         }
-        if a == "--lang" {
-            if let Some(v) = it.next() {
-                return Lang::from_code(v).unwrap_or(Lang::En);
-            }
+        if a == "--lang"
+            && let Some(v) = it.next()
+        {
+            return Lang::from_code(v).unwrap_or(Lang::En);
         }
     }
     Lang::from_env()
@@ -158,6 +158,27 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Ticket(t) => ticket(&env, t),
         Command::Db(d) => db(&env, d),
         Command::Config(c) => config_cmd(&env, c),
+        Command::Kb(k) => kb(&env, k),
+        Command::Index(args::IndexCommand::Rebuild) => {
+            let mut store = env.open()?;
+            let mut index = open_index(&env, &store)?;
+            let started = std::time::Instant::now();
+            let n = index
+                .rebuild(&mut store, &mut progress_printer(&env))
+                .map_err(|e| env.user(e.to_string()))?;
+            println!(
+                "{}",
+                cat.f(
+                    "index.rebuilt",
+                    &[
+                        ("count", &n),
+                        ("secs", &format!("{:.1}", started.elapsed().as_secs_f64())),
+                        ("path", &index.path().display())
+                    ]
+                )
+            );
+            Ok(0)
+        }
     }
 }
 
@@ -862,6 +883,281 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
             }
             .map_err(|e| env.user(describe::config_error(env.cat, &e)))?;
             println!("{}", env.cat.f("config.valid", &[("source", &cfg.source)]));
+            Ok(0)
+        }
+    }
+}
+
+fn open_index(env: &Env<'_>, store: &Store) -> Result<crate::search::SearchIndex> {
+    crate::search::SearchIndex::open(store.path())
+        .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))
+}
+
+/// Progress of an index build on standard error, for builds big enough to notice.
+fn progress_printer<'a>(env: &'a Env<'_>) -> impl FnMut(u64, u64) + 'a {
+    let mut last_shown = 0u64;
+    move |done, total| {
+        if total >= 20_000 && (done == total || done >= last_shown + total / 10) {
+            last_shown = done;
+            eprintln!(
+                "{}",
+                env.cat
+                    .f("index.progress", &[("done", &done), ("total", &total)])
+            );
+        }
+    }
+}
+
+/// The index, brought up to date with everything committed so far (waiting briefly for
+/// another process that is writing it).
+fn synced_index(env: &Env<'_>, store: &mut Store) -> Result<crate::search::SearchIndex> {
+    let mut index = open_index(env, store)?;
+    index
+        .sync_wait(store, &mut progress_printer(env))
+        .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
+    Ok(index)
+}
+
+fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
+    use crate::search::{Filters, service};
+    let cat = env.cat;
+    match cmd {
+        args::KbCommand::Import { file, json } => {
+            let bytes = std::fs::read(file).map_err(|e| {
+                env.user(cat.f(
+                    "error.read_file",
+                    &[("path", &file.display()), ("detail", &e)],
+                ))
+            })?;
+            let articles = match crate::domain::kb::parse_jsonl(&bytes) {
+                Ok(a) => a,
+                Err(errors) => {
+                    let mut message = cat.f(
+                        "kb.import_refused",
+                        &[("path", &file.display()), ("count", &errors.len())],
+                    );
+                    for e in errors.iter().take(20) {
+                        message.push_str(&format!(
+                            "\n  {}:{}: {}",
+                            file.display(),
+                            e.line,
+                            e.message
+                        ));
+                    }
+                    if errors.len() > 20 {
+                        message.push_str(&format!("\n  … {}", errors.len() - 20));
+                    }
+                    return Err(env.user(message));
+                }
+            };
+            let actor = env.actor().unwrap_or_else(|_| "import".to_string());
+            let mut store = env.open()?;
+            let counts = store
+                .import_articles(&articles, &actor, Utc::now())
+                .map_err(|e| env.store_err(e))?;
+            synced_index(env, &mut store)?;
+            if *json {
+                print_json(&counts)?;
+            } else {
+                println!(
+                    "{}",
+                    cat.f(
+                        "kb.imported",
+                        &[
+                            ("added", &counts.added),
+                            ("updated", &counts.updated),
+                            ("unchanged", &counts.unchanged),
+                            ("path", &file.display())
+                        ]
+                    )
+                );
+            }
+            Ok(0)
+        }
+        args::KbCommand::Search(a) => {
+            let query = a.query.join(" ");
+            let mut store = env.open()?;
+            let index = synced_index(env, &mut store)?;
+            let statuses = if a.statuses.is_empty() {
+                vec!["published".into(), "resolved".into(), "closed".into()]
+            } else {
+                a.statuses.clone()
+            };
+            let filters = Filters {
+                kind: a.kind.clone(),
+                application: a.application.clone(),
+                category: a.category.clone(),
+                lang: a.article_lang.clone(),
+                statuses,
+            };
+            let found = service::find(&mut store, &index, &query, &filters, a.limit.min(1000))
+                .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
+            if a.json {
+                print_json(&found)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for f in &found {
+                    let kind = cat.t(&format!("kb.kind_{}", f.kind));
+                    writeln!(
+                        out,
+                        "{:<16} {:<8} {:>6.2}  {}",
+                        f.reference, kind, f.score, f.title
+                    )?;
+                    writeln!(out, "    {}", f.snippet_text())?;
+                }
+                if found.is_empty() {
+                    writeln!(out, "{}", cat.t("kb.no_results"))?;
+                }
+            }
+            Ok(0)
+        }
+        args::KbCommand::Show { reference, json } => {
+            let mut store = env.open()?;
+            let article = store.article(reference).map_err(|e| env.store_err(e))?;
+            let Some(a) = article else {
+                return Err(env.user(cat.f("kb.not_found", &[("ref", reference)])));
+            };
+            let history = store
+                .article_history(reference)
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                #[derive(Serialize)]
+                struct Shown<'a> {
+                    article: &'a crate::domain::kb::Article,
+                    earlier_versions: &'a [crate::domain::kb::Article],
+                }
+                print_json(&Shown {
+                    article: &a,
+                    earlier_versions: &history,
+                })?;
+            } else {
+                let tz = env.cfg.org.time_zone;
+                println!(
+                    "{} · {} · {} · v{}",
+                    a.reference, a.lang, a.status, a.version
+                );
+                println!("{}", a.title);
+                for (label, text) in [
+                    ("kb.symptom", &a.symptom),
+                    ("kb.cause", &a.cause),
+                    ("kb.resolution", &a.resolution),
+                ] {
+                    println!("\n{}\n{}", cat.t(label), text);
+                }
+                println!(
+                    "\n{}",
+                    cat.f(
+                        "kb.meta",
+                        &[
+                            ("app", &a.application.clone().unwrap_or_else(|| "—".into())),
+                            (
+                                "category",
+                                &a.category.clone().unwrap_or_else(|| "—".into())
+                            ),
+                            ("tags", &a.tags.join(", ")),
+                            (
+                                "updated",
+                                &a.updated_at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+                            ),
+                            ("versions", &history.len()),
+                        ]
+                    )
+                );
+            }
+            Ok(0)
+        }
+        args::KbCommand::Export => {
+            let mut store = env.open()?;
+            let mut out = std::io::stdout().lock();
+            for a in store.articles().map_err(|e| env.store_err(e))? {
+                let input = crate::domain::kb::ArticleInput {
+                    reference: a.reference,
+                    lang: a.lang,
+                    application: a.application,
+                    category: a.category,
+                    title: a.title,
+                    symptom: a.symptom,
+                    cause: a.cause,
+                    resolution: a.resolution,
+                    tags: a.tags,
+                    status: Some(a.status),
+                    author: a.author,
+                };
+                serde_json::to_writer(&mut out, &input)?;
+                writeln!(out)?;
+            }
+            Ok(0)
+        }
+        args::KbCommand::Eval {
+            queries,
+            json,
+            misses,
+        } => {
+            let bytes = std::fs::read(queries).map_err(|e| {
+                env.user(cat.f(
+                    "error.read_file",
+                    &[("path", &queries.display()), ("detail", &e)],
+                ))
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                env.user(cat.f(
+                    "error.not_utf8",
+                    &[
+                        ("path", &queries.display()),
+                        ("offset", &e.utf8_error().valid_up_to()),
+                    ],
+                ))
+            })?;
+            let mut list = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let q: service::EvalQuery = serde_json::from_str(line)
+                    .map_err(|e| env.user(format!("{}:{}: {e}", queries.display(), i + 1)))?;
+                list.push(q);
+            }
+            let mut store = env.open()?;
+            let index = synced_index(env, &mut store)?;
+            let report = service::evaluate(&index, &list).map_err(|e| env.user(e.to_string()))?;
+            if *json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "{}",
+                    cat.f(
+                        "kb.eval_line",
+                        &[
+                            ("kind", &cat.t("kb.eval_overall")),
+                            ("n", &report.overall.queries),
+                            ("recall", &format!("{:.3}", report.overall.recall_at_5)),
+                            ("mrr", &format!("{:.3}", report.overall.mrr))
+                        ]
+                    )
+                );
+                for (kind, s) in &report.by_kind {
+                    println!(
+                        "{}",
+                        cat.f(
+                            "kb.eval_line",
+                            &[
+                                ("kind", kind),
+                                ("n", &s.queries),
+                                ("recall", &format!("{:.3}", s.recall_at_5)),
+                                ("mrr", &format!("{:.3}", s.mrr))
+                            ]
+                        )
+                    );
+                }
+                if *misses {
+                    for m in &report.misses {
+                        println!(
+                            "  [{}] {:?} → {:?} (expected {:?})",
+                            m.kind, m.q, m.got, m.expect
+                        );
+                    }
+                }
+            }
             Ok(0)
         }
     }

@@ -409,10 +409,10 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
         phone: optional_line("phone", &new.requester.phone)?,
         email: optional_line("email", &new.requester.email)?,
     };
-    if let Some(unit) = &requester.unit {
-        if org.unit(unit).is_none() {
-            return Err(unknown("unit", unit));
-        }
+    if let Some(unit) = &requester.unit
+        && org.unit(unit).is_none()
+    {
+        return Err(unknown("unit", unit));
     }
     let group_id = new.group.as_deref().unwrap_or(&org.intake_group);
     let group = org
@@ -573,15 +573,15 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             }
             let mut changes = Vec::new();
             let mut set = |field: &str, slot: &mut Option<String>, value: Option<String>| {
-                if let Some(v) = value {
-                    if slot.as_deref() != Some(v.as_str()) {
-                        changes.push(FieldChange {
-                            field: field.to_string(),
-                            from: slot.clone(),
-                            to: Some(v.clone()),
-                        });
-                        *slot = Some(v);
-                    }
+                if let Some(v) = value
+                    && slot.as_deref() != Some(v.as_str())
+                {
+                    changes.push(FieldChange {
+                        field: field.to_string(),
+                        from: slot.clone(),
+                        to: Some(v.clone()),
+                    });
+                    *slot = Some(v);
                 }
             };
             let kind = c.kind.as_deref().map(|k| known_kind(org, k)).transpose()?;

@@ -9,11 +9,13 @@ mod db;
 mod demo;
 mod drafts;
 mod error;
+mod kb;
 mod schema;
 mod tickets;
 
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
+pub use kb::{ImportCounts, IndexDoc, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
 pub use tickets::{CountCell, Page, TicketFilter, TicketRow};
 
@@ -124,6 +126,12 @@ impl Store {
                 tx.execute(
                     "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_by', ?1)",
                     [concat!("hotro ", env!("CARGO_PKG_VERSION"))],
+                )?;
+                // Identifies this database, so a search index built for another copy of it
+                // is recognised as stale.
+                tx.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('db_id', lower(hex(randomblob(16))))",
+                    [],
                 )?;
             }
             Ok(())

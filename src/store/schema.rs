@@ -128,22 +128,64 @@ CREATE TABLE events (
 );
 
 CREATE TABLE articles (
-    id           INTEGER PRIMARY KEY,
-    ref          TEXT NOT NULL UNIQUE,
-    lang         TEXT NOT NULL,
-    application  TEXT,
-    category     TEXT,
-    title        TEXT NOT NULL,
-    symptom      TEXT NOT NULL DEFAULT '',
-    cause        TEXT NOT NULL DEFAULT '',
-    resolution   TEXT NOT NULL DEFAULT '',
-    tags         TEXT NOT NULL DEFAULT '[]',
-    status       TEXT NOT NULL DEFAULT 'published',
-    author       TEXT,
-    helped_count INTEGER NOT NULL DEFAULT 0,
-    created_at   INTEGER NOT NULL,
-    updated_at   INTEGER NOT NULL
+    id             INTEGER PRIMARY KEY,
+    ref            TEXT NOT NULL UNIQUE,
+    lang           TEXT NOT NULL,
+    application    TEXT,
+    category       TEXT,
+    title          TEXT NOT NULL,
+    symptom        TEXT NOT NULL DEFAULT '',
+    cause          TEXT NOT NULL DEFAULT '',
+    resolution     TEXT NOT NULL DEFAULT '',
+    tags           TEXT NOT NULL DEFAULT '[]',
+    status         TEXT NOT NULL DEFAULT 'published',
+    author         TEXT,
+    helped_count   INTEGER NOT NULL DEFAULT 0,
+    linked_tickets TEXT NOT NULL DEFAULT '[]',
+    version        INTEGER NOT NULL DEFAULT 1,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
 );
+
+-- Earlier versions of an article, kept when it is edited or re-imported.
+CREATE TABLE article_versions (
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    version     INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    replaced_at INTEGER NOT NULL,
+    replaced_by TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+) WITHOUT ROWID;
+
+-- Every change the search index must pick up, in commit order. Written by triggers, so no
+-- code path can change searchable text without the index hearing of it.
+-- AUTOINCREMENT: ids are never reused after the indexer prunes the table, so "how far the
+-- index got" stays meaningful.
+CREATE TABLE search_outbox (
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    ref  TEXT NOT NULL
+);
+
+CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
+    INSERT INTO search_outbox (kind, ref) VALUES ('ticket', NEW.key);
+END;
+
+CREATE TRIGGER tickets_search_update AFTER UPDATE ON tickets
+WHEN OLD.title IS NOT NEW.title OR OLD.description IS NOT NEW.description
+  OR OLD.resolution IS NOT NEW.resolution OR OLD.status IS NOT NEW.status
+  OR OLD.application IS NOT NEW.application OR OLD.category IS NOT NEW.category
+BEGIN
+    INSERT INTO search_outbox (kind, ref) VALUES ('ticket', NEW.key);
+END;
+
+CREATE TRIGGER articles_search_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO search_outbox (kind, ref) VALUES ('article', NEW.ref);
+END;
+
+CREATE TRIGGER articles_search_update AFTER UPDATE ON articles BEGIN
+    INSERT INTO search_outbox (kind, ref) VALUES ('article', NEW.ref);
+END;
 "#,
 ];
 

@@ -387,16 +387,16 @@ impl Store {
     ) -> Result<(Ticket, Event), StoreError> {
         self.write(|tx| {
             let (id, mut t) = load_by_key(tx, key)?;
-            if let Some(expected) = expect_version {
-                if expected != t.version {
-                    let changes = events_of(tx, id, key, expected)?;
-                    return Err(StoreError::Conflict(Box::new(super::Conflict {
-                        key: t.key,
-                        expected,
-                        current: t.version,
-                        changes,
-                    })));
-                }
+            if let Some(expected) = expect_version
+                && expected != t.version
+            {
+                let changes = events_of(tx, id, key, expected)?;
+                return Err(StoreError::Conflict(Box::new(super::Conflict {
+                    key: t.key,
+                    expected,
+                    current: t.version,
+                    changes,
+                })));
             }
             let change = match change {
                 Change::Link {

@@ -675,16 +675,17 @@ impl App {
             let save_due = t
                 .last_saved
                 .is_none_or(|s| (now - s).num_milliseconds() >= DRAFT_EVERY_MS);
-            if t.dirty && save_due {
-                if let (Some(purpose), Some(target)) = (t.purpose.draft_name(), t.targets.first()) {
-                    t.dirty = false;
-                    t.last_saved = Some(now);
-                    cmds.push(Cmd::SaveDraft {
-                        ticket: target.key.clone(),
-                        purpose: purpose.to_string(),
-                        text: t.text(),
-                    });
-                }
+            if t.dirty
+                && save_due
+                && let (Some(purpose), Some(target)) = (t.purpose.draft_name(), t.targets.first())
+            {
+                t.dirty = false;
+                t.last_saved = Some(now);
+                cmds.push(Cmd::SaveDraft {
+                    ticket: target.key.clone(),
+                    purpose: purpose.to_string(),
+                    text: t.text(),
+                });
             }
         }
         cmds
@@ -1483,17 +1484,16 @@ impl App {
                 }
                 (Some(Action::No), _) => {
                     let mut cmds = Vec::new();
-                    if let Some(t) = &c.text {
-                        if let (Some(purpose), Some(target)) =
+                    if let Some(t) = &c.text
+                        && let (Some(purpose), Some(target)) =
                             (t.purpose.draft_name(), t.targets.first())
-                        {
-                            cmds.push(Cmd::SaveDraft {
-                                ticket: target.key.clone(),
-                                purpose: purpose.into(),
-                                text: t.text(),
-                            });
-                            self.say(self.cat.t("flash.draft_kept"));
-                        }
+                    {
+                        cmds.push(Cmd::SaveDraft {
+                            ticket: target.key.clone(),
+                            purpose: purpose.into(),
+                            text: t.text(),
+                        });
+                        self.say(self.cat.t("flash.draft_kept"));
                     }
                     cmds.extend(self.refresh_all());
                     cmds
@@ -1514,15 +1514,15 @@ impl App {
         match action {
             Some(Action::Cancel) => {
                 let mut cmds = Vec::new();
-                if let (Some(purpose), Some(target)) = (t.purpose.draft_name(), t.targets.first()) {
-                    if !t.text().trim().is_empty() {
-                        cmds.push(Cmd::SaveDraft {
-                            ticket: target.key.clone(),
-                            purpose: purpose.into(),
-                            text: t.text(),
-                        });
-                        self.say(self.cat.t("flash.draft_kept"));
-                    }
+                if let (Some(purpose), Some(target)) = (t.purpose.draft_name(), t.targets.first())
+                    && !t.text().trim().is_empty()
+                {
+                    cmds.push(Cmd::SaveDraft {
+                        ticket: target.key.clone(),
+                        purpose: purpose.into(),
+                        text: t.text(),
+                    });
+                    self.say(self.cat.t("flash.draft_kept"));
                 }
                 cmds
             }
@@ -1923,19 +1923,18 @@ impl App {
             }
             Loaded::Applied(done) => {
                 self.after_saved(&done);
-                if let Some(t) = self.pending_text.take() {
-                    if let (Some(purpose), Some(target)) =
+                if let Some(t) = self.pending_text.take()
+                    && let (Some(purpose), Some(target)) =
                         (t.purpose.draft_name(), t.targets.first())
-                    {
-                        return [
-                            vec![Cmd::DeleteDraft {
-                                ticket: target.key.clone(),
-                                purpose: purpose.into(),
-                            }],
-                            self.refresh_all(),
-                        ]
-                        .concat();
-                    }
+                {
+                    return [
+                        vec![Cmd::DeleteDraft {
+                            ticket: target.key.clone(),
+                            purpose: purpose.into(),
+                        }],
+                        self.refresh_all(),
+                    ]
+                    .concat();
                 }
                 self.refresh_all()
             }
@@ -2052,10 +2051,10 @@ impl App {
             "flash.saved",
             &[("keys", &keys.join(", ")), ("what", &what)],
         ));
-        if let Some(d) = &mut self.detail {
-            if let Some((t, _)) = done.iter().find(|(t, _)| t.key == d.ticket.key) {
-                d.ticket = t.clone();
-            }
+        if let Some(d) = &mut self.detail
+            && let Some((t, _)) = done.iter().find(|(t, _)| t.key == d.ticket.key)
+        {
+            d.ticket = t.clone();
         }
     }
 }

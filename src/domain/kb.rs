@@ -1,0 +1,289 @@
+//! Knowledge-base articles: past cases with symptom, cause and resolution.
+
+use crate::domain::text::{
+    MAX_SHORT_CHARS, MAX_TEXT_BYTES, MAX_TITLE_CHARS, normalize, normalize_line,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const LANGS: [&str; 3] = ["vi", "en", "zh"];
+pub const STATUSES: [&str; 3] = ["draft", "published", "retired"];
+
+/// An article as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub lang: String,
+    pub application: Option<String>,
+    pub category: Option<String>,
+    pub title: String,
+    pub symptom: String,
+    pub cause: String,
+    pub resolution: String,
+    pub tags: Vec<String>,
+    pub status: String,
+    pub author: Option<String>,
+    pub helped_count: i64,
+    pub linked_tickets: Vec<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An article as imported or edited: the fields of the knowledge-base JSONL files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub lang: String,
+    #[serde(default)]
+    pub application: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub symptom: String,
+    #[serde(default)]
+    pub cause: String,
+    #[serde(default)]
+    pub resolution: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub author: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArticleError {
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    #[error("{field} is too long ({got}, at most {max})")]
+    TooLong {
+        field: &'static str,
+        got: usize,
+        max: usize,
+    },
+    #[error("unknown language `{0}`; expected vi, en or zh")]
+    Lang(String),
+    #[error("unknown status `{0}`; expected draft, published or retired")]
+    Status(String),
+}
+
+impl ArticleInput {
+    /// Normalise (NFC, trimmed lines) and check.
+    pub fn cleaned(&self) -> Result<ArticleInput, ArticleError> {
+        let line = |field: &'static str, v: &str, max: usize| -> Result<String, ArticleError> {
+            let v = normalize_line(v);
+            if v.is_empty() {
+                return Err(ArticleError::Empty { field });
+            }
+            let got = v.chars().count();
+            if got > max {
+                return Err(ArticleError::TooLong { field, got, max });
+            }
+            Ok(v)
+        };
+        let text = |field: &'static str, v: &str| -> Result<String, ArticleError> {
+            let v = normalize(v).trim().to_string();
+            if v.len() > MAX_TEXT_BYTES {
+                return Err(ArticleError::TooLong {
+                    field,
+                    got: v.len(),
+                    max: MAX_TEXT_BYTES,
+                });
+            }
+            Ok(v)
+        };
+        let lang = self.lang.trim().to_ascii_lowercase();
+        if !LANGS.contains(&lang.as_str()) {
+            return Err(ArticleError::Lang(self.lang.clone()));
+        }
+        let status = self
+            .status
+            .as_deref()
+            .unwrap_or("published")
+            .trim()
+            .to_ascii_lowercase();
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(ArticleError::Status(status));
+        }
+        let optional =
+            |v: &Option<String>| v.as_deref().map(normalize_line).filter(|s| !s.is_empty());
+        Ok(ArticleInput {
+            reference: line("ref", &self.reference, MAX_SHORT_CHARS)?,
+            lang,
+            application: optional(&self.application),
+            category: optional(&self.category),
+            title: line("title", &self.title, MAX_TITLE_CHARS)?,
+            symptom: text("symptom", &self.symptom)?,
+            cause: text("cause", &self.cause)?,
+            resolution: text("resolution", &self.resolution)?,
+            tags: self
+                .tags
+                .iter()
+                .map(|t| normalize_line(t))
+                .filter(|t| !t.is_empty())
+                .collect(),
+            status: Some(status),
+            author: optional(&self.author),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ArticleInput {
+        ArticleInput {
+            reference: " KB-1 ".into(),
+            lang: "VI".into(),
+            application: Some("TABMIS".into()),
+            category: None,
+            title: "Mật khẩu hết hạn".into(),
+            symptom: "a\r\nb".into(),
+            cause: String::new(),
+            resolution: "Đổi mật khẩu".into(),
+            tags: vec![" x ".into(), "".into()],
+            status: None,
+            author: None,
+        }
+    }
+
+    #[test]
+    fn cleaning_normalises() {
+        let c = input().cleaned().unwrap();
+        assert_eq!(
+            (c.reference.as_str(), c.lang.as_str(), c.symptom.as_str()),
+            ("KB-1", "vi", "a\nb")
+        );
+        assert_eq!(c.tags, ["x"]);
+        assert_eq!(c.status.as_deref(), Some("published"));
+    }
+
+    #[test]
+    fn bad_articles_are_refused() {
+        assert_eq!(
+            ArticleInput {
+                title: " ".into(),
+                ..input()
+            }
+            .cleaned(),
+            Err(ArticleError::Empty { field: "title" })
+        );
+        assert_eq!(
+            ArticleInput {
+                lang: "fr".into(),
+                ..input()
+            }
+            .cleaned(),
+            Err(ArticleError::Lang("fr".into()))
+        );
+        assert_eq!(
+            ArticleInput {
+                status: Some("gone".into()),
+                ..input()
+            }
+            .cleaned(),
+            Err(ArticleError::Status("gone".into()))
+        );
+    }
+}
+
+/// A line of an import file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Read a JSONL file of articles. Every line is checked; any error refuses the whole file
+/// (an import is all or nothing), and every bad line is reported with its number.
+pub fn parse_jsonl(bytes: &[u8]) -> Result<Vec<ArticleInput>, Vec<LineError>> {
+    let mut articles = Vec::new();
+    let mut errors = Vec::new();
+    let mut refs = std::collections::HashMap::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = i + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(LineError {
+                    line,
+                    message: format!("not UTF-8 (bad byte at column {})", e.valid_up_to() + 1),
+                });
+                continue;
+            }
+        };
+        let parsed: ArticleInput = match serde_json::from_str(text) {
+            Ok(a) => a,
+            Err(e) => {
+                errors.push(LineError {
+                    line,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        match parsed.cleaned() {
+            Ok(a) => {
+                if let Some(first) = refs.insert(a.reference.clone(), line) {
+                    errors.push(LineError {
+                        line,
+                        message: format!("ref {} is also on line {first}", a.reference),
+                    });
+                }
+                articles.push(a);
+            }
+            Err(e) => errors.push(LineError {
+                line,
+                message: e.to_string(),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(articles)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::*;
+
+    #[test]
+    fn a_good_file_imports() {
+        let text = "{\"ref\":\"KB-1\",\"lang\":\"vi\",\"title\":\"Mật khẩu\",\"symptom\":\"s\",\"cause\":\"c\",\"resolution\":\"r\",\"tags\":[\"a\"]}\n\n{\"ref\":\"KB-2\",\"lang\":\"zh\",\"title\":\"网络\"}\r\n";
+        let a = parse_jsonl(text.as_bytes()).unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1].title, "网络");
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_its_number() {
+        let mut bytes = b"{\"ref\":\"KB-1\",\"lang\":\"vi\",\"title\":\"ok\"}\n".to_vec();
+        bytes.extend_from_slice(b"{\"ref\":\"KB-2\",\"lang\":\"vi\",\"title\":\"\xff\"}\n");
+        bytes.extend_from_slice(b"{\"ref\":\"KB-3\",\"lang\":\"vi\"}\n");
+        bytes.extend_from_slice(
+            b"{\"ref\":\"KB-4\",\"lang\":\"vi\",\"title\":\"t\",\"colour\":1}\n",
+        );
+        bytes.extend_from_slice(b"{\"ref\":\"KB-1\",\"lang\":\"vi\",\"title\":\"again\"}\n");
+        bytes.extend_from_slice(b"not json\n");
+        let errors = parse_jsonl(&bytes).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6]);
+        assert!(errors[0].message.contains("UTF-8"));
+        assert!(errors[1].message.contains("title"));
+        assert!(errors[2].message.contains("colour"));
+        assert!(errors[3].message.contains("line 1"));
+    }
+}

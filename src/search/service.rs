@@ -1,0 +1,163 @@
+//! Search as the CLI and the console use it: results with titles and highlighted snippets
+//! from the original text, and the evaluation of recall@5 and MRR.
+
+use super::{Filters, Hit, SearchError, SearchIndex};
+use crate::domain::search::{self, QueryPlan, Segment};
+use crate::store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One result line: an article or a past ticket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub kind: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub score: f32,
+    pub fuzzy: bool,
+    /// The best passage, matched words marked.
+    pub snippet: Vec<Segment>,
+}
+
+impl Found {
+    /// The snippet as plain text with matches in «»: for terminals without styles.
+    pub fn snippet_text(&self) -> String {
+        self.snippet
+            .iter()
+            .map(|s| {
+                if s.hit {
+                    format!("«{}»", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    }
+}
+
+/// Search and dress the hits with titles and snippets from the database.
+pub fn find(
+    store: &mut Store,
+    index: &SearchIndex,
+    query: &str,
+    filters: &Filters,
+    limit: usize,
+) -> Result<Vec<Found>, SearchError> {
+    let plan = search::plan(query);
+    let hits = index.search(&plan, filters, limit)?;
+    dress(store, &plan, hits)
+}
+
+fn dress(store: &mut Store, plan: &QueryPlan, hits: Vec<Hit>) -> Result<Vec<Found>, SearchError> {
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        let Some(doc) = store.index_doc(&h.kind, &h.reference)? else {
+            continue;
+        };
+        // The snippet comes from the field with the most matches, title excluded.
+        let fields = [&doc.symptom, &doc.resolution, &doc.cause];
+        let best = fields
+            .iter()
+            .max_by_key(|text| {
+                search::snippet(text, plan, 10_000)
+                    .iter()
+                    .filter(|s| s.hit)
+                    .count()
+            })
+            .map(|t| t.as_str())
+            .unwrap_or_default();
+        out.push(Found {
+            kind: h.kind,
+            reference: h.reference,
+            title: doc.title,
+            score: h.score,
+            fuzzy: h.fuzzy,
+            snippet: search::snippet(best, plan, 160),
+        });
+    }
+    Ok(out)
+}
+
+/// One evaluation query (the format of `kb-dev-queries.jsonl`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalQuery {
+    pub q: String,
+    pub expect: Vec<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Score {
+    pub queries: usize,
+    pub recall_at_5: f64,
+    pub mrr: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EvalReport {
+    pub overall: Score,
+    pub by_kind: BTreeMap<String, Score>,
+    /// Queries whose expected article was not in the top 5, with what came first.
+    pub misses: Vec<Miss>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Miss {
+    pub q: String,
+    pub kind: String,
+    pub expect: Vec<String>,
+    pub got: Vec<String>,
+}
+
+/// recall@5 and MRR (over the top 10) as defined in the evaluation set's README: a query hits
+/// if any expected article is returned; its reciprocal rank is that of the best one.
+pub fn evaluate(index: &SearchIndex, queries: &[EvalQuery]) -> Result<EvalReport, SearchError> {
+    let filters = Filters {
+        kind: Some("article".into()),
+        ..Filters::default()
+    };
+    let mut sums: BTreeMap<String, (usize, f64, f64)> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for q in queries {
+        let hits = index.search(&search::plan(&q.q), &filters, 10)?;
+        let refs: Vec<String> = hits.into_iter().map(|h| h.reference).collect();
+        let rank = refs
+            .iter()
+            .position(|r| q.expect.contains(r))
+            .map(|i| i + 1);
+        let recall = if rank.is_some_and(|r| r <= 5) {
+            1.0
+        } else {
+            0.0
+        };
+        let rr = rank.map(|r| 1.0 / r as f64).unwrap_or(0.0);
+        let kind = q.kind.clone().unwrap_or_else(|| "all".into());
+        for k in ["*".to_string(), kind.clone()] {
+            let e = sums.entry(k).or_default();
+            e.0 += 1;
+            e.1 += recall;
+            e.2 += rr;
+        }
+        if recall == 0.0 {
+            misses.push(Miss {
+                q: q.q.clone(),
+                kind,
+                expect: q.expect.clone(),
+                got: refs.into_iter().take(5).collect(),
+            });
+        }
+    }
+    let score = |(n, r, m): (usize, f64, f64)| Score {
+        queries: n,
+        recall_at_5: if n == 0 { 0.0 } else { r / n as f64 },
+        mrr: if n == 0 { 0.0 } else { m / n as f64 },
+    };
+    let overall = sums.remove("*").map(score).unwrap_or_default();
+    Ok(EvalReport {
+        overall,
+        by_kind: sums.into_iter().map(|(k, v)| (k, score(v))).collect(),
+        misses,
+    })
+}

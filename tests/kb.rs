@@ -1,0 +1,262 @@
+//! The knowledge base through the real binary: import, search, show, export, evaluation,
+//! and an index that never misses a change and mends itself.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hotro");
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn hotro(db: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args([
+            "--db",
+            &db.display().to_string(),
+            "--lang",
+            "en",
+            "--as",
+            "nguyenvanan",
+        ])
+        .args(args)
+        .env_remove("HOTRO_DB")
+        .env_remove("HOTRO_AS")
+        .env_remove("HOTRO_CONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn imported() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kb.db");
+    let (code, out, err) = hotro(
+        &db,
+        &["kb", "import", &data("kb-dev.jsonl").display().to_string()],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("60 added"), "{out}");
+    (dir, db)
+}
+
+fn search(db: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["kb", "search", "--json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = hotro(db, &all);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<Vec<serde_json::Value>>(&out).unwrap()
+}
+
+#[test]
+fn evaluation_meets_the_bar() {
+    let (_dir, db) = imported();
+    let queries = data("kb-dev-queries.jsonl").display().to_string();
+    let (code, out, err) = hotro(&db, &["kb", "eval", &queries, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let recall = report["overall"]["recall_at_5"].as_f64().unwrap();
+    let mrr = report["overall"]["mrr"].as_f64().unwrap();
+    assert_eq!(report["overall"]["queries"], 100);
+    assert!(recall >= 0.95, "recall@5 {recall}: {}", report["misses"]);
+    assert!(mrr >= 0.85, "MRR {mrr}");
+    // No kind of query may be broken while the total looks fine.
+    for (kind, s) in report["by_kind"].as_object().unwrap() {
+        let r = s["recall_at_5"].as_f64().unwrap();
+        assert!(r >= 0.8, "{kind}: recall@5 {r}");
+    }
+}
+
+#[test]
+fn results_come_with_titles_and_highlighted_snippets() {
+    let (_dir, db) = imported();
+    let hits = search(&db, &["dang", "nhap", "tabmis", "bi", "khoa"]);
+    assert_eq!(hits[0]["ref"], "KB-D003");
+    assert_eq!(hits[0]["kind"], "article");
+    assert!(hits[0]["title"].as_str().unwrap().contains("TABMIS"));
+    let marked: Vec<&str> = hits[0]["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["hit"] == true)
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        marked
+            .iter()
+            .any(|m| m.contains("đăng nhập") || m.contains("khóa")),
+        "{marked:?}"
+    );
+    // Chinese: a two-character word inside unspaced text.
+    let hits = search(&db, &["指标"]);
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| h["title"].as_str().unwrap().contains("指标")
+                || h["snippet"].to_string().contains("指标"))
+    );
+    // Text output.
+    let (code, out, _) = hotro(&db, &["kb", "search", "mat", "khau", "het", "han"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("KB-D001") && out.contains('«'), "{out}");
+}
+
+#[test]
+fn any_typed_string_is_a_query() {
+    let (_dir, db) = imported();
+    for q in [
+        "\"",
+        "NEAR(",
+        "-",
+        "*",
+        "col:x",
+        "AND OR NOT",
+        "'; DROP TABLE articles; --",
+        "()[]{}",
+        "\\",
+        "%_",
+        "  ",
+    ] {
+        let (code, _, err) = hotro(&db, &["kb", "search", q]);
+        assert_eq!(code, 0, "{q:?}: {err}");
+    }
+    let hits = search(&db, &["\"ORA-00054\""]);
+    assert!(!hits.is_empty(), "quotes around a code still match");
+}
+
+#[test]
+fn filters_narrow_the_results() {
+    let (_dir, db) = imported();
+    let zh = search(&db, &["--lang-of", "zh", "--limit", "50", "a"]);
+    let all = search(&db, &["--limit", "50", "a"]);
+    assert!(zh.len() <= all.len());
+    let app = search(&db, &["--app", "TTSP", "doi", "chieu"]);
+    assert!(!app.is_empty());
+    let (_, out, _) = hotro(
+        &db,
+        &["kb", "show", app[0]["ref"].as_str().unwrap(), "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["article"]["application"], "TTSP");
+    assert!(search(&db, &["--kind", "ticket", "doi", "chieu"]).is_empty());
+}
+
+#[test]
+fn reimport_updates_keeps_history_and_is_found_at_once() {
+    let (dir, db) = imported();
+    let file = dir.path().join("edit.jsonl");
+    std::fs::write(
+        &file,
+        "{\"ref\":\"KB-D003\",\"lang\":\"vi\",\"title\":\"Tài khoản TABMIS bị khóa — quy trình mở khóa mới\",\"symptom\":\"Đăng nhập báo khóa.\",\"cause\":\"Nhập sai nhiều lần.\",\"resolution\":\"Gửi phiếu yêu cầu zyxwv để mở khóa.\"}\n",
+    )
+    .unwrap();
+    let (code, out, err) = hotro(&db, &["kb", "import", &file.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 updated"), "{out}");
+    let hits = search(&db, &["zyxwv"]);
+    assert_eq!(
+        hits.len(),
+        1,
+        "the new text is searchable by the next command"
+    );
+    let (_, out, _) = hotro(&db, &["kb", "show", "KB-D003", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["article"]["version"], 2);
+    assert_eq!(v["earlier_versions"].as_array().unwrap().len(), 1);
+    // Export round-trips.
+    let (code, out, _) = hotro(&db, &["kb", "export"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 60);
+    assert!(out.contains("zyxwv"));
+}
+
+#[test]
+fn a_broken_file_is_refused_whole_with_line_numbers() {
+    let (dir, db) = imported();
+    let file = dir.path().join("bad.jsonl");
+    let mut bytes = b"{\"ref\":\"KB-X1\",\"lang\":\"vi\",\"title\":\"ok\"}\n".to_vec();
+    bytes.extend_from_slice(b"{\"ref\":\"KB-X2\",\"lang\":\"vi\",\"title\":\"\xc3\x28\"}\n");
+    bytes.extend_from_slice(b"{\"ref\":\"KB-X3\",\"lang\":\"klingon\",\"title\":\"t\"}\n");
+    std::fs::write(&file, bytes).unwrap();
+    let (code, _, err) = hotro(&db, &["kb", "import", &file.display().to_string()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("bad.jsonl:2") && err.contains("bad.jsonl:3"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    let (_, out, _) = hotro(&db, &["kb", "show", "KB-X1"]);
+    assert!(out.is_empty(), "the good line was not imported either");
+}
+
+#[test]
+fn resolved_tickets_are_found_beside_articles() {
+    let (_dir, db) = imported();
+    let (code, out, err) = hotro(
+        &db,
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "Máy in kim không in được ủy nhiệm chi qwertz",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let key = serde_json::from_str::<serde_json::Value>(&out).unwrap()["ticket"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        search(&db, &["qwertz"]).is_empty(),
+        "open tickets are not past solutions"
+    );
+    assert_eq!(
+        search(&db, &["--status", "new", "qwertz"]).len(),
+        1,
+        "but can be asked for"
+    );
+    let (code, _, err) = hotro(
+        &db,
+        &[
+            "ticket",
+            "resolve",
+            &key,
+            "--resolution",
+            "Cài lại trình điều khiển ESC/P2",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let hits = search(&db, &["qwertz", "esc/p2"]);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["kind"], "ticket");
+    assert_eq!(hits[0]["ref"], key.as_str());
+}
+
+#[test]
+fn a_missing_or_damaged_index_is_rebuilt_by_itself() {
+    let (_dir, db) = imported();
+    let index = db.with_file_name("kb.db.search");
+    assert!(index.join("meta.json").exists());
+    std::fs::write(index.join("meta.json"), b"{ not json").unwrap();
+    assert!(
+        !search(&db, &["ttsp"]).is_empty(),
+        "found after a damaged index"
+    );
+    std::fs::remove_dir_all(&index).unwrap();
+    assert!(
+        !search(&db, &["ttsp"]).is_empty(),
+        "found after a deleted index"
+    );
+    let (code, out, err) = hotro(&db, &["index", "rebuild"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("60 documents"), "{out}");
+}
