@@ -36,7 +36,7 @@ fn benches(c: &mut Criterion) {
                 Keymap::default_map(),
                 Utc::now(),
             );
-            let mut exec = Executor { store: &mut store };
+            let mut exec = Executor::new(&mut store);
             exec.drive(
                 &mut app,
                 Msg::Resize {
@@ -59,7 +59,7 @@ fn benches(c: &mut Criterion) {
         Keymap::default_map(),
         Utc::now(),
     );
-    let mut exec = Executor { store: &mut store };
+    let mut exec = Executor::new(&mut store);
     exec.drive(
         &mut app,
         Msg::Resize {

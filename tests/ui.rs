@@ -88,7 +88,7 @@ fn desk(login: &str, lang: Lang) -> Desk {
     }
     let me = org.operator(login).unwrap().clone();
     let mut app = App::new(Catalog::new(lang), org, me, Keymap::default_map(), now());
-    let mut exec = Executor { store: &mut store };
+    let mut exec = Executor::new(&mut store);
     exec.drive(
         &mut app,
         Msg::Resize {
@@ -110,9 +110,7 @@ impl Desk {
         self.key_mod(code, KeyModifiers::NONE);
     }
     fn key_mod(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        let mut exec = Executor {
-            store: &mut self.store,
-        };
+        let mut exec = Executor::new(&mut self.store);
         exec.drive(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers)));
     }
     fn chars(&mut self, text: &str) {
@@ -129,9 +127,7 @@ impl Desk {
         self.key_mod(KeyCode::Char(c), KeyModifiers::CONTROL);
     }
     fn tick(&mut self, at: DateTime<Utc>) {
-        let mut exec = Executor {
-            store: &mut self.store,
-        };
+        let mut exec = Executor::new(&mut self.store);
         exec.drive(&mut self.app, Msg::Tick(at));
     }
     fn screen(&self, w: u16, h: u16) -> String {
@@ -686,9 +682,7 @@ fn more_popup_snapshots() {
 fn clicks_select_queues_and_open_tickets() {
     let mut d = desk("nguyenvanan", Lang::En);
     d.app.size = ratatui::layout::Rect::new(0, 0, 120, 40);
-    let mut exec = Executor {
-        store: &mut d.store,
-    };
+    let mut exec = Executor::new(&mut d.store);
     // Row 2 + 7 is the 8th queue ("all open") inside the queue pane's border.
     exec.drive(&mut d.app, Msg::Click { column: 3, row: 9 });
     assert_eq!(d.app.queue, 7);
@@ -760,4 +754,112 @@ fn wide_characters_under_a_popup_edge_keep_the_border_whole() {
         }
         d.key(KeyCode::Esc);
     }
+}
+
+fn import_kb(d: &mut Desk) {
+    let text = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/kb-dev.jsonl"),
+    )
+    .unwrap();
+    let articles = hotro::domain::kb::parse_jsonl(&text).unwrap();
+    d.store
+        .import_articles(&articles, "nguyenvanan", now())
+        .unwrap();
+}
+
+#[test]
+fn knowledge_search_from_a_ticket_puts_a_solution_into_the_reply() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    import_kb(&mut d);
+    all_open(&mut d);
+    // The TABMIS login ticket is the oldest: last in the newest-first list.
+    d.key(KeyCode::Char('G'));
+    let key = d.selected();
+    d.key(KeyCode::Char('K'));
+    let k = d.app.knowledge.as_ref().expect("knowledge screen");
+    assert_eq!(k.for_ticket.as_ref().unwrap().key, key);
+    assert!(!k.results.is_empty(), "seeded with the ticket's own words");
+    insta::assert_snapshot!("knowledge_from_ticket_vi_120x40", d.screen(120, 40));
+    // Typing replaces the seed with an ordinary search, diacritics optional.
+    d.chars("tai khoan tabmis bi khoa");
+    let k = d.app.knowledge.as_ref().unwrap();
+    assert_eq!(k.results[0].reference, "KB-D003");
+    let resolution = k.results[0].resolution.clone();
+    d.key(KeyCode::Enter);
+    let Some(Popup::Text(t)) = &d.app.popup else {
+        panic!("reply popup")
+    };
+    assert_eq!(t.text(), resolution);
+    d.ctrl('s');
+    let (ticket, events) = d.ticket(&key);
+    assert!(ticket.first_response_at.is_some());
+    assert!(
+        serde_json::to_string(events.last().unwrap())
+            .unwrap()
+            .contains("public_reply")
+    );
+}
+
+#[test]
+fn knowledge_screen_snapshots_and_keys() {
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let mut d = desk("buivantuan", lang);
+        d.app.read_only = true;
+        import_kb(&mut d);
+        d.key(KeyCode::Char('K'));
+        d.chars("指标");
+        assert!(!d.app.knowledge.as_ref().unwrap().results.is_empty());
+        insta::assert_snapshot!(format!("knowledge_zh_{name}_80x24"), d.screen(80, 24));
+        d.key(KeyCode::Esc);
+        assert!(d.app.knowledge.is_none());
+    }
+}
+
+#[test]
+fn the_new_ticket_form_shows_possible_duplicates() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    import_kb(&mut d);
+    d.key(KeyCode::Char('n'));
+    d.chars("Khong dang nhap duoc TABMIS");
+    let Some(Popup::NewTicket(f)) = &d.app.popup else {
+        panic!("form")
+    };
+    let refs: Vec<&str> = f.similar.iter().map(|x| x.reference.as_str()).collect();
+    assert!(
+        refs.contains(&"HT-2026-000001"),
+        "the open ticket with the same title: {refs:?}"
+    );
+    assert!(
+        f.similar.iter().any(|x| x.kind == "article"),
+        "and articles: {refs:?}"
+    );
+    insta::assert_snapshot!("new_ticket_duplicates_vi_120x40", d.screen(120, 40));
+}
+
+#[test]
+fn a_resolved_ticket_becomes_a_draft_article() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('R'));
+    d.chars("Archived old mail and raised the quota");
+    d.ctrl('s');
+    d.key(KeyCode::Char('y'));
+    d.key(KeyCode::Char('7')); // resolved, to confirm
+    assert_eq!(d.selected(), key);
+    d.key(KeyCode::Char(':'));
+    d.chars("draft");
+    d.key(KeyCode::Enter);
+    let reference = format!("KB-{key}");
+    assert!(
+        d.app.flash.as_ref().unwrap().text.contains(&reference),
+        "{:?}",
+        d.app.flash
+    );
+    let a = d.store.article(&reference).unwrap().unwrap();
+    assert_eq!(
+        (a.status.as_str(), a.resolution.as_str()),
+        ("draft", "Archived old mail and raised the quota")
+    );
+    assert_eq!(a.title, "Mailbox full");
 }

@@ -20,6 +20,8 @@ pub struct Cli {
     pub demo: bool,
     #[arg(long, global = true)]
     pub no_color: bool,
+    #[arg(long, global = true, value_name = "keyuser")]
+    pub role: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

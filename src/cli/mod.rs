@@ -211,7 +211,7 @@ fn console(env: &Env<'_>) -> Result<i32> {
     let mut app = App::new(cat, org.clone(), me, keymap, Utc::now());
     app.read_only = read_only;
     let color = !env.cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut exec = Executor { store: &mut store };
+    let mut exec = Executor::new(&mut store);
     runtime::run(&mut app, &mut exec, Theme { color })?;
     Ok(0)
 }

@@ -440,6 +440,38 @@ impl SearchIndex {
         Ok(hits)
     }
 
+    /// Rank by how many of the plan's words a document has (at least half of them), for
+    /// "more like this": possible duplicates, solutions for a ticket's description.
+    pub fn search_any(
+        &self,
+        plan: &QueryPlan,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<Hit>, SearchError> {
+        if plan.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let strict = self.build(plan, filters, false);
+        // The filters are the Must clauses that follow the plan's parts; the parts become
+        // Should clauses with a minimum.
+        let clauses = strict.clauses();
+        let parts = plan.parts.len().min(clauses.len());
+        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut rest: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, (occur, q)) in clauses.iter().enumerate() {
+            if i < parts && *occur == Occur::Must {
+                words.push((Occur::Should, q.box_clone()));
+            } else {
+                rest.push((*occur, q.box_clone()));
+            }
+        }
+        let minimum = words.len().div_ceil(2).clamp(1, 8);
+        let any: Box<dyn Query> =
+            Box::new(BooleanQuery::with_minimum_required_clauses(words, minimum));
+        rest.push((Occur::Must, any));
+        self.run(&BooleanQuery::new(rest), limit, false)
+    }
+
     fn build(&self, plan: &QueryPlan, filters: &Filters, fuzzy: bool) -> BooleanQuery {
         let f = &self.fields;
         let text = f.text();

@@ -18,6 +18,13 @@ pub struct Found {
     pub fuzzy: bool,
     /// The best passage, matched words marked.
     pub snippet: Vec<Segment>,
+    /// The whole texts, for a preview (not in JSON output: `kb show` has them).
+    #[serde(skip)]
+    pub symptom: String,
+    #[serde(skip)]
+    pub cause: String,
+    #[serde(skip)]
+    pub resolution: String,
 }
 
 impl Found {
@@ -49,6 +56,22 @@ pub fn find(
     dress(store, &plan, hits)
 }
 
+/// Documents like a piece of text (a new ticket's title, a ticket's whole description): any
+/// of its words may match, the more the better, at least half of them.
+pub fn similar(
+    store: &mut Store,
+    index: &SearchIndex,
+    text: &str,
+    filters: &Filters,
+    limit: usize,
+) -> Result<Vec<Found>, SearchError> {
+    // The first words say what it is about; a long description would only add noise and cost.
+    let head: Vec<&str> = text.split_whitespace().take(40).collect();
+    let plan = search::plan(&format!("{} ", head.join(" ")));
+    let hits = index.search_any(&plan, filters, limit)?;
+    dress(store, &plan, hits)
+}
+
 fn dress(store: &mut Store, plan: &QueryPlan, hits: Vec<Hit>) -> Result<Vec<Found>, SearchError> {
     let mut out = Vec::with_capacity(hits.len());
     for h in hits {
@@ -74,6 +97,9 @@ fn dress(store: &mut Store, plan: &QueryPlan, hits: Vec<Hit>) -> Result<Vec<Foun
             score: h.score,
             fuzzy: h.fuzzy,
             snippet: search::snippet(best, plan, 160),
+            symptom: doc.symptom,
+            cause: doc.cause,
+            resolution: doc.resolution,
         });
     }
     Ok(out)

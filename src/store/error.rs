@@ -142,7 +142,7 @@ impl StoreError {
         }
     }
 
-    pub(crate) fn bad_value(detail: impl Into<String>) -> StoreError {
+    pub fn bad_value(detail: impl Into<String>) -> StoreError {
         StoreError::BadValue {
             path: PathBuf::new(),
             detail: detail.into(),

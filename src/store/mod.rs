@@ -23,6 +23,15 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A short fingerprint of the whole schema, for caches of generated databases.
+pub fn schema_fingerprint() -> String {
+    let text: String = schema::MIGRATIONS.concat();
+    let sum = text.bytes().fold(0u64, |h, b| {
+        h.wrapping_mul(1_099_511_628_211).wrapping_add(u64::from(b))
+    });
+    format!("v{SCHEMA_VERSION}-{:08x}", sum & 0xffff_ffff)
+}
+
 /// How long a writer waits for another writer before giving up with a clear error.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Keep the WAL file from growing without bound after a big transaction.

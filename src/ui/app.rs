@@ -9,6 +9,7 @@ use crate::domain::ticket::{
     Change, Classification, Event, LinkRelation, NewTicket, Requester, Ticket,
 };
 use crate::i18n::Catalog;
+use crate::search::service::Found;
 use crate::store::{Conflict, CountCell, Page, TicketFilter, TicketRow};
 use crate::ui::keymap::{Action, Context, Keymap};
 use crate::ui::queues::{Queue, queues_for};
@@ -54,6 +55,21 @@ pub enum Cmd {
         purpose: String,
     },
     OpenEditor(String),
+    /// Bring the search index up to date (any process may; the first to get the writer does).
+    SyncIndex,
+    Search {
+        generation: u64,
+        query: String,
+        filters: crate::search::Filters,
+    },
+    /// Possible duplicates and matching articles for a new ticket's title.
+    FindSimilar {
+        generation: u64,
+        text: String,
+        duplicates: bool,
+    },
+    /// Make a draft article from a resolved ticket.
+    DraftArticle(String),
 }
 
 /// One change waiting to be applied: to which ticket, at which version, what.
@@ -98,6 +114,15 @@ pub enum Loaded {
         text: Option<String>,
     },
     EditorText(String),
+    Found {
+        generation: u64,
+        found: Vec<Found>,
+    },
+    Similar {
+        generation: u64,
+        found: Vec<Found>,
+    },
+    ArticleDrafted(String),
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +163,17 @@ impl TicketList {
     pub fn selected(&self) -> Option<&TicketRow> {
         self.rows.get(self.cursor)
     }
+}
+
+/// The knowledge screen: search as you type over articles and past tickets.
+pub struct Knowledge {
+    pub query: String,
+    pub results: Vec<Found>,
+    pub cursor: usize,
+    pub scroll: usize,
+    pub generation: u64,
+    /// Opened from this ticket: Enter puts the selected solution into a reply to it.
+    pub for_ticket: Option<Target>,
 }
 
 pub struct Detail {
@@ -361,6 +397,11 @@ pub struct NewTicketForm {
     pub choices: Vec<ChoiceField>,
     /// 0 title, 1 description, 2 requester, 3 phone, then the choices.
     pub focus: usize,
+    /// Open tickets and articles that look like this one, found as the title is typed.
+    pub similar: Vec<Found>,
+    pub similar_generation: u64,
+    /// The text the last similarity search was for.
+    pub similar_for: String,
 }
 
 impl NewTicketForm {
@@ -416,6 +457,7 @@ pub struct App {
     pub marked: BTreeSet<String>,
     pub preview: Option<(Ticket, Vec<Event>)>,
     pub detail: Option<Detail>,
+    pub knowledge: Option<Knowledge>,
     pub popup: Option<Popup>,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
@@ -457,6 +499,7 @@ impl App {
             marked: BTreeSet::new(),
             preview: None,
             detail: None,
+            knowledge: None,
             popup: None,
             flash: None,
             now,
@@ -486,6 +529,7 @@ impl App {
                 vec![Context::Confirm]
             }
             Some(Popup::Help { .. }) => vec![Context::Detail, Context::Global],
+            None if self.knowledge.is_some() => vec![Context::Knowledge, Context::Global],
             None if self.detail.is_some() => vec![Context::Detail, Context::Global],
             None => vec![Context::Queue, Context::Global],
         }
@@ -747,6 +791,11 @@ impl App {
         if self.focus == Focus::Filter {
             return self.on_filter_key(key);
         }
+        if self.knowledge.is_some()
+            && let Some(cmds) = self.on_knowledge_text(key)
+        {
+            return cmds;
+        }
         let Some(action) = self.keymap.lookup(&self.contexts(), &key) else {
             return Vec::new();
         };
@@ -797,6 +846,7 @@ impl App {
                 | Action::Resolve
                 | Action::Confirm
                 | Action::Reopen
+                | Action::DraftArticle
         );
         if writes && self.read_only {
             self.warn(self.cat.t("flash.read_only"));
@@ -821,6 +871,9 @@ impl App {
                 Vec::new()
             }
             Action::Back => {
+                if self.knowledge.take().is_some() {
+                    return Vec::new();
+                }
                 if self.detail.take().is_some() {
                     return self.preview_cmd();
                 }
@@ -854,6 +907,7 @@ impl App {
                 let n = digit.unwrap_or(1).max(1) as usize - 1;
                 self.select_queue(n)
             }
+            Action::Open if self.knowledge.is_some() => self.use_knowledge_result(),
             Action::Open => {
                 if self.focus == Focus::Queues {
                     self.focus = Focus::Table;
@@ -890,6 +944,17 @@ impl App {
                 self.popup = Some(Popup::NewTicket(Box::new(self.new_ticket_form())));
                 Vec::new()
             }
+            Action::Knowledge => self.open_knowledge(),
+            Action::DraftArticle => match self.focused_ticket() {
+                Some(t) if matches!(t.status, Status::Resolved | Status::Closed) => {
+                    vec![Cmd::DraftArticle(t.key.clone())]
+                }
+                Some(_) => {
+                    self.warn(self.cat.t("flash.not_resolved"));
+                    Vec::new()
+                }
+                None => self.nothing_selected(),
+            },
             Action::Reply => self.open_text(TextPurpose::Reply),
             Action::Note => self.open_text(TextPurpose::Note),
             Action::Resolve => self.open_text(TextPurpose::Resolve),
@@ -946,6 +1011,83 @@ impl App {
         }
     }
 
+    /// Open the knowledge screen; from a ticket, seeded with what the ticket says.
+    fn open_knowledge(&mut self) -> Vec<Cmd> {
+        let ticket = self.focused_ticket().cloned();
+        let for_ticket = ticket.as_ref().map(|t| Target {
+            key: t.key.clone(),
+            version: t.version,
+        });
+        let mut k = Knowledge {
+            query: String::new(),
+            results: Vec::new(),
+            cursor: 0,
+            scroll: 0,
+            generation: 0,
+            for_ticket,
+        };
+        let mut cmds = vec![Cmd::SyncIndex];
+        if let Some(t) = ticket {
+            k.generation += 1;
+            // More like this ticket; typing replaces it with an ordinary search.
+            cmds.push(Cmd::FindSimilar {
+                generation: k.generation,
+                text: format!("{} {}", t.title, t.description),
+                duplicates: false,
+            });
+        }
+        self.knowledge = Some(k);
+        cmds
+    }
+
+    /// Letters typed in the knowledge screen are the query. `None` when the key is not text.
+    fn on_knowledge_text(&mut self, key: KeyEvent) -> Option<Vec<Cmd>> {
+        let k = self.knowledge.as_mut()?;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char(c) if !ctrl => k.query.push(c),
+            KeyCode::Backspace => {
+                k.query.pop();
+            }
+            _ => return None,
+        }
+        k.generation += 1;
+        k.cursor = 0;
+        k.scroll = 0;
+        Some(vec![Cmd::Search {
+            generation: k.generation,
+            query: k.query.clone(),
+            filters: knowledge_filters(),
+        }])
+    }
+
+    /// Enter on a result: from a ticket, reply with that solution; otherwise nothing more to
+    /// open (the preview shows it all).
+    fn use_knowledge_result(&mut self) -> Vec<Cmd> {
+        let Some(k) = &self.knowledge else {
+            return Vec::new();
+        };
+        let (Some(target), Some(found)) = (k.for_ticket.clone(), k.results.get(k.cursor)) else {
+            return Vec::new();
+        };
+        if self.read_only {
+            self.warn(self.cat.t("flash.read_only"));
+            return Vec::new();
+        }
+        let text = found.resolution.clone();
+        self.knowledge = None;
+        let mut area = TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        self.popup = Some(Popup::Text(TextPopup {
+            purpose: TextPurpose::Reply,
+            targets: vec![target],
+            area,
+            dirty: true,
+            last_saved: None,
+        }));
+        Vec::new()
+    }
+
     fn nothing_selected(&mut self) -> Vec<Cmd> {
         self.warn(self.cat.t("flash.nothing_selected"));
         Vec::new()
@@ -974,6 +1116,25 @@ impl App {
     }
 
     fn move_cursor(&mut self, action: Action) -> Vec<Cmd> {
+        if let Some(k) = &mut self.knowledge {
+            let last = k.results.len().saturating_sub(1);
+            match action {
+                Action::Down => {
+                    k.cursor = (k.cursor + 1).min(last);
+                    k.scroll = 0;
+                }
+                Action::Up => {
+                    k.cursor = k.cursor.saturating_sub(1);
+                    k.scroll = 0;
+                }
+                Action::PageDown => k.scroll += self.visible_rows.max(1),
+                Action::PageUp => k.scroll = k.scroll.saturating_sub(self.visible_rows.max(1)),
+                Action::Top => k.cursor = 0,
+                Action::Bottom => k.cursor = last,
+                _ => {}
+            }
+            return Vec::new();
+        }
         if let Some(d) = &mut self.detail {
             let step = self.visible_rows.max(1);
             d.scroll = match action {
@@ -1344,6 +1505,9 @@ impl App {
                 },
             ],
             focus: 0,
+            similar: Vec::new(),
+            similar_generation: 0,
+            similar_for: String::new(),
         }
     }
 
@@ -1856,8 +2020,25 @@ impl App {
                 }
             }
         }
+        // Look for duplicates and articles as the title (and description) take shape.
+        let text = format!(
+            "{} {}",
+            f.title.lines().join(" "),
+            f.description.lines().join(" ")
+        );
+        let text = text.trim().to_string();
+        let mut cmds = Vec::new();
+        if text != f.similar_for && text.chars().count() >= 4 {
+            f.similar_for = text.clone();
+            f.similar_generation += 1;
+            cmds.push(Cmd::FindSimilar {
+                generation: f.similar_generation,
+                text,
+                duplicates: true,
+            });
+        }
         self.popup = Some(Popup::NewTicket(f));
-        Vec::new()
+        cmds
     }
 
     fn on_loaded(&mut self, loaded: Loaded) -> Vec<Cmd> {
@@ -1998,11 +2179,24 @@ impl App {
             Loaded::DataVersion(v) => {
                 let changed = self.data_version.is_some_and(|old| old != v);
                 self.data_version = Some(v);
-                if changed {
-                    self.refresh_all()
-                } else {
-                    Vec::new()
+                if !changed {
+                    return Vec::new();
                 }
+                // Another process committed: show it, and help keep the search index current
+                // (whoever gets the index writer first applies the change).
+                let mut cmds = self.refresh_all();
+                cmds.push(Cmd::SyncIndex);
+                if let Some(k) = &mut self.knowledge
+                    && !k.query.is_empty()
+                {
+                    k.generation += 1;
+                    cmds.push(Cmd::Search {
+                        generation: k.generation,
+                        query: k.query.clone(),
+                        filters: knowledge_filters(),
+                    });
+                }
+                cmds
             }
             Loaded::Draft {
                 ticket,
@@ -2023,6 +2217,34 @@ impl App {
                         });
                     }
                 }
+                Vec::new()
+            }
+            Loaded::Found { generation, found } => {
+                if let Some(k) = &mut self.knowledge
+                    && k.generation == generation
+                {
+                    k.results = found;
+                    k.cursor = 0;
+                    k.scroll = 0;
+                }
+                Vec::new()
+            }
+            Loaded::Similar { generation, found } => {
+                if let Some(k) = &mut self.knowledge
+                    && k.generation == generation
+                {
+                    k.results = found.clone();
+                    k.cursor = 0;
+                }
+                if let Some(Popup::NewTicket(f)) = &mut self.popup
+                    && f.similar_generation == generation
+                {
+                    f.similar = found;
+                }
+                Vec::new()
+            }
+            Loaded::ArticleDrafted(reference) => {
+                self.say(self.cat.f("flash.article_drafted", &[("ref", &reference)]));
                 Vec::new()
             }
             Loaded::EditorText(text) => {
@@ -2056,6 +2278,14 @@ impl App {
         {
             d.ticket = t.clone();
         }
+    }
+}
+
+/// What the knowledge screen searches: published articles and past solved tickets.
+pub fn knowledge_filters() -> crate::search::Filters {
+    crate::search::Filters {
+        statuses: vec!["published".into(), "resolved".into(), "closed".into()],
+        ..crate::search::Filters::default()
     }
 }
 

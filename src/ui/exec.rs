@@ -1,19 +1,44 @@
-//! Carrying out the console's commands against the store. Shared by the terminal runtime
+//! Carrying out the console's commands against the self.store. Shared by the terminal runtime
 //! and the headless test driver, so tests exercise the same path as operators.
 
 use crate::describe;
 use crate::domain::org::Organisation;
 use crate::domain::ticket::Ctx;
 use crate::i18n::Catalog;
+use crate::search::service;
+use crate::search::{Filters, SearchError, SearchIndex};
 use crate::store::{Store, StoreError};
 use crate::ui::app::{App, Cmd, Loaded, Msg};
 use chrono::Utc;
 
 pub struct Executor<'a> {
     pub store: &'a mut Store,
+    /// Opened on first use: a console that never searches never touches the index.
+    index: Option<SearchIndex>,
 }
 
-impl Executor<'_> {
+impl<'a> Executor<'a> {
+    pub fn new(store: &'a mut Store) -> Executor<'a> {
+        Executor { store, index: None }
+    }
+
+    /// Open the search index if need be and bring it up to date (waiting for another
+    /// process that is writing it only if `wait`).
+    fn sync_index(&mut self, wait: bool) -> Result<(), SearchError> {
+        if self.index.is_none() {
+            self.index = Some(SearchIndex::open(self.store.path())?);
+        }
+        let Some(index) = self.index.as_mut() else {
+            return Ok(());
+        };
+        if wait {
+            index.sync_wait(self.store, &mut |_, _| {})?;
+        } else {
+            index.sync(self.store, &mut |_, _| {})?;
+        }
+        Ok(())
+    }
+
     /// Carry out one command; `None` for commands with nothing to report.
     pub fn exec(
         &mut self,
@@ -26,9 +51,9 @@ impl Executor<'_> {
             done: Vec::new(),
             message: describe::store_error(cat, Some(org), &e),
         };
-        let store = &mut *self.store;
         Some(match cmd {
-            Cmd::LoadCounts => store
+            Cmd::LoadCounts => self
+                .store
                 .count_cells()
                 .map(Loaded::Counts)
                 .unwrap_or_else(failed),
@@ -38,7 +63,7 @@ impl Executor<'_> {
                 page,
                 append,
                 keep,
-            } => match store.list_tickets(&filter, page) {
+            } => match self.store.list_tickets(&filter, page) {
                 Ok(rows) => Loaded::Page {
                     generation,
                     rows,
@@ -48,11 +73,11 @@ impl Executor<'_> {
                 },
                 Err(e) => failed(e),
             },
-            Cmd::LoadPreview(key) => match store.ticket_with_timeline(&key) {
+            Cmd::LoadPreview(key) => match self.store.ticket_with_timeline(&key) {
                 Ok((t, events)) => Loaded::Preview(Box::new(t), events),
                 Err(e) => failed(e),
             },
-            Cmd::LoadDetail(key) => match store.ticket_with_timeline(&key) {
+            Cmd::LoadDetail(key) => match self.store.ticket_with_timeline(&key) {
                 Ok((t, events)) => Loaded::Detail(Box::new(t), events),
                 Err(e) => failed(e),
             },
@@ -65,7 +90,10 @@ impl Executor<'_> {
                         actor,
                         now: Utc::now(),
                     };
-                    match store.change_ticket(&p.key, p.expect, p.change.clone(), ctx) {
+                    match self
+                        .store
+                        .change_ticket(&p.key, p.expect, p.change.clone(), ctx)
+                    {
                         Ok(result) => done.push(result),
                         Err(StoreError::Conflict(conflict)) => {
                             return Some(Loaded::Conflict {
@@ -90,17 +118,18 @@ impl Executor<'_> {
                     actor,
                     now: Utc::now(),
                 };
-                match store.create_ticket(&new, ctx) {
+                match self.store.create_ticket(&new, ctx) {
                     Ok((t, _)) => Loaded::Created(Box::new(t)),
                     Err(e) => failed(e),
                 }
             }
-            Cmd::PollDataVersion => store
+            Cmd::PollDataVersion => self
+                .store
                 .data_version()
                 .map(Loaded::DataVersion)
                 .unwrap_or_else(failed),
             Cmd::LoadDraft { ticket, purpose } => {
-                match store.load_draft(actor, &ticket, &purpose) {
+                match self.store.load_draft(actor, &ticket, &purpose) {
                     Ok(text) => Loaded::Draft {
                         ticket,
                         purpose,
@@ -114,19 +143,85 @@ impl Executor<'_> {
                 purpose,
                 text,
             } => {
-                return store
+                return self
+                    .store
                     .save_draft(actor, &ticket, &purpose, &text, Utc::now())
                     .err()
                     .map(failed);
             }
             Cmd::DeleteDraft { ticket, purpose } => {
-                return store
+                return self
+                    .store
                     .delete_draft(actor, &ticket, &purpose)
                     .err()
                     .map(failed);
             }
             // Needs the terminal: the runtime handles it before it gets here.
             Cmd::OpenEditor(_) => return None,
+            Cmd::SyncIndex => {
+                return self.sync_index(false).err().map(|e| Loaded::Failed {
+                    done: Vec::new(),
+                    message: cat.f("error.index", &[("detail", &e)]),
+                });
+            }
+            Cmd::Search {
+                generation,
+                query,
+                filters,
+            } => {
+                let searched = self
+                    .sync_index(true)
+                    .and_then(|()| match self.index.as_ref() {
+                        Some(index) => service::find(self.store, index, &query, &filters, 50),
+                        None => Ok(Vec::new()),
+                    });
+                match searched {
+                    Ok(found) => Loaded::Found { generation, found },
+                    Err(e) => Loaded::Failed {
+                        done: Vec::new(),
+                        message: cat.f("error.index", &[("detail", &e)]),
+                    },
+                }
+            }
+            Cmd::FindSimilar {
+                generation,
+                text,
+                duplicates,
+            } => {
+                let statuses: Vec<String> = if duplicates {
+                    let mut open: Vec<String> = crate::domain::status::Status::ALL
+                        .iter()
+                        .filter(|s| s.is_open())
+                        .map(|s| s.as_str().to_string())
+                        .collect();
+                    open.push("published".into());
+                    open
+                } else {
+                    vec!["published".into(), "resolved".into(), "closed".into()]
+                };
+                let filters = Filters {
+                    statuses,
+                    ..Filters::default()
+                };
+                let limit = if duplicates { 6 } else { 30 };
+                let searched = self
+                    .sync_index(true)
+                    .and_then(|()| match self.index.as_ref() {
+                        Some(index) => service::similar(self.store, index, &text, &filters, limit),
+                        None => Ok(Vec::new()),
+                    });
+                match searched {
+                    Ok(found) => Loaded::Similar { generation, found },
+                    Err(e) => Loaded::Failed {
+                        done: Vec::new(),
+                        message: cat.f("error.index", &[("detail", &e)]),
+                    },
+                }
+            }
+            Cmd::DraftArticle(key) => match draft_article(self.store, actor, &key) {
+                Ok(reference) => Loaded::ArticleDrafted(reference),
+                Err(e) => failed(e),
+            },
         })
     }
 
@@ -158,4 +253,29 @@ impl Executor<'_> {
             }
         }
     }
+}
+
+/// A draft article from a resolved ticket: its title, its description as the symptom, its
+/// resolution; the ticket's key in the ref so the two stay linked.
+fn draft_article(store: &mut Store, actor: &str, key: &str) -> Result<String, StoreError> {
+    let t = store.ticket(key)?;
+    let zh = t.title.chars().any(crate::domain::search::is_cjk);
+    let input = crate::domain::kb::ArticleInput {
+        reference: format!("KB-{}", t.key),
+        lang: if zh { "zh".into() } else { "vi".into() },
+        application: t.application.clone(),
+        category: t.category.clone(),
+        title: t.title.clone(),
+        symptom: t.description.clone(),
+        cause: String::new(),
+        resolution: t.resolution.clone().unwrap_or_default(),
+        tags: Vec::new(),
+        status: Some("draft".into()),
+        author: Some(actor.to_string()),
+    };
+    let input = input
+        .cleaned()
+        .map_err(|e| StoreError::bad_value(e.to_string()))?;
+    store.import_articles(&[input.clone()], actor, Utc::now())?;
+    Ok(input.reference)
 }

@@ -60,6 +60,8 @@ actions! {
     Confirm => "confirm",
     Reopen => "reopen",
     Mark => "mark",
+    Knowledge => "knowledge",
+    DraftArticle => "draft_article",
     Submit => "submit",
     Cancel => "cancel",
     ExternalEditor => "external_editor",
@@ -75,13 +77,15 @@ pub enum Context {
     Editor,
     Picker,
     Confirm,
+    Knowledge,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Queue,
         Context::Detail,
+        Context::Knowledge,
         Context::Editor,
         Context::Picker,
         Context::Confirm,
@@ -94,6 +98,7 @@ impl Context {
             Context::Editor => "editor",
             Context::Picker => "picker",
             Context::Confirm => "confirm",
+            Context::Knowledge => "knowledge",
         }
     }
 }
@@ -212,7 +217,7 @@ pub enum KeymapError {
     #[error("keymap {file}: not valid TOML: {message}")]
     Toml { file: String, message: String },
     #[error(
-        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, editor, picker, confirm"
+        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, knowledge, editor, picker, confirm"
     )]
     Context { file: String, context: String },
     #[error("keymap {file}, [[{context}]]: unknown action `{action}`")]

@@ -94,9 +94,10 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame<'_>) {
         hints,
     } = layout::screen(app, area);
     render_header(app, theme, frame, header);
-    match &app.detail {
-        Some(d) => render_detail(app, theme, frame, body, &d.ticket, &d.events, d.scroll),
-        None => render_main(app, theme, frame, body),
+    match (&app.knowledge, &app.detail) {
+        (Some(k), _) => render_knowledge(app, theme, frame, body, k),
+        (None, Some(d)) => render_detail(app, theme, frame, body, &d.ticket, &d.events, d.scroll),
+        (None, None) => render_main(app, theme, frame, body),
     }
     if filter.height > 0 {
         let cursor = if app.focus == Focus::Filter {
@@ -549,6 +550,145 @@ fn render_detail(
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
+/// Segments of text as a line, matches emphasised.
+fn highlighted(
+    segments: &[crate::domain::search::Segment],
+    theme: Theme,
+    max: usize,
+) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for seg in segments {
+        let text = sanitize(&seg.text);
+        let room = max.saturating_sub(used);
+        if room == 0 {
+            break;
+        }
+        let piece = truncate(&text, room);
+        used += width(&piece);
+        let style = if seg.hit {
+            theme
+                .bold()
+                .patch(theme.fg(Color::Yellow))
+                .add_modifier(Modifier::UNDERLINED)
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(piece, style));
+    }
+    Line::from(spans)
+}
+
+fn render_knowledge(
+    app: &App,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    k: &crate::ui::app::Knowledge,
+) {
+    let cat = &app.cat;
+    let title = match &k.for_ticket {
+        Some(t) => cat.f("ui.knowledge_for", &[("key", &t.key)]),
+        None => cat.t("ui.knowledge"),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [input, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let query_line = Line::from(vec![
+        Span::styled("> ", theme.bold()),
+        Span::raw(format!("{}▏", sanitize(&k.query))),
+    ]);
+    frame.render_widget(
+        Paragraph::new(vec![
+            query_line,
+            Line::styled(cat.t("ui.type_to_search"), theme.dim()),
+        ]),
+        input,
+    );
+    let list_width = if body.width >= 100 {
+        body.width / 2
+    } else {
+        body.width
+    };
+    let [list, preview] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(body);
+    let lb = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.dim())
+        .title(format!("{} ({})", cat.t("ui.results"), k.results.len()));
+    let list_inner = lb.inner(list);
+    frame.render_widget(lb, list);
+    let w = list_inner.width as usize;
+    let per = 2usize;
+    let visible = (list_inner.height as usize / per).max(1);
+    let start = crate::ui::layout::first_shown(k.cursor, visible);
+    let mut lines = Vec::new();
+    for (i, f) in k.results.iter().enumerate().skip(start).take(visible) {
+        let kind = cat.t(&format!("kb.kind_{}", f.kind));
+        let head = format!("{} · {} · {}", f.reference, kind, sanitize(&f.title));
+        let mut line = Line::raw(truncate(&head, w));
+        if i == k.cursor {
+            line = line.style(theme.selected());
+        } else {
+            line = line.style(theme.bold());
+        }
+        lines.push(line);
+        lines.push(highlighted(&f.snippet, theme, w));
+    }
+    if k.results.is_empty() && !k.query.is_empty() {
+        lines.push(Line::styled(cat.t("kb.no_results"), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), list_inner);
+    if preview.width == 0 {
+        return;
+    }
+    let pb = Block::default()
+        .borders(Borders::TOP | Borders::LEFT)
+        .border_style(theme.dim())
+        .title(cat.t("ui.preview"));
+    let pin = pb.inner(preview);
+    frame.render_widget(pb, preview);
+    let Some(f) = k.results.get(k.cursor) else {
+        return;
+    };
+    let pw = pin.width as usize;
+    let query = if k.query.is_empty() {
+        f.title.clone()
+    } else {
+        k.query.clone()
+    };
+    let plan = crate::domain::search::plan(&format!("{query} "));
+    let mut out = vec![Line::styled(
+        truncate(&sanitize(&f.title), pw),
+        theme.bold(),
+    )];
+    for (label, text) in [
+        ("kb.symptom", &f.symptom),
+        ("kb.cause", &f.cause),
+        ("kb.resolution", &f.resolution),
+    ] {
+        if text.trim().is_empty() {
+            continue;
+        }
+        out.push(Line::raw(""));
+        out.push(Line::styled(cat.t(label), theme.bold()));
+        for para in wrap(&sanitize(text), pw) {
+            let segs = crate::domain::search::snippet(&para, &plan, usize::MAX / 4);
+            out.push(highlighted(&segs, theme, pw));
+        }
+    }
+    let shown: Vec<Line<'_>> = out
+        .into_iter()
+        .skip(k.scroll)
+        .take(pin.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(shown), pin);
+}
+
 /// The hint bar: the current context's bindings, then help and quit, as far as they fit.
 fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     let contexts = app.contexts();
@@ -569,6 +709,13 @@ fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
                         | Action::FocusPrev
                 )
             {
+                continue;
+            }
+            // In the knowledge screen letters are search text, so letter keys do nothing.
+            let plain_char = b.keys.first().is_some_and(|k| {
+                matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_)) && !k.ctrl && !k.alt
+            });
+            if app.knowledge.is_some() && app.popup.is_none() && plain_char {
                 continue;
             }
             seen.push(b.action);

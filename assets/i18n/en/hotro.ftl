@@ -395,3 +395,16 @@ cli-kb-eval-queries = The queries file (q, expect, kind)
 cli-kb-eval-misses = List the queries that missed
 cli-index-about = The search index (derived from the database)
 cli-index-rebuild-about = Rebuild the search index from the database
+
+## console knowledge
+action-knowledge = knowledge search
+action-draft_article = draft an article from this ticket
+context-knowledge = Knowledge search (letters are the search text)
+ui-knowledge = Knowledge: articles and past solutions
+ui-knowledge_for = Solutions for { $key } (Enter puts the selected one into a reply)
+ui-results = Results
+ui-similar = Possible duplicates and articles
+ui-type_to_search = Type to search: diacritics optional, the last word may be cut short.
+flash-article_drafted = Draft article { $ref } created from the ticket; review and publish it with `hotro kb`.
+flash-not_resolved = Only a resolved or closed ticket has a solution to draft an article from.
+cli-global-role = Run the console as: keyuser (search and read only)

@@ -395,3 +395,16 @@ cli-kb-eval-queries = Tệp truy vấn (q, expect, kind)
 cli-kb-eval-misses = Liệt kê các truy vấn không tìm đúng
 cli-index-about = Chỉ mục tìm kiếm (dựng từ cơ sở dữ liệu)
 cli-index-rebuild-about = Dựng lại chỉ mục tìm kiếm từ cơ sở dữ liệu
+
+## console knowledge
+action-knowledge = tìm tri thức
+action-draft_article = soạn bài tri thức từ phiếu này
+context-knowledge = Tìm tri thức (chữ gõ vào là nội dung tìm)
+ui-knowledge = Tri thức: bài viết và cách xử lý trước đây
+ui-knowledge_for = Cách xử lý cho { $key } (Enter đưa kết quả đang chọn vào thư trả lời)
+ui-results = Kết quả
+ui-similar = Phiếu có thể trùng và bài liên quan
+ui-type_to_search = Gõ để tìm: không dấu cũng được, từ cuối có thể gõ dở.
+flash-article_drafted = Đã tạo bài nháp { $ref } từ phiếu; xem lại và công bố bằng `hotro kb`.
+flash-not_resolved = Chỉ phiếu đã giải quyết hoặc đã đóng mới có cách xử lý để soạn bài.
+cli-global-role = Chạy bàn điều khiển với vai trò: keyuser (chỉ tìm kiếm và đọc)
