@@ -276,6 +276,6 @@ fn draft_article(store: &mut Store, actor: &str, key: &str) -> Result<String, St
     let input = input
         .cleaned()
         .map_err(|e| StoreError::bad_value(e.to_string()))?;
-    store.import_articles(&[input.clone()], actor, Utc::now())?;
+    store.import_articles(std::slice::from_ref(&input), actor, Utc::now())?;
     Ok(input.reference)
 }
