@@ -20,14 +20,10 @@ pub fn bench_db(tickets: usize) -> PathBuf {
     if let Err(e) = std::fs::create_dir_all(&dir) {
         panic!("cannot create {}: {e}", dir.display());
     }
-    let path = dir.join(format!(
-        "tickets-{tickets}-v{}.db",
-        hotro::store::SCHEMA_VERSION
-    ));
-    let done = dir.join(format!(
-        "tickets-{tickets}-v{}.done",
-        hotro::store::SCHEMA_VERSION
-    ));
+    // The schema's fingerprint: a database cached for an older schema is not reused.
+    let schema = hotro::store::schema_fingerprint();
+    let path = dir.join(format!("tickets-{tickets}-{schema}.db"));
+    let done = dir.join(format!("tickets-{tickets}-{schema}.done"));
     if !done.exists() {
         let _ = std::fs::remove_file(&path);
         let org = config::embedded().org;

@@ -28,7 +28,7 @@ use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema or the folding changes: an index of another version is rebuilt.
-const INDEX_FORMAT: u32 = 1;
+const INDEX_FORMAT: u32 = 2;
 /// Beyond this many pending changes a full rebuild is quicker than applying them one by one.
 const REBUILD_ABOVE: usize = 20_000;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -80,9 +80,15 @@ struct Fields {
     category: Field,
     lang: Field,
     status: Field,
+    /// "1" on past solutions (published articles, resolved or closed tickets): the usual
+    /// filter as one term instead of a union of three.
+    solution: Field,
     updated: Field,
     helped: Field,
 }
+
+/// The statuses of past solutions, sorted.
+const SOLUTION_STATUSES: [&str; 3] = ["closed", "published", "resolved"];
 
 /// Field weights: title above symptom above resolution above cause.
 const WEIGHTS: [(usize, f32); 4] = [(0, 3.0), (1, 2.0), (2, 1.5), (3, 1.0)];
@@ -119,6 +125,7 @@ fn schema() -> (Schema, Fields) {
         category: b.add_text_field("category", STRING),
         lang: b.add_text_field("lang", STRING),
         status: b.add_text_field("status", STRING),
+        solution: b.add_text_field("solution", STRING),
         updated: b.add_i64_field("updated", FAST | INDEXED),
         helped: b.add_u64_field("helped", FAST),
     };
@@ -423,7 +430,12 @@ impl SearchIndex {
         filters: &Filters,
         limit: usize,
     ) -> Result<Vec<Hit>, SearchError> {
-        if plan.is_empty() || limit == 0 {
+        // A single letter is too little to search for: it would rank the whole index.
+        let too_little = plan
+            .parts
+            .iter()
+            .all(|p| matches!(p, Part::Prefix(w) if w.chars().count() < search::PREFIX_MIN));
+        if plan.is_empty() || too_little || limit == 0 {
             return Ok(Vec::new());
         }
         let mut hits = self.run(&self.build(plan, filters, false), limit, false)?;
@@ -559,7 +571,17 @@ impl SearchIndex {
         filter(f.application, &filters.application);
         filter(f.category, &filters.category);
         filter(f.lang, &filters.lang);
-        if !filters.statuses.is_empty() {
+        let mut wanted: Vec<&str> = filters.statuses.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        if wanted == SOLUTION_STATUSES {
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    term(f.solution, "1"),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        } else if !filters.statuses.is_empty() {
             let any: Vec<(Occur, Box<dyn Query>)> = filters
                 .statuses
                 .iter()
@@ -583,37 +605,38 @@ impl SearchIndex {
         fuzzy: bool,
     ) -> Result<Vec<Hit>, SearchError> {
         let searcher = self.reader.searcher();
+        // Plain BM25 top-k keeps tantivy's pruning; the small lift for recent and often-helpful
+        // documents then reorders a few more than asked for: enough to order near-equals,
+        // never enough to pull up something irrelevant.
+        let wide = (limit * 3).max(30);
+        let top: Vec<(f32, DocAddress)> = searcher
+            .search(query, &TopDocs::with_limit(wide).order_by_score())
+            .map_err(self.tv())?;
         let now = chrono::Utc::now().timestamp_millis();
-        // A small lift for articles that often helped and for recent documents: enough to
-        // order near-equals, never enough to beat relevance.
-        let collector =
-            TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
-                let updated = segment
-                    .fast_fields()
-                    .i64("updated")
-                    .map(|c| c.first_or_default_col(now))
-                    .ok();
-                let helped = segment
-                    .fast_fields()
-                    .u64("helped")
-                    .map(|c| c.first_or_default_col(0))
-                    .ok();
-                move |doc: tantivy::DocId, score: tantivy::Score| {
-                    let age_days = updated
-                        .as_ref()
-                        .map(|c| ((now - c.get_val(doc)).max(0) as f32) / 86_400_000.0)
-                        .unwrap_or(365.0);
-                    let recency = (-age_days / 365.0).exp();
-                    let help = helped
-                        .as_ref()
-                        .map(|c| c.get_val(doc) as f32)
-                        .unwrap_or(0.0);
-                    score * (1.0 + 0.04 * recency) * (1.0 + 0.05 * (1.0 + help).ln())
-                }
-            });
-        let top: Vec<(f32, DocAddress)> = searcher.search(query, &collector).map_err(self.tv())?;
-        let mut out = Vec::with_capacity(top.len());
+        let mut lifted: Vec<(f32, DocAddress)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
+            let segment = searcher.segment_reader(addr.segment_ord);
+            let updated = segment
+                .fast_fields()
+                .i64("updated")
+                .ok()
+                .and_then(|c| c.first(addr.doc_id))
+                .unwrap_or(now);
+            let helped = segment
+                .fast_fields()
+                .u64("helped")
+                .ok()
+                .and_then(|c| c.first(addr.doc_id))
+                .unwrap_or(0);
+            let age_days = ((now - updated).max(0) as f32) / 86_400_000.0;
+            let recency = (-age_days / 365.0).exp();
+            let lift = (1.0 + 0.04 * recency) * (1.0 + 0.05 * (1.0 + helped as f32).ln());
+            lifted.push((score * lift, addr));
+        }
+        lifted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        lifted.truncate(limit);
+        let mut out = Vec::with_capacity(lifted.len());
+        for (score, addr) in lifted {
             let doc: TantivyDocument = searcher.doc(addr).map_err(self.tv())?;
             let get = |field: Field| {
                 doc.get_first(field)
@@ -678,7 +701,97 @@ fn document(f: &Fields, d: &IndexDoc) -> TantivyDocument {
         doc.add_text(f.lang, l);
     }
     doc.add_text(f.status, &d.status);
+    let solution = match d.kind {
+        "article" => d.status == "published",
+        _ => d.status == "resolved" || d.status == "closed",
+    };
+    if solution {
+        doc.add_text(f.solution, "1");
+    }
     doc.add_i64(f.updated, d.updated_at.timestamp_millis());
     doc.add_u64(f.helped, d.helped.max(0) as u64);
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::domain::ticket::{Ctx, NewTicket};
+    use proptest::prelude::*;
+
+    /// A small real index: a few tickets, resolved so they count as solutions.
+    fn small_index() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let mut store = Store::open(&db).unwrap();
+        let org = config::embedded().org;
+        let ctx = Ctx {
+            org: &org,
+            actor: "nguyenvanan",
+            now: chrono::Utc::now(),
+        };
+        for title in [
+            "Không đăng nhập được TABMIS",
+            "网络连接失败",
+            "ORA-00054 resource busy",
+            "Máy in không in được",
+        ] {
+            let (t, _) = store
+                .create_ticket(
+                    &NewTicket {
+                        title: title.into(),
+                        ..NewTicket::default()
+                    },
+                    ctx,
+                )
+                .unwrap();
+            store
+                .change_ticket(
+                    &t.key,
+                    None,
+                    crate::domain::ticket::Change::Resolve {
+                        resolution: "đã xử lý".into(),
+                    },
+                    ctx,
+                )
+                .unwrap();
+        }
+        let mut index = SearchIndex::open(&db).unwrap();
+        index.sync_wait(&mut store, &mut |_, _| {}).unwrap();
+        (dir, index)
+    }
+
+    #[test]
+    fn a_single_letter_finds_nothing_but_two_do() {
+        let (_dir, index) = small_index();
+        let f = Filters::default();
+        assert!(index.search(&search::plan("m"), &f, 10).unwrap().is_empty());
+        assert_eq!(index.search(&search::plan("ma"), &f, 10).unwrap().len(), 1);
+        assert_eq!(
+            index.search(&search::plan("网"), &f, 10).unwrap().len(),
+            1,
+            "one CJK character is a word"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        #[test]
+        fn any_string_is_a_valid_query(q in "\\PC{0,40}") {
+            let (_dir, index) = small_index();
+            let plan = search::plan(&q);
+            prop_assert!(index.search(&plan, &Filters::default(), 10).is_ok());
+            prop_assert!(index.search_any(&plan, &Filters::default(), 10).is_ok());
+        }
+
+        #[test]
+        fn query_syntax_is_just_text(q in prop::collection::vec(prop::sample::select(vec![
+            "\"", "*", "-", "NEAR(", ")", "AND", "OR", "NOT", "col:x", "^", "~2", "[", "]", "{", "}",
+            "\\", "'", "%", "_", "đăng", "nhập", "网络", " ", "ORA-00054",
+        ]), 0..12).prop_map(|v| v.concat())) {
+            let (_dir, index) = small_index();
+            prop_assert!(index.search(&search::plan(&q), &Filters::default(), 10).is_ok());
+        }
+    }
 }
