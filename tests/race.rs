@@ -1,0 +1,220 @@
+//! Several real processes on one database file: creation races, backups under writers,
+//! optimistic concurrency between operators.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::thread;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hotro");
+
+fn hotro(db: &Path, login: &str, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args([
+            "--db",
+            &db.display().to_string(),
+            "--lang",
+            "en",
+            "--as",
+            login,
+        ])
+        .args(args)
+        .env_remove("HOTRO_DB")
+        .env_remove("HOTRO_AS")
+        .env_remove("HOTRO_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let db: Arc<PathBuf> = Arc::new(dir.path().join("fresh.db"));
+    assert!(!db.exists());
+    let logins = [
+        "nguyenvanan",
+        "tranthibich",
+        "lethihoa",
+        "doquangvinh",
+        "phamvanbinh",
+        "hoangthilan",
+        "vuducminh",
+        "dangquochuy",
+    ];
+    let workers: Vec<_> = logins
+        .iter()
+        .map(|login| {
+            let db = Arc::clone(&db);
+            let login = login.to_string();
+            thread::spawn(move || {
+                let mut keys = Vec::new();
+                for i in 0..100 {
+                    let title = format!("Yêu cầu {i} của {login}");
+                    let out = hotro(&db, &login, &["ticket", "new", "--title", &title, "--json"]);
+                    assert!(
+                        out.stderr.is_empty(),
+                        "{login} #{i} printed: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    assert_eq!(out.status.code(), Some(0), "{login} #{i}");
+                    keys.push(json(&out)["ticket"]["key"].as_str().unwrap().to_string());
+                }
+                keys
+            })
+        })
+        .collect();
+    let mut keys: Vec<String> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 800);
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 800, "every key distinct");
+    let listed = json(&hotro(
+        &db,
+        "nguyenvanan",
+        &["ticket", "list", "--json", "--limit", "1000"],
+    ));
+    assert_eq!(listed.as_array().unwrap().len(), 800);
+    let check = hotro(&db, "nguyenvanan", &["db", "check", "--json"]);
+    let report = json(&check);
+    assert_eq!(report["integrity"], serde_json::json!(["ok"]));
+    assert_eq!(report["tickets"], 800);
+    assert_eq!(report["events"], 800);
+    assert_eq!(report["version_mismatches"], 0);
+    assert_eq!(report["count_mismatches"], 0);
+    assert_eq!(report["journal_mode"], "wal");
+}
+
+#[test]
+fn a_backup_taken_while_four_processes_write_is_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db: Arc<PathBuf> = Arc::new(dir.path().join("busy.db"));
+    assert!(hotro(&db, "nguyenvanan", &["init"]).status.success());
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let db = Arc::clone(&db);
+            thread::spawn(move || {
+                for i in 0..40 {
+                    let out = hotro(
+                        &db,
+                        "tranthibich",
+                        &["ticket", "new", "--title", &format!("w{w} #{i}"), "--json"],
+                    );
+                    let key = json(&out)["ticket"]["key"].as_str().unwrap().to_string();
+                    let reply = hotro(
+                        &db,
+                        "tranthibich",
+                        &["ticket", "reply", &key, "--text", "Đã tiếp nhận"],
+                    );
+                    assert!(
+                        reply.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&reply.stderr)
+                    );
+                }
+            })
+        })
+        .collect();
+    // Wait until writing is well under way, then copy.
+    loop {
+        let n = json(&hotro(&db, "nguyenvanan", &["db", "check", "--json"]))["tickets"]
+            .as_i64()
+            .unwrap();
+        if n >= 20 {
+            break;
+        }
+        thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let copy = dir.path().join("copy.db");
+    let backup = json(&hotro(
+        &db,
+        "nguyenvanan",
+        &["db", "backup", &copy.display().to_string(), "--json"],
+    ));
+    assert_eq!(backup["integrity"], serde_json::json!(["ok"]));
+    for w in writers {
+        w.join().unwrap();
+    }
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let in_copy: i64 = conn
+        .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
+        .unwrap();
+    assert!((20..=160).contains(&in_copy), "{in_copy}");
+    // The copy is a snapshot: each ticket in it has exactly its events.
+    let broken: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM tickets t WHERE t.version != (SELECT count(*) FROM events e WHERE e.ticket_id = t.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(broken, 0);
+    let final_report = json(&hotro(&db, "nguyenvanan", &["db", "check", "--json"]));
+    assert_eq!(final_report["tickets"], 160);
+    assert_eq!(final_report["events"], 320);
+    // Backing up over an existing file is refused.
+    let again = hotro(
+        &db,
+        "nguyenvanan",
+        &["db", "backup", &copy.display().to_string()],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn two_operators_saving_the_same_version_one_wins_one_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let db: Arc<PathBuf> = Arc::new(dir.path().join("two.db"));
+    let key = json(&hotro(
+        &db,
+        "nguyenvanan",
+        &["ticket", "new", "--title", "Lệnh TTSP treo", "--json"],
+    ))["ticket"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let racers: Vec<_> = ["nguyenvanan", "tranthibich"]
+        .into_iter()
+        .map(|login| {
+            let db = Arc::clone(&db);
+            let key = key.clone();
+            thread::spawn(move || {
+                hotro(
+                    &db,
+                    login,
+                    &["ticket", "assign", &key, "--expect-version", "1"],
+                )
+            })
+        })
+        .collect();
+    let mut codes: Vec<i32> = racers
+        .into_iter()
+        .map(|r| r.join().unwrap().status.code().unwrap())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, [0, 3]);
+    let shown = json(&hotro(
+        &db,
+        "nguyenvanan",
+        &["ticket", "show", &key, "--json"],
+    ));
+    assert_eq!(shown["ticket"]["version"], 2);
+    assert_eq!(shown["timeline"].as_array().unwrap().len(), 2);
+}
