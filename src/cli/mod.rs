@@ -30,18 +30,22 @@ pub struct UserError {
 
 /// Pick the language before clap parses anything, so help and errors are localized too.
 pub fn lang_from_args(args: &[String]) -> Lang {
+    // The last --lang wins, as for every other option.
+    let mut chosen = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if let Some(v) = a.strip_prefix("--lang=") {
-            return Lang::from_code(v).unwrap_or(Lang::En);
-        }
-        if a == "--lang"
-            && let Some(v) = it.next()
-        {
-            return Lang::from_code(v).unwrap_or(Lang::En);
+            chosen = Some(v.to_string());
+        } else if a == "--lang" {
+            if let Some(v) = it.next() {
+                chosen = Some(v.clone());
+            }
         }
     }
-    Lang::from_env()
+    match chosen {
+        Some(v) => Lang::from_code(&v).unwrap_or(Lang::En),
+        None => Lang::from_env(),
+    }
 }
 
 /// The default database: `hotro.db` (or `demo.db`) in the user data directory.
