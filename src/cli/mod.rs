@@ -36,10 +36,10 @@ pub fn lang_from_args(args: &[String]) -> Lang {
     while let Some(a) = it.next() {
         if let Some(v) = a.strip_prefix("--lang=") {
             chosen = Some(v.to_string());
-        } else if a == "--lang" {
-            if let Some(v) = it.next() {
-                chosen = Some(v.clone());
-            }
+        } else if a == "--lang"
+            && let Some(v) = it.next()
+        {
+            chosen = Some(v.clone());
         }
     }
     match chosen {
