@@ -163,7 +163,10 @@ fn create_classify_and_escalate_by_keys() {
     c.send("Máy in báo lỗi hàng đợi in tại quầy.");
     c.send("\x13"); // Ctrl-S
     c.wait_for("Created ticket HT-");
-    let key = format!("HT-{}-000001", chrono::Utc::now().format("%Y"));
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
     c.send("8"); // all open
     c.wait_for(&key);
     // Classify: impact high, urgency high.
@@ -271,7 +274,10 @@ fn a_conflict_on_save_keeps_the_typed_text() {
         &["ticket", "new", "--title", "Không nhận được lệnh TTLKB"],
     );
     assert_eq!(code, 0, "{err}");
-    let key = format!("HT-{}-000001", chrono::Utc::now().format("%Y"));
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
     let mut c = Console::start(&db, "nguyenvanan");
     c.send("8");
     c.wait_for(&key);

@@ -164,6 +164,12 @@ impl Desk {
     }
 }
 
+/// Snapshot a screen at both sizes operators use: 80×24 and 120×40.
+fn snap(d: &Desk, name: &str) {
+    insta::assert_snapshot!(format!("{name}_80x24"), d.screen(80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), d.screen(120, 40));
+}
+
 fn all_open(d: &mut Desk) {
     // Queue 8 is "all open" in the default queue order.
     d.key(KeyCode::Char('8'));
@@ -174,8 +180,7 @@ fn main_screen_snapshots() {
     for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
         let mut d = desk("nguyenvanan", lang);
         all_open(&mut d);
-        insta::assert_snapshot!(format!("main_{name}_120x40"), d.screen(120, 40));
-        insta::assert_snapshot!(format!("main_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("main_{name}"));
     }
 }
 
@@ -185,26 +190,25 @@ fn detail_help_and_popup_snapshots() {
         let mut d = desk("nguyenvanan", lang);
         all_open(&mut d);
         d.key(KeyCode::Enter);
-        insta::assert_snapshot!(format!("detail_{name}_120x40"), d.screen(120, 40));
-        insta::assert_snapshot!(format!("detail_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("detail_{name}"));
         d.key(KeyCode::Char('?'));
-        insta::assert_snapshot!(format!("help_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("help_{name}"));
         d.key(KeyCode::Esc);
         d.key(KeyCode::Char('e'));
-        insta::assert_snapshot!(format!("escalate_picker_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("escalate_picker_{name}"));
         d.key(KeyCode::Enter);
         d.chars("Cần nhóm TABMIS hỗ trợ");
-        insta::assert_snapshot!(format!("escalate_reason_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("escalate_reason_{name}"));
         d.ctrl('s');
-        insta::assert_snapshot!(format!("confirm_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("confirm_{name}"));
         d.key(KeyCode::Esc); // back to the text
         d.key(KeyCode::Esc); // cancel
         d.key(KeyCode::Char('c'));
-        insta::assert_snapshot!(format!("classify_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("classify_{name}"));
         d.key(KeyCode::Esc);
         d.key(KeyCode::Esc); // leave detail
         d.key(KeyCode::Char('n'));
-        insta::assert_snapshot!(format!("new_ticket_{name}_120x40"), d.screen(120, 40));
+        snap(&d, &format!("new_ticket_{name}"));
     }
 }
 
@@ -640,14 +644,14 @@ fn more_popup_snapshots() {
         let mut d = desk("nguyenvanan", lang);
         all_open(&mut d);
         d.key(KeyCode::Char(':'));
-        insta::assert_snapshot!(format!("palette_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("palette_{name}"));
         d.key(KeyCode::Esc);
         d.key(KeyCode::Char('a'));
         d.chars("tabmis");
-        insta::assert_snapshot!(format!("assign_picker_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("assign_picker_{name}"));
         d.key(KeyCode::Esc);
         d.key(KeyCode::Char('s'));
-        insta::assert_snapshot!(format!("status_picker_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("status_picker_{name}"));
         d.key(KeyCode::Esc);
         // A conflict: another operator replies first.
         let key = d.selected();
@@ -671,10 +675,10 @@ fn more_popup_snapshots() {
             )
             .unwrap();
         d.ctrl('s');
-        insta::assert_snapshot!(format!("conflict_{name}_120x40"), d.screen(120, 40));
+        snap(&d, &format!("conflict_{name}"));
         d.key(KeyCode::Char('e'));
         d.ctrl('c');
-        insta::assert_snapshot!(format!("quit_confirm_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("quit_confirm_{name}"));
     }
 }
 
@@ -779,7 +783,7 @@ fn knowledge_search_from_a_ticket_puts_a_solution_into_the_reply() {
     let k = d.app.knowledge.as_ref().expect("knowledge screen");
     assert_eq!(k.for_ticket.as_ref().unwrap().key, key);
     assert!(!k.results.is_empty(), "seeded with the ticket's own words");
-    insta::assert_snapshot!("knowledge_from_ticket_vi_120x40", d.screen(120, 40));
+    snap(&d, "knowledge_from_ticket_vi");
     // Typing replaces the seed with an ordinary search, diacritics optional.
     d.chars("tai khoan tabmis bi khoa");
     let k = d.app.knowledge.as_ref().unwrap();
@@ -809,7 +813,7 @@ fn knowledge_screen_snapshots_and_keys() {
         d.key(KeyCode::Char('K'));
         d.chars("指标");
         assert!(!d.app.knowledge.as_ref().unwrap().results.is_empty());
-        insta::assert_snapshot!(format!("knowledge_zh_{name}_80x24"), d.screen(80, 24));
+        snap(&d, &format!("knowledge_zh_{name}"));
         d.key(KeyCode::Esc);
         assert!(d.app.knowledge.is_none());
     }
@@ -833,7 +837,7 @@ fn the_new_ticket_form_shows_possible_duplicates() {
         f.similar.iter().any(|x| x.kind == "article"),
         "and articles: {refs:?}"
     );
-    insta::assert_snapshot!("new_ticket_duplicates_vi_120x40", d.screen(120, 40));
+    snap(&d, "new_ticket_duplicates_vi");
 }
 
 #[test]
@@ -862,4 +866,61 @@ fn a_resolved_ticket_becomes_a_draft_article() {
         ("draft", "Archived old mail and raised the quota")
     );
     assert_eq!(a.title, "Mailbox full");
+}
+
+#[test]
+fn assign_through_the_picker_and_sort_order() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let newest = d.selected();
+    d.key(KeyCode::Char('o'));
+    assert_eq!(d.app.list.rows[0].key, "HT-2026-000001", "oldest first now");
+    assert_eq!(d.selected(), newest, "the cursor stays on its ticket");
+    d.key(KeyCode::Char('o'));
+    assert_eq!(d.app.list.rows[0].key, newest);
+    d.key(KeyCode::Char('a'));
+    d.chars("lan");
+    d.key(KeyCode::Enter);
+    let (t, _) = d.ticket(&newest);
+    assert_eq!(
+        (t.assignee.as_deref(), t.group.as_str()),
+        (Some("hoangthilan"), "internal")
+    );
+}
+
+#[test]
+fn confirm_and_reopen_from_the_palette() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('R'));
+    d.chars("fixed");
+    d.ctrl('s');
+    d.key(KeyCode::Char('y'));
+    d.key(KeyCode::Char('7'));
+    assert_eq!(d.selected(), key);
+    d.key(KeyCode::Char(':'));
+    d.chars("requester confirmed");
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('y'));
+    assert_eq!(d.ticket(&key).0.status, Status::Closed);
+    d.key(KeyCode::Char('8'));
+    d.key(KeyCode::Char('/'));
+    d.chars("mailbox");
+    d.key(KeyCode::Enter);
+    assert!(d.app.list.rows.is_empty(), "closed: not in the open queue");
+    d.key(KeyCode::Esc);
+    // Reopen works on the ticket open in detail.
+    let (closed, events) = d.ticket(&key);
+    let mut exec = Executor::new(&mut d.store);
+    exec.drive(
+        &mut d.app,
+        Msg::Loaded(hotro::ui::app::Loaded::Detail(Box::new(closed), events)),
+    );
+    d.key(KeyCode::Char(':'));
+    d.chars("reopen");
+    d.key(KeyCode::Enter);
+    d.chars("still bouncing");
+    d.ctrl('s');
+    assert_eq!(d.ticket(&key).0.status, Status::InProgress);
 }
