@@ -25,10 +25,12 @@ use tantivy::schema::{
     TextOptions, Value,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 /// Bumped whenever the schema or the folding changes: an index of another version is rebuilt.
-const INDEX_FORMAT: u32 = 2;
+const INDEX_FORMAT: u32 = 3;
 /// Beyond this many pending changes a full rebuild is quicker than applying them one by one.
 const REBUILD_ABOVE: usize = 20_000;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -75,6 +77,10 @@ struct Fields {
     cause: Field,
     resolution: Field,
     prefix: Field,
+    /// All four texts in one field, each repeated by its weight (BM25F by repetition): a
+    /// query of whole words is then a plain intersection of terms, which tantivy answers
+    /// with block-max pruning instead of scoring every match.
+    body: Field,
     exact: Field,
     application: Field,
     category: Field,
@@ -89,6 +95,9 @@ struct Fields {
 
 /// The statuses of past solutions, sorted.
 const SOLUTION_STATUSES: [&str; 3] = ["closed", "published", "resolved"];
+
+/// How many times each text goes into `body`: title above symptom above resolution above cause.
+const BODY_REPEATS: [usize; 4] = [4, 3, 2, 1];
 
 /// Field weights: title above symptom above resolution above cause.
 const WEIGHTS: [(usize, f32); 4] = [(0, 3.0), (1, 2.0), (2, 1.5), (3, 1.0)];
@@ -120,12 +129,14 @@ fn schema() -> (Schema, Fields) {
         cause: b.add_text_field("cause", positions.clone()),
         resolution: b.add_text_field("resolution", positions),
         prefix: b.add_text_field("prefix", freqs.clone()),
-        exact: b.add_text_field("exact", freqs),
+        body: b.add_text_field("body", freqs.clone()),
+        exact: b.add_text_field("exact", freqs.clone()),
         application: b.add_text_field("application", STRING),
         category: b.add_text_field("category", STRING),
         lang: b.add_text_field("lang", STRING),
         status: b.add_text_field("status", STRING),
-        solution: b.add_text_field("solution", STRING),
+        // With frequencies like the text fields, so it can join a pruned intersection.
+        solution: b.add_text_field("solution", freqs.clone()),
         updated: b.add_i64_field("updated", FAST | INDEXED),
         helped: b.add_u64_field("helped", FAST),
     };
@@ -438,12 +449,15 @@ impl SearchIndex {
         if plan.is_empty() || too_little || limit == 0 {
             return Ok(Vec::new());
         }
-        let mut hits = self.run(&self.build(plan, filters, false), limit, false)?;
+        let query = self
+            .build_fast(plan, filters)
+            .unwrap_or_else(|| self.build(plan, filters, false));
+        let mut hits = self.run(&query, limit, false, &plan.exact)?;
         // A tolerant second try when the exact words find little: one typo per long word.
         if hits.len() < limit.min(3) {
             let fuzzy = self.build(plan, filters, true);
             let seen: HashSet<String> = hits.iter().map(|h| h.reference.clone()).collect();
-            for h in self.run(&fuzzy, limit, true)? {
+            for h in self.run(&fuzzy, limit, true, &plan.exact)? {
                 if !seen.contains(&h.reference) && hits.len() < limit {
                     hits.push(h);
                 }
@@ -481,7 +495,50 @@ impl SearchIndex {
         let any: Box<dyn Query> =
             Box::new(BooleanQuery::with_minimum_required_clauses(words, minimum));
         rest.push((Occur::Must, any));
-        self.run(&BooleanQuery::new(rest), limit, false)
+        self.run(&BooleanQuery::new(rest), limit, false, &plan.exact)
+    }
+
+    /// Whole words and prefixes only, past solutions or no status filter: every clause a term
+    /// that must match, so tantivy prunes with block-max scores. `None` for other queries.
+    fn build_fast(&self, plan: &QueryPlan, filters: &Filters) -> Option<BooleanQuery> {
+        let f = &self.fields;
+        let term = |field: Field, s: &str| Term::from_field_text(field, s);
+        let must = |field: Field, s: &str| -> (Occur, Box<dyn Query>) {
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(term(field, s), IndexRecordOption::WithFreqs)),
+            )
+        };
+        let mut clauses = Vec::new();
+        for part in &plan.parts {
+            match part {
+                Part::Word(w) => clauses.push(must(f.body, w)),
+                Part::Prefix(p) if p.chars().count() >= search::PREFIX_MIN => {
+                    let cut: String = p.chars().take(search::PREFIX_MAX).collect();
+                    clauses.push(must(f.prefix, &cut));
+                }
+                Part::Prefix(_) => {}
+                Part::Phrase(_) => return None,
+            }
+        }
+        if filters.kind.is_some()
+            || filters.application.is_some()
+            || filters.category.is_some()
+            || filters.lang.is_some()
+        {
+            return None;
+        }
+        let mut wanted: Vec<&str> = filters.statuses.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        if wanted == SOLUTION_STATUSES {
+            clauses.push(must(f.solution, "1"));
+        } else if !wanted.is_empty() {
+            return None;
+        }
+        if clauses.is_empty() {
+            return None;
+        }
+        Some(BooleanQuery::new(clauses))
     }
 
     fn build(&self, plan: &QueryPlan, filters: &Filters, fuzzy: bool) -> BooleanQuery {
@@ -552,13 +609,6 @@ impl SearchIndex {
                 }
             }
         }
-        for e in &plan.exact {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(
-                term(f.exact, e),
-                IndexRecordOption::WithFreqs,
-            ));
-            must.push((Occur::Should, Box::new(BoostQuery::new(q, 0.6))));
-        }
         let mut filter = |field: Field, value: &Option<String>| {
             if let Some(v) = value {
                 must.push((
@@ -603,6 +653,7 @@ impl SearchIndex {
         query: &BooleanQuery,
         limit: usize,
         fuzzy: bool,
+        exact: &[String],
     ) -> Result<Vec<Hit>, SearchError> {
         let searcher = self.reader.searcher();
         // Plain BM25 top-k keeps tantivy's pruning; the small lift for recent and often-helpful
@@ -630,7 +681,42 @@ impl SearchIndex {
                 .unwrap_or(0);
             let age_days = ((now - updated).max(0) as f32) / 86_400_000.0;
             let recency = (-age_days / 365.0).exp();
-            let lift = (1.0 + 0.04 * recency) * (1.0 + 0.05 * (1.0 + helped as f32).ln());
+            // Words typed with their marks that the document has with the same marks.
+            let same_marks = if exact.is_empty() {
+                0
+            } else {
+                let index = segment
+                    .inverted_index(self.fields.exact)
+                    .map_err(self.tv())?;
+                let mut n = 0;
+                for e in exact {
+                    let t = Term::from_field_text(self.fields.exact, e);
+                    if let Some(mut postings) = index
+                        .read_postings(&t, IndexRecordOption::Basic)
+                        .map_err(|e| SearchError::Io {
+                            path: self.path.clone(),
+                            source: e,
+                        })?
+                    {
+                        // A fresh posting list starts at its first document; seek only goes forward.
+                        let at = postings.doc();
+                        if at == addr.doc_id
+                            || (at < addr.doc_id && postings.seek(addr.doc_id) == addr.doc_id)
+                        {
+                            n += 1;
+                        }
+                    }
+                }
+                n
+            };
+            let exact_share = if exact.is_empty() {
+                0.0
+            } else {
+                same_marks as f32 / exact.len() as f32
+            };
+            let lift = (1.0 + 0.04 * recency)
+                * (1.0 + 0.05 * (1.0 + helped as f32).ln())
+                * (1.0 + 0.15 * exact_share);
             lifted.push((score * lift, addr));
         }
         lifted.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -685,6 +771,25 @@ fn document(f: &Fields, d: &IndexDoc) -> TantivyDocument {
     doc.add_text(f.symptom, search::folded_text(&d.symptom));
     doc.add_text(f.cause, search::folded_text(&d.cause));
     doc.add_text(f.resolution, search::folded_text(&d.resolution));
+    let title = format!(
+        "{} {}",
+        search::folded_text(&d.reference),
+        search::folded_text(&d.title)
+    );
+    let parts = [
+        title,
+        search::folded_text(&d.symptom),
+        search::folded_text(&d.resolution),
+        search::folded_text(&d.cause),
+    ];
+    let mut body = String::new();
+    for (text, times) in parts.iter().zip(BODY_REPEATS) {
+        for _ in 0..times {
+            body.push_str(text);
+            body.push(' ');
+        }
+    }
+    doc.add_text(f.body, body);
     let all = format!(
         "{} {} {} {} {}",
         d.reference, d.title, d.symptom, d.cause, d.resolution
@@ -773,6 +878,59 @@ mod tests {
             1,
             "one CJK character is a word"
         );
+    }
+
+    #[test]
+    fn diacritics_typed_exactly_rank_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("d.db");
+        let mut store = Store::open(&db).unwrap();
+        let org = config::embedded().org;
+        let ctx = Ctx {
+            org: &org,
+            actor: "nguyenvanan",
+            now: chrono::Utc::now(),
+        };
+        // The same letters once without and once with the marks; the unmarked one is newer.
+        for title in ["Tài khoản bị khóa", "Tai khoan bi khoa"] {
+            let (t, _) = store
+                .create_ticket(
+                    &NewTicket {
+                        title: title.into(),
+                        ..NewTicket::default()
+                    },
+                    ctx,
+                )
+                .unwrap();
+            store
+                .change_ticket(
+                    &t.key,
+                    None,
+                    crate::domain::ticket::Change::Resolve {
+                        resolution: "mở khóa".into(),
+                    },
+                    ctx,
+                )
+                .unwrap();
+        }
+        let mut index = SearchIndex::open(&db).unwrap();
+        index.sync_wait(&mut store, &mut |_, _| {}).unwrap();
+        let solutions = Filters {
+            statuses: vec!["published".into(), "resolved".into(), "closed".into()],
+            ..Filters::default()
+        };
+        let hits = index
+            .search(&search::plan("tài khoản bị khóa "), &solutions, 10)
+            .unwrap();
+        assert_eq!(hits.len(), 2, "both match without marks");
+        assert_eq!(
+            hits[0].reference,
+            "HT-2026-000001".replace(
+                "2026",
+                &crate::domain::key::key_year(chrono::Utc::now(), org.time_zone).to_string()
+            )
+        );
+        assert!(hits[0].score > hits[1].score);
     }
 
     proptest! {
