@@ -453,17 +453,75 @@ impl SearchIndex {
             .build_fast(plan, filters)
             .unwrap_or_else(|| self.build(plan, filters, false));
         let mut hits = self.run(&query, limit, false, &plan.exact)?;
-        // A tolerant second try when the exact words find little: one typo per long word.
+        // A tolerant second try when the exact words find little: words the index does not
+        // know are replaced by their most common spelling one edit away (a spelling
+        // correction against the index's own terms); only if that finds nothing either,
+        // every word may carry one typo (slower: no pruning).
         if hits.len() < limit.min(3) {
-            let fuzzy = self.build(plan, filters, true);
-            let seen: HashSet<String> = hits.iter().map(|h| h.reference.clone()).collect();
-            for h in self.run(&fuzzy, limit, true, &plan.exact)? {
-                if !seen.contains(&h.reference) && hits.len() < limit {
+            let mut seen: HashSet<String> = hits.iter().map(|h| h.reference.clone()).collect();
+            let mut more = Vec::new();
+            if let Some(corrected) = self.corrected(plan)? {
+                let query = self
+                    .build_fast(&corrected, filters)
+                    .unwrap_or_else(|| self.build(&corrected, filters, false));
+                more = self.run(&query, limit, true, &plan.exact)?;
+            }
+            if more.is_empty() {
+                more = self.run(&self.build(plan, filters, true), limit, true, &plan.exact)?;
+            }
+            for h in more {
+                if hits.len() < limit && seen.insert(h.reference.clone()) {
                     hits.push(h);
                 }
             }
         }
         Ok(hits)
+    }
+
+    /// The plan with each word the index has never seen replaced by the most frequent term
+    /// one edit away (deletion, transposition, substitution or insertion); `None` if no word
+    /// needed or found a correction.
+    fn corrected(&self, plan: &QueryPlan) -> Result<Option<QueryPlan>, SearchError> {
+        let searcher = self.reader.searcher();
+        let df = |field: Field, text: &str| -> Result<u64, SearchError> {
+            searcher
+                .doc_freq(&Term::from_field_text(field, text))
+                .map_err(self.tv())
+        };
+        let best = |field: Field, word: &str| -> Result<Option<String>, SearchError> {
+            let mut best: Option<(u64, String)> = None;
+            for candidate in one_edit(word) {
+                let n = df(field, &candidate)?;
+                if n > 0 && best.as_ref().is_none_or(|(m, _)| n > *m) {
+                    best = Some((n, candidate));
+                }
+            }
+            Ok(best.map(|(_, w)| w))
+        };
+        let mut changed = false;
+        let mut parts = Vec::with_capacity(plan.parts.len());
+        for part in &plan.parts {
+            let fixed = match part {
+                Part::Word(w) if w.chars().count() >= 2 && df(self.fields.body, w)? == 0 => {
+                    best(self.fields.body, w)?.map(Part::Word)
+                }
+                Part::Prefix(p) if p.chars().count() >= search::PREFIX_MIN => {
+                    let cut: String = p.chars().take(search::PREFIX_MAX).collect();
+                    if df(self.fields.prefix, &cut)? == 0 {
+                        best(self.fields.prefix, &cut)?.map(Part::Prefix)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            changed |= fixed.is_some();
+            parts.push(fixed.unwrap_or_else(|| part.clone()));
+        }
+        Ok(changed.then(|| QueryPlan {
+            parts,
+            exact: plan.exact.clone(),
+        }))
     }
 
     /// Rank by how many of the plan's words a document has (at least half of them), for
@@ -741,6 +799,40 @@ impl SearchIndex {
     }
 }
 
+/// Every string one edit away from `word` over the letters and digits of folded text.
+fn one_edit(word: &str) -> Vec<String> {
+    const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = Vec::new();
+    let join = |v: &[char]| v.iter().collect::<String>();
+    for i in 0..chars.len() {
+        let mut v = chars.clone();
+        v.remove(i);
+        out.push(join(&v));
+        if i + 1 < chars.len() {
+            let mut v = chars.clone();
+            v.swap(i, i + 1);
+            out.push(join(&v));
+        }
+        for c in ALPHABET.chars() {
+            if c != chars[i] {
+                let mut v = chars.clone();
+                v[i] = c;
+                out.push(join(&v));
+            }
+        }
+    }
+    for i in 0..=chars.len() {
+        for c in ALPHABET.chars() {
+            let mut v = chars.clone();
+            v.insert(i, c);
+            out.push(join(&v));
+        }
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
 fn create_or_open(path: &Path, schema: Schema) -> tantivy::Result<Index> {
     let dir = tantivy::directory::MmapDirectory::open(path)?;
     match Index::create(dir, schema.clone(), tantivy::IndexSettings::default()) {
@@ -865,6 +957,18 @@ mod tests {
         let mut index = SearchIndex::open(&db).unwrap();
         index.sync_wait(&mut store, &mut |_, _| {}).unwrap();
         (dir, index)
+    }
+
+    #[test]
+    fn edits_cover_the_four_kinds_of_typo() {
+        let e = one_edit("tabmis");
+        for w in ["tabmi", "tambis", "tabnis", "tabmiss", "atabmis"] {
+            assert!(e.contains(&w.to_string()), "{w}");
+        }
+        assert!(
+            !e.contains(&"tabmis".to_string()),
+            "no letter repeats side by side here"
+        );
     }
 
     #[test]
