@@ -302,3 +302,25 @@ fn a_conflict_on_save_keeps_the_typed_text() {
     assert_eq!(last["kind"], "public_reply");
     assert_eq!(last["text"], "Đang kiểm tra tiến trình nhận lệnh");
 }
+
+#[test]
+fn an_article_imported_by_another_process_appears_in_a_running_search() {
+    let (dir, db) = fresh_db();
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("My tickets");
+    c.send("K");
+    c.wait_for("Knowledge");
+    c.send("zyxwv");
+    c.wait_for("Nothing found");
+    let file = dir.path().join("new.jsonl");
+    std::fs::write(
+        &file,
+        "{\"ref\":\"KB-NEW1\",\"lang\":\"vi\",\"title\":\"Lỗi zyxwv khi ký số\",\"symptom\":\"Ký số báo lỗi zyxwv.\",\"resolution\":\"Cài lại công cụ ký số.\"}\n",
+    )
+    .unwrap();
+    let (code, _, err) = hotro(&db, &["kb", "import", &file.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    // No key pressed: the console notices the commit and searches again.
+    c.wait_for("KB-NEW1");
+    c.quit();
+}
