@@ -518,3 +518,31 @@ fn demo_data_fills_and_checks_clean() {
         .unwrap();
     assert!(String::from_utf8_lossy(&vi.stdout).contains("Cơ sở dữ liệu không có lỗi"));
 }
+
+#[test]
+fn a_database_locked_by_another_writer_gives_a_clear_error_and_loses_nothing() {
+    let (_dir, db) = fresh();
+    assert!(
+        on(&db, &["ticket", "new", "--title", "trước khi khóa"])
+            .status
+            .success()
+    );
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The writer waits for the busy timeout (5 s), then gives up with a clear message.
+    let out = on(&db, &["ticket", "new", "--title", "trong khi khóa"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("locked by another process") && err.contains("try again"),
+        "{err}"
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    assert!(
+        on(&db, &["ticket", "new", "--title", "sau khi mở"])
+            .status
+            .success()
+    );
+    assert_eq!(json(&on(&db, &["db", "check", "--json"]))["tickets"], 2);
+}

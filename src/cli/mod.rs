@@ -206,6 +206,10 @@ fn console(env: &Env<'_>) -> Result<i32> {
     let keymap_file = config::user_config_path().map(|p| p.with_file_name("keymap.toml"));
     let keymap = Keymap::load(keymap_file.as_deref()).map_err(|e| env.user(e.to_string()))?;
     let mut store = env.open()?;
+    // Bring the search index up to date before the screen takes over, so a long first build
+    // (a new or damaged index over a big database) shows its progress instead of freezing
+    // the knowledge screen later.
+    synced_index(env, &mut store)?;
     let cat = crate::i18n::Catalog::new(env.cat.lang());
     let read_only = !me.roles.is_empty()
         && me
