@@ -917,8 +917,8 @@ mod tests {
     use crate::domain::ticket::{Ctx, NewTicket};
     use proptest::prelude::*;
 
-    /// A small real index: a few tickets, resolved so they count as solutions.
-    fn small_index() -> (tempfile::TempDir, SearchIndex) {
+    /// A real index over resolved tickets with these titles (resolved: past solutions).
+    fn resolved_index(titles: &[&str]) -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("s.db");
         let mut store = Store::open(&db).unwrap();
@@ -928,16 +928,11 @@ mod tests {
             actor: "nguyenvanan",
             now: chrono::Utc::now(),
         };
-        for title in [
-            "Không đăng nhập được TABMIS",
-            "网络连接失败",
-            "ORA-00054 resource busy",
-            "Máy in không in được",
-        ] {
+        for title in titles {
             let (t, _) = store
                 .create_ticket(
                     &NewTicket {
-                        title: title.into(),
+                        title: (*title).into(),
                         ..NewTicket::default()
                     },
                     ctx,
@@ -957,6 +952,15 @@ mod tests {
         let mut index = SearchIndex::open(&db).unwrap();
         index.sync_wait(&mut store, &mut |_, _| {}).unwrap();
         (dir, index)
+    }
+
+    fn small_index() -> (tempfile::TempDir, SearchIndex) {
+        resolved_index(&[
+            "Không đăng nhập được TABMIS",
+            "网络连接失败",
+            "ORA-00054 resource busy",
+            "Máy in không in được",
+        ])
     }
 
     #[test]
@@ -986,39 +990,9 @@ mod tests {
 
     #[test]
     fn diacritics_typed_exactly_rank_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("d.db");
-        let mut store = Store::open(&db).unwrap();
+        // The same letters once with and once without the marks.
+        let (_dir, index) = resolved_index(&["Tài khoản bị khóa", "Tai khoan bi khoa"]);
         let org = config::embedded().org;
-        let ctx = Ctx {
-            org: &org,
-            actor: "nguyenvanan",
-            now: chrono::Utc::now(),
-        };
-        // The same letters once without and once with the marks; the unmarked one is newer.
-        for title in ["Tài khoản bị khóa", "Tai khoan bi khoa"] {
-            let (t, _) = store
-                .create_ticket(
-                    &NewTicket {
-                        title: title.into(),
-                        ..NewTicket::default()
-                    },
-                    ctx,
-                )
-                .unwrap();
-            store
-                .change_ticket(
-                    &t.key,
-                    None,
-                    crate::domain::ticket::Change::Resolve {
-                        resolution: "mở khóa".into(),
-                    },
-                    ctx,
-                )
-                .unwrap();
-        }
-        let mut index = SearchIndex::open(&db).unwrap();
-        index.sync_wait(&mut store, &mut |_, _| {}).unwrap();
         let solutions = Filters {
             statuses: vec!["published".into(), "resolved".into(), "closed".into()],
             ..Filters::default()

@@ -1316,31 +1316,6 @@ impl App {
     fn classify_form(&self, targets: Vec<Target>) -> ClassifyForm {
         let lang = self.cat.lang().code();
         let t = self.focused_ticket();
-        let coded = |list: &[crate::domain::org::Coded],
-                     current: Option<&str>,
-                     label_id: &'static str,
-                     blank: bool| {
-            let mut options: Vec<PickItem> = Vec::new();
-            if blank {
-                options.push(PickItem {
-                    label: "—".into(),
-                    value: String::new(),
-                });
-            }
-            options.extend(list.iter().map(|c| PickItem {
-                label: c.name.get(lang).to_string(),
-                value: c.id.clone(),
-            }));
-            let selected = current
-                .and_then(|v| options.iter().position(|o| o.value == v))
-                .unwrap_or(0);
-            ChoiceField {
-                label_id,
-                options,
-                selected,
-                query: String::new(),
-            }
-        };
         let mut apps: Vec<PickItem> = vec![PickItem {
             label: "—".into(),
             value: String::new(),
@@ -1354,17 +1329,19 @@ impl App {
             .and_then(|v| apps.iter().position(|o| o.value == v))
             .unwrap_or(0);
         let fields = vec![
-            coded(
+            coded_choice(
                 &self.org.kinds,
-                t.map(|t| t.kind.as_str()),
                 "field.kind",
+                t.map(|t| t.kind.as_str()),
                 false,
+                lang,
             ),
-            coded(
+            coded_choice(
                 &self.org.categories,
-                t.and_then(|t| t.category.as_deref()),
                 "field.category",
+                t.and_then(|t| t.category.as_deref()),
                 true,
+                lang,
             ),
             ChoiceField {
                 label_id: "field.application",
@@ -1372,17 +1349,19 @@ impl App {
                 selected: app_sel,
                 query: String::new(),
             },
-            coded(
+            coded_choice(
                 &self.org.priority.impact,
-                t.map(|t| t.impact.as_str()),
                 "field.impact",
+                t.map(|t| t.impact.as_str()),
                 false,
+                lang,
             ),
-            coded(
+            coded_choice(
                 &self.org.priority.urgency,
-                t.map(|t| t.urgency.as_str()),
                 "field.urgency",
+                t.map(|t| t.urgency.as_str()),
                 false,
+                lang,
             ),
         ];
         ClassifyForm {
@@ -1412,31 +1391,6 @@ impl App {
         let mut description = TextArea::default();
         description.set_placeholder_text(self.cat.t("popup.placeholder"));
         description.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
-        let coded = |list: &[crate::domain::org::Coded],
-                     label_id: &'static str,
-                     default: Option<&str>,
-                     blank: bool| {
-            let mut options = Vec::new();
-            if blank {
-                options.push(PickItem {
-                    label: "—".into(),
-                    value: String::new(),
-                });
-            }
-            options.extend(list.iter().map(|c| PickItem {
-                label: c.name.get(lang).to_string(),
-                value: c.id.clone(),
-            }));
-            let selected = default
-                .and_then(|d| options.iter().position(|o| o.value == d))
-                .unwrap_or(0);
-            ChoiceField {
-                label_id,
-                options,
-                selected,
-                query: String::new(),
-            }
-        };
         let blank = || PickItem {
             label: "—".into(),
             value: String::new(),
@@ -1470,32 +1424,34 @@ impl App {
             requester: line(self.cat.t("field.requester_name")),
             phone: line(self.cat.t("field.phone")),
             choices: vec![
-                coded(&self.org.kinds, "field.kind", None, false),
-                coded(&self.org.channels, "field.channel", None, false),
+                coded_choice(&self.org.kinds, "field.kind", None, false, lang),
+                coded_choice(&self.org.channels, "field.channel", None, false, lang),
                 ChoiceField {
                     label_id: "field.application",
                     options: apps,
                     selected: 0,
                     query: String::new(),
                 },
-                coded(&self.org.categories, "field.category", None, true),
+                coded_choice(&self.org.categories, "field.category", None, true, lang),
                 ChoiceField {
                     label_id: "field.unit",
                     options: units,
                     selected: 0,
                     query: String::new(),
                 },
-                coded(
+                coded_choice(
                     &self.org.priority.impact,
                     "field.impact",
                     Some(&self.org.default_impact),
                     false,
+                    lang,
                 ),
-                coded(
+                coded_choice(
                     &self.org.priority.urgency,
                     "field.urgency",
                     Some(&self.org.default_urgency),
                     false,
+                    lang,
                 ),
                 ChoiceField {
                     label_id: "field.group",
@@ -2278,6 +2234,37 @@ impl App {
         {
             d.ticket = t.clone();
         }
+    }
+}
+
+/// A choice among coded entries (kinds, categories, levels…) in the operator's language,
+/// with "—" first when the field may stay empty, starting at `current`.
+fn coded_choice(
+    list: &[crate::domain::org::Coded],
+    label_id: &'static str,
+    current: Option<&str>,
+    blank: bool,
+    lang: &str,
+) -> ChoiceField {
+    let mut options = Vec::new();
+    if blank {
+        options.push(PickItem {
+            label: "—".into(),
+            value: String::new(),
+        });
+    }
+    options.extend(list.iter().map(|c| PickItem {
+        label: c.name.get(lang).to_string(),
+        value: c.id.clone(),
+    }));
+    let selected = current
+        .and_then(|v| options.iter().position(|o| o.value == v))
+        .unwrap_or(0);
+    ChoiceField {
+        label_id,
+        options,
+        selected,
+        query: String::new(),
     }
 }
 
