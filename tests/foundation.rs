@@ -546,3 +546,37 @@ fn a_database_locked_by_another_writer_gives_a_clear_error_and_loses_nothing() {
     );
     assert_eq!(json(&on(&db, &["db", "check", "--json"]))["tickets"], 2);
 }
+
+#[test]
+fn db_verify_reports_the_first_event_changed_behind_hotros_back() {
+    let (_dir, db) = fresh();
+    let key = json(&on(
+        &db,
+        &["ticket", "new", "--title", "Phiếu kiểm toán", "--json"],
+    ))["ticket"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        on(&db, &["ticket", "reply", &key, "--text", "Đã xử lý xong"])
+            .status
+            .success()
+    );
+    let ok = json(&on(&db, &["db", "verify", "--json"]));
+    assert_eq!(ok["events"], 2);
+    assert!(ok["first_broken"].is_null());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE events SET actor = 'someone-else' WHERE version = 2",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = on(&db, &["db", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("BROKEN") && text.contains(&key) && text.contains("version 2"),
+        "{text}"
+    );
+}

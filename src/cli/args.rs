@@ -314,6 +314,10 @@ pub enum DbCommand {
         #[command(flatten)]
         out: Output,
     },
+    Verify {
+        #[command(flatten)]
+        out: Output,
+    },
 }
 
 #[derive(Debug, Subcommand)]

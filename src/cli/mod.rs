@@ -827,6 +827,29 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             }
             Ok(if report.is_clean() { 0 } else { 1 })
         }
+        DbCommand::Verify { out } => {
+            let mut store = env.open()?;
+            let report = store.verify_events().map_err(|e| env.store_err(e))?;
+            if out.json {
+                print_json(&report)?;
+            } else {
+                match &report.first_broken {
+                    None => println!("{}", cat.f("db.verify.ok", &[("events", &report.events)])),
+                    Some(b) => println!(
+                        "{}",
+                        cat.f(
+                            "db.verify.broken",
+                            &[
+                                ("id", &b.event_id),
+                                ("ticket", &b.ticket.clone().unwrap_or_else(|| "—".into())),
+                                ("version", &b.version),
+                            ],
+                        )
+                    ),
+                }
+            }
+            Ok(if report.first_broken.is_none() { 0 } else { 1 })
+        }
         DbCommand::Backup { file, out } => {
             let mut store = env.open()?;
             let started = std::time::Instant::now();

@@ -5,6 +5,7 @@
 //! is locked" under concurrent writers, whatever the busy timeout), the file is in WAL mode so
 //! readers never block, and every ticket change appends an event in the same transaction.
 
+mod audit;
 mod db;
 mod demo;
 mod drafts;
@@ -13,6 +14,7 @@ mod kb;
 mod schema;
 mod tickets;
 
+pub use audit::{BrokenLink, VerifyReport};
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
 pub use kb::{ImportCounts, IndexDoc, OutboxEntry};

@@ -124,6 +124,9 @@ CREATE TABLE events (
     actor     TEXT NOT NULL,
     kind      TEXT NOT NULL,
     payload   TEXT NOT NULL,
+    -- SHA-256 over this event and the previous event's hash: editing or deleting an event
+    -- behind hotro's back breaks the chain, and `hotro db verify` finds where.
+    hash      TEXT NOT NULL,
     UNIQUE (ticket_id, version)
 );
 

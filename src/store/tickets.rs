@@ -195,17 +195,33 @@ pub(crate) fn insert_event(
 ) -> Result<(), StoreError> {
     let payload = serde_json::to_string(&e.kind)
         .map_err(|err| StoreError::bad_value(format!("event payload: {err}")))?;
+    let previous: String = tx
+        .prepare_cached("SELECT hash FROM events ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let at = millis(e.at);
+    let hash = super::audit::chain_hash(
+        &previous,
+        ticket_id,
+        e.version,
+        at,
+        &e.actor,
+        e.kind.name(),
+        &payload,
+    );
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO events (ticket_id, version, at, actor, kind, payload)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (ticket_id, version, at, actor, kind, payload, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     stmt.execute(params![
         ticket_id,
         e.version,
-        millis(e.at),
+        at,
         e.actor,
         e.kind.name(),
-        payload
+        payload,
+        hash
     ])?;
     Ok(())
 }

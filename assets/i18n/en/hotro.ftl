@@ -408,3 +408,8 @@ ui-type_to_search = Type to search: diacritics optional, the last word may be cu
 flash-article_drafted = Draft article { $ref } created from the ticket; review and publish it with `hotro kb`.
 flash-not_resolved = Only a resolved or closed ticket has a solution to draft an article from.
 cli-global-role = Run the console as: keyuser (search and read only)
+
+## audit
+db-verify-ok = Audit trail intact: { $events } events, each hash chained to the one before.
+db-verify-broken = AUDIT TRAIL BROKEN at event { $id } (ticket { $ticket }, version { $version }): it or an event before it was changed outside hotro. Compare with a backup.
+cli-db-verify-about = Check the hash chain of every event (tamper evidence) and report the first broken link

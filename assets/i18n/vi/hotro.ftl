@@ -408,3 +408,8 @@ ui-type_to_search = Gõ để tìm: không dấu cũng được, từ cuối có
 flash-article_drafted = Đã tạo bài nháp { $ref } từ phiếu; xem lại và công bố bằng `hotro kb`.
 flash-not_resolved = Chỉ phiếu đã giải quyết hoặc đã đóng mới có cách xử lý để soạn bài.
 cli-global-role = Chạy bàn điều khiển với vai trò: keyuser (chỉ tìm kiếm và đọc)
+
+## audit
+db-verify-ok = Vết kiểm toán còn nguyên: { $events } sự kiện, mỗi mã băm nối với sự kiện trước.
+db-verify-broken = VẾT KIỂM TOÁN BỊ PHÁ VỠ tại sự kiện { $id } (phiếu { $ticket }, phiên bản { $version }): sự kiện này hoặc sự kiện trước đó đã bị sửa ngoài hotro. Hãy đối chiếu với bản sao lưu.
+cli-db-verify-about = Kiểm tra chuỗi mã băm của mọi sự kiện (chống sửa đổi) và báo chỗ đứt đầu tiên
