@@ -621,6 +621,35 @@ mod tests {
     }
 
     #[test]
+    fn keys_roll_over_at_local_midnight_and_never_repeat() {
+        use chrono::TimeZone;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+        let cfg = config::embedded();
+        let new = NewTicket {
+            title: "x".into(),
+            ..NewTicket::default()
+        };
+        let mut create = |at: DateTime<Utc>| {
+            let ctx = Ctx {
+                org: &cfg.org,
+                actor: "nguyenvanan",
+                now: at,
+            };
+            store.create_ticket(&new, ctx).unwrap().0.key
+        };
+        // 23:59:59 on 31 December in Hanoi is 16:59:59 UTC.
+        let before = Utc.with_ymd_and_hms(2026, 12, 31, 16, 59, 59).unwrap();
+        let after = Utc.with_ymd_and_hms(2026, 12, 31, 17, 0, 0).unwrap();
+        assert_eq!(create(before), "HT-2026-000001");
+        assert_eq!(create(before), "HT-2026-000002");
+        assert_eq!(create(after), "HT-2027-000001");
+        assert_eq!(create(after), "HT-2027-000002");
+        // A late entry for the old year continues its own sequence.
+        assert_eq!(create(before), "HT-2026-000003");
+    }
+
+    #[test]
     fn counts_follow_every_change() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("t.db")).unwrap();
