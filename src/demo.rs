@@ -57,7 +57,25 @@ pub struct DemoArticle {
     pub resolution: String,
     pub tags: Vec<String>,
     pub author: String,
-    pub created_at: DateTime<Utc>,
+}
+
+impl DemoArticle {
+    /// As an import line: demo articles enter through the same path as real ones.
+    pub fn into_input(self) -> crate::domain::kb::ArticleInput {
+        crate::domain::kb::ArticleInput {
+            reference: self.reference,
+            lang: self.lang.to_string(),
+            application: self.application,
+            category: self.category,
+            title: self.title,
+            symptom: self.symptom,
+            cause: self.cause,
+            resolution: self.resolution,
+            tags: self.tags,
+            status: Some("published".into()),
+            author: Some(self.author),
+        }
+    }
 }
 
 const FAMILY: &[&str] = &[
@@ -587,7 +605,6 @@ impl<'a> Generator<'a> {
             .get(rng.below(self.org.operators.len().max(1)))
             .map(|o| o.login.clone())
             .unwrap_or_else(|| "demo".into());
-        let created_at = self.start + Duration::hours(rng.below(365 * 24) as i64);
         let roll = rng.below(100);
         let reference = format!("KB-{:06}", i + 1);
         if roll < 80 {
@@ -603,7 +620,6 @@ impl<'a> Generator<'a> {
                 resolution: r.to_string(),
                 tags: vec![app.to_lowercase()],
                 author,
-                created_at,
             }
         } else if roll < 92 {
             let (t, d, r) = *rng.pick(ZH_CASES);
@@ -618,7 +634,6 @@ impl<'a> Generator<'a> {
                 resolution: r.to_string(),
                 tags: vec![],
                 author,
-                created_at,
             }
         } else {
             let (t, d, r) = *rng.pick(EN_CASES);
@@ -633,7 +648,6 @@ impl<'a> Generator<'a> {
                 resolution: r.to_string(),
                 tags: vec![],
                 author,
-                created_at,
             }
         }
     }
@@ -709,10 +723,10 @@ pub fn fill(
     let first_article = usize::try_from(store.article_count()?).unwrap_or(0);
     let mut g = Generator::new(org, seed ^ 0xA27, opts.articles.max(1), now);
     let articles: Vec<_> = (0..opts.articles)
-        .map(|i| g.article(first_article + i))
+        .map(|i| g.article(first_article + i).into_input())
         .collect();
     for chunk in articles.chunks(BATCH) {
-        store.insert_articles(chunk)?;
+        store.import_articles(chunk, "demo", now)?;
     }
     Ok(FillCounts {
         tickets: written,

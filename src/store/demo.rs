@@ -1,8 +1,8 @@
 //! Bulk insertion of generated demo data.
 
-use super::tickets::{insert_event, insert_ticket, millis};
+use super::tickets::{insert_event, insert_ticket};
 use super::{Store, StoreError};
-use crate::demo::{DemoArticle, DemoTicket};
+use crate::demo::DemoTicket;
 use rusqlite::params;
 
 impl Store {
@@ -28,35 +28,6 @@ impl Store {
                 for e in &d.events {
                     insert_event(tx, id, e)?;
                 }
-            }
-            Ok(())
-        })
-    }
-
-    pub fn insert_articles(&mut self, batch: &[DemoArticle]) -> Result<(), StoreError> {
-        self.write(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO articles (ref, lang, application, category, title, symptom, cause,
-                    resolution, tags, status, author, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'published', ?10, ?11, ?11)
-                 ON CONFLICT (ref) DO NOTHING",
-            )?;
-            for a in batch {
-                let tags = serde_json::to_string(&a.tags)
-                    .map_err(|e| StoreError::bad_value(format!("tags: {e}")))?;
-                stmt.execute(params![
-                    a.reference,
-                    a.lang,
-                    a.application,
-                    a.category,
-                    a.title,
-                    a.symptom,
-                    a.cause,
-                    a.resolution,
-                    tags,
-                    a.author,
-                    millis(a.created_at),
-                ])?;
             }
             Ok(())
         })
