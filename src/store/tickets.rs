@@ -620,6 +620,72 @@ mod tests {
         assert_eq!(open_rows(&mut store), 0);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+        /// Whatever is typed in the queue filter is text for SQLite, never SQL or LIKE syntax.
+        #[test]
+        fn any_filter_text_is_a_valid_query(text in "\\PC{0,30}") {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+            let cfg = config::embedded();
+            let ctx = Ctx { org: &cfg.org, actor: "nguyenvanan", now: Utc::now() };
+            store.create_ticket(&NewTicket { title: "100% lỗi_đăng nhập \\ 'x'".into(), ..NewTicket::default() }, ctx).unwrap();
+            let filter = TicketFilter { text: Some(text.clone()), ..TicketFilter::default() };
+            let rows = store.list_tickets(&filter, Page { limit: 10, before: None });
+            proptest::prop_assert!(rows.is_ok(), "{:?}: {:?}", text, rows.err());
+        }
+    }
+
+    #[test]
+    fn filter_wildcards_are_literal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("w.db")).unwrap();
+        let cfg = config::embedded();
+        let ctx = Ctx {
+            org: &cfg.org,
+            actor: "nguyenvanan",
+            now: Utc::now(),
+        };
+        for title in ["100% lỗi", "1000 lỗi", "a_b", "axb"] {
+            store
+                .create_ticket(
+                    &NewTicket {
+                        title: title.into(),
+                        ..NewTicket::default()
+                    },
+                    ctx,
+                )
+                .unwrap();
+        }
+        let count = |store: &mut Store, text: &str| {
+            let filter = TicketFilter {
+                text: Some(text.into()),
+                ..TicketFilter::default()
+            };
+            store
+                .list_tickets(
+                    &filter,
+                    Page {
+                        limit: 10,
+                        before: None,
+                    },
+                )
+                .unwrap()
+                .len()
+        };
+        assert_eq!(
+            count(&mut store, "100%"),
+            1,
+            "% is a percent sign, not a wildcard"
+        );
+        assert_eq!(
+            count(&mut store, "a_b"),
+            1,
+            "_ is an underscore, not any letter"
+        );
+        assert_eq!(count(&mut store, "loi"), 2, "diacritics optional");
+    }
+
     #[test]
     fn keys_roll_over_at_local_midnight_and_never_repeat() {
         use chrono::TimeZone;
