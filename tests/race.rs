@@ -218,3 +218,95 @@ fn two_operators_saving_the_same_version_one_wins_one_is_told() {
     assert_eq!(shown["ticket"]["version"], 2);
     assert_eq!(shown["timeline"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn writers_killed_at_random_moments_lose_nothing_they_reported() {
+    use std::process::Stdio;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.db");
+    assert!(hotro(&db, "nguyenvanan", &["init"]).status.success());
+    // A small xorshift: varied kill moments without a dependency.
+    let mut seed: u64 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7)
+        | 1;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut reported = Vec::new();
+    let mut killed = 0;
+    let rounds = 60;
+    for round in 0..rounds {
+        // Four writers at once, each SIGKILLed after 0–40 ms unless it finished first.
+        let mut children: Vec<_> = (0..4)
+            .map(|w| {
+                Command::new(BIN)
+                    .args([
+                        "--db",
+                        &db.display().to_string(),
+                        "--as",
+                        "tranthibich",
+                        "--lang",
+                        "en",
+                    ])
+                    .args([
+                        "ticket",
+                        "new",
+                        "--title",
+                        &format!("round {round} writer {w}"),
+                        "--json",
+                    ])
+                    .env_remove("HOTRO_DB")
+                    .env_remove("HOTRO_AS")
+                    .env_remove("HOTRO_CONFIG")
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        thread::sleep(Duration::from_millis(next() % 40));
+        for child in children.iter_mut() {
+            if child.try_wait().unwrap().is_none() {
+                let _ = child.kill();
+                killed += 1;
+            }
+        }
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            // Only what a process said it did counts as done.
+            if out.status.success() {
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                reported.push(v["ticket"]["key"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    assert!(
+        killed > 0,
+        "no process was killed mid-way; the test proved nothing"
+    );
+    let report = json(&hotro(&db, "nguyenvanan", &["db", "check", "--json"]));
+    assert_eq!(report["integrity"], serde_json::json!(["ok"]));
+    assert_eq!(report["version_mismatches"], 0);
+    assert_eq!(report["count_mismatches"], 0);
+    let verify = json(&hotro(&db, "nguyenvanan", &["db", "verify", "--json"]));
+    assert!(verify["first_broken"].is_null(), "{verify}");
+    for key in &reported {
+        let shown = hotro(&db, "nguyenvanan", &["ticket", "show", key, "--json"]);
+        assert!(
+            shown.status.success(),
+            "{key} was reported created but is missing"
+        );
+    }
+    let total = report["tickets"].as_i64().unwrap() as usize;
+    assert!(total >= reported.len());
+    eprintln!(
+        "crash rounds: {rounds}, processes killed: {killed}, reported done: {}, in the database: {total}",
+        reported.len()
+    );
+}
