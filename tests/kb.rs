@@ -260,3 +260,22 @@ fn a_missing_or_damaged_index_is_rebuilt_by_itself() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("60 documents"), "{out}");
 }
+
+#[test]
+fn a_corrected_typo_is_highlighted_as_corrected() {
+    let (_dir, db) = imported();
+    let hits = search(&db, &["tabmsi", "dang", "nhap", ""]);
+    assert!(!hits.is_empty(), "one typo still finds");
+    let marked: Vec<String> = hits[0]["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["hit"] == true)
+        .map(|s| s["text"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(
+        !marked.is_empty(),
+        "the snippet marks the words found: {}",
+        hits[0]
+    );
+}

@@ -481,7 +481,7 @@ impl SearchIndex {
     /// The plan with each word the index has never seen replaced by the most frequent term
     /// one edit away (deletion, transposition, substitution or insertion); `None` if no word
     /// needed or found a correction.
-    fn corrected(&self, plan: &QueryPlan) -> Result<Option<QueryPlan>, SearchError> {
+    pub fn corrected(&self, plan: &QueryPlan) -> Result<Option<QueryPlan>, SearchError> {
         let searcher = self.reader.searcher();
         let df = |field: Field, text: &str| -> Result<u64, SearchError> {
             searcher

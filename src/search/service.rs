@@ -53,7 +53,13 @@ pub fn find(
 ) -> Result<Vec<Found>, SearchError> {
     let plan = search::plan(query);
     let hits = index.search(&plan, filters, limit)?;
-    dress(store, &plan, hits)
+    // Results found through a spelling correction are highlighted with the corrected words.
+    let shown = if hits.iter().any(|h| h.fuzzy) {
+        index.corrected(&plan)?.unwrap_or_else(|| plan.clone())
+    } else {
+        plan
+    };
+    dress(store, &shown, hits)
 }
 
 /// Documents like a piece of text (a new ticket's title, a ticket's whole description): any
@@ -78,18 +84,21 @@ fn dress(store: &mut Store, plan: &QueryPlan, hits: Vec<Hit>) -> Result<Vec<Foun
         let Some(doc) = store.index_doc(&h.kind, &h.reference)? else {
             continue;
         };
-        // The snippet comes from the field with the most matches, title excluded.
+        // The snippet comes from the field with the most matches, title excluded; on a tie
+        // (none, say) the earlier field: symptom, then resolution, then cause.
         let fields = [&doc.symptom, &doc.resolution, &doc.cause];
-        let best = fields
-            .iter()
-            .max_by_key(|text| {
-                search::snippet(text, plan, 10_000)
-                    .iter()
-                    .filter(|s| s.hit)
-                    .count()
-            })
-            .map(|t| t.as_str())
-            .unwrap_or_default();
+        let mut best = doc.symptom.as_str();
+        let mut most = 0;
+        for text in fields.iter().filter(|t| !t.trim().is_empty()) {
+            let hits = search::snippet(text, plan, 10_000)
+                .iter()
+                .filter(|s| s.hit)
+                .count();
+            if hits > most {
+                most = hits;
+                best = text.as_str();
+            }
+        }
         out.push(Found {
             kind: h.kind,
             reference: h.reference,
