@@ -281,7 +281,11 @@ fn deserialize(c: &Checker<'_>) -> Result<RawConfig, ConfigError> {
         message: format!("not valid TOML: {}", e.message().trim()),
     })?;
     serde_path_to_error::deserialize::<_, RawConfig>(de).map_err(|e| {
-        let path = e.path().to_string();
+        // `Spanned` fields add an internal segment to the path; the key is the one written.
+        let path = e
+            .path()
+            .to_string()
+            .replace(".$__serde_spanned_private_value", "");
         let inner = e.into_inner();
         ConfigError::Invalid {
             file: c.file.clone(),

@@ -792,7 +792,8 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                         "db.check.audit",
                         &[
                             ("fk", &report.foreign_key_violations),
-                            ("versions", &report.version_mismatches)
+                            ("versions", &report.version_mismatches),
+                            ("counts", &report.count_mismatches)
                         ]
                     )
                 );

@@ -21,6 +21,11 @@ pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
+/// Times are stored to the millisecond; what a write returns must equal what a read returns.
+fn to_stored_precision(t: DateTime<Utc>) -> DateTime<Utc> {
+    from_millis(millis(t)).unwrap_or(t)
+}
+
 pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
     Utc.timestamp_millis_opt(ms)
         .single()
@@ -354,6 +359,10 @@ impl Store {
         new: &NewTicket,
         ctx: Ctx<'_>,
     ) -> Result<(Ticket, Event), StoreError> {
+        let ctx = Ctx {
+            now: to_stored_precision(ctx.now),
+            ..ctx
+        };
         let (mut t, kind) = ticket::create(new, ctx)?;
         let year = key_year(ctx.now, ctx.org.time_zone);
         let format = ctx.org.key_format.clone();
@@ -401,6 +410,10 @@ impl Store {
         change: Change,
         ctx: Ctx<'_>,
     ) -> Result<(Ticket, Event), StoreError> {
+        let ctx = Ctx {
+            now: to_stored_precision(ctx.now),
+            ..ctx
+        };
         self.write(|tx| {
             let (id, mut t) = load_by_key(tx, key)?;
             if let Some(expected) = expect_version
