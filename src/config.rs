@@ -116,6 +116,65 @@ struct RawConfig {
     kinds: Vec<RawCoded>,
     channels: Vec<RawCoded>,
     priority: RawPriority,
+    morning_check: Option<RawCheck>,
+}
+
+/// `[morning_check]`: the window, the deadline and the systems of seed 003.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    window_start: Option<Spanned<String>>,
+    window_end: Option<Spanned<String>>,
+    deadline: Option<Spanned<String>>,
+    days: Option<Vec<Spanned<String>>>,
+    incident: Option<RawIncidentPriorities>,
+    #[serde(default)]
+    systems: Vec<RawSystem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIncidentPriorities {
+    slow: Option<RawLevels>,
+    login_failed: Option<RawLevels>,
+    down: Option<RawLevels>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevels {
+    impact: Spanned<String>,
+    urgency: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSystem {
+    id: Spanned<String>,
+    name: RawNames,
+    application: Option<Spanned<String>>,
+    group: Spanned<String>,
+    probe: Option<Spanned<RawProbe>>,
+}
+
+/// One flat table for every kind of probe, so errors can name the exact key (serde's tagged
+/// enums lose the line numbers).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProbe {
+    kind: Spanned<String>,
+    host: Option<String>,
+    port: Option<u16>,
+    url: Option<String>,
+    status: Option<u16>,
+    text: Option<String>,
+    #[serde(default)]
+    insecure_tls: bool,
+    program: Option<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    timeout_ms: Option<Spanned<u64>>,
+    slow_after_ms: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -305,7 +364,8 @@ fn coded(list: Vec<RawCoded>) -> Vec<Coded> {
         .collect()
 }
 
-fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
+fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigError> {
+    let morning_check = raw.morning_check.take();
     let o = &raw.organisation;
     let time_zone: chrono_tz::Tz = match o.time_zone.get_ref().parse() {
         Ok(tz) => tz,
@@ -569,6 +629,8 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
         }
     }
 
+    let check = build_check(c, morning_check, &raw, group_tier)?;
+
     let RawConfig {
         organisation,
         tiers,
@@ -580,6 +642,7 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
         kinds,
         channels,
         priority,
+        morning_check: _,
     } = raw;
     Ok(Organisation {
         name: organisation.name,
@@ -647,6 +710,298 @@ fn build(c: &Checker<'_>, raw: RawConfig) -> Result<Organisation, ConfigError> {
         default_impact: organisation.default_impact.into_inner(),
         default_urgency: organisation.default_urgency.into_inner(),
         intake_group: organisation.intake_group.into_inner(),
+        check,
+    })
+}
+
+const DEFAULT_PROBE_TIMEOUT_MS: u64 = 5_000;
+/// A probe may not hold up the morning check for longer than this.
+const MAX_PROBE_TIMEOUT_MS: u64 = 120_000;
+
+fn clock_time(
+    c: &Checker<'_>,
+    value: Option<Spanned<String>>,
+    key: &str,
+    default: (u32, u32),
+) -> Result<chrono::NaiveTime, ConfigError> {
+    let fallback = chrono::NaiveTime::from_hms_opt(default.0, default.1, 0).unwrap_or_default();
+    let Some(v) = value else {
+        return Ok(fallback);
+    };
+    match chrono::NaiveTime::parse_from_str(v.get_ref().trim(), "%H:%M") {
+        Ok(t) => Ok(t),
+        Err(_) => c.error(
+            v.span(),
+            key,
+            format!(
+                "`{}` is not a time of day; expected HH:MM, for example \"07:30\"",
+                v.get_ref()
+            ),
+        ),
+    }
+}
+
+fn weekday(s: &str) -> Option<chrono::Weekday> {
+    use chrono::Weekday::*;
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "mon" | "monday" => Mon,
+        "tue" | "tuesday" => Tue,
+        "wed" | "wednesday" => Wed,
+        "thu" | "thursday" => Thu,
+        "fri" | "friday" => Fri,
+        "sat" | "saturday" => Sat,
+        "sun" | "sunday" => Sun,
+        _ => return None,
+    })
+}
+
+fn build_check(
+    c: &Checker<'_>,
+    raw: Option<RawCheck>,
+    cfg: &RawConfig,
+    group_tier: impl Fn(&str) -> Option<u8>,
+) -> Result<crate::domain::check::CheckSettings, ConfigError> {
+    use crate::domain::check::{CheckSettings, IncidentLevels, ProbeDef, ProbeTarget, SystemDef};
+    let raw = raw.unwrap_or(RawCheck {
+        window_start: None,
+        window_end: None,
+        deadline: None,
+        days: None,
+        incident: None,
+        systems: Vec::new(),
+    });
+    let window_start = clock_time(c, raw.window_start, "morning_check.window_start", (7, 0))?;
+    let window_end_span = raw.window_end.as_ref().map(|v| v.span());
+    let window_end = clock_time(c, raw.window_end, "morning_check.window_end", (7, 30))?;
+    let deadline_span = raw.deadline.as_ref().map(|v| v.span());
+    let deadline = clock_time(c, raw.deadline, "morning_check.deadline", (7, 45))?;
+    if window_end <= window_start {
+        return c.error(
+            window_end_span.unwrap_or(0..0),
+            "morning_check.window_end",
+            format!("the window ends at {window_end} but starts at {window_start}; the end must come after the start"),
+        );
+    }
+    if deadline < window_end {
+        return c.error(
+            deadline_span.unwrap_or(0..0),
+            "morning_check.deadline",
+            format!("the report deadline {deadline} comes before the window ends at {window_end}"),
+        );
+    }
+    let days = match raw.days {
+        None => vec![
+            chrono::Weekday::Mon,
+            chrono::Weekday::Tue,
+            chrono::Weekday::Wed,
+            chrono::Weekday::Thu,
+            chrono::Weekday::Fri,
+        ],
+        Some(list) => {
+            let mut out = Vec::new();
+            for d in list {
+                match weekday(d.get_ref()) {
+                    Some(w) => out.push(w),
+                    None => {
+                        return c.error(
+                            d.span(),
+                            "morning_check.days",
+                            format!(
+                                "`{}` is not a weekday; expected mon, tue, wed, thu, fri, sat or sun",
+                                d.get_ref()
+                            ),
+                        );
+                    }
+                }
+            }
+            out
+        }
+    };
+
+    let levels_of = |raw: Option<RawLevels>,
+                     key: &str,
+                     default: (&str, &str)|
+     -> Result<IncidentLevels, ConfigError> {
+        let Some(l) = raw else {
+            let pick = |list: &[RawCoded], want: &str| {
+                list.iter()
+                    .find(|x| x.id.get_ref() == want)
+                    .or_else(|| list.first())
+                    .map(|x| x.id.get_ref().clone())
+                    .unwrap_or_default()
+            };
+            return Ok(IncidentLevels {
+                impact: pick(&cfg.priority.impact, default.0),
+                urgency: pick(&cfg.priority.urgency, default.1),
+            });
+        };
+        for (what, value, list) in [
+            ("impact", &l.impact, &cfg.priority.impact),
+            ("urgency", &l.urgency, &cfg.priority.urgency),
+        ] {
+            if !list.iter().any(|x| x.id.get_ref() == value.get_ref()) {
+                let all: Vec<&str> = list.iter().map(|x| x.id.get_ref().as_str()).collect();
+                return c.error(
+                    value.span(),
+                    &format!("morning_check.incident.{key}.{what}"),
+                    format!(
+                        "unknown {what} `{}`; expected one of {}",
+                        value.get_ref(),
+                        all.join(", ")
+                    ),
+                );
+            }
+        }
+        Ok(IncidentLevels {
+            impact: l.impact.into_inner(),
+            urgency: l.urgency.into_inner(),
+        })
+    };
+    let (slow, login_failed, down) = match raw.incident {
+        Some(i) => (i.slow, i.login_failed, i.down),
+        None => (None, None, None),
+    };
+    let slow = levels_of(slow, "slow", ("medium", "medium"))?;
+    let login_failed = levels_of(login_failed, "login_failed", ("medium", "high"))?;
+    let down = levels_of(down, "down", ("high", "high"))?;
+
+    c.unique(
+        "morning_check.systems.id",
+        raw.systems.iter().map(|s| &s.id),
+    )?;
+    let mut systems = Vec::new();
+    for s in raw.systems {
+        if group_tier(s.group.get_ref()).is_none() {
+            return c.error(
+                s.group.span(),
+                "morning_check.systems.group",
+                format!(
+                    "system `{}` names group `{}`, which is not defined in [[groups]]",
+                    s.id.get_ref(),
+                    s.group.get_ref()
+                ),
+            );
+        }
+        if let Some(app) = &s.application
+            && !cfg
+                .applications
+                .iter()
+                .any(|a| a.code.get_ref() == app.get_ref())
+        {
+            return c.error(
+                app.span(),
+                "morning_check.systems.application",
+                format!(
+                    "system `{}` names application `{}`, which is not in [[applications]]",
+                    s.id.get_ref(),
+                    app.get_ref()
+                ),
+            );
+        }
+        let probe = match s.probe {
+            None => None,
+            Some(p) => Some(build_probe(c, s.id.get_ref(), p)?),
+        };
+        systems.push(SystemDef {
+            id: s.id.into_inner(),
+            name: s.name.into(),
+            application: s.application.map(Spanned::into_inner),
+            group: s.group.into_inner(),
+            probe,
+        });
+    }
+
+    fn build_probe(
+        c: &Checker<'_>,
+        system: &str,
+        p: Spanned<RawProbe>,
+    ) -> Result<ProbeDef, ConfigError> {
+        let span = p.span();
+        let p = p.into_inner();
+        let key = "morning_check.systems.probe";
+        let need = |value: Option<String>, field: &str| -> Result<String, ConfigError> {
+            match value.filter(|v| !v.trim().is_empty()) {
+                Some(v) => Ok(v),
+                None => c.error(
+                    span.clone(),
+                    &format!("{key}.{field}"),
+                    format!(
+                        "the {} probe of system `{system}` needs `{field}`",
+                        p.kind.get_ref()
+                    ),
+                ),
+            }
+        };
+        let target = match p.kind.get_ref().as_str() {
+            "tcp" => {
+                let host = need(p.host.clone(), "host")?;
+                let Some(port) = p.port.filter(|p| *p > 0) else {
+                    return c.error(
+                        span.clone(),
+                        &format!("{key}.port"),
+                        format!("the tcp probe of system `{system}` needs `port` (1-65535)"),
+                    );
+                };
+                ProbeTarget::Tcp { host, port }
+            }
+            "http" => {
+                let url = need(p.url.clone(), "url")?;
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return c.error(
+                        span.clone(),
+                        &format!("{key}.url"),
+                        format!("`{url}` is not an http:// or https:// address"),
+                    );
+                }
+                ProbeTarget::Http {
+                    url,
+                    expect_status: p.status.unwrap_or(200),
+                    expect_text: p.text.clone().filter(|t| !t.is_empty()),
+                    insecure_tls: p.insecure_tls,
+                }
+            }
+            "command" => ProbeTarget::Command {
+                program: need(p.program.clone(), "program")?,
+                args: p.args.clone(),
+            },
+            other => {
+                return c.error(
+                    p.kind.span(),
+                    &format!("{key}.kind"),
+                    format!("unknown probe kind `{other}`; expected tcp, http or command"),
+                );
+            }
+        };
+        let timeout_ms = match &p.timeout_ms {
+            None => DEFAULT_PROBE_TIMEOUT_MS,
+            Some(t) if *t.get_ref() == 0 || *t.get_ref() > MAX_PROBE_TIMEOUT_MS => {
+                return c.error(
+                    t.span(),
+                    &format!("{key}.timeout_ms"),
+                    format!(
+                        "{} is out of range; expected 1 to {MAX_PROBE_TIMEOUT_MS} milliseconds",
+                        t.get_ref()
+                    ),
+                );
+            }
+            Some(t) => *t.get_ref(),
+        };
+        Ok(ProbeDef {
+            target,
+            timeout_ms,
+            slow_after_ms: p.slow_after_ms,
+        })
+    }
+
+    Ok(CheckSettings {
+        window_start,
+        window_end,
+        deadline,
+        days,
+        systems,
+        slow,
+        login_failed,
+        down,
     })
 }
 

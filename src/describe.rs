@@ -224,6 +224,25 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             None => e.to_string(),
         },
         StoreError::Domain(d) => domain_error(cat, d),
+        StoreError::AlreadyFinalised { date, by, at } => cat.f(
+            "error.check_finalised",
+            &[("date", date), ("by", by), ("at", &at.to_rfc3339())],
+        ),
+        StoreError::NotChecked { date, system } => {
+            cat.f("error.not_checked", &[("date", date), ("system", system)])
+        }
+        StoreError::AnnouncementNotFound(id) => {
+            cat.f("error.announcement_not_found", &[("id", id)])
+        }
+        StoreError::AnnouncementChanged {
+            id,
+            expected,
+            current,
+        } => cat.f(
+            "error.announcement_changed",
+            &[("id", id), ("expected", expected), ("current", current)],
+        ),
+        StoreError::AnnouncementResolved(id) => cat.f("error.announcement_resolved", &[("id", id)]),
         StoreError::BackupExists(path) => cat.f("error.backup_exists", &[("path", &p(path))]),
         StoreError::BadValue { path, detail } => {
             cat.f("error.bad_value", &[("path", &p(path)), ("detail", detail)])

@@ -4,7 +4,9 @@
 //! `config` turns the TOML file into an organisation, `i18n` holds the message catalog and
 //! `cli` the subcommands.
 
+pub mod check;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod describe;

@@ -42,6 +42,107 @@ pub enum Command {
     Kb(KbCommand),
     #[command(subcommand)]
     Index(IndexCommand),
+    #[command(subcommand)]
+    Check(CheckCommand),
+    #[command(subcommand)]
+    Announce(AnnounceCommand),
+}
+
+/// The morning readiness check. `--date` is a local date (YYYY-MM-DD); today by default.
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    Show {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    Record {
+        system: String,
+        #[arg(value_name = "ok|slow|login_failed|down")]
+        result: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    Run {
+        #[arg(long)]
+        auto: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    Incident {
+        system: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    Finalise {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    Report {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long, default_value = "md", value_name = "md|txt|csv")]
+        format: String,
+    },
+    History {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AnnounceFields {
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long = "app", value_name = "CODE")]
+    pub applications: Vec<String>,
+    #[arg(long)]
+    pub problem: Option<String>,
+    #[arg(long)]
+    pub guidance: Option<String>,
+    #[arg(long, value_name = "TIME")]
+    pub fix_by: Option<String>,
+    #[arg(long, value_name = "KEY")]
+    pub incident: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnnounceCommand {
+    New {
+        #[command(flatten)]
+        fields: AnnounceFields,
+        #[arg(long)]
+        json: bool,
+    },
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        fields: AnnounceFields,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    List {
+        #[arg(long)]
+        active: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    Resolve {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,6 +319,8 @@ pub enum TicketCommand {
         key: String,
         #[arg(long)]
         resolution: String,
+        #[arg(long)]
+        linked: bool,
         #[command(flatten)]
         guard: Guard,
     },
@@ -267,6 +370,8 @@ pub struct NewArgs {
     pub group: Option<String>,
     #[arg(long = "assign", value_name = "LOGIN")]
     pub assignee: Option<String>,
+    #[arg(long)]
+    pub link_incident: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -360,21 +465,39 @@ fn localize_at(mut cmd: clap::Command, cat: &Catalog, path: &str) -> clap::Comma
     cmd
 }
 
-/// Every catalog id the command line needs (for the completeness test).
-pub fn required_ids(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
-    out.push(format!("{path}.about"));
+/// The catalog ids [`localize`] looks up for one command and its subcommands, as
+/// alternatives: an argument's own `cli.<path>.<id>` or the shared `cli.global.<id>`.
+pub fn required_ids(cmd: &clap::Command, path: &str, out: &mut Vec<Vec<String>>) {
+    out.push(vec![format!("{path}.about")]);
     for a in cmd.get_arguments() {
         let id = a.get_id().as_str();
         if id == "help" || id == "version" {
             continue;
         }
-        if a.is_global_set() {
-            out.push(format!("cli.global.{id}"));
-        } else {
-            out.push(format!("{path}.{id}"));
-        }
+        out.push(vec![format!("{path}.{id}"), format!("cli.global.{id}")]);
     }
     for s in cmd.get_subcommands() {
         required_ids(s, &format!("{path}.{}", s.get_name()), out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn every_command_and_argument_has_help_in_both_languages() {
+        let mut ids = Vec::new();
+        required_ids(&<Cli as clap::CommandFactory>::command(), "cli", &mut ids);
+        for lang in [Lang::En, Lang::Vi] {
+            let cat = Catalog::new(lang);
+            let missing: Vec<&String> = ids
+                .iter()
+                .filter(|alts| !alts.iter().any(|id| cat.has(id)))
+                .filter_map(|alts| alts.first())
+                .collect();
+            assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The subcommands. They call the same domain and store functions the console does.
 
 pub mod args;
+mod check;
 
 use crate::config::{self, Config};
 use crate::describe;
@@ -120,6 +121,10 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         message: describe::config_error(cat, &e),
         code: 1,
     })?;
+    crate::clock::fixed().map_err(|e| UserError {
+        message: cat.f("error.bad_now", &[("value", &e.value)]),
+        code: 1,
+    })?;
     let env = Env {
         cli: &cli,
         cat,
@@ -163,6 +168,8 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Db(d) => db(&env, d),
         Command::Config(c) => config_cmd(&env, c),
         Command::Kb(k) => kb(&env, k),
+        Command::Check(c) => check::check_cmd(&env, c),
+        Command::Announce(a) => check::announce_cmd(&env, a),
         Command::Index(args::IndexCommand::Rebuild) => {
             let mut store = env.open()?;
             let mut index = open_index(&env, &store)?;
@@ -216,7 +223,7 @@ fn console(env: &Env<'_>) -> Result<i32> {
             .roles
             .iter()
             .all(|r| *r == crate::domain::org::Role::KeyUser);
-    let mut app = App::new(cat, org.clone(), me, keymap, Utc::now());
+    let mut app = App::new(cat, org.clone(), me, keymap, crate::clock::now());
     app.read_only = read_only;
     let color = !env.cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut exec = Executor::new(&mut store);
@@ -265,7 +272,7 @@ fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
             tickets: a.tickets,
             articles: a.articles,
             seed: a.seed,
-            now: Utc::now(),
+            now: crate::clock::now(),
         },
         |done| {
             if total >= 100_000 {
@@ -371,11 +378,51 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             let ctx = Ctx {
                 org,
                 actor: &actor,
-                now: Utc::now(),
+                now: crate::clock::now(),
             };
-            let (t, e) = store
+            let (mut t, mut e) = store
                 .create_ticket(&new, ctx)
                 .map_err(|e| env.store_err(e))?;
+            // A ticket about an application with an announced outage belongs to its incident.
+            let incident = match &t.application {
+                Some(app) => store
+                    .active_incident_for(app)
+                    .map_err(|e| env.store_err(e))?
+                    .and_then(|a| a.incident.map(|k| (a.id, k))),
+                None => None,
+            };
+            if let Some((announcement, incident)) = &incident {
+                if a.link_incident {
+                    (t, e) = store
+                        .change_ticket(
+                            &t.key,
+                            Some(t.version),
+                            Change::Link {
+                                relation: LinkRelation::ChildOf,
+                                target: incident.clone(),
+                                target_ancestors: Vec::new(),
+                            },
+                            Ctx {
+                                org,
+                                actor: &actor,
+                                now: crate::clock::now(),
+                            },
+                        )
+                        .map_err(|e| env.store_err(e))?;
+                } else if !a.json {
+                    eprintln!(
+                        "{}",
+                        cat.f(
+                            "ticket.incident_hint",
+                            &[
+                                ("key", &t.key),
+                                ("incident", incident),
+                                ("id", announcement)
+                            ]
+                        )
+                    );
+                }
+            }
             if a.json {
                 print_json(&Changed {
                     ticket: &t,
@@ -595,15 +642,20 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
         TicketCommand::Resolve {
             key,
             resolution,
+            linked,
             guard,
-        } => change(
-            env,
-            key,
-            guard,
-            Change::Resolve {
-                resolution: resolution.clone(),
-            },
-        ),
+        } => {
+            let code = change(
+                env,
+                key,
+                guard,
+                Change::Resolve {
+                    resolution: resolution.clone(),
+                },
+            )?;
+            resolve_linked(env, key, resolution, *linked, guard.json)?;
+            Ok(code)
+        }
         TicketCommand::Confirm { key, guard } => change(env, key, guard, Change::Confirm),
         TicketCommand::Reopen { key, reason, guard } => change(
             env,
@@ -614,6 +666,71 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             },
         ),
     }
+}
+
+/// After an incident is resolved: with `--linked`, resolve its linked tickets that have no
+/// open work of their own; without, say how many there are and how to.
+fn resolve_linked(
+    env: &Env<'_>,
+    key: &str,
+    resolution: &str,
+    linked: bool,
+    json: bool,
+) -> Result<()> {
+    let org = &env.cfg.org;
+    let cat = env.cat;
+    let mut store = env.open()?;
+    if !linked {
+        let open: Vec<Ticket> = store
+            .children_of(key)
+            .map_err(|e| env.store_err(e))?
+            .into_iter()
+            .filter(|t| t.status.is_open())
+            .collect();
+        if !open.is_empty() && !json {
+            eprintln!(
+                "{}",
+                cat.f(
+                    "ticket.linked_hint",
+                    &[("key", &key), ("count", &open.len())]
+                )
+            );
+        }
+        return Ok(());
+    }
+    let actor = env.actor()?;
+    let ctx = Ctx {
+        org,
+        actor: &actor,
+        now: crate::clock::now(),
+    };
+    let (resolved, left) = store
+        .resolve_linked(key, resolution, ctx)
+        .map_err(|e| env.store_err(e))?;
+    let keys = |list: &[Ticket]| {
+        list.iter()
+            .map(|t| t.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // With --json stdout carries the incident's change alone; the summary goes to stderr.
+    eprintln!(
+        "{}",
+        cat.f(
+            "ticket.linked_resolved",
+            &[("count", &resolved.len()), ("keys", &keys(&resolved))]
+        )
+    );
+    if !left.is_empty() {
+        eprintln!(
+            "{}",
+            cat.f(
+                "ticket.linked_left",
+                &[("count", &left.len()), ("keys", &keys(&left))]
+            )
+        );
+    }
+    Ok(())
 }
 
 fn status_names() -> String {
@@ -631,7 +748,7 @@ fn change(env: &Env<'_>, key: &str, guard: &args::Guard, change: Change) -> Resu
     let ctx = Ctx {
         org,
         actor: &actor,
-        now: Utc::now(),
+        now: crate::clock::now(),
     };
     let (t, e) = store
         .change_ticket(key, guard.expect_version, change, ctx)
@@ -985,7 +1102,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let actor = env.actor().unwrap_or_else(|_| "import".to_string());
             let mut store = env.open()?;
             let counts = store
-                .import_articles(&articles, &actor, Utc::now())
+                .import_articles(&articles, &actor, crate::clock::now())
                 .map_err(|e| env.store_err(e))?;
             synced_index(env, &mut store)?;
             if *json {

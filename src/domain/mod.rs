@@ -1,5 +1,8 @@
 //! The helpdesk domain: plain Rust, no SQL, no terminal.
 
+pub mod announce;
+pub mod calendar;
+pub mod check;
 pub mod kb;
 pub mod key;
 pub mod org;

@@ -151,9 +151,23 @@ pub struct Organisation {
     pub default_urgency: String,
     /// The tier and group that receive new tickets.
     pub intake_group: String,
+    /// The morning readiness check: its window and the systems on the checklist.
+    pub check: crate::domain::check::CheckSettings,
 }
 
 impl Organisation {
+    /// The lead of a group as (name, phone): whom to call when its system fails.
+    pub fn group_contact(&self, group: &str) -> (Option<String>, Option<String>) {
+        let Some(g) = self.group(group) else {
+            return (None, None);
+        };
+        let name = g.lead.as_deref().map(|login| {
+            self.operator(login)
+                .map(|op| op.name.clone())
+                .unwrap_or_else(|| login.to_string())
+        });
+        (name, g.phone.clone())
+    }
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
     }

@@ -290,7 +290,11 @@ pub enum DomainError {
     NothingToChange,
 }
 
-fn check_text(field: &'static str, raw: &str, required: bool) -> Result<String, DomainError> {
+pub(crate) fn check_text(
+    field: &'static str,
+    raw: &str,
+    required: bool,
+) -> Result<String, DomainError> {
     let value = text::normalize(raw);
     if required && value.trim().is_empty() {
         return Err(DomainError::Empty { field });
@@ -305,7 +309,11 @@ fn check_text(field: &'static str, raw: &str, required: bool) -> Result<String, 
     Ok(value)
 }
 
-fn check_line(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
+pub(crate) fn check_line(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+) -> Result<String, DomainError> {
     let value = text::normalize_line(raw);
     if value.is_empty() {
         return Err(DomainError::Empty { field });

@@ -57,6 +57,26 @@ pub enum StoreError {
     Conflict(Box<Conflict>),
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error(
+        "the morning check of {date} was finalised by {by} at {at}; later changes are amendments"
+    )]
+    AlreadyFinalised {
+        date: String,
+        by: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    #[error("{system} has no result on {date}: record the check first")]
+    NotChecked { date: String, system: String },
+    #[error("no announcement {0}")]
+    AnnouncementNotFound(i64),
+    #[error("announcement {id} changed since version {expected} (now {current})")]
+    AnnouncementChanged {
+        id: i64,
+        expected: i64,
+        current: i64,
+    },
+    #[error("announcement {0} is already resolved")]
+    AnnouncementResolved(i64),
     #[error("backup target {0} already exists; choose a new file name")]
     BackupExists(PathBuf),
     #[error("unexpected value in database {path}: {detail}")]

@@ -5,7 +5,9 @@
 //! is locked" under concurrent writers, whatever the busy timeout), the file is in WAL mode so
 //! readers never block, and every ticket change appends an event in the same transaction.
 
+mod announcements;
 mod audit;
+mod checks;
 mod db;
 mod demo;
 mod drafts;
@@ -15,6 +17,7 @@ mod schema;
 mod tickets;
 
 pub use audit::{BrokenLink, VerifyReport};
+pub use checks::{CheckLogEntry, CheckRecord};
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
 pub use kb::{ImportCounts, IndexDoc, OutboxEntry};

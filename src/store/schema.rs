@@ -190,6 +190,65 @@ CREATE TRIGGER articles_search_update AFTER UPDATE ON articles BEGIN
     INSERT INTO search_outbox (kind, ref) VALUES ('article', NEW.ref);
 END;
 "#,
+    // 2: the morning readiness check and incident announcements.
+    r#"
+-- One row per check day (the organisation's local date, YYYY-MM-DD) once anything happened.
+CREATE TABLE check_days (
+    date         TEXT PRIMARY KEY,
+    finalised_at INTEGER,
+    finalised_by TEXT,
+    -- The results as finalised (JSON): the report as sent, never rewritten.
+    frozen       TEXT
+) WITHOUT ROWID;
+
+-- The current result per system and day.
+CREATE TABLE check_results (
+    date       TEXT NOT NULL REFERENCES check_days(date),
+    system     TEXT NOT NULL,
+    result     TEXT NOT NULL CHECK (result IN ('ok', 'slow', 'login_failed', 'down')),
+    note       TEXT NOT NULL DEFAULT '',
+    checked_by TEXT NOT NULL,
+    checked_at INTEGER NOT NULL,
+    source     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '',
+    incident   TEXT REFERENCES tickets(key),
+    PRIMARY KEY (date, system)
+) WITHOUT ROWID;
+
+-- Everything done to a day, in order: results, incidents, finalising, amendments.
+CREATE TABLE check_log (
+    id        INTEGER PRIMARY KEY,
+    date      TEXT NOT NULL,
+    system    TEXT,
+    at        INTEGER NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    result    TEXT,
+    previous  TEXT,
+    note      TEXT NOT NULL DEFAULT '',
+    -- 1 when done after the day was finalised.
+    amendment INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX check_log_by_date ON check_log(date, id);
+
+CREATE TABLE announcements (
+    id           INTEGER PRIMARY KEY,
+    title        TEXT NOT NULL,
+    applications TEXT NOT NULL DEFAULT '[]',
+    problem      TEXT NOT NULL DEFAULT '',
+    guidance     TEXT NOT NULL DEFAULT '',
+    expected_fix INTEGER,
+    incident     TEXT REFERENCES tickets(key),
+    created_by   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_by   TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    resolved_at  INTEGER,
+    resolved_by  TEXT,
+    version      INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX announcements_active ON announcements(id) WHERE resolved_at IS NULL;
+"#,
 ];
 
 /// The schema version this build writes and understands.

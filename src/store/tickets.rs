@@ -1,6 +1,7 @@
 //! Tickets and their events.
 
 use super::{Store, StoreError};
+use crate::domain::announce::follows_incident;
 use crate::domain::key::key_year;
 use crate::domain::status::Status;
 use crate::domain::text::fold;
@@ -231,7 +232,7 @@ pub(crate) fn insert_event(
     Ok(())
 }
 
-fn load_by_key(tx: &Transaction<'_>, key: &str) -> Result<(i64, Ticket), StoreError> {
+pub(crate) fn load_by_key(tx: &Transaction<'_>, key: &str) -> Result<(i64, Ticket), StoreError> {
     let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE key = ?1");
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut rows = stmt.query([key])?;
@@ -264,6 +265,50 @@ fn events_of(
             actor: row.get(2)?,
             kind,
         });
+    }
+    Ok(out)
+}
+
+/// Create a ticket inside a caller's transaction: the next key of its year, the row and its
+/// `created` event.
+pub(crate) fn create_in(
+    tx: &Transaction<'_>,
+    new: &NewTicket,
+    ctx: Ctx<'_>,
+) -> Result<(Ticket, Event), StoreError> {
+    let ctx = Ctx {
+        now: to_stored_precision(ctx.now),
+        ..ctx
+    };
+    let (mut t, kind) = ticket::create(new, ctx)?;
+    let year = key_year(ctx.now, ctx.org.time_zone);
+    let seq: i64 = tx.query_row(
+        "INSERT INTO key_sequences (year, last) VALUES (?1, 1)
+         ON CONFLICT (year) DO UPDATE SET last = last + 1
+         RETURNING last",
+        [year],
+        |r| r.get(0),
+    )?;
+    t.key = ctx.org.key_format.format(year, seq as u64);
+    let id = insert_ticket(tx, &t)?;
+    let event = Event {
+        ticket: t.key.clone(),
+        version: t.version,
+        at: ctx.now,
+        actor: ctx.actor.to_string(),
+        kind,
+    };
+    insert_event(tx, id, &event)?;
+    Ok((t, event))
+}
+
+fn children_in(tx: &Transaction<'_>, key: &str) -> Result<Vec<Ticket>, StoreError> {
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE parent = ?1 ORDER BY id");
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut rows = stmt.query([key])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(ticket_from_row(row)?);
     }
     Ok(out)
 }
@@ -359,32 +404,52 @@ impl Store {
         new: &NewTicket,
         ctx: Ctx<'_>,
     ) -> Result<(Ticket, Event), StoreError> {
+        self.write(|tx| create_in(tx, new, ctx))
+    }
+
+    /// Tickets linked to `key` as its children (e.g. reports of one outage linked to its
+    /// incident), oldest first.
+    pub fn children_of(&mut self, key: &str) -> Result<Vec<Ticket>, StoreError> {
+        self.read(|tx| children_in(tx, key))
+    }
+
+    /// Resolve the open children of an incident that have no open work of their own
+    /// ([`follows_incident`]), all in one transaction, each with its own event. Returns the
+    /// tickets resolved and those left alone.
+    pub fn resolve_linked(
+        &mut self,
+        key: &str,
+        resolution: &str,
+        ctx: Ctx<'_>,
+    ) -> Result<(Vec<Ticket>, Vec<Ticket>), StoreError> {
         let ctx = Ctx {
             now: to_stored_precision(ctx.now),
             ..ctx
         };
-        let (mut t, kind) = ticket::create(new, ctx)?;
-        let year = key_year(ctx.now, ctx.org.time_zone);
-        let format = ctx.org.key_format.clone();
         self.write(|tx| {
-            let seq: i64 = tx.query_row(
-                "INSERT INTO key_sequences (year, last) VALUES (?1, 1)
-                 ON CONFLICT (year) DO UPDATE SET last = last + 1
-                 RETURNING last",
-                [year],
-                |r| r.get(0),
-            )?;
-            t.key = format.format(year, seq as u64);
-            let id = insert_ticket(tx, &t)?;
-            let event = Event {
-                ticket: t.key.clone(),
-                version: t.version,
-                at: ctx.now,
-                actor: ctx.actor.to_string(),
-                kind,
-            };
-            insert_event(tx, id, &event)?;
-            Ok((t, event))
+            let mut resolved = Vec::new();
+            let mut left = Vec::new();
+            for mut child in children_in(tx, key)? {
+                if !child.status.is_open() {
+                    continue;
+                }
+                if !follows_incident(&child) {
+                    left.push(child);
+                    continue;
+                }
+                let (id, _) = load_by_key(tx, &child.key)?;
+                let event = ticket::apply(
+                    &mut child,
+                    Change::Resolve {
+                        resolution: resolution.to_string(),
+                    },
+                    ctx,
+                )?;
+                update_ticket(tx, id, &child)?;
+                insert_event(tx, id, &event)?;
+                resolved.push(child);
+            }
+            Ok((resolved, left))
         })
     }
 

@@ -9,7 +9,6 @@ use crate::search::service;
 use crate::search::{Filters, SearchError, SearchIndex};
 use crate::store::{Store, StoreError};
 use crate::ui::app::{App, Cmd, Loaded, Msg};
-use chrono::Utc;
 
 pub struct Executor<'a> {
     pub store: &'a mut Store,
@@ -88,7 +87,7 @@ impl<'a> Executor<'a> {
                     let ctx = Ctx {
                         org,
                         actor,
-                        now: Utc::now(),
+                        now: crate::clock::now(),
                     };
                     match self
                         .store
@@ -116,7 +115,7 @@ impl<'a> Executor<'a> {
                 let ctx = Ctx {
                     org,
                     actor,
-                    now: Utc::now(),
+                    now: crate::clock::now(),
                 };
                 match self.store.create_ticket(&new, ctx) {
                     Ok((t, _)) => Loaded::Created(Box::new(t)),
@@ -145,7 +144,7 @@ impl<'a> Executor<'a> {
             } => {
                 return self
                     .store
-                    .save_draft(actor, &ticket, &purpose, &text, Utc::now())
+                    .save_draft(actor, &ticket, &purpose, &text, crate::clock::now())
                     .err()
                     .map(failed);
             }
@@ -276,6 +275,6 @@ fn draft_article(store: &mut Store, actor: &str, key: &str) -> Result<String, St
     let input = input
         .cleaned()
         .map_err(|e| StoreError::bad_value(e.to_string()))?;
-    store.import_articles(std::slice::from_ref(&input), actor, Utc::now())?;
+    store.import_articles(std::slice::from_ref(&input), actor, crate::clock::now())?;
     Ok(input.reference)
 }

@@ -5,7 +5,6 @@ use crate::ui::app::{App, Cmd, Loaded, Msg};
 use crate::ui::exec::Executor;
 use crate::ui::view::{self, Theme};
 use anyhow::{Context as _, Result};
-use chrono::Utc;
 use ratatui::Terminal;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -100,7 +99,7 @@ pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<()> {
                 _ => continue,
             }
         } else {
-            Msg::Tick(Utc::now())
+            Msg::Tick(crate::clock::now())
         };
         for cmd in exec.drive(app, msg) {
             if let Cmd::OpenEditor(text) = cmd {

@@ -1,0 +1,645 @@
+//! `hotro check …` (the morning readiness check) and `hotro announce …` (incident
+//! announcements): the same store and domain calls the console makes.
+
+use super::args::{AnnounceCommand, AnnounceFields, CheckCommand};
+use super::{Env, UserError, print_json};
+use crate::check::{self, report};
+use crate::domain::announce::{self, Announcement, AnnouncementInput};
+use crate::domain::check::{CheckResult, Line, Phase, Source, check_date, lines, phase};
+use crate::domain::ticket::Ctx;
+use crate::store::{CheckRecord, Store};
+use anyhow::Result;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+
+/// Exit status of `hotro check run --auto` when a system is down or its login fails.
+pub const EXIT_SYSTEM_DOWN: i32 = 4;
+
+impl Env<'_> {
+    fn date_arg(&self, date: Option<&str>, now: DateTime<Utc>) -> Result<NaiveDate> {
+        match date {
+            None => Ok(check_date(now, self.cfg.org.time_zone)),
+            Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| self.user(self.cat.f("error.bad_date", &[("value", &d)]))),
+        }
+    }
+
+    fn system_arg(&self, id: &str) -> Result<String> {
+        match self.cfg.org.check.system(id) {
+            Some(s) => Ok(s.id.clone()),
+            None => {
+                let known: Vec<&str> = self
+                    .cfg
+                    .org
+                    .check
+                    .systems
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect();
+                Err(self.user(self.cat.f(
+                    "error.unknown_system",
+                    &[("value", &id), ("known", &known.join(", "))],
+                )))
+            }
+        }
+    }
+
+    fn time_arg(&self, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        let tz = self.cfg.org.time_zone;
+        crate::clock::parse_local(text, tz, check_date(now, tz))
+            .ok_or_else(|| self.user(self.cat.f("error.bad_time", &[("value", &text)])))
+    }
+}
+
+#[derive(Serialize)]
+struct LineJson<'a> {
+    system: &'a str,
+    name: &'a str,
+    group: &'a str,
+    lead: Option<String>,
+    phone: Option<String>,
+    #[serde(flatten)]
+    line: &'a Line,
+}
+
+#[derive(Serialize)]
+struct DayJson<'a> {
+    date: NaiveDate,
+    phase: Phase,
+    finalised: Option<&'a crate::domain::check::Finalised>,
+    amendments: &'a [crate::domain::check::Amendment],
+    systems: Vec<LineJson<'a>>,
+}
+
+fn call_line(env: &Env<'_>, system: &str) -> Option<String> {
+    let org = &env.cfg.org;
+    let s = org.check.system(system)?;
+    let (name, phone) = org.group_contact(&s.group);
+    Some(env.cat.f(
+        "check.call",
+        &[
+            ("system", &report::system_name(org, env.cat, system)),
+            ("lead", &name.unwrap_or_else(|| "—".into())),
+            ("phone", &phone.unwrap_or_else(|| "—".into())),
+        ],
+    ))
+}
+
+fn show_day(env: &Env<'_>, store: &mut Store, date: NaiveDate, json: bool) -> Result<i32> {
+    let org = &env.cfg.org;
+    let now = crate::clock::now();
+    let day = store.check_day(date).map_err(|e| env.store_err(e))?;
+    let ls = lines(&org.check, org.time_zone, date, &day, now);
+    let ph = if date == check_date(now, org.time_zone) {
+        phase(&org.check, org.time_zone, now)
+    } else if org.check.is_check_day(date) {
+        Phase::PastDeadline
+    } else {
+        Phase::NoCheckToday
+    };
+    if json {
+        let lang = env.cat.lang().code();
+        let systems = ls
+            .iter()
+            .filter_map(|l| {
+                let s = org.check.system(&l.system)?;
+                let (lead, phone) = org.group_contact(&s.group);
+                Some(LineJson {
+                    system: &s.id,
+                    name: s.name.get(lang),
+                    group: &s.group,
+                    lead,
+                    phone,
+                    line: l,
+                })
+            })
+            .collect();
+        print_json(&DayJson {
+            date,
+            phase: ph,
+            finalised: day.finalised.as_ref(),
+            amendments: &day.amendments,
+            systems,
+        })?;
+        return Ok(0);
+    }
+    let log = store.check_log(date).map_err(|e| env.store_err(e))?;
+    print!(
+        "{}",
+        report::render(env.cat, org, date, &day, &log, now, report::Format::Text)
+    );
+    for l in &ls {
+        if l.entry.as_ref().is_some_and(|e| e.result.needs_call())
+            && let Some(call) = call_line(env, &l.system)
+        {
+            println!("{call}");
+        }
+    }
+    Ok(0)
+}
+
+pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
+    let org = &env.cfg.org;
+    let cat = env.cat;
+    let now = crate::clock::now();
+    match cmd {
+        CheckCommand::Show { date, json } => {
+            let date = env.date_arg(date.as_deref(), now)?;
+            let mut store = env.open()?;
+            show_day(env, &mut store, date, *json)
+        }
+        CheckCommand::Record {
+            system,
+            result,
+            note,
+            date,
+            json,
+        } => {
+            let system = env.system_arg(system)?;
+            let Some(result) = CheckResult::parse(result) else {
+                return Err(env.user(cat.f("error.unknown_result", &[("value", result)])));
+            };
+            let date = env.date_arg(date.as_deref(), now)?;
+            let actor = env.actor()?;
+            let mut store = env.open()?;
+            let record = CheckRecord {
+                system: system.clone(),
+                result,
+                note: note.clone().unwrap_or_default(),
+                source: Source::Manual,
+                detail: String::new(),
+            };
+            let amendment = store
+                .record_checks(date, &[record], &actor, now)
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                let day = store.check_day(date).map_err(|e| env.store_err(e))?;
+                #[derive(Serialize)]
+                struct Out<'a> {
+                    date: NaiveDate,
+                    amendment: bool,
+                    entry: Option<&'a crate::domain::check::Entry>,
+                }
+                print_json(&Out {
+                    date,
+                    amendment,
+                    entry: day.entry(&system),
+                })?;
+            } else {
+                let id = if amendment {
+                    "check.amended"
+                } else {
+                    "check.recorded"
+                };
+                println!(
+                    "{}",
+                    cat.f(
+                        id,
+                        &[
+                            ("system", &report::system_name(org, cat, &system)),
+                            ("result", &report::result_label(cat, Some(result))),
+                            ("date", &date),
+                        ],
+                    )
+                );
+                if result.needs_call()
+                    && let Some(call) = call_line(env, &system)
+                {
+                    println!("{call}");
+                }
+            }
+            Ok(0)
+        }
+        CheckCommand::Run { auto, json } => run_probes(env, *auto, *json, now),
+        CheckCommand::Incident { system, date, json } => {
+            let system = env.system_arg(system)?;
+            let date = env.date_arg(date.as_deref(), now)?;
+            let actor = env.actor()?;
+            let mut store = env.open()?;
+            let day = store.check_day(date).map_err(|e| env.store_err(e))?;
+            let Some(entry) = day.entry(&system) else {
+                return Err(env.store_err(crate::store::StoreError::NotChecked {
+                    date: date.to_string(),
+                    system,
+                }));
+            };
+            let new = check::incident_ticket(cat, org, date, entry);
+            let ctx = Ctx {
+                org,
+                actor: &actor,
+                now,
+            };
+            let (ticket, event) = store
+                .open_check_incident(date, &system, &new, ctx)
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                #[derive(Serialize)]
+                struct Out<'a> {
+                    created: bool,
+                    ticket: &'a crate::domain::ticket::Ticket,
+                }
+                print_json(&Out {
+                    created: event.is_some(),
+                    ticket: &ticket,
+                })?;
+            } else {
+                let id = if event.is_some() {
+                    "check.incident_opened"
+                } else {
+                    "check.incident_exists"
+                };
+                println!(
+                    "{}",
+                    cat.f(
+                        id,
+                        &[
+                            ("key", &ticket.key),
+                            ("system", &report::system_name(org, cat, &system)),
+                            ("priority", &ticket.priority),
+                        ],
+                    )
+                );
+            }
+            Ok(0)
+        }
+        CheckCommand::Finalise { date, json } => {
+            let date = env.date_arg(date.as_deref(), now)?;
+            let actor = env.actor()?;
+            let mut store = env.open()?;
+            let day = store
+                .finalise_check(date, &actor, now)
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                print_json(&day)?;
+            } else {
+                let ls = lines(&org.check, org.time_zone, date, &day, now);
+                let t = crate::domain::check::tally(&ls);
+                println!(
+                    "{}",
+                    cat.f(
+                        "check.finalised",
+                        &[("date", &date), ("unchecked", &t.unchecked)]
+                    )
+                );
+            }
+            Ok(0)
+        }
+        CheckCommand::Report { date, format } => {
+            let Some(format) = report::Format::parse(format) else {
+                return Err(env.user(cat.f("error.unknown_format", &[("value", format)])));
+            };
+            let date = env.date_arg(date.as_deref(), now)?;
+            let mut store = env.open()?;
+            let day = store.check_day(date).map_err(|e| env.store_err(e))?;
+            let log = store.check_log(date).map_err(|e| env.store_err(e))?;
+            print!(
+                "{}",
+                report::render(cat, org, date, &day, &log, now, format)
+            );
+            Ok(0)
+        }
+        CheckCommand::History { month, json } => {
+            let today = check_date(now, org.time_zone);
+            let first = match month {
+                None => today.with_day(1).unwrap_or(today),
+                Some(m) => NaiveDate::parse_from_str(&format!("{}-01", m.trim()), "%Y-%m-%d")
+                    .map_err(|_| env.user(cat.f("error.bad_month", &[("value", m)])))?,
+            };
+            let last = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(first);
+            let mut store = env.open()?;
+            let days = store
+                .check_days(first, last)
+                .map_err(|e| env.store_err(e))?;
+            let avail = crate::domain::check::availability(&org.check, &days);
+            if *json {
+                #[derive(Serialize)]
+                struct Out<'a> {
+                    from: NaiveDate,
+                    to: NaiveDate,
+                    days: usize,
+                    systems: &'a [crate::domain::check::Availability],
+                }
+                print_json(&Out {
+                    from: first,
+                    to: last,
+                    days: days.len(),
+                    systems: &avail,
+                })?;
+                return Ok(0);
+            }
+            println!(
+                "{}",
+                cat.f(
+                    "check.history_title",
+                    &[("month", &first.format("%m/%Y")), ("days", &days.len())]
+                )
+            );
+            for a in &avail {
+                let pct = a
+                    .percent
+                    .map(|p| format!("{p:.1}%"))
+                    .unwrap_or_else(|| "—".into());
+                println!(
+                    "{}",
+                    cat.f(
+                        "check.history_line",
+                        &[
+                            ("system", &report::system_name(org, cat, &a.system)),
+                            ("percent", &pct),
+                            ("checked", &a.checked_days),
+                            ("slow", &a.slow_days),
+                            ("login_failed", &a.login_failed_days),
+                            ("down", &a.down_days),
+                        ],
+                    )
+                );
+            }
+            for d in &days {
+                let Some(date) = d.date else { continue };
+                let ls = lines(&org.check, org.time_zone, date, d, now);
+                let t = crate::domain::check::tally(&ls);
+                let state = if d.finalised.is_some() {
+                    cat.t("check.state.finalised")
+                } else {
+                    cat.t("check.state.open")
+                };
+                println!(
+                    "{}",
+                    cat.f(
+                        "check.history_day",
+                        &[
+                            ("date", &date),
+                            ("state", &state),
+                            ("ok", &(t.ok + t.slow)),
+                            ("failed", &(t.login_failed + t.down)),
+                            ("unchecked", &t.unchecked),
+                            ("amendments", &d.amendments.len()),
+                        ],
+                    )
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Run every probe at once. With `--auto`, record the results of systems nobody has
+/// checked yet today (an operator's own result is never overwritten) and exit with
+/// [`EXIT_SYSTEM_DOWN`] when any system is down or its login fails.
+fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> Result<i32> {
+    let org = &env.cfg.org;
+    let cat = env.cat;
+    let actor = if auto { Some(env.actor()?) } else { None };
+    let mut store = env.open()?;
+    let date = check_date(started, org.time_zone);
+    let findings = check::run_probes(&org.check.systems);
+    if findings.is_empty() {
+        println!("{}", cat.t("check.no_probes"));
+        return Ok(0);
+    }
+    let now = crate::clock::now();
+    let mut recorded = Vec::new();
+    if let Some(actor) = &actor {
+        let day = store.check_day(date).map_err(|e| env.store_err(e))?;
+        let records: Vec<CheckRecord> = findings
+            .iter()
+            .filter(|f| day.entry(&f.system).is_none())
+            .map(|f| CheckRecord {
+                system: f.system.clone(),
+                result: f.result,
+                note: String::new(),
+                source: Source::Auto,
+                detail: check::describe_finding(cat, f),
+            })
+            .collect();
+        store
+            .record_checks(date, &records, actor, now)
+            .map_err(|e| env.store_err(e))?;
+        recorded = records.into_iter().map(|r| r.system).collect();
+    }
+    // The exit status reflects the day as recorded: a system an operator already marked
+    // down counts too.
+    let day = store.check_day(date).map_err(|e| env.store_err(e))?;
+    let failing: Vec<String> = if auto {
+        day.entries
+            .iter()
+            .filter(|e| e.result.needs_call())
+            .map(|e| e.system.clone())
+            .collect()
+    } else {
+        findings
+            .iter()
+            .filter(|f| f.result.needs_call())
+            .map(|f| f.system.clone())
+            .collect()
+    };
+    if json {
+        #[derive(Serialize)]
+        struct F<'a> {
+            system: &'a str,
+            result: CheckResult,
+            elapsed_ms: u128,
+            detail: String,
+            recorded: bool,
+        }
+        #[derive(Serialize)]
+        struct Out<'a> {
+            date: NaiveDate,
+            probes: Vec<F<'a>>,
+            failing: &'a [String],
+        }
+        let probes = findings
+            .iter()
+            .map(|f| F {
+                system: &f.system,
+                result: f.result,
+                elapsed_ms: f.elapsed_ms,
+                detail: check::describe_finding(cat, f),
+                recorded: recorded.contains(&f.system),
+            })
+            .collect();
+        print_json(&Out {
+            date,
+            probes,
+            failing: &failing,
+        })?;
+    } else {
+        for f in &findings {
+            let mark = if recorded.contains(&f.system) {
+                cat.t("check.probe_recorded")
+            } else if auto {
+                cat.t("check.probe_kept")
+            } else {
+                String::new()
+            };
+            println!(
+                "{}",
+                cat.f(
+                    "check.probe_line",
+                    &[
+                        ("system", &report::system_name(org, cat, &f.system)),
+                        ("result", &report::result_label(cat, Some(f.result))),
+                        ("detail", &check::describe_finding(cat, f)),
+                        ("mark", &mark),
+                    ],
+                )
+            );
+        }
+        for s in &failing {
+            if let Some(call) = call_line(env, s) {
+                println!("{call}");
+            }
+        }
+    }
+    Ok(if auto && !failing.is_empty() {
+        EXIT_SYSTEM_DOWN
+    } else {
+        0
+    })
+}
+
+fn announce_input(
+    env: &Env<'_>,
+    f: &AnnounceFields,
+    now: DateTime<Utc>,
+) -> Result<AnnouncementInput> {
+    let expected_fix = match &f.fix_by {
+        None => None,
+        Some(t) if t.trim().is_empty() => Some(None),
+        Some(t) => Some(Some(env.time_arg(t, now)?)),
+    };
+    Ok(AnnouncementInput {
+        title: f.title.clone(),
+        applications: (!f.applications.is_empty()).then(|| {
+            f.applications
+                .iter()
+                .flat_map(|a| a.split(','))
+                .map(str::to_string)
+                .collect()
+        }),
+        problem: f.problem.clone(),
+        guidance: f.guidance.clone(),
+        expected_fix,
+        incident: f.incident.clone().map(Some),
+    })
+}
+
+fn print_announcement(env: &Env<'_>, a: &Announcement) {
+    let cat = env.cat;
+    let tz = env.cfg.org.time_zone;
+    let when = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    let state = match (&a.resolved_at, &a.resolved_by) {
+        (Some(at), Some(by)) => cat.f("announce.state_resolved", &[("at", &when(*at)), ("by", by)]),
+        _ => cat.t("announce.state_active"),
+    };
+    println!(
+        "{}",
+        cat.f(
+            "announce.line",
+            &[("id", &a.id), ("title", &a.title), ("state", &state)]
+        )
+    );
+    let dash = |s: &str| {
+        if s.trim().is_empty() {
+            "—".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    for (id, value) in [
+        ("announce.applications", dash(&a.applications.join(", "))),
+        ("announce.problem", dash(&a.problem)),
+        ("announce.guidance", dash(&a.guidance)),
+        (
+            "announce.expected_fix",
+            a.expected_fix.map(when).unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "announce.incident",
+            a.incident.clone().unwrap_or_else(|| "—".into()),
+        ),
+    ] {
+        println!("  {}: {value}", cat.t(id));
+    }
+}
+
+pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> {
+    let org = &env.cfg.org;
+    let cat = env.cat;
+    let now = crate::clock::now();
+    let domain_err = |e: crate::domain::ticket::DomainError| -> anyhow::Error {
+        UserError {
+            message: crate::describe::domain_error(cat, &e),
+            code: 1,
+        }
+        .into()
+    };
+    match cmd {
+        AnnounceCommand::New { fields, json } => {
+            let actor = env.actor()?;
+            let input = announce::validate(&announce_input(env, fields, now)?, org, true)
+                .map_err(domain_err)?;
+            let mut store = env.open()?;
+            let a = store
+                .create_announcement(&input, &actor, now)
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                print_json(&a)?;
+            } else {
+                println!("{}", cat.f("announce.created", &[("id", &a.id)]));
+            }
+            Ok(0)
+        }
+        AnnounceCommand::Edit { id, fields, guard } => {
+            let actor = env.actor()?;
+            let input = announce::validate(&announce_input(env, fields, now)?, org, false)
+                .map_err(domain_err)?;
+            let mut store = env.open()?;
+            let a = store
+                .edit_announcement(*id, guard.expect_version, &input, &actor, now)
+                .map_err(|e| env.store_err(e))?;
+            if guard.json {
+                print_json(&a)?;
+            } else {
+                println!(
+                    "{}",
+                    cat.f(
+                        "announce.updated",
+                        &[("id", &a.id), ("version", &a.version)]
+                    )
+                );
+            }
+            Ok(0)
+        }
+        AnnounceCommand::List { active, json } => {
+            let mut store = env.open()?;
+            let list = store.announcements(*active).map_err(|e| env.store_err(e))?;
+            if *json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!("{}", cat.t("announce.none"));
+            } else {
+                for a in &list {
+                    print_announcement(env, a);
+                }
+            }
+            Ok(0)
+        }
+        AnnounceCommand::Resolve { id, json } => {
+            let actor = env.actor()?;
+            let mut store = env.open()?;
+            let a = store
+                .resolve_announcement(*id, &actor, now)
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                print_json(&a)?;
+            } else {
+                println!("{}", cat.f("announce.resolved", &[("id", &a.id)]));
+            }
+            Ok(0)
+        }
+    }
+}

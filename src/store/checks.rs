@@ -1,0 +1,368 @@
+//! The morning check's results, its log and the finalised (frozen) report.
+
+use super::tickets::{create_in, from_millis, load_by_key, millis};
+use super::{Store, StoreError};
+use crate::domain::check::{Amendment, CheckDay, CheckResult, Entry, Finalised, Source};
+use crate::domain::text::{MAX_TEXT_BYTES, normalize};
+use crate::domain::ticket::{Ctx, DomainError, Event, NewTicket, Ticket};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+/// One result to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRecord {
+    pub system: String,
+    pub result: CheckResult,
+    pub note: String,
+    pub source: Source,
+    /// What a probe saw (empty for a manual result).
+    pub detail: String,
+}
+
+/// A line of the day's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckLogEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub system: Option<String>,
+    pub result: Option<String>,
+    pub previous: Option<String>,
+    pub note: String,
+    pub amendment: bool,
+}
+
+fn day_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn parse_result(s: &str) -> Result<CheckResult, StoreError> {
+    CheckResult::parse(s).ok_or_else(|| StoreError::bad_value(format!("check result `{s}`")))
+}
+
+fn ensure_day(tx: &Transaction<'_>, date: &str) -> Result<Option<(i64, String)>, StoreError> {
+    tx.execute(
+        "INSERT INTO check_days (date) VALUES (?1) ON CONFLICT DO NOTHING",
+        [date],
+    )?;
+    let finalised: Option<(Option<i64>, Option<String>)> = tx
+        .query_row(
+            "SELECT finalised_at, finalised_by FROM check_days WHERE date = ?1",
+            [date],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match finalised {
+        Some((Some(at), Some(by))) => Some((at, by)),
+        _ => None,
+    })
+}
+
+fn check_note(note: &str) -> Result<String, StoreError> {
+    let note = normalize(note);
+    if note.len() > MAX_TEXT_BYTES {
+        return Err(DomainError::TooLong {
+            field: "note",
+            max: MAX_TEXT_BYTES,
+            got: note.len(),
+        }
+        .into());
+    }
+    Ok(note.trim().to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn log(
+    tx: &Transaction<'_>,
+    date: &str,
+    system: Option<&str>,
+    at: i64,
+    actor: &str,
+    action: &str,
+    result: Option<&str>,
+    previous: Option<&str>,
+    note: &str,
+    amendment: bool,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO check_log (date, system, at, actor, action, result, previous, note, amendment)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            date, system, at, actor, action, result, previous, note, amendment
+        ],
+    )?;
+    Ok(())
+}
+
+fn entries_of(tx: &Transaction<'_>, date: &str) -> Result<Vec<Entry>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT system, result, note, checked_by, checked_at, source, detail, incident
+         FROM check_results WHERE date = ?1",
+    )?;
+    let mut rows = stmt.query([date])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let result: String = r.get(1)?;
+        let source: String = r.get(5)?;
+        out.push(Entry {
+            system: r.get(0)?,
+            result: parse_result(&result)?,
+            note: r.get(2)?,
+            by: r.get(3)?,
+            at: from_millis(r.get(4)?)?,
+            source: Source::parse(&source)
+                .ok_or_else(|| StoreError::bad_value(format!("check source `{source}`")))?,
+            detail: r.get(6)?,
+            incident: r.get(7)?,
+        });
+    }
+    Ok(out)
+}
+
+fn day_in(tx: &Transaction<'_>, date: NaiveDate) -> Result<CheckDay, StoreError> {
+    let text = day_text(date);
+    let entries = entries_of(tx, &text)?;
+    let row: Option<(Option<i64>, Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT finalised_at, finalised_by, frozen FROM check_days WHERE date = ?1",
+            [&text],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let finalised = match row {
+        Some((Some(at), Some(by), Some(frozen))) => Some(Finalised {
+            at: from_millis(at)?,
+            by,
+            frozen: serde_json::from_str(&frozen)
+                .map_err(|e| StoreError::bad_value(format!("frozen check of {text}: {e}")))?,
+        }),
+        _ => None,
+    };
+    let mut amendments = Vec::new();
+    for l in log_in(tx, &text)? {
+        if l.amendment
+            && l.action == "record"
+            && let (Some(system), Some(to)) = (&l.system, &l.result)
+        {
+            amendments.push(Amendment {
+                system: system.clone(),
+                at: l.at,
+                by: l.actor.clone(),
+                from: l.previous.as_deref().and_then(CheckResult::parse),
+                to: parse_result(to)?,
+                note: l.note.clone(),
+            });
+        }
+    }
+    Ok(CheckDay {
+        date: Some(date),
+        entries,
+        finalised,
+        amendments,
+    })
+}
+
+fn log_in(tx: &Transaction<'_>, date: &str) -> Result<Vec<CheckLogEntry>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT at, actor, action, system, result, previous, note, amendment
+         FROM check_log WHERE date = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([date])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(CheckLogEntry {
+            at: from_millis(r.get(0)?)?,
+            actor: r.get(1)?,
+            action: r.get(2)?,
+            system: r.get(3)?,
+            result: r.get(4)?,
+            previous: r.get(5)?,
+            note: r.get(6)?,
+            amendment: r.get(7)?,
+        });
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Record results for `date`, all in one transaction. After the day was finalised each
+    /// change is logged as an amendment (who, when, from what); the finalised report itself
+    /// never changes. Returns whether the records were amendments.
+    pub fn record_checks(
+        &mut self,
+        date: NaiveDate,
+        records: &[CheckRecord],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let date = day_text(date);
+        let mut clean = Vec::with_capacity(records.len());
+        for r in records {
+            clean.push((r, check_note(&r.note)?));
+        }
+        let at = millis(now);
+        self.write(|tx| {
+            let amendment = ensure_day(tx, &date)?.is_some();
+            for (r, note) in &clean {
+                let previous: Option<String> = tx
+                    .query_row(
+                        "SELECT result FROM check_results WHERE date = ?1 AND system = ?2",
+                        params![date, r.system],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                tx.execute(
+                    "INSERT INTO check_results
+                        (date, system, result, note, checked_by, checked_at, source, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT (date, system) DO UPDATE SET
+                        result = excluded.result, note = excluded.note,
+                        checked_by = excluded.checked_by, checked_at = excluded.checked_at,
+                        source = excluded.source, detail = excluded.detail",
+                    params![
+                        date,
+                        r.system,
+                        r.result.as_str(),
+                        note,
+                        actor,
+                        at,
+                        r.source.as_str(),
+                        r.detail
+                    ],
+                )?;
+                log(
+                    tx,
+                    &date,
+                    Some(&r.system),
+                    at,
+                    actor,
+                    "record",
+                    Some(r.result.as_str()),
+                    previous.as_deref(),
+                    note,
+                    amendment,
+                )?;
+            }
+            Ok(amendment)
+        })
+    }
+
+    /// The day's results, its finalised report (if any) and its amendments, from one snapshot.
+    pub fn check_day(&mut self, date: NaiveDate) -> Result<CheckDay, StoreError> {
+        self.read(|tx| day_in(tx, date))
+    }
+
+    /// Every day with a result in `from..=to`, oldest first (the history view).
+    pub fn check_days(
+        &mut self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<CheckDay>, StoreError> {
+        self.read(|tx| {
+            let dates: Vec<String> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT date FROM check_days WHERE date BETWEEN ?1 AND ?2 ORDER BY date",
+                )?;
+                let rows = stmt.query_map([day_text(from), day_text(to)], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut out = Vec::new();
+            for d in dates {
+                let date = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .map_err(|e| StoreError::bad_value(format!("check date `{d}`: {e}")))?;
+                out.push(day_in(tx, date)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The day's log: every result, incident, finalising and amendment, in order.
+    pub fn check_log(&mut self, date: NaiveDate) -> Result<Vec<CheckLogEntry>, StoreError> {
+        self.read(|tx| log_in(tx, &day_text(date)))
+    }
+
+    /// Freeze the day's report as it stands. A day is finalised once; later changes are
+    /// amendments.
+    pub fn finalise_check(
+        &mut self,
+        date: NaiveDate,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CheckDay, StoreError> {
+        let text = day_text(date);
+        let at = millis(now);
+        self.write(|tx| {
+            if let Some((at, by)) = ensure_day(tx, &text)? {
+                return Err(StoreError::AlreadyFinalised {
+                    date: text.clone(),
+                    by,
+                    at: from_millis(at)?,
+                });
+            }
+            let frozen = serde_json::to_string(&entries_of(tx, &text)?)
+                .map_err(|e| StoreError::bad_value(format!("freezing the check: {e}")))?;
+            tx.execute(
+                "UPDATE check_days SET finalised_at = ?2, finalised_by = ?3, frozen = ?4
+                 WHERE date = ?1",
+                params![text, at, actor, frozen],
+            )?;
+            log(
+                tx, &text, None, at, actor, "finalise", None, None, "", false,
+            )?;
+            day_in(tx, date)
+        })
+    }
+
+    /// Open the incident ticket for a system's recorded result and link it to the check, in
+    /// one transaction. A result that already has its incident gets no second one: the
+    /// existing ticket is returned with `false`.
+    pub fn open_check_incident(
+        &mut self,
+        date: NaiveDate,
+        system: &str,
+        new: &NewTicket,
+        ctx: Ctx<'_>,
+    ) -> Result<(Ticket, Option<Event>), StoreError> {
+        let text = day_text(date);
+        let at = millis(ctx.now);
+        self.write(|tx| {
+            let row: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT incident FROM check_results WHERE date = ?1 AND system = ?2",
+                    params![text, system],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(existing) = row else {
+                return Err(StoreError::NotChecked {
+                    date: text.clone(),
+                    system: system.to_string(),
+                });
+            };
+            if let Some(key) = existing {
+                let (_, t) = load_by_key(tx, &key)?;
+                return Ok((t, None));
+            }
+            let amendment = ensure_day(tx, &text)?.is_some();
+            let (ticket, event) = create_in(tx, new, ctx)?;
+            tx.execute(
+                "UPDATE check_results SET incident = ?3 WHERE date = ?1 AND system = ?2",
+                params![text, system, ticket.key],
+            )?;
+            log(
+                tx,
+                &text,
+                Some(system),
+                at,
+                ctx.actor,
+                "incident",
+                None,
+                None,
+                &ticket.key,
+                amendment,
+            )?;
+            Ok((ticket, Some(event)))
+        })
+    }
+}
