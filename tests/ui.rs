@@ -110,7 +110,7 @@ impl Desk {
         self.key_mod(code, KeyModifiers::NONE);
     }
     fn key_mod(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        let mut exec = Executor::new(&mut self.store);
+        let mut exec = Executor::new(&mut self.store).with_now(self.app.now);
         exec.drive(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers)));
     }
     fn chars(&mut self, text: &str) {
@@ -127,7 +127,7 @@ impl Desk {
         self.key_mod(KeyCode::Char(c), KeyModifiers::CONTROL);
     }
     fn tick(&mut self, at: DateTime<Utc>) {
-        let mut exec = Executor::new(&mut self.store);
+        let mut exec = Executor::new(&mut self.store).with_now(self.app.now);
         exec.drive(&mut self.app, Msg::Tick(at));
     }
     fn screen(&self, w: u16, h: u16) -> String {
@@ -923,4 +923,282 @@ fn confirm_and_reopen_from_the_palette() {
     d.chars("still bouncing");
     d.ctrl('s');
     assert_eq!(d.ticket(&key).0.status, Status::InProgress);
+}
+
+// ---- the morning check and announcements ----------------------------------------------
+
+const BIN: &str = env!("CARGO_BIN_EXE_hotro");
+
+/// The real binary on the desk's database, as another operator's process would run it.
+fn other_process(d: &Desk, args: &[&str]) -> std::process::Output {
+    let home = d.path.parent().unwrap().join("home");
+    std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(&d.path)
+        .args(["--as", "tranthibich", "--lang", "en"])
+        .args(args)
+        .env_remove("HOTRO_DB")
+        .env_remove("HOTRO_AS")
+        .env_remove("HOTRO_CONFIG")
+        .env("HOTRO_NOW", "2026-11-20T10:00:00+07:00")
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let mut d = desk("nguyenvanan", lang);
+        d.key(KeyCode::Char('M'));
+        assert!(d.app.check.is_some());
+        snap(&d, &format!("check_empty_{name}"));
+        // TABMIS (first line) is down: the footer says whom to call.
+        d.key(KeyCode::Char('d'));
+        let day = d
+            .store
+            .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+            .unwrap();
+        let e = day.entry("TABMIS").unwrap();
+        assert_eq!(e.result, hotro::domain::check::CheckResult::Down);
+        assert_eq!(e.by, "nguyenvanan");
+        let screen = d.screen(120, 40);
+        assert!(
+            screen.contains("Lê Thị Hoa") && screen.contains("0912 000 302"),
+            "{screen}"
+        );
+        // A note on it, then the incident.
+        d.key(KeyCode::Char('n'));
+        d.chars("Không đăng nhập được từ 06:50");
+        d.ctrl('s');
+        d.key(KeyCode::Char('i'));
+        let flash = d.app.flash.clone().unwrap().text;
+        assert!(flash.contains("HT-2026-000005"), "{flash}");
+        let (t, _) = d.ticket("HT-2026-000005");
+        assert_eq!(t.group, "tabmis");
+        assert_eq!(t.application.as_deref(), Some("TABMIS"));
+        assert_eq!(t.priority, "P1");
+        assert!(t.description.contains("Không đăng nhập được từ 06:50"));
+        // The next line is fine.
+        d.key(KeyCode::Char('j'));
+        d.key(KeyCode::Char('o'));
+        snap(&d, &format!("check_recorded_{name}"));
+        // Finalise, then an amendment.
+        d.key(KeyCode::Char('F'));
+        assert!(matches!(d.app.popup, Some(Popup::Confirm(_))));
+        d.key(KeyCode::Char('y'));
+        let day = d
+            .store
+            .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+            .unwrap();
+        assert!(day.finalised.is_some());
+        d.key(KeyCode::Char('k'));
+        d.key(KeyCode::Char('o'));
+        let day = d
+            .store
+            .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+            .unwrap();
+        assert_eq!(day.amendments.len(), 1, "{day:?}");
+        let frozen = &day.finalised.as_ref().unwrap().frozen;
+        assert_eq!(
+            frozen.iter().find(|e| e.system == "TABMIS").unwrap().result,
+            hotro::domain::check::CheckResult::Down,
+            "the finalised report keeps what was sent"
+        );
+        d.key(KeyCode::Char('h'));
+        snap(&d, &format!("check_history_{name}"));
+        d.key(KeyCode::Esc);
+        d.key(KeyCode::Esc);
+        assert!(d.app.check.is_none());
+    }
+}
+
+#[test]
+fn probes_run_in_the_background_and_are_confirmed_by_the_operator() {
+    use hotro::domain::check::{CheckResult, ProbeDef, ProbeTarget};
+    let mut d = desk("nguyenvanan", Lang::En);
+    let up = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let probe = |port: u16| ProbeDef {
+        target: ProbeTarget::Tcp {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        timeout_ms: 2000,
+        slow_after_ms: None,
+    };
+    for s in &mut d.app.org.check.systems {
+        s.probe = None;
+    }
+    d.app.org.check.systems[0].probe = Some(probe(up.local_addr().unwrap().port()));
+    d.app.org.check.systems[1].probe = Some(probe(closed_port));
+    d.key(KeyCode::Char('M'));
+    // One executor for the whole run, as in the terminal runtime.
+    let mut exec = Executor::new(&mut d.store).with_now(now());
+    exec.drive(
+        &mut d.app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE)),
+    );
+    let started = std::time::Instant::now();
+    while exec.probing() && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        exec.drive(&mut d.app, Msg::Tick(now()));
+    }
+    let c = d.app.check.as_ref().unwrap();
+    assert_eq!(c.proposed.len(), 2, "{:?}", c.proposed);
+    assert_eq!(c.proposed["TABMIS"].result, CheckResult::Ok);
+    assert_eq!(c.proposed["TCS-TT"].result, CheckResult::Down);
+    assert!(
+        c.day.entries.is_empty(),
+        "nothing recorded before the operator confirms"
+    );
+    exec.drive(
+        &mut d.app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    drop(exec);
+    let day = d
+        .store
+        .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+        .unwrap();
+    let tcs = day.entry("TCS-TT").unwrap();
+    assert_eq!(tcs.result, CheckResult::Down);
+    assert_eq!(tcs.source, hotro::domain::check::Source::Probe);
+    assert!(tcs.detail.contains("connect"), "{}", tcs.detail);
+}
+
+#[test]
+fn an_announcement_made_by_another_process_shows_as_a_banner() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    d.tick(now());
+    assert!(!d.screen(120, 40).contains("⚠"));
+    let out = other_process(
+        &d,
+        &[
+            "announce",
+            "new",
+            "--title",
+            "TABMIS không đăng nhập được",
+            "--app",
+            "TABMIS",
+            "--guidance",
+            "Lập chứng từ giấy, nhập lại sau",
+            "--fix-by",
+            "2026-11-20 11:30",
+            "--incident",
+            "HT-2026-000001",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d.tick(now() + chrono::Duration::seconds(2));
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.contains("⚠ #1 TABMIS không đăng nhập được") && screen.contains("20/11 11:30"),
+        "{screen}"
+    );
+    snap(&d, "banner_en");
+    // Resolved elsewhere: the banner goes away at the next refresh.
+    let out = other_process(&d, &["announce", "resolve", "1"]);
+    assert!(out.status.success());
+    d.tick(now() + chrono::Duration::seconds(4));
+    assert!(!d.screen(120, 40).contains("⚠"));
+}
+
+#[test]
+fn a_new_ticket_is_offered_the_announced_incident_and_resolving_it_offers_its_tickets() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let out = other_process(
+        &d,
+        &[
+            "announce",
+            "new",
+            "--title",
+            "TABMIS down",
+            "--app",
+            "TABMIS",
+            "--incident",
+            "HT-2026-000001",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d.tick(now() + chrono::Duration::seconds(2));
+    for title in ["TABMIS báo lỗi đăng nhập", "Không vào được TABMIS"] {
+        d.key(KeyCode::Char('n'));
+        d.chars(title);
+        for _ in 0..6 {
+            d.key(KeyCode::Tab);
+        }
+        d.chars("TABMIS");
+        d.ctrl('s');
+        match &d.app.popup {
+            Some(Popup::Confirm(c)) => {
+                assert!(c.lines[0].contains("HT-2026-000001"), "{:?}", c.lines)
+            }
+            _ => panic!("no offer to link: {:?}", d.app.flash),
+        }
+        d.key(KeyCode::Char('y'));
+    }
+    assert_eq!(
+        d.ticket("HT-2026-000005").0.parent.as_deref(),
+        Some("HT-2026-000001")
+    );
+    assert_eq!(
+        d.ticket("HT-2026-000006").0.parent.as_deref(),
+        Some("HT-2026-000001")
+    );
+    // One of them has work of its own.
+    let org = org();
+    d.store
+        .change_ticket(
+            "HT-2026-000006",
+            None,
+            Change::SetStatus {
+                to: Status::InProgress,
+                reason: None,
+            },
+            Ctx {
+                org: &org,
+                actor: "nguyenvanan",
+                now: now(),
+            },
+        )
+        .unwrap();
+    // Resolve the incident from its detail.
+    d.app.check = None;
+    d.store.ticket("HT-2026-000001").unwrap();
+    all_open(&mut d);
+    while d.selected() != "HT-2026-000001" {
+        d.key(KeyCode::Char('j'));
+    }
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('R'));
+    d.chars("Đã mở khóa tài khoản");
+    d.ctrl('s');
+    d.key(KeyCode::Char('y'));
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => {
+            let text = c.lines.join("\n");
+            assert!(
+                text.contains("HT-2026-000005") && !text.contains("HT-2026-000006"),
+                "{text}"
+            );
+        }
+        _ => panic!("no offer to resolve linked tickets: {:?}", d.app.flash),
+    }
+    d.key(KeyCode::Char('y'));
+    assert_eq!(d.ticket("HT-2026-000005").0.status, Status::Resolved);
+    assert_eq!(d.ticket("HT-2026-000006").0.status, Status::InProgress);
 }

@@ -70,6 +70,32 @@ pub enum Cmd {
     },
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
+    LoadAnnouncements,
+    LoadCheck(chrono::NaiveDate),
+    RecordCheck {
+        date: chrono::NaiveDate,
+        records: Vec<crate::store::CheckRecord>,
+    },
+    /// Run every probe at once, in the background; the findings come back as a message.
+    RunProbes,
+    OpenCheckIncident {
+        date: chrono::NaiveDate,
+        system: String,
+    },
+    FinaliseCheck(chrono::NaiveDate),
+    LoadCheckHistory {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
+    /// The open tickets linked to a just-resolved ticket, to offer resolving them too.
+    LoadLinked {
+        key: String,
+        resolution: String,
+    },
+    ResolveLinked {
+        key: String,
+        resolution: String,
+    },
 }
 
 /// One change waiting to be applied: to which ticket, at which version, what.
@@ -123,6 +149,33 @@ pub enum Loaded {
         found: Vec<Found>,
     },
     ArticleDrafted(String),
+    Announcements(Vec<crate::domain::announce::Announcement>),
+    Check {
+        date: chrono::NaiveDate,
+        day: Box<crate::domain::check::CheckDay>,
+        log: Vec<crate::store::CheckLogEntry>,
+    },
+    CheckRecorded {
+        count: usize,
+        amendment: bool,
+    },
+    Probes(Vec<crate::check::ProbeFinding>),
+    CheckIncident {
+        system: String,
+        ticket: Box<Ticket>,
+        created: bool,
+    },
+    CheckFinalised(chrono::NaiveDate),
+    CheckHistory(Vec<crate::domain::check::CheckDay>),
+    Linked {
+        key: String,
+        resolution: String,
+        children: Vec<Ticket>,
+    },
+    LinkedResolved {
+        resolved: Vec<String>,
+        left: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -188,11 +241,18 @@ pub enum TextPurpose {
     Reply,
     Note,
     Resolve,
-    Escalate { group: Option<String> },
+    Escalate {
+        group: Option<String>,
+    },
     Return,
     Cancel,
     Reopen,
     LinkTarget(LinkRelation),
+    /// A note on a system's morning-check result.
+    CheckNote {
+        system: String,
+        result: crate::domain::check::CheckResult,
+    },
 }
 
 impl TextPurpose {
@@ -216,10 +276,14 @@ impl TextPurpose {
             TextPurpose::Reopen => "popup.reopen_reason",
             TextPurpose::LinkTarget(LinkRelation::DuplicateOf) => "popup.link_duplicate",
             TextPurpose::LinkTarget(LinkRelation::ChildOf) => "popup.link_child",
+            TextPurpose::CheckNote { .. } => "popup.check_note",
         }
     }
     pub fn single_line(&self) -> bool {
-        matches!(self, TextPurpose::LinkTarget(_))
+        matches!(
+            self,
+            TextPurpose::LinkTarget(_) | TextPurpose::CheckNote { .. }
+        )
     }
 }
 
@@ -334,6 +398,8 @@ pub fn fuzzy_rank(query: &str, candidates: impl Iterator<Item = String>) -> Vec<
 pub struct ConfirmPopup {
     pub lines: Vec<String>,
     pub pending: Vec<Pending>,
+    /// Commands to run on "yes" besides applying `pending`.
+    pub after: Vec<Cmd>,
 }
 
 pub struct ConflictPopup {
@@ -458,6 +524,10 @@ pub struct App {
     pub preview: Option<(Ticket, Vec<Event>)>,
     pub detail: Option<Detail>,
     pub knowledge: Option<Knowledge>,
+    /// The morning check screen, when open.
+    pub check: Option<crate::ui::check::CheckScreen>,
+    /// Active announcements: the banner every screen shows.
+    pub announcements: Vec<crate::domain::announce::Announcement>,
     pub popup: Option<Popup>,
     pub flash: Option<Flash>,
     pub now: DateTime<Utc>,
@@ -500,6 +570,8 @@ impl App {
             preview: None,
             detail: None,
             knowledge: None,
+            check: None,
+            announcements: Vec::new(),
             popup: None,
             flash: None,
             now,
@@ -515,7 +587,11 @@ impl App {
 
     /// The commands to run when the console starts.
     pub fn start(&mut self) -> Vec<Cmd> {
-        let mut cmds = vec![Cmd::LoadCounts, Cmd::PollDataVersion];
+        let mut cmds = vec![
+            Cmd::LoadCounts,
+            Cmd::PollDataVersion,
+            Cmd::LoadAnnouncements,
+        ];
         cmds.extend(self.reload_list(None));
         cmds
     }
@@ -529,6 +605,7 @@ impl App {
                 vec![Context::Confirm]
             }
             Some(Popup::Help { .. }) => vec![Context::Detail, Context::Global],
+            None if self.check.is_some() => vec![Context::Check, Context::Global],
             None if self.knowledge.is_some() => vec![Context::Knowledge, Context::Global],
             None if self.detail.is_some() => vec![Context::Detail, Context::Global],
             None => vec![Context::Queue, Context::Global],
@@ -641,11 +718,11 @@ impl App {
             .filter(|t| Some(&t.key) == self.list.selected().map(|r| &r.key))
     }
 
-    fn say(&mut self, text: String) {
+    pub(crate) fn say(&mut self, text: String) {
         self.flash = Some(Flash { text, error: false });
     }
 
-    fn warn(&mut self, text: String) {
+    pub(crate) fn warn(&mut self, text: String) {
         self.flash = Some(Flash { text, error: true });
     }
 
@@ -847,6 +924,14 @@ impl App {
                 | Action::Confirm
                 | Action::Reopen
                 | Action::DraftArticle
+                | Action::CheckOk
+                | Action::CheckSlow
+                | Action::CheckLoginFailed
+                | Action::CheckDown
+                | Action::CheckNote
+                | Action::AcceptProbes
+                | Action::CheckIncident
+                | Action::Finalise
         );
         if writes && self.read_only {
             self.warn(self.cat.t("flash.read_only"));
@@ -871,6 +956,12 @@ impl App {
                 Vec::new()
             }
             Action::Back => {
+                if let Some(c) = &mut self.check {
+                    if c.history.take().is_none() {
+                        self.check = None;
+                    }
+                    return Vec::new();
+                }
                 if self.knowledge.take().is_some() {
                     return Vec::new();
                 }
@@ -902,7 +993,29 @@ impl App {
             | Action::Top
             | Action::Bottom
             | Action::PageDown
+            | Action::PageUp
+                if self.check.is_some() =>
+            {
+                self.move_check_cursor(action);
+                Vec::new()
+            }
+            Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
             | Action::PageUp => self.move_cursor(action),
+            Action::MorningCheck => self.open_check(),
+            Action::CheckOk
+            | Action::CheckSlow
+            | Action::CheckLoginFailed
+            | Action::CheckDown
+            | Action::CheckNote
+            | Action::RunProbes
+            | Action::AcceptProbes
+            | Action::CheckIncident
+            | Action::Finalise
+            | Action::History => self.check_action(action),
             Action::QueueN => {
                 let n = digit.unwrap_or(1).max(1) as usize - 1;
                 self.select_queue(n)
@@ -1093,8 +1206,11 @@ impl App {
         Vec::new()
     }
 
-    fn refresh_all(&mut self) -> Vec<Cmd> {
-        let mut cmds = vec![Cmd::LoadCounts];
+    pub(crate) fn refresh_all(&mut self) -> Vec<Cmd> {
+        let mut cmds = vec![Cmd::LoadCounts, Cmd::LoadAnnouncements];
+        if let Some(c) = &self.check {
+            cmds.push(Cmd::LoadCheck(c.date()));
+        }
         cmds.extend(self.reload_list(self.selected_key()));
         if let Some(d) = &self.detail {
             cmds.push(Cmd::LoadDetail(d.ticket.key.clone()));
@@ -1486,7 +1602,11 @@ impl App {
         for p in &pending {
             lines.push(format!("  {}: {}", p.key, self.describe_change(&p.change)));
         }
-        self.popup = Some(Popup::Confirm(ConfirmPopup { lines, pending }));
+        self.popup = Some(Popup::Confirm(ConfirmPopup {
+            lines,
+            pending,
+            after: Vec::new(),
+        }));
         Vec::new()
     }
 
@@ -1582,7 +1702,14 @@ impl App {
                 Vec::new()
             }
             Popup::Confirm(c) => match action {
-                Some(Action::Yes) => vec![Cmd::Apply(c.pending)],
+                Some(Action::Yes) => {
+                    let mut cmds = Vec::new();
+                    if !c.pending.is_empty() {
+                        cmds.push(Cmd::Apply(c.pending));
+                    }
+                    cmds.extend(c.after);
+                    cmds
+                }
                 Some(Action::No) => {
                     // Back to the text that led here, if any, so nothing typed is lost.
                     match self.pending_text.take() {
@@ -1672,6 +1799,9 @@ impl App {
             self.popup = Some(Popup::Text(t));
             return Vec::new();
         }
+        if let TextPurpose::CheckNote { system, result } = &t.purpose {
+            return self.record_check(system.clone(), *result, text.trim().to_string());
+        }
         let change = |purpose: &TextPurpose| match purpose {
             TextPurpose::Reply => Change::Reply { text: text.clone() },
             TextPurpose::Note => Change::Note { text: text.clone() },
@@ -1698,6 +1828,8 @@ impl App {
                 target: text.trim().to_string(),
                 target_ancestors: Vec::new(),
             },
+            // Handled above: a check note is not a ticket change.
+            TextPurpose::CheckNote { .. } => Change::Note { text: text.clone() },
         };
         let pending: Vec<Pending> = t
             .targets
@@ -2060,6 +2192,7 @@ impl App {
             }
             Loaded::Applied(done) => {
                 self.after_saved(&done);
+                let linked = self.linked_offer_cmds(&done);
                 if let Some(t) = self.pending_text.take()
                     && let (Some(purpose), Some(target)) =
                         (t.purpose.draft_name(), t.targets.first())
@@ -2070,10 +2203,11 @@ impl App {
                             purpose: purpose.into(),
                         }],
                         self.refresh_all(),
+                        linked,
                     ]
                     .concat();
                 }
-                self.refresh_all()
+                [self.refresh_all(), linked].concat()
             }
             Loaded::Conflict {
                 done,
@@ -2118,6 +2252,7 @@ impl App {
                     "ticket.created",
                     &[("key", &t.key), ("priority", &t.priority)],
                 ));
+                self.offer_incident_link(&t);
                 self.refresh_all()
             }
             Loaded::Failed { done, message } => {
@@ -2199,6 +2334,15 @@ impl App {
                 }
                 Vec::new()
             }
+            other @ (Loaded::Announcements(_)
+            | Loaded::Check { .. }
+            | Loaded::CheckRecorded { .. }
+            | Loaded::Probes(_)
+            | Loaded::CheckIncident { .. }
+            | Loaded::CheckFinalised(_)
+            | Loaded::CheckHistory(_)
+            | Loaded::Linked { .. }
+            | Loaded::LinkedResolved { .. }) => self.on_check_loaded(other),
             Loaded::ArticleDrafted(reference) => {
                 self.say(self.cat.f("flash.article_drafted", &[("ref", &reference)]));
                 Vec::new()

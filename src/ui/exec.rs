@@ -14,11 +14,48 @@ pub struct Executor<'a> {
     pub store: &'a mut Store,
     /// Opened on first use: a console that never searches never touches the index.
     index: Option<SearchIndex>,
+    /// Probes running in the background: they may take as long as their timeouts, and the
+    /// screen must stay responsive meanwhile.
+    probes: Option<std::sync::mpsc::Receiver<Vec<crate::check::ProbeFinding>>>,
+    /// A fixed clock for headless drivers (tests); the one clock otherwise.
+    now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl<'a> Executor<'a> {
     pub fn new(store: &'a mut Store) -> Executor<'a> {
-        Executor { store, index: None }
+        Executor {
+            store,
+            index: None,
+            probes: None,
+            now: None,
+        }
+    }
+
+    /// Stamp every write with `now` instead of the clock (tests drive a fixed day).
+    pub fn with_now(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// Whether probes are still running (for headless drivers that wait for them).
+    pub fn probing(&self) -> bool {
+        self.probes.is_some()
+    }
+
+    /// Findings of background probes, once they are all in.
+    fn probe_findings(&mut self) -> Option<Loaded> {
+        let rx = self.probes.as_ref()?;
+        match rx.try_recv() {
+            Ok(findings) => {
+                self.probes = None;
+                Some(Loaded::Probes(findings))
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.probes = None;
+                Some(Loaded::Probes(Vec::new()))
+            }
+        }
     }
 
     /// Open the search index if need be and bring it up to date (waiting for another
@@ -46,6 +83,7 @@ impl<'a> Executor<'a> {
         actor: &str,
         cmd: Cmd,
     ) -> Option<Loaded> {
+        let now = self.now.unwrap_or_else(crate::clock::now);
         let failed = |e: StoreError| Loaded::Failed {
             done: Vec::new(),
             message: describe::store_error(cat, Some(org), &e),
@@ -84,11 +122,7 @@ impl<'a> Executor<'a> {
                 let mut done = Vec::new();
                 let mut queue = pending.into_iter();
                 while let Some(p) = queue.next() {
-                    let ctx = Ctx {
-                        org,
-                        actor,
-                        now: crate::clock::now(),
-                    };
+                    let ctx = Ctx { org, actor, now };
                     match self
                         .store
                         .change_ticket(&p.key, p.expect, p.change.clone(), ctx)
@@ -112,11 +146,7 @@ impl<'a> Executor<'a> {
                 Loaded::Applied(done)
             }
             Cmd::Create(new) => {
-                let ctx = Ctx {
-                    org,
-                    actor,
-                    now: crate::clock::now(),
-                };
+                let ctx = Ctx { org, actor, now };
                 match self.store.create_ticket(&new, ctx) {
                     Ok((t, _)) => Loaded::Created(Box::new(t)),
                     Err(e) => failed(e),
@@ -144,7 +174,7 @@ impl<'a> Executor<'a> {
             } => {
                 return self
                     .store
-                    .save_draft(actor, &ticket, &purpose, &text, crate::clock::now())
+                    .save_draft(actor, &ticket, &purpose, &text, now)
                     .err()
                     .map(failed);
             }
@@ -217,17 +247,102 @@ impl<'a> Executor<'a> {
                     },
                 }
             }
-            Cmd::DraftArticle(key) => match draft_article(self.store, actor, &key) {
+            Cmd::DraftArticle(key) => match draft_article(self.store, actor, &key, now) {
                 Ok(reference) => Loaded::ArticleDrafted(reference),
                 Err(e) => failed(e),
             },
+            Cmd::LoadAnnouncements => match self.store.announcements(true) {
+                Ok(list) => Loaded::Announcements(list),
+                Err(e) => failed(e),
+            },
+            Cmd::LoadCheck(date) => {
+                match (self.store.check_day(date), self.store.check_log(date)) {
+                    (Ok(day), Ok(log)) => Loaded::Check {
+                        date,
+                        day: Box::new(day),
+                        log,
+                    },
+                    (Err(e), _) | (_, Err(e)) => failed(e),
+                }
+            }
+            Cmd::RecordCheck { date, records } => {
+                match self.store.record_checks(date, &records, actor, now) {
+                    Ok(amendment) => Loaded::CheckRecorded {
+                        count: records.len(),
+                        amendment,
+                    },
+                    Err(e) => failed(e),
+                }
+            }
+            Cmd::RunProbes => {
+                if self.probes.is_none() {
+                    let systems = org.check.systems.clone();
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    std::thread::spawn(move || {
+                        let _ = tx.send(crate::check::run_probes(&systems));
+                    });
+                    self.probes = Some(rx);
+                }
+                return None;
+            }
+            Cmd::OpenCheckIncident { date, system } => {
+                let opened = self.store.check_day(date).and_then(|day| {
+                    let Some(entry) = day.entry(&system) else {
+                        return Err(StoreError::NotChecked {
+                            date: date.to_string(),
+                            system: system.clone(),
+                        });
+                    };
+                    let new = crate::check::incident_ticket(cat, org, date, entry);
+                    let ctx = Ctx { org, actor, now };
+                    self.store.open_check_incident(date, &system, &new, ctx)
+                });
+                match opened {
+                    Ok((ticket, event)) => Loaded::CheckIncident {
+                        system,
+                        ticket: Box::new(ticket),
+                        created: event.is_some(),
+                    },
+                    Err(e) => failed(e),
+                }
+            }
+            Cmd::FinaliseCheck(date) => match self.store.finalise_check(date, actor, now) {
+                Ok(_) => Loaded::CheckFinalised(date),
+                Err(e) => failed(e),
+            },
+            Cmd::LoadCheckHistory { from, to } => match self.store.check_days(from, to) {
+                Ok(days) => Loaded::CheckHistory(days),
+                Err(e) => failed(e),
+            },
+            Cmd::LoadLinked { key, resolution } => match self.store.children_of(&key) {
+                Ok(children) => Loaded::Linked {
+                    key,
+                    resolution,
+                    children,
+                },
+                Err(e) => failed(e),
+            },
+            Cmd::ResolveLinked { key, resolution } => {
+                let ctx = Ctx { org, actor, now };
+                match self.store.resolve_linked(&key, &resolution, ctx) {
+                    Ok((resolved, left)) => Loaded::LinkedResolved {
+                        resolved: resolved.into_iter().map(|t| t.key).collect(),
+                        left: left.into_iter().map(|t| t.key).collect(),
+                    },
+                    Err(e) => failed(e),
+                }
+            }
         })
     }
 
     /// Feed a message to the app and carry out everything it asks for, and everything that
     /// asks for, until it is quiet. Commands that need a terminal are returned.
     pub fn drive(&mut self, app: &mut App, msg: Msg) -> Vec<Cmd> {
-        let mut todo: std::collections::VecDeque<Cmd> = app.update(msg).into();
+        let mut todo: std::collections::VecDeque<Cmd> = std::collections::VecDeque::new();
+        if let Some(findings) = self.probe_findings() {
+            todo.extend(app.update(Msg::Loaded(findings)));
+        }
+        todo.extend(app.update(msg));
         let mut deferred = Vec::new();
         while let Some(cmd) = todo.pop_front() {
             if matches!(cmd, Cmd::OpenEditor(_)) {
@@ -256,7 +371,12 @@ impl<'a> Executor<'a> {
 
 /// A draft article from a resolved ticket: its title, its description as the symptom, its
 /// resolution; the ticket's key in the ref so the two stay linked.
-fn draft_article(store: &mut Store, actor: &str, key: &str) -> Result<String, StoreError> {
+fn draft_article(
+    store: &mut Store,
+    actor: &str,
+    key: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, StoreError> {
     let t = store.ticket(key)?;
     let zh = t.title.chars().any(crate::domain::search::is_cjk);
     let input = crate::domain::kb::ArticleInput {
@@ -275,6 +395,6 @@ fn draft_article(store: &mut Store, actor: &str, key: &str) -> Result<String, St
     let input = input
         .cleaned()
         .map_err(|e| StoreError::bad_value(e.to_string()))?;
-    store.import_articles(std::slice::from_ref(&input), actor, crate::clock::now())?;
+    store.import_articles(std::slice::from_ref(&input), actor, now)?;
     Ok(input.reference)
 }

@@ -67,6 +67,17 @@ actions! {
     ExternalEditor => "external_editor",
     Yes => "yes",
     No => "no",
+    MorningCheck => "morning_check",
+    CheckOk => "check_ok",
+    CheckSlow => "check_slow",
+    CheckLoginFailed => "check_login_failed",
+    CheckDown => "check_down",
+    CheckNote => "check_note",
+    RunProbes => "run_probes",
+    AcceptProbes => "accept_probes",
+    CheckIncident => "check_incident",
+    Finalise => "finalise",
+    History => "history",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,14 +89,16 @@ pub enum Context {
     Picker,
     Confirm,
     Knowledge,
+    Check,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Queue,
         Context::Detail,
         Context::Knowledge,
+        Context::Check,
         Context::Editor,
         Context::Picker,
         Context::Confirm,
@@ -99,6 +112,7 @@ impl Context {
             Context::Picker => "picker",
             Context::Confirm => "confirm",
             Context::Knowledge => "knowledge",
+            Context::Check => "check",
         }
     }
 }
@@ -217,7 +231,7 @@ pub enum KeymapError {
     #[error("keymap {file}: not valid TOML: {message}")]
     Toml { file: String, message: String },
     #[error(
-        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, knowledge, editor, picker, confirm"
+        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, knowledge, check, editor, picker, confirm"
     )]
     Context { file: String, context: String },
     #[error("keymap {file}, [[{context}]]: unknown action `{action}`")]

@@ -6,6 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 pub struct ScreenAreas {
     pub header: Rect,
+    /// Active announcements, one line each (at most two; the second says how many more).
+    pub banner: Rect,
     pub body: Rect,
     pub filter: Rect,
     pub flash: Rect,
@@ -24,8 +26,10 @@ pub fn screen(app: &App, area: Rect) -> ScreenAreas {
     } else {
         0
     };
-    let [header, body, filter, flash, hints] = Layout::vertical([
+    let banner_rows = app.announcements.len().min(2) as u16;
+    let [header, banner, body, filter, flash, hints] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner_rows),
         Constraint::Min(3),
         Constraint::Length(filter_rows),
         Constraint::Length(1),
@@ -34,6 +38,7 @@ pub fn screen(app: &App, area: Rect) -> ScreenAreas {
     .areas(area);
     ScreenAreas {
         header,
+        banner,
         body,
         filter,
         flash,

@@ -3,6 +3,8 @@
 //! the store, `runtime` owns the terminal.
 
 pub mod app;
+pub mod check;
+pub mod check_view;
 pub mod exec;
 pub mod keymap;
 pub mod layout;

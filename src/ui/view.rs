@@ -21,14 +21,14 @@ pub struct Theme {
 }
 
 impl Theme {
-    fn fg(&self, c: Color) -> Style {
+    pub(crate) fn fg(&self, c: Color) -> Style {
         if self.color {
             Style::default().fg(c)
         } else {
             Style::default()
         }
     }
-    fn selected(&self) -> Style {
+    pub(crate) fn selected(&self) -> Style {
         if self.color {
             Style::default()
                 .bg(Color::Blue)
@@ -38,24 +38,24 @@ impl Theme {
             Style::default().add_modifier(Modifier::REVERSED)
         }
     }
-    fn dim(&self) -> Style {
+    pub(crate) fn dim(&self) -> Style {
         if self.color {
             Style::default().fg(Color::DarkGray)
         } else {
             Style::default()
         }
     }
-    fn bold(&self) -> Style {
+    pub(crate) fn bold(&self) -> Style {
         Style::default().add_modifier(Modifier::BOLD)
     }
-    fn error(&self) -> Style {
+    pub(crate) fn error(&self) -> Style {
         if self.color {
             Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
         } else {
             self.bold()
         }
     }
-    fn priority(&self, p: &str) -> Style {
+    pub(crate) fn priority(&self, p: &str) -> Style {
         match p {
             "P1" => self.fg(Color::Red).add_modifier(Modifier::BOLD),
             "P2" => self.fg(Color::LightRed),
@@ -63,7 +63,7 @@ impl Theme {
             _ => self.fg(Color::Gray),
         }
     }
-    fn border(&self, focused: bool) -> Style {
+    pub(crate) fn border(&self, focused: bool) -> Style {
         if focused {
             self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
         } else {
@@ -88,16 +88,24 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame<'_>) {
     let area = frame.area();
     let layout::ScreenAreas {
         header,
+        banner,
         body,
         filter,
         flash,
         hints,
     } = layout::screen(app, area);
     render_header(app, theme, frame, header);
-    match (&app.knowledge, &app.detail) {
-        (Some(k), _) => render_knowledge(app, theme, frame, body, k),
-        (None, Some(d)) => render_detail(app, theme, frame, body, &d.ticket, &d.events, d.scroll),
-        (None, None) => render_main(app, theme, frame, body),
+    crate::ui::check_view::render_banner(app, theme, frame, banner);
+    if let Some(c) = &app.check {
+        crate::ui::check_view::render_check(app, theme, frame, body, c);
+    } else {
+        match (&app.knowledge, &app.detail) {
+            (Some(k), _) => render_knowledge(app, theme, frame, body, k),
+            (None, Some(d)) => {
+                render_detail(app, theme, frame, body, &d.ticket, &d.events, d.scroll)
+            }
+            (None, None) => render_main(app, theme, frame, body),
+        }
     }
     if filter.height > 0 {
         let cursor = if app.focus == Focus::Filter {

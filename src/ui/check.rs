@@ -1,0 +1,416 @@
+//! The morning check screen and the announcement-driven offers (link a new ticket to an
+//! announced incident; resolve an incident's linked tickets with it). State and update only;
+//! `check_view` draws it.
+
+use crate::domain::announce::follows_incident;
+use crate::domain::check::{CheckDay, CheckResult, Source, check_date};
+use crate::domain::ticket::{Change, Event, EventKind, LinkRelation, Ticket};
+use crate::store::{CheckLogEntry, CheckRecord};
+use crate::ui::app::{App, Cmd, ConfirmPopup, Loaded, Pending, Popup, TextPopup, TextPurpose};
+use crate::ui::keymap::Action;
+use chrono::{Datelike, NaiveDate};
+use ratatui_textarea::TextArea;
+use std::collections::BTreeMap;
+
+/// A probe's proposal, waiting for the operator to confirm it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub result: CheckResult,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckScreen {
+    pub date: Option<NaiveDate>,
+    pub day: CheckDay,
+    pub log: Vec<CheckLogEntry>,
+    pub cursor: usize,
+    pub proposed: BTreeMap<String, Proposal>,
+    pub probing: bool,
+    /// The month's days, when the history view is shown.
+    pub history: Option<Vec<CheckDay>>,
+}
+
+impl CheckScreen {
+    pub fn date(&self) -> NaiveDate {
+        self.date.unwrap_or_default()
+    }
+}
+
+impl App {
+    pub(crate) fn open_check(&mut self) -> Vec<Cmd> {
+        let date = check_date(self.now, self.org.time_zone);
+        self.knowledge = None;
+        self.detail = None;
+        self.check = Some(CheckScreen {
+            date: Some(date),
+            ..CheckScreen::default()
+        });
+        vec![Cmd::LoadCheck(date)]
+    }
+
+    pub(crate) fn move_check_cursor(&mut self, action: Action) {
+        let n = self.org.check.systems.len();
+        let Some(c) = &mut self.check else { return };
+        let last = n.saturating_sub(1);
+        c.cursor = match action {
+            Action::Down => (c.cursor + 1).min(last),
+            Action::Up => c.cursor.saturating_sub(1),
+            Action::Top | Action::PageUp => 0,
+            Action::Bottom | Action::PageDown => last,
+            _ => c.cursor,
+        };
+    }
+
+    /// The system under the cursor.
+    pub fn check_system(&self) -> Option<&crate::domain::check::SystemDef> {
+        let c = self.check.as_ref()?;
+        self.org.check.systems.get(c.cursor)
+    }
+
+    pub(crate) fn record_check(
+        &mut self,
+        system: String,
+        result: CheckResult,
+        note: String,
+    ) -> Vec<Cmd> {
+        let Some(c) = &mut self.check else {
+            return Vec::new();
+        };
+        c.proposed.remove(&system);
+        vec![Cmd::RecordCheck {
+            date: c.date(),
+            records: vec![CheckRecord {
+                system,
+                result,
+                note,
+                source: Source::Manual,
+                detail: String::new(),
+            }],
+        }]
+    }
+
+    pub(crate) fn check_action(&mut self, action: Action) -> Vec<Cmd> {
+        if self.check.is_none() {
+            return Vec::new();
+        }
+        if action == Action::History {
+            return self.toggle_history();
+        }
+        let Some(system) = self.check_system().map(|s| s.id.clone()) else {
+            return Vec::new();
+        };
+        let Some(c) = &self.check else {
+            return Vec::new();
+        };
+        let date = c.date();
+        // Keep the note when only the result changes.
+        let current = c.day.entry(&system).cloned();
+        let note = current.as_ref().map(|e| e.note.clone()).unwrap_or_default();
+        let result_of = |a: Action| match a {
+            Action::CheckOk => Some(CheckResult::Ok),
+            Action::CheckSlow => Some(CheckResult::Slow),
+            Action::CheckLoginFailed => Some(CheckResult::LoginFailed),
+            Action::CheckDown => Some(CheckResult::Down),
+            _ => None,
+        };
+        if let Some(result) = result_of(action) {
+            return self.record_check(system, result, note);
+        }
+        match action {
+            Action::CheckNote => {
+                let Some(e) = current else {
+                    self.warn(self.cat.t("flash.check_result_first"));
+                    return Vec::new();
+                };
+                let mut area = TextArea::from(vec![e.note.clone()]);
+                area.move_cursor(ratatui_textarea::CursorMove::End);
+                self.popup = Some(Popup::Text(TextPopup {
+                    purpose: TextPurpose::CheckNote {
+                        system,
+                        result: e.result,
+                    },
+                    targets: Vec::new(),
+                    area,
+                    dirty: false,
+                    last_saved: None,
+                }));
+                Vec::new()
+            }
+            Action::RunProbes => {
+                if self.org.check.systems.iter().all(|s| s.probe.is_none()) {
+                    self.warn(self.cat.t("check.no_probes"));
+                    return Vec::new();
+                }
+                if let Some(c) = &mut self.check {
+                    if c.probing {
+                        return Vec::new();
+                    }
+                    c.probing = true;
+                }
+                self.say(self.cat.t("flash.probing"));
+                vec![Cmd::RunProbes]
+            }
+            Action::AcceptProbes => {
+                let Some(c) = &mut self.check else {
+                    return Vec::new();
+                };
+                if c.proposed.is_empty() {
+                    self.warn(self.cat.t("flash.no_proposals"));
+                    return Vec::new();
+                }
+                let records = std::mem::take(&mut c.proposed)
+                    .into_iter()
+                    .map(|(system, p)| CheckRecord {
+                        system,
+                        result: p.result,
+                        note: String::new(),
+                        source: Source::Probe,
+                        detail: p.detail,
+                    })
+                    .collect();
+                vec![Cmd::RecordCheck { date, records }]
+            }
+            Action::CheckIncident => match current {
+                Some(e) if e.result != CheckResult::Ok => {
+                    vec![Cmd::OpenCheckIncident { date, system }]
+                }
+                _ => {
+                    self.warn(self.cat.t("flash.check_incident_needs_failure"));
+                    Vec::new()
+                }
+            },
+            Action::Finalise => {
+                if let Some(f) = &c.day.finalised {
+                    let by = self
+                        .org
+                        .operator(&f.by)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_else(|| f.by.clone());
+                    self.warn(self.cat.f("flash.check_already_finalised", &[("by", &by)]));
+                    return Vec::new();
+                }
+                let lines = crate::domain::check::lines(
+                    &self.org.check,
+                    self.org.time_zone,
+                    date,
+                    &c.day,
+                    self.now,
+                );
+                let t = crate::domain::check::tally(&lines);
+                self.popup = Some(Popup::Confirm(ConfirmPopup {
+                    lines: vec![
+                        self.cat
+                            .f("confirm.finalise", &[("date", &date.format("%d/%m/%Y"))]),
+                        self.cat
+                            .f("confirm.finalise_unchecked", &[("count", &t.unchecked)]),
+                    ],
+                    pending: Vec::new(),
+                    after: vec![Cmd::FinaliseCheck(date)],
+                }));
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn toggle_history(&mut self) -> Vec<Cmd> {
+        let Some(c) = &mut self.check else {
+            return Vec::new();
+        };
+        if c.history.take().is_some() {
+            return Vec::new();
+        }
+        let date = c.date();
+        let from = date.with_day(1).unwrap_or(date);
+        let to = from
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(date);
+        c.history = Some(Vec::new());
+        vec![Cmd::LoadCheckHistory { from, to }]
+    }
+
+    pub(crate) fn on_check_loaded(&mut self, loaded: Loaded) -> Vec<Cmd> {
+        match loaded {
+            Loaded::Announcements(list) => {
+                self.announcements = list;
+                Vec::new()
+            }
+            Loaded::Check { date, day, log } => {
+                if let Some(c) = &mut self.check
+                    && c.date == Some(date)
+                {
+                    c.day = *day;
+                    c.log = log;
+                }
+                Vec::new()
+            }
+            Loaded::CheckRecorded { count, amendment } => {
+                let id = if amendment {
+                    "flash.check_amended"
+                } else {
+                    "flash.check_recorded"
+                };
+                self.say(self.cat.f(id, &[("count", &count)]));
+                self.refresh_all()
+            }
+            Loaded::Probes(findings) => {
+                let cat = &self.cat;
+                let Some(c) = &mut self.check else {
+                    return Vec::new();
+                };
+                c.probing = false;
+                for f in &findings {
+                    c.proposed.insert(
+                        f.system.clone(),
+                        Proposal {
+                            result: f.result,
+                            detail: crate::check::describe_finding(cat, f),
+                        },
+                    );
+                }
+                let failing = findings.iter().filter(|f| f.result.needs_call()).count();
+                self.say(self.cat.f(
+                    "flash.probes_done",
+                    &[("count", &findings.len()), ("failing", &failing)],
+                ));
+                Vec::new()
+            }
+            Loaded::CheckIncident {
+                system,
+                ticket,
+                created,
+            } => {
+                let name = crate::check::report::system_name(&self.org, &self.cat, &system);
+                let id = if created {
+                    "check.incident_opened"
+                } else {
+                    "check.incident_exists"
+                };
+                self.say(self.cat.f(
+                    id,
+                    &[
+                        ("key", &ticket.key),
+                        ("system", &name),
+                        ("priority", &ticket.priority),
+                    ],
+                ));
+                self.refresh_all()
+            }
+            Loaded::CheckFinalised(date) => {
+                self.say(self.cat.f(
+                    "flash.check_finalised",
+                    &[("date", &date.format("%d/%m/%Y"))],
+                ));
+                self.refresh_all()
+            }
+            Loaded::CheckHistory(days) => {
+                if let Some(c) = &mut self.check
+                    && c.history.is_some()
+                {
+                    c.history = Some(days);
+                }
+                Vec::new()
+            }
+            Loaded::Linked {
+                key,
+                resolution,
+                children,
+            } => {
+                let open: Vec<&Ticket> = children.iter().filter(|t| t.status.is_open()).collect();
+                let follow = open.iter().filter(|t| follows_incident(t)).count();
+                if follow == 0 {
+                    return Vec::new();
+                }
+                let mut lines = vec![self.cat.f(
+                    "confirm.resolve_linked",
+                    &[("key", &key), ("count", &follow)],
+                )];
+                for t in open.iter().filter(|t| follows_incident(t)) {
+                    lines.push(format!("  {}: {}", t.key, t.title));
+                }
+                let own = open.len() - follow;
+                if own > 0 {
+                    lines.push(
+                        self.cat
+                            .f("confirm.resolve_linked_left", &[("count", &own)]),
+                    );
+                }
+                self.popup = Some(Popup::Confirm(ConfirmPopup {
+                    lines,
+                    pending: Vec::new(),
+                    after: vec![Cmd::ResolveLinked { key, resolution }],
+                }));
+                Vec::new()
+            }
+            Loaded::LinkedResolved { resolved, left } => {
+                let mut text = self.cat.f(
+                    "ticket.linked_resolved",
+                    &[("count", &resolved.len()), ("keys", &resolved.join(", "))],
+                );
+                if !left.is_empty() {
+                    text.push(' ');
+                    text.push_str(&self.cat.f(
+                        "ticket.linked_left",
+                        &[("count", &left.len()), ("keys", &left.join(", "))],
+                    ));
+                }
+                self.say(text);
+                self.refresh_all()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// After a ticket is created: if an active announcement names an incident for its
+    /// application, offer to link the ticket to that incident.
+    pub(crate) fn offer_incident_link(&mut self, t: &Ticket) {
+        let Some(app) = &t.application else { return };
+        let Some(a) = self
+            .announcements
+            .iter()
+            .find(|a| a.is_active() && a.affects(app) && a.incident.is_some())
+        else {
+            return;
+        };
+        let Some(incident) = a.incident.clone() else {
+            return;
+        };
+        if incident == t.key {
+            return;
+        }
+        self.popup = Some(Popup::Confirm(ConfirmPopup {
+            lines: vec![
+                self.cat.f(
+                    "confirm.link_incident",
+                    &[("key", &t.key), ("incident", &incident)],
+                ),
+                format!("  #{} {}", a.id, a.title),
+            ],
+            pending: vec![Pending {
+                key: t.key.clone(),
+                expect: Some(t.version),
+                change: Change::Link {
+                    relation: LinkRelation::ChildOf,
+                    target: incident,
+                    target_ancestors: Vec::new(),
+                },
+            }],
+            after: Vec::new(),
+        }));
+    }
+
+    /// After changes are saved: a resolved ticket may have linked tickets to resolve too.
+    pub(crate) fn linked_offer_cmds(&self, done: &[(Ticket, Event)]) -> Vec<Cmd> {
+        done.iter()
+            .filter_map(|(t, e)| match &e.kind {
+                EventKind::Resolved { resolution, .. } => Some(Cmd::LoadLinked {
+                    key: t.key.clone(),
+                    resolution: resolution.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+}
