@@ -324,3 +324,44 @@ fn an_article_imported_by_another_process_appears_in_a_running_search() {
     c.wait_for("KB-NEW1");
     c.quit();
 }
+
+#[test]
+fn a_system_marked_down_in_the_console_opens_an_incident_the_cli_lists() {
+    let (_dir, db) = fresh_db();
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("Queues");
+    c.send("M");
+    c.wait_for("Morning check");
+    // TABMIS is the first system: down, and the console says whom to call.
+    c.send("d");
+    let screen = c.wait_for("Call now:");
+    assert!(screen.contains("0912 000 302"), "{screen}");
+    c.send("i");
+    let screen = c.wait_for("Opened incident");
+    assert!(screen.contains("HT-"), "{screen}");
+    c.quit();
+
+    let (code, out, err) = hotro(&db, &["ticket", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let incident = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "[Morning check] TABMIS: Down")
+        .unwrap_or_else(|| panic!("no incident in {out}"));
+    assert_eq!(incident["group"], "tabmis");
+    assert_eq!(incident["priority"], "P1");
+    let key = incident["key"].as_str().unwrap().to_string();
+    let (code, out, err) = hotro(&db, &["check", "show", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let day: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let tabmis = day["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["system"] == "TABMIS")
+        .unwrap();
+    assert_eq!(tabmis["entry"]["result"], "down");
+    assert_eq!(tabmis["entry"]["incident"], key.as_str());
+}
