@@ -224,10 +224,23 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             None => e.to_string(),
         },
         StoreError::Domain(d) => domain_error(cat, d),
-        StoreError::AlreadyFinalised { date, by, at } => cat.f(
-            "error.check_finalised",
-            &[("date", date), ("by", by), ("at", &at.to_rfc3339())],
-        ),
+        StoreError::AlreadyFinalised { date, by, at } => {
+            let name = org
+                .and_then(|o| o.operator(by))
+                .map(|op| op.name.clone())
+                .unwrap_or_else(|| by.clone());
+            let at = match org {
+                Some(o) => at
+                    .with_timezone(&o.time_zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                None => at.to_rfc3339(),
+            };
+            cat.f(
+                "error.check_finalised",
+                &[("date", date), ("by", &name), ("at", &at)],
+            )
+        }
         StoreError::NotChecked { date, system } => {
             cat.f("error.not_checked", &[("date", date), ("system", system)])
         }

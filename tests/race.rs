@@ -310,3 +310,37 @@ fn writers_killed_at_random_moments_lose_nothing_they_reported() {
         reported.len()
     );
 }
+
+/// The realistic mix (create, reply, assign, escalate, resolve) from 4 processes at once,
+/// through `hotro bench writers` — the same code as the long run with `--procs 24`.
+#[test]
+fn four_processes_writing_a_realistic_mix_lose_nothing_and_never_see_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mix.db");
+    let out = hotro(
+        &db,
+        "nguyenvanan",
+        &["bench", "writers", "--procs", "4", "--secs", "2", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json(&out);
+    assert!(r["commits"].as_u64().unwrap() > 50, "{r}");
+    assert_eq!(r["acknowledged_missing"], 0, "{r}");
+    assert_eq!(r["duplicate_keys"], 0, "{r}");
+    assert_eq!(r["locked"], 0, "{r}");
+    assert_eq!(r["integrity_ok"], true, "{r}");
+    assert_eq!(r["version_mismatches"], 0, "{r}");
+    assert_eq!(r["count_mismatches"], 0, "{r}");
+    assert_eq!(r["broken_chain"], false, "{r}");
+    assert_eq!(r["other_errors"].as_array().unwrap().len(), 0, "{r}");
+    // Every acknowledged change is an event: at least as many events as commits.
+    assert!(
+        r["events"].as_u64().unwrap() >= r["commits"].as_u64().unwrap(),
+        "{r}"
+    );
+}

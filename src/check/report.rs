@@ -173,9 +173,10 @@ fn parts(
     if !missing.is_empty() {
         sections.push((cat.t("report.missing"), missing));
     }
+    // Incidents opened after finalising are amendments: the report as sent stays as it was.
     let incidents: Vec<String> = log
         .iter()
-        .filter(|l| l.action == "incident")
+        .filter(|l| l.action == "incident" && !l.amendment)
         .map(|l| {
             cat.f(
                 "report.incident_line",
@@ -194,32 +195,55 @@ fn parts(
     if !incidents.is_empty() {
         sections.push((cat.t("report.incidents"), incidents));
     }
-    let amendments: Vec<String> = day
+    let mut amendments: Vec<(chrono::DateTime<Utc>, String)> = day
         .amendments
         .iter()
         .map(|a| {
-            cat.f(
-                "report.amendment_line",
-                &[
-                    ("at", &stamp(org, a.at)),
-                    ("by", &person(org, &a.by)),
-                    ("system", &system_name(org, cat, &a.system)),
-                    ("from", &result_label(cat, a.from)),
-                    ("to", &result_label(cat, Some(a.to))),
-                    (
-                        "note",
-                        &if a.note.is_empty() {
-                            "—".to_string()
-                        } else {
-                            a.note.replace('\n', " ")
-                        },
-                    ),
-                ],
-            )
+            (a.at, {
+                cat.f(
+                    "report.amendment_line",
+                    &[
+                        ("at", &stamp(org, a.at)),
+                        ("by", &person(org, &a.by)),
+                        ("system", &system_name(org, cat, &a.system)),
+                        ("from", &result_label(cat, a.from)),
+                        ("to", &result_label(cat, Some(a.to))),
+                        (
+                            "note",
+                            &if a.note.is_empty() {
+                                "—".to_string()
+                            } else {
+                                a.note.replace('\n', " ")
+                            },
+                        ),
+                    ],
+                )
+            })
         })
         .collect();
+    for l in log.iter().filter(|l| l.action == "incident" && l.amendment) {
+        amendments.push((
+            l.at,
+            cat.f(
+                "report.amendment_incident",
+                &[
+                    ("at", &stamp(org, l.at)),
+                    ("by", &person(org, &l.actor)),
+                    ("key", &l.note),
+                    (
+                        "system",
+                        &system_name(org, cat, l.system.as_deref().unwrap_or_default()),
+                    ),
+                ],
+            ),
+        ));
+    }
+    amendments.sort_by_key(|(at, _)| *at);
     if !amendments.is_empty() {
-        sections.push((cat.t("report.amendments"), amendments));
+        sections.push((
+            cat.t("report.amendments"),
+            amendments.into_iter().map(|(_, line)| line).collect(),
+        ));
     }
     Parts {
         title,

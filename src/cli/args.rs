@@ -46,6 +46,31 @@ pub enum Command {
     Check(CheckCommand),
     #[command(subcommand)]
     Announce(AnnounceCommand),
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// Measurements on a real database file.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    Writers {
+        #[arg(long, default_value_t = 8)]
+        procs: usize,
+        #[arg(long, default_value_t = 10.0)]
+        secs: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One writer process of `writers`.
+    #[command(hide = true)]
+    Worker {
+        #[arg(long)]
+        id: usize,
+        #[arg(long)]
+        secs: f64,
+        #[arg(long)]
+        log: PathBuf,
+    },
 }
 
 /// The morning readiness check. `--date` is a local date (YYYY-MM-DD); today by default.

@@ -53,7 +53,6 @@ impl Env<'_> {
 
 #[derive(Serialize)]
 struct LineJson<'a> {
-    system: &'a str,
     name: &'a str,
     group: &'a str,
     lead: Option<String>,
@@ -105,7 +104,6 @@ fn show_day(env: &Env<'_>, store: &mut Store, date: NaiveDate, json: bool) -> Re
                 let s = org.check.system(&l.system)?;
                 let (lead, phone) = org.group_contact(&s.group);
                 Some(LineJson {
-                    system: &s.id,
                     name: s.name.get(lang),
                     group: &s.group,
                     lead,

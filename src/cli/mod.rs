@@ -1,6 +1,7 @@
 //! The subcommands. They call the same domain and store functions the console does.
 
 pub mod args;
+mod bench;
 mod check;
 
 use crate::config::{self, Config};
@@ -80,7 +81,10 @@ impl Env<'_> {
     }
 
     fn store_err(&self, e: StoreError) -> anyhow::Error {
-        let code = if matches!(e, StoreError::Conflict(_)) {
+        let code = if matches!(
+            e,
+            StoreError::Conflict(_) | StoreError::AnnouncementChanged { .. }
+        ) {
             EXIT_CONFLICT
         } else {
             1
@@ -170,6 +174,12 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Kb(k) => kb(&env, k),
         Command::Check(c) => check::check_cmd(&env, c),
         Command::Announce(a) => check::announce_cmd(&env, a),
+        Command::Bench(args::BenchCommand::Writers { procs, secs, json }) => {
+            bench::writers(&env, (*procs).max(1), secs.max(0.1), *json)
+        }
+        Command::Bench(args::BenchCommand::Worker { id, secs, log }) => {
+            bench::worker(&env, *id, *secs, log)
+        }
         Command::Index(args::IndexCommand::Rebuild) => {
             let mut store = env.open()?;
             let mut index = open_index(&env, &store)?;

@@ -574,3 +574,17 @@ action-accept_probes = accept probe results
 action-check_incident = open incident
 action-finalise = finalise
 action-history = history
+
+## hotro bench
+cli-bench-about = Measurements on a real database file
+cli-bench-writers-about = Many processes writing one file at once (create, reply, assign, escalate, resolve); then check that every acknowledged change is there and report commits/s and latency
+cli-bench-writers-procs = Number of writer processes
+cli-bench-writers-secs = How long each writes, in seconds
+cli-bench-worker-about = One writer process of `bench writers`
+cli-bench-worker-id = Worker number
+cli-bench-worker-secs = How long to write, in seconds
+cli-bench-worker-log = Where to write the worker's summary
+bench-writers = { $procs } processes × { $secs } s: { $commits } commits ({ $rate }/s), latency p50 { $p50 } ms, p99 { $p99 } ms, max { $max } ms; { $refused } changes refused by the rules.
+bench-clean = Every acknowledged change is in the file; keys unique; versions = events; hash chain intact; integrity ok; nobody saw "database is locked".
+bench-not_clean = PROBLEM: { $detail }
+report-amendment_incident = { $at } { $by }: opened incident { $key } for { $system }

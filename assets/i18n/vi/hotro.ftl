@@ -574,3 +574,17 @@ action-accept_probes = chấp nhận kết quả tự động
 action-check_incident = mở phiếu sự cố
 action-finalise = chốt báo cáo
 action-history = lịch sử
+
+## hotro bench
+cli-bench-about = Đo đạc trên tệp cơ sở dữ liệu thật
+cli-bench-writers-about = Nhiều tiến trình cùng ghi một tệp (tạo, trả lời, giao việc, chuyển tuyến, xử lý xong); sau đó kiểm tra mọi thay đổi đã xác nhận đều còn và báo số lần ghi/giây, độ trễ
+cli-bench-writers-procs = Số tiến trình ghi
+cli-bench-writers-secs = Thời gian ghi của mỗi tiến trình, tính bằng giây
+cli-bench-worker-about = Một tiến trình ghi của `bench writers`
+cli-bench-worker-id = Số thứ tự tiến trình
+cli-bench-worker-secs = Thời gian ghi, tính bằng giây
+cli-bench-worker-log = Nơi ghi bản tóm tắt của tiến trình
+bench-writers = { $procs } tiến trình × { $secs } giây: { $commits } lần ghi ({ $rate }/giây), độ trễ p50 { $p50 } ms, p99 { $p99 } ms, tối đa { $max } ms; { $refused } thay đổi bị quy tắc từ chối.
+bench-clean = Mọi thay đổi đã xác nhận đều có trong tệp; mã phiếu không trùng; phiên bản = số sự kiện; chuỗi băm nguyên vẹn; toàn vẹn ok; không tiến trình nào gặp "database is locked".
+bench-not_clean = CÓ VẤN ĐỀ: { $detail }
+report-amendment_incident = { $at } { $by }: mở phiếu sự cố { $key } cho { $system }
