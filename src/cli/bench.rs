@@ -79,7 +79,7 @@ pub(super) fn worker(env: &Env<'_>, id: usize, secs: f64, log: &Path) -> Result<
     let mut store = env.open()?;
     let mut acks = std::fs::File::create(log.with_extension("acks"))
         .with_context(|| format!("creating {}", log.display()))?;
-    let mut rng = crate::demo::Rng::new(0x5eed ^ (id as u64 + 1) * 7919);
+    let mut rng = crate::demo::Rng::new(0x5eed ^ ((id as u64 + 1) * 7919));
     let mut mine: Vec<String> = Vec::new();
     let mut summary = WorkerSummary::default();
     let end = Instant::now() + Duration::from_secs_f64(secs);
