@@ -45,6 +45,7 @@ const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    busy_timeout: Duration,
 }
 
 impl Store {
@@ -79,10 +80,14 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags)
+        let mut conn = Connection::open_with_flags(&path, flags)
             .map_err(|e| StoreError::from_sqlite(&path, e))?;
         let fail = |e| StoreError::from_sqlite(&path, e);
-        conn.busy_timeout(busy_timeout).map_err(fail)?;
+        // Wait for other writers in short steps: SQLite's default handler sleeps up to 100 ms
+        // at a time, so under many writers a waiting process keeps losing the lock to ones
+        // that poll more often (tail latency of seconds). The budget is the busy timeout.
+        BUSY_BUDGET_MS.with(|b| b.set(busy_timeout.as_millis() as u64));
+        conn.busy_handler(Some(short_waits)).map_err(fail)?;
         if conn.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
             return Err(StoreError::ReadOnly { path });
         }
@@ -104,7 +109,11 @@ impl Store {
              PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"
         ))
         .map_err(fail)?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            busy_timeout,
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -169,10 +178,25 @@ impl Store {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        // SQLite's busy handler covers most waits, but under many writers `BEGIN IMMEDIATE`
+        // can still come back BUSY at once (e.g. while another process runs WAL recovery or a
+        // checkpoint holds a lock the handler is not called for). Keep trying until the busy
+        // timeout is really spent, so a busy desk never shows "locked" early.
+        let started = std::time::Instant::now();
+        let mut attempt = 0u64;
+        let tx = loop {
+            match self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+            {
+                Ok(tx) => break tx,
+                Err(e) if error::is_busy(&e) && started.elapsed() < self.busy_timeout => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(1 + (attempt * 7) % 13));
+                }
+                Err(e) => return Err(StoreError::from_sqlite(&path, e)),
+            }
+        };
         let value = f(&tx).map_err(|e| e.with_path(&path))?;
         tx.commit().map_err(|e| StoreError::from_sqlite(&path, e))?;
         Ok(value)
@@ -199,6 +223,31 @@ impl Store {
             .pragma_query_value(None, "data_version", |r| r.get(0))
             .map_err(|e| StoreError::from_sqlite(&self.path, e))
     }
+}
+
+thread_local! {
+    static BUSY_BUDGET_MS: std::cell::Cell<u64> = const { std::cell::Cell::new(5_000) };
+}
+
+/// Sleeps between tries while another process holds the lock, in milliseconds: SQLite's own
+/// steps, capped at 20 ms instead of 100 ms.
+const WAIT_STEPS_MS: [u64; 6] = [1, 2, 5, 10, 15, 20];
+
+/// Called by SQLite while another process holds the lock: `n` is how many times already.
+/// Gives up once the busy timeout is spent.
+fn short_waits(n: i32) -> bool {
+    let n = n.max(0) as usize;
+    let last = WAIT_STEPS_MS.len() - 1;
+    let spent: u64 = if n <= last {
+        WAIT_STEPS_MS[..n].iter().sum()
+    } else {
+        WAIT_STEPS_MS.iter().sum::<u64>() + (n - last - 1) as u64 * WAIT_STEPS_MS[last]
+    };
+    if spent >= BUSY_BUDGET_MS.with(|b| b.get()) {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(WAIT_STEPS_MS[n.min(last)]));
+    true
 }
 
 /// Switch the file to WAL. Several processes creating the same file at once can get
