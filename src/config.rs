@@ -117,6 +117,27 @@ struct RawConfig {
     channels: Vec<RawCoded>,
     priority: RawPriority,
     morning_check: Option<RawCheck>,
+    calendar: Option<RawCalendar>,
+}
+
+/// `[calendar]`: office hours, public holidays and make-up working days.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    hours: Option<std::collections::BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
+    makeup_hours: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    holidays: Vec<RawDated>,
+    #[serde(default)]
+    makeup_days: Vec<RawDated>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDated {
+    date: Spanned<toml::value::Datetime>,
+    #[allow(dead_code)]
+    name: Option<String>,
 }
 
 /// `[morning_check]`: the window, the deadline and the systems of seed 003.
@@ -366,6 +387,7 @@ fn coded(list: Vec<RawCoded>) -> Vec<Coded> {
 
 fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigError> {
     let morning_check = raw.morning_check.take();
+    let calendar = build_calendar(c, raw.calendar.take(), &raw.organisation.time_zone)?;
     let o = &raw.organisation;
     let time_zone: chrono_tz::Tz = match o.time_zone.get_ref().parse() {
         Ok(tz) => tz,
@@ -643,6 +665,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         channels,
         priority,
         morning_check: _,
+        calendar: _,
     } = raw;
     Ok(Organisation {
         name: organisation.name,
@@ -710,8 +733,124 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         default_impact: organisation.default_impact.into_inner(),
         default_urgency: organisation.default_urgency.into_inner(),
         intake_group: organisation.intake_group.into_inner(),
-        check,
+        check: crate::domain::check::CheckSettings {
+            closed: calendar.holidays().clone(),
+            extra_days: calendar.makeup_days().clone(),
+            ..check
+        },
+        calendar,
     })
+}
+
+/// One office period, "07:30-11:30".
+fn period(
+    c: &Checker<'_>,
+    text: &Spanned<String>,
+    key: &str,
+) -> Result<crate::domain::calendar::Period, ConfigError> {
+    let bad = |why: String| {
+        c.error(
+            text.span(),
+            key,
+            format!(
+                "`{}` {why}; expected HH:MM-HH:MM, for example \"07:30-11:30\"",
+                text.get_ref()
+            ),
+        )
+    };
+    let Some((a, b)) = text.get_ref().split_once(['-', '–']) else {
+        return bad("is not a period".into());
+    };
+    let parse = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M");
+    let (Ok(start), Ok(end)) = (parse(a), parse(b)) else {
+        return bad("has a time that is not HH:MM".into());
+    };
+    crate::domain::calendar::Period::new(start, end).or_else(|e| bad(format!("is invalid ({e})")))
+}
+
+fn build_calendar(
+    c: &Checker<'_>,
+    raw: Option<RawCalendar>,
+    tz_text: &Spanned<String>,
+) -> Result<crate::domain::calendar::WorkCalendar, ConfigError> {
+    use crate::domain::calendar::WorkCalendar;
+    let tz: chrono_tz::Tz = tz_text
+        .get_ref()
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    let Some(raw) = raw else {
+        return WorkCalendar::new(
+            tz,
+            WorkCalendar::vietnam_default_week(),
+            Default::default(),
+            Default::default(),
+        )
+        .or_else(|e| c.error(0..0, "calendar", e.to_string()));
+    };
+    let mut week = match &raw.hours {
+        None => WorkCalendar::vietnam_default_week(),
+        Some(_) => Default::default(),
+    };
+    if let Some(hours) = &raw.hours {
+        for (day, periods) in hours {
+            let Some(w) = weekday(day) else {
+                return c.error(
+                    periods.span(),
+                    &format!("calendar.hours.{day}"),
+                    format!(
+                        "`{day}` is not a weekday; expected mon, tue, wed, thu, fri, sat or sun"
+                    ),
+                );
+            };
+            let key = format!("calendar.hours.{day}");
+            let mut list = Vec::new();
+            for p in periods.get_ref() {
+                list.push(period(c, p, &key)?);
+            }
+            week[w.num_days_from_monday() as usize] = list;
+        }
+    }
+    let dates = |list: &[RawDated],
+                 key: &str|
+     -> Result<std::collections::BTreeSet<chrono::NaiveDate>, ConfigError> {
+        let mut out = std::collections::BTreeSet::new();
+        for d in list {
+            let v = d.date.get_ref();
+            let date = v.date.filter(|_| v.time.is_none()).and_then(|x| {
+                chrono::NaiveDate::from_ymd_opt(
+                    i32::from(x.year),
+                    u32::from(x.month),
+                    u32::from(x.day),
+                )
+            });
+            let Some(date) = date else {
+                return c.error(
+                    d.date.span(),
+                    key,
+                    format!("`{v}` is not a date; expected a TOML date such as 2026-01-01"),
+                );
+            };
+            if !out.insert(date) {
+                return c.error(d.date.span(), key, format!("{date} is listed twice"));
+            }
+        }
+        Ok(out)
+    };
+    let holidays = dates(&raw.holidays, "calendar.holidays.date")?;
+    let makeup = dates(&raw.makeup_days, "calendar.makeup_days.date")?;
+    let cal = WorkCalendar::new(tz, week, holidays, makeup)
+        .or_else(|e| c.error(0..0, "calendar", e.to_string()))?;
+    match &raw.makeup_hours {
+        None => Ok(cal),
+        Some(list) => {
+            let mut periods = Vec::new();
+            for p in list.get_ref() {
+                periods.push(period(c, p, "calendar.makeup_hours")?);
+            }
+            cal.with_makeup_hours(periods)
+                .or_else(|e| c.error(list.span(), "calendar.makeup_hours", e.to_string()))
+        }
+    }
 }
 
 const DEFAULT_PROBE_TIMEOUT_MS: u64 = 5_000;
@@ -1002,6 +1141,8 @@ fn build_check(
         slow,
         login_failed,
         down,
+        closed: Default::default(),
+        extra_days: Default::default(),
     })
 }
 

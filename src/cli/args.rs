@@ -48,6 +48,29 @@ pub enum Command {
     Announce(AnnounceCommand),
     #[command(subcommand)]
     Bench(BenchCommand),
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+/// Working time: due dates and elapsed working time, as the SLA clocks count them.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    Add {
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        #[arg(long, value_name = "BUDGET")]
+        budget: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Between {
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Measurements on a real database file.

@@ -1,7 +1,7 @@
 //! `hotro check …` (the morning readiness check) and `hotro announce …` (incident
 //! announcements): the same store and domain calls the console makes.
 
-use super::args::{AnnounceCommand, AnnounceFields, CheckCommand};
+use super::args::{AnnounceCommand, AnnounceFields, CalendarCommand, CheckCommand};
 use super::{Env, UserError, print_json};
 use crate::check::{self, report};
 use crate::domain::announce::{self, Announcement, AnnouncementInput};
@@ -636,6 +636,104 @@ pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> 
                 print_json(&a)?;
             } else {
                 println!("{}", cat.f("announce.resolved", &[("id", &a.id)]));
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// `hotro calendar add|between`: check a due date or a working-time span by hand.
+pub(super) fn calendar_cmd(env: &Env<'_>, cmd: &CalendarCommand) -> Result<i32> {
+    use crate::domain::calendar::Budget;
+    let org = &env.cfg.org;
+    let cat = env.cat;
+    let cal = &org.calendar;
+    let now = crate::clock::now();
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&org.time_zone)
+            .format("%Y-%m-%d %H:%M (%a)")
+            .to_string()
+    };
+    let calendar_err = |e: crate::domain::calendar::CalendarError| -> anyhow::Error {
+        env.user(cat.f("error.calendar", &[("detail", &e)]))
+    };
+    match cmd {
+        CalendarCommand::Add { from, budget, json } => {
+            let from = match from {
+                Some(t) => env.time_arg(t, now)?,
+                None => now,
+            };
+            let budget: Budget =
+                budget
+                    .parse()
+                    .map_err(|e: crate::domain::calendar::BudgetError| {
+                        env.user(cat.f("error.bad_budget", &[("value", &budget), ("detail", &e)]))
+                    })?;
+            let due = cal.add(from, budget).map_err(calendar_err)?;
+            if *json {
+                #[derive(Serialize)]
+                struct Out {
+                    from: DateTime<Utc>,
+                    budget: String,
+                    due: DateTime<Utc>,
+                    due_local: String,
+                }
+                print_json(&Out {
+                    from,
+                    budget: budget.to_string(),
+                    due,
+                    due_local: due.with_timezone(&org.time_zone).to_rfc3339(),
+                })?;
+            } else {
+                println!(
+                    "{}",
+                    cat.f(
+                        "calendar.due",
+                        &[
+                            ("from", &local(from)),
+                            ("budget", &budget),
+                            ("due", &local(due))
+                        ]
+                    )
+                );
+            }
+            Ok(0)
+        }
+        CalendarCommand::Between { from, to, json } => {
+            let a = env.time_arg(from, now)?;
+            let b = match to {
+                Some(t) => env.time_arg(t, now)?,
+                None => now,
+            };
+            let span = cal.between(a, b);
+            let minutes = span.num_minutes();
+            if *json {
+                #[derive(Serialize)]
+                struct Out {
+                    from: DateTime<Utc>,
+                    to: DateTime<Utc>,
+                    working_minutes: i64,
+                    working_seconds: i64,
+                }
+                print_json(&Out {
+                    from: a,
+                    to: b,
+                    working_minutes: minutes,
+                    working_seconds: span.num_seconds(),
+                })?;
+            } else {
+                println!(
+                    "{}",
+                    cat.f(
+                        "calendar.between",
+                        &[
+                            ("from", &local(a)),
+                            ("to", &local(b)),
+                            ("hours", &(minutes / 60)),
+                            ("minutes", &(minutes % 60)),
+                        ]
+                    )
+                );
             }
             Ok(0)
         }

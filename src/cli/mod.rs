@@ -174,6 +174,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Kb(k) => kb(&env, k),
         Command::Check(c) => check::check_cmd(&env, c),
         Command::Announce(a) => check::announce_cmd(&env, a),
+        Command::Calendar(c) => check::calendar_cmd(&env, c),
         Command::Bench(args::BenchCommand::Writers { procs, secs, json }) => {
             bench::writers(&env, (*procs).max(1), secs.max(0.1), *json)
         }

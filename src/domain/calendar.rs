@@ -1002,7 +1002,7 @@ mod tests {
     use serde::de::IntoDeserializer;
     use serde::de::value::{Error as ValueError, StrDeserializer};
 
-    const HOLIDAYS_TOML: &str = include_str!("../../config/holidays-vn.toml");
+    const HOLIDAYS_TOML: &str = include_str!("../../config/hotro.toml");
 
     fn vn(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         chrono_tz::Asia::Ho_Chi_Minh

@@ -141,6 +141,10 @@ pub struct CheckSettings {
     pub slow: IncidentLevels,
     pub login_failed: IncidentLevels,
     pub down: IncidentLevels,
+    /// Public holidays (from the calendar): no check, whatever the weekday.
+    pub closed: std::collections::BTreeSet<NaiveDate>,
+    /// Make-up working days (from the calendar): a check, whatever the weekday.
+    pub extra_days: std::collections::BTreeSet<NaiveDate>,
 }
 
 impl CheckSettings {
@@ -162,7 +166,8 @@ impl CheckSettings {
     }
 
     pub fn is_check_day(&self, date: NaiveDate) -> bool {
-        self.days.contains(&date.weekday())
+        !self.closed.contains(&date)
+            && (self.days.contains(&date.weekday()) || self.extra_days.contains(&date))
     }
 }
 
@@ -422,7 +427,17 @@ mod tests {
             slow: levels("medium", "medium"),
             login_failed: levels("medium", "high"),
             down: levels("high", "high"),
+            closed: [NaiveDate::from_ymd_opt(2026, 9, 2).unwrap()].into(),
+            extra_days: [NaiveDate::from_ymd_opt(2026, 8, 22).unwrap()].into(),
         }
+    }
+
+    #[test]
+    fn holidays_have_no_check_and_make_up_saturdays_do() {
+        let s = settings();
+        assert!(!s.is_check_day(NaiveDate::from_ymd_opt(2026, 9, 2).unwrap()));
+        assert!(s.is_check_day(NaiveDate::from_ymd_opt(2026, 8, 22).unwrap()));
+        assert!(!s.is_check_day(NaiveDate::from_ymd_opt(2026, 8, 29).unwrap()));
     }
 
     const TZ: Tz = chrono_tz::Asia::Ho_Chi_Minh;

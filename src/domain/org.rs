@@ -153,6 +153,8 @@ pub struct Organisation {
     pub intake_group: String,
     /// The morning readiness check: its window and the systems on the checklist.
     pub check: crate::domain::check::CheckSettings,
+    /// Office hours, holidays and make-up days: the clock of every budget and SLA.
+    pub calendar: crate::domain::calendar::WorkCalendar,
 }
 
 impl Organisation {

@@ -588,3 +588,16 @@ bench-writers = { $procs } processes × { $secs } s: { $commits } commits ({ $ra
 bench-clean = Every acknowledged change is in the file; keys unique; versions = events; hash chain intact; integrity ok; nobody saw "database is locked".
 bench-not_clean = PROBLEM: { $detail }
 report-amendment_incident = { $at } { $by }: opened incident { $key } for { $system }
+
+## Working-time calendar
+calendar-due = { $from } + { $budget } of working time → due { $due }
+calendar-between = From { $from } to { $to }: { $hours } h { $minutes } min of working time
+error-calendar = working-time calendar: { $detail }. Check [calendar] in the configuration.
+error-bad_budget = “{ $value }” is not a working-time budget: { $detail }
+cli-calendar-about = Working time (office hours, holidays, make-up days): due dates and elapsed working time
+cli-calendar-add-about = When a budget of working time from an instant runs out
+cli-calendar-add-from = Start (YYYY-MM-DD HH:MM organisation time, HH:MM today, or RFC 3339; default now)
+cli-calendar-add-budget = Working time: 30m, 2h, 1.5h, 0.5d (half of that day's office hours), 1d 2h
+cli-calendar-between-about = Working time between two instants
+cli-calendar-between-from = Start (YYYY-MM-DD HH:MM organisation time, HH:MM today, or RFC 3339)
+cli-calendar-between-to = End (default now)

@@ -588,3 +588,16 @@ bench-writers = { $procs } tiến trình × { $secs } giây: { $commits } lần 
 bench-clean = Mọi thay đổi đã xác nhận đều có trong tệp; mã phiếu không trùng; phiên bản = số sự kiện; chuỗi băm nguyên vẹn; toàn vẹn ok; không tiến trình nào gặp "database is locked".
 bench-not_clean = CÓ VẤN ĐỀ: { $detail }
 report-amendment_incident = { $at } { $by }: mở phiếu sự cố { $key } cho { $system }
+
+## Lịch làm việc
+calendar-due = { $from } + { $budget } thời gian làm việc → hạn { $due }
+calendar-between = Từ { $from } đến { $to }: { $hours } giờ { $minutes } phút làm việc
+error-calendar = lịch làm việc: { $detail }. Kiểm tra mục [calendar] trong cấu hình.
+error-bad_budget = “{ $value }” không phải thời lượng làm việc: { $detail }
+cli-calendar-about = Thời gian làm việc (giờ hành chính, ngày lễ, ngày làm bù): hạn xử lý và thời gian làm việc đã qua
+cli-calendar-add-about = Thời điểm hết một khoảng thời gian làm việc tính từ một thời điểm
+cli-calendar-add-from = Bắt đầu (YYYY-MM-DD HH:MM giờ của tổ chức, HH:MM hôm nay, hoặc RFC 3339; mặc định bây giờ)
+cli-calendar-add-budget = Thời gian làm việc: 30m, 2h, 1.5h, 0.5d (nửa số giờ hành chính của ngày đó), 1d 2h
+cli-calendar-between-about = Thời gian làm việc giữa hai thời điểm
+cli-calendar-between-from = Bắt đầu (YYYY-MM-DD HH:MM giờ của tổ chức, HH:MM hôm nay, hoặc RFC 3339)
+cli-calendar-between-to = Kết thúc (mặc định bây giờ)
