@@ -118,6 +118,26 @@ struct RawConfig {
     priority: RawPriority,
     morning_check: Option<RawCheck>,
     calendar: Option<RawCalendar>,
+    sla: Option<RawSla>,
+}
+
+/// `[sla]`: first-response and resolution targets per kind and priority.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSla {
+    at_risk: Option<Spanned<f64>>,
+    pause_in: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    targets: Vec<RawTarget>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    kind: Option<Spanned<String>>,
+    priority: Option<Spanned<String>>,
+    first_response: Option<Spanned<String>>,
+    resolution: Option<Spanned<String>>,
 }
 
 /// `[calendar]`: office hours, public holidays and make-up working days.
@@ -387,6 +407,7 @@ fn coded(list: Vec<RawCoded>) -> Vec<Coded> {
 
 fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigError> {
     let morning_check = raw.morning_check.take();
+    let sla = build_sla(c, raw.sla.take(), &raw)?;
     let calendar = build_calendar(c, raw.calendar.take(), &raw.organisation.time_zone)?;
     let o = &raw.organisation;
     let time_zone: chrono_tz::Tz = match o.time_zone.get_ref().parse() {
@@ -666,6 +687,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         priority,
         morning_check: _,
         calendar: _,
+        sla: _,
     } = raw;
     Ok(Organisation {
         name: organisation.name,
@@ -739,7 +761,109 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
             ..check
         },
         calendar,
+        sla,
     })
+}
+
+fn build_sla(
+    c: &Checker<'_>,
+    raw: Option<RawSla>,
+    cfg: &RawConfig,
+) -> Result<crate::domain::sla::SlaSettings, ConfigError> {
+    use crate::domain::sla::{SlaSettings, Target};
+    use crate::domain::status::Status;
+    let Some(raw) = raw else {
+        return Ok(SlaSettings::default());
+    };
+    let mut out = SlaSettings::default();
+    if let Some(r) = &raw.at_risk {
+        let v = *r.get_ref();
+        if !(0.0..=1.0).contains(&v) || v == 0.0 {
+            return c.error(
+                r.span(),
+                "sla.at_risk",
+                format!("{v} is out of range; expected a share of the budget above 0 and at most 1, e.g. 0.75"),
+            );
+        }
+        out.at_risk = v;
+    }
+    if let Some(list) = &raw.pause_in {
+        out.pause_in.clear();
+        for s in list {
+            match Status::ALL.iter().find(|x| x.as_str() == s.get_ref()) {
+                Some(st) => out.pause_in.push(*st),
+                None => {
+                    let all: Vec<&str> = Status::ALL.iter().map(|x| x.as_str()).collect();
+                    return c.error(
+                        s.span(),
+                        "sla.pause_in",
+                        format!(
+                            "unknown status `{}`; expected one of {}",
+                            s.get_ref(),
+                            all.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let budget = |v: &Option<Spanned<String>>,
+                  key: &str|
+     -> Result<Option<crate::domain::calendar::Budget>, ConfigError> {
+        match v {
+            None => Ok(None),
+            Some(b) => match b.get_ref().parse() {
+                Ok(budget) => Ok(Some(budget)),
+                Err(e) => c.error(b.span(), key, format!("{e}")),
+            },
+        }
+    };
+    for t in &raw.targets {
+        if let Some(k) = &t.kind
+            && !cfg.kinds.iter().any(|x| x.id.get_ref() == k.get_ref())
+        {
+            let all: Vec<&str> = cfg.kinds.iter().map(|x| x.id.get_ref().as_str()).collect();
+            return c.error(
+                k.span(),
+                "sla.targets.kind",
+                format!(
+                    "unknown kind `{}`; expected one of {}",
+                    k.get_ref(),
+                    all.join(", ")
+                ),
+            );
+        }
+        if let Some(p) = &t.priority
+            && !cfg
+                .priority
+                .levels
+                .iter()
+                .any(|x| x.id.get_ref() == p.get_ref())
+        {
+            let all: Vec<&str> = cfg
+                .priority
+                .levels
+                .iter()
+                .map(|x| x.id.get_ref().as_str())
+                .collect();
+            return c.error(
+                p.span(),
+                "sla.targets.priority",
+                format!(
+                    "unknown priority `{}`; expected one of {}",
+                    p.get_ref(),
+                    all.join(", ")
+                ),
+            );
+        }
+        out.targets.push(Target {
+            kind: t.kind.as_ref().map(|k| k.get_ref().clone()),
+            priority: t.priority.as_ref().map(|p| p.get_ref().clone()),
+            first_response: budget(&t.first_response, "sla.targets.first_response")?,
+            resolution: budget(&t.resolution, "sla.targets.resolution")?,
+        });
+    }
+    Ok(out)
 }
 
 /// One office period, "07:30-11:30".

@@ -415,6 +415,7 @@ impl<'a> Generator<'a> {
             urgency: Some(urgency),
             group: start_group,
             assignee: None,
+            received_at: None,
         };
         let desk = org
             .operators

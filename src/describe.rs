@@ -180,6 +180,9 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             cat.f("error.link_cycle", &[("key", key), ("target", target)])
         }
         DomainError::NothingToChange => cat.t("error.nothing_to_change"),
+        DomainError::ReceivedInFuture { at } => {
+            cat.f("error.received_in_future", &[("at", &at.to_rfc3339())])
+        }
     }
 }
 
@@ -288,4 +291,57 @@ pub fn config_error(cat: &Catalog, e: &ConfigError) -> String {
             format!("{place}: {message}")
         }
     }
+}
+
+/// Working minutes as "1 h 05 min" (or "-10 min" once overdue).
+pub fn working_minutes(cat: &Catalog, minutes: i64) -> String {
+    let sign = if minutes < 0 { "-" } else { "" };
+    let m = minutes.abs();
+    if m >= 60 {
+        cat.f(
+            "sla.hours_minutes",
+            &[
+                ("sign", &sign),
+                ("hours", &(m / 60)),
+                ("minutes", &format!("{:02}", m % 60)),
+            ],
+        )
+    } else {
+        cat.f("sla.minutes", &[("sign", &sign), ("minutes", &m)])
+    }
+}
+
+/// One SLA clock in words: budget, used, left, due, state.
+pub fn sla_clock(
+    cat: &Catalog,
+    org: &Organisation,
+    which: &str,
+    c: &crate::domain::sla::Clock,
+) -> String {
+    let due = c
+        .due
+        .map(|d| {
+            d.with_timezone(&org.time_zone)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into());
+    let state = cat.t(&format!(
+        "sla.state.{}",
+        serde_json::to_value(c.state)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    ));
+    cat.f(
+        "sla.clock",
+        &[
+            ("which", &cat.t(&format!("sla.{which}"))),
+            ("budget", &c.budget),
+            ("used", &working_minutes(cat, c.used_minutes)),
+            ("left", &working_minutes(cat, c.remaining_minutes)),
+            ("due", &due),
+            ("state", &state),
+        ],
+    )
 }

@@ -278,7 +278,7 @@ pub struct TextInput {
 
 #[derive(Debug, Subcommand)]
 pub enum TicketCommand {
-    New(NewArgs),
+    New(Box<NewArgs>),
     Show {
         key: String,
         #[command(flatten)]
@@ -420,6 +420,8 @@ pub struct NewArgs {
     pub assignee: Option<String>,
     #[arg(long)]
     pub link_incident: bool,
+    #[arg(long, value_name = "TIME")]
+    pub received_at: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

@@ -44,7 +44,7 @@ impl Env<'_> {
         }
     }
 
-    fn time_arg(&self, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    pub(super) fn time_arg(&self, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
         let tz = self.cfg.org.time_zone;
         crate::clock::parse_local(text, tz, check_date(now, tz))
             .ok_or_else(|| self.user(self.cat.f("error.bad_time", &[("value", &text)])))

@@ -383,6 +383,10 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 urgency: a.urgency.clone(),
                 group: a.group.clone(),
                 assignee: a.assignee.clone(),
+                received_at: match &a.received_at {
+                    Some(t) => Some(env.time_arg(t, crate::clock::now())?),
+                    None => None,
+                },
             };
             let actor = env.actor()?;
             let mut store = env.open()?;
@@ -459,10 +463,12 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 #[derive(Serialize)]
                 struct Shown<'a> {
                     ticket: &'a Ticket,
+                    sla: crate::domain::sla::SlaStatus,
                     timeline: &'a [Event],
                 }
                 print_json(&Shown {
                     ticket: &t,
+                    sla: sla_of(org, &t, &events),
                     timeline: &events,
                 })?;
             } else {
@@ -864,6 +870,15 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
     for (label, value) in rows {
         println!("{:<22} {}", cat.t(label), value);
     }
+    let sla = sla_of(org, t, events);
+    for (which, clock) in [
+        ("first_response", &sla.first_response),
+        ("resolution", &sla.resolution),
+    ] {
+        if let Some(c) = clock {
+            println!("{}", describe::sla_clock(cat, org, which, c));
+        }
+    }
     println!("\n{}\n{}", cat.t("field.description"), t.description);
     if let Some(r) = &t.resolution {
         println!("\n{}\n{}", cat.t("field.resolution"), r);
@@ -878,6 +893,15 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
             describe::event(cat, org, e)
         );
     }
+}
+
+/// The ticket's SLA clocks as of now (the one clock).
+fn sla_of(
+    org: &crate::domain::org::Organisation,
+    t: &Ticket,
+    events: &[Event],
+) -> crate::domain::sla::SlaStatus {
+    crate::domain::sla::compute(t, events, &org.calendar, &org.sla, crate::clock::now())
 }
 
 fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {

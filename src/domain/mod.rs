@@ -7,6 +7,7 @@ pub mod kb;
 pub mod key;
 pub mod org;
 pub mod search;
+pub mod sla;
 pub mod status;
 pub mod text;
 pub mod ticket;

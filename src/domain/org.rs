@@ -155,6 +155,8 @@ pub struct Organisation {
     pub check: crate::domain::check::CheckSettings,
     /// Office hours, holidays and make-up days: the clock of every budget and SLA.
     pub calendar: crate::domain::calendar::WorkCalendar,
+    /// First-response and resolution targets, counted on `calendar`.
+    pub sla: crate::domain::sla::SlaSettings,
 }
 
 impl Organisation {

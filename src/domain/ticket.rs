@@ -76,6 +76,9 @@ pub struct NewTicket {
     pub urgency: Option<String>,
     pub group: Option<String>,
     pub assignee: Option<String>,
+    /// When the request really arrived (a phone call recorded afterwards); its clocks start
+    /// then. Default: now.
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +165,9 @@ pub enum EventKind {
         channel: String,
         group: String,
         priority: String,
+        /// Set when the request arrived before it was recorded (clocks start then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received_at: Option<DateTime<Utc>>,
     },
     PublicReply {
         text: String,
@@ -288,6 +294,8 @@ pub enum DomainError {
     LinkCycle { key: String, target: String },
     #[error("nothing to change")]
     NothingToChange,
+    #[error("the request cannot have arrived in the future ({at})")]
+    ReceivedInFuture { at: DateTime<Utc> },
 }
 
 pub(crate) fn check_text(
@@ -439,6 +447,11 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
     } else {
         Status::New
     };
+    let received_at = match new.received_at {
+        Some(at) if at > ctx.now => return Err(DomainError::ReceivedInFuture { at }),
+        Some(at) => Some(at.min(ctx.now)),
+        None => None,
+    };
     let ticket = Ticket {
         key: String::new(),
         kind: kind.clone(),
@@ -455,7 +468,7 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
         group: group.id.clone(),
         assignee,
         status,
-        created_at: ctx.now,
+        created_at: received_at.unwrap_or(ctx.now),
         updated_at: ctx.now,
         first_response_at: None,
         resolved_at: None,
@@ -469,6 +482,7 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
         version: 1,
     };
     let event = EventKind::Created {
+        received_at,
         title,
         ticket_kind: kind,
         channel,

@@ -2057,6 +2057,7 @@ impl App {
                     urgency: f.choice("field.urgency"),
                     group: f.choice("field.group"),
                     assignee: None,
+                    received_at: None,
                 };
                 if new.title.is_empty() {
                     self.warn(self.cat.t("flash.title_required"));

@@ -601,3 +601,17 @@ cli-calendar-add-budget = Working time: 30m, 2h, 1.5h, 0.5d (half of that day's 
 cli-calendar-between-about = Working time between two instants
 cli-calendar-between-from = Start (YYYY-MM-DD HH:MM organisation time, HH:MM today, or RFC 3339)
 cli-calendar-between-to = End (default now)
+
+## SLA clocks
+sla-first_response = First response
+sla-resolution = Resolution
+sla-clock = { $which }: { $state } — budget { $budget }, used { $used }, left { $left }, due { $due }
+sla-hours_minutes = { $sign }{ $hours } h { $minutes } min
+sla-minutes = { $sign }{ $minutes } min
+sla-state-on_track = on track
+sla-state-at_risk = at risk
+sla-state-paused = paused (waiting)
+sla-state-met = met
+sla-state-breached = BREACHED
+error-received_in_future = the request cannot have arrived in the future ({ $at }); give when it really arrived.
+cli-ticket-new-received_at = When the request really arrived (e.g. an emergency phoned in earlier); its clocks start then

@@ -601,3 +601,17 @@ cli-calendar-add-budget = Thời gian làm việc: 30m, 2h, 1.5h, 0.5d (nửa s�
 cli-calendar-between-about = Thời gian làm việc giữa hai thời điểm
 cli-calendar-between-from = Bắt đầu (YYYY-MM-DD HH:MM giờ của tổ chức, HH:MM hôm nay, hoặc RFC 3339)
 cli-calendar-between-to = Kết thúc (mặc định bây giờ)
+
+## Đồng hồ SLA
+sla-first_response = Phản hồi đầu tiên
+sla-resolution = Xử lý xong
+sla-clock = { $which }: { $state } — định mức { $budget }, đã dùng { $used }, còn { $left }, hạn { $due }
+sla-hours_minutes = { $sign }{ $hours } giờ { $minutes } phút
+sla-minutes = { $sign }{ $minutes } phút
+sla-state-on_track = đúng hạn
+sla-state-at_risk = sắp quá hạn
+sla-state-paused = tạm dừng (đang chờ)
+sla-state-met = đạt
+sla-state-breached = QUÁ HẠN
+error-received_in_future = yêu cầu không thể đến vào thời điểm trong tương lai ({ $at }); hãy ghi thời điểm thực tế.
+cli-ticket-new-received_at = Thời điểm yêu cầu thực sự đến (ví dụ sự cố khẩn báo qua điện thoại trước đó); đồng hồ tính từ lúc đó

@@ -1,0 +1,459 @@
+//! SLA clocks, in working time: a first-response clock (only a public reply stops it; an
+//! internal note does not) and a resolution clock that pauses while the ticket waits
+//! (configurable waiting states) and while it is resolved, so reopening a ticket resumes its
+//! clock where it stopped instead of breaching at once.
+//!
+//! Pure: the ticket, its timeline, the calendar, the targets and "now" in; the clocks out.
+
+use crate::domain::calendar::{Budget, WorkCalendar};
+use crate::domain::status::Status;
+use crate::domain::ticket::{Event, EventKind, Ticket};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+/// Targets for tickets of one kind and priority; `None` matches any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub kind: Option<String>,
+    pub priority: Option<String>,
+    pub first_response: Option<Budget>,
+    pub resolution: Option<Budget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlaSettings {
+    pub targets: Vec<Target>,
+    /// Share of a budget used from which a running clock is "at risk" (0.0–1.0).
+    pub at_risk: f64,
+    /// Statuses in which the resolution clock stands still (the desk waits on others).
+    pub pause_in: Vec<Status>,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        SlaSettings {
+            targets: Vec::new(),
+            at_risk: 0.75,
+            pause_in: vec![
+                Status::WaitingRequester,
+                Status::WaitingVendor,
+                Status::WaitingApproval,
+            ],
+        }
+    }
+}
+
+impl SlaSettings {
+    /// The most specific target for a kind and priority: kind and priority, then kind, then
+    /// priority, then the catch-all.
+    pub fn target(&self, kind: &str, priority: &str) -> Option<&Target> {
+        let is = |v: &Option<String>, want: &str| v.as_deref() == Some(want);
+        let any = |v: &Option<String>| v.is_none();
+        self.targets
+            .iter()
+            .find(|t| is(&t.kind, kind) && is(&t.priority, priority))
+            .or_else(|| {
+                self.targets
+                    .iter()
+                    .find(|t| is(&t.kind, kind) && any(&t.priority))
+            })
+            .or_else(|| {
+                self.targets
+                    .iter()
+                    .find(|t| any(&t.kind) && is(&t.priority, priority))
+            })
+            .or_else(|| {
+                self.targets
+                    .iter()
+                    .find(|t| any(&t.kind) && any(&t.priority))
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    /// Running, less than the at-risk share used.
+    OnTrack,
+    /// Running, at least the at-risk share used.
+    AtRisk,
+    /// Standing still (waiting, or resolved) with budget left.
+    Paused,
+    /// Stopped within its budget.
+    Met,
+    /// More than the budget used, running or stopped.
+    Breached,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clock {
+    pub budget: String,
+    pub budget_minutes: i64,
+    /// Working time counted so far.
+    pub used_minutes: i64,
+    /// Budget minus used (negative once breached).
+    pub remaining_minutes: i64,
+    /// When the budget runs out if the clock keeps running (none while paused or stopped).
+    pub due: Option<DateTime<Utc>>,
+    pub state: ClockState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct SlaStatus {
+    pub first_response: Option<Clock>,
+    pub resolution: Option<Clock>,
+}
+
+impl SlaStatus {
+    /// The clock that matters most for a queue: the running one closest to its end.
+    pub fn most_urgent(&self) -> Option<&Clock> {
+        [&self.first_response, &self.resolution]
+            .into_iter()
+            .flatten()
+            .filter(|c| !matches!(c.state, ClockState::Met))
+            .min_by_key(|c| c.remaining_minutes)
+    }
+}
+
+/// A stretch of time with the clock running or not.
+struct Stretch {
+    from: DateTime<Utc>,
+    running: bool,
+}
+
+/// The resolution clock's stretches from the timeline: running from the start, standing
+/// still in a pause status, resolved, closed or cancelled.
+fn stretches(t: &Ticket, events: &[Event], settings: &SlaSettings) -> Vec<Stretch> {
+    let stops = |s: Status| settings.pause_in.contains(&s) || !s.is_open();
+    let mut out = vec![Stretch {
+        from: t.created_at,
+        running: true,
+    }];
+    for e in events {
+        let to = match &e.kind {
+            EventKind::StatusChanged { to, .. } => Some(*to),
+            EventKind::Resolved { .. } => Some(Status::Resolved),
+            EventKind::RequesterConfirmed => Some(Status::Closed),
+            EventKind::Reopened { .. } => Some(Status::InProgress),
+            _ => None,
+        };
+        if let Some(to) = to {
+            let running = !stops(to);
+            if out.last().is_some_and(|s| s.running != running) {
+                out.push(Stretch {
+                    from: e.at.max(t.created_at),
+                    running,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn minutes(d: TimeDelta) -> i64 {
+    d.num_minutes()
+}
+
+fn clock(
+    cal: &WorkCalendar,
+    budget: Budget,
+    start: DateTime<Utc>,
+    used: TimeDelta,
+    running: bool,
+    now: DateTime<Utc>,
+    at_risk: f64,
+) -> Clock {
+    // A day budget depends on the day it starts: measure it from the start.
+    let total = cal
+        .add(start, budget)
+        .map(|end| cal.between(start, end))
+        .unwrap_or_default();
+    let remaining = total - used;
+    // Only a running clock with budget left has a due time.
+    let due = if running && remaining > TimeDelta::zero() {
+        cal.add_working_time(now, remaining).ok()
+    } else {
+        None
+    };
+    let share = if total > TimeDelta::zero() {
+        used.num_seconds() as f64 / total.num_seconds() as f64
+    } else {
+        1.0
+    };
+    let state = if used > total {
+        ClockState::Breached
+    } else if !running {
+        ClockState::Paused
+    } else if share >= at_risk {
+        ClockState::AtRisk
+    } else {
+        ClockState::OnTrack
+    };
+    Clock {
+        budget: budget.to_string(),
+        budget_minutes: minutes(total),
+        used_minutes: minutes(used),
+        remaining_minutes: minutes(remaining),
+        due,
+        state,
+    }
+}
+
+/// The ticket's clocks as of `now`.
+pub fn compute(
+    t: &Ticket,
+    events: &[Event],
+    cal: &WorkCalendar,
+    settings: &SlaSettings,
+    now: DateTime<Utc>,
+) -> SlaStatus {
+    let Some(target) = settings.target(&t.kind, &t.priority) else {
+        return SlaStatus::default();
+    };
+    let first_response = target.first_response.map(|budget| {
+        let stop = t.first_response_at;
+        let end = stop.unwrap_or(now).max(t.created_at);
+        let used = cal.between(t.created_at, end);
+        let mut c = clock(
+            cal,
+            budget,
+            t.created_at,
+            used,
+            stop.is_none() && t.status.is_open(),
+            now,
+            settings.at_risk,
+        );
+        if stop.is_some() && c.state != ClockState::Breached {
+            c.state = ClockState::Met;
+        }
+        if stop.is_none() && !t.status.is_open() && c.state != ClockState::Breached {
+            // Resolved without a public reply: the resolution told the requester.
+            c.state = ClockState::Met;
+        }
+        c
+    });
+    let resolution = target.resolution.map(|budget| {
+        let parts = stretches(t, events, settings);
+        let mut used = TimeDelta::zero();
+        for (i, s) in parts.iter().enumerate() {
+            if !s.running {
+                continue;
+            }
+            let end = parts.get(i + 1).map(|n| n.from).unwrap_or(now);
+            if end > s.from {
+                used += cal.between(s.from, end.min(now));
+            }
+        }
+        let running = parts.last().is_some_and(|s| s.running);
+        let mut c = clock(
+            cal,
+            budget,
+            t.created_at,
+            used,
+            running,
+            now,
+            settings.at_risk,
+        );
+        if !t.status.is_open() && c.state != ClockState::Breached {
+            c.state = ClockState::Met;
+        }
+        c
+    });
+    SlaStatus {
+        first_response,
+        resolution,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ticket::Requester;
+    use chrono::TimeZone;
+
+    fn vn(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        chrono_tz::Asia::Ho_Chi_Minh
+            .with_ymd_and_hms(2026, 11, d, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn ticket(kind: &str, created: DateTime<Utc>) -> Ticket {
+        Ticket {
+            key: "HT-2026-000001".into(),
+            kind: kind.into(),
+            title: "x".into(),
+            description: String::new(),
+            requester: Requester::default(),
+            channel: "phone".into(),
+            application: None,
+            category: None,
+            impact: "medium".into(),
+            urgency: "medium".into(),
+            priority: "P3".into(),
+            tier: 3,
+            group: "service-desk".into(),
+            assignee: None,
+            status: Status::New,
+            created_at: created,
+            updated_at: created,
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+            parent: None,
+            duplicate_of: None,
+            resolution: None,
+            current_step: None,
+            escalation: Vec::new(),
+            external_ref: None,
+            version: 1,
+        }
+    }
+
+    fn event(at: DateTime<Utc>, kind: EventKind) -> Event {
+        Event {
+            ticket: "HT-2026-000001".into(),
+            version: 2,
+            at,
+            actor: "a".into(),
+            kind,
+        }
+    }
+
+    fn status(at: DateTime<Utc>, from: Status, to: Status) -> Event {
+        event(
+            at,
+            EventKind::StatusChanged {
+                from,
+                to,
+                reason: None,
+            },
+        )
+    }
+
+    fn settings(first: Option<&str>, resolution: Option<&str>) -> SlaSettings {
+        SlaSettings {
+            targets: vec![Target {
+                kind: None,
+                priority: None,
+                first_response: first.map(|b| b.parse().unwrap()),
+                resolution: resolution.map(|b| b.parse().unwrap()),
+            }],
+            ..SlaSettings::default()
+        }
+    }
+
+    /// Monday 23 Nov 2026.
+    #[test]
+    fn waiting_on_the_requester_pauses_the_clock_and_is_credited() {
+        let cal = WorkCalendar::default();
+        let s = settings(None, Some("2h"));
+        let mut t = ticket("incident", vn(23, 8, 0));
+        t.status = Status::InProgress;
+        let events = vec![
+            status(vn(23, 9, 0), Status::InProgress, Status::WaitingRequester),
+            status(vn(23, 10, 5), Status::WaitingRequester, Status::InProgress),
+        ];
+        let at_11 = compute(&t, &events, &cal, &s, vn(23, 11, 0));
+        let r = at_11.resolution.unwrap();
+        assert_eq!(r.used_minutes, 115);
+        assert_eq!(r.remaining_minutes, 5);
+        assert_eq!(r.due, Some(vn(23, 11, 5)));
+        assert_eq!(r.state, ClockState::AtRisk);
+        let at_1110 = compute(&t, &events, &cal, &s, vn(23, 11, 10));
+        assert_eq!(at_1110.resolution.unwrap().state, ClockState::Breached);
+        // While waiting it stands still.
+        let waiting = compute(&t, &events[..1], &cal, &s, vn(23, 10, 0));
+        let w = waiting.resolution.unwrap();
+        assert_eq!(
+            (w.used_minutes, w.state, w.due),
+            (60, ClockState::Paused, None)
+        );
+    }
+
+    #[test]
+    fn an_internal_note_is_not_a_first_response() {
+        let cal = WorkCalendar::default();
+        let s = settings(Some("2h"), None);
+        let t = ticket("consultation", vn(23, 8, 0));
+        let note = vec![event(
+            vn(23, 8, 30),
+            EventKind::InternalNote { text: "x".into() },
+        )];
+        let c = compute(&t, &note, &cal, &s, vn(23, 10, 0));
+        assert_eq!(c.first_response.unwrap().state, ClockState::AtRisk);
+        let c = compute(&t, &note, &cal, &s, vn(23, 10, 1));
+        assert_eq!(c.first_response.unwrap().state, ClockState::Breached);
+        let mut answered = t.clone();
+        answered.first_response_at = Some(vn(23, 9, 0));
+        let c = compute(&answered, &note, &cal, &s, vn(23, 16, 0));
+        let f = c.first_response.unwrap();
+        assert_eq!((f.state, f.used_minutes), (ClockState::Met, 60));
+    }
+
+    #[test]
+    fn reopening_resumes_the_clock_instead_of_breaching_at_once() {
+        let cal = WorkCalendar::default();
+        let s = settings(None, Some("2h"));
+        let mut t = ticket("incident", vn(23, 8, 0));
+        t.status = Status::InProgress;
+        let events = vec![
+            event(
+                vn(23, 9, 0),
+                EventKind::Resolved {
+                    resolution: "x".into(),
+                },
+            ),
+            event(
+                vn(25, 9, 0),
+                EventKind::Reopened {
+                    from: Status::Resolved,
+                    reason: "again".into(),
+                },
+            ),
+        ];
+        let c = compute(&t, &events, &cal, &s, vn(25, 9, 30));
+        let r = c.resolution.unwrap();
+        assert_eq!(r.used_minutes, 90, "2 days resolved are not counted");
+        assert_eq!(r.state, ClockState::AtRisk);
+        assert_eq!(r.due, Some(vn(25, 10, 0)));
+    }
+
+    #[test]
+    fn the_clock_runs_in_working_time_only() {
+        let cal = WorkCalendar::default();
+        let s = settings(None, Some("1d"));
+        // Friday 20 Nov 16:00 + 1 working day = Monday 16:00.
+        let t = ticket("incident", vn(20, 16, 0));
+        let c = compute(&t, &[], &cal, &s, vn(21, 12, 0));
+        let r = c.resolution.unwrap();
+        assert_eq!(r.used_minutes, 30);
+        assert_eq!(r.due, Some(vn(23, 16, 0)));
+        assert_eq!(r.state, ClockState::OnTrack);
+    }
+
+    #[test]
+    fn the_most_specific_target_wins() {
+        let b = |s: &str| Some(s.parse().unwrap());
+        let t = |k: Option<&str>, p: Option<&str>, r: &str| Target {
+            kind: k.map(Into::into),
+            priority: p.map(Into::into),
+            first_response: None,
+            resolution: b(r),
+        };
+        let s = SlaSettings {
+            targets: vec![
+                t(None, None, "3d"),
+                t(None, Some("P1"), "4h"),
+                t(Some("consultation"), None, "1d"),
+                t(Some("consultation"), Some("P1"), "2h"),
+            ],
+            ..SlaSettings::default()
+        };
+        let r = |k: &str, p: &str| s.target(k, p).unwrap().resolution.unwrap().to_string();
+        assert_eq!(r("consultation", "P1"), "2h");
+        assert_eq!(r("consultation", "P3"), "1d");
+        assert_eq!(r("incident", "P1"), "4h");
+        assert_eq!(r("incident", "P4"), "3d");
+    }
+}

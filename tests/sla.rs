@@ -1,0 +1,244 @@
+//! SLA clocks and the working-time calendar through the real binary, with the one clock
+//! fixed by `HOTRO_NOW`.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hotro");
+
+struct Desk {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    config: PathBuf,
+}
+
+impl Desk {
+    /// The shipped config plus a 2-hour resolution target for P3 incidents.
+    fn new() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("hotro.db");
+        let config = dir.path().join("hotro.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "{}\n[[sla.targets]]\nkind = \"incident\"\npriority = \"P3\"\nfirst_response = \"1h\"\nresolution = \"2h\"\n",
+                hotro::config::EMBEDDED
+            ),
+        )
+        .unwrap();
+        Desk { dir, db, config }
+    }
+
+    /// Run at a local time of Monday 23 November 2026 ("08:00") or a full RFC 3339 instant.
+    fn at(&self, when: &str, args: &[&str]) -> Output {
+        let now = if when.len() == 5 {
+            format!("2026-11-23T{when}:00+07:00")
+        } else {
+            when.to_string()
+        };
+        Command::new(BIN)
+            .arg("--db")
+            .arg(&self.db)
+            .arg("--config")
+            .arg(&self.config)
+            .args(["--as", "nguyenvanan", "--lang", "en"])
+            .args(args)
+            .env("HOTRO_NOW", now)
+            .env_remove("HOTRO_DB")
+            .env_remove("HOTRO_AS")
+            .env_remove("HOTRO_CONFIG")
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, when: &str, args: &[&str]) -> String {
+        let out = self.at(when, args);
+        assert!(
+            out.status.success(),
+            "{args:?} at {when}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn json(&self, when: &str, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(when, &all)).unwrap()
+    }
+
+    fn new_ticket(&self, when: &str, extra: &[&str]) -> String {
+        let mut args = vec!["ticket", "new", "--title", "Không kết xuất được báo cáo"];
+        args.extend_from_slice(extra);
+        let v = self.json(when, &args);
+        v["ticket"]["key"].as_str().unwrap().to_string()
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn waiting_on_the_requester_is_credited_due_1105_not_breached_at_1100() {
+    let d = Desk::new();
+    let key = d.new_ticket("08:00", &["--kind", "incident"]);
+    d.ok("08:10", &["ticket", "status", &key, "in_progress"]);
+    d.ok("09:00", &["ticket", "status", &key, "waiting_requester"]);
+    let waiting = d.json("09:30", &["ticket", "show", &key]);
+    assert_eq!(waiting["sla"]["resolution"]["state"], "paused");
+    d.ok("10:05", &["ticket", "status", &key, "in_progress"]);
+
+    let at_11 = d.json("11:00", &["ticket", "show", &key]);
+    let r = &at_11["sla"]["resolution"];
+    assert_eq!(r["due"], "2026-11-23T04:05:00Z", "11:05 in Hanoi: {r}");
+    assert_eq!(r["used_minutes"], 115, "{r}");
+    assert_ne!(r["state"], "breached", "{r}");
+    let text = d.ok("11:00", &["ticket", "show", &key]);
+    assert!(
+        text.contains("Resolution: at risk") && text.contains("2026-11-23 11:05"),
+        "{text}"
+    );
+
+    let at_1106 = d.json("11:06", &["ticket", "show", &key]);
+    assert_eq!(at_1106["sla"]["resolution"]["state"], "breached");
+}
+
+#[test]
+fn a_consultation_answered_only_by_an_internal_note_misses_its_first_response() {
+    let d = Desk::new();
+    let key = d.new_ticket("08:00", &["--kind", "consultation"]);
+    d.ok(
+        "09:00",
+        &["ticket", "note", &key, "--text", "Đã kiểm tra, chờ trả lời"],
+    );
+    let at_10 = d.json("10:00", &["ticket", "show", &key]);
+    assert_eq!(at_10["sla"]["first_response"]["remaining_minutes"], 0);
+    let after = d.json("10:01", &["ticket", "show", &key]);
+    assert_eq!(
+        after["sla"]["first_response"]["state"], "breached",
+        "{after}"
+    );
+    // A public reply at 10:30 stops the clock, late: still breached, no longer running.
+    d.ok(
+        "10:30",
+        &[
+            "ticket",
+            "reply",
+            &key,
+            "--text",
+            "Anh/chị vào mục Báo cáo…",
+        ],
+    );
+    let replied = d.json("11:00", &["ticket", "show", &key]);
+    let f = &replied["sla"]["first_response"];
+    assert_eq!(f["state"], "breached");
+    assert_eq!(f["used_minutes"], 150);
+    assert_eq!(f["due"], Value::Null);
+    // The same with a reply in time: met.
+    let key2 = d.new_ticket("08:00", &["--kind", "consultation"]);
+    d.ok(
+        "09:59",
+        &["ticket", "reply", &key2, "--text", "Đã hướng dẫn"],
+    );
+    let v = d.json("15:00", &["ticket", "show", &key2]);
+    assert_eq!(v["sla"]["first_response"]["state"], "met");
+}
+
+#[test]
+fn a_request_phoned_in_earlier_starts_its_clocks_when_it_arrived() {
+    let d = Desk::new();
+    let key = d.new_ticket(
+        "09:00",
+        &["--kind", "incident", "--received-at", "2026-11-23 08:00"],
+    );
+    let v = d.json("09:30", &["ticket", "show", &key]);
+    assert_eq!(v["ticket"]["created_at"], "2026-11-23T01:00:00Z");
+    assert_eq!(v["sla"]["resolution"]["used_minutes"], 90);
+    assert_eq!(v["timeline"][0]["received_at"], "2026-11-23T01:00:00Z");
+    assert_eq!(
+        v["timeline"][0]["at"], "2026-11-23T02:00:00Z",
+        "recorded when it was"
+    );
+    // Not from the future.
+    let out = d.at(
+        "09:00",
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "x",
+            "--received-at",
+            "2026-11-23 10:00",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("future"));
+}
+
+#[test]
+fn the_calendar_command_counts_holidays_make_up_days_and_lunch() {
+    let d = Desk::new();
+    let due = |from: &str, budget: &str| -> String {
+        d.json(
+            "08:00",
+            &["calendar", "add", "--from", from, "--budget", budget],
+        )["due"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Friday 21 Aug 2026 16:00 + 1 working day: Saturday 22 Aug is a make-up working day.
+    assert_eq!(due("2026-08-21 16:00", "1d"), "2026-08-22T09:00:00Z");
+    // Friday before Tết 2026 (16-20 Feb off): the next working day is Monday 23 Feb.
+    assert_eq!(due("2026-02-13 16:00", "1d"), "2026-02-23T09:00:00Z");
+    // Across lunch: 11:00 + 1h = 13:30.
+    assert_eq!(due("2026-11-23 11:00", "1h"), "2026-11-23T06:30:00Z");
+    // Half a day is half the office hours (3 h 45 min).
+    assert_eq!(due("2026-11-23 07:30", "0.5d"), "2026-11-23T04:15:00Z");
+    let v = d.json(
+        "08:00",
+        &[
+            "calendar",
+            "between",
+            "--from",
+            "2026-11-20 16:00",
+            "--to",
+            "2026-11-23 08:30",
+        ],
+    );
+    assert_eq!(
+        v["working_minutes"], 90,
+        "30 min on Friday, 60 on Monday: {v}"
+    );
+    let out = d.at("08:00", &["calendar", "add", "--budget", "tomorrow"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("30m"));
+}
+
+#[test]
+fn a_broken_sla_or_calendar_config_names_its_line_and_key() {
+    let d = Desk::new();
+    for (bad, key) in [
+        (
+            "[[sla.targets]]\nkind = \"nope\"\nresolution = \"1d\"\n",
+            "sla.targets.kind",
+        ),
+        (
+            "[[sla.targets]]\nresolution = \"2x\"\n",
+            "sla.targets.resolution",
+        ),
+    ] {
+        let file = d.dir.path().join("bad.toml");
+        std::fs::write(&file, format!("{}\n{bad}", hotro::config::EMBEDDED)).unwrap();
+        let out = d.at("08:00", &["config", "check", path(&file)]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(key) && err.contains("line"), "{err}");
+    }
+}
