@@ -345,3 +345,28 @@ pub fn sla_clock(
         ],
     )
 }
+
+/// A clock without its name, for a labelled field: state, left, due.
+pub fn sla_clock_short(cat: &Catalog, org: &Organisation, c: &crate::domain::sla::Clock) -> String {
+    let due = c
+        .due
+        .map(|d| {
+            d.with_timezone(&org.time_zone)
+                .format("%d/%m %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into());
+    let state = serde_json::to_value(c.state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    cat.f(
+        "sla.clock_short",
+        &[
+            ("state", &cat.t(&format!("sla.state.{state}"))),
+            ("budget", &c.budget),
+            ("left", &working_minutes(cat, c.remaining_minutes)),
+            ("due", &due),
+        ],
+    )
+}

@@ -407,6 +407,58 @@ impl Store {
         self.write(|tx| create_in(tx, new, ctx))
     }
 
+    /// Tickets with their timelines, for a page's SLA clocks: one snapshot, one query for
+    /// the tickets and one for their events.
+    pub fn timelines_of(
+        &mut self,
+        keys: &[String],
+    ) -> Result<Vec<(Ticket, Vec<Event>)>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(|tx| {
+            let marks = vec!["?"; keys.len()].join(",");
+            let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE key IN ({marks})");
+            let mut stmt = tx.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(keys.iter()))?;
+            let mut tickets: Vec<(i64, Ticket)> = Vec::new();
+            while let Some(row) = rows.next()? {
+                tickets.push((row.get(0)?, ticket_from_row(row)?));
+            }
+            let ids: Vec<i64> = tickets.iter().map(|(id, _)| *id).collect();
+            let marks = vec!["?"; ids.len()].join(",");
+            let sql = format!(
+                "SELECT ticket_id, version, at, actor, payload FROM events
+                 WHERE ticket_id IN ({marks}) ORDER BY ticket_id, version"
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(ids.iter()))?;
+            let mut by_id: std::collections::HashMap<i64, Vec<Event>> = Default::default();
+            let key_of: std::collections::HashMap<i64, &str> = tickets
+                .iter()
+                .map(|(id, t)| (*id, t.key.as_str()))
+                .collect();
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let payload: String = row.get(4)?;
+                let key = key_of.get(&id).copied().unwrap_or_default();
+                let kind: EventKind = serde_json::from_str(&payload)
+                    .map_err(|e| StoreError::bad_value(format!("event of {key}: {e}")))?;
+                by_id.entry(id).or_default().push(Event {
+                    ticket: key.to_string(),
+                    version: row.get(1)?,
+                    at: from_millis(row.get(2)?)?,
+                    actor: row.get(3)?,
+                    kind,
+                });
+            }
+            Ok(tickets
+                .into_iter()
+                .map(|(id, t)| (t, by_id.remove(&id).unwrap_or_default()))
+                .collect())
+        })
+    }
+
     /// Tickets linked to `key` as its children (e.g. reports of one outage linked to its
     /// incident), oldest first.
     pub fn children_of(&mut self, key: &str) -> Result<Vec<Ticket>, StoreError> {

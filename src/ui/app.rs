@@ -71,6 +71,8 @@ pub enum Cmd {
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
     LoadAnnouncements,
+    /// SLA clocks of the listed tickets (a page of the queue).
+    LoadSla(Vec<String>),
     LoadCheck(chrono::NaiveDate),
     RecordCheck {
         date: chrono::NaiveDate,
@@ -150,6 +152,7 @@ pub enum Loaded {
     },
     ArticleDrafted(String),
     Announcements(Vec<crate::domain::announce::Announcement>),
+    Sla(Vec<(String, crate::domain::sla::SlaStatus)>),
     Check {
         date: chrono::NaiveDate,
         day: Box<crate::domain::check::CheckDay>,
@@ -526,6 +529,8 @@ pub struct App {
     pub knowledge: Option<Knowledge>,
     /// The morning check screen, when open.
     pub check: Option<crate::ui::check::CheckScreen>,
+    /// SLA clocks of the tickets in the list, by key.
+    pub sla: std::collections::HashMap<String, crate::domain::sla::SlaStatus>,
     /// Active announcements: the banner every screen shows.
     pub announcements: Vec<crate::domain::announce::Announcement>,
     pub popup: Option<Popup>,
@@ -571,6 +576,7 @@ impl App {
             detail: None,
             knowledge: None,
             check: None,
+            sla: std::collections::HashMap::new(),
             announcements: Vec::new(),
             popup: None,
             flash: None,
@@ -2152,6 +2158,7 @@ impl App {
                 }
                 self.list.loading = false;
                 self.list.more = rows.len() >= limit;
+                let page_keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
                 let before_key = self.selected_key();
                 if append {
                     self.list.rows.extend(rows);
@@ -2166,10 +2173,17 @@ impl App {
                 }
                 self.marked
                     .retain(|k| self.list.rows.iter().any(|r| &r.key == k));
-                if self.selected_key() != before_key || self.preview.is_none() || !append {
-                    return self.preview_cmd();
+                let mut cmds = Vec::new();
+                if !append {
+                    self.sla.clear();
                 }
-                Vec::new()
+                if !page_keys.is_empty() {
+                    cmds.push(Cmd::LoadSla(page_keys));
+                }
+                if self.selected_key() != before_key || self.preview.is_none() || !append {
+                    cmds.extend(self.preview_cmd());
+                }
+                cmds
             }
             Loaded::Preview(t, events) => {
                 if Some(&t.key) == self.list.selected().map(|r| &r.key) {
@@ -2333,6 +2347,10 @@ impl App {
                 {
                     f.similar = found;
                 }
+                Vec::new()
+            }
+            Loaded::Sla(list) => {
+                self.sla.extend(list);
                 Vec::new()
             }
             other @ (Loaded::Announcements(_)

@@ -251,6 +251,23 @@ impl<'a> Executor<'a> {
                 Ok(reference) => Loaded::ArticleDrafted(reference),
                 Err(e) => failed(e),
             },
+            Cmd::LoadSla(keys) => match self.store.timelines_of(&keys) {
+                Ok(list) => Loaded::Sla(
+                    list.iter()
+                        .map(|(t, events)| {
+                            let sla = crate::domain::sla::compute(
+                                t,
+                                events,
+                                &org.calendar,
+                                &org.sla,
+                                now,
+                            );
+                            (t.key.clone(), sla)
+                        })
+                        .collect(),
+                ),
+                Err(e) => failed(e),
+            },
             Cmd::LoadAnnouncements => match self.store.announcements(true) {
                 Ok(list) => Loaded::Announcements(list),
                 Err(e) => failed(e),

@@ -222,6 +222,7 @@ struct Columns {
     priority: usize,
     status: usize,
     age: usize,
+    sla: usize,
     app: usize,
     unit: usize,
     assignee: usize,
@@ -234,18 +235,21 @@ fn columns(total: usize) -> Columns {
         priority: 3,
         status: 12,
         age: 4,
+        sla: 0,
         app: 0,
         unit: 0,
         assignee: 0,
         title: 0,
     };
-    let fixed =
-        |c: &Columns| c.key + c.priority + c.status + c.age + c.app + c.unit + c.assignee + 8;
-    for (slot, w) in [(0, 10usize), (1, 12), (2, 8)] {
+    let fixed = |c: &Columns| {
+        c.key + c.priority + c.status + c.age + c.sla + c.app + c.unit + c.assignee + 8
+    };
+    for (slot, w) in [(3, 8usize), (0, 10), (1, 12), (2, 8)] {
         let mut trial = Columns { ..c };
         match slot {
             0 => trial.app = w,
             1 => trial.assignee = w,
+            3 => trial.sla = w,
             _ => trial.unit = w,
         }
         if total >= fixed(&trial) + 20 {
@@ -254,6 +258,35 @@ fn columns(total: usize) -> Columns {
     }
     c.title = total.saturating_sub(fixed(&c)).max(5);
     c
+}
+
+/// The queue's SLA cell: the most urgent clock's remaining working time, coloured by state
+/// ("!" breached, "~" at risk, "‖" paused).
+fn sla_cell(app: &App, theme: Theme, key: &str) -> (String, Style) {
+    use crate::domain::sla::ClockState;
+    let Some(c) = app.sla.get(key).and_then(|s| s.most_urgent()) else {
+        return (String::new(), theme.dim());
+    };
+    let m = c.remaining_minutes;
+    let span = if m.abs() >= 60 * 24 {
+        format!("{}{}d", if m < 0 { "-" } else { "" }, m.abs() / (60 * 24))
+    } else {
+        format!(
+            "{}{}h{:02}",
+            if m < 0 { "-" } else { "" },
+            m.abs() / 60,
+            m.abs() % 60
+        )
+    };
+    match c.state {
+        ClockState::Breached => (format!("!{span}"), theme.error()),
+        ClockState::AtRisk => (
+            format!("~{span}"),
+            theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ),
+        ClockState::Paused => (format!("‖{span}"), theme.dim()),
+        _ => (span, theme.fg(Color::Green)),
+    }
 }
 
 fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -290,6 +323,9 @@ fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         fit(&cat.t("col.status"), c.status),
         fit(&cat.t("col.age"), c.age),
     ];
+    if c.sla > 0 {
+        header.push(fit(&cat.t("col.sla"), c.sla));
+    }
     if c.app > 0 {
         header.push(fit(&cat.t("col.application"), c.app));
     }
@@ -324,6 +360,10 @@ fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
             )),
             Span::raw(format!("{} ", fit(&age(app.now, r.created_at), c.age))),
         ];
+        if c.sla > 0 {
+            let (text, style) = sla_cell(app, theme, &r.key);
+            spans.push(Span::styled(format!("{} ", fit(&text, c.sla)), style));
+        }
         if c.app > 0 {
             spans.push(Span::raw(format!(
                 "{} ",
@@ -452,7 +492,8 @@ fn render_detail(
         .group(&t.group)
         .map(|g| g.name.get(lang).to_string())
         .unwrap_or_else(|| t.group.clone());
-    let fields: Vec<(String, String)> = vec![
+    let sla = crate::domain::sla::compute(t, events, &org.calendar, &org.sla, app.now);
+    let mut fields: Vec<(String, String)> = vec![
         (cat.t("field.status"), describe::status(cat, t.status)),
         (
             cat.t("field.priority"),
@@ -494,6 +535,17 @@ fn render_detail(
         (cat.t("field.external_reference"), dash(&t.external_ref)),
         (cat.t("field.version"), t.version.to_string()),
     ];
+    for (which, clock) in [
+        ("first_response", &sla.first_response),
+        ("resolution", &sla.resolution),
+    ] {
+        if let Some(c) = clock {
+            fields.push((
+                cat.t(&format!("sla.{which}")),
+                describe::sla_clock_short(cat, org, c),
+            ));
+        }
+    }
     let mut lines: Vec<Line<'_>> = Vec::new();
     // Two columns of fields when there is room, one otherwise.
     let two = w >= 90;

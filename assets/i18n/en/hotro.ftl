@@ -615,3 +615,5 @@ sla-state-met = met
 sla-state-breached = BREACHED
 error-received_in_future = the request cannot have arrived in the future ({ $at }); give when it really arrived.
 cli-ticket-new-received_at = When the request really arrived (e.g. an emergency phoned in earlier); its clocks start then
+sla-clock_short = { $state } ({ $budget }): left { $left }, due { $due }
+col-sla = SLA

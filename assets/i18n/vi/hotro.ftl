@@ -615,3 +615,5 @@ sla-state-met = đạt
 sla-state-breached = QUÁ HẠN
 error-received_in_future = yêu cầu không thể đến vào thời điểm trong tương lai ({ $at }); hãy ghi thời điểm thực tế.
 cli-ticket-new-received_at = Thời điểm yêu cầu thực sự đến (ví dụ sự cố khẩn báo qua điện thoại trước đó); đồng hồ tính từ lúc đó
+sla-clock_short = { $state } ({ $budget }): còn { $left }, hạn { $due }
+col-sla = SLA
