@@ -98,6 +98,23 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // What a queue page needs for its SLA column: 100 tickets, their timelines, the clocks.
+    let page_keys: Vec<String> = keys.iter().take(100).cloned().collect();
+    c.bench_function(&format!("{tickets}/sla_page_100"), |b| {
+        b.iter(|| {
+            let now = Utc::now();
+            let loaded = store.timelines_of(&page_keys).expect("timelines");
+            black_box(
+                loaded
+                    .iter()
+                    .map(|(t, events)| {
+                        hotro::domain::sla::compute(t, events, &org.calendar, &org.sla, now)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+    });
+
     let new = NewTicket {
         title: "Không đăng nhập được TABMIS".into(),
         description: "Tài khoản bị khóa sau nhiều lần nhập sai mật khẩu.".into(),

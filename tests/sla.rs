@@ -242,3 +242,35 @@ fn a_broken_sla_or_calendar_config_names_its_line_and_key() {
         assert!(err.contains(key) && err.contains("line"), "{err}");
     }
 }
+
+#[test]
+fn the_sla_report_counts_targets_same_day_answers_and_breaches_by_group_and_tier() {
+    let d = Desk::new();
+    // Answered in time and closed the same day.
+    let a = d.new_ticket("08:00", &["--kind", "consultation"]);
+    d.ok("08:30", &["ticket", "reply", &a, "--text", "Đã hướng dẫn"]);
+    d.ok("09:00", &["ticket", "resolve", &a, "--resolution", "Xong"]);
+    // Only an internal note: first response breached by the next day.
+    let b = d.new_ticket("08:00", &["--kind", "consultation"]);
+    d.ok("08:10", &["ticket", "note", &b, "--text", "ghi chú nội bộ"]);
+    // Another day, outside the period.
+    d.new_ticket("2026-11-24T08:00:00+07:00", &["--kind", "consultation"]);
+    let v = d.json(
+        "2026-11-24T16:00:00+07:00",
+        &["report", "sla", "--from", "2026-11-23", "--to", "2026-11-23"],
+    );
+    assert_eq!(v["tickets"], 2, "{v}");
+    assert_eq!(v["first_response_targets"], 2);
+    assert_eq!(v["first_response_met"], 1);
+    assert_eq!(v["same_day_response"], 1);
+    assert_eq!(v["same_day_closure"], 1);
+    assert_eq!(v["same_day_closure_pct"], 50.0);
+    assert_eq!(v["breached"], 1);
+    assert_eq!(v["breaches_by_group"]["service-desk"], 1);
+    assert_eq!(v["breaches_by_tier"]["3"], 1);
+    let text = d.ok(
+        "2026-11-24T16:00:00+07:00",
+        &["report", "sla", "--from", "2026-11-23", "--to", "2026-11-23"],
+    );
+    assert!(text.contains("first response within target: 50.0% (1 of 2)"), "{text}");
+}

@@ -50,6 +50,20 @@ pub enum Command {
     Bench(BenchCommand),
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    Sla {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Working time: due dates and elapsed working time, as the SLA clocks count them.

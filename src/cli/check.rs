@@ -739,3 +739,117 @@ pub(super) fn calendar_cmd(env: &Env<'_>, cmd: &CalendarCommand) -> Result<i32> 
         }
     }
 }
+
+/// `hotro report sla --from D1 --to D2`: requests that arrived on those days (inclusive,
+/// organisation time), their clocks as of now.
+pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Result<i32> {
+    use crate::domain::sla::{Figures, compute, figures};
+    let org = &env.cfg.org;
+    let cat = env.cat;
+    let now = crate::clock::now();
+    let first = env.date_arg(Some(from), now)?;
+    let last = env.date_arg(Some(to), now)?;
+    let start_of = |d: NaiveDate| {
+        use chrono::TimeZone;
+        org.time_zone
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let (Some(a), Some(b)) = (start_of(first), last.succ_opt().and_then(start_of)) else {
+        return Err(env.user(cat.f("error.bad_date", &[("value", &to)])));
+    };
+    let mut store = env.open()?;
+    let keys = store
+        .keys_created_between(a, b)
+        .map_err(|e| env.store_err(e))?;
+    let mut items = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(500) {
+        for (t, events) in store.timelines_of(chunk).map_err(|e| env.store_err(e))? {
+            let s = compute(&t, &events, &org.calendar, &org.sla, now);
+            items.push((t, s));
+        }
+    }
+    let f = figures(&items, org.time_zone);
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            from: NaiveDate,
+            to: NaiveDate,
+            #[serde(flatten)]
+            figures: &'a Figures,
+            first_response_met_pct: Option<f64>,
+            same_day_response_pct: Option<f64>,
+            same_day_closure_pct: Option<f64>,
+            resolution_met_pct: Option<f64>,
+        }
+        print_json(&Out {
+            from: first,
+            to: last,
+            figures: &f,
+            first_response_met_pct: Figures::rate(f.first_response_met, f.first_response_targets),
+            same_day_response_pct: Figures::rate(f.same_day_response, f.tickets),
+            same_day_closure_pct: Figures::rate(f.same_day_closure, f.tickets),
+            resolution_met_pct: Figures::rate(f.resolution_met, f.resolution_targets),
+        })?;
+        return Ok(0);
+    }
+    let pct = |v: Option<f64>| v.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "—".into());
+    println!(
+        "{}",
+        cat.f(
+            "report.sla_title",
+            &[("from", &first), ("to", &last), ("tickets", &f.tickets)]
+        )
+    );
+    for (id, part, whole) in [
+        (
+            "report.sla_first_response",
+            f.first_response_met,
+            f.first_response_targets,
+        ),
+        (
+            "report.sla_same_day_response",
+            f.same_day_response,
+            f.tickets,
+        ),
+        ("report.sla_same_day_closure", f.same_day_closure, f.tickets),
+        (
+            "report.sla_resolution",
+            f.resolution_met,
+            f.resolution_targets,
+        ),
+    ] {
+        println!(
+            "  {}",
+            cat.f(
+                id,
+                &[
+                    ("pct", &pct(Figures::rate(part, whole))),
+                    ("part", &part),
+                    ("whole", &whole)
+                ]
+            )
+        );
+    }
+    println!(
+        "  {}",
+        cat.f("report.sla_breached", &[("count", &f.breached)])
+    );
+    let lang = cat.lang().code();
+    for (g, n) in &f.breaches_by_group {
+        let name = org
+            .group(g)
+            .map(|x| x.name.get(lang).to_string())
+            .unwrap_or_else(|| g.clone());
+        println!("    {name}: {n}");
+    }
+    for (tier, n) in &f.breaches_by_tier {
+        let name = org
+            .tier(*tier)
+            .map(|x| x.name.get(lang).to_string())
+            .unwrap_or_else(|| tier.to_string());
+        println!("    {} {tier} ({name}): {n}", cat.t("field.tier"));
+    }
+    Ok(0)
+}

@@ -175,6 +175,9 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Check(c) => check::check_cmd(&env, c),
         Command::Announce(a) => check::announce_cmd(&env, a),
         Command::Calendar(c) => check::calendar_cmd(&env, c),
+        Command::Report(args::ReportCommand::Sla { from, to, json }) => {
+            check::report_sla(&env, from, to, *json)
+        }
         Command::Bench(args::BenchCommand::Writers { procs, secs, json }) => {
             bench::writers(&env, (*procs).max(1), secs.max(0.1), *json)
         }

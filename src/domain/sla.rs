@@ -265,6 +265,70 @@ pub fn compute(
     }
 }
 
+/// SLA figures over a set of tickets (`hotro report sla`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Figures {
+    pub tickets: usize,
+    /// Tickets with a first-response target, and of those answered within it.
+    pub first_response_targets: usize,
+    pub first_response_met: usize,
+    /// Answered (public reply) on the day the request arrived, local time.
+    pub same_day_response: usize,
+    /// Resolved on the day the request arrived, local time.
+    pub same_day_closure: usize,
+    pub resolution_targets: usize,
+    pub resolution_met: usize,
+    /// Tickets with a breached clock, by their current group and by their current tier.
+    pub breaches_by_group: std::collections::BTreeMap<String, usize>,
+    pub breaches_by_tier: std::collections::BTreeMap<u8, usize>,
+    pub breached: usize,
+}
+
+impl Figures {
+    pub fn rate(part: usize, whole: usize) -> Option<f64> {
+        (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+    }
+}
+
+pub fn figures(items: &[(Ticket, SlaStatus)], tz: chrono_tz::Tz) -> Figures {
+    let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+    let mut f = Figures {
+        tickets: items.len(),
+        ..Figures::default()
+    };
+    for (t, s) in items {
+        let arrived = day(t.created_at);
+        if t.first_response_at.is_some_and(|r| day(r) == arrived) {
+            f.same_day_response += 1;
+        }
+        if t.resolved_at.is_some_and(|r| day(r) == arrived) {
+            f.same_day_closure += 1;
+        }
+        if let Some(c) = &s.first_response {
+            f.first_response_targets += 1;
+            if c.state == ClockState::Met {
+                f.first_response_met += 1;
+            }
+        }
+        if let Some(c) = &s.resolution {
+            f.resolution_targets += 1;
+            if c.state == ClockState::Met {
+                f.resolution_met += 1;
+            }
+        }
+        let breached = [&s.first_response, &s.resolution]
+            .into_iter()
+            .flatten()
+            .any(|c| c.state == ClockState::Breached);
+        if breached {
+            f.breached += 1;
+            *f.breaches_by_group.entry(t.group.clone()).or_default() += 1;
+            *f.breaches_by_tier.entry(t.tier).or_default() += 1;
+        }
+    }
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,10 @@ CREATE TABLE announcements (
 );
 CREATE INDEX announcements_active ON announcements(id) WHERE resolved_at IS NULL;
 "#,
+    // 3: SLA figures by the day a request arrived.
+    r#"
+CREATE INDEX tickets_by_created ON tickets(created_at);
+"#,
 ];
 
 /// The schema version this build writes and understands.

@@ -459,6 +459,21 @@ impl Store {
         })
     }
 
+    /// Keys of the tickets whose request arrived in `from..to`, oldest first.
+    pub fn keys_created_between(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT key FROM tickets WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map(params![millis(from), millis(to)], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     /// Tickets linked to `key` as its children (e.g. reports of one outage linked to its
     /// incident), oldest first.
     pub fn children_of(&mut self, key: &str) -> Result<Vec<Ticket>, StoreError> {
