@@ -72,6 +72,21 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("reason", reason),
             ],
         ),
+        EventKind::ResolvedUpstream {
+            from_tier,
+            to_tier,
+            to_group,
+            resolution,
+            ..
+        } => cat.f(
+            "event.resolved_upstream",
+            &[
+                ("from_tier", from_tier),
+                ("to_tier", to_tier),
+                ("group", &group_name(org, cat, to_group)),
+                ("resolution", &first_line(resolution)),
+            ],
+        ),
         EventKind::Returned {
             to_tier,
             to_group,

@@ -33,6 +33,10 @@ impl Desk {
 
     /// Run at a local time of Monday 23 November 2026 ("08:00") or a full RFC 3339 instant.
     fn at(&self, when: &str, args: &[&str]) -> Output {
+        self.at_as(when, "nguyenvanan", args)
+    }
+
+    fn at_as(&self, when: &str, login: &str, args: &[&str]) -> Output {
         let now = if when.len() == 5 {
             format!("2026-11-23T{when}:00+07:00")
         } else {
@@ -43,7 +47,7 @@ impl Desk {
             .arg(&self.db)
             .arg("--config")
             .arg(&self.config)
-            .args(["--as", "nguyenvanan", "--lang", "en"])
+            .args(["--as", login, "--lang", "en"])
             .args(args)
             .env("HOTRO_NOW", now)
             .env_remove("HOTRO_DB")
@@ -257,7 +261,14 @@ fn the_sla_report_counts_targets_same_day_answers_and_breaches_by_group_and_tier
     d.new_ticket("2026-11-24T08:00:00+07:00", &["--kind", "consultation"]);
     let v = d.json(
         "2026-11-24T16:00:00+07:00",
-        &["report", "sla", "--from", "2026-11-23", "--to", "2026-11-23"],
+        &[
+            "report",
+            "sla",
+            "--from",
+            "2026-11-23",
+            "--to",
+            "2026-11-23",
+        ],
     );
     assert_eq!(v["tickets"], 2, "{v}");
     assert_eq!(v["first_response_targets"], 2);
@@ -270,7 +281,111 @@ fn the_sla_report_counts_targets_same_day_answers_and_breaches_by_group_and_tier
     assert_eq!(v["breaches_by_tier"]["3"], 1);
     let text = d.ok(
         "2026-11-24T16:00:00+07:00",
-        &["report", "sla", "--from", "2026-11-23", "--to", "2026-11-23"],
+        &[
+            "report",
+            "sla",
+            "--from",
+            "2026-11-23",
+            "--to",
+            "2026-11-23",
+        ],
     );
-    assert!(text.contains("first response within target: 50.0% (1 of 2)"), "{text}");
+    assert!(
+        text.contains("first response within target: 50.0% (1 of 2)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_higher_tier_solves_an_escalated_ticket_and_it_comes_back_to_answer_the_requester() {
+    let d = Desk::new();
+    let as_mai = |when: &str, args: &[&str]| {
+        let out = d.at_as(when, "tranthimai", args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // The provincial IT office (tier 2) receives it and escalates to the centre (tier 3).
+    let key = d.new_ticket("08:00", &["--kind", "incident", "--group", "province-it"]);
+    as_mai(
+        "08:20",
+        &[
+            "ticket",
+            "escalate",
+            &key,
+            "--reason",
+            "Lỗi phân quyền TABMIS, cần trung ương",
+        ],
+    );
+    let v = d.json("08:30", &["ticket", "show", &key]);
+    assert_eq!(v["ticket"]["tier"], 3);
+    let following = d.json("08:30", &["ticket", "list", "--following", "province-it"]);
+    assert_eq!(
+        following[0]["key"],
+        key.as_str(),
+        "tier 2 keeps following it"
+    );
+    // The centre solves it: back to tier 2, still open, with the solution.
+    d.ok(
+        "09:40",
+        &[
+            "ticket",
+            "resolve",
+            &key,
+            "--resolution",
+            "Đã cấp lại quyền phê duyệt",
+        ],
+    );
+    let v = d.json("09:45", &["ticket", "show", &key]);
+    let t = &v["ticket"];
+    assert_eq!(t["tier"], 2, "{t}");
+    assert_eq!(t["group"], "province-it");
+    assert_eq!(t["status"], "in_progress");
+    assert_eq!(t["resolution"], "Đã cấp lại quyền phê duyệt");
+    // The requester still waits: the resolution clock keeps running (1 h 45 of 2 h used).
+    assert_eq!(v["sla"]["resolution"]["state"], "at_risk");
+    assert_eq!(v["sla"]["resolution"]["due"], "2026-11-23T03:00:00Z");
+    // Tier 2 answers the requester and resolves.
+    as_mai(
+        "10:00",
+        &[
+            "ticket",
+            "reply",
+            &key,
+            "--text",
+            "Anh/chị đăng nhập lại để dùng quyền mới.",
+        ],
+    );
+    as_mai(
+        "10:01",
+        &[
+            "ticket",
+            "resolve",
+            &key,
+            "--resolution",
+            "Đã cấp lại quyền phê duyệt",
+        ],
+    );
+    let v = d.json("10:05", &["ticket", "show", &key]);
+    assert_eq!(v["ticket"]["status"], "resolved");
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "escalated",
+            "resolved_upstream",
+            "public_reply",
+            "resolved"
+        ]
+    );
+    let text = d.ok("10:05", &["ticket", "show", &key]);
+    assert!(text.contains("back to tier 2"), "{text}");
 }

@@ -134,7 +134,9 @@ fn stretches(t: &Ticket, events: &[Event], settings: &SlaSettings) -> Vec<Stretc
             EventKind::StatusChanged { to, .. } => Some(*to),
             EventKind::Resolved { .. } => Some(Status::Resolved),
             EventKind::RequesterConfirmed => Some(Status::Closed),
-            EventKind::Reopened { .. } => Some(Status::InProgress),
+            EventKind::Reopened { .. } | EventKind::ResolvedUpstream { .. } => {
+                Some(Status::InProgress)
+            }
             _ => None,
         };
         if let Some(to) = to {

@@ -211,6 +211,15 @@ pub enum EventKind {
     Resolved {
         resolution: String,
     },
+    /// A higher tier solved an escalated ticket: it goes back to the tier that sent it,
+    /// which answers the requester (seed 003) — the requester's clock keeps running.
+    ResolvedUpstream {
+        from_tier: u8,
+        to_tier: u8,
+        from_group: String,
+        to_group: String,
+        resolution: String,
+    },
     RequesterConfirmed,
     Reopened {
         from: Status,
@@ -232,6 +241,7 @@ impl EventKind {
             EventKind::Returned { .. } => "returned",
             EventKind::Linked { .. } => "linked",
             EventKind::Resolved { .. } => "resolved",
+            EventKind::ResolvedUpstream { .. } => "resolved_upstream",
             EventKind::RequesterConfirmed => "requester_confirmed",
             EventKind::Reopened { .. } => "reopened",
         }
@@ -791,6 +801,31 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
         }
         Change::Resolve { resolution } => {
             let resolution = check_text("resolution", &resolution, true)?;
+            // An escalated ticket solved by the higher tier returns to the tier that sent it,
+            // with the solution, to answer the requester.
+            if let Some(hop) = t.escalation.last().cloned() {
+                refuse_if_final(t)?;
+                if t.status == Status::Resolved {
+                    return Err(DomainError::Final {
+                        key: t.key.clone(),
+                        status: t.status,
+                    });
+                }
+                t.escalation.pop();
+                let event = EventKind::ResolvedUpstream {
+                    from_tier: t.tier,
+                    to_tier: hop.tier,
+                    from_group: t.group.clone(),
+                    to_group: hop.group.clone(),
+                    resolution: resolution.clone(),
+                };
+                t.tier = hop.tier;
+                t.group = hop.group;
+                t.assignee = None;
+                t.status = Status::InProgress;
+                t.resolution = Some(resolution);
+                return Ok(event);
+            }
             transition(t, Status::Resolved)?;
             t.resolved_at = Some(ctx.now);
             t.resolution = Some(resolution.clone());

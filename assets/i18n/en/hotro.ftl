@@ -627,3 +627,4 @@ cli-report-about = Reports over a period
 cli-report-sla-about = SLA figures for requests that arrived in a period: first responses within target, same-day response and closure, breaches by group and tier
 cli-report-sla-from = First day (YYYY-MM-DD, organisation time)
 cli-report-sla-to = Last day, included (YYYY-MM-DD)
+event-resolved_upstream = solved at tier { $from_tier }, back to tier { $to_tier } ({ $group }) to answer the requester: { $resolution }

@@ -627,3 +627,4 @@ cli-report-about = Báo cáo theo kỳ
 cli-report-sla-about = Số liệu SLA của các yêu cầu đến trong kỳ: phản hồi đầu tiên đúng hạn, phản hồi và xử lý xong trong ngày, quá hạn theo nhóm và mức hỗ trợ
 cli-report-sla-from = Ngày đầu (YYYY-MM-DD, giờ của tổ chức)
 cli-report-sla-to = Ngày cuối, tính cả ngày này (YYYY-MM-DD)
+event-resolved_upstream = mức { $from_tier } đã xử lý, chuyển lại mức { $to_tier } ({ $group }) để trả lời người yêu cầu: { $resolution }
