@@ -129,6 +129,20 @@ struct RawSla {
     pause_in: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     targets: Vec<RawTarget>,
+    #[serde(default)]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    when: Spanned<String>,
+    #[serde(default)]
+    clock: Option<Spanned<String>>,
+    action: Spanned<String>,
+    #[serde(default)]
+    priorities: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -861,6 +875,68 @@ fn build_sla(
             priority: t.priority.as_ref().map(|p| p.get_ref().clone()),
             first_response: budget(&t.first_response, "sla.targets.first_response")?,
             resolution: budget(&t.resolution, "sla.targets.resolution")?,
+        });
+    }
+    c.unique("sla.rules.id", raw.rules.iter().map(|r| &r.id))?;
+    for r in &raw.rules {
+        use crate::domain::sla::{Rule, RuleAction, RuleClock, RuleWhen};
+        let when = match r.when.get_ref().as_str() {
+            "at_risk" => RuleWhen::AtRisk,
+            "breached" => RuleWhen::Breached,
+            other => {
+                return c.error(
+                    r.when.span(),
+                    "sla.rules.when",
+                    format!("unknown `{other}`; expected at_risk or breached"),
+                );
+            }
+        };
+        let clock = match r.clock.as_ref().map(|c| c.get_ref().as_str()) {
+            None | Some("any") => RuleClock::Any,
+            Some("first_response") => RuleClock::FirstResponse,
+            Some("resolution") => RuleClock::Resolution,
+            Some(other) => {
+                return c.error(
+                    r.clock.as_ref().map(|c| c.span()).unwrap_or(0..0),
+                    "sla.rules.clock",
+                    format!("unknown clock `{other}`; expected first_response, resolution or any"),
+                );
+            }
+        };
+        let action = match r.action.get_ref().as_str() {
+            "notify_lead" => RuleAction::NotifyLead,
+            "raise_priority" => RuleAction::RaisePriority,
+            "escalate" => RuleAction::Escalate,
+            other => {
+                return c.error(
+                    r.action.span(),
+                    "sla.rules.action",
+                    format!(
+                        "unknown action `{other}`; expected notify_lead, raise_priority or escalate"
+                    ),
+                );
+            }
+        };
+        for p in &r.priorities {
+            if !cfg
+                .priority
+                .levels
+                .iter()
+                .any(|x| x.id.get_ref() == p.get_ref())
+            {
+                return c.error(
+                    p.span(),
+                    "sla.rules.priorities",
+                    format!("unknown priority `{}`", p.get_ref()),
+                );
+            }
+        }
+        out.rules.push(Rule {
+            id: r.id.get_ref().clone(),
+            when,
+            clock,
+            action,
+            priorities: r.priorities.iter().map(|p| p.get_ref().clone()).collect(),
         });
     }
     Ok(out)

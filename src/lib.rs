@@ -12,6 +12,7 @@ pub mod demo;
 pub mod describe;
 pub mod domain;
 pub mod i18n;
+pub mod rules;
 pub mod search;
 pub mod store;
 pub mod ui;

@@ -389,3 +389,81 @@ fn a_higher_tier_solves_an_escalated_ticket_and_it_comes_back_to_answer_the_requ
     let text = d.ok("10:05", &["ticket", "show", &key]);
     assert!(text.contains("back to tier 2"), "{text}");
 }
+
+#[test]
+fn four_processes_ticking_at_once_apply_each_rule_once() {
+    let d = Desk::new();
+    let keys: Vec<String> = (0..3)
+        .map(|_| d.new_ticket("08:00", &["--kind", "incident"]))
+        .collect();
+    // At 11:00 each P3 incident has no reply (1 h first response: breached) and 3 h of work
+    // (2 h resolution: breached): the lead is told for each clock, and urgency goes up once.
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(BIN)
+                .arg("--db")
+                .arg(&d.db)
+                .arg("--config")
+                .arg(&d.config)
+                .args([
+                    "--as",
+                    "nguyenvanan",
+                    "--lang",
+                    "en",
+                    "sla",
+                    "tick",
+                    "--json",
+                ])
+                .env("HOTRO_NOW", "2026-11-23T11:00:00+07:00")
+                .env_remove("HOTRO_DB")
+                .env_remove("HOTRO_AS")
+                .env_remove("HOTRO_CONFIG")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut applied = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        applied += v.as_array().unwrap().len();
+    }
+    assert_eq!(
+        applied,
+        3 * 3,
+        "two notes and one priority raise per ticket, in all"
+    );
+    for key in &keys {
+        let v = d.json("11:01", &["ticket", "show", key]);
+        let timeline = v["timeline"].as_array().unwrap();
+        let notes = timeline
+            .iter()
+            .filter(|e| e["kind"] == "internal_note" && e["actor"] == "hotro-sla")
+            .count();
+        let raises = timeline
+            .iter()
+            .filter(|e| e["kind"] == "classified")
+            .count();
+        assert_eq!((notes, raises), (2, 1), "{key}: {timeline:?}");
+        assert_eq!(v["ticket"]["urgency"], "high");
+        assert_eq!(v["ticket"]["priority"], "P2");
+        let note = timeline
+            .iter()
+            .find(|e| e["kind"] == "internal_note")
+            .unwrap();
+        assert!(
+            note["text"].as_str().unwrap().contains("Nguyễn Văn An"),
+            "{note}"
+        );
+    }
+    // Later ticks find nothing new to do.
+    let again = d.json("11:30", &["sla", "tick"]);
+    assert_eq!(again.as_array().unwrap().len(), 0, "{again}");
+}

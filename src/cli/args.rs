@@ -52,6 +52,16 @@ pub enum Command {
     Calendar(CalendarCommand),
     #[command(subcommand)]
     Report(ReportCommand),
+    #[command(subcommand)]
+    Sla(SlaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlaCommand {
+    Tick {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

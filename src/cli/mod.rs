@@ -175,6 +175,31 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Check(c) => check::check_cmd(&env, c),
         Command::Announce(a) => check::announce_cmd(&env, a),
         Command::Calendar(c) => check::calendar_cmd(&env, c),
+        Command::Sla(args::SlaCommand::Tick { json }) => {
+            let mut store = env.open()?;
+            let applied = crate::rules::tick(&mut store, &env.cfg.org, cat, crate::clock::now())
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                print_json(&applied)?;
+            } else {
+                for a in &applied {
+                    println!(
+                        "{}",
+                        cat.f(
+                            "sla.applied",
+                            &[
+                                ("ticket", &a.ticket),
+                                ("rule", &a.rule),
+                                ("clock", &cat.t(&format!("sla.{}", a.clock))),
+                                ("outcome", &a.outcome),
+                            ],
+                        )
+                    );
+                }
+                println!("{}", cat.f("sla.tick_done", &[("count", &applied.len())]));
+            }
+            Ok(0)
+        }
         Command::Report(args::ReportCommand::Sla { from, to, json }) => {
             check::report_sla(&env, from, to, *json)
         }

@@ -20,9 +20,50 @@ pub struct Target {
     pub resolution: Option<Budget>,
 }
 
+/// When a rule fires: a running clock at risk (or already breached), or breached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleWhen {
+    AtRisk,
+    Breached,
+}
+
+/// Which clock a rule watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleClock {
+    FirstResponse,
+    Resolution,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleAction {
+    /// An internal note to the group lead, with the lead's name and phone.
+    NotifyLead,
+    /// Urgency one level up (priority follows the matrix).
+    RaisePriority,
+    /// Up to the next tier, the reason saying why.
+    Escalate,
+}
+
+/// "On at-risk or breach, notify the group lead, raise priority or escalate." Applied once
+/// per ticket, rule and clock, whoever applies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub when: RuleWhen,
+    pub clock: RuleClock,
+    pub action: RuleAction,
+    /// Only for tickets of these priorities (empty: all).
+    pub priorities: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SlaSettings {
     pub targets: Vec<Target>,
+    pub rules: Vec<Rule>,
     /// Share of a budget used from which a running clock is "at risk" (0.0–1.0).
     pub at_risk: f64,
     /// Statuses in which the resolution clock stands still (the desk waits on others).
@@ -33,6 +74,7 @@ impl Default for SlaSettings {
     fn default() -> Self {
         SlaSettings {
             targets: Vec::new(),
+            rules: Vec::new(),
             at_risk: 0.75,
             pause_in: vec![
                 Status::WaitingRequester,
@@ -96,6 +138,8 @@ pub struct Clock {
     /// When the budget runs out if the clock keeps running (none while paused or stopped).
     pub due: Option<DateTime<Utc>>,
     pub state: ClockState,
+    /// Still counting (not stopped by a reply or resolution, not paused).
+    pub running: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -198,6 +242,7 @@ fn clock(
         remaining_minutes: minutes(remaining),
         due,
         state,
+        running,
     }
 }
 
@@ -227,6 +272,9 @@ pub fn compute(
         );
         if stop.is_some() && c.state != ClockState::Breached {
             c.state = ClockState::Met;
+        }
+        if stop.is_some() {
+            c.running = false;
         }
         if stop.is_none() && !t.status.is_open() && c.state != ClockState::Breached {
             // Resolved without a public reply: the resolution told the requester.
@@ -265,6 +313,45 @@ pub fn compute(
         first_response,
         resolution,
     }
+}
+
+/// The rules a ticket's clocks set off now: (rule, clock name). Only running clocks of open
+/// tickets count; a breached clock sets off at-risk rules too (a tick may come late).
+pub fn triggered<'r>(
+    t: &Ticket,
+    status: &SlaStatus,
+    rules: &'r [Rule],
+) -> Vec<(&'r Rule, &'static str)> {
+    if !t.status.is_open() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for r in rules {
+        if !r.priorities.is_empty() && !r.priorities.contains(&t.priority) {
+            continue;
+        }
+        for (name, which, clock) in [
+            (
+                "first_response",
+                RuleClock::FirstResponse,
+                &status.first_response,
+            ),
+            ("resolution", RuleClock::Resolution, &status.resolution),
+        ] {
+            let Some(c) = clock else { continue };
+            if !(r.clock == which || r.clock == RuleClock::Any) || !c.running {
+                continue;
+            }
+            let fires = match r.when {
+                RuleWhen::AtRisk => matches!(c.state, ClockState::AtRisk | ClockState::Breached),
+                RuleWhen::Breached => c.state == ClockState::Breached,
+            };
+            if fires {
+                out.push((r, name));
+            }
+        }
+    }
+    out
 }
 
 /// SLA figures over a set of tickets (`hotro report sla`).

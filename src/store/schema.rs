@@ -253,6 +253,19 @@ CREATE INDEX announcements_active ON announcements(id) WHERE resolved_at IS NULL
     r#"
 CREATE INDEX tickets_by_created ON tickets(created_at);
 "#,
+    // 4: SLA rules applied, once per ticket, rule and clock whoever applies them.
+    r#"
+CREATE TABLE sla_applied (
+    ticket  TEXT NOT NULL REFERENCES tickets(key),
+    rule    TEXT NOT NULL,
+    clock   TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    actor   TEXT NOT NULL,
+    -- 'applied', or why the action changed nothing (e.g. already at the highest tier).
+    outcome TEXT NOT NULL,
+    PRIMARY KEY (ticket, rule, clock)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes and understands.

@@ -313,6 +313,45 @@ fn children_in(tx: &Transaction<'_>, key: &str) -> Result<Vec<Ticket>, StoreErro
     Ok(out)
 }
 
+/// Apply a change to a ticket inside a caller's transaction (see [`Store::change_ticket`]).
+pub(crate) fn change_in(
+    tx: &Transaction<'_>,
+    key: &str,
+    expect_version: Option<i64>,
+    change: Change,
+    ctx: Ctx<'_>,
+) -> Result<(Ticket, Event), StoreError> {
+    let (id, mut t) = load_by_key(tx, key)?;
+    if let Some(expected) = expect_version
+        && expected != t.version
+    {
+        let changes = events_of(tx, id, key, expected)?;
+        return Err(StoreError::Conflict(Box::new(super::Conflict {
+            key: t.key,
+            expected,
+            current: t.version,
+            changes,
+        })));
+    }
+    let change = match change {
+        Change::Link {
+            relation, target, ..
+        } => {
+            let (_, target_ticket) = load_by_key(tx, &target)?;
+            Change::Link {
+                relation,
+                target_ancestors: ancestors(tx, &target_ticket)?,
+                target: target_ticket.key,
+            }
+        }
+        other => other,
+    };
+    let event = ticket::apply(&mut t, change, ctx)?;
+    update_ticket(tx, id, &t)?;
+    insert_event(tx, id, &event)?;
+    Ok((t, event))
+}
+
 /// Which tickets a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketFilter {
@@ -546,36 +585,61 @@ impl Store {
             now: to_stored_precision(ctx.now),
             ..ctx
         };
+        self.write(|tx| change_in(tx, key, expect_version, change, ctx))
+    }
+
+    /// Keys of every open ticket, oldest first (what the SLA rules look at).
+    pub fn open_keys(&mut self) -> Result<Vec<String>, StoreError> {
+        self.read(|tx| {
+            let mut stmt =
+                tx.prepare_cached("SELECT key FROM tickets WHERE is_open = 1 ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// Apply an SLA rule to a ticket once: the first caller records it and makes the change
+    /// (computed by `change_for` from the ticket as it is now, inside the same transaction);
+    /// everyone after finds it recorded and does nothing. Returns the outcome when this call
+    /// applied it.
+    pub fn apply_sla_rule(
+        &mut self,
+        key: &str,
+        rule: &str,
+        clock: &str,
+        change_for: impl FnOnce(&Ticket) -> Option<Change>,
+        ctx: Ctx<'_>,
+    ) -> Result<Option<String>, StoreError> {
+        let ctx = Ctx {
+            now: to_stored_precision(ctx.now),
+            ..ctx
+        };
         self.write(|tx| {
-            let (id, mut t) = load_by_key(tx, key)?;
-            if let Some(expected) = expect_version
-                && expected != t.version
-            {
-                let changes = events_of(tx, id, key, expected)?;
-                return Err(StoreError::Conflict(Box::new(super::Conflict {
-                    key: t.key,
-                    expected,
-                    current: t.version,
-                    changes,
-                })));
+            let fresh = tx.execute(
+                "INSERT OR IGNORE INTO sla_applied (ticket, rule, clock, at, actor, outcome)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'applied')",
+                params![key, rule, clock, millis(ctx.now), ctx.actor],
+            )?;
+            if fresh == 0 {
+                return Ok(None);
             }
-            let change = match change {
-                Change::Link {
-                    relation, target, ..
-                } => {
-                    let (_, target_ticket) = load_by_key(tx, &target)?;
-                    Change::Link {
-                        relation,
-                        target_ancestors: ancestors(tx, &target_ticket)?,
-                        target: target_ticket.key,
-                    }
-                }
-                other => other,
+            let (_, t) = load_by_key(tx, key)?;
+            let outcome = match change_for(&t) {
+                None => "nothing to change".to_string(),
+                Some(change) => match change_in(tx, key, None, change, ctx) {
+                    Ok(_) => "applied".to_string(),
+                    // The rule still counts as applied: the rules allow no change now
+                    // (e.g. already at the highest tier), and trying again every tick
+                    // would not change that.
+                    Err(StoreError::Domain(e)) => e.to_string(),
+                    Err(e) => return Err(e),
+                },
             };
-            let event = ticket::apply(&mut t, change, ctx)?;
-            update_ticket(tx, id, &t)?;
-            insert_event(tx, id, &event)?;
-            Ok((t, event))
+            tx.execute(
+                "UPDATE sla_applied SET outcome = ?4 WHERE ticket = ?1 AND rule = ?2 AND clock = ?3",
+                params![key, rule, clock, outcome],
+            )?;
+            Ok(Some(outcome))
         })
     }
 

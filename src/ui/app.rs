@@ -22,6 +22,8 @@ use std::collections::BTreeSet;
 pub const PAGE: usize = 100;
 /// How often the runtime may ask whether another process committed.
 pub const POLL_EVERY_MS: i64 = 1000;
+/// How often a console applies the SLA rules (any console may; each rule acts once).
+pub const SLA_TICK_EVERY_MS: i64 = 5 * 60 * 1000;
 /// How often an edited draft is written down (so a crash loses at most this much typing).
 pub const DRAFT_EVERY_MS: i64 = 1000;
 
@@ -71,6 +73,8 @@ pub enum Cmd {
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
     LoadAnnouncements,
+    /// Apply the SLA rules to the open tickets.
+    SlaTick,
     /// SLA clocks of the listed tickets (a page of the queue).
     LoadSla(Vec<String>),
     LoadCheck(chrono::NaiveDate),
@@ -153,6 +157,7 @@ pub enum Loaded {
     ArticleDrafted(String),
     Announcements(Vec<crate::domain::announce::Announcement>),
     Sla(Vec<(String, crate::domain::sla::SlaStatus)>),
+    SlaTicked(usize),
     Check {
         date: chrono::NaiveDate,
         day: Box<crate::domain::check::CheckDay>,
@@ -541,6 +546,7 @@ pub struct App {
     pub visible_rows: usize,
     pub data_version: Option<i64>,
     last_poll: Option<DateTime<Utc>>,
+    last_sla_tick: Option<DateTime<Utc>>,
     /// Searching and reading only (a key user).
     pub read_only: bool,
     /// Text whose change is being confirmed or saved; handed back on a conflict or error.
@@ -585,6 +591,7 @@ impl App {
             visible_rows: 20,
             data_version: None,
             last_poll: None,
+            last_sla_tick: None,
             read_only: false,
             pending_text: None,
             size: ratatui::layout::Rect::new(0, 0, 120, 40),
@@ -797,6 +804,13 @@ impl App {
         if due {
             self.last_poll = Some(now);
             cmds.push(Cmd::PollDataVersion);
+        }
+        let sla_due = self
+            .last_sla_tick
+            .is_none_or(|t| (now - t).num_milliseconds() >= SLA_TICK_EVERY_MS);
+        if sla_due && !self.read_only && !self.org.sla.rules.is_empty() {
+            self.last_sla_tick = Some(now);
+            cmds.push(Cmd::SlaTick);
         }
         if let Some(Popup::Text(t)) = &mut self.popup {
             let save_due = t
@@ -2353,6 +2367,8 @@ impl App {
                 self.sla.extend(list);
                 Vec::new()
             }
+            // What the rules changed reaches this console like any other commit.
+            Loaded::SlaTicked(_) => Vec::new(),
             other @ (Loaded::Announcements(_)
             | Loaded::Check { .. }
             | Loaded::CheckRecorded { .. }

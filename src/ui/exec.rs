@@ -251,6 +251,10 @@ impl<'a> Executor<'a> {
                 Ok(reference) => Loaded::ArticleDrafted(reference),
                 Err(e) => failed(e),
             },
+            Cmd::SlaTick => match crate::rules::tick(self.store, org, cat, now) {
+                Ok(applied) => Loaded::SlaTicked(applied.len()),
+                Err(e) => failed(e),
+            },
             Cmd::LoadSla(keys) => match self.store.timelines_of(&keys) {
                 Ok(list) => Loaded::Sla(
                     list.iter()

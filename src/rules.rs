@@ -1,0 +1,108 @@
+//! Applying the SLA rules (`[[sla.rules]]`) to the database: shared by every running console
+//! and by `hotro sla tick`. Each rule acts once per ticket and clock, however many processes
+//! tick at once: the store records the application in the same transaction as the change.
+
+use crate::domain::org::Organisation;
+use crate::domain::sla::{self, RuleAction};
+use crate::domain::ticket::{Change, Classification, Ctx, Ticket};
+use crate::i18n::Catalog;
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Who the rules act as, in timelines.
+pub const ACTOR: &str = "hotro-sla";
+
+/// One rule that this tick applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub ticket: String,
+    pub rule: String,
+    pub clock: String,
+    pub action: RuleAction,
+    pub outcome: String,
+}
+
+/// The change a rule asks for, from the ticket as it is now.
+fn change_for(
+    t: &Ticket,
+    action: RuleAction,
+    clock: &str,
+    org: &Organisation,
+    cat: &Catalog,
+) -> Option<Change> {
+    let which = cat.t(&format!("sla.{clock}"));
+    match action {
+        RuleAction::NotifyLead => {
+            let (lead, phone) = org.group_contact(&t.group);
+            Some(Change::Note {
+                text: cat.f(
+                    "sla.notify_lead",
+                    &[
+                        ("clock", &which),
+                        ("lead", &lead.unwrap_or_else(|| "—".into())),
+                        ("phone", &phone.unwrap_or_else(|| "—".into())),
+                    ],
+                ),
+            })
+        }
+        RuleAction::RaisePriority => {
+            // Urgency levels are listed most urgent first.
+            let levels = &org.priority.urgency;
+            let i = levels.iter().position(|l| l.id == t.urgency)?;
+            let higher = levels.get(i.checked_sub(1)?)?;
+            Some(Change::Classify(Classification {
+                urgency: Some(higher.id.clone()),
+                ..Classification::default()
+            }))
+        }
+        RuleAction::Escalate => Some(Change::Escalate {
+            group: None,
+            reason: cat.f("sla.escalate_reason", &[("clock", &which)]),
+            external_ref: None,
+        }),
+    }
+}
+
+/// Look at every open ticket's clocks and apply the rules they set off.
+pub fn tick(
+    store: &mut Store,
+    org: &Organisation,
+    cat: &Catalog,
+    now: DateTime<Utc>,
+) -> Result<Vec<Applied>, StoreError> {
+    let mut applied = Vec::new();
+    if org.sla.rules.is_empty() {
+        return Ok(applied);
+    }
+    let keys = store.open_keys()?;
+    for chunk in keys.chunks(500) {
+        for (t, events) in store.timelines_of(chunk)? {
+            let status = sla::compute(&t, &events, &org.calendar, &org.sla, now);
+            for (rule, clock) in sla::triggered(&t, &status, &org.sla.rules) {
+                let ctx = Ctx {
+                    org,
+                    actor: ACTOR,
+                    now,
+                };
+                let outcome = store.apply_sla_rule(
+                    &t.key,
+                    &rule.id,
+                    clock,
+                    |current| change_for(current, rule.action, clock, org, cat),
+                    ctx,
+                )?;
+                if let Some(outcome) = outcome {
+                    applied.push(Applied {
+                        ticket: t.key.clone(),
+                        rule: rule.id.clone(),
+                        clock: clock.to_string(),
+                        action: rule.action,
+                        outcome,
+                    });
+                }
+            }
+        }
+    }
+    Ok(applied)
+}
