@@ -1202,3 +1202,39 @@ fn a_new_ticket_is_offered_the_announced_incident_and_resolving_it_offers_its_ti
     assert_eq!(d.ticket("HT-2026-000005").0.status, Status::Resolved);
     assert_eq!(d.ticket("HT-2026-000006").0.status, Status::InProgress);
 }
+
+#[test]
+fn an_outage_is_announced_from_the_check_and_ends_with_its_incident() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('M'));
+    d.key(KeyCode::Char('d'));
+    d.key(KeyCode::Char('i'));
+    d.key(KeyCode::Char('a'));
+    d.chars("Use paper forms until 11:00");
+    d.ctrl('s');
+    assert_eq!(d.app.announcements.len(), 1, "{:?}", d.app.flash);
+    let a = d.app.announcements[0].clone();
+    assert_eq!(a.title, "TABMIS: Down");
+    assert_eq!(a.applications, ["TABMIS"]);
+    assert_eq!(a.incident.as_deref(), Some("HT-2026-000005"));
+    assert_eq!(a.guidance, "Use paper forms until 11:00");
+    assert!(d.screen(120, 40).contains("⚠ #1 TABMIS: Down"));
+    // Resolving the incident offers to end the announcement.
+    d.key(KeyCode::Esc);
+    all_open(&mut d);
+    while d.selected() != "HT-2026-000005" {
+        d.key(KeyCode::Char('j'));
+    }
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('R'));
+    d.chars("Đã khởi động lại máy chủ ứng dụng");
+    d.ctrl('s');
+    d.key(KeyCode::Char('y'));
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => assert!(c.lines[0].contains("#1"), "{:?}", c.lines),
+        _ => panic!("no offer to end the announcement: {:?}", d.app.flash),
+    }
+    d.key(KeyCode::Char('y'));
+    assert!(d.app.announcements.is_empty());
+    assert!(d.store.announcements(true).unwrap().is_empty());
+}

@@ -73,6 +73,8 @@ pub enum Cmd {
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
     LoadAnnouncements,
+    CreateAnnouncement(crate::domain::announce::AnnouncementInput),
+    ResolveAnnouncement(i64),
     /// Apply the SLA rules to the open tickets.
     SlaTick,
     /// SLA clocks of the listed tickets (a page of the queue).
@@ -158,6 +160,10 @@ pub enum Loaded {
     Announcements(Vec<crate::domain::announce::Announcement>),
     Sla(Vec<(String, crate::domain::sla::SlaStatus)>),
     SlaTicked(usize),
+    AnnouncementSaved {
+        id: i64,
+        resolved: bool,
+    },
     Check {
         date: chrono::NaiveDate,
         day: Box<crate::domain::check::CheckDay>,
@@ -261,6 +267,10 @@ pub enum TextPurpose {
         system: String,
         result: crate::domain::check::CheckResult,
     },
+    /// What users should do meanwhile: announces a failed system's outage.
+    Announce {
+        system: String,
+    },
 }
 
 impl TextPurpose {
@@ -285,6 +295,7 @@ impl TextPurpose {
             TextPurpose::LinkTarget(LinkRelation::DuplicateOf) => "popup.link_duplicate",
             TextPurpose::LinkTarget(LinkRelation::ChildOf) => "popup.link_child",
             TextPurpose::CheckNote { .. } => "popup.check_note",
+            TextPurpose::Announce { .. } => "popup.announce_guidance",
         }
     }
     pub fn single_line(&self) -> bool {
@@ -952,6 +963,7 @@ impl App {
                 | Action::AcceptProbes
                 | Action::CheckIncident
                 | Action::Finalise
+                | Action::Announce
         );
         if writes && self.read_only {
             self.warn(self.cat.t("flash.read_only"));
@@ -1035,6 +1047,7 @@ impl App {
             | Action::AcceptProbes
             | Action::CheckIncident
             | Action::Finalise
+            | Action::Announce
             | Action::History => self.check_action(action),
             Action::QueueN => {
                 let n = digit.unwrap_or(1).max(1) as usize - 1;
@@ -1822,6 +1835,9 @@ impl App {
         if let TextPurpose::CheckNote { system, result } = &t.purpose {
             return self.record_check(system.clone(), *result, text.trim().to_string());
         }
+        if let TextPurpose::Announce { system } = &t.purpose {
+            return self.announce_outage(system.clone(), text.trim().to_string());
+        }
         let change = |purpose: &TextPurpose| match purpose {
             TextPurpose::Reply => Change::Reply { text: text.clone() },
             TextPurpose::Note => Change::Note { text: text.clone() },
@@ -1848,8 +1864,10 @@ impl App {
                 target: text.trim().to_string(),
                 target_ancestors: Vec::new(),
             },
-            // Handled above: a check note is not a ticket change.
-            TextPurpose::CheckNote { .. } => Change::Note { text: text.clone() },
+            // Handled above: neither is a ticket change.
+            TextPurpose::CheckNote { .. } | TextPurpose::Announce { .. } => {
+                Change::Note { text: text.clone() }
+            }
         };
         let pending: Vec<Pending> = t
             .targets
@@ -2369,6 +2387,15 @@ impl App {
             }
             // What the rules changed reaches this console like any other commit.
             Loaded::SlaTicked(_) => Vec::new(),
+            Loaded::AnnouncementSaved { id, resolved } => {
+                let msg = if resolved {
+                    "announce.resolved"
+                } else {
+                    "announce.created"
+                };
+                self.say(self.cat.f(msg, &[("id", &id)]));
+                vec![Cmd::LoadAnnouncements]
+            }
             other @ (Loaded::Announcements(_)
             | Loaded::Check { .. }
             | Loaded::CheckRecorded { .. }

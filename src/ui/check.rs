@@ -180,6 +180,22 @@ impl App {
                     Vec::new()
                 }
             },
+            Action::Announce => match current {
+                Some(e) if e.result != CheckResult::Ok => {
+                    self.popup = Some(Popup::Text(TextPopup {
+                        purpose: TextPurpose::Announce { system },
+                        targets: Vec::new(),
+                        area: TextArea::default(),
+                        dirty: false,
+                        last_saved: None,
+                    }));
+                    Vec::new()
+                }
+                _ => {
+                    self.warn(self.cat.t("flash.check_incident_needs_failure"));
+                    Vec::new()
+                }
+            },
             Action::Finalise => {
                 if let Some(f) = &c.day.finalised {
                     let by = self
@@ -212,6 +228,39 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Announce a failed system's outage: its name and result as the title, its application,
+    /// the check's note as what is wrong, its incident, and the guidance typed.
+    pub(crate) fn announce_outage(&mut self, system: String, guidance: String) -> Vec<Cmd> {
+        let Some(c) = &self.check else {
+            return Vec::new();
+        };
+        let Some(e) = c.day.entry(&system) else {
+            return Vec::new();
+        };
+        let name = crate::check::report::system_name(&self.org, &self.cat, &system);
+        let result = crate::check::report::result_label(&self.cat, Some(e.result));
+        let input = crate::domain::announce::AnnouncementInput {
+            title: Some(format!("{name}: {result}")),
+            applications: Some(
+                self.org
+                    .check
+                    .system(&system)
+                    .and_then(|s| s.application.clone())
+                    .into_iter()
+                    .collect(),
+            ),
+            problem: Some(if e.note.is_empty() {
+                result
+            } else {
+                e.note.clone()
+            }),
+            guidance: Some(guidance),
+            expected_fix: None,
+            incident: Some(e.incident.clone()),
+        };
+        vec![Cmd::CreateAnnouncement(input)]
     }
 
     fn toggle_history(&mut self) -> Vec<Cmd> {
@@ -320,7 +369,23 @@ impl App {
             } => {
                 let open: Vec<&Ticket> = children.iter().filter(|t| t.status.is_open()).collect();
                 let follow = open.iter().filter(|t| follows_incident(t)).count();
+                // An announcement about this incident can end with it.
+                let announcement = self
+                    .announcements
+                    .iter()
+                    .find(|a| a.incident.as_deref() == Some(key.as_str()))
+                    .map(|a| (a.id, a.title.clone()));
                 if follow == 0 {
+                    if let Some((id, title)) = announcement {
+                        self.popup = Some(Popup::Confirm(ConfirmPopup {
+                            lines: vec![self.cat.f(
+                                "confirm.end_announcement",
+                                &[("id", &id), ("title", &title)],
+                            )],
+                            pending: Vec::new(),
+                            after: vec![Cmd::ResolveAnnouncement(id)],
+                        }));
+                    }
                     return Vec::new();
                 }
                 let mut lines = vec![self.cat.f(

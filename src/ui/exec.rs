@@ -251,6 +251,28 @@ impl<'a> Executor<'a> {
                 Ok(reference) => Loaded::ArticleDrafted(reference),
                 Err(e) => failed(e),
             },
+            Cmd::CreateAnnouncement(input) => {
+                match crate::domain::announce::validate(&input, org, true) {
+                    Err(e) => Loaded::Failed {
+                        done: Vec::new(),
+                        message: describe::domain_error(cat, &e),
+                    },
+                    Ok(input) => match self.store.create_announcement(&input, actor, now) {
+                        Ok(a) => Loaded::AnnouncementSaved {
+                            id: a.id,
+                            resolved: false,
+                        },
+                        Err(e) => failed(e),
+                    },
+                }
+            }
+            Cmd::ResolveAnnouncement(id) => match self.store.resolve_announcement(id, actor, now) {
+                Ok(a) => Loaded::AnnouncementSaved {
+                    id: a.id,
+                    resolved: true,
+                },
+                Err(e) => failed(e),
+            },
             Cmd::SlaTick => match crate::rules::tick(self.store, org, cat, now) {
                 Ok(applied) => Loaded::SlaTicked(applied.len()),
                 Err(e) => failed(e),

@@ -78,6 +78,7 @@ actions! {
     CheckIncident => "check_incident",
     Finalise => "finalise",
     History => "history",
+    Announce => "announce",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

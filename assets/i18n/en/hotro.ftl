@@ -634,3 +634,7 @@ sla-applied = { $ticket }: rule { $rule } ({ $clock }) — { $outcome }
 sla-tick_done = { $count } rule application(s).
 cli-sla-about = SLA rules
 cli-sla-tick-about = Apply the SLA rules to every open ticket now (for cron); each rule acts once per ticket and clock, whoever runs it
+popup-announce_guidance = Announce the outage: what should users do meanwhile?
+confirm-end_announcement = End announcement #{ $id } ({ $title }) now that its incident is resolved?
+confirm-and_end_announcement = …and end announcement #{ $id } ({ $title }).
+action-announce = announce the outage

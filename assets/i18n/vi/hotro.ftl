@@ -634,3 +634,7 @@ sla-applied = { $ticket }: quy tắc { $rule } ({ $clock }) — { $outcome }
 sla-tick_done = Đã áp dụng { $count } quy tắc.
 cli-sla-about = Quy tắc SLA
 cli-sla-tick-about = Áp dụng ngay các quy tắc SLA cho mọi phiếu đang mở (cho cron); mỗi quy tắc chỉ tác động một lần cho mỗi phiếu và đồng hồ, dù ai chạy
+popup-announce_guidance = Thông báo sự cố: người dùng nên làm gì trong khi chờ?
+confirm-end_announcement = Kết thúc thông báo #{ $id } ({ $title }) vì sự cố đã được xử lý?
+confirm-and_end_announcement = …và kết thúc thông báo #{ $id } ({ $title }).
+action-announce = thông báo sự cố
