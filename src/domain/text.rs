@@ -72,4 +72,19 @@ mod tests {
     fn chinese_is_left_alone() {
         assert_eq!(normalize("网络故障"), "网络故障");
     }
+
+    proptest::proptest! {
+        /// Folding is idempotent, removes every combining mark, and
+        /// agrees on text typed with or without diacritics in NFC or NFD.
+        #[test]
+        fn folding_is_stable_and_ignores_diacritics(text in "\\PC{0,40}") {
+            use unicode_normalization::UnicodeNormalization;
+            let folded = fold(&text);
+            proptest::prop_assert_eq!(fold(&folded), folded.clone());
+            proptest::prop_assert_eq!(fold(&text.nfd().collect::<String>()), folded.clone());
+            proptest::prop_assert!(!folded.chars().any(|c| unicode_normalization::char::is_combining_mark(c)));
+            let normalized = normalize(&text);
+            proptest::prop_assert_eq!(normalize(&normalized), normalized);
+        }
+    }
 }
