@@ -56,6 +56,50 @@ fn stamp(org: &Organisation, t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// "12 systems: 1 OK, 0 slow, …": the day in one line.
+pub fn summary_line(cat: &Catalog, lines: &[Line]) -> String {
+    let t = check::tally(lines);
+    cat.f(
+        "report.summary",
+        &[
+            ("total", &lines.len()),
+            ("ok", &t.ok),
+            ("slow", &t.slow),
+            ("login_failed", &t.login_failed),
+            ("down", &t.down),
+            ("unchecked", &t.unchecked),
+        ],
+    )
+}
+
+/// A past day in one line, for the history: state, systems up and failing, amendments.
+pub fn history_day_line(
+    cat: &Catalog,
+    org: &Organisation,
+    day: &CheckDay,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let date = day.date?;
+    let ls = check::lines(&org.check, org.time_zone, date, day, now);
+    let t = check::tally(&ls);
+    let state = if day.finalised.is_some() {
+        cat.t("check.state.finalised")
+    } else {
+        cat.t("check.state.open")
+    };
+    Some(cat.f(
+        "check.history_day",
+        &[
+            ("date", &date),
+            ("state", &state),
+            ("ok", &(t.ok + t.slow)),
+            ("failed", &(t.login_failed + t.down)),
+            ("unchecked", &t.unchecked),
+            ("amendments", &day.amendments.len()),
+        ],
+    ))
+}
+
 /// Everything the report says, already in words.
 struct Parts {
     title: String,
@@ -103,18 +147,7 @@ fn parts(
             },
         )],
     );
-    let t = check::tally(lines);
-    let summary = cat.f(
-        "report.summary",
-        &[
-            ("total", &lines.len()),
-            ("ok", &t.ok),
-            ("slow", &t.slow),
-            ("login_failed", &t.login_failed),
-            ("down", &t.down),
-            ("unchecked", &t.unchecked),
-        ],
-    );
+    let summary = summary_line(cat, lines);
     let header = [
         cat.t("report.col.system"),
         cat.t("report.col.result"),

@@ -356,28 +356,9 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                 );
             }
             for d in &days {
-                let Some(date) = d.date else { continue };
-                let ls = lines(&org.check, org.time_zone, date, d, now);
-                let t = crate::domain::check::tally(&ls);
-                let state = if d.finalised.is_some() {
-                    cat.t("check.state.finalised")
-                } else {
-                    cat.t("check.state.open")
-                };
-                println!(
-                    "{}",
-                    cat.f(
-                        "check.history_day",
-                        &[
-                            ("date", &date),
-                            ("state", &state),
-                            ("ok", &(t.ok + t.slow)),
-                            ("failed", &(t.login_failed + t.down)),
-                            ("unchecked", &t.unchecked),
-                            ("amendments", &d.amendments.len()),
-                        ],
-                    )
-                );
+                if let Some(line) = report::history_day_line(cat, org, d, now) {
+                    println!("{line}");
+                }
             }
             Ok(0)
         }

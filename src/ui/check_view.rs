@@ -128,17 +128,7 @@ pub fn render_check(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, 
     };
     let lines = check::lines(&org.check, org.time_zone, date, &c.day, app.now);
     let t = check::tally(&lines);
-    let summary = cat.f(
-        "report.summary",
-        &[
-            ("total", &lines.len()),
-            ("ok", &t.ok),
-            ("slow", &t.slow),
-            ("login_failed", &t.login_failed),
-            ("down", &t.down),
-            ("unchecked", &t.unchecked),
-        ],
-    );
+    let summary = crate::check::report::summary_line(cat, &lines);
     let phase_style = match phase {
         Phase::Late | Phase::PastDeadline if c.day.finalised.is_none() && t.unchecked > 0 => {
             theme.error()
@@ -323,28 +313,9 @@ fn render_history(
     }
     out.push(Line::raw(""));
     for d in days.iter().rev() {
-        let Some(date) = d.date else { continue };
-        let ls = check::lines(&org.check, org.time_zone, date, d, app.now);
-        let t = check::tally(&ls);
-        let state = if d.finalised.is_some() {
-            cat.t("check.state.finalised")
-        } else {
-            cat.t("check.state.open")
-        };
-        out.push(Line::raw(truncate(
-            &cat.f(
-                "check.history_day",
-                &[
-                    ("date", &date),
-                    ("state", &state),
-                    ("ok", &(t.ok + t.slow)),
-                    ("failed", &(t.login_failed + t.down)),
-                    ("unchecked", &t.unchecked),
-                    ("amendments", &d.amendments.len()),
-                ],
-            ),
-            w,
-        )));
+        if let Some(line) = crate::check::report::history_day_line(cat, org, d, app.now) {
+            out.push(Line::raw(truncate(&line, w)));
+        }
     }
     frame.render_widget(Paragraph::new(out), area);
 }
