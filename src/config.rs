@@ -119,6 +119,33 @@ struct RawConfig {
     morning_check: Option<RawCheck>,
     calendar: Option<RawCalendar>,
     sla: Option<RawSla>,
+    #[serde(default)]
+    procedures: Vec<RawProcedure>,
+}
+
+/// `[[procedures]]`: one per ticket kind, its steps in order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcedure {
+    id: Spanned<String>,
+    kind: Spanned<String>,
+    name: RawNames,
+    steps: Vec<RawStep>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: Spanned<String>,
+    name: RawNames,
+    role: Option<Spanned<String>>,
+    budget: Option<Spanned<String>>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    next: Option<Vec<String>>,
+    #[serde(default)]
+    returns: Vec<String>,
 }
 
 /// `[sla]`: first-response and resolution targets per kind and priority.
@@ -422,6 +449,7 @@ fn coded(list: Vec<RawCoded>) -> Vec<Coded> {
 fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigError> {
     let morning_check = raw.morning_check.take();
     let sla = build_sla(c, raw.sla.take(), &raw)?;
+    let procedures = build_procedures(c, std::mem::take(&mut raw.procedures), &raw)?;
     let calendar = build_calendar(c, raw.calendar.take(), &raw.organisation.time_zone)?;
     let o = &raw.organisation;
     let time_zone: chrono_tz::Tz = match o.time_zone.get_ref().parse() {
@@ -702,6 +730,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         morning_check: _,
         calendar: _,
         sla: _,
+        procedures: _,
     } = raw;
     Ok(Organisation {
         name: organisation.name,
@@ -776,7 +805,111 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         },
         calendar,
         sla,
+        procedures,
     })
+}
+
+fn build_procedures(
+    c: &Checker<'_>,
+    raw: Vec<RawProcedure>,
+    cfg: &RawConfig,
+) -> Result<Vec<crate::domain::procedure::Procedure>, ConfigError> {
+    use crate::domain::procedure::{Procedure, Step};
+    c.unique("procedures.id", raw.iter().map(|p| &p.id))?;
+    c.unique("procedures.kind", raw.iter().map(|p| &p.kind))?;
+    let mut out = Vec::new();
+    for p in raw {
+        if !cfg.kinds.iter().any(|k| k.id.get_ref() == p.kind.get_ref()) {
+            let all: Vec<&str> = cfg.kinds.iter().map(|k| k.id.get_ref().as_str()).collect();
+            return c.error(
+                p.kind.span(),
+                "procedures.kind",
+                format!(
+                    "unknown kind `{}`; expected one of {}",
+                    p.kind.get_ref(),
+                    all.join(", ")
+                ),
+            );
+        }
+        let count = p.steps.len();
+        let mut steps = Vec::new();
+        for (i, s) in p.steps.into_iter().enumerate() {
+            let Some(budget_text) = &s.budget else {
+                return c.error(
+                    s.id.span(),
+                    "procedures.steps.budget",
+                    format!(
+                        "step `{}` of procedure `{}` has no budget; give its working time, e.g. budget = \"0.5d\"",
+                        s.id.get_ref(),
+                        p.id.get_ref()
+                    ),
+                );
+            };
+            let budget = match budget_text.get_ref().parse() {
+                Ok(b) => b,
+                Err(e) => {
+                    return c.error(
+                        budget_text.span(),
+                        "procedures.steps.budget",
+                        format!("{e}"),
+                    );
+                }
+            };
+            let role = match &s.role {
+                None => None,
+                Some(r) => match Role::parse(r.get_ref()) {
+                    Some(role) => Some(role),
+                    None => {
+                        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                        return c.error(
+                            r.span(),
+                            "procedures.steps.role",
+                            format!(
+                                "unknown role `{}`; expected one of {}",
+                                r.get_ref(),
+                                all.join(", ")
+                            ),
+                        );
+                    }
+                },
+            };
+            // Without `next`, a step leads to the one after it (the last one ends).
+            let next = s.next.clone().unwrap_or_default();
+            steps.push((
+                s.id.span(),
+                Step {
+                    id: s.id.into_inner(),
+                    name: s.name.into(),
+                    role,
+                    budget,
+                    requires: s.requires,
+                    next,
+                    returns: s.returns,
+                },
+                s.next.is_none(),
+                i + 1 < count,
+            ));
+        }
+        let ids: Vec<String> = steps.iter().map(|(_, s, _, _)| s.id.clone()).collect();
+        let mut built = Vec::new();
+        for (i, (_, mut step, default_next, has_next)) in steps.into_iter().enumerate() {
+            if default_next && has_next {
+                step.next = vec![ids[i + 1].clone()];
+            }
+            built.push(step);
+        }
+        let procedure = Procedure {
+            id: p.id.get_ref().clone(),
+            kind: p.kind.get_ref().clone(),
+            name: p.name.into(),
+            steps: built,
+        };
+        if let Err(e) = procedure.validate() {
+            return c.error(p.id.span(), "procedures", e.to_string());
+        }
+        out.push(procedure);
+    }
+    Ok(out)
 }
 
 fn build_sla(
@@ -1395,5 +1528,38 @@ mod tests {
         assert_eq!(org.priority.priority("high", "high"), Some("P1"));
         assert_eq!(org.priority.priority("low", "low"), Some("P4"));
         assert_eq!(org.key_format.format(2026, 123), "HT-2026-000123");
+    }
+
+    #[test]
+    fn malformed_procedures_are_config_errors_with_their_place() {
+        let base = EMBEDDED;
+        let proc_ = |steps: &str| {
+            format!(
+                "{base}\n[[procedures]]\nid = \"X\"\nkind = \"requirement\"\nname = {{ vi = \"x\", en = \"x\" }}\n{steps}"
+            )
+        };
+        let step = |id: &str, extra: &str| {
+            format!(
+                "[[procedures.steps]]\nid = \"{id}\"\nname = {{ vi = \"x\", en = \"x\" }}\n{extra}\n"
+            )
+        };
+        for (steps, want) in [
+            (
+                step("A", "budget = \"1d\"\nnext = [\"Z\"]"),
+                "names step `Z`",
+            ),
+            (
+                step("A", "budget = \"1d\"\nnext = []") + &step("B", "budget = \"1d\""),
+                "cannot be reached",
+            ),
+            (step("A", ""), "has no budget"),
+            (step("A", "budget = \"soon\""), "budget"),
+        ] {
+            let err = parse(&proc_(&steps), Source::Embedded)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{want}: {err}");
+            assert!(err.contains("line"), "{err}");
+        }
     }
 }

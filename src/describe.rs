@@ -72,6 +72,32 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("reason", reason),
             ],
         ),
+        EventKind::StepCompleted { step, fields, to } => {
+            let recorded: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", first_line(v)))
+                .collect();
+            let to = to.clone().unwrap_or_else(|| cat.t("event.procedure_done"));
+            cat.f(
+                "event.step_completed",
+                &[
+                    ("step", step),
+                    ("to", &to),
+                    (
+                        "fields",
+                        &if recorded.is_empty() {
+                            "—".to_string()
+                        } else {
+                            recorded.join("; ")
+                        },
+                    ),
+                ],
+            )
+        }
+        EventKind::StepReturned { from, to, reason } => cat.f(
+            "event.step_returned",
+            &[("from", from), ("to", to), ("reason", reason)],
+        ),
         EventKind::ResolvedUpstream {
             from_tier,
             to_tier,
@@ -195,6 +221,22 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             cat.f("error.link_cycle", &[("key", key), ("target", target)])
         }
         DomainError::NothingToChange => cat.t("error.nothing_to_change"),
+        DomainError::NoProcedure { kind } => cat.f("error.no_procedure", &[("kind", kind)]),
+        DomainError::ProcedureDone { key } => cat.f("error.procedure_done", &[("key", key)]),
+        DomainError::MissingFields { step, fields } => cat.f(
+            "error.missing_fields",
+            &[("step", step), ("fields", &fields.join(", "))],
+        ),
+        DomainError::NotNextStep { step, to, allowed } => cat.f(
+            "error.not_next_step",
+            &[("step", step), ("to", to), ("allowed", &allowed.join(", "))],
+        ),
+        DomainError::NotReturnable { step, to } => {
+            cat.f("error.not_returnable", &[("step", step), ("to", to)])
+        }
+        DomainError::RoleRequired { step, role } => {
+            cat.f("error.role_required", &[("step", step), ("role", role)])
+        }
         DomainError::ReceivedInFuture { at } => {
             cat.f("error.received_in_future", &[("at", &at.to_rfc3339())])
         }

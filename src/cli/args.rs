@@ -408,6 +408,30 @@ pub enum TicketCommand {
         #[command(flatten)]
         guard: Guard,
     },
+    Step {
+        key: String,
+        #[arg(
+            long,
+            conflicts_with = "return_to",
+            required_unless_present = "return_to"
+        )]
+        complete: bool,
+        #[arg(long = "field", value_name = "NAME=VALUE")]
+        fields: Vec<String>,
+        #[arg(long, value_name = "STEP")]
+        to: Option<String>,
+        #[arg(long, value_name = "STEP", requires = "reason")]
+        return_to: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    Steps {
+        key: String,
+        #[command(flatten)]
+        out: Output,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -702,6 +702,43 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             Ok(code)
         }
         TicketCommand::Confirm { key, guard } => change(env, key, guard, Change::Confirm),
+        TicketCommand::Step {
+            key,
+            complete: _,
+            fields,
+            to,
+            return_to,
+            reason,
+            guard,
+        } => {
+            let c = match return_to {
+                Some(to) => Change::ReturnStep {
+                    to: to.clone(),
+                    reason: reason.clone().unwrap_or_default(),
+                },
+                None => {
+                    let mut map = std::collections::BTreeMap::new();
+                    for f in fields {
+                        let Some((k, v)) = f.split_once('=') else {
+                            return Err(env.user(cat.f("error.bad_field", &[("value", f)])));
+                        };
+                        map.insert(k.trim().to_string(), v.to_string());
+                    }
+                    Change::CompleteStep {
+                        fields: map,
+                        to: to.clone(),
+                    }
+                }
+            };
+            change(env, key, guard, c)
+        }
+        TicketCommand::Steps { key, out } => {
+            let mut store = env.open()?;
+            let (t, events) = store
+                .ticket_with_timeline(key)
+                .map_err(|e| env.store_err(e))?;
+            show_steps(env, &t, &events, out.json)
+        }
         TicketCommand::Reopen { key, reason, guard } => change(
             env,
             key,
@@ -921,6 +958,90 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
             describe::event(cat, org, e)
         );
     }
+}
+
+/// The ticket's procedure: each step with its clock, the current one and what it needs.
+fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result<i32> {
+    let org = &env.cfg.org;
+    let cat = env.cat;
+    let Some(p) = org.procedure_for(&t.kind) else {
+        if json {
+            print_json(&serde_json::json!({ "procedure": null }))?;
+        } else {
+            println!("{}", cat.f("procedure.none", &[("kind", &t.kind)]));
+        }
+        return Ok(0);
+    };
+    let clocks =
+        crate::domain::procedure::step_clocks(t, events, p, &org.calendar, crate::clock::now());
+    let current = t.current_step.as_deref().and_then(|s| p.step(s));
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            procedure: &'a str,
+            current: Option<&'a str>,
+            needs: Vec<&'a str>,
+            steps: &'a [crate::domain::procedure::Step],
+            clocks: &'a [crate::domain::procedure::StepClock],
+        }
+        print_json(&Out {
+            procedure: &p.id,
+            current: current.map(|s| s.id.as_str()),
+            needs: current
+                .map(|s| s.requires.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+            steps: &p.steps,
+            clocks: &clocks,
+        })?;
+        return Ok(0);
+    }
+    let lang = cat.lang().code();
+    println!(
+        "{}",
+        cat.f(
+            "procedure.title",
+            &[("name", &p.name.get(lang)), ("id", &p.id)]
+        )
+    );
+    for c in &clocks {
+        let Some(step) = p.step(&c.step) else {
+            continue;
+        };
+        let mark = if c.left.is_none() && current.is_some() {
+            "▶"
+        } else if c.over {
+            "!"
+        } else {
+            "✓"
+        };
+        let by = c.by.as_ref().map(|b| format!(" — {b}")).unwrap_or_default();
+        println!(
+            "{}",
+            cat.f(
+                "procedure.line",
+                &[
+                    ("mark", &mark),
+                    ("step", &step.id),
+                    ("name", &step.name.get(lang)),
+                    ("budget", &c.budget),
+                    ("used", &describe::working_minutes(cat, c.used_minutes)),
+                    ("by", &by),
+                ],
+            )
+        );
+    }
+    match current {
+        Some(s) if !s.requires.is_empty() => println!(
+            "{}",
+            cat.f(
+                "procedure.needs",
+                &[("step", &s.id), ("fields", &s.requires.join(", "))]
+            )
+        ),
+        Some(_) => {}
+        None => println!("{}", cat.t("procedure.done")),
+    }
+    Ok(0)
 }
 
 /// The ticket's SLA clocks as of now (the one clock).

@@ -157,9 +157,15 @@ pub struct Organisation {
     pub calendar: crate::domain::calendar::WorkCalendar,
     /// First-response and resolution targets, counted on `calendar`.
     pub sla: crate::domain::sla::SlaSettings,
+    /// One procedure per ticket kind (kinds without one have no steps).
+    pub procedures: Vec<crate::domain::procedure::Procedure>,
 }
 
 impl Organisation {
+    pub fn procedure_for(&self, kind: &str) -> Option<&crate::domain::procedure::Procedure> {
+        self.procedures.iter().find(|p| p.kind == kind)
+    }
+
     /// The lead of a group as (name, phone): whom to call when its system fails.
     pub fn group_contact(&self, group: &str) -> (Option<String>, Option<String>) {
         let Some(g) = self.group(group) else {

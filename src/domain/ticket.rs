@@ -146,6 +146,17 @@ pub enum Change {
     Reopen {
         reason: String,
     },
+    /// Finish the current step of the ticket's procedure, recording what it requires, and
+    /// go to `to` (one of the step's next steps; the first when `None`).
+    CompleteStep {
+        fields: std::collections::BTreeMap<String, String>,
+        to: Option<String>,
+    },
+    /// Send the request back from the current (approval) step, e.g. a plan to adjust.
+    ReturnStep {
+        to: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +236,17 @@ pub enum EventKind {
         from: Status,
         reason: String,
     },
+    StepCompleted {
+        step: String,
+        fields: std::collections::BTreeMap<String, String>,
+        /// The step it went on to; `None` when the procedure is done.
+        to: Option<String>,
+    },
+    StepReturned {
+        from: String,
+        to: String,
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -244,6 +266,8 @@ impl EventKind {
             EventKind::ResolvedUpstream { .. } => "resolved_upstream",
             EventKind::RequesterConfirmed => "requester_confirmed",
             EventKind::Reopened { .. } => "reopened",
+            EventKind::StepCompleted { .. } => "step_completed",
+            EventKind::StepReturned { .. } => "step_returned",
         }
     }
 }
@@ -306,6 +330,22 @@ pub enum DomainError {
     NothingToChange,
     #[error("the request cannot have arrived in the future ({at})")]
     ReceivedInFuture { at: DateTime<Utc> },
+    #[error("tickets of kind `{kind}` follow no procedure")]
+    NoProcedure { kind: String },
+    #[error("ticket {key} has finished its procedure")]
+    ProcedureDone { key: String },
+    #[error("step {step} needs {}", .fields.join(", "))]
+    MissingFields { step: String, fields: Vec<String> },
+    #[error("step {step} does not lead to `{to}`; it leads to {}", .allowed.join(", "))]
+    NotNextStep {
+        step: String,
+        to: String,
+        allowed: Vec<String>,
+    },
+    #[error("step {step} cannot send the request back to `{to}`")]
+    NotReturnable { step: String, to: String },
+    #[error("step {step} is for the {role} role")]
+    RoleRequired { step: String, role: String },
 }
 
 pub(crate) fn check_text(
@@ -486,7 +526,10 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
         parent: None,
         duplicate_of: None,
         resolution: None,
-        current_step: None,
+        current_step: org
+            .procedure_for(&kind)
+            .and_then(|p| p.first())
+            .map(|s| s.id.clone()),
         escalation: Vec::new(),
         external_ref: None,
         version: 1,
@@ -645,7 +688,15 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             set("impact", &mut impact_slot, impact);
             let mut urgency_slot = Some(t.urgency.clone());
             set("urgency", &mut urgency_slot, urgency);
-            t.kind = kind_slot.unwrap_or_default();
+            let new_kind = kind_slot.unwrap_or_default();
+            if new_kind != t.kind {
+                // Another kind, another procedure: it starts at its first step.
+                t.current_step = org
+                    .procedure_for(&new_kind)
+                    .and_then(|p| p.first())
+                    .map(|s| s.id.clone());
+            }
+            t.kind = new_kind;
             t.impact = impact_slot.unwrap_or_default();
             t.urgency = urgency_slot.unwrap_or_default();
             let priority = org
@@ -836,6 +887,62 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             t.closed_at = Some(ctx.now);
             Ok(EventKind::RequesterConfirmed)
         }
+        Change::CompleteStep { fields, to } => {
+            refuse_if_final(t)?;
+            let (p, step) = current_step(t, ctx)?;
+            let mut clean = std::collections::BTreeMap::new();
+            for (k, v) in fields {
+                let v = check_text("field", &v, false)?;
+                if !v.trim().is_empty() {
+                    clean.insert(k.trim().to_string(), v);
+                }
+            }
+            let missing: Vec<String> = step
+                .requires
+                .iter()
+                .filter(|r| !clean.contains_key(*r))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return Err(DomainError::MissingFields {
+                    step: step.id.clone(),
+                    fields: missing,
+                });
+            }
+            let to = match to {
+                Some(to) if step.next.contains(&to) => Some(to),
+                Some(to) => {
+                    return Err(DomainError::NotNextStep {
+                        step: step.id.clone(),
+                        to,
+                        allowed: step.next.clone(),
+                    });
+                }
+                None => step.next.first().cloned(),
+            };
+            let _ = p;
+            let from = step.id.clone();
+            t.current_step = to.clone();
+            Ok(EventKind::StepCompleted {
+                step: from,
+                fields: clean,
+                to,
+            })
+        }
+        Change::ReturnStep { to, reason } => {
+            refuse_if_final(t)?;
+            let reason = check_text("reason", &reason, true)?;
+            let (_, step) = current_step(t, ctx)?;
+            if !step.returns.contains(&to) {
+                return Err(DomainError::NotReturnable {
+                    step: step.id.clone(),
+                    to,
+                });
+            }
+            let from = step.id.clone();
+            t.current_step = Some(to.clone());
+            Ok(EventKind::StepReturned { from, to, reason })
+        }
         Change::Reopen { reason } => {
             let reason = check_text("reason", &reason, true)?;
             if !matches!(t.status, Status::Resolved | Status::Closed) {
@@ -850,6 +957,43 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             Ok(EventKind::Reopened { from, reason })
         }
     }
+}
+
+/// The ticket's procedure and current step, if the acting operator may act on it.
+fn current_step<'o>(
+    t: &Ticket,
+    ctx: Ctx<'o>,
+) -> Result<
+    (
+        &'o crate::domain::procedure::Procedure,
+        &'o crate::domain::procedure::Step,
+    ),
+    DomainError,
+> {
+    let p = ctx
+        .org
+        .procedure_for(&t.kind)
+        .ok_or_else(|| DomainError::NoProcedure {
+            kind: t.kind.clone(),
+        })?;
+    let step = t
+        .current_step
+        .as_deref()
+        .and_then(|id| p.step(id))
+        .ok_or_else(|| DomainError::ProcedureDone { key: t.key.clone() })?;
+    if let Some(role) = step.role {
+        let allowed = ctx
+            .org
+            .operator(ctx.actor)
+            .is_some_and(|op| op.roles.contains(&role));
+        if !allowed {
+            return Err(DomainError::RoleRequired {
+                step: step.id.clone(),
+                role: role.as_str().to_string(),
+            });
+        }
+    }
+    Ok((p, step))
 }
 
 #[cfg(test)]

@@ -1684,6 +1684,10 @@ impl App {
             }
             Change::Confirm => cat.t("event.requester_confirmed"),
             Change::Reopen { reason } => cat.f("event.reopened", &[("reason", reason)]),
+            Change::CompleteStep { .. } => cat.t("action.complete_step"),
+            Change::ReturnStep { to, reason } => {
+                cat.f("confirm.return_step", &[("to", to), ("reason", reason)])
+            }
         }
     }
 

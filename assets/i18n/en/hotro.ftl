@@ -638,3 +638,29 @@ popup-announce_guidance = Announce the outage: what should users do meanwhile?
 confirm-end_announcement = End announcement #{ $id } ({ $title }) now that its incident is resolved?
 confirm-and_end_announcement = …and end announcement #{ $id } ({ $title }).
 action-announce = announce the outage
+
+## Procedures
+event-step_completed = step { $step } done ({ $fields }) → { $to }
+event-step_returned = step { $from } sent back to { $to }: { $reason }
+event-procedure_done = procedure done
+action-complete_step = complete the step
+confirm-return_step = send back to step { $to }: { $reason }
+error-no_procedure = tickets of kind “{ $kind }” follow no procedure (see [[procedures]] in the configuration).
+error-procedure_done = ticket { $key } has finished its procedure.
+error-missing_fields = step { $step } needs { $fields }: give them with --field NAME=VALUE.
+error-not_next_step = step { $step } does not lead to “{ $to }”; it leads to { $allowed }.
+error-not_returnable = step { $step } cannot send the request back to “{ $to }”.
+error-role_required = step { $step } is completed by the { $role } role.
+error-bad_field = “{ $value }” is not NAME=VALUE.
+procedure-title = Procedure { $name } ({ $id }):
+procedure-line = { $mark } { $step } { $name } — budget { $budget }, used { $used }{ $by }
+procedure-needs = Step { $step } needs: { $fields }
+procedure-done = The procedure is done.
+procedure-none = Tickets of kind “{ $kind }” follow no procedure.
+cli-ticket-step-about = Complete the current step of the ticket's procedure, or send it back (approval steps)
+cli-ticket-step-complete = Complete the current step
+cli-ticket-step-fields = A field the step requires, NAME=VALUE (repeat)
+cli-ticket-step-to = Go on to this step (one of the step's next steps; default the first)
+cli-ticket-step-return_to = Send the request back to this step (with --reason)
+cli-ticket-step-reason = Why it is sent back
+cli-ticket-steps-about = The ticket's procedure: steps, the current one, what it needs, each step's clock

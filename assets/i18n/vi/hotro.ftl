@@ -638,3 +638,29 @@ popup-announce_guidance = Thông báo sự cố: người dùng nên làm gì tr
 confirm-end_announcement = Kết thúc thông báo #{ $id } ({ $title }) vì sự cố đã được xử lý?
 confirm-and_end_announcement = …và kết thúc thông báo #{ $id } ({ $title }).
 action-announce = thông báo sự cố
+
+## Quy trình
+event-step_completed = xong bước { $step } ({ $fields }) → { $to }
+event-step_returned = bước { $from } trả lại bước { $to }: { $reason }
+event-procedure_done = hoàn thành quy trình
+action-complete_step = hoàn thành bước
+confirm-return_step = trả lại bước { $to }: { $reason }
+error-no_procedure = phiếu loại “{ $kind }” không theo quy trình nào (xem [[procedures]] trong cấu hình).
+error-procedure_done = phiếu { $key } đã hoàn thành quy trình.
+error-missing_fields = bước { $step } cần { $fields }: ghi bằng --field TÊN=GIÁ_TRỊ.
+error-not_next_step = bước { $step } không chuyển sang “{ $to }”; chỉ sang { $allowed }.
+error-not_returnable = bước { $step } không thể trả lại bước “{ $to }”.
+error-role_required = bước { $step } do vai trò { $role } thực hiện.
+error-bad_field = “{ $value }” không có dạng TÊN=GIÁ_TRỊ.
+procedure-title = Quy trình { $name } ({ $id }):
+procedure-line = { $mark } { $step } { $name } — định mức { $budget }, đã dùng { $used }{ $by }
+procedure-needs = Bước { $step } cần: { $fields }
+procedure-done = Đã hoàn thành quy trình.
+procedure-none = Phiếu loại “{ $kind }” không theo quy trình nào.
+cli-ticket-step-about = Hoàn thành bước hiện tại của quy trình, hoặc trả lại (bước phê duyệt)
+cli-ticket-step-complete = Hoàn thành bước hiện tại
+cli-ticket-step-fields = Trường bước này yêu cầu, TÊN=GIÁ_TRỊ (lặp lại)
+cli-ticket-step-to = Chuyển sang bước này (một trong các bước tiếp theo; mặc định bước đầu)
+cli-ticket-step-return_to = Trả lại bước này (kèm --reason)
+cli-ticket-step-reason = Lý do trả lại
+cli-ticket-steps-about = Quy trình của phiếu: các bước, bước hiện tại, yêu cầu, đồng hồ từng bước

@@ -1,0 +1,260 @@
+//! Procedures as data: one per ticket kind, ordered steps, who is responsible, a
+//! working-time budget each, what must be recorded to finish a step and where a step may
+//! send the request back (an approval returned for adjustment). Checked when the config is
+//! loaded; applied by `ticket::apply` (`Change::CompleteStep`, `Change::ReturnStep`).
+
+use crate::domain::calendar::{Budget, WorkCalendar};
+use crate::domain::org::{Names, Role};
+use crate::domain::ticket::{Event, EventKind, Ticket};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub id: String,
+    pub name: Names,
+    /// Who may complete it (any operator when `None`).
+    pub role: Option<Role>,
+    pub budget: Budget,
+    /// Fields that must be recorded to complete it.
+    pub requires: Vec<String>,
+    /// Where completing it leads; the first is the default. Empty: the procedure ends.
+    pub next: Vec<String>,
+    /// Where it may send the request back (only approval steps).
+    pub returns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Procedure {
+    pub id: String,
+    pub kind: String,
+    pub name: Names,
+    pub steps: Vec<Step>,
+}
+
+/// Why a procedure in config is malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProcedureError {
+    #[error("procedure `{procedure}` has no steps")]
+    NoSteps { procedure: String },
+    #[error("procedure `{procedure}`: step `{step}` is defined twice")]
+    DuplicateStep { procedure: String, step: String },
+    #[error("procedure `{procedure}`: step `{step}` names step `{target}`, which does not exist")]
+    UnknownStep {
+        procedure: String,
+        step: String,
+        target: String,
+    },
+    #[error(
+        "procedure `{procedure}`: step `{step}` cannot be reached from the first step `{first}`"
+    )]
+    Unreachable {
+        procedure: String,
+        step: String,
+        first: String,
+    },
+}
+
+impl Procedure {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    pub fn first(&self) -> Option<&Step> {
+        self.steps.first()
+    }
+
+    /// Every step named exists and every step can be reached from the first.
+    pub fn validate(&self) -> Result<(), ProcedureError> {
+        let Some(first) = self.first() else {
+            return Err(ProcedureError::NoSteps {
+                procedure: self.id.clone(),
+            });
+        };
+        let mut seen = std::collections::HashSet::new();
+        for s in &self.steps {
+            if !seen.insert(s.id.as_str()) {
+                return Err(ProcedureError::DuplicateStep {
+                    procedure: self.id.clone(),
+                    step: s.id.clone(),
+                });
+            }
+        }
+        for s in &self.steps {
+            for target in s.next.iter().chain(&s.returns) {
+                if self.step(target).is_none() {
+                    return Err(ProcedureError::UnknownStep {
+                        procedure: self.id.clone(),
+                        step: s.id.clone(),
+                        target: target.clone(),
+                    });
+                }
+            }
+        }
+        let mut reached = vec![first.id.as_str()];
+        let mut i = 0;
+        while i < reached.len() {
+            if let Some(s) = self.step(reached[i]) {
+                for n in s.next.iter().chain(&s.returns) {
+                    if !reached.contains(&n.as_str()) {
+                        reached.push(n);
+                    }
+                }
+            }
+            i += 1;
+        }
+        if let Some(s) = self
+            .steps
+            .iter()
+            .find(|s| !reached.contains(&s.id.as_str()))
+        {
+            return Err(ProcedureError::Unreachable {
+                procedure: self.id.clone(),
+                step: s.id.clone(),
+                first: first.id.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One step's clock: when it was entered and left, working time used against its budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepClock {
+    pub step: String,
+    pub entered: DateTime<Utc>,
+    pub left: Option<DateTime<Utc>>,
+    /// Who completed (or returned) it.
+    pub by: Option<String>,
+    pub budget: String,
+    pub budget_minutes: i64,
+    pub used_minutes: i64,
+    pub over: bool,
+}
+
+/// The steps the ticket went through, in order, with their clocks as of `now`. A step
+/// entered twice (after a return) has two entries.
+pub fn step_clocks(
+    t: &Ticket,
+    events: &[Event],
+    p: &Procedure,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Vec<StepClock> {
+    let mut out: Vec<StepClock> = Vec::new();
+    let open = |step: &str, at: DateTime<Utc>| -> Option<StepClock> {
+        let s = p.step(step)?;
+        let total = cal
+            .add(at, s.budget)
+            .map(|end| cal.between(at, end))
+            .unwrap_or_default();
+        Some(StepClock {
+            step: s.id.clone(),
+            entered: at,
+            left: None,
+            by: None,
+            budget: s.budget.to_string(),
+            budget_minutes: total.num_minutes(),
+            used_minutes: 0,
+            over: false,
+        })
+    };
+    if let Some(first) = p.first()
+        && let Some(c) = open(&first.id, t.created_at)
+    {
+        out.push(c);
+    }
+    for e in events {
+        let (to, done) = match &e.kind {
+            EventKind::StepCompleted { to, .. } => (to.clone(), true),
+            EventKind::StepReturned { to, .. } => (Some(to.clone()), true),
+            _ => (None, false),
+        };
+        if !done {
+            continue;
+        }
+        if let Some(last) = out.last_mut() {
+            last.left = Some(e.at);
+            last.by = Some(e.actor.clone());
+        }
+        if let Some(to) = to
+            && let Some(c) = open(&to, e.at)
+        {
+            out.push(c);
+        }
+    }
+    for c in &mut out {
+        let end = c.left.unwrap_or(now);
+        let used = if end > c.entered {
+            cal.between(c.entered, end)
+        } else {
+            TimeDelta::zero()
+        };
+        c.used_minutes = used.num_minutes();
+        c.over = c.used_minutes > c.budget_minutes;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(id: &str, next: &[&str], returns: &[&str]) -> Step {
+        Step {
+            id: id.into(),
+            name: Names {
+                vi: id.into(),
+                en: id.into(),
+                zh: None,
+            },
+            role: None,
+            budget: "0.5d".parse().unwrap(),
+            requires: Vec::new(),
+            next: next.iter().map(|s| s.to_string()).collect(),
+            returns: returns.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn procedure(steps: Vec<Step>) -> Procedure {
+        Procedure {
+            id: "p".into(),
+            kind: "service-request".into(),
+            name: Names {
+                vi: "p".into(),
+                en: "p".into(),
+                zh: None,
+            },
+            steps,
+        }
+    }
+
+    #[test]
+    fn malformed_procedures_are_refused_with_the_step() {
+        assert!(matches!(
+            procedure(vec![]).validate(),
+            Err(ProcedureError::NoSteps { .. })
+        ));
+        let unknown = procedure(vec![step("B1", &["B9"], &[])]);
+        assert!(matches!(
+            unknown.validate(),
+            Err(ProcedureError::UnknownStep { target, .. }) if target == "B9"
+        ));
+        let unreachable = procedure(vec![step("B1", &[], &[]), step("B2", &[], &[])]);
+        assert!(matches!(
+            unreachable.validate(),
+            Err(ProcedureError::Unreachable { step, .. }) if step == "B2"
+        ));
+        let twice = procedure(vec![step("B1", &[], &[]), step("B1", &[], &[])]);
+        assert!(matches!(
+            twice.validate(),
+            Err(ProcedureError::DuplicateStep { .. })
+        ));
+        let ok = procedure(vec![
+            step("B1", &["B2"], &[]),
+            step("B2", &["B3"], &["B1"]),
+            step("B3", &[], &[]),
+        ]);
+        assert_eq!(ok.validate(), Ok(()));
+    }
+}

@@ -1,0 +1,306 @@
+//! The shipped procedures through the real binary: each one's happy path, its return loops,
+//! completions refused for a missing field or the wrong role, and the step clocks.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hotro");
+/// The configured operator with the approver role.
+const APPROVER: &str = "lyvanlong";
+
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        Desk {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, when: &str, login: &str, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--db")
+            .arg(self.dir.path().join("hotro.db"))
+            .args(["--as", login, "--lang", "en"])
+            .args(args)
+            .env("HOTRO_NOW", format!("2026-11-23T{when}:00+07:00"))
+            .env_remove("HOTRO_DB")
+            .env_remove("HOTRO_AS")
+            .env_remove("HOTRO_CONFIG")
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, when: &str, login: &str, args: &[&str]) -> String {
+        let out = self.run(when, login, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn fails(&self, when: &str, login: &str, args: &[&str]) -> String {
+        let out = self.run(when, login, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn steps(&self, when: &str, key: &str) -> Value {
+        serde_json::from_str(&self.ok(when, "nguyenvanan", &["ticket", "steps", key, "--json"]))
+            .unwrap()
+    }
+
+    fn new_ticket(&self, kind: &str) -> String {
+        let out = self.ok(
+            "08:00",
+            "nguyenvanan",
+            &[
+                "ticket",
+                "new",
+                "--title",
+                "Yêu cầu",
+                "--kind",
+                kind,
+                "--json",
+            ],
+        );
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["ticket"]["key"].as_str().unwrap().to_string()
+    }
+
+    /// Complete the current step with a value for every field it requires.
+    fn complete(&self, when: &str, login: &str, key: &str) -> String {
+        let v = self.steps(when, key);
+        let step = v["current"].as_str().unwrap().to_string();
+        let mut args: Vec<String> = vec![
+            "ticket".into(),
+            "step".into(),
+            key.into(),
+            "--complete".into(),
+        ];
+        for f in v["needs"].as_array().unwrap() {
+            args.push("--field".into());
+            args.push(format!(
+                "{}=giá trị của {}",
+                f.as_str().unwrap(),
+                f.as_str().unwrap()
+            ));
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.ok(when, login, &refs);
+        step
+    }
+
+    fn current(&self, key: &str) -> Value {
+        self.steps("16:00", key)["current"].clone()
+    }
+}
+
+/// Walk a procedure from its first step to its end; `approver_steps` are done by the approver.
+fn walk(d: &Desk, kind: &str, approver_steps: &[&str]) -> Vec<String> {
+    let key = d.new_ticket(kind);
+    let mut done = Vec::new();
+    while let Some(step) = d.current(&key).as_str().map(str::to_string) {
+        let login = if approver_steps.contains(&step.as_str()) {
+            APPROVER
+        } else {
+            "nguyenvanan"
+        };
+        done.push(d.complete("09:00", login, &key));
+        assert!(done.len() <= 20, "the procedure never ends: {done:?}");
+    }
+    done
+}
+
+#[test]
+fn every_shipped_procedure_runs_from_first_step_to_end() {
+    let d = Desk::new();
+    assert_eq!(
+        walk(&d, "repair", &["B5"]),
+        ["B1", "B2", "B3", "B4", "B5", "B6", "B7"]
+    );
+    assert_eq!(walk(&d, "consultation", &[]), ["1", "2", "3"]);
+    assert_eq!(walk(&d, "configuration", &[]), ["1", "2", "3", "4"]);
+    assert_eq!(
+        walk(&d, "data-repair", &[]),
+        ["1", "2", "3", "4", "5", "6", "7", "8"]
+    );
+    assert_eq!(
+        walk(&d, "bug", &[]),
+        ["1", "2", "3", "4", "5", "6", "7", "8"]
+    );
+    // A kind without a procedure has no steps.
+    let key = d.new_ticket("incident");
+    assert!(d.current(&key).is_null());
+    let err = d.fails(
+        "09:00",
+        "nguyenvanan",
+        &["ticket", "step", &key, "--complete"],
+    );
+    assert!(err.contains("follow no procedure"), "{err}");
+}
+
+#[test]
+fn a_step_is_not_completed_without_what_it_requires() {
+    let d = Desk::new();
+    let key = d.new_ticket("data-repair");
+    for _ in 0..3 {
+        d.complete("09:00", "nguyenvanan", &key);
+    }
+    assert_eq!(d.current(&key), "4");
+    let err = d.fails(
+        "09:30",
+        "nguyenvanan",
+        &[
+            "ticket",
+            "step",
+            &key,
+            "--complete",
+            "--field",
+            "scope=Chứng từ tháng 10",
+        ],
+    );
+    for f in ["business_year", "items", "before_after", "reason"] {
+        assert!(err.contains(f), "{f} missing from: {err}");
+    }
+    assert!(!err.contains("scope,"), "scope was given: {err}");
+    assert_eq!(d.current(&key), "4", "nothing changed");
+    let err = d.fails(
+        "09:30",
+        "nguyenvanan",
+        &["ticket", "step", &key, "--complete", "--field", "oops"],
+    );
+    assert!(err.contains("NAME=VALUE"), "{err}");
+}
+
+#[test]
+fn an_approval_is_returned_for_adjustment_and_only_an_approver_decides() {
+    let d = Desk::new();
+    let key = d.new_ticket("repair");
+    for _ in 0..4 {
+        d.complete("09:00", "nguyenvanan", &key);
+    }
+    assert_eq!(d.current(&key), "B5");
+    // Not an approver: refused.
+    let err = d.fails(
+        "10:00",
+        "nguyenvanan",
+        &[
+            "ticket",
+            "step",
+            &key,
+            "--complete",
+            "--field",
+            "approval_document=x",
+        ],
+    );
+    assert!(err.contains("approver"), "{err}");
+    let err = d.fails(
+        "10:00",
+        "nguyenvanan",
+        &[
+            "ticket",
+            "step",
+            &key,
+            "--return-to",
+            "B3",
+            "--reason",
+            "Dự toán quá cao",
+        ],
+    );
+    assert!(err.contains("approver"), "{err}");
+    // The approver sends the plan back to B3; it cannot send it anywhere else.
+    let err = d.fails(
+        "10:00",
+        APPROVER,
+        &["ticket", "step", &key, "--return-to", "B1", "--reason", "x"],
+    );
+    assert!(err.contains("cannot send the request back"), "{err}");
+    d.ok(
+        "10:00",
+        APPROVER,
+        &[
+            "ticket",
+            "step",
+            &key,
+            "--return-to",
+            "B3",
+            "--reason",
+            "Dự toán quá cao",
+        ],
+    );
+    assert_eq!(d.current(&key), "B3");
+    d.complete("11:00", "nguyenvanan", &key);
+    d.complete("11:10", "nguyenvanan", &key);
+    d.complete("13:30", APPROVER, &key);
+    assert_eq!(d.current(&key), "B6");
+    let text = d.ok("14:00", "nguyenvanan", &["ticket", "show", &key]);
+    assert!(
+        text.contains("step B5 sent back to B3: Dự toán quá cao"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_other_return_loops_go_where_the_procedure_says() {
+    let d = Desk::new();
+    for (kind, at, back) in [
+        ("data-repair", "5", "4"),
+        ("data-repair", "8", "7"),
+        ("configuration", "4", "3"),
+        ("bug", "8", "6"),
+    ] {
+        let key = d.new_ticket(kind);
+        while d.current(&key) != at {
+            d.complete("09:00", "nguyenvanan", &key);
+        }
+        d.ok(
+            "10:00",
+            "nguyenvanan",
+            &[
+                "ticket",
+                "step",
+                &key,
+                "--return-to",
+                back,
+                "--reason",
+                "Chưa đúng",
+            ],
+        );
+        assert_eq!(d.current(&key), back, "{kind} {at} -> {back}");
+    }
+}
+
+#[test]
+fn each_step_has_its_clock_in_working_time() {
+    let d = Desk::new();
+    let key = d.new_ticket("repair");
+    d.complete("08:30", "nguyenvanan", &key); // B1: 30 min of its 1 h
+    d.complete("13:30", "nguyenvanan", &key); // B2: 08:30-13:30 = 3 h 30 (lunch excluded)
+    let v = d.steps("16:00", &key);
+    let clocks = v["clocks"].as_array().unwrap();
+    assert_eq!(clocks[0]["step"], "B1");
+    assert_eq!(clocks[0]["used_minutes"], 30);
+    assert_eq!(clocks[0]["over"], false);
+    assert_eq!(clocks[0]["by"], "nguyenvanan");
+    assert_eq!(clocks[1]["step"], "B2");
+    assert_eq!(clocks[1]["used_minutes"], 210);
+    assert_eq!(clocks[1]["budget_minutes"], 225, "0.5 d = 3 h 45");
+    assert_eq!(clocks[2]["step"], "B3");
+    assert_eq!(clocks[2]["used_minutes"], 150, "13:30-16:00, still running");
+    assert_eq!(clocks[2]["over"], false);
+    assert_eq!(v["needs"], serde_json::json!(["plan", "cost_estimate"]));
+    let text = d.ok("16:00", "nguyenvanan", &["ticket", "steps", &key]);
+    assert!(
+        text.contains("▶ B3") && text.contains("needs: plan, cost_estimate"),
+        "{text}"
+    );
+}
