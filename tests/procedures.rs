@@ -106,11 +106,16 @@ impl Desk {
 
 /// Walk a procedure from its first step to its end; `approver_steps` are done by the approver.
 fn walk(d: &Desk, kind: &str, approver_steps: &[&str]) -> Vec<String> {
+    walk_as(d, kind, APPROVER, approver_steps)
+}
+
+/// Walk a procedure; `special_steps` are done by `special`.
+fn walk_as(d: &Desk, kind: &str, special: &str, special_steps: &[&str]) -> Vec<String> {
     let key = d.new_ticket(kind);
     let mut done = Vec::new();
     while let Some(step) = d.current(&key).as_str().map(str::to_string) {
-        let login = if approver_steps.contains(&step.as_str()) {
-            APPROVER
+        let login = if special_steps.contains(&step.as_str()) {
+            special
         } else {
             "nguyenvanan"
         };
@@ -136,6 +141,11 @@ fn every_shipped_procedure_runs_from_first_step_to_end() {
     assert_eq!(
         walk(&d, "bug", &[]),
         ["1", "2", "3", "4", "5", "6", "7", "8"]
+    );
+    assert_eq!(walk(&d, "service-request", &[]), ["R", "2", "3", "4"]);
+    assert_eq!(
+        walk_as(&d, "remote-support", KEY_USER, &["2"]),
+        ["1", "2", "3"]
     );
     // A kind without a procedure has no steps.
     let key = d.new_ticket("incident");
@@ -303,4 +313,71 @@ fn each_step_has_its_clock_in_working_time() {
         text.contains("▶ B3") && text.contains("needs: plan, cost_estimate"),
         "{text}"
     );
+}
+
+/// The configured key user (for the remote-support procedure's step 2).
+const KEY_USER: &str = "buivantuan";
+
+#[test]
+fn an_emergency_phoned_in_is_handled_first_and_its_form_filed_afterwards() {
+    let d = Desk::new();
+    let key = d.new_ticket("service-request");
+    d.ok(
+        "08:05",
+        "nguyenvanan",
+        &["ticket", "step", &key, "--complete", "--to", "E2"],
+    );
+    assert_eq!(d.current(&key), "E2");
+    let mut path = vec!["R".to_string()];
+    while d.current(&key).is_string() {
+        path.push(d.complete("09:00", "nguyenvanan", &key));
+    }
+    assert_eq!(path, ["R", "E2", "E3", "E4"]);
+    let text = d.ok("16:00", "nguyenvanan", &["ticket", "show", &key]);
+    assert!(text.contains("step E4 done (form_number"), "{text}");
+    let err = d.fails(
+        "09:00",
+        "nguyenvanan",
+        &["ticket", "step", &key, "--complete"],
+    );
+    assert!(err.contains("finished its procedure"), "{err}");
+}
+
+#[test]
+fn remote_support_goes_through_the_key_user_who_may_send_it_on() {
+    let d = Desk::new();
+    let key = d.new_ticket("remote-support");
+    d.complete("08:30", "nguyenvanan", &key);
+    // Step 2 is the key user's.
+    let err = d.fails(
+        "09:00",
+        "nguyenvanan",
+        &[
+            "ticket",
+            "step",
+            &key,
+            "--complete",
+            "--field",
+            "kb_checked=KB-12",
+        ],
+    );
+    assert!(err.contains("key_user"), "{err}");
+    d.ok(
+        "09:00",
+        KEY_USER,
+        &[
+            "ticket",
+            "step",
+            &key,
+            "--complete",
+            "--field",
+            "kb_checked=không có",
+            "--to",
+            "4",
+        ],
+    );
+    assert_eq!(d.current(&key), "4");
+    d.complete("09:30", "nguyenvanan", &key);
+    d.complete("10:30", "nguyenvanan", &key);
+    assert!(d.current(&key).is_null());
 }
