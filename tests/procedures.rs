@@ -381,3 +381,29 @@ fn remote_support_goes_through_the_key_user_who_may_send_it_on() {
     d.complete("10:30", "nguyenvanan", &key);
     assert!(d.current(&key).is_null());
 }
+
+#[test]
+fn a_step_clock_stands_still_while_the_ticket_waits() {
+    let d = Desk::new();
+    let key = d.new_ticket("consultation");
+    d.complete("08:10", "nguyenvanan", &key); // step 1
+    // Step 2 from 08:10; waiting on the requester 08:30-09:30.
+    d.ok(
+        "08:30",
+        "nguyenvanan",
+        &["ticket", "status", &key, "waiting_requester"],
+    );
+    d.ok(
+        "09:30",
+        "nguyenvanan",
+        &["ticket", "status", &key, "in_progress"],
+    );
+    let v = d.steps("10:00", &key);
+    let step2 = &v["clocks"].as_array().unwrap()[1];
+    assert_eq!(step2["step"], "2");
+    assert_eq!(
+        step2["used_minutes"], 50,
+        "20 min before waiting, 30 after: {step2}"
+    );
+    assert_eq!(step2["over"], false, "1 h budget");
+}

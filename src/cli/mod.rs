@@ -972,8 +972,14 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         }
         return Ok(0);
     };
-    let clocks =
-        crate::domain::procedure::step_clocks(t, events, p, &org.calendar, crate::clock::now());
+    let clocks = crate::domain::procedure::step_clocks(
+        t,
+        events,
+        p,
+        &org.calendar,
+        &org.sla,
+        crate::clock::now(),
+    );
     let current = t.current_step.as_deref().and_then(|s| p.step(s));
     if json {
         #[derive(Serialize)]

@@ -133,12 +133,14 @@ pub struct StepClock {
 }
 
 /// The steps the ticket went through, in order, with their clocks as of `now`. A step
-/// entered twice (after a return) has two entries.
+/// entered twice (after a return) has two entries. A step's clock stands still while the
+/// ticket waits (the SLA's pause statuses), like the resolution clock.
 pub fn step_clocks(
     t: &Ticket,
     events: &[Event],
     p: &Procedure,
     cal: &WorkCalendar,
+    sla: &crate::domain::sla::SlaSettings,
     now: DateTime<Utc>,
 ) -> Vec<StepClock> {
     let mut out: Vec<StepClock> = Vec::new();
@@ -186,7 +188,7 @@ pub fn step_clocks(
     for c in &mut out {
         let end = c.left.unwrap_or(now);
         let used = if end > c.entered {
-            cal.between(c.entered, end)
+            crate::domain::sla::running_between(t, events, cal, sla, c.entered, end)
         } else {
             TimeDelta::zero()
         };

@@ -196,6 +196,31 @@ fn stretches(t: &Ticket, events: &[Event], settings: &SlaSettings) -> Vec<Stretc
     out
 }
 
+/// Working time in `from..to` during which the ticket's clock was running (not waiting,
+/// not resolved): what a step's clock counts.
+pub fn running_between(
+    t: &Ticket,
+    events: &[Event],
+    cal: &WorkCalendar,
+    settings: &SlaSettings,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> TimeDelta {
+    let parts = stretches(t, events, settings);
+    let mut used = TimeDelta::zero();
+    for (i, s) in parts.iter().enumerate() {
+        if !s.running {
+            continue;
+        }
+        let end = parts.get(i + 1).map(|n| n.from).unwrap_or(to).min(to);
+        let start = s.from.max(from);
+        if end > start {
+            used += cal.between(start, end);
+        }
+    }
+    used
+}
+
 fn minutes(d: TimeDelta) -> i64 {
     d.num_minutes()
 }
