@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod describe;
 pub mod domain;
+pub mod forms;
 pub mod i18n;
 pub mod rules;
 pub mod search;

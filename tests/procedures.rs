@@ -407,3 +407,45 @@ fn a_step_clock_stands_still_while_the_ticket_waits() {
     );
     assert_eq!(step2["over"], false, "1 h budget");
 }
+
+#[test]
+fn the_request_and_completion_forms_print_what_was_recorded() {
+    let d = Desk::new();
+    let key = d.new_ticket("repair");
+    d.complete("08:30", "nguyenvanan", &key);
+    d.complete("09:00", "nguyenvanan", &key);
+    let request = d.ok(
+        "09:10",
+        "nguyenvanan",
+        &["ticket", "form", &key, "--kind", "request"],
+    );
+    assert!(request.contains("# REQUEST FOR IT SUPPORT"), "{request}");
+    assert!(
+        request.contains(&key) && request.contains("QT.VHTT.01"),
+        "{request}"
+    );
+    assert!(
+        !request.contains("Partner"),
+        "two signatures on a request: {request}"
+    );
+    let done = d.ok(
+        "09:10",
+        "nguyenvanan",
+        &["ticket", "form", &key, "--kind", "completion"],
+    );
+    assert!(done.contains("# IT SUPPORT COMPLETION RECORD"), "{done}");
+    assert!(
+        done.contains("repair_form: giá trị của repair_form"),
+        "{done}"
+    );
+    assert!(
+        done.contains("| Requester | IT department | Partner (if any) |"),
+        "{done}"
+    );
+    let err = d.fails(
+        "09:10",
+        "nguyenvanan",
+        &["ticket", "form", &key, "--kind", "pdf"],
+    );
+    assert!(err.contains("request or completion"), "{err}");
+}

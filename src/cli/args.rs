@@ -432,6 +432,11 @@ pub enum TicketCommand {
         #[command(flatten)]
         out: Output,
     },
+    Form {
+        key: String,
+        #[arg(long, value_name = "request|completion")]
+        kind: String,
+    },
 }
 
 #[derive(Debug, Args)]

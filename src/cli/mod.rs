@@ -732,6 +732,17 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             };
             change(env, key, guard, c)
         }
+        TicketCommand::Form { key, kind } => {
+            let Some(kind) = crate::forms::FormKind::parse(kind) else {
+                return Err(env.user(cat.f("error.unknown_form", &[("value", kind)])));
+            };
+            let mut store = env.open()?;
+            let (t, events) = store
+                .ticket_with_timeline(key)
+                .map_err(|e| env.store_err(e))?;
+            print!("{}", crate::forms::render(cat, org, &t, &events, kind));
+            Ok(0)
+        }
         TicketCommand::Steps { key, out } => {
             let mut store = env.open()?;
             let (t, events) = store

@@ -1,0 +1,131 @@
+//! The printable forms of seeds 001 and 002, as Markdown: the request form (the requester's
+//! details and what is asked) and the completion form (what was done, each step's record,
+//! signatures of the requester, the IT department and the partner, if any).
+
+use crate::domain::org::Organisation;
+use crate::domain::ticket::{Event, EventKind, Ticket};
+use crate::i18n::Catalog;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Request,
+    Completion,
+}
+
+impl FormKind {
+    pub fn parse(s: &str) -> Option<FormKind> {
+        match s.trim() {
+            "request" => Some(FormKind::Request),
+            "completion" => Some(FormKind::Completion),
+            _ => None,
+        }
+    }
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\\\|").replace('\n', "<br>")
+}
+
+pub fn render(
+    cat: &Catalog,
+    org: &Organisation,
+    t: &Ticket,
+    events: &[Event],
+    kind: FormKind,
+) -> String {
+    let lang = cat.lang().code();
+    let local = |d: chrono::DateTime<chrono::Utc>| {
+        d.with_timezone(&org.time_zone)
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    };
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let title = match kind {
+        FormKind::Request => cat.t("form.request_title"),
+        FormKind::Completion => cat.t("form.completion_title"),
+    };
+    let mut out = format!("**{}**\n\n# {title}\n\n", org.name);
+    let procedure = org.procedure_for(&t.kind);
+    let rows: Vec<(String, String)> = vec![
+        (cat.t("field.key"), t.key.clone()),
+        (cat.t("form.received"), local(t.created_at)),
+        (cat.t("field.requester_name"), dash(&t.requester.name)),
+        (cat.t("field.unit"), dash(&t.requester.unit)),
+        (cat.t("field.phone"), dash(&t.requester.phone)),
+        (cat.t("field.email"), dash(&t.requester.email)),
+        (cat.t("field.application"), dash(&t.application)),
+        (
+            cat.t("field.kind"),
+            org.kind(&t.kind)
+                .map(|k| k.name.get(lang).to_string())
+                .unwrap_or_else(|| t.kind.clone()),
+        ),
+        (
+            cat.t("form.procedure"),
+            procedure
+                .map(|p| format!("{} ({})", p.name.get(lang), p.id))
+                .unwrap_or_else(|| "—".into()),
+        ),
+    ];
+    out.push_str("| | |\n|---|---|\n");
+    for (k, v) in rows {
+        out.push_str(&format!("| {} | {} |\n", cell(&k), cell(&v)));
+    }
+    out.push_str(&format!(
+        "\n## {}\n\n**{}**\n\n{}\n",
+        cat.t("form.request"),
+        t.title,
+        t.description.trim()
+    ));
+    if kind == FormKind::Completion {
+        out.push_str(&format!("\n## {}\n\n", cat.t("form.work_done")));
+        let mut any = false;
+        for e in events {
+            if let EventKind::StepCompleted { step, fields, .. } = &e.kind {
+                any = true;
+                let name = procedure
+                    .and_then(|p| p.step(step))
+                    .map(|s| s.name.get(lang).to_string())
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "- **{step}** {name} — {} ({})\n",
+                    local(e.at),
+                    e.actor
+                ));
+                for (k, v) in fields {
+                    out.push_str(&format!("  - {k}: {}\n", v.replace('\n', " ")));
+                }
+            }
+        }
+        if !any {
+            out.push_str("- —\n");
+        }
+        out.push_str(&format!(
+            "\n**{}:** {}\n",
+            cat.t("field.resolution"),
+            t.resolution.clone().unwrap_or_else(|| "—".into())
+        ));
+        if let Some(at) = t.resolved_at {
+            out.push_str(&format!(
+                "\n{}: {}\n",
+                cat.t("form.completed_at"),
+                local(at)
+            ));
+        }
+    }
+    let signers = match kind {
+        FormKind::Request => vec![cat.t("form.sign_requester"), cat.t("form.sign_it")],
+        FormKind::Completion => vec![
+            cat.t("form.sign_requester"),
+            cat.t("form.sign_it"),
+            cat.t("form.sign_partner"),
+        ],
+    };
+    out.push_str(&format!(
+        "\n| {} |\n|{}\n| {} |\n",
+        signers.join(" | "),
+        "---|".repeat(signers.len()),
+        vec![cat.t("form.signature"); signers.len()].join(" | ")
+    ));
+    out
+}
