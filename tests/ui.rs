@@ -1238,3 +1238,59 @@ fn an_outage_is_announced_from_the_check_and_ends_with_its_incident() {
     assert!(d.app.announcements.is_empty());
     assert!(d.store.announcements(true).unwrap().is_empty());
 }
+
+#[test]
+fn procedure_steps_are_completed_from_ticket_detail() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let org = org();
+    let (t, _) = d
+        .store
+        .create_ticket(
+            &NewTicket {
+                title: "Máy in tầng 2 hỏng".into(),
+                kind: Some("repair".into()),
+                ..NewTicket::default()
+            },
+            Ctx {
+                org: &org,
+                actor: "nguyenvanan",
+                now: now(),
+            },
+        )
+        .unwrap();
+    d.tick(now() + chrono::Duration::seconds(2));
+    all_open(&mut d);
+    while d.selected() != t.key {
+        d.key(KeyCode::Char('j'));
+    }
+    d.key(KeyCode::Enter);
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("B1 Report the IT incident"), "{screen}");
+    // B1 needs nothing.
+    d.key(KeyCode::Char('x'));
+    d.ctrl('s');
+    assert_eq!(d.ticket(&t.key).0.current_step.as_deref(), Some("B2"));
+    // B2 needs the repair form: refused without it, the popup comes back.
+    d.key(KeyCode::Char('x'));
+    d.ctrl('s');
+    assert!(
+        matches!(d.app.popup, Some(Popup::Text(_))),
+        "{:?}",
+        d.app.flash
+    );
+    let flash = d.app.flash.clone().unwrap();
+    assert!(
+        flash.error && flash.text.contains("repair_form"),
+        "{flash:?}"
+    );
+    d.chars("PKP-2026-17");
+    d.ctrl('s');
+    let (t2, events) = d.ticket(&t.key);
+    assert_eq!(t2.current_step.as_deref(), Some("B3"));
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        hotro::domain::ticket::EventKind::StepCompleted { step, fields, .. }
+            if step == "B2" && fields.get("repair_form").map(String::as_str) == Some("PKP-2026-17")
+    )));
+    snap(&d, "procedure_detail_en");
+}

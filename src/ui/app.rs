@@ -271,6 +271,12 @@ pub enum TextPurpose {
     Announce {
         system: String,
     },
+    /// The fields of the current procedure step, one "name: value" line each.
+    CompleteStep,
+    /// Why the current (approval) step sends the request back to `to`.
+    ReturnStep {
+        to: String,
+    },
 }
 
 impl TextPurpose {
@@ -296,6 +302,8 @@ impl TextPurpose {
             TextPurpose::LinkTarget(LinkRelation::ChildOf) => "popup.link_child",
             TextPurpose::CheckNote { .. } => "popup.check_note",
             TextPurpose::Announce { .. } => "popup.announce_guidance",
+            TextPurpose::CompleteStep => "popup.complete_step",
+            TextPurpose::ReturnStep { .. } => "popup.return_step",
         }
     }
     pub fn single_line(&self) -> bool {
@@ -329,6 +337,7 @@ impl TextPopup {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PickPurpose {
+    ReturnStep,
     Assign,
     Status,
     EscalateGroup,
@@ -964,6 +973,8 @@ impl App {
                 | Action::CheckIncident
                 | Action::Finalise
                 | Action::Announce
+                | Action::CompleteStep
+                | Action::ReturnStep
         );
         if writes && self.read_only {
             self.warn(self.cat.t("flash.read_only"));
@@ -1104,6 +1115,8 @@ impl App {
             Action::Reply => self.open_text(TextPurpose::Reply),
             Action::Note => self.open_text(TextPurpose::Note),
             Action::Resolve => self.open_text(TextPurpose::Resolve),
+            Action::CompleteStep => self.open_complete_step(),
+            Action::ReturnStep => self.open_picker(PickPurpose::ReturnStep),
             Action::Reopen => self.open_text(TextPurpose::Reopen),
             Action::ReturnDown => self.open_text(TextPurpose::Return),
             Action::Take => {
@@ -1456,6 +1469,19 @@ impl App {
                         value: "child_of".into(),
                     },
                 ],
+                PickPurpose::ReturnStep => self
+                    .current_step()
+                    .map(|(p, step)| {
+                        step.returns
+                            .iter()
+                            .filter_map(|id| p.step(id))
+                            .map(|s| PickItem {
+                                label: format!("{} {}", s.id, s.name.get(lang)),
+                                value: s.id.clone(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 PickPurpose::Palette => Vec::new(),
             };
         self.popup = Some(Popup::Picker(Picker::new(purpose, targets, items)));
@@ -1521,6 +1547,51 @@ impl App {
     }
 
     /// The priority the classification form would give, shown live.
+    /// The focused ticket's procedure and current step.
+    pub fn current_step(
+        &self,
+    ) -> Option<(
+        &crate::domain::procedure::Procedure,
+        &crate::domain::procedure::Step,
+    )> {
+        let t = self.focused_ticket()?;
+        let p = self.org.procedure_for(&t.kind)?;
+        let step = p.step(t.current_step.as_deref()?)?;
+        Some((p, step))
+    }
+
+    /// The complete-step popup: one "name: " line per field the step requires, and a `to:`
+    /// line when the step may lead to more than one next step.
+    fn open_complete_step(&mut self) -> Vec<Cmd> {
+        let Some((_, step)) = self.current_step() else {
+            self.warn(self.cat.t("flash.no_step"));
+            return Vec::new();
+        };
+        let mut lines: Vec<String> = step.requires.iter().map(|f| format!("{f}: ")).collect();
+        if step.next.len() > 1 {
+            lines.push(format!("to: {}", step.next.join(" | ")));
+        }
+        let targets = self.targets();
+        if targets.is_empty() {
+            return self.nothing_selected();
+        }
+        let mut area = TextArea::from(if lines.is_empty() {
+            vec![String::new()]
+        } else {
+            lines
+        });
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        self.popup = Some(Popup::Text(TextPopup {
+            purpose: TextPurpose::CompleteStep,
+            targets,
+            area,
+            dirty: false,
+            last_saved: None,
+        }));
+        Vec::new()
+    }
+
     pub fn classify_priority(&self, form: &ClassifyForm) -> Option<String> {
         let impact = form.fields.get(3)?.value()?;
         let urgency = form.fields.get(4)?.value()?;
@@ -1831,7 +1902,8 @@ impl App {
 
     fn submit_text(&mut self, t: TextPopup) -> Vec<Cmd> {
         let text = crate::domain::text::normalize(&t.text());
-        if text.trim().is_empty() {
+        // A step that requires nothing is completed with nothing typed.
+        if text.trim().is_empty() && t.purpose != TextPurpose::CompleteStep {
             self.warn(self.cat.t("flash.empty_text"));
             self.popup = Some(Popup::Text(t));
             return Vec::new();
@@ -1868,6 +1940,14 @@ impl App {
                 target: text.trim().to_string(),
                 target_ancestors: Vec::new(),
             },
+            TextPurpose::CompleteStep => {
+                let (fields, to) = parse_step_fields(&text);
+                Change::CompleteStep { fields, to }
+            }
+            TextPurpose::ReturnStep { to } => Change::ReturnStep {
+                to: to.clone(),
+                reason: text.clone(),
+            },
             // Handled above: neither is a ticket change.
             TextPurpose::CheckNote { .. } | TextPurpose::Announce { .. } => {
                 Change::Note { text: text.clone() }
@@ -1884,7 +1964,8 @@ impl App {
             .collect();
         let hard = matches!(
             t.purpose,
-            TextPurpose::Escalate { .. }
+            TextPurpose::ReturnStep { .. }
+                | TextPurpose::Escalate { .. }
                 | TextPurpose::Return
                 | TextPurpose::Cancel
                 | TextPurpose::Resolve
@@ -1972,6 +2053,9 @@ impl App {
                             )
                         })
                 })
+            }
+            PickPurpose::ReturnStep => {
+                self.open_text_for(TextPurpose::ReturnStep { to: item.value }, targets)
             }
             PickPurpose::EscalateGroup => {
                 let group = (!item.value.is_empty()).then_some(item.value);
@@ -2476,6 +2560,24 @@ fn coded_choice(
         selected,
         query: String::new(),
     }
+}
+
+/// "name: value" lines of the complete-step popup; a `to:` line chooses the next step.
+fn parse_step_fields(text: &str) -> (std::collections::BTreeMap<String, String>, Option<String>) {
+    let mut fields = std::collections::BTreeMap::new();
+    let mut to = None;
+    for line in text.lines() {
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
+        let (k, v) = (k.trim(), v.trim());
+        if k == "to" || k == "→" {
+            to = (!v.is_empty()).then(|| v.to_string());
+        } else if !k.is_empty() && !v.is_empty() {
+            fields.insert(k.to_string(), v.to_string());
+        }
+    }
+    (fields, to)
 }
 
 /// What the knowledge screen searches: published articles and past solved tickets.

@@ -79,6 +79,8 @@ actions! {
     Finalise => "finalise",
     History => "history",
     Announce => "announce",
+    CompleteStep => "complete_step",
+    ReturnStep => "return_step",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -546,6 +546,33 @@ fn render_detail(
             ));
         }
     }
+    if let Some(p) = org.procedure_for(&t.kind) {
+        let clocks =
+            crate::domain::procedure::step_clocks(t, events, p, &org.calendar, &org.sla, app.now);
+        let current = t.current_step.as_deref().and_then(|s| p.step(s));
+        let value = match current {
+            Some(s) => {
+                let used = clocks
+                    .last()
+                    .filter(|c| c.step == s.id && c.left.is_none())
+                    .map(|c| describe::working_minutes(cat, c.used_minutes))
+                    .unwrap_or_default();
+                let needs = if s.requires.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", s.requires.join(", "))
+                };
+                format!(
+                    "{} {} ({used} / {}){needs}",
+                    s.id,
+                    s.name.get(lang),
+                    s.budget
+                )
+            }
+            None => cat.t("procedure.done"),
+        };
+        fields.push((cat.t("form.procedure"), value));
+    }
     let mut lines: Vec<Line<'_>> = Vec::new();
     // Two columns of fields when there is room, one otherwise.
     let two = w >= 90;
@@ -1003,6 +1030,7 @@ fn render_picker(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, p: 
         crate::ui::app::PickPurpose::EscalateGroup => "popup.escalate_group",
         crate::ui::app::PickPurpose::LinkRelation => "popup.link",
         crate::ui::app::PickPurpose::Palette => "popup.palette",
+        crate::ui::app::PickPurpose::ReturnStep => "popup.return_to_step",
     });
     let r = centered(area, 70, (p.shown.len() as u16 + 4).min(20));
     frame.render_widget(Clear, r);
