@@ -119,6 +119,15 @@ fn walk_as(d: &Desk, kind: &str, special: &str, special_steps: &[&str]) -> Vec<S
         } else {
             "nguyenvanan"
         };
+        // Every step that requires something refuses to complete without it.
+        let needs = d.steps("09:00", &key)["needs"].as_array().unwrap().len();
+        if needs > 0 {
+            let err = d.fails("09:00", login, &["ticket", "step", &key, "--complete"]);
+            assert!(
+                err.contains(&format!("step {step} needs")),
+                "{kind} {step}: {err}"
+            );
+        }
         done.push(d.complete("09:00", login, &key));
         assert!(done.len() <= 20, "the procedure never ends: {done:?}");
     }
