@@ -596,6 +596,45 @@ fn render_detail(
             lines.push(Line::raw(field_line(f)));
         }
     }
+    // Each step of the procedure: its clock against its budget, who completed it.
+    if let Some(p) = org.procedure_for(&t.kind) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("{} {}", cat.t("form.procedure"), p.name.get(lang)),
+            theme.bold(),
+        ));
+        let clocks =
+            crate::domain::procedure::step_clocks(t, events, p, &org.calendar, &org.sla, app.now);
+        for c in &clocks {
+            let Some(step) = p.step(&c.step) else {
+                continue;
+            };
+            let running = c.left.is_none() && t.current_step.is_some();
+            let mark = if running {
+                "▶"
+            } else if c.over {
+                "!"
+            } else {
+                "✓"
+            };
+            let by = c.by.as_ref().map(|b| format!(" — {b}")).unwrap_or_default();
+            let text = format!(
+                "{mark} {} {} — {} / {}{by}",
+                step.id,
+                step.name.get(lang),
+                describe::working_minutes(cat, c.used_minutes),
+                c.budget
+            );
+            let style = if c.over {
+                theme.error()
+            } else if running {
+                theme.bold()
+            } else {
+                theme.dim()
+            };
+            lines.push(Line::styled(truncate(&sanitize(&text), w), style));
+        }
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled(cat.t("field.description"), theme.bold()));
     for l in wrap(&sanitize(&t.description), w) {
