@@ -64,7 +64,7 @@ fn change_for(
     }
 }
 
-/// Look at every open ticket's clocks and apply the rules they set off.
+/// Look at every open ticket's clocks and apply the rules they set off (`hotro sla tick`).
 pub fn tick(
     store: &mut Store,
     org: &Organisation,
@@ -72,37 +72,59 @@ pub fn tick(
     now: DateTime<Utc>,
 ) -> Result<Vec<Applied>, StoreError> {
     let mut applied = Vec::new();
-    if org.sla.rules.is_empty() {
-        return Ok(applied);
+    let mut after = 0;
+    loop {
+        let (batch, next) = tick_batch(store, org, cat, now, after, 500)?;
+        applied.extend(batch);
+        match next {
+            Some(id) => after = id,
+            None => return Ok(applied),
+        }
     }
-    let keys = store.open_keys()?;
-    for chunk in keys.chunks(500) {
-        for (t, events) in store.timelines_of(chunk)? {
-            let status = sla::compute(&t, &events, &org.calendar, &org.sla, now);
-            for (rule, clock) in sla::triggered(&t, &status, &org.sla.rules) {
-                let ctx = Ctx {
-                    org,
-                    actor: ACTOR,
-                    now,
-                };
-                let outcome = store.apply_sla_rule(
-                    &t.key,
-                    &rule.id,
-                    clock,
-                    |current| change_for(current, rule.action, clock, org, cat),
-                    ctx,
-                )?;
-                if let Some(outcome) = outcome {
-                    applied.push(Applied {
-                        ticket: t.key.clone(),
-                        rule: rule.id.clone(),
-                        clock: clock.to_string(),
-                        action: rule.action,
-                        outcome,
-                    });
-                }
+}
+
+/// One bounded batch: the open tickets after id `after_id`, at most `limit`. Returns what
+/// was applied and where the next batch starts (`None` at the end). A console calls this
+/// every minute so that its share of the work stays small whatever the size of the desk.
+pub fn tick_batch(
+    store: &mut Store,
+    org: &Organisation,
+    cat: &Catalog,
+    now: DateTime<Utc>,
+    after_id: i64,
+    limit: usize,
+) -> Result<(Vec<Applied>, Option<i64>), StoreError> {
+    let mut applied = Vec::new();
+    if org.sla.rules.is_empty() {
+        return Ok((applied, None));
+    }
+    let (keys, last) = store.open_keys(after_id, limit)?;
+    for (t, events) in store.timelines_of(&keys)? {
+        let status = sla::compute(&t, &events, &org.calendar, &org.sla, now);
+        for (rule, clock) in sla::triggered(&t, &status, &org.sla.rules) {
+            let ctx = Ctx {
+                org,
+                actor: ACTOR,
+                now,
+            };
+            let outcome = store.apply_sla_rule(
+                &t.key,
+                &rule.id,
+                clock,
+                |current| change_for(current, rule.action, clock, org, cat),
+                ctx,
+            )?;
+            if let Some(outcome) = outcome {
+                applied.push(Applied {
+                    ticket: t.key.clone(),
+                    rule: rule.id.clone(),
+                    clock: clock.to_string(),
+                    action: rule.action,
+                    outcome,
+                });
             }
         }
     }
-    Ok(applied)
+    let next = if keys.len() < limit { None } else { last };
+    Ok((applied, next))
 }

@@ -588,13 +588,23 @@ impl Store {
         self.write(|tx| change_in(tx, key, expect_version, change, ctx))
     }
 
-    /// Keys of every open ticket, oldest first (what the SLA rules look at).
-    pub fn open_keys(&mut self) -> Result<Vec<String>, StoreError> {
+    /// Keys of open tickets in id order after `after_id` (what the SLA rules look at), at
+    /// most `limit`, with the id of the last one for the next batch.
+    pub fn open_keys(
+        &mut self,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<(Vec<String>, Option<i64>), StoreError> {
         self.read(|tx| {
-            let mut stmt =
-                tx.prepare_cached("SELECT key FROM tickets WHERE is_open = 1 ORDER BY id")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, key FROM tickets WHERE is_open = 1 AND id > ?1 ORDER BY is_open, id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![after_id, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            let rows: Vec<(i64, String)> = rows.collect::<Result<_, _>>()?;
+            let last = rows.last().map(|(id, _)| *id);
+            Ok((rows.into_iter().map(|(_, k)| k).collect(), last))
         })
     }
 

@@ -22,8 +22,11 @@ use std::collections::BTreeSet;
 pub const PAGE: usize = 100;
 /// How often the runtime may ask whether another process committed.
 pub const POLL_EVERY_MS: i64 = 1000;
-/// How often a console applies the SLA rules (any console may; each rule acts once).
-pub const SLA_TICK_EVERY_MS: i64 = 5 * 60 * 1000;
+/// How often a console applies the SLA rules to its next batch of open tickets (any console
+/// may; each rule acts once). `hotro sla tick` from cron does whole passes.
+pub const SLA_TICK_EVERY_MS: i64 = 60 * 1000;
+/// Open tickets a console looks at per SLA tick: a few tens of milliseconds of work.
+pub const SLA_TICK_BATCH: usize = 1000;
 /// How often an edited draft is written down (so a crash loses at most this much typing).
 pub const DRAFT_EVERY_MS: i64 = 1000;
 
@@ -75,8 +78,8 @@ pub enum Cmd {
     LoadAnnouncements,
     CreateAnnouncement(crate::domain::announce::AnnouncementInput),
     ResolveAnnouncement(i64),
-    /// Apply the SLA rules to the open tickets.
-    SlaTick,
+    /// Apply the SLA rules to the next batch of open tickets, after this ticket id.
+    SlaTick(i64),
     /// SLA clocks of the listed tickets (a page of the queue).
     LoadSla(Vec<String>),
     LoadCheck(chrono::NaiveDate),
@@ -159,7 +162,8 @@ pub enum Loaded {
     ArticleDrafted(String),
     Announcements(Vec<crate::domain::announce::Announcement>),
     Sla(Vec<(String, crate::domain::sla::SlaStatus)>),
-    SlaTicked(usize),
+    /// Where the next batch starts (0: from the beginning again).
+    SlaTicked(i64),
     AnnouncementSaved {
         id: i64,
         resolved: bool,
@@ -567,6 +571,7 @@ pub struct App {
     pub data_version: Option<i64>,
     last_poll: Option<DateTime<Utc>>,
     last_sla_tick: Option<DateTime<Utc>>,
+    sla_cursor: i64,
     /// Searching and reading only (a key user).
     pub read_only: bool,
     /// Text whose change is being confirmed or saved; handed back on a conflict or error.
@@ -612,6 +617,7 @@ impl App {
             data_version: None,
             last_poll: None,
             last_sla_tick: None,
+            sla_cursor: 0,
             read_only: false,
             pending_text: None,
             size: ratatui::layout::Rect::new(0, 0, 120, 40),
@@ -830,7 +836,7 @@ impl App {
             .is_none_or(|t| (now - t).num_milliseconds() >= SLA_TICK_EVERY_MS);
         if sla_due && !self.read_only && !self.org.sla.rules.is_empty() {
             self.last_sla_tick = Some(now);
-            cmds.push(Cmd::SlaTick);
+            cmds.push(Cmd::SlaTick(self.sla_cursor));
         }
         if let Some(Popup::Text(t)) = &mut self.popup {
             let save_due = t
@@ -2474,7 +2480,10 @@ impl App {
                 Vec::new()
             }
             // What the rules changed reaches this console like any other commit.
-            Loaded::SlaTicked(_) => Vec::new(),
+            Loaded::SlaTicked(next) => {
+                self.sla_cursor = next;
+                Vec::new()
+            }
             Loaded::AnnouncementSaved { id, resolved } => {
                 let msg = if resolved {
                     "announce.resolved"

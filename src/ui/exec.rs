@@ -273,10 +273,13 @@ impl<'a> Executor<'a> {
                 },
                 Err(e) => failed(e),
             },
-            Cmd::SlaTick => match crate::rules::tick(self.store, org, cat, now) {
-                Ok(applied) => Loaded::SlaTicked(applied.len()),
-                Err(e) => failed(e),
-            },
+            Cmd::SlaTick(after) => {
+                let batch = crate::ui::app::SLA_TICK_BATCH;
+                match crate::rules::tick_batch(self.store, org, cat, now, after, batch) {
+                    Ok((_, next)) => Loaded::SlaTicked(next.unwrap_or(0)),
+                    Err(e) => failed(e),
+                }
+            }
             Cmd::LoadSla(keys) => match self.store.timelines_of(&keys) {
                 Ok(list) => Loaded::Sla(
                     list.iter()
