@@ -95,11 +95,17 @@ pub fn tick_batch(
     limit: usize,
 ) -> Result<(Vec<Applied>, Option<i64>), StoreError> {
     let mut applied = Vec::new();
-    if org.sla.rules.is_empty() {
-        return Ok((applied, None));
-    }
     let (keys, last) = store.open_keys(after_id, limit)?;
-    for (t, events) in store.timelines_of(&keys)? {
+    let loaded = store.timelines_of(&keys)?;
+    let dues: Vec<(String, Option<DateTime<Utc>>)> = loaded
+        .iter()
+        .map(|(t, events)| {
+            let status = sla::compute(t, events, &org.calendar, &org.sla, now);
+            (t.key.clone(), status.sort_due(now))
+        })
+        .collect();
+    store.set_sla_due(&dues)?;
+    for (t, events) in loaded {
         let status = sla::compute(&t, &events, &org.calendar, &org.sla, now);
         for (rule, clock) in sla::triggered(&t, &status, &org.sla.rules) {
             let ctx = Ctx {

@@ -467,3 +467,50 @@ fn four_processes_ticking_at_once_apply_each_rule_once() {
     let again = d.json("11:30", &["sla", "tick"]);
     assert_eq!(again.as_array().unwrap().len(), 0, "{again}");
 }
+
+#[test]
+fn queues_sort_by_the_most_urgent_sla_and_page_in_that_order() {
+    let d = Desk::new();
+    // Created 08:00: a P3 incident (1 h first response), a consultation (2 h), a requirement
+    // (1 d); at 08:30 one consultation waits on its requester after a reply (clocks stand
+    // still); a P3 incident from 07:30 is already the most urgent.
+    let early = d.new_ticket("07:30", &["--kind", "incident"]);
+    let incident = d.new_ticket("08:00", &["--kind", "incident"]);
+    let consultation = d.new_ticket("08:00", &["--kind", "consultation"]);
+    let requirement = d.new_ticket("08:00", &["--kind", "requirement"]);
+    let waiting = d.new_ticket("08:00", &["--kind", "consultation"]);
+    d.ok(
+        "08:20",
+        &[
+            "ticket",
+            "reply",
+            &waiting,
+            "--text",
+            "Xin gửi thêm ảnh chụp màn hình",
+        ],
+    );
+    d.ok(
+        "08:30",
+        &["ticket", "status", &waiting, "waiting_requester"],
+    );
+    let order = |args: &[&str]| -> Vec<String> {
+        d.json("08:40", args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = order(&["ticket", "list", "--by-due"]);
+    let want: Vec<&String> = vec![&early, &incident, &consultation, &requirement, &waiting];
+    assert_eq!(all.iter().collect::<Vec<_>>(), want);
+    // Keyset pages of two follow the same order.
+    let first = order(&["ticket", "list", "--by-due", "--limit", "2"]);
+    assert_eq!(first, [early, incident]);
+    let rows = d.json("08:40", &["ticket", "list", "--by-due", "--limit", "2"]);
+    let last_id = rows[1]["id"].as_i64().unwrap().to_string();
+    let next = order(&[
+        "ticket", "list", "--by-due", "--limit", "2", "--before", &last_id,
+    ]);
+    assert_eq!(next, [consultation, requirement]);
+}

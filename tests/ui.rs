@@ -876,6 +876,11 @@ fn assign_through_the_picker_and_sort_order() {
     d.key(KeyCode::Char('o'));
     assert_eq!(d.app.list.rows[0].key, "HT-2026-000001", "oldest first now");
     assert_eq!(d.selected(), newest, "the cursor stays on its ticket");
+    // Then most urgent SLA first (all four share one target; the oldest is due first),
+    // then back to newest first.
+    d.key(KeyCode::Char('o'));
+    assert!(d.app.by_due);
+    assert_eq!(d.app.list.rows[0].key, "HT-2026-000001");
     d.key(KeyCode::Char('o'));
     assert_eq!(d.app.list.rows[0].key, newest);
     d.key(KeyCode::Char('a'));

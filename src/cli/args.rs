@@ -503,6 +503,8 @@ pub struct ListArgs {
     pub text: Option<String>,
     #[arg(long)]
     pub oldest_first: bool,
+    #[arg(long, conflicts_with = "oldest_first")]
+    pub by_due: bool,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     #[arg(long, value_name = "ID")]

@@ -530,6 +530,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 application: a.application.clone(),
                 text: a.text.clone(),
                 oldest_first: a.oldest_first,
+                by_due: a.by_due,
             };
             let mut store = env.open()?;
             let rows = store

@@ -49,7 +49,7 @@ fn fold_char(c: char, out: &mut String) {
 /// Cut text into folded tokens: runs of letters and digits (marks stay inside their word),
 /// and each CJK character alone.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    let mut tokens: Vec<Token> = Vec::new();
     let mut word = String::new();
     let mut exact = String::new();
     let mut start = 0;
@@ -70,6 +70,18 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         exact.clear();
     };
     for (i, c) in text.char_indices() {
+        // A combining mark belongs to the character before it, never a token of its own:
+        // the kana voicing marks U+3099/U+309A lie in the kana block (found by fuzzing).
+        if is_combining_mark(c) {
+            if !word.is_empty() {
+                fold_char(c, &mut word);
+                exact.extend(c.to_lowercase());
+            } else if let Some(last) = tokens.last_mut().filter(|t| t.cjk && t.end == i) {
+                last.end = i + c.len_utf8();
+                last.exact.push(c);
+            }
+            continue;
+        }
         if is_cjk(c) {
             flush(&mut tokens, &mut word, &mut exact, start, i);
             let mut folded = String::new();
@@ -81,7 +93,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 end: i + c.len_utf8(),
                 cjk: true,
             });
-        } else if c.is_alphanumeric() || (is_combining_mark(c) && !word.is_empty()) {
+        } else if c.is_alphanumeric() {
             if word.is_empty() {
                 start = i;
             }
@@ -482,5 +494,30 @@ mod tests {
             joined.starts_with('…') && joined.ends_with('…') && joined.contains("đăng"),
             "{joined}"
         );
+    }
+
+    #[test]
+    fn combining_kana_marks_never_make_empty_tokens() {
+        // Found by `cargo fuzz run query`: U+3099 alone made a token with empty text.
+        for text in [
+            "\u{3099}",
+            "\u{309A}",
+            "か\u{3099}",
+            "a\u{3099}b",
+            "\u{3099}tabmis",
+        ] {
+            let tokens = tokenize(text);
+            assert!(
+                tokens.iter().all(|t| !t.text.is_empty()),
+                "{text:?}: {tokens:?}"
+            );
+        }
+        assert_eq!(plan("\u{3099}"), plan(""));
+        assert_eq!(
+            plan("か\u{3099}"),
+            plan("が"),
+            "decomposed and composed kana agree"
+        );
+        assert_eq!(folded_text("a\u{3099}b"), "ab");
     }
 }

@@ -149,6 +149,21 @@ pub struct SlaStatus {
 }
 
 impl SlaStatus {
+    /// When the most urgent running clock runs out: its due time, or for a breached one the
+    /// instant it ran out (counted back in wall time, close enough to order by). `None`
+    /// while no clock runs.
+    pub fn sort_due(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        [&self.first_response, &self.resolution]
+            .into_iter()
+            .flatten()
+            .filter(|c| c.running)
+            .map(|c| match c.due {
+                Some(d) => d,
+                None => now - TimeDelta::minutes(c.remaining_minutes.abs()),
+            })
+            .min()
+    }
+
     /// The clock that matters most for a queue: the running one closest to its end.
     pub fn most_urgent(&self) -> Option<&Clock> {
         [&self.first_response, &self.resolution]

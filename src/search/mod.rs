@@ -30,7 +30,7 @@ use tantivy::{
 };
 
 /// Bumped whenever the schema or the folding changes: an index of another version is rebuilt.
-const INDEX_FORMAT: u32 = 3;
+const INDEX_FORMAT: u32 = 4;
 /// Beyond this many pending changes a full rebuild is quicker than applying them one by one.
 const REBUILD_ABOVE: usize = 20_000;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;

@@ -266,6 +266,13 @@ CREATE TABLE sla_applied (
     PRIMARY KEY (ticket, rule, clock)
 ) WITHOUT ROWID;
 "#,
+    // 5: queues sorted by SLA: when the ticket's most urgent running clock runs out (an
+    // instant in the past once breached; NULL while nothing runs). Kept by every write and
+    // by the SLA tick.
+    r#"
+ALTER TABLE tickets ADD COLUMN sla_due INTEGER;
+CREATE INDEX tickets_open_by_due ON tickets(is_open, coalesce(sla_due, 9223372036854775807), id);
+"#,
 ];
 
 /// The schema version this build writes and understands.

@@ -299,6 +299,7 @@ pub(crate) fn create_in(
         kind,
     };
     insert_event(tx, id, &event)?;
+    refresh_sla_due(tx, id, &t, ctx)?;
     Ok((t, event))
 }
 
@@ -311,6 +312,23 @@ fn children_in(tx: &Transaction<'_>, key: &str) -> Result<Vec<Ticket>, StoreErro
         out.push(ticket_from_row(row)?);
     }
     Ok(out)
+}
+
+/// Recompute the ticket's SLA sort key from its timeline (same transaction as the change).
+fn refresh_sla_due(
+    tx: &Transaction<'_>,
+    id: i64,
+    t: &Ticket,
+    ctx: Ctx<'_>,
+) -> Result<(), StoreError> {
+    let events = events_of(tx, id, &t.key, 0)?;
+    let status = crate::domain::sla::compute(t, &events, &ctx.org.calendar, &ctx.org.sla, ctx.now);
+    let due = status.sort_due(ctx.now).map(millis);
+    tx.execute(
+        "UPDATE tickets SET sla_due = ?2 WHERE id = ?1 AND sla_due IS NOT ?2",
+        params![id, due],
+    )?;
+    Ok(())
 }
 
 /// Apply a change to a ticket inside a caller's transaction (see [`Store::change_ticket`]).
@@ -349,6 +367,7 @@ pub(crate) fn change_in(
     let event = ticket::apply(&mut t, change, ctx)?;
     update_ticket(tx, id, &t)?;
     insert_event(tx, id, &event)?;
+    refresh_sla_due(tx, id, &t, ctx)?;
     Ok((t, event))
 }
 
@@ -369,6 +388,8 @@ pub struct TicketFilter {
     pub text: Option<String>,
     /// Oldest first instead of newest first.
     pub oldest_first: bool,
+    /// Most urgent SLA first (breached, then soonest due; nothing running last).
+    pub by_due: bool,
 }
 
 /// Keyset paging: `before` is the last row id of the previous page (in the list's order).
@@ -498,6 +519,27 @@ impl Store {
         })
     }
 
+    /// Store recomputed SLA sort keys (the SLA tick keeps them current for tickets nobody
+    /// touched, and fills them in for tickets written before they existed). Only changed
+    /// values are written.
+    pub fn set_sla_due(
+        &mut self,
+        dues: &[(String, Option<DateTime<Utc>>)],
+    ) -> Result<(), StoreError> {
+        if dues.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE tickets SET sla_due = ?2 WHERE key = ?1 AND sla_due IS NOT ?2",
+            )?;
+            for (key, due) in dues {
+                stmt.execute(params![key, due.map(millis)])?;
+            }
+            Ok(())
+        })
+    }
+
     /// Keys of the tickets whose request arrived in `from..to`, oldest first.
     pub fn keys_created_between(
         &mut self,
@@ -553,6 +595,7 @@ impl Store {
                 )?;
                 update_ticket(tx, id, &child)?;
                 insert_event(tx, id, &event)?;
+                refresh_sla_due(tx, id, &child, ctx)?;
                 resolved.push(child);
             }
             Ok((resolved, left))
@@ -706,10 +749,25 @@ impl Store {
                 ));
             }
         }
-        let order = if filter.oldest_first { "ASC" } else { "DESC" };
+        const DUE: &str = "coalesce(sla_due, 9223372036854775807)";
+        let order = if filter.by_due {
+            format!("{DUE}, id")
+        } else if filter.oldest_first {
+            "id ASC".to_string()
+        } else {
+            "id DESC".to_string()
+        };
         if let Some(before) = page.before {
-            let op = if filter.oldest_first { ">" } else { "<" };
-            clauses.push(format!("id {op} {}", arg(before.into())));
+            if filter.by_due {
+                // Keyset on (due, id): the page goes on after the last row shown.
+                let mark = arg(before.into());
+                clauses.push(format!(
+                    "({DUE}, id) > (SELECT {DUE}, id FROM tickets WHERE id = {mark})"
+                ));
+            } else {
+                let op = if filter.oldest_first { ">" } else { "<" };
+                clauses.push(format!("id {op} {}", arg(before.into())));
+            }
         }
         let limit = arg((page.limit.min(10_000) as i64).into());
         let where_sql = if clauses.is_empty() {
@@ -720,7 +778,7 @@ impl Store {
         let sql = format!(
             "SELECT id, key, priority, status, kind, created_at, updated_at, application,
                     requester_unit, tier, grp, assignee, title, version
-             FROM tickets {where_sql} ORDER BY id {order} LIMIT {limit}"
+             FROM tickets {where_sql} ORDER BY {order} LIMIT {limit}"
         );
         self.read(|tx| {
             let mut stmt = tx.prepare_cached(&sql)?;

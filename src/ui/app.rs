@@ -551,6 +551,8 @@ pub struct App {
     pub focus: Focus,
     pub list: TicketList,
     pub oldest_first: bool,
+    /// Most urgent SLA first (the third place of the sort key's cycle).
+    pub by_due: bool,
     pub filter: String,
     pub marked: BTreeSet<String>,
     pub preview: Option<(Ticket, Vec<Event>)>,
@@ -601,6 +603,7 @@ impl App {
             focus: Focus::Table,
             list: TicketList::default(),
             oldest_first: false,
+            by_due: false,
             filter: String::new(),
             marked: BTreeSet::new(),
             preview: None,
@@ -661,6 +664,7 @@ impl App {
             f.text = Some(self.filter.clone());
         }
         f.oldest_first = self.oldest_first;
+        f.by_due = self.by_due;
         f
     }
 
@@ -834,7 +838,7 @@ impl App {
         let sla_due = self
             .last_sla_tick
             .is_none_or(|t| (now - t).num_milliseconds() >= SLA_TICK_EVERY_MS);
-        if sla_due && !self.read_only && !self.org.sla.rules.is_empty() {
+        if sla_due && !self.read_only {
             self.last_sla_tick = Some(now);
             cmds.push(Cmd::SlaTick(self.sla_cursor));
         }
@@ -1086,12 +1090,15 @@ impl App {
                 Vec::new()
             }
             Action::Sort => {
-                self.oldest_first = !self.oldest_first;
-                self.say(self.cat.t(if self.oldest_first {
-                    "flash.oldest_first"
-                } else {
-                    "flash.newest_first"
-                }));
+                // newest first → oldest first → most urgent SLA first → newest first
+                let (oldest, due, msg) = match (self.oldest_first, self.by_due) {
+                    (false, false) => (true, false, "flash.oldest_first"),
+                    (true, false) => (false, true, "flash.by_due"),
+                    _ => (false, false, "flash.newest_first"),
+                };
+                self.oldest_first = oldest;
+                self.by_due = due;
+                self.say(self.cat.t(msg));
                 self.reload_list(self.selected_key())
             }
             Action::Mark => {

@@ -296,7 +296,9 @@ fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         .map(|q| q.label.as_str())
         .unwrap_or("");
     let count = app.counts.get(app.queue).copied().unwrap_or(0);
-    let order = app.cat.t(if app.oldest_first {
+    let order = app.cat.t(if app.by_due {
+        "ui.by_due"
+    } else if app.oldest_first {
         "ui.oldest_first"
     } else {
         "ui.newest_first"

@@ -685,3 +685,6 @@ action-return_step = send back (approval step)
 ui-procedure = Procedure { $name }: step { $step } { $step_name } — needs { $needs }
 ui-procedure_done = Procedure { $name }: done
 popup-return_to_step = Send back to which step?
+flash-by_due = Most urgent SLA first.
+ui-by_due = most urgent SLA first
+cli-ticket-list-by_due = Most urgent SLA first: breached, then soonest due; tickets whose clocks stand still last

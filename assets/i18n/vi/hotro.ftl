@@ -685,3 +685,6 @@ action-return_step = trả lại (bước phê duyệt)
 ui-procedure = Quy trình { $name }: bước { $step } { $step_name } — cần { $needs }
 ui-procedure_done = Quy trình { $name }: đã hoàn thành
 popup-return_to_step = Trả lại bước nào?
+flash-by_due = SLA gấp nhất trước.
+ui-by_due = SLA gấp nhất trước
+cli-ticket-list-by_due = SLA gấp nhất trước: quá hạn, rồi sắp đến hạn; phiếu đang tạm dừng đồng hồ xếp cuối
