@@ -105,30 +105,43 @@ pub fn tick_batch(
         })
         .collect();
     store.set_sla_due(&dues)?;
-    for (t, events) in loaded {
-        let status = sla::compute(&t, &events, &org.calendar, &org.sla, now);
-        for (rule, clock) in sla::triggered(&t, &status, &org.sla.rules) {
-            let ctx = Ctx {
-                org,
-                actor: ACTOR,
-                now,
-            };
-            let outcome = store.apply_sla_rule(
-                &t.key,
-                &rule.id,
-                clock,
-                |current| change_for(current, rule.action, clock, org, cat),
-                ctx,
-            )?;
-            if let Some(outcome) = outcome {
-                applied.push(Applied {
-                    ticket: t.key.clone(),
+    let mut todo: Vec<(crate::store::RuleApplication, RuleAction)> = Vec::new();
+    for (t, events) in &loaded {
+        let status = sla::compute(t, events, &org.calendar, &org.sla, now);
+        for (rule, clock) in sla::triggered(t, &status, &org.sla.rules) {
+            todo.push((
+                crate::store::RuleApplication {
+                    key: t.key.clone(),
                     rule: rule.id.clone(),
                     clock: clock.to_string(),
-                    action: rule.action,
-                    outcome,
-                });
-            }
+                },
+                rule.action,
+            ));
+        }
+    }
+    let items: Vec<crate::store::RuleApplication> = todo.iter().map(|(a, _)| a.clone()).collect();
+    let ctx = Ctx {
+        org,
+        actor: ACTOR,
+        now,
+    };
+    let outcomes = store.apply_sla_rules(
+        &items,
+        |current, i| {
+            let (item, action) = &todo[i];
+            change_for(current, *action, &item.clock, org, cat)
+        },
+        ctx,
+    )?;
+    for ((item, action), outcome) in todo.iter().zip(outcomes) {
+        if let Some(outcome) = outcome {
+            applied.push(Applied {
+                ticket: item.key.clone(),
+                rule: item.rule.clone(),
+                clock: item.clock.clone(),
+                action: *action,
+                outcome,
+            });
         }
     }
     let next = if keys.len() < limit { None } else { last };

@@ -22,7 +22,7 @@ pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
 pub use kb::{ImportCounts, IndexDoc, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
-pub use tickets::{CountCell, Page, TicketFilter, TicketRow};
+pub use tickets::{CountCell, Page, RuleApplication, TicketFilter, TicketRow};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

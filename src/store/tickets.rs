@@ -371,6 +371,14 @@ pub(crate) fn change_in(
     Ok((t, event))
 }
 
+/// One SLA rule to apply to one ticket's clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleApplication {
+    pub key: String,
+    pub rule: String,
+    pub clock: String,
+}
+
 /// Which tickets a list shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketFilter {
@@ -651,48 +659,55 @@ impl Store {
         })
     }
 
-    /// Apply an SLA rule to a ticket once: the first caller records it and makes the change
-    /// (computed by `change_for` from the ticket as it is now, inside the same transaction);
-    /// everyone after finds it recorded and does nothing. Returns the outcome when this call
+    /// Apply SLA rules to tickets, each once: the first caller records an application and
+    /// makes its change (computed by `change_for(ticket as it is now, index)` inside the same
+    /// transaction); everyone after finds it recorded and does nothing. One transaction for
+    /// the whole batch (one sync to disk). Returns, per item, the outcome when this call
     /// applied it.
-    pub fn apply_sla_rule(
+    pub fn apply_sla_rules(
         &mut self,
-        key: &str,
-        rule: &str,
-        clock: &str,
-        change_for: impl FnOnce(&Ticket) -> Option<Change>,
+        items: &[RuleApplication],
+        change_for: impl Fn(&Ticket, usize) -> Option<Change>,
         ctx: Ctx<'_>,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
         let ctx = Ctx {
             now: to_stored_precision(ctx.now),
             ..ctx
         };
         self.write(|tx| {
-            let fresh = tx.execute(
-                "INSERT OR IGNORE INTO sla_applied (ticket, rule, clock, at, actor, outcome)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'applied')",
-                params![key, rule, clock, millis(ctx.now), ctx.actor],
-            )?;
-            if fresh == 0 {
-                return Ok(None);
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let fresh = tx.execute(
+                    "INSERT OR IGNORE INTO sla_applied (ticket, rule, clock, at, actor, outcome)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'applied')",
+                    params![item.key, item.rule, item.clock, millis(ctx.now), ctx.actor],
+                )?;
+                if fresh == 0 {
+                    out.push(None);
+                    continue;
+                }
+                let (_, t) = load_by_key(tx, &item.key)?;
+                let outcome = match change_for(&t, i) {
+                    None => "nothing to change".to_string(),
+                    Some(change) => match change_in(tx, &item.key, None, change, ctx) {
+                        Ok(_) => "applied".to_string(),
+                        // Still counts as applied: the rules allow no change now (e.g.
+                        // already at the highest tier), and trying every tick would not
+                        // change that.
+                        Err(StoreError::Domain(e)) => e.to_string(),
+                        Err(e) => return Err(e),
+                    },
+                };
+                tx.execute(
+                    "UPDATE sla_applied SET outcome = ?4 WHERE ticket = ?1 AND rule = ?2 AND clock = ?3",
+                    params![item.key, item.rule, item.clock, outcome],
+                )?;
+                out.push(Some(outcome));
             }
-            let (_, t) = load_by_key(tx, key)?;
-            let outcome = match change_for(&t) {
-                None => "nothing to change".to_string(),
-                Some(change) => match change_in(tx, key, None, change, ctx) {
-                    Ok(_) => "applied".to_string(),
-                    // The rule still counts as applied: the rules allow no change now
-                    // (e.g. already at the highest tier), and trying again every tick
-                    // would not change that.
-                    Err(StoreError::Domain(e)) => e.to_string(),
-                    Err(e) => return Err(e),
-                },
-            };
-            tx.execute(
-                "UPDATE sla_applied SET outcome = ?4 WHERE ticket = ?1 AND rule = ?2 AND clock = ?3",
-                params![key, rule, clock, outcome],
-            )?;
-            Ok(Some(outcome))
+            Ok(out)
         })
     }
 
