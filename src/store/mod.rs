@@ -225,6 +225,8 @@ impl Store {
     }
 }
 
+// The busy handler is a plain function, so its budget lives beside it: per thread, because a
+// Store is used on the thread that opened it.
 thread_local! {
     static BUSY_BUDGET_MS: std::cell::Cell<u64> = const { std::cell::Cell::new(5_000) };
 }
