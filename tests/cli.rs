@@ -1954,6 +1954,9 @@ fn unknown_or_missing_operator() {
         vec!["ticket", "note", &k, "--text", "x"],
         vec!["ticket", "assign", &k],
         vec!["ticket", "list", "--mine"],
+        vec!["ticket", "list"],
+        vec!["ticket", "show", &k],
+        vec!["check", "show"],
     ] {
         let err = desk.fails(1, Some("nobody"), &args);
         assert!(
@@ -2242,4 +2245,14 @@ fn unreadable_and_non_utf8_files_are_named() {
     assert!(err.contains(&format!("cannot read {m}")), "{err}");
     assert_eq!(desk.show(&k)["ticket"]["version"], 1);
     assert_eq!(desk.keys(None, &[]), [k.as_str()]);
+}
+
+#[test]
+fn a_repeated_option_takes_its_last_value() {
+    let desk = Desk::new();
+    desk.create(AN, "Không in được", &[]);
+    // --lang en first (from the helper), then --lang vi: Vietnamese wins, as for any option.
+    let out = desk.run_lang("en", Some(AN), &["--lang", "vi", "ticket", "list"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("mới"), "{out:?}");
 }

@@ -6,7 +6,13 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "hotro", version, disable_help_subcommand = true)]
+// A repeated option takes its last value (as `lang_from_args` does for --lang).
+#[command(
+    name = "hotro",
+    version,
+    disable_help_subcommand = true,
+    args_override_self = true
+)]
 pub struct Cli {
     #[arg(long, global = true, env = "HOTRO_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,

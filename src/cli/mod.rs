@@ -134,6 +134,14 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         cat,
         cfg,
     };
+    // A mistyped --as (or HOTRO_AS) is an error for every command, reads included: a read
+    // as nobody in particular would hide the typo until the first write.
+    if let Some(login) = &cli.acting
+        && !matches!(cli.command, Some(Command::Config(_)))
+        && env.cfg.org.operator(login).is_none()
+    {
+        return Err(env.user(cat.f("error.unknown_operator", &[("login", login)])));
+    }
     if cli.demo {
         ensure_demo(&env)?;
     }
