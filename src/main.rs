@@ -2,7 +2,29 @@ use clap::{CommandFactory, FromArgMatches};
 use hotro::cli::{self, UserError, args};
 use hotro::i18n::Catalog;
 
+/// Exit status of a command whose reader went away (`hotro ticket list | head`), as if
+/// killed by SIGPIPE like other Unix tools.
+const EXIT_BROKEN_PIPE: i32 = 128 + 13;
+
+fn is_broken_pipe(text: &str) -> bool {
+    text.contains("Broken pipe")
+}
+
 fn main() {
+    // Rust ignores SIGPIPE, so printing to a closed pipe panics; end quietly instead.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if is_broken_pipe(payload) {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
+        default_hook(info)
+    }));
     let argv: Vec<String> = std::env::args().collect();
     let cat = Catalog::new(cli::lang_from_args(&argv));
     let matches = args::localize(args::Cli::command(), &cat).get_matches_from(&argv);
@@ -17,6 +39,13 @@ fn main() {
                 eprintln!("{}: {}", cat.t("error.prefix"), u.message);
                 u.code
             }
+            None if e
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+            {
+                EXIT_BROKEN_PIPE
+            }
+            None if is_broken_pipe(&format!("{e:#}")) => EXIT_BROKEN_PIPE,
             None => {
                 eprintln!("{}: {e:#}", cat.t("error.prefix"));
                 1

@@ -2256,3 +2256,34 @@ fn a_repeated_option_takes_its_last_value() {
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(out.stdout.contains("mới"), "{out:?}");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    use std::io::Read;
+    let desk = Desk::new();
+    let out = desk.run(Some(AN), &["demo", "--tickets", "1500", "--articles", "0"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    for args in [
+        vec!["ticket", "list", "--limit", "1500"],
+        vec!["ticket", "list", "--limit", "1500", "--json"],
+    ] {
+        // Like `hotro ticket list | head -1`: read a little, then close the pipe.
+        let mut child = desk
+            .command("en", Some(AN), &args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 64];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let done = child.wait_with_output().unwrap();
+        assert_eq!(done.status.code(), Some(141), "{args:?}");
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert!(
+            stderr.is_empty(),
+            "{args:?}: no panic, no message: {stderr}"
+        );
+    }
+}
