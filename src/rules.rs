@@ -96,19 +96,22 @@ pub fn tick_batch(
 ) -> Result<(Vec<Applied>, Option<i64>), StoreError> {
     let mut applied = Vec::new();
     let (keys, last) = store.open_keys(after_id, limit)?;
-    let loaded = store.timelines_of(&keys)?;
-    let dues: Vec<(String, Option<DateTime<Utc>>)> = loaded
-        .iter()
+    let clocks: Vec<(Ticket, sla::SlaStatus)> = store
+        .timelines_of(&keys)?
+        .into_iter()
         .map(|(t, events)| {
-            let status = sla::compute(t, events, &org.calendar, &org.sla, now);
-            (t.key.clone(), status.sort_due(now))
+            let status = sla::compute(&t, &events, &org.calendar, &org.sla, now);
+            (t, status)
         })
+        .collect();
+    let dues: Vec<(String, Option<DateTime<Utc>>)> = clocks
+        .iter()
+        .map(|(t, status)| (t.key.clone(), status.sort_due(now)))
         .collect();
     store.set_sla_due(&dues)?;
     let mut todo: Vec<(crate::store::RuleApplication, RuleAction)> = Vec::new();
-    for (t, events) in &loaded {
-        let status = sla::compute(t, events, &org.calendar, &org.sla, now);
-        for (rule, clock) in sla::triggered(t, &status, &org.sla.rules) {
+    for (t, status) in &clocks {
+        for (rule, clock) in sla::triggered(t, status, &org.sla.rules) {
             todo.push((
                 crate::store::RuleApplication {
                     key: t.key.clone(),

@@ -204,7 +204,7 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
         let status = child.wait()?;
         if !status.success() {
             return Err(UserError {
-                message: format!("a worker failed ({status}); see its messages above"),
+                message: env.cat.f("bench.worker_failed", &[("status", &status)]),
                 code: 1,
             }
             .into());

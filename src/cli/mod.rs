@@ -199,7 +199,16 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
                                 ("ticket", &a.ticket),
                                 ("rule", &a.rule),
                                 ("clock", &cat.t(&format!("sla.{}", a.clock))),
-                                ("outcome", &a.outcome),
+                                (
+                                    "outcome",
+                                    &match a.outcome.as_str() {
+                                        "applied" | "unchanged" => {
+                                            cat.t(&format!("sla.outcome.{}", a.outcome))
+                                        }
+                                        refused =>
+                                            cat.f("sla.outcome.refused", &[("detail", &refused)]),
+                                    },
+                                ),
                             ],
                         )
                     );

@@ -691,7 +691,7 @@ impl Store {
                 }
                 let (_, t) = load_by_key(tx, &item.key)?;
                 let outcome = match change_for(&t, i) {
-                    None => "nothing to change".to_string(),
+                    None => "unchanged".to_string(),
                     Some(change) => match change_in(tx, &item.key, None, change, ctx) {
                         Ok(_) => "applied".to_string(),
                         // Still counts as applied: the rules allow no change now (e.g.

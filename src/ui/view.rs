@@ -548,9 +548,13 @@ fn render_detail(
             ));
         }
     }
-    if let Some(p) = org.procedure_for(&t.kind) {
+    // The procedure and its step clocks, computed once for the field and the step list.
+    let procedure = org.procedure_for(&t.kind).map(|p| {
         let clocks =
             crate::domain::procedure::step_clocks(t, events, p, &org.calendar, &org.sla, app.now);
+        (p, clocks)
+    });
+    if let Some((p, clocks)) = &procedure {
         let current = t.current_step.as_deref().and_then(|s| p.step(s));
         let value = match current {
             Some(s) => {
@@ -599,15 +603,13 @@ fn render_detail(
         }
     }
     // Each step of the procedure: its clock against its budget, who completed it.
-    if let Some(p) = org.procedure_for(&t.kind) {
+    if let Some((p, clocks)) = &procedure {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             format!("{} {}", cat.t("form.procedure"), p.name.get(lang)),
             theme.bold(),
         ));
-        let clocks =
-            crate::domain::procedure::step_clocks(t, events, p, &org.calendar, &org.sla, app.now);
-        for c in &clocks {
+        for c in clocks {
             let Some(step) = p.step(&c.step) else {
                 continue;
             };

@@ -688,3 +688,7 @@ popup-return_to_step = Send back to which step?
 flash-by_due = Most urgent SLA first.
 ui-by_due = most urgent SLA first
 cli-ticket-list-by_due = Most urgent SLA first: breached, then soonest due; tickets whose clocks stand still last
+sla-outcome-applied = applied
+sla-outcome-unchanged = nothing to change
+sla-outcome-refused = not possible now ({ $detail })
+bench-worker_failed = a writer process failed ({ $status }); its messages are above.

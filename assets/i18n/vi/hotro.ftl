@@ -688,3 +688,7 @@ popup-return_to_step = Trả lại bước nào?
 flash-by_due = SLA gấp nhất trước.
 ui-by_due = SLA gấp nhất trước
 cli-ticket-list-by_due = SLA gấp nhất trước: quá hạn, rồi sắp đến hạn; phiếu đang tạm dừng đồng hồ xếp cuối
+sla-outcome-applied = đã áp dụng
+sla-outcome-unchanged = không có gì để thay đổi
+sla-outcome-refused = hiện chưa thực hiện được ({ $detail })
+bench-worker_failed = một tiến trình ghi bị lỗi ({ $status }); thông báo của nó ở phía trên.
