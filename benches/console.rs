@@ -25,6 +25,7 @@ fn benches(c: &mut Criterion) {
     let org = config::embedded().org;
     let me = org.operator("nguyenvanan").expect("operator").clone();
     let theme = Theme { color: true };
+    let session = hotro::desk::Session::assume(config::embedded(), me.clone());
 
     c.bench_function(&format!("{tickets}/console_first_frame"), |b| {
         b.iter(|| {
@@ -36,7 +37,7 @@ fn benches(c: &mut Criterion) {
                 Keymap::default_map(),
                 Utc::now(),
             );
-            let mut exec = Executor::new(&mut store);
+            let mut exec = Executor::new(&mut store, &session);
             exec.drive(
                 &mut app,
                 Msg::Resize {
@@ -59,7 +60,7 @@ fn benches(c: &mut Criterion) {
         Keymap::default_map(),
         Utc::now(),
     );
-    let mut exec = Executor::new(&mut store);
+    let mut exec = Executor::new(&mut store, &session);
     exec.drive(
         &mut app,
         Msg::Resize {

@@ -127,6 +127,7 @@ fn benches(c: &mut Criterion) {
                 org,
                 actor: "nguyenvanan",
                 now: Utc::now(),
+                by: None,
             };
             black_box(store.create_ticket(&new, ctx).expect("create"))
         })
@@ -137,6 +138,7 @@ fn benches(c: &mut Criterion) {
                 org,
                 actor: "nguyenvanan",
                 now: Utc::now(),
+                by: None,
             };
             let change = Change::Note {
                 text: "ghi chú".into(),

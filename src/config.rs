@@ -34,6 +34,25 @@ impl std::fmt::Display for Source {
 pub struct Config {
     pub org: Organisation,
     pub source: Source,
+    /// The text the configuration was read from: what `hotro config apply` stores in the
+    /// database, and what is compared with the configuration applied there.
+    pub text: String,
+}
+
+impl Config {
+    /// SHA-256 of the text (hex): identifies a configuration across processes.
+    pub fn digest(&self) -> String {
+        digest(&self.text)
+    }
+}
+
+/// SHA-256 of a configuration text, hex, lower case.
+pub fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +140,9 @@ struct RawConfig {
     sla: Option<RawSla>,
     #[serde(default)]
     procedures: Vec<RawProcedure>,
+    /// `[permissions]`: role → the permissions it has (replacing that role's defaults).
+    #[serde(default)]
+    permissions: std::collections::BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }
 
 /// `[[procedures]]`: one per ticket kind, its steps in order.
@@ -268,6 +290,8 @@ struct RawOrganisation {
     intake_group: Spanned<String>,
     default_impact: Spanned<String>,
     default_urgency: Spanned<String>,
+    /// How far back `--received-at` may date a request (days; default 7).
+    received_at_limit_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -317,7 +341,7 @@ struct RawOperator {
     group: Spanned<String>,
     roles: Vec<Spanned<String>>,
     #[serde(default)]
-    os_users: Vec<String>,
+    os_users: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -411,7 +435,11 @@ pub fn parse(text: &str, source: Source) -> Result<Config, ConfigError> {
     let checker = Checker { text, file };
     let raw = deserialize(&checker)?;
     let org = build(&checker, raw)?;
-    Ok(Config { org, source })
+    Ok(Config {
+        org,
+        source,
+        text: text.to_string(),
+    })
 }
 
 fn deserialize(c: &Checker<'_>) -> Result<RawConfig, ConfigError> {
@@ -447,6 +475,14 @@ fn coded(list: Vec<RawCoded>) -> Vec<Coded> {
 }
 
 fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigError> {
+    let permissions = build_permissions(c, std::mem::take(&mut raw.permissions))?;
+    let received_at_limit = chrono::Duration::days(i64::from(
+        raw.organisation
+            .received_at_limit_days
+            .as_ref()
+            .map(|d| *d.get_ref())
+            .unwrap_or(7),
+    ));
     let morning_check = raw.morning_check.take();
     let sla = build_sla(c, raw.sla.take(), &raw)?;
     let procedures = build_procedures(c, std::mem::take(&mut raw.procedures), &raw)?;
@@ -552,6 +588,23 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
                         "unknown role `{}`; expected one of {}",
                         role.get_ref(),
                         all.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    // An OS account acts as exactly one operator.
+    let mut accounts: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for op in &raw.operators {
+        for account in &op.os_users {
+            if let Some(other) = accounts.insert(account.get_ref(), op.login.get_ref()) {
+                return c.error(
+                    account.span(),
+                    "operators.os_users",
+                    format!(
+                        "OS account `{}` is listed under operators `{other}` and `{}`; an account acts as one operator",
+                        account.get_ref(),
+                        op.login.get_ref()
                     ),
                 );
             }
@@ -731,6 +784,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         calendar: _,
         sla: _,
         procedures: _,
+        permissions: _,
     } = raw;
     Ok(Organisation {
         name: organisation.name,
@@ -767,7 +821,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
                     .iter()
                     .filter_map(|r| Role::parse(r.get_ref()))
                     .collect(),
-                os_users: op.os_users,
+                os_users: op.os_users.into_iter().map(Spanned::into_inner).collect(),
             })
             .collect(),
         applications: applications
@@ -806,7 +860,53 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         calendar,
         sla,
         procedures,
+        permissions,
+        received_at_limit,
     })
+}
+
+/// `[permissions]`: each key a role, each value the permissions it has. A role not given
+/// keeps its defaults; an unknown role or permission is an error naming the line.
+fn build_permissions(
+    c: &Checker<'_>,
+    raw: std::collections::BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+) -> Result<crate::domain::permission::Permissions, ConfigError> {
+    use crate::domain::permission::{Permission, Permissions};
+    let mut table = Permissions::default();
+    for (role, perms) in raw {
+        let Some(r) = Role::parse(role.get_ref()) else {
+            let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            return c.error(
+                role.span(),
+                "permissions",
+                format!(
+                    "unknown role `{}`; expected one of {}",
+                    role.get_ref(),
+                    all.join(", ")
+                ),
+            );
+        };
+        let mut set = Vec::new();
+        for p in &perms {
+            match Permission::parse(p.get_ref()) {
+                Some(p) => set.push(p),
+                None => {
+                    let all: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+                    return c.error(
+                        p.span(),
+                        &format!("permissions.{}", role.get_ref()),
+                        format!(
+                            "unknown permission `{}`; expected one of {}",
+                            p.get_ref(),
+                            all.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        table.set(r, set);
+    }
+    Ok(table)
 }
 
 fn build_procedures(

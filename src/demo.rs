@@ -426,6 +426,7 @@ impl<'a> Generator<'a> {
             org,
             actor: desk,
             now: created,
+            by: None,
         };
         let (mut t, created_kind) = ticket::create(&new, ctx).ok()?;
         let mut events = vec![Event {
@@ -433,6 +434,7 @@ impl<'a> Generator<'a> {
             version: 1,
             at: created,
             actor: desk.to_string(),
+            by: None,
             kind: created_kind,
         }];
         let target = target_status(&mut self.rng, age_days);
@@ -446,6 +448,7 @@ impl<'a> Generator<'a> {
                 org,
                 actor,
                 now: at,
+                by: None,
             };
             if let Ok(e) = ticket::apply(t, change, ctx) {
                 events.push(e);
@@ -587,6 +590,7 @@ impl<'a> Generator<'a> {
             org: self.org,
             actor: &actor,
             now: at,
+            by: None,
         };
         let change = Change::Link {
             relation: LinkRelation::DuplicateOf,

@@ -240,6 +240,83 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
         DomainError::ReceivedInFuture { at } => {
             cat.f("error.received_in_future", &[("at", &at.to_rfc3339())])
         }
+        DomainError::StepPending { key, step, role } => match role {
+            Some(role) => cat.f(
+                "error.step_pending_role",
+                &[("key", key), ("step", step), ("role", role)],
+            ),
+            None => cat.f("error.step_pending", &[("key", key), ("step", step)]),
+        },
+        DomainError::BeforePrevious { key, at, previous } => cat.f(
+            "error.before_previous",
+            &[
+                ("key", key),
+                ("at", &at.to_rfc3339()),
+                ("previous", &previous.to_rfc3339()),
+            ],
+        ),
+        DomainError::ReceivedTooEarly { at, days } => cat.f(
+            "error.received_too_early",
+            &[("at", &at.to_rfc3339()), ("days", days)],
+        ),
+    }
+}
+
+/// An application-layer error ([`crate::desk::DeskError`]) in the operator's language.
+pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::DeskError) -> String {
+    use crate::desk::DeskError;
+    match e {
+        DeskError::Refused(r) => {
+            let roles = if r.roles.is_empty() {
+                cat.t("error.no_role_allows")
+            } else {
+                r.roles.join(" | ")
+            };
+            match &r.scope {
+                Some(group) => cat.f(
+                    "error.refused_group",
+                    &[("login", &r.login), ("group", group), ("roles", &roles)],
+                ),
+                None => cat.f(
+                    "error.refused",
+                    &[
+                        ("login", &r.login),
+                        ("action", &r.action),
+                        ("roles", &roles),
+                    ],
+                ),
+            }
+        }
+        DeskError::NoOperator { account } => cat.f("error.no_operator", &[("user", account)]),
+        DeskError::ActAsRefused { real, target } => cat.f(
+            "error.act_as_refused",
+            &[("real", real), ("target", target)],
+        ),
+        DeskError::UnknownOperator { login } => {
+            cat.f("error.unknown_operator", &[("login", login)])
+        }
+        DeskError::UnknownRole { role } => cat.f("error.unknown_role_flag", &[("role", role)]),
+        DeskError::ConfigNotApplied {
+            applied,
+            source_name,
+        } => cat.f(
+            "error.config_not_applied",
+            &[("applied", applied), ("source", source_name)],
+        ),
+        DeskError::AppliedConfigInvalid { version, detail } => cat.f(
+            "error.applied_config_invalid",
+            &[("version", version), ("detail", detail)],
+        ),
+        DeskError::FixedClockOnLive => cat.t("error.fixed_clock_on_live"),
+        DeskError::NotFailed { system, date } => {
+            cat.f("error.not_failed", &[("system", system), ("date", date)])
+        }
+        DeskError::ArticlePublished { reference } => {
+            cat.f("error.article_published", &[("reference", reference)])
+        }
+        DeskError::Identity(i) => cat.f("error.identity", &[("uid", &i.uid)]),
+        DeskError::Domain(d) => domain_error(cat, d),
+        DeskError::Store(s) => store_error(cat, org, s),
     }
 }
 
@@ -317,6 +394,9 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
         ),
         StoreError::AnnouncementResolved(id) => cat.f("error.announcement_resolved", &[("id", id)]),
         StoreError::BackupExists(path) => cat.f("error.backup_exists", &[("path", &p(path))]),
+        StoreError::PurposeFixed { purpose } => {
+            cat.f("error.purpose_fixed", &[("purpose", purpose)])
+        }
         StoreError::BadValue { path, detail } => {
             cat.f("error.bad_value", &[("path", &p(path)), ("detail", detail)])
         }

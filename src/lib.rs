@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod describe;
+pub mod desk;
 pub mod domain;
 pub mod forms;
 pub mod i18n;

@@ -127,6 +127,7 @@ pub fn tick_batch(
         org,
         actor: ACTOR,
         now,
+        by: None,
     };
     let outcomes = store.apply_sla_rules(
         &items,

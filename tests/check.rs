@@ -69,7 +69,7 @@ impl Desk {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("hotro.db");
         let desk = Desk { dir, db };
-        let out = desk.at(&mon("06:00")).ok(&["init"]);
+        let out = desk.at(&mon("06:00")).ok(&["init", "--test"]);
         assert!(out.stdout.contains("Database ready"), "{out:?}");
         desk
     }

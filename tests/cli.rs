@@ -86,7 +86,7 @@ impl Desk {
     /// A fresh directory and a database created with `hotro init`.
     fn new() -> Desk {
         let desk = Desk::empty();
-        let out = desk.ok(None, &["init"]);
+        let out = desk.ok(None, &["init", "--test"]);
         assert!(out.stdout.contains("Database ready"), "{out:?}");
         desk
     }
@@ -204,7 +204,7 @@ fn kinds(shown: &Value) -> Vec<String> {
 fn init_creates_the_database_and_is_idempotent() {
     let desk = Desk::empty();
     assert!(!desk.db.exists());
-    let out = desk.ok(None, &["init"]);
+    let out = desk.ok(None, &["init", "--test"]);
     assert!(desk.db.is_file(), "init created no file");
     assert!(
         out.stdout
@@ -212,7 +212,7 @@ fn init_creates_the_database_and_is_idempotent() {
         "{out:?}"
     );
     // A second init leaves a usable database.
-    desk.ok(None, &["init"]);
+    desk.ok(None, &["init", "--test"]);
     let check = desk.json(None, &["db", "check"]);
     assert_eq!(check["tickets"], 0);
     assert_eq!(check["events"], 0);

@@ -145,7 +145,7 @@ fn hotro(db: &Path, args: &[&str]) -> (i32, String, String) {
 fn fresh_db() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hotro.db");
-    let (code, _, err) = hotro(&db, &["init"]);
+    let (code, _, err) = hotro(&db, &["init", "--test"]);
     assert_eq!(code, 0, "{err}");
     (dir, db)
 }

@@ -204,7 +204,7 @@ fn fresh() -> (tempfile::TempDir, PathBuf) {
 fn migrations_on_an_empty_file_and_a_newer_schema_is_refused_untouched() {
     let (_dir, db) = fresh();
     std::fs::write(&db, b"").unwrap();
-    let out = on(&db, &["init"]);
+    let out = on(&db, &["init", "--test"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let conn = rusqlite::Connection::open(&db).unwrap();
     let v: i64 = conn
@@ -257,7 +257,7 @@ fn files_that_are_not_usable_databases_get_clear_errors() {
     assert_eq!(std::fs::read(&db).unwrap(), before);
 
     let ro = dir.path().join("ro.db");
-    assert!(on(&ro, &["init"]).status.success());
+    assert!(on(&ro, &["init", "--test"]).status.success());
     let mut perms = std::fs::metadata(&ro).unwrap().permissions();
     perms.set_readonly(true);
     std::fs::set_permissions(&ro, perms).unwrap();

@@ -101,7 +101,7 @@ fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
 fn a_backup_taken_while_four_processes_write_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let db: Arc<PathBuf> = Arc::new(dir.path().join("busy.db"));
-    assert!(hotro(&db, "nguyenvanan", &["init"]).status.success());
+    assert!(hotro(&db, "nguyenvanan", &["init", "--test"]).status.success());
     let writers: Vec<_> = (0..4)
         .map(|w| {
             let db = Arc::clone(&db);
@@ -225,7 +225,7 @@ fn writers_killed_at_random_moments_lose_nothing_they_reported() {
     use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
-    assert!(hotro(&db, "nguyenvanan", &["init"]).status.success());
+    assert!(hotro(&db, "nguyenvanan", &["init", "--test"]).status.success());
     // A small xorshift: varied kill moments without a dependency.
     let mut seed: u64 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

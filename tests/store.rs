@@ -51,7 +51,12 @@ fn morning() -> DateTime<Utc> {
 }
 
 fn ctx<'a>(org: &'a Organisation, actor: &'a str, now: DateTime<Utc>) -> Ctx<'a> {
-    Ctx { org, actor, now }
+    Ctx {
+        org,
+        actor,
+        now,
+        by: None,
+    }
 }
 
 fn titled(title: &str) -> NewTicket {

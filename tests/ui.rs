@@ -31,6 +31,8 @@ struct Desk {
     path: PathBuf,
     store: Store,
     app: App,
+    /// Who acts: the console's operator, through the application layer.
+    session: hotro::desk::Session,
 }
 
 /// A database with a few tickets in Vietnamese, Chinese and English, and a console for
@@ -71,6 +73,7 @@ fn desk(login: &str, lang: Lang) -> Desk {
             org: &org,
             actor: "nguyenvanan",
             now: now() - chrono::Duration::hours(5 - i as i64),
+            by: None,
         };
         let new = NewTicket {
             title: title.into(),
@@ -87,8 +90,9 @@ fn desk(login: &str, lang: Lang) -> Desk {
         store.create_ticket(&new, ctx).unwrap();
     }
     let me = org.operator(login).unwrap().clone();
+    let session = hotro::desk::Session::assume(config::embedded(), me.clone());
     let mut app = App::new(Catalog::new(lang), org, me, Keymap::default_map(), now());
-    let mut exec = Executor::new(&mut store);
+    let mut exec = Executor::new(&mut store, &session);
     exec.drive(
         &mut app,
         Msg::Resize {
@@ -102,7 +106,20 @@ fn desk(login: &str, lang: Lang) -> Desk {
         path,
         store,
         app,
+        session,
     }
+}
+
+/// Make the console's operator a key user only (search, read, record requests): in the
+/// session that every write goes through, and in what the console offers.
+fn key_user_only(d: &mut Desk) {
+    let roles = vec![hotro::domain::org::Role::KeyUser];
+    if let Some(me) = d.session.me.as_mut() {
+        me.roles = roles.clone();
+    }
+    d.app.me.roles = roles.clone();
+    d.app
+        .set_permissions(d.session.org().permissions.grants(&roles));
 }
 
 impl Desk {
@@ -110,7 +127,7 @@ impl Desk {
         self.key_mod(code, KeyModifiers::NONE);
     }
     fn key_mod(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        let mut exec = Executor::new(&mut self.store).with_now(self.app.now);
+        let mut exec = Executor::new(&mut self.store, &self.session).with_now(self.app.now);
         exec.drive(&mut self.app, Msg::Key(KeyEvent::new(code, modifiers)));
     }
     fn chars(&mut self, text: &str) {
@@ -127,7 +144,7 @@ impl Desk {
         self.key_mod(KeyCode::Char(c), KeyModifiers::CONTROL);
     }
     fn tick(&mut self, at: DateTime<Utc>) {
-        let mut exec = Executor::new(&mut self.store).with_now(self.app.now);
+        let mut exec = Executor::new(&mut self.store, &self.session).with_now(self.app.now);
         exec.drive(&mut self.app, Msg::Tick(at));
     }
     fn screen(&self, w: u16, h: u16) -> String {
@@ -389,6 +406,7 @@ fn another_process_commit_appears_after_a_tick() {
         org: &org,
         actor: "tranthibich",
         now: now(),
+        by: None,
     };
     other
         .create_ticket(
@@ -419,6 +437,7 @@ fn a_conflict_on_save_keeps_the_typed_text() {
         org: &org,
         actor: "tranthibich",
         now: now(),
+        by: None,
     };
     other
         .change_ticket(
@@ -547,6 +566,7 @@ fn hostile_text_never_reaches_the_terminal() {
         org: &org,
         actor: "nguyenvanan",
         now: now(),
+        by: None,
     };
     let evil = "Click \u{1b}]52;c;ZXZpbA==\u{7}here\u{1b}[2J now \u{202e}txt.exe";
     d.store
@@ -578,7 +598,7 @@ fn hostile_text_never_reaches_the_terminal() {
 #[test]
 fn a_key_user_reads_but_cannot_change() {
     let mut d = desk("buivantuan", Lang::En);
-    d.app.read_only = true;
+    key_user_only(&mut d);
     all_open(&mut d);
     let key = d.selected();
     d.key(KeyCode::Char('t'));
@@ -597,6 +617,7 @@ fn keyset_paging_loads_more_as_the_cursor_moves() {
             org: &org,
             actor: "nguyenvanan",
             now: now(),
+            by: None,
         };
         d.store
             .create_ticket(
@@ -663,6 +684,7 @@ fn more_popup_snapshots() {
             org: &org,
             actor: "tranthibich",
             now: now(),
+            by: None,
         };
         other
             .change_ticket(
@@ -686,7 +708,7 @@ fn more_popup_snapshots() {
 fn clicks_select_queues_and_open_tickets() {
     let mut d = desk("nguyenvanan", Lang::En);
     d.app.size = ratatui::layout::Rect::new(0, 0, 120, 40);
-    let mut exec = Executor::new(&mut d.store);
+    let mut exec = Executor::new(&mut d.store, &d.session);
     // Row 2 + 7 is the 8th queue ("all open") inside the queue pane's border.
     exec.drive(&mut d.app, Msg::Click { column: 3, row: 9 });
     assert_eq!(d.app.queue, 7);
@@ -707,6 +729,7 @@ fn wide_characters_under_a_popup_edge_keep_the_border_whole() {
         org: &org,
         actor: "nguyenvanan",
         now: now(),
+        by: None,
     };
     d.store
         .create_ticket(
@@ -808,7 +831,7 @@ fn knowledge_search_from_a_ticket_puts_a_solution_into_the_reply() {
 fn knowledge_screen_snapshots_and_keys() {
     for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
         let mut d = desk("buivantuan", lang);
-        d.app.read_only = true;
+        key_user_only(&mut d);
         import_kb(&mut d);
         d.key(KeyCode::Char('K'));
         d.chars("指标");
@@ -917,7 +940,7 @@ fn confirm_and_reopen_from_the_palette() {
     d.key(KeyCode::Esc);
     // Reopen works on the ticket open in detail.
     let (closed, events) = d.ticket(&key);
-    let mut exec = Executor::new(&mut d.store);
+    let mut exec = Executor::new(&mut d.store, &d.session);
     exec.drive(
         &mut d.app,
         Msg::Loaded(hotro::ui::app::Loaded::Detail(Box::new(closed), events)),
@@ -1043,7 +1066,7 @@ fn probes_run_in_the_background_and_are_confirmed_by_the_operator() {
     d.app.org.check.systems[1].probe = Some(probe(closed_port));
     d.key(KeyCode::Char('M'));
     // One executor for the whole run, as in the terminal runtime.
-    let mut exec = Executor::new(&mut d.store).with_now(now());
+    let mut exec = Executor::new(&mut d.store, &d.session).with_now(now());
     exec.drive(
         &mut d.app,
         Msg::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::NONE)),
@@ -1178,6 +1201,7 @@ fn a_new_ticket_is_offered_the_announced_incident_and_resolving_it_offers_its_ti
                 org: &org,
                 actor: "nguyenvanan",
                 now: now(),
+                by: None,
             },
         )
         .unwrap();
@@ -1260,6 +1284,7 @@ fn procedure_steps_are_completed_from_ticket_detail() {
                 org: &org,
                 actor: "nguyenvanan",
                 now: now(),
+                by: None,
             },
         )
         .unwrap();

@@ -36,7 +36,11 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Init,
+    Init {
+        /// Mark the new database as a test database (`HOTRO_NOW` accepted).
+        #[arg(long)]
+        test: bool,
+    },
     Demo(DemoArgs),
     #[command(subcommand)]
     Ticket(TicketCommand),
@@ -538,9 +542,18 @@ pub enum DbCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    Show,
+    Show {
+        /// The configuration applied to the database instead of the built-in default.
+        #[arg(long)]
+        applied: bool,
+    },
     Path,
-    Check { file: Option<PathBuf> },
+    Check {
+        file: Option<PathBuf>,
+    },
+    Apply {
+        file: PathBuf,
+    },
 }
 
 /// Set every command's `about` and every argument's `help` from the catalog:

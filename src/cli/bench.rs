@@ -94,6 +94,7 @@ pub(super) fn worker(env: &Env<'_>, id: usize, secs: f64, log: &Path) -> Result<
             org,
             actor,
             now: crate::clock::now(),
+            by: None,
         };
         let started = Instant::now();
         let outcome = match &target {

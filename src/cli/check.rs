@@ -2,11 +2,10 @@
 //! announcements): the same store and domain calls the console makes.
 
 use super::args::{AnnounceCommand, AnnounceFields, CalendarCommand, CheckCommand};
-use super::{Env, UserError, print_json};
+use super::{Env, print_json};
 use crate::check::{self, report};
-use crate::domain::announce::{self, Announcement, AnnouncementInput};
+use crate::domain::announce::{Announcement, AnnouncementInput};
 use crate::domain::check::{CheckResult, Line, Phase, Source, check_date, lines, phase};
-use crate::domain::ticket::Ctx;
 use crate::store::{CheckRecord, Store};
 use anyhow::Result;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -158,7 +157,6 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                 return Err(env.user(cat.f("error.unknown_result", &[("value", result)])));
             };
             let date = env.date_arg(date.as_deref(), now)?;
-            let actor = env.actor()?;
             let mut store = env.open()?;
             let record = CheckRecord {
                 system: system.clone(),
@@ -167,9 +165,9 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                 source: Source::Manual,
                 detail: String::new(),
             };
-            let amendment = store
-                .record_checks(date, &[record], &actor, now)
-                .map_err(|e| env.store_err(e))?;
+            let amendment = crate::desk::Desk::new(&mut store, env.session()?, now)
+                .record_checks(date, &[record])
+                .map_err(|e| env.desk_err(e))?;
             if *json {
                 let day = store.check_day(date).map_err(|e| env.store_err(e))?;
                 #[derive(Serialize)]
@@ -212,24 +210,10 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
         CheckCommand::Incident { system, date, json } => {
             let system = env.system_arg(system)?;
             let date = env.date_arg(date.as_deref(), now)?;
-            let actor = env.actor()?;
-            let mut store = env.open()?;
-            let day = store.check_day(date).map_err(|e| env.store_err(e))?;
-            let Some(entry) = day.entry(&system) else {
-                return Err(env.store_err(crate::store::StoreError::NotChecked {
-                    date: date.to_string(),
-                    system,
-                }));
-            };
-            let new = check::incident_ticket(cat, org, date, entry);
-            let ctx = Ctx {
-                org,
-                actor: &actor,
-                now,
-            };
-            let (ticket, event) = store
-                .open_check_incident(date, &system, &new, ctx)
-                .map_err(|e| env.store_err(e))?;
+            let (ticket, event) = env.with_desk(|d| {
+                d.open_check_incident(cat, date, &system)
+                    .map_err(|e| env.desk_err(e))
+            })?;
             if *json {
                 #[derive(Serialize)]
                 struct Out<'a> {
@@ -262,11 +246,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
         }
         CheckCommand::Finalise { date, json } => {
             let date = env.date_arg(date.as_deref(), now)?;
-            let actor = env.actor()?;
-            let mut store = env.open()?;
-            let day = store
-                .finalise_check(date, &actor, now)
-                .map_err(|e| env.store_err(e))?;
+            let day = env.with_desk(|d| d.finalise_check(date).map_err(|e| env.desk_err(e)))?;
             if *json {
                 print_json(&day)?;
             } else {
@@ -371,8 +351,11 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
 fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> Result<i32> {
     let org = &env.cfg.org;
     let cat = env.cat;
-    let actor = if auto { Some(env.actor()?) } else { None };
     let mut store = env.open()?;
+    {
+        let desk = crate::desk::Desk::new(&mut store, env.session()?, started);
+        desk.may_run_probes().map_err(|e| env.desk_err(e))?;
+    }
     let date = check_date(started, org.time_zone);
     let findings = check::run_probes(&org.check.systems);
     if findings.is_empty() {
@@ -381,7 +364,7 @@ fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> 
     }
     let now = crate::clock::now();
     let mut recorded = Vec::new();
-    if let Some(actor) = &actor {
+    if auto {
         let day = store.check_day(date).map_err(|e| env.store_err(e))?;
         let records: Vec<CheckRecord> = findings
             .iter()
@@ -394,9 +377,9 @@ fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> 
                 detail: check::describe_finding(cat, f),
             })
             .collect();
-        store
-            .record_checks(date, &records, actor, now)
-            .map_err(|e| env.store_err(e))?;
+        crate::desk::Desk::new(&mut store, env.session()?, now)
+            .record_checks(date, &records)
+            .map_err(|e| env.desk_err(e))?;
         recorded = records.into_iter().map(|r| r.system).collect();
     }
     // The exit status reflects the day as recorded: a system an operator already marked
@@ -546,25 +529,13 @@ fn print_announcement(env: &Env<'_>, a: &Announcement) {
 }
 
 pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> {
-    let org = &env.cfg.org;
     let cat = env.cat;
     let now = crate::clock::now();
-    let domain_err = |e: crate::domain::ticket::DomainError| -> anyhow::Error {
-        UserError {
-            message: crate::describe::domain_error(cat, &e),
-            code: 1,
-        }
-        .into()
-    };
     match cmd {
         AnnounceCommand::New { fields, json } => {
-            let actor = env.actor()?;
-            let input = announce::validate(&announce_input(env, fields, now)?, org, true)
-                .map_err(domain_err)?;
-            let mut store = env.open()?;
-            let a = store
-                .create_announcement(&input, &actor, now)
-                .map_err(|e| env.store_err(e))?;
+            let input = announce_input(env, fields, now)?;
+            let a =
+                env.with_desk(|d| d.create_announcement(&input).map_err(|e| env.desk_err(e)))?;
             if *json {
                 print_json(&a)?;
             } else {
@@ -573,13 +544,11 @@ pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> 
             Ok(0)
         }
         AnnounceCommand::Edit { id, fields, guard } => {
-            let actor = env.actor()?;
-            let input = announce::validate(&announce_input(env, fields, now)?, org, false)
-                .map_err(domain_err)?;
-            let mut store = env.open()?;
-            let a = store
-                .edit_announcement(*id, guard.expect_version, &input, &actor, now)
-                .map_err(|e| env.store_err(e))?;
+            let input = announce_input(env, fields, now)?;
+            let a = env.with_desk(|d| {
+                d.edit_announcement(*id, guard.expect_version, &input)
+                    .map_err(|e| env.desk_err(e))
+            })?;
             if guard.json {
                 print_json(&a)?;
             } else {
@@ -608,11 +577,7 @@ pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> 
             Ok(0)
         }
         AnnounceCommand::Resolve { id, json } => {
-            let actor = env.actor()?;
-            let mut store = env.open()?;
-            let a = store
-                .resolve_announcement(*id, &actor, now)
-                .map_err(|e| env.store_err(e))?;
+            let a = env.with_desk(|d| d.resolve_announcement(*id).map_err(|e| env.desk_err(e)))?;
             if *json {
                 print_json(&a)?;
             } else {

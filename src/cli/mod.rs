@@ -8,7 +8,7 @@ use crate::config::{self, Config};
 use crate::describe;
 use crate::domain::status::Status;
 use crate::domain::ticket::{
-    Change, Classification, Ctx, Event, LinkRelation, NewTicket, Requester, Ticket,
+    Change, Classification, Event, LinkRelation, NewTicket, Requester, Ticket,
 };
 use crate::i18n::{Catalog, Lang};
 use crate::store::{Page, Store, StoreError, TicketFilter};
@@ -63,7 +63,10 @@ pub fn default_db_path(demo: bool) -> Result<PathBuf> {
 struct Env<'a> {
     cli: &'a Cli,
     cat: &'a Catalog,
+    /// The configuration in force: the database's once the session is established.
     cfg: Config,
+    /// Who acts ([`crate::desk::Session`]); `None` for commands that open no database.
+    session: Option<crate::desk::Session>,
 }
 
 impl Env<'_> {
@@ -96,21 +99,48 @@ impl Env<'_> {
         .into()
     }
 
-    /// The acting operator: `--as` (or HOTRO_AS), else the OS user mapped through config.
-    fn actor(&self) -> Result<String> {
-        let org = &self.cfg.org;
-        if let Some(login) = &self.cli.acting {
-            return match org.operator(login) {
-                Some(op) => Ok(op.login.clone()),
-                None => Err(self.user(self.cat.f("error.unknown_operator", &[("login", login)]))),
-            };
-        }
-        let os_user = std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_default();
-        match org.operator_for_os_user(&os_user) {
+    /// The session established for this command.
+    fn session(&self) -> Result<&crate::desk::Session> {
+        self.session
+            .as_ref()
+            .ok_or_else(|| anyhow!("internal: no session for this command"))
+    }
+
+    /// The acting operator's login (for `--mine` and taking a ticket): the OS account's
+    /// operator, or the one an admin acts as.
+    fn me(&self) -> Result<String> {
+        let session = self.session()?;
+        match &session.me {
             Some(op) => Ok(op.login.clone()),
-            None => Err(self.user(self.cat.f("error.no_operator", &[("user", &os_user)]))),
+            None => Err(self.desk_err(crate::desk::DeskError::NoOperator {
+                account: session.account.clone(),
+            })),
+        }
+    }
+
+    /// The store and the application layer over it, for one command.
+    fn with_desk<T>(&self, f: impl FnOnce(&mut crate::desk::Desk<'_>) -> Result<T>) -> Result<T> {
+        let mut store = self.open()?;
+        let session = self.session()?;
+        let mut desk = crate::desk::Desk::new(&mut store, session, crate::clock::now());
+        f(&mut desk)
+    }
+
+    /// An application-layer error in words, with its exit status: 5 for a refusal (role,
+    /// identity, configuration), 3 for a conflict, 1 otherwise.
+    fn desk_err(&self, e: crate::desk::DeskError) -> anyhow::Error {
+        use crate::desk::DeskError;
+        match e {
+            DeskError::Store(s) => self.store_err(s),
+            other => UserError {
+                code: if other.is_refusal() {
+                    crate::desk::EXIT_REFUSED
+                } else {
+                    1
+                },
+                message: describe::desk_error(self.cat, Some(&self.cfg.org), &other),
+            }
+            .into(),
         }
     }
 
@@ -125,23 +155,60 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         message: describe::config_error(cat, &e),
         code: 1,
     })?;
-    crate::clock::fixed().map_err(|e| UserError {
-        message: cat.f("error.bad_now", &[("value", &e.value)]),
-        code: 1,
-    })?;
-    let env = Env {
+    let fixed_clock = crate::clock::fixed()
+        .map_err(|e| UserError {
+            message: cat.f("error.bad_now", &[("value", &e.value)]),
+            code: 1,
+        })?
+        .is_some();
+    let mut env = Env {
         cli: &cli,
         cat,
         cfg,
+        session: None,
     };
-    // A mistyped --as (or HOTRO_AS) is an error for every command, reads included: a read
-    // as nobody in particular would hide the typo until the first write.
-    if let Some(login) = &cli.acting
-        && !matches!(cli.command, Some(Command::Config(_)))
-        && env.cfg.org.operator(login).is_none()
-    {
-        return Err(env.user(cat.f("error.unknown_operator", &[("login", login)])));
+    // Every command that opens the database first establishes who acts, under the
+    // configuration applied to it. A mistyped or forbidden --as (or HOTRO_AS) is an error
+    // for every such command, reads included.
+    let opens_database = !matches!(
+        cli.command,
+        Some(Command::Config(
+            ConfigCommand::Show { applied: false }
+                | ConfigCommand::Path
+                | ConfigCommand::Check { .. }
+        )) | Some(Command::Calendar(_))
+    );
+    if let Some(Command::Init { test: true }) = &cli.command {
+        let mut store = env.open()?;
+        store
+            .set_purpose(crate::store::Purpose::Test)
+            .map_err(|e| env.store_err(e))?;
     }
+    if opens_database {
+        if cli.demo {
+            let mut store = env.open()?;
+            if store.purpose().map_err(|e| env.store_err(e))? == crate::store::Purpose::Live {
+                // A new demo database: marked before anything is written, so its clock may be
+                // fixed and its demo data is never mistaken for a desk's.
+                let _ = store.set_purpose(crate::store::Purpose::Demo);
+            }
+        }
+        let mut store = env.open()?;
+        let session = crate::desk::Session::establish(
+            &mut store,
+            crate::desk::Arrival {
+                config: env.cfg.clone(),
+                acting: cli.acting.as_deref(),
+                role: cli.role.as_deref(),
+                fixed_clock,
+            },
+            crate::clock::now(),
+        )
+        .map_err(|e| env.desk_err(e))?;
+        env.cfg = session.cfg.clone();
+        env.session = Some(session);
+    }
+    let env = env;
     if cli.demo {
         ensure_demo(&env)?;
     }
@@ -163,7 +230,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         return Ok(0);
     };
     match command {
-        Command::Init => {
+        Command::Init { .. } => {
             let store = env.open()?;
             println!(
                 "{}",
@@ -184,9 +251,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Announce(a) => check::announce_cmd(&env, a),
         Command::Calendar(c) => check::calendar_cmd(&env, c),
         Command::Sla(args::SlaCommand::Tick { json }) => {
-            let mut store = env.open()?;
-            let applied = crate::rules::tick(&mut store, &env.cfg.org, cat, crate::clock::now())
-                .map_err(|e| env.store_err(e))?;
+            let applied = env.with_desk(|d| d.sla_tick(cat).map_err(|e| env.desk_err(e)))?;
             if *json {
                 print_json(&applied)?;
             } else {
@@ -228,6 +293,9 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         }
         Command::Index(args::IndexCommand::Rebuild) => {
             let mut store = env.open()?;
+            crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
+                .may_rebuild_index()
+                .map_err(|e| env.desk_err(e))?;
             let mut index = open_index(&env, &store)?;
             let started = std::time::Instant::now();
             let n = index
@@ -254,18 +322,12 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
 fn console(env: &Env<'_>) -> Result<i32> {
     use crate::ui::{app::App, exec::Executor, keymap::Keymap, runtime, view::Theme};
     let org = &env.cfg.org;
-    let login = match env.actor() {
-        Ok(l) => l,
-        Err(e) if env.cli.demo && env.cli.acting.is_none() => match org.operators.first() {
-            Some(op) => op.login.clone(),
-            None => return Err(e),
-        },
-        Err(e) => return Err(e),
-    };
-    let me = org
-        .operator(&login)
-        .cloned()
-        .ok_or_else(|| env.user(env.cat.f("error.unknown_operator", &[("login", &login)])))?;
+    let session = env.session()?;
+    let me = session.me.clone().ok_or_else(|| {
+        env.desk_err(crate::desk::DeskError::NoOperator {
+            account: session.account.clone(),
+        })
+    })?;
     let keymap_file = config::user_config_path().map(|p| p.with_file_name("keymap.toml"));
     let keymap = Keymap::load(keymap_file.as_deref()).map_err(|e| env.user(e.to_string()))?;
     let mut store = env.open()?;
@@ -274,15 +336,16 @@ fn console(env: &Env<'_>) -> Result<i32> {
     // the knowledge screen later.
     synced_index(env, &mut store)?;
     let cat = crate::i18n::Catalog::new(env.cat.lang());
-    let read_only = !me.roles.is_empty()
-        && me
-            .roles
-            .iter()
-            .all(|r| *r == crate::domain::org::Role::KeyUser);
+    let perms = if session.can_write() {
+        org.permissions.grants(&me.roles)
+    } else {
+        // Another configuration than the database's: reading only.
+        [crate::domain::permission::Permission::Read].into()
+    };
     let mut app = App::new(cat, org.clone(), me, keymap, crate::clock::now());
-    app.read_only = read_only;
+    app.set_permissions(perms);
     let color = !env.cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut exec = Executor::new(&mut store);
+    let mut exec = Executor::new(&mut store, session);
     runtime::run(&mut app, &mut exec, Theme { color })?;
     Ok(0)
 }
@@ -433,43 +496,13 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     None => None,
                 },
             };
-            let actor = env.actor()?;
-            let mut store = env.open()?;
-            let ctx = Ctx {
-                org,
-                actor: &actor,
-                now: crate::clock::now(),
-            };
-            let (mut t, mut e) = store
-                .create_ticket(&new, ctx)
-                .map_err(|e| env.store_err(e))?;
-            // A ticket about an application with an announced outage belongs to its incident.
-            let incident = match &t.application {
-                Some(app) => store
-                    .active_incident_for(app)
-                    .map_err(|e| env.store_err(e))?
-                    .and_then(|a| a.incident.map(|k| (a.id, k))),
-                None => None,
-            };
-            if let Some((announcement, incident)) = &incident {
-                if a.link_incident {
-                    (t, e) = store
-                        .change_ticket(
-                            &t.key,
-                            Some(t.version),
-                            Change::Link {
-                                relation: LinkRelation::ChildOf,
-                                target: incident.clone(),
-                                target_ancestors: Vec::new(),
-                            },
-                            Ctx {
-                                org,
-                                actor: &actor,
-                                now: crate::clock::now(),
-                            },
-                        )
-                        .map_err(|e| env.store_err(e))?;
-                } else if !a.json {
+            let created = env.with_desk(|d| {
+                d.create_ticket(&new, a.link_incident)
+                    .map_err(|e| env.desk_err(e))
+            })?;
+            let (t, e) = (created.ticket, created.event);
+            if let Some((announcement, incident)) = &created.incident {
+                if !created.linked && !a.json {
                     eprintln!(
                         "{}",
                         cat.f(
@@ -532,7 +565,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 })?);
             }
             let assignee = if a.mine {
-                Some(env.actor()?)
+                Some(env.me()?)
             } else {
                 a.assignee.clone()
             };
@@ -603,7 +636,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
         } => {
             // Neither --to nor --group: the acting operator takes the ticket.
             let to = match (to, group) {
-                (None, None) => Some(env.actor()?),
+                (None, None) => Some(env.me()?),
                 (to, _) => to.clone(),
             };
             change(
@@ -788,36 +821,22 @@ fn resolve_linked(
     linked: bool,
     json: bool,
 ) -> Result<()> {
-    let org = &env.cfg.org;
     let cat = env.cat;
-    let mut store = env.open()?;
     if !linked {
-        let open: Vec<Ticket> = store
-            .children_of(key)
-            .map_err(|e| env.store_err(e))?
-            .into_iter()
-            .filter(|t| t.status.is_open())
-            .collect();
-        if !open.is_empty() && !json {
+        let found = env.with_desk(|d| d.linked_of(key).map_err(|e| env.desk_err(e)))?;
+        let open = found.with_incident.len() + found.left.len();
+        if open > 0 && !json {
             eprintln!(
                 "{}",
-                cat.f(
-                    "ticket.linked_hint",
-                    &[("key", &key), ("count", &open.len())]
-                )
+                cat.f("ticket.linked_hint", &[("key", &key), ("count", &open)])
             );
         }
         return Ok(());
     }
-    let actor = env.actor()?;
-    let ctx = Ctx {
-        org,
-        actor: &actor,
-        now: crate::clock::now(),
-    };
-    let (resolved, left) = store
-        .resolve_linked(key, resolution, ctx)
-        .map_err(|e| env.store_err(e))?;
+    let done = env.with_desk(|d| {
+        d.resolve_linked(key, resolution)
+            .map_err(|e| env.desk_err(e))
+    })?;
     let keys = |list: &[Ticket]| {
         list.iter()
             .map(|t| t.key.as_str())
@@ -829,15 +848,18 @@ fn resolve_linked(
         "{}",
         cat.f(
             "ticket.linked_resolved",
-            &[("count", &resolved.len()), ("keys", &keys(&resolved))]
+            &[
+                ("count", &done.with_incident.len()),
+                ("keys", &keys(&done.with_incident))
+            ]
         )
     );
-    if !left.is_empty() {
+    if !done.left.is_empty() {
         eprintln!(
             "{}",
             cat.f(
                 "ticket.linked_left",
-                &[("count", &left.len()), ("keys", &keys(&left))]
+                &[("count", &done.left.len()), ("keys", &keys(&done.left))]
             )
         );
     }
@@ -853,17 +875,11 @@ fn status_names() -> String {
 }
 
 fn change(env: &Env<'_>, key: &str, guard: &args::Guard, change: Change) -> Result<i32> {
-    let actor = env.actor()?;
     let org = &env.cfg.org;
-    let mut store = env.open()?;
-    let ctx = Ctx {
-        org,
-        actor: &actor,
-        now: crate::clock::now(),
-    };
-    let (t, e) = store
-        .change_ticket(key, guard.expect_version, change, ctx)
-        .map_err(|e| env.store_err(e))?;
+    let (t, e) = env.with_desk(|d| {
+        d.change(key, guard.expect_version, change)
+            .map_err(|e| env.desk_err(e))
+    })?;
     if guard.json {
         print_json(&Changed {
             ticket: &t,
@@ -1223,8 +1239,58 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
 
 fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
     match cmd {
-        ConfigCommand::Show => {
+        ConfigCommand::Show { applied: false } => {
             print!("{}", config::EMBEDDED);
+            Ok(0)
+        }
+        ConfigCommand::Show { applied: true } => {
+            let mut store = env.open()?;
+            let applied = store
+                .applied_config()
+                .map_err(|e| env.store_err(e))?
+                .ok_or_else(|| env.user(env.cat.t("config.none_applied")))?;
+            let by = match &applied.by {
+                Some(real) => format!("{} ({real})", applied.applied_by),
+                None => applied.applied_by.clone(),
+            };
+            println!(
+                "# {}",
+                env.cat.f(
+                    "config.applied_header",
+                    &[
+                        ("version", &applied.version),
+                        (
+                            "at",
+                            &applied
+                                .applied_at
+                                .with_timezone(&env.cfg.org.time_zone)
+                                .format("%Y-%m-%d %H:%M")
+                        ),
+                        ("by", &by),
+                        ("digest", &applied.digest),
+                    ],
+                )
+            );
+            print!("{}", applied.text);
+            Ok(0)
+        }
+        ConfigCommand::Apply { file } => {
+            let cfg = config::load_file(file)
+                .map_err(|e| env.user(describe::config_error(env.cat, &e)))?;
+            let before = env.session()?.config_version;
+            let applied = env.with_desk(|d| d.apply_config(&cfg).map_err(|e| env.desk_err(e)))?;
+            let id = if applied.version == before {
+                "config.already_applied"
+            } else {
+                "config.applied"
+            };
+            println!(
+                "{}",
+                env.cat.f(
+                    id,
+                    &[("version", &applied.version), ("source", &cfg.source)]
+                )
+            );
             Ok(0)
         }
         ConfigCommand::Path => {
@@ -1318,11 +1384,10 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                     return Err(env.user(message));
                 }
             };
-            let actor = env.actor().unwrap_or_else(|_| "import".to_string());
             let mut store = env.open()?;
-            let counts = store
-                .import_articles(&articles, &actor, crate::clock::now())
-                .map_err(|e| env.store_err(e))?;
+            let counts = crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
+                .import_articles(&articles)
+                .map_err(|e| env.desk_err(e))?;
             synced_index(env, &mut store)?;
             if *json {
                 print_json(&counts)?;

@@ -50,6 +50,12 @@ impl CheckResult {
 
     /// The group lead must be phoned at once (seed 003 says so for a failed login; a system
     /// that is down is at least as urgent).
+    /// Whether the result is a failure that gets an incident ticket (seed 003: a system that
+    /// is slow, refuses logins or is down is an incident; an OK result is not).
+    pub fn warrants_incident(self) -> bool {
+        self != CheckResult::Ok
+    }
+
     pub fn needs_call(self) -> bool {
         matches!(self, CheckResult::LoginFailed | CheckResult::Down)
     }
@@ -193,6 +199,20 @@ pub fn check_date(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
 fn local_time(at: DateTime<Utc>, tz: Tz) -> (NaiveDate, NaiveTime) {
     let local = at.with_timezone(&tz);
     (local.date_naive(), local.time())
+}
+
+/// Where the check of `date` stands at `now`: today's phase, a past check day's deadline
+/// passed, or no check that day. One rule for the CLI, the console and the report.
+pub fn phase_on(settings: &CheckSettings, tz: Tz, date: NaiveDate, now: DateTime<Utc>) -> Phase {
+    if date == check_date(now, tz) {
+        phase(settings, tz, now)
+    } else if !settings.is_check_day(date) {
+        Phase::NoCheckToday
+    } else if date < check_date(now, tz) {
+        Phase::PastDeadline
+    } else {
+        Phase::BeforeWindow
+    }
 }
 
 pub fn phase(settings: &CheckSettings, tz: Tz, now: DateTime<Utc>) -> Phase {

@@ -6,6 +6,7 @@ pub mod check;
 pub mod kb;
 pub mod key;
 pub mod org;
+pub mod permission;
 pub mod procedure;
 pub mod search;
 pub mod sla;

@@ -159,6 +159,11 @@ pub struct Organisation {
     pub sla: crate::domain::sla::SlaSettings,
     /// One procedure per ticket kind (kinds without one have no steps).
     pub procedures: Vec<crate::domain::procedure::Procedure>,
+    /// What each role may do (`[permissions]` over the defaults of issue 11).
+    pub permissions: crate::domain::permission::Permissions,
+    /// How far back `--received-at` may date a request (`organisation.received_at_limit_days`,
+    /// default 7 days).
+    pub received_at_limit: chrono::Duration,
 }
 
 impl Organisation {

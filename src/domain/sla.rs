@@ -509,6 +509,7 @@ mod tests {
             version: 2,
             at,
             actor: "a".into(),
+            by: None,
             kind,
         }
     }

@@ -280,6 +280,9 @@ pub struct Event {
     pub version: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// The real operator when an admin acted as `actor` (`--as`); the audit trail keeps both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     #[serde(flatten)]
     pub kind: EventKind,
 }
@@ -290,6 +293,8 @@ pub struct Ctx<'a> {
     pub org: &'a Organisation,
     pub actor: &'a str,
     pub now: DateTime<Utc>,
+    /// The real operator when an admin acts as `actor`; `None` when they are the same.
+    pub by: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -346,6 +351,21 @@ pub enum DomainError {
     NotReturnable { step: String, to: String },
     #[error("step {step} is for the {role} role")]
     RoleRequired { step: String, role: String },
+    #[error("ticket {key} is at step {step} of its procedure: complete it first")]
+    StepPending {
+        key: String,
+        step: String,
+        /// The role that completes the step, if it names one (e.g. `approver` at B5).
+        role: Option<String>,
+    },
+    #[error("ticket {key} last changed at {previous}; an event cannot be dated earlier ({at})")]
+    BeforePrevious {
+        key: String,
+        at: DateTime<Utc>,
+        previous: DateTime<Utc>,
+    },
+    #[error("the request cannot be dated more than {days} days back ({at})")]
+    ReceivedTooEarly { at: DateTime<Utc>, days: i64 },
 }
 
 pub(crate) fn check_text(
@@ -499,6 +519,12 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
     };
     let received_at = match new.received_at {
         Some(at) if at > ctx.now => return Err(DomainError::ReceivedInFuture { at }),
+        Some(at) if at < ctx.now - org.received_at_limit => {
+            return Err(DomainError::ReceivedTooEarly {
+                at,
+                days: org.received_at_limit.num_days(),
+            });
+        }
         Some(at) => Some(at.min(ctx.now)),
         None => None,
     };
@@ -548,6 +574,15 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
 /// Apply a command: check it against the ticket and the organisation, change the ticket,
 /// bump its version, and return the event to record. On error the ticket is unchanged.
 pub fn apply(ticket: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<Event, DomainError> {
+    // The timeline only moves forward: an event never precedes the ticket's previous one
+    // (a clock set back, or a backdated write, would reorder the audit trail).
+    if ctx.now < ticket.updated_at {
+        return Err(DomainError::BeforePrevious {
+            key: ticket.key.clone(),
+            at: ctx.now,
+            previous: ticket.updated_at,
+        });
+    }
     let mut next = ticket.clone();
     let kind = apply_to(&mut next, change, ctx)?;
     next.version += 1;
@@ -558,8 +593,27 @@ pub fn apply(ticket: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<Event,
         version: ticket.version,
         at: ctx.now,
         actor: ctx.actor.to_string(),
+        by: ctx.by.map(str::to_string),
         kind,
     })
+}
+
+/// A ticket whose procedure still has a step to do cannot be resolved or closed around it
+/// (issue 11: a repair plan waiting at approval step B5 of QT.VHTT.01, seed 002, was
+/// resolved and closed by someone who is not an approver).
+fn refuse_pending_step(t: &Ticket, org: &Organisation) -> Result<(), DomainError> {
+    let pending = t
+        .current_step
+        .as_deref()
+        .and_then(|id| org.procedure_for(&t.kind)?.step(id));
+    match pending {
+        Some(step) => Err(DomainError::StepPending {
+            key: t.key.clone(),
+            step: step.id.clone(),
+            role: step.role.map(|r| r.as_str().to_string()),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn refuse_if_final(t: &Ticket) -> Result<(), DomainError> {
@@ -731,6 +785,9 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             if to == Status::Cancelled && reason.is_none() {
                 return Err(DomainError::Empty { field: "reason" });
             }
+            if to == Status::Closed {
+                refuse_pending_step(t, org)?;
+            }
             let from = transition(t, to)?;
             if to == Status::Closed {
                 t.closed_at = Some(ctx.now);
@@ -852,6 +909,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
         }
         Change::Resolve { resolution } => {
             let resolution = check_text("resolution", &resolution, true)?;
+            refuse_pending_step(t, org)?;
             // An escalated ticket solved by the higher tier returns to the tier that sent it,
             // with the solution, to answer the requester.
             if let Some(hop) = t.escalation.last().cloned() {
@@ -883,6 +941,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             Ok(EventKind::Resolved { resolution })
         }
         Change::Confirm => {
+            refuse_pending_step(t, org)?;
             transition(t, Status::Closed)?;
             t.closed_at = Some(ctx.now);
             Ok(EventKind::RequesterConfirmed)
@@ -1017,6 +1076,7 @@ mod tests {
             org,
             actor: "nguyenvanan",
             now: at(1, 0),
+            by: None,
         };
         let (mut t, _) = create(&new, ctx).unwrap();
         t.key = "HT-2026-000001".into();
@@ -1031,6 +1091,7 @@ mod tests {
                 org,
                 actor: "lethihoa",
                 now: at(2, 0),
+                by: None,
             },
         )
     }
@@ -1066,6 +1127,7 @@ mod tests {
             org,
             actor: "nguyenvanan",
             now: at(1, 0),
+            by: None,
         };
         let base = NewTicket {
             title: "x".into(),
@@ -1220,6 +1282,7 @@ mod tests {
             org,
             actor: "lethihoa",
             now: at(3, 0),
+            by: None,
         };
         apply(
             &mut t,

@@ -927,6 +927,7 @@ mod tests {
             org: &org,
             actor: "nguyenvanan",
             now: chrono::Utc::now(),
+            by: None,
         };
         for title in titles {
             let (t, _) = store

@@ -89,6 +89,7 @@ mod tests {
             org: &org,
             actor: "nguyenvanan",
             now: chrono::Utc::now(),
+            by: None,
         };
         let mut keys = Vec::new();
         for i in 0..3 {

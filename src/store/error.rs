@@ -79,6 +79,8 @@ pub enum StoreError {
     AnnouncementResolved(i64),
     #[error("backup target {0} already exists; choose a new file name")]
     BackupExists(PathBuf),
+    #[error("this database is already in use as a {purpose} database; its purpose cannot change")]
+    PurposeFixed { purpose: String },
     #[error("unexpected value in database {path}: {detail}")]
     BadValue { path: PathBuf, detail: String },
     #[error("database {path}: {source}")]

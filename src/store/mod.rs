@@ -8,6 +8,7 @@
 mod announcements;
 mod audit;
 mod checks;
+mod configs;
 mod db;
 mod demo;
 mod drafts;
@@ -18,6 +19,7 @@ mod tickets;
 
 pub use audit::{BrokenLink, VerifyReport};
 pub use checks::{CheckLogEntry, CheckRecord};
+pub use configs::{AppliedConfig, Purpose};
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
 pub use kb::{ImportCounts, IndexDoc, OutboxEntry};

@@ -273,6 +273,21 @@ CREATE TABLE sla_applied (
 ALTER TABLE tickets ADD COLUMN sla_due INTEGER;
 CREATE INDEX tickets_open_by_due ON tickets(is_open, coalesce(sla_due, 9223372036854775807), id);
 "#,
+    // 6: the organisation in force is the database's: every configuration applied, in order
+    // (operators, roles, groups, procedures, SLA). The newest row is in force. Each row's
+    // hash covers its content and the previous row's hash.
+    r#"
+CREATE TABLE config_versions (
+    version    INTEGER PRIMARY KEY,
+    digest     TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    applied_at INTEGER NOT NULL,
+    applied_by TEXT NOT NULL,
+    -- the real operator when an admin acted as applied_by
+    by         TEXT,
+    hash       TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes and understands.

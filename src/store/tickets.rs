@@ -194,13 +194,35 @@ fn searchable(t: &Ticket) -> String {
     fold(&s)
 }
 
+/// The stored payload of an event: its kind's fields, and `by` (the real operator when an
+/// admin acted as the event's actor), so the hash chain covers both.
+fn encode_payload(e: &Event) -> Result<String, StoreError> {
+    let bad = |err: serde_json::Error| StoreError::bad_value(format!("event payload: {err}"));
+    let mut value = serde_json::to_value(&e.kind).map_err(bad)?;
+    if let (Some(by), Some(map)) = (&e.by, value.as_object_mut()) {
+        map.insert("by".into(), serde_json::Value::String(by.clone()));
+    }
+    serde_json::to_string(&value).map_err(bad)
+}
+
+/// The kind and the real operator (`by`) of a stored payload.
+fn decode_payload(key: &str, payload: &str) -> Result<(EventKind, Option<String>), StoreError> {
+    let bad = |e: serde_json::Error| StoreError::bad_value(format!("event of {key}: {e}"));
+    let mut value: serde_json::Value = serde_json::from_str(payload).map_err(bad)?;
+    let by = value
+        .as_object_mut()
+        .and_then(|m| m.remove("by"))
+        .and_then(|v| v.as_str().map(str::to_string));
+    let kind = serde_json::from_value(value).map_err(bad)?;
+    Ok((kind, by))
+}
+
 pub(crate) fn insert_event(
     tx: &Transaction<'_>,
     ticket_id: i64,
     e: &Event,
 ) -> Result<(), StoreError> {
-    let payload = serde_json::to_string(&e.kind)
-        .map_err(|err| StoreError::bad_value(format!("event payload: {err}")))?;
+    let payload = encode_payload(e)?;
     let previous: String = tx
         .prepare_cached("SELECT hash FROM events ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
@@ -256,13 +278,13 @@ fn events_of(
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let payload: String = row.get(3)?;
-        let kind: EventKind = serde_json::from_str(&payload)
-            .map_err(|e| StoreError::bad_value(format!("event of {key}: {e}")))?;
+        let (kind, by) = decode_payload(key, &payload)?;
         out.push(Event {
             ticket: key.to_string(),
             version: row.get(0)?,
             at: from_millis(row.get(1)?)?,
             actor: row.get(2)?,
+            by,
             kind,
         });
     }
@@ -296,6 +318,7 @@ pub(crate) fn create_in(
         version: t.version,
         at: ctx.now,
         actor: ctx.actor.to_string(),
+        by: ctx.by.map(str::to_string),
         kind,
     };
     insert_event(tx, id, &event)?;
@@ -510,13 +533,13 @@ impl Store {
                 let id: i64 = row.get(0)?;
                 let payload: String = row.get(4)?;
                 let key = key_of.get(&id).copied().unwrap_or_default();
-                let kind: EventKind = serde_json::from_str(&payload)
-                    .map_err(|e| StoreError::bad_value(format!("event of {key}: {e}")))?;
+                let (kind, by) = decode_payload(key, &payload)?;
                 by_id.entry(id).or_default().push(Event {
                     ticket: key.to_string(),
                     version: row.get(1)?,
                     at: from_millis(row.get(2)?)?,
                     actor: row.get(3)?,
+                    by,
                     kind,
                 });
             }
@@ -877,6 +900,7 @@ mod tests {
             org: &cfg.org,
             actor: "nguyenvanan",
             now: Utc::now(),
+            by: None,
         };
         let new = NewTicket {
             title: "x".into(),
@@ -920,7 +944,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let mut store = Store::open(&dir.path().join("p.db")).unwrap();
             let cfg = config::embedded();
-            let ctx = Ctx { org: &cfg.org, actor: "nguyenvanan", now: Utc::now() };
+            let ctx = Ctx { org: &cfg.org, actor: "nguyenvanan", now: Utc::now(), by: None };
             store.create_ticket(&NewTicket { title: "100% lỗi_đăng nhập \\ 'x'".into(), ..NewTicket::default() }, ctx).unwrap();
             let filter = TicketFilter { text: Some(text.clone()), ..TicketFilter::default() };
             let rows = store.list_tickets(&filter, Page { limit: 10, before: None });
@@ -937,6 +961,7 @@ mod tests {
             org: &cfg.org,
             actor: "nguyenvanan",
             now: Utc::now(),
+            by: None,
         };
         for title in ["100% lỗi", "1000 lỗi", "a_b", "axb"] {
             store
@@ -993,6 +1018,7 @@ mod tests {
                 org: &cfg.org,
                 actor: "nguyenvanan",
                 now: at,
+                by: None,
             };
             store.create_ticket(&new, ctx).unwrap().0.key
         };
@@ -1016,6 +1042,7 @@ mod tests {
             org: &cfg.org,
             actor: "nguyenvanan",
             now: Utc::now(),
+            by: None,
         };
         let new = NewTicket {
             title: "x".into(),

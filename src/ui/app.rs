@@ -4,6 +4,7 @@
 
 use crate::describe;
 use crate::domain::org::{Operator, Organisation};
+use crate::domain::permission::Permission;
 use crate::domain::status::Status;
 use crate::domain::ticket::{
     Change, Classification, Event, LinkRelation, NewTicket, Requester, Ticket,
@@ -188,7 +189,7 @@ pub enum Loaded {
     Linked {
         key: String,
         resolution: String,
-        children: Vec<Ticket>,
+        linked: crate::desk::Linked,
     },
     LinkedResolved {
         resolved: Vec<String>,
@@ -574,8 +575,11 @@ pub struct App {
     last_poll: Option<DateTime<Utc>>,
     last_sla_tick: Option<DateTime<Utc>>,
     sla_cursor: i64,
-    /// Searching and reading only (a key user).
+    /// Not allowed to work tickets (a key user): the badge in the title bar says so.
     pub read_only: bool,
+    /// What the operator may do ([`crate::domain::permission`]): hints and the palette list
+    /// only these actions, and others are refused with the role they need.
+    pub perms: BTreeSet<Permission>,
     /// Text whose change is being confirmed or saved; handed back on a conflict or error.
     pending_text: Option<TextPopup>,
     /// The terminal size, for mapping mouse clicks to what is drawn there.
@@ -622,8 +626,53 @@ impl App {
             last_sla_tick: None,
             sla_cursor: 0,
             read_only: false,
+            perms: Permission::ALL.into_iter().collect(),
             pending_text: None,
             size: ratatui::layout::Rect::new(0, 0, 120, 40),
+        }
+    }
+
+    /// Limit the console to what the operator may do (from the session's permissions).
+    pub fn set_permissions(&mut self, perms: BTreeSet<Permission>) {
+        self.read_only = !perms.contains(&Permission::WorkTickets);
+        self.perms = perms;
+    }
+
+    /// The permission an action needs, if it changes anything (see
+    /// [`crate::domain::permission`]); the application layer decides again on every write.
+    pub fn action_allowed(&self, action: Action) -> bool {
+        let has = |p: Permission| self.perms.contains(&p);
+        match action {
+            Action::New => has(Permission::CreateTicket),
+            Action::Reply | Action::Note => {
+                has(Permission::WorkTickets) || has(Permission::AddToOwn)
+            }
+            Action::Take
+            | Action::Assign
+            | Action::Classify
+            | Action::Status
+            | Action::Escalate
+            | Action::ReturnDown
+            | Action::Link
+            | Action::Resolve
+            | Action::Confirm
+            | Action::Reopen => has(Permission::WorkTickets),
+            Action::CompleteStep | Action::ReturnStep => {
+                has(Permission::WorkTickets)
+                    || self.me.roles.contains(&crate::domain::org::Role::Approver)
+            }
+            Action::DraftArticle => has(Permission::DraftArticle),
+            Action::CheckOk
+            | Action::CheckSlow
+            | Action::CheckLoginFailed
+            | Action::CheckDown
+            | Action::CheckNote
+            | Action::AcceptProbes => has(Permission::RecordCheck),
+            Action::RunProbes => has(Permission::RunProbes),
+            Action::CheckIncident => has(Permission::OpenCheckIncident),
+            Action::Finalise => has(Permission::FinaliseCheck),
+            Action::Announce => has(Permission::Announce),
+            _ => true,
         }
     }
 
@@ -838,7 +887,7 @@ impl App {
         let sla_due = self
             .last_sla_tick
             .is_none_or(|t| (now - t).num_milliseconds() >= SLA_TICK_EVERY_MS);
-        if sla_due && !self.read_only {
+        if sla_due && self.perms.contains(&Permission::SlaTick) {
             self.last_sla_tick = Some(now);
             cmds.push(Cmd::SlaTick(self.sla_cursor));
         }
@@ -958,35 +1007,7 @@ impl App {
 
     /// Run an action: from a key, or chosen in the palette.
     pub fn run_action(&mut self, action: Action, digit: Option<u32>) -> Vec<Cmd> {
-        let writes = matches!(
-            action,
-            Action::New
-                | Action::Reply
-                | Action::Note
-                | Action::Take
-                | Action::Assign
-                | Action::Classify
-                | Action::Status
-                | Action::Escalate
-                | Action::ReturnDown
-                | Action::Link
-                | Action::Resolve
-                | Action::Confirm
-                | Action::Reopen
-                | Action::DraftArticle
-                | Action::CheckOk
-                | Action::CheckSlow
-                | Action::CheckLoginFailed
-                | Action::CheckDown
-                | Action::CheckNote
-                | Action::AcceptProbes
-                | Action::CheckIncident
-                | Action::Finalise
-                | Action::Announce
-                | Action::CompleteStep
-                | Action::ReturnStep
-        );
-        if writes && self.read_only {
+        if !self.action_allowed(action) {
             self.warn(self.cat.t("flash.read_only"));
             return Vec::new();
         }
@@ -1242,7 +1263,7 @@ impl App {
         let (Some(target), Some(found)) = (k.for_ticket.clone(), k.results.get(k.cursor)) else {
             return Vec::new();
         };
-        if self.read_only {
+        if !self.action_allowed(Action::Reply) {
             self.warn(self.cat.t("flash.read_only"));
             return Vec::new();
         }
@@ -1373,7 +1394,7 @@ impl App {
                         | Action::No
                         | Action::ExternalEditor
                         | Action::QueueN
-                )
+                ) && self.action_allowed(**a)
             })
             .map(|a| {
                 let key = self

@@ -2,7 +2,6 @@
 //! announced incident; resolve an incident's linked tickets with it). State and update only;
 //! `check_view` draws it.
 
-use crate::domain::announce::follows_incident;
 use crate::domain::check::{CheckDay, CheckResult, Source, check_date};
 use crate::domain::ticket::{Change, Event, EventKind, LinkRelation, Ticket};
 use crate::store::{CheckLogEntry, CheckRecord};
@@ -172,7 +171,7 @@ impl App {
                 vec![Cmd::RecordCheck { date, records }]
             }
             Action::CheckIncident => match current {
-                Some(e) if e.result != CheckResult::Ok => {
+                Some(e) if e.result.warrants_incident() => {
                     vec![Cmd::OpenCheckIncident { date, system }]
                 }
                 _ => {
@@ -181,7 +180,7 @@ impl App {
                 }
             },
             Action::Announce => match current {
-                Some(e) if e.result != CheckResult::Ok => {
+                Some(e) if e.result.warrants_incident() => {
                     self.popup = Some(Popup::Text(TextPopup {
                         purpose: TextPurpose::Announce { system },
                         targets: Vec::new(),
@@ -365,10 +364,9 @@ impl App {
             Loaded::Linked {
                 key,
                 resolution,
-                children,
+                linked,
             } => {
-                let open: Vec<&Ticket> = children.iter().filter(|t| t.status.is_open()).collect();
-                let follow = open.iter().filter(|t| follows_incident(t)).count();
+                let follow = linked.with_incident.len();
                 // An announcement about this incident can end with it.
                 let announcement = self
                     .announcements
@@ -392,10 +390,10 @@ impl App {
                     "confirm.resolve_linked",
                     &[("key", &key), ("count", &follow)],
                 )];
-                for t in open.iter().filter(|t| follows_incident(t)) {
+                for t in &linked.with_incident {
                     lines.push(format!("  {}: {}", t.key, t.title));
                 }
-                let own = open.len() - follow;
+                let own = linked.left.len();
                 if own > 0 {
                     lines.push(
                         self.cat

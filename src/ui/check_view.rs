@@ -90,12 +90,7 @@ pub fn render_check(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, 
     .areas(inner);
 
     // Where the day stands.
-    let today = check::check_date(app.now, org.time_zone) == date;
-    let phase = if today {
-        check::phase(&org.check, org.time_zone, app.now)
-    } else {
-        Phase::PastDeadline
-    };
+    let phase = check::phase_on(&org.check, org.time_zone, date, app.now);
     let window = cat.f(
         "ui.check_window",
         &[

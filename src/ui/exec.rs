@@ -2,8 +2,8 @@
 //! and the headless test driver, so tests exercise the same path as operators.
 
 use crate::describe;
+use crate::desk::{Desk, DeskError};
 use crate::domain::org::Organisation;
-use crate::domain::ticket::Ctx;
 use crate::i18n::Catalog;
 use crate::search::service;
 use crate::search::{Filters, SearchError, SearchIndex};
@@ -12,6 +12,8 @@ use crate::ui::app::{App, Cmd, Loaded, Msg};
 
 pub struct Executor<'a> {
     pub store: &'a mut Store,
+    /// Who acts: every write goes through the application layer with it.
+    pub session: &'a crate::desk::Session,
     /// Opened on first use: a console that never searches never touches the index.
     index: Option<SearchIndex>,
     /// Probes running in the background: they may take as long as their timeouts, and the
@@ -22,9 +24,10 @@ pub struct Executor<'a> {
 }
 
 impl<'a> Executor<'a> {
-    pub fn new(store: &'a mut Store) -> Executor<'a> {
+    pub fn new(store: &'a mut Store, session: &'a crate::desk::Session) -> Executor<'a> {
         Executor {
             store,
+            session,
             index: None,
             probes: None,
             now: None,
@@ -88,6 +91,12 @@ impl<'a> Executor<'a> {
             done: Vec::new(),
             message: describe::store_error(cat, Some(org), &e),
         };
+        let refused = |e: DeskError| Loaded::Failed {
+            done: Vec::new(),
+            message: describe::desk_error(cat, Some(org), &e),
+        };
+        let _ = actor;
+        let session = self.session;
         Some(match cmd {
             Cmd::LoadCounts => self
                 .store
@@ -122,13 +131,10 @@ impl<'a> Executor<'a> {
                 let mut done = Vec::new();
                 let mut queue = pending.into_iter();
                 while let Some(p) = queue.next() {
-                    let ctx = Ctx { org, actor, now };
-                    match self
-                        .store
-                        .change_ticket(&p.key, p.expect, p.change.clone(), ctx)
-                    {
+                    let mut desk = Desk::new(self.store, session, now);
+                    match desk.change(&p.key, p.expect, p.change.clone()) {
                         Ok(result) => done.push(result),
-                        Err(StoreError::Conflict(conflict)) => {
+                        Err(DeskError::Store(StoreError::Conflict(conflict))) => {
                             return Some(Loaded::Conflict {
                                 done,
                                 conflict,
@@ -138,7 +144,7 @@ impl<'a> Executor<'a> {
                         }
                         Err(e) => {
                             let message =
-                                format!("{}: {}", p.key, describe::store_error(cat, Some(org), &e));
+                                format!("{}: {}", p.key, describe::desk_error(cat, Some(org), &e));
                             return Some(Loaded::Failed { done, message });
                         }
                     }
@@ -146,10 +152,9 @@ impl<'a> Executor<'a> {
                 Loaded::Applied(done)
             }
             Cmd::Create(new) => {
-                let ctx = Ctx { org, actor, now };
-                match self.store.create_ticket(&new, ctx) {
-                    Ok((t, _)) => Loaded::Created(Box::new(t)),
-                    Err(e) => failed(e),
+                match Desk::new(self.store, session, now).create_ticket(&new, false) {
+                    Ok(created) => Loaded::Created(Box::new(created.ticket)),
+                    Err(e) => refused(e),
                 }
             }
             Cmd::PollDataVersion => self
@@ -247,37 +252,34 @@ impl<'a> Executor<'a> {
                     },
                 }
             }
-            Cmd::DraftArticle(key) => match draft_article(self.store, actor, &key, now) {
+            Cmd::DraftArticle(key) => match Desk::new(self.store, session, now).draft_article(&key)
+            {
                 Ok(reference) => Loaded::ArticleDrafted(reference),
-                Err(e) => failed(e),
+                Err(e) => refused(e),
             },
             Cmd::CreateAnnouncement(input) => {
-                match crate::domain::announce::validate(&input, org, true) {
-                    Err(e) => Loaded::Failed {
-                        done: Vec::new(),
-                        message: describe::domain_error(cat, &e),
+                match Desk::new(self.store, session, now).create_announcement(&input) {
+                    Ok(a) => Loaded::AnnouncementSaved {
+                        id: a.id,
+                        resolved: false,
                     },
-                    Ok(input) => match self.store.create_announcement(&input, actor, now) {
-                        Ok(a) => Loaded::AnnouncementSaved {
-                            id: a.id,
-                            resolved: false,
-                        },
-                        Err(e) => failed(e),
-                    },
+                    Err(e) => refused(e),
                 }
             }
-            Cmd::ResolveAnnouncement(id) => match self.store.resolve_announcement(id, actor, now) {
-                Ok(a) => Loaded::AnnouncementSaved {
-                    id: a.id,
-                    resolved: true,
-                },
-                Err(e) => failed(e),
-            },
+            Cmd::ResolveAnnouncement(id) => {
+                match Desk::new(self.store, session, now).resolve_announcement(id) {
+                    Ok(a) => Loaded::AnnouncementSaved {
+                        id: a.id,
+                        resolved: true,
+                    },
+                    Err(e) => refused(e),
+                }
+            }
             Cmd::SlaTick(after) => {
                 let batch = crate::ui::app::SLA_TICK_BATCH;
-                match crate::rules::tick_batch(self.store, org, cat, now, after, batch) {
+                match Desk::new(self.store, session, now).sla_tick_batch(cat, after, batch) {
                     Ok((_, next)) => Loaded::SlaTicked(next.unwrap_or(0)),
-                    Err(e) => failed(e),
+                    Err(e) => refused(e),
                 }
             }
             Cmd::LoadSla(keys) => match self.store.timelines_of(&keys) {
@@ -312,15 +314,18 @@ impl<'a> Executor<'a> {
                 }
             }
             Cmd::RecordCheck { date, records } => {
-                match self.store.record_checks(date, &records, actor, now) {
+                match Desk::new(self.store, session, now).record_checks(date, &records) {
                     Ok(amendment) => Loaded::CheckRecorded {
                         count: records.len(),
                         amendment,
                     },
-                    Err(e) => failed(e),
+                    Err(e) => refused(e),
                 }
             }
             Cmd::RunProbes => {
+                if let Err(e) = Desk::new(self.store, session, now).may_run_probes() {
+                    return Some(refused(e));
+                }
                 if self.probes.is_none() {
                     let systems = org.check.systems.clone();
                     let (tx, rx) = std::sync::mpsc::channel();
@@ -332,50 +337,42 @@ impl<'a> Executor<'a> {
                 return None;
             }
             Cmd::OpenCheckIncident { date, system } => {
-                let opened = self.store.check_day(date).and_then(|day| {
-                    let Some(entry) = day.entry(&system) else {
-                        return Err(StoreError::NotChecked {
-                            date: date.to_string(),
-                            system: system.clone(),
-                        });
-                    };
-                    let new = crate::check::incident_ticket(cat, org, date, entry);
-                    let ctx = Ctx { org, actor, now };
-                    self.store.open_check_incident(date, &system, &new, ctx)
-                });
-                match opened {
+                match Desk::new(self.store, session, now).open_check_incident(cat, date, &system) {
                     Ok((ticket, event)) => Loaded::CheckIncident {
                         system,
                         ticket: Box::new(ticket),
                         created: event.is_some(),
                     },
-                    Err(e) => failed(e),
+                    Err(e) => refused(e),
                 }
             }
-            Cmd::FinaliseCheck(date) => match self.store.finalise_check(date, actor, now) {
-                Ok(_) => Loaded::CheckFinalised(date),
-                Err(e) => failed(e),
-            },
+            Cmd::FinaliseCheck(date) => {
+                match Desk::new(self.store, session, now).finalise_check(date) {
+                    Ok(_) => Loaded::CheckFinalised(date),
+                    Err(e) => refused(e),
+                }
+            }
             Cmd::LoadCheckHistory { from, to } => match self.store.check_days(from, to) {
                 Ok(days) => Loaded::CheckHistory(days),
                 Err(e) => failed(e),
             },
-            Cmd::LoadLinked { key, resolution } => match self.store.children_of(&key) {
-                Ok(children) => Loaded::Linked {
-                    key,
-                    resolution,
-                    children,
-                },
-                Err(e) => failed(e),
-            },
-            Cmd::ResolveLinked { key, resolution } => {
-                let ctx = Ctx { org, actor, now };
-                match self.store.resolve_linked(&key, &resolution, ctx) {
-                    Ok((resolved, left)) => Loaded::LinkedResolved {
-                        resolved: resolved.into_iter().map(|t| t.key).collect(),
-                        left: left.into_iter().map(|t| t.key).collect(),
+            Cmd::LoadLinked { key, resolution } => {
+                match Desk::new(self.store, session, now).linked_of(&key) {
+                    Ok(linked) => Loaded::Linked {
+                        key,
+                        resolution,
+                        linked,
                     },
-                    Err(e) => failed(e),
+                    Err(e) => refused(e),
+                }
+            }
+            Cmd::ResolveLinked { key, resolution } => {
+                match Desk::new(self.store, session, now).resolve_linked(&key, &resolution) {
+                    Ok(done) => Loaded::LinkedResolved {
+                        resolved: done.with_incident.into_iter().map(|t| t.key).collect(),
+                        left: done.left.into_iter().map(|t| t.key).collect(),
+                    },
+                    Err(e) => refused(e),
                 }
             }
         })
@@ -413,34 +410,4 @@ impl<'a> Executor<'a> {
             }
         }
     }
-}
-
-/// A draft article from a resolved ticket: its title, its description as the symptom, its
-/// resolution; the ticket's key in the ref so the two stay linked.
-fn draft_article(
-    store: &mut Store,
-    actor: &str,
-    key: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<String, StoreError> {
-    let t = store.ticket(key)?;
-    let zh = t.title.chars().any(crate::domain::search::is_cjk);
-    let input = crate::domain::kb::ArticleInput {
-        reference: format!("KB-{}", t.key),
-        lang: if zh { "zh".into() } else { "vi".into() },
-        application: t.application.clone(),
-        category: t.category.clone(),
-        title: t.title.clone(),
-        symptom: t.description.clone(),
-        cause: String::new(),
-        resolution: t.resolution.clone().unwrap_or_default(),
-        tags: Vec::new(),
-        status: Some("draft".into()),
-        author: Some(actor.to_string()),
-    };
-    let input = input
-        .cleaned()
-        .map_err(|e| StoreError::bad_value(e.to_string()))?;
-    store.import_articles(std::slice::from_ref(&input), actor, now)?;
-    Ok(input.reference)
 }

@@ -827,6 +827,7 @@ fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     for c in &contexts {
         for b in app.keymap.bindings(*c) {
             if seen.contains(&b.action)
+                || !app.action_allowed(b.action)
                 || matches!(
                     b.action,
                     Action::Down

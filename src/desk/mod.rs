@@ -1,0 +1,695 @@
+//! The application layer: every operation the CLI or the console performs, one function
+//! each. Each takes the acting operator (a [`Session`]), checks the permission
+//! ([`crate::domain::permission`]), applies the domain rule and commits through the store.
+//! `src/cli` and `src/ui` keep parsing, presentation and screen state only.
+//!
+//! Rules decided here once for both front ends (issue 11): which announced incident a new
+//! ticket belongs to ([`Desk::create_ticket`]), which linked tickets are resolved with an
+//! incident ([`Desk::linked_of`]), an incident ticket only for a failed check
+//! ([`Desk::open_check_incident`]), the check day's phase ([`Desk::check_phase`]),
+//! amending a finalised check needs the finalise permission ([`Desk::record_checks`]),
+//! drafting an article never overwrites a published one ([`Desk::draft_article`]).
+
+pub mod identity;
+
+use crate::config::Config;
+use crate::domain::check::{Phase, check_date};
+use crate::domain::org::{Operator, Organisation};
+use crate::domain::permission::{Permission, Refusal, TicketScope, may_change};
+use crate::domain::ticket::{Change, Ctx, DomainError, Event, LinkRelation, NewTicket, Ticket};
+use crate::store::{AppliedConfig, CheckRecord, Purpose, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Exit status of a command refused for want of a role, an identity or the applied
+/// configuration.
+pub const EXIT_REFUSED: i32 = 5;
+
+/// Why an operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// The acting operator lacks the role (or the ticket is outside their group).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Writing needs an operator, and the OS account maps to none.
+    #[error("the OS account `{account}` is not an operator: an admin adds it to `os_users`")]
+    NoOperator { account: String },
+    /// `--as` by someone who is not an admin.
+    #[error("acting as `{target}` needs the admin role; `{real}` does not have it")]
+    ActAsRefused { real: String, target: String },
+    /// `--as` names no operator of the configuration in force.
+    #[error("no operator `{login}`")]
+    UnknownOperator { login: String },
+    /// This process was started with another configuration than the database's.
+    #[error(
+        "this process uses another configuration ({source_name}) than the one applied to the database (version {applied}); writes are refused — run `hotro config apply FILE` as an admin, or drop --config"
+    )]
+    ConfigNotApplied { applied: i64, source_name: String },
+    /// `--role` names a role one cannot restrict oneself to.
+    #[error(
+        "--role {role}: only `key_user` (the key user's rights: read, search, record requests) can be chosen"
+    )]
+    UnknownRole { role: String },
+    /// The configuration applied to the database no longer parses.
+    #[error("the configuration applied to the database (version {version}) is invalid: {detail}")]
+    AppliedConfigInvalid { version: i64, detail: String },
+    /// `HOTRO_NOW` on a database that is neither a demo nor a test database.
+    #[error("HOTRO_NOW is only for demo and test databases; this one is live")]
+    FixedClockOnLive,
+    /// An incident ticket for a result that is not a failure.
+    #[error("{system} is OK on {date}: an incident is opened only for a failed check")]
+    NotFailed { system: String, date: NaiveDate },
+    /// A draft would overwrite a published article.
+    #[error("article {reference} is already published; edit it instead of drafting it again")]
+    ArticlePublished { reference: String },
+    #[error(transparent)]
+    Identity(#[from] identity::IdentityError),
+    #[error(transparent)]
+    Domain(DomainError),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for DeskError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Domain(d) => DeskError::Domain(d),
+            other => DeskError::Store(other),
+        }
+    }
+}
+
+impl From<DomainError> for DeskError {
+    fn from(e: DomainError) -> Self {
+        DeskError::Domain(e)
+    }
+}
+
+impl DeskError {
+    /// Whether this is a refusal (exit status [`EXIT_REFUSED`]).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            DeskError::Refused(_)
+                | DeskError::NoOperator { .. }
+                | DeskError::ActAsRefused { .. }
+                | DeskError::ConfigNotApplied { .. }
+                | DeskError::FixedClockOnLive
+        ) || matches!(self, DeskError::Domain(DomainError::RoleRequired { .. }))
+    }
+}
+
+/// Who acts, under which organisation, in this process: established once per command (and
+/// once per console) from the OS account and the configuration applied to the database.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The configuration in force: the one applied to the database.
+    pub cfg: Config,
+    /// The acting operator (`None`: the OS account is not an operator; reads only).
+    pub me: Option<Operator>,
+    /// The real operator when an admin acts as `me` (`--as`).
+    pub real: Option<String>,
+    /// The OS account of the process.
+    pub account: String,
+    /// Set when the process's configuration differs from the applied one: writes refused.
+    pub foreign_config: Option<String>,
+    /// The applied configuration's version.
+    pub config_version: i64,
+    /// What the database is for.
+    pub purpose: Purpose,
+}
+
+/// What a process brings to [`Session::establish`].
+pub struct Arrival<'a> {
+    /// The configuration the process loaded (`--config`, `HOTRO_CONFIG`, user file, default).
+    pub config: Config,
+    /// `--as` / `HOTRO_AS`.
+    pub acting: Option<&'a str>,
+    /// `--role key_user`: act with the key user's rights only (a way to drop rights, never
+    /// to gain them).
+    pub role: Option<&'a str>,
+    /// Whether `HOTRO_NOW` fixes the clock.
+    pub fixed_clock: bool,
+}
+
+impl Session {
+    /// Establish who acts. A database without an applied configuration takes the one this
+    /// process brings (a new database, or one from before configurations were applied).
+    ///
+    /// Errors: the OS account cannot be named; `--as` by a non-admin (except on a demo
+    /// database) or naming nobody; `HOTRO_NOW` on a live database; the applied configuration
+    /// no longer parses.
+    pub fn establish(
+        store: &mut Store,
+        arrival: Arrival<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, DeskError> {
+        let purpose = store.purpose()?;
+        if arrival.fixed_clock && purpose == Purpose::Live {
+            return Err(DeskError::FixedClockOnLive);
+        }
+        let account = identity::os_account()?;
+        let applied = match store.applied_config()? {
+            Some(a) => a,
+            None => store.apply_config(&arrival.config.text, "hotro", None, now, true)?,
+        };
+        let foreign =
+            (applied.digest != arrival.config.digest()).then(|| arrival.config.source.to_string());
+        let cfg = if foreign.is_none() {
+            arrival.config
+        } else {
+            parse_applied(&applied)?
+        };
+        let org = &cfg.org;
+        let real = org.operator_for_os_user(&account).cloned();
+        let demo = purpose == Purpose::Demo;
+        // Demo and test databases are sandboxes, not records: anyone may act as anyone
+        // there (their clock may be fixed too). A live desk's purpose cannot be changed.
+        let sandbox = purpose != Purpose::Live;
+        let (me, by) = match arrival.acting {
+            Some(login) => {
+                let target =
+                    org.operator(login)
+                        .cloned()
+                        .ok_or_else(|| DeskError::UnknownOperator {
+                            login: login.to_string(),
+                        })?;
+                let allowed = sandbox
+                    || real
+                        .as_ref()
+                        .is_some_and(|r| org.permissions.require(r, Permission::ActAs).is_ok());
+                if !allowed {
+                    return Err(DeskError::ActAsRefused {
+                        real: real
+                            .as_ref()
+                            .map(|r| r.login.clone())
+                            .unwrap_or_else(|| account.clone()),
+                        target: login.to_string(),
+                    });
+                }
+                let by = real
+                    .as_ref()
+                    .filter(|r| r.login != target.login)
+                    .map(|r| r.login.clone());
+                (Some(target), by)
+            }
+            None => match real {
+                Some(r) => (Some(r), None),
+                // The demo database's convenience: an unmapped account acts as the first
+                // operator, so the demo runs anywhere. Only there.
+                None if demo => (org.operators.first().cloned(), None),
+                None => (None, None),
+            },
+        };
+        let me = match (arrival.role, me) {
+            (None, me) => me,
+            (Some(r), me) => {
+                let role = match r {
+                    "keyuser" | "key_user" | "key-user" => crate::domain::org::Role::KeyUser,
+                    other => {
+                        return Err(DeskError::UnknownRole {
+                            role: other.to_string(),
+                        });
+                    }
+                };
+                me.map(|mut op| {
+                    op.roles = vec![role];
+                    op
+                })
+            }
+        };
+        Ok(Session {
+            me,
+            real: by,
+            account,
+            foreign_config: foreign,
+            config_version: applied.version,
+            purpose,
+            cfg,
+        })
+    }
+
+    /// A session for a headless driver (the console's snapshot tests, benchmarks) that
+    /// already knows who acts: `me` under `cfg`, on a sandbox database. It reads no OS
+    /// account and no database; the permissions of `me` still apply to every operation.
+    pub fn assume(cfg: Config, me: Operator) -> Session {
+        Session {
+            me: Some(me),
+            real: None,
+            account: String::new(),
+            foreign_config: None,
+            config_version: 0,
+            purpose: Purpose::Test,
+            cfg,
+        }
+    }
+
+    /// The organisation in force.
+    pub fn org(&self) -> &Organisation {
+        &self.cfg.org
+    }
+
+    /// Whether the acting operator may do `perm` (false for an unmapped account).
+    pub fn may(&self, perm: Permission) -> bool {
+        self.me
+            .as_ref()
+            .is_some_and(|op| self.org().permissions.require(op, perm).is_ok())
+    }
+
+    /// Whether the session may write at all (an operator, under the applied configuration).
+    pub fn can_write(&self) -> bool {
+        self.me.is_some() && self.foreign_config.is_none()
+    }
+
+    /// The acting operator, if they may write.
+    fn writer(&self) -> Result<&Operator, DeskError> {
+        if let Some(source) = &self.foreign_config {
+            return Err(DeskError::ConfigNotApplied {
+                applied: self.config_version,
+                source_name: source.clone(),
+            });
+        }
+        self.me.as_ref().ok_or_else(|| DeskError::NoOperator {
+            account: self.account.clone(),
+        })
+    }
+
+    /// The acting operator, if they may write and have `perm`.
+    fn require(&self, perm: Permission) -> Result<&Operator, DeskError> {
+        let op = self.writer()?;
+        self.org().permissions.require(op, perm)?;
+        Ok(op)
+    }
+
+    fn ctx<'s>(&'s self, op: &'s Operator, now: DateTime<Utc>) -> Ctx<'s> {
+        Ctx {
+            org: self.org(),
+            actor: &op.login,
+            now,
+            by: self.real.as_deref(),
+        }
+    }
+}
+
+fn parse_applied(applied: &AppliedConfig) -> Result<Config, DeskError> {
+    crate::config::parse(
+        &applied.text,
+        crate::config::Source::File(format!("<applied configuration {}>", applied.version).into()),
+    )
+    .map_err(|e| DeskError::AppliedConfigInvalid {
+        version: applied.version,
+        detail: e.to_string(),
+    })
+}
+
+/// A new ticket and what it belongs to.
+#[derive(Debug)]
+pub struct Created {
+    pub ticket: Ticket,
+    pub event: Event,
+    /// The announced incident of the ticket's application (announcement id, incident key),
+    /// whether or not the ticket was linked to it.
+    pub incident: Option<(i64, String)>,
+    /// Whether the ticket was linked to that incident.
+    pub linked: bool,
+}
+
+/// Linked tickets of an incident: those resolved with it, and those left because they have
+/// open work of their own.
+#[derive(Debug, Clone, Default)]
+pub struct Linked {
+    pub with_incident: Vec<Ticket>,
+    pub left: Vec<Ticket>,
+}
+
+/// The operations, over one store, for one session, at one instant.
+pub struct Desk<'a> {
+    pub store: &'a mut Store,
+    pub session: &'a Session,
+    pub now: DateTime<Utc>,
+}
+
+/// How many times a change is retried when the ticket changed between the permission check
+/// and the write (the caller gave no expected version).
+const RETRIES: usize = 5;
+
+impl<'a> Desk<'a> {
+    pub fn new(store: &'a mut Store, session: &'a Session, now: DateTime<Utc>) -> Desk<'a> {
+        Desk {
+            store,
+            session,
+            now,
+        }
+    }
+
+    fn org(&self) -> &'a Organisation {
+        self.session.org()
+    }
+
+    // ---- tickets ------------------------------------------------------------------------
+
+    /// Record a request (`create_ticket`). A ticket about an application with an announced
+    /// outage belongs to its incident: with `link_incident` it is linked as its child.
+    pub fn create_ticket(
+        &mut self,
+        new: &NewTicket,
+        link_incident: bool,
+    ) -> Result<Created, DeskError> {
+        let session = self.session;
+        let op = session.require(Permission::CreateTicket)?;
+        let ctx = session.ctx(op, self.now);
+        let (mut ticket, mut event) = self.store.create_ticket(new, ctx)?;
+        let incident = self.incident_for(ticket.application.as_deref())?;
+        let mut linked = false;
+        if link_incident && let Some((_, key)) = &incident {
+            (ticket, event) = self.store.change_ticket(
+                &ticket.key,
+                Some(ticket.version),
+                Change::Link {
+                    relation: LinkRelation::ChildOf,
+                    target: key.clone(),
+                    target_ancestors: Vec::new(),
+                },
+                ctx,
+            )?;
+            linked = true;
+        }
+        Ok(Created {
+            ticket,
+            event,
+            incident,
+            linked,
+        })
+    }
+
+    /// The announced incident a new ticket about `application` belongs to: the active
+    /// announcement of that application that names an incident.
+    pub fn incident_for(
+        &mut self,
+        application: Option<&str>,
+    ) -> Result<Option<(i64, String)>, DeskError> {
+        let Some(app) = application else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .active_incident_for(app)?
+            .and_then(|a| a.incident.map(|k| (a.id, k))))
+    }
+
+    /// Change a ticket, if the acting operator may ([`may_change`]). With `expect_version`
+    /// a ticket changed since is a conflict; without, a change that races another is
+    /// checked again on the new version.
+    pub fn change(
+        &mut self,
+        key: &str,
+        expect_version: Option<i64>,
+        change: Change,
+    ) -> Result<(Ticket, Event), DeskError> {
+        let session = self.session;
+        let op = session.writer()?;
+        let org = self.org();
+        let mut tries = 0;
+        loop {
+            let (ticket, events) = self.store.ticket_with_timeline(key)?;
+            let scope = TicketScope {
+                ticket: &ticket,
+                created_by: events.first().map(|e| e.actor.as_str()),
+            };
+            may_change(&org.permissions, org, op, scope, &change)?;
+            let expect = expect_version.or(Some(ticket.version));
+            match self
+                .store
+                .change_ticket(key, expect, change.clone(), session.ctx(op, self.now))
+            {
+                Err(StoreError::Conflict(_)) if expect_version.is_none() && tries < RETRIES => {
+                    tries += 1;
+                }
+                other => return Ok(other?),
+            }
+        }
+    }
+
+    /// The linked (child) tickets of an incident that would be resolved with it, and those
+    /// left alone because they have open work of their own.
+    pub fn linked_of(&mut self, key: &str) -> Result<Linked, DeskError> {
+        let mut out = Linked::default();
+        for child in self.store.children_of(key)? {
+            if !child.status.is_open() {
+                continue;
+            }
+            if crate::domain::announce::follows_incident(&child) {
+                out.with_incident.push(child);
+            } else {
+                out.left.push(child);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resolve an incident's linked tickets with it (those without open work of their own).
+    /// Needs the right to work the incident itself.
+    pub fn resolve_linked(&mut self, key: &str, resolution: &str) -> Result<Linked, DeskError> {
+        let session = self.session;
+        let op = session.writer()?;
+        let org = self.org();
+        let (ticket, events) = self.store.ticket_with_timeline(key)?;
+        let change = Change::Resolve {
+            resolution: resolution.to_string(),
+        };
+        let scope = TicketScope {
+            ticket: &ticket,
+            created_by: events.first().map(|e| e.actor.as_str()),
+        };
+        may_change(&org.permissions, org, op, scope, &change)?;
+        let (with_incident, left) =
+            self.store
+                .resolve_linked(key, resolution, session.ctx(op, self.now))?;
+        Ok(Linked {
+            with_incident,
+            left,
+        })
+    }
+
+    /// A ticket and its timeline (anyone may read).
+    pub fn ticket_with_timeline(&mut self, key: &str) -> Result<(Ticket, Vec<Event>), DeskError> {
+        Ok(self.store.ticket_with_timeline(key)?)
+    }
+
+    /// Draft a knowledge article from a resolved ticket: its title, its description as the
+    /// symptom, its resolution; `KB-{key}` as the reference. A published article of that
+    /// reference is never overwritten by a draft.
+    pub fn draft_article(&mut self, key: &str) -> Result<String, DeskError> {
+        let session = self.session;
+        let op = session.require(Permission::DraftArticle)?;
+        let t = self.store.ticket(key)?;
+        let reference = format!("KB-{}", t.key);
+        if let Some(existing) = self.store.article(&reference)?
+            && existing.status != "draft"
+        {
+            return Err(DeskError::ArticlePublished { reference });
+        }
+        let zh = t.title.chars().any(crate::domain::search::is_cjk);
+        let input = crate::domain::kb::ArticleInput {
+            reference,
+            lang: if zh { "zh".into() } else { "vi".into() },
+            application: t.application.clone(),
+            category: t.category.clone(),
+            title: t.title.clone(),
+            symptom: t.description.clone(),
+            cause: String::new(),
+            resolution: t.resolution.clone().unwrap_or_default(),
+            tags: Vec::new(),
+            status: Some("draft".into()),
+            author: Some(op.login.clone()),
+        };
+        let input = input
+            .cleaned()
+            .map_err(|e| StoreError::bad_value(e.to_string()))?;
+        self.store
+            .import_articles(std::slice::from_ref(&input), &op.login, self.now)?;
+        Ok(input.reference)
+    }
+
+    /// Import knowledge articles (admin), all or nothing.
+    pub fn import_articles(
+        &mut self,
+        articles: &[crate::domain::kb::ArticleInput],
+    ) -> Result<crate::store::ImportCounts, DeskError> {
+        let op = self.session.require(Permission::ImportKnowledge)?;
+        Ok(self.store.import_articles(articles, &op.login, self.now)?)
+    }
+
+    // ---- the morning check ---------------------------------------------------------------
+
+    /// Where the check of `date` stands now ([`crate::domain::check::phase_on`]).
+    pub fn check_phase(&self, date: NaiveDate) -> Phase {
+        let org = self.org();
+        crate::domain::check::phase_on(&org.check, org.time_zone, date, self.now)
+    }
+
+    /// Today's date of the check in the organisation's zone.
+    pub fn check_today(&self) -> NaiveDate {
+        check_date(self.now, self.org().time_zone)
+    }
+
+    /// Record morning-check results (shift). After the day is finalised a change is an
+    /// amendment, which needs the finalise permission (leads). Returns whether it was one.
+    pub fn record_checks(
+        &mut self,
+        date: NaiveDate,
+        records: &[CheckRecord],
+    ) -> Result<bool, DeskError> {
+        let session = self.session;
+        let op = session.require(Permission::RecordCheck)?;
+        if self.store.check_day(date)?.finalised.is_some() {
+            session.require(Permission::FinaliseCheck)?;
+        }
+        Ok(self
+            .store
+            .record_checks(date, records, &op.login, self.now)?)
+    }
+
+    /// Whether the acting operator may run the probes.
+    pub fn may_run_probes(&self) -> Result<(), DeskError> {
+        self.session.require(Permission::RunProbes).map(|_| ())
+    }
+
+    /// Open the incident ticket of a failed check (once; a second call returns the same
+    /// ticket, with `None`). A result that is not a failure gets none.
+    pub fn open_check_incident(
+        &mut self,
+        cat: &crate::i18n::Catalog,
+        date: NaiveDate,
+        system: &str,
+    ) -> Result<(Ticket, Option<Event>), DeskError> {
+        let session = self.session;
+        let op = session.require(Permission::OpenCheckIncident)?;
+        let org = self.org();
+        let day = self.store.check_day(date)?;
+        let Some(entry) = day.entry(system) else {
+            return Err(StoreError::NotChecked {
+                date: date.to_string(),
+                system: system.to_string(),
+            }
+            .into());
+        };
+        if !entry.result.warrants_incident() {
+            return Err(DeskError::NotFailed {
+                system: system.to_string(),
+                date,
+            });
+        }
+        let new = crate::check::incident_ticket(cat, org, date, entry);
+        Ok(self
+            .store
+            .open_check_incident(date, system, &new, session.ctx(op, self.now))?)
+    }
+
+    /// Finalise the day's check (leads).
+    pub fn finalise_check(
+        &mut self,
+        date: NaiveDate,
+    ) -> Result<crate::domain::check::CheckDay, DeskError> {
+        let op = self.session.require(Permission::FinaliseCheck)?;
+        Ok(self.store.finalise_check(date, &op.login, self.now)?)
+    }
+
+    // ---- announcements -------------------------------------------------------------------
+
+    /// Announce an outage (leads).
+    pub fn create_announcement(
+        &mut self,
+        input: &crate::domain::announce::AnnouncementInput,
+    ) -> Result<crate::domain::announce::Announcement, DeskError> {
+        let op = self.session.require(Permission::Announce)?;
+        let input = crate::domain::announce::validate(input, self.org(), true)?;
+        Ok(self
+            .store
+            .create_announcement(&input, &op.login, self.now)?)
+    }
+
+    /// Change an announcement (leads).
+    pub fn edit_announcement(
+        &mut self,
+        id: i64,
+        expect_version: Option<i64>,
+        input: &crate::domain::announce::AnnouncementInput,
+    ) -> Result<crate::domain::announce::Announcement, DeskError> {
+        let op = self.session.require(Permission::Announce)?;
+        let input = crate::domain::announce::validate(input, self.org(), false)?;
+        Ok(self
+            .store
+            .edit_announcement(id, expect_version, &input, &op.login, self.now)?)
+    }
+
+    /// End an announcement (leads).
+    pub fn resolve_announcement(
+        &mut self,
+        id: i64,
+    ) -> Result<crate::domain::announce::Announcement, DeskError> {
+        let op = self.session.require(Permission::Announce)?;
+        Ok(self.store.resolve_announcement(id, &op.login, self.now)?)
+    }
+
+    // ---- SLA, configuration, maintenance -------------------------------------------------
+
+    /// Apply the SLA rules to one bounded batch of open tickets (see [`crate::rules`]).
+    pub fn sla_tick_batch(
+        &mut self,
+        cat: &crate::i18n::Catalog,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<(Vec<crate::rules::Applied>, Option<i64>), DeskError> {
+        self.session.require(Permission::SlaTick)?;
+        Ok(crate::rules::tick_batch(
+            self.store,
+            self.org(),
+            cat,
+            self.now,
+            after_id,
+            limit,
+        )?)
+    }
+
+    /// Apply the SLA rules to every open ticket.
+    pub fn sla_tick(
+        &mut self,
+        cat: &crate::i18n::Catalog,
+    ) -> Result<Vec<crate::rules::Applied>, DeskError> {
+        self.session.require(Permission::SlaTick)?;
+        Ok(crate::rules::tick(self.store, self.org(), cat, self.now)?)
+    }
+
+    /// Apply a configuration to the database (admin): it is in force for every process from
+    /// now on. The text must parse. Returns the configuration in force (the same version if
+    /// the text was already applied).
+    pub fn apply_config(&mut self, cfg: &Config) -> Result<AppliedConfig, DeskError> {
+        let session = self.session;
+        // Applying is how a foreign configuration becomes the database's: only the role
+        // under the configuration in force counts.
+        let op = session.me.as_ref().ok_or_else(|| DeskError::NoOperator {
+            account: session.account.clone(),
+        })?;
+        session
+            .org()
+            .permissions
+            .require(op, Permission::ApplyConfig)?;
+        Ok(self.store.apply_config(
+            &cfg.text,
+            &op.login,
+            session.real.as_deref(),
+            self.now,
+            false,
+        )?)
+    }
+
+    /// Whether the acting operator may back up the database (admin).
+    pub fn may_backup(&self) -> Result<(), DeskError> {
+        self.session.require(Permission::Backup).map(|_| ())
+    }
+
+    /// Whether the acting operator may rebuild the search index (admin).
+    pub fn may_rebuild_index(&self) -> Result<(), DeskError> {
+        self.session.require(Permission::RebuildIndex).map(|_| ())
+    }
+}

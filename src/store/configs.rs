@@ -1,0 +1,227 @@
+//! The configuration applied to the database (the organisation in force) and the database's
+//! purpose (a live desk, a demo or a test database).
+
+use super::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// One configuration applied to the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedConfig {
+    /// 1, 2, …: the newest is in force.
+    pub version: i64,
+    /// SHA-256 of `text` (hex).
+    pub digest: String,
+    /// The TOML text as applied.
+    pub text: String,
+    pub applied_at: DateTime<Utc>,
+    /// The operator who applied it (or `hotro` for the configuration a new database took).
+    pub applied_by: String,
+    /// The real operator when an admin acted as `applied_by`.
+    pub by: Option<String>,
+}
+
+/// What a database is for. `HOTRO_NOW` (a fixed clock) is accepted only on demo and test
+/// databases; demo data only goes into demo databases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Live,
+    Demo,
+    Test,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Live => "live",
+            Purpose::Demo => "demo",
+            Purpose::Test => "test",
+        }
+    }
+    fn parse(s: &str) -> Purpose {
+        match s {
+            "demo" => Purpose::Demo,
+            "test" => Purpose::Test,
+            _ => Purpose::Live,
+        }
+    }
+}
+
+fn row_hash(previous: &str, version: i64, digest: &str, at: i64, by: &str, real: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [previous, digest, by, real] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.update(version.to_le_bytes());
+    h.update(at.to_le_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// The configuration in force: the newest applied, if any was.
+    pub fn applied_config(&mut self) -> Result<Option<AppliedConfig>, StoreError> {
+        self.read(|tx| {
+            tx.query_row(
+                "SELECT version, digest, text, applied_at, applied_by, by FROM config_versions
+                 ORDER BY version DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(version, digest, text, at, applied_by, by)| {
+                Ok(AppliedConfig {
+                    version,
+                    digest,
+                    text,
+                    applied_at: super::tickets::from_millis(at)?,
+                    applied_by,
+                    by,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    /// Record `text` as the configuration in force. With `only_if_none`, nothing is recorded
+    /// when a configuration is already applied (a new database takes the first one it
+    /// meets; several processes starting at once record one). Returns the one in force.
+    pub fn apply_config(
+        &mut self,
+        text: &str,
+        applied_by: &str,
+        by: Option<&str>,
+        now: DateTime<Utc>,
+        only_if_none: bool,
+    ) -> Result<AppliedConfig, StoreError> {
+        let digest = crate::config::digest(text);
+        let at = super::tickets::millis(now);
+        self.write(|tx| {
+            let last: Option<(i64, String, String)> = tx
+                .query_row(
+                    "SELECT version, hash, digest FROM config_versions ORDER BY version DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            if let Some((_, _, d)) = &last
+                && (only_if_none || *d == digest)
+            {
+                return Ok(());
+            }
+            let (version, previous) = match last {
+                Some((v, h, _)) => (v + 1, h),
+                None => (1, String::new()),
+            };
+            let hash = row_hash(
+                &previous,
+                version,
+                &digest,
+                at,
+                applied_by,
+                by.unwrap_or_default(),
+            );
+            tx.execute(
+                "INSERT INTO config_versions (version, digest, text, applied_at, applied_by, by, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![version, digest, text, at, applied_by, by, hash],
+            )?;
+            Ok(())
+        })?;
+        self.applied_config()?
+            .ok_or_else(|| StoreError::bad_value("no configuration applied"))
+    }
+
+    /// Check the applied configurations: each text matches its digest and the rows' hash
+    /// chain is whole. Returns the first version that does not fit.
+    pub fn verify_configs(&mut self) -> Result<Option<i64>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare(
+                "SELECT version, digest, text, applied_at, applied_by, by, hash
+                 FROM config_versions ORDER BY version",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut previous = String::new();
+            let mut expected_version = 1;
+            while let Some(r) = rows.next()? {
+                let version: i64 = r.get(0)?;
+                let digest: String = r.get(1)?;
+                let text: String = r.get(2)?;
+                let hash: String = r.get(6)?;
+                let by: Option<String> = r.get(5)?;
+                let want = row_hash(
+                    &previous,
+                    version,
+                    &digest,
+                    r.get(3)?,
+                    &r.get::<_, String>(4)?,
+                    by.as_deref().unwrap_or_default(),
+                );
+                if version != expected_version
+                    || crate::config::digest(&text) != digest
+                    || want != hash
+                {
+                    return Ok(Some(version));
+                }
+                previous = hash;
+                expected_version += 1;
+            }
+            Ok(None)
+        })
+    }
+
+    /// What the database is for (`live` unless created as a demo or test database).
+    pub fn purpose(&mut self) -> Result<Purpose, StoreError> {
+        self.read(|tx| {
+            let v: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'purpose'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            Ok(v.as_deref().map(Purpose::parse).unwrap_or(Purpose::Live))
+        })
+    }
+
+    /// Mark a database as a demo or test database. Only while it holds no ticket and no
+    /// check: a live desk cannot be turned into one whose clock may be set by hand.
+    pub fn set_purpose(&mut self, purpose: Purpose) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let current: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'purpose'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if current.as_deref() == Some(purpose.as_str()) {
+                return Ok(());
+            }
+            let used: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM check_log)",
+                [],
+                |r| r.get(0),
+            )?;
+            if used > 0 {
+                return Err(StoreError::PurposeFixed {
+                    purpose: current.unwrap_or_else(|| "live".into()),
+                });
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('purpose', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [purpose.as_str()],
+            )?;
+            Ok(())
+        })
+    }
+}
