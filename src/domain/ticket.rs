@@ -574,6 +574,8 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
 /// Apply a command: check it against the ticket and the organisation, change the ticket,
 /// bump its version, and return the event to record. On error the ticket is unchanged.
 pub fn apply(ticket: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<Event, DomainError> {
+    let mut next = ticket.clone();
+    let kind = apply_to(&mut next, change, ctx)?;
     // The timeline only moves forward: an event never precedes the ticket's previous one
     // (a clock set back, or a backdated write, would reorder the audit trail).
     if ctx.now < ticket.updated_at {
@@ -583,8 +585,6 @@ pub fn apply(ticket: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<Event,
             previous: ticket.updated_at,
         });
     }
-    let mut next = ticket.clone();
-    let kind = apply_to(&mut next, change, ctx)?;
     next.version += 1;
     next.updated_at = ctx.now;
     *ticket = next;
