@@ -344,7 +344,13 @@ fn a_key_user_records_requests_and_nothing_else() {
     let err = desk.refused(
         &[],
         &[
-            "--role", "key_user", "ticket", "reply", &other, "--text", "x",
+            "--role",
+            "key_user",
+            "ticket",
+            "resolve",
+            &other,
+            "--resolution",
+            "x",
         ],
     );
     assert!(err.contains("nguyenvanan"), "{err}");
