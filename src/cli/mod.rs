@@ -1412,7 +1412,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let mut store = env.open()?;
             let index = synced_index(env, &mut store)?;
             let statuses = if a.statuses.is_empty() {
-                vec!["published".into(), "resolved".into(), "closed".into()]
+                Filters::solutions().statuses
             } else {
                 a.statuses.clone()
             };

@@ -363,7 +363,7 @@ impl<'a> Desk<'a> {
         let op = session.require(Permission::CreateTicket)?;
         let ctx = session.ctx(op, self.now);
         let (mut ticket, mut event) = self.store.create_ticket(new, ctx)?;
-        let incident = self.incident_for(ticket.application.as_deref())?;
+        let incident = self.incident_for(&ticket)?;
         let mut linked = false;
         if link_incident && let Some((_, key)) = &incident {
             (ticket, event) = self.store.change_ticket(
@@ -386,19 +386,17 @@ impl<'a> Desk<'a> {
         })
     }
 
-    /// The announced incident a new ticket about `application` belongs to: the active
-    /// announcement of that application that names an incident.
-    pub fn incident_for(
-        &mut self,
-        application: Option<&str>,
-    ) -> Result<Option<(i64, String)>, DeskError> {
-        let Some(app) = application else {
+    /// The announced incident a ticket belongs to
+    /// ([`crate::domain::announce::incident_for`]): (announcement id, incident key).
+    pub fn incident_for(&mut self, ticket: &Ticket) -> Result<Option<(i64, String)>, DeskError> {
+        let Some(app) = ticket.application.as_deref() else {
             return Ok(None);
         };
-        Ok(self
-            .store
-            .active_incident_for(app)?
-            .and_then(|a| a.incident.map(|k| (a.id, k))))
+        let active = self.store.announcements(true)?;
+        Ok(
+            crate::domain::announce::incident_for(&active, app, &ticket.key)
+                .map(|(a, k)| (a.id, k.to_string())),
+        )
     }
 
     /// Change a ticket, if the acting operator may ([`may_change`]). With `expect_version`

@@ -119,6 +119,21 @@ pub fn validate(
     })
 }
 
+/// The announced incident a ticket about `application` belongs to: the first active
+/// announcement that affects the application and names an incident other than the ticket
+/// itself. Returns the announcement and the incident's key. One rule for the CLI
+/// (`ticket new --link-incident`) and the console (the offer after creating a ticket).
+pub fn incident_for<'a>(
+    announcements: &'a [Announcement],
+    application: &str,
+    ticket: &str,
+) -> Option<(&'a Announcement, &'a str)> {
+    announcements.iter().find_map(|a| {
+        let incident = a.incident.as_deref()?;
+        (a.is_active() && a.affects(application) && incident != ticket).then_some((a, incident))
+    })
+}
+
 /// Whether a ticket linked to an incident may be resolved together with it. A ticket with
 /// its own open work is left alone: someone is working on it (in progress), it waits on
 /// somebody, or it was escalated and is being followed; its own handler closes it.

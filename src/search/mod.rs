@@ -155,6 +155,17 @@ pub struct Filters {
     pub statuses: Vec<String>,
 }
 
+impl Filters {
+    /// The default search scope, for every front end: past solutions — published articles
+    /// and resolved or closed tickets.
+    pub fn solutions() -> Filters {
+        Filters {
+            statuses: vec!["published".into(), "resolved".into(), "closed".into()],
+            ..Filters::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub kind: String,
@@ -994,10 +1005,7 @@ mod tests {
         // The same letters once with and once without the marks.
         let (_dir, index) = resolved_index(&["Tài khoản bị khóa", "Tai khoan bi khoa"]);
         let org = config::embedded().org;
-        let solutions = Filters {
-            statuses: vec!["published".into(), "resolved".into(), "closed".into()],
-            ..Filters::default()
-        };
+        let solutions = Filters::solutions();
         let hits = index
             .search(&search::plan("tài khoản bị khóa "), &solutions, 10)
             .unwrap();

@@ -151,10 +151,7 @@ pub struct Miss {
 pub fn evaluate(index: &SearchIndex, queries: &[EvalQuery]) -> Result<EvalReport, SearchError> {
     // What an operator searches: past solutions. Tickets in the database would compete, as
     // they do for the operator; the expected refs are articles.
-    let filters = Filters {
-        statuses: vec!["published".into(), "resolved".into(), "closed".into()],
-        ..Filters::default()
-    };
+    let filters = Filters::solutions();
     let mut sums: BTreeMap<String, (usize, f64, f64)> = BTreeMap::new();
     let mut misses = Vec::new();
     for q in queries {

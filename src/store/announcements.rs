@@ -194,18 +194,6 @@ impl Store {
         })
     }
 
-    /// Active announcements naming an incident for `application`: what a new ticket about it
-    /// may link itself to.
-    pub fn active_incident_for(
-        &mut self,
-        application: &str,
-    ) -> Result<Option<Announcement>, StoreError> {
-        Ok(self
-            .announcements(true)?
-            .into_iter()
-            .find(|a| a.incident.is_some() && a.affects(application)))
-    }
-
     /// The active announcement tracking this incident ticket, if any.
     pub fn announcement_for_incident(
         &mut self,

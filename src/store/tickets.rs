@@ -423,6 +423,30 @@ pub struct TicketFilter {
     pub by_due: bool,
 }
 
+impl TicketFilter {
+    /// Whether the tickets of a count cell are in this list: the same conditions as the
+    /// list's query, on the fields a cell has. A filter on the application or on text is
+    /// not known to the counts, so no cell matches it. Queue counts and queue lists are both
+    /// derived from one filter ([`crate::ui::queues::Queue::filter`]) through this.
+    pub fn matches_cell(&self, c: &CountCell) -> bool {
+        (self.statuses.is_empty() || self.statuses.contains(&c.status))
+            && (!self.open_only || c.status.is_open())
+            && self.group.as_ref().is_none_or(|g| *g == c.group)
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| c.assignee.as_ref() == Some(a))
+            && (!self.unassigned || c.assignee.is_none())
+            && self.tier.is_none_or(|t| t == c.tier)
+            && self
+                .following_group
+                .as_ref()
+                .is_none_or(|g| c.following_group.as_ref() == Some(g))
+            && self.application.is_none()
+            && self.text.is_none()
+    }
+}
+
 /// Keyset paging: `before` is the last row id of the previous page (in the list's order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -2619,10 +2619,7 @@ fn parse_step_fields(text: &str) -> (std::collections::BTreeMap<String, String>,
 
 /// What the knowledge screen searches: published articles and past solved tickets.
 pub fn knowledge_filters() -> crate::search::Filters {
-    crate::search::Filters {
-        statuses: vec!["published".into(), "resolved".into(), "closed".into()],
-        ..crate::search::Filters::default()
-    }
+    crate::search::Filters::solutions()
 }
 
 /// More than one ticket at once always asks first.

@@ -430,19 +430,12 @@ impl App {
     /// application, offer to link the ticket to that incident.
     pub(crate) fn offer_incident_link(&mut self, t: &Ticket) {
         let Some(app) = &t.application else { return };
-        let Some(a) = self
-            .announcements
-            .iter()
-            .find(|a| a.is_active() && a.affects(app) && a.incident.is_some())
+        let Some((a, incident)) =
+            crate::domain::announce::incident_for(&self.announcements, app, &t.key)
         else {
             return;
         };
-        let Some(incident) = a.incident.clone() else {
-            return;
-        };
-        if incident == t.key {
-            return;
-        }
+        let incident = incident.to_string();
         self.popup = Some(Popup::Confirm(ConfirmPopup {
             lines: vec![
                 self.cat.f(

@@ -231,7 +231,7 @@ impl<'a> Executor<'a> {
                     open.push("published".into());
                     open
                 } else {
-                    vec!["published".into(), "resolved".into(), "closed".into()]
+                    Filters::solutions().statuses
                 };
                 let filters = Filters {
                     statuses,

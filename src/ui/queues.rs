@@ -125,24 +125,85 @@ impl Queue {
     }
 
     /// How many tickets the queue holds, from the trigger-kept count cells.
+    /// How many tickets the queue holds: the cells its [`Queue::filter`] matches (one
+    /// definition of membership for the list and its count).
     pub fn count(&self, me: &Operator, cells: &[CountCell]) -> i64 {
+        let filter = self.filter(me);
         cells
             .iter()
-            .filter(|c| match &self.kind {
-                QueueKind::Mine => c.status.is_open() && c.assignee.as_deref() == Some(&me.login),
-                QueueKind::UnassignedInGroup(g) => {
-                    c.status.is_open() && c.assignee.is_none() && &c.group == g
-                }
-                QueueKind::Group(g) => c.status.is_open() && &c.group == g,
-                QueueKind::Following(g) => {
-                    c.status.is_open() && c.following_group.as_deref() == Some(g)
-                }
-                QueueKind::Waiting(s) => c.status == *s,
-                QueueKind::ResolvedAwaiting => c.status == Status::Resolved,
-                QueueKind::AllOpen => c.status.is_open(),
-                QueueKind::Tier(t) => c.status.is_open() && c.tier == *t,
-            })
+            .filter(|c| filter.matches_cell(c))
             .map(|c| c.count)
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ticket::{Change, Ctx, NewTicket};
+    use crate::store::{Page, Store};
+
+    /// Every queue's count is the length of its list: membership is defined once.
+    #[test]
+    fn every_queue_counts_what_it_lists() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(&dir.path().join("q.db")).expect("store");
+        let cfg = crate::config::embedded();
+        let org = &cfg.org;
+        let now = chrono::Utc::now();
+        let ctx = |actor: &'static str| Ctx {
+            org,
+            actor,
+            now,
+            by: None,
+        };
+        let groups = ["service-desk", "tabmis", "province-it"];
+        for i in 0..12usize {
+            let new = NewTicket {
+                title: format!("Phiếu {i}"),
+                group: Some(groups[i % 3].into()),
+                assignee: (i % 4 == 0).then(|| "nguyenvanan".to_string()),
+                ..NewTicket::default()
+            };
+            let (t, _) = store
+                .create_ticket(&new, ctx("nguyenvanan"))
+                .expect("create");
+            let change = match i % 5 {
+                1 => Some(Change::Escalate {
+                    group: None,
+                    reason: "cần tuyến trên".into(),
+                    external_ref: None,
+                }),
+                2 => Some(Change::Resolve {
+                    resolution: "xong".into(),
+                }),
+                3 => Some(Change::SetStatus {
+                    to: crate::domain::status::Status::WaitingRequester,
+                    reason: None,
+                }),
+                _ => None,
+            };
+            if let Some(c) = change {
+                let _ = store.change_ticket(&t.key, None, c, ctx("nguyenvanan"));
+            }
+        }
+        let cells = store.count_cells().expect("counts");
+        let cat = crate::i18n::Catalog::new(crate::i18n::Lang::En);
+        for login in ["nguyenvanan", "lethihoa", "tranthimai"] {
+            let me = org.operator(login).expect("operator");
+            for q in queues_for(org, me, &cat) {
+                let listed = store
+                    .list_tickets(
+                        &q.filter(me),
+                        Page {
+                            limit: 1000,
+                            before: None,
+                        },
+                    )
+                    .expect("list")
+                    .len() as i64;
+                assert_eq!(q.count(me, &cells), listed, "{login}: {}", q.label);
+            }
+        }
     }
 }
