@@ -638,15 +638,12 @@ impl App {
         self.perms = perms;
     }
 
-    /// The permission an action needs, if it changes anything (see
+    /// The permissions of which an action needs one, if it changes anything (see
     /// [`crate::domain::permission`]); the application layer decides again on every write.
-    pub fn action_allowed(&self, action: Action) -> bool {
-        let has = |p: Permission| self.perms.contains(&p);
+    fn action_needs(&self, action: Action) -> &'static [Permission] {
         match action {
-            Action::New => has(Permission::CreateTicket),
-            Action::Reply | Action::Note => {
-                has(Permission::WorkTickets) || has(Permission::AddToOwn)
-            }
+            Action::New => &[Permission::CreateTicket],
+            Action::Reply | Action::Note => &[Permission::WorkTickets, Permission::AddToOwn],
             Action::Take
             | Action::Assign
             | Action::Classify
@@ -656,24 +653,49 @@ impl App {
             | Action::Link
             | Action::Resolve
             | Action::Confirm
-            | Action::Reopen => has(Permission::WorkTickets),
-            Action::CompleteStep | Action::ReturnStep => {
-                has(Permission::WorkTickets)
-                    || self.me.roles.contains(&crate::domain::org::Role::Approver)
-            }
-            Action::DraftArticle => has(Permission::DraftArticle),
+            | Action::Reopen
+            | Action::CompleteStep
+            | Action::ReturnStep => &[Permission::WorkTickets],
+            Action::DraftArticle => &[Permission::DraftArticle],
             Action::CheckOk
             | Action::CheckSlow
             | Action::CheckLoginFailed
             | Action::CheckDown
             | Action::CheckNote
-            | Action::AcceptProbes => has(Permission::RecordCheck),
-            Action::RunProbes => has(Permission::RunProbes),
-            Action::CheckIncident => has(Permission::OpenCheckIncident),
-            Action::Finalise => has(Permission::FinaliseCheck),
-            Action::Announce => has(Permission::Announce),
-            _ => true,
+            | Action::AcceptProbes => &[Permission::RecordCheck],
+            Action::RunProbes => &[Permission::RunProbes],
+            Action::CheckIncident => &[Permission::OpenCheckIncident],
+            Action::Finalise => &[Permission::FinaliseCheck],
+            Action::Announce => &[Permission::Announce],
+            _ => &[],
         }
+    }
+
+    /// Whether the operator may use an action: hints and the palette show only these.
+    /// Procedure steps that name a role (approval) are open to that role too.
+    pub fn action_allowed(&self, action: Action) -> bool {
+        let needs = self.action_needs(action);
+        needs.is_empty()
+            || needs.iter().any(|p| self.perms.contains(p))
+            || (matches!(action, Action::CompleteStep | Action::ReturnStep)
+                && self.me.roles.contains(&crate::domain::org::Role::Approver))
+    }
+
+    /// Refuse an action the operator may not use, naming the role it needs.
+    fn refuse_action(&mut self, action: Action) {
+        let perms = &self.org.permissions;
+        let mut roles: Vec<&str> = self
+            .action_needs(action)
+            .iter()
+            .flat_map(|p| perms.roles_with(*p))
+            .map(|r| r.as_str())
+            .collect();
+        roles.sort_unstable();
+        roles.dedup();
+        let text = self
+            .cat
+            .f("flash.needs_role", &[("roles", &roles.join(" | "))]);
+        self.warn(text);
     }
 
     /// The commands to run when the console starts.
@@ -1008,7 +1030,7 @@ impl App {
     /// Run an action: from a key, or chosen in the palette.
     pub fn run_action(&mut self, action: Action, digit: Option<u32>) -> Vec<Cmd> {
         if !self.action_allowed(action) {
-            self.warn(self.cat.t("flash.read_only"));
+            self.refuse_action(action);
             return Vec::new();
         }
         match action {
@@ -1264,7 +1286,7 @@ impl App {
             return Vec::new();
         };
         if !self.action_allowed(Action::Reply) {
-            self.warn(self.cat.t("flash.read_only"));
+            self.refuse_action(Action::Reply);
             return Vec::new();
         }
         let text = found.resolution.clone();

@@ -718,3 +718,4 @@ cli-init-test = mark the new database as a test database (HOTRO_NOW is accepted 
 cli-config-show-applied = print the configuration applied to the database (with its version)
 cli-config-apply-about = apply a configuration file to the database (admin): operators, roles, groups, procedures, SLA
 cli-config-apply-file = the configuration file (TOML)
+flash-needs_role = Not allowed here: that needs the role { $roles }.

@@ -718,3 +718,4 @@ cli-init-test = đánh dấu cơ sở dữ liệu mới là cơ sở dữ liệu
 cli-config-show-applied = in cấu hình đã áp dụng cho cơ sở dữ liệu (kèm phiên bản)
 cli-config-apply-about = áp dụng một tệp cấu hình cho cơ sở dữ liệu (quản trị): cán bộ, vai trò, nhóm, quy trình, SLA
 cli-config-apply-file = tệp cấu hình (TOML)
+flash-needs_role = Không được phép: việc này cần vai trò { $roles }.
