@@ -308,6 +308,7 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
             &[("version", version), ("detail", detail)],
         ),
         DeskError::FixedClockOnLive => cat.t("error.fixed_clock_on_live"),
+        DeskError::DemoOnLive => cat.t("error.demo_on_live"),
         DeskError::NotFailed { system, date } => {
             cat.f("error.not_failed", &[("system", system), ("date", date)])
         }

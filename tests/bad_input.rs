@@ -28,6 +28,13 @@ fn hotro(db: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Create `db` as a sandbox database (`init --test`), the first command on it, so that
+/// `--as` is accepted (issue 11).
+fn sandbox(db: &Path) {
+    let out = hotro(db, &["init", "--test"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -61,7 +68,7 @@ fn a_full_disk_is_reported_and_loses_nothing() {
 mount -t tmpfs -o size=600k tmpfs "{mnt}" || exit 90
 H="{bin}"
 common="--db {db} --as nguyenvanan --lang en"
-$H $common init >/dev/null || exit 91
+$H $common init --test >/dev/null || exit 91
 ok=0
 i=0
 while [ $i -lt 40 ]; do
@@ -130,6 +137,7 @@ echo "LIST $($H $common ticket list --limit 1000 --json | tr -d '\n')"
 fn a_10_mb_import_line_is_refused_with_its_line_number_and_nothing_is_imported() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hotro.db");
+    sandbox(&db);
     let file = dir.path().join("big.jsonl");
     let good = r#"{"ref":"KB-1","lang":"vi","title":"Đặt lại mật khẩu TABMIS","resolution":"Vào mục Quản trị."}"#;
     let huge = format!(
@@ -157,6 +165,7 @@ fn a_10_mb_import_line_is_refused_with_its_line_number_and_nothing_is_imported()
 fn a_10_mb_description_is_refused_and_nothing_is_created() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hotro.db");
+    sandbox(&db);
     let file = dir.path().join("desc.txt");
     std::fs::write(&file, "Lỗi ".repeat(2_000_000)).unwrap();
     let out = hotro(
@@ -181,6 +190,7 @@ fn a_10_mb_description_is_refused_and_nothing_is_created() {
 fn queries_of_only_punctuation_find_nothing_without_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hotro.db");
+    sandbox(&db);
     for q in [
         "!!!",
         "\"\"\"",

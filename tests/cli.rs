@@ -179,9 +179,19 @@ impl Desk {
     }
 }
 
-const AN: &str = "nguyenvanan"; // service-desk, tier 3
-const HOA: &str = "lethihoa"; // tabmis, tier 3
-const MAI: &str = "tranthimai"; // province-it, tier 2
+const AN: &str = "nguyenvanan"; // service-desk, tier 3: operator, lead, shift, admin
+const BICH: &str = "tranthibich"; // service-desk, tier 3: operator, shift
+const HOA: &str = "lethihoa"; // tabmis, tier 3: operator, lead
+const VINH: &str = "doquangvinh"; // tabmis, tier 3: operator
+const BINH: &str = "phamvanbinh"; // payments, tier 3: operator, lead
+const MAI: &str = "tranthimai"; // province-it, tier 2: operator, lead
+const HA: &str = "ngothuha"; // app-development, tier 4: operator
+
+/// The operating-system account running the tests: the operator is never a claim
+/// (`$USER` and `$LOGNAME` are not read), so a configuration maps this account.
+fn account() -> String {
+    hotro::desk::identity::os_account().unwrap()
+}
 
 fn s(v: &Value) -> &str {
     v.as_str()
@@ -623,7 +633,8 @@ fn ticket_show_text_and_json_with_the_timeline() {
         ],
     );
     let k = s(&t["key"]).to_string();
-    desk.change(HOA, &["ticket", "note", &k, "--text", "Kiểm tra quota"]);
+    // A colleague of the ticket's group (service-desk) adds an internal note.
+    desk.change(BICH, &["ticket", "note", &k, "--text", "Kiểm tra quota"]);
     desk.change(
         AN,
         &["ticket", "reply", &k, "--text", "Anh vui lòng xóa thư cũ"],
@@ -646,7 +657,7 @@ fn ticket_show_text_and_json_with_the_timeline() {
     }
     assert_eq!(timeline[0]["actor"], AN);
     assert_eq!(timeline[0]["title"], "Không nhận được thư");
-    assert_eq!(timeline[1]["actor"], HOA);
+    assert_eq!(timeline[1]["actor"], BICH);
     assert_eq!(timeline[1]["text"], "Kiểm tra quota");
     assert_eq!(timeline[2]["actor"], AN);
     assert_eq!(timeline[2]["text"], "Anh vui lòng xóa thư cũ");
@@ -667,7 +678,7 @@ fn ticket_show_text_and_json_with_the_timeline() {
         "created: Không nhận được thư",
         "internal note: Kiểm tra quota",
         "replied to the requester: Anh vui lòng xóa thư cũ",
-        HOA,
+        BICH,
     ] {
         assert!(text.contains(expected), "{expected:?} in\n{text}");
     }
@@ -799,10 +810,10 @@ fn reply_sets_the_first_response_time_and_a_note_does_not() {
     let a = s(&desk.create(AN, "replied", &[])["key"]).to_string();
     let b = s(&desk.create(AN, "noted", &[])["key"]).to_string();
 
-    let noted = desk.change(HOA, &["ticket", "note", &b, "--text", "chỉ nội bộ"]);
+    let noted = desk.change(BICH, &["ticket", "note", &b, "--text", "chỉ nội bộ"]);
     assert_eq!(noted["event"]["kind"], "internal_note");
     assert_eq!(noted["event"]["text"], "chỉ nội bộ");
-    assert_eq!(noted["event"]["actor"], HOA);
+    assert_eq!(noted["event"]["actor"], BICH);
     assert_eq!(noted["ticket"]["version"], 2);
     assert_eq!(noted["ticket"]["first_response_at"], Value::Null);
     assert_eq!(desk.show(&b)["ticket"]["first_response_at"], Value::Null);
@@ -883,16 +894,18 @@ fn assign_to_someone_take_it_yourself_or_move_it_to_a_group() {
     assert_eq!(e["group_to"], "tabmis");
     assert_eq!(e["actor"], AN);
 
-    // Neither --to nor --group: the acting operator takes it.
-    let took = desk.change(AN, &["ticket", "assign", &k]);
-    assert_eq!(took["ticket"]["assignee"], AN);
-    assert_eq!(took["ticket"]["group"], "service-desk");
+    // Neither --to nor --group: the acting operator takes it (a colleague in its group).
+    let took = desk.change(VINH, &["ticket", "assign", &k]);
+    assert_eq!(took["ticket"]["assignee"], VINH);
+    assert_eq!(took["ticket"]["group"], "tabmis", "the taker's group");
     assert_eq!(took["event"]["from"], HOA);
-    assert_eq!(took["event"]["to"], AN);
-    let out = desk.ok(Some(MAI), &["ticket", "assign", &k]);
+    assert_eq!(took["event"]["to"], VINH);
+    assert_eq!(took["event"]["actor"], VINH);
+    // A lead of the ticket's group hands it to someone of another group.
+    let out = desk.ok(Some(HOA), &["ticket", "assign", &k, "--to", MAI]);
     assert_eq!(
         out.stdout.trim(),
-        format!("{k}: assigned to {MAI} in Provincial IT office (was {AN}) (version 4).")
+        format!("{k}: assigned to {MAI} in Provincial IT office (was {VINH}) (version 4).")
     );
     let t = desk.show(&k)["ticket"].clone();
     assert_eq!(t["assignee"], MAI);
@@ -900,7 +913,7 @@ fn assign_to_someone_take_it_yourself_or_move_it_to_a_group() {
     assert_eq!(t["tier"], 2);
 
     // --group alone: to the group's queue, nobody in particular.
-    let g = desk.change(AN, &["ticket", "assign", &k, "--group", "payments"]);
+    let g = desk.change(MAI, &["ticket", "assign", &k, "--group", "payments"]);
     assert_eq!(g["ticket"]["group"], "payments");
     assert_eq!(g["ticket"]["tier"], 3);
     assert_eq!(g["ticket"]["assignee"], Value::Null);
@@ -910,19 +923,41 @@ fn assign_to_someone_take_it_yourself_or_move_it_to_a_group() {
     );
     // --to and --group together.
     let both = desk.change(
-        AN,
+        BINH,
         &["ticket", "assign", &k, "--to", HOA, "--group", "tabmis"],
     );
     assert_eq!(both["ticket"]["assignee"], HOA);
     assert_eq!(both["ticket"]["group"], "tabmis");
 
     // Refusals leave the ticket alone.
-    let err = desk.fails(1, Some(AN), &["ticket", "assign", &k, "--to", "nobody"]);
+    let err = desk.fails(1, Some(HOA), &["ticket", "assign", &k, "--to", "nobody"]);
     assert!(err.contains("nobody"), "{err}");
-    let err = desk.fails(1, Some(AN), &["ticket", "assign", &k, "--group", "nowhere"]);
+    let err = desk.fails(
+        1,
+        Some(HOA),
+        &["ticket", "assign", &k, "--group", "nowhere"],
+    );
     assert!(err.contains("nowhere"), "{err}");
-    let err = desk.fails(1, Some(AN), &["ticket", "assign", &k, "--to", HOA]);
+    let err = desk.fails(1, Some(HOA), &["ticket", "assign", &k, "--to", HOA]);
     assert!(err.contains("nothing to change"), "{err}");
+    // Not one's group (a lead of another group included): exit 5, naming the group.
+    let err = desk.fails(5, Some(AN), &["ticket", "assign", &k]);
+    assert!(
+        err.contains(&format!(
+            "{AN} may not work this ticket: it belongs to group tabmis"
+        )),
+        "{err}"
+    );
+    // Moving it to another group needs a lead.
+    let err = desk.fails(
+        5,
+        Some(VINH),
+        &["ticket", "assign", &k, "--group", "payments"],
+    );
+    assert!(
+        err.contains(&format!("{VINH} may not do this (reassign_groups)")) && err.contains("lead"),
+        "{err}"
+    );
     assert_eq!(desk.show(&k)["ticket"]["version"], 6);
 }
 
@@ -1143,9 +1178,28 @@ fn escalate_goes_up_and_return_comes_back() {
         "{shown:?}"
     );
 
+    // Tier 4 works it now, and the service desk may no longer (but may still note it).
+    let err = desk.fails(
+        1,
+        Some(HA),
+        &[
+            "ticket", "escalate", &k, "--reason", "x", "--group", "tabmis",
+        ],
+    );
+    assert!(
+        err.contains("tabmis") && err.contains("escalation goes up"),
+        "never down: {err}"
+    );
+    let err = desk.fails(5, Some(AN), &["ticket", "escalate", &k, "--reason", "x"]);
+    assert!(
+        err.contains("may not work this ticket: it belongs to group app-development"),
+        "{err}"
+    );
+    desk.change(AN, &["ticket", "note", &k, "--text", "theo dõi"]);
+
     // To a named higher group: a vendor, with its reference; the ticket waits for the vendor.
     let v = desk.change(
-        AN,
+        HA,
         &[
             "ticket",
             "escalate",
@@ -1171,23 +1225,16 @@ fn escalate_goes_up_and_return_comes_back() {
         desk.keys(None, &["--following", "service-desk"]),
         Vec::<String>::new()
     );
-    // Nowhere higher than the top tier, and never down.
-    let err = desk.fails(1, Some(AN), &["ticket", "escalate", &k, "--reason", "more"]);
+    // Nowhere higher than the top tier. The vendor group has no operators of its own, so the
+    // group that escalated to it (app-development, which follows it) is the one to act on it
+    // and to take it back. NOTE: refused today (exit 5, "belongs to group vendor-fpt"): with
+    // the issue-11 rules nobody may work a ticket at a vendor group; left failing on purpose
+    // as a suspected product gap, for the lead to decide.
+    let err = desk.fails(1, Some(HA), &["ticket", "escalate", &k, "--reason", "more"]);
     assert!(err.contains("tier 5 is the highest"), "{err}");
-    let err = desk.fails(
-        1,
-        Some(AN),
-        &[
-            "ticket", "escalate", &k, "--reason", "x", "--group", "tabmis",
-        ],
-    );
-    assert!(
-        err.contains("tabmis") && err.contains("escalation goes up"),
-        "{err}"
-    );
 
     // Return: back one step at a time, to the tier and group that escalated it.
-    let r = desk.change(AN, &["ticket", "return", &k, "--reason", "đã vá"]);
+    let r = desk.change(HA, &["ticket", "return", &k, "--reason", "đã vá"]);
     assert_eq!(r["ticket"]["tier"], 4);
     assert_eq!(r["ticket"]["group"], "app-development");
     assert_eq!(
@@ -1198,10 +1245,10 @@ fn escalate_goes_up_and_return_comes_back() {
     assert_eq!(r["event"]["from_group"], "vendor-fpt");
     assert_eq!(r["event"]["to_group"], "app-development");
     assert_eq!(r["event"]["reason"], "đã vá");
-    let out = desk.ok(Some(AN), &["ticket", "return", &k, "--reason", "xong"]);
+    let out = desk.ok(Some(HA), &["ticket", "return", &k, "--reason", "xong"]);
     assert_eq!(
         out.stdout.trim(),
-        format!("{k}: returned to tier 3, Service Desk: xong (version 5).")
+        format!("{k}: returned to tier 3, Service Desk: xong (version 6).")
     );
     let t = desk.show(&k)["ticket"].clone();
     assert_eq!(t["tier"], 3);
@@ -1399,9 +1446,10 @@ fn json_of_a_change_is_the_ticket_and_event_as_stored() {
 fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
     let desk = Desk::new();
     let k = s(&desk.create(AN, "contested", &[])["key"]).to_string();
-    // Someone else changes it once.
-    let c = desk.change(MAI, &["ticket", "assign", &k, "--to", HOA]);
+    // Someone else (the service desk's lead) changes it once: it goes to TABMIS.
+    let c = desk.change(AN, &["ticket", "assign", &k, "--to", HOA]);
     assert_eq!(c["ticket"]["version"], 2);
+    // A TABMIS colleague (who may work it now) acts on a stale view of version 1.
     let before = desk.show(&k);
 
     let stale: Vec<Vec<&str>> = vec![
@@ -1419,7 +1467,7 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
     ];
     for mut args in stale {
         args.extend_from_slice(&["--expect-version", "1"]);
-        let out = desk.run(Some(AN), &args);
+        let out = desk.run(Some(VINH), &args);
         assert_eq!(out.code, Some(3), "{args:?}: {out:?}");
         let err = &out.stderr;
         assert!(
@@ -1428,7 +1476,7 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
             )),
             "{args:?}: names the ticket: {err}"
         );
-        assert!(err.contains(MAI), "{args:?}: names who changed it: {err}");
+        assert!(err.contains(AN), "{args:?}: names who changed it: {err}");
         assert!(
             err.contains(&format!("assigned to {HOA} in TABMIS group")),
             "{args:?}: says what changed: {err}"
@@ -1440,7 +1488,7 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
     }
     // With --json the conflict is the same.
     let out = desk.run(
-        Some(AN),
+        Some(VINH),
         &[
             "ticket",
             "note",
@@ -1457,7 +1505,7 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
     // In Vietnamese.
     let out = desk.run_lang(
         "vi",
-        Some(AN),
+        Some(VINH),
         &["ticket", "note", &k, "--text", "x", "--expect-version", "1"],
     );
     assert_eq!(out.code, Some(3), "{out:?}");
@@ -1466,11 +1514,11 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
             .contains(&format!("Phiếu {k} đã thay đổi kể từ phiên bản 1")),
         "{out:?}"
     );
-    assert!(out.stderr.contains(MAI), "{out:?}");
+    assert!(out.stderr.contains(AN), "{out:?}");
 
     // The version in force succeeds.
     let ok = desk.change(
-        AN,
+        VINH,
         &[
             "ticket",
             "status",
@@ -1483,7 +1531,7 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
     assert_eq!(ok["ticket"]["version"], 3);
     assert_eq!(ok["ticket"]["status"], "in_progress");
     let out = desk.ok(
-        Some(AN),
+        Some(VINH),
         &[
             "ticket",
             "note",
@@ -1497,7 +1545,7 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
     assert!(out.stdout.contains("(version 4)"), "{out:?}");
     // A version from the future is a conflict too, and lists no changes.
     let out = desk.run(
-        Some(AN),
+        Some(VINH),
         &["ticket", "note", &k, "--text", "x", "--expect-version", "9"],
     );
     assert_eq!(out.code, Some(3), "{out:?}");
@@ -1911,11 +1959,15 @@ fn config_show_path_and_check() {
 
 #[test]
 fn a_configuration_changes_behaviour() {
-    // A key format and an os_users mapping from a config file are used.
+    // A key format and an os_users mapping from a config file are used (on a test database a
+    // different --config is applied as a new configuration version).
     let desk = Desk::new();
     let text = edit("\"HT-{year}-{seq:06}\"", "\"YC{year}/{seq:04}\"").replacen(
         "group = \"tabmis\"\nroles = [\"operator\", \"lead\"]",
-        "group = \"tabmis\"\nroles = [\"operator\", \"lead\"]\nos_users = [\"hoa.le\"]",
+        &format!(
+            "group = \"tabmis\"\nroles = [\"operator\", \"lead\"]\nos_users = [\"{}\"]",
+            account()
+        ),
         1,
     );
     let file = desk.path("custom.toml");
@@ -1933,12 +1985,14 @@ fn a_configuration_changes_behaviour() {
             "--json",
         ],
     );
-    cmd.env("USER", "hoa.le").env("LOGNAME", "hoa.le");
     let out = finish(cmd, None);
     assert_eq!(out.code, Some(0), "{out:?}");
     let v = out.json();
     assert_eq!(s(&v["ticket"]["key"]), format!("YC{}/0001", this_year()));
-    assert_eq!(v["event"]["actor"], HOA, "hoa.le acts as lethihoa");
+    assert_eq!(
+        v["event"]["actor"], HOA,
+        "the OS account in os_users acts as lethihoa"
+    );
 }
 
 // ---- acting operator ----------------------------------------------------------------------
@@ -1987,10 +2041,12 @@ fn unknown_or_missing_operator() {
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(out.json()["event"]["actor"], HOA);
 
-    // No --as and an OS user who is not an operator.
+    // No --as: the operator is the OS account of the process (the one running these tests,
+    // which the shipped configuration does not map). $USER and $LOGNAME claim nothing.
+    let me = account();
     let as_os_user = |args: &[&str]| {
         let mut cmd = desk.command("en", None, args);
-        cmd.env("USER", "nosuchuser").env("LOGNAME", "nosuchuser");
+        cmd.env("USER", MAI).env("LOGNAME", MAI);
         finish(cmd, None)
     };
     for args in [
@@ -2000,16 +2056,20 @@ fn unknown_or_missing_operator() {
         vec!["ticket", "assign", &k],
     ] {
         let out = as_os_user(&args);
-        assert_eq!(out.code, Some(1), "{args:?}: {out:?}");
+        assert_eq!(out.code, Some(5), "{args:?}: {out:?}");
         assert!(
-            out.stderr.contains(
-                "the operating-system user “nosuchuser” is not an operator: give --as LOGIN"
-            ),
+            out.stderr.contains(&format!(
+                "the operating-system user “{me}” is not an operator: give --as LOGIN"
+            )),
             "{args:?}: {out:?}"
         );
         assert!(
-            out.stderr.contains("os_users = [\"nosuchuser\"]"),
+            out.stderr.contains(&format!("os_users = [\"{me}\"]")),
             "{out:?}"
+        );
+        assert!(
+            !out.stderr.contains(MAI),
+            "{args:?}: $USER is not read: {out:?}"
         );
     }
     // Reading needs no operator.
@@ -2020,19 +2080,68 @@ fn unknown_or_missing_operator() {
     assert!(rows.as_array().unwrap().iter().any(|r| s(&r["key"]) == k));
     let out = as_os_user(&["ticket", "show", &k]);
     assert_eq!(out.code, Some(0), "{out:?}");
-    // An OS user whose name is a login acts as that operator.
+    // An OS account listed in an operator's os_users acts as that operator.
+    let mapped = desk.path("mapped.toml");
+    std::fs::write(
+        &mapped,
+        CONFIG.replacen(
+            "login = \"tranthibich\"\n",
+            &format!("login = \"tranthibich\"\nos_users = [\"{me}\"]\n"),
+            1,
+        ),
+    )
+    .unwrap();
     let mut cmd = desk.command(
         "en",
         None,
-        &["ticket", "note", &k, "--text", "tôi", "--json"],
+        &[
+            "--config",
+            mapped.to_str().unwrap(),
+            "ticket",
+            "note",
+            &k,
+            "--text",
+            "tôi",
+            "--json",
+        ],
     );
     cmd.env("USER", MAI).env("LOGNAME", MAI);
     let out = finish(cmd, None);
     assert_eq!(out.code, Some(0), "{out:?}");
-    assert_eq!(out.json()["event"]["actor"], MAI);
+    assert_eq!(out.json()["event"]["actor"], BICH);
     // Nothing was created by the refused commands.
     assert_eq!(desk.show(&k)["ticket"]["version"], 2);
     assert_eq!(desk.keys(None, &[]).len(), 2);
+
+    // On a live database (`init` without --test) only an admin may act as another operator,
+    // and the OS account here is no operator at all: --as and HOTRO_AS are refused (exit 5),
+    // for reads too; a login that does not exist is still exit 1.
+    let live = Desk::empty();
+    live.ok(None, &["init"]);
+    for args in [
+        vec!["ticket", "new", "--title", "x"],
+        vec!["ticket", "list"],
+    ] {
+        let err = live.fails(5, Some(AN), &args);
+        assert!(
+            err.contains(&format!(
+                "--as {AN}: only the admin role may act as another operator, and {me} does not have it"
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("Nothing was changed"), "{err}");
+    }
+    let mut cmd = live.command("en", None, &["ticket", "new", "--title", "x"]);
+    cmd.env("HOTRO_AS", AN);
+    let out = finish(cmd, None);
+    assert_eq!(out.code, Some(5), "{out:?}");
+    assert!(out.stderr.contains(&format!("--as {AN}")), "{out:?}");
+    let err = live.fails(1, Some("nobody"), &["ticket", "new", "--title", "x"]);
+    assert!(
+        err.contains("--as nobody: no such operator in the configuration"),
+        "{err}"
+    );
+    assert_eq!(live.json(None, &["db", "check"])["tickets"], 0);
 }
 
 // ---- Vietnamese ---------------------------------------------------------------------------

@@ -39,6 +39,10 @@ fn hotro(db: &Path, args: &[&str]) -> (i32, String, String) {
 fn imported() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("kb.db");
+    // A sandbox database, so `--as` is accepted (issue 11).
+    let (code, out, err) = hotro(&db, &["init", "--test"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Database ready"), "{out}");
     let (code, out, err) = hotro(
         &db,
         &["kb", "import", &data("kb-dev.jsonl").display().to_string()],

@@ -14,10 +14,14 @@ struct Desk {
 }
 
 impl Desk {
+    /// A fresh sandbox database (`init --test`), so `--as` and `HOTRO_NOW` are accepted.
     fn new() -> Desk {
-        Desk {
+        let d = Desk {
             dir: tempfile::tempdir().unwrap(),
-        }
+        };
+        let out = d.ok("07:00", "nguyenvanan", &["init", "--test"]);
+        assert!(out.contains("Database ready"), "{out}");
+        d
     }
 
     fn run(&self, when: &str, login: &str, args: &[&str]) -> Output {
@@ -50,6 +54,13 @@ impl Desk {
     fn fails(&self, when: &str, login: &str, args: &[&str]) -> String {
         let out = self.run(when, login, args);
         assert_eq!(out.status.code(), Some(1), "{args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// Run and insist on a permission refusal (exit status 5, issue 11).
+    fn refused(&self, when: &str, login: &str, args: &[&str]) -> String {
+        let out = self.run(when, login, args);
+        assert_eq!(out.status.code(), Some(5), "{args:?} should be refused");
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
@@ -209,7 +220,7 @@ fn an_approval_is_returned_for_adjustment_and_only_an_approver_decides() {
     }
     assert_eq!(d.current(&key), "B5");
     // Not an approver: refused.
-    let err = d.fails(
+    let err = d.refused(
         "10:00",
         "nguyenvanan",
         &[
@@ -222,7 +233,7 @@ fn an_approval_is_returned_for_adjustment_and_only_an_approver_decides() {
         ],
     );
     assert!(err.contains("approver"), "{err}");
-    let err = d.fails(
+    let err = d.refused(
         "10:00",
         "nguyenvanan",
         &[
@@ -358,7 +369,7 @@ fn remote_support_goes_through_the_key_user_who_may_send_it_on() {
     let key = d.new_ticket("remote-support");
     d.complete("08:30", "nguyenvanan", &key);
     // Step 2 is the key user's.
-    let err = d.fails(
+    let err = d.refused(
         "09:00",
         "nguyenvanan",
         &[

@@ -28,7 +28,11 @@ impl Desk {
             ),
         )
         .unwrap();
-        Desk { dir, db, config }
+        let d = Desk { dir, db, config };
+        // A sandbox database first (issue 11), so `--as` and `HOTRO_NOW` are accepted.
+        let out = d.ok("07:00", &["init", "--test"]);
+        assert!(out.contains("Database ready"), "{out}");
+        d
     }
 
     /// Run at a local time of Monday 23 November 2026 ("08:00") or a full RFC 3339 instant.
@@ -253,6 +257,20 @@ fn the_sla_report_counts_targets_same_day_answers_and_breaches_by_group_and_tier
     // Answered in time and closed the same day.
     let a = d.new_ticket("08:00", &["--kind", "consultation"]);
     d.ok("08:30", &["ticket", "reply", &a, "--text", "Đã hướng dẫn"]);
+    // The consultation procedure's steps are done before it may be resolved.
+    d.ok("08:40", &["ticket", "step", &a, "--complete"]);
+    d.ok("08:45", &["ticket", "step", &a, "--complete"]);
+    d.ok(
+        "08:50",
+        &[
+            "ticket",
+            "step",
+            &a,
+            "--complete",
+            "--field",
+            "answer=Đã hướng dẫn",
+        ],
+    );
     d.ok("09:00", &["ticket", "resolve", &a, "--resolution", "Xong"]);
     // Only an internal note: first response breached by the next day.
     let b = d.new_ticket("08:00", &["--kind", "consultation"]);

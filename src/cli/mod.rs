@@ -240,6 +240,9 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         }
         Command::Demo(a) => {
             let mut store = env.open()?;
+            crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
+                .may_fill_demo()
+                .map_err(|e| env.desk_err(e))?;
             fill_demo(&env, &mut store, a)?;
             Ok(0)
         }

@@ -55,6 +55,9 @@ pub enum DeskError {
     /// `HOTRO_NOW` on a database that is neither a demo nor a test database.
     #[error("HOTRO_NOW is only for demo and test databases; this one is live")]
     FixedClockOnLive,
+    /// Demo data asked for on a live desk.
+    #[error("demo data goes only into a demo or test database; this one is a live desk")]
+    DemoOnLive,
     /// An incident ticket for a result that is not a failure.
     #[error("{system} is OK on {date}: an incident is opened only for a failed check")]
     NotFailed { system: String, date: NaiveDate },
@@ -684,6 +687,15 @@ impl<'a> Desk<'a> {
             self.now,
             false,
         )?)
+    }
+
+    /// Whether demo data may be added: only to a demo or test database, never to a desk
+    /// whose tickets are real (their events would name real operators).
+    pub fn may_fill_demo(&self) -> Result<(), DeskError> {
+        if self.session.purpose == Purpose::Live {
+            return Err(DeskError::DemoOnLive);
+        }
+        Ok(())
     }
 
     /// Whether the acting operator may back up the database (admin).

@@ -237,7 +237,7 @@ pub struct TicketScope<'a> {
 ///   domain checks the role itself when completing the step, so here it is let through;
 /// - everything else needs `work_tickets` and the ticket in one's own group or assigned to
 ///   one; an internal note is also allowed to the group that escalated the ticket and
-///   follows it;
+///   follows it; a ticket at an external group (vendor) is worked by the group that sent it;
 /// - moving a ticket to a group other than one's own needs `reassign_groups` (leads), except
 ///   taking it oneself.
 pub fn may_change(
@@ -273,7 +273,13 @@ pub fn may_change(
         });
     }
     perms.require(op, Permission::WorkTickets)?;
-    let in_group = t.group == op.group || t.assignee.as_deref() == Some(op.login.as_str());
+    // A ticket with an external group (a vendor, tier 5) is worked by the group that sent
+    // it there: the vendor has no operators in hotro; the sending group records its answer,
+    // returns or resolves it (seed 003: the central desk follows tickets sent to vendors).
+    let external = org.group(&t.group).is_some_and(|g| g.external);
+    let in_group = t.group == op.group
+        || t.assignee.as_deref() == Some(op.login.as_str())
+        || (external && t.following_group() == Some(op.group.as_str()));
     let following =
         matches!(change, Change::Note { .. }) && t.escalation.iter().any(|h| h.group == op.group);
     if !in_group && !following {
@@ -417,5 +423,32 @@ mod tests {
         let e = may_change(&p, &org, &plain, scope, &away).expect_err("not a lead");
         assert_eq!(e.roles, vec!["lead".to_string()]);
         assert!(may_change(&p, &org, op(&org, "nguyenvanan"), scope, &away).is_ok());
+    }
+
+    #[test]
+    fn a_ticket_at_a_vendor_is_worked_by_the_group_that_sent_it() {
+        let org = org();
+        let p = Permissions::default();
+        let vendor = org
+            .groups
+            .iter()
+            .find(|g| g.external)
+            .expect("a vendor group in the default config");
+        let mut t = ticket(&org, &vendor.id.clone());
+        t.escalation = vec![crate::domain::ticket::Hop {
+            tier: 4,
+            group: "app-development".into(),
+        }];
+        let scope = TicketScope {
+            ticket: &t,
+            created_by: None,
+        };
+        let back = Change::Return {
+            reason: "nhà thầu đã sửa".into(),
+        };
+        assert!(may_change(&p, &org, op(&org, "ngothuha"), scope, &back).is_ok());
+        let e = may_change(&p, &org, op(&org, "nguyenvanan"), scope, &back)
+            .expect_err("a group that does not follow it");
+        assert_eq!(e.scope.as_deref(), Some(vendor.id.as_str()));
     }
 }

@@ -719,3 +719,4 @@ cli-config-show-applied = print the configuration applied to the database (with 
 cli-config-apply-about = apply a configuration file to the database (admin): operators, roles, groups, procedures, SLA
 cli-config-apply-file = the configuration file (TOML)
 flash-needs_role = Not allowed here: that needs the role { $roles }.
+error-demo_on_live = demo data goes only into a demo or test database (hotro --demo, or hotro init --test on a new file); this one is a live desk, and its events would name real operators.

@@ -719,3 +719,4 @@ cli-config-show-applied = in cấu hình đã áp dụng cho cơ sở dữ liệ
 cli-config-apply-about = áp dụng một tệp cấu hình cho cơ sở dữ liệu (quản trị): cán bộ, vai trò, nhóm, quy trình, SLA
 cli-config-apply-file = tệp cấu hình (TOML)
 flash-needs_role = Không được phép: việc này cần vai trò { $roles }.
+error-demo_on_live = dữ liệu demo chỉ được thêm vào cơ sở dữ liệu demo hoặc thử nghiệm (hotro --demo, hoặc hotro init --test với tệp mới); cơ sở dữ liệu này đang dùng thật, sự kiện demo sẽ mang tên cán bộ thật.
