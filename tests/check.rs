@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_hotro");
 const CONFIG: &str = hotro::config::EMBEDDED;
 
-const AN: &str = "nguyenvanan"; // Nguyễn Văn An, service desk, shift
-const BICH: &str = "tranthibich"; // Trần Thị Bích, service desk, shift
+const AN: &str = "nguyenvanan"; // Nguyễn Văn An, service desk: lead, shift, admin
+const BICH: &str = "tranthibich"; // Trần Thị Bích, service desk: operator, shift (not lead)
 const HOA: &str = "lethihoa"; // Lê Thị Hoa, lead of the TABMIS group
 
 // ---- the clock ------------------------------------------------------------------------------
@@ -351,15 +351,27 @@ fn a_finalised_report_only_changes_by_logged_amendment() {
     // Read later, without changes, it is the same report.
     assert_eq!(desk.report(&mon("08:30"), "en", "md"), sent);
 
-    // 09:00: Mail is back. The day is finalised, so this is an amendment.
-    let out = desk.at(&mon("09:00")).by(BICH).ok(&[
-        "check",
-        "record",
-        "Mail",
-        "ok",
-        "--note",
-        "restarted IMAP",
-    ]);
+    // 09:00: Mail is back. The day is finalised, so this is an amendment, which needs the
+    // lead role: Bích (shift, not lead) is refused and nothing changes.
+    let err = desk.at(&mon("09:00")).by(BICH).fails(
+        5,
+        &["check", "record", "Mail", "ok", "--note", "restarted IMAP"],
+    );
+    assert!(err.contains("lead"), "{err}");
+    assert_eq!(
+        result_of(&desk.day(&mon("09:00")), "Mail").as_deref(),
+        Some("down")
+    );
+    assert!(
+        desk.day(&mon("09:00"))["amendments"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // An (lead and shift) records it.
+    let out =
+        desk.at(&mon("09:00"))
+            .ok(&["check", "record", "Mail", "ok", "--note", "restarted IMAP"]);
     assert_eq!(
         out.stdout.trim(),
         "E-mail: OK — the check of 2026-11-23 was already finalised, so this is recorded as an \
@@ -378,10 +390,10 @@ fn a_finalised_report_only_changes_by_logged_amendment() {
     assert_eq!(
         now,
         format!(
-            "{sent}{AMENDMENTS}\n- 2026-11-23 09:00 Trần Thị Bích: E-mail Down → OK (restarted IMAP)\n"
+            "{sent}{AMENDMENTS}\n- 2026-11-23 09:00 Nguyễn Văn An: E-mail Down → OK (restarted IMAP)\n"
         )
     );
-    assert!(amendments.contains("Trần Thị Bích"));
+    assert!(amendments.contains("Nguyễn Văn An"));
     // The frozen table still says Mail was down when the report was sent.
     assert!(sent.contains("| E-mail | Down | =SUM(A1:A2) | Nguyễn Văn An | 07:12 |  |"));
 
@@ -393,7 +405,7 @@ fn a_finalised_report_only_changes_by_logged_amendment() {
     let a = &day["amendments"];
     assert_eq!(a.as_array().unwrap().len(), 1, "{day}");
     assert_eq!(a[0]["system"], "Mail");
-    assert_eq!(a[0]["by"], BICH);
+    assert_eq!(a[0]["by"], AN);
     assert_eq!(a[0]["at"], "2026-11-23T02:00:00Z");
     assert_eq!(a[0]["from"], "down");
     assert_eq!(a[0]["to"], "ok");
@@ -480,10 +492,10 @@ fn snapshot_scenario() -> Desk {
     desk.record(&mon("07:20"), BICH, "Portal", "login_failed");
     desk.record(&mon("07:36"), AN, "QLTS", "ok");
     desk.at(&mon("07:44")).ok(&["check", "finalise"]);
+    // Amendments need a lead who is also on the shift: An.
     desk.at(&mon("09:15"))
-        .by(HOA)
         .ok(&["check", "record", "Mail", "ok", "--note", "restarted"]);
-    desk.record(&mon("09:30"), HOA, "DMDC", "ok");
+    desk.record(&mon("09:30"), AN, "DMDC", "ok");
     desk
 }
 
@@ -914,6 +926,8 @@ fn tabmis_incident(desk: &Desk) -> String {
         "TABMIS: login fails for every unit",
         "--app",
         "TABMIS",
+        "--group",
+        "tabmis",
         "--kind",
         "incident",
         "--impact",
@@ -1141,9 +1155,9 @@ fn tickets_about_an_announced_outage_link_to_it_and_resolve_with_it() {
     ]);
     assert!(other["ticket"]["parent"].is_null(), "{other}");
 
-    // Someone works on one of them.
+    // Someone of the service desk, where the new tickets landed, works on one of them.
     desk.at(&mon("08:20"))
-        .by(HOA)
+        .by(BICH)
         .ok(&["ticket", "status", &busy, "in_progress"]);
     assert_eq!(desk.ticket(&busy)["status"], "in_progress");
 

@@ -57,6 +57,16 @@ fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
             let db = Arc::clone(&db);
             let login = login.to_string();
             thread::spawn(move || {
+                // Every process creates the file as a test database, all at once (a
+                // database's purpose is set before its first event, and setting the same
+                // purpose again is a no-op), then writes.
+                let init = hotro(&db, &login, &["init", "--test"]);
+                assert_eq!(
+                    init.status.code(),
+                    Some(0),
+                    "{login} init: {}",
+                    String::from_utf8_lossy(&init.stderr)
+                );
                 let mut keys = Vec::new();
                 for i in 0..100 {
                     let title = format!("Yêu cầu {i} của {login}");
@@ -101,7 +111,11 @@ fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
 fn a_backup_taken_while_four_processes_write_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let db: Arc<PathBuf> = Arc::new(dir.path().join("busy.db"));
-    assert!(hotro(&db, "nguyenvanan", &["init", "--test"]).status.success());
+    assert!(
+        hotro(&db, "nguyenvanan", &["init", "--test"])
+            .status
+            .success()
+    );
     let writers: Vec<_> = (0..4)
         .map(|w| {
             let db = Arc::clone(&db);
@@ -182,6 +196,11 @@ fn a_backup_taken_while_four_processes_write_is_consistent() {
 fn two_operators_saving_the_same_version_one_wins_one_is_told() {
     let dir = tempfile::tempdir().unwrap();
     let db: Arc<PathBuf> = Arc::new(dir.path().join("two.db"));
+    assert!(
+        hotro(&db, "nguyenvanan", &["init", "--test"])
+            .status
+            .success()
+    );
     let key = json(&hotro(
         &db,
         "nguyenvanan",
@@ -225,7 +244,11 @@ fn writers_killed_at_random_moments_lose_nothing_they_reported() {
     use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
-    assert!(hotro(&db, "nguyenvanan", &["init", "--test"]).status.success());
+    assert!(
+        hotro(&db, "nguyenvanan", &["init", "--test"])
+            .status
+            .success()
+    );
     // A small xorshift: varied kill moments without a dependency.
     let mut seed: u64 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -317,6 +340,11 @@ fn writers_killed_at_random_moments_lose_nothing_they_reported() {
 fn four_processes_writing_a_realistic_mix_lose_nothing_and_never_see_locked() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mix.db");
+    assert!(
+        hotro(&db, "nguyenvanan", &["init", "--test"])
+            .status
+            .success()
+    );
     let out = hotro(
         &db,
         "nguyenvanan",

@@ -863,6 +863,9 @@ fn a_stale_expect_version_is_a_conflict_that_lists_the_changes_since_and_changes
 fn data_version_changes_when_another_connection_or_process_commits() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("poll.db");
+    // A test database, so that another process may act as An (`--as`) on it.
+    let out = hotro(&db, &["init", "--test"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let cfg = hotro::config::embedded();
     let watcher = Store::open(&db).unwrap();
     let v0 = watcher.data_version().unwrap();
