@@ -1,5 +1,7 @@
 //! The subcommands. They call the same domain and store functions the console does.
 
+#[macro_use]
+pub mod out;
 pub mod args;
 mod bench;
 mod check;
@@ -11,12 +13,13 @@ use crate::domain::ticket::{
     Change, Classification, Ctx, Event, LinkRelation, NewTicket, Requester, Ticket,
 };
 use crate::i18n::{Catalog, Lang};
+use crate::inert::{one_line, sanitize};
 use crate::store::{Page, Store, StoreError, TicketFilter};
 use anyhow::{Context, Result, anyhow, bail};
 use args::{Cli, Command, ConfigCommand, DbCommand, DemoArgs, TextInput, TicketCommand};
 use chrono::Utc;
 use serde::Serialize;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Exit status when a ticket changed since the version the caller expected.
@@ -102,7 +105,10 @@ impl Env<'_> {
         if let Some(login) = &self.cli.acting {
             return match org.operator(login) {
                 Some(op) => Ok(op.login.clone()),
-                None => Err(self.user(self.cat.f("error.unknown_operator", &[("login", login)]))),
+                None => Err(self.user(
+                    self.cat
+                        .f("error.unknown_operator", &[("login", &one_line(login))]),
+                )),
             };
         }
         let os_user = std::env::var("USER")
@@ -110,7 +116,10 @@ impl Env<'_> {
             .unwrap_or_default();
         match org.operator_for_os_user(&os_user) {
             Some(op) => Ok(op.login.clone()),
-            None => Err(self.user(self.cat.f("error.no_operator", &[("user", &os_user)]))),
+            None => Err(self.user(
+                self.cat
+                    .f("error.no_operator", &[("user", &one_line(&os_user))]),
+            )),
         }
     }
 
@@ -140,22 +149,24 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         && !matches!(cli.command, Some(Command::Config(_)))
         && env.cfg.org.operator(login).is_none()
     {
-        return Err(env.user(cat.f("error.unknown_operator", &[("login", login)])));
+        return Err(env.user(cat.f("error.unknown_operator", &[("login", &one_line(login))])));
     }
     if cli.demo {
         ensure_demo(&env)?;
     }
     let Some(command) = &cli.command else {
         use std::io::IsTerminal;
-        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        #[allow(clippy::disallowed_methods)] // asks, does not write
+        let on_terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+        if on_terminal {
             return console(&env);
         }
         // Not on a terminal (a pipe, a script): explain instead of drawing.
         let mut cmd = args::localize(<Cli as clap::CommandFactory>::command(), cat);
         cmd.print_help()?;
-        println!();
+        say!();
         if cli.demo {
-            println!(
+            say!(
                 "{}",
                 cat.f("demo.ready", &[("path", &env.db_path()?.display())])
             );
@@ -165,7 +176,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     match command {
         Command::Init => {
             let store = env.open()?;
-            println!(
+            say!(
                 "{}",
                 cat.f("db.initialised", &[("path", &store.path().display())])
             );
@@ -188,16 +199,16 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             let applied = crate::rules::tick(&mut store, &env.cfg.org, cat, crate::clock::now())
                 .map_err(|e| env.store_err(e))?;
             if *json {
-                print_json(&applied)?;
+                out::json(&applied)?;
             } else {
                 for a in &applied {
-                    println!(
+                    say!(
                         "{}",
                         cat.f(
                             "sla.applied",
                             &[
-                                ("ticket", &a.ticket),
-                                ("rule", &a.rule),
+                                ("ticket", &one_line(&a.ticket)),
+                                ("rule", &one_line(&a.rule)),
                                 ("clock", &cat.t(&format!("sla.{}", a.clock))),
                                 (
                                     "outcome",
@@ -205,15 +216,17 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
                                         "applied" | "unchanged" => {
                                             cat.t(&format!("sla.outcome.{}", a.outcome))
                                         }
-                                        refused =>
-                                            cat.f("sla.outcome.refused", &[("detail", &refused)]),
+                                        refused => cat.f(
+                                            "sla.outcome.refused",
+                                            &[("detail", &one_line(refused))]
+                                        ),
                                     },
                                 ),
                             ],
                         )
                     );
                 }
-                println!("{}", cat.f("sla.tick_done", &[("count", &applied.len())]));
+                say!("{}", cat.f("sla.tick_done", &[("count", &applied.len())]));
             }
             Ok(0)
         }
@@ -233,7 +246,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             let n = index
                 .rebuild(&mut store, &mut progress_printer(&env))
                 .map_err(|e| env.user(e.to_string()))?;
-            println!(
+            say!(
                 "{}",
                 cat.f(
                     "index.rebuilt",
@@ -262,10 +275,12 @@ fn console(env: &Env<'_>) -> Result<i32> {
         },
         Err(e) => return Err(e),
     };
-    let me = org
-        .operator(&login)
-        .cloned()
-        .ok_or_else(|| env.user(env.cat.f("error.unknown_operator", &[("login", &login)])))?;
+    let me = org.operator(&login).cloned().ok_or_else(|| {
+        env.user(
+            env.cat
+                .f("error.unknown_operator", &[("login", &one_line(&login))]),
+        )
+    })?;
     let keymap_file = config::user_config_path().map(|p| p.with_file_name("keymap.toml"));
     let keymap = Keymap::load(keymap_file.as_deref()).map_err(|e| env.user(e.to_string()))?;
     let mut store = env.open()?;
@@ -300,7 +315,7 @@ fn ensure_demo(env: &Env<'_>) -> Result<()> {
         .map_err(|e| env.store_err(e))?
         .is_empty();
     if empty {
-        eprintln!(
+        say_err!(
             "{}",
             env.cat
                 .f("demo.creating", &[("path", &store.path().display())])
@@ -332,7 +347,7 @@ fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
         },
         |done| {
             if total >= 100_000 {
-                eprintln!(
+                say_err!(
                     "{}",
                     env.cat
                         .f("demo.progress", &[("done", &done), ("total", &total)])
@@ -341,7 +356,7 @@ fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
         },
     )
     .map_err(|e| env.store_err(e))?;
-    println!(
+    say!(
         "{}",
         env.cat.f(
             "demo.done",
@@ -387,13 +402,6 @@ fn read_file_or_stdin(env: &Env<'_>, path: &Path) -> Result<String> {
             ],
         ))
     })
-}
-
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
 }
 
 #[derive(Serialize)]
@@ -470,13 +478,13 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                         )
                         .map_err(|e| env.store_err(e))?;
                 } else if !a.json {
-                    eprintln!(
+                    say_err!(
                         "{}",
                         cat.f(
                             "ticket.incident_hint",
                             &[
                                 ("key", &t.key),
-                                ("incident", incident),
+                                ("incident", &one_line(incident)),
                                 ("id", announcement)
                             ]
                         )
@@ -484,12 +492,12 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 }
             }
             if a.json {
-                print_json(&Changed {
+                out::json(&Changed {
                     ticket: &t,
                     event: &e,
                 })?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "ticket.created",
@@ -511,7 +519,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     sla: crate::domain::sla::SlaStatus,
                     timeline: &'a [Event],
                 }
-                print_json(&Shown {
+                out::json(&Shown {
                     ticket: &t,
                     sla: sla_of(org, &t, &events),
                     timeline: &events,
@@ -527,7 +535,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 statuses.push(s.parse::<Status>().map_err(|_| {
                     env.user(cat.f(
                         "error.unknown_status",
-                        &[("value", s), ("known", &status_names())],
+                        &[("value", &one_line(s)), ("known", &status_names())],
                     ))
                 })?);
             }
@@ -560,29 +568,29 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 )
                 .map_err(|e| env.store_err(e))?;
             if a.json {
-                print_json(&rows)?;
+                out::json(&rows)?;
             } else {
-                let mut out = std::io::stdout().lock();
+                // One line per ticket: every stored field through one_line.
+                let field = |v: Option<&str>| one_line(v.unwrap_or("—"));
                 for r in &rows {
                     let local = r
                         .created_at
                         .with_timezone(&org.time_zone)
                         .format("%Y-%m-%d %H:%M");
-                    writeln!(
-                        out,
+                    say!(
                         "{:<15} {:<3} {:<18} {} {:<14} {:<12} {:<12} {}",
-                        r.key,
-                        r.priority,
+                        field(Some(&r.key)),
+                        field(Some(&r.priority)),
                         describe::status(cat, r.status),
                         local,
-                        r.application.as_deref().unwrap_or("—"),
-                        r.group,
-                        r.assignee.as_deref().unwrap_or("—"),
-                        r.title
-                    )?;
+                        field(r.application.as_deref()),
+                        field(Some(&r.group)),
+                        field(r.assignee.as_deref()),
+                        field(Some(&r.title))
+                    );
                 }
                 if rows.is_empty() {
-                    writeln!(out, "{}", cat.t("ticket.none"))?;
+                    say!("{}", cat.t("ticket.none"));
                 }
             }
             Ok(0)
@@ -643,7 +651,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             let to = status.parse::<Status>().map_err(|_| {
                 env.user(cat.f(
                     "error.unknown_status",
-                    &[("value", status), ("known", &status_names())],
+                    &[("value", &one_line(status)), ("known", &status_names())],
                 ))
             })?;
             change(
@@ -738,7 +746,9 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     let mut map = std::collections::BTreeMap::new();
                     for f in fields {
                         let Some((k, v)) = f.split_once('=') else {
-                            return Err(env.user(cat.f("error.bad_field", &[("value", f)])));
+                            return Err(
+                                env.user(cat.f("error.bad_field", &[("value", &one_line(f))]))
+                            );
                         };
                         map.insert(k.trim().to_string(), v.to_string());
                     }
@@ -752,13 +762,13 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
         }
         TicketCommand::Form { key, kind } => {
             let Some(kind) = crate::forms::FormKind::parse(kind) else {
-                return Err(env.user(cat.f("error.unknown_form", &[("value", kind)])));
+                return Err(env.user(cat.f("error.unknown_form", &[("value", &one_line(kind))])));
             };
             let mut store = env.open()?;
             let (t, events) = store
                 .ticket_with_timeline(key)
                 .map_err(|e| env.store_err(e))?;
-            print!("{}", crate::forms::render(cat, org, &t, &events, kind));
+            out::text(&crate::forms::render(cat, org, &t, &events, kind));
             Ok(0)
         }
         TicketCommand::Steps { key, out } => {
@@ -799,7 +809,7 @@ fn resolve_linked(
             .filter(|t| t.status.is_open())
             .collect();
         if !open.is_empty() && !json {
-            eprintln!(
+            say_err!(
                 "{}",
                 cat.f(
                     "ticket.linked_hint",
@@ -820,12 +830,12 @@ fn resolve_linked(
         .map_err(|e| env.store_err(e))?;
     let keys = |list: &[Ticket]| {
         list.iter()
-            .map(|t| t.key.as_str())
+            .map(|t| one_line(&t.key))
             .collect::<Vec<_>>()
             .join(", ")
     };
     // With --json stdout carries the incident's change alone; the summary goes to stderr.
-    eprintln!(
+    say_err!(
         "{}",
         cat.f(
             "ticket.linked_resolved",
@@ -833,7 +843,7 @@ fn resolve_linked(
         )
     );
     if !left.is_empty() {
-        eprintln!(
+        say_err!(
             "{}",
             cat.f(
                 "ticket.linked_left",
@@ -865,12 +875,12 @@ fn change(env: &Env<'_>, key: &str, guard: &args::Guard, change: Change) -> Resu
         .change_ticket(key, guard.expect_version, change, ctx)
         .map_err(|e| env.store_err(e))?;
     if guard.json {
-        print_json(&Changed {
+        out::json(&Changed {
             ticket: &t,
             event: &e,
         })?;
     } else {
-        println!(
+        say!(
             "{}",
             env.cat.f(
                 "ticket.changed",
@@ -961,8 +971,9 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
         ("field.duplicate_of", opt(&t.duplicate_of)),
         ("field.version", t.version.to_string()),
     ];
+    // Each value is a field inside a line: one_line, whatever it holds.
     for (label, value) in rows {
-        println!("{:<22} {}", cat.t(label), value);
+        say!("{:<22} {}", cat.t(label), one_line(&value));
     }
     let sla = sla_of(org, t, events);
     for (which, clock) in [
@@ -970,20 +981,24 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
         ("resolution", &sla.resolution),
     ] {
         if let Some(c) = clock {
-            println!("{}", describe::sla_clock(cat, org, which, c));
+            say!("{}", describe::sla_clock(cat, org, which, c));
         }
     }
-    println!("\n{}\n{}", cat.t("field.description"), t.description);
+    say!(
+        "\n{}\n{}",
+        cat.t("field.description"),
+        sanitize(&t.description)
+    );
     if let Some(r) = &t.resolution {
-        println!("\n{}\n{}", cat.t("field.resolution"), r);
+        say!("\n{}\n{}", cat.t("field.resolution"), sanitize(r));
     }
-    println!("\n{}", cat.t("ticket.timeline"));
+    say!("\n{}", cat.t("ticket.timeline"));
     for e in events {
-        println!(
+        say!(
             "  v{:<3} {} {:<14} {}",
             e.version,
             local(e.at),
-            e.actor,
+            one_line(&e.actor),
             describe::event(cat, org, e)
         );
     }
@@ -995,9 +1010,12 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
     let cat = env.cat;
     let Some(p) = org.procedure_for(&t.kind) else {
         if json {
-            print_json(&serde_json::json!({ "procedure": null }))?;
+            out::json(&serde_json::json!({ "procedure": null }))?;
         } else {
-            println!("{}", cat.f("procedure.none", &[("kind", &t.kind)]));
+            say!(
+                "{}",
+                cat.f("procedure.none", &[("kind", &one_line(&t.kind))])
+            );
         }
         return Ok(0);
     };
@@ -1019,7 +1037,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
             steps: &'a [crate::domain::procedure::Step],
             clocks: &'a [crate::domain::procedure::StepClock],
         }
-        print_json(&Out {
+        out::json(&Out {
             procedure: &p.id,
             current: current.map(|s| s.id.as_str()),
             needs: current
@@ -1031,7 +1049,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         return Ok(0);
     }
     let lang = cat.lang().code();
-    println!(
+    say!(
         "{}",
         cat.f(
             "procedure.title",
@@ -1049,8 +1067,11 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         } else {
             "✓"
         };
-        let by = c.by.as_ref().map(|b| format!(" — {b}")).unwrap_or_default();
-        println!(
+        let by =
+            c.by.as_ref()
+                .map(|b| format!(" — {}", one_line(b)))
+                .unwrap_or_default();
+        say!(
             "{}",
             cat.f(
                 "procedure.line",
@@ -1066,7 +1087,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         );
     }
     match current {
-        Some(s) if !s.requires.is_empty() => println!(
+        Some(s) if !s.requires.is_empty() => say!(
             "{}",
             cat.f(
                 "procedure.needs",
@@ -1074,7 +1095,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
             )
         ),
         Some(_) => {}
-        None => println!("{}", cat.t("procedure.done")),
+        None => say!("{}", cat.t("procedure.done")),
     }
     Ok(0)
 }
@@ -1095,13 +1116,13 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             let mut store = env.open()?;
             let report = store.check().map_err(|e| env.store_err(e))?;
             if out.json {
-                print_json(&report)?;
+                out::json(&report)?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f("db.check.path", &[("path", &report.path.display())])
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.schema",
@@ -1111,18 +1132,18 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                         ]
                     )
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f("db.check.journal", &[("mode", &report.journal_mode)])
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.integrity",
                         &[("result", &report.integrity.join("; "))]
                     )
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.audit",
@@ -1133,7 +1154,7 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                         ]
                     )
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.counts",
@@ -1150,10 +1171,10 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                         .status
                         .parse::<Status>()
                         .map(|st| describe::status(cat, st))
-                        .unwrap_or_else(|_| s.status.clone());
-                    println!("  {:<22} {}", label, s.count);
+                        .unwrap_or_else(|_| one_line(&s.status));
+                    say!("  {:<22} {}", label, s.count);
                 }
-                println!(
+                say!(
                     "{}",
                     if report.is_clean() {
                         cat.t("db.check.clean")
@@ -1168,17 +1189,17 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             let mut store = env.open()?;
             let report = store.verify_events().map_err(|e| env.store_err(e))?;
             if out.json {
-                print_json(&report)?;
+                out::json(&report)?;
             } else {
                 match &report.first_broken {
-                    None => println!("{}", cat.f("db.verify.ok", &[("events", &report.events)])),
-                    Some(b) => println!(
+                    None => say!("{}", cat.f("db.verify.ok", &[("events", &report.events)])),
+                    Some(b) => say!(
                         "{}",
                         cat.f(
                             "db.verify.broken",
                             &[
                                 ("id", &b.event_id),
-                                ("ticket", &b.ticket.clone().unwrap_or_else(|| "—".into())),
+                                ("ticket", &one_line(b.ticket.as_deref().unwrap_or("—"))),
                                 ("version", &b.version),
                             ],
                         )
@@ -1199,13 +1220,13 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                     integrity: &'a [String],
                     seconds: f64,
                 }
-                print_json(&Backup {
+                out::json(&Backup {
                     file,
                     integrity: &integrity,
                     seconds: started.elapsed().as_secs_f64(),
                 })?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.backup.done",
@@ -1224,21 +1245,21 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
 fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
     match cmd {
         ConfigCommand::Show => {
-            print!("{}", config::EMBEDDED);
+            out::text(config::EMBEDDED);
             Ok(0)
         }
         ConfigCommand::Path => {
-            println!(
+            say!(
                 "{}",
                 env.cat.f("config.in_force", &[("source", &env.cfg.source)])
             );
             if let Some(p) = config::user_config_path() {
-                println!(
+                say!(
                     "{}",
                     env.cat.f("config.user_path", &[("path", &p.display())])
                 );
             }
-            println!(
+            say!(
                 "{}",
                 env.cat.f("db.path", &[("path", &env.db_path()?.display())])
             );
@@ -1250,7 +1271,7 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
                 None => Ok(env.cfg.clone()),
             }
             .map_err(|e| env.user(describe::config_error(env.cat, &e)))?;
-            println!("{}", env.cat.f("config.valid", &[("source", &cfg.source)]));
+            say!("{}", env.cat.f("config.valid", &[("source", &cfg.source)]));
             Ok(0)
         }
     }
@@ -1267,7 +1288,7 @@ fn progress_printer<'a>(env: &'a Env<'_>) -> impl FnMut(u64, u64) + 'a {
     move |done, total| {
         if total >= 20_000 && (done == total || done >= last_shown + total / 10) {
             last_shown = done;
-            eprintln!(
+            say_err!(
                 "{}",
                 env.cat
                     .f("index.progress", &[("done", &done), ("total", &total)])
@@ -1309,7 +1330,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                             "\n  {}:{}: {}",
                             file.display(),
                             e.line,
-                            e.message
+                            one_line(&e.message)
                         ));
                     }
                     if errors.len() > 20 {
@@ -1325,9 +1346,9 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                 .map_err(|e| env.store_err(e))?;
             synced_index(env, &mut store)?;
             if *json {
-                print_json(&counts)?;
+                out::json(&counts)?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "kb.imported",
@@ -1361,20 +1382,21 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let found = service::find(&mut store, &index, &query, &filters, a.limit.min(1000))
                 .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
             if a.json {
-                print_json(&found)?;
+                out::json(&found)?;
             } else {
-                let mut out = std::io::stdout().lock();
                 for f in &found {
                     let kind = cat.t(&format!("kb.kind_{}", f.kind));
-                    writeln!(
-                        out,
+                    say!(
                         "{:<16} {:<8} {:>6.2}  {}",
-                        f.reference, kind, f.score, f.title
-                    )?;
-                    writeln!(out, "    {}", f.snippet_text())?;
+                        one_line(&f.reference),
+                        kind,
+                        f.score,
+                        one_line(&f.title)
+                    );
+                    say!("    {}", one_line(&f.snippet_text()));
                 }
                 if found.is_empty() {
-                    writeln!(out, "{}", cat.t("kb.no_results"))?;
+                    say!("{}", cat.t("kb.no_results"));
                 }
             }
             Ok(0)
@@ -1383,7 +1405,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let mut store = env.open()?;
             let article = store.article(reference).map_err(|e| env.store_err(e))?;
             let Some(a) = article else {
-                return Err(env.user(cat.f("kb.not_found", &[("ref", reference)])));
+                return Err(env.user(cat.f("kb.not_found", &[("ref", &one_line(reference))])));
             };
             let history = store
                 .article_history(reference)
@@ -1394,35 +1416,35 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                     article: &'a crate::domain::kb::Article,
                     earlier_versions: &'a [crate::domain::kb::Article],
                 }
-                print_json(&Shown {
+                out::json(&Shown {
                     article: &a,
                     earlier_versions: &history,
                 })?;
             } else {
                 let tz = env.cfg.org.time_zone;
-                println!(
+                say!(
                     "{} · {} · {} · v{}",
-                    a.reference, a.lang, a.status, a.version
+                    one_line(&a.reference),
+                    one_line(&a.lang),
+                    one_line(&a.status),
+                    a.version
                 );
-                println!("{}", a.title);
+                say!("{}", one_line(&a.title));
                 for (label, text) in [
                     ("kb.symptom", &a.symptom),
                     ("kb.cause", &a.cause),
                     ("kb.resolution", &a.resolution),
                 ] {
-                    println!("\n{}\n{}", cat.t(label), text);
+                    say!("\n{}\n{}", cat.t(label), sanitize(text));
                 }
-                println!(
+                say!(
                     "\n{}",
                     cat.f(
                         "kb.meta",
                         &[
-                            ("app", &a.application.clone().unwrap_or_else(|| "—".into())),
-                            (
-                                "category",
-                                &a.category.clone().unwrap_or_else(|| "—".into())
-                            ),
-                            ("tags", &a.tags.join(", ")),
+                            ("app", &one_line(a.application.as_deref().unwrap_or("—"))),
+                            ("category", &one_line(a.category.as_deref().unwrap_or("—"))),
+                            ("tags", &one_line(&a.tags.join(", "))),
                             (
                                 "updated",
                                 &a.updated_at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
@@ -1436,7 +1458,6 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
         }
         args::KbCommand::Export => {
             let mut store = env.open()?;
-            let mut out = std::io::stdout().lock();
             for a in store.articles().map_err(|e| env.store_err(e))? {
                 let input = crate::domain::kb::ArticleInput {
                     reference: a.reference,
@@ -1451,8 +1472,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                     status: Some(a.status),
                     author: a.author,
                 };
-                serde_json::to_writer(&mut out, &input)?;
-                writeln!(out)?;
+                out::json_line(&input)?;
             }
             Ok(0)
         }
@@ -1489,9 +1509,9 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let index = synced_index(env, &mut store)?;
             let report = service::evaluate(&index, &list).map_err(|e| env.user(e.to_string()))?;
             if *json {
-                print_json(&report)?;
+                out::json(&report)?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "kb.eval_line",
@@ -1504,7 +1524,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                     )
                 );
                 for (kind, s) in &report.by_kind {
-                    println!(
+                    say!(
                         "{}",
                         cat.f(
                             "kb.eval_line",
@@ -1519,9 +1539,12 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                 }
                 if *misses {
                     for m in &report.misses {
-                        println!(
+                        say!(
                             "  [{}] {:?} → {:?} (expected {:?})",
-                            m.kind, m.q, m.got, m.expect
+                            m.kind,
+                            m.q,
+                            m.got,
+                            m.expect
                         );
                     }
                 }
