@@ -2,6 +2,7 @@
 //! latency by kind of query (p50 / p95 / max over many runs), and a whole `hotro kb search`
 //! process. Prints a table; run with `cargo bench --bench search`
 //! (`HOTRO_BENCH_TICKETS=1000000` for the national-desk figure, with tickets/20 articles).
+#![allow(clippy::disallowed_macros)] // prints its own table of timings
 
 #[path = "common.rs"]
 mod common;

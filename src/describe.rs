@@ -6,6 +6,7 @@ use crate::domain::org::Organisation;
 use crate::domain::status::Status;
 use crate::domain::ticket::{DomainError, Event, EventKind, LinkRelation};
 use crate::i18n::Catalog;
+use crate::inert::one_line;
 use crate::store::{Conflict, StoreError};
 
 pub fn status(cat: &Catalog, s: Status) -> String {
@@ -15,17 +16,19 @@ pub fn status(cat: &Catalog, s: Status) -> String {
 fn group_name(org: &Organisation, cat: &Catalog, id: &str) -> String {
     org.group(id)
         .map(|g| g.name.get(cat.lang().code()).to_string())
-        .unwrap_or_else(|| id.to_string())
+        .unwrap_or_else(|| one_line(id))
 }
 
+/// A stored value inside a line, `—` when there is none.
 fn dash(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "—".into())
+    one_line(v.as_deref().unwrap_or("—"))
 }
 
-/// One line saying what an event did.
+/// One line saying what an event did. Every stored value in it (titles, reasons, logins,
+/// recorded fields) passes through [`one_line`], so the line stays one line and inert.
 pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
     match &e.kind {
-        EventKind::Created { title, .. } => cat.f("event.created", &[("title", title)]),
+        EventKind::Created { title, .. } => cat.f("event.created", &[("title", &one_line(title))]),
         EventKind::PublicReply { text } => {
             cat.f("event.public_reply", &[("text", &first_line(text))])
         }
@@ -35,7 +38,14 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
         EventKind::Classified { changes } => {
             let parts: Vec<String> = changes
                 .iter()
-                .map(|c| format!("{}: {} → {}", c.field, dash(&c.from), dash(&c.to)))
+                .map(|c| {
+                    format!(
+                        "{}: {} → {}",
+                        one_line(&c.field),
+                        dash(&c.from),
+                        dash(&c.to)
+                    )
+                })
                 .collect();
             cat.f("event.classified", &[("changes", &parts.join(", "))])
         }
@@ -69,19 +79,22 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("from_tier", from_tier),
                 ("to_tier", to_tier),
                 ("group", &group_name(org, cat, to_group)),
-                ("reason", reason),
+                ("reason", &one_line(reason)),
             ],
         ),
         EventKind::StepCompleted { step, fields, to } => {
             let recorded: Vec<String> = fields
                 .iter()
-                .map(|(k, v)| format!("{k}: {}", first_line(v)))
+                .map(|(k, v)| format!("{}: {}", one_line(k), first_line(v)))
                 .collect();
-            let to = to.clone().unwrap_or_else(|| cat.t("event.procedure_done"));
+            let to = to
+                .as_deref()
+                .map(one_line)
+                .unwrap_or_else(|| cat.t("event.procedure_done"));
             cat.f(
                 "event.step_completed",
                 &[
-                    ("step", step),
+                    ("step", &one_line(step)),
                     ("to", &to),
                     (
                         "fields",
@@ -96,7 +109,11 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
         }
         EventKind::StepReturned { from, to, reason } => cat.f(
             "event.step_returned",
-            &[("from", from), ("to", to), ("reason", reason)],
+            &[
+                ("from", &one_line(from)),
+                ("to", &one_line(to)),
+                ("reason", &one_line(reason)),
+            ],
         ),
         EventKind::ResolvedUpstream {
             from_tier,
@@ -123,28 +140,33 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
             &[
                 ("to_tier", to_tier),
                 ("group", &group_name(org, cat, to_group)),
-                ("reason", reason),
+                ("reason", &one_line(reason)),
             ],
         ),
         EventKind::Linked { relation, target } => match relation {
-            LinkRelation::DuplicateOf => cat.f("event.linked_duplicate", &[("target", target)]),
-            LinkRelation::ChildOf => cat.f("event.linked_child", &[("target", target)]),
+            LinkRelation::DuplicateOf => {
+                cat.f("event.linked_duplicate", &[("target", &one_line(target))])
+            }
+            LinkRelation::ChildOf => cat.f("event.linked_child", &[("target", &one_line(target))]),
         },
         EventKind::Resolved { resolution } => {
             cat.f("event.resolved", &[("resolution", &first_line(resolution))])
         }
         EventKind::RequesterConfirmed => cat.t("event.requester_confirmed"),
-        EventKind::Reopened { reason, .. } => cat.f("event.reopened", &[("reason", reason)]),
+        EventKind::Reopened { reason, .. } => {
+            cat.f("event.reopened", &[("reason", &one_line(reason))])
+        }
     }
 }
 
+/// The first line of a stored text, at most 80 characters, `…` when there is more; inert.
 fn first_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
     let short: String = line.chars().take(80).collect();
     if short.len() < text.len() {
-        format!("{short}…")
+        format!("{}…", one_line(&short))
     } else {
-        short
+        one_line(&short)
     }
 }
 
@@ -153,7 +175,7 @@ pub fn conflict(cat: &Catalog, org: &Organisation, c: &Conflict) -> String {
     let mut out = cat.f(
         "conflict.header",
         &[
-            ("key", &c.key),
+            ("key", &one_line(&c.key)),
             ("expected", &c.expected),
             ("current", &c.current),
         ],
@@ -164,7 +186,7 @@ pub fn conflict(cat: &Catalog, org: &Organisation, c: &Conflict) -> String {
             "\n  v{} {} {}: {}",
             e.version,
             local,
-            e.actor,
+            one_line(&e.actor),
             event(cat, org, e)
         ));
     }
@@ -179,9 +201,10 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             "error.invalid_transition",
             &[("from", &status(cat, *from)), ("to", &status(cat, *to))],
         ),
-        DomainError::Final { key, status: s } => {
-            cat.f("error.final", &[("key", key), ("status", &status(cat, *s))])
-        }
+        DomainError::Final { key, status: s } => cat.f(
+            "error.final",
+            &[("key", &one_line(key)), ("status", &status(cat, *s))],
+        ),
         DomainError::UseResolve => cat.t("error.use_resolve"),
         DomainError::UseReopen => cat.t("error.use_reopen"),
         DomainError::Empty { field } => cat.f(
@@ -204,7 +227,10 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
         ),
         DomainError::Unknown { what, value } => cat.f(
             "error.unknown",
-            &[("what", &cat.t(&format!("field.{what}"))), ("value", value)],
+            &[
+                ("what", &cat.t(&format!("field.{what}"))),
+                ("value", &one_line(value)),
+            ],
         ),
         DomainError::NoHigherTier { tier } => cat.f("error.no_higher_tier", &[("tier", tier)]),
         DomainError::NotUpward {
@@ -213,27 +239,43 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             tier,
         } => cat.f(
             "error.not_upward",
-            &[("group", group), ("group_tier", group_tier), ("tier", tier)],
+            &[
+                ("group", &one_line(group)),
+                ("group_tier", group_tier),
+                ("tier", tier),
+            ],
         ),
-        DomainError::NotEscalated { key } => cat.f("error.not_escalated", &[("key", key)]),
-        DomainError::SelfLink => cat.t("error.self_link"),
-        DomainError::LinkCycle { key, target } => {
-            cat.f("error.link_cycle", &[("key", key), ("target", target)])
+        DomainError::NotEscalated { key } => {
+            cat.f("error.not_escalated", &[("key", &one_line(key))])
         }
+        DomainError::SelfLink => cat.t("error.self_link"),
+        DomainError::LinkCycle { key, target } => cat.f(
+            "error.link_cycle",
+            &[("key", &one_line(key)), ("target", &one_line(target))],
+        ),
         DomainError::NothingToChange => cat.t("error.nothing_to_change"),
-        DomainError::NoProcedure { kind } => cat.f("error.no_procedure", &[("kind", kind)]),
-        DomainError::ProcedureDone { key } => cat.f("error.procedure_done", &[("key", key)]),
+        DomainError::NoProcedure { kind } => {
+            cat.f("error.no_procedure", &[("kind", &one_line(kind))])
+        }
+        DomainError::ProcedureDone { key } => {
+            cat.f("error.procedure_done", &[("key", &one_line(key))])
+        }
         DomainError::MissingFields { step, fields } => cat.f(
             "error.missing_fields",
             &[("step", step), ("fields", &fields.join(", "))],
         ),
         DomainError::NotNextStep { step, to, allowed } => cat.f(
             "error.not_next_step",
-            &[("step", step), ("to", to), ("allowed", &allowed.join(", "))],
+            &[
+                ("step", &one_line(step)),
+                ("to", &one_line(to)),
+                ("allowed", &allowed.join(", ")),
+            ],
         ),
-        DomainError::NotReturnable { step, to } => {
-            cat.f("error.not_returnable", &[("step", step), ("to", to)])
-        }
+        DomainError::NotReturnable { step, to } => cat.f(
+            "error.not_returnable",
+            &[("step", &one_line(step)), ("to", &one_line(to))],
+        ),
         DomainError::RoleRequired { step, role } => {
             cat.f("error.role_required", &[("step", step), ("role", role)])
         }
@@ -287,15 +329,19 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
                 ),
             }
         }
-        DeskError::NoOperator { account } => cat.f("error.no_operator", &[("user", account)]),
+        DeskError::NoOperator { account } => {
+            cat.f("error.no_operator", &[("user", &one_line(account))])
+        }
         DeskError::ActAsRefused { real, target } => cat.f(
             "error.act_as_refused",
-            &[("real", real), ("target", target)],
+            &[("real", &one_line(real)), ("target", &one_line(target))],
         ),
         DeskError::UnknownOperator { login } => {
-            cat.f("error.unknown_operator", &[("login", login)])
+            cat.f("error.unknown_operator", &[("login", &one_line(login))])
         }
-        DeskError::UnknownRole { role } => cat.f("error.unknown_role_flag", &[("role", role)]),
+        DeskError::UnknownRole { role } => {
+            cat.f("error.unknown_role_flag", &[("role", &one_line(role))])
+        }
         DeskError::ConfigNotApplied {
             applied,
             source_name,
@@ -309,9 +355,10 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
         ),
         DeskError::FixedClockOnLive => cat.t("error.fixed_clock_on_live"),
         DeskError::DemoOnLive => cat.t("error.demo_on_live"),
-        DeskError::NotFailed { system, date } => {
-            cat.f("error.not_failed", &[("system", system), ("date", date)])
-        }
+        DeskError::NotFailed { system, date } => cat.f(
+            "error.not_failed",
+            &[("system", &one_line(system)), ("date", date)],
+        ),
         DeskError::ArticlePublished { reference } => {
             cat.f("error.article_published", &[("reference", reference)])
         }
@@ -356,7 +403,9 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             &[("path", &p(path)), ("detail", detail)],
         ),
         StoreError::DiskFull { path } => cat.f("error.disk_full", &[("path", &p(path))]),
-        StoreError::TicketNotFound(key) => cat.f("error.ticket_not_found", &[("key", key)]),
+        StoreError::TicketNotFound(key) => {
+            cat.f("error.ticket_not_found", &[("key", &one_line(key))])
+        }
         StoreError::Conflict(c) => match org {
             Some(org) => conflict(cat, org, c),
             None => e.to_string(),
@@ -366,7 +415,7 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             let name = org
                 .and_then(|o| o.operator(by))
                 .map(|op| op.name.clone())
-                .unwrap_or_else(|| by.clone());
+                .unwrap_or_else(|| one_line(by));
             let at = match org {
                 Some(o) => at
                     .with_timezone(&o.time_zone)

@@ -1,11 +1,17 @@
 //! The printable forms of seeds 001 and 002, as Markdown: the request form (the requester's
 //! details and what is asked) and the completion form (what was done, each step's record,
 //! signatures of the requester, the IT department and the partner, if any).
+//!
+//! Every value from the ticket or the configuration goes into the Markdown through
+//! [`md_inline`] (a table cell, a line) or [`md_block`] (the description, the resolution), so
+//! stored text cannot add headings, links, tables or HTML, nor reach a terminal as control.
 
 use crate::domain::org::Organisation;
 use crate::domain::ticket::{Event, EventKind, Ticket};
 use crate::i18n::Catalog;
+use crate::inert::{md_block, md_inline};
 
+/// Which form: the request as received, or the record of its completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
     Request,
@@ -13,6 +19,7 @@ pub enum FormKind {
 }
 
 impl FormKind {
+    /// `request` or `completion`.
     pub fn parse(s: &str) -> Option<FormKind> {
         match s.trim() {
             "request" => Some(FormKind::Request),
@@ -22,10 +29,7 @@ impl FormKind {
     }
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\\\|").replace('\n', "<br>")
-}
-
+/// The form of `kind` for ticket `t`, as Markdown.
 pub fn render(
     cat: &Catalog,
     org: &Organisation,
@@ -44,7 +48,7 @@ pub fn render(
         FormKind::Request => cat.t("form.request_title"),
         FormKind::Completion => cat.t("form.completion_title"),
     };
-    let mut out = format!("**{}**\n\n# {title}\n\n", org.name);
+    let mut out = format!("**{}**\n\n# {title}\n\n", md_inline(&org.name));
     let procedure = org.procedure_for(&t.kind);
     let rows: Vec<(String, String)> = vec![
         (cat.t("field.key"), t.key.clone()),
@@ -69,13 +73,13 @@ pub fn render(
     ];
     out.push_str("| | |\n|---|---|\n");
     for (k, v) in rows {
-        out.push_str(&format!("| {} | {} |\n", cell(&k), cell(&v)));
+        out.push_str(&format!("| {} | {} |\n", md_inline(&k), md_inline(&v)));
     }
     out.push_str(&format!(
         "\n## {}\n\n**{}**\n\n{}\n",
         cat.t("form.request"),
-        t.title,
-        t.description.trim()
+        md_inline(&t.title),
+        md_block(t.description.trim())
     ));
     if kind == FormKind::Completion {
         out.push_str(&format!("\n## {}\n\n", cat.t("form.work_done")));
@@ -88,12 +92,14 @@ pub fn render(
                     .map(|s| s.name.get(lang).to_string())
                     .unwrap_or_default();
                 out.push_str(&format!(
-                    "- **{step}** {name} — {} ({})\n",
+                    "- **{}** {} — {} ({})\n",
+                    md_inline(step),
+                    md_inline(&name),
                     local(e.at),
-                    e.actor
+                    md_inline(&e.actor)
                 ));
                 for (k, v) in fields {
-                    out.push_str(&format!("  - {k}: {}\n", v.replace('\n', " ")));
+                    out.push_str(&format!("  - {}: {}\n", md_inline(k), md_inline(v)));
                 }
             }
         }
@@ -103,7 +109,7 @@ pub fn render(
         out.push_str(&format!(
             "\n**{}:** {}\n",
             cat.t("field.resolution"),
-            t.resolution.clone().unwrap_or_else(|| "—".into())
+            md_block(t.resolution.as_deref().unwrap_or("—"))
         ));
         if let Some(at) = t.resolved_at {
             out.push_str(&format!(

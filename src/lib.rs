@@ -2,7 +2,7 @@
 //!
 //! `domain` holds the rules (no SQL, no terminal), `store` is the only place that speaks SQL,
 //! `config` turns the TOML file into an organisation, `i18n` holds the message catalog and
-//! `cli` the subcommands.
+//! `cli` the subcommands; `inert` makes untrusted text harmless in every kind of output.
 
 pub mod check;
 pub mod cli;
@@ -14,6 +14,7 @@ pub mod desk;
 pub mod domain;
 pub mod forms;
 pub mod i18n;
+pub mod inert;
 pub mod rules;
 pub mod search;
 pub mod store;

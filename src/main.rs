@@ -1,5 +1,5 @@
 use clap::{CommandFactory, FromArgMatches};
-use hotro::cli::{self, UserError, args};
+use hotro::cli::{self, UserError, args, out};
 use hotro::i18n::Catalog;
 
 /// Exit status of a command whose reader went away (`hotro ticket list | head`), as if
@@ -36,7 +36,7 @@ fn main() {
         Ok(code) => code,
         Err(e) => match e.downcast_ref::<UserError>() {
             Some(u) => {
-                eprintln!("{}: {}", cat.t("error.prefix"), u.message);
+                out::err_line(&format!("{}: {}", cat.t("error.prefix"), u.message));
                 u.code
             }
             None if e
@@ -47,7 +47,7 @@ fn main() {
             }
             None if is_broken_pipe(&format!("{e:#}")) => EXIT_BROKEN_PIPE,
             None => {
-                eprintln!("{}: {e:#}", cat.t("error.prefix"));
+                out::err_line(&format!("{}: {e:#}", cat.t("error.prefix")));
                 1
             }
         },

@@ -3,6 +3,7 @@
 //! nothing but punctuation, and property tests that the config loader and the import parser
 //! never panic and always point at a real place.
 #![allow(clippy::unwrap_used)]
+#![allow(clippy::disallowed_macros)] // the test's own diagnostics
 
 use proptest::prelude::*;
 use std::path::Path;

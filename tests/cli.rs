@@ -1972,7 +1972,7 @@ fn a_configuration_changes_behaviour() {
     );
     let file = desk.path("custom.toml");
     std::fs::write(&file, &text).unwrap();
-    let mut cmd = desk.command(
+    let cmd = desk.command(
         "en",
         None,
         &[

@@ -1,6 +1,7 @@
 //! Several real processes on one database file: creation races, backups under writers,
 //! optimistic concurrency between operators.
 #![allow(clippy::unwrap_used)]
+#![allow(clippy::disallowed_macros)] // the test's own diagnostics
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

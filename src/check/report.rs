@@ -5,6 +5,7 @@
 use crate::domain::check::{self, CheckDay, CheckResult, Line};
 use crate::domain::org::Organisation;
 use crate::i18n::Catalog;
+use crate::inert::{csv_field, md_inline, one_line};
 use crate::store::CheckLogEntry;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -100,7 +101,9 @@ pub fn history_day_line(
     ))
 }
 
-/// Everything the report says, already in words.
+/// Everything the report says, already in words. Every value it did not write itself (names,
+/// notes, ticket keys, system names) is already escaped for the format by the `esc` given to
+/// [`parts`]: [`md_inline`] for Markdown, [`one_line`] for text.
 struct Parts {
     title: String,
     status: String,
@@ -118,19 +121,22 @@ fn parts(
     day: &CheckDay,
     log: &[CheckLogEntry],
     lines: &[Line],
+    esc: fn(&str) -> String,
 ) -> Parts {
+    let person = |login: &str| esc(&person(org, login));
+    let system_name = |id: &str| esc(&system_name(org, cat, id));
     let title = cat.f("report.title", &[("date", &date.format("%d/%m/%Y"))]);
     let status = match &day.finalised {
         Some(f) => cat.f(
             "report.finalised",
-            &[("by", &person(org, &f.by)), ("at", &stamp(org, f.at))],
+            &[("by", &person(&f.by)), ("at", &stamp(org, f.at))],
         ),
         None => cat.t("report.draft"),
     };
     let mut checkers: Vec<String> = Vec::new();
     for l in lines {
         if let Some(e) = &l.entry {
-            let name = person(org, &e.by);
+            let name = person(&e.by);
             if !checkers.contains(&name) {
                 checkers.push(name);
             }
@@ -169,12 +175,13 @@ fn parts(
                 };
             }
             [
-                system_name(org, cat, &l.system),
+                system_name(&l.system),
                 result_label(cat, e.map(|e| e.result)),
-                e.map(|e| e.note.replace('\n', " ")).unwrap_or_default(),
-                e.map(|e| person(org, &e.by)).unwrap_or_default(),
+                e.map(|e| esc(&e.note)).unwrap_or_default(),
+                e.map(|e| person(&e.by)).unwrap_or_default(),
                 at,
-                e.and_then(|e| e.incident.clone()).unwrap_or_default(),
+                e.and_then(|e| e.incident.as_deref().map(esc))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -191,7 +198,7 @@ fn parts(
                 .unwrap_or_default();
             cat.f(
                 "report.late_line",
-                &[("system", &system_name(org, cat, &l.system)), ("at", &at)],
+                &[("system", &system_name(&l.system)), ("at", &at)],
             )
         })
         .collect();
@@ -201,7 +208,7 @@ fn parts(
     let missing: Vec<String> = lines
         .iter()
         .filter(|l| l.entry.is_none() && (l.missing || l.late))
-        .map(|l| system_name(org, cat, &l.system))
+        .map(|l| system_name(&l.system))
         .collect();
     if !missing.is_empty() {
         sections.push((cat.t("report.missing"), missing));
@@ -214,12 +221,12 @@ fn parts(
             cat.f(
                 "report.incident_line",
                 &[
-                    ("key", &l.note),
+                    ("key", &esc(&l.note)),
                     (
                         "system",
-                        &system_name(org, cat, l.system.as_deref().unwrap_or_default()),
+                        &system_name(l.system.as_deref().unwrap_or_default()),
                     ),
-                    ("by", &person(org, &l.actor)),
+                    ("by", &person(&l.actor)),
                     ("at", &hhmm(org, l.at)),
                 ],
             )
@@ -237,8 +244,8 @@ fn parts(
                     "report.amendment_line",
                     &[
                         ("at", &stamp(org, a.at)),
-                        ("by", &person(org, &a.by)),
-                        ("system", &system_name(org, cat, &a.system)),
+                        ("by", &person(&a.by)),
+                        ("system", &system_name(&a.system)),
                         ("from", &result_label(cat, a.from)),
                         ("to", &result_label(cat, Some(a.to))),
                         (
@@ -246,7 +253,7 @@ fn parts(
                             &if a.note.is_empty() {
                                 "—".to_string()
                             } else {
-                                a.note.replace('\n', " ")
+                                esc(&a.note)
                             },
                         ),
                     ],
@@ -261,11 +268,11 @@ fn parts(
                 "report.amendment_incident",
                 &[
                     ("at", &stamp(org, l.at)),
-                    ("by", &person(org, &l.actor)),
-                    ("key", &l.note),
+                    ("by", &person(&l.actor)),
+                    ("key", &esc(&l.note)),
                     (
                         "system",
-                        &system_name(org, cat, l.system.as_deref().unwrap_or_default()),
+                        &system_name(l.system.as_deref().unwrap_or_default()),
                     ),
                 ],
             ),
@@ -305,13 +312,9 @@ pub fn render(
     let lines = check::lines(&org.check, org.time_zone, date, day, as_of);
     match format {
         Format::Csv => csv(date, day, &lines),
-        Format::Markdown => markdown(&parts(cat, org, date, day, log, &lines)),
-        Format::Text => text(&parts(cat, org, date, day, log, &lines)),
+        Format::Markdown => markdown(&parts(cat, org, date, day, log, &lines, md_inline)),
+        Format::Text => text(&parts(cat, org, date, day, log, &lines, one_line)),
     }
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|")
 }
 
 fn markdown(p: &Parts) -> String {
@@ -322,13 +325,12 @@ fn markdown(p: &Parts) -> String {
     out.push_str(&format!("| {} |\n", p.header.join(" | ")));
     out.push_str(&format!("|{}\n", "---|".repeat(p.header.len())));
     for r in &p.rows {
-        let cells: Vec<String> = r.iter().map(|c| md_cell(c)).collect();
-        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        out.push_str(&format!("| {} |\n", r.join(" | ")));
     }
     for (title, items) in &p.sections {
         out.push_str(&format!("\n## {title}\n\n"));
         for i in items {
-            out.push_str(&format!("- {}\n", md_cell(i)));
+            out.push_str(&format!("- {i}\n"));
         }
     }
     out
@@ -379,22 +381,8 @@ fn text(p: &Parts) -> String {
     out
 }
 
-/// A CSV field: quoted when needed, and a leading = + - @ neutralised so a spreadsheet
-/// never runs a note as a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// Machine-readable: ids, not translations, and RFC 3339 times.
+/// Machine-readable: ids, not translations, and RFC 3339 times; every field through
+/// [`csv_field`] (RFC 4180 quoting, formulas defused, terminal controls removed).
 fn csv(date: NaiveDate, day: &CheckDay, lines: &[Line]) -> String {
     let mut out = String::from(
         "date,system,result,note,checked_by,checked_at,source,late,missing,incident,amended\n",
@@ -420,18 +408,4 @@ fn csv(date: NaiveDate, day: &CheckDay, lines: &[Line]) -> String {
         out.push('\n');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_neutralised() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(md_cell("a|b"), "a\\|b");
-    }
 }

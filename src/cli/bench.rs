@@ -3,7 +3,7 @@
 //! the figures (commits per second, latency percentiles). `hotro bench worker` is one of
 //! those processes (started by `writers`, not by hand).
 
-use super::{Env, UserError, print_json};
+use super::{Env, UserError, out};
 use crate::domain::ticket::{Change, Ctx, NewTicket};
 use crate::store::StoreError;
 use anyhow::{Context, Result};
@@ -285,9 +285,9 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
     report.events = verify.events;
     let _ = std::fs::remove_dir_all(&dir);
     if json {
-        print_json(&report)?;
+        out::json(&report)?;
     } else {
-        println!(
+        say!(
             "{}",
             env.cat.f(
                 "bench.writers",
@@ -314,7 +314,7 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
                 )],
             )
         };
-        println!("{verdict}");
+        say!("{verdict}");
     }
     Ok(if report.clean() { 0 } else { 1 })
 }

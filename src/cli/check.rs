@@ -2,10 +2,11 @@
 //! announcements): the same store and domain calls the console makes.
 
 use super::args::{AnnounceCommand, AnnounceFields, CalendarCommand, CheckCommand};
-use super::{Env, print_json};
+use super::{Env, out};
 use crate::check::{self, report};
 use crate::domain::announce::{Announcement, AnnouncementInput};
 use crate::domain::check::{CheckResult, Line, Phase, Source, check_date, lines, phase};
+use crate::inert::one_line;
 use crate::store::{CheckRecord, Store};
 use anyhow::Result;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -19,7 +20,7 @@ impl Env<'_> {
         match date {
             None => Ok(check_date(now, self.cfg.org.time_zone)),
             Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| self.user(self.cat.f("error.bad_date", &[("value", &d)]))),
+                .map_err(|_| self.user(self.cat.f("error.bad_date", &[("value", &one_line(d))]))),
         }
     }
 
@@ -37,7 +38,7 @@ impl Env<'_> {
                     .collect();
                 Err(self.user(self.cat.f(
                     "error.unknown_system",
-                    &[("value", &id), ("known", &known.join(", "))],
+                    &[("value", &one_line(id)), ("known", &known.join(", "))],
                 )))
             }
         }
@@ -46,7 +47,7 @@ impl Env<'_> {
     pub(super) fn time_arg(&self, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
         let tz = self.cfg.org.time_zone;
         crate::clock::parse_local(text, tz, check_date(now, tz))
-            .ok_or_else(|| self.user(self.cat.f("error.bad_time", &[("value", &text)])))
+            .ok_or_else(|| self.user(self.cat.f("error.bad_time", &[("value", &one_line(text))])))
     }
 }
 
@@ -111,7 +112,7 @@ fn show_day(env: &Env<'_>, store: &mut Store, date: NaiveDate, json: bool) -> Re
                 })
             })
             .collect();
-        print_json(&DayJson {
+        out::json(&DayJson {
             date,
             phase: ph,
             finalised: day.finalised.as_ref(),
@@ -121,15 +122,20 @@ fn show_day(env: &Env<'_>, store: &mut Store, date: NaiveDate, json: bool) -> Re
         return Ok(0);
     }
     let log = store.check_log(date).map_err(|e| env.store_err(e))?;
-    print!(
-        "{}",
-        report::render(env.cat, org, date, &day, &log, now, report::Format::Text)
-    );
+    out::text(&report::render(
+        env.cat,
+        org,
+        date,
+        &day,
+        &log,
+        now,
+        report::Format::Text,
+    ));
     for l in &ls {
         if l.entry.as_ref().is_some_and(|e| e.result.needs_call())
             && let Some(call) = call_line(env, &l.system)
         {
-            println!("{call}");
+            say!("{call}");
         }
     }
     Ok(0)
@@ -154,7 +160,9 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
         } => {
             let system = env.system_arg(system)?;
             let Some(result) = CheckResult::parse(result) else {
-                return Err(env.user(cat.f("error.unknown_result", &[("value", result)])));
+                return Err(
+                    env.user(cat.f("error.unknown_result", &[("value", &one_line(result))]))
+                );
             };
             let date = env.date_arg(date.as_deref(), now)?;
             let mut store = env.open()?;
@@ -176,7 +184,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                     amendment: bool,
                     entry: Option<&'a crate::domain::check::Entry>,
                 }
-                print_json(&Out {
+                out::json(&Out {
                     date,
                     amendment,
                     entry: day.entry(&system),
@@ -187,7 +195,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                 } else {
                     "check.recorded"
                 };
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         id,
@@ -201,7 +209,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                 if result.needs_call()
                     && let Some(call) = call_line(env, &system)
                 {
-                    println!("{call}");
+                    say!("{call}");
                 }
             }
             Ok(0)
@@ -220,7 +228,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                     created: bool,
                     ticket: &'a crate::domain::ticket::Ticket,
                 }
-                print_json(&Out {
+                out::json(&Out {
                     created: event.is_some(),
                     ticket: &ticket,
                 })?;
@@ -230,7 +238,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                 } else {
                     "check.incident_exists"
                 };
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         id,
@@ -248,11 +256,11 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
             let date = env.date_arg(date.as_deref(), now)?;
             let day = env.with_desk(|d| d.finalise_check(date).map_err(|e| env.desk_err(e)))?;
             if *json {
-                print_json(&day)?;
+                out::json(&day)?;
             } else {
                 let ls = lines(&org.check, org.time_zone, date, &day, now);
                 let t = crate::domain::check::tally(&ls);
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "check.finalised",
@@ -264,16 +272,15 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
         }
         CheckCommand::Report { date, format } => {
             let Some(format) = report::Format::parse(format) else {
-                return Err(env.user(cat.f("error.unknown_format", &[("value", format)])));
+                return Err(
+                    env.user(cat.f("error.unknown_format", &[("value", &one_line(format))]))
+                );
             };
             let date = env.date_arg(date.as_deref(), now)?;
             let mut store = env.open()?;
             let day = store.check_day(date).map_err(|e| env.store_err(e))?;
             let log = store.check_log(date).map_err(|e| env.store_err(e))?;
-            print!(
-                "{}",
-                report::render(cat, org, date, &day, &log, now, format)
-            );
+            out::text(&report::render(cat, org, date, &day, &log, now, format));
             Ok(0)
         }
         CheckCommand::History { month, json } => {
@@ -281,7 +288,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
             let first = match month {
                 None => today.with_day(1).unwrap_or(today),
                 Some(m) => NaiveDate::parse_from_str(&format!("{}-01", m.trim()), "%Y-%m-%d")
-                    .map_err(|_| env.user(cat.f("error.bad_month", &[("value", m)])))?,
+                    .map_err(|_| env.user(cat.f("error.bad_month", &[("value", &one_line(m))])))?,
             };
             let last = first
                 .checked_add_months(chrono::Months::new(1))
@@ -300,7 +307,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                     days: usize,
                     systems: &'a [crate::domain::check::Availability],
                 }
-                print_json(&Out {
+                out::json(&Out {
                     from: first,
                     to: last,
                     days: days.len(),
@@ -308,7 +315,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                 })?;
                 return Ok(0);
             }
-            println!(
+            say!(
                 "{}",
                 cat.f(
                     "check.history_title",
@@ -320,7 +327,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                     .percent
                     .map(|p| format!("{p:.1}%"))
                     .unwrap_or_else(|| "—".into());
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "check.history_line",
@@ -337,7 +344,7 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
             }
             for d in &days {
                 if let Some(line) = report::history_day_line(cat, org, d, now) {
-                    println!("{line}");
+                    say!("{line}");
                 }
             }
             Ok(0)
@@ -359,7 +366,7 @@ fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> 
     let date = check_date(started, org.time_zone);
     let findings = check::run_probes(&org.check.systems);
     if findings.is_empty() {
-        println!("{}", cat.t("check.no_probes"));
+        say!("{}", cat.t("check.no_probes"));
         return Ok(0);
     }
     let now = crate::clock::now();
@@ -423,7 +430,7 @@ fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> 
                 recorded: recorded.contains(&f.system),
             })
             .collect();
-        print_json(&Out {
+        out::json(&Out {
             date,
             probes,
             failing: &failing,
@@ -437,14 +444,14 @@ fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> 
             } else {
                 String::new()
             };
-            println!(
+            say!(
                 "{}",
                 cat.f(
                     "check.probe_line",
                     &[
                         ("system", &report::system_name(org, cat, &f.system)),
                         ("result", &report::result_label(cat, Some(f.result))),
-                        ("detail", &check::describe_finding(cat, f)),
+                        ("detail", &one_line(&check::describe_finding(cat, f))),
                         ("mark", &mark),
                     ],
                 )
@@ -452,7 +459,7 @@ fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> 
         }
         for s in &failing {
             if let Some(call) = call_line(env, s) {
-                println!("{call}");
+                say!("{call}");
             }
         }
     }
@@ -494,21 +501,28 @@ fn print_announcement(env: &Env<'_>, a: &Announcement) {
     let tz = env.cfg.org.time_zone;
     let when = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
     let state = match (&a.resolved_at, &a.resolved_by) {
-        (Some(at), Some(by)) => cat.f("announce.state_resolved", &[("at", &when(*at)), ("by", by)]),
+        (Some(at), Some(by)) => cat.f(
+            "announce.state_resolved",
+            &[("at", &when(*at)), ("by", &one_line(by))],
+        ),
         _ => cat.t("announce.state_active"),
     };
-    println!(
+    say!(
         "{}",
         cat.f(
             "announce.line",
-            &[("id", &a.id), ("title", &a.title), ("state", &state)]
+            &[
+                ("id", &a.id),
+                ("title", &one_line(&a.title)),
+                ("state", &state)
+            ]
         )
     );
     let dash = |s: &str| {
         if s.trim().is_empty() {
             "—".to_string()
         } else {
-            s.to_string()
+            one_line(s)
         }
     };
     for (id, value) in [
@@ -521,10 +535,10 @@ fn print_announcement(env: &Env<'_>, a: &Announcement) {
         ),
         (
             "announce.incident",
-            a.incident.clone().unwrap_or_else(|| "—".into()),
+            one_line(a.incident.as_deref().unwrap_or("—")),
         ),
     ] {
-        println!("  {}: {value}", cat.t(id));
+        say!("  {}: {value}", cat.t(id));
     }
 }
 
@@ -537,9 +551,9 @@ pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> 
             let a =
                 env.with_desk(|d| d.create_announcement(&input).map_err(|e| env.desk_err(e)))?;
             if *json {
-                print_json(&a)?;
+                out::json(&a)?;
             } else {
-                println!("{}", cat.f("announce.created", &[("id", &a.id)]));
+                say!("{}", cat.f("announce.created", &[("id", &a.id)]));
             }
             Ok(0)
         }
@@ -550,9 +564,9 @@ pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> 
                     .map_err(|e| env.desk_err(e))
             })?;
             if guard.json {
-                print_json(&a)?;
+                out::json(&a)?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "announce.updated",
@@ -566,9 +580,9 @@ pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> 
             let mut store = env.open()?;
             let list = store.announcements(*active).map_err(|e| env.store_err(e))?;
             if *json {
-                print_json(&list)?;
+                out::json(&list)?;
             } else if list.is_empty() {
-                println!("{}", cat.t("announce.none"));
+                say!("{}", cat.t("announce.none"));
             } else {
                 for a in &list {
                     print_announcement(env, a);
@@ -579,9 +593,9 @@ pub(super) fn announce_cmd(env: &Env<'_>, cmd: &AnnounceCommand) -> Result<i32> 
         AnnounceCommand::Resolve { id, json } => {
             let a = env.with_desk(|d| d.resolve_announcement(*id).map_err(|e| env.desk_err(e)))?;
             if *json {
-                print_json(&a)?;
+                out::json(&a)?;
             } else {
-                println!("{}", cat.f("announce.resolved", &[("id", &a.id)]));
+                say!("{}", cat.f("announce.resolved", &[("id", &a.id)]));
             }
             Ok(0)
         }
@@ -613,7 +627,10 @@ pub(super) fn calendar_cmd(env: &Env<'_>, cmd: &CalendarCommand) -> Result<i32> 
                 budget
                     .parse()
                     .map_err(|e: crate::domain::calendar::BudgetError| {
-                        env.user(cat.f("error.bad_budget", &[("value", &budget), ("detail", &e)]))
+                        env.user(cat.f(
+                            "error.bad_budget",
+                            &[("value", &one_line(budget)), ("detail", &e)],
+                        ))
                     })?;
             let due = cal.add(from, budget).map_err(calendar_err)?;
             if *json {
@@ -624,14 +641,14 @@ pub(super) fn calendar_cmd(env: &Env<'_>, cmd: &CalendarCommand) -> Result<i32> 
                     due: DateTime<Utc>,
                     due_local: String,
                 }
-                print_json(&Out {
+                out::json(&Out {
                     from,
                     budget: budget.to_string(),
                     due,
                     due_local: due.with_timezone(&org.time_zone).to_rfc3339(),
                 })?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "calendar.due",
@@ -661,14 +678,14 @@ pub(super) fn calendar_cmd(env: &Env<'_>, cmd: &CalendarCommand) -> Result<i32> 
                     working_minutes: i64,
                     working_seconds: i64,
                 }
-                print_json(&Out {
+                out::json(&Out {
                     from: a,
                     to: b,
                     working_minutes: minutes,
                     working_seconds: span.num_seconds(),
                 })?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "calendar.between",
@@ -703,7 +720,7 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
             .map(|t| t.with_timezone(&Utc))
     };
     let (Some(a), Some(b)) = (start_of(first), last.succ_opt().and_then(start_of)) else {
-        return Err(env.user(cat.f("error.bad_date", &[("value", &to)])));
+        return Err(env.user(cat.f("error.bad_date", &[("value", &one_line(to))])));
     };
     let mut store = env.open()?;
     let keys = store
@@ -729,7 +746,7 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
             same_day_closure_pct: Option<f64>,
             resolution_met_pct: Option<f64>,
         }
-        print_json(&Out {
+        out::json(&Out {
             from: first,
             to: last,
             figures: &f,
@@ -741,7 +758,7 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
         return Ok(0);
     }
     let pct = |v: Option<f64>| v.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "—".into());
-    println!(
+    say!(
         "{}",
         cat.f(
             "report.sla_title",
@@ -766,7 +783,7 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
             f.resolution_targets,
         ),
     ] {
-        println!(
+        say!(
             "  {}",
             cat.f(
                 id,
@@ -778,7 +795,7 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
             )
         );
     }
-    println!(
+    say!(
         "  {}",
         cat.f("report.sla_breached", &[("count", &f.breached)])
     );
@@ -787,15 +804,15 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
         let name = org
             .group(g)
             .map(|x| x.name.get(lang).to_string())
-            .unwrap_or_else(|| g.clone());
-        println!("    {name}: {n}");
+            .unwrap_or_else(|| one_line(g));
+        say!("    {name}: {n}");
     }
     for (tier, n) in &f.breaches_by_tier {
         let name = org
             .tier(*tier)
             .map(|x| x.name.get(lang).to_string())
             .unwrap_or_else(|| tier.to_string());
-        println!("    {} {tier} ({name}): {n}", cat.t("field.tier"));
+        say!("    {} {tier} ({name}): {n}", cat.t("field.tier"));
     }
     Ok(0)
 }

@@ -1,5 +1,7 @@
 //! The subcommands. They call the same domain and store functions the console does.
 
+#[macro_use]
+pub mod out;
 pub mod args;
 mod bench;
 mod check;
@@ -11,12 +13,13 @@ use crate::domain::ticket::{
     Change, Classification, Event, LinkRelation, NewTicket, Requester, Ticket,
 };
 use crate::i18n::{Catalog, Lang};
+use crate::inert::{one_line, sanitize};
 use crate::store::{Page, Store, StoreError, TicketFilter};
 use anyhow::{Context, Result, anyhow, bail};
 use args::{Cli, Command, ConfigCommand, DbCommand, DemoArgs, TextInput, TicketCommand};
 use chrono::Utc;
 use serde::Serialize;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Exit status when a ticket changed since the version the caller expected.
@@ -214,15 +217,17 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     }
     let Some(command) = &cli.command else {
         use std::io::IsTerminal;
-        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        #[allow(clippy::disallowed_methods)] // asks, does not write
+        let on_terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+        if on_terminal {
             return console(&env);
         }
         // Not on a terminal (a pipe, a script): explain instead of drawing.
         let mut cmd = args::localize(<Cli as clap::CommandFactory>::command(), cat);
         cmd.print_help()?;
-        println!();
+        say!();
         if cli.demo {
-            println!(
+            say!(
                 "{}",
                 cat.f("demo.ready", &[("path", &env.db_path()?.display())])
             );
@@ -232,7 +237,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     match command {
         Command::Init { .. } => {
             let store = env.open()?;
-            println!(
+            say!(
                 "{}",
                 cat.f("db.initialised", &[("path", &store.path().display())])
             );
@@ -256,16 +261,16 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Sla(args::SlaCommand::Tick { json }) => {
             let applied = env.with_desk(|d| d.sla_tick(cat).map_err(|e| env.desk_err(e)))?;
             if *json {
-                print_json(&applied)?;
+                out::json(&applied)?;
             } else {
                 for a in &applied {
-                    println!(
+                    say!(
                         "{}",
                         cat.f(
                             "sla.applied",
                             &[
-                                ("ticket", &a.ticket),
-                                ("rule", &a.rule),
+                                ("ticket", &one_line(&a.ticket)),
+                                ("rule", &one_line(&a.rule)),
                                 ("clock", &cat.t(&format!("sla.{}", a.clock))),
                                 (
                                     "outcome",
@@ -273,15 +278,17 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
                                         "applied" | "unchanged" => {
                                             cat.t(&format!("sla.outcome.{}", a.outcome))
                                         }
-                                        refused =>
-                                            cat.f("sla.outcome.refused", &[("detail", &refused)]),
+                                        refused => cat.f(
+                                            "sla.outcome.refused",
+                                            &[("detail", &one_line(refused))]
+                                        ),
                                     },
                                 ),
                             ],
                         )
                     );
                 }
-                println!("{}", cat.f("sla.tick_done", &[("count", &applied.len())]));
+                say!("{}", cat.f("sla.tick_done", &[("count", &applied.len())]));
             }
             Ok(0)
         }
@@ -304,7 +311,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             let n = index
                 .rebuild(&mut store, &mut progress_printer(&env))
                 .map_err(|e| env.user(e.to_string()))?;
-            println!(
+            say!(
                 "{}",
                 cat.f(
                     "index.rebuilt",
@@ -366,7 +373,7 @@ fn ensure_demo(env: &Env<'_>) -> Result<()> {
         .map_err(|e| env.store_err(e))?
         .is_empty();
     if empty {
-        eprintln!(
+        say_err!(
             "{}",
             env.cat
                 .f("demo.creating", &[("path", &store.path().display())])
@@ -398,7 +405,7 @@ fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
         },
         |done| {
             if total >= 100_000 {
-                eprintln!(
+                say_err!(
                     "{}",
                     env.cat
                         .f("demo.progress", &[("done", &done), ("total", &total)])
@@ -407,7 +414,7 @@ fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
         },
     )
     .map_err(|e| env.store_err(e))?;
-    println!(
+    say!(
         "{}",
         env.cat.f(
             "demo.done",
@@ -455,13 +462,6 @@ fn read_file_or_stdin(env: &Env<'_>, path: &Path) -> Result<String> {
     })
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
-}
-
 #[derive(Serialize)]
 struct Changed<'a> {
     ticket: &'a Ticket,
@@ -504,28 +504,29 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     .map_err(|e| env.desk_err(e))
             })?;
             let (t, e) = (created.ticket, created.event);
-            if let Some((announcement, incident)) = &created.incident {
-                if !created.linked && !a.json {
-                    eprintln!(
-                        "{}",
-                        cat.f(
-                            "ticket.incident_hint",
-                            &[
-                                ("key", &t.key),
-                                ("incident", incident),
-                                ("id", announcement)
-                            ]
-                        )
-                    );
-                }
+            if let Some((announcement, incident)) = &created.incident
+                && !created.linked
+                && !a.json
+            {
+                say_err!(
+                    "{}",
+                    cat.f(
+                        "ticket.incident_hint",
+                        &[
+                            ("key", &t.key),
+                            ("incident", &one_line(incident)),
+                            ("id", announcement)
+                        ]
+                    )
+                );
             }
             if a.json {
-                print_json(&Changed {
+                out::json(&Changed {
                     ticket: &t,
                     event: &e,
                 })?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "ticket.created",
@@ -547,7 +548,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     sla: crate::domain::sla::SlaStatus,
                     timeline: &'a [Event],
                 }
-                print_json(&Shown {
+                out::json(&Shown {
                     ticket: &t,
                     sla: sla_of(org, &t, &events),
                     timeline: &events,
@@ -563,7 +564,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 statuses.push(s.parse::<Status>().map_err(|_| {
                     env.user(cat.f(
                         "error.unknown_status",
-                        &[("value", s), ("known", &status_names())],
+                        &[("value", &one_line(s)), ("known", &status_names())],
                     ))
                 })?);
             }
@@ -596,29 +597,29 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 )
                 .map_err(|e| env.store_err(e))?;
             if a.json {
-                print_json(&rows)?;
+                out::json(&rows)?;
             } else {
-                let mut out = std::io::stdout().lock();
+                // One line per ticket: every stored field through one_line.
+                let field = |v: Option<&str>| one_line(v.unwrap_or("—"));
                 for r in &rows {
                     let local = r
                         .created_at
                         .with_timezone(&org.time_zone)
                         .format("%Y-%m-%d %H:%M");
-                    writeln!(
-                        out,
+                    say!(
                         "{:<15} {:<3} {:<18} {} {:<14} {:<12} {:<12} {}",
-                        r.key,
-                        r.priority,
+                        field(Some(&r.key)),
+                        field(Some(&r.priority)),
                         describe::status(cat, r.status),
                         local,
-                        r.application.as_deref().unwrap_or("—"),
-                        r.group,
-                        r.assignee.as_deref().unwrap_or("—"),
-                        r.title
-                    )?;
+                        field(r.application.as_deref()),
+                        field(Some(&r.group)),
+                        field(r.assignee.as_deref()),
+                        field(Some(&r.title))
+                    );
                 }
                 if rows.is_empty() {
-                    writeln!(out, "{}", cat.t("ticket.none"))?;
+                    say!("{}", cat.t("ticket.none"));
                 }
             }
             Ok(0)
@@ -679,7 +680,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             let to = status.parse::<Status>().map_err(|_| {
                 env.user(cat.f(
                     "error.unknown_status",
-                    &[("value", status), ("known", &status_names())],
+                    &[("value", &one_line(status)), ("known", &status_names())],
                 ))
             })?;
             change(
@@ -774,7 +775,9 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     let mut map = std::collections::BTreeMap::new();
                     for f in fields {
                         let Some((k, v)) = f.split_once('=') else {
-                            return Err(env.user(cat.f("error.bad_field", &[("value", f)])));
+                            return Err(
+                                env.user(cat.f("error.bad_field", &[("value", &one_line(f))]))
+                            );
                         };
                         map.insert(k.trim().to_string(), v.to_string());
                     }
@@ -788,13 +791,13 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
         }
         TicketCommand::Form { key, kind } => {
             let Some(kind) = crate::forms::FormKind::parse(kind) else {
-                return Err(env.user(cat.f("error.unknown_form", &[("value", kind)])));
+                return Err(env.user(cat.f("error.unknown_form", &[("value", &one_line(kind))])));
             };
             let mut store = env.open()?;
             let (t, events) = store
                 .ticket_with_timeline(key)
                 .map_err(|e| env.store_err(e))?;
-            print!("{}", crate::forms::render(cat, org, &t, &events, kind));
+            out::text(&crate::forms::render(cat, org, &t, &events, kind));
             Ok(0)
         }
         TicketCommand::Steps { key, out } => {
@@ -829,7 +832,7 @@ fn resolve_linked(
         let found = env.with_desk(|d| d.linked_of(key).map_err(|e| env.desk_err(e)))?;
         let open = found.with_incident.len() + found.left.len();
         if open > 0 && !json {
-            eprintln!(
+            say_err!(
                 "{}",
                 cat.f("ticket.linked_hint", &[("key", &key), ("count", &open)])
             );
@@ -842,12 +845,12 @@ fn resolve_linked(
     })?;
     let keys = |list: &[Ticket]| {
         list.iter()
-            .map(|t| t.key.as_str())
+            .map(|t| one_line(&t.key))
             .collect::<Vec<_>>()
             .join(", ")
     };
     // With --json stdout carries the incident's change alone; the summary goes to stderr.
-    eprintln!(
+    say_err!(
         "{}",
         cat.f(
             "ticket.linked_resolved",
@@ -858,7 +861,7 @@ fn resolve_linked(
         )
     );
     if !done.left.is_empty() {
-        eprintln!(
+        say_err!(
             "{}",
             cat.f(
                 "ticket.linked_left",
@@ -884,12 +887,12 @@ fn change(env: &Env<'_>, key: &str, guard: &args::Guard, change: Change) -> Resu
             .map_err(|e| env.desk_err(e))
     })?;
     if guard.json {
-        print_json(&Changed {
+        out::json(&Changed {
             ticket: &t,
             event: &e,
         })?;
     } else {
-        println!(
+        say!(
             "{}",
             env.cat.f(
                 "ticket.changed",
@@ -980,8 +983,9 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
         ("field.duplicate_of", opt(&t.duplicate_of)),
         ("field.version", t.version.to_string()),
     ];
+    // Each value is a field inside a line: one_line, whatever it holds.
     for (label, value) in rows {
-        println!("{:<22} {}", cat.t(label), value);
+        say!("{:<22} {}", cat.t(label), one_line(&value));
     }
     let sla = sla_of(org, t, events);
     for (which, clock) in [
@@ -989,20 +993,24 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
         ("resolution", &sla.resolution),
     ] {
         if let Some(c) = clock {
-            println!("{}", describe::sla_clock(cat, org, which, c));
+            say!("{}", describe::sla_clock(cat, org, which, c));
         }
     }
-    println!("\n{}\n{}", cat.t("field.description"), t.description);
+    say!(
+        "\n{}\n{}",
+        cat.t("field.description"),
+        sanitize(&t.description)
+    );
     if let Some(r) = &t.resolution {
-        println!("\n{}\n{}", cat.t("field.resolution"), r);
+        say!("\n{}\n{}", cat.t("field.resolution"), sanitize(r));
     }
-    println!("\n{}", cat.t("ticket.timeline"));
+    say!("\n{}", cat.t("ticket.timeline"));
     for e in events {
-        println!(
+        say!(
             "  v{:<3} {} {:<14} {}",
             e.version,
             local(e.at),
-            e.actor,
+            one_line(&e.actor),
             describe::event(cat, org, e)
         );
     }
@@ -1014,9 +1022,12 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
     let cat = env.cat;
     let Some(p) = org.procedure_for(&t.kind) else {
         if json {
-            print_json(&serde_json::json!({ "procedure": null }))?;
+            out::json(&serde_json::json!({ "procedure": null }))?;
         } else {
-            println!("{}", cat.f("procedure.none", &[("kind", &t.kind)]));
+            say!(
+                "{}",
+                cat.f("procedure.none", &[("kind", &one_line(&t.kind))])
+            );
         }
         return Ok(0);
     };
@@ -1038,7 +1049,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
             steps: &'a [crate::domain::procedure::Step],
             clocks: &'a [crate::domain::procedure::StepClock],
         }
-        print_json(&Out {
+        out::json(&Out {
             procedure: &p.id,
             current: current.map(|s| s.id.as_str()),
             needs: current
@@ -1050,7 +1061,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         return Ok(0);
     }
     let lang = cat.lang().code();
-    println!(
+    say!(
         "{}",
         cat.f(
             "procedure.title",
@@ -1068,8 +1079,11 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         } else {
             "✓"
         };
-        let by = c.by.as_ref().map(|b| format!(" — {b}")).unwrap_or_default();
-        println!(
+        let by =
+            c.by.as_ref()
+                .map(|b| format!(" — {}", one_line(b)))
+                .unwrap_or_default();
+        say!(
             "{}",
             cat.f(
                 "procedure.line",
@@ -1085,7 +1099,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         );
     }
     match current {
-        Some(s) if !s.requires.is_empty() => println!(
+        Some(s) if !s.requires.is_empty() => say!(
             "{}",
             cat.f(
                 "procedure.needs",
@@ -1093,7 +1107,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
             )
         ),
         Some(_) => {}
-        None => println!("{}", cat.t("procedure.done")),
+        None => say!("{}", cat.t("procedure.done")),
     }
     Ok(0)
 }
@@ -1114,13 +1128,13 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             let mut store = env.open()?;
             let report = store.check().map_err(|e| env.store_err(e))?;
             if out.json {
-                print_json(&report)?;
+                out::json(&report)?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f("db.check.path", &[("path", &report.path.display())])
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.schema",
@@ -1130,18 +1144,18 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                         ]
                     )
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f("db.check.journal", &[("mode", &report.journal_mode)])
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.integrity",
                         &[("result", &report.integrity.join("; "))]
                     )
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.audit",
@@ -1152,7 +1166,7 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                         ]
                     )
                 );
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.check.counts",
@@ -1169,10 +1183,10 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                         .status
                         .parse::<Status>()
                         .map(|st| describe::status(cat, st))
-                        .unwrap_or_else(|_| s.status.clone());
-                    println!("  {:<22} {}", label, s.count);
+                        .unwrap_or_else(|_| one_line(&s.status));
+                    say!("  {:<22} {}", label, s.count);
                 }
-                println!(
+                say!(
                     "{}",
                     if report.is_clean() {
                         cat.t("db.check.clean")
@@ -1187,17 +1201,17 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             let mut store = env.open()?;
             let report = store.verify_events().map_err(|e| env.store_err(e))?;
             if out.json {
-                print_json(&report)?;
+                out::json(&report)?;
             } else {
                 match &report.first_broken {
-                    None => println!("{}", cat.f("db.verify.ok", &[("events", &report.events)])),
-                    Some(b) => println!(
+                    None => say!("{}", cat.f("db.verify.ok", &[("events", &report.events)])),
+                    Some(b) => say!(
                         "{}",
                         cat.f(
                             "db.verify.broken",
                             &[
                                 ("id", &b.event_id),
-                                ("ticket", &b.ticket.clone().unwrap_or_else(|| "—".into())),
+                                ("ticket", &one_line(b.ticket.as_deref().unwrap_or("—"))),
                                 ("version", &b.version),
                             ],
                         )
@@ -1218,13 +1232,13 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                     integrity: &'a [String],
                     seconds: f64,
                 }
-                print_json(&Backup {
+                out::json(&Backup {
                     file,
                     integrity: &integrity,
                     seconds: started.elapsed().as_secs_f64(),
                 })?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "db.backup.done",
@@ -1243,7 +1257,7 @@ fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
 fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
     match cmd {
         ConfigCommand::Show { applied: false } => {
-            print!("{}", config::EMBEDDED);
+            out::text(config::EMBEDDED);
             Ok(0)
         }
         ConfigCommand::Show { applied: true } => {
@@ -1256,7 +1270,7 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
                 Some(real) => format!("{} ({real})", applied.applied_by),
                 None => applied.applied_by.clone(),
             };
-            println!(
+            say!(
                 "# {}",
                 env.cat.f(
                     "config.applied_header",
@@ -1274,7 +1288,7 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
                     ],
                 )
             );
-            print!("{}", applied.text);
+            out::text(&applied.text);
             Ok(0)
         }
         ConfigCommand::Apply { file } => {
@@ -1287,7 +1301,7 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
             } else {
                 "config.applied"
             };
-            println!(
+            say!(
                 "{}",
                 env.cat.f(
                     id,
@@ -1297,17 +1311,17 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
             Ok(0)
         }
         ConfigCommand::Path => {
-            println!(
+            say!(
                 "{}",
                 env.cat.f("config.in_force", &[("source", &env.cfg.source)])
             );
             if let Some(p) = config::user_config_path() {
-                println!(
+                say!(
                     "{}",
                     env.cat.f("config.user_path", &[("path", &p.display())])
                 );
             }
-            println!(
+            say!(
                 "{}",
                 env.cat.f("db.path", &[("path", &env.db_path()?.display())])
             );
@@ -1319,7 +1333,7 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
                 None => Ok(env.cfg.clone()),
             }
             .map_err(|e| env.user(describe::config_error(env.cat, &e)))?;
-            println!("{}", env.cat.f("config.valid", &[("source", &cfg.source)]));
+            say!("{}", env.cat.f("config.valid", &[("source", &cfg.source)]));
             Ok(0)
         }
     }
@@ -1336,7 +1350,7 @@ fn progress_printer<'a>(env: &'a Env<'_>) -> impl FnMut(u64, u64) + 'a {
     move |done, total| {
         if total >= 20_000 && (done == total || done >= last_shown + total / 10) {
             last_shown = done;
-            eprintln!(
+            say_err!(
                 "{}",
                 env.cat
                     .f("index.progress", &[("done", &done), ("total", &total)])
@@ -1378,7 +1392,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                             "\n  {}:{}: {}",
                             file.display(),
                             e.line,
-                            e.message
+                            one_line(&e.message)
                         ));
                     }
                     if errors.len() > 20 {
@@ -1393,9 +1407,9 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                 .map_err(|e| env.desk_err(e))?;
             synced_index(env, &mut store)?;
             if *json {
-                print_json(&counts)?;
+                out::json(&counts)?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "kb.imported",
@@ -1429,20 +1443,21 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let found = service::find(&mut store, &index, &query, &filters, a.limit.min(1000))
                 .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
             if a.json {
-                print_json(&found)?;
+                out::json(&found)?;
             } else {
-                let mut out = std::io::stdout().lock();
                 for f in &found {
                     let kind = cat.t(&format!("kb.kind_{}", f.kind));
-                    writeln!(
-                        out,
+                    say!(
                         "{:<16} {:<8} {:>6.2}  {}",
-                        f.reference, kind, f.score, f.title
-                    )?;
-                    writeln!(out, "    {}", f.snippet_text())?;
+                        one_line(&f.reference),
+                        kind,
+                        f.score,
+                        one_line(&f.title)
+                    );
+                    say!("    {}", one_line(&f.snippet_text()));
                 }
                 if found.is_empty() {
-                    writeln!(out, "{}", cat.t("kb.no_results"))?;
+                    say!("{}", cat.t("kb.no_results"));
                 }
             }
             Ok(0)
@@ -1451,7 +1466,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let mut store = env.open()?;
             let article = store.article(reference).map_err(|e| env.store_err(e))?;
             let Some(a) = article else {
-                return Err(env.user(cat.f("kb.not_found", &[("ref", reference)])));
+                return Err(env.user(cat.f("kb.not_found", &[("ref", &one_line(reference))])));
             };
             let history = store
                 .article_history(reference)
@@ -1462,35 +1477,35 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                     article: &'a crate::domain::kb::Article,
                     earlier_versions: &'a [crate::domain::kb::Article],
                 }
-                print_json(&Shown {
+                out::json(&Shown {
                     article: &a,
                     earlier_versions: &history,
                 })?;
             } else {
                 let tz = env.cfg.org.time_zone;
-                println!(
+                say!(
                     "{} · {} · {} · v{}",
-                    a.reference, a.lang, a.status, a.version
+                    one_line(&a.reference),
+                    one_line(&a.lang),
+                    one_line(&a.status),
+                    a.version
                 );
-                println!("{}", a.title);
+                say!("{}", one_line(&a.title));
                 for (label, text) in [
                     ("kb.symptom", &a.symptom),
                     ("kb.cause", &a.cause),
                     ("kb.resolution", &a.resolution),
                 ] {
-                    println!("\n{}\n{}", cat.t(label), text);
+                    say!("\n{}\n{}", cat.t(label), sanitize(text));
                 }
-                println!(
+                say!(
                     "\n{}",
                     cat.f(
                         "kb.meta",
                         &[
-                            ("app", &a.application.clone().unwrap_or_else(|| "—".into())),
-                            (
-                                "category",
-                                &a.category.clone().unwrap_or_else(|| "—".into())
-                            ),
-                            ("tags", &a.tags.join(", ")),
+                            ("app", &one_line(a.application.as_deref().unwrap_or("—"))),
+                            ("category", &one_line(a.category.as_deref().unwrap_or("—"))),
+                            ("tags", &one_line(&a.tags.join(", "))),
                             (
                                 "updated",
                                 &a.updated_at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
@@ -1504,7 +1519,6 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
         }
         args::KbCommand::Export => {
             let mut store = env.open()?;
-            let mut out = std::io::stdout().lock();
             for a in store.articles().map_err(|e| env.store_err(e))? {
                 let input = crate::domain::kb::ArticleInput {
                     reference: a.reference,
@@ -1519,8 +1533,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                     status: Some(a.status),
                     author: a.author,
                 };
-                serde_json::to_writer(&mut out, &input)?;
-                writeln!(out)?;
+                out::json_line(&input)?;
             }
             Ok(0)
         }
@@ -1557,9 +1570,9 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let index = synced_index(env, &mut store)?;
             let report = service::evaluate(&index, &list).map_err(|e| env.user(e.to_string()))?;
             if *json {
-                print_json(&report)?;
+                out::json(&report)?;
             } else {
-                println!(
+                say!(
                     "{}",
                     cat.f(
                         "kb.eval_line",
@@ -1572,7 +1585,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                     )
                 );
                 for (kind, s) in &report.by_kind {
-                    println!(
+                    say!(
                         "{}",
                         cat.f(
                             "kb.eval_line",
@@ -1587,9 +1600,12 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                 }
                 if *misses {
                     for m in &report.misses {
-                        println!(
+                        say!(
                             "  [{}] {:?} → {:?} (expected {:?})",
-                            m.kind, m.q, m.got, m.expect
+                            m.kind,
+                            m.q,
+                            m.got,
+                            m.expect
                         );
                     }
                 }

@@ -1,5 +1,7 @@
 //! The terminal side: raw mode and the alternate screen (restored on exit, on panic and
 //! around Ctrl-Z and $EDITOR), the event loop, and the commands that need the terminal.
+// The console draws on stdout through ratatui, which sanitizes stored text in the views.
+#![allow(clippy::disallowed_methods)]
 
 use crate::ui::app::{App, Cmd, Loaded, Msg};
 use crate::ui::exec::Executor;
