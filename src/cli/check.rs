@@ -5,7 +5,7 @@ use super::args::{AnnounceCommand, AnnounceFields, CalendarCommand, CheckCommand
 use super::{Env, out};
 use crate::check::{self, report};
 use crate::domain::announce::{Announcement, AnnouncementInput};
-use crate::domain::check::{CheckResult, Line, Phase, Source, check_date, lines, phase};
+use crate::domain::check::{CheckResult, Line, Phase, Source, check_date, lines};
 use crate::inert::one_line;
 use crate::store::{CheckRecord, Store};
 use anyhow::Result;
@@ -89,13 +89,7 @@ fn show_day(env: &Env<'_>, store: &mut Store, date: NaiveDate, json: bool) -> Re
     let now = crate::clock::now();
     let day = store.check_day(date).map_err(|e| env.store_err(e))?;
     let ls = lines(&org.check, org.time_zone, date, &day, now);
-    let ph = if date == check_date(now, org.time_zone) {
-        phase(&org.check, org.time_zone, now)
-    } else if org.check.is_check_day(date) {
-        Phase::PastDeadline
-    } else {
-        Phase::NoCheckToday
-    };
+    let ph = crate::domain::check::phase_on(&org.check, org.time_zone, date, now);
     if json {
         let lang = env.cat.lang().code();
         let systems = ls

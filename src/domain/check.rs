@@ -621,4 +621,21 @@ mod tests {
             Some("TABMIS")
         );
     }
+
+    #[test]
+    fn the_phase_of_a_day_is_one_rule_for_every_day() {
+        let s = settings();
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        // Monday 23 November 2026, 07:10 in Hà Nội.
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 0, 10, 0).unwrap();
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(phase_on(&s, tz, monday, now), phase(&s, tz, now));
+        assert_eq!(phase_on(&s, tz, monday, now), Phase::InWindow);
+        let friday = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        assert_eq!(phase_on(&s, tz, friday, now), Phase::PastDeadline);
+        let sunday = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(phase_on(&s, tz, sunday, now), Phase::NoCheckToday);
+        let tuesday = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(phase_on(&s, tz, tuesday, now), Phase::BeforeWindow);
+    }
 }
