@@ -16,7 +16,7 @@ mod kb;
 mod schema;
 mod tickets;
 
-pub use audit::{BrokenLink, VerifyReport};
+pub use audit::{BrokenLink, ChainHead, Problem, VerifyReport};
 pub use checks::{CheckLogEntry, CheckRecord};
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
@@ -143,6 +143,10 @@ impl Store {
             }
             for sql in schema::MIGRATIONS.iter().skip(found as usize) {
                 tx.execute_batch(sql)?;
+            }
+            // After all the SQL, so the rows are read with the columns this build knows.
+            if found > 0 && found < schema::STATE_HASH_MIGRATION {
+                audit::stamp_legacy_states(tx)?;
             }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             if found == 0 {

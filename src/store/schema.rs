@@ -273,7 +273,18 @@ CREATE TABLE sla_applied (
 ALTER TABLE tickets ADD COLUMN sla_due INTEGER;
 CREATE INDEX tickets_open_by_due ON tickets(is_open, coalesce(sla_due, 9223372036854775807), id);
 "#,
+    // 6: tamper evidence for ticket rows: each event records the SHA-256 of its ticket's
+    // state right after it (store/audit.rs), covered by the event's chain hash. Events
+    // written before have none; opening the file stamps the newest event of every ticket
+    // with its row as it is then (`audit::stamp_legacy_states`, run after the SQL).
+    r#"
+ALTER TABLE events ADD COLUMN state TEXT;
+"#,
 ];
+
+/// The migration that brings state hashes; files older than it get their legacy events
+/// stamped once its SQL ran.
+pub const STATE_HASH_MIGRATION: i64 = 6;
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
