@@ -145,7 +145,7 @@ impl Store {
                 tx.execute_batch(sql)?;
             }
             // After all the SQL, so the rows are read with the columns this build knows.
-            if found > 0 && found < schema::STATE_HASH_MIGRATION {
+            if found > 0 && found < schema::state_hash_migration() {
                 audit::stamp_legacy_states(tx)?;
             }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;

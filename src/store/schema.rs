@@ -282,9 +282,18 @@ ALTER TABLE events ADD COLUMN state TEXT;
 "#,
 ];
 
-/// The migration that brings state hashes; files older than it get their legacy events
-/// stamped once its SQL ran.
-pub const STATE_HASH_MIGRATION: i64 = 6;
+/// The statement of the migration that brings state hashes (found by its text, so the
+/// migration keeps working whatever number it ends up with when branches are merged).
+const STATE_HASH_SQL: &str = "ALTER TABLE events ADD COLUMN state TEXT;";
+
+/// The number of the migration that brings state hashes: files older than it get the newest
+/// event of each ticket stamped once all migrations ran.
+pub fn state_hash_migration() -> i64 {
+    MIGRATIONS
+        .iter()
+        .position(|m| m.contains(STATE_HASH_SQL))
+        .map_or(i64::MAX, |i| i as i64 + 1)
+}
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
