@@ -582,3 +582,24 @@ mod console {
         }
     }
 }
+
+#[test]
+fn an_applied_configuration_edited_behind_hotros_back_is_found() {
+    let desk = Live::new(&config_for("nguyenvanan", &[]));
+    desk.ok(&[], &["db", "verify"]);
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    conn.execute(
+        "UPDATE config_versions SET text = replace(text, 'lyvanlong', 'mallory')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    for cmd in ["verify", "check"] {
+        let out = desk.run(&[], &["db", cmd]);
+        assert_eq!(out.code, Some(1), "db {cmd}: {out:?}");
+        assert!(
+            out.stdout.contains("configuration version 1"),
+            "db {cmd}: {out:?}"
+        );
+    }
+}

@@ -255,7 +255,7 @@ fn an_existing_zero_byte_file_is_migrated_and_usable() {
         )
         .unwrap();
     assert_eq!(t.key, "HT-2026-000001");
-    assert!(store.check().unwrap().is_clean());
+    assert!(store.check(&[]).unwrap().is_clean());
 }
 
 // ---- files that are refused -----------------------------------------------------------------
@@ -457,7 +457,7 @@ fn a_truncated_database_is_reported_damaged_and_left_as_it_is() {
     );
     // The original is fine.
     let mut store = Store::open(&whole).unwrap();
-    let report = store.check().unwrap();
+    let report = store.check(&[]).unwrap();
     assert!(report.is_clean(), "{report:?}");
     assert_eq!(report.tickets, 200);
 }
@@ -492,7 +492,7 @@ fn a_write_protected_file_is_refused_as_read_only_even_for_root() {
     perms.set_readonly(false);
     std::fs::set_permissions(&db, perms).unwrap();
     let mut store = Store::open(&db).unwrap();
-    assert_eq!(store.check().unwrap().tickets, 1);
+    assert_eq!(store.check(&[]).unwrap().tickets, 1);
 }
 
 #[test]
@@ -508,7 +508,7 @@ fn a_writer_holding_the_lock_gives_locked_and_the_write_succeeds_afterwards() {
         .unwrap();
     // Readers are not blocked in WAL mode: opening and reading work while the lock is held.
     let mut store = Store::open_with_timeout(&db, Duration::from_millis(300)).unwrap();
-    assert_eq!(store.check().unwrap().tickets, 1);
+    assert_eq!(store.check(&[]).unwrap().tickets, 1);
     match store.create_ticket(
         &titled("Trong khi bị khóa"),
         ctx(&cfg.org, "nguyenvanan", morning()),
@@ -536,7 +536,7 @@ fn a_writer_holding_the_lock_gives_locked_and_the_write_succeeds_afterwards() {
         )
         .unwrap();
     assert_eq!(t.key, "HT-2026-000002", "the refused write used no key");
-    let report = store.check().unwrap();
+    let report = store.check(&[]).unwrap();
     assert_eq!((report.tickets, report.events), (2, 2));
     assert!(report.is_clean());
 }
@@ -683,7 +683,7 @@ fn every_change_appends_one_event_and_version_equals_events() {
             .collect::<Vec<_>>()
     );
 
-    let report = store.check().unwrap();
+    let report = store.check(&[]).unwrap();
     assert!(report.is_clean(), "{report:?}");
     assert_eq!(report.schema_version, SCHEMA_VERSION);
     assert_eq!(report.journal_mode, "wal");
@@ -696,7 +696,7 @@ fn every_change_appends_one_event_and_version_equals_events() {
         [&other.key],
     )
     .unwrap();
-    let report = store.check().unwrap();
+    let report = store.check(&[]).unwrap();
     assert_eq!(report.version_mismatches, 1, "{report:?}");
     assert!(!report.is_clean());
 }
@@ -747,7 +747,7 @@ fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
         count(&conn, "SELECT count(DISTINCT key) FROM tickets"),
         keys.len() as i64
     );
-    assert!(store.check().unwrap().is_clean());
+    assert!(store.check(&[]).unwrap().is_clean());
 }
 
 // ---- optimistic concurrency -----------------------------------------------------------------
@@ -854,7 +854,7 @@ fn a_stale_expect_version_is_a_conflict_that_lists_the_changes_since_and_changes
         )
         .unwrap();
     assert_eq!((done.version, done.status), (4, Status::Resolved));
-    assert!(store.check().unwrap().is_clean());
+    assert!(store.check(&[]).unwrap().is_clean());
 }
 
 // ---- change detection -----------------------------------------------------------------------
@@ -1150,7 +1150,7 @@ fn backup_writes_a_checked_copy_and_never_overwrites() {
     assert_eq!(user_version(&conn), SCHEMA_VERSION);
     drop(conn);
     let mut restored = Store::open(&copy).unwrap();
-    assert!(restored.check().unwrap().is_clean());
+    assert!(restored.check(&[]).unwrap().is_clean());
 
     let taken = dir.path().join("taken.db");
     std::fs::write(&taken, "đừng ghi đè").unwrap();

@@ -526,6 +526,9 @@ pub struct ListArgs {
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     Check {
+        /// `ID:HASH` as printed by `hotro db anchor` earlier (see `Verify`).
+        #[arg(long, value_name = "ID:HASH")]
+        anchor: Option<String>,
         #[command(flatten)]
         out: Output,
     },
@@ -535,6 +538,14 @@ pub enum DbCommand {
         out: Output,
     },
     Verify {
+        /// `ID:HASH` as printed by `hotro db anchor` earlier: that event must still be in
+        /// the chain with that hash.
+        #[arg(long, value_name = "ID:HASH")]
+        anchor: Option<String>,
+        #[command(flatten)]
+        out: Output,
+    },
+    Anchor {
         #[command(flatten)]
         out: Output,
     },

@@ -275,7 +275,7 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
     report.p99_ms = percentile(&latencies, 0.99);
     report.max_ms = latencies.last().map(|v| *v as f64 / 1000.0).unwrap_or(0.0);
     report.commits_per_sec = report.commits as f64 / wall;
-    let check = store.check().map_err(|e| env.store_err(e))?;
+    let check = store.check(&[]).map_err(|e| env.store_err(e))?;
     report.integrity_ok = check.integrity == ["ok"];
     report.version_mismatches = check.version_mismatches;
     report.count_mismatches = check.count_mismatches;

@@ -274,7 +274,19 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
             let mut store = env.open()?;
             let day = store.check_day(date).map_err(|e| env.store_err(e))?;
             let log = store.check_log(date).map_err(|e| env.store_err(e))?;
-            out::text(&report::render(cat, org, date, &day, &log, now, format));
+            let head = store.chain_head().map_err(|e| env.store_err(e))?;
+            let mut text = report::render(cat, org, date, &day, &log, now, format);
+            // The audit chain's head as the report is produced, so a later rewrite of the
+            // chain can be shown against the report (`hotro db verify --anchor`). Not in
+            // the CSV, whose every line is a record.
+            if !matches!(format, report::Format::Csv) {
+                let line = match &head {
+                    Some(h) => cat.f("report.chain_head", &[("head", h)]),
+                    None => cat.t("report.chain_head_none"),
+                };
+                text.push_str(&format!("\n{line}\n"));
+            }
+            out::text(&text);
             Ok(0)
         }
         CheckCommand::History { month, json } => {

@@ -5,6 +5,7 @@ pub mod out;
 pub mod args;
 mod bench;
 mod check;
+mod db;
 
 use crate::config::{self, Config};
 use crate::describe;
@@ -16,7 +17,7 @@ use crate::i18n::{Catalog, Lang};
 use crate::inert::{one_line, sanitize};
 use crate::store::{Page, Store, StoreError, TicketFilter};
 use anyhow::{Context, Result, anyhow, bail};
-use args::{Cli, Command, ConfigCommand, DbCommand, DemoArgs, TextInput, TicketCommand};
+use args::{Cli, Command, ConfigCommand, DemoArgs, TextInput, TicketCommand};
 use chrono::Utc;
 use serde::Serialize;
 use std::io::Read;
@@ -252,7 +253,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             Ok(0)
         }
         Command::Ticket(t) => ticket(&env, t),
-        Command::Db(d) => db(&env, d),
+        Command::Db(d) => db::db(&env, d),
         Command::Config(c) => config_cmd(&env, c),
         Command::Kb(k) => kb(&env, k),
         Command::Check(c) => check::check_cmd(&env, c),
@@ -1119,139 +1120,6 @@ fn sla_of(
     events: &[Event],
 ) -> crate::domain::sla::SlaStatus {
     crate::domain::sla::compute(t, events, &org.calendar, &org.sla, crate::clock::now())
-}
-
-fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
-    let cat = env.cat;
-    match cmd {
-        DbCommand::Check { out } => {
-            let mut store = env.open()?;
-            let report = store.check().map_err(|e| env.store_err(e))?;
-            if out.json {
-                out::json(&report)?;
-            } else {
-                say!(
-                    "{}",
-                    cat.f("db.check.path", &[("path", &report.path.display())])
-                );
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.check.schema",
-                        &[
-                            ("found", &report.schema_version),
-                            ("supported", &report.supported_schema_version)
-                        ]
-                    )
-                );
-                say!(
-                    "{}",
-                    cat.f("db.check.journal", &[("mode", &report.journal_mode)])
-                );
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.check.integrity",
-                        &[("result", &report.integrity.join("; "))]
-                    )
-                );
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.check.audit",
-                        &[
-                            ("fk", &report.foreign_key_violations),
-                            ("versions", &report.version_mismatches),
-                            ("counts", &report.count_mismatches)
-                        ]
-                    )
-                );
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.check.counts",
-                        &[
-                            ("tickets", &report.tickets),
-                            ("events", &report.events),
-                            ("articles", &report.articles),
-                            ("bytes", &report.size_bytes)
-                        ]
-                    )
-                );
-                for s in &report.by_status {
-                    let label = s
-                        .status
-                        .parse::<Status>()
-                        .map(|st| describe::status(cat, st))
-                        .unwrap_or_else(|_| one_line(&s.status));
-                    say!("  {:<22} {}", label, s.count);
-                }
-                say!(
-                    "{}",
-                    if report.is_clean() {
-                        cat.t("db.check.clean")
-                    } else {
-                        cat.t("db.check.problems")
-                    }
-                );
-            }
-            Ok(if report.is_clean() { 0 } else { 1 })
-        }
-        DbCommand::Verify { out } => {
-            let mut store = env.open()?;
-            let report = store.verify_events().map_err(|e| env.store_err(e))?;
-            if out.json {
-                out::json(&report)?;
-            } else {
-                match &report.first_broken {
-                    None => say!("{}", cat.f("db.verify.ok", &[("events", &report.events)])),
-                    Some(b) => say!(
-                        "{}",
-                        cat.f(
-                            "db.verify.broken",
-                            &[
-                                ("id", &b.event_id),
-                                ("ticket", &one_line(b.ticket.as_deref().unwrap_or("—"))),
-                                ("version", &b.version),
-                            ],
-                        )
-                    ),
-                }
-            }
-            Ok(if report.first_broken.is_none() { 0 } else { 1 })
-        }
-        DbCommand::Backup { file, out } => {
-            let mut store = env.open()?;
-            let started = std::time::Instant::now();
-            let integrity = store.backup(file).map_err(|e| env.store_err(e))?;
-            let ok = integrity == ["ok"];
-            if out.json {
-                #[derive(Serialize)]
-                struct Backup<'a> {
-                    file: &'a Path,
-                    integrity: &'a [String],
-                    seconds: f64,
-                }
-                out::json(&Backup {
-                    file,
-                    integrity: &integrity,
-                    seconds: started.elapsed().as_secs_f64(),
-                })?;
-            } else {
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.backup.done",
-                        &[
-                            ("path", &file.display()),
-                            ("integrity", &integrity.join("; "))
-                        ]
-                    )
-                );
-            }
-            Ok(if ok { 0 } else { 1 })
-        }
-    }
 }
 
 fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {

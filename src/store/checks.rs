@@ -120,7 +120,7 @@ fn entries_of(tx: &Transaction<'_>, date: &str) -> Result<Vec<Entry>, StoreError
     Ok(out)
 }
 
-fn day_in(tx: &Transaction<'_>, date: NaiveDate) -> Result<CheckDay, StoreError> {
+pub(super) fn day_in(tx: &Transaction<'_>, date: NaiveDate) -> Result<CheckDay, StoreError> {
     let text = day_text(date);
     let entries = entries_of(tx, &text)?;
     let row: Option<(Option<i64>, Option<String>, Option<String>)> = tx
@@ -163,7 +163,7 @@ fn day_in(tx: &Transaction<'_>, date: NaiveDate) -> Result<CheckDay, StoreError>
     })
 }
 
-fn log_in(tx: &Transaction<'_>, date: &str) -> Result<Vec<CheckLogEntry>, StoreError> {
+pub(super) fn log_in(tx: &Transaction<'_>, date: &str) -> Result<Vec<CheckLogEntry>, StoreError> {
     let mut stmt = tx.prepare_cached(
         "SELECT at, actor, action, system, result, previous, note, amendment
          FROM check_log WHERE date = ?1 ORDER BY id",

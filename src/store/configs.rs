@@ -144,44 +144,6 @@ impl Store {
             .ok_or_else(|| StoreError::bad_value("no configuration applied"))
     }
 
-    /// Check the applied configurations: each text matches its digest and the rows' hash
-    /// chain is whole. Returns the first version that does not fit.
-    pub fn verify_configs(&mut self) -> Result<Option<i64>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare(
-                "SELECT version, digest, text, applied_at, applied_by, by, hash
-                 FROM config_versions ORDER BY version",
-            )?;
-            let mut rows = stmt.query([])?;
-            let mut previous = String::new();
-            let mut expected_version = 1;
-            while let Some(r) = rows.next()? {
-                let version: i64 = r.get(0)?;
-                let digest: String = r.get(1)?;
-                let text: String = r.get(2)?;
-                let hash: String = r.get(6)?;
-                let by: Option<String> = r.get(5)?;
-                let want = row_hash(
-                    &previous,
-                    version,
-                    &digest,
-                    r.get(3)?,
-                    &r.get::<_, String>(4)?,
-                    by.as_deref().unwrap_or_default(),
-                );
-                if version != expected_version
-                    || crate::config::digest(&text) != digest
-                    || want != hash
-                {
-                    return Ok(Some(version));
-                }
-                previous = hash;
-                expected_version += 1;
-            }
-            Ok(None)
-        })
-    }
-
     /// What the database is for (`live` unless created as a demo or test database).
     pub fn purpose(&mut self) -> Result<Purpose, StoreError> {
         self.read(|tx| {
@@ -223,5 +185,41 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+}
+
+/// Check the applied configurations: each text matches its digest and the rows' hash
+/// chain is whole. Returns the first version that does not fit.
+pub(crate) fn verify_configs_in(tx: &rusqlite::Transaction<'_>) -> Result<Option<i64>, StoreError> {
+    {
+        let mut stmt = tx.prepare(
+            "SELECT version, digest, text, applied_at, applied_by, by, hash
+                 FROM config_versions ORDER BY version",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut previous = String::new();
+        let mut expected_version = 1;
+        while let Some(r) = rows.next()? {
+            let version: i64 = r.get(0)?;
+            let digest: String = r.get(1)?;
+            let text: String = r.get(2)?;
+            let hash: String = r.get(6)?;
+            let by: Option<String> = r.get(5)?;
+            let want = row_hash(
+                &previous,
+                version,
+                &digest,
+                r.get(3)?,
+                &r.get::<_, String>(4)?,
+                by.as_deref().unwrap_or_default(),
+            );
+            if version != expected_version || crate::config::digest(&text) != digest || want != hash
+            {
+                return Ok(Some(version));
+            }
+            previous = hash;
+            expected_version += 1;
+        }
+        Ok(None)
     }
 }

@@ -1,6 +1,6 @@
 //! Whole-database operations: health check and online backup.
 
-use super::{SCHEMA_VERSION, Store, StoreError};
+use super::{ChainHead, SCHEMA_VERSION, Store, StoreError, VerifyReport};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -29,6 +29,9 @@ pub struct CheckReport {
     pub articles: i64,
     pub by_status: Vec<StatusCount>,
     pub size_bytes: u64,
+    /// The whole audit (`hotro db verify` without anchors): chain, ticket rows, versions and
+    /// finalised morning checks.
+    pub audit: VerifyReport,
 }
 
 impl CheckReport {
@@ -37,6 +40,7 @@ impl CheckReport {
             && self.foreign_key_violations == 0
             && self.version_mismatches == 0
             && self.count_mismatches == 0
+            && self.audit.is_clean()
     }
 }
 
@@ -47,8 +51,9 @@ fn integrity(conn: &Connection) -> Result<Vec<String>, rusqlite::Error> {
 }
 
 impl Store {
-    /// Integrity check, schema version, counts, and the audit-trail invariant.
-    pub fn check(&mut self) -> Result<CheckReport, StoreError> {
+    /// Integrity check, schema version, counts, and the whole audit
+    /// ([`Store::verify_audit`], with these anchors).
+    pub fn check(&mut self, anchors: &[ChainHead]) -> Result<CheckReport, StoreError> {
         let path = self.path.clone();
         let size_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         self.read(|tx| {
@@ -105,6 +110,7 @@ impl Store {
                 articles: count("SELECT count(*) FROM articles")?,
                 by_status,
                 size_bytes,
+                audit: super::audit::verify_in(tx, anchors)?,
             })
         })
     }

@@ -25,8 +25,12 @@ impl Store {
         self.write(|tx| {
             for d in batch {
                 let id = insert_ticket(tx, &d.ticket)?;
-                for e in &d.events {
-                    insert_event(tx, id, e)?;
+                // Only the final state of a generated ticket is known: its newest event
+                // carries it, the earlier ones none.
+                let state = super::audit::state_hash(&d.ticket);
+                for (i, e) in d.events.iter().enumerate() {
+                    let newest = i + 1 == d.events.len();
+                    insert_event(tx, id, e, newest.then_some(state.as_str()))?;
                 }
             }
             Ok(())

@@ -17,7 +17,7 @@ mod kb;
 mod schema;
 mod tickets;
 
-pub use audit::{BrokenLink, VerifyReport};
+pub use audit::{BrokenLink, ChainHead, Problem, VerifyReport};
 pub use checks::{CheckLogEntry, CheckRecord};
 pub use configs::{AppliedConfig, Purpose};
 pub use db::{CheckReport, StatusCount};
@@ -145,6 +145,10 @@ impl Store {
             }
             for sql in schema::MIGRATIONS.iter().skip(found as usize) {
                 tx.execute_batch(sql)?;
+            }
+            // After all the SQL, so the rows are read with the columns this build knows.
+            if found > 0 && found < schema::state_hash_migration() {
+                audit::stamp_legacy_states(tx)?;
             }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             if found == 0 {

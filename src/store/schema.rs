@@ -288,7 +288,27 @@ CREATE TABLE config_versions (
     hash       TEXT NOT NULL
 );
 "#,
+    // 7: tamper evidence for ticket rows: each event records the SHA-256 of its ticket's
+    // state right after it (store/audit.rs), covered by the event's chain hash. Events
+    // written before have none; opening the file stamps the newest event of every ticket
+    // with its row as it is then (`audit::stamp_legacy_states`, run after the SQL).
+    r#"
+ALTER TABLE events ADD COLUMN state TEXT;
+"#,
 ];
+
+/// The statement of the migration that brings state hashes (found by its text, so the
+/// migration keeps working whatever number it ends up with when branches are merged).
+const STATE_HASH_SQL: &str = "ALTER TABLE events ADD COLUMN state TEXT;";
+
+/// The number of the migration that brings state hashes: files older than it get the newest
+/// event of each ticket stamped once all migrations ran.
+pub fn state_hash_migration() -> i64 {
+    MIGRATIONS
+        .iter()
+        .position(|m| m.contains(STATE_HASH_SQL))
+        .map_or(i64::MAX, |i| i as i64 + 1)
+}
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -410,9 +410,29 @@ flash-not_resolved = Only a resolved or closed ticket has a solution to draft an
 cli-global-role = Run the console as: keyuser (search and read only)
 
 ## audit
-db-verify-ok = Audit trail intact: { $events } events, each hash chained to the one before.
+db-verify-ok = Audit trail intact: { $events } events, each hash chained to the one before; { $tickets } ticket rows match their events; { $days } finalised morning checks match their logs.
 db-verify-broken = AUDIT TRAIL BROKEN at event { $id } (ticket { $ticket }, version { $version }): it or an event before it was changed outside hotro. Compare with a backup.
 cli-db-verify-about = Check the hash chain of every event (tamper evidence) and report the first broken link
+cli-db-verify-anchor = An anchor kept earlier (ID:HASH, from hotro db anchor): that event must still be in the chain with that hash
+cli-db-check-anchor = An anchor kept earlier (ID:HASH, from hotro db anchor), checked as hotro db verify --anchor does
+cli-db-anchor-about = Print the head of the audit chain (event id and hash) to keep outside the database file
+db-anchor-empty = No events yet: there is nothing to anchor.
+db-verify-bad_anchor = `{ $value }` is not an anchor: give it as ID:HASH, as hotro db anchor prints it.
+db-verify-anchor_ok = Anchor: event { $id } is in the chain with the anchored hash.
+db-verify-head = Chain head: { $head } (keep it outside this file: hotro db anchor)
+db-verify-more = { $count } problems found in all.
+db-verify-anchor_missing = AUDIT TRAIL BROKEN: event { $id } of the anchor is no longer in the file.
+db-verify-anchor_mismatch = AUDIT TRAIL REWRITTEN: event { $id } has hash { $found }, but the anchor says { $anchored }: events up to it were changed and the chain recomputed. Compare with a backup.
+db-verify-version_missing = ticket { $ticket }: the event of version { $version } is missing (deleted outside hotro).
+db-verify-version_mismatch = ticket { $ticket }: the row says version { $row }, but it has { $events } events (newest version { $newest }): an event was deleted or the row changed outside hotro.
+db-verify-no_state = ticket { $ticket }: its newest event ({ $id }, version { $version }) records no ticket state, so the row cannot be verified (written before hotro recorded states, or left so over a broken chain).
+db-verify-state_field = ticket { $ticket }: { $field } is `{ $row }` in the row but `{ $events }` after its events (version { $version }): the row was changed outside hotro.
+db-verify-state_differs = ticket { $ticket }: the row differs from the state after its events (version { $version }): it was changed outside hotro.
+db-verify-unreadable = ticket { $ticket }: the row cannot be read ({ $detail }).
+db-verify-check_frozen = morning check { $date }, { $system }: the finalised report says { $field } `{ $frozen }`, but the check log says `{ $log }`: the frozen report was changed outside hotro.
+db-verify-check_result = morning check { $date }, { $system }: { $field } is `{ $now }` now, but `{ $expected }` as finalised with its amendments: changed after finalising without an amendment.
+report-chain_head = Audit chain head: { $head }
+report-chain_head_none = Audit chain head: none (no events yet)
 
 ## Morning readiness check (seed 003)
 check-result-ok = OK
@@ -720,3 +740,4 @@ cli-config-apply-about = apply a configuration file to the database (admin): ope
 cli-config-apply-file = the configuration file (TOML)
 flash-needs_role = Not allowed here: that needs the role { $roles }.
 error-demo_on_live = demo data goes only into a demo or test database (hotro --demo, or hotro init --test on a new file); this one is a live desk, and its events would name real operators.
+db-verify-config_changed = applied configuration version { $version } was changed outside hotro (its text, digest or hash chain).

@@ -410,9 +410,29 @@ flash-not_resolved = Chỉ phiếu đã giải quyết hoặc đã đóng mới 
 cli-global-role = Chạy bàn điều khiển với vai trò: keyuser (chỉ tìm kiếm và đọc)
 
 ## audit
-db-verify-ok = Vết kiểm toán còn nguyên: { $events } sự kiện, mỗi mã băm nối với sự kiện trước.
+db-verify-ok = Vết kiểm toán còn nguyên: { $events } sự kiện, mỗi mã băm nối với sự kiện trước; { $tickets } dòng phiếu khớp với sự kiện của chúng; { $days } buổi kiểm tra sáng đã chốt khớp với nhật ký.
 db-verify-broken = VẾT KIỂM TOÁN BỊ PHÁ VỠ tại sự kiện { $id } (phiếu { $ticket }, phiên bản { $version }): sự kiện này hoặc sự kiện trước đó đã bị sửa ngoài hotro. Hãy đối chiếu với bản sao lưu.
 cli-db-verify-about = Kiểm tra chuỗi mã băm của mọi sự kiện (chống sửa đổi) và báo chỗ đứt đầu tiên
+cli-db-verify-anchor = Mốc neo đã lưu trước đó (ID:HASH, từ hotro db anchor): sự kiện đó phải còn trong chuỗi với đúng mã băm đó
+cli-db-check-anchor = Mốc neo đã lưu trước đó (ID:HASH, từ hotro db anchor), kiểm như hotro db verify --anchor
+cli-db-anchor-about = In đầu chuỗi kiểm toán (mã sự kiện và mã băm) để lưu bên ngoài tệp cơ sở dữ liệu
+db-anchor-empty = Chưa có sự kiện nào: chưa có gì để neo.
+db-verify-bad_anchor = `{ $value }` không phải mốc neo: hãy ghi dạng ID:HASH như hotro db anchor in ra.
+db-verify-anchor_ok = Mốc neo: sự kiện { $id } còn trong chuỗi với đúng mã băm đã neo.
+db-verify-head = Đầu chuỗi: { $head } (lưu bên ngoài tệp này: hotro db anchor)
+db-verify-more = Tổng cộng { $count } lỗi.
+db-verify-anchor_missing = VẾT KIỂM TOÁN BỊ PHÁ VỠ: sự kiện { $id } của mốc neo không còn trong tệp.
+db-verify-anchor_mismatch = VẾT KIỂM TOÁN BỊ VIẾT LẠI: sự kiện { $id } có mã băm { $found }, nhưng mốc neo ghi { $anchored }: các sự kiện đến đó đã bị sửa và chuỗi bị tính lại. Hãy đối chiếu với bản sao lưu.
+db-verify-version_missing = phiếu { $ticket }: thiếu sự kiện của phiên bản { $version } (bị xóa ngoài hotro).
+db-verify-version_mismatch = phiếu { $ticket }: dòng phiếu ghi phiên bản { $row }, nhưng có { $events } sự kiện (phiên bản mới nhất { $newest }): một sự kiện đã bị xóa hoặc dòng phiếu bị sửa ngoài hotro.
+db-verify-no_state = phiếu { $ticket }: sự kiện mới nhất ({ $id }, phiên bản { $version }) không ghi trạng thái phiếu nên không kiểm được dòng phiếu (ghi trước khi hotro lưu trạng thái, hoặc để nguyên vì chuỗi đã đứt).
+db-verify-state_field = phiếu { $ticket }: { $field } là `{ $row }` trong dòng phiếu nhưng là `{ $events }` theo các sự kiện (phiên bản { $version }): dòng phiếu đã bị sửa ngoài hotro.
+db-verify-state_differs = phiếu { $ticket }: dòng phiếu khác trạng thái theo các sự kiện (phiên bản { $version }): đã bị sửa ngoài hotro.
+db-verify-unreadable = phiếu { $ticket }: không đọc được dòng phiếu ({ $detail }).
+db-verify-check_frozen = kiểm tra sáng { $date }, { $system }: báo cáo đã chốt ghi { $field } `{ $frozen }`, nhưng nhật ký kiểm tra ghi `{ $log }`: báo cáo đã chốt bị sửa ngoài hotro.
+db-verify-check_result = kiểm tra sáng { $date }, { $system }: { $field } hiện là `{ $now }`, nhưng theo bản đã chốt và các lần bổ sung phải là `{ $expected }`: bị sửa sau khi chốt mà không ghi bổ sung.
+report-chain_head = Đầu chuỗi kiểm toán: { $head }
+report-chain_head_none = Đầu chuỗi kiểm toán: chưa có (chưa có sự kiện nào)
 
 ## Kiểm tra tình trạng sẵn sàng đầu ngày (seed 003)
 check-result-ok = Bình thường
@@ -720,3 +740,4 @@ cli-config-apply-about = áp dụng một tệp cấu hình cho cơ sở dữ li
 cli-config-apply-file = tệp cấu hình (TOML)
 flash-needs_role = Không được phép: việc này cần vai trò { $roles }.
 error-demo_on_live = dữ liệu demo chỉ được thêm vào cơ sở dữ liệu demo hoặc thử nghiệm (hotro --demo, hoặc hotro init --test với tệp mới); cơ sở dữ liệu này đang dùng thật, sự kiện demo sẽ mang tên cán bộ thật.
+db-verify-config_changed = cấu hình đã áp dụng phiên bản { $version } bị sửa ngoài hotro (nội dung, mã băm hoặc chuỗi băm).

@@ -1,0 +1,312 @@
+//! `hotro db`: check, back up and verify the database.
+
+use super::args::DbCommand;
+use super::{Env, UserError, out};
+use crate::describe;
+use crate::domain::status::Status;
+use crate::i18n::Catalog;
+use crate::inert::one_line;
+use crate::store::{ChainHead, Problem, VerifyReport};
+use anyhow::Result;
+use serde::Serialize;
+use std::path::Path;
+
+/// Run a `hotro db` subcommand. Returns the process exit status.
+pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
+    let cat = env.cat;
+    match cmd {
+        DbCommand::Check { anchor, out } => {
+            let anchors = anchors(env, anchor.as_deref())?;
+            let mut store = env.open()?;
+            let report = store.check(&anchors).map_err(|e| env.store_err(e))?;
+            if out.json {
+                out::json(&report)?;
+            } else {
+                say!(
+                    "{}",
+                    cat.f("db.check.path", &[("path", &report.path.display())])
+                );
+                say!(
+                    "{}",
+                    cat.f(
+                        "db.check.schema",
+                        &[
+                            ("found", &report.schema_version),
+                            ("supported", &report.supported_schema_version)
+                        ]
+                    )
+                );
+                say!(
+                    "{}",
+                    cat.f("db.check.journal", &[("mode", &report.journal_mode)])
+                );
+                say!(
+                    "{}",
+                    cat.f(
+                        "db.check.integrity",
+                        &[("result", &report.integrity.join("; "))]
+                    )
+                );
+                say!(
+                    "{}",
+                    cat.f(
+                        "db.check.audit",
+                        &[
+                            ("fk", &report.foreign_key_violations),
+                            ("versions", &report.version_mismatches),
+                            ("counts", &report.count_mismatches)
+                        ]
+                    )
+                );
+                say!(
+                    "{}",
+                    cat.f(
+                        "db.check.counts",
+                        &[
+                            ("tickets", &report.tickets),
+                            ("events", &report.events),
+                            ("articles", &report.articles),
+                            ("bytes", &report.size_bytes)
+                        ]
+                    )
+                );
+                for s in &report.by_status {
+                    let label = s
+                        .status
+                        .parse::<Status>()
+                        .map(|st| describe::status(cat, st))
+                        .unwrap_or_else(|_| one_line(&s.status));
+                    say!("  {:<22} {}", label, s.count);
+                }
+                for line in verify_lines(cat, &report.audit, &anchors) {
+                    say!("{line}");
+                }
+                say!(
+                    "{}",
+                    if report.is_clean() {
+                        cat.t("db.check.clean")
+                    } else {
+                        cat.t("db.check.problems")
+                    }
+                );
+            }
+            Ok(if report.is_clean() { 0 } else { 1 })
+        }
+        DbCommand::Verify { anchor, out } => {
+            let anchors = anchors(env, anchor.as_deref())?;
+            let mut store = env.open()?;
+            let report = store.verify_audit(&anchors).map_err(|e| env.store_err(e))?;
+            if out.json {
+                out::json(&report)?;
+            } else {
+                for line in verify_lines(cat, &report, &anchors) {
+                    say!("{line}");
+                }
+            }
+            Ok(if report.is_clean() { 0 } else { 1 })
+        }
+        DbCommand::Anchor { out } => {
+            let mut store = env.open()?;
+            let Some(head) = store.chain_head().map_err(|e| env.store_err(e))? else {
+                return Err(env.user(cat.t("db.anchor.empty")));
+            };
+            if out.json {
+                out::json(&head)?;
+            } else {
+                say!("{head}");
+            }
+            Ok(0)
+        }
+        DbCommand::Backup { file, out } => {
+            let mut store = env.open()?;
+            crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
+                .may_backup()
+                .map_err(|e| env.desk_err(e))?;
+            let started = std::time::Instant::now();
+            let integrity = store.backup(file).map_err(|e| env.store_err(e))?;
+            let ok = integrity == ["ok"];
+            if out.json {
+                #[derive(Serialize)]
+                struct Backup<'a> {
+                    file: &'a Path,
+                    integrity: &'a [String],
+                    seconds: f64,
+                }
+                out::json(&Backup {
+                    file,
+                    integrity: &integrity,
+                    seconds: started.elapsed().as_secs_f64(),
+                })?;
+            } else {
+                say!(
+                    "{}",
+                    cat.f(
+                        "db.backup.done",
+                        &[
+                            ("path", &file.display()),
+                            ("integrity", &integrity.join("; "))
+                        ]
+                    )
+                );
+            }
+            Ok(if ok { 0 } else { 1 })
+        }
+    }
+}
+
+/// The `--anchor` given, parsed; a malformed one is bad usage (exit 2).
+fn anchors(env: &Env<'_>, anchor: Option<&str>) -> Result<Vec<ChainHead>> {
+    match anchor {
+        None => Ok(Vec::new()),
+        Some(a) => Ok(vec![a.parse::<ChainHead>().map_err(|()| {
+            UserError {
+                message: env
+                    .cat
+                    .f("db.verify.bad_anchor", &[("value", &one_line(a))]),
+                code: 2,
+            }
+        })?]),
+    }
+}
+
+/// What `db verify` (and the audit part of `db check`) prints: the first problem and how
+/// many there are, or what was found intact.
+fn verify_lines(cat: &Catalog, report: &VerifyReport, anchors: &[ChainHead]) -> Vec<String> {
+    let Some(first) = &report.first_problem else {
+        let mut out = vec![cat.f(
+            "db.verify.ok",
+            &[
+                ("events", &report.events),
+                ("tickets", &report.tickets),
+                ("days", &report.check_days),
+            ],
+        )];
+        for a in anchors {
+            out.push(cat.f("db.verify.anchor_ok", &[("id", &a.event_id)]));
+        }
+        if let Some(head) = &report.head {
+            out.push(cat.f("db.verify.head", &[("head", head)]));
+        }
+        return out;
+    };
+    let mut out = vec![one_line(&problem_line(cat, first))];
+    if report.problems > 1 {
+        out.push(cat.f("db.verify.more", &[("count", &report.problems)]));
+    }
+    out
+}
+
+/// A value in a problem line; "—" for none.
+fn shown(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "—".to_string())
+}
+
+/// One problem, in words: what (ticket, event, check day and system) and what differs.
+fn problem_line(cat: &Catalog, p: &Problem) -> String {
+    match p {
+        Problem::ChainBroken(b) => cat.f(
+            "db.verify.broken",
+            &[
+                ("id", &b.event_id),
+                ("ticket", &b.ticket.clone().unwrap_or_else(|| "—".into())),
+                ("version", &b.version),
+            ],
+        ),
+        Problem::ConfigChanged { version } => {
+            cat.f("db.verify.config_changed", &[("version", version)])
+        }
+        Problem::AnchorMissing { event_id } => {
+            cat.f("db.verify.anchor_missing", &[("id", event_id)])
+        }
+        Problem::AnchorMismatch {
+            event_id,
+            anchored,
+            found,
+        } => cat.f(
+            "db.verify.anchor_mismatch",
+            &[("id", event_id), ("anchored", anchored), ("found", found)],
+        ),
+        Problem::VersionMissing { ticket, version } => cat.f(
+            "db.verify.version_missing",
+            &[("ticket", ticket), ("version", version)],
+        ),
+        Problem::VersionMismatch {
+            ticket,
+            row_version,
+            events,
+            newest,
+        } => cat.f(
+            "db.verify.version_mismatch",
+            &[
+                ("ticket", ticket),
+                ("row", row_version),
+                ("events", events),
+                ("newest", newest),
+            ],
+        ),
+        Problem::NoState {
+            ticket,
+            event_id,
+            version,
+        } => cat.f(
+            "db.verify.no_state",
+            &[("ticket", ticket), ("id", event_id), ("version", version)],
+        ),
+        Problem::StateField {
+            ticket,
+            version,
+            field,
+            row,
+            events,
+        } => cat.f(
+            "db.verify.state_field",
+            &[
+                ("ticket", ticket),
+                ("version", version),
+                ("field", field),
+                ("row", &shown(row)),
+                ("events", &shown(events)),
+            ],
+        ),
+        Problem::StateDiffers { ticket, version } => cat.f(
+            "db.verify.state_differs",
+            &[("ticket", ticket), ("version", version)],
+        ),
+        Problem::UnreadableRow { ticket, detail } => cat.f(
+            "db.verify.unreadable",
+            &[("ticket", ticket), ("detail", detail)],
+        ),
+        Problem::CheckFrozen {
+            date,
+            system,
+            field,
+            frozen,
+            log,
+        } => cat.f(
+            "db.verify.check_frozen",
+            &[
+                ("date", date),
+                ("system", system),
+                ("field", field),
+                ("frozen", &shown(frozen)),
+                ("log", &shown(log)),
+            ],
+        ),
+        Problem::CheckResult {
+            date,
+            system,
+            field,
+            now,
+            expected,
+        } => cat.f(
+            "db.verify.check_result",
+            &[
+                ("date", date),
+                ("system", system),
+                ("field", field),
+                ("now", &shown(now)),
+                ("expected", &shown(expected)),
+            ],
+        ),
+    }
+}
