@@ -398,13 +398,13 @@ mod tests {
 }
 
 #[cfg(test)]
-mod properties {
+pub(crate) mod properties {
     use super::*;
     use proptest::prelude::*;
 
     /// Strings rich in what terminals react to: escapes, controls, bidi marks, line
     /// separators, Markdown and CSV punctuation, CJK and Vietnamese with combining marks.
-    fn hostile() -> impl Strategy<Value = String> {
+    pub(crate) fn hostile() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(vec![
             "\u{1b}",
             "[",

@@ -62,7 +62,7 @@ fn ok(db: &Path, args: &[&str]) -> String {
 fn desk() -> (tempfile::TempDir, PathBuf, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hotro.db");
-    ok(&db, &["init"]);
+    ok(&db, &["init", "--test"]);
     let mut keys = Vec::new();
     for title in [
         "Máy in không in được",

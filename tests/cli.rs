@@ -400,7 +400,7 @@ fn db_backup_writes_a_checked_copy_and_never_overwrites() {
     desk.create(AN, "one", &[]);
     desk.create(AN, "two", &[]);
     let target = desk.path("backup.db");
-    let b = desk.json(None, &["db", "backup", target.to_str().unwrap()]);
+    let b = desk.json(Some(AN), &["db", "backup", target.to_str().unwrap()]);
     assert!(target.is_file());
     assert_eq!(s(&b["file"]), target.to_str().unwrap());
     assert_eq!(b["integrity"], serde_json::json!(["ok"]));
@@ -417,7 +417,7 @@ fn db_backup_writes_a_checked_copy_and_never_overwrites() {
 
     // Text output, to a second file.
     let second = desk.path("second.db");
-    let out = desk.ok(None, &["db", "backup", second.to_str().unwrap()]);
+    let out = desk.ok(Some(AN), &["db", "backup", second.to_str().unwrap()]);
     assert!(
         out.stdout.contains(&format!(
             "Backup written to {} (integrity: ok)",
@@ -429,11 +429,11 @@ fn db_backup_writes_a_checked_copy_and_never_overwrites() {
     // An existing file is refused and left as it was.
     let existing = desk.path("existing.db");
     std::fs::write(&existing, b"keep me").unwrap();
-    let err = desk.fails(1, None, &["db", "backup", existing.to_str().unwrap()]);
+    let err = desk.fails(1, Some(AN), &["db", "backup", existing.to_str().unwrap()]);
     assert!(err.contains("already exists"), "{err}");
     assert!(err.contains(existing.to_str().unwrap()), "{err}");
     assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
-    let err = desk.fails(1, None, &["db", "backup", target.to_str().unwrap()]);
+    let err = desk.fails(1, Some(AN), &["db", "backup", target.to_str().unwrap()]);
     assert!(err.contains("already exists"), "{err}");
 }
 
@@ -2059,7 +2059,7 @@ fn unknown_or_missing_operator() {
         assert_eq!(out.code, Some(5), "{args:?}: {out:?}");
         assert!(
             out.stderr.contains(&format!(
-                "the operating-system user “{me}” is not an operator: give --as LOGIN"
+                "the operating-system account “{me}” is not an operator, so it may read but not change anything: an admin adds os_users = [\"{me}\"]"
             )),
             "{args:?}: {out:?}"
         );

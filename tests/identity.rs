@@ -326,6 +326,7 @@ fn a_key_user_records_requests_and_nothing_else() {
         "kb.jsonl",
         "{\"ref\":\"KB-X1\",\"lang\":\"vi\",\"title\":\"Đổi mật khẩu\",\"resolution\":\"Vào mục tài khoản\"}\n",
     );
+    let copy = desk.dir.path().join("copy.db");
     for args in [
         vec!["ticket", "reply", other.as_str(), "--text", "Đã xử lý"],
         vec!["ticket", "resolve", mine.as_str(), "--resolution", "Xong"],
@@ -333,6 +334,8 @@ fn a_key_user_records_requests_and_nothing_else() {
         vec!["check", "record", "tabmis", "ok"],
         vec!["announce", "new", "--title", "Bảo trì"],
         vec!["ticket", "assign", mine.as_str()],
+        vec!["db", "backup", copy.to_str().unwrap()],
+        vec!["index", "rebuild"],
     ] {
         let err = desk.refused(kb, &args);
         assert!(err.contains("buivantuan"), "{args:?}: {err}");

@@ -573,6 +573,54 @@ fn first_difference(
     }
 }
 
+/// Apply one line of a check log to the results it replays: a recorded result (source and
+/// detail are not logged; they are taken from `base`) or an incident opened for it. Returns
+/// whether the line recorded a result.
+fn replay_line(
+    results: &mut BTreeMap<String, Entry>,
+    l: &CheckLogEntry,
+    base: Option<&Entry>,
+) -> bool {
+    let Some(system) = &l.system else {
+        return false;
+    };
+    match l.action.as_str() {
+        "record" => {
+            let Some(result) = l
+                .result
+                .as_deref()
+                .and_then(crate::domain::check::CheckResult::parse)
+            else {
+                return false;
+            };
+            let incident = results.get(system).and_then(|e| e.incident.clone());
+            results.insert(
+                system.clone(),
+                Entry {
+                    system: system.clone(),
+                    result,
+                    note: l.note.clone(),
+                    by: l.actor.clone(),
+                    at: l.at,
+                    source: base
+                        .map(|b| b.source)
+                        .unwrap_or(crate::domain::check::Source::Manual),
+                    detail: base.map(|b| b.detail.clone()).unwrap_or_default(),
+                    incident,
+                },
+            );
+            true
+        }
+        "incident" => {
+            if let Some(e) = results.get_mut(system) {
+                e.incident = Some(l.note.clone());
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
 /// Re-derive a finalised day from its log: the frozen report must be what was recorded
 /// before finalising, and the current results the frozen ones plus the logged amendments.
 fn verify_check_day(date: &str, day: &CheckDay, log: &[CheckLogEntry], found: &mut Findings) {
@@ -590,41 +638,8 @@ fn verify_check_day(date: &str, day: &CheckDay, log: &[CheckLogEntry], found: &m
     // so they are taken from the frozen entry.
     let mut logged: BTreeMap<String, Entry> = BTreeMap::new();
     for l in before {
-        let Some(system) = &l.system else { continue };
-        match l.action.as_str() {
-            "record" => {
-                let Some(result) = l
-                    .result
-                    .as_deref()
-                    .and_then(crate::domain::check::CheckResult::parse)
-                else {
-                    continue;
-                };
-                let base = frozen.get(system.as_str());
-                let incident = logged.get(system).and_then(|e| e.incident.clone());
-                logged.insert(
-                    system.clone(),
-                    Entry {
-                        system: system.clone(),
-                        result,
-                        note: l.note.clone(),
-                        by: l.actor.clone(),
-                        at: l.at,
-                        source: base
-                            .map(|b| b.source)
-                            .unwrap_or(crate::domain::check::Source::Manual),
-                        detail: base.map(|b| b.detail.clone()).unwrap_or_default(),
-                        incident,
-                    },
-                );
-            }
-            "incident" => {
-                if let Some(e) = logged.get_mut(system) {
-                    e.incident = Some(l.note.clone());
-                }
-            }
-            _ => {}
-        }
+        let base = l.system.as_deref().and_then(|s| frozen.get(s).copied());
+        replay_line(&mut logged, l, base);
     }
     let systems: BTreeSet<&str> = frozen
         .keys()
@@ -653,41 +668,11 @@ fn verify_check_day(date: &str, day: &CheckDay, log: &[CheckLogEntry], found: &m
         .collect();
     let mut amended: BTreeSet<String> = BTreeSet::new();
     for l in after {
-        let Some(system) = &l.system else { continue };
-        match l.action.as_str() {
-            "record" => {
-                let Some(result) = l
-                    .result
-                    .as_deref()
-                    .and_then(crate::domain::check::CheckResult::parse)
-                else {
-                    continue;
-                };
-                amended.insert(system.clone());
-                let incident = expected.get(system).and_then(|e| e.incident.clone());
-                let now = day.entry(system);
-                expected.insert(
-                    system.clone(),
-                    Entry {
-                        system: system.clone(),
-                        result,
-                        note: l.note.clone(),
-                        by: l.actor.clone(),
-                        at: l.at,
-                        source: now
-                            .map(|n| n.source)
-                            .unwrap_or(crate::domain::check::Source::Manual),
-                        detail: now.map(|n| n.detail.clone()).unwrap_or_default(),
-                        incident,
-                    },
-                );
-            }
-            "incident" => {
-                if let Some(e) = expected.get_mut(system) {
-                    e.incident = Some(l.note.clone());
-                }
-            }
-            _ => {}
+        let base = l.system.as_deref().and_then(|s| day.entry(s));
+        if replay_line(&mut expected, l, base)
+            && let Some(system) = &l.system
+        {
+            amended.insert(system.clone());
         }
     }
     let current: BTreeMap<&str, &Entry> =

@@ -107,41 +107,8 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
+    use crate::inert::properties::hostile;
     use proptest::prelude::*;
-
-    /// Strings rich in what terminals react to: escapes, controls, bidi marks, CJK and
-    /// Vietnamese with combining marks.
-    fn hostile() -> impl Strategy<Value = String> {
-        let pieces = prop::sample::select(vec![
-            "\u{1b}",
-            "[",
-            "]",
-            "52;c;",
-            "\u{7}",
-            "\u{1b}\\",
-            "2J",
-            "\u{9b}",
-            "\u{90}",
-            "\u{9c}",
-            "\u{202e}",
-            "\u{2066}",
-            "\u{200f}",
-            "\t",
-            "\n",
-            "\r",
-            "\u{0}",
-            "\u{7f}",
-            "a",
-            "đ",
-            "e\u{302}\u{301}",
-            "网络",
-            " ",
-            "P",
-            "m",
-            ";",
-        ]);
-        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
-    }
 
     proptest! {
         #[test]

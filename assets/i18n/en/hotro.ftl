@@ -130,7 +130,7 @@ error-config_place = config error in { $file }
 error-config_line = , line { $line }
 error-config_key = , key `{ $key }`
 error-unknown_operator = --as { $login }: no such operator in the configuration (see [[operators]] in `hotro config show`).
-error-no_operator = the operating-system user “{ $user }” is not an operator: give --as LOGIN (or HOTRO_AS), or add os_users = ["{ $user }"] to an operator in the configuration.
+error-no_operator = the operating-system account “{ $user }” is not an operator, so it may read but not change anything: an admin adds os_users = ["{ $user }"] to an operator and applies the configuration (hotro config apply FILE).
 error-unknown_status = unknown status “{ $value }”; known: { $known }.
 error-link_needs_target = give --duplicate-of KEY or --child-of KEY.
 error-read_file = cannot read { $path }: { $detail }

@@ -130,7 +130,7 @@ error-config_place = lỗi cấu hình trong { $file }
 error-config_line = , dòng { $line }
 error-config_key = , khóa `{ $key }`
 error-unknown_operator = --as { $login }: không có cán bộ này trong cấu hình (xem [[operators]] bằng `hotro config show`).
-error-no_operator = tài khoản hệ điều hành “{ $user }” chưa là cán bộ hỗ trợ: dùng --as TÊN_ĐĂNG_NHẬP (hoặc HOTRO_AS), hoặc thêm os_users = ["{ $user }"] cho một cán bộ trong cấu hình.
+error-no_operator = tài khoản hệ điều hành “{ $user }” chưa là cán bộ hỗ trợ nên chỉ được đọc, không được thay đổi: quản trị viên thêm os_users = ["{ $user }"] cho một cán bộ rồi áp dụng cấu hình (hotro config apply TỆP).
 error-unknown_status = trạng thái “{ $value }” không hợp lệ; các trạng thái: { $known }.
 error-link_needs_target = hãy chỉ rõ --duplicate-of MÃ hoặc --child-of MÃ.
 error-read_file = không đọc được { $path }: { $detail }
