@@ -355,6 +355,9 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
         ),
         DeskError::FixedClockOnLive => cat.t("error.fixed_clock_on_live"),
         DeskError::DemoOnLive => cat.t("error.demo_on_live"),
+        DeskError::CheckInFuture { date, today } => {
+            cat.f("error.check_in_future", &[("date", date), ("today", today)])
+        }
         DeskError::NotFailed { system, date } => cat.f(
             "error.not_failed",
             &[("system", &one_line(system)), ("date", date)],

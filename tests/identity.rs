@@ -606,3 +606,144 @@ fn an_applied_configuration_edited_behind_hotros_back_is_found() {
         );
     }
 }
+
+// ---- holes found by an attack review, each closed -----------------------------------
+
+#[test]
+fn reclassifying_does_not_skip_a_pending_approval() {
+    let desk = Live::new(&config_for("doquangvinh", &[]));
+    let key = repair_at_b5(&desk, &[]);
+    let out = desk.run(&[], &["ticket", "classify", &key, "--kind", "incident"]);
+    assert_eq!(out.code, Some(REFUSED), "{out:?}");
+    assert!(out.stderr.contains("B5"), "{out:?}");
+    // Before the procedure's first step is done, the kind may still be corrected.
+    let fresh = key_of(&desk.json(
+        &[],
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "Nhầm loại",
+            "--kind",
+            "repair",
+            "--group",
+            "tabmis",
+        ],
+    ));
+    desk.ok(&[], &["ticket", "classify", &fresh, "--kind", "incident"]);
+}
+
+#[test]
+fn benchmarks_and_demo_data_never_write_to_a_live_desk() {
+    let desk = Live::new(&config_for("nguyenvanan", &[]));
+    desk.ok(&[], &["ticket", "new", "--title", "Phiếu thật"]);
+    let log = desk.dir.path().join("w0.json");
+    let out = desk.run(
+        &[],
+        &[
+            "bench",
+            "worker",
+            "--id",
+            "0",
+            "--secs",
+            "0.2",
+            "--log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(out.code, Some(0), "{out:?}");
+    let out = desk.run(&[], &["demo", "--tickets", "5", "--articles", "0"]);
+    assert_ne!(out.code, Some(0), "{out:?}");
+    assert_eq!(desk.ticket_count(), 1);
+}
+
+#[test]
+fn a_desk_in_use_cannot_be_turned_into_a_sandbox() {
+    // Configured (version 1 applied) but without a ticket yet.
+    let desk = Live::new(&config_for("doquangvinh", &[]));
+    let out = desk.run(&[], &["init", "--test"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("purpose"), "{out:?}");
+    // Behind hotro's back: the purpose is covered by the configurations' hash chain.
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('purpose', 'test')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = desk.run(&[], &["db", "verify"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stdout.contains("configuration version 1"), "{out:?}");
+}
+
+#[test]
+fn linked_tickets_at_a_pending_step_are_left_and_assignees_stay_in_the_group() {
+    let desk = Live::new(&config_for("nguyenvanan", &[]));
+    let hoa = &[("HOTRO_AS", "lethihoa")]; // TABMIS lead
+    let incident = key_of(&desk.json(
+        hoa,
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "TABMIS ngừng",
+            "--group",
+            "tabmis",
+        ],
+    ));
+    let plain = key_of(&desk.json(
+        hoa,
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "Không vào được",
+            "--group",
+            "tabmis",
+        ],
+    ));
+    let repair = repair_at_b5(&desk, hoa);
+    for child in [&plain, &repair] {
+        desk.ok(hoa, &["ticket", "link", child, "--child-of", &incident]);
+    }
+    desk.ok(
+        hoa,
+        &[
+            "ticket",
+            "resolve",
+            &incident,
+            "--resolution",
+            "Đã khôi phục",
+            "--linked",
+        ],
+    );
+    let status = |k: &str| desk.json(&[], &["ticket", "show", k])["ticket"]["status"].clone();
+    assert_eq!(status(&plain), "resolved");
+    assert_eq!(status(&repair), "new", "left at B5");
+    // A plain operator cannot hand a TABMIS ticket to someone of another group.
+    let other = key_of(&desk.json(
+        hoa,
+        &["ticket", "new", "--title", "Giao nhầm", "--group", "tabmis"],
+    ));
+    let err = desk.refused(
+        &[("HOTRO_AS", "doquangvinh")],
+        &[
+            "ticket",
+            "assign",
+            &other,
+            "--to",
+            "phamvanbinh",
+            "--group",
+            "tabmis",
+        ],
+    );
+    assert!(err.contains("lead"), "{err}");
+    // No check result for a day that has not come.
+    let err = desk.run(
+        &[],
+        &["check", "record", "tabmis", "ok", "--date", "2099-01-05"],
+    );
+    assert_eq!(err.code, Some(1), "{err:?}");
+    assert!(err.stderr.contains("has not come yet"), "{err:?}");
+}

@@ -26,6 +26,15 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                     "{}",
                     cat.f("db.check.path", &[("path", &report.path.display())])
                 );
+                let purpose = store.purpose().map_err(|e| env.store_err(e))?;
+                let config = env.session()?.config_version;
+                say!(
+                    "{}",
+                    cat.f(
+                        "db.check.purpose",
+                        &[("purpose", &purpose.as_str()), ("version", &config)]
+                    )
+                );
                 say!(
                     "{}",
                     cat.f(

@@ -191,10 +191,13 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     if opens_database {
         if cli.demo {
             let mut store = env.open()?;
-            if store.purpose().map_err(|e| env.store_err(e))? == crate::store::Purpose::Live {
+            if store.purpose().map_err(|e| env.store_err(e))? != crate::store::Purpose::Demo {
                 // A new demo database: marked before anything is written, so its clock may be
-                // fixed and its demo data is never mistaken for a desk's.
-                let _ = store.set_purpose(crate::store::Purpose::Demo);
+                // fixed and its demo data is never mistaken for a desk's. A file that is
+                // already in use (a live desk behind the demo path) is refused.
+                store
+                    .set_purpose(crate::store::Purpose::Demo)
+                    .map_err(|e| env.store_err(e))?;
             }
         }
         let mut store = env.open()?;
@@ -296,11 +299,22 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Report(args::ReportCommand::Sla { from, to, json }) => {
             check::report_sla(&env, from, to, *json)
         }
-        Command::Bench(args::BenchCommand::Writers { procs, secs, json }) => {
-            bench::writers(&env, (*procs).max(1), secs.max(0.1), *json)
-        }
-        Command::Bench(args::BenchCommand::Worker { id, secs, log }) => {
-            bench::worker(&env, *id, *secs, log)
+        Command::Bench(b) => {
+            // Benchmark writers act as every operator in turn, around the application
+            // layer: only on a demo or test database, never on a desk.
+            let mut store = env.open()?;
+            crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
+                .may_fill_demo()
+                .map_err(|e| env.desk_err(e))?;
+            drop(store);
+            match b {
+                args::BenchCommand::Writers { procs, secs, json } => {
+                    bench::writers(&env, (*procs).max(1), secs.max(0.1), *json)
+                }
+                args::BenchCommand::Worker { id, secs, log } => {
+                    bench::worker(&env, *id, *secs, log)
+                }
+            }
         }
         Command::Index(args::IndexCommand::Rebuild) => {
             let mut store = env.open()?;

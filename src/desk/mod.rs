@@ -58,6 +58,9 @@ pub enum DeskError {
     /// Demo data asked for on a live desk.
     #[error("demo data goes only into a demo or test database; this one is a live desk")]
     DemoOnLive,
+    /// A check result for a day that has not come yet.
+    #[error("{date} has not come yet (today is {today}): a check is recorded on its day")]
+    CheckInFuture { date: NaiveDate, today: NaiveDate },
     /// An incident ticket for a result that is not a failure.
     #[error("{system} is OK on {date}: an incident is opened only for a failed check")]
     NotFailed { system: String, date: NaiveDate },
@@ -97,7 +100,10 @@ impl DeskError {
                 | DeskError::ActAsRefused { .. }
                 | DeskError::ConfigNotApplied { .. }
                 | DeskError::FixedClockOnLive
-        ) || matches!(self, DeskError::Domain(DomainError::RoleRequired { .. }))
+        ) || matches!(
+            self,
+            DeskError::Domain(DomainError::RoleRequired { .. } | DomainError::StepPending { .. })
+        )
     }
 }
 
@@ -443,7 +449,9 @@ impl<'a> Desk<'a> {
             if !child.status.is_open() {
                 continue;
             }
-            if crate::domain::announce::follows_incident(&child) {
+            if crate::domain::announce::follows_incident(&child)
+                && crate::domain::ticket::pending_step(&child, self.org()).is_none()
+            {
                 out.with_incident.push(child);
             } else {
                 out.left.push(child);
@@ -547,6 +555,10 @@ impl<'a> Desk<'a> {
     ) -> Result<bool, DeskError> {
         let session = self.session;
         let op = session.require(Permission::RecordCheck)?;
+        let today = self.check_today();
+        if date > today {
+            return Err(DeskError::CheckInFuture { date, today });
+        }
         if self.store.check_day(date)?.finalised.is_some() {
             session.require(Permission::FinaliseCheck)?;
         }

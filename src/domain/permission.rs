@@ -297,11 +297,13 @@ pub fn may_change(
             (None, None) => None,
         };
         let taking = to.as_deref() == Some(op.login.as_str()) && group.is_none();
-        if let Some(g) = target_group
-            && g != op.group
-            && g != t.group
-            && !taking
-        {
+        let moves_away = target_group.is_some_and(|g| g != op.group && g != t.group);
+        // An assignee from outside the group the ticket ends up in is a reassignment too.
+        let outsider = match (to, target_group.or(Some(t.group.as_str()))) {
+            (Some(login), Some(g)) => org.operator(login).is_some_and(|o| o.group != g),
+            _ => false,
+        };
+        if (moves_away && !taking) || outsider {
             perms.require(op, Permission::ReassignGroups)?;
         }
     }

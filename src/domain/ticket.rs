@@ -598,15 +598,21 @@ pub fn apply(ticket: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<Event,
     })
 }
 
+/// The step of its procedure the ticket waits on, if any (`None`: no procedure, or done).
+pub fn pending_step<'o>(
+    t: &Ticket,
+    org: &'o Organisation,
+) -> Option<&'o crate::domain::procedure::Step> {
+    t.current_step
+        .as_deref()
+        .and_then(|id| org.procedure_for(&t.kind)?.step(id))
+}
+
 /// A ticket whose procedure still has a step to do cannot be resolved or closed around it
 /// (issue 11: a repair plan waiting at approval step B5 of QT.VHTT.01, seed 002, was
 /// resolved and closed by someone who is not an approver).
 fn refuse_pending_step(t: &Ticket, org: &Organisation) -> Result<(), DomainError> {
-    let pending = t
-        .current_step
-        .as_deref()
-        .and_then(|id| org.procedure_for(&t.kind)?.step(id));
-    match pending {
+    match pending_step(t, org) {
         Some(step) => Err(DomainError::StepPending {
             key: t.key.clone(),
             step: step.id.clone(),
@@ -744,6 +750,16 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             set("urgency", &mut urgency_slot, urgency);
             let new_kind = kind_slot.unwrap_or_default();
             if new_kind != t.kind {
+                // A procedure under way is not left by reclassifying: that would drop its
+                // pending step (an approval, say) and let the ticket be resolved around it.
+                // Before its first step is done the kind may still be corrected.
+                let started = org
+                    .procedure_for(&t.kind)
+                    .and_then(|p| p.first())
+                    .is_some_and(|first| t.current_step.as_deref() != Some(first.id.as_str()));
+                if started {
+                    refuse_pending_step(t, org)?;
+                }
                 // Another kind, another procedure: it starts at its first step.
                 t.current_step = org
                     .procedure_for(&new_kind)

@@ -50,9 +50,18 @@ impl Purpose {
     }
 }
 
-fn row_hash(previous: &str, version: i64, digest: &str, at: i64, by: &str, real: &str) -> String {
+/// SHA-256 over the previous row's hash and this row's fields, each length-prefixed.
+fn row_hash(
+    previous: &str,
+    version: i64,
+    digest: &str,
+    at: i64,
+    by: &str,
+    real: &str,
+    purpose: &str,
+) -> String {
     let mut h = Sha256::new();
-    for part in [previous, digest, by, real] {
+    for part in [previous, digest, by, real, purpose] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -125,6 +134,7 @@ impl Store {
                 Some((v, h, _)) => (v + 1, h),
                 None => (1, String::new()),
             };
+            let purpose = purpose_in(tx)?;
             let hash = row_hash(
                 &previous,
                 version,
@@ -132,11 +142,22 @@ impl Store {
                 at,
                 applied_by,
                 by.unwrap_or_default(),
+                purpose.as_str(),
             );
             tx.execute(
-                "INSERT INTO config_versions (version, digest, text, applied_at, applied_by, by, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![version, digest, text, at, applied_by, by, hash],
+                "INSERT INTO config_versions
+                    (version, digest, text, applied_at, applied_by, by, purpose, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    version,
+                    digest,
+                    text,
+                    at,
+                    applied_by,
+                    by,
+                    purpose.as_str(),
+                    hash
+                ],
             )?;
             Ok(())
         })?;
@@ -146,14 +167,7 @@ impl Store {
 
     /// What the database is for (`live` unless created as a demo or test database).
     pub fn purpose(&mut self) -> Result<Purpose, StoreError> {
-        self.read(|tx| {
-            let v: Option<String> = tx
-                .query_row("SELECT value FROM meta WHERE key = 'purpose'", [], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            Ok(v.as_deref().map(Purpose::parse).unwrap_or(Purpose::Live))
-        })
+        self.read(purpose_in)
     }
 
     /// Mark a database as a demo or test database. Only while it holds no ticket and no
@@ -169,7 +183,9 @@ impl Store {
                 return Ok(());
             }
             let used: i64 = tx.query_row(
-                "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM check_log)",
+                "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM check_log)
+                      + (SELECT count(*) FROM config_versions) + (SELECT count(*) FROM announcements)
+                      + (SELECT count(*) FROM articles)",
                 [],
                 |r| r.get(0),
             )?;
@@ -188,38 +204,53 @@ impl Store {
     }
 }
 
-/// Check the applied configurations: each text matches its digest and the rows' hash
-/// chain is whole. Returns the first version that does not fit.
+/// What the database is for, inside a transaction.
+fn purpose_in(tx: &rusqlite::Transaction<'_>) -> Result<Purpose, StoreError> {
+    let v: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'purpose'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(v.as_deref().map(Purpose::parse).unwrap_or(Purpose::Live))
+}
+
+/// Check the applied configurations: each text matches its digest, the rows' hash chain is
+/// whole, and each row's purpose is the database's (a database turned into a sandbox with
+/// plain SQL is found). Returns the first version that does not fit.
 pub(crate) fn verify_configs_in(tx: &rusqlite::Transaction<'_>) -> Result<Option<i64>, StoreError> {
-    {
-        let mut stmt = tx.prepare(
-            "SELECT version, digest, text, applied_at, applied_by, by, hash
-                 FROM config_versions ORDER BY version",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut previous = String::new();
-        let mut expected_version = 1;
-        while let Some(r) = rows.next()? {
-            let version: i64 = r.get(0)?;
-            let digest: String = r.get(1)?;
-            let text: String = r.get(2)?;
-            let hash: String = r.get(6)?;
-            let by: Option<String> = r.get(5)?;
-            let want = row_hash(
-                &previous,
-                version,
-                &digest,
-                r.get(3)?,
-                &r.get::<_, String>(4)?,
-                by.as_deref().unwrap_or_default(),
-            );
-            if version != expected_version || crate::config::digest(&text) != digest || want != hash
-            {
-                return Ok(Some(version));
-            }
-            previous = hash;
-            expected_version += 1;
+    let purpose = purpose_in(tx)?;
+    let mut stmt = tx.prepare(
+        "SELECT version, digest, text, applied_at, applied_by, by, purpose, hash
+         FROM config_versions ORDER BY version",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut previous = String::new();
+    let mut expected_version = 1;
+    while let Some(r) = rows.next()? {
+        let version: i64 = r.get(0)?;
+        let digest: String = r.get(1)?;
+        let text: String = r.get(2)?;
+        let by: Option<String> = r.get(5)?;
+        let row_purpose: String = r.get(6)?;
+        let hash: String = r.get(7)?;
+        let want = row_hash(
+            &previous,
+            version,
+            &digest,
+            r.get(3)?,
+            &r.get::<_, String>(4)?,
+            by.as_deref().unwrap_or_default(),
+            &row_purpose,
+        );
+        if version != expected_version
+            || crate::config::digest(&text) != digest
+            || want != hash
+            || row_purpose != purpose.as_str()
+        {
+            return Ok(Some(version));
         }
-        Ok(None)
+        previous = hash;
+        expected_version += 1;
     }
+    Ok(None)
 }

@@ -285,6 +285,9 @@ CREATE TABLE config_versions (
     applied_by TEXT NOT NULL,
     -- the real operator when an admin acted as applied_by
     by         TEXT,
+    -- what the database was for when this was applied (live, demo, test): covered by the
+    -- hash, so a database turned into a sandbox behind hotro's back is found
+    purpose    TEXT NOT NULL DEFAULT 'live',
     hash       TEXT NOT NULL
 );
 "#,

@@ -642,7 +642,7 @@ impl Store {
                 if !child.status.is_open() {
                     continue;
                 }
-                if !follows_incident(&child) {
+                if !follows_incident(&child) || ticket::pending_step(&child, ctx.org).is_some() {
                     left.push(child);
                     continue;
                 }

@@ -741,3 +741,5 @@ cli-config-apply-file = the configuration file (TOML)
 flash-needs_role = Not allowed here: that needs the role { $roles }.
 error-demo_on_live = demo data goes only into a demo or test database (hotro --demo, or hotro init --test on a new file); this one is a live desk, and its events would name real operators.
 db-verify-config_changed = applied configuration version { $version } was changed outside hotro (its text, digest or hash chain).
+error-check_in_future = { $date } has not come yet (today is { $today }): a check result is recorded on its day.
+db-check-purpose = Purpose:         { $purpose } (configuration version { $version } in force)

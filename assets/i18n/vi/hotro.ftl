@@ -741,3 +741,5 @@ cli-config-apply-file = tệp cấu hình (TOML)
 flash-needs_role = Không được phép: việc này cần vai trò { $roles }.
 error-demo_on_live = dữ liệu demo chỉ được thêm vào cơ sở dữ liệu demo hoặc thử nghiệm (hotro --demo, hoặc hotro init --test với tệp mới); cơ sở dữ liệu này đang dùng thật, sự kiện demo sẽ mang tên cán bộ thật.
 db-verify-config_changed = cấu hình đã áp dụng phiên bản { $version } bị sửa ngoài hotro (nội dung, mã băm hoặc chuỗi băm).
+error-check_in_future = ngày { $date } chưa đến (hôm nay là { $today }): kết quả kiểm tra được ghi vào đúng ngày.
+db-check-purpose = Mục đích:        { $purpose } (cấu hình phiên bản { $version } đang có hiệu lực)
