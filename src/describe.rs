@@ -362,9 +362,10 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
             "error.not_failed",
             &[("system", &one_line(system)), ("date", date)],
         ),
-        DeskError::ArticlePublished { reference } => {
-            cat.f("error.article_published", &[("reference", reference)])
-        }
+        DeskError::ArticlePublished { reference } => cat.f(
+            "error.article_published",
+            &[("reference", &one_line(reference))],
+        ),
         DeskError::Identity(i) => cat.f("error.identity", &[("uid", &i.uid)]),
         DeskError::Domain(d) => domain_error(cat, d),
         DeskError::Store(s) => store_error(cat, org, s),

@@ -546,6 +546,60 @@ mod console {
     }
 
     #[test]
+    fn the_console_does_not_draft_over_a_published_article() {
+        use hotro::domain::ticket::{Change, Ctx, NewTicket};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let cfg = config::embedded();
+        let me = cfg.org.operator("nguyenvanan").unwrap().clone();
+        let session = hotro::desk::Session::assume(cfg.clone(), me);
+        let ctx = Ctx {
+            org: &cfg.org,
+            actor: "nguyenvanan",
+            now: Utc::now(),
+            by: None,
+        };
+        let new = NewTicket {
+            title: "Quên mật khẩu".into(),
+            ..NewTicket::default()
+        };
+        let (t, _) = store.create_ticket(&new, ctx).unwrap();
+        let resolve = Change::Resolve {
+            resolution: "Đặt lại".into(),
+        };
+        store.change_ticket(&t.key, None, resolve, ctx).unwrap();
+        let article = hotro::domain::kb::ArticleInput {
+            reference: format!("KB-{}", t.key),
+            lang: "vi".into(),
+            application: None,
+            category: None,
+            title: "Quên mật khẩu".into(),
+            symptom: String::new(),
+            cause: String::new(),
+            resolution: "Đặt lại qua quản trị".into(),
+            tags: Vec::new(),
+            status: Some("published".into()),
+            author: None,
+        };
+        store
+            .import_articles(&[article.cleaned().unwrap()], "nguyenvanan", Utc::now())
+            .unwrap();
+        let mut exec = Executor::new(&mut store, &session);
+        let cat = Catalog::new(Lang::En);
+        match exec.exec(
+            &cfg.org,
+            &cat,
+            "nguyenvanan",
+            Cmd::DraftArticle(t.key.clone()),
+        ) {
+            Some(Loaded::Failed { message, .. }) => {
+                assert!(message.contains("already published"), "{message}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn the_console_opens_no_incident_for_an_ok_result() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("c.db")).unwrap();
@@ -746,4 +800,35 @@ fn linked_tickets_at_a_pending_step_are_left_and_assignees_stay_in_the_group() {
     );
     assert_eq!(err.code, Some(1), "{err:?}");
     assert!(err.stderr.contains("has not come yet"), "{err:?}");
+}
+
+#[test]
+fn a_draft_never_overwrites_a_published_article() {
+    let desk = Live::new(&config_for("nguyenvanan", &[]));
+    let key = key_of(&desk.json(&[], &["ticket", "new", "--title", "Quên mật khẩu TABMIS"]));
+    desk.ok(
+        &[],
+        &[
+            "ticket",
+            "resolve",
+            &key,
+            "--resolution",
+            "Đặt lại mật khẩu",
+        ],
+    );
+    let reference = format!("KB-{key}");
+    desk.ok(&[], &["kb", "draft", &key]);
+    desk.ok(&[], &["kb", "draft", &key]); // a draft may be drafted again
+    let published = desk.file(
+        "pub.jsonl",
+        &format!(
+            "{{\"ref\":\"{reference}\",\"lang\":\"vi\",\"title\":\"Quên mật khẩu\",\"resolution\":\"Đặt lại mật khẩu qua quản trị\",\"status\":\"published\"}}\n"
+        ),
+    );
+    desk.ok(&[], &["kb", "import", published.to_str().unwrap()]);
+    let out = desk.run(&[], &["kb", "draft", &key]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("already published"), "{out:?}");
+    let shown = desk.json(&[], &["kb", "show", &reference]);
+    assert_eq!(shown["article"]["status"], "published", "{shown}");
 }

@@ -241,6 +241,10 @@ pub enum KbCommand {
         json: bool,
     },
     Export,
+    /// A draft article from a resolved ticket (as "draft an article" in the console).
+    Draft {
+        key: String,
+    },
     Eval {
         queries: PathBuf,
         #[arg(long)]

@@ -1399,6 +1399,16 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             }
             Ok(0)
         }
+        args::KbCommand::Draft { key } => {
+            let reference = env.with_desk(|d| d.draft_article(key).map_err(|e| env.desk_err(e)))?;
+            let mut store = env.open()?;
+            synced_index(env, &mut store)?;
+            say!(
+                "{}",
+                cat.f("flash.article_drafted", &[("ref", &one_line(&reference))])
+            );
+            Ok(0)
+        }
         args::KbCommand::Export => {
             let mut store = env.open()?;
             for a in store.articles().map_err(|e| env.store_err(e))? {

@@ -743,3 +743,5 @@ error-demo_on_live = demo data goes only into a demo or test database (hotro --d
 db-verify-config_changed = applied configuration version { $version } was changed outside hotro (its text, digest or hash chain).
 error-check_in_future = { $date } has not come yet (today is { $today }): a check result is recorded on its day.
 db-check-purpose = Purpose:         { $purpose } (configuration version { $version } in force)
+cli-kb-draft-about = Draft a knowledge article from a resolved ticket (never over a published one)
+cli-kb-draft-key = The ticket key, e.g. HT-2026-000001

@@ -743,3 +743,5 @@ error-demo_on_live = dữ liệu demo chỉ được thêm vào cơ sở dữ li
 db-verify-config_changed = cấu hình đã áp dụng phiên bản { $version } bị sửa ngoài hotro (nội dung, mã băm hoặc chuỗi băm).
 error-check_in_future = ngày { $date } chưa đến (hôm nay là { $today }): kết quả kiểm tra được ghi vào đúng ngày.
 db-check-purpose = Mục đích:        { $purpose } (cấu hình phiên bản { $version } đang có hiệu lực)
+cli-kb-draft-about = Soạn nháp bài tri thức từ một phiếu đã giải quyết (không ghi đè bài đã công bố)
+cli-kb-draft-key = Mã phiếu, ví dụ HT-2026-000001
