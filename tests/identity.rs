@@ -832,3 +832,22 @@ fn a_draft_never_overwrites_a_published_article() {
     let shown = desk.json(&[], &["kb", "show", &reference]);
     assert_eq!(shown["article"]["status"], "published", "{shown}");
 }
+
+#[test]
+fn a_desk_from_an_earlier_hotro_waits_for_its_owner_to_apply_a_configuration() {
+    let desk = Live::new(&config_for("nguyenvanan", &[]));
+    desk.ok(&[], &["ticket", "new", "--title", "Phiếu cũ"]);
+    // As a file written before configurations were applied: records, no configuration.
+    let conn = rusqlite::Connection::open(&desk.db).unwrap();
+    conn.execute("DELETE FROM config_versions", []).unwrap();
+    drop(conn);
+    // Whoever opens it first does not decide which configuration is in force.
+    let err = desk.refused(&[], &["ticket", "new", "--title", "x"]);
+    assert!(err.contains("config apply"), "{err}");
+    assert_eq!(desk.ticket_count(), 1, "reading still works");
+    // The owner of the file (here the test runner) applies it.
+    let config = desk.config.to_str().unwrap().to_string();
+    let out = desk.ok(&[], &["config", "apply", &config]);
+    assert!(out.stdout.contains("version 1"), "{out:?}");
+    desk.ok(&[], &["ticket", "new", "--title", "Phiếu mới"]);
+}

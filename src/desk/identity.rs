@@ -22,6 +22,14 @@ pub fn os_account() -> Result<String, IdentityError> {
     }
 }
 
+/// Whether this process's account owns `path` (or is root): who may bootstrap a database
+/// that has records but no applied configuration.
+pub fn owns(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let uid = nix::unistd::getuid();
+    uid.is_root() || std::fs::metadata(path).is_ok_and(|m| m.uid() == uid.as_raw())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -6,14 +6,17 @@
 //! Rules decided here once for both front ends (issue 11): which announced incident a new
 //! ticket belongs to ([`Desk::create_ticket`]), which linked tickets are resolved with an
 //! incident ([`Desk::linked_of`]), an incident ticket only for a failed check
-//! ([`Desk::open_check_incident`]), the check day's phase ([`Desk::check_phase`]),
+//! ([`Desk::open_check_incident`]), the check day's phase ([`crate::domain::check::phase_on`]),
 //! amending a finalised check needs the finalise permission ([`Desk::record_checks`]),
 //! drafting an article never overwrites a published one ([`Desk::draft_article`]).
+//!
+//! Reads (queues, a ticket and its timeline, reports, search) need no permission beyond being
+//! able to open the file; the front ends call the store's read functions for them.
 
 pub mod identity;
 
 use crate::config::Config;
-use crate::domain::check::{Phase, check_date};
+use crate::domain::check::check_date;
 use crate::domain::org::{Operator, Organisation};
 use crate::domain::permission::{Permission, Refusal, TicketScope, may_change};
 use crate::domain::ticket::{Change, Ctx, DomainError, Event, LinkRelation, NewTicket, Ticket};
@@ -49,6 +52,15 @@ pub enum DeskError {
         "--role {role}: only `key_user` (the key user's rights: read, search, record requests) can be chosen"
     )]
     UnknownRole { role: String },
+    /// A desk with records but no applied configuration (made by an earlier hotro).
+    #[error(
+        "no configuration is applied to this database yet: its owner runs `hotro --config FILE config apply FILE` first"
+    )]
+    NoConfigApplied,
+    /// The first configuration of a desk with records, applied by someone who does not own
+    /// the database file.
+    #[error("the first configuration of {path} is applied by the owner of the file")]
+    FirstConfigByOwner { path: String },
     /// The configuration applied to the database no longer parses.
     #[error("the configuration applied to the database (version {version}) is invalid: {detail}")]
     AppliedConfigInvalid { version: i64, detail: String },
@@ -99,6 +111,8 @@ impl DeskError {
                 | DeskError::NoOperator { .. }
                 | DeskError::ActAsRefused { .. }
                 | DeskError::ConfigNotApplied { .. }
+                | DeskError::NoConfigApplied
+                | DeskError::FirstConfigByOwner { .. }
                 | DeskError::FixedClockOnLive
         ) || matches!(
             self,
@@ -121,8 +135,11 @@ pub struct Session {
     pub account: String,
     /// Set when the process's configuration differs from the applied one: writes refused.
     pub foreign_config: Option<String>,
-    /// The applied configuration's version.
+    /// The applied configuration's version (0: none applied yet).
     pub config_version: i64,
+    /// A desk with records and no applied configuration (made by an earlier hotro): read
+    /// only until its owner applies one.
+    pub unconfigured: bool,
     /// What the database is for.
     pub purpose: Purpose,
 }
@@ -162,17 +179,23 @@ impl Session {
             // A sandbox takes whatever configuration a process brings (recorded as a new
             // version): tests and demos try configurations out.
             Some(a) if sandbox && a.digest != arrival.config.digest() => {
-                store.apply_config(&arrival.config.text, "hotro", None, now, false)?
+                Some(store.apply_config(&arrival.config.text, "hotro", None, now, false)?)
             }
-            Some(a) => a,
-            None => store.apply_config(&arrival.config.text, "hotro", None, now, true)?,
+            Some(a) => Some(a),
+            // A desk that already holds records but no applied configuration (made by an
+            // earlier hotro): which file is in force is its owner's decision (`hotro config
+            // apply`), not whoever happens to open it first.
+            None if !sandbox && store.holds_records()? => None,
+            None => Some(store.apply_config(&arrival.config.text, "hotro", None, now, true)?),
         };
-        let foreign =
-            (applied.digest != arrival.config.digest()).then(|| arrival.config.source.to_string());
-        let cfg = if foreign.is_none() {
-            arrival.config
-        } else {
-            parse_applied(&applied)?
+        let (foreign, config_version, cfg) = match &applied {
+            None => (Some(arrival.config.source.to_string()), 0, arrival.config),
+            Some(a) if a.digest == arrival.config.digest() => (None, a.version, arrival.config),
+            Some(a) => (
+                Some(arrival.config.source.to_string()),
+                a.version,
+                parse_applied(a)?,
+            ),
         };
         let org = &cfg.org;
         let real = org.operator_for_os_user(&account).cloned();
@@ -236,7 +259,8 @@ impl Session {
             real: by,
             account,
             foreign_config: foreign,
-            config_version: applied.version,
+            config_version,
+            unconfigured: applied.is_none(),
             purpose,
             cfg,
         })
@@ -252,6 +276,7 @@ impl Session {
             account: String::new(),
             foreign_config: None,
             config_version: 0,
+            unconfigured: false,
             purpose: Purpose::Test,
             cfg,
         }
@@ -276,6 +301,9 @@ impl Session {
 
     /// The acting operator, if they may write.
     fn writer(&self) -> Result<&Operator, DeskError> {
+        if self.unconfigured {
+            return Err(DeskError::NoConfigApplied);
+        }
         if let Some(source) = &self.foreign_config {
             return Err(DeskError::ConfigNotApplied {
                 applied: self.config_version,
@@ -535,12 +563,6 @@ impl<'a> Desk<'a> {
 
     // ---- the morning check ---------------------------------------------------------------
 
-    /// Where the check of `date` stands now ([`crate::domain::check::phase_on`]).
-    pub fn check_phase(&self, date: NaiveDate) -> Phase {
-        let org = self.org();
-        crate::domain::check::phase_on(&org.check, org.time_zone, date, self.now)
-    }
-
     /// Today's date of the check in the organisation's zone.
     pub fn check_today(&self) -> NaiveDate {
         check_date(self.now, self.org().time_zone)
@@ -683,6 +705,26 @@ impl<'a> Desk<'a> {
     /// the text was already applied).
     pub fn apply_config(&mut self, cfg: &Config) -> Result<AppliedConfig, DeskError> {
         let session = self.session;
+        if session.unconfigured {
+            // The first configuration of a desk that holds records: its owner (the account
+            // that owns the database file, or root) applies it, as an admin of that file.
+            let path = self.store.path();
+            if !identity::owns(path) {
+                return Err(DeskError::FirstConfigByOwner {
+                    path: path.display().to_string(),
+                });
+            }
+            let op = cfg
+                .org
+                .operator_for_os_user(&session.account)
+                .ok_or_else(|| DeskError::NoOperator {
+                    account: session.account.clone(),
+                })?;
+            cfg.org.permissions.require(op, Permission::ApplyConfig)?;
+            return Ok(self
+                .store
+                .apply_config(&cfg.text, &op.login, None, self.now, false)?);
+        }
         // Applying is how a foreign configuration becomes the database's: only the role
         // under the configuration in force counts.
         let op = session.me.as_ref().ok_or_else(|| DeskError::NoOperator {

@@ -165,6 +165,11 @@ impl Store {
             .ok_or_else(|| StoreError::bad_value("no configuration applied"))
     }
 
+    /// Whether the database holds any record (an event, a check, an announcement, an article).
+    pub fn holds_records(&mut self) -> Result<bool, StoreError> {
+        self.read(|tx| Ok(records_in(tx)? > 0))
+    }
+
     /// What the database is for (`live` unless created as a demo or test database).
     pub fn purpose(&mut self) -> Result<Purpose, StoreError> {
         self.read(purpose_in)
@@ -182,13 +187,9 @@ impl Store {
             if current.as_deref() == Some(purpose.as_str()) {
                 return Ok(());
             }
-            let used: i64 = tx.query_row(
-                "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM check_log)
-                      + (SELECT count(*) FROM config_versions) + (SELECT count(*) FROM announcements)
-                      + (SELECT count(*) FROM articles)",
-                [],
-                |r| r.get(0),
-            )?;
+            let configs: i64 =
+                tx.query_row("SELECT count(*) FROM config_versions", [], |r| r.get(0))?;
+            let used = records_in(tx)? + configs;
             if used > 0 {
                 return Err(StoreError::PurposeFixed {
                     purpose: current.unwrap_or_else(|| "live".into()),
@@ -202,6 +203,16 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// How many records the database holds: events, check log lines, announcements, articles.
+fn records_in(tx: &rusqlite::Transaction<'_>) -> Result<i64, StoreError> {
+    Ok(tx.query_row(
+        "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM check_log)
+              + (SELECT count(*) FROM announcements) + (SELECT count(*) FROM articles)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// What the database is for, inside a transaction.

@@ -745,3 +745,5 @@ error-check_in_future = { $date } has not come yet (today is { $today }): a chec
 db-check-purpose = Purpose:         { $purpose } (configuration version { $version } in force)
 cli-kb-draft-about = Draft a knowledge article from a resolved ticket (never over a published one)
 cli-kb-draft-key = The ticket key, e.g. HT-2026-000001
+error-no_config_applied = no configuration is applied to this database yet (it was made by an earlier hotro): it may be read, not changed. The owner of the database file runs `hotro --config FILE config apply FILE` first.
+error-first_config_by_owner = the first configuration of { $path } is applied by the account that owns that file (or root).

@@ -745,3 +745,5 @@ error-check_in_future = ngày { $date } chưa đến (hôm nay là { $today }): 
 db-check-purpose = Mục đích:        { $purpose } (cấu hình phiên bản { $version } đang có hiệu lực)
 cli-kb-draft-about = Soạn nháp bài tri thức từ một phiếu đã giải quyết (không ghi đè bài đã công bố)
 cli-kb-draft-key = Mã phiếu, ví dụ HT-2026-000001
+error-no_config_applied = cơ sở dữ liệu này chưa được áp dụng cấu hình (do hotro phiên bản trước tạo): chỉ được đọc, không được thay đổi. Chủ sở hữu tệp cơ sở dữ liệu chạy `hotro --config TỆP config apply TỆP` trước.
+error-first_config_by_owner = cấu hình đầu tiên của { $path } do tài khoản sở hữu tệp đó (hoặc root) áp dụng.
