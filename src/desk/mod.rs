@@ -158,12 +158,13 @@ pub struct Arrival<'a> {
 }
 
 impl Session {
-    /// Establish who acts. A database without an applied configuration takes the one this
-    /// process brings (a new database, or one from before configurations were applied).
+    /// Establish who acts. A new database takes the configuration this process brings as
+    /// version 1; a sandbox takes any configuration a process brings; a live desk with
+    /// records but none applied stays read-only until its owner applies one.
     ///
-    /// Errors: the OS account cannot be named; `--as` by a non-admin (except on a demo
-    /// database) or naming nobody; `HOTRO_NOW` on a live database; the applied configuration
-    /// no longer parses.
+    /// Errors: the OS account cannot be named; `--as` by a non-admin (except on a demo or
+    /// test database) or naming nobody; `HOTRO_NOW` on a live database; the applied
+    /// configuration no longer parses; `--role` other than `key_user`.
     pub fn establish(
         store: &mut Store,
         arrival: Arrival<'_>,
