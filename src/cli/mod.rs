@@ -197,7 +197,13 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
                 // already in use (a live desk behind the demo path) is refused.
                 store
                     .set_purpose(crate::store::Purpose::Demo)
-                    .map_err(|e| env.store_err(e))?;
+                    .map_err(|e| match e {
+                        StoreError::PurposeFixed { .. } => env.user(cat.f(
+                            "error.demo_not_demo",
+                            &[("path", &store.path().display().to_string())],
+                        )),
+                        other => env.store_err(other),
+                    })?;
             }
         }
         let mut store = env.open()?;

@@ -747,3 +747,4 @@ cli-kb-draft-about = Draft a knowledge article from a resolved ticket (never ove
 cli-kb-draft-key = The ticket key, e.g. HT-2026-000001
 error-no_config_applied = no configuration is applied to this database yet (it was made by an earlier hotro): it may be read, not changed. The owner of the database file runs `hotro --config FILE config apply FILE` first.
 error-first_config_by_owner = the first configuration of { $path } is applied by the account that owns that file (or root).
+error-demo_not_demo = { $path } is not a demo database (made by an earlier hotro, or a desk in use): hotro --demo will not write demo data into it. Remove that file to make a new demo database.

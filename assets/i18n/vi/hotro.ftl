@@ -747,3 +747,4 @@ cli-kb-draft-about = Soạn nháp bài tri thức từ một phiếu đã giải
 cli-kb-draft-key = Mã phiếu, ví dụ HT-2026-000001
 error-no_config_applied = cơ sở dữ liệu này chưa được áp dụng cấu hình (do hotro phiên bản trước tạo): chỉ được đọc, không được thay đổi. Chủ sở hữu tệp cơ sở dữ liệu chạy `hotro --config TỆP config apply TỆP` trước.
 error-first_config_by_owner = cấu hình đầu tiên của { $path } do tài khoản sở hữu tệp đó (hoặc root) áp dụng.
+error-demo_not_demo = { $path } không phải cơ sở dữ liệu demo (do hotro phiên bản trước tạo, hoặc đang dùng thật): hotro --demo không ghi dữ liệu demo vào đó. Hãy xóa tệp đó để tạo cơ sở dữ liệu demo mới.
