@@ -309,20 +309,24 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
     use crate::desk::DeskError;
     match e {
         DeskError::Refused(r) => {
-            let roles = if r.roles.is_empty() {
-                cat.t("error.no_role_allows")
-            } else {
-                r.roles.join(" | ")
-            };
-            match &r.scope {
-                Some(group) => cat.f(
+            let roles = r.roles.join(" | ");
+            match (&r.scope, r.roles.is_empty()) {
+                (Some(group), _) => cat.f(
                     "error.refused_group",
-                    &[("login", &r.login), ("group", group), ("roles", &roles)],
+                    &[
+                        ("login", &one_line(&r.login)),
+                        ("group", &one_line(group)),
+                        ("roles", &roles),
+                    ],
                 ),
-                None => cat.f(
+                (None, true) => cat.f(
+                    "error.refused_none",
+                    &[("login", &one_line(&r.login)), ("action", &r.action)],
+                ),
+                (None, false) => cat.f(
                     "error.refused",
                     &[
-                        ("login", &r.login),
+                        ("login", &one_line(&r.login)),
                         ("action", &r.action),
                         ("roles", &roles),
                     ],

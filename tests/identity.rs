@@ -851,3 +851,37 @@ fn a_desk_from_an_earlier_hotro_waits_for_its_owner_to_apply_a_configuration() {
     assert!(out.stdout.contains("version 1"), "{out:?}");
     desk.ok(&[], &["ticket", "new", "--title", "Phiếu mới"]);
 }
+
+#[test]
+fn the_permission_table_is_checked_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |text: &str| {
+        let file = dir.path().join("p.toml");
+        std::fs::write(&file, text).unwrap();
+        Command::new(BIN)
+            .args(["--lang", "en", "config", "check"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    for (table, bad) in [
+        ("[permissions]\nsuperuser = [\"read\"]\n", "superuser"),
+        ("[permissions]\nshift = [\"read\", \"fly\"]\n", "fly"),
+    ] {
+        let out = check(&format!("{CONFIG}\n{table}"));
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(bad) && err.contains("line"), "{err}");
+    }
+    // A role given in [permissions] has exactly what is listed: here the shift may no
+    // longer record checks, and the refusal says no role allows it.
+    let desk = Live::new(&format!(
+        "{}\n[permissions]\nshift = [\"read\", \"run_probes\"]\n",
+        config_for("nguyenvanan", &[])
+    ));
+    let err = desk.refused(&[], &["check", "record", "tabmis", "ok"]);
+    assert!(
+        err.contains("record_check") && err.contains("no role has that permission"),
+        "{err}"
+    );
+}
