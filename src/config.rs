@@ -597,6 +597,21 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
     let mut accounts: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for op in &raw.operators {
         for account in &op.os_users {
+            let login_of_other = raw.operators.iter().find(|o| {
+                o.login.get_ref() == account.get_ref() && o.login.get_ref() != op.login.get_ref()
+            });
+            if let Some(other) = login_of_other {
+                return c.error(
+                    account.span(),
+                    "operators.os_users",
+                    format!(
+                        "OS account `{}` of operator `{}` is the login of operator `{}`; an account acts as one operator",
+                        account.get_ref(),
+                        op.login.get_ref(),
+                        other.login.get_ref()
+                    ),
+                );
+            }
             if let Some(other) = accounts.insert(account.get_ref(), op.login.get_ref()) {
                 return c.error(
                     account.span(),

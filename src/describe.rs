@@ -359,6 +359,7 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
         ),
         DeskError::FixedClockOnLive => cat.t("error.fixed_clock_on_live"),
         DeskError::DemoOnLive => cat.t("error.demo_on_live"),
+        DeskError::NotResolved { key } => cat.f("error.not_resolved", &[("key", &one_line(key))]),
         DeskError::NoConfigApplied => cat.t("error.no_config_applied"),
         DeskError::FirstConfigByOwner { path } => {
             cat.f("error.first_config_by_owner", &[("path", &one_line(path))])

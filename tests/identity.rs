@@ -475,6 +475,43 @@ fn an_account_under_two_operators_is_a_configuration_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("os_users") && err.contains("line"), "{err}");
+    // An account that is one operator's os_users and another operator's login, likewise.
+    let text = CONFIG.replacen(
+        "login = \"doquangvinh\"\n",
+        "login = \"doquangvinh\"\nos_users = [\"lethihoa\"]\n",
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(BIN)
+        .args(["--lang", "en", "config", "check"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is the login of operator `lethihoa`"), "{err}");
+}
+
+#[test]
+fn an_operator_who_lists_accounts_is_reached_only_through_them() {
+    let org = hotro::config::embedded().org;
+    assert_eq!(
+        org.operator_for_os_user("lethihoa")
+            .map(|o| o.login.as_str()),
+        Some("lethihoa"),
+        "a login with no accounts of its own is its account"
+    );
+    let mut org = org;
+    for op in &mut org.operators {
+        if op.login == "lethihoa" {
+            op.os_users = vec!["hoa.le".into()];
+        }
+    }
+    assert!(org.operator_for_os_user("lethihoa").is_none());
+    assert_eq!(
+        org.operator_for_os_user("hoa.le").map(|o| o.login.as_str()),
+        Some("lethihoa")
+    );
 }
 
 // ---- the console: the same rules, headless ------------------------------------------
@@ -793,6 +830,25 @@ fn linked_tickets_at_a_pending_step_are_left_and_assignees_stay_in_the_group() {
         ],
     );
     assert!(err.contains("lead"), "{err}");
+    // Nor record a new request straight into someone of another group's hands.
+    let err = desk.refused(
+        &[("HOTRO_AS", "doquangvinh")],
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "Giao ngay",
+            "--group",
+            "tabmis",
+            "--assign",
+            "phamvanbinh",
+        ],
+    );
+    assert!(err.contains("lead"), "{err}");
+    // Nobody finalises a day that has not come.
+    let err = desk.run(&[], &["check", "finalise", "--date", "2099-01-05"]);
+    assert_eq!(err.code, Some(1), "{err:?}");
+    assert!(err.stderr.contains("has not come yet"), "{err:?}");
     // No check result for a day that has not come.
     let err = desk.run(
         &[],
@@ -817,6 +873,10 @@ fn a_draft_never_overwrites_a_published_article() {
         ],
     );
     let reference = format!("KB-{key}");
+    let open = key_of(&desk.json(&[], &["ticket", "new", "--title", "Chưa xong"]));
+    let out = desk.run(&[], &["kb", "draft", &open]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("not resolved"), "{out:?}");
     desk.ok(&[], &["kb", "draft", &key]);
     desk.ok(&[], &["kb", "draft", &key]); // a draft may be drafted again
     let published = desk.file(

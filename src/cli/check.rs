@@ -390,9 +390,11 @@ fn run_probes(env: &Env<'_>, auto: bool, json: bool, started: DateTime<Utc>) -> 
                 detail: check::describe_finding(cat, f),
             })
             .collect();
-        crate::desk::Desk::new(&mut store, env.session()?, now)
-            .record_checks(date, &records)
-            .map_err(|e| env.desk_err(e))?;
+        if !records.is_empty() {
+            crate::desk::Desk::new(&mut store, env.session()?, now)
+                .record_checks(date, &records)
+                .map_err(|e| env.desk_err(e))?;
+        }
         recorded = records.into_iter().map(|r| r.system).collect();
     }
     // The exit status reflects the day as recorded: a system an operator already marked

@@ -76,6 +76,9 @@ pub enum DeskError {
     /// An incident ticket for a result that is not a failure.
     #[error("{system} is OK on {date}: an incident is opened only for a failed check")]
     NotFailed { system: String, date: NaiveDate },
+    /// An article is drafted only from a solved ticket.
+    #[error("ticket {key} is not resolved: an article is drafted from a solution")]
+    NotResolved { key: String },
     /// A draft would overwrite a published article.
     #[error("article {reference} is already published; edit it instead of drafting it again")]
     ArticlePublished { reference: String },
@@ -398,7 +401,8 @@ impl<'a> Desk<'a> {
         link_incident: bool,
     ) -> Result<Created, DeskError> {
         let session = self.session;
-        let op = session.require(Permission::CreateTicket)?;
+        let op = session.writer()?;
+        crate::domain::permission::may_create(&self.org().permissions, self.org(), op, new)?;
         let ctx = session.ctx(op, self.now);
         let (mut ticket, mut event) = self.store.create_ticket(new, ctx)?;
         let incident = self.incident_for(&ticket)?;
@@ -478,9 +482,7 @@ impl<'a> Desk<'a> {
             if !child.status.is_open() {
                 continue;
             }
-            if crate::domain::announce::follows_incident(&child)
-                && crate::domain::ticket::pending_step(&child, self.org()).is_none()
-            {
+            if crate::domain::announce::resolves_with_incident(&child, self.org()) {
                 out.with_incident.push(child);
             } else {
                 out.left.push(child);
@@ -525,6 +527,12 @@ impl<'a> Desk<'a> {
         let session = self.session;
         let op = session.require(Permission::DraftArticle)?;
         let t = self.store.ticket(key)?;
+        if !matches!(
+            t.status,
+            crate::domain::status::Status::Resolved | crate::domain::status::Status::Closed
+        ) {
+            return Err(DeskError::NotResolved { key: t.key });
+        }
         let reference = format!("KB-{}", t.key);
         if let Some(existing) = self.store.article(&reference)?
             && existing.status != "draft"
@@ -582,12 +590,16 @@ impl<'a> Desk<'a> {
         if date > today {
             return Err(DeskError::CheckInFuture { date, today });
         }
-        if self.store.check_day(date)?.finalised.is_some() {
-            session.require(Permission::FinaliseCheck)?;
+        // Whether it is an amendment is decided inside the store's transaction (a lead may
+        // finalise meanwhile); only those who may finalise may amend.
+        let refusal = session.require(Permission::FinaliseCheck).err();
+        let recorded =
+            self.store
+                .record_checks_as(date, records, &op.login, self.now, refusal.is_none());
+        match (recorded, refusal) {
+            (Err(StoreError::AlreadyFinalised { .. }), Some(refusal)) => Err(refusal),
+            (other, _) => Ok(other?),
         }
-        Ok(self
-            .store
-            .record_checks(date, records, &op.login, self.now)?)
     }
 
     /// Whether the acting operator may run the probes.
@@ -632,6 +644,10 @@ impl<'a> Desk<'a> {
         date: NaiveDate,
     ) -> Result<crate::domain::check::CheckDay, DeskError> {
         let op = self.session.require(Permission::FinaliseCheck)?;
+        let today = self.check_today();
+        if date > today {
+            return Err(DeskError::CheckInFuture { date, today });
+        }
         Ok(self.store.finalise_check(date, &op.login, self.now)?)
     }
 

@@ -134,6 +134,13 @@ pub fn incident_for<'a>(
     })
 }
 
+/// Whether an open ticket linked to an incident is resolved together with it: it has no
+/// open work of its own ([`follows_incident`]) and no procedure step pending (a step is not
+/// done by resolving around it). One rule for the preview and the resolve.
+pub fn resolves_with_incident(t: &Ticket, org: &crate::domain::org::Organisation) -> bool {
+    follows_incident(t) && crate::domain::ticket::pending_step(t, org).is_none()
+}
+
 /// Whether a ticket linked to an incident may be resolved together with it. A ticket with
 /// its own open work is left alone: someone is working on it (in progress), it waits on
 /// somebody, or it was escalated and is being followed; its own handler closes it.

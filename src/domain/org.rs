@@ -193,11 +193,15 @@ impl Organisation {
         self.operators.iter().find(|o| o.login == login)
     }
     /// The operator an operating-system account acts as.
+    ///
+    /// The account listed in an operator's `os_users`; else the operator whose login is the
+    /// account's name, if that operator lists no accounts of its own (an operator who lists
+    /// accounts is reached only through them).
     pub fn operator_for_os_user(&self, os_user: &str) -> Option<&Operator> {
         self.operators
             .iter()
             .find(|o| o.os_users.iter().any(|u| u == os_user))
-            .or_else(|| self.operator(os_user))
+            .or_else(|| self.operator(os_user).filter(|o| o.os_users.is_empty()))
     }
     pub fn application(&self, code: &str) -> Option<&Application> {
         self.applications

@@ -256,10 +256,7 @@ pub fn may_change(
         return Ok(());
     }
     if let Change::CompleteStep { .. } | Change::ReturnStep { .. } = change
-        && let Some(step) = t
-            .current_step
-            .as_deref()
-            .and_then(|id| org.procedure_for(&t.kind)?.step(id))
+        && let Some(step) = crate::domain::ticket::pending_step(t, org)
         && let Some(role) = step.role
     {
         if op.roles.contains(&role) {
@@ -286,26 +283,47 @@ pub fn may_change(
         return Err(Refusal {
             login: op.login.clone(),
             action: Permission::WorkTickets.as_str().to_string(),
-            roles: vec![Role::Lead.as_str().to_string()],
+            // Another group's ticket is worked there, or moved by whoever may reassign.
+            roles: perms
+                .roles_with(Permission::ReassignGroups)
+                .into_iter()
+                .map(|r| r.as_str().to_string())
+                .collect(),
             scope: Some(t.group.clone()),
         });
     }
     if let Change::Assign { to, group } = change {
-        let target_group = match (group, to) {
-            (Some(g), _) => Some(g.as_str()),
-            (None, Some(login)) => org.operator(login).map(|o| o.group.as_str()),
-            (None, None) => None,
-        };
+        let target =
+            crate::domain::ticket::assignment_group(org, t, to.as_deref(), group.as_deref());
         let taking = to.as_deref() == Some(op.login.as_str()) && group.is_none();
-        let moves_away = target_group.is_some_and(|g| g != op.group && g != t.group);
-        // An assignee from outside the group the ticket ends up in is a reassignment too.
-        let outsider = match (to, target_group.or(Some(t.group.as_str()))) {
-            (Some(login), Some(g)) => org.operator(login).is_some_and(|o| o.group != g),
-            _ => false,
-        };
-        if (moves_away && !taking) || outsider {
+        let moves_away = target != op.group && target != t.group;
+        if (moves_away && !taking) || outsider(org, to.as_deref(), target) {
             perms.require(op, Permission::ReassignGroups)?;
         }
+    }
+    Ok(())
+}
+
+/// Whether `assignee` is an operator of another group than `group`: handing a ticket to
+/// someone outside the group it is in is a reassignment (leads), on creation as later.
+pub fn outsider(org: &Organisation, assignee: Option<&str>, group: &str) -> bool {
+    assignee
+        .and_then(|login| org.operator(login))
+        .is_some_and(|o| o.group != group)
+}
+
+/// Whether `op` may record `new` as given: a new request with an assignee outside its group
+/// is a reassignment ([`outsider`]); the group chosen is routing and open to all who record.
+pub fn may_create(
+    perms: &Permissions,
+    org: &Organisation,
+    op: &Operator,
+    new: &crate::domain::ticket::NewTicket,
+) -> Result<(), Refusal> {
+    perms.require(op, Permission::CreateTicket)?;
+    let group = new.group.as_deref().unwrap_or(&org.intake_group);
+    if outsider(org, new.assignee.as_deref(), group) {
+        perms.require(op, Permission::ReassignGroups)?;
     }
     Ok(())
 }

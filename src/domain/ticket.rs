@@ -598,6 +598,21 @@ pub fn apply(ticket: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<Event,
     })
 }
 
+/// The group an assignment leaves the ticket in: the group named, else the new assignee's
+/// group, else the ticket's own. (An unknown operator or group is refused by the caller.)
+pub fn assignment_group<'a>(
+    org: &'a Organisation,
+    t: &'a Ticket,
+    to: Option<&str>,
+    group: Option<&'a str>,
+) -> &'a str {
+    match (group, to.and_then(|login| org.operator(login))) {
+        (Some(g), _) => g,
+        (None, Some(op)) => op.group.as_str(),
+        (None, None) => t.group.as_str(),
+    }
+}
+
 /// The step of its procedure the ticket waits on, if any (`None`: no procedure, or done).
 pub fn pending_step<'o>(
     t: &Ticket,
@@ -672,11 +687,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 ),
                 None => None,
             };
-            let group_id = match (&group, operator) {
-                (Some(g), _) => g.clone(),
-                (None, Some(op)) => op.group.clone(),
-                (None, None) => t.group.clone(),
-            };
+            let group_id = assignment_group(org, t, to.as_deref(), group.as_deref()).to_string();
             let target = org
                 .group(&group_id)
                 .ok_or_else(|| unknown("group", &group_id))?;

@@ -196,6 +196,20 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        self.record_checks_as(date, records, actor, now, true)
+    }
+
+    /// [`Store::record_checks`], refusing with [`StoreError::AlreadyFinalised`] (and writing
+    /// nothing) when the day turns out to be finalised and `may_amend` is false: the
+    /// question is answered in the same transaction as the write.
+    pub fn record_checks_as(
+        &mut self,
+        date: NaiveDate,
+        records: &[CheckRecord],
+        actor: &str,
+        now: DateTime<Utc>,
+        may_amend: bool,
+    ) -> Result<bool, StoreError> {
         let date = day_text(date);
         let mut clean = Vec::with_capacity(records.len());
         for r in records {
@@ -203,7 +217,15 @@ impl Store {
         }
         let at = millis(now);
         self.write(|tx| {
-            let amendment = ensure_day(tx, &date)?.is_some();
+            let finalised = ensure_day(tx, &date)?;
+            if let (Some((at, by)), false) = (&finalised, may_amend) {
+                return Err(StoreError::AlreadyFinalised {
+                    date: date.clone(),
+                    by: by.clone(),
+                    at: from_millis(*at)?,
+                });
+            }
+            let amendment = finalised.is_some();
             for (r, note) in &clean {
                 let previous: Option<String> = tx
                     .query_row(

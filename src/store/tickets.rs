@@ -1,7 +1,7 @@
 //! Tickets and their events.
 
 use super::{Store, StoreError};
-use crate::domain::announce::follows_incident;
+use crate::domain::announce::resolves_with_incident;
 use crate::domain::key::key_year;
 use crate::domain::status::Status;
 use crate::domain::text::fold;
@@ -623,7 +623,7 @@ impl Store {
     }
 
     /// Resolve the open children of an incident that have no open work of their own
-    /// ([`follows_incident`]), all in one transaction, each with its own event. Returns the
+    /// ([`resolves_with_incident`]), all in one transaction, each with its own event. Returns the
     /// tickets resolved and those left alone.
     pub fn resolve_linked(
         &mut self,
@@ -642,7 +642,7 @@ impl Store {
                 if !child.status.is_open() {
                     continue;
                 }
-                if !follows_incident(&child) || ticket::pending_step(&child, ctx.org).is_some() {
+                if !resolves_with_incident(&child, ctx.org) {
                     left.push(child);
                     continue;
                 }

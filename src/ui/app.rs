@@ -678,7 +678,19 @@ impl App {
         needs.is_empty()
             || needs.iter().any(|p| self.perms.contains(p))
             || (matches!(action, Action::CompleteStep | Action::ReturnStep)
-                && self.me.roles.contains(&crate::domain::org::Role::Approver))
+                && self.names_my_role_in_a_step())
+    }
+
+    /// Whether some procedure step is for one of my roles (an approver's B5): such steps are
+    /// theirs whatever the ticket's group, so the step actions stay offered. Which step a
+    /// ticket is at is decided when the action runs ([`crate::domain::permission`]).
+    fn names_my_role_in_a_step(&self) -> bool {
+        self.org
+            .procedures
+            .iter()
+            .flat_map(|p| &p.steps)
+            .filter_map(|s| s.role)
+            .any(|r| self.me.roles.contains(&r))
     }
 
     /// Refuse an action the operator may not use, naming the role it needs.
@@ -692,9 +704,12 @@ impl App {
             .collect();
         roles.sort_unstable();
         roles.dedup();
-        let text = self
-            .cat
-            .f("flash.needs_role", &[("roles", &roles.join(" | "))]);
+        let text = if roles.is_empty() {
+            self.cat.t("flash.needs_no_role")
+        } else {
+            self.cat
+                .f("flash.needs_role", &[("roles", &roles.join(" | "))])
+        };
         self.warn(text);
     }
 
@@ -1158,14 +1173,9 @@ impl App {
                 Vec::new()
             }
             Action::Knowledge => self.open_knowledge(),
+            // The application layer decides (a solved ticket, never over a published article).
             Action::DraftArticle => match self.focused_ticket() {
-                Some(t) if matches!(t.status, Status::Resolved | Status::Closed) => {
-                    vec![Cmd::DraftArticle(t.key.clone())]
-                }
-                Some(_) => {
-                    self.warn(self.cat.t("flash.not_resolved"));
-                    Vec::new()
-                }
+                Some(t) => vec![Cmd::DraftArticle(t.key.clone())],
                 None => self.nothing_selected(),
             },
             Action::Reply => self.open_text(TextPurpose::Reply),

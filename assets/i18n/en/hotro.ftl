@@ -748,3 +748,5 @@ error-no_config_applied = no configuration is applied to this database yet (it w
 error-first_config_by_owner = the first configuration of { $path } is applied by the account that owns that file (or root).
 error-demo_not_demo = { $path } is not a demo database (made by an earlier hotro, or a desk in use): hotro --demo will not write demo data into it. Remove that file to make a new demo database.
 error-refused_none = { $login } may not do this ({ $action }): no role has that permission in this configuration ([permissions]).
+error-not_resolved = ticket { $key } is not resolved yet: an article is drafted from a solution.
+flash-needs_no_role = Not allowed here: no role has that permission in this configuration ([permissions]).

@@ -748,3 +748,5 @@ error-no_config_applied = cơ sở dữ liệu này chưa được áp dụng c�
 error-first_config_by_owner = cấu hình đầu tiên của { $path } do tài khoản sở hữu tệp đó (hoặc root) áp dụng.
 error-demo_not_demo = { $path } không phải cơ sở dữ liệu demo (do hotro phiên bản trước tạo, hoặc đang dùng thật): hotro --demo không ghi dữ liệu demo vào đó. Hãy xóa tệp đó để tạo cơ sở dữ liệu demo mới.
 error-refused_none = { $login } không được làm việc này ({ $action }): không vai trò nào có quyền đó trong cấu hình này ([permissions]).
+error-not_resolved = phiếu { $key } chưa được giải quyết: bài tri thức được soạn từ một giải pháp.
+flash-needs_no_role = Không được phép: không vai trò nào có quyền này trong cấu hình ([permissions]).
