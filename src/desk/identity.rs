@@ -8,6 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the operating-system account of user id {uid} has no name in the user database")]
 pub struct IdentityError {
+    /// The process's real user id.
     pub uid: u32,
 }
 

@@ -13,6 +13,7 @@
 //! Reads (queues, a ticket and its timeline, reports, search) need no permission beyond being
 //! able to open the file; the front ends call the store's read functions for them.
 
+/// The OS account of the process.
 pub mod identity;
 
 use crate::config::Config;
@@ -82,10 +83,13 @@ pub enum DeskError {
     /// A draft would overwrite a published article.
     #[error("article {reference} is already published; edit it instead of drafting it again")]
     ArticlePublished { reference: String },
+    /// The OS account of the process has no name.
     #[error(transparent)]
     Identity(#[from] identity::IdentityError),
+    /// A domain rule refused the operation (an invalid transition, a missing field…).
     #[error(transparent)]
     Domain(DomainError),
+    /// The store failed or refused (a conflict, a missing ticket, the disk…).
     #[error(transparent)]
     Store(StoreError),
 }
@@ -350,7 +354,9 @@ fn parse_applied(applied: &AppliedConfig) -> Result<Config, DeskError> {
 /// A new ticket and what it belongs to.
 #[derive(Debug)]
 pub struct Created {
+    /// The ticket as recorded (and linked, if it was).
     pub ticket: Ticket,
+    /// Its newest event (`created`, or the link).
     pub event: Event,
     /// The announced incident of the ticket's application (announcement id, incident key),
     /// whether or not the ticket was linked to it.
@@ -363,14 +369,19 @@ pub struct Created {
 /// open work of their own.
 #[derive(Debug, Clone, Default)]
 pub struct Linked {
+    /// Resolved (or to be resolved) with the incident.
     pub with_incident: Vec<Ticket>,
+    /// Open linked tickets with work of their own, left to their handlers.
     pub left: Vec<Ticket>,
 }
 
 /// The operations, over one store, for one session, at one instant.
 pub struct Desk<'a> {
+    /// The database.
     pub store: &'a mut Store,
+    /// Who acts.
     pub session: &'a Session,
+    /// When: every write is stamped with it.
     pub now: DateTime<Utc>,
 }
 
@@ -379,6 +390,7 @@ pub struct Desk<'a> {
 const RETRIES: usize = 5;
 
 impl<'a> Desk<'a> {
+    /// The operations for `session` over `store`, stamped `now`.
     pub fn new(store: &'a mut Store, session: &'a Session, now: DateTime<Utc>) -> Desk<'a> {
         Desk {
             store,

@@ -48,14 +48,14 @@ impl CheckResult {
         matches!(self, CheckResult::Ok | CheckResult::Slow)
     }
 
-    /// The group lead must be phoned at once (seed 003 says so for a failed login; a system
-    /// that is down is at least as urgent).
     /// Whether the result is a failure that gets an incident ticket (seed 003: a system that
     /// is slow, refuses logins or is down is an incident; an OK result is not).
     pub fn warrants_incident(self) -> bool {
         self != CheckResult::Ok
     }
 
+    /// The group lead must be phoned at once (seed 003 says so for a failed login; a system
+    /// that is down is at least as urgent).
     pub fn needs_call(self) -> bool {
         matches!(self, CheckResult::LoginFailed | CheckResult::Down)
     }

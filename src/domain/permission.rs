@@ -8,11 +8,11 @@
 //! | role | may |
 //! |---|---|
 //! | key_user | read and search; record a new request and add to requests they recorded |
-//! | operator | work tickets of their group (or assigned to them): reply, note, take, classify, status, escalate, return, link, resolve; steps of their roles; draft articles |
+//! | operator | work tickets of their group (or assigned to them): reply, note, take, classify, status, escalate, return, link, resolve; steps of their roles; draft articles; apply the SLA rules |
 //! | shift | record morning-check results, run probes, open check incidents |
 //! | lead | what operators may; reassign tickets across groups; finalise and amend the morning check; announcements |
 //! | approver | approval steps (approve, send back) of any ticket |
-//! | admin | apply the configuration, import articles, back up, rebuild the index, act as another operator (`--as`) |
+//! | admin | apply the configuration, import articles, back up, rebuild the index, act as another operator (`--as`), apply the SLA rules |
 //!
 //! Every refusal names the roles that would allow the action ([`Refusal`]).
 
@@ -61,6 +61,7 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// Every permission, in the order of the configuration's documentation.
     pub const ALL: [Permission; 17] = [
         Permission::Read,
         Permission::CreateTicket,
@@ -104,6 +105,7 @@ impl Permission {
         }
     }
 
+    /// The permission of a `[permissions]` name (`None` for an unknown one).
     pub fn parse(s: &str) -> Option<Permission> {
         Permission::ALL.into_iter().find(|p| p.as_str() == s)
     }
@@ -226,6 +228,7 @@ pub struct Refusal {
 /// Who recorded a ticket, for the key user's "add to requests they recorded".
 #[derive(Debug, Clone, Copy)]
 pub struct TicketScope<'a> {
+    /// The ticket as it is now.
     pub ticket: &'a Ticket,
     /// The login that created the ticket (its first event's actor).
     pub created_by: Option<&'a str>,

@@ -177,8 +177,11 @@ pub(crate) fn state_hash(t: &Ticket) -> String {
 /// Where the chain first breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BrokenLink {
+    /// The event's row id.
     pub event_id: i64,
+    /// Its ticket's key (`None` if the ticket row is gone).
     pub ticket: Option<String>,
+    /// The ticket's version after the event.
     pub version: i64,
 }
 
@@ -186,7 +189,9 @@ pub struct BrokenLink {
 /// `hotro db verify --anchor ID:HASH` checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainHead {
+    /// The event's row id.
     pub event_id: i64,
+    /// Its chain hash (SHA-256, hex).
     pub hash: String,
 }
 
@@ -277,7 +282,9 @@ pub enum Problem {
 /// What `verify` looked at and the first thing it found wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
+    /// Events whose hashes were recomputed.
     pub events: i64,
+    /// Ticket rows compared with their events.
     pub tickets: i64,
     /// Finalised morning-check days compared with their logs.
     pub check_days: i64,

@@ -16,6 +16,7 @@ pub struct AppliedConfig {
     pub digest: String,
     /// The TOML text as applied.
     pub text: String,
+    /// When it was applied.
     pub applied_at: DateTime<Utc>,
     /// The operator who applied it (or `hotro` for the configuration a new database took).
     pub applied_by: String,
@@ -34,6 +35,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// The name kept in the database (`live`, `demo`, `test`).
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Live => "live",
