@@ -310,6 +310,16 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
     match e {
         DeskError::Refused(r) => {
             let roles = r.roles.join(" | ");
+            if let Some(step) = &r.step {
+                return cat.f(
+                    "error.refused_step",
+                    &[
+                        ("login", &one_line(&r.login)),
+                        ("step", &one_line(step)),
+                        ("roles", &roles),
+                    ],
+                );
+            }
             match (&r.scope, r.roles.is_empty()) {
                 (Some(group), _) => cat.f(
                     "error.refused_group",
@@ -353,9 +363,9 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
             "error.config_not_applied",
             &[("applied", applied), ("source", source_name)],
         ),
-        DeskError::AppliedConfigInvalid { version, detail } => cat.f(
+        DeskError::AppliedConfigInvalid { version, error } => cat.f(
             "error.applied_config_invalid",
-            &[("version", version), ("detail", detail)],
+            &[("version", version), ("detail", &config_error(cat, error))],
         ),
         DeskError::FixedClockOnLive => cat.t("error.fixed_clock_on_live"),
         DeskError::DemoOnLive => cat.t("error.demo_on_live"),

@@ -63,8 +63,11 @@ pub enum DeskError {
     #[error("the first configuration of {path} is applied by the owner of the file")]
     FirstConfigByOwner { path: String },
     /// The configuration applied to the database no longer parses.
-    #[error("the configuration applied to the database (version {version}) is invalid: {detail}")]
-    AppliedConfigInvalid { version: i64, detail: String },
+    #[error("the configuration applied to the database (version {version}) is invalid: {error}")]
+    AppliedConfigInvalid {
+        version: i64,
+        error: crate::config::ConfigError,
+    },
     /// `HOTRO_NOW` on a database that is neither a demo nor a test database.
     #[error("HOTRO_NOW is only for demo and test databases; this one is live")]
     FixedClockOnLive,
@@ -345,9 +348,9 @@ fn parse_applied(applied: &AppliedConfig) -> Result<Config, DeskError> {
         &applied.text,
         crate::config::Source::File(format!("<applied configuration {}>", applied.version).into()),
     )
-    .map_err(|e| DeskError::AppliedConfigInvalid {
+    .map_err(|error| DeskError::AppliedConfigInvalid {
         version: applied.version,
-        detail: e.to_string(),
+        error,
     })
 }
 

@@ -205,6 +205,7 @@ impl Permissions {
                     .map(|r| r.as_str().to_string())
                     .collect(),
                 scope: None,
+                step: None,
             })
         }
     }
@@ -223,6 +224,8 @@ pub struct Refusal {
     /// When the refusal is about the ticket rather than the role: the ticket's group, which
     /// the operator is not in (a lead of that group, or reassignment, would be needed).
     pub scope: Option<String>,
+    /// When the refusal is about a procedure step that names its role: the step's id.
+    pub step: Option<String>,
 }
 
 /// Who recorded a ticket, for the key user's "add to requests they recorded".
@@ -267,9 +270,10 @@ pub fn may_change(
         }
         return Err(Refusal {
             login: op.login.clone(),
-            action: format!("step {}", step.id),
+            action: Permission::WorkTickets.as_str().to_string(),
             roles: vec![role.as_str().to_string()],
             scope: None,
+            step: Some(step.id.clone()),
         });
     }
     perms.require(op, Permission::WorkTickets)?;
@@ -293,6 +297,7 @@ pub fn may_change(
                 .map(|r| r.as_str().to_string())
                 .collect(),
             scope: Some(t.group.clone()),
+            step: None,
         });
     }
     if let Change::Assign { to, group } = change {

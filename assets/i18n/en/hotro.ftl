@@ -750,3 +750,4 @@ error-demo_not_demo = { $path } is not a demo database (made by an earlier hotro
 error-refused_none = { $login } may not do this ({ $action }): no role has that permission in this configuration ([permissions]).
 error-not_resolved = ticket { $key } is not resolved yet: an article is drafted from a solution.
 flash-needs_no_role = Not allowed here: no role has that permission in this configuration ([permissions]).
+error-refused_step = { $login } may not do step { $step }: it is for the role { $roles }.

@@ -750,3 +750,4 @@ error-demo_not_demo = { $path } không phải cơ sở dữ liệu demo (do hotr
 error-refused_none = { $login } không được làm việc này ({ $action }): không vai trò nào có quyền đó trong cấu hình này ([permissions]).
 error-not_resolved = phiếu { $key } chưa được giải quyết: bài tri thức được soạn từ một giải pháp.
 flash-needs_no_role = Không được phép: không vai trò nào có quyền này trong cấu hình ([permissions]).
+error-refused_step = { $login } không được thực hiện bước { $step }: bước này do vai trò { $roles } thực hiện.
