@@ -62,6 +62,9 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A FIFO, a device or a folder given as the file, or a file over 4 MiB.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{}", describe(.file, *.line, .key.as_deref(), .message))]
     Invalid {
         file: String,
@@ -103,9 +106,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
 }
 
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let bytes = crate::input::read_bounded(path, crate::input::CONFIG_LIMIT)?;
+    let text = String::from_utf8(bytes).map_err(|e| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })?;
     parse(&text, Source::File(path.to_path_buf()))
 }

@@ -485,6 +485,22 @@ pub fn config_error(cat: &Catalog, e: &ConfigError) -> String {
             "error.config_read",
             &[("path", &path.display()), ("detail", source)],
         ),
+        ConfigError::Input(crate::input::InputError::NotAFile { path }) => cat.f(
+            "error.input_not_a_file",
+            &[("path", &one_line(&path.display().to_string()))],
+        ),
+        ConfigError::Input(crate::input::InputError::TooLong { path, size, max }) => cat.f(
+            "error.input_too_long",
+            &[
+                ("path", &one_line(&path.display().to_string())),
+                ("size", &size.unwrap_or(*max + 1)),
+                ("max", max),
+            ],
+        ),
+        ConfigError::Input(crate::input::InputError::Io { path, source }) => cat.f(
+            "error.config_read",
+            &[("path", &path.display()), ("detail", source)],
+        ),
         ConfigError::Invalid {
             file,
             line,

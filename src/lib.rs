@@ -15,6 +15,7 @@ pub mod domain;
 pub mod forms;
 pub mod i18n;
 pub mod inert;
+pub mod input;
 pub mod rules;
 pub mod search;
 pub mod store;

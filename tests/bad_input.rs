@@ -1,5 +1,6 @@
 //! The bad-input catalogue, continued (see also tests/cli.rs, tests/store.rs,
-//! tests/foundation.rs): a disk that fills, 10 MB import lines and descriptions, queries of
+//! tests/foundation.rs): a disk that fills, 10 MB import lines and descriptions, devices,
+//! FIFOs, 200 MB files and endless standard input (bounded reads), queries of
 //! nothing but punctuation, and property tests that the config loader and the import parser
 //! never panic and always point at a real place.
 #![allow(clippy::unwrap_used)]
@@ -208,6 +209,103 @@ fn queries_of_only_punctuation_find_nothing_without_an_error() {
     // The database is untouched by the quotes.
     let out = hotro(&db, &["db", "check", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Reads are bounded (issue 18): a device, a FIFO or an endless standard input never
+/// exhausts memory or hangs, and a file far over the limit is refused before it is read.
+#[test]
+fn endless_and_enormous_inputs_are_refused_without_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("b.db");
+    sandbox(&db);
+    let refused = |args: &[&str], what: &str| {
+        let out = hotro(&db, args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let err = text(&out.stderr);
+        assert!(err.contains(what), "{args:?}: {err}");
+    };
+    // A device never ends; a FIFO without a writer would be waited on for ever.
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    refused(
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "x",
+            "--description-file",
+            "/dev/zero",
+        ],
+        "not a regular file",
+    );
+    refused(&["kb", "import", "/dev/zero"], "not a regular file");
+    refused(&["kb", "import", fifo], "not a regular file");
+    refused(&["--config", fifo, "ticket", "list"], "not a regular file");
+    // 200 MB (sparse, so the test writes nothing): refused by its size, unread.
+    let huge = dir.path().join("huge.txt");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(200 * 1024 * 1024)
+        .unwrap();
+    refused(
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "x",
+            "--description-file",
+            huge.to_str().unwrap(),
+        ],
+        "too long: 209715200 bytes",
+    );
+    // Standard input that does not stop: read up to the limit, then refused.
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "nguyenvanan", "--lang", "en"])
+        .args(["ticket", "new", "--title", "x", "--description-file", "-"])
+        .env_remove("HOTRO_NOW")
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let chunk = vec![b'a'; 1 << 20];
+        // Stops when hotro closes its end; bounded in any case (64 MiB).
+        for _ in 0..64 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("standard input is too long"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        text(&hotro(&db, &["ticket", "list", "--json"]).stdout).trim(),
+        "[]"
+    );
 }
 
 /// Mutations of the shipped config: delete, duplicate or replace a line.

@@ -16,11 +16,10 @@ use crate::domain::ticket::{
 use crate::i18n::{Catalog, Lang};
 use crate::inert::{one_line, sanitize};
 use crate::store::{Page, Store, StoreError, TicketFilter};
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use args::{Cli, Command, ConfigCommand, DemoArgs, TextInput, TicketCommand};
 use chrono::Utc;
 use serde::Serialize;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Exit status when a ticket changed since the version the caller expected.
@@ -458,20 +457,30 @@ fn read_text(env: &Env<'_>, input: &TextInput) -> Result<String> {
     }
 }
 
+/// Read a file the user named (or standard input for `-`) within `max` bytes
+/// ([`crate::input`]), as words for the user when it cannot be.
+fn read_input(env: &Env<'_>, path: &Path, max: u64) -> Result<Vec<u8>> {
+    use crate::input::InputError;
+    crate::input::read_bounded(path, max).map_err(|e| {
+        let shown = one_line(&path.display().to_string());
+        env.user(match e {
+            InputError::NotAFile { .. } => env.cat.f("error.input_not_a_file", &[("path", &shown)]),
+            InputError::TooLong { size, max, .. } => match size {
+                Some(size) => env.cat.f(
+                    "error.input_too_long",
+                    &[("path", &shown), ("size", &size), ("max", &max)],
+                ),
+                None => env.cat.f("error.input_too_long_stdin", &[("max", &max)]),
+            },
+            InputError::Io { source, .. } => env
+                .cat
+                .f("error.read_file", &[("path", &shown), ("detail", &source)]),
+        })
+    })
+}
+
 fn read_file_or_stdin(env: &Env<'_>, path: &Path) -> Result<String> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-    } else {
-        bytes = std::fs::read(path).map_err(|e| {
-            env.user(env.cat.f(
-                "error.read_file",
-                &[("path", &path.display()), ("detail", &e)],
-            ))
-        })?;
-    }
+    let bytes = read_input(env, path, crate::input::TEXT_LIMIT)?;
     String::from_utf8(bytes).map_err(|e| {
         env.user(env.cat.f(
             "error.not_utf8",
@@ -1262,12 +1271,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
     let cat = env.cat;
     match cmd {
         args::KbCommand::Import { file, json } => {
-            let bytes = std::fs::read(file).map_err(|e| {
-                env.user(cat.f(
-                    "error.read_file",
-                    &[("path", &file.display()), ("detail", &e)],
-                ))
-            })?;
+            let bytes = read_input(env, file, crate::input::IMPORT_LIMIT)?;
             let articles = match crate::domain::kb::parse_jsonl(&bytes) {
                 Ok(a) => a,
                 Err(errors) => {
@@ -1440,12 +1444,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             json,
             misses,
         } => {
-            let bytes = std::fs::read(queries).map_err(|e| {
-                env.user(cat.f(
-                    "error.read_file",
-                    &[("path", &queries.display()), ("detail", &e)],
-                ))
-            })?;
+            let bytes = read_input(env, queries, crate::input::IMPORT_LIMIT)?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 env.user(cat.f(
                     "error.not_utf8",

@@ -751,3 +751,6 @@ error-refused_none = { $login } may not do this ({ $action }): no role has that 
 error-not_resolved = ticket { $key } is not resolved yet: an article is drafted from a solution.
 flash-needs_no_role = Not allowed here: no role has that permission in this configuration ([permissions]).
 error-refused_step = { $login } may not do step { $step }: it is for the role { $roles }.
+error-input_not_a_file = { $path } is not a regular file (a FIFO, a device or a folder): give a file, or - for standard input.
+error-input_too_long = { $path } is too long: { $size } bytes, at most { $max }; nothing was read.
+error-input_too_long_stdin = standard input is too long: more than { $max } bytes; nothing was saved.

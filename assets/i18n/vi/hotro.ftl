@@ -751,3 +751,6 @@ error-refused_none = { $login } không được làm việc này ({ $action }): 
 error-not_resolved = phiếu { $key } chưa được giải quyết: bài tri thức được soạn từ một giải pháp.
 flash-needs_no_role = Không được phép: không vai trò nào có quyền này trong cấu hình ([permissions]).
 error-refused_step = { $login } không được thực hiện bước { $step }: bước này do vai trò { $roles } thực hiện.
+error-input_not_a_file = { $path } không phải tệp thông thường (FIFO, thiết bị hay thư mục): hãy đưa một tệp, hoặc - cho đầu vào chuẩn.
+error-input_too_long = { $path } quá dài: { $size } byte, tối đa { $max }; chưa đọc gì.
+error-input_too_long_stdin = đầu vào chuẩn quá dài: hơn { $max } byte; chưa lưu gì.
