@@ -46,50 +46,41 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, InputError> {
         path: path.to_path_buf(),
         source,
     };
-    if path == Path::new("-") {
+    let too_long = |size| InputError::TooLong {
+        path: path.to_path_buf(),
+        size,
+        max,
+    };
+    // Never more than one byte past the limit, however long the source goes on (a pipe,
+    // or a file that grows between the look and the read).
+    let read = |source: &mut dyn Read| -> Result<Vec<u8>, InputError> {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
+        source.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+        Ok(bytes)
+    };
+    let bytes = if path == Path::new("-") {
+        let bytes = read(&mut std::io::stdin().lock())?;
         if bytes.len() as u64 > max {
-            return Err(InputError::TooLong {
+            return Err(too_long(None));
+        }
+        bytes
+    } else {
+        // stat follows links and does not open: a FIFO is never opened, so never waited on.
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(InputError::NotAFile {
                 path: path.to_path_buf(),
-                size: None,
-                max,
             });
         }
-        return Ok(bytes);
-    }
-    // stat follows links and does not open: a FIFO is never opened, so never waited on.
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(InputError::NotAFile {
-            path: path.to_path_buf(),
-        });
-    }
-    if meta.len() > max {
-        return Err(InputError::TooLong {
-            path: path.to_path_buf(),
-            size: Some(meta.len()),
-            max,
-        });
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .map_err(io)?
-        // The file may grow between the look and the read: never past the limit.
-        .take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max {
-        return Err(InputError::TooLong {
-            path: path.to_path_buf(),
-            size: Some(bytes.len() as u64),
-            max,
-        });
-    }
+        if meta.len() > max {
+            return Err(too_long(Some(meta.len())));
+        }
+        let bytes = read(&mut std::fs::File::open(path).map_err(io)?)?;
+        if bytes.len() as u64 > max {
+            return Err(too_long(Some(bytes.len() as u64)));
+        }
+        bytes
+    };
     Ok(bytes)
 }
 

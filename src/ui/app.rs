@@ -580,6 +580,9 @@ pub struct App {
     /// What the operator may do ([`crate::domain::permission`]): hints and the palette list
     /// only these actions, and others are refused with the role they need.
     pub perms: BTreeSet<Permission>,
+    /// Whether some procedure step names one of my roles (an approver's B5): step actions
+    /// stay offered to such roles whatever else they may do. Set with the permissions.
+    step_role: bool,
     /// Text whose change is being confirmed or saved; handed back on a conflict or error.
     pending_text: Option<TextPopup>,
     /// The terminal size, for mapping mouse clicks to what is drawn there.
@@ -627,6 +630,7 @@ impl App {
             sla_cursor: 0,
             read_only: false,
             perms: Permission::ALL.into_iter().collect(),
+            step_role: false,
             pending_text: None,
             size: ratatui::layout::Rect::new(0, 0, 120, 40),
         }
@@ -636,6 +640,13 @@ impl App {
     pub fn set_permissions(&mut self, perms: BTreeSet<Permission>) {
         self.read_only = !perms.contains(&Permission::WorkTickets);
         self.perms = perms;
+        self.step_role = self
+            .org
+            .procedures
+            .iter()
+            .flat_map(|p| &p.steps)
+            .filter_map(|s| s.role)
+            .any(|r| self.me.roles.contains(&r));
     }
 
     /// The permissions of which an action needs one, if it changes anything (see
@@ -677,20 +688,7 @@ impl App {
         let needs = self.action_needs(action);
         needs.is_empty()
             || needs.iter().any(|p| self.perms.contains(p))
-            || (matches!(action, Action::CompleteStep | Action::ReturnStep)
-                && self.names_my_role_in_a_step())
-    }
-
-    /// Whether some procedure step is for one of my roles (an approver's B5): such steps are
-    /// theirs whatever the ticket's group, so the step actions stay offered. Which step a
-    /// ticket is at is decided when the action runs ([`crate::domain::permission`]).
-    fn names_my_role_in_a_step(&self) -> bool {
-        self.org
-            .procedures
-            .iter()
-            .flat_map(|p| &p.steps)
-            .filter_map(|s| s.role)
-            .any(|r| self.me.roles.contains(&r))
+            || (matches!(action, Action::CompleteStep | Action::ReturnStep) && self.step_role)
     }
 
     /// Refuse an action the operator may not use, naming the role it needs.

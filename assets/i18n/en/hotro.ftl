@@ -310,7 +310,6 @@ col-assignee = Assignee
 col-title = Title
 
 ## flash
-flash-read_only = Read only: this console can search and read, not change tickets.
 flash-nothing_selected = No ticket selected.
 flash-oldest_first = Oldest first.
 flash-newest_first = Newest first.
@@ -406,7 +405,6 @@ ui-results = Results
 ui-similar = Possible duplicates and articles
 ui-type_to_search = Type to search: diacritics optional, the last word may be cut short.
 flash-article_drafted = Draft article { $ref } created from the ticket; review and publish it with `hotro kb`.
-flash-not_resolved = Only a resolved or closed ticket has a solution to draft an article from.
 cli-global-role = Run the console as: keyuser (search and read only)
 
 ## audit

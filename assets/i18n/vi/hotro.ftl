@@ -310,7 +310,6 @@ col-assignee = Người xử lý
 col-title = Tiêu đề
 
 ## flash
-flash-read_only = Chỉ xem: bàn điều khiển này chỉ tra cứu và đọc, không sửa phiếu.
 flash-nothing_selected = Chưa chọn phiếu nào.
 flash-oldest_first = Cũ nhất trước.
 flash-newest_first = Mới nhất trước.
@@ -406,7 +405,6 @@ ui-results = Kết quả
 ui-similar = Phiếu có thể trùng và bài liên quan
 ui-type_to_search = Gõ để tìm: không dấu cũng được, từ cuối có thể gõ dở.
 flash-article_drafted = Đã tạo bài nháp { $ref } từ phiếu; xem lại và công bố bằng `hotro kb`.
-flash-not_resolved = Chỉ phiếu đã giải quyết hoặc đã đóng mới có cách xử lý để soạn bài.
 cli-global-role = Chạy bàn điều khiển với vai trò: keyuser (chỉ tìm kiếm và đọc)
 
 ## audit
