@@ -27,7 +27,7 @@ pub fn bench_db(tickets: usize) -> PathBuf {
     if !done.exists() {
         let _ = std::fs::remove_file(&path);
         let org = config::embedded().org;
-        let mut store = Store::open(&path).expect("open bench database");
+        let mut store = Store::create(&path).expect("open bench database");
         let opts = FillOptions {
             tickets,
             articles: tickets / 20,

@@ -29,7 +29,7 @@ fn benches(c: &mut Criterion) {
 
     c.bench_function(&format!("{tickets}/console_first_frame"), |b| {
         b.iter(|| {
-            let mut store = Store::open(&path).expect("open");
+            let mut store = Store::create(&path).expect("open");
             let mut app = App::new(
                 Catalog::new(Lang::Vi),
                 org.clone(),
@@ -52,7 +52,7 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let mut store = Store::open(&path).expect("open");
+    let mut store = Store::create(&path).expect("open");
     let mut app = App::new(
         Catalog::new(Lang::Vi),
         org.clone(),

@@ -26,7 +26,7 @@ fn main() {
     }
     let tickets = common::bench_size();
     let path = common::bench_db(tickets);
-    let mut store = Store::open(&path).expect("open");
+    let mut store = Store::create(&path).expect("open");
     let mut index = SearchIndex::open(&path).expect("index");
     let t = Instant::now();
     let n = index.rebuild(&mut store, &mut |_, _| {}).expect("rebuild");

@@ -17,7 +17,7 @@ fn benches(c: &mut Criterion) {
     let path = common::bench_db(tickets);
     let cfg = config::embedded();
     let org = &cfg.org;
-    let mut store = Store::open(&path).expect("open");
+    let mut store = Store::create(&path).expect("open");
     let page = Page {
         limit: 50,
         before: None,

@@ -397,6 +397,47 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
         StoreError::NetworkFilesystem { path, fs } => {
             cat.f("error.network_fs", &[("path", &p(path)), ("fs", fs)])
         }
+        StoreError::Missing { path } => cat.f("error.db_missing", &[("path", &p(path))]),
+        StoreError::LostChanges {
+            path,
+            recorded,
+            found,
+        } => cat.f(
+            "error.lost_changes",
+            &[
+                ("path", &p(path)),
+                ("recorded", &recorded.event_id),
+                (
+                    "found",
+                    &found.as_ref().map(|h| h.event_id).unwrap_or_default(),
+                ),
+                ("head", &p(&crate::store::head_path(path))),
+            ],
+        ),
+        StoreError::Damaged { path, detail } => cat.f(
+            "error.damaged",
+            &[
+                ("path", &p(path)),
+                ("detail", &one_line(detail)),
+                ("marker", &p(&crate::store::damage_path(path))),
+            ],
+        ),
+        StoreError::ReadOnlyOldSchema {
+            path,
+            found,
+            supported,
+        } => cat.f(
+            "error.read_only_old_schema",
+            &[
+                ("path", &p(path)),
+                ("found", found),
+                ("supported", supported),
+            ],
+        ),
+        StoreError::BackupFailed { path, detail } => cat.f(
+            "error.backup_failed",
+            &[("path", &p(path)), ("detail", &one_line(detail))],
+        ),
         StoreError::CreateDir { path, source } => cat.f(
             "error.create_dir",
             &[("path", &p(path)), ("detail", source)],

@@ -233,8 +233,16 @@ mod tests {
         assert_eq!(text, "Created ticket HT-2026-000001 (priority P1).");
         let vi = Catalog::new(Lang::Vi);
         assert_eq!(
-            vi.f("demo.progress", &[("done", &5), ("total", &10)]),
-            "  5 / 10 phiếu"
+            vi.f(
+                "db.check.counts",
+                &[
+                    ("tickets", &5),
+                    ("events", &10),
+                    ("articles", &0),
+                    ("bytes", &1)
+                ]
+            ),
+            "Số lượng:        5 phiếu, 10 sự kiện, 0 bài tri thức, 1 byte"
         );
         assert!(!text.contains('\u{2068}') && !text.contains('\u{2069}'));
     }

@@ -548,7 +548,7 @@ mod console {
     #[test]
     fn a_key_users_console_offers_no_writes_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("k.db")).unwrap();
         let cfg = config::embedded();
         let mut me = cfg.org.operator("buivantuan").unwrap().clone();
         me.roles = vec![Role::KeyUser];
@@ -586,7 +586,7 @@ mod console {
     fn the_console_does_not_draft_over_a_published_article() {
         use hotro::domain::ticket::{Change, Ctx, NewTicket};
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("d.db")).unwrap();
         let cfg = config::embedded();
         let me = cfg.org.operator("nguyenvanan").unwrap().clone();
         let session = hotro::desk::Session::assume(cfg.clone(), me);
@@ -639,7 +639,7 @@ mod console {
     #[test]
     fn the_console_opens_no_incident_for_an_ok_result() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("c.db")).unwrap();
         let cfg = config::embedded();
         let me = cfg.org.operator("nguyenvanan").unwrap().clone();
         let session = hotro::desk::Session::assume(cfg.clone(), me.clone());

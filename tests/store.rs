@@ -108,7 +108,7 @@ fn wal_file(db: &Path) -> PathBuf {
 /// file (the last connection to close removes the WAL).
 fn database_with_tickets(db: &Path, n: usize) {
     let cfg = hotro::config::embedded();
-    let mut store = Store::open(db).unwrap();
+    let mut store = Store::create(db).unwrap();
     for i in 0..n {
         let new = NewTicket {
             title: format!("Không đăng nhập được TABMIS lần {i}"),
@@ -194,7 +194,7 @@ fn open_creates_a_missing_file_migrates_it_and_a_second_open_changes_nothing() {
     // The directory does not exist either: open creates it.
     let db = dir.path().join("data").join("hotro.db");
     assert!(!db.exists());
-    let store = Store::open(&db).unwrap();
+    let store = Store::create(&db).unwrap();
     assert!(db.is_file());
     assert_eq!(store.path(), db);
     assert_migrated(&db);
@@ -216,8 +216,8 @@ fn open_creates_a_missing_file_migrates_it_and_a_second_open_changes_nothing() {
     let bytes = std::fs::read(&db).unwrap();
 
     // Opening again (twice at once, even) is a no-op: not one byte of the file changes.
-    let a = Store::open(&db).unwrap();
-    let b = Store::open(&db).unwrap();
+    let a = Store::create(&db).unwrap();
+    let b = Store::create(&db).unwrap();
     drop(a);
     drop(b);
     assert_eq!(
@@ -245,7 +245,7 @@ fn an_existing_zero_byte_file_is_migrated_and_usable() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("empty.db");
     std::fs::write(&db, b"").unwrap();
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     assert_migrated(&db);
     let cfg = hotro::config::embedded();
     let (t, _) = store
@@ -312,7 +312,7 @@ fn a_wal_database_from_a_newer_hotro_is_refused_and_left_untouched() {
     drop(conn);
     let before = std::fs::read(&db).unwrap();
 
-    assert_newer_schema(Store::open(&db), &db);
+    assert_newer_schema(Store::create(&db), &db);
     assert_newer_schema(
         Store::open_with_timeout(&db, Duration::from_millis(300)),
         &db,
@@ -346,7 +346,7 @@ fn a_rollback_journal_database_from_a_newer_hotro_keeps_its_journal_mode_and_byt
     drop(conn);
     let before = std::fs::read(&db).unwrap();
 
-    assert_newer_schema(Store::open(&db), &db);
+    assert_newer_schema(Store::create(&db), &db);
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file changed");
     assert!(!wal_file(&db).exists(), "a WAL file was left beside it");
     assert_cli_refuses_newer(&db);
@@ -364,7 +364,7 @@ fn a_rollback_journal_database_from_a_newer_hotro_keeps_its_journal_mode_and_byt
 
 fn assert_not_a_database(db: &Path) {
     let before = std::fs::read(db).unwrap();
-    match Store::open(db) {
+    match Store::create(db) {
         Err(StoreError::NotADatabase { path }) => assert_eq!(path, db),
         Err(other) => panic!("expected NotADatabase, got {other:?}"),
         Ok(_) => panic!("{} was opened as a database", db.display()),
@@ -402,7 +402,7 @@ fn a_directory_at_the_database_path_is_refused() {
     let db = dir.path().join("folder.db");
     std::fs::create_dir(&db).unwrap();
     assert!(matches!(
-        Store::open(&db),
+        Store::create(&db),
         Err(StoreError::NotADatabase { .. })
     ));
     assert!(db.is_dir());
@@ -419,7 +419,7 @@ fn a_truncated_database_is_reported_damaged_and_left_as_it_is() {
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let before = std::fs::read(&cut).unwrap();
 
-    match Store::open(&cut) {
+    match Store::create(&cut) {
         Err(StoreError::Corrupt { path, .. } | StoreError::NotADatabase { path }) => {
             assert_eq!(path, cut)
         }
@@ -456,7 +456,7 @@ fn a_truncated_database_is_reported_damaged_and_left_as_it_is() {
         "the damaged file changed"
     );
     // The original is fine.
-    let mut store = Store::open(&whole).unwrap();
+    let mut store = Store::create(&whole).unwrap();
     let report = store.check(&[]).unwrap();
     assert!(report.is_clean(), "{report:?}");
     assert_eq!(report.tickets, 200);
@@ -473,7 +473,7 @@ fn a_write_protected_file_is_refused_as_read_only_even_for_root() {
     let before = std::fs::read(&db).unwrap();
 
     for result in [
-        Store::open(&db),
+        Store::create(&db),
         Store::open_with_timeout(&db, Duration::from_millis(300)),
     ] {
         match result {
@@ -491,7 +491,7 @@ fn a_write_protected_file_is_refused_as_read_only_even_for_root() {
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     std::fs::set_permissions(&db, perms).unwrap();
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     assert_eq!(store.check(&[]).unwrap().tickets, 1);
 }
 
@@ -549,7 +549,7 @@ fn every_change_appends_one_event_and_version_equals_events() {
     let db = dir.path().join("life.db");
     let cfg = hotro::config::embedded();
     let org = &cfg.org;
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     let mut now = morning();
     let mut tick = || {
         now += chrono::Duration::minutes(7);
@@ -714,7 +714,7 @@ fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
     let first_second = at(2026, 12, 31, 17, 0, 0);
     let mut keys = Vec::new();
     {
-        let mut store = Store::open(&db).unwrap();
+        let mut store = Store::create(&db).unwrap();
         let mut create = |now| {
             let (t, _) = store
                 .create_ticket(&titled("Giao thừa"), ctx(org, "nguyenvanan", now))
@@ -732,7 +732,7 @@ fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
         assert_eq!(create(at(2027, 6, 1, 2, 0, 0)).key, "HT-2027-000003");
     }
     // The sequences live in the file: another open continues them.
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     for _ in 0..5 {
         let (t, _) = store
             .create_ticket(&titled("Năm mới"), ctx(org, "tranthibich", first_second))
@@ -758,13 +758,13 @@ fn a_stale_expect_version_is_a_conflict_that_lists_the_changes_since_and_changes
     let db = dir.path().join("conflict.db");
     let cfg = hotro::config::embedded();
     let org = &cfg.org;
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     let (t, _) = store
         .create_ticket(&titled("Lỗi đối chiếu"), ctx(org, "nguyenvanan", morning()))
         .unwrap();
     // Two other operators change it, through another connection of their own.
     {
-        let mut other = Store::open(&db).unwrap();
+        let mut other = Store::create(&db).unwrap();
         other
             .change_ticket(
                 &t.key,
@@ -867,12 +867,12 @@ fn data_version_changes_when_another_connection_or_process_commits() {
     let out = hotro(&db, &["init", "--test"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let cfg = hotro::config::embedded();
-    let watcher = Store::open(&db).unwrap();
+    let watcher = Store::create(&db).unwrap();
     let v0 = watcher.data_version().unwrap();
     assert_eq!(watcher.data_version().unwrap(), v0, "no commit, no change");
 
     // Another connection in this process.
-    let mut other = Store::open(&db).unwrap();
+    let mut other = Store::create(&db).unwrap();
     other
         .create_ticket(
             &titled("Từ kết nối khác"),
@@ -910,7 +910,7 @@ fn keyset_pages_cover_every_ticket_once_newest_first() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pages.db");
     let cfg = hotro::config::embedded();
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     let mut created = Vec::new();
     for i in 0..35 {
         let now = morning() + chrono::Duration::minutes(i);
@@ -968,7 +968,7 @@ fn list_filters_by_status_group_assignee_unassigned_and_following_group() {
     let db = dir.path().join("filters.db");
     let cfg = hotro::config::embedded();
     let org = &cfg.org;
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     let mut tickets: Vec<Ticket> = Vec::new();
     for i in 0..35i64 {
         let now = morning() + chrono::Duration::minutes(i);
@@ -1142,21 +1142,44 @@ fn backup_writes_a_checked_copy_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("src.db");
     database_with_tickets(&db, 12);
-    let mut store = Store::open(&db).unwrap();
+    let mut store = Store::create(&db).unwrap();
     let copy = dir.path().join("copy.db");
-    assert_eq!(store.backup(&copy).unwrap(), ["ok"]);
+    assert_eq!(store.backup(&copy, &|_, _| {}).unwrap(), copy);
     let conn = Connection::open(&copy).unwrap();
     assert_eq!(count(&conn, "SELECT count(*) FROM tickets"), 12);
     assert_eq!(user_version(&conn), SCHEMA_VERSION);
     drop(conn);
-    let mut restored = Store::open(&copy).unwrap();
+    let mut restored = Store::create(&copy).unwrap();
     assert!(restored.check(&[]).unwrap().is_clean());
 
     let taken = dir.path().join("taken.db");
     std::fs::write(&taken, "đừng ghi đè").unwrap();
-    match store.backup(&taken) {
+    match store.backup(&taken, &|_, _| {}) {
         Err(StoreError::BackupExists(path)) => assert_eq!(path, taken),
         other => panic!("expected BackupExists, got {other:?}"),
     }
     assert_eq!(std::fs::read_to_string(&taken).unwrap(), "đừng ghi đè");
+
+    // A folder (an existing one, or any name ending in `/`) gets a new file in it; a folder
+    // that does not exist is an error that leaves nothing behind.
+    let folder = dir.path().join("backups");
+    std::fs::create_dir(&folder).unwrap();
+    let written = store.backup(&folder, &|_, _| {}).unwrap();
+    assert_eq!(written.parent(), Some(folder.as_path()));
+    assert!(written.file_name().unwrap().to_string_lossy().starts_with("src-"));
+    let missing = dir.path().join("nodir/");
+    let missing = std::path::PathBuf::from(format!("{}/", missing.display()));
+    assert!(matches!(
+        store.backup(&missing, &|_, _| {}),
+        Err(StoreError::BackupFailed { .. })
+    ));
+    assert!(!dir.path().join("nodir").exists());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("hotro-tmp")),
+        "no temporary copy is left: {names:?}"
+    );
 }

@@ -40,7 +40,7 @@ struct Desk {
 fn desk(login: &str, lang: Lang) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hotro.db");
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::create(&path).unwrap();
     // A test database (as `hotro init --test` makes it): the session below assumes one, and
     // other processes may fix its clock (`HOTRO_NOW`) and act as anyone on it.
     store.set_purpose(hotro::store::Purpose::Test).unwrap();
@@ -422,7 +422,7 @@ fn another_process_commit_appears_after_a_tick() {
     d.tick(now());
     let before = d.app.list.rows.len();
     let cursor_key = d.selected();
-    let mut other = Store::open(&d.path).unwrap();
+    let mut other = Store::create(&d.path).unwrap();
     let org = org();
     let ctx = Ctx {
         org: &org,
@@ -453,7 +453,7 @@ fn a_conflict_on_save_keeps_the_typed_text() {
     d.key(KeyCode::Char('r'));
     d.chars("We are on it");
     // Meanwhile another operator takes the ticket.
-    let mut other = Store::open(&d.path).unwrap();
+    let mut other = Store::create(&d.path).unwrap();
     let org = org();
     let ctx = Ctx {
         org: &org,
@@ -700,7 +700,7 @@ fn more_popup_snapshots() {
         let key = d.selected();
         d.key(KeyCode::Char('r'));
         d.chars("Chúng tôi đang kiểm tra");
-        let mut other = Store::open(&d.path).unwrap();
+        let mut other = Store::create(&d.path).unwrap();
         let org = org();
         let ctx = Ctx {
             org: &org,

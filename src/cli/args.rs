@@ -553,6 +553,8 @@ pub enum DbCommand {
         #[command(flatten)]
         out: Output,
     },
+    /// The file was restored from a backup on purpose: its head becomes the one expected.
+    Restored,
 }
 
 #[derive(Debug, Subcommand)]

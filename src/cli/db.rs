@@ -49,46 +49,80 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                     "{}",
                     cat.f("db.check.journal", &[("mode", &report.journal_mode)])
                 );
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.check.integrity",
-                        &[("result", &report.integrity.join("; "))]
-                    )
-                );
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.check.audit",
-                        &[
-                            ("fk", &report.foreign_key_violations),
-                            ("versions", &report.version_mismatches),
-                            ("counts", &report.count_mismatches)
-                        ]
-                    )
-                );
-                say!(
-                    "{}",
-                    cat.f(
-                        "db.check.counts",
-                        &[
-                            ("tickets", &report.tickets),
-                            ("events", &report.events),
-                            ("articles", &report.articles),
-                            ("bytes", &report.size_bytes)
-                        ]
-                    )
-                );
-                for s in &report.by_status {
-                    let label = s
-                        .status
-                        .parse::<Status>()
-                        .map(|st| describe::status(cat, st))
-                        .unwrap_or_else(|_| one_line(&s.status));
-                    say!("  {:<22} {}", label, s.count);
+                // SQLite's own lines name the damaged pages: each on a line of its own.
+                let first = report
+                    .integrity
+                    .first()
+                    .map(|l| one_line(l))
+                    .unwrap_or_default();
+                say!("{}", cat.f("db.check.integrity", &[("result", &first)]));
+                for line in report.integrity.iter().skip(1).take(50) {
+                    say!("                 {}", one_line(line));
                 }
-                for line in verify_lines(cat, &report.audit, &anchors) {
-                    say!("{line}");
+                if report.integrity.len() > 51 {
+                    say!(
+                        "                 {}",
+                        cat.f(
+                            "db.check.more_lines",
+                            &[("count", &(report.integrity.len() - 51))]
+                        )
+                    );
+                }
+                if let Some(detail) = &report.incomplete {
+                    say!(
+                        "{}",
+                        cat.f("db.check.incomplete", &[("detail", &one_line(detail))])
+                    );
+                }
+                if let Some(detail) = &report.known_damage
+                    && !report.is_clean()
+                {
+                    say!(
+                        "{}",
+                        cat.f(
+                            "db.check.known_damage",
+                            &[
+                                ("detail", &one_line(detail)),
+                                ("marker", &crate::store::damage_path(&report.path).display())
+                            ]
+                        )
+                    );
+                }
+                if report.incomplete.is_none() {
+                    say!(
+                        "{}",
+                        cat.f(
+                            "db.check.audit",
+                            &[
+                                ("fk", &report.foreign_key_violations),
+                                ("versions", &report.version_mismatches),
+                                ("counts", &report.count_mismatches)
+                            ]
+                        )
+                    );
+                    say!(
+                        "{}",
+                        cat.f(
+                            "db.check.counts",
+                            &[
+                                ("tickets", &report.tickets),
+                                ("events", &report.events),
+                                ("articles", &report.articles),
+                                ("bytes", &report.size_bytes)
+                            ]
+                        )
+                    );
+                    for s in &report.by_status {
+                        let label = s
+                            .status
+                            .parse::<Status>()
+                            .map(|st| describe::status(cat, st))
+                            .unwrap_or_else(|_| one_line(&s.status));
+                        say!("  {:<22} {}", label, s.count);
+                    }
+                    for line in verify_lines(cat, &report.audit, &anchors) {
+                        say!("{line}");
+                    }
                 }
                 say!(
                     "{}",
@@ -126,14 +160,33 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             }
             Ok(0)
         }
+        DbCommand::Restored => {
+            let head = env.with_desk(|d| d.accept_restored().map_err(|e| env.desk_err(e)))?;
+            match head {
+                Some(h) => say!("{}", cat.f("db.restored", &[("head", &h)])),
+                None => say!("{}", cat.t("db.restored_empty")),
+            }
+            Ok(0)
+        }
         DbCommand::Backup { file, out } => {
             let mut store = env.open()?;
             crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
                 .may_backup()
                 .map_err(|e| env.desk_err(e))?;
             let started = std::time::Instant::now();
-            let integrity = store.backup(file).map_err(|e| env.store_err(e))?;
-            let ok = integrity == ["ok"];
+            let bar = super::progress::Progress::new(
+                cat,
+                "progress.backup",
+                super::progress::Unit::Bytes,
+                64 << 20,
+            );
+            let written = store
+                .backup(file, &|done, total| bar.update(done, total))
+                .map_err(|e| env.store_err(e))?;
+            bar.finish();
+            let file = written.as_path();
+            let integrity = ["ok".to_string()];
+            let ok = true;
             if out.json {
                 #[derive(Serialize)]
                 struct Backup<'a> {
@@ -220,6 +273,10 @@ fn problem_line(cat: &Catalog, p: &Problem) -> String {
                 ("ticket", &b.ticket.clone().unwrap_or_else(|| "—".into())),
                 ("version", &b.version),
             ],
+        ),
+        Problem::ChangesLost { event_id, newest } => cat.f(
+            "db.verify.changes_lost",
+            &[("id", event_id), ("newest", &newest.unwrap_or_default())],
         ),
         Problem::ConfigChanged { version } => {
             cat.f("db.verify.config_changed", &[("version", version)])

@@ -6,6 +6,7 @@ pub mod args;
 mod bench;
 mod check;
 mod db;
+pub mod progress;
 
 use crate::config::{self, Config};
 use crate::describe;
@@ -80,9 +81,25 @@ impl Env<'_> {
         }
     }
 
+    /// The database for this command. Only `hotro init` and the demo database create a
+    /// missing file (a mistyped `--db` never makes one); `db check`, `verify`, `anchor` and
+    /// `restored` look at the file as it is (a read-only copy, lost changes).
     fn open(&self) -> Result<Store> {
+        use crate::store::OpenMode;
         let path = self.db_path()?;
-        let store = Store::open(&path).map_err(|e| self.store_err(e))?;
+        let mode = match &self.cli.command {
+            _ if self.cli.demo => OpenMode::Create,
+            Some(Command::Init { .. }) => OpenMode::Create,
+            Some(Command::Db(
+                args::DbCommand::Check { .. }
+                | args::DbCommand::Verify { .. }
+                | args::DbCommand::Anchor { .. }
+                | args::DbCommand::Restored,
+            )) => OpenMode::Inspect,
+            _ => OpenMode::Existing,
+        };
+        let store = Store::open_with(&path, mode, crate::store::BUSY_TIMEOUT)
+            .map_err(|e| self.store_err(e))?;
         Ok(store)
     }
 
@@ -329,7 +346,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             let mut index = open_index(&env, &store)?;
             let started = std::time::Instant::now();
             let n = index
-                .rebuild(&mut store, &mut progress_printer(&env))
+                .rebuild(&mut store, &mut index_progress(&env))
                 .map_err(|e| env.user(e.to_string()))?;
             say!(
                 "{}",
@@ -414,6 +431,7 @@ fn ensure_demo(env: &Env<'_>) -> Result<()> {
 fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let total = a.tickets;
+    let bar = progress::Progress::new(env.cat, "progress.demo", progress::Unit::Items, 10_000);
     let counts = crate::demo::fill(
         store,
         &env.cfg.org,
@@ -423,17 +441,10 @@ fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
             seed: a.seed,
             now: crate::clock::now(),
         },
-        |done| {
-            if total >= 100_000 {
-                say_err!(
-                    "{}",
-                    env.cat
-                        .f("demo.progress", &[("done", &done), ("total", &total)])
-                );
-            }
-        },
+        |done| bar.update(done as u64, total as u64),
     )
     .map_err(|e| env.store_err(e))?;
+    bar.finish();
     say!(
         "{}",
         env.cat.f(
@@ -1242,18 +1253,10 @@ fn open_index(env: &Env<'_>, store: &Store) -> Result<crate::search::SearchIndex
 }
 
 /// Progress of an index build on standard error, for builds big enough to notice.
-fn progress_printer<'a>(env: &'a Env<'_>) -> impl FnMut(u64, u64) + 'a {
-    let mut last_shown = 0u64;
-    move |done, total| {
-        if total >= 20_000 && (done == total || done >= last_shown + total / 10) {
-            last_shown = done;
-            say_err!(
-                "{}",
-                env.cat
-                    .f("index.progress", &[("done", &done), ("total", &total)])
-            );
-        }
-    }
+/// The progress of an index build: shown from 20,000 documents on.
+fn index_progress(env: &Env<'_>) -> impl FnMut(u64, u64) + use<> {
+    let p = progress::Progress::new(env.cat, "progress.index", progress::Unit::Items, 20_000);
+    move |done, total| p.update(done, total)
 }
 
 /// The index, brought up to date with everything committed so far (waiting briefly for
@@ -1261,7 +1264,7 @@ fn progress_printer<'a>(env: &'a Env<'_>) -> impl FnMut(u64, u64) + 'a {
 fn synced_index(env: &Env<'_>, store: &mut Store) -> Result<crate::search::SearchIndex> {
     let mut index = open_index(env, store)?;
     index
-        .sync_wait(store, &mut progress_printer(env))
+        .sync_wait(store, &mut index_progress(env))
         .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
     Ok(index)
 }

@@ -186,17 +186,19 @@ impl Session {
         }
         let account = identity::os_account()?;
         let sandbox = purpose != Purpose::Live;
+        // A file opened read-only (a write-protected copy being checked) records nothing.
+        let writable = store.accepts_writes();
         let applied = match store.applied_config()? {
             // A sandbox takes whatever configuration a process brings (recorded as a new
             // version): tests and demos try configurations out.
-            Some(a) if sandbox && a.digest != arrival.config.digest() => {
+            Some(a) if sandbox && writable && a.digest != arrival.config.digest() => {
                 Some(store.apply_config(&arrival.config.text, "hotro", None, now, false)?)
             }
             Some(a) => Some(a),
             // A desk that already holds records but no applied configuration (made by an
             // earlier hotro): which file is in force is its owner's decision (`hotro config
             // apply`), not whoever happens to open it first.
-            None if !sandbox && store.holds_records()? => None,
+            None if !writable || (!sandbox && store.holds_records()?) => None,
             None => Some(store.apply_config(&arrival.config.text, "hotro", None, now, true)?),
         };
         let (foreign, config_version, cfg) = match &applied {
@@ -787,6 +789,15 @@ impl<'a> Desk<'a> {
     /// Whether the acting operator may back up the database (admin).
     pub fn may_backup(&self) -> Result<(), DeskError> {
         self.session.require(Permission::Backup).map(|_| ())
+    }
+
+    /// Accept the database file as it is now after a restore from a backup: the chain head
+    /// recorded beside it (which the restored file may not reach) is replaced by the file's
+    /// own, so writes are allowed again. Needs [`Permission::Backup`] (admin). Returns the
+    /// head now expected (`None` for a file without events).
+    pub fn accept_restored(&mut self) -> Result<Option<crate::store::ChainHead>, DeskError> {
+        self.session.require(Permission::Backup)?;
+        Ok(self.store.accept_head()?)
     }
 
     /// Whether the acting operator may rebuild the search index (admin).

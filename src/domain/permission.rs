@@ -52,7 +52,7 @@ pub enum Permission {
     ApplyConfig,
     /// Import knowledge articles.
     ImportKnowledge,
-    /// Back up the database.
+    /// Back up the database, and accept a file restored from a backup (`hotro db restored`).
     Backup,
     /// Rebuild the search index.
     RebuildIndex,

@@ -932,7 +932,7 @@ mod tests {
     fn resolved_index(titles: &[&str]) -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("s.db");
-        let mut store = Store::open(&db).unwrap();
+        let mut store = Store::create(&db).unwrap();
         let org = config::embedded().org;
         let ctx = Ctx {
             org: &org,

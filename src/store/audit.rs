@@ -269,6 +269,10 @@ pub enum Problem {
     },
     /// An applied configuration was changed outside hotro (its text, digest or hash chain).
     ConfigChanged { version: i64 },
+    /// The event recorded beside the file (`<db>-hotro-head`) as committed is not in the
+    /// file with that hash: committed changes were lost (a deleted `-wal`, an older copy put
+    /// in place).
+    ChangesLost { event_id: i64, newest: Option<i64> },
     /// A finalised check's current result differs from the frozen one plus its amendments.
     CheckResult {
         date: String,
@@ -280,7 +284,7 @@ pub enum Problem {
 }
 
 /// What `verify` looked at and the first thing it found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
     /// Events whose hashes were recomputed.
     pub events: i64,
@@ -727,6 +731,7 @@ fn verify_checks(tx: &Transaction<'_>, found: &mut Findings) -> Result<i64, Stor
 pub(crate) fn verify_in(
     tx: &Transaction<'_>,
     anchors: &[ChainHead],
+    recorded: Option<&ChainHead>,
 ) -> Result<VerifyReport, StoreError> {
     let mut found = Findings {
         first: None,
@@ -754,6 +759,21 @@ pub(crate) fn verify_in(
                 found: h,
             }),
             Some(_) => {}
+        }
+    }
+    if let Some(r) = recorded {
+        let hash: Option<String> = tx
+            .query_row(
+                "SELECT hash FROM events WHERE id = ?1",
+                [r.event_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if hash.as_deref() != Some(r.hash.as_str()) {
+            found.add(Problem::ChangesLost {
+                event_id: r.event_id,
+                newest: head.as_ref().map(|h| h.event_id),
+            });
         }
     }
     let tickets = verify_tickets(tx, &mut found)?;
@@ -850,7 +870,8 @@ impl Store {
     /// with its hash), every ticket row against its events and every finalised morning check
     /// against its log, from one snapshot.
     pub fn verify_audit(&mut self, anchors: &[ChainHead]) -> Result<VerifyReport, StoreError> {
-        self.read(|tx| verify_in(tx, anchors))
+        let recorded = super::guard::recorded_head(&self.path);
+        self.read(|tx| verify_in(tx, anchors, recorded.as_ref()))
     }
 
     /// The newest event's id and hash, as stored (`None` before the first event).
@@ -881,7 +902,7 @@ mod tests {
     #[test]
     fn an_event_edited_with_plain_sql_is_found() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("a.db")).unwrap();
         let org = config::embedded().org;
         let ctx = Ctx {
             org: &org,
@@ -932,7 +953,7 @@ mod tests {
         );
         // Deleting an event breaks the link after it.
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("b.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("b.db")).unwrap();
         for i in 0..3 {
             store
                 .create_ticket(
@@ -979,7 +1000,7 @@ mod tests {
     #[test]
     fn the_state_hash_survives_a_round_trip_through_the_store() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("s.db")).unwrap();
         let org = config::embedded().org;
         // Nanoseconds everywhere: the store keeps milliseconds.
         let now = chrono::Utc::now() + chrono::Duration::nanoseconds(123_456);
@@ -1048,7 +1069,7 @@ mod tests {
     #[test]
     fn a_ticket_row_edited_with_plain_sql_is_named_with_its_field() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("r.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("r.db")).unwrap();
         let org = config::embedded().org;
         let ctx = ctx_at(&org, chrono::Utc::now());
         let mut keys = Vec::new();
@@ -1144,7 +1165,7 @@ mod tests {
         let ctx = ctx_at(&org, chrono::Utc::now());
         let mut keys = Vec::new();
         {
-            let mut store = Store::open(&path).unwrap();
+            let mut store = Store::create(&path).unwrap();
             for i in 0..3 {
                 let (t, _) = store
                     .create_ticket(
@@ -1199,7 +1220,7 @@ mod tests {
         let copy = dir.path().join("broken.db");
         std::fs::copy(&path, &copy).unwrap();
         legacy(&path, false);
-        let mut store = Store::open(&path).unwrap();
+        let mut store = Store::create(&path).unwrap();
         let report = store.verify_audit(&[]).unwrap();
         assert!(report.is_clean(), "{report:?}");
         let stamped: i64 = store
@@ -1229,7 +1250,7 @@ mod tests {
         ));
         // Over a broken chain nothing is stamped: the break stays visible.
         legacy(&copy, true);
-        let mut store = Store::open(&copy).unwrap();
+        let mut store = Store::create(&copy).unwrap();
         let report = store.verify_audit(&[]).unwrap();
         assert!(
             matches!(report.first_problem, Some(Problem::ChainBroken(ref b)) if b.event_id == 2),
@@ -1244,7 +1265,7 @@ mod tests {
     #[test]
     fn an_anchor_finds_a_recomputed_chain() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("a.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("a.db")).unwrap();
         let org = config::embedded().org;
         let ctx = ctx_at(&org, chrono::Utc::now());
         let (t, _) = store
@@ -1325,7 +1346,7 @@ mod tests {
     fn a_finalised_check_edited_with_plain_sql_is_found() {
         use crate::domain::check::{CheckResult, Source};
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("c.db")).unwrap();
         let date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let now = chrono::Utc::now();
         let record = |system: &str, result| crate::store::CheckRecord {

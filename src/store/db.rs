@@ -17,8 +17,15 @@ pub struct CheckReport {
     pub schema_version: i64,
     pub supported_schema_version: i64,
     pub journal_mode: String,
-    /// `["ok"]` when SQLite finds nothing wrong.
+    /// `["ok"]` when SQLite finds nothing wrong; otherwise SQLite's own lines, which name the
+    /// damaged pages (`On tree page 39 cell 2: …`).
     pub integrity: Vec<String>,
+    /// Why the counts and the audit below could not be made (a damaged page stopped them);
+    /// they are then zero.
+    pub incomplete: Option<String>,
+    /// Damage recorded beside the file earlier (`<db>-hotro-damage`): writes are refused
+    /// until a clean check.
+    pub known_damage: Option<String>,
     pub foreign_key_violations: i64,
     /// Tickets whose version differs from their number of events (a broken audit trail).
     pub version_mismatches: i64,
@@ -37,6 +44,7 @@ pub struct CheckReport {
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
         self.integrity == ["ok"]
+            && self.incomplete.is_none()
             && self.foreign_key_violations == 0
             && self.version_mismatches == 0
             && self.count_mismatches == 0
@@ -44,18 +52,94 @@ impl CheckReport {
     }
 }
 
+/// SQLite's integrity check, line by line. Over a damaged page SQLite gives the lines that
+/// name it (`Page 49: btreeInitPage() returns error code 11`) and then fails: the lines are
+/// kept and the failure is the last line.
 fn integrity(conn: &Connection) -> Result<Vec<String>, rusqlite::Error> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    rows.collect()
+    let mut rows = stmt.query([])?;
+    let mut lines = Vec::new();
+    loop {
+        match rows.next() {
+            Ok(Some(row)) => lines.extend(row.get::<_, String>(0)?.lines().map(str::to_string)),
+            Ok(None) => break,
+            Err(e) if !lines.is_empty() => {
+                lines.push(e.to_string());
+                break;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(lines)
 }
 
 impl Store {
     /// Integrity check, schema version, counts, and the whole audit
-    /// ([`Store::verify_audit`], with these anchors).
+    /// ([`Store::verify_audit`], with these anchors and the head recorded beside the file).
+    /// Damage found is recorded beside the file (no write goes into it after); a clean check
+    /// lifts that stop.
     pub fn check(&mut self, anchors: &[ChainHead]) -> Result<CheckReport, StoreError> {
         let path = self.path.clone();
+        let known_damage = super::guard::known_damage(&path);
+        // Integrity first and on its own: over a damaged page the counts below may fail, and
+        // the check must still say where the damage is.
+        let integrity = match self.read(|tx| Ok(integrity(tx)?)) {
+            Ok(lines) => lines,
+            Err(StoreError::Corrupt { detail, .. }) => vec![detail],
+            Err(e) => return Err(e),
+        };
+        let report = match self.counts(anchors, integrity.clone()) {
+            Ok(r) => r,
+            Err(StoreError::Corrupt { detail, .. }) => CheckReport {
+                path: path.clone(),
+                schema_version: self
+                    .conn
+                    .pragma_query_value(None, "user_version", |r| r.get(0))
+                    .unwrap_or(0),
+                supported_schema_version: SCHEMA_VERSION,
+                journal_mode: self
+                    .conn
+                    .pragma_query_value(None, "journal_mode", |r| r.get(0))
+                    .unwrap_or_default(),
+                integrity,
+                incomplete: Some(detail),
+                known_damage: None,
+                foreign_key_violations: 0,
+                version_mismatches: 0,
+                count_mismatches: 0,
+                tickets: 0,
+                events: 0,
+                articles: 0,
+                by_status: Vec::new(),
+                size_bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+                audit: VerifyReport::default(),
+            },
+            Err(e) => return Err(e),
+        };
+        if report.integrity != ["ok"] || report.incomplete.is_some() {
+            let mut detail = report.integrity.join("; ");
+            if let Some(i) = &report.incomplete {
+                detail = format!("{detail}; {i}");
+            }
+            super::guard::record_damage(&path, &detail);
+        } else if report.is_clean() {
+            super::guard::clear_damage(&path);
+        }
+        Ok(CheckReport {
+            known_damage,
+            ..report
+        })
+    }
+
+    /// Everything [`Store::check`] reports after the integrity check, from one snapshot.
+    fn counts(
+        &mut self,
+        anchors: &[ChainHead],
+        integrity: Vec<String>,
+    ) -> Result<CheckReport, StoreError> {
+        let path = self.path.clone();
         let size_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let recorded = super::guard::recorded_head(&path);
         self.read(|tx| {
             let count = |sql: &str| tx.query_row(sql, [], |r| r.get::<_, i64>(0));
             let mut by_status = Vec::new();
@@ -85,7 +169,9 @@ impl Store {
                 schema_version: tx.pragma_query_value(None, "user_version", |r| r.get(0))?,
                 supported_schema_version: SCHEMA_VERSION,
                 journal_mode: tx.pragma_query_value(None, "journal_mode", |r| r.get(0))?,
-                integrity: integrity(tx)?,
+                integrity,
+                incomplete: None,
+                known_damage: None,
                 foreign_key_violations,
                 version_mismatches: count(
                     "SELECT count(*) FROM tickets t
@@ -110,7 +196,7 @@ impl Store {
                 articles: count("SELECT count(*) FROM articles")?,
                 by_status,
                 size_bytes,
-                audit: super::audit::verify_in(tx, anchors)?,
+                audit: super::audit::verify_in(tx, anchors, recorded.as_ref())?,
             })
         })
     }
@@ -118,17 +204,135 @@ impl Store {
     /// A consistent copy of the whole database while other processes keep writing.
     /// `VACUUM INTO` reads one snapshot and writes it in one pass; an incremental online
     /// backup restarts whenever another process commits and may never finish.
-    /// Returns the integrity check of the copy.
-    pub fn backup(&mut self, dest: &Path) -> Result<Vec<String>, StoreError> {
-        if dest.exists() {
-            return Err(StoreError::BackupExists(dest.to_path_buf()));
+    ///
+    /// `dest` is a file name, or a folder when it ends in `/` or names an existing folder
+    /// (the copy is then `<folder>/<db name>-<UTC yyyymmdd-hhmmss>.db`). The copy is written
+    /// under a temporary name in the target folder, checked (`PRAGMA integrity_check`) and
+    /// synced, and only then given its name, never replacing a file: a failure (a full disk,
+    /// a damaged copy) leaves nothing under the name (issue 18, "Backups that lie").
+    /// `progress(bytes written, bytes expected)` is called about every 200 ms from another
+    /// thread while the copy is written.
+    ///
+    /// Returns the file written. Errors: [`StoreError::BackupExists`],
+    /// [`StoreError::BackupFailed`] (no such folder, a copy that fails its check),
+    /// [`StoreError::DiskFull`] and other SQLite errors, each naming the target.
+    pub fn backup(
+        &mut self,
+        dest: &Path,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<PathBuf, StoreError> {
+        let target = backup_target(&self.path, dest)?;
+        let folder = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !folder.is_dir() {
+            return Err(StoreError::BackupFailed {
+                path: target,
+                detail: format!("the folder {} does not exist", folder.display()),
+            });
         }
-        let target = dest.to_string_lossy().to_string();
-        self.conn
-            .execute("VACUUM INTO ?1", [&target])
-            .map_err(|e| StoreError::from_sqlite(dest, e))?;
-        let copy = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| StoreError::from_sqlite(dest, e))?;
-        integrity(&copy).map_err(|e| StoreError::from_sqlite(dest, e))
+        if std::fs::symlink_metadata(&target).is_ok() {
+            return Err(StoreError::BackupExists(target));
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = folder.join(format!(
+            ".{name}.hotro-tmp-{}-{:08x}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        ));
+        let remove_temp = || {
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let mut p = temp.as_os_str().to_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+        };
+        let expected = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+            + std::fs::metadata(super::guard::wal_path(&self.path))
+                .map(|m| m.len())
+                .unwrap_or(0);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let conn = &self.conn;
+        let copied = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    let written = std::fs::metadata(&temp).map(|m| m.len()).unwrap_or(0);
+                    progress(written.min(expected), expected);
+                }
+            });
+            let r = conn.execute("VACUUM INTO ?1", [&temp.to_string_lossy()]);
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            r
+        });
+        if let Err(e) = copied {
+            remove_temp();
+            return Err(StoreError::from_sqlite(&target, e));
+        }
+        let checked = Connection::open_with_flags(&temp, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|copy| integrity(&copy));
+        match checked {
+            Ok(lines) if lines == ["ok"] => {}
+            Ok(lines) => {
+                remove_temp();
+                return Err(StoreError::BackupFailed {
+                    path: target,
+                    detail: format!("the copy failed its integrity check: {}", lines.join("; ")),
+                });
+            }
+            Err(e) => {
+                remove_temp();
+                return Err(StoreError::from_sqlite(&target, e));
+            }
+        }
+        let synced = std::fs::File::open(&temp).and_then(|f| f.sync_all());
+        // A hard link gives the name only if nothing has it (never replacing a file that
+        // appeared meanwhile); a filesystem without links gets a rename after the check above.
+        let named = synced.and_then(|()| match std::fs::hard_link(&temp, &target) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+            Err(_) => std::fs::rename(&temp, &target),
+        });
+        remove_temp();
+        match named {
+            Ok(()) => {
+                if let Ok(dir) = std::fs::File::open(&folder) {
+                    let _ = dir.sync_all();
+                }
+                progress(expected, expected);
+                Ok(target)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StoreError::BackupExists(target))
+            }
+            Err(e) if e.raw_os_error() == Some(28) => Err(StoreError::DiskFull { path: target }),
+            Err(e) => Err(StoreError::BackupFailed {
+                path: target,
+                detail: e.to_string(),
+            }),
+        }
     }
+}
+
+/// The file a backup to `dest` writes: `dest` itself, or a new name in it when it is a folder
+/// (it ends in `/` or names an existing folder).
+fn backup_target(db: &Path, dest: &Path) -> Result<PathBuf, StoreError> {
+    let text = dest.as_os_str().to_string_lossy();
+    let is_folder = text.ends_with('/') || dest.is_dir();
+    if !is_folder {
+        return Ok(dest.to_path_buf());
+    }
+    let stem = db
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "hotro".to_string());
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    Ok(dest.join(format!("{stem}-{stamp}.db")))
 }

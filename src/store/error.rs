@@ -20,6 +20,32 @@ pub enum StoreError {
         "database {path} is on a network filesystem ({fs}); SQLite's WAL needs every process on one host. Keep the file on a local disk of one host and let operators on other workstations reach that host over SSH"
     )]
     NetworkFilesystem { path: PathBuf, fs: &'static str },
+    #[error(
+        "database {path} does not exist; check --db or HOTRO_DB for a typo, or create it with hotro --db {path} init"
+    )]
+    Missing { path: PathBuf },
+    #[error(
+        "database {path} has lost committed changes: event {recorded} was committed but is not in the file (its -wal file was probably deleted while in use); nothing was written"
+    )]
+    LostChanges {
+        path: PathBuf,
+        recorded: super::ChainHead,
+        found: Option<super::ChainHead>,
+    },
+    #[error(
+        "database {path} is known to be damaged ({detail}); writes are refused until a clean hotro db check"
+    )]
+    Damaged { path: PathBuf, detail: String },
+    #[error(
+        "read-only database {path} has schema {found}, older than this hotro's {supported}; check it with the hotro that wrote it, or a writable copy"
+    )]
+    ReadOnlyOldSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("backup target {path}: {detail}")]
+    BackupFailed { path: PathBuf, detail: String },
     #[error("cannot create the database directory {path}: {source}")]
     CreateDir {
         path: PathBuf,

@@ -13,6 +13,7 @@ mod db;
 mod demo;
 mod drafts;
 mod error;
+mod guard;
 mod kb;
 mod schema;
 mod tickets;
@@ -22,6 +23,7 @@ pub use checks::{CheckLogEntry, CheckRecord};
 pub use configs::{AppliedConfig, Purpose};
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
+pub use guard::{damage_path, head_path};
 pub use kb::{ImportCounts, IndexDoc, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
 pub use tickets::{CountCell, Page, RuleApplication, TicketFilter, TicketRow};
@@ -48,21 +50,63 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
+    /// Opened read-only ([`OpenMode::Inspect`] of a write-protected file): writes are refused.
+    read_only: bool,
+    /// The head recorded beside the file that the file no longer has: committed changes were
+    /// lost ([`guard`]). Set only in [`OpenMode::Inspect`] (other modes refuse to open);
+    /// writes are refused while it is set.
+    lost: Option<ChainHead>,
+}
+
+/// How [`Store::open_with`] treats the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// An existing hotro database. A missing file is [`StoreError::Missing`]: a mistyped
+    /// `--db` never makes a new database (issue 18). Committed changes found lost are
+    /// [`StoreError::LostChanges`].
+    Existing,
+    /// Create the file and its folder when missing (`hotro init`, the demo database).
+    Create,
+    /// For looking at a file as it is (`hotro db check`, `verify`, `anchor`, `restored`): an
+    /// existing file, opened read-only when it is write-protected (a read-only copy can be
+    /// checked), and opened even when changes were lost, so that the check can report it.
+    Inspect,
 }
 
 impl Store {
-    /// Open (creating if needed) the database at `path`, check it, switch it to WAL and bring
-    /// its schema up to date. A database from a newer hotro is refused and left untouched.
+    /// Open the existing database at `path` ([`OpenMode::Existing`]), check it, switch it to
+    /// WAL and bring its schema up to date. A database from a newer hotro is refused and left
+    /// untouched.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_with_timeout(path, BUSY_TIMEOUT)
+        Self::open_with(path, OpenMode::Existing, BUSY_TIMEOUT)
     }
 
+    /// Like [`Store::open`], creating the file and its folder when missing
+    /// ([`OpenMode::Create`]).
+    pub fn create(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with(path, OpenMode::Create, BUSY_TIMEOUT)
+    }
+
+    /// An existing database, waiting at most `busy_timeout` for other writers.
     pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Store, StoreError> {
+        Self::open_with(path, OpenMode::Existing, busy_timeout)
+    }
+
+    /// Open `path` as `mode` says, waiting at most `busy_timeout` for other writers.
+    pub fn open_with(
+        path: &Path,
+        mode: OpenMode,
+        busy_timeout: Duration,
+    ) -> Result<Store, StoreError> {
         let path = path.to_path_buf();
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let meta = std::fs::metadata(&path).ok();
+        if meta.is_none() && mode != OpenMode::Create {
+            return Err(StoreError::Missing { path });
+        }
         if !dir.is_dir() {
             std::fs::create_dir_all(&dir).map_err(|source| StoreError::CreateDir {
                 path: dir.clone(),
@@ -70,27 +114,63 @@ impl Store {
             })?;
         }
         error::refuse_network_filesystem(&dir)?;
-        if let Ok(meta) = std::fs::metadata(&path) {
+        let mut read_only = false;
+        if let Some(meta) = &meta {
             if meta.is_dir() {
                 return Err(StoreError::NotADatabase { path });
             }
             // Respect a write-protected file even when running as root: someone protected it.
+            // It can still be inspected.
             if meta.permissions().readonly() {
-                return Err(StoreError::ReadOnly { path });
+                if mode != OpenMode::Inspect {
+                    return Err(StoreError::ReadOnly { path });
+                }
+                read_only = true;
             }
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&path, flags)
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else if mode == OpenMode::Create {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let conn = Connection::open_with_flags(&path, flags)
             .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        let mut store =
+            Self::prepare(conn, path, busy_timeout, read_only).map_err(guard::noted)?;
+        if let Some(recorded) = guard::recorded_head(&store.path)
+            && !store.holds_event(&recorded)?
+        {
+            if mode != OpenMode::Inspect {
+                let found = store.chain_head()?;
+                return Err(StoreError::LostChanges {
+                    path: store.path.clone(),
+                    recorded,
+                    found,
+                });
+            }
+            store.lost = Some(recorded);
+        }
+        Ok(store)
+    }
+
+    /// Busy handling, version check, WAL and migrations on a freshly opened connection.
+    fn prepare(
+        mut conn: Connection,
+        path: PathBuf,
+        busy_timeout: Duration,
+        read_only: bool,
+    ) -> Result<Store, StoreError> {
         let fail = |e| StoreError::from_sqlite(&path, e);
         // Wait for other writers in short steps: SQLite's default handler sleeps up to 100 ms
         // at a time, so under many writers a waiting process keeps losing the lock to ones
         // that poll more often (tail latency of seconds). The budget is the busy timeout.
         BUSY_BUDGET_MS.with(|b| b.set(busy_timeout.as_millis() as u64));
         conn.busy_handler(Some(short_waits)).map_err(fail)?;
-        if conn.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
+        if !read_only && conn.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
             return Err(StoreError::ReadOnly { path });
         }
         // Read the version before changing anything, so a newer file is left as it was.
@@ -104,6 +184,22 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        if read_only {
+            if found < SCHEMA_VERSION {
+                return Err(StoreError::ReadOnlyOldSchema {
+                    path,
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            return Ok(Store {
+                conn,
+                path,
+                busy_timeout,
+                read_only,
+                lost: None,
+            });
+        }
         ensure_wal(&conn).map_err(fail)?;
         conn.execute_batch(&format!(
             "PRAGMA foreign_keys = ON;
@@ -115,9 +211,52 @@ impl Store {
             conn,
             path,
             busy_timeout,
+            read_only,
+            lost: None,
         };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opened read-only (a write-protected file inspected by `hotro db check`).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Whether a write can be tried at all: not read-only, no committed changes lost, no
+    /// damage known ([`guard`]).
+    pub fn accepts_writes(&self) -> bool {
+        !self.read_only && self.lost.is_none() && guard::known_damage(&self.path).is_none()
+    }
+
+    /// The head recorded beside the file that the file no longer holds, when opened with
+    /// [`OpenMode::Inspect`] (committed changes were lost).
+    pub fn lost_head(&self) -> Option<&ChainHead> {
+        self.lost.as_ref()
+    }
+
+    /// Whether the file holds this event with this hash.
+    fn holds_event(&mut self, head: &ChainHead) -> Result<bool, StoreError> {
+        self.read(|tx| {
+            let hash: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+                "SELECT hash FROM events WHERE id = ?1",
+                [head.event_id],
+                |r| r.get(0),
+            ))?;
+            Ok(hash.as_deref() == Some(head.hash.as_str()))
+        })
+    }
+
+    /// Record the file's present head beside it as the one to expect (an administrator
+    /// restored the file from a backup on purpose: `hotro db restored`). Returns it.
+    pub fn accept_head(&mut self) -> Result<Option<ChainHead>, StoreError> {
+        let head = self.chain_head()?;
+        guard::reset_head(&self.path, head.as_ref()).map_err(|e| StoreError::CannotOpen {
+            path: guard::head_path(&self.path),
+            detail: e.to_string(),
+        })?;
+        self.lost = None;
+        Ok(head)
     }
 
     pub fn path(&self) -> &Path {
@@ -184,6 +323,19 @@ impl Store {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let path = self.path.clone();
+        if self.read_only {
+            return Err(StoreError::ReadOnly { path });
+        }
+        if let Some(recorded) = &self.lost {
+            return Err(StoreError::LostChanges {
+                path,
+                recorded: recorded.clone(),
+                found: None,
+            });
+        }
+        if let Some(detail) = guard::known_damage(&path) {
+            return Err(StoreError::Damaged { path, detail });
+        }
         // SQLite's busy handler covers most waits, but under many writers `BEGIN IMMEDIATE`
         // can still come back BUSY at once (e.g. while another process runs WAL recovery or a
         // checkpoint holds a lock the handler is not called for). Keep trying until the busy
@@ -200,11 +352,25 @@ impl Store {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(1 + (attempt * 7) % 13));
                 }
-                Err(e) => return Err(StoreError::from_sqlite(&path, e)),
+                Err(e) => return Err(guard::noted(StoreError::from_sqlite(&path, e))),
             }
         };
-        let value = f(&tx).map_err(|e| e.with_path(&path))?;
-        tx.commit().map_err(|e| StoreError::from_sqlite(&path, e))?;
+        let value = f(&tx).map_err(|e| guard::noted(e.with_path(&path)))?;
+        tx.commit()
+            .map_err(|e| guard::noted(StoreError::from_sqlite(&path, e)))?;
+        // The newest committed event, beside the file: a later open notices if it is lost.
+        if let Ok(Some(head)) = self.conn.query_row(
+            "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(Some(ChainHead {
+                    event_id: r.get(0)?,
+                    hash: r.get(1)?,
+                }))
+            },
+        ) {
+            guard::record_head(&path, &head);
+        }
         Ok(value)
     }
 
@@ -217,9 +383,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(|e| StoreError::from_sqlite(&path, e))?;
-        let value = f(&tx).map_err(|e| e.with_path(&path))?;
-        tx.finish().map_err(|e| StoreError::from_sqlite(&path, e))?;
+            .map_err(|e| guard::noted(StoreError::from_sqlite(&path, e)))?;
+        let value = f(&tx).map_err(|e| guard::noted(e.with_path(&path)))?;
+        tx.finish()
+            .map_err(|e| guard::noted(StoreError::from_sqlite(&path, e)))?;
         Ok(value)
     }
 

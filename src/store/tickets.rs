@@ -905,7 +905,7 @@ mod tests {
     #[test]
     fn the_is_open_column_agrees_with_the_domain() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("t.db")).unwrap();
         let open = store
             .read(|tx| {
                 let mut out = Vec::new();
@@ -972,7 +972,7 @@ mod tests {
         #[test]
         fn any_filter_text_is_a_valid_query(text in "\\PC{0,30}") {
             let dir = tempfile::tempdir().unwrap();
-            let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+            let mut store = Store::create(&dir.path().join("p.db")).unwrap();
             let cfg = config::embedded();
             let ctx = Ctx { org: &cfg.org, actor: "nguyenvanan", now: Utc::now(), by: None };
             store.create_ticket(&NewTicket { title: "100% lỗi_đăng nhập \\ 'x'".into(), ..NewTicket::default() }, ctx).unwrap();
@@ -985,7 +985,7 @@ mod tests {
     #[test]
     fn filter_wildcards_are_literal() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("w.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("w.db")).unwrap();
         let cfg = config::embedded();
         let ctx = Ctx {
             org: &cfg.org,
@@ -1037,7 +1037,7 @@ mod tests {
     fn keys_roll_over_at_local_midnight_and_never_repeat() {
         use chrono::TimeZone;
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("k.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("k.db")).unwrap();
         let cfg = config::embedded();
         let new = NewTicket {
             title: "x".into(),
@@ -1066,7 +1066,7 @@ mod tests {
     #[test]
     fn counts_follow_every_change() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut store = Store::create(&dir.path().join("t.db")).unwrap();
         let cfg = config::embedded();
         let ctx = Ctx {
             org: &cfg.org,

@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn every_queue_counts_what_it_lists() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut store = Store::open(&dir.path().join("q.db")).expect("store");
+        let mut store = Store::create(&dir.path().join("q.db")).expect("store");
         let cfg = crate::config::embedded();
         let org = &cfg.org;
         let now = chrono::Utc::now();
