@@ -403,7 +403,11 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             recorded,
             found,
         } => cat.f(
-            "error.lost_changes",
+            if found.as_ref().is_some_and(|f| f.event_id >= recorded.event_id) {
+                "error.rewritten_changes"
+            } else {
+                "error.lost_changes"
+            },
             &[
                 ("path", &p(path)),
                 ("recorded", &recorded.event_id),

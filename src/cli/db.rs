@@ -275,7 +275,11 @@ fn problem_line(cat: &Catalog, p: &Problem) -> String {
             ],
         ),
         Problem::ChangesLost { event_id, newest } => cat.f(
-            "db.verify.changes_lost",
+            if newest.is_some_and(|n| n >= *event_id) {
+                "db.verify.changes_rewritten"
+            } else {
+                "db.verify.changes_lost"
+            },
             &[("id", event_id), ("newest", &newest.unwrap_or_default())],
         ),
         Problem::ConfigChanged { version } => {

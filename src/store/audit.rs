@@ -1086,13 +1086,16 @@ mod tests {
             keys.push(t.key);
         }
         assert_eq!(first_problem(&mut store), None);
+        // Plain SQL by someone who also deletes the head recorded beside the file (which
+        // would otherwise name the deleted event first: see `a_deleted_newest_event_…`).
         let sql = |store: &mut Store, sql: &str| {
             store
                 .write(|tx| {
                     tx.execute_batch(sql)?;
                     Ok(())
                 })
-                .unwrap()
+                .unwrap();
+            let _ = std::fs::remove_file(crate::store::head_path(store.path()));
         };
         sql(
             &mut store,
@@ -1296,6 +1299,16 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+        // The head recorded beside the file names the rewrite at once…
+        assert_eq!(
+            first_problem(&mut store),
+            Some(Problem::ChangesLost {
+                event_id: 2,
+                newest: Some(2)
+            })
+        );
+        // …unless whoever rewrote the chain also deleted that file.
+        std::fs::remove_file(crate::store::head_path(store.path())).unwrap();
         assert_eq!(
             first_problem(&mut store),
             None,

@@ -273,6 +273,7 @@ impl Store {
         if current == SCHEMA_VERSION {
             return Ok(());
         }
+        let mut restamped = false;
         self.write(|tx| {
             let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if found > SCHEMA_VERSION {
@@ -290,6 +291,7 @@ impl Store {
                 audit::stamp_legacy_states(tx)?;
             }
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            restamped = found > 0 && found < schema::state_hash_migration();
             if found == 0 {
                 tx.execute(
                     "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_by', ?1)",
@@ -313,7 +315,14 @@ impl Store {
                 supported,
             },
             other => other,
-        })
+        })?;
+        // Stamping rewrote the chain's hashes: the head recorded beside the file is the new
+        // one (not a sign of lost changes).
+        if restamped {
+            let head = self.chain_head()?;
+            let _ = guard::reset_head(&self.path, head.as_ref());
+        }
+        Ok(())
     }
 
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`, rolled back
