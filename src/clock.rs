@@ -31,12 +31,23 @@ pub fn now() -> DateTime<Utc> {
     fixed().ok().flatten().unwrap_or_else(Utc::now)
 }
 
+/// Why a typed time was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeError {
+    /// Not in any of the accepted forms.
+    Unreadable,
+    /// A wall-clock time the zone skips (the hour the clocks jump forward for daylight saving
+    /// time): it never happened there.
+    Skipped,
+}
+
 /// A date or time typed by a user: RFC 3339, or `YYYY-MM-DD HH:MM` / `YYYY-MM-DDTHH:MM`
-/// in the organisation's zone, or `HH:MM` today in that zone.
-pub fn parse_local(text: &str, tz: Tz, today: NaiveDate) -> Option<DateTime<Utc>> {
+/// in the organisation's zone, or `HH:MM` today in that zone. A time that occurs twice (the
+/// hour the clocks go back) is the earlier one; one the zone skips is [`TimeError::Skipped`].
+pub fn parse_local(text: &str, tz: Tz, today: NaiveDate) -> Result<DateTime<Utc>, TimeError> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
+        return Ok(t.with_timezone(&Utc));
     }
     let naive = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]
         .iter()
@@ -45,10 +56,12 @@ pub fn parse_local(text: &str, tz: Tz, today: NaiveDate) -> Option<DateTime<Utc>
             chrono::NaiveTime::parse_from_str(text, "%H:%M")
                 .ok()
                 .map(|t| today.and_time(t))
-        })?;
+        })
+        .ok_or(TimeError::Unreadable)?;
     tz.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
+        .ok_or(TimeError::Skipped)
 }
 
 #[cfg(test)]
@@ -60,13 +73,31 @@ mod tests {
         let tz = chrono_tz::Asia::Ho_Chi_Minh;
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let want = Utc.with_ymd_and_hms(2026, 11, 23, 3, 30, 0).unwrap();
-        assert_eq!(parse_local("2026-11-23 10:30", tz, today), Some(want));
-        assert_eq!(parse_local("2026-11-23T10:30", tz, today), Some(want));
-        assert_eq!(parse_local("10:30", tz, today), Some(want));
+        assert_eq!(parse_local("2026-11-23 10:30", tz, today), Ok(want));
+        assert_eq!(parse_local("2026-11-23T10:30", tz, today), Ok(want));
+        assert_eq!(parse_local("10:30", tz, today), Ok(want));
         assert_eq!(
             parse_local("2026-11-23T10:30:00+07:00", tz, today),
-            Some(want)
+            Ok(want)
         );
-        assert_eq!(parse_local("tomorrow", tz, today), None);
+        assert_eq!(
+            parse_local("tomorrow", tz, today),
+            Err(TimeError::Unreadable)
+        );
+    }
+
+    #[test]
+    fn a_time_the_clocks_skip_is_told_apart_from_nonsense() {
+        let berlin = chrono_tz::Europe::Berlin;
+        let today = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
+        // 02:00–03:00 does not exist in Berlin on 29 March 2026.
+        assert_eq!(
+            parse_local("2026-03-29 02:30", berlin, today),
+            Err(TimeError::Skipped)
+        );
+        assert_eq!(parse_local("02:30", berlin, today), Err(TimeError::Skipped));
+        // The hour that happens twice (25 October) is the earlier one.
+        let twice = parse_local("2026-10-25 02:30", berlin, today).unwrap();
+        assert_eq!(twice, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap());
     }
 }

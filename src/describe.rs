@@ -471,6 +471,18 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             &[("path", &p(path)), ("detail", detail)],
         ),
         StoreError::DiskFull { path } => cat.f("error.disk_full", &[("path", &p(path))]),
+        StoreError::NoSuchVersion {
+            key,
+            expected,
+            current,
+        } => cat.f(
+            "error.no_such_version",
+            &[
+                ("key", &one_line(key)),
+                ("expected", expected),
+                ("current", current),
+            ],
+        ),
         StoreError::TicketNotFound(key) => {
             cat.f("error.ticket_not_found", &[("key", &one_line(key))])
         }

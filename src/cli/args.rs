@@ -111,9 +111,9 @@ pub enum CalendarCommand {
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     Writers {
-        #[arg(long, default_value_t = 8)]
+        #[arg(long, default_value_t = 8, value_parser = counted(1, MAX_BENCH_PROCS))]
         procs: usize,
-        #[arg(long, default_value_t = 10.0)]
+        #[arg(long, default_value_t = 10.0, value_parser = seconds)]
         secs: f64,
         #[arg(long)]
         json: bool,
@@ -282,9 +282,9 @@ pub enum IndexCommand {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = counted(0, MAX_DEMO_TICKETS))]
     pub tickets: usize,
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = counted(0, MAX_DEMO_ARTICLES))]
     pub articles: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -519,7 +519,7 @@ pub struct ListArgs {
     pub oldest_first: bool,
     #[arg(long, conflicts_with = "oldest_first")]
     pub by_due: bool,
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = counted(1, MAX_LIST_LIMIT))]
     pub limit: usize,
     #[arg(long, value_name = "ID")]
     pub before: Option<i64>,
@@ -575,12 +575,45 @@ pub enum ConfigCommand {
 
 /// Set every command's `about` and every argument's `help` from the catalog:
 /// `cli.<path>.about` and `cli.<path>.<arg id>`, or `cli.global.<arg id>` for global ones.
+/// The most demo tickets one `hotro demo` writes (the benchmarks' 1,000,000 and room to
+/// spare): about 2.6 GB and 4 minutes here. A larger number is a typo (issue 18).
+pub const MAX_DEMO_TICKETS: u64 = 2_000_000;
+/// The most demo articles one `hotro demo` writes.
+pub const MAX_DEMO_ARTICLES: u64 = 200_000;
+/// The most writer processes `hotro bench writers` starts.
+pub const MAX_BENCH_PROCS: u64 = 64;
+/// The longest `hotro bench writers` run, in seconds.
+pub const MAX_BENCH_SECS: f64 = 3600.0;
+/// The most rows one page of `hotro ticket list` holds.
+pub const MAX_LIST_LIMIT: u64 = 10_000;
+
+/// A count between `min` and `max`: a negative number or one out of range is refused by
+/// clap with the range in the message.
+fn counted(min: u64, max: u64) -> clap::builder::RangedI64ValueParser<usize> {
+    clap::builder::RangedI64ValueParser::<usize>::new().range(min as i64..=max as i64)
+}
+
+/// Seconds for a benchmark run: more than 0, at most [`MAX_BENCH_SECS`].
+fn seconds(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(v > 0.0 && v <= MAX_BENCH_SECS) {
+        return Err(format!("{v} is not in 0..={MAX_BENCH_SECS} seconds"));
+    }
+    Ok(v)
+}
+
 pub fn localize(cmd: clap::Command, cat: &Catalog) -> clap::Command {
     localize_at(cmd, cat, "cli")
 }
 
 fn localize_at(mut cmd: clap::Command, cat: &Catalog, path: &str) -> clap::Command {
-    cmd = cmd.about(cat.t(&format!("{path}.about")));
+    // `--limit -1` is a value to check (and refuse with the range), not an unknown option.
+    cmd = cmd
+        .about(cat.t(&format!("{path}.about")))
+        .allow_negative_numbers(true);
     let ids: Vec<String> = cmd
         .get_arguments()
         .map(|a| a.get_id().as_str().to_string())

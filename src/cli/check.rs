@@ -46,8 +46,16 @@ impl Env<'_> {
 
     pub(super) fn time_arg(&self, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
         let tz = self.cfg.org.time_zone;
-        crate::clock::parse_local(text, tz, check_date(now, tz))
-            .ok_or_else(|| self.user(self.cat.f("error.bad_time", &[("value", &one_line(text))])))
+        crate::clock::parse_local(text, tz, check_date(now, tz)).map_err(|e| {
+            let id = match e {
+                crate::clock::TimeError::Unreadable => "error.bad_time",
+                crate::clock::TimeError::Skipped => "error.skipped_time",
+            };
+            self.user(self.cat.f(
+                id,
+                &[("value", &one_line(text)), ("zone", &tz.name())],
+            ))
+        })
     }
 }
 

@@ -1297,13 +1297,42 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                 }
             };
             let mut store = env.open()?;
-            let counts = crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
-                .import_articles(&articles)
-                .map_err(|e| env.desk_err(e))?;
+            let (counts, unknown) =
+                crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
+                    .import_articles(&articles)
+                    .map_err(|e| env.desk_err(e))?;
             synced_index(env, &mut store)?;
             if *json {
-                out::json(&counts)?;
+                #[derive(Serialize)]
+                struct Imported<'a> {
+                    #[serde(flatten)]
+                    counts: &'a crate::store::ImportCounts,
+                    unknown: &'a [crate::domain::kb::UnknownReference],
+                }
+                out::json(&Imported {
+                    counts: &counts,
+                    unknown: &unknown,
+                })?;
             } else {
+                for u in unknown.iter().take(20) {
+                    say_err!(
+                        "{}",
+                        cat.f(
+                            "kb.unknown_reference",
+                            &[
+                                ("reference", &one_line(&u.reference)),
+                                ("field", &u.field),
+                                ("value", &one_line(&u.value))
+                            ]
+                        )
+                    );
+                }
+                if unknown.len() > 20 {
+                    say_err!("  … {}", unknown.len() - 20);
+                }
+                if !unknown.is_empty() {
+                    say_err!("{}", cat.f("kb.unknown_hint", &[("count", &unknown.len())]));
+                }
                 say!(
                     "{}",
                     cat.f(

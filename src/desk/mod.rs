@@ -579,12 +579,24 @@ impl<'a> Desk<'a> {
     }
 
     /// Import knowledge articles (admin), all or nothing.
+    /// Import articles (all or nothing). Returns the counts and the applications and
+    /// categories the configuration does not know: they are imported as given (nothing in
+    /// the file is lost) and reported, so the importer can correct the file or add them to
+    /// the configuration (issue 18).
     pub fn import_articles(
         &mut self,
         articles: &[crate::domain::kb::ArticleInput],
-    ) -> Result<crate::store::ImportCounts, DeskError> {
+    ) -> Result<
+        (
+            crate::store::ImportCounts,
+            Vec<crate::domain::kb::UnknownReference>,
+        ),
+        DeskError,
+    > {
         let op = self.session.require(Permission::ImportKnowledge)?;
-        Ok(self.store.import_articles(articles, &op.login, self.now)?)
+        let unknown = crate::domain::kb::unknown_references(articles, &self.session.cfg.org);
+        let counts = self.store.import_articles(articles, &op.login, self.now)?;
+        Ok((counts, unknown))
     }
 
     // ---- the morning check ---------------------------------------------------------------

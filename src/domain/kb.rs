@@ -194,6 +194,52 @@ mod tests {
     }
 }
 
+/// A field of an article that names something the organisation's configuration does not
+/// know (issue 18, "Imports from Windows tools"): imported as given, and reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownReference {
+    /// The article's `ref`.
+    pub reference: String,
+    /// `application` or `category`.
+    pub field: &'static str,
+    pub value: String,
+}
+
+/// The applications and categories in `articles` that `org` does not know. An application is
+/// known by its code (any case) or its name; a category by its id or its name in any
+/// language.
+pub fn unknown_references(
+    articles: &[ArticleInput],
+    org: &crate::domain::org::Organisation,
+) -> Vec<UnknownReference> {
+    let mut out = Vec::new();
+    for a in articles {
+        if let Some(app) = &a.application
+            && org.application(app).is_none()
+            && !org.applications.iter().any(|x| x.name == *app)
+        {
+            out.push(UnknownReference {
+                reference: a.reference.clone(),
+                field: "application",
+                value: app.clone(),
+            });
+        }
+        if let Some(cat) = &a.category
+            && org.category(cat).is_none()
+            && !org.categories.iter().any(|c| {
+                c.name.vi == *cat || c.name.en == *cat || c.name.zh.as_deref() == Some(cat)
+            })
+        {
+            out.push(UnknownReference {
+                reference: a.reference.clone(),
+                field: "category",
+                value: cat.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// A line of an import file that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
@@ -207,10 +253,29 @@ pub fn parse_jsonl(bytes: &[u8]) -> Result<Vec<ArticleInput>, Vec<LineError>> {
     let mut articles = Vec::new();
     let mut errors = Vec::new();
     let mut refs = std::collections::HashMap::new();
+    // Windows tools (Notepad, Excel's "Unicode text") start a file with a byte-order mark:
+    // UTF-8's is skipped; UTF-16 is refused with how to save the file instead.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(vec![LineError {
+            line: 1,
+            message: "the file is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8 (in Notepad: Save as, Encoding UTF-8) and import it again".into(),
+        }]);
+    }
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        if let Some(at) = raw.iter().position(|&b| b == 0) {
+            errors.push(LineError {
+                line,
+                message: format!(
+                    "a NUL byte (0x00) at column {}: the line holds binary data or UTF-16 text; save the file as UTF-8 text",
+                    at + 1
+                ),
+            });
             continue;
         }
         let text = match std::str::from_utf8(raw) {

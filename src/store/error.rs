@@ -77,6 +77,12 @@ pub enum StoreError {
     CannotOpen { path: PathBuf, detail: String },
     #[error("disk full while writing {path}; free some space and try again — nothing was saved")]
     DiskFull { path: PathBuf },
+    #[error("ticket {key} never had version {expected} (it is at version {current})")]
+    NoSuchVersion {
+        key: String,
+        expected: i64,
+        current: i64,
+    },
     #[error("no ticket {0}")]
     TicketNotFound(String),
     #[error("ticket {} changed since version {} (now {})", .0.key, .0.expected, .0.current)]

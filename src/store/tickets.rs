@@ -370,6 +370,17 @@ pub(crate) fn change_in(
 ) -> Result<(Ticket, Event), StoreError> {
     let (id, mut t) = load_by_key(tx, key)?;
     if let Some(expected) = expect_version
+        && (expected > t.version || expected < 1)
+    {
+        // Not a change made meanwhile: a version the ticket never had (a typo, another
+        // ticket's version).
+        return Err(StoreError::NoSuchVersion {
+            key: t.key,
+            expected,
+            current: t.version,
+        });
+    }
+    if let Some(expected) = expect_version
         && expected != t.version
     {
         let changes = events_of(tx, id, key, expected)?;
