@@ -697,12 +697,14 @@ pub fn fill(
     let written = std::thread::scope(|scope| -> Result<usize, StoreError> {
         scope.spawn(move || {
             let mut g = Generator::new(org, seed, total, now);
-            let mut batch = Vec::with_capacity(BATCH.min(total));
+            // At least about twenty batches, so that progress is seen moving.
+            let size = BATCH.min((total / 20).max(1_000));
+            let mut batch = Vec::with_capacity(size.min(total));
             for i in 0..total {
                 if let Some(t) = g.ticket(i) {
                     batch.push(t);
                 }
-                if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+                if batch.len() == size && tx.send(std::mem::take(&mut batch)).is_err() {
                     return; // the writer stopped on an error
                 }
             }

@@ -403,7 +403,10 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             recorded,
             found,
         } => cat.f(
-            if found.as_ref().is_some_and(|f| f.event_id >= recorded.event_id) {
+            if found
+                .as_ref()
+                .is_some_and(|f| f.event_id >= recorded.event_id)
+            {
                 "error.rewritten_changes"
             } else {
                 "error.lost_changes"

@@ -1166,7 +1166,13 @@ fn backup_writes_a_checked_copy_and_never_overwrites() {
     std::fs::create_dir(&folder).unwrap();
     let written = store.backup(&folder, &|_, _| {}).unwrap();
     assert_eq!(written.parent(), Some(folder.as_path()));
-    assert!(written.file_name().unwrap().to_string_lossy().starts_with("src-"));
+    assert!(
+        written
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("src-")
+    );
     let missing = dir.path().join("nodir/");
     let missing = std::path::PathBuf::from(format!("{}/", missing.display()));
     assert!(matches!(

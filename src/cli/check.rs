@@ -51,10 +51,10 @@ impl Env<'_> {
                 crate::clock::TimeError::Unreadable => "error.bad_time",
                 crate::clock::TimeError::Skipped => "error.skipped_time",
             };
-            self.user(self.cat.f(
-                id,
-                &[("value", &one_line(text)), ("zone", &tz.name())],
-            ))
+            self.user(
+                self.cat
+                    .f(id, &[("value", &one_line(text)), ("zone", &tz.name())]),
+            )
         })
     }
 }

@@ -139,8 +139,7 @@ impl Store {
         };
         let conn = Connection::open_with_flags(&path, flags)
             .map_err(|e| StoreError::from_sqlite(&path, e))?;
-        let mut store =
-            Self::prepare(conn, path, busy_timeout, read_only).map_err(guard::noted)?;
+        let mut store = Self::prepare(conn, path, busy_timeout, read_only).map_err(guard::noted)?;
         if let Some(recorded) = guard::recorded_head(&store.path)
             && !store.holds_event(&recorded)?
         {
