@@ -365,3 +365,45 @@ fn a_system_marked_down_in_the_console_opens_an_incident_the_cli_lists() {
     assert_eq!(tabmis["entry"]["result"], "down");
     assert_eq!(tabmis["entry"]["incident"], key.as_str());
 }
+
+/// While another process holds the write lock (a long import), saving does not freeze the
+/// screen without a word: a notice says the console is waiting, keys pressed meanwhile are
+/// kept, and the ticket is created as soon as the lock frees (issue 18).
+#[test]
+fn a_write_waiting_for_another_process_says_so_and_goes_through() {
+    let (_dir, db) = fresh_db();
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("My tickets");
+    c.send("n");
+    c.wait_for("New ticket");
+    c.send("Chờ tiến trình khác ghi xong");
+    // Another process takes the write lock and keeps it for 3 s.
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder_db = db.clone();
+    let holder = std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&holder_db).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked_tx.send(()).unwrap();
+        std::thread::sleep(Duration::from_secs(3));
+        conn.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    c.send("\x13"); // Ctrl-S
+    c.wait_for("Waiting for the database");
+    c.send("8"); // typed while waiting: handled once the write is done
+    holder.join().unwrap();
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
+    let screen = c.wait_for(&key);
+    assert!(
+        screen.contains("All open (1)"),
+        "the kept key 8 opened All open: {screen}"
+    );
+    assert!(!screen.contains("Waiting for the database"), "{screen}");
+    c.quit();
+    let (code, out, err) = hotro(&db, &["ticket", "show", &key, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Chờ tiến trình khác ghi xong"), "{out}");
+}

@@ -509,6 +509,24 @@ fn a_writer_holding_the_lock_gives_locked_and_the_write_succeeds_afterwards() {
     // Readers are not blocked in WAL mode: opening and reading work while the lock is held.
     let mut store = Store::open_with_timeout(&db, Duration::from_millis(300)).unwrap();
     assert_eq!(store.check(&[]).unwrap().tickets, 1);
+    // While it waits, the wait hook is told how long so far, about every 100 ms (the
+    // console draws its notice from it), and the write still fails as Locked.
+    let waits = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = std::rc::Rc::clone(&waits);
+    hotro::store::set_wait_hook(Some(Box::new(move |w| seen.borrow_mut().push(w))));
+    let waited = store.create_ticket(&titled("Chờ khóa"), ctx(&cfg.org, "nguyenvanan", morning()));
+    hotro::store::set_wait_hook(None);
+    assert!(
+        matches!(waited, Err(StoreError::Locked { .. })),
+        "{waited:?}"
+    );
+    let waits = waits.borrow().clone();
+    assert!(waits.len() >= 2, "told while waiting: {waits:?}");
+    assert!(waits.windows(2).all(|w| w[0] < w[1]), "{waits:?}");
+    assert!(
+        waits.last().unwrap() <= &Duration::from_millis(300),
+        "{waits:?}"
+    );
     match store.create_ticket(
         &titled("Trong khi bị khóa"),
         ctx(&cfg.org, "nguyenvanan", morning()),

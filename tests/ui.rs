@@ -1352,3 +1352,47 @@ fn procedure_steps_are_completed_from_ticket_detail() {
     )));
     snap(&d, "procedure_detail_en");
 }
+
+/// The notice drawn while a write waits for another process's lock (issue 18): in both
+/// languages, naming who holds the lock when that process said so, and inert whatever the
+/// other process wrote as its name.
+#[test]
+fn the_waiting_notice_renders_and_names_the_writer() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let since = Utc.with_ymd_and_hms(2026, 11, 30, 2, 15, 0).unwrap();
+    for (lang, title, words) in [
+        (
+            Lang::En,
+            "Waiting for the database",
+            "is running “kb import” (since 09:15:00)",
+        ),
+        (
+            Lang::Vi,
+            "Đang chờ cơ sở dữ liệu",
+            "đang chạy “kb import” (từ 09:15:00)",
+        ),
+    ] {
+        let cat = Catalog::new(lang);
+        let writer = ("trang\u{1b}[2J".to_string(), "kb import".to_string(), since);
+        let text = view::waiting_text(&cat, tz, std::time::Duration::from_secs(3), Some(&writer));
+        assert!(text.contains(words), "{text}");
+        let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| {
+            view::render_waiting(f, Theme { color: false }, &cat.t("ui.waiting_title"), &text)
+        })
+        .unwrap();
+        let screen: String = term
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(screen.contains(title), "{screen}");
+        assert!(screen.contains("kb import"), "{screen}");
+        assert!(!screen.contains('\u{1b}'), "no escape reaches the screen");
+        let plain = view::waiting_text(&cat, tz, std::time::Duration::from_secs(7), None);
+        assert!(plain.contains('7'), "{plain}");
+    }
+}

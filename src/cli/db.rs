@@ -18,7 +18,16 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
         DbCommand::Check { anchor, out } => {
             let anchors = anchors(env, anchor.as_deref())?;
             let mut store = env.open()?;
-            let report = store.check(&anchors).map_err(|e| env.store_err(e))?;
+            let bar = super::progress::Progress::new(
+                cat,
+                "progress.verify",
+                super::progress::Unit::Items,
+                100_000,
+            );
+            let report = store
+                .check_with(&anchors, &mut |d, t| bar.update(d, t))
+                .map_err(|e| env.store_err(e))?;
+            bar.finish();
             if out.json {
                 out::json(&report)?;
             } else {
@@ -138,7 +147,16 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
         DbCommand::Verify { anchor, out } => {
             let anchors = anchors(env, anchor.as_deref())?;
             let mut store = env.open()?;
-            let report = store.verify_audit(&anchors).map_err(|e| env.store_err(e))?;
+            let bar = super::progress::Progress::new(
+                cat,
+                "progress.verify",
+                super::progress::Unit::Items,
+                100_000,
+            );
+            let report = store
+                .verify_audit_with(&anchors, &mut |d, t| bar.update(d, t))
+                .map_err(|e| env.store_err(e))?;
+            bar.finish();
             if out.json {
                 out::json(&report)?;
             } else {

@@ -432,6 +432,12 @@ fn fill_demo(env: &Env<'_>, store: &mut Store, a: &DemoArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let total = a.tickets;
     let bar = progress::Progress::new(env.cat, "progress.demo", progress::Unit::Items, 10_000);
+    let login = env
+        .session()
+        .ok()
+        .and_then(|s| s.me.as_ref().map(|m| m.login.clone()))
+        .unwrap_or_default();
+    let _note = store.note_long_write(&login, "demo");
     let counts = crate::demo::fill(
         store,
         &env.cfg.org,
@@ -1297,10 +1303,12 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                 }
             };
             let mut store = env.open()?;
+            let bar = progress::Progress::new(cat, "progress.import", progress::Unit::Items, 5_000);
             let (counts, unknown) =
                 crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
-                    .import_articles(&articles)
+                    .import_articles(&articles, &mut |d, t| bar.update(d, t))
                     .map_err(|e| env.desk_err(e))?;
+            bar.finish();
             synced_index(env, &mut store)?;
             if *json {
                 #[derive(Serialize)]

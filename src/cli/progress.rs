@@ -37,13 +37,19 @@ impl Progress {
         let on_terminal = std::io::stderr().is_terminal();
         let bar = on_terminal.then(|| {
             let counts = match unit {
-                Unit::Items => "{human_pos}/{human_len} ({per_sec})",
+                Unit::Items => "{human_pos}/{human_len} ({rate})",
                 Unit::Bytes => "{bytes}/{total_bytes} ({bytes_per_sec})",
             };
             let left = cat.t("progress.left").replace(['{', '}'], "");
             let template = format!("{{msg}} [{{bar:30}}] {counts} {{eta}} {left}");
             let style = indicatif::ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}/s", state.per_sec());
+                    },
+                )
                 .progress_chars("=> ");
             let bar = indicatif::ProgressBar::hidden().with_style(style);
             bar.set_message(label.clone());

@@ -586,6 +586,7 @@ impl<'a> Desk<'a> {
     pub fn import_articles(
         &mut self,
         articles: &[crate::domain::kb::ArticleInput],
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<
         (
             crate::store::ImportCounts,
@@ -595,7 +596,10 @@ impl<'a> Desk<'a> {
     > {
         let op = self.session.require(Permission::ImportKnowledge)?;
         let unknown = crate::domain::kb::unknown_references(articles, &self.session.cfg.org);
-        let counts = self.store.import_articles(articles, &op.login, self.now)?;
+        let _note = self.store.note_long_write(&op.login, "kb import");
+        let counts = self
+            .store
+            .import_articles_with(articles, &op.login, self.now, progress)?;
         Ok((counts, unknown))
     }
 

@@ -324,9 +324,35 @@ impl Findings {
     }
 }
 
+/// How far a verification is: events and ticket rows looked at, of all there are.
+pub(crate) struct Tally<'a> {
+    done: u64,
+    total: u64,
+    report: &'a mut dyn FnMut(u64, u64),
+}
+
+impl<'a> Tally<'a> {
+    pub(crate) fn new(total: u64, report: &'a mut dyn FnMut(u64, u64)) -> Tally<'a> {
+        Tally {
+            done: 0,
+            total,
+            report,
+        }
+    }
+
+    /// One more item; reported every 10,000 and at the end.
+    fn tick(&mut self) {
+        self.done += 1;
+        if self.done.is_multiple_of(10_000) || self.done == self.total {
+            (self.report)(self.done.min(self.total), self.total);
+        }
+    }
+}
+
 /// Walk the chain, oldest first: the number of events, where it first breaks and its head.
 fn verify_chain(
     tx: &Transaction<'_>,
+    tally: &mut Tally<'_>,
 ) -> Result<(i64, Option<BrokenLink>, Option<ChainHead>), StoreError> {
     let mut stmt = tx.prepare(
         "SELECT e.id, e.ticket_id, e.version, e.at, e.actor, e.kind, e.payload, e.hash, e.state,
@@ -340,6 +366,7 @@ fn verify_chain(
     let mut head = None;
     while let Some(r) = rows.next()? {
         events += 1;
+        tally.tick();
         let id: i64 = r.get(0)?;
         let stored: String = r.get(7)?;
         let state: Option<String> = r.get(8)?;
@@ -441,7 +468,11 @@ fn readable(field: &str, value: Option<String>) -> Option<String> {
 }
 
 /// Compare every ticket row with its events.
-fn verify_tickets(tx: &Transaction<'_>, found: &mut Findings) -> Result<i64, StoreError> {
+fn verify_tickets(
+    tx: &Transaction<'_>,
+    found: &mut Findings,
+    tally: &mut Tally<'_>,
+) -> Result<i64, StoreError> {
     let sql = format!(
         "SELECT {TICKET_COLUMNS},
             (SELECT count(*) FROM events e WHERE e.ticket_id = tickets.id),
@@ -459,6 +490,7 @@ fn verify_tickets(tx: &Transaction<'_>, found: &mut Findings) -> Result<i64, Sto
     let mut tickets = 0i64;
     while let Some(r) = rows.next()? {
         tickets += 1;
+        tally.tick();
         let id: i64 = r.get(0)?;
         let key: String = r.get(1)?;
         let row_version: i64 = r.get(30)?;
@@ -732,12 +764,19 @@ pub(crate) fn verify_in(
     tx: &Transaction<'_>,
     anchors: &[ChainHead],
     recorded: Option<&ChainHead>,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<VerifyReport, StoreError> {
+    let total: i64 = tx.query_row(
+        "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM tickets)",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut tally = Tally::new(total.max(0) as u64, progress);
     let mut found = Findings {
         first: None,
         count: 0,
     };
-    let (events, first_broken, head) = verify_chain(tx)?;
+    let (events, first_broken, head) = verify_chain(tx, &mut tally)?;
     if let Some(b) = &first_broken {
         found.add(Problem::ChainBroken(b.clone()));
     }
@@ -776,7 +815,7 @@ pub(crate) fn verify_in(
             });
         }
     }
-    let tickets = verify_tickets(tx, &mut found)?;
+    let tickets = verify_tickets(tx, &mut found, &mut tally)?;
     let check_days = verify_checks(tx, &mut found)?;
     if let Some(version) = super::configs::verify_configs_in(tx)? {
         found.add(Problem::ConfigChanged { version });
@@ -798,7 +837,7 @@ pub(crate) fn verify_in(
 /// over a broken one, rewriting the hashes would hide the break, so the events are left as
 /// they were and `verify` keeps reporting the break (and the tickets without a state).
 pub(crate) fn stamp_legacy_states(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let (_, broken, _) = verify_chain(tx)?;
+    let (_, broken, _) = verify_chain(tx, &mut Tally::new(0, &mut |_, _| {}))?;
     if broken.is_some() {
         return Ok(());
     }
@@ -870,8 +909,18 @@ impl Store {
     /// with its hash), every ticket row against its events and every finalised morning check
     /// against its log, from one snapshot.
     pub fn verify_audit(&mut self, anchors: &[ChainHead]) -> Result<VerifyReport, StoreError> {
+        self.verify_audit_with(anchors, &mut |_, _| {})
+    }
+
+    /// [`Store::verify_audit`], calling `progress(items done, items)` (events and ticket
+    /// rows) every 10,000 items.
+    pub fn verify_audit_with(
+        &mut self,
+        anchors: &[ChainHead],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<VerifyReport, StoreError> {
         let recorded = super::guard::recorded_head(&self.path);
-        self.read(|tx| verify_in(tx, anchors, recorded.as_ref()))
+        self.read(|tx| verify_in(tx, anchors, recorded.as_ref(), progress))
     }
 
     /// The newest event's id and hash, as stored (`None` before the first event).

@@ -79,6 +79,15 @@ impl Store {
     /// Damage found is recorded beside the file (no write goes into it after); a clean check
     /// lifts that stop.
     pub fn check(&mut self, anchors: &[ChainHead]) -> Result<CheckReport, StoreError> {
+        self.check_with(anchors, &mut |_, _| {})
+    }
+
+    /// [`Store::check`], calling `progress(items done, items)` during the audit.
+    pub fn check_with(
+        &mut self,
+        anchors: &[ChainHead],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<CheckReport, StoreError> {
         let path = self.path.clone();
         let known_damage = super::guard::known_damage(&path);
         // Integrity first and on its own: over a damaged page the counts below may fail, and
@@ -88,7 +97,7 @@ impl Store {
             Err(StoreError::Corrupt { detail, .. }) => vec![detail],
             Err(e) => return Err(e),
         };
-        let report = match self.counts(anchors, integrity.clone()) {
+        let report = match self.counts(anchors, integrity.clone(), progress) {
             Ok(r) => r,
             Err(StoreError::Corrupt { detail, .. }) => CheckReport {
                 path: path.clone(),
@@ -136,6 +145,7 @@ impl Store {
         &mut self,
         anchors: &[ChainHead],
         integrity: Vec<String>,
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<CheckReport, StoreError> {
         let path = self.path.clone();
         let size_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -196,7 +206,7 @@ impl Store {
                 articles: count("SELECT count(*) FROM articles")?,
                 by_status,
                 size_bytes,
-                audit: super::audit::verify_in(tx, anchors, recorded.as_ref())?,
+                audit: super::audit::verify_in(tx, anchors, recorded.as_ref(), progress)?,
             })
         })
     }

@@ -134,6 +134,57 @@ pub(crate) fn noted(e: super::StoreError) -> super::StoreError {
     e
 }
 
+/// `<db>-hotro-writer`.
+fn writer_path(db: &Path) -> PathBuf {
+    beside(db, "-hotro-writer")
+}
+
+/// A long write announced beside the database (`<db>-hotro-writer`: pid, login, what, since)
+/// while it lasts; removed when dropped.
+pub struct WriterNote {
+    path: Option<PathBuf>,
+}
+
+impl WriterNote {
+    pub(crate) fn new(db: &Path, login: &str, what: &str) -> WriterNote {
+        let path = writer_path(db);
+        let line = format!(
+            "{}\t{}\t{}\t{}\n",
+            std::process::id(),
+            login.replace(['\t', '\n'], " "),
+            what.replace(['\t', '\n'], " "),
+            chrono::Utc::now().timestamp()
+        );
+        let written = std::fs::write(&path, line).is_ok();
+        WriterNote {
+            path: written.then_some(path),
+        }
+    }
+}
+
+impl Drop for WriterNote {
+    fn drop(&mut self) {
+        if let Some(p) = &self.path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// The long write noted beside `db` by a process that is still running.
+pub(crate) fn current_writer(db: &Path) -> Option<(String, String, chrono::DateTime<chrono::Utc>)> {
+    let text = std::fs::read(writer_path(db)).ok()?;
+    let text = String::from_utf8_lossy(&text[..text.len().min(1024)]).into_owned();
+    let mut parts = text.trim_end().splitn(4, '\t');
+    let pid: u32 = parts.next()?.parse().ok()?;
+    let login = parts.next()?.to_string();
+    let what = parts.next()?.to_string();
+    let since = chrono::DateTime::from_timestamp(parts.next()?.parse().ok()?, 0)?;
+    if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+        return None;
+    }
+    Some((login, what, since))
+}
+
 /// The database was found sound again (a clean `hotro db check`).
 pub(crate) fn clear_damage(db: &Path) {
     let _ = std::fs::remove_file(damage_path(db));
@@ -173,6 +224,24 @@ mod tests {
         assert_eq!(recorded_head(&db), None);
         std::fs::write(head_path(&db), vec![b'x'; 10_000]).expect("write");
         assert_eq!(recorded_head(&db), None);
+    }
+
+    #[test]
+    fn a_long_write_is_named_while_it_lasts() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("x.db");
+        assert_eq!(current_writer(&db), None);
+        let note = WriterNote::new(&db, "nguyenvanan", "kb import\tx");
+        let (login, what, _) = current_writer(&db).expect("noted");
+        assert_eq!(
+            (login.as_str(), what.as_str()),
+            ("nguyenvanan", "kb import x")
+        );
+        drop(note);
+        assert_eq!(current_writer(&db), None);
+        // A note left by a process that is gone is no one's.
+        std::fs::write(writer_path(&db), "999999999\tx\ty\t0\n").expect("write");
+        assert_eq!(current_writer(&db), None);
     }
 
     #[test]

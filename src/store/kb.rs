@@ -168,9 +168,25 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportCounts, StoreError> {
+        self.import_articles_with(articles, actor, now, &mut |_, _| {})
+    }
+
+    /// [`Store::import_articles`], calling `progress(articles done, articles)` every 1,000.
+    pub fn import_articles_with(
+        &mut self,
+        articles: &[ArticleInput],
+        actor: &str,
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportCounts, StoreError> {
+        let total = articles.len() as u64;
         self.write(|tx| {
             let mut counts = ImportCounts::default();
-            for a in articles {
+            for (i, a) in articles.iter().enumerate() {
+                let done = i as u64 + 1;
+                if done.is_multiple_of(1_000) || done == total {
+                    progress(done, total);
+                }
                 match upsert(tx, a, actor, now)? {
                     Some(true) => counts.added += 1,
                     Some(false) => counts.updated += 1,

@@ -23,7 +23,7 @@ pub use checks::{CheckLogEntry, CheckRecord};
 pub use configs::{AppliedConfig, Purpose};
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
-pub use guard::{damage_path, head_path};
+pub use guard::{WriterNote, damage_path, head_path};
 pub use kb::{ImportCounts, IndexDoc, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
 pub use tickets::{CountCell, Page, RuleApplication, TicketFilter, TicketRow};
@@ -222,6 +222,24 @@ impl Store {
         self.read_only
     }
 
+    /// Say beside the file that `login` is running `what`, a long write, until the note is
+    /// dropped: a console waiting for the lock names who holds it ([`Store::current_writer`]).
+    pub fn note_long_write(&self, login: &str, what: &str) -> WriterNote {
+        guard::WriterNote::new(&self.path, login, what)
+    }
+
+    /// The long write another live process is running on the file at `db`
+    /// ([`Store::current_writer`] without a store: for a hook that has none at hand).
+    pub fn writer_of(db: &Path) -> Option<(String, String, chrono::DateTime<chrono::Utc>)> {
+        guard::current_writer(db)
+    }
+
+    /// The long write another live process is running on this file, as noted
+    /// ([`Store::note_long_write`]): `(login, what, since)`.
+    pub fn current_writer(&self) -> Option<(String, String, chrono::DateTime<chrono::Utc>)> {
+        guard::current_writer(&self.path)
+    }
+
     /// Whether a write can be tried at all: not read-only, no committed changes lost, no
     /// damage known ([`guard`]).
     pub fn accepts_writes(&self) -> bool {
@@ -357,6 +375,10 @@ impl Store {
             {
                 Ok(tx) => break tx,
                 Err(e) if error::is_busy(&e) && started.elapsed() < self.busy_timeout => {
+                    if attempt == 0 {
+                        WAIT_SHOWN_MS.with(|s| s.set(0));
+                    }
+                    waiting(started.elapsed());
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(1 + (attempt * 7) % 13));
                 }
@@ -410,6 +432,43 @@ impl Store {
 // Store is used on the thread that opened it.
 thread_local! {
     static BUSY_BUDGET_MS: std::cell::Cell<u64> = const { std::cell::Cell::new(5_000) };
+    /// What to do while waiting for another process's write lock ([`set_wait_hook`]).
+    static WAIT_HOOK: std::cell::RefCell<Option<WaitHook>> = const { std::cell::RefCell::new(None) };
+    /// When the hook was last called, in ms of waiting, so that it runs about every 100 ms.
+    static WAIT_SHOWN_MS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Called with how long this thread has been waiting for another process's write lock.
+pub type WaitHook = Box<dyn FnMut(Duration)>;
+
+/// Have `hook` called about every 100 ms while a write on this thread waits for another
+/// process's write lock (`None`: nothing). The console draws a "waiting" notice from it and
+/// keeps reading keys, instead of freezing for up to the busy timeout (issue 18). The write
+/// itself still goes through when the lock frees, or fails with [`StoreError::Locked`].
+pub fn set_wait_hook(hook: Option<WaitHook>) {
+    WAIT_HOOK.with(|h| {
+        if let Ok(mut h) = h.try_borrow_mut() {
+            *h = hook;
+        }
+    });
+}
+
+/// Tell the hook (if any) that this thread has waited `waited` so far.
+fn waiting(waited: Duration) {
+    let ms = waited.as_millis() as u64;
+    let shown = WAIT_SHOWN_MS.with(|s| s.get());
+    if ms >= shown && ms - shown < 100 {
+        return;
+    }
+    WAIT_SHOWN_MS.with(|s| s.set(ms));
+    WAIT_HOOK.with(|h| {
+        // A hook that is already running (it waits itself) is not called again.
+        if let Ok(mut h) = h.try_borrow_mut()
+            && let Some(f) = h.as_mut()
+        {
+            f(waited);
+        }
+    });
 }
 
 /// Sleeps between tries while another process holds the lock, in milliseconds: SQLite's own
@@ -429,6 +488,10 @@ fn short_waits(n: i32) -> bool {
     if spent >= BUSY_BUDGET_MS.with(|b| b.get()) {
         return false;
     }
+    if n == 0 {
+        WAIT_SHOWN_MS.with(|s| s.set(0));
+    }
+    waiting(Duration::from_millis(spent));
     std::thread::sleep(Duration::from_millis(WAIT_STEPS_MS[n.min(last)]));
     true
 }

@@ -8,6 +8,7 @@ use crate::ui::exec::Executor;
 use crate::ui::view::{self, Theme};
 use anyhow::{Context as _, Result};
 use ratatui::Terminal;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
@@ -15,7 +16,10 @@ use ratatui::crossterm::event::{
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::prelude::CrosstermBackend;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io::{Stdout, stdout};
+use std::rc::Rc;
 use std::time::Duration;
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -62,12 +66,69 @@ fn install_panic_hook() {
     }));
 }
 
+/// While a write waits for another process's lock: draw the notice over the last screen and
+/// keep reading keys into `pending` (handled once the write is done), instead of freezing.
+fn install_wait_hook(
+    app: &App,
+    exec: &Executor<'_>,
+    theme: Theme,
+    term: &Rc<RefCell<Term>>,
+    last: &Rc<RefCell<Option<Buffer>>>,
+    pending: &Rc<RefCell<VecDeque<Event>>>,
+) {
+    let (term, last, pending) = (Rc::clone(term), Rc::clone(last), Rc::clone(pending));
+    let cat = crate::i18n::Catalog::new(app.cat.lang());
+    let tz = app.org.time_zone;
+    let db = exec.store.path().to_path_buf();
+    crate::store::set_wait_hook(Some(Box::new(move |waited| {
+        let writer = crate::store::Store::writer_of(&db);
+        let text = view::waiting_text(&cat, tz, waited, writer.as_ref());
+        let title = cat.t("ui.waiting_title");
+        if let (Ok(mut term), Ok(last)) = (term.try_borrow_mut(), last.try_borrow()) {
+            let _ = term.draw(|f| {
+                if let Some(b) = last.as_ref()
+                    && b.area == f.area()
+                {
+                    *f.buffer_mut() = b.clone();
+                }
+                view::render_waiting(f, theme, &title, &text);
+            });
+        }
+        if let Ok(mut pending) = pending.try_borrow_mut() {
+            while matches!(event::poll(Duration::ZERO), Ok(true)) {
+                match event::read() {
+                    Ok(ev) => pending.push_back(ev),
+                    Err(_) => break,
+                }
+            }
+        }
+    })));
+}
+
 /// Run the console until the operator quits.
 pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<()> {
     install_panic_hook();
-    let mut term = enter()?;
+    let term = Rc::new(RefCell::new(enter()?));
     let _guard = Guard;
-    let size = term.size()?;
+    // The last screen drawn (the waiting notice goes over it) and the keys read while a
+    // write waited.
+    let last: Rc<RefCell<Option<Buffer>>> = Rc::new(RefCell::new(None));
+    let pending: Rc<RefCell<VecDeque<Event>>> = Rc::new(RefCell::new(VecDeque::new()));
+    install_wait_hook(app, exec, theme, &term, &last, &pending);
+    let result = event_loop(app, exec, theme, &term, &last, &pending);
+    crate::store::set_wait_hook(None);
+    result
+}
+
+fn event_loop(
+    app: &mut App,
+    exec: &mut Executor<'_>,
+    theme: Theme,
+    term: &Rc<RefCell<Term>>,
+    last: &Rc<RefCell<Option<Buffer>>>,
+    pending: &Rc<RefCell<VecDeque<Event>>>,
+) -> Result<()> {
+    let size = term.borrow_mut().size()?;
     exec.drive(
         app,
         Msg::Resize {
@@ -77,12 +138,22 @@ pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<()> {
     );
     exec.start(app);
     while !app.quit {
-        term.draw(|f| view::render(app, theme, f))?;
-        let msg = if event::poll(Duration::from_millis(250))? {
-            match event::read()? {
+        {
+            let mut term = term.borrow_mut();
+            let done = term.draw(|f| view::render(app, theme, f))?;
+            *last.borrow_mut() = Some(done.buffer.clone());
+        }
+        let queued = pending.borrow_mut().pop_front();
+        let event = match queued {
+            Some(ev) => Some(ev),
+            None if event::poll(Duration::from_millis(250))? => Some(event::read()?),
+            None => None,
+        };
+        let msg = if let Some(event) = event {
+            match event {
                 Event::Key(k) if k.kind != KeyEventKind::Release => {
                     if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
-                        suspend(&mut term)?;
+                        suspend(&mut term.borrow_mut())?;
                         continue;
                     }
                     Msg::Key(k)
@@ -105,7 +176,7 @@ pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<()> {
         };
         for cmd in exec.drive(app, msg) {
             if let Cmd::OpenEditor(text) = cmd {
-                let edited = edit_externally(&mut term, &text)?;
+                let edited = edit_externally(&mut term.borrow_mut(), &text)?;
                 if let Some(edited) = edited {
                     exec.drive(app, Msg::Loaded(Loaded::EditorText(edited)));
                 }

@@ -876,6 +876,52 @@ fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The words of the waiting notice: how long so far, and who holds the lock when the other
+/// process said (`writer`: login, what, since; `since` shown in `tz`).
+pub fn waiting_text(
+    cat: &crate::i18n::Catalog,
+    tz: chrono_tz::Tz,
+    waited: std::time::Duration,
+    writer: Option<&(String, String, chrono::DateTime<chrono::Utc>)>,
+) -> String {
+    let secs = waited.as_secs();
+    match writer {
+        Some((login, what, since)) => cat.f(
+            "ui.waiting_for",
+            &[
+                ("login", &crate::inert::one_line(login)),
+                ("what", &crate::inert::one_line(what)),
+                (
+                    "since",
+                    &since.with_timezone(&tz).format("%H:%M:%S").to_string(),
+                ),
+                ("secs", &secs),
+            ],
+        ),
+        None => cat.f("ui.waiting", &[("secs", &secs)]),
+    }
+}
+
+/// The notice drawn over the last screen while a write waits for another process's lock
+/// (issue 18): `title` on the frame, `text` inside, wrapped. Stored text in `text` (a login,
+/// what the other process runs) is sanitised here like everywhere on screen.
+pub fn render_waiting(frame: &mut Frame<'_>, theme: Theme, title: &str, text: &str) {
+    let area = frame.area();
+    let text = crate::inert::one_line(text);
+    let width = 72u16.min(area.width);
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let lines = unicode_width::UnicodeWidthStr::width(text.as_str()).div_ceil(inner_width);
+    let r = centered(area, width, (lines as u16).saturating_add(2));
+    frame.render_widget(Clear, r);
+    let block = popup_block(crate::inert::one_line(title), theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    frame.render_widget(
+        Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
+}
+
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width
         .min(area.width.saturating_sub(2))

@@ -305,6 +305,9 @@ queue-tier = Tier { $level }: { $name }
 ## ui
 ui-acting = { $name } ({ $login }) · tier { $tier } · { $group }
 ui-read_only = read only
+ui-waiting_title = Waiting for the database
+ui-waiting = Another process is writing to the database ({ $secs } s so far). Your change goes through as soon as it finishes; the keys you press meanwhile are kept.
+ui-waiting_for = { $login } is running “{ $what }” (since { $since }); waiting { $secs } s so far. Your change goes through as soon as it finishes; the keys you press meanwhile are kept.
 ui-queues = Queues
 ui-preview = Preview
 ui-filter = filter:

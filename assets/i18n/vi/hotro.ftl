@@ -305,6 +305,9 @@ queue-tier = Mức { $level }: { $name }
 ## ui
 ui-acting = { $name } ({ $login }) · mức { $tier } · { $group }
 ui-read_only = chỉ xem
+ui-waiting_title = Đang chờ cơ sở dữ liệu
+ui-waiting = Một tiến trình khác đang ghi vào cơ sở dữ liệu (đã chờ { $secs } giây). Thay đổi của bạn sẽ được lưu ngay khi tiến trình đó xong; các phím bạn bấm trong lúc chờ được giữ lại.
+ui-waiting_for = { $login } đang chạy “{ $what }” (từ { $since }); đã chờ { $secs } giây. Thay đổi của bạn sẽ được lưu ngay khi việc đó xong; các phím bạn bấm trong lúc chờ được giữ lại.
 ui-queues = Hàng đợi
 ui-preview = Xem nhanh
 ui-filter = lọc:
