@@ -1543,12 +1543,14 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
         ],
     );
     assert!(out.stdout.contains("(version 4)"), "{out:?}");
-    // A version from the future is a conflict too, and lists no changes.
+    // A version the ticket never had is not a conflict (nothing changed meanwhile): it is
+    // named as such, and nothing changes (issue 18).
     let out = desk.run(
         Some(VINH),
         &["ticket", "note", &k, "--text", "x", "--expect-version", "9"],
     );
-    assert_eq!(out.code, Some(3), "{out:?}");
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("never had version 9"), "{out:?}");
     assert_eq!(desk.show(&k)["ticket"]["version"], 4);
 }
 

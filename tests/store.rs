@@ -845,7 +845,8 @@ fn a_stale_expect_version_is_a_conflict_that_lists_the_changes_since_and_changes
         "the ticket changed"
     );
 
-    // A version from the future is no less stale.
+    // A version the ticket never had is refused as such (not a conflict: nothing changed
+    // meanwhile), and changes nothing.
     let err = store
         .change_ticket(
             &t.key,
@@ -855,7 +856,14 @@ fn a_stale_expect_version_is_a_conflict_that_lists_the_changes_since_and_changes
         )
         .unwrap_err();
     assert!(
-        matches!(&err, StoreError::Conflict(c) if c.current == 3 && c.changes.is_empty()),
+        matches!(
+            &err,
+            StoreError::NoSuchVersion {
+                expected: 7,
+                current: 3,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(store.ticket_with_timeline(&t.key).unwrap(), before);
