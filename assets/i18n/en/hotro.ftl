@@ -370,6 +370,7 @@ kb-imported = Imported { $path }: { $added } added, { $updated } updated (earlie
 kb-kind_article = article
 kb-kind_ticket = ticket
 kb-no_results = Nothing found.
+kb-fuzzy_mark = (spelling corrected)
 kb-not_found = No article { $ref }. `hotro kb search` finds articles.
 kb-symptom = Symptom
 kb-cause = Cause

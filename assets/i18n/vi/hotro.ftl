@@ -370,6 +370,7 @@ kb-imported = Đã nhập { $path }: thêm { $added }, cập nhật { $updated }
 kb-kind_article = bài viết
 kb-kind_ticket = phiếu
 kb-no_results = Không tìm thấy.
+kb-fuzzy_mark = (đã sửa chính tả)
 kb-not_found = Không có bài { $ref }. Dùng `hotro kb search` để tìm bài.
 kb-symptom = Hiện tượng
 kb-cause = Nguyên nhân
