@@ -44,6 +44,8 @@ pub const POOL: usize = 50;
 const COMMON_SHARE: f64 = 0.10;
 /// … and keeps at most this many terms, the rarest.
 const MAX_TERMS: usize = 8;
+/// The shortest correction that counts in the tolerant ranking.
+const MIN_CORRECTED_CHARS: usize = 4;
 /// How much a spelling correction counts against the word it corrects.
 const CORRECTION_WEIGHT: f32 = 0.5;
 /// Beyond this many pending changes a full rebuild is quicker than applying them one by one.
@@ -585,7 +587,9 @@ impl SearchIndex {
                         Part::Prefix(p) => (p, true),
                         Part::Phrase(_) => continue,
                     };
-                    if was != now {
+                    // A short syllable one edit from another is mostly another word
+                    // (`vay` → `may`): only longer corrections count here.
+                    if was != now && text.chars().count() >= MIN_CORRECTED_CHARS {
                         fixes.insert((prefix, text.clone()));
                         terms.push(query::Should {
                             term: text.clone(),
@@ -859,26 +863,7 @@ impl SearchIndex {
             let n = exact.union(&fixed).count();
             cover.push((n, fuzzy));
         }
-        let anchor: Vec<Option<usize>> = (0..head)
-            .map(|i| {
-                let (n, fuzzy) = cover[i];
-                if !fuzzy {
-                    return None;
-                }
-                (i + 1..head)
-                    .rev()
-                    .find(|&j| !cover[j].1 && cover[j].0 >= n)
-            })
-            .collect();
-        let mut order: Vec<usize> = Vec::with_capacity(top.len());
-        for i in 0..head {
-            if anchor[i].is_none() {
-                order.push(i);
-            }
-            if !cover[i].1 {
-                order.extend((0..head).filter(|&f| anchor[f] == Some(i)));
-            }
-        }
+        let mut order = corrected_last_order(&cover);
         order.extend(head..top.len());
         let fuzzy: Vec<bool> = order
             .iter()
@@ -1122,6 +1107,35 @@ impl SearchIndex {
         }
         BooleanQuery::new(must)
     }
+}
+
+/// The order of candidates given, for each, how many parts of the query it covers and
+/// whether it matched some part only through a spelling correction: each such (fuzzy)
+/// candidate moves just below the last exact candidate after it that covers at least as
+/// many parts; everything else keeps its place.
+fn corrected_last_order(cover: &[(usize, bool)]) -> Vec<usize> {
+    let n = cover.len();
+    let anchor: Vec<Option<usize>> = (0..n)
+        .map(|i| {
+            let (parts, fuzzy) = cover[i];
+            if !fuzzy {
+                return None;
+            }
+            (i + 1..n)
+                .rev()
+                .find(|&j| !cover[j].1 && cover[j].0 >= parts)
+        })
+        .collect();
+    let mut order = Vec::with_capacity(n);
+    for i in 0..n {
+        if anchor[i].is_none() {
+            order.push(i);
+        }
+        if !cover[i].1 {
+            order.extend((0..n).filter(|&f| anchor[f] == Some(i)));
+        }
+    }
+    order
 }
 
 /// Every string one edit away from `word` over the letters and digits of folded text.
@@ -1410,6 +1424,68 @@ mod tests {
             "ORA-00054 resource busy",
             "Máy in không in được",
         ])
+    }
+
+    #[test]
+    fn corrected_hits_go_below_exact_hits_of_equal_cover() {
+        // (parts covered, fuzzy) in raw score order.
+        let cover = [
+            (2, true),
+            (3, true),
+            (2, false),
+            (1, false),
+            (3, false),
+            (1, true),
+        ];
+        let order = corrected_last_order(&cover);
+        // 0 (2, fuzzy) goes below 4, the last exact one covering ≥ 2; 1 (3, fuzzy) too;
+        // 5 (1, fuzzy) has no exact hit after it and stays.
+        assert_eq!(order, [2, 3, 4, 0, 1, 5]);
+        for (a, &i) in order.iter().enumerate() {
+            for &j in &order[a + 1..] {
+                assert!(
+                    !(cover[i].1 && !cover[j].1 && cover[j].0 >= cover[i].0),
+                    "fuzzy {i} above exact {j} of equal or more cover"
+                );
+            }
+        }
+        assert_eq!(corrected_last_order(&[(1, false), (1, false)]), [0, 1]);
+        assert!(corrected_last_order(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_tolerant_search_finds_what_matches_most_words() {
+        let (_dir, index) = resolved_index(&[
+            "Máy in không in được giấy nộp tiền",
+            "Không đăng nhập được TABMIS",
+            "網絡連接失敗",
+        ]);
+        let f = Filters::solutions();
+        // Filler words that no document holds: the one with the rest still comes back.
+        let hits = index
+            .search(
+                &search::plan("tại sao sáng nay tôi không in được giấy nộp tiền vậy anh "),
+                &f,
+                10,
+            )
+            .unwrap();
+        assert!(!hits.is_empty());
+        assert!(!hits[0].fuzzy, "{hits:?}");
+        let hits_login = index
+            .search(&search::plan("login tabmis "), &f, 10)
+            .unwrap();
+        assert!(!hits_login.is_empty(), "login ↔ đăng nhập");
+        assert_ne!(hits[0].reference, hits_login[0].reference);
+        // Traditional characters in the index and simplified in the query, inside a sentence.
+        let hits = index
+            .search(&search::plan("今天网络连接失败了怎么办"), &f, 10)
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        // Telex residue.
+        let hits = index
+            .search(&search::plan("khoong ddawng nhaapj dduwowcj "), &f, 10)
+            .unwrap();
+        assert_eq!(hits[0].reference, hits_login[0].reference);
     }
 
     #[test]
