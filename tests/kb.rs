@@ -163,7 +163,8 @@ fn the_ranking_does_not_depend_on_the_limit() {
         "may in",
         "tai sao khong in duoc giay nop tien",
         "ora",
-        "网络",
+        "指标",
+        "用款計劃被退回",
     ] {
         let words: Vec<&str> = q.split(' ').collect();
         let refs = |limit: &str| -> Vec<String> {
@@ -372,7 +373,9 @@ fn resolved_tickets_are_found_beside_articles() {
     );
     assert_eq!(code, 0, "{err}");
     let hits = search(&db, &["qwertz", "esc/p2"]);
-    assert_eq!(hits.len(), 1);
+    // The one document with every word first; articles with some of them may follow.
+    assert!(!hits.is_empty());
+    assert!(hits[1..].iter().all(|h| h["kind"] == "article"), "{hits:?}");
     assert_eq!(hits[0]["kind"], "ticket");
     assert_eq!(hits[0]["ref"], key.as_str());
 }
