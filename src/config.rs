@@ -147,6 +147,17 @@ struct RawConfig {
     /// `[permissions]`: role → the permissions it has (replacing that role's defaults).
     #[serde(default)]
     permissions: std::collections::BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    /// `[search]`: the organisation's own search settings.
+    search: Option<RawSearch>,
+}
+
+/// `[search]`: `synonyms = [["PM", "phần mềm"], …]`, groups of words or phrases that mean the
+/// same, added to the shipped list (`assets/search/synonyms.toml`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    #[serde(default)]
+    synonyms: Vec<Vec<String>>,
 }
 
 /// `[[procedures]]`: one per ticket kind, its steps in order.
@@ -804,8 +815,10 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         sla: _,
         procedures: _,
         permissions: _,
+        search,
     } = raw;
     Ok(Organisation {
+        search_synonyms: search.map(|s| s.synonyms).unwrap_or_default(),
         name: organisation.name,
         time_zone,
         key_format,
@@ -1601,6 +1614,24 @@ fn build_check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organisation_adds_its_own_search_synonyms() {
+        assert!(embedded().org.search_synonyms.is_empty());
+        let text = format!(
+            "{EMBEDDED}\n[search]\nsynonyms = [[\"PM\", \"phần mềm\"], [\"vb\", \"văn bản\"]]\n"
+        );
+        let cfg = parse(&text, Source::Embedded).expect("valid with [search]");
+        assert_eq!(
+            cfg.org.search_synonyms,
+            [vec!["PM", "phần mềm"], vec!["vb", "văn bản"]]
+        );
+        let bad = format!("{EMBEDDED}\n[search]\nsynonym = []\n");
+        assert!(
+            parse(&bad, Source::Embedded).is_err(),
+            "unknown keys are refused"
+        );
+    }
 
     #[test]
     fn embedded_default_is_valid_and_complete() {

@@ -70,13 +70,146 @@ fn evaluation_meets_the_bar() {
     let recall = report["overall"]["recall_at_5"].as_f64().unwrap();
     let mrr = report["overall"]["mrr"].as_f64().unwrap();
     assert_eq!(report["overall"]["queries"], 100);
-    assert!(recall >= 0.95, "recall@5 {recall}: {}", report["misses"]);
-    assert!(mrr >= 0.85, "MRR {mrr}");
+    assert!(recall >= 0.97, "recall@5 {recall}: {}", report["misses"]);
+    assert!(mrr >= 0.95, "MRR {mrr}");
     // No kind of query may be broken while the total looks fine.
     for (kind, s) in report["by_kind"].as_object().unwrap() {
         let r = s["recall_at_5"].as_f64().unwrap();
         assert!(r >= 0.8, "{kind}: recall@5 {r}");
     }
+}
+
+/// The hard set (issue 19): how callers and operators really type — paraphrases,
+/// abbreviations, Telex/VNI residue, English IT words, whole questions, codes written
+/// otherwise, traditional Chinese, noise. Query words need not be in the article.
+#[test]
+fn the_hard_evaluation_meets_the_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hard.db");
+    let (code, _, err) = hotro(&db, &["init", "--test"]);
+    assert_eq!(code, 0, "{err}");
+    let articles = data("kb-hard-dev.jsonl").display().to_string();
+    let (code, out, err) = hotro(&db, &["kb", "import", &articles]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("70 added"), "{out}");
+    let queries = data("kb-hard-dev-queries.jsonl").display().to_string();
+    let (code, out, err) = hotro(&db, &["kb", "eval", &queries, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["overall"]["queries"], 100);
+    let recall = report["overall"]["recall_at_5"].as_f64().unwrap();
+    let mrr = report["overall"]["mrr"].as_f64().unwrap();
+    assert!(recall >= 0.95, "recall@5 {recall}: {}", report["misses"]);
+    assert!(mrr >= 0.85, "MRR {mrr}");
+    let kinds: Vec<&String> = report["by_kind"].as_object().unwrap().keys().collect();
+    for kind in [
+        "abbrev",
+        "code-variant",
+        "mixed-lang",
+        "noisy",
+        "paraphrase",
+        "question",
+        "telex",
+        "zh",
+    ] {
+        assert!(
+            kinds.iter().any(|k| *k == kind),
+            "{kind} reported: {kinds:?}"
+        );
+    }
+    // The text report names every kind too.
+    let (code, out, _) = hotro(&db, &["kb", "eval", &queries]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("telex") && out.contains("code-variant"),
+        "{out}"
+    );
+}
+
+#[test]
+fn options_may_follow_the_query_words() {
+    let (_dir, db) = imported();
+    let (code, out, err) = hotro(
+        &db,
+        &["kb", "search", "dang", "nhap", "--limit", "3", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(hits.len(), 3, "--limit after the words is an option: {out}");
+    assert!(
+        hits.iter()
+            .all(|h| !h["snippet"].to_string().contains("limit")),
+        "and not query text"
+    );
+    // Between the words as well.
+    let between = search(&db, &["dang", "--limit", "2", "nhap"]);
+    assert_eq!(between.len(), 2);
+    // `--` ends the options: what follows is query text, a leading dash included.
+    let (code, out, err) = hotro(&db, &["kb", "search", "--json", "--", "-ORA-00054"]);
+    assert_eq!(code, 0, "{err}");
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(!hits.is_empty(), "{out}");
+    // A negative number is a word, without `--`.
+    let (code, _, err) = hotro(&db, &["kb", "search", "loi", "-7200"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn the_ranking_does_not_depend_on_the_limit() {
+    let (_dir, db) = imported();
+    for q in [
+        "loi ket noi",
+        "dang nhap",
+        "may in",
+        "tai sao khong in duoc giay nop tien",
+        "ora",
+        "指标",
+        "用款計劃被退回",
+    ] {
+        let words: Vec<&str> = q.split(' ').collect();
+        let refs = |limit: &str| -> Vec<String> {
+            let mut args = vec!["--limit", limit];
+            args.extend(&words);
+            search(&db, &args)
+                .iter()
+                .map(|h| h["ref"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let top10 = refs("10");
+        let top300 = refs("300");
+        assert!(!top10.is_empty(), "{q}");
+        assert_eq!(
+            top10,
+            top300.iter().take(10).cloned().collect::<Vec<_>>(),
+            "{q}"
+        );
+        let top3 = refs("3");
+        assert_eq!(
+            top3,
+            top10.iter().take(3).cloned().collect::<Vec<_>>(),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn fuzzy_hits_are_marked_and_rank_below_exact_ones() {
+    let (_dir, db) = imported();
+    // `tabmsi` is no word of the index: the hits come through the correction `tabmis`.
+    let hits = search(&db, &["tabmsi", "dang", "nhap"]);
+    assert!(!hits.is_empty());
+    assert_eq!(hits[0]["fuzzy"], true, "{}", hits[0]);
+    let (code, out, _) = hotro(&db, &["kb", "search", "tabmsi", "dang", "nhap"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("(spelling corrected)"), "{out}");
+    // Words all spelled right: nothing is marked.
+    let hits = search(&db, &["tabmis", "dang", "nhap"]);
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["fuzzy"] == false), "{hits:?}");
+    let (_, out, _) = hotro(&db, &["kb", "search", "tabmis", "dang", "nhap"]);
+    assert!(!out.contains("(spelling corrected)"), "{out}");
+    // Among hits that cover as much of the query, corrected ones come after exact ones
+    // (the rule itself: `search::tests::corrected_hits_go_below_exact_hits_of_equal_cover`).
 }
 
 #[test]
@@ -240,7 +373,9 @@ fn resolved_tickets_are_found_beside_articles() {
     );
     assert_eq!(code, 0, "{err}");
     let hits = search(&db, &["qwertz", "esc/p2"]);
-    assert_eq!(hits.len(), 1);
+    // The one document with every word first; articles with some of them may follow.
+    assert!(!hits.is_empty());
+    assert!(hits[1..].iter().all(|h| h["kind"] == "article"), "{hits:?}");
     assert_eq!(hits[0]["kind"], "ticket");
     assert_eq!(hits[0]["ref"], key.as_str());
 }

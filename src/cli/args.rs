@@ -234,6 +234,9 @@ pub enum KbCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Options may come before or after the words; `--` ends the options (for a query that
+    /// starts with a dash). A negative number (`-7200`) is a word.
+    #[command(allow_negative_numbers = true)]
     Search(SearchArgs),
     Show {
         reference: String,
@@ -256,8 +259,8 @@ pub enum KbCommand {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    // Everything after the options is the query, dashes and quotes included.
-    #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
+    /// The query words; quotes, brackets and operators are just text.
+    #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
     #[arg(long, default_value_t = 10)]
     pub limit: usize,

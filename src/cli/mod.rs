@@ -1254,8 +1254,10 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
 }
 
 fn open_index(env: &Env<'_>, store: &Store) -> Result<crate::search::SearchIndex> {
-    crate::search::SearchIndex::open(store.path())
-        .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))
+    let mut index = crate::search::SearchIndex::open(store.path())
+        .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
+    index.add_synonyms(&env.cfg.org.search_synonyms);
+    Ok(index)
 }
 
 /// Progress of an index build on standard error, for builds big enough to notice.
@@ -1379,12 +1381,19 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             } else {
                 for f in &found {
                     let kind = cat.t(&format!("kb.kind_{}", f.kind));
+                    // A hit found only through a spelling correction says so.
+                    let fuzzy = if f.fuzzy {
+                        format!("  {}", cat.t("kb.fuzzy_mark"))
+                    } else {
+                        String::new()
+                    };
                     say!(
-                        "{:<16} {:<8} {:>6.2}  {}",
+                        "{:<16} {:<8} {:>6.2}  {}{}",
                         one_line(&f.reference),
                         kind,
                         f.score,
-                        one_line(&f.title)
+                        one_line(&f.title),
+                        fuzzy
                     );
                     say!("    {}", one_line(&f.snippet_text()));
                 }

@@ -8,6 +8,7 @@ pub mod key;
 pub mod org;
 pub mod permission;
 pub mod procedure;
+pub mod query;
 pub mod search;
 pub mod sla;
 pub mod status;

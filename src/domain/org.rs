@@ -164,6 +164,9 @@ pub struct Organisation {
     /// How far back `--received-at` may date a request (`organisation.received_at_limit_days`,
     /// default 7 days).
     pub received_at_limit: chrono::Duration,
+    /// The organisation's own synonym groups for the knowledge search (`[search] synonyms`),
+    /// added to the shipped ones; each group a list of words or phrases as written.
+    pub search_synonyms: Vec<Vec<String>>,
 }
 
 impl Organisation {

@@ -5,8 +5,12 @@
 //! Folding: lower case, tone and other marks removed, `đ` → `d` (so `dang nhap` finds
 //! `đăng nhập`). Chinese, Japanese and Korean characters are each a token of their own, so a
 //! two-character word is found inside unspaced text; a run of them in a query must match as a
-//! phrase.
+//! phrase. Traditional Chinese characters fold to their simplified form (OpenCC's table), so
+//! `指標` finds `指标`. Numbers lose their leading zeros and hex numbers their `0x`, so
+//! `ORA-1` is `ORA-00001` and `0x80070005` is `80070005`; a word of letters then digits
+//! (`ora12541`) is indexed with its two pieces too.
 
+use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -32,13 +36,74 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F) // extensions B–F, compatibility supplement
 }
 
-/// Fold one character: its base letters, lower case, without marks; `đ` → `d`.
+/// The simplified form of a traditional Chinese character (itself when it has none or is
+/// already simplified).
+pub fn simplified(c: char) -> char {
+    static T2S: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
+    let Some(cc) = T2S
+        .get_or_init(|| {
+            ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok()
+        })
+        .as_ref()
+    else {
+        return c;
+    };
+    let mut buf = [0u8; 4];
+    let out = cc.convert(c.encode_utf8(&mut buf));
+    let mut chars = out.chars();
+    match (chars.next(), chars.next()) {
+        (Some(s), None) => s,
+        _ => c,
+    }
+}
+
+/// A folded token as the index holds it: a number without its leading zeros (`00001` → `1`),
+/// a hex number without `0x` (`0x80070005` → `80070005`).
+fn normalize_token(word: &mut String) {
+    if let Some(hex) = word.strip_prefix("0x")
+        && hex.len() >= 4
+        && hex.chars().all(|c| c.is_ascii_hexdigit())
+    {
+        *word = hex.to_string();
+    }
+    if word.len() > 1 && word.starts_with('0') && word.chars().all(|c| c.is_ascii_digit()) {
+        let trimmed = word.trim_start_matches('0');
+        *word = if trimmed.is_empty() {
+            "0".to_string()
+        } else {
+            trimmed.to_string()
+        };
+    }
+}
+
+/// A folded word of ASCII letters then digits (`ora12541`, `frm40735`, `win7`) as its two
+/// pieces, the digits without leading zeros; `None` for any other word.
+pub fn code_pieces(word: &str) -> Option<(&str, &str)> {
+    let split = word.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = word.split_at(split);
+    let ok = !letters.is_empty()
+        && letters.chars().all(|c| c.is_ascii_lowercase())
+        && digits.chars().all(|c| c.is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    let trimmed = digits.trim_start_matches('0');
+    Some((letters, if trimmed.is_empty() { "0" } else { trimmed }))
+}
+
+/// Fold one character: its base letters, lower case, without marks; `đ` → `d`; traditional
+/// Chinese to simplified.
 fn fold_char(c: char, out: &mut String) {
     match c {
         'đ' | 'Đ' => out.push('d'),
         _ => {
             for d in c.nfd() {
-                if !is_combining_mark(d) {
+                if is_combining_mark(d) {
+                    continue;
+                }
+                if is_cjk(d) {
+                    out.push(simplified(d));
+                } else {
                     out.extend(d.to_lowercase());
                 }
             }
@@ -59,6 +124,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                  start: usize,
                  end: usize| {
         if !word.is_empty() {
+            normalize_token(word);
             tokens.push(Token {
                 text: std::mem::take(word),
                 exact: std::mem::take(exact),
@@ -122,6 +188,42 @@ pub fn folded_text(text: &str) -> String {
     out
 }
 
+/// What the index holds for a text: its folded tokens, each word of letters then digits
+/// followed by its two pieces (so `ora12541`, `ORA-12541` and `ora 12541` meet).
+pub fn index_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for t in tokenize(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.text);
+        if let Some((letters, digits)) = code_pieces(&t.text) {
+            out.push(' ');
+            out.push_str(letters);
+            out.push(' ');
+            out.push_str(digits);
+        }
+    }
+    out
+}
+
+/// Every pair of neighbouring CJK characters (`网络连接` → `网络 络连 连接`), space-joined: a
+/// Chinese word inside a longer sentence is found by its bigrams.
+pub fn cjk_bigrams(text: &str) -> String {
+    let mut out = String::new();
+    let tokens = tokenize(text);
+    for pair in tokens.windows(2) {
+        if pair[0].cjk && pair[1].cjk && pair[0].end == pair[1].start {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&pair[0].text);
+            out.push_str(&pair[1].text);
+        }
+    }
+    out
+}
+
 /// The shortest and longest prefixes indexed for as-you-type search.
 pub const PREFIX_MIN: usize = 2;
 pub const PREFIX_MAX: usize = 8;
@@ -129,11 +231,11 @@ pub const PREFIX_MAX: usize = 8;
 /// Edge n-grams (2..=8 characters) of every word token, for matching a word typed halfway.
 pub fn prefixes(text: &str) -> String {
     let mut out = String::new();
-    for t in tokenize(text) {
-        if t.cjk {
+    for word in index_text(text).split(' ') {
+        if word.is_empty() || word.starts_with(is_cjk) {
             continue;
         }
-        let chars: Vec<char> = t.text.chars().collect();
+        let chars: Vec<char> = word.chars().collect();
         for n in PREFIX_MIN..=PREFIX_MAX.min(chars.len()) {
             if !out.is_empty() {
                 out.push(' ');
@@ -403,7 +505,7 @@ mod tests {
         assert_eq!(folded("网络连接失败"), ["网", "络", "连", "接", "失", "败"]);
         assert_eq!(
             folded("TABMIS登录失败ORA-01017"),
-            ["tabmis", "登", "录", "失", "败", "ora", "01017"]
+            ["tabmis", "登", "录", "失", "败", "ora", "1017"]
         );
         assert_eq!(folded("tnsnames.ora"), ["tnsnames", "ora"]);
     }
@@ -432,7 +534,7 @@ mod tests {
         );
         assert_eq!(
             plan("ORA-0101").parts,
-            [Part::Word("ora".into()), Part::Prefix("0101".into())]
+            [Part::Word("ora".into()), Part::Prefix("101".into())]
         );
         assert_eq!(
             plan("chữ ký*").parts,

@@ -53,12 +53,8 @@ pub fn find(
 ) -> Result<Vec<Found>, SearchError> {
     let plan = search::plan(query);
     let hits = index.search(&plan, filters, limit)?;
-    // Results found through a spelling correction are highlighted with the corrected words.
-    let shown = if hits.iter().any(|h| h.fuzzy) {
-        index.corrected(&plan)?.unwrap_or_else(|| plan.clone())
-    } else {
-        plan
-    };
+    // Highlight what was looked for: decoded words, corrections, synonyms.
+    let shown = index.highlighted(&plan)?;
     dress(store, &shown, hits)
 }
 

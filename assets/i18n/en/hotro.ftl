@@ -389,6 +389,7 @@ kb-unknown_hint = { $count } values are not in the configuration: correct them i
 kb-kind_article = article
 kb-kind_ticket = ticket
 kb-no_results = Nothing found.
+kb-fuzzy_mark = (spelling corrected)
 kb-not_found = No article { $ref }. `hotro kb search` finds articles.
 kb-symptom = Symptom
 kb-cause = Cause

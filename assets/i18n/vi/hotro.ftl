@@ -389,6 +389,7 @@ kb-unknown_hint = { $count } giá trị không có trong cấu hình: sửa lạ
 kb-kind_article = bài viết
 kb-kind_ticket = phiếu
 kb-no_results = Không tìm thấy.
+kb-fuzzy_mark = (đã sửa chính tả)
 kb-not_found = Không có bài { $ref }. Dùng `hotro kb search` để tìm bài.
 kb-symptom = Hiện tượng
 kb-cause = Nguyên nhân
