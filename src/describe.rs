@@ -381,10 +381,6 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
             "error.not_failed",
             &[("system", &one_line(system)), ("date", date)],
         ),
-        DeskError::ArticlePublished { reference } => cat.f(
-            "error.article_published",
-            &[("reference", &one_line(reference))],
-        ),
         DeskError::Identity(i) => cat.f("error.identity", &[("uid", &i.uid)]),
         DeskError::Domain(d) => domain_error(cat, d),
         DeskError::Store(s) => store_error(cat, org, s),
@@ -486,6 +482,24 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
                 ("current", current),
             ],
         ),
+        StoreError::ArticleNotFound(r) => {
+            cat.f("error.article_not_found", &[("reference", &one_line(r))])
+        }
+        StoreError::ArticleExists(r) => {
+            cat.f("error.article_exists", &[("reference", &one_line(r))])
+        }
+        StoreError::Lifecycle(crate::domain::kb::LifecycleError::NothingToPublish {
+            reference,
+        }) => cat.f(
+            "error.nothing_to_publish",
+            &[("reference", &one_line(reference))],
+        ),
+        StoreError::Lifecycle(crate::domain::kb::LifecycleError::AlreadyRetired { reference }) => {
+            cat.f(
+                "error.already_retired",
+                &[("reference", &one_line(reference))],
+            )
+        }
         StoreError::TicketNotFound(key) => {
             cat.f("error.ticket_not_found", &[("key", &one_line(key))])
         }
@@ -655,4 +669,44 @@ pub fn sla_clock_short(cat: &Catalog, org: &Organisation, c: &crate::domain::sla
             ("due", &due),
         ],
     )
+}
+
+/// An article's status in words (draft, published, retired).
+pub fn article_status(cat: &Catalog, status: &str) -> String {
+    match status {
+        "draft" | "published" | "retired" => cat.t(&format!("kb.status.{status}")),
+        other => one_line(other),
+    }
+}
+
+/// Why an article's fields were refused.
+pub fn article_error(cat: &Catalog, e: &crate::domain::kb::ArticleError) -> String {
+    use crate::domain::kb::ArticleError;
+    match e {
+        ArticleError::Empty { field } => cat.f("kb.field_empty", &[("field", field)]),
+        ArticleError::TooLong { field, got, max } => cat.f(
+            "kb.field_too_long",
+            &[("field", field), ("got", got), ("max", max)],
+        ),
+        ArticleError::Lang(l) => cat.f("kb.bad_lang", &[("value", &one_line(l))]),
+        ArticleError::Status(s) => cat.f("kb.bad_status", &[("value", &one_line(s))]),
+    }
+}
+
+/// What is wrong in a line of an article template.
+pub fn template_problem(cat: &Catalog, p: &crate::domain::kb::TemplateProblem) -> String {
+    use crate::domain::kb::TemplateProblem;
+    match p {
+        TemplateProblem::UnknownKey(k) => {
+            cat.f("kb.template.unknown_key", &[("value", &one_line(k))])
+        }
+        TemplateProblem::UnknownSection(k) => {
+            cat.f("kb.template.unknown_section", &[("value", &one_line(k))])
+        }
+        TemplateProblem::NotAHeader(k) => {
+            cat.f("kb.template.not_a_header", &[("value", &one_line(k))])
+        }
+        TemplateProblem::Faq(k) => cat.f("kb.template.faq", &[("value", &one_line(k))]),
+        TemplateProblem::Article(e) => article_error(cat, e),
+    }
 }

@@ -41,6 +41,40 @@ pub enum InputError {
 ///
 /// Errors: [`InputError::NotAFile`] for anything but a regular file (checked without opening
 /// it), [`InputError::TooLong`] past `max`, [`InputError::Io`] otherwise.
+/// A new file only this account may read (mode 0600) in the temporary folder, under a name
+/// nobody can guess or take first (`<prefix>-<pid>-<random>.txt`, created exclusively): for
+/// text handed to `$EDITOR` on a host operators share.
+pub fn private_temp_file(prefix: &str) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = std::env::temp_dir();
+    let mut last = None;
+    for attempt in 0..16u32 {
+        let mut seed = [0u8; 8];
+        let random = std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut seed))
+            .map(|()| u64::from_le_bytes(seed))
+            .unwrap_or_else(|_| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(0)
+                    ^ u64::from(attempt)
+            });
+        let path = dir.join(format!("{prefix}-{}-{random:016x}.txt", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(f) => return Ok((path, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+}
+
 pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, InputError> {
     let io = |source| InputError::Io {
         path: path.to_path_buf(),

@@ -248,6 +248,39 @@ pub enum KbCommand {
     Draft {
         key: String,
     },
+    /// A new article: fields as options, or written in `$EDITOR` on a plain template.
+    New {
+        #[arg(long = "ref", value_name = "REF")]
+        reference: Option<String>,
+        #[command(flatten)]
+        fields: ArticleFields,
+        #[arg(long)]
+        publish: bool,
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an article: fields as options, or in `$EDITOR` on its template.
+    Edit {
+        reference: String,
+        #[command(flatten)]
+        fields: ArticleFields,
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    Publish {
+        reference: String,
+    },
+    Retire {
+        reference: String,
+    },
+    Faq {
+        #[arg(long)]
+        json: bool,
+    },
     Eval {
         queries: PathBuf,
         #[arg(long)]
@@ -276,6 +309,47 @@ pub struct SearchArgs {
     pub statuses: Vec<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+/// An article's fields as options (`kb new`, `kb edit`): each given one replaces the field.
+#[derive(Debug, Args, Default)]
+pub struct ArticleFields {
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long = "lang-of", value_name = "vi|en|zh")]
+    pub article_lang: Option<String>,
+    #[arg(long = "app")]
+    pub application: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub symptom: Option<String>,
+    #[arg(long)]
+    pub cause: Option<String>,
+    #[arg(long)]
+    pub resolution: Option<String>,
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    #[arg(long, conflicts_with = "no_faq")]
+    pub faq: bool,
+    #[arg(long = "no-faq")]
+    pub no_faq: bool,
+}
+
+impl ArticleFields {
+    /// Whether any field was given (otherwise the article is written in `$EDITOR`).
+    pub fn any(&self) -> bool {
+        self.title.is_some()
+            || self.article_lang.is_some()
+            || self.application.is_some()
+            || self.category.is_some()
+            || self.symptom.is_some()
+            || self.cause.is_some()
+            || self.resolution.is_some()
+            || !self.tags.is_empty()
+            || self.faq
+            || self.no_faq
+    }
 }
 
 #[derive(Debug, Subcommand)]

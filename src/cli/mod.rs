@@ -6,6 +6,7 @@ pub mod args;
 mod bench;
 mod check;
 mod db;
+mod kb_write;
 pub mod progress;
 
 use crate::config::{self, Config};
@@ -1412,15 +1413,21 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
             let history = store
                 .article_history(reference)
                 .map_err(|e| env.store_err(e))?;
+            let revision = store
+                .article_revision(reference)
+                .map_err(|e| env.store_err(e))?;
             if *json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
                     article: &'a crate::domain::kb::Article,
                     earlier_versions: &'a [crate::domain::kb::Article],
+                    /// A revision waiting for review.
+                    revision: Option<&'a crate::store::ArticleRevision>,
                 }
                 out::json(&Shown {
                     article: &a,
                     earlier_versions: &history,
+                    revision: revision.as_ref(),
                 })?;
             } else {
                 let tz = env.cfg.org.time_zone;
@@ -1455,9 +1462,58 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
                         ]
                     )
                 );
+                // Who wrote and who published each version, newest first.
+                let at = |t: chrono::DateTime<chrono::Utc>| {
+                    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+                };
+                for v in std::iter::once(&a).chain(history.iter().rev()) {
+                    let mut line = format!(
+                        "  v{} · {} · {}",
+                        v.version,
+                        describe::article_status(cat, &v.status),
+                        cat.f(
+                            "kb.history_by",
+                            &[(
+                                "by",
+                                &one_line(
+                                    v.updated_by
+                                        .as_deref()
+                                        .or(v.author.as_deref())
+                                        .unwrap_or("—")
+                                )
+                            )]
+                        )
+                    );
+                    if let (Some(by), Some(when)) = (&v.published_by, v.published_at) {
+                        line.push_str(" · ");
+                        line.push_str(&cat.f(
+                            "kb.history_published",
+                            &[("by", &one_line(by)), ("at", &at(when))],
+                        ));
+                    }
+                    say!("{line}");
+                }
+                if let Some(r) = &revision {
+                    say!(
+                        "{}",
+                        cat.f(
+                            "kb.revision_waiting",
+                            &[
+                                ("by", &one_line(&r.author)),
+                                ("at", &at(r.updated_at)),
+                                ("ref", &one_line(&a.reference))
+                            ]
+                        )
+                    );
+                }
             }
             Ok(0)
         }
+        args::KbCommand::New { .. }
+        | args::KbCommand::Edit { .. }
+        | args::KbCommand::Publish { .. }
+        | args::KbCommand::Retire { .. }
+        | args::KbCommand::Faq { .. } => kb_write::run(env, cmd),
         args::KbCommand::Draft { key } => {
             let reference = env.with_desk(|d| d.draft_article(key).map_err(|e| env.desk_err(e)))?;
             let mut store = env.open()?;
@@ -1471,20 +1527,7 @@ fn kb(env: &Env<'_>, cmd: &args::KbCommand) -> Result<i32> {
         args::KbCommand::Export => {
             let mut store = env.open()?;
             for a in store.articles().map_err(|e| env.store_err(e))? {
-                let input = crate::domain::kb::ArticleInput {
-                    reference: a.reference,
-                    lang: a.lang,
-                    application: a.application,
-                    category: a.category,
-                    title: a.title,
-                    symptom: a.symptom,
-                    cause: a.cause,
-                    resolution: a.resolution,
-                    tags: a.tags,
-                    status: Some(a.status),
-                    author: a.author,
-                };
-                out::json_line(&input)?;
+                out::json_line(&a.input())?;
             }
             Ok(0)
         }

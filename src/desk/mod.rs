@@ -83,9 +83,6 @@ pub enum DeskError {
     /// An article is drafted only from a solved ticket.
     #[error("ticket {key} is not resolved: an article is drafted from a solution")]
     NotResolved { key: String },
-    /// A draft would overwrite a published article.
-    #[error("article {reference} is already published; edit it instead of drafting it again")]
-    ArticlePublished { reference: String },
     /// The OS account of the process has no name.
     #[error(transparent)]
     Identity(#[from] identity::IdentityError),
@@ -551,11 +548,6 @@ impl<'a> Desk<'a> {
             return Err(DeskError::NotResolved { key: t.key });
         }
         let reference = format!("KB-{}", t.key);
-        if let Some(existing) = self.store.article(&reference)?
-            && existing.status != "draft"
-        {
-            return Err(DeskError::ArticlePublished { reference });
-        }
         let zh = t.title.chars().any(crate::domain::search::is_cjk);
         let input = crate::domain::kb::ArticleInput {
             reference,
@@ -573,9 +565,81 @@ impl<'a> Desk<'a> {
         let input = input
             .cleaned()
             .map_err(|e| StoreError::bad_value(e.to_string()))?;
-        self.store
-            .import_articles(std::slice::from_ref(&input), &op.login, self.now)?;
+        // Drafting again never overwrites what was published: a published article gets the
+        // new text as a revision waiting for review (issue 19).
+        match self.store.article(&input.reference)? {
+            None => self
+                .store
+                .create_article(&input, false, &op.login, self.now)?,
+            Some(existing) => {
+                self.store
+                    .edit_article(&input, existing.faq, &op.login, self.now)?;
+            }
+        }
         Ok(input.reference)
+    }
+
+    /// A new article written by the acting operator (`hotro kb new`, the console's knowledge
+    /// screen): a draft, or published at once when `publish` (which needs
+    /// [`Permission::PublishArticle`]). An empty ref gets the next free `KB-NNNNN`. Returns
+    /// the ref. Needs [`Permission::DraftArticle`].
+    pub fn new_article(
+        &mut self,
+        input: &crate::domain::kb::ArticleInput,
+        faq: bool,
+        publish: bool,
+    ) -> Result<String, DeskError> {
+        let op = self.session.require(Permission::DraftArticle)?;
+        if publish {
+            self.session.require(Permission::PublishArticle)?;
+        }
+        let mut input = input.clone();
+        if input.reference.trim().is_empty() {
+            // Checked first, so that a refused article takes no number.
+            input
+                .cleaned_unnamed()
+                .map_err(|e| StoreError::bad_value(e.to_string()))?;
+            input.reference = self.store.free_article_ref()?;
+        }
+        input.status = Some(if publish { "published" } else { "draft" }.into());
+        input.author = Some(op.login.clone());
+        let input = input
+            .cleaned()
+            .map_err(|e| StoreError::bad_value(e.to_string()))?;
+        self.store
+            .create_article(&input, faq, &op.login, self.now)?;
+        Ok(input.reference)
+    }
+
+    /// Change an article's text and FAQ flag (`hotro kb edit`, the console): a draft in place,
+    /// a published one as a revision waiting for review. Needs [`Permission::DraftArticle`].
+    pub fn edit_article(
+        &mut self,
+        input: &crate::domain::kb::ArticleInput,
+        faq: bool,
+    ) -> Result<crate::domain::kb::EditMode, DeskError> {
+        let op = self.session.require(Permission::DraftArticle)?;
+        let input = input
+            .cleaned()
+            .map_err(|e| StoreError::bad_value(e.to_string()))?;
+        Ok(self.store.edit_article(&input, faq, &op.login, self.now)?)
+    }
+
+    /// Publish an article (a draft, or a published one's waiting revision). Needs
+    /// [`Permission::PublishArticle`] (leads, admins).
+    pub fn publish_article(
+        &mut self,
+        reference: &str,
+    ) -> Result<crate::domain::kb::PublishStep, DeskError> {
+        let op = self.session.require(Permission::PublishArticle)?;
+        Ok(self.store.publish_article(reference, &op.login, self.now)?)
+    }
+
+    /// Retire an article: no longer searched; its history is kept. Needs
+    /// [`Permission::PublishArticle`].
+    pub fn retire_article(&mut self, reference: &str) -> Result<(), DeskError> {
+        let op = self.session.require(Permission::PublishArticle)?;
+        Ok(self.store.retire_article(reference, &op.login, self.now)?)
     }
 
     /// Import knowledge articles (admin), all or nothing.

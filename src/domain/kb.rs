@@ -29,6 +29,36 @@ pub struct Article {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Listed among the frequently asked questions (`hotro kb faq`).
+    #[serde(default)]
+    pub faq: bool,
+    /// Who wrote this version (an import, an edit, a publication of a revision).
+    #[serde(default)]
+    pub updated_by: Option<String>,
+    /// Who published the text in force, and when.
+    #[serde(default)]
+    pub published_by: Option<String>,
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl Article {
+    /// The article as the fields an edit or an export starts from.
+    pub fn input(&self) -> ArticleInput {
+        ArticleInput {
+            reference: self.reference.clone(),
+            lang: self.lang.clone(),
+            application: self.application.clone(),
+            category: self.category.clone(),
+            title: self.title.clone(),
+            symptom: self.symptom.clone(),
+            cause: self.cause.clone(),
+            resolution: self.resolution.clone(),
+            tags: self.tags.clone(),
+            status: Some(self.status.clone()),
+            author: self.author.clone(),
+        }
+    }
 }
 
 /// An article as imported or edited: the fields of the knowledge-base JSONL files.
@@ -74,6 +104,19 @@ pub enum ArticleError {
 }
 
 impl ArticleInput {
+    /// [`ArticleInput::cleaned`] for an article whose ref may not be chosen yet (a new
+    /// article gets the next free `KB-NNNNN` when it is saved): an empty ref stays empty.
+    pub fn cleaned_unnamed(&self) -> Result<ArticleInput, ArticleError> {
+        if !self.reference.trim().is_empty() {
+            return self.cleaned();
+        }
+        let mut named = self.clone();
+        named.reference = "-".into();
+        let mut cleaned = named.cleaned()?;
+        cleaned.reference = String::new();
+        Ok(cleaned)
+    }
+
     /// Normalise (NFC, trimmed lines) and check.
     pub fn cleaned(&self) -> Result<ArticleInput, ArticleError> {
         let line = |field: &'static str, v: &str, max: usize| -> Result<String, ArticleError> {
@@ -350,5 +393,290 @@ mod import_tests {
         assert!(errors[1].message.contains("title"));
         assert!(errors[2].message.contains("colour"));
         assert!(errors[3].message.contains("line 1"));
+    }
+}
+
+// ---- writing and keeping articles (issue 19, part 5) -------------------------------------
+
+/// What a change to an article's text does, by its status: a draft or a retired article is
+/// changed in place (a new version); a published one gets a *revision* that waits for review,
+/// while the published text stays in force and searchable until the revision is published.
+/// (The knowledge base is what key users search first: a text nobody reviewed never
+/// replaces one that helped.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditMode {
+    InPlace,
+    Revision,
+}
+
+/// How a change to an article of `status` is kept.
+pub fn edit_mode(status: &str) -> EditMode {
+    if status == "published" {
+        EditMode::Revision
+    } else {
+        EditMode::InPlace
+    }
+}
+
+/// What publishing an article does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishStep {
+    /// A draft or retired article becomes published as it is.
+    Publish,
+    /// A published article's pending revision replaces its text.
+    ApplyRevision,
+}
+
+/// Why an article cannot be published or retired.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("article {reference} is already published and has no revision waiting")]
+    NothingToPublish { reference: String },
+    #[error("article {reference} is already retired")]
+    AlreadyRetired { reference: String },
+}
+
+/// What publishing article `reference` (of `status`, with or without a revision waiting)
+/// does.
+pub fn publish_step(
+    reference: &str,
+    status: &str,
+    has_revision: bool,
+) -> Result<PublishStep, LifecycleError> {
+    match (status, has_revision) {
+        ("published", true) => Ok(PublishStep::ApplyRevision),
+        ("published", false) => Err(LifecycleError::NothingToPublish {
+            reference: reference.to_string(),
+        }),
+        _ => Ok(PublishStep::Publish),
+    }
+}
+
+/// Whether article `reference` of `status` may be retired.
+pub fn may_retire(reference: &str, status: &str) -> Result<(), LifecycleError> {
+    if status == "retired" {
+        return Err(LifecycleError::AlreadyRetired {
+            reference: reference.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The plain template an article is written in with `$EDITOR` (`hotro kb new`, `kb edit`,
+/// the console's knowledge screen): header lines `Key: value`, then the three texts under
+/// `## Symptom`, `## Cause`, `## Resolution`. Lines starting with `#` followed by a space
+/// before the first section are comments.
+pub fn template(a: &ArticleInput, faq: bool) -> String {
+    format!(
+        "# Lines starting with \"# \" are ignored. Keep the headings.\n\
+         Title: {}\nLanguage: {}\nApplication: {}\nCategory: {}\nTags: {}\nFAQ: {}\n\n\
+         ## Symptom\n{}\n\n## Cause\n{}\n\n## Resolution\n{}\n",
+        a.title,
+        a.lang,
+        a.application.as_deref().unwrap_or(""),
+        a.category.as_deref().unwrap_or(""),
+        a.tags.join(", "),
+        if faq { "yes" } else { "no" },
+        a.symptom,
+        a.cause,
+        a.resolution,
+    )
+}
+
+/// A template that cannot be read: the 1-based line and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {problem}")]
+pub struct TemplateError {
+    pub line: usize,
+    pub problem: TemplateProblem,
+}
+
+/// What is wrong in a template line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateProblem {
+    #[error("unknown heading `{0}`; expected Title, Language, Application, Category, Tags or FAQ")]
+    UnknownKey(String),
+    #[error("unknown section `{0}`; expected ## Symptom, ## Cause or ## Resolution")]
+    UnknownSection(String),
+    #[error("`{0}` is not a header line (Key: value) and comes before the first section")]
+    NotAHeader(String),
+    #[error("FAQ must be yes or no, not `{0}`")]
+    Faq(String),
+    #[error(transparent)]
+    Article(#[from] ArticleError),
+}
+
+/// Read a filled-in [`template`] into the article `reference` (checked and cleaned as an
+/// import line would be) and its FAQ flag.
+pub fn parse_template(reference: &str, text: &str) -> Result<(ArticleInput, bool), TemplateError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut a = ArticleInput {
+        reference: reference.to_string(),
+        lang: "vi".into(),
+        application: None,
+        category: None,
+        title: String::new(),
+        symptom: String::new(),
+        cause: String::new(),
+        resolution: String::new(),
+        tags: Vec::new(),
+        status: None,
+        author: None,
+    };
+    let mut faq = false;
+    let mut section: Option<&'static str> = None;
+    let mut title_line = 1;
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let trimmed = raw.trim();
+        if let Some(name) = trimmed.strip_prefix("## ") {
+            section = Some(match name.trim().to_lowercase().as_str() {
+                "symptom" | "triệu chứng" | "症状" => "symptom",
+                "cause" | "nguyên nhân" | "原因" => "cause",
+                "resolution" | "cách xử lý" | "解决方法" => "resolution",
+                other => {
+                    return Err(TemplateError {
+                        line,
+                        problem: TemplateProblem::UnknownSection(other.to_string()),
+                    });
+                }
+            });
+            continue;
+        }
+        match section {
+            Some(field) => {
+                let target = match field {
+                    "symptom" => &mut a.symptom,
+                    "cause" => &mut a.cause,
+                    _ => &mut a.resolution,
+                };
+                target.push_str(raw);
+                target.push('\n');
+            }
+            None => {
+                if trimmed.is_empty() || trimmed == "#" || trimmed.starts_with("# ") {
+                    continue;
+                }
+                let Some((key, value)) = trimmed.split_once(':') else {
+                    return Err(TemplateError {
+                        line,
+                        problem: TemplateProblem::NotAHeader(trimmed.to_string()),
+                    });
+                };
+                let value = value.trim();
+                let optional = |v: &str| (!v.is_empty()).then(|| v.to_string());
+                match key.trim().to_lowercase().as_str() {
+                    "title" => {
+                        a.title = value.to_string();
+                        title_line = line;
+                    }
+                    "language" | "lang" => a.lang = value.to_string(),
+                    "application" | "app" => a.application = optional(value),
+                    "category" => a.category = optional(value),
+                    "tags" => {
+                        a.tags = value
+                            .split(',')
+                            .map(|t| t.trim().to_string())
+                            .filter(|t| !t.is_empty())
+                            .collect()
+                    }
+                    "faq" => {
+                        faq = match value.to_lowercase().as_str() {
+                            "yes" | "y" | "true" | "1" | "có" => true,
+                            "no" | "n" | "false" | "0" | "không" | "" => false,
+                            other => {
+                                return Err(TemplateError {
+                                    line,
+                                    problem: TemplateProblem::Faq(other.to_string()),
+                                });
+                            }
+                        }
+                    }
+                    other => {
+                        return Err(TemplateError {
+                            line,
+                            problem: TemplateProblem::UnknownKey(other.to_string()),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let cleaned = a.cleaned_unnamed().map_err(|e| TemplateError {
+        line: title_line,
+        problem: TemplateProblem::Article(e),
+    })?;
+    Ok((cleaned, faq))
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+
+    fn article() -> ArticleInput {
+        ArticleInput {
+            reference: "KB-7".into(),
+            lang: "vi".into(),
+            application: Some("TABMIS".into()),
+            category: Some("Lỗi do NSD".into()),
+            title: "Quên mật khẩu TABMIS".into(),
+            symptom: "Không đăng nhập được.\n\nBáo sai mật khẩu.".into(),
+            cause: "Mật khẩu hết hạn.".into(),
+            resolution: "Đặt lại mật khẩu trên trang quản trị.".into(),
+            tags: vec!["mật khẩu".into(), "TABMIS".into()],
+            status: Some("published".into()),
+            author: None,
+        }
+    }
+
+    #[test]
+    fn a_template_reads_back_as_written() {
+        let a = article();
+        let text = template(&a, true);
+        let (back, faq) = parse_template("KB-7", &text).unwrap();
+        assert!(faq);
+        assert_eq!(back.title, a.title);
+        assert_eq!(back.application, a.application);
+        assert_eq!(back.category, a.category);
+        assert_eq!(back.symptom, a.symptom);
+        assert_eq!(back.cause, a.cause);
+        assert_eq!(back.resolution, a.resolution);
+        assert_eq!(back.tags, a.tags);
+    }
+
+    #[test]
+    fn template_mistakes_name_their_line() {
+        let bad = "Title: x\nColour: red\n";
+        assert_eq!(
+            parse_template("KB-1", bad).unwrap_err(),
+            TemplateError {
+                line: 2,
+                problem: TemplateProblem::UnknownKey("colour".into())
+            }
+        );
+        let no_title = "Language: vi\n\n## Symptom\nx\n";
+        assert!(matches!(
+            parse_template("KB-1", no_title).unwrap_err().problem,
+            TemplateProblem::Article(ArticleError::Empty { field: "title" })
+        ));
+        let faq = "Title: x\nFAQ: maybe\n";
+        assert_eq!(parse_template("KB-1", faq).unwrap_err().line, 2);
+        let section = "Title: x\n## Steps\n";
+        assert_eq!(parse_template("KB-1", section).unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn published_text_is_revised_and_the_lifecycle_is_checked() {
+        assert_eq!(edit_mode("published"), EditMode::Revision);
+        assert_eq!(edit_mode("draft"), EditMode::InPlace);
+        assert_eq!(edit_mode("retired"), EditMode::InPlace);
+        assert_eq!(publish_step("K", "draft", false), Ok(PublishStep::Publish));
+        assert_eq!(
+            publish_step("K", "published", true),
+            Ok(PublishStep::ApplyRevision)
+        );
+        assert!(publish_step("K", "published", false).is_err());
+        assert!(may_retire("K", "retired").is_err());
+        assert!(may_retire("K", "published").is_ok());
     }
 }

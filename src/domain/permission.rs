@@ -34,8 +34,11 @@ pub enum Permission {
     WorkTickets,
     /// Move a ticket to another group than one's own (reassignment across groups).
     ReassignGroups,
-    /// Draft a knowledge article from a resolved ticket.
+    /// Write knowledge articles: new drafts, a draft from a resolved ticket, edits (a
+    /// published article's edit waits for review as a revision).
     DraftArticle,
+    /// Publish and retire knowledge articles (review what was written).
+    PublishArticle,
     /// Record morning-check results (before the day is finalised).
     RecordCheck,
     /// Run the morning check's probes.
@@ -62,13 +65,14 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in the order of the configuration's documentation.
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::Read,
         Permission::CreateTicket,
         Permission::AddToOwn,
         Permission::WorkTickets,
         Permission::ReassignGroups,
         Permission::DraftArticle,
+        Permission::PublishArticle,
         Permission::RecordCheck,
         Permission::RunProbes,
         Permission::OpenCheckIncident,
@@ -91,6 +95,7 @@ impl Permission {
             Permission::WorkTickets => "work_tickets",
             Permission::ReassignGroups => "reassign_groups",
             Permission::DraftArticle => "draft_article",
+            Permission::PublishArticle => "publish_article",
             Permission::RecordCheck => "record_check",
             Permission::RunProbes => "run_probes",
             Permission::OpenCheckIncident => "open_check_incident",
@@ -131,7 +136,7 @@ impl Default for Permissions {
             SlaTick,
         ];
         let mut lead = operator.clone();
-        lead.extend([ReassignGroups, FinaliseCheck, Announce]);
+        lead.extend([ReassignGroups, FinaliseCheck, Announce, PublishArticle]);
         let mut p = Permissions {
             by_role: BTreeMap::new(),
         };
@@ -149,6 +154,7 @@ impl Default for Permissions {
                 Read,
                 ApplyConfig,
                 ImportKnowledge,
+                PublishArticle,
                 Backup,
                 RebuildIndex,
                 ActAs,

@@ -83,6 +83,12 @@ pub enum StoreError {
         expected: i64,
         current: i64,
     },
+    #[error("no article {0}")]
+    ArticleNotFound(String),
+    #[error("article {0} exists already")]
+    ArticleExists(String),
+    #[error(transparent)]
+    Lifecycle(#[from] crate::domain::kb::LifecycleError),
     #[error("no ticket {0}")]
     TicketNotFound(String),
     #[error("ticket {} changed since version {} (now {})", .0.key, .0.expected, .0.current)]

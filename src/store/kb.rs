@@ -9,7 +9,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 const ARTICLE_COLUMNS: &str = "ref, lang, application, category, title, symptom, cause, resolution, \
-    tags, status, author, helped_count, linked_tickets, version, created_at, updated_at";
+    tags, status, author, helped_count, linked_tickets, version, created_at, updated_at, faq, \
+    updated_by, published_by, published_at";
 
 fn json_list(s: String) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(&s).map_err(|e| StoreError::bad_value(format!("list: {e}")))
@@ -33,6 +34,10 @@ fn article_from_row(r: &Row<'_>) -> Result<Article, StoreError> {
         version: r.get(13)?,
         created_at: from_millis(r.get(14)?)?,
         updated_at: from_millis(r.get(15)?)?,
+        faq: r.get::<_, i64>(16)? != 0,
+        updated_by: r.get(17)?,
+        published_by: r.get(18)?,
+        published_at: r.get::<_, Option<i64>>(19)?.map(from_millis).transpose()?,
     })
 }
 
@@ -89,10 +94,13 @@ fn upsert(
     let status = a.status.clone().unwrap_or_else(|| "published".into());
     match existing {
         None => {
+            let published = status == "published";
             tx.execute(
                 "INSERT INTO articles (ref, lang, application, category, title, symptom, cause,
-                    resolution, tags, status, author, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                    resolution, tags, status, author, created_at, updated_at, updated_by,
+                    published_by, published_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13,
+                    CASE WHEN ?14 THEN ?13 END, CASE WHEN ?14 THEN ?12 END)",
                 params![
                     a.reference,
                     a.lang,
@@ -105,7 +113,9 @@ fn upsert(
                     tags_json(&a.tags)?,
                     status,
                     a.author.as_deref().unwrap_or(actor),
-                    millis(now)
+                    millis(now),
+                    actor,
+                    published
                 ],
             )?;
             Ok(Some(true))
@@ -128,38 +138,274 @@ fn upsert(
             if same {
                 return Ok(None);
             }
-            let data = serde_json::to_string(&old)
-                .map_err(|e| StoreError::bad_value(format!("article: {e}")))?;
-            tx.execute(
-                "INSERT INTO article_versions (article_id, version, data, replaced_at, replaced_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, old.version, data, millis(now), actor],
-            )?;
-            tx.execute(
-                "UPDATE articles SET lang = ?2, application = ?3, category = ?4, title = ?5,
-                    symptom = ?6, cause = ?7, resolution = ?8, tags = ?9, status = ?10,
-                    version = version + 1, updated_at = ?11
-                 WHERE id = ?1",
-                params![
-                    id,
-                    a.lang,
-                    a.application,
-                    a.category,
-                    a.title,
-                    a.symptom,
-                    a.cause,
-                    a.resolution,
-                    tags_json(&a.tags)?,
-                    status,
-                    millis(now)
-                ],
-            )?;
+            replace(tx, id, &old, a, &status, old.faq, actor, now)?;
             Ok(Some(false))
         }
     }
 }
 
+/// Keep `old` (article `id`) in its history and put `a` (with `status` and `faq`) in its
+/// place as the next version, written by `actor`. Publishing (`status` published, from
+/// another status or over a revision) records `actor` as the publisher.
+#[allow(clippy::too_many_arguments)]
+fn replace(
+    tx: &Transaction<'_>,
+    id: i64,
+    old: &Article,
+    a: &ArticleInput,
+    status: &str,
+    faq: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let data =
+        serde_json::to_string(old).map_err(|e| StoreError::bad_value(format!("article: {e}")))?;
+    tx.execute(
+        "INSERT INTO article_versions (article_id, version, data, replaced_at, replaced_by)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, old.version, data, millis(now), actor],
+    )?;
+    let publishes = status == "published";
+    tx.execute(
+        "UPDATE articles SET lang = ?2, application = ?3, category = ?4, title = ?5,
+            symptom = ?6, cause = ?7, resolution = ?8, tags = ?9, status = ?10,
+            version = version + 1, updated_at = ?11, faq = ?12, updated_by = ?13,
+            published_by = CASE WHEN ?14 THEN ?13 ELSE published_by END,
+            published_at = CASE WHEN ?14 THEN ?11 ELSE published_at END
+         WHERE id = ?1",
+        params![
+            id,
+            a.lang,
+            a.application,
+            a.category,
+            a.title,
+            a.symptom,
+            a.cause,
+            a.resolution,
+            tags_json(&a.tags)?,
+            status,
+            millis(now),
+            faq,
+            actor,
+            publishes
+        ],
+    )?;
+    Ok(())
+}
+
+/// The article `reference` and its row id, or [`StoreError::ArticleNotFound`].
+fn article_in(tx: &Transaction<'_>, reference: &str) -> Result<(i64, Article), StoreError> {
+    let found: Option<i64> = tx
+        .query_row("SELECT id FROM articles WHERE ref = ?1", [reference], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(id) = found else {
+        return Err(StoreError::ArticleNotFound(reference.to_string()));
+    };
+    let article = tx.query_row(
+        &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"),
+        [id],
+        |r| Ok(article_from_row(r)),
+    )??;
+    Ok((id, article))
+}
+
+/// A published article's revision waiting for review: the text to publish, its FAQ flag, who
+/// wrote it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleRevision {
+    pub input: ArticleInput,
+    pub faq: bool,
+    pub author: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn revision_in(tx: &Transaction<'_>, id: i64) -> Result<Option<ArticleRevision>, StoreError> {
+    let row = tx
+        .query_row(
+            "SELECT data, faq, author, updated_at FROM article_revisions WHERE article_id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((data, faq, author, at)) = row else {
+        return Ok(None);
+    };
+    let input: ArticleInput = serde_json::from_str(&data)
+        .map_err(|e| StoreError::bad_value(format!("article revision: {e}")))?;
+    Ok(Some(ArticleRevision {
+        input,
+        faq: faq != 0,
+        author,
+        updated_at: from_millis(at)?,
+    }))
+}
+
 impl Store {
+    /// A new article, as a draft or published as `a.status` says (`hotro kb new`), written
+    /// by `actor`. Errors: [`StoreError::ArticleExists`] when the ref is taken.
+    pub fn create_article(
+        &mut self,
+        a: &ArticleInput,
+        faq: bool,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let taken: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM articles WHERE ref = ?1",
+                    [&a.reference],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::ArticleExists(a.reference.clone()));
+            }
+            upsert(tx, a, actor, now)?;
+            tx.execute(
+                "UPDATE articles SET faq = ?2 WHERE ref = ?1",
+                params![a.reference, faq],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Change article `a.reference` to `a` (its status is kept): a draft or retired article
+    /// in place, a published one as a revision waiting for review
+    /// ([`crate::domain::kb::edit_mode`]). Returns which it was.
+    pub fn edit_article(
+        &mut self,
+        a: &ArticleInput,
+        faq: bool,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::domain::kb::EditMode, StoreError> {
+        use crate::domain::kb::{EditMode, edit_mode};
+        self.write(|tx| {
+            let (id, old) = article_in(tx, &a.reference)?;
+            let mode = edit_mode(&old.status);
+            match mode {
+                EditMode::InPlace => replace(tx, id, &old, a, &old.status, faq, actor, now)?,
+                EditMode::Revision => {
+                    let data = serde_json::to_string(a)
+                        .map_err(|e| StoreError::bad_value(format!("article: {e}")))?;
+                    tx.execute(
+                        "INSERT INTO article_revisions (article_id, data, faq, author, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (article_id) DO UPDATE SET data = ?2, faq = ?3,
+                            author = ?4, updated_at = ?5",
+                        params![id, data, faq, actor, millis(now)],
+                    )?;
+                }
+            }
+            Ok(mode)
+        })
+    }
+
+    /// Publish article `reference` ([`crate::domain::kb::publish_step`]): a draft or retired
+    /// one as it is, a published one's waiting revision in place of its text. `actor` is
+    /// recorded as the publisher.
+    pub fn publish_article(
+        &mut self,
+        reference: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::domain::kb::PublishStep, StoreError> {
+        use crate::domain::kb::{PublishStep, publish_step};
+        self.write(|tx| {
+            let (id, old) = article_in(tx, reference)?;
+            let revision = revision_in(tx, id)?;
+            let step = publish_step(reference, &old.status, revision.is_some())?;
+            match (step, revision) {
+                (PublishStep::ApplyRevision, Some(r)) => {
+                    replace(tx, id, &old, &r.input, "published", r.faq, &r.author, now)?;
+                    tx.execute(
+                        "UPDATE articles SET published_by = ?2 WHERE id = ?1",
+                        params![id, actor],
+                    )?;
+                    tx.execute("DELETE FROM article_revisions WHERE article_id = ?1", [id])?;
+                }
+                _ => {
+                    let same = old.input();
+                    replace(tx, id, &old, &same, "published", old.faq, actor, now)?;
+                }
+            }
+            Ok(step)
+        })
+    }
+
+    /// Retire article `reference`: no longer searched or offered (its history is kept).
+    pub fn retire_article(
+        &mut self,
+        reference: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let (id, old) = article_in(tx, reference)?;
+            crate::domain::kb::may_retire(reference, &old.status)?;
+            let same = old.input();
+            replace(tx, id, &old, &same, "retired", old.faq, actor, now)
+        })
+    }
+
+    /// The revision of article `reference` waiting for review, if any.
+    pub fn article_revision(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<ArticleRevision>, StoreError> {
+        self.read(|tx| {
+            let (id, _) = article_in(tx, reference)?;
+            revision_in(tx, id)
+        })
+    }
+
+    /// A ref no article has: `KB-NNNNN`, the next number after the articles there are.
+    pub fn free_article_ref(&mut self) -> Result<String, StoreError> {
+        self.read(|tx| {
+            let mut n: i64 = tx.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
+            loop {
+                n += 1;
+                let candidate = format!("KB-{n:05}");
+                let taken: Option<i64> = tx
+                    .query_row(
+                        "SELECT id FROM articles WHERE ref = ?1",
+                        [&candidate],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if taken.is_none() {
+                    return Ok(candidate);
+                }
+            }
+        })
+    }
+
+    /// The published articles marked FAQ, by title.
+    pub fn faq_articles(&mut self) -> Result<Vec<Article>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {ARTICLE_COLUMNS} FROM articles
+                 WHERE faq = 1 AND status = 'published' ORDER BY title LIMIT 1000"
+            ))?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(article_from_row(r)?);
+            }
+            Ok(out)
+        })
+    }
+
     /// Add or update articles in one transaction: all of them or, on an error, none.
     /// An updated article keeps its earlier version in `article_versions`.
     pub fn import_articles(

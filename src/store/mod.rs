@@ -24,7 +24,7 @@ pub use configs::{AppliedConfig, Purpose};
 pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
 pub use guard::{WriterNote, damage_path, head_path};
-pub use kb::{ImportCounts, IndexDoc, OutboxEntry};
+pub use kb::{ArticleRevision, ImportCounts, IndexDoc, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
 pub use tickets::{CountCell, Page, RuleApplication, TicketFilter, TicketRow};
 

@@ -298,6 +298,22 @@ CREATE TABLE config_versions (
     r#"
 ALTER TABLE events ADD COLUMN state TEXT;
 "#,
+    // 8: articles written and kept in hotro (issue 19): the FAQ flag, who wrote each version
+    // and who published the text in force; a published article's revision waits for review
+    // in `article_revisions` while the published text stays in force.
+    r#"
+ALTER TABLE articles ADD COLUMN faq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN updated_by TEXT;
+ALTER TABLE articles ADD COLUMN published_by TEXT;
+ALTER TABLE articles ADD COLUMN published_at INTEGER;
+CREATE TABLE article_revisions (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    data       TEXT NOT NULL,
+    faq        INTEGER NOT NULL,
+    author     TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

@@ -207,9 +207,10 @@ fn suspend(term: &mut Term) -> Result<()> {
 
 /// Open `$VISUAL` / `$EDITOR` (default `vi`) on the text; `None` if the editor failed.
 fn edit_externally(term: &mut Term, text: &str) -> Result<Option<String>> {
-    let dir = tempfile_dir()?;
-    let path = dir.join(format!("hotro-{}.txt", std::process::id()));
-    std::fs::write(&path, text)?;
+    // Private (0600) and unguessable on a host operators share; removed afterwards.
+    let (path, mut file) = crate::input::private_temp_file("hotro-text")?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    drop(file);
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".to_string());
@@ -234,8 +235,4 @@ fn edit_externally(term: &mut Term, text: &str) -> Result<Option<String>> {
     };
     let _ = std::fs::remove_file(&path);
     Ok(result)
-}
-
-fn tempfile_dir() -> Result<std::path::PathBuf> {
-    Ok(std::env::temp_dir())
 }
