@@ -321,3 +321,163 @@ fn an_article_is_written_in_the_editor_on_a_terminal() {
     assert_eq!(shown["article"]["title"], "Mất kết nối VPN từ huyện");
     assert_eq!(shown["article"]["resolution"], "Khởi động lại VPN client.");
 }
+
+/// The console's knowledge screen: Alt-n writes a new article in `$EDITOR` (a mistake
+/// reopens the editor with the text and the mistake on top), Alt-e edits the selected
+/// published article (a revision waits for review), Alt-p publishes it, Alt-r retires it;
+/// an operator's refusal names the role.
+#[test]
+fn the_knowledge_screen_writes_and_keeps_articles() {
+    use hotro::ui::app::{App, Cmd, Loaded, Msg};
+    use hotro::ui::exec::Executor;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_dir, db) = desk();
+    ok(
+        &db,
+        LEAD,
+        &[
+            "kb",
+            "new",
+            "--ref",
+            "KB-VPN",
+            "--title",
+            "Mất kết nối VPN từ huyện",
+            "--symptom",
+            "VPN báo lỗi 809",
+            "--resolution",
+            "Mở cổng UDP 500",
+            "--publish",
+        ],
+    );
+    let cfg = hotro::config::embedded();
+    let run = |login: &str, steps: &mut dyn FnMut(&mut App, &mut Executor<'_>)| {
+        let mut store = hotro::store::Store::open(&db).unwrap();
+        let me = cfg.org.operator(login).unwrap().clone();
+        let session = hotro::desk::Session::assume(cfg.clone(), me.clone());
+        let mut app = App::new(
+            hotro::i18n::Catalog::new(hotro::i18n::Lang::En),
+            cfg.org.clone(),
+            me.clone(),
+            hotro::ui::keymap::Keymap::default_map(),
+            chrono::Utc::now(),
+        );
+        app.set_permissions(cfg.org.permissions.grants(&me.roles));
+        let mut exec = Executor::new(&mut store, &session);
+        exec.drive(
+            &mut app,
+            Msg::Resize {
+                width: 120,
+                height: 40,
+            },
+        );
+        exec.start(&mut app);
+        steps(&mut app, &mut exec);
+    };
+    let key = |app: &mut App, exec: &mut Executor<'_>, code: KeyCode, m: KeyModifiers| {
+        exec.drive(app, Msg::Key(KeyEvent::new(code, m)))
+    };
+    let editor_text = |cmds: Vec<Cmd>| -> String {
+        match cmds.into_iter().next() {
+            Some(Cmd::OpenEditor(t)) => t,
+            other => panic!("expected the editor, got {other:?}"),
+        }
+    };
+    let flash = |app: &App| {
+        app.flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
+    };
+
+    run(OPERATOR, &mut |app, exec| {
+        key(app, exec, KeyCode::Char('K'), KeyModifiers::SHIFT);
+        assert!(app.knowledge.is_some());
+        // A new article: a mistake first (an unknown heading), then a good text.
+        let offered = editor_text(key(app, exec, KeyCode::Char('n'), KeyModifiers::ALT));
+        assert!(offered.contains("## Resolution"), "{offered}");
+        let wrong = offered.replace("Title: ", "Titel: Máy in kẹt giấy\nTitle: ");
+        let again = exec.drive(app, Msg::Loaded(Loaded::EditorText(wrong.clone())));
+        let reopened = editor_text(again);
+        assert!(
+            reopened.contains("titel"),
+            "the mistake is on top: {reopened}"
+        );
+        assert!(
+            reopened.contains("Titel: Máy in kẹt giấy"),
+            "the text is kept"
+        );
+        let fixed = reopened
+            .replace("Titel: Máy in kẹt giấy\n", "")
+            .replace("Title: ", "Title: Máy in kẹt giấy ở quầy")
+            .replace(
+                "## Resolution\n",
+                "## Resolution\nTháo khay, lấy giấy kẹt.\n",
+            );
+        exec.drive(app, Msg::Loaded(Loaded::EditorText(fixed)));
+        assert!(flash(app).contains("written (draft)"), "{}", flash(app));
+        // The published VPN article: edit it (a revision), and try to publish (refused).
+        for c in "vpn".chars() {
+            key(app, exec, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        let k = app.knowledge.as_ref().unwrap();
+        assert_eq!(
+            k.results.first().map(|f| f.reference.as_str()),
+            Some("KB-VPN")
+        );
+        let offered = editor_text(key(app, exec, KeyCode::Char('e'), KeyModifiers::ALT));
+        assert!(offered.contains("Mở cổng UDP 500"), "{offered}");
+        let edited = offered.replace("Mở cổng UDP 500", "Mở cổng UDP 500 và 4500");
+        exec.drive(app, Msg::Loaded(Loaded::EditorText(edited)));
+        assert!(flash(app).contains("waits for review"), "{}", flash(app));
+        key(app, exec, KeyCode::Char('p'), KeyModifiers::ALT);
+        assert!(
+            flash(app).contains("lead"),
+            "the refusal names the role: {}",
+            flash(app)
+        );
+    });
+    let mut store = hotro::store::Store::open(&db).unwrap();
+    // The next free number after the one article there was.
+    let draft = store.article("KB-00002").unwrap().unwrap();
+    assert_eq!(
+        (
+            draft.status.as_str(),
+            draft.title.as_str(),
+            draft.resolution.as_str()
+        ),
+        (
+            "draft",
+            "Máy in kẹt giấy ở quầy",
+            "Tháo khay, lấy giấy kẹt."
+        )
+    );
+    assert_eq!(draft.author.as_deref(), Some(OPERATOR));
+    drop(store);
+
+    run(LEAD, &mut |app, exec| {
+        key(app, exec, KeyCode::Char('K'), KeyModifiers::SHIFT);
+        for c in "vpn".chars() {
+            key(app, exec, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        key(app, exec, KeyCode::Char('p'), KeyModifiers::ALT);
+        assert!(flash(app).contains("revision"), "{}", flash(app));
+        key(app, exec, KeyCode::Char('r'), KeyModifiers::ALT);
+        assert!(flash(app).contains("retired"), "{}", flash(app));
+        assert!(
+            app.knowledge.as_ref().unwrap().results.is_empty(),
+            "a retired article leaves the results"
+        );
+    });
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&db, LEAD, &["kb", "show", "KB-VPN", "--json"])).unwrap();
+    assert_eq!(shown["article"]["status"], "retired");
+    assert_eq!(shown["article"]["resolution"], "Mở cổng UDP 500 và 4500");
+    assert_eq!(shown["article"]["updated_by"], LEAD, "retired by the lead");
+    let earlier = shown["earlier_versions"].as_array().unwrap();
+    assert_eq!(
+        earlier.last().unwrap()["updated_by"],
+        OPERATOR,
+        "the revision's writer"
+    );
+    assert_eq!(earlier.last().unwrap()["published_by"], LEAD);
+}

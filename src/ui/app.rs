@@ -76,6 +76,16 @@ pub enum Cmd {
     },
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
+    /// An article's fields to edit (its waiting revision, if any).
+    LoadArticleForEdit(String),
+    /// Save an article written in `$EDITOR`: a new one, or an edit.
+    SaveArticle {
+        new: bool,
+        input: crate::domain::kb::ArticleInput,
+        faq: bool,
+    },
+    PublishArticle(String),
+    RetireArticle(String),
     LoadAnnouncements,
     CreateAnnouncement(crate::domain::announce::AnnouncementInput),
     ResolveAnnouncement(i64),
@@ -161,6 +171,10 @@ pub enum Loaded {
         found: Vec<Found>,
     },
     ArticleDrafted(String),
+    /// The article to edit: its fields and FAQ flag.
+    ArticleForEdit(Box<crate::domain::kb::ArticleInput>, bool),
+    /// An article was written (`None`: a new one), published or retired: what to say.
+    ArticleDone(String),
     Announcements(Vec<crate::domain::announce::Announcement>),
     Sla(Vec<(String, crate::domain::sla::SlaStatus)>),
     /// Where the next batch starts (0: from the beginning again).
@@ -246,6 +260,14 @@ pub struct Knowledge {
     pub generation: u64,
     /// Opened from this ticket: Enter puts the selected solution into a reply to it.
     pub for_ticket: Option<Target>,
+}
+
+/// An article handed to `$EDITOR`: which (`None`: a new one) and the text offered, to tell
+/// an unchanged text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleEdit {
+    pub reference: Option<String>,
+    pub offered: String,
 }
 
 pub struct Detail {
@@ -542,6 +564,8 @@ pub struct Flash {
 }
 
 pub struct App {
+    /// An article being written in `$EDITOR` (from the knowledge screen).
+    pub article_edit: Option<ArticleEdit>,
     pub cat: Catalog,
     pub org: Organisation,
     pub me: Operator,
@@ -616,6 +640,7 @@ impl App {
             preview: None,
             detail: None,
             knowledge: None,
+            article_edit: None,
             check: None,
             sla: std::collections::HashMap::new(),
             announcements: Vec::new(),
@@ -667,7 +692,10 @@ impl App {
             | Action::Reopen
             | Action::CompleteStep
             | Action::ReturnStep => &[Permission::WorkTickets],
-            Action::DraftArticle => &[Permission::DraftArticle],
+            Action::DraftArticle | Action::NewArticle | Action::EditArticle => {
+                &[Permission::DraftArticle]
+            }
+            Action::PublishArticle | Action::RetireArticle => &[Permission::PublishArticle],
             Action::CheckOk
             | Action::CheckSlow
             | Action::CheckLoginFailed
@@ -1171,6 +1199,10 @@ impl App {
                 Vec::new()
             }
             Action::Knowledge => self.open_knowledge(),
+            Action::NewArticle
+            | Action::EditArticle
+            | Action::PublishArticle
+            | Action::RetireArticle => self.article_action(action),
             // The application layer decides (a solved ticket, never over a published article).
             Action::DraftArticle => match self.focused_ticket() {
                 Some(t) => vec![Cmd::DraftArticle(t.key.clone())],
@@ -1263,10 +1295,97 @@ impl App {
         cmds
     }
 
+    /// Writing and keeping articles from the knowledge screen (issue 19): a new one or the
+    /// selected one in `$EDITOR` on the plain template; publishing and retiring the selected
+    /// one. The application layer decides who may and what an edit of a published article
+    /// does.
+    fn article_action(&mut self, action: Action) -> Vec<Cmd> {
+        if self.knowledge.is_none() {
+            return Vec::new();
+        }
+        if action == Action::NewArticle {
+            let blank = crate::domain::kb::ArticleInput {
+                reference: String::new(),
+                lang: self.cat.lang().code().into(),
+                application: None,
+                category: None,
+                title: String::new(),
+                symptom: String::new(),
+                cause: String::new(),
+                resolution: String::new(),
+                tags: Vec::new(),
+                status: None,
+                author: None,
+            };
+            return self.edit_article_text(None, crate::domain::kb::template(&blank, false));
+        }
+        let selected = self
+            .knowledge
+            .as_ref()
+            .and_then(|k| k.results.get(k.cursor))
+            .filter(|f| f.kind == "article")
+            .map(|f| f.reference.clone());
+        let Some(reference) = selected else {
+            self.warn(self.cat.t("flash.not_an_article"));
+            return Vec::new();
+        };
+        match action {
+            Action::EditArticle => vec![Cmd::LoadArticleForEdit(reference)],
+            Action::PublishArticle => vec![Cmd::PublishArticle(reference)],
+            _ => vec![Cmd::RetireArticle(reference)],
+        }
+    }
+
+    /// Open `$EDITOR` on an article's template (`reference` `None`: a new article).
+    fn edit_article_text(&mut self, reference: Option<String>, text: String) -> Vec<Cmd> {
+        self.article_edit = Some(ArticleEdit {
+            reference,
+            offered: text.clone(),
+        });
+        vec![Cmd::OpenEditor(text)]
+    }
+
+    /// The article text back from `$EDITOR`: saved, or (a mistake) the editor opens again
+    /// with the text and the mistake on top, so nothing typed is lost; unchanged text saves
+    /// nothing.
+    fn article_written(&mut self, edit: ArticleEdit, text: String) -> Vec<Cmd> {
+        if text == edit.offered {
+            self.say(self.cat.t("flash.article_unchanged"));
+            return Vec::new();
+        }
+        let reference = edit.reference.clone().unwrap_or_default();
+        match crate::domain::kb::parse_template(&reference, &text) {
+            Ok((input, faq)) => vec![Cmd::SaveArticle {
+                new: edit.reference.is_none(),
+                input,
+                faq,
+            }],
+            Err(e) => {
+                let problem = crate::describe::template_problem(&self.cat, &e.problem);
+                let note = self.cat.f(
+                    "flash.article_template",
+                    &[("problem", &problem), ("line", &e.line)],
+                );
+                self.warn(note.clone());
+                // Comment lines ("# …") are ignored when the template is read.
+                let body: String = text
+                    .lines()
+                    .filter(|l| !l.starts_with("# !"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                self.edit_article_text(
+                    edit.reference,
+                    format!("# ! {}\n{body}", crate::inert::one_line(&note)),
+                )
+            }
+        }
+    }
+
     /// Letters typed in the knowledge screen are the query. `None` when the key is not text.
     fn on_knowledge_text(&mut self, key: KeyEvent) -> Option<Vec<Cmd>> {
         let k = self.knowledge.as_mut()?;
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL)
+            || key.modifiers.contains(KeyModifiers::ALT);
         match key.code {
             KeyCode::Char(c) if !ctrl => k.query.push(c),
             KeyCode::Backspace => {
@@ -2563,6 +2682,32 @@ impl App {
             Loaded::ArticleDrafted(reference) => {
                 self.say(self.cat.f("flash.article_drafted", &[("ref", &reference)]));
                 Vec::new()
+            }
+            Loaded::ArticleForEdit(input, faq) => {
+                let reference = input.reference.clone();
+                self.edit_article_text(Some(reference), crate::domain::kb::template(&input, faq))
+            }
+            Loaded::ArticleDone(message) => {
+                self.say(message);
+                // The results change with it (a new or published article appears, a retired
+                // one goes).
+                match &mut self.knowledge {
+                    Some(k) if !k.query.is_empty() => {
+                        k.generation += 1;
+                        vec![Cmd::Search {
+                            generation: k.generation,
+                            query: k.query.clone(),
+                            filters: knowledge_filters(),
+                        }]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Loaded::EditorText(text) if self.article_edit.is_some() => {
+                match self.article_edit.take() {
+                    Some(edit) => self.article_written(edit, text),
+                    None => Vec::new(),
+                }
             }
             Loaded::EditorText(text) => {
                 if let Some(Popup::Text(t)) = &mut self.popup {

@@ -257,6 +257,83 @@ impl<'a> Executor<'a> {
                 Ok(reference) => Loaded::ArticleDrafted(reference),
                 Err(e) => refused(e),
             },
+            Cmd::LoadArticleForEdit(reference) => {
+                let loaded = self.store.article(&reference).and_then(|a| {
+                    let revision = self.store.article_revision(&reference)?;
+                    Ok((a, revision))
+                });
+                match loaded {
+                    Ok((Some(a), revision)) => {
+                        let (input, faq) = match revision {
+                            Some(r) => (r.input, r.faq),
+                            None => (a.input(), a.faq),
+                        };
+                        Loaded::ArticleForEdit(Box::new(input), faq)
+                    }
+                    Ok((None, _)) => failed(StoreError::ArticleNotFound(reference)),
+                    Err(e) => failed(e),
+                }
+            }
+            Cmd::SaveArticle { new, input, faq } => {
+                let mut desk = Desk::new(self.store, session, now);
+                let saved = if new {
+                    desk.new_article(&input, faq, false).map(|r| {
+                        cat.f(
+                            "kb.created",
+                            &[
+                                ("ref", &r),
+                                ("status", &describe::article_status(cat, "draft")),
+                            ],
+                        )
+                    })
+                } else {
+                    match desk.edit_article(&input, faq) {
+                        Ok(crate::domain::kb::EditMode::InPlace) => {
+                            let version = self
+                                .store
+                                .article(&input.reference)
+                                .ok()
+                                .flatten()
+                                .map(|a| a.version)
+                                .unwrap_or_default();
+                            Ok(cat.f(
+                                "kb.edited",
+                                &[("ref", &input.reference), ("version", &version)],
+                            ))
+                        }
+                        Ok(crate::domain::kb::EditMode::Revision) => {
+                            Ok(cat.f("kb.revised", &[("ref", &input.reference)]))
+                        }
+                        Err(e) => Err(e),
+                    }
+                };
+                let _ = self.sync_index(false);
+                match saved {
+                    Ok(message) => Loaded::ArticleDone(message),
+                    Err(e) => refused(e),
+                }
+            }
+            Cmd::PublishArticle(reference) => {
+                let done = Desk::new(self.store, session, now).publish_article(&reference);
+                let _ = self.sync_index(false);
+                match done {
+                    Ok(crate::domain::kb::PublishStep::Publish) => {
+                        Loaded::ArticleDone(cat.f("kb.published", &[("ref", &reference)]))
+                    }
+                    Ok(crate::domain::kb::PublishStep::ApplyRevision) => {
+                        Loaded::ArticleDone(cat.f("kb.revision_published", &[("ref", &reference)]))
+                    }
+                    Err(e) => refused(e),
+                }
+            }
+            Cmd::RetireArticle(reference) => {
+                let done = Desk::new(self.store, session, now).retire_article(&reference);
+                let _ = self.sync_index(false);
+                match done {
+                    Ok(()) => Loaded::ArticleDone(cat.f("kb.retired", &[("ref", &reference)])),
+                    Err(e) => refused(e),
+                }
+            }
             Cmd::CreateAnnouncement(input) => {
                 match Desk::new(self.store, session, now).create_announcement(&input) {
                     Ok(a) => Loaded::AnnouncementSaved {

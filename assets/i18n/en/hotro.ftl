@@ -465,6 +465,13 @@ cli-index-rebuild-about = Rebuild the search index from the database
 ## console knowledge
 action-knowledge = knowledge search
 action-draft_article = draft an article from this ticket
+action-new_article = write a new article (in $EDITOR)
+action-edit_article = edit this article (in $EDITOR; a published one waits for review)
+action-publish_article = publish this article (or its waiting revision)
+action-retire_article = retire this article
+flash-not_an_article = Select an article (not a ticket) first.
+flash-article_unchanged = Nothing was changed in the editor; nothing was saved.
+flash-article_template = The article was not saved: { $problem } (line { $line }). The editor opens again with your text.
 context-knowledge = Knowledge search (letters are the search text)
 ui-knowledge = Knowledge: articles and past solutions
 ui-knowledge_for = Solutions for { $key } (Enter puts the selected one into a reply)

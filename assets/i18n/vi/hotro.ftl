@@ -465,6 +465,13 @@ cli-index-rebuild-about = Dựng lại chỉ mục tìm kiếm từ cơ sở d�
 ## console knowledge
 action-knowledge = tìm tri thức
 action-draft_article = soạn bài tri thức từ phiếu này
+action-new_article = viết bài tri thức mới (trong $EDITOR)
+action-edit_article = sửa bài này (trong $EDITOR; bài đã xuất bản sẽ chờ duyệt)
+action-publish_article = xuất bản bài này (hoặc bản sửa đang chờ)
+action-retire_article = ngừng dùng bài này
+flash-not_an_article = Hãy chọn một bài tri thức (không phải phiếu) trước.
+flash-article_unchanged = Không có gì thay đổi trong trình soạn thảo; chưa lưu gì.
+flash-article_template = Bài chưa được lưu: { $problem } (dòng { $line }). Trình soạn thảo mở lại với nội dung của bạn.
 context-knowledge = Tìm tri thức (chữ gõ vào là nội dung tìm)
 ui-knowledge = Tri thức: bài viết và cách xử lý trước đây
 ui-knowledge_for = Cách xử lý cho { $key } (Enter đưa kết quả đang chọn vào thư trả lời)
