@@ -453,9 +453,27 @@ fn the_knowledge_screen_writes_and_keeps_articles() {
     );
     assert_eq!(draft.author.as_deref(), Some(OPERATOR));
     drop(store);
+    // An operator does not review drafts.
+    run(OPERATOR, &mut |app, exec| {
+        key(app, exec, KeyCode::Char('K'), KeyModifiers::SHIFT);
+        key(app, exec, KeyCode::Char('d'), KeyModifiers::ALT);
+        assert!(!app.knowledge.as_ref().unwrap().drafts);
+        assert!(flash(app).contains("lead"), "{}", flash(app));
+    });
 
     run(LEAD, &mut |app, exec| {
         key(app, exec, KeyCode::Char('K'), KeyModifiers::SHIFT);
+        // The drafts to review: the operator's new article; publishing it leaves the list.
+        key(app, exec, KeyCode::Char('d'), KeyModifiers::ALT);
+        let k = app.knowledge.as_ref().unwrap();
+        assert!(k.drafts);
+        let listed: Vec<&str> = k.results.iter().map(|f| f.reference.as_str()).collect();
+        assert_eq!(listed, ["KB-00002"]);
+        key(app, exec, KeyCode::Char('p'), KeyModifiers::ALT);
+        assert!(flash(app).contains("KB-00002 published"), "{}", flash(app));
+        assert!(app.knowledge.as_ref().unwrap().results.is_empty());
+        key(app, exec, KeyCode::Char('d'), KeyModifiers::ALT);
+        assert!(!app.knowledge.as_ref().unwrap().drafts);
         for c in "vpn".chars() {
             key(app, exec, KeyCode::Char(c), KeyModifiers::NONE);
         }

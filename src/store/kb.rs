@@ -390,6 +390,27 @@ impl Store {
         })
     }
 
+    /// The articles of `status` (e.g. the drafts to review), newest change first, at most
+    /// `limit`.
+    pub fn articles_by_status(
+        &mut self,
+        status: &str,
+        limit: usize,
+    ) -> Result<Vec<Article>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {ARTICLE_COLUMNS} FROM articles WHERE status = ?1
+                 ORDER BY updated_at DESC LIMIT ?2"
+            ))?;
+            let mut rows = stmt.query(params![status, limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(article_from_row(r)?);
+            }
+            Ok(out)
+        })
+    }
+
     /// The published articles marked FAQ, by title.
     pub fn faq_articles(&mut self) -> Result<Vec<Article>, StoreError> {
         self.read(|tx| {

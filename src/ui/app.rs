@@ -86,6 +86,10 @@ pub enum Cmd {
     },
     PublishArticle(String),
     RetireArticle(String),
+    /// Every draft article (for review), newest first.
+    LoadDraftArticles {
+        generation: u64,
+    },
     LoadAnnouncements,
     CreateAnnouncement(crate::domain::announce::AnnouncementInput),
     ResolveAnnouncement(i64),
@@ -260,6 +264,39 @@ pub struct Knowledge {
     pub generation: u64,
     /// Opened from this ticket: Enter puts the selected solution into a reply to it.
     pub for_ticket: Option<Target>,
+    /// Listing the draft articles to review (Alt-d) instead of past solutions.
+    pub drafts: bool,
+}
+
+impl Knowledge {
+    /// What the screen searches: past solutions, or the drafts under review.
+    pub fn filters(&self) -> crate::search::Filters {
+        if self.drafts {
+            crate::search::Filters {
+                kind: Some("article".into()),
+                statuses: vec!["draft".into()],
+                ..crate::search::Filters::default()
+            }
+        } else {
+            crate::search::Filters::solutions()
+        }
+    }
+
+    /// The command that fills the list again (a new generation): the search, or every draft
+    /// when reviewing drafts without a query.
+    fn reload(&mut self) -> Option<Cmd> {
+        self.generation += 1;
+        if self.query.is_empty() && self.drafts {
+            return Some(Cmd::LoadDraftArticles {
+                generation: self.generation,
+            });
+        }
+        Some(Cmd::Search {
+            generation: self.generation,
+            query: self.query.clone(),
+            filters: self.filters(),
+        })
+    }
 }
 
 /// An article handed to `$EDITOR`: which (`None`: a new one) and the text offered, to tell
@@ -695,7 +732,9 @@ impl App {
             Action::DraftArticle | Action::NewArticle | Action::EditArticle => {
                 &[Permission::DraftArticle]
             }
-            Action::PublishArticle | Action::RetireArticle => &[Permission::PublishArticle],
+            Action::PublishArticle | Action::RetireArticle | Action::ReviewDrafts => {
+                &[Permission::PublishArticle]
+            }
             Action::CheckOk
             | Action::CheckSlow
             | Action::CheckLoginFailed
@@ -1203,6 +1242,16 @@ impl App {
             | Action::EditArticle
             | Action::PublishArticle
             | Action::RetireArticle => self.article_action(action),
+            Action::ReviewDrafts => match &mut self.knowledge {
+                Some(k) => {
+                    k.drafts = !k.drafts;
+                    k.results.clear();
+                    k.cursor = 0;
+                    k.scroll = 0;
+                    k.reload().into_iter().collect()
+                }
+                None => Vec::new(),
+            },
             // The application layer decides (a solved ticket, never over a published article).
             Action::DraftArticle => match self.focused_ticket() {
                 Some(t) => vec![Cmd::DraftArticle(t.key.clone())],
@@ -1280,6 +1329,7 @@ impl App {
             scroll: 0,
             generation: 0,
             for_ticket,
+            drafts: false,
         };
         let mut cmds = vec![Cmd::SyncIndex];
         if let Some(t) = ticket {
@@ -1393,14 +1443,9 @@ impl App {
             }
             _ => return None,
         }
-        k.generation += 1;
         k.cursor = 0;
         k.scroll = 0;
-        Some(vec![Cmd::Search {
-            generation: k.generation,
-            query: k.query.clone(),
-            filters: knowledge_filters(),
-        }])
+        Some(k.reload().into_iter().collect())
     }
 
     /// Enter on a result: from a ticket, reply with that solution; otherwise nothing more to
@@ -2602,7 +2647,7 @@ impl App {
                     cmds.push(Cmd::Search {
                         generation: k.generation,
                         query: k.query.clone(),
-                        filters: knowledge_filters(),
+                        filters: k.filters(),
                     });
                 }
                 cmds
@@ -2692,15 +2737,8 @@ impl App {
                 // The results change with it (a new or published article appears, a retired
                 // one goes).
                 match &mut self.knowledge {
-                    Some(k) if !k.query.is_empty() => {
-                        k.generation += 1;
-                        vec![Cmd::Search {
-                            generation: k.generation,
-                            query: k.query.clone(),
-                            filters: knowledge_filters(),
-                        }]
-                    }
-                    _ => Vec::new(),
+                    Some(k) => k.reload().into_iter().collect(),
+                    None => Vec::new(),
                 }
             }
             Loaded::EditorText(text) if self.article_edit.is_some() => {
@@ -2790,11 +2828,6 @@ fn parse_step_fields(text: &str) -> (std::collections::BTreeMap<String, String>,
         }
     }
     (fields, to)
-}
-
-/// What the knowledge screen searches: published articles and past solved tickets.
-pub fn knowledge_filters() -> crate::search::Filters {
-    crate::search::Filters::solutions()
 }
 
 /// More than one ticket at once always asks first.

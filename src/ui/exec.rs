@@ -313,6 +313,31 @@ impl<'a> Executor<'a> {
                     Err(e) => refused(e),
                 }
             }
+            Cmd::LoadDraftArticles { generation } => {
+                match self.store.articles_by_status("draft", 500) {
+                    Ok(list) => Loaded::Found {
+                        generation,
+                        found: list
+                            .into_iter()
+                            .map(|a| service::Found {
+                                kind: "article".into(),
+                                reference: a.reference,
+                                title: a.title,
+                                score: 0.0,
+                                fuzzy: false,
+                                snippet: vec![crate::domain::search::Segment {
+                                    text: a.symptom.chars().take(200).collect(),
+                                    hit: false,
+                                }],
+                                symptom: a.symptom,
+                                cause: a.cause,
+                                resolution: a.resolution,
+                            })
+                            .collect(),
+                    },
+                    Err(e) => failed(e),
+                }
+            }
             Cmd::PublishArticle(reference) => {
                 let done = Desk::new(self.store, session, now).publish_article(&reference);
                 let _ = self.sync_index(false);

@@ -66,6 +66,7 @@ actions! {
     EditArticle => "edit_article",
     PublishArticle => "publish_article",
     RetireArticle => "retire_article",
+    ReviewDrafts => "review_drafts",
     Submit => "submit",
     Cancel => "cancel",
     ExternalEditor => "external_editor",

@@ -718,6 +718,7 @@ fn render_knowledge(
 ) {
     let cat = &app.cat;
     let title = match &k.for_ticket {
+        _ if k.drafts => cat.t("ui.knowledge_drafts"),
         Some(t) => cat.f("ui.knowledge_for", &[("key", &t.key)]),
         None => cat.t("ui.knowledge"),
     };
