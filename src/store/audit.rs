@@ -1239,6 +1239,15 @@ mod tests {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch("ALTER TABLE events DROP COLUMN state")
                 .unwrap();
+            // And without what later schemas added (8: articles written in hotro).
+            conn.execute_batch(
+                "DROP TABLE article_revisions;
+                 ALTER TABLE articles DROP COLUMN faq;
+                 ALTER TABLE articles DROP COLUMN updated_by;
+                 ALTER TABLE articles DROP COLUMN published_by;
+                 ALTER TABLE articles DROP COLUMN published_at;",
+            )
+            .unwrap();
             let rows: Vec<(i64, i64, i64, i64, String, String, String)> = conn
                 .prepare("SELECT id, ticket_id, version, at, actor, kind, payload FROM events ORDER BY id")
                 .unwrap()
