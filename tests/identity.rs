@@ -629,10 +629,18 @@ mod console {
             "nguyenvanan",
             Cmd::DraftArticle(t.key.clone()),
         ) {
-            Some(Loaded::Failed { message, .. }) => {
-                assert!(message.contains("already published"), "{message}")
+            // A second draft over a published article waits for review as a revision
+            // (issue 19): the published text stays.
+            Some(Loaded::ArticleDrafted(reference)) => {
+                let a = exec.store.article(&reference).unwrap().unwrap();
+                assert_eq!(
+                    (a.status.as_str(), a.resolution.as_str()),
+                    ("published", "Đặt lại qua quản trị")
+                );
+                let r = exec.store.article_revision(&reference).unwrap().unwrap();
+                assert_eq!(r.input.resolution, "Đặt lại");
             }
-            other => panic!("expected a refusal, got {other:?}"),
+            other => panic!("expected a draft, got {other:?}"),
         }
     }
 
@@ -886,11 +894,19 @@ fn a_draft_never_overwrites_a_published_article() {
         ),
     );
     desk.ok(&[], &["kb", "import", published.to_str().unwrap()]);
-    let out = desk.run(&[], &["kb", "draft", &key]);
-    assert_eq!(out.code, Some(1), "{out:?}");
-    assert!(out.stderr.contains("already published"), "{out:?}");
+    // Drafting again: the published text stays in force; the draft waits as a revision
+    // (issue 19).
+    desk.ok(&[], &["kb", "draft", &key]);
     let shown = desk.json(&[], &["kb", "show", &reference]);
     assert_eq!(shown["article"]["status"], "published", "{shown}");
+    assert_eq!(
+        shown["article"]["resolution"], "Đặt lại mật khẩu qua quản trị",
+        "{shown}"
+    );
+    assert_eq!(
+        shown["revision"]["input"]["resolution"], "Đặt lại mật khẩu",
+        "{shown}"
+    );
 }
 
 #[test]
