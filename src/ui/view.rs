@@ -860,8 +860,28 @@ fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
             pairs.push((key, app.keymap.describe(&app.cat, b)));
         }
     }
-    // Help and quit first so they never fall off the end.
-    pairs.sort_by_key(|(k, _)| !matches!(k.as_str(), "?" | "q"));
+    // Help and quit first so they never fall off the end; writing articles after the keys
+    // that move about the screen (Esc back stays in view at 80 columns).
+    let later: Vec<String> = [
+        Action::NewArticle,
+        Action::EditArticle,
+        Action::PublishArticle,
+        Action::RetireArticle,
+        Action::ReviewDrafts,
+    ]
+    .iter()
+    .flat_map(|a| app.keymap.key_for(&contexts, *a))
+    .map(|k| k.label())
+    .collect();
+    pairs.sort_by_key(|(k, _)| {
+        if matches!(k.as_str(), "?" | "q") {
+            0
+        } else if later.contains(k) {
+            2
+        } else {
+            1
+        }
+    });
     let mut spans = Vec::new();
     let mut used = 0;
     let max = area.width as usize;

@@ -465,11 +465,11 @@ cli-index-rebuild-about = Rebuild the search index from the database
 ## console knowledge
 action-knowledge = knowledge search
 action-draft_article = draft an article from this ticket
-action-new_article = write a new article (in $EDITOR)
-action-edit_article = edit this article (in $EDITOR; a published one waits for review)
-action-publish_article = publish this article (or its waiting revision)
-action-retire_article = retire this article
-action-review_drafts = drafts to review (again: past solutions)
+action-new_article = new article
+action-edit_article = edit article
+action-publish_article = publish article
+action-retire_article = retire article
+action-review_drafts = drafts to review
 ui-knowledge_drafts = Draft articles to review — Alt-p publishes, Alt-e edits, Alt-d back
 flash-not_an_article = Select an article (not a ticket) first.
 flash-article_unchanged = Nothing was changed in the editor; nothing was saved.

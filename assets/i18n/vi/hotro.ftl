@@ -465,11 +465,11 @@ cli-index-rebuild-about = Dựng lại chỉ mục tìm kiếm từ cơ sở d�
 ## console knowledge
 action-knowledge = tìm tri thức
 action-draft_article = soạn bài tri thức từ phiếu này
-action-new_article = viết bài tri thức mới (trong $EDITOR)
-action-edit_article = sửa bài này (trong $EDITOR; bài đã xuất bản sẽ chờ duyệt)
-action-publish_article = xuất bản bài này (hoặc bản sửa đang chờ)
-action-retire_article = ngừng dùng bài này
-action-review_drafts = bản nháp chờ duyệt (bấm lại: giải pháp đã có)
+action-new_article = bài mới
+action-edit_article = sửa bài
+action-publish_article = xuất bản bài
+action-retire_article = ngừng dùng bài
+action-review_drafts = bài nháp chờ duyệt
 ui-knowledge_drafts = Bài nháp chờ duyệt — Alt-p xuất bản, Alt-e sửa, Alt-d quay lại
 flash-not_an_article = Hãy chọn một bài tri thức (không phải phiếu) trước.
 flash-article_unchanged = Không có gì thay đổi trong trình soạn thảo; chưa lưu gì.
