@@ -392,6 +392,14 @@ fn the_knowledge_screen_writes_and_keeps_articles() {
     run(OPERATOR, &mut |app, exec| {
         key(app, exec, KeyCode::Char('K'), KeyModifiers::SHIFT);
         assert!(app.knowledge.is_some());
+        // No editor to be had: said so, nothing kept waiting for it (issue 15).
+        editor_text(key(app, exec, KeyCode::Char('n'), KeyModifiers::ALT));
+        exec.drive(
+            app,
+            Msg::Loaded(Loaded::EditorFailed("nosuch-editor".into())),
+        );
+        assert!(flash(app).contains("nosuch-editor"), "{}", flash(app));
+        assert!(app.article_edit.is_none());
         // A new article: a mistake first (an unknown heading), then a good text.
         let offered = editor_text(key(app, exec, KeyCode::Char('n'), KeyModifiers::ALT));
         assert!(offered.contains("## Resolution"), "{offered}");

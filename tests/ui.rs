@@ -521,6 +521,11 @@ fn an_unsent_note_is_kept_as_a_draft_and_offered_again() {
     };
     assert_eq!(t.text(), "half a thought");
     d.chars(", finished");
+    // Typing goes on after the restored text, not in front of it (issue 15).
+    let Some(Popup::Text(t)) = &d.app.popup else {
+        panic!("note popup")
+    };
+    assert_eq!(t.text(), "half a thought, finished");
     d.ctrl('s');
     assert_eq!(
         d.store.load_draft("nguyenvanan", &key, "note").unwrap(),

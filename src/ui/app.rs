@@ -166,6 +166,8 @@ pub enum Loaded {
         text: Option<String>,
     },
     EditorText(String),
+    /// `$EDITOR` (named) could not be started or failed: the text stays where it was.
+    EditorFailed(String),
     Found {
         generation: u64,
         found: Vec<Found>,
@@ -1463,8 +1465,7 @@ impl App {
         }
         let text = found.resolution.clone();
         self.knowledge = None;
-        let mut area = TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
-        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        let area = text_area(&text);
         self.popup = Some(Popup::Text(TextPopup {
             purpose: TextPurpose::Reply,
             targets: vec![target],
@@ -2661,10 +2662,7 @@ impl App {
                     let same = t.targets.first().map(|x| x.key.as_str()) == Some(ticket.as_str())
                         && t.purpose.draft_name() == Some(purpose.as_str());
                     if same && t.text().is_empty() {
-                        t.area =
-                            TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
-                        t.area
-                            .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                        t.area = text_area(&text);
                         self.flash = Some(Flash {
                             text: self.cat.t("flash.draft_restored"),
                             error: false,
@@ -2741,6 +2739,11 @@ impl App {
                     None => Vec::new(),
                 }
             }
+            Loaded::EditorFailed(editor) => {
+                self.article_edit = None;
+                self.warn(self.cat.f("flash.editor_failed", &[("editor", &editor)]));
+                Vec::new()
+            }
             Loaded::EditorText(text) if self.article_edit.is_some() => {
                 match self.article_edit.take() {
                     Some(edit) => self.article_written(edit, text),
@@ -2749,9 +2752,7 @@ impl App {
             }
             Loaded::EditorText(text) => {
                 if let Some(Popup::Text(t)) = &mut self.popup {
-                    t.area = TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
-                    t.area
-                        .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                    t.area = text_area(&text);
                     t.dirty = true;
                 }
                 Vec::new()
@@ -2828,6 +2829,17 @@ fn parse_step_fields(text: &str) -> (std::collections::BTreeMap<String, String>,
         }
     }
     (fields, to)
+}
+
+/// A text area holding `text`, wrapped, with the cursor after its end: typing goes on from
+/// where the text stops (a restored draft, a solution put into a reply, text back from
+/// `$EDITOR`), never in front of it (issue 15).
+fn text_area(text: &str) -> TextArea<'static> {
+    let mut area = TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
 }
 
 /// More than one ticket at once always asks first.

@@ -177,9 +177,11 @@ fn event_loop(
         for cmd in exec.drive(app, msg) {
             if let Cmd::OpenEditor(text) = cmd {
                 let edited = edit_externally(&mut term.borrow_mut(), &text)?;
-                if let Some(edited) = edited {
-                    exec.drive(app, Msg::Loaded(Loaded::EditorText(edited)));
-                }
+                let loaded = match edited {
+                    Ok(edited) => Loaded::EditorText(edited),
+                    Err(editor) => Loaded::EditorFailed(editor),
+                };
+                exec.drive(app, Msg::Loaded(loaded));
             }
         }
     }
@@ -205,8 +207,9 @@ fn suspend(term: &mut Term) -> Result<()> {
     Ok(())
 }
 
-/// Open `$VISUAL` / `$EDITOR` (default `vi`) on the text; `None` if the editor failed.
-fn edit_externally(term: &mut Term, text: &str) -> Result<Option<String>> {
+/// Open `$VISUAL` / `$EDITOR` (default `vi`) on the text; `Err(editor)` if the editor could
+/// not be started or failed (the console says so; the text stays where it was).
+fn edit_externally(term: &mut Term, text: &str) -> Result<std::result::Result<String, String>> {
     // Private (0600) and unguessable on a host operators share; removed afterwards.
     let (path, mut file) = crate::input::private_temp_file("hotro-text")?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
@@ -230,8 +233,10 @@ fn edit_externally(term: &mut Term, text: &str) -> Result<Option<String>> {
     )?;
     term.clear()?;
     let result = match status {
-        Ok(s) if s.success() => std::fs::read_to_string(&path).ok(),
-        _ => None,
+        Ok(s) if s.success() => crate::input::read_bounded(&path, crate::input::TEXT_LIMIT)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|_| editor.clone()),
+        _ => Err(editor.clone()),
     };
     let _ = std::fs::remove_file(&path);
     Ok(result)

@@ -471,6 +471,7 @@ action-publish_article = publish article
 action-retire_article = retire article
 action-review_drafts = drafts to review
 ui-knowledge_drafts = Draft articles to review — Alt-p publishes, Alt-e edits, Alt-d back
+flash-editor_failed = The editor “{ $editor }” could not be started or did not finish: set $EDITOR (for example EDITOR=nano). Your text is kept.
 flash-not_an_article = Select an article (not a ticket) first.
 flash-article_unchanged = Nothing was changed in the editor; nothing was saved.
 flash-article_template = The article was not saved: { $problem } (line { $line }). The editor opens again with your text.

@@ -471,6 +471,7 @@ action-publish_article = xuất bản bài
 action-retire_article = ngừng dùng bài
 action-review_drafts = bài nháp chờ duyệt
 ui-knowledge_drafts = Bài nháp chờ duyệt — Alt-p xuất bản, Alt-e sửa, Alt-d quay lại
+flash-editor_failed = Không mở được trình soạn thảo “{ $editor }” hoặc nó không kết thúc bình thường: đặt biến $EDITOR (ví dụ EDITOR=nano). Nội dung của bạn vẫn được giữ.
 flash-not_an_article = Hãy chọn một bài tri thức (không phải phiếu) trước.
 flash-article_unchanged = Không có gì thay đổi trong trình soạn thảo; chưa lưu gì.
 flash-article_template = Bài chưa được lưu: { $problem } (dòng { $line }). Trình soạn thảo mở lại với nội dung của bạn.
