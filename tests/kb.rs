@@ -418,3 +418,39 @@ fn a_corrected_typo_is_highlighted_as_corrected() {
         hits[0]
     );
 }
+
+/// Issue 19: `kb search` while another process holds the index writer (a long import or
+/// rebuild) waits only briefly, then searches the last committed index and says on standard
+/// error that the index is being updated, with that process's progress.
+#[test]
+fn a_search_while_another_process_writes_the_index_answers_from_the_committed_one() {
+    let (_dir, db) = imported();
+    let dir = db.with_file_name("kb.db.search");
+    let index = tantivy::Index::open_in_dir(&dir).unwrap();
+    let writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    let mut other = Command::new("sleep").arg("120").spawn().unwrap();
+    std::fs::write(
+        dir.join("progress.json"),
+        format!(r#"{{"pid":{},"done":3,"total":4}}"#, other.id()),
+    )
+    .unwrap();
+    // A change for the index to take up: this process would need the writer.
+    let (code, _, err) = hotro(&db, &["ticket", "new", "--title", "mạng zyxwvu chập chờn"]);
+    assert_eq!(code, 0, "{err}");
+    let start = std::time::Instant::now();
+    let (code, out, err) = hotro(&db, &["kb", "search", "--json", "ttsp"]);
+    // It used to wait up to 30 s for the writer; now about a second (generous bound).
+    let took = start.elapsed();
+    drop(writer);
+    let _ = other.kill();
+    let _ = other.wait();
+    assert_eq!(code, 0, "{err}");
+    assert!(took < std::time::Duration::from_secs(15), "{took:?}");
+    assert!(err.contains("updating the search index (75%)"), "{err}");
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(!hits.is_empty(), "found in the committed index");
+    // Once the writer is free, no note.
+    let (code, _, err) = hotro(&db, &["kb", "search", "ttsp"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("updating"), "{err}");
+}

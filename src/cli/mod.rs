@@ -382,7 +382,7 @@ fn console(env: &Env<'_>) -> Result<i32> {
     // Bring the search index up to date before the screen takes over, so a long first build
     // (a new or damaged index over a big database) shows its progress instead of freezing
     // the knowledge screen later.
-    synced_index(env, &mut store)?;
+    let index = synced_index(env, &mut store)?;
     let cat = crate::i18n::Catalog::new(env.cat.lang());
     let perms = if session.can_write() {
         org.permissions.grants(&me.roles)
@@ -393,7 +393,7 @@ fn console(env: &Env<'_>) -> Result<i32> {
     let mut app = App::new(cat, org.clone(), me, keymap, crate::clock::now());
     app.set_permissions(perms);
     let color = !env.cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut exec = Executor::new(&mut store, session);
+    let mut exec = Executor::new(&mut store, session).with_index(index);
     runtime::run(&mut app, &mut exec, Theme { color })?;
     Ok(0)
 }
@@ -1268,13 +1268,29 @@ fn index_progress(env: &Env<'_>) -> impl FnMut(u64, u64) + use<> {
     move |done, total| p.update(done, total)
 }
 
-/// The index, brought up to date with everything committed so far (waiting briefly for
-/// another process that is writing it).
+/// How long a command waits for another process that holds the index writer before it
+/// searches the last committed index instead (a rebuild of a large import takes minutes).
+const INDEX_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The index, brought up to date with everything committed so far — unless another process
+/// is writing it for longer than [`INDEX_PATIENCE`]: then the last committed index, with a
+/// note on standard error saying so (and how far that process got, when it says).
 fn synced_index(env: &Env<'_>, store: &mut Store) -> Result<crate::search::SearchIndex> {
     let mut index = open_index(env, store)?;
-    index
-        .sync_wait(store, &mut index_progress(env))
+    let report = index
+        .sync_within(store, &mut index_progress(env), INDEX_PATIENCE)
         .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
+    // Said also when nothing was pending here: a rebuild elsewhere will replace what this
+    // search reads.
+    let other = crate::search::activity(store.path()).filter(|a| a.pid != std::process::id());
+    if report.busy || other.is_some() {
+        let percent = other.and_then(|a| a.percent());
+        let note = match percent {
+            Some(p) => env.cat.f("kb.index_busy", &[("percent", &p)]),
+            None => env.cat.t("kb.index_busy_started"),
+        };
+        say_err!("{note}");
+    }
     Ok(index)
 }
 

@@ -8,6 +8,7 @@
 //! matching rows, and common Vietnamese syllables match most of a million tickets (0.5–1.3 s
 //! p95 measured here); tantivy ranks the top hits with block-max pruning in milliseconds.
 
+pub mod background;
 pub mod service;
 
 use crate::domain::query::{self, Synonyms, Understood};
@@ -56,6 +57,12 @@ const CORRECTION_WEIGHT: f32 = 0.5;
 /// Beyond this many pending changes a full rebuild is quicker than applying them one by one.
 const REBUILD_ABOVE: usize = 20_000;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// The most segments an index is left with after a write (issue 19: 163 → 721 segments in
+/// ten minutes of small commits when nothing merged). The log merge policy keeps far fewer
+/// (about eight per size level); beyond this bound the smallest are merged into one.
+pub const MAX_SEGMENTS: usize = 24;
+/// The file in the index folder where a process writing many documents says how far it got.
+const PROGRESS_FILE: &str = "progress.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -238,22 +245,31 @@ impl SearchIndex {
             source,
         };
         std::fs::create_dir_all(&path).map_err(io)?;
-        let index = match Index::open_in_dir(&path) {
-            Ok(index) if index.schema() == schema => index,
-            Ok(_) | Err(_) if path.join("meta.json").exists() => {
+        let opened = match Index::open_in_dir(&path) {
+            Ok(index) if index.schema() == schema => match open_reader(index) {
+                Ok(pair) => Some(pair),
+                // Another process may have merged and removed a segment between our reading
+                // meta.json and opening it: look again before calling the index damaged.
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(50));
+                    Index::open_in_dir(&path)
+                        .ok()
+                        .filter(|i| i.schema() == schema)
+                        .and_then(|i| open_reader(i).ok())
+                }
+            },
+            Ok(_) | Err(_) if path.join("meta.json").exists() => None,
+            _ => open_reader(create_or_open(&path, schema.clone()).map_err(tv)?).ok(),
+        };
+        let (index, reader) = match opened {
+            Some(pair) => pair,
+            None => {
                 // Damaged or from another version: start again from the database.
                 std::fs::remove_dir_all(&path).map_err(io)?;
                 std::fs::create_dir_all(&path).map_err(io)?;
-                create_or_open(&path, schema).map_err(tv)?
+                open_reader(create_or_open(&path, schema).map_err(tv)?).map_err(tv)?
             }
-            _ => create_or_open(&path, schema).map_err(tv)?,
         };
-        index.tokenizers().register("folded", analyzer());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(tv)?;
         Ok(SearchIndex {
             path,
             index,
@@ -263,8 +279,43 @@ impl SearchIndex {
         })
     }
 
+    /// The index folder (`<db>.search/`).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How many segments the last committed index has (readers search each one: the count
+    /// must stay small, see [`MAX_SEGMENTS`]).
+    pub fn segment_count(&self) -> Result<usize, SearchError> {
+        Ok(self
+            .index
+            .searchable_segment_metas()
+            .map_err(self.tv())?
+            .len())
+    }
+
+    /// Whether bringing this index up to date means building it again from the whole
+    /// database: its folder is gone or holds no committed index of this database and format,
+    /// or it is too far behind. Reads only; never waits.
+    pub fn needs_rebuild(&self, store: &mut Store) -> Result<bool, SearchError> {
+        if !self.path.join("meta.json").exists() {
+            return Ok(true);
+        }
+        let db_id = store.db_id()?;
+        let Some(p) = self
+            .payload()
+            .filter(|p| p.format == INDEX_FORMAT && p.db_id == db_id)
+        else {
+            return Ok(true);
+        };
+        let last = store.outbox_last()?;
+        Ok(last - p.outbox > REBUILD_ABOVE as i64)
+    }
+
+    /// Search the newest committed index from now on (another process may have committed);
+    /// on failure (the folder deleted, a file damaged) the previous one stays in use.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        self.reader.reload().map_err(self.tv())
     }
 
     fn payload(&self) -> Option<Payload> {
@@ -274,7 +325,13 @@ impl SearchIndex {
 
     fn writer(&self) -> Result<Option<IndexWriter>, SearchError> {
         match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
-            Ok(w) => Ok(Some(w)),
+            Ok(w) => {
+                // Merges run in [`SearchIndex::finish`], before the writer is let go: a
+                // policy's background merges would be cancelled when a short-lived writer
+                // is dropped, and never run at all.
+                w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+                Ok(Some(w))
+            }
             Err(tantivy::TantivyError::LockFailure(..)) => Ok(None),
             Err(source) => Err(SearchError::Index {
                 path: self.path.clone(),
@@ -310,7 +367,9 @@ impl SearchIndex {
             return Ok(SyncReport::default());
         }
         let Some(mut writer) = self.writer()? else {
-            self.reader.reload().map_err(self.tv())?;
+            // Search what was committed last; if even that cannot be read now (the folder
+            // being replaced), the previous view stays.
+            let _ = self.reader.reload();
             return Ok(SyncReport {
                 busy: true,
                 ..SyncReport::default()
@@ -338,7 +397,7 @@ impl SearchIndex {
                 }
             }
         };
-        drop(writer);
+        self.finish(writer)?;
         self.reader.reload().map_err(self.tv())?;
         Ok(report)
     }
@@ -350,14 +409,28 @@ impl SearchIndex {
         store: &mut Store,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<SyncReport, SearchError> {
+        let r = self.sync_within(store, progress, Duration::from_secs(30))?;
+        if r.busy {
+            return Err(SearchError::Busy(self.path.clone()));
+        }
+        Ok(r)
+    }
+
+    /// Bring the index up to date, waiting at most `patience` for another process that holds
+    /// the writer; then give up with `busy` set, the reader on the last committed index (what
+    /// a search should use rather than wait for a long rebuild: see [`activity`] for how far
+    /// that process got).
+    pub fn sync_within(
+        &mut self,
+        store: &mut Store,
+        progress: &mut dyn FnMut(u64, u64),
+        patience: Duration,
+    ) -> Result<SyncReport, SearchError> {
         let start = Instant::now();
         loop {
             let r = self.sync(store, progress)?;
-            if !r.busy {
+            if !r.busy || start.elapsed() >= patience {
                 return Ok(r);
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                return Err(SearchError::Busy(self.path.clone()));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -381,7 +454,7 @@ impl SearchIndex {
         };
         let db_id = store.db_id()?;
         let n = self.rebuild_with(store, &mut writer, &db_id, progress)?;
-        drop(writer);
+        self.finish(writer)?;
         self.reader.reload().map_err(self.tv())?;
         Ok(n)
     }
@@ -401,6 +474,7 @@ impl SearchIndex {
         let mut done = 0u64;
         let fields = self.fields;
         let mut failed = None;
+        let note = ProgressNote::start(&self.path, total);
         store.each_index_doc(|batch| {
             for d in &batch {
                 if let Err(e) = writer.add_document(document(&fields, d)) {
@@ -408,6 +482,7 @@ impl SearchIndex {
                 }
             }
             done += batch.len() as u64;
+            note.update(done, total);
             progress(done, total);
             Ok(())
         })?;
@@ -452,6 +527,39 @@ impl SearchIndex {
         self.commit(writer, db_id, after)?;
         store.outbox_prune(after)?;
         Ok(applied)
+    }
+
+    /// Merge segments with the writer still held, then let it go: the log merge policy's
+    /// merges (segments of like size, eight at a time, repeated while any are due), then, if
+    /// still more than [`MAX_SEGMENTS`] remain, the smallest merged into one. Merged segments
+    /// are committed with the payload unchanged; readers see them at their next reload.
+    fn finish(&self, mut writer: IndexWriter) -> Result<(), SearchError> {
+        use tantivy::indexer::{LogMergePolicy, MergePolicy};
+        let policy = LogMergePolicy::default();
+        // Each round merges disjoint groups; a merged segment may complete a group of the
+        // next size up. Bounded so a surprise in the policy cannot loop for ever.
+        for _ in 0..16 {
+            let metas = self.index.searchable_segment_metas().map_err(self.tv())?;
+            let candidates = policy.compute_merge_candidates(&metas);
+            if candidates.is_empty() {
+                break;
+            }
+            for c in candidates {
+                writer.merge(&c.0).wait().map_err(self.tv())?;
+            }
+        }
+        let mut metas = self.index.searchable_segment_metas().map_err(self.tv())?;
+        if metas.len() > MAX_SEGMENTS {
+            metas.sort_by_key(|m| m.num_docs());
+            let smallest: Vec<_> = metas
+                .iter()
+                .take(metas.len() - MAX_SEGMENTS + 1)
+                .map(|m| m.id())
+                .collect();
+            writer.merge(&smallest).wait().map_err(self.tv())?;
+        }
+        writer.wait_merging_threads().map_err(self.tv())?;
+        Ok(())
     }
 
     fn commit(
@@ -1300,6 +1408,86 @@ impl Collector for PrunedTop {
     }
 }
 
+/// Register the tokenizer and open a reader: opening the reader reads every segment's
+/// headers, so a damaged file shows here.
+fn open_reader(index: Index) -> tantivy::Result<(Index, IndexReader)> {
+    index.tokenizers().register("folded", analyzer());
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    Ok((index, reader))
+}
+
+/// How far a process writing many documents into an index has got, as it notes it in the
+/// index folder for others ([`activity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// The writing process.
+    pub pid: u32,
+    /// Documents written so far.
+    pub done: u64,
+    /// Documents to write in all (0: not known).
+    pub total: u64,
+}
+
+impl Activity {
+    /// Progress in percent (0–100), `None` when the total is not known.
+    pub fn percent(&self) -> Option<u8> {
+        (self.total > 0).then(|| (self.done.min(self.total) * 100 / self.total) as u8)
+    }
+}
+
+/// What another live process writing the index of the database at `db` has noted about its
+/// progress; `None` when nobody is writing many documents (or the writer died: a note whose
+/// process is gone is stale and removed).
+pub fn activity(db: &Path) -> Option<Activity> {
+    let file = index_dir(db).join(PROGRESS_FILE);
+    let text = std::fs::read_to_string(&file).ok()?;
+    let a: Activity = serde_json::from_str(&text).ok()?;
+    if a.pid != std::process::id() && !Path::new(&format!("/proc/{}", a.pid)).exists() {
+        let _ = std::fs::remove_file(&file);
+        return None;
+    }
+    Some(a)
+}
+
+/// The progress note of a long write, removed when dropped (whatever way the write ends).
+struct ProgressNote {
+    file: PathBuf,
+}
+
+impl ProgressNote {
+    fn start(dir: &Path, total: u64) -> ProgressNote {
+        let note = ProgressNote {
+            file: dir.join(PROGRESS_FILE),
+        };
+        note.update(0, total);
+        note
+    }
+
+    /// Best effort: a note that cannot be written only leaves others without a percentage.
+    fn update(&self, done: u64, total: u64) {
+        let a = Activity {
+            pid: std::process::id(),
+            done,
+            total,
+        };
+        let tmp = self.file.with_extension("tmp");
+        if let Ok(text) = serde_json::to_string(&a)
+            && std::fs::write(&tmp, text).is_ok()
+        {
+            let _ = std::fs::rename(&tmp, &self.file);
+        }
+    }
+}
+
+impl Drop for ProgressNote {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.file);
+    }
+}
+
 fn create_or_open(path: &Path, schema: Schema) -> tantivy::Result<Index> {
     let dir = tantivy::directory::MmapDirectory::open(path)?;
     match Index::create(dir, schema.clone(), tantivy::IndexSettings::default()) {
@@ -1420,6 +1608,150 @@ mod tests {
         let mut index = SearchIndex::open(&db).unwrap();
         index.sync_wait(&mut store, &mut |_, _| {}).unwrap();
         (dir, index)
+    }
+
+    /// Create one ticket and resolve it (a past solution, so the default scope finds it).
+    fn resolved_ticket(store: &mut Store, title: &str) -> String {
+        let org = config::embedded().org;
+        let ctx = Ctx {
+            org: &org,
+            actor: "nguyenvanan",
+            now: chrono::Utc::now(),
+            by: None,
+        };
+        let (t, _) = store
+            .create_ticket(
+                &NewTicket {
+                    title: title.into(),
+                    ..NewTicket::default()
+                },
+                ctx,
+            )
+            .unwrap();
+        store
+            .change_ticket(
+                &t.key,
+                None,
+                crate::domain::ticket::Change::Resolve {
+                    resolution: "đã xử lý".into(),
+                },
+                ctx,
+            )
+            .unwrap();
+        t.key
+    }
+
+    fn refs(index: &SearchIndex, q: &str) -> Vec<String> {
+        index
+            .search(&search::plan(q), &Filters::solutions(), 500)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.reference)
+            .collect()
+    }
+
+    /// Issue 19: every sync committed a segment that was never merged (163 → 721 in ten
+    /// minutes). Three hundred small syncs, a ticket each, as a busy desk makes them: the
+    /// count stays within the bound at every step, and every ticket is still found.
+    #[test]
+    fn segments_stay_few_over_many_small_syncs() {
+        let (dir, mut index) = resolved_index(&["máy in không in được"]);
+        let db = dir.path().join("s.db");
+        let mut store = Store::open(&db).unwrap();
+        let mut most = 0;
+        for i in 0..300 {
+            resolved_ticket(&mut store, &format!("lỗi đăng nhập số{i}"));
+            let r = index.sync(&mut store, &mut |_, _| {}).unwrap();
+            assert!(!r.busy && !r.rebuilt, "{r:?}");
+            most = most.max(index.segment_count().unwrap());
+        }
+        assert!(most <= MAX_SEGMENTS, "{most} segments at most");
+        assert!(index.segment_count().unwrap() <= MAX_SEGMENTS);
+        assert_eq!(refs(&index, "dang nhap").len(), 300);
+        assert_eq!(refs(&index, "so299").len(), 1);
+        assert_eq!(refs(&index, "may in").len(), 1);
+        // A reader opened afresh sees the merged index too.
+        let fresh = SearchIndex::open(&db).unwrap();
+        assert_eq!(refs(&fresh, "dang nhap").len(), 300);
+    }
+
+    /// While another writer holds the index (a long import or rebuild elsewhere), a sync
+    /// gives up at once and a search answers from the last committed index.
+    #[test]
+    fn a_search_does_not_wait_for_another_writer() {
+        let (dir, mut index) = resolved_index(&["máy in không in được"]);
+        let db = dir.path().join("s.db");
+        let mut store = Store::open(&db).unwrap();
+        let other = SearchIndex::open(&db).unwrap();
+        let held = other.writer().unwrap().expect("the writer is free");
+        let key = resolved_ticket(&mut store, "mạng zyxwvu chập chờn");
+        // It returns while the writer is still held: it did not wait for it.
+        let r = index.sync(&mut store, &mut |_, _| {}).unwrap();
+        assert!(r.busy, "{r:?}");
+        let r = index
+            .sync_within(&mut store, &mut |_, _| {}, Duration::ZERO)
+            .unwrap();
+        assert!(r.busy, "{r:?}");
+        assert_eq!(refs(&index, "may in").len(), 1, "the committed index");
+        assert!(!refs(&index, "zyxwvu").contains(&key), "not yet indexed");
+        drop(held);
+        let r = index.sync(&mut store, &mut |_, _| {}).unwrap();
+        assert!(!r.busy && r.applied == 1, "{r:?}");
+        assert_eq!(refs(&index, "zyxwvu"), vec![key]);
+    }
+
+    /// The progress a rebuilding process notes in the index folder: read by others while it
+    /// lives, ignored and removed once its process is gone.
+    #[test]
+    fn a_rebuild_notes_its_progress_for_others() {
+        let (dir, _index) = resolved_index(&["máy in"]);
+        let db = dir.path().join("s.db");
+        let note = ProgressNote::start(&index_dir(&db), 200);
+        note.update(50, 200);
+        let a = activity(&db).expect("a live note");
+        assert_eq!((a.pid, a.percent()), (std::process::id(), Some(25)));
+        drop(note);
+        assert_eq!(activity(&db), None, "removed when the write ends");
+        // A note left by a process that died (pids are below 2^22 on Linux).
+        let file = index_dir(&db).join(PROGRESS_FILE);
+        std::fs::write(&file, r#"{"pid":4294967295,"done":1,"total":2}"#).unwrap();
+        assert_eq!(activity(&db), None);
+        assert!(!file.exists(), "a stale note is removed");
+    }
+
+    /// The folder deleted under a live index: it knows it needs a rebuild, and a sync
+    /// by a fresh view rebuilds it with every document.
+    #[test]
+    fn a_deleted_index_folder_is_noticed_and_rebuilt() {
+        let (dir, index) = resolved_index(&["máy in không in được", "mạng chập chờn"]);
+        let db = dir.path().join("s.db");
+        let mut store = Store::open(&db).unwrap();
+        assert!(!index.needs_rebuild(&mut store).unwrap());
+        std::fs::remove_dir_all(index.path()).unwrap();
+        assert!(index.needs_rebuild(&mut store).unwrap());
+        let mut fresh = SearchIndex::open(&db).unwrap();
+        let r = fresh.sync(&mut store, &mut |_, _| {}).unwrap();
+        assert!(r.rebuilt && r.applied == 2, "{r:?}");
+        assert_eq!(refs(&fresh, "chap chon").len(), 1);
+    }
+
+    /// Garbage files in the folder (a meta.json that is not one, stray files): opening the
+    /// index again starts from an empty one, to be rebuilt, and never fails for good.
+    /// (Truncated segment files are not covered: tantivy may panic reading them.)
+    #[test]
+    fn garbage_index_files_are_replaced_on_open() {
+        let (dir, index) = resolved_index(&["máy in không in được"]);
+        let db = dir.path().join("s.db");
+        let path = index.path().to_path_buf();
+        drop(index);
+        std::fs::write(path.join("meta.json"), b"\0\x01garbage").unwrap();
+        std::fs::write(path.join("stray.idx"), b"garbage").unwrap();
+        let mut index = SearchIndex::open(&db).unwrap();
+        let mut store = Store::open(&db).unwrap();
+        assert!(index.needs_rebuild(&mut store).unwrap());
+        let r = index.sync(&mut store, &mut |_, _| {}).unwrap();
+        assert!(r.rebuilt, "{r:?}");
+        assert_eq!(refs(&index, "may in").len(), 1);
     }
 
     fn small_index() -> (tempfile::TempDir, SearchIndex) {

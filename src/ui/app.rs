@@ -172,6 +172,15 @@ pub enum Loaded {
         generation: u64,
         found: Vec<Found>,
     },
+    /// A knowledge search failed: its message, and no results (never the previous query's).
+    SearchFailed {
+        generation: u64,
+        message: String,
+    },
+    /// What the search index is going through now, for the knowledge screen's note.
+    IndexNote(Option<IndexNote>),
+    /// A rebuild of the index finished: search again.
+    IndexReady,
     Similar {
         generation: u64,
         found: Vec<Found>,
@@ -257,10 +266,23 @@ impl TicketList {
     }
 }
 
+/// Why the knowledge screen's results may be incomplete for a while.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexNote {
+    /// Another process is writing many documents into the index (percent done, when it
+    /// says): results come from the last committed index.
+    Updating(Option<u8>),
+    /// This console is rebuilding the index in the background (missing or damaged).
+    Rebuilding(Option<u8>),
+}
+
 /// The knowledge screen: search as you type over articles and past tickets.
 pub struct Knowledge {
     pub query: String,
     pub results: Vec<Found>,
+    /// Shown above the results while the index is being written (by another process or
+    /// rebuilt by this one).
+    pub index_note: Option<IndexNote>,
     pub cursor: usize,
     pub scroll: usize,
     pub generation: u64,
@@ -1327,6 +1349,7 @@ impl App {
         let mut k = Knowledge {
             query: String::new(),
             results: Vec::new(),
+            index_note: None,
             cursor: 0,
             scroll: 0,
             generation: 0,
@@ -1448,6 +1471,17 @@ impl App {
         k.cursor = 0;
         k.scroll = 0;
         Some(k.reload().into_iter().collect())
+    }
+
+    /// Run the knowledge screen's query again (the index changed under it).
+    fn search_again(&mut self) -> Vec<Cmd> {
+        let Some(k) = &mut self.knowledge else {
+            return Vec::new();
+        };
+        if k.query.is_empty() && !k.drafts {
+            return Vec::new();
+        }
+        k.reload().into_iter().collect()
     }
 
     /// Enter on a result: from a ticket, reply with that solution; otherwise nothing more to
@@ -2680,6 +2714,37 @@ impl App {
                     k.scroll = 0;
                 }
                 Vec::new()
+            }
+            Loaded::SearchFailed {
+                generation,
+                message,
+            } => {
+                if let Some(k) = &mut self.knowledge
+                    && k.generation == generation
+                {
+                    k.results.clear();
+                    k.cursor = 0;
+                    k.scroll = 0;
+                }
+                self.warn(message);
+                Vec::new()
+            }
+            Loaded::IndexNote(note) => {
+                let Some(k) = &mut self.knowledge else {
+                    return Vec::new();
+                };
+                let was = std::mem::replace(&mut k.index_note, note);
+                // Another process finished writing: what it committed is searchable now.
+                if matches!(was, Some(IndexNote::Updating(_))) && note.is_none() {
+                    return self.search_again();
+                }
+                Vec::new()
+            }
+            Loaded::IndexReady => {
+                if let Some(k) = &mut self.knowledge {
+                    k.index_note = None;
+                }
+                self.search_again()
             }
             Loaded::Similar { generation, found } => {
                 if let Some(k) = &mut self.knowledge

@@ -5,10 +5,16 @@ use crate::describe;
 use crate::desk::{Desk, DeskError};
 use crate::domain::org::Organisation;
 use crate::i18n::Catalog;
+use crate::search::background::{Progress, Rebuild};
 use crate::search::service;
 use crate::search::{Filters, SearchError, SearchIndex};
 use crate::store::{Store, StoreError};
-use crate::ui::app::{App, Cmd, Loaded, Msg};
+use crate::ui::app::{App, Cmd, IndexNote, Loaded, Msg};
+use std::time::{Duration, Instant};
+
+/// After a rebuild forced by a damaged index, how long before a failing search may force
+/// another (a database that cannot be read would otherwise be rebuilt in a loop).
+const REPAIR_AGAIN_AFTER: Duration = Duration::from_secs(60);
 
 pub struct Executor<'a> {
     pub store: &'a mut Store,
@@ -16,6 +22,11 @@ pub struct Executor<'a> {
     pub session: &'a crate::desk::Session,
     /// Opened on first use: a console that never searches never touches the index.
     index: Option<SearchIndex>,
+    /// The index being rebuilt on a thread of its own (missing, damaged or far behind while
+    /// the console runs): searches meanwhile use what is committed, and never wait.
+    rebuild: Option<Rebuild>,
+    /// When a rebuild was last forced because the index could not be read.
+    repaired: Option<Instant>,
     /// Probes running in the background: they may take as long as their timeouts, and the
     /// screen must stay responsive meanwhile.
     probes: Option<std::sync::mpsc::Receiver<Vec<crate::check::ProbeFinding>>>,
@@ -29,6 +40,8 @@ impl<'a> Executor<'a> {
             store,
             session,
             index: None,
+            rebuild: None,
+            repaired: None,
             probes: None,
             now: None,
         }
@@ -37,6 +50,13 @@ impl<'a> Executor<'a> {
     /// Stamp every write with `now` instead of the clock (tests drive a fixed day).
     pub fn with_now(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
         self.now = Some(now);
+        self
+    }
+
+    /// Search with `index`, already brought up to date (the console's start builds it with
+    /// progress before the screen takes over): from then on a rebuild runs in the background.
+    pub fn with_index(mut self, index: SearchIndex) -> Self {
+        self.index = Some(index);
         self
     }
 
@@ -61,21 +81,89 @@ impl<'a> Executor<'a> {
         }
     }
 
-    /// Open the search index if need be and bring it up to date (waiting for another
-    /// process that is writing it only if `wait`).
-    fn sync_index(&mut self, wait: bool) -> Result<(), SearchError> {
-        if self.index.is_none() {
-            self.index = Some(SearchIndex::open(self.store.path())?);
+    /// Make the search index ready to search, never waiting for another process's writer.
+    ///
+    /// The first time, the index is opened and brought up to date here (the console's start
+    /// has already built it, with progress, before the screen took over). Later, a missing,
+    /// stale or far-behind index is rebuilt on a background thread while searches use what
+    /// is committed; small changes are applied here when the writer is free, and when another
+    /// process holds it the last committed index is searched as it is.
+    fn prepare_index(&mut self, org: &Organisation) -> Result<(), SearchError> {
+        if self.rebuild.is_some() {
+            if let Some(index) = &self.index {
+                let _ = index.reload();
+            }
+            return Ok(());
         }
         let Some(index) = self.index.as_mut() else {
+            let mut index = SearchIndex::open(self.store.path())?;
+            index.add_synonyms(&org.search_synonyms);
+            index.sync(self.store, &mut |_, _| {})?;
+            self.index = Some(index);
             return Ok(());
         };
-        if wait {
-            index.sync_wait(self.store, &mut |_, _| {})?;
-        } else {
-            index.sync(self.store, &mut |_, _| {})?;
+        if index.needs_rebuild(self.store)? {
+            let _ = index.reload();
+            self.rebuild = Some(Rebuild::start(self.store.path(), false));
+            return Ok(());
         }
+        index.sync(self.store, &mut |_, _| {})?;
         Ok(())
+    }
+
+    /// The index could not be read: rebuild it in the background (at most once a minute),
+    /// and say why the search failed.
+    fn repair_index(&mut self, cat: &Catalog, e: &SearchError) -> String {
+        let repair = !matches!(e, SearchError::Store(_))
+            && self.rebuild.is_none()
+            && self
+                .repaired
+                .is_none_or(|t| t.elapsed() > REPAIR_AGAIN_AFTER);
+        if repair {
+            self.repaired = Some(Instant::now());
+            self.rebuild = Some(Rebuild::start(self.store.path(), true));
+        }
+        cat.f("error.index", &[("detail", e)])
+    }
+
+    /// Whether the knowledge screen's index note must change, and whether a background
+    /// rebuild finished (then the index is opened afresh and the screen searches again).
+    fn index_news(&mut self, app: &App) -> Option<Loaded> {
+        let shown = app.knowledge.as_ref().map(|k| k.index_note);
+        if let Some(rebuild) = &self.rebuild {
+            match rebuild.poll() {
+                Progress::Running(p) => {
+                    let note = Some(IndexNote::Rebuilding(p));
+                    return (shown.is_some_and(|s| s != note)).then_some(Loaded::IndexNote(note));
+                }
+                Progress::Finished(result) => {
+                    self.rebuild = None;
+                    return Some(match result {
+                        Ok(_) => {
+                            self.index = SearchIndex::open(self.store.path()).ok().map(|mut i| {
+                                i.add_synonyms(&app.org.search_synonyms);
+                                i
+                            });
+                            Loaded::IndexReady
+                        }
+                        Err(detail) => Loaded::Failed {
+                            done: Vec::new(),
+                            message: app.cat.f("error.index", &[("detail", &detail)]),
+                        },
+                    });
+                }
+            }
+        }
+        let shown = shown?;
+        let note = crate::search::activity(self.store.path())
+            .filter(|a| a.pid != std::process::id())
+            .map(|a| IndexNote::Updating(a.percent()));
+        (note != shown).then_some(Loaded::IndexNote(note))
+    }
+
+    /// Whether a background rebuild of the index is running (for headless drivers).
+    pub fn rebuilding(&self) -> bool {
+        self.rebuild.is_some()
     }
 
     /// Carry out one command; `None` for commands with nothing to report.
@@ -193,9 +281,9 @@ impl<'a> Executor<'a> {
             // Needs the terminal: the runtime handles it before it gets here.
             Cmd::OpenEditor(_) => return None,
             Cmd::SyncIndex => {
-                return self.sync_index(false).err().map(|e| Loaded::Failed {
+                return self.prepare_index(org).err().map(|e| Loaded::Failed {
                     done: Vec::new(),
-                    message: cat.f("error.index", &[("detail", &e)]),
+                    message: self.repair_index(cat, &e),
                 });
             }
             Cmd::Search {
@@ -204,16 +292,16 @@ impl<'a> Executor<'a> {
                 filters,
             } => {
                 let searched = self
-                    .sync_index(true)
+                    .prepare_index(org)
                     .and_then(|()| match self.index.as_ref() {
                         Some(index) => service::find(self.store, index, &query, &filters, 50),
                         None => Ok(Vec::new()),
                     });
                 match searched {
                     Ok(found) => Loaded::Found { generation, found },
-                    Err(e) => Loaded::Failed {
-                        done: Vec::new(),
-                        message: cat.f("error.index", &[("detail", &e)]),
+                    Err(e) => Loaded::SearchFailed {
+                        generation,
+                        message: self.repair_index(cat, &e),
                     },
                 }
             }
@@ -239,7 +327,7 @@ impl<'a> Executor<'a> {
                 };
                 let limit = if duplicates { 6 } else { 30 };
                 let searched = self
-                    .sync_index(true)
+                    .prepare_index(org)
                     .and_then(|()| match self.index.as_ref() {
                         Some(index) => service::similar(self.store, index, &text, &filters, limit),
                         None => Ok(Vec::new()),
@@ -248,7 +336,7 @@ impl<'a> Executor<'a> {
                     Ok(found) => Loaded::Similar { generation, found },
                     Err(e) => Loaded::Failed {
                         done: Vec::new(),
-                        message: cat.f("error.index", &[("detail", &e)]),
+                        message: self.repair_index(cat, &e),
                     },
                 }
             }
@@ -307,7 +395,7 @@ impl<'a> Executor<'a> {
                         Err(e) => Err(e),
                     }
                 };
-                let _ = self.sync_index(false);
+                let _ = self.prepare_index(org);
                 match saved {
                     Ok(message) => Loaded::ArticleDone(message),
                     Err(e) => refused(e),
@@ -340,7 +428,7 @@ impl<'a> Executor<'a> {
             }
             Cmd::PublishArticle(reference) => {
                 let done = Desk::new(self.store, session, now).publish_article(&reference);
-                let _ = self.sync_index(false);
+                let _ = self.prepare_index(org);
                 match done {
                     Ok(crate::domain::kb::PublishStep::Publish) => {
                         Loaded::ArticleDone(cat.f("kb.published", &[("ref", &reference)]))
@@ -353,7 +441,7 @@ impl<'a> Executor<'a> {
             }
             Cmd::RetireArticle(reference) => {
                 let done = Desk::new(self.store, session, now).retire_article(&reference);
-                let _ = self.sync_index(false);
+                let _ = self.prepare_index(org);
                 match done {
                     Ok(()) => Loaded::ArticleDone(cat.f("kb.retired", &[("ref", &reference)])),
                     Err(e) => refused(e),
@@ -489,14 +577,27 @@ impl<'a> Executor<'a> {
         }
         todo.extend(app.update(msg));
         let mut deferred = Vec::new();
-        while let Some(cmd) = todo.pop_front() {
-            if matches!(cmd, Cmd::OpenEditor(_)) {
-                deferred.push(cmd);
-                continue;
+        // The index's news after the commands (a search may have started a rebuild), and
+        // again after what the news asked for, until there is none.
+        let mut rounds = 0;
+        loop {
+            while let Some(cmd) = todo.pop_front() {
+                if matches!(cmd, Cmd::OpenEditor(_)) {
+                    deferred.push(cmd);
+                    continue;
+                }
+                let actor = app.me.login.clone();
+                if let Some(loaded) = self.exec(&app.org, &app.cat, &actor, cmd) {
+                    todo.extend(app.update(Msg::Loaded(loaded)));
+                }
             }
-            let actor = app.me.login.clone();
-            if let Some(loaded) = self.exec(&app.org, &app.cat, &actor, cmd) {
-                todo.extend(app.update(Msg::Loaded(loaded)));
+            if rounds == 3 {
+                break;
+            }
+            rounds += 1;
+            match self.index_news(app) {
+                Some(news) => todo.extend(app.update(Msg::Loaded(news))),
+                None => break,
             }
         }
         deferred

@@ -733,13 +733,20 @@ fn render_knowledge(
         Span::styled("> ", theme.bold()),
         Span::raw(format!("{}▏", sanitize(&k.query))),
     ]);
-    frame.render_widget(
-        Paragraph::new(vec![
-            query_line,
-            Line::styled(cat.t("ui.type_to_search"), theme.dim()),
-        ]),
-        input,
-    );
+    use crate::ui::app::IndexNote;
+    let hint = match k.index_note {
+        None => Line::styled(cat.t("ui.type_to_search"), theme.dim()),
+        Some(note) => {
+            let text = match note {
+                IndexNote::Updating(Some(p)) => cat.f("ui.index_updating", &[("percent", &p)]),
+                IndexNote::Updating(None) => cat.t("ui.index_updating_started"),
+                IndexNote::Rebuilding(Some(p)) => cat.f("ui.index_rebuilding", &[("percent", &p)]),
+                IndexNote::Rebuilding(None) => cat.t("ui.index_rebuilding_started"),
+            };
+            Line::styled(truncate(&text, input.width as usize), theme.bold())
+        }
+    };
+    frame.render_widget(Paragraph::new(vec![query_line, hint]), input);
     let list_width = if body.width >= 100 {
         body.width / 2
     } else {
