@@ -16,6 +16,7 @@ use crate::store::{IndexDoc, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{
@@ -215,7 +216,11 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    synonyms: Synonyms,
+    /// The organisation's own groups, added to the shipped ones.
+    own_synonyms: Vec<Vec<String>>,
+    /// Shipped plus own, folded: built the first time a query needs them (opening the index
+    /// to bring it up to date, as every write does, never does).
+    synonyms: OnceLock<Synonyms>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -259,7 +264,8 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            synonyms: Synonyms::shipped(),
+            own_synonyms: Vec::new(),
+            synonyms: OnceLock::new(),
         })
     }
 
@@ -485,8 +491,16 @@ impl SearchIndex {
                     .doc_freq(&Term::from_field_text(body, w))
                     .is_ok_and(|n| n > 0)
             },
-            &self.synonyms,
+            self.synonyms(),
         )
+    }
+
+    fn synonyms(&self) -> &Synonyms {
+        self.synonyms.get_or_init(|| {
+            let mut s = Synonyms::shipped();
+            s.extend(&self.own_synonyms);
+            s
+        })
     }
 
     /// The words to highlight in results: the query as understood, its spelling corrections
@@ -515,7 +529,8 @@ impl SearchIndex {
     /// Add the organisation's own synonym groups (its configuration's `[search] synonyms`) to
     /// the shipped ones.
     pub fn add_synonyms(&mut self, groups: &[Vec<String>]) {
-        self.synonyms.extend(groups);
+        self.own_synonyms.extend_from_slice(groups);
+        self.synonyms = OnceLock::new();
     }
 
     /// The best `limit` documents for a query, articles and tickets ranked together. Any plan
