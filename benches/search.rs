@@ -46,6 +46,9 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
     }
+    merge_segments(&path);
+    // Reopened: the reader sees the merged segments.
+    let index = SearchIndex::open(&path).expect("index");
 
     let queries: &[(&str, &[&str])] = &[
         ("1 word", &["tabmis", "khóa", "mật", "ttsp", "chứng"]),
@@ -176,4 +179,24 @@ fn hard_queries() -> Vec<(String, Vec<String>)> {
         }
     }
     out
+}
+
+/// The index's segments merged into one, as a freshly built index settles once its merges
+/// have run (a rebuild commits many segments; a writer that waits for its merges joins them).
+fn merge_segments(db: &std::path::Path) {
+    let index = tantivy::Index::open_in_dir(hotro::search::index_dir(db)).expect("open index");
+    let ids = index.searchable_segment_ids().expect("segments");
+    if ids.len() > 1 {
+        let t = Instant::now();
+        let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> = index
+            .writer_with_num_threads(1, 64 * 1024 * 1024)
+            .expect("writer");
+        let n = ids.len();
+        writer.merge(&ids).wait().expect("merge");
+        writer.wait_merging_threads().expect("merges");
+        println!(
+            "index: {n} segments merged into one in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
 }

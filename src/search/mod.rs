@@ -780,18 +780,23 @@ impl SearchIndex {
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let now = chrono::Utc::now().timestamp_millis();
         let mut lifted: Vec<(f32, DocAddress)> = Vec::with_capacity(top.len());
+        // The columns of each segment, opened once (opening one costs more than reading it).
+        type Columns = (
+            Option<tantivy::columnar::Column<i64>>,
+            Option<tantivy::columnar::Column<u64>>,
+        );
+        let mut columns: std::collections::HashMap<u32, Columns> = std::collections::HashMap::new();
         for (score, addr) in top {
-            let segment = searcher.segment_reader(addr.segment_ord);
-            let updated = segment
-                .fast_fields()
-                .i64("updated")
-                .ok()
+            let (updated, helped) = columns.entry(addr.segment_ord).or_insert_with(|| {
+                let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
+                (fast.i64("updated").ok(), fast.u64("helped").ok())
+            });
+            let updated = updated
+                .as_ref()
                 .and_then(|c| c.first(addr.doc_id))
                 .unwrap_or(now);
-            let helped = segment
-                .fast_fields()
-                .u64("helped")
-                .ok()
+            let helped = helped
+                .as_ref()
                 .and_then(|c| c.first(addr.doc_id))
                 .unwrap_or(0);
             let age_days = ((now - updated).max(0) as f32) / 86_400_000.0;
