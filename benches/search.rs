@@ -111,14 +111,19 @@ fn main() {
         path.display()
     );
     let mut everything = Vec::new();
+    let mut slowest: Vec<(Duration, &str)> = Vec::new();
     for (kind, list) in &queries {
         let mut times = Vec::new();
-        for _ in 0..40 {
+        for round in 0..40 {
             for q in list {
                 let p = plan(q);
                 let t = Instant::now();
                 let hits = index.search(&p, &filters, 20).expect("search");
-                times.push(t.elapsed());
+                let took = t.elapsed();
+                times.push(took);
+                if round == 0 {
+                    slowest.push((took, q));
+                }
                 std::hint::black_box(hits);
             }
         }
@@ -128,6 +133,10 @@ fn main() {
     }
     let (p50, p95, max) = percentiles(everything);
     println!("{:<22} {p50:>9.2} {p95:>9.2} {max:>9.2}", "all");
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (took, q) in slowest.iter().take(8) {
+        println!("  slow: {:>6.2} ms  {q}", took.as_secs_f64() * 1000.0);
+    }
 
     // A whole process, as a script or an operator's shell would run it.
     let bin = env!("CARGO_BIN_EXE_hotro");
