@@ -15,7 +15,12 @@ pub fn bench_size() -> usize {
         .unwrap_or(10_000)
 }
 
+/// The database to measure: `HOTRO_BENCH_DB` if set (an existing file, e.g. one made with
+/// `hotro init --test` and `hotro demo`), else the generated one of `tickets` tickets.
 pub fn bench_db(tickets: usize) -> PathBuf {
+    if let Some(path) = std::env::var_os("HOTRO_BENCH_DB").filter(|v| !v.is_empty()) {
+        return PathBuf::from(path);
+    }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     if let Err(e) = std::fs::create_dir_all(&dir) {
         panic!("cannot create {}: {e}", dir.display());

@@ -93,16 +93,24 @@ pub fn user_config_path() -> Option<PathBuf> {
 /// Find and load the configuration: `--config FILE`, then `HOTRO_CONFIG`, then the user
 /// config dir, then the embedded default. An explicitly named file must exist.
 pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    match source_in_force(explicit) {
+        Source::File(path) => load_file(&path),
+        Source::Embedded => parse(EMBEDDED, Source::Embedded),
+    }
+}
+
+/// Which configuration [`load`] reads, without reading it (`hotro config path`).
+pub fn source_in_force(explicit: Option<&Path>) -> Source {
     if let Some(path) = explicit {
-        return load_file(path);
+        return Source::File(path.to_path_buf());
     }
     if let Some(env) = std::env::var_os("HOTRO_CONFIG").filter(|v| !v.is_empty()) {
-        return load_file(Path::new(&env));
+        return Source::File(PathBuf::from(env));
     }
     if let Some(user) = user_config_path().filter(|p| p.is_file()) {
-        return load_file(&user);
+        return Source::File(user);
     }
-    parse(EMBEDDED, Source::Embedded)
+    Source::Embedded
 }
 
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {

@@ -4,33 +4,53 @@
 //! Fluent variables (`{ $key }`), inserted without Unicode isolation marks, which would show up
 //! as stray characters in a terminal.
 
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader};
-use std::borrow::Cow;
-use std::collections::HashMap;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::fmt::Display;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
+use unic_langid::LanguageIdentifier;
 
-fluent_templates::static_loader! {
-    static LOCALES = {
-        locales: "./assets/i18n",
-        fallback_language: "en",
-        customise: |bundle| bundle.set_use_isolating(false),
-    };
-}
-
-/// The catalog files' text, for the completeness tests and `ids`.
+/// The catalog files' text, embedded; each is parsed the first time a message of its language
+/// is needed (a command that prints nothing, or `--version`, parses none).
 const EN_FTL: &str = include_str!("../assets/i18n/en/hotro.ftl");
 const VI_FTL: &str = include_str!("../assets/i18n/vi/hotro.ftl");
 
-static EN_ID: LazyLock<LanguageIdentifier> = LazyLock::new(|| parse_langid("en"));
-static VI_ID: LazyLock<LanguageIdentifier> = LazyLock::new(|| parse_langid("vi"));
+type Bundle = FluentBundle<FluentResource>;
 
-fn parse_langid(code: &str) -> LanguageIdentifier {
-    match code.parse() {
-        Ok(id) => id,
-        Err(e) => panic!("language id {code}: {e}"),
-    }
+static EN_BUNDLE: OnceLock<Bundle> = OnceLock::new();
+static VI_BUNDLE: OnceLock<Bundle> = OnceLock::new();
+
+/// A language's messages, parsed on first use. Whether both files hold the same ids and
+/// variables is checked by the tests below, not at start-up.
+fn bundle(lang: Lang) -> &'static Bundle {
+    let (cell, source) = match lang {
+        Lang::Vi => (&VI_BUNDLE, VI_FTL),
+        Lang::En => (&EN_BUNDLE, EN_FTL),
+    };
+    cell.get_or_init(|| {
+        let id: LanguageIdentifier = match lang.code().parse() {
+            Ok(id) => id,
+            Err(e) => panic!("language id {}: {e}", lang.code()),
+        };
+        let mut bundle = Bundle::new_concurrent(vec![id]);
+        bundle.set_use_isolating(false);
+        // A syntax error leaves out only the entry it is in (the tests find it); the rest
+        // of the file still serves.
+        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, _)| r);
+        // Duplicate ids are refused one by one; the first of each stays (tests catch them).
+        let _ = bundle.add_resource(resource);
+        bundle
+    })
+}
+
+/// A message of one language, formatted; `None` if that language lacks it or an argument is
+/// missing.
+fn lookup(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+    let bundle = bundle(lang);
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, args, &mut errors);
+    errors.is_empty().then(|| text.into_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,13 +64,6 @@ impl Lang {
         match self {
             Lang::Vi => "vi",
             Lang::En => "en",
-        }
-    }
-
-    fn id(self) -> &'static LanguageIdentifier {
-        match self {
-            Lang::Vi => &VI_ID,
-            Lang::En => &EN_ID,
         }
     }
 
@@ -98,26 +111,28 @@ impl Catalog {
 
     /// The message, or (a catalog defect) the English one, or the id itself.
     pub fn t(&self, id: &str) -> String {
-        LOCALES
-            .try_lookup(self.lang.id(), &fluent_id(id))
-            .unwrap_or_else(|| id.to_string())
+        self.resolve(id, None)
     }
 
     /// The message with its `{ $name }` variables filled in.
     pub fn f(&self, id: &str, args: &[(&str, &dyn Display)]) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-            .iter()
-            .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.to_string())))
-            .collect();
-        LOCALES
-            .try_lookup_with_args(self.lang.id(), &fluent_id(id), &args)
+        let mut fargs = FluentArgs::with_capacity(args.len());
+        for (k, v) in args {
+            fargs.set(k.to_string(), FluentValue::from(v.to_string()));
+        }
+        self.resolve(id, Some(&fargs))
+    }
+
+    fn resolve(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let fid = fluent_id(id);
+        lookup(self.lang, &fid, args)
+            .or_else(|| (self.lang != Lang::En).then(|| lookup(Lang::En, &fid, args))?)
             .unwrap_or_else(|| id.to_string())
     }
 
     /// Whether this language itself has the message (no fallback).
     pub fn has(&self, id: &str) -> bool {
-        let wanted = fluent_id(id);
-        ids_in(self.source()).any(|i| i == wanted)
+        bundle(self.lang).has_message(&fluent_id(id))
     }
 
     fn source(&self) -> &'static str {
@@ -212,6 +227,32 @@ mod tests {
         for id in Catalog::ids(Lang::En) {
             assert_eq!(vars(VI_FTL, &id), vars(EN_FTL, &id), "variables of {id}");
         }
+    }
+
+    #[test]
+    fn catalogs_parse_without_errors_or_duplicates() {
+        for source in [EN_FTL, VI_FTL] {
+            let resource = match FluentResource::try_new(source.to_string()) {
+                Ok(r) => r,
+                Err((_, errors)) => panic!("catalog syntax: {errors:?}"),
+            };
+            let id: LanguageIdentifier = "en".parse().expect("language id");
+            let mut bundle = Bundle::new_concurrent(vec![id]);
+            if let Err(errors) = bundle.add_resource(resource) {
+                panic!("catalog entries: {errors:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_missing_in_vietnamese_falls_back_to_english() {
+        // No such message in either: the id itself.
+        assert_eq!(
+            Catalog::new(Lang::Vi).t("no.such.message"),
+            "no.such.message"
+        );
+        assert!(Catalog::new(Lang::En).has("ticket.created"));
+        assert!(!Catalog::new(Lang::En).has("no.such.message"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use hotro::cli::{self, UserError, args, out};
 use hotro::i18n::Catalog;
 
@@ -27,7 +27,7 @@ fn main() {
     }));
     let argv: Vec<String> = std::env::args().collect();
     let cat = Catalog::new(cli::lang_from_args(&argv));
-    let matches = args::localize(args::Cli::command(), &cat).get_matches_from(&argv);
+    let matches = args::matches(&argv, &cat);
     let parsed = match args::Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => e.exit(),

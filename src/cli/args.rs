@@ -682,6 +682,40 @@ fn seconds(text: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+/// The command line parsed: with a bare parser (no help texts, nothing from the catalog),
+/// which is all a start needs; only when clap has something to show — help or an error — is
+/// the localised command ([`localize`]) built to show it. `--version` prints and exits.
+pub fn matches(argv: &[String], cat: &Catalog) -> clap::ArgMatches {
+    // `hotro --version` alone (scripts ask it often): answered without building the parser,
+    // as clap would answer it.
+    if let [_, flag] = argv
+        && (flag == "--version" || flag == "-V")
+    {
+        crate::cli::out::line(&format!("hotro {}", env!("CARGO_PKG_VERSION")));
+        std::process::exit(0);
+    }
+    match parser(<Cli as clap::CommandFactory>::command()).try_get_matches_from(argv) {
+        Ok(m) => m,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => e.exit(),
+        // The same parse again, to show help or the error in the user's language.
+        Err(_) => localize(<Cli as clap::CommandFactory>::command(), cat).get_matches_from(argv),
+    }
+}
+
+/// What [`localize`] sets that changes parsing, without the texts: `--limit -1` is a value to
+/// check (and refuse with its range), not an unknown option.
+fn parser(mut cmd: clap::Command) -> clap::Command {
+    cmd = cmd.allow_negative_numbers(true);
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        cmd = cmd.mut_subcommand(name.as_str(), parser);
+    }
+    cmd
+}
+
 pub fn localize(cmd: clap::Command, cat: &Catalog) -> clap::Command {
     localize_at(cmd, cat, "cli")
 }

@@ -76,10 +76,7 @@ struct Env<'a> {
 
 impl Env<'_> {
     fn db_path(&self) -> Result<PathBuf> {
-        match &self.cli.db {
-            Some(p) if !self.cli.demo => Ok(p.clone()),
-            _ => default_db_path(self.cli.demo),
-        }
+        db_path_for(self.cli)
     }
 
     /// The database for this command. Only `hotro init` and the demo database create a
@@ -172,6 +169,10 @@ impl Env<'_> {
 
 /// Run a parsed command line. Returns the process exit status.
 pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
+    // Which files are in force needs no configuration read (nor a broken one fixed first).
+    if let Some(Command::Config(ConfigCommand::Path)) = &cli.command {
+        return config_path(&cli, cat);
+    }
     let cfg = config::load(cli.config.as_deref()).map_err(|e| UserError {
         message: describe::config_error(cat, &e),
         code: 1,
@@ -1225,23 +1226,7 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
             );
             Ok(0)
         }
-        ConfigCommand::Path => {
-            say!(
-                "{}",
-                env.cat.f("config.in_force", &[("source", &env.cfg.source)])
-            );
-            if let Some(p) = config::user_config_path() {
-                say!(
-                    "{}",
-                    env.cat.f("config.user_path", &[("path", &p.display())])
-                );
-            }
-            say!(
-                "{}",
-                env.cat.f("db.path", &[("path", &env.db_path()?.display())])
-            );
-            Ok(0)
-        }
+        ConfigCommand::Path => config_path(env.cli, env.cat),
         ConfigCommand::Check { file } => {
             let cfg = match file {
                 Some(f) => config::load_file(f),
@@ -1252,6 +1237,26 @@ fn config_cmd(env: &Env<'_>, cmd: &ConfigCommand) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// The database of this command line: `--db`, or the default (the demo one with `--demo`).
+fn db_path_for(cli: &Cli) -> Result<PathBuf> {
+    match &cli.db {
+        Some(p) if !cli.demo => Ok(p.clone()),
+        _ => default_db_path(cli.demo),
+    }
+}
+
+/// `hotro config path`: the configuration in force, the user file, the database.
+fn config_path(cli: &Cli, cat: &Catalog) -> Result<i32> {
+    let source = config::source_in_force(cli.config.as_deref());
+    say!("{}", cat.f("config.in_force", &[("source", &source)]));
+    if let Some(p) = config::user_config_path() {
+        say!("{}", cat.f("config.user_path", &[("path", &p.display())]));
+    }
+    let db = db_path_for(cli)?;
+    say!("{}", cat.f("db.path", &[("path", &db.display())]));
+    Ok(0)
 }
 
 fn open_index(env: &Env<'_>, store: &Store) -> Result<crate::search::SearchIndex> {

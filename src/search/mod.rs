@@ -17,6 +17,7 @@ use crate::store::{IndexDoc, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{
@@ -43,8 +44,11 @@ pub const POOL: usize = 50;
 /// more than [`COMMON_MIN_DOCS`] (unless nothing else is left): they say little and cost the
 /// most (issue 19's measurements at 1M documents: p95 90 ms → 15 ms). A term of a small
 /// index costs nothing whatever its share, and dropping it there only loses ranking
-/// (hard dev set, 70 articles: MRR 0.968 unpruned, 0.939 with the share alone).
-const COMMON_SHARE: f64 = 0.10;
+/// (hard dev set, 70 articles: MRR 0.968 unpruned, 0.939 with the share alone). 5 % rather
+/// than 10 %: at 1M demo documents a term of one of the ~20 ticket texts is in ~5 % of them,
+/// and those lists made the tolerant tier's p50 11–15 ms on questions (now 3–6 ms;
+/// `benches/README.md`).
+const COMMON_SHARE: f64 = 0.05;
 /// See [`COMMON_SHARE`].
 const COMMON_MIN_DOCS: u64 = 1_000;
 /// … and keeps at most this many terms, the rarest (hard dev set: 8 → MRR 0.952, 10 →
@@ -222,7 +226,11 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    synonyms: Synonyms,
+    /// The organisation's own groups, added to the shipped ones.
+    own_synonyms: Vec<Vec<String>>,
+    /// Shipped plus own, folded: built the first time a query needs them (opening the index
+    /// to bring it up to date, as every write does, never does).
+    synonyms: OnceLock<Synonyms>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -275,7 +283,8 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            synonyms: Synonyms::shipped(),
+            own_synonyms: Vec::new(),
+            synonyms: OnceLock::new(),
         })
     }
 
@@ -593,8 +602,16 @@ impl SearchIndex {
                     .doc_freq(&Term::from_field_text(body, w))
                     .is_ok_and(|n| n > 0)
             },
-            &self.synonyms,
+            self.synonyms(),
         )
+    }
+
+    fn synonyms(&self) -> &Synonyms {
+        self.synonyms.get_or_init(|| {
+            let mut s = Synonyms::shipped();
+            s.extend(&self.own_synonyms);
+            s
+        })
     }
 
     /// The words to highlight in results: the query as understood, its spelling corrections
@@ -623,7 +640,8 @@ impl SearchIndex {
     /// Add the organisation's own synonym groups (its configuration's `[search] synonyms`) to
     /// the shipped ones.
     pub fn add_synonyms(&mut self, groups: &[Vec<String>]) {
-        self.synonyms.extend(groups);
+        self.own_synonyms.extend_from_slice(groups);
+        self.synonyms = OnceLock::new();
     }
 
     /// The best `limit` documents for a query, articles and tickets ranked together. Any plan
@@ -873,18 +891,23 @@ impl SearchIndex {
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let now = chrono::Utc::now().timestamp_millis();
         let mut lifted: Vec<(f32, DocAddress)> = Vec::with_capacity(top.len());
+        // The columns of each segment, opened once (opening one costs more than reading it).
+        type Columns = (
+            Option<tantivy::columnar::Column<i64>>,
+            Option<tantivy::columnar::Column<u64>>,
+        );
+        let mut columns: std::collections::HashMap<u32, Columns> = std::collections::HashMap::new();
         for (score, addr) in top {
-            let segment = searcher.segment_reader(addr.segment_ord);
-            let updated = segment
-                .fast_fields()
-                .i64("updated")
-                .ok()
+            let (updated, helped) = columns.entry(addr.segment_ord).or_insert_with(|| {
+                let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
+                (fast.i64("updated").ok(), fast.u64("helped").ok())
+            });
+            let updated = updated
+                .as_ref()
                 .and_then(|c| c.first(addr.doc_id))
                 .unwrap_or(now);
-            let helped = segment
-                .fast_fields()
-                .u64("helped")
-                .ok()
+            let helped = helped
+                .as_ref()
                 .and_then(|c| c.first(addr.doc_id))
                 .unwrap_or(0);
             let age_days = ((now - updated).max(0) as f32) / 86_400_000.0;
