@@ -58,19 +58,7 @@ fn new(
     from: Option<&Path>,
     json: bool,
 ) -> Result<i32> {
-    let blank = ArticleInput {
-        reference: reference.unwrap_or_default().to_string(),
-        lang: "vi".into(),
-        application: None,
-        category: None,
-        title: String::new(),
-        symptom: String::new(),
-        cause: String::new(),
-        resolution: String::new(),
-        tags: Vec::new(),
-        status: None,
-        author: None,
-    };
+    let blank = ArticleInput::blank(reference.unwrap_or_default(), "vi");
     let (input, faq) = written(env, blank, false, fields, from)?;
     let reference = env.with_desk(|d| {
         d.new_article(&input, faq, publish)

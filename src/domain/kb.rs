@@ -104,6 +104,25 @@ pub enum ArticleError {
 }
 
 impl ArticleInput {
+    /// An article with nothing written yet: `reference` (may be empty: a new article gets
+    /// its ref when saved) in language `lang`; the start of a template or of fields given
+    /// as options.
+    pub fn blank(reference: &str, lang: &str) -> ArticleInput {
+        ArticleInput {
+            reference: reference.to_string(),
+            lang: lang.to_string(),
+            application: None,
+            category: None,
+            title: String::new(),
+            symptom: String::new(),
+            cause: String::new(),
+            resolution: String::new(),
+            tags: Vec::new(),
+            status: None,
+            author: None,
+        }
+    }
+
     /// [`ArticleInput::cleaned`] for an article whose ref may not be chosen yet (a new
     /// article gets the next free `KB-NNNNN` when it is saved): an empty ref stays empty.
     pub fn cleaned_unnamed(&self) -> Result<ArticleInput, ArticleError> {
@@ -510,19 +529,7 @@ pub enum TemplateProblem {
 /// import line would be) and its FAQ flag.
 pub fn parse_template(reference: &str, text: &str) -> Result<(ArticleInput, bool), TemplateError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut a = ArticleInput {
-        reference: reference.to_string(),
-        lang: "vi".into(),
-        application: None,
-        category: None,
-        title: String::new(),
-        symptom: String::new(),
-        cause: String::new(),
-        resolution: String::new(),
-        tags: Vec::new(),
-        status: None,
-        author: None,
-    };
+    let mut a = ArticleInput::blank(reference, "vi");
     let mut faq = false;
     let mut section: Option<&'static str> = None;
     let mut title_line = 1;

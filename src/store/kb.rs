@@ -193,6 +193,21 @@ fn replace(
     Ok(())
 }
 
+/// The articles `tail` (a WHERE / ORDER BY / LIMIT clause) selects, with its `params`.
+fn articles_where(
+    tx: &Transaction<'_>,
+    tail: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Article>, StoreError> {
+    let mut stmt = tx.prepare(&format!("SELECT {ARTICLE_COLUMNS} FROM articles {tail}"))?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(article_from_row(r)?);
+    }
+    Ok(out)
+}
+
 /// The article `reference` and its row id, or [`StoreError::ArticleNotFound`].
 fn article_in(tx: &Transaction<'_>, reference: &str) -> Result<(i64, Article), StoreError> {
     let found: Option<i64> = tx
@@ -398,32 +413,22 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Article>, StoreError> {
         self.read(|tx| {
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {ARTICLE_COLUMNS} FROM articles WHERE status = ?1
-                 ORDER BY updated_at DESC LIMIT ?2"
-            ))?;
-            let mut rows = stmt.query(params![status, limit as i64])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(article_from_row(r)?);
-            }
-            Ok(out)
+            articles_where(
+                tx,
+                "WHERE status = ?1 ORDER BY updated_at DESC LIMIT ?2",
+                params![status, limit as i64],
+            )
         })
     }
 
     /// The published articles marked FAQ, by title.
     pub fn faq_articles(&mut self) -> Result<Vec<Article>, StoreError> {
         self.read(|tx| {
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {ARTICLE_COLUMNS} FROM articles
-                 WHERE faq = 1 AND status = 'published' ORDER BY title LIMIT 1000"
-            ))?;
-            let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(article_from_row(r)?);
-            }
-            Ok(out)
+            articles_where(
+                tx,
+                "WHERE faq = 1 AND status = 'published' ORDER BY title LIMIT 1000",
+                [],
+            )
         })
     }
 
@@ -498,17 +503,7 @@ impl Store {
     }
 
     pub fn articles(&mut self) -> Result<Vec<Article>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY ref"
-            ))?;
-            let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(article_from_row(r)?);
-            }
-            Ok(out)
-        })
+        self.read(|tx| articles_where(tx, "ORDER BY ref", []))
     }
 
     /// This database's identity (set when it was created).

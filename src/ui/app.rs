@@ -1379,19 +1379,7 @@ impl App {
             return Vec::new();
         }
         if action == Action::NewArticle {
-            let blank = crate::domain::kb::ArticleInput {
-                reference: String::new(),
-                lang: self.cat.lang().code().into(),
-                application: None,
-                category: None,
-                title: String::new(),
-                symptom: String::new(),
-                cause: String::new(),
-                resolution: String::new(),
-                tags: Vec::new(),
-                status: None,
-                author: None,
-            };
+            let blank = crate::domain::kb::ArticleInput::blank("", self.cat.lang().code());
             return self.edit_article_text(None, crate::domain::kb::template(&blank, false));
         }
         let selected = self
