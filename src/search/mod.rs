@@ -332,13 +332,22 @@ impl SearchIndex {
         serde_json::from_str(metas.payload.as_deref()?).ok()
     }
 
+    /// The index writer, or `None` while another process holds it. The writer works on an
+    /// `Index` opened afresh: tantivy keeps the list of files it manages in memory from
+    /// when an `Index` was opened and writes that list back whole, so a long-lived process
+    /// writing from its first `Index` dropped the files other processes had added since, and
+    /// those were never deleted. Opened under the writer's lock, the list is the current one.
+    /// Segment files that no committed segment uses (left by older versions) are then swept.
     fn writer(&self) -> Result<Option<IndexWriter>, SearchError> {
-        match self.index.writer_with_num_threads(1, WRITER_MEMORY) {
+        let fresh = Index::open_in_dir(&self.path).map_err(self.tv())?;
+        fresh.tokenizers().register("folded", analyzer());
+        match fresh.writer_with_num_threads(1, WRITER_MEMORY) {
             Ok(w) => {
                 // Merges run in [`SearchIndex::finish`], before the writer is let go: a
                 // policy's background merges would be cancelled when a short-lived writer
                 // is dropped, and never run at all.
                 w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+                self.sweep_orphans(w.index());
                 Ok(Some(w))
             }
             Err(tantivy::TantivyError::LockFailure(..)) => Ok(None),
@@ -346,6 +355,37 @@ impl SearchIndex {
                 path: self.path.clone(),
                 source,
             }),
+        }
+    }
+
+    /// Delete segment files (`<32 hex digits>.<ext>`, `<hex>.<opstamp>.del`) of no segment
+    /// in the committed index. Called holding the writer, before it writes anything, so no
+    /// segment of ours is in flight; a reader of an older commit keeps its mapped files.
+    /// Best effort: a file that cannot be deleted is tried again next time.
+    fn sweep_orphans(&self, index: &Index) {
+        let Ok(metas) = index.load_metas() else {
+            return;
+        };
+        let live: HashSet<String> = metas
+            .segments
+            .iter()
+            .map(|m| m.id().uuid_string())
+            .collect();
+        let Ok(entries) = std::fs::read_dir(&self.path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            let stem = name.split('.').next().unwrap_or("");
+            if stem.len() == 32
+                && stem.bytes().all(|b| b.is_ascii_hexdigit())
+                && !live.contains(stem)
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
         }
     }
 
@@ -548,7 +588,10 @@ impl SearchIndex {
         // Each round merges disjoint groups; a merged segment may complete a group of the
         // next size up. Bounded so a surprise in the policy cannot loop for ever.
         for _ in 0..16 {
-            let metas = self.index.searchable_segment_metas().map_err(self.tv())?;
+            let metas = writer
+                .index()
+                .searchable_segment_metas()
+                .map_err(self.tv())?;
             let candidates = policy.compute_merge_candidates(&metas);
             if candidates.is_empty() {
                 break;
@@ -557,7 +600,10 @@ impl SearchIndex {
                 writer.merge(&c.0).wait().map_err(self.tv())?;
             }
         }
-        let mut metas = self.index.searchable_segment_metas().map_err(self.tv())?;
+        let mut metas = writer
+            .index()
+            .searchable_segment_metas()
+            .map_err(self.tv())?;
         if metas.len() > MAX_SEGMENTS {
             metas.sort_by_key(|m| m.num_docs());
             let smallest: Vec<_> = metas
@@ -1671,6 +1717,70 @@ mod tests {
             .into_iter()
             .map(|h| h.reference)
             .collect()
+    }
+
+    /// Segment files on disk that no committed segment uses (what a writer that trusted
+    /// another process's stale list of managed files left behind).
+    fn orphans(dir: &Path) -> Vec<String> {
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).unwrap()).unwrap();
+        let live: HashSet<String> = meta["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+            .collect();
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| {
+                let stem = name.split('.').next().unwrap_or("");
+                stem.len() == 32
+                    && stem.bytes().all(|b| b.is_ascii_hexdigit())
+                    && !live.contains(stem)
+            })
+            .collect()
+    }
+
+    /// Issue 19 follow-up: a long-lived process (the console) and short ones (each CLI
+    /// command) take turns writing the index. Each used to write tantivy's list of managed
+    /// files from what it read when it opened the index, dropping the other's files from the
+    /// list, so their segment files were never deleted and piled up. Taking turns many times,
+    /// no file outlives the segments in use.
+    #[test]
+    fn writers_taking_turns_leave_no_orphan_files() {
+        let (dir, mut console) = resolved_index(&["máy in không in được"]);
+        let db = dir.path().join("s.db");
+        let mut store = Store::open(&db).unwrap();
+        for i in 0..40 {
+            resolved_ticket(&mut store, &format!("lỗi đăng nhập số{i}"));
+            let r = if i % 2 == 0 {
+                console.sync(&mut store, &mut |_, _| {}).unwrap()
+            } else {
+                // A command: opens the index, writes, exits.
+                let mut command = SearchIndex::open(&db).unwrap();
+                command.sync(&mut store, &mut |_, _| {}).unwrap()
+            };
+            assert!(!r.busy, "{r:?}");
+        }
+        console.sync(&mut store, &mut |_, _| {}).unwrap();
+        assert_eq!(orphans(console.path()), Vec::<String>::new());
+        assert_eq!(refs(&console, "dang nhap").len(), 40);
+    }
+
+    /// Orphan files left by an earlier version are swept the next time a process writes.
+    #[test]
+    fn orphan_files_from_before_are_swept() {
+        let (dir, mut index) = resolved_index(&["máy in không in được"]);
+        let db = dir.path().join("s.db");
+        let stray = index.path().join("0123456789abcdef0123456789abcdef.idx");
+        std::fs::write(&stray, b"left behind").unwrap();
+        let mut store = Store::open(&db).unwrap();
+        resolved_ticket(&mut store, "lỗi đăng nhập");
+        index.sync(&mut store, &mut |_, _| {}).unwrap();
+        assert!(!stray.exists());
+        assert_eq!(orphans(index.path()), Vec::<String>::new());
+        assert_eq!(refs(&index, "may in").len(), 1);
     }
 
     /// Issue 19: every sync committed a segment that was never merged (163 → 721 in ten
