@@ -61,11 +61,18 @@ def console_pid():
     return None
 
 
-def rss_mb(pid):
+def rss_mb(pid, field="VmRSS"):
+    """Resident memory in MB: VmRSS (all), RssAnon (the heap) or RssFile (mapped files,
+    the index segments among them: shared with the page cache)."""
     for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def memory(pid):
+    return {k: round(rss_mb(pid, f), 1)
+            for k, f in (("rss_mb", "VmRSS"), ("anon_mb", "RssAnon"), ("file_mb", "RssFile"))}
 
 
 hotro("init", "--test")
@@ -80,7 +87,7 @@ pid = console_pid()
 if pid is None:
     console.kill()
     sys.exit("the console did not start")
-before = {"segments": segments(), "search_ms": search_ms(), "console_rss_mb": rss_mb(pid)}
+before = {"segments": segments(), "search_ms": search_ms(), "console": memory(pid)}
 print("before", before, flush=True)
 start = time.time()
 most = before["segments"]
@@ -99,11 +106,10 @@ with ThreadPoolExecutor(2) as pool:
         hotro("kb", "search", f"soak {done}")
         most = max(most, segments())
         if done % 1000 == 0:
-            print(f"{done} changes, {segments()} segments, console {rss_mb(pid):.1f} MB",
-                  flush=True)
+            print(f"{done} changes, {segments()} segments, console {memory(pid)}", flush=True)
 time.sleep(3)  # the console takes up the last changes
 after = {"segments": segments(), "most_segments": most, "search_ms": search_ms(),
-         "console_rss_mb": rss_mb(pid), "changes": N, "secs": round(time.time() - start)}
+         "console": memory(pid), "changes": N, "secs": round(time.time() - start)}
 print("after", after, flush=True)
 console.stdin.write(b"q")
 console.stdin.flush()
