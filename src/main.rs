@@ -11,6 +11,7 @@ fn is_broken_pipe(text: &str) -> bool {
 }
 
 fn main() {
+    hotro::search::limit_malloc_arenas();
     // Rust ignores SIGPIPE, so printing to a closed pipe panics; end quietly instead.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
