@@ -21,10 +21,20 @@ struct Console {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Kept open for the life of the console (its settings tell raw mode).
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    /// Tells the reading thread to let go of the terminal (see `hang_up`).
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    reading: std::thread::JoinHandle<()>,
 }
 
 impl Console {
     fn start(db: &Path, login: &str) -> Console {
+        Console::start_with(db, login, &[])
+    }
+
+    /// Start with environment changes: `Some(value)` sets a variable, `None` removes it.
+    fn start_with(db: &Path, login: &str, env: &[(&str, Option<&str>)]) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -50,31 +60,111 @@ impl Console {
         cmd.env_remove("HOTRO_DB");
         cmd.env_remove("HOTRO_AS");
         cmd.env_remove("HOTRO_CONFIG");
+        for (name, value) in env {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            }
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
+        // Our own handle on the master side, read without blocking, so that the reading
+        // thread can let go of it when the test hangs the terminal up.
+        let master_fd = pair.master.as_raw_fd().unwrap();
+        // SAFETY: the master stays open (in `Console`) while this borrow is duplicated.
+        let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(master_fd) };
+        let own = rustix::io::dup(borrowed).unwrap();
+        rustix::fs::fcntl_setfl(&own, rustix::fs::OFlags::NONBLOCK).unwrap();
+        let mut reader = std::fs::File::from(own);
         let writer = pair.master.take_writer().unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop_reading = Arc::clone(&stop);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
         let feed = Arc::clone(&parser);
         let raw = Arc::new(Mutex::new(Vec::new()));
         let raw_feed = Arc::clone(&raw);
-        std::thread::spawn(move || {
+        let reading = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        raw_feed.lock().unwrap().extend_from_slice(&buf[..n]);
+                        feed.lock().unwrap().process(&buf[..n]);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        if stop_reading.load(std::sync::atomic::Ordering::SeqCst) {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    Err(_) => break,
                 }
-                raw_feed.lock().unwrap().extend_from_slice(&buf[..n]);
-                feed.lock().unwrap().process(&buf[..n]);
             }
         });
-        // Keep the master open for the life of the console.
-        std::mem::forget(pair.master);
         Console {
             parser,
             raw,
             writer,
             child,
+            master: pair.master,
+            stop,
+            reading,
+        }
+    }
+
+    /// Close the terminal as a dropped SSH connection does: every handle on the
+    /// pseudo-terminal's master side is closed, so the kernel hangs up the console's side.
+    /// The console's process is handed back.
+    fn hang_up(self) -> Box<dyn portable_pty::Child + Send + Sync> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.reading.join().unwrap();
+        drop(self.writer);
+        drop(self.master);
+        self.child
+    }
+
+    /// Whether the terminal is in raw mode (no line editing, no echo), as the console's
+    /// process left it: read from the pseudo-terminal's settings.
+    fn raw_mode(&self) -> bool {
+        // Linux's c_lflag bits.
+        const ICANON: u32 = 0o2;
+        const ECHO: u32 = 0o10;
+        let termios = self.master.get_termios().unwrap();
+        termios.local_flags.bits() & (ICANON | ECHO) == 0
+    }
+
+    /// Send a signal to the console's process.
+    fn signal(&self, signal: rustix::process::Signal) {
+        let pid = self.child.process_id().unwrap();
+        let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
+        rustix::process::kill_process(pid, signal).unwrap();
+    }
+
+    /// Wait for the console's process to end; its exit status.
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("console did not end; the screen was:\n{}", self.screen());
+    }
+
+    /// Wait until the emulated terminal is in the state `test` looks for.
+    fn wait_until(&self, what: &str, test: impl Fn(&vt100::Screen) -> bool) {
+        let start = Instant::now();
+        loop {
+            if test(self.parser.lock().unwrap().screen()) {
+                return;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("{what} did not happen; the screen was:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
@@ -406,4 +496,219 @@ fn a_write_waiting_for_another_process_says_so_and_goes_through() {
     let (code, out, err) = hotro(&db, &["ticket", "show", &key, "--json"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Chờ tiến trình khác ghi xong"), "{out}");
+}
+
+/// A burst of input (a paste without bracketed paste, an input method, a barcode scanner):
+/// 1,500 characters written at once all arrive and are drawn with no further key; a key
+/// sent after the burst is handled where it was typed (issue 15).
+#[test]
+fn a_burst_of_1500_characters_arrives_whole_without_another_key() {
+    let (_dir, db) = fresh_db();
+    let (code, _, err) = hotro(&db, &["ticket", "new", "--title", "Máy quét mã vạch"]);
+    assert_eq!(code, 0, "{err}");
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.send("8");
+    c.wait_for(&key);
+    c.send("r");
+    c.wait_for("Reply to the requester");
+    // 1,496 characters of text and a marker at the end, in one write.
+    let body: String = "0123456789abcdefghijklmnopqrstuvwxyz "
+        .chars()
+        .cycle()
+        .take(1496)
+        .collect();
+    let burst = format!("{body}ZZEND");
+    assert_eq!(burst.chars().count(), 1501);
+    c.writer.write_all(burst.as_bytes()).unwrap();
+    c.writer.flush().unwrap();
+    // No other key: the end of the text shows up.
+    c.wait_for("ZZEND");
+    // What follows the burst goes to the same box: Ctrl-S sends the whole reply.
+    c.writer.write_all(b"!\x13").unwrap();
+    c.writer.flush().unwrap();
+    c.wait_for("Saved");
+    c.quit();
+    let (_, out, _) = hotro(&db, &["ticket", "show", &key, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "public_reply");
+    assert_eq!(last["text"], format!("{burst}!"));
+}
+
+/// SIGHUP (the SSH connection dropped) and SIGTERM end the console as a quit does: the
+/// terminal is given back (main screen, cursor shown, no raw mode, no mouse reports or
+/// bracketed paste) and the text typed is kept as a draft that comes back (issue 15).
+#[test]
+fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
+    use rustix::process::Signal;
+    let (_dir, db) = fresh_db();
+    let (code, _, err) = hotro(&db, &["ticket", "new", "--title", "Mất kết nối VPN"]);
+    assert_eq!(code, 0, "{err}");
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
+    for (signal, number) in [(Signal::HUP, 1), (Signal::TERM, 15)] {
+        let mut c = Console::start(&db, "nguyenvanan");
+        c.send("8");
+        c.wait_for(&key);
+        c.send("r");
+        c.wait_for("Reply to the requester");
+        // The console has the terminal: alternate screen, hidden cursor, raw mode.
+        {
+            let parser = c.parser.lock().unwrap();
+            let screen = parser.screen();
+            assert!(screen.alternate_screen());
+            assert!(screen.bracketed_paste());
+            assert_ne!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+        }
+        assert!(c.raw_mode());
+        let text = format!("Đang kiểm tra đường truyền {number}");
+        c.send(&text);
+        c.signal(signal);
+        let status = c.wait_exit();
+        assert_eq!(status.exit_code(), 128 + number, "{status:?}");
+        c.wait_until("the main screen and the cursor back", |s| {
+            !s.alternate_screen() && !s.hide_cursor()
+        });
+        {
+            let parser = c.parser.lock().unwrap();
+            let screen = parser.screen();
+            assert!(!screen.bracketed_paste(), "bracketed paste left on");
+            assert_eq!(
+                screen.mouse_protocol_mode(),
+                vt100::MouseProtocolMode::None,
+                "mouse reports left on"
+            );
+        }
+        assert!(!c.raw_mode(), "raw mode left on");
+        // The reply comes back when the ticket is answered again.
+        let mut c = Console::start(&db, "nguyenvanan");
+        c.send("8");
+        c.wait_for(&key);
+        c.send("r");
+        c.wait_for("Your unsent draft was restored");
+        c.wait_for(&text);
+        c.send("\x1b");
+        c.quit();
+    }
+    // The terminal itself goes away (the SSH connection drops: the pseudo-terminal is
+    // closed, the kernel hangs it up): the reply is kept all the same.
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.send("8");
+    c.wait_for(&key);
+    c.send("r");
+    c.wait_for("Reply to the requester");
+    c.send("Mạng đã ổn định lại");
+    let mut child = c.hang_up();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the console outlived its terminal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.send("8");
+    c.wait_for(&key);
+    c.send("r");
+    c.wait_for("Mạng đã ổn định lại");
+    c.send("\x1b");
+    c.quit();
+    // The new-ticket form too.
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("My tickets");
+    c.send("n");
+    c.wait_for("New ticket");
+    c.send("Cuộc gọi: máy in hỏng");
+    c.signal(Signal::TERM);
+    c.wait_exit();
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("My tickets");
+    c.send("n");
+    c.wait_for("Cuộc gọi: máy in hỏng");
+    c.send("\x1b");
+    c.send("d");
+    c.quit();
+}
+
+/// Ctrl-E hands the text to `$EDITOR` in a private file (mode 0600) under a name nobody can
+/// guess (not `/tmp/hotro-<pid>.txt`), removed afterwards; with no editor set and no `vi`
+/// the console says which variable to set (issue 15).
+#[test]
+fn the_external_editor_gets_a_private_file_and_a_missing_editor_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, db) = fresh_db();
+    let (code, _, err) = hotro(&db, &["ticket", "new", "--title", "Máy quét mã vạch"]);
+    assert_eq!(code, 0, "{err}");
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
+    let editor = dir.path().join("editor.sh");
+    let seen = dir.path().join("seen.txt");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\nstat -c '%a' \"$1\" > \"{seen}\"\necho \"$1\" >> \"{seen}\"\necho 'viết thêm trong trình soạn thảo' >> \"$1\"\n",
+            seen = seen.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let editor = editor.display().to_string();
+    let mut c = Console::start_with(
+        &db,
+        "nguyenvanan",
+        &[("EDITOR", Some(&editor)), ("VISUAL", None)],
+    );
+    c.send("8");
+    c.wait_for(&key);
+    c.send("r");
+    c.wait_for("Reply to the requester");
+    c.send("dòng đầu");
+    c.send("\x05"); // Ctrl-E
+    c.wait_for("viết thêm trong trình soạn thảo");
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    let mut lines = seen.lines();
+    assert_eq!(lines.next(), Some("600"), "private: {seen}");
+    let path = lines.next().unwrap();
+    let name = Path::new(path).file_name().unwrap().to_str().unwrap();
+    let pid = c.child.process_id().unwrap();
+    let random = name
+        .strip_prefix(&format!("hotro-text-{pid}-"))
+        .and_then(|r| r.strip_suffix(".txt"))
+        .unwrap_or_else(|| panic!("unexpected name {name}"));
+    assert!(
+        random.len() >= 16 && random.chars().all(|c| c.is_ascii_hexdigit()),
+        "an unguessable part in {name}"
+    );
+    assert!(!Path::new(path).exists(), "removed afterwards: {path}");
+    c.send("\x1b");
+    c.quit();
+
+    // No $VISUAL, no $EDITOR, no vi on the PATH: said so, the text stays.
+    let empty = dir.path().join("empty-bin");
+    std::fs::create_dir(&empty).unwrap();
+    let empty = empty.display().to_string();
+    let mut c = Console::start_with(
+        &db,
+        "nguyenvanan",
+        &[("EDITOR", None), ("VISUAL", None), ("PATH", Some(&empty))],
+    );
+    c.send("8");
+    c.wait_for(&key);
+    c.send("r");
+    c.wait_for("Reply to the requester");
+    c.send("x");
+    c.send("\x05");
+    let screen = c.wait_for("$EDITOR");
+    assert!(screen.contains("$VISUAL"), "{screen}");
+    c.send("\x1b");
+    c.quit();
 }

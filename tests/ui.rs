@@ -162,6 +162,11 @@ impl Desk {
             self.key_mod(KeyCode::Char(c), m);
         }
     }
+    /// Any message through the update function; the commands left for the runtime.
+    fn msg(&mut self, msg: Msg) -> Vec<hotro::ui::app::Cmd> {
+        let mut exec = Executor::new(&mut self.store, &self.session).with_now(self.app.now);
+        exec.drive(&mut self.app, msg)
+    }
     fn ctrl(&mut self, c: char) {
         self.key_mod(KeyCode::Char(c), KeyModifiers::CONTROL);
     }
@@ -1542,4 +1547,238 @@ fn a_failed_search_clears_the_previous_results() {
     let screen = d.screen(120, 40);
     assert!(screen.contains("search index: damaged"), "{screen}");
     assert!(!screen.contains("KB-"), "{screen}");
+}
+
+fn flash(d: &Desk) -> String {
+    d.app.flash.clone().map(|f| f.text).unwrap_or_default()
+}
+
+fn form(d: &Desk) -> &hotro::ui::app::NewTicketForm {
+    match &d.app.popup {
+        Some(Popup::NewTicket(f)) => f,
+        _ => panic!("expected the new-ticket form"),
+    }
+}
+
+fn form_draft(d: &mut Desk) -> Option<String> {
+    d.store
+        .load_draft("nguyenvanan", "", hotro::ui::app::NEW_TICKET_DRAFT)
+        .unwrap()
+}
+
+/// Esc in the new-ticket form never throws typed text away with one key (issue 15): on a
+/// choice being searched it ends only the search; then it asks, and the default keeps the
+/// form as a draft that `n` brings back; `d` discards; `n` / Esc goes back to the form.
+#[test]
+fn esc_in_the_new_ticket_form_asks_and_keeps_a_draft() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('n'));
+    d.chars("Printer jammed at counter 3");
+    d.key(KeyCode::Tab);
+    d.chars("Paper stuck in the tray.");
+    // Down to the application choice and search it: Esc ends the search only.
+    for _ in 0..5 {
+        d.key(KeyCode::Tab);
+    }
+    d.chars("WORKST");
+    d.key(KeyCode::Esc);
+    assert_eq!(form(&d).title.lines()[0], "Printer jammed at counter 3");
+    // Esc again: a question, not a loss.
+    d.key(KeyCode::Esc);
+    assert!(
+        matches!(d.app.popup, Some(Popup::LeaveForm(_))),
+        "asks before losing the form"
+    );
+    snap(&d, "leave_new_ticket_form");
+    // n: back to the form, as it was.
+    d.key(KeyCode::Char('n'));
+    assert_eq!(form(&d).description.lines()[0], "Paper stuck in the tray.");
+    // Esc, Enter: kept as a draft.
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Enter);
+    assert!(d.app.popup.is_none());
+    assert!(flash(&d).contains("press n"), "{}", flash(&d));
+    assert!(form_draft(&mut d).is_some(), "the draft is in the store");
+    // n opens it again: every text and the chosen application.
+    d.key(KeyCode::Char('n'));
+    let f = form(&d);
+    assert_eq!(f.title.lines()[0], "Printer jammed at counter 3");
+    assert_eq!(f.description.lines()[0], "Paper stuck in the tray.");
+    let application = f
+        .choices
+        .iter()
+        .find(|c| c.label_id == "field.application")
+        .unwrap();
+    assert_eq!(application.value(), Some("WORKSTATION"));
+    assert!(flash(&d).contains("restored"), "{}", flash(&d));
+    // Typing goes on after the restored title.
+    d.chars(", again");
+    assert_eq!(
+        form(&d).title.lines()[0],
+        "Printer jammed at counter 3, again"
+    );
+    // Esc, d: discarded, draft and all; the next form is blank.
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('d'));
+    assert!(d.app.popup.is_none());
+    assert_eq!(form_draft(&mut d), None);
+    d.key(KeyCode::Char('n'));
+    assert!(!form(&d).has_text());
+    // Nothing typed: Esc closes at once.
+    d.key(KeyCode::Esc);
+    assert!(d.app.popup.is_none());
+}
+
+/// The form is written down every second like a reply, and created tickets leave no draft.
+#[test]
+fn the_new_ticket_form_is_saved_as_it_is_typed_and_cleared_when_created() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    d.key(KeyCode::Char('n'));
+    d.chars("Không in được chứng từ");
+    d.tick(now() + chrono::Duration::seconds(5));
+    let draft = form_draft(&mut d).expect("written down by the tick");
+    assert!(draft.contains("Không in được chứng từ"), "{draft}");
+    d.ctrl('s');
+    assert!(d.app.popup.is_none(), "{:?}", d.app.flash);
+    assert_eq!(form_draft(&mut d), None, "created: draft gone");
+}
+
+/// After a conflict, `y` (apply on the new version) sends the reply once and clears its
+/// draft: `r` again offers an empty box, not the sent text (issue 15).
+#[test]
+fn applying_after_a_conflict_clears_the_draft() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('r'));
+    d.chars("We are on it");
+    d.tick(now() + chrono::Duration::seconds(5)); // the autosaved draft
+    assert!(
+        d.store
+            .load_draft("nguyenvanan", &key, "reply")
+            .unwrap()
+            .is_some()
+    );
+    let mut other = Store::create(&d.path).unwrap();
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor: "tranthibich",
+        now: now(),
+        by: None,
+    };
+    other
+        .change_ticket(
+            &key,
+            None,
+            Change::Assign {
+                to: Some("tranthibich".into()),
+                group: None,
+            },
+            ctx,
+        )
+        .unwrap();
+    d.ctrl('s');
+    assert!(matches!(d.app.popup, Some(Popup::Conflict(_))));
+    d.key(KeyCode::Char('y'));
+    assert!(d.app.popup.is_none());
+    assert!(flash(&d).contains("Saved"), "{}", flash(&d));
+    assert_eq!(
+        d.store.load_draft("nguyenvanan", &key, "reply").unwrap(),
+        None,
+        "sent: the draft is gone"
+    );
+    let (_, events) = d.ticket(&key);
+    let replies = events
+        .iter()
+        .filter(|e| serde_json::to_string(e).unwrap().contains("We are on it"))
+        .count();
+    assert_eq!(replies, 1);
+    d.key(KeyCode::Char('r'));
+    let Some(Popup::Text(t)) = &d.app.popup else {
+        panic!("reply popup")
+    };
+    assert_eq!(t.text(), "", "nothing offered to send twice");
+}
+
+/// SIGTERM, SIGHUP or SIGQUIT (the runtime's `Msg::Terminate`) keeps every unsent text as
+/// a draft, also what was typed since the last autosave, and quits; so does a quit.
+#[test]
+fn a_signal_or_a_quit_keeps_unsent_text_as_drafts() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('r'));
+    d.chars("Half a reply");
+    d.msg(Msg::Terminate);
+    assert!(d.app.quit);
+    assert_eq!(
+        d.store
+            .load_draft("nguyenvanan", &key, "reply")
+            .unwrap()
+            .as_deref(),
+        Some("Half a reply")
+    );
+    // The new-ticket form, under a quit question.
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('n'));
+    d.chars("Phone call: VPN down");
+    d.ctrl('c');
+    d.msg(Msg::Terminate);
+    assert!(form_draft(&mut d).unwrap().contains("Phone call: VPN down"));
+    // A quit answered with y keeps the note typed a moment ago.
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('i'));
+    d.chars("note before quitting");
+    d.ctrl('c');
+    d.key(KeyCode::Char('y'));
+    assert!(d.app.quit);
+    assert_eq!(
+        d.store
+            .load_draft("nguyenvanan", &key, "note")
+            .unwrap()
+            .as_deref(),
+        Some("note before quitting")
+    );
+}
+
+/// Ctrl-E in the new-ticket form writes the description in `$EDITOR`; with no editor to be
+/// had the console says which variable to set and keeps the text (issue 15).
+#[test]
+fn ctrl_e_in_the_form_opens_the_editor_or_says_which_variable_to_set() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('n'));
+    d.chars("Scanner");
+    d.key(KeyCode::Tab);
+    d.chars("first line");
+    let cmds = d.msg(Msg::Key(KeyEvent::new(
+        KeyCode::Char('e'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(
+        cmds,
+        vec![hotro::ui::app::Cmd::OpenEditor("first line".into())]
+    );
+    d.msg(Msg::Loaded(hotro::ui::app::Loaded::NoEditor));
+    let f = flash(&d);
+    assert!(f.contains("$EDITOR") && f.contains("$VISUAL"), "{f}");
+    assert_eq!(form(&d).description.lines()[0], "first line");
+    d.msg(Msg::Loaded(hotro::ui::app::Loaded::EditorText(
+        "first line\nsecond line\n".into(),
+    )));
+    assert_eq!(form(&d).description.lines(), ["first line", "second line"]);
+    // Also from a reply box.
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('d'));
+    all_open(&mut d);
+    d.key(KeyCode::Char('r'));
+    let cmds = d.msg(Msg::Key(KeyEvent::new(
+        KeyCode::Char('e'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(cmds, vec![hotro::ui::app::Cmd::OpenEditor(String::new())]);
+    d.msg(Msg::Loaded(hotro::ui::app::Loaded::NoEditor));
+    assert!(flash(&d).contains("EDITOR=nano"), "{}", flash(&d));
 }

@@ -395,8 +395,8 @@ fn console(env: &Env<'_>) -> Result<i32> {
     app.set_permissions(perms);
     let color = !env.cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut exec = Executor::new(&mut store, session).with_index(index);
-    runtime::run(&mut app, &mut exec, Theme { color })?;
-    Ok(0)
+    // 0 after a quit; 128 + the signal's number when SIGTERM, SIGHUP or SIGQUIT ended it.
+    runtime::run(&mut app, &mut exec, Theme { color })
 }
 
 fn ensure_demo(env: &Env<'_>) -> Result<()> {

@@ -30,6 +30,9 @@ pub const SLA_TICK_EVERY_MS: i64 = 60 * 1000;
 pub const SLA_TICK_BATCH: usize = 1000;
 /// How often an edited draft is written down (so a crash loses at most this much typing).
 pub const DRAFT_EVERY_MS: i64 = 1000;
+/// The new-ticket form's draft is kept under no ticket (`""`) with this purpose: one per
+/// operator, as a mail program keeps an unsent message.
+pub const NEW_TICKET_DRAFT: &str = "new_ticket";
 
 /// Work for the runtime.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +171,9 @@ pub enum Loaded {
     EditorText(String),
     /// `$EDITOR` (named) could not be started or failed: the text stays where it was.
     EditorFailed(String),
+    /// Neither `$VISUAL` nor `$EDITOR` is set and the usual `vi` could not be started: the
+    /// operator is told which variable to set; the text stays where it was.
+    NoEditor,
     Found {
         generation: u64,
         found: Vec<Found>,
@@ -241,6 +247,10 @@ pub enum Msg {
         row: u16,
     },
     Loaded(Loaded),
+    /// The console ends without a quit key: SIGTERM, SIGHUP (the SSH connection dropped) or
+    /// SIGQUIT arrived, or the terminal was lost. Unsent text is kept as drafts exactly as on
+    /// quit, and the console quits.
+    Terminate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -584,6 +594,19 @@ pub struct NewTicketForm {
     pub similar_generation: u64,
     /// The text the last similarity search was for.
     pub similar_for: String,
+    /// Typed into since the draft was last written down.
+    pub dirty: bool,
+    pub last_saved: Option<DateTime<Utc>>,
+}
+
+/// The form as kept in the drafts table: its texts, and the choices by label id.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct FormDraft {
+    title: String,
+    description: String,
+    requester: String,
+    phone: String,
+    choices: std::collections::BTreeMap<String, String>,
 }
 
 impl NewTicketForm {
@@ -602,6 +625,57 @@ impl NewTicketForm {
             .find(|c| c.label_id == label_id)
             .and_then(|c| c.value().map(str::to_string))
     }
+
+    /// The form as draft text (JSON): what `restore_draft` reads back.
+    pub fn draft_text(&self) -> String {
+        let draft = FormDraft {
+            title: self.title.lines().join("\n"),
+            description: self.description.lines().join("\n"),
+            requester: self.requester.lines().join("\n"),
+            phone: self.phone.lines().join("\n"),
+            choices: self
+                .choices
+                .iter()
+                .filter_map(|c| {
+                    c.options
+                        .get(c.selected)
+                        .map(|o| (c.label_id.to_string(), o.value.clone()))
+                })
+                .collect(),
+        };
+        serde_json::to_string(&draft).unwrap_or_default()
+    }
+
+    /// Fill the form from a draft written by `draft_text`; false (and the form untouched)
+    /// if the text is not such a draft. Choices whose value no longer exists keep theirs.
+    pub fn restore_draft(&mut self, text: &str) -> bool {
+        let Ok(draft) = serde_json::from_str::<FormDraft>(text) else {
+            return false;
+        };
+        let fill = |area: &mut TextArea<'static>, text: &str, wrap: bool| {
+            if !text.is_empty() {
+                let mut restored = text_area(text);
+                if !wrap {
+                    restored.set_wrap_mode(ratatui_textarea::WrapMode::None);
+                }
+                *area = restored;
+            }
+        };
+        fill(&mut self.title, &draft.title, false);
+        fill(&mut self.description, &draft.description, true);
+        fill(&mut self.requester, &draft.requester, false);
+        fill(&mut self.phone, &draft.phone, false);
+        for c in &mut self.choices {
+            if let Some(i) = draft
+                .choices
+                .get(c.label_id)
+                .and_then(|v| c.options.iter().position(|o| &o.value == v))
+            {
+                c.selected = i;
+            }
+        }
+        true
+    }
 }
 
 pub enum Popup {
@@ -616,6 +690,9 @@ pub enum Popup {
     NewTicket(Box<NewTicketForm>),
     /// Quit while text is unsaved: asks first, and gives the text back on "no".
     QuitConfirm(Option<Box<Popup>>),
+    /// Esc in a new-ticket form with something typed: keep it as a draft (`n` opens it
+    /// again), discard it, or go back to the form.
+    LeaveForm(Box<NewTicketForm>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -818,9 +895,10 @@ impl App {
         match &self.popup {
             Some(Popup::Text(_)) | Some(Popup::NewTicket(_)) => vec![Context::Editor],
             Some(Popup::Picker(_)) | Some(Popup::Classify(_)) => vec![Context::Picker],
-            Some(Popup::Confirm(_)) | Some(Popup::Conflict(_)) | Some(Popup::QuitConfirm(_)) => {
-                vec![Context::Confirm]
-            }
+            Some(Popup::Confirm(_))
+            | Some(Popup::Conflict(_))
+            | Some(Popup::QuitConfirm(_))
+            | Some(Popup::LeaveForm(_)) => vec![Context::Confirm],
             Some(Popup::Help { .. }) => vec![Context::Detail, Context::Global],
             None if self.check.is_some() => vec![Context::Check, Context::Global],
             None if self.knowledge.is_some() => vec![Context::Knowledge, Context::Global],
@@ -948,7 +1026,7 @@ impl App {
     pub fn has_unsaved_text(&self) -> bool {
         match &self.popup {
             Some(Popup::Text(t)) => !t.text().trim().is_empty(),
-            Some(Popup::NewTicket(f)) => f.has_text(),
+            Some(Popup::NewTicket(f)) | Some(Popup::LeaveForm(f)) => f.has_text(),
             Some(Popup::Conflict(c)) => {
                 c.text.as_ref().is_some_and(|t| !t.text().trim().is_empty())
             }
@@ -956,8 +1034,25 @@ impl App {
         }
     }
 
+    /// The commands that keep every unsent text as a draft (replies, notes, resolutions and
+    /// the new-ticket form): on quit, on a signal, when the terminal is lost.
+    pub fn keep_drafts(&self) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if let Some(p) = &self.popup {
+            popup_drafts(p, &mut cmds);
+        }
+        if let Some(t) = &self.pending_text {
+            cmds.extend(text_draft(t));
+        }
+        cmds
+    }
+
     pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
+            Msg::Terminate => {
+                self.quit = true;
+                self.keep_drafts()
+            }
             Msg::Key(key) => self.on_key(key),
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Tick(now) => self.on_tick(now),
@@ -1034,6 +1129,16 @@ impl App {
                 });
             }
         }
+        if let Some(Popup::NewTicket(f)) = &mut self.popup {
+            let save_due = f
+                .last_saved
+                .is_none_or(|s| (now - s).num_milliseconds() >= DRAFT_EVERY_MS);
+            if f.dirty && save_due {
+                f.dirty = false;
+                f.last_saved = Some(now);
+                cmds.push(form_draft(f));
+            }
+        }
         cmds
     }
 
@@ -1052,6 +1157,7 @@ impl App {
             }
             Some(Popup::NewTicket(f)) => {
                 let one_line = text.replace('\n', " ");
+                f.dirty = true;
                 match f.focus {
                     0 => {
                         f.title.insert_str(one_line);
@@ -1142,10 +1248,12 @@ impl App {
                 if self.has_unsaved_text() {
                     let previous = self.popup.take().map(Box::new);
                     self.popup = Some(Popup::QuitConfirm(previous));
+                    Vec::new()
                 } else {
+                    // A text waiting on a confirmation is kept too.
                     self.quit = true;
+                    self.keep_drafts()
                 }
-                Vec::new()
             }
             Action::Help => {
                 self.popup = Some(Popup::Help { scroll: 0 });
@@ -1259,7 +1367,11 @@ impl App {
             }
             Action::New => {
                 self.popup = Some(Popup::NewTicket(Box::new(self.new_ticket_form())));
-                Vec::new()
+                // A form left with Esc (or by a signal) comes back as it was.
+                vec![Cmd::LoadDraft {
+                    ticket: String::new(),
+                    purpose: NEW_TICKET_DRAFT.into(),
+                }]
             }
             Action::Knowledge => self.open_knowledge(),
             Action::NewArticle
@@ -1333,9 +1445,12 @@ impl App {
                     .collect();
                 self.confirm(pending)
             }
-            Action::Submit | Action::Cancel | Action::ExternalEditor | Action::Yes | Action::No => {
-                Vec::new()
-            }
+            Action::Submit
+            | Action::Cancel
+            | Action::ExternalEditor
+            | Action::Yes
+            | Action::No
+            | Action::Discard => Vec::new(),
         }
     }
 
@@ -1609,6 +1724,7 @@ impl App {
                         | Action::Cancel
                         | Action::Yes
                         | Action::No
+                        | Action::Discard
                         | Action::ExternalEditor
                         | Action::QueueN
                 ) && self.action_allowed(**a)
@@ -1935,6 +2051,8 @@ impl App {
             similar: Vec::new(),
             similar_generation: 0,
             similar_for: String::new(),
+            dirty: false,
+            last_saved: None,
         }
     }
 
@@ -2050,16 +2168,40 @@ impl App {
                 }
                 Vec::new()
             }
-            Popup::QuitConfirm(previous) => {
-                match action {
-                    Some(Action::Yes) => self.quit = true,
-                    _ => {
-                        self.popup = previous.map(|p| *p);
-                        self.say(self.cat.t("flash.quit_cancelled"));
-                    }
+            Popup::QuitConfirm(previous) => match action {
+                Some(Action::Yes) => {
+                    // Replies, notes, resolutions and the new-ticket form are kept as drafts.
+                    self.popup = previous.map(|p| *p);
+                    self.quit = true;
+                    self.keep_drafts()
                 }
-                Vec::new()
-            }
+                _ => {
+                    self.popup = previous.map(|p| *p);
+                    self.say(self.cat.t("flash.quit_cancelled"));
+                    Vec::new()
+                }
+            },
+            Popup::LeaveForm(f) => match action {
+                Some(Action::Yes) => {
+                    self.say(self.cat.t("flash.form_kept"));
+                    vec![form_draft(&f)]
+                }
+                Some(Action::Discard) => {
+                    self.say(self.cat.t("flash.form_discarded"));
+                    vec![Cmd::DeleteDraft {
+                        ticket: String::new(),
+                        purpose: NEW_TICKET_DRAFT.into(),
+                    }]
+                }
+                Some(Action::No) => {
+                    self.popup = Some(Popup::NewTicket(f));
+                    Vec::new()
+                }
+                _ => {
+                    self.popup = Some(Popup::LeaveForm(f));
+                    Vec::new()
+                }
+            },
             Popup::Confirm(c) => match action {
                 Some(Action::Yes) => {
                     let mut cmds = Vec::new();
@@ -2083,7 +2225,13 @@ impl App {
                 }
             },
             Popup::Conflict(c) => match (action, key.code) {
-                (Some(Action::Yes), _) => vec![Cmd::Apply(c.retry)],
+                (Some(Action::Yes), _) => {
+                    // The text goes on waiting for the save: once applied its draft is
+                    // deleted (else `r` would offer it again and it could be sent twice);
+                    // another conflict or an error hands it back.
+                    self.pending_text = c.text;
+                    vec![Cmd::Apply(c.retry)]
+                }
                 (_, KeyCode::Char('e')) if c.text.is_some() => {
                     self.popup = c.text.map(Popup::Text);
                     Vec::new()
@@ -2409,10 +2557,34 @@ impl App {
     ) -> Vec<Cmd> {
         match (action, key.code) {
             (Some(Action::Cancel), _) => {
-                if f.has_text() {
-                    self.say(self.cat.t("flash.form_discarded"));
+                // Esc on a choice being searched ends only the search.
+                if let Some(c) = f
+                    .focus
+                    .checked_sub(NewTicketForm::TEXT_FIELDS)
+                    .and_then(|i| f.choices.get_mut(i))
+                    && !c.query.is_empty()
+                {
+                    c.query.clear();
+                    self.popup = Some(Popup::NewTicket(f));
+                    return Vec::new();
                 }
+                // Nothing typed: nothing to lose (and no draft left behind).
+                if !f.has_text() {
+                    return vec![Cmd::DeleteDraft {
+                        ticket: String::new(),
+                        purpose: NEW_TICKET_DRAFT.into(),
+                    }];
+                }
+                // Never thrown away with one key: ask (keep as draft is the default).
+                self.popup = Some(Popup::LeaveForm(f));
                 return Vec::new();
+            }
+            (Some(Action::ExternalEditor), _) => {
+                // The long text of the form is written in $EDITOR.
+                f.focus = 1;
+                let text = f.description.lines().join("\n");
+                self.popup = Some(Popup::NewTicket(f));
+                return vec![Cmd::OpenEditor(text)];
             }
             (Some(Action::Submit), _) => {
                 let line = |t: &TextArea<'static>| t.lines().join(" ").trim().to_string();
@@ -2448,6 +2620,7 @@ impl App {
             (_, KeyCode::Tab) => f.focus = (f.focus + 1) % f.field_count(),
             (_, KeyCode::BackTab) => f.focus = (f.focus + f.field_count() - 1) % f.field_count(),
             _ => {
+                f.dirty = true;
                 let i = f.focus;
                 match i {
                     0 | 2 | 3 => {
@@ -2639,7 +2812,13 @@ impl App {
                     &[("key", &t.key), ("priority", &t.priority)],
                 ));
                 self.offer_incident_link(&t);
-                self.refresh_all()
+                // Created: the form's draft has done its work.
+                let mut cmds = vec![Cmd::DeleteDraft {
+                    ticket: String::new(),
+                    purpose: NEW_TICKET_DRAFT.into(),
+                }];
+                cmds.extend(self.refresh_all());
+                cmds
             }
             Loaded::Failed { done, message } => {
                 self.after_saved(&done);
@@ -2680,6 +2859,15 @@ impl App {
                 purpose,
                 text,
             } => {
+                if let (Some(Popup::NewTicket(f)), Some(text)) = (&mut self.popup, &text)
+                    && ticket.is_empty()
+                    && purpose == NEW_TICKET_DRAFT
+                    && !f.has_text()
+                    && f.restore_draft(text)
+                {
+                    self.say(self.cat.t("flash.form_restored"));
+                    return Vec::new();
+                }
                 if let (Some(Popup::Text(t)), Some(text)) = (&mut self.popup, text) {
                     let same = t.targets.first().map(|x| x.key.as_str()) == Some(ticket.as_str())
                         && t.purpose.draft_name() == Some(purpose.as_str());
@@ -2797,6 +2985,11 @@ impl App {
                 self.warn(self.cat.f("flash.editor_failed", &[("editor", &editor)]));
                 Vec::new()
             }
+            Loaded::NoEditor => {
+                self.article_edit = None;
+                self.warn(self.cat.t("flash.no_editor"));
+                Vec::new()
+            }
             Loaded::EditorText(text) if self.article_edit.is_some() => {
                 match self.article_edit.take() {
                     Some(edit) => self.article_written(edit, text),
@@ -2804,9 +2997,16 @@ impl App {
                 }
             }
             Loaded::EditorText(text) => {
-                if let Some(Popup::Text(t)) = &mut self.popup {
-                    t.area = text_area(&text);
-                    t.dirty = true;
+                match &mut self.popup {
+                    Some(Popup::Text(t)) => {
+                        t.area = text_area(&text);
+                        t.dirty = true;
+                    }
+                    Some(Popup::NewTicket(f)) => {
+                        f.description = text_area(&text);
+                        f.dirty = true;
+                    }
+                    _ => {}
                 }
                 Vec::new()
             }
@@ -2863,6 +3063,45 @@ fn coded_choice(
         options,
         selected,
         query: String::new(),
+    }
+}
+
+/// The command that keeps a text popup's text as its draft, if it has a draft kind (reply,
+/// note, resolution), one ticket and something typed.
+fn text_draft(t: &TextPopup) -> Option<Cmd> {
+    let (Some(purpose), [target]) = (t.purpose.draft_name(), t.targets.as_slice()) else {
+        return None;
+    };
+    let text = t.text();
+    (!text.trim().is_empty()).then(|| Cmd::SaveDraft {
+        ticket: target.key.clone(),
+        purpose: purpose.into(),
+        text,
+    })
+}
+
+/// The command that keeps the new-ticket form as its draft.
+fn form_draft(f: &NewTicketForm) -> Cmd {
+    Cmd::SaveDraft {
+        ticket: String::new(),
+        purpose: NEW_TICKET_DRAFT.into(),
+        text: if f.has_text() {
+            f.draft_text()
+        } else {
+            String::new() // an empty draft is deleted
+        },
+    }
+}
+
+/// The drafts a popup holds: its text, the text kept by a conflict, the form, or what is
+/// under a quit question.
+fn popup_drafts(p: &Popup, out: &mut Vec<Cmd>) {
+    match p {
+        Popup::Text(t) => out.extend(text_draft(t)),
+        Popup::Conflict(c) => out.extend(c.text.as_ref().and_then(text_draft)),
+        Popup::NewTicket(f) | Popup::LeaveForm(f) if f.has_text() => out.push(form_draft(f)),
+        Popup::QuitConfirm(Some(previous)) => popup_drafts(previous, out),
+        _ => {}
     }
 }
 

@@ -72,6 +72,7 @@ actions! {
     ExternalEditor => "external_editor",
     Yes => "yes",
     No => "no",
+    Discard => "discard",
     MorningCheck => "morning_check",
     CheckOk => "check_ok",
     CheckSlow => "check_slow",

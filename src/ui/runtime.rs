@@ -1,5 +1,6 @@
-//! The terminal side: raw mode and the alternate screen (restored on exit, on panic and
-//! around Ctrl-Z and $EDITOR), the event loop, and the commands that need the terminal.
+//! The terminal side: raw mode and the alternate screen (restored on exit, on panic, on
+//! SIGTERM, SIGHUP and SIGQUIT, and around Ctrl-Z and $EDITOR), the event loop, and the
+//! commands that need the terminal.
 // The console draws on stdout through ratatui, which sanitizes stored text in the views.
 #![allow(clippy::disallowed_methods)]
 
@@ -9,6 +10,7 @@ use crate::ui::view::{self, Theme};
 use anyhow::{Context as _, Result};
 use ratatui::Terminal;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
@@ -20,6 +22,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{Stdout, stdout};
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -36,15 +40,64 @@ fn enter() -> Result<Term> {
     Ok(term)
 }
 
-/// Put the terminal back as the shell expects it. Safe to call more than once.
+/// Put the terminal back as the shell expects it: bracketed paste and mouse reports off,
+/// the main screen back, the cursor shown, raw mode left. Safe to call more than once, and
+/// when the terminal is gone (every step is tried; none can fail the caller).
 pub fn restore() {
     let _ = execute!(
         stdout(),
         DisableBracketedPaste,
         DisableMouseCapture,
-        LeaveAlternateScreen
+        LeaveAlternateScreen,
+        Show
     );
     let _ = terminal::disable_raw_mode();
+}
+
+/// How long the loop waits for the next of a burst of events before it draws. Not zero:
+/// crossterm's level-triggered reader (see Cargo.toml) answers a zero-time poll without
+/// reading, so a zero wait would draw after every key of a paste.
+const BURST_GAP: Duration = Duration::from_millis(1);
+
+/// Events handled before the screen is drawn at the latest, so that even endless input
+/// (a stuck key repeating) shows on screen.
+const BURST_MAX: usize = 4096;
+
+/// The signals that end the console as a quit does: SIGTERM (shutdown, `kill`), SIGHUP (the
+/// SSH connection or terminal window went away) and SIGQUIT.
+#[cfg(unix)]
+const EXIT_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGQUIT,
+];
+
+/// The last exit signal received (0: none). The handler only stores the number (signal-hook
+/// does that, async-signal-safe); the event loop sees it between events and quits there,
+/// keeping drafts. A repeated signal changes nothing: an SSH drop often brings two SIGHUPs
+/// (from the shell and from the kernel), and the second must not cut the saving short.
+struct ExitSignals {
+    received: Arc<AtomicUsize>,
+}
+
+impl ExitSignals {
+    fn install() -> Result<ExitSignals> {
+        let received = Arc::new(AtomicUsize::new(0));
+        #[cfg(unix)]
+        for signal in EXIT_SIGNALS {
+            signal_hook::flag::register_usize(signal, received.clone(), signal as usize)
+                .context("cannot watch for signals")?;
+        }
+        Ok(ExitSignals { received })
+    }
+
+    /// The signal received since the console started, if any.
+    fn received(&self) -> Option<i32> {
+        match self.received.load(Ordering::SeqCst) {
+            0 => None,
+            n => i32::try_from(n).ok(),
+        }
+    }
 }
 
 /// Restores the terminal when dropped, whatever way the console ends.
@@ -95,7 +148,7 @@ fn install_wait_hook(
             });
         }
         if let Ok(mut pending) = pending.try_borrow_mut() {
-            while matches!(event::poll(Duration::ZERO), Ok(true)) {
+            while matches!(event::poll(BURST_GAP), Ok(true)) {
                 match event::read() {
                     Ok(ev) => pending.push_back(ev),
                     Err(_) => break,
@@ -105,9 +158,13 @@ fn install_wait_hook(
     })));
 }
 
-/// Run the console until the operator quits.
-pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<()> {
+/// Run the console until the operator quits, or a signal (SIGTERM, SIGHUP, SIGQUIT) or the
+/// loss of the terminal ends it. Returns the exit status: 0 after a quit, 128 + the signal's
+/// number after a signal. Either way the terminal is restored and unsent text kept as a
+/// draft (as on quit) before this returns.
+pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<i32> {
     install_panic_hook();
+    let signals = ExitSignals::install()?;
     let term = Rc::new(RefCell::new(enter()?));
     let _guard = Guard;
     // The last screen drawn (the waiting notice goes over it) and the keys read while a
@@ -115,9 +172,28 @@ pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<()> {
     let last: Rc<RefCell<Option<Buffer>>> = Rc::new(RefCell::new(None));
     let pending: Rc<RefCell<VecDeque<Event>>> = Rc::new(RefCell::new(VecDeque::new()));
     install_wait_hook(app, exec, theme, &term, &last, &pending);
-    let result = event_loop(app, exec, theme, &term, &last, &pending);
+    let result = event_loop(app, exec, theme, &term, &last, &pending, &signals);
+    if !app.quit {
+        // The loop ended without a quit: the terminal failed (a hang-up reads as an I/O
+        // error). Keep what was typed, as on quit.
+        exec.drive(app, Msg::Terminate);
+    }
     crate::store::set_wait_hook(None);
-    result
+    match signals.received() {
+        Some(signal) => Ok(128 + signal),
+        None => result.map(|()| 0),
+    }
+}
+
+/// Wait up to `timeout` for an event; the keys read while a write waited come first.
+fn next_event(pending: &RefCell<VecDeque<Event>>, timeout: Duration) -> Result<Option<Event>> {
+    if let Some(ev) = pending.borrow_mut().pop_front() {
+        return Ok(Some(ev));
+    }
+    if event::poll(timeout)? {
+        return Ok(Some(event::read()?));
+    }
+    Ok(None)
 }
 
 fn event_loop(
@@ -127,6 +203,7 @@ fn event_loop(
     term: &Rc<RefCell<Term>>,
     last: &Rc<RefCell<Option<Buffer>>>,
     pending: &Rc<RefCell<VecDeque<Event>>>,
+    signals: &ExitSignals,
 ) -> Result<()> {
     let size = term.borrow_mut().size()?;
     exec.drive(
@@ -138,53 +215,85 @@ fn event_loop(
     );
     exec.start(app);
     while !app.quit {
+        if signals.received().is_some() {
+            exec.drive(app, Msg::Terminate);
+            break;
+        }
         {
             let mut term = term.borrow_mut();
             let done = term.draw(|f| view::render(app, theme, f))?;
             *last.borrow_mut() = Some(done.buffer.clone());
         }
-        let queued = pending.borrow_mut().pop_front();
-        let event = match queued {
-            Some(ev) => Some(ev),
-            None if event::poll(Duration::from_millis(250))? => Some(event::read()?),
-            None => None,
+        // Everything that has arrived is handled before the next draw: a burst of input (a
+        // paste without bracketed paste, an input method, a barcode scanner) lands whole, in
+        // the box it was typed into, and is drawn once.
+        let Some(first) = next_event(pending, Duration::from_millis(250))? else {
+            exec.drive(app, Msg::Tick(crate::clock::now()));
+            continue;
         };
-        let msg = if let Some(event) = event {
-            match event {
-                Event::Key(k) if k.kind != KeyEventKind::Release => {
-                    if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
-                        suspend(&mut term.borrow_mut())?;
-                        continue;
-                    }
-                    Msg::Key(k)
-                }
-                Event::Paste(text) => Msg::Paste(text),
-                Event::Resize(width, height) => Msg::Resize { width, height },
-                Event::Mouse(m) => match m.kind {
-                    MouseEventKind::ScrollDown => {
-                        Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE))
-                    }
-                    MouseEventKind::ScrollUp => {
-                        Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE))
-                    }
-                    _ => continue,
-                },
-                _ => continue,
+        let mut event = Some(first);
+        let mut handled = 0;
+        while let Some(ev) = event.take() {
+            handle_event(app, exec, term, ev)?;
+            handled += 1;
+            if app.quit || signals.received().is_some() || handled >= BURST_MAX {
+                break;
             }
-        } else {
-            Msg::Tick(crate::clock::now())
-        };
-        for cmd in exec.drive(app, msg) {
-            if let Cmd::OpenEditor(text) = cmd {
-                let edited = edit_externally(&mut term.borrow_mut(), &text)?;
-                let loaded = match edited {
-                    Ok(edited) => Loaded::EditorText(edited),
-                    Err(editor) => Loaded::EditorFailed(editor),
-                };
-                exec.drive(app, Msg::Loaded(loaded));
-            }
+            event = next_event(pending, BURST_GAP)?;
         }
     }
+    Ok(())
+}
+
+/// One terminal event through the update function (and the commands that need the
+/// terminal: Ctrl-Z, `$EDITOR`).
+fn handle_event(
+    app: &mut App,
+    exec: &mut Executor<'_>,
+    term: &Rc<RefCell<Term>>,
+    event: Event,
+) -> Result<()> {
+    let msg = match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                return suspend(&mut term.borrow_mut());
+            }
+            Msg::Key(k)
+        }
+        Event::Paste(text) => Msg::Paste(text),
+        Event::Resize(width, height) => Msg::Resize { width, height },
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => {
+                Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE))
+            }
+            MouseEventKind::ScrollUp => Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)),
+            _ => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    for cmd in exec.drive(app, msg) {
+        if let Cmd::OpenEditor(text) = cmd {
+            let loaded = edit_externally(&mut term.borrow_mut(), &text)?;
+            exec.drive(app, Msg::Loaded(loaded));
+        }
+    }
+    Ok(())
+}
+
+/// Take the terminal again after Ctrl-Z or `$EDITOR`: raw mode, the alternate screen, mouse
+/// and paste reports, the screen cleared and drawn whole on the next frame. A fresh
+/// `Terminal` over a cleared screen, not `Terminal::clear`, which asks the terminal where its
+/// cursor is and gives up (ending the console) when no answer comes within two seconds.
+fn take_back(term: &mut Term) -> Result<()> {
+    terminal::enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        terminal::Clear(terminal::ClearType::All)
+    )?;
+    *term = Terminal::new(CrosstermBackend::new(stdout()))?;
     Ok(())
 }
 
@@ -196,27 +305,33 @@ fn suspend(term: &mut Term) -> Result<()> {
         let _ =
             rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::TSTP);
     }
-    terminal::enable_raw_mode()?;
-    execute!(
-        stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    )?;
-    term.clear()?;
+    take_back(term)?;
     Ok(())
 }
 
-/// Open `$VISUAL` / `$EDITOR` (default `vi`) on the text; `Err(editor)` if the editor could
-/// not be started or failed (the console says so; the text stays where it was).
-fn edit_externally(term: &mut Term, text: &str) -> Result<std::result::Result<String, String>> {
+/// The editor the operator chose: `$VISUAL`, else `$EDITOR` (empty counts as unset).
+fn chosen_editor() -> Option<String> {
+    ["VISUAL", "EDITOR"]
+        .into_iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|v| !v.trim().is_empty())
+}
+
+/// Open `$VISUAL` / `$EDITOR` (neither set: `vi`, as git and crontab do) on the text, in a
+/// private temporary file removed afterwards. What comes back: the edited text,
+/// [`Loaded::NoEditor`] when neither variable is set and `vi` cannot be started, or
+/// [`Loaded::EditorFailed`] (the editor named) when it could not be started or failed.
+fn edit_externally(term: &mut Term, text: &str) -> Result<Loaded> {
     // Private (0600) and unguessable on a host operators share; removed afterwards.
     let (path, mut file) = crate::input::private_temp_file("hotro-text")?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    let written = std::io::Write::write_all(&mut file, text.as_bytes());
     drop(file);
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .unwrap_or_else(|_| "vi".to_string());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&path);
+        return Err(e.into());
+    }
+    let chosen = chosen_editor();
+    let editor = chosen.clone().unwrap_or_else(|| "vi".to_string());
     restore();
     let mut parts = editor.split_whitespace();
     let program = parts.next().unwrap_or("vi");
@@ -224,19 +339,13 @@ fn edit_externally(term: &mut Term, text: &str) -> Result<std::result::Result<St
         .args(parts)
         .arg(&path)
         .status();
-    terminal::enable_raw_mode()?;
-    execute!(
-        stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    )?;
-    term.clear()?;
+    take_back(term)?;
     let result = match status {
         Ok(s) if s.success() => crate::input::read_bounded(&path, crate::input::TEXT_LIMIT)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|_| editor.clone()),
-        _ => Err(editor.clone()),
+            .map(|b| Loaded::EditorText(String::from_utf8_lossy(&b).into_owned()))
+            .unwrap_or_else(|_| Loaded::EditorFailed(editor.clone())),
+        Err(e) if chosen.is_none() && e.kind() == std::io::ErrorKind::NotFound => Loaded::NoEditor,
+        _ => Loaded::EditorFailed(editor.clone()),
     };
     let _ = std::fs::remove_file(&path);
     Ok(result)

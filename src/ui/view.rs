@@ -834,7 +834,11 @@ fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     let mut seen = Vec::new();
     for c in &contexts {
         for b in app.keymap.bindings(*c) {
+            // Discarding is an answer only when leaving a new-ticket form.
+            let offered =
+                b.action != Action::Discard || matches!(app.popup, Some(Popup::LeaveForm(_)));
             if seen.contains(&b.action)
+                || !offered
                 || !app.action_allowed(b.action)
                 || matches!(
                     b.action,
@@ -1007,11 +1011,28 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
                 .collect();
             frame.render_widget(Paragraph::new(shown), inner);
         }
+        Popup::LeaveForm(_) => {
+            let r = centered(area, 72, 6);
+            frame.render_widget(Clear, r);
+            let block = popup_block(cat.t("popup.leave_form"), theme);
+            let inner = block.inner(r);
+            frame.render_widget(block, r);
+            let lines: Vec<Line<'_>> = wrap(&cat.t("popup.leave_form_text"), inner.width as usize)
+                .into_iter()
+                .map(Line::raw)
+                .chain(std::iter::once(Line::styled(
+                    cat.t("popup.leave_form_choices"),
+                    theme.bold(),
+                )))
+                .collect();
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
         Popup::QuitConfirm(_) => {
-            let r = centered(area, 60, 5);
+            let r = centered(area, 60, 6);
             frame.render_widget(Clear, r);
             frame.render_widget(
                 Paragraph::new(Text::raw(cat.t("popup.quit_unsaved")))
+                    .wrap(ratatui::widgets::Wrap { trim: true })
                     .block(popup_block(cat.t("popup.confirm"), theme)),
                 r,
             );

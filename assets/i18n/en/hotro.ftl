@@ -286,6 +286,7 @@ action-cancel = cancel
 action-external_editor = open in $EDITOR
 action-yes = yes
 action-no = no
+action-discard = discard
 
 ## context
 context-global = Everywhere
@@ -368,7 +369,7 @@ popup-relation_child = child of another ticket
 popup-no_match = Nothing matches.
 popup-confirm = Please confirm
 popup-yes_no = y / Enter: do it    n / Esc: go back
-popup-quit_unsaved = You have unsaved text. Quit anyway? (y / n)
+popup-quit_unsaved = Quit? Replies, notes and the new ticket are kept as drafts; other text typed here is lost. (y / n)
 popup-conflict = Changed meanwhile
 popup-classify = Classify { $count } ticket(s)
 popup-choice_help = ↑/↓ field · ←/→ value · type to search · Enter save · Esc cancel
@@ -840,3 +841,11 @@ error-refused_step = { $login } may not do step { $step }: it is for the role { 
 error-input_not_a_file = { $path } is not a regular file (a FIFO, a device or a folder): give a file, or - for standard input.
 error-input_too_long = { $path } is too long: { $size } bytes, at most { $max }; nothing was read.
 error-input_too_long_stdin = standard input is too long: more than { $max } bytes; nothing was saved.
+
+## leaving the new-ticket form, signals, editor (issue 15)
+popup-leave_form = Close the new ticket?
+popup-leave_form_text = What you typed is not a ticket yet. Keep it as a draft to finish later (n opens it again), or throw it away?
+popup-leave_form_choices = y / Enter: keep as draft · d: discard · n / Esc: back to the form
+flash-form_kept = The new ticket is kept as a draft: press n to go on with it.
+flash-form_restored = Your unfinished new ticket was restored.
+flash-no_editor = No external editor: neither $VISUAL nor $EDITOR is set and vi is not installed. Set one (for example export EDITOR=nano) and start hotro again. Your text is kept.

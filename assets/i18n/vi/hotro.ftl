@@ -286,6 +286,7 @@ action-cancel = hủy
 action-external_editor = mở bằng $EDITOR
 action-yes = đồng ý
 action-no = không
+action-discard = bỏ đi
 
 ## context
 context-global = Mọi nơi
@@ -368,7 +369,7 @@ popup-relation_child = phiếu con của phiếu khác
 popup-no_match = Không có kết quả phù hợp.
 popup-confirm = Xác nhận
 popup-yes_no = y / Enter: thực hiện    n / Esc: quay lại
-popup-quit_unsaved = Còn nội dung chưa lưu. Vẫn thoát? (y / n)
+popup-quit_unsaved = Thoát? Trả lời, ghi chú và phiếu mới đang viết được giữ làm bản nháp; nội dung khác đang gõ sẽ mất. (y / n)
 popup-conflict = Phiếu đã thay đổi
 popup-classify = Phân loại { $count } phiếu
 popup-choice_help = ↑/↓ chọn trường · ←/→ đổi giá trị · gõ để tìm · Enter lưu · Esc hủy
@@ -840,3 +841,11 @@ error-refused_step = { $login } không được thực hiện bước { $step }:
 error-input_not_a_file = { $path } không phải tệp thông thường (FIFO, thiết bị hay thư mục): hãy đưa một tệp, hoặc - cho đầu vào chuẩn.
 error-input_too_long = { $path } quá dài: { $size } byte, tối đa { $max }; chưa đọc gì.
 error-input_too_long_stdin = đầu vào chuẩn quá dài: hơn { $max } byte; chưa lưu gì.
+
+## rời biểu mẫu phiếu mới, tín hiệu, trình soạn thảo (issue 15)
+popup-leave_form = Đóng phiếu mới?
+popup-leave_form_text = Nội dung bạn đã gõ chưa thành phiếu. Giữ làm bản nháp để làm tiếp sau (nhấn n để mở lại), hay bỏ đi?
+popup-leave_form_choices = y / Enter: giữ làm nháp · d: bỏ đi · n / Esc: quay lại biểu mẫu
+flash-form_kept = Phiếu mới được giữ làm bản nháp: nhấn n để làm tiếp.
+flash-form_restored = Đã khôi phục phiếu mới đang viết dở.
+flash-no_editor = Không có trình soạn thảo ngoài: chưa đặt $VISUAL hay $EDITOR và máy không có vi. Hãy đặt một biến (ví dụ export EDITOR=nano) rồi mở lại hotro. Nội dung của bạn vẫn được giữ.
