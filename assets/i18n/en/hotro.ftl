@@ -45,6 +45,7 @@ field-reply = the reply
 field-note = the note
 field-reason = the reason
 field-operator = operator
+field-step_field = a field of the step
 
 ## ticket
 ticket-created = Created ticket { $key } (priority { $priority }).
@@ -151,6 +152,7 @@ error-config_key = , key `{ $key }`
 error-unknown_operator = --as { $login }: no such operator in the configuration (see [[operators]] in `hotro config show`).
 error-no_operator = the operating-system account “{ $user }” is not an operator, so it may read but not change anything: an admin adds os_users = ["{ $user }"] to an operator and applies the configuration (hotro config apply FILE).
 error-unknown_status = unknown status “{ $value }”; known: { $known }.
+error-unknown_lang = { $source } “{ $value }”: there are no messages in that language; known: { $known }.
 error-link_needs_target = give --duplicate-of KEY or --child-of KEY.
 error-read_file = cannot read { $path }: { $detail }
 error-not_utf8 = { $path } is not UTF-8 text (first bad byte at offset { $offset }); save it as UTF-8 and try again.
@@ -162,7 +164,7 @@ cli-about = hotro — the helpdesk console for IT support desks. Without a comma
 cli-global-db = Database file (default: hotro.db in the user data directory)
 cli-global-config = Configuration file (default: HOTRO_CONFIG, the user config directory, or the built-in default)
 cli-global-acting = Act as this operator (login in the configuration; default: your OS user mapped through the configuration)
-cli-global-lang = Language of messages: vi or en (default: from LANG)
+cli-global-lang = Language of messages: vi, en or zh (default: from LANG)
 cli-global-demo = Use the demo database in the user data directory, filled with demo data on first use
 cli-global-no_color = No colours (also when NO_COLOR is set); the selection stays visible
 cli-global-key = Ticket key, e.g. HT-2026-000123
@@ -294,6 +296,7 @@ context-detail = Ticket detail
 context-editor = Text and forms
 context-picker = Lists and choices
 context-confirm = Confirmation
+context-check = Morning check
 
 ## queue
 queue-mine = My tickets
@@ -840,3 +843,10 @@ error-refused_step = { $login } may not do step { $step }: it is for the role { 
 error-input_not_a_file = { $path } is not a regular file (a FIFO, a device or a folder): give a file, or - for standard input.
 error-input_too_long = { $path } is too long: { $size } bytes, at most { $max }; nothing was read.
 error-input_too_long_stdin = standard input is too long: more than { $max } bytes; nothing was saved.
+
+## completions and manual pages
+cli-completions-about = Print a shell completion script (bash, zsh, fish, elvish, powershell), generated from these commands
+cli-completions-shell = The shell: bash, zsh, fish, elvish or powershell
+cli-man-about = Print the manual page (roff) of hotro, or of one command (hotro man ticket new)
+cli-man-command = The command whose page to print, e.g. ticket new (default: hotro itself)
+error-unknown_command = there is no command “hotro { $command }”; known here: { $known }.
