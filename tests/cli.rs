@@ -2470,6 +2470,17 @@ fn chinese_messages_on_the_command_line() {
         "{}",
         out.stdout
     );
+    assert!(
+        out.stdout.contains("显示帮助") && out.stdout.contains("显示版本"),
+        "{}",
+        out.stdout
+    );
+    let out = desk.run_lang("zh", None, &["ticket", "list", "-h"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("仅未关闭的工单"), "{}", out.stdout);
+    let out = desk.run_lang("zh", None, &["-V"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.starts_with("hotro "), "{out:?}");
 }
 
 #[test]
@@ -2503,6 +2514,10 @@ fn shell_completions_come_from_the_command_definitions() {
     );
     let fish_zh = run("zh", "fish");
     assert!(fish_zh.contains("搜索文章和已解决的历史工单"), "{fish_zh}");
+    // clap's own flags too: no English "Print help" in another language.
+    let zsh_zh = run("zh", "zsh");
+    assert!(zsh_zh.contains("显示帮助"), "{zsh_zh}");
+    assert!(!zsh_zh.contains("Print help"), "{zsh_zh}");
     // `--lang` completes to the known languages.
     assert!(bash.contains("vi en zh"), "bash completion of --lang");
     // No database is needed, none is made.
@@ -2545,6 +2560,7 @@ fn manual_pages_come_from_the_command_definitions() {
         out.stdout
     );
     assert!(out.stdout.contains("\\-\\-received\\-at"), "{}", out.stdout);
+    assert!(!out.stdout.contains("Print help"), "{}", out.stdout);
     let out = desk.run_lang("zh", None, &["man", "kb"]);
     assert!(out.stdout.contains("知识库"), "{}", out.stdout);
     let out = desk.run_lang("en", None, &["man", "ticket", "nope"]);

@@ -758,6 +758,24 @@ fn localize_at(mut cmd: clap::Command, cat: &Catalog, path: &str) -> clap::Comma
         };
         cmd = cmd.mut_arg(id.as_str(), |a| a.help(text));
     }
+    // clap's own -h/--help and -V/--version, with the catalog's words instead of clap's
+    // English ("Print help"): in --help, completions and manual pages.
+    cmd = cmd.disable_help_flag(true).arg(
+        clap::Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(clap::ArgAction::Help)
+            .help(cat.t("cli.global.help")),
+    );
+    if path == "cli" {
+        cmd = cmd.disable_version_flag(true).arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help(cat.t("cli.global.version")),
+        );
+    }
     let subs: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())

@@ -180,6 +180,8 @@ cli-global-category = Category id
 cli-global-impact = Impact level id
 cli-global-urgency = Urgency level id
 cli-global-status = Status: new, assigned, in_progress, waiting_requester, waiting_vendor, waiting_approval, resolved, closed, cancelled
+cli-global-help = Print help
+cli-global-version = Print the version
 
 ## cli.init
 cli-init-about = Create the database (or bring its schema up to date) and print where it is

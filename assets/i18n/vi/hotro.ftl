@@ -180,6 +180,8 @@ cli-global-category = Mã phân loại
 cli-global-impact = Mã mức ảnh hưởng
 cli-global-urgency = Mã mức khẩn cấp
 cli-global-status = Trạng thái: new, assigned, in_progress, waiting_requester, waiting_vendor, waiting_approval, resolved, closed, cancelled
+cli-global-help = In trợ giúp
+cli-global-version = In phiên bản
 
 ## cli.init
 cli-init-about = Tạo cơ sở dữ liệu (hoặc cập nhật lược đồ) và cho biết vị trí

@@ -180,6 +180,8 @@ cli-global-category = 分类 id
 cli-global-impact = 影响程度 id
 cli-global-urgency = 紧急程度 id
 cli-global-status = 状态：new、assigned、in_progress、waiting_requester、waiting_vendor、waiting_approval、resolved、closed、cancelled
+cli-global-help = 显示帮助
+cli-global-version = 显示版本
 
 ## cli.init
 cli-init-about = 创建数据库（或将其结构升级到最新）并显示其位置
