@@ -1,4 +1,5 @@
-//! The message catalog: every user-facing string, in Vietnamese and English, as Fluent files
+//! The message catalog: every user-facing string, in Vietnamese, English and simplified
+//! Chinese, as Fluent files
 //! in `assets/i18n/<lang>/hotro.ftl`, embedded in the binary. In code a message id is a dotted
 //! path (`ticket.created`); in the files the dots are dashes (`ticket-created`). Arguments are
 //! Fluent variables (`{ $key }`), inserted without Unicode isolation marks, which would show up
@@ -14,19 +15,23 @@ use unic_langid::LanguageIdentifier;
 /// is needed (a command that prints nothing, or `--version`, parses none).
 const EN_FTL: &str = include_str!("../assets/i18n/en/hotro.ftl");
 const VI_FTL: &str = include_str!("../assets/i18n/vi/hotro.ftl");
+const ZH_FTL: &str = include_str!("../assets/i18n/zh/hotro.ftl");
 
 type Bundle = FluentBundle<FluentResource>;
 
 static EN_BUNDLE: OnceLock<Bundle> = OnceLock::new();
 static VI_BUNDLE: OnceLock<Bundle> = OnceLock::new();
+static ZH_BUNDLE: OnceLock<Bundle> = OnceLock::new();
 
-/// A language's messages, parsed on first use. Whether both files hold the same ids and
+/// A language's messages, parsed on first use. Whether every file holds the same ids and
 /// variables is checked by the tests below, not at start-up.
 fn bundle(lang: Lang) -> &'static Bundle {
-    let (cell, source) = match lang {
-        Lang::Vi => (&VI_BUNDLE, VI_FTL),
-        Lang::En => (&EN_BUNDLE, EN_FTL),
+    let cell = match lang {
+        Lang::Vi => &VI_BUNDLE,
+        Lang::En => &EN_BUNDLE,
+        Lang::Zh => &ZH_BUNDLE,
     };
+    let source = lang.source();
     cell.get_or_init(|| {
         let id: LanguageIdentifier = match lang.code().parse() {
             Ok(id) => id,
@@ -53,25 +58,51 @@ fn lookup(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String>
     errors.is_empty().then(|| text.into_owned())
 }
 
+/// A language hotro's messages come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
+    /// Vietnamese, the working language.
     Vi,
+    /// English, also the fallback for a message a catalog lacks.
     En,
+    /// Simplified Chinese.
+    Zh,
 }
 
 impl Lang {
+    /// Every language with a catalog, in the order they are listed to users.
+    pub const ALL: [Lang; 3] = [Lang::Vi, Lang::En, Lang::Zh];
+
+    /// The language's code: `vi`, `en`, `zh` (also its catalog's directory name).
     pub fn code(self) -> &'static str {
         match self {
             Lang::Vi => "vi",
             Lang::En => "en",
+            Lang::Zh => "zh",
         }
     }
 
-    /// `vi…` is Vietnamese; `en…`, `C` and `POSIX` English; anything else unknown.
+    /// The known codes as a list for messages: `vi, en, zh`.
+    pub fn known_codes() -> String {
+        Lang::ALL.map(Lang::code).join(", ")
+    }
+
+    /// A language chosen by name (`--lang`): one of the codes, in any case; anything else
+    /// (another language, a locale such as `vi_VN`) is unknown.
+    pub fn from_name(name: &str) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| name.trim().eq_ignore_ascii_case(l.code()))
+    }
+
+    /// A locale (`LANG` and friends): `vi…` is Vietnamese; `zh…` Chinese; `en…`, `C` and
+    /// `POSIX` English; anything else unknown.
     pub fn from_code(code: &str) -> Option<Lang> {
         let c = code.trim().to_ascii_lowercase();
         if c.starts_with("vi") {
             Some(Lang::Vi)
+        } else if c.starts_with("zh") {
+            Some(Lang::Zh)
         } else if c.starts_with("en") || c == "c" || c.starts_with("c.") || c == "posix" {
             Some(Lang::En)
         } else {
@@ -79,7 +110,18 @@ impl Lang {
         }
     }
 
-    /// The locale from the environment: `LC_ALL`, then `LC_MESSAGES`, then `LANG`.
+    /// The catalog file's text.
+    fn source(self) -> &'static str {
+        match self {
+            Lang::Vi => VI_FTL,
+            Lang::En => EN_FTL,
+            Lang::Zh => ZH_FTL,
+        }
+    }
+
+    /// The locale from the environment: `LC_ALL`, then `LC_MESSAGES`, then `LANG`. A locale
+    /// of another language gives English: the locale is the whole system's setting, not a
+    /// choice made for hotro (that is `--lang`, which refuses an unknown language).
     pub fn from_env() -> Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(v) = std::env::var(var)
@@ -92,6 +134,7 @@ impl Lang {
     }
 }
 
+/// The messages of one language, with English as the fallback for a message it lacks.
 pub struct Catalog {
     lang: Lang,
 }
@@ -101,10 +144,12 @@ fn fluent_id(id: &str) -> String {
 }
 
 impl Catalog {
+    /// The catalog of `lang` (parsed when its first message is needed).
     pub fn new(lang: Lang) -> Catalog {
         Catalog { lang }
     }
 
+    /// The catalog's language.
     pub fn lang(&self) -> Lang {
         self.lang
     }
@@ -135,18 +180,9 @@ impl Catalog {
         bundle(self.lang).has_message(&fluent_id(id))
     }
 
-    fn source(&self) -> &'static str {
-        match self.lang {
-            Lang::Vi => VI_FTL,
-            Lang::En => EN_FTL,
-        }
-    }
-
     /// Every id of a catalog, dotted, sorted (for the completeness tests).
     pub fn ids(lang: Lang) -> Vec<String> {
-        let mut ids: Vec<String> = ids_in(Catalog::new(lang).source())
-            .map(|i| i.replace('-', "."))
-            .collect();
+        let mut ids: Vec<String> = ids_in(lang.source()).map(|i| i.replace('-', ".")).collect();
         ids.sort();
         ids
     }
@@ -170,20 +206,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_catalogs_have_the_same_messages() {
-        let vi = Catalog::ids(Lang::Vi);
+    fn every_catalog_has_the_same_messages() {
         let en = Catalog::ids(Lang::En);
         assert!(en.len() > 300, "{} messages", en.len());
-        let missing_vi: Vec<_> = en.iter().filter(|id| !vi.contains(id)).collect();
-        let missing_en: Vec<_> = vi.iter().filter(|id| !en.contains(id)).collect();
-        assert!(
-            missing_vi.is_empty(),
-            "missing in vi/hotro.ftl: {missing_vi:?}"
-        );
-        assert!(
-            missing_en.is_empty(),
-            "missing in en/hotro.ftl: {missing_en:?}"
-        );
+        for lang in Lang::ALL {
+            let ids = Catalog::ids(lang);
+            let missing: Vec<_> = en.iter().filter(|id| !ids.contains(id)).collect();
+            let extra: Vec<_> = ids.iter().filter(|id| !en.contains(id)).collect();
+            let code = lang.code();
+            assert!(
+                missing.is_empty(),
+                "missing in {code}/hotro.ftl: {missing:?}"
+            );
+            assert!(extra.is_empty(), "missing in en/hotro.ftl: {extra:?}");
+        }
     }
 
     /// The variables a message of `source` uses, sorted.
@@ -203,8 +239,9 @@ mod tests {
     }
 
     #[test]
-    fn every_message_resolves_in_both_languages() {
-        for (lang, source) in [(Lang::Vi, VI_FTL), (Lang::En, EN_FTL)] {
+    fn every_message_resolves_in_every_language() {
+        for lang in Lang::ALL {
+            let source = lang.source();
             let cat = Catalog::new(lang);
             for id in Catalog::ids(lang) {
                 let names = vars(source, &id);
@@ -225,13 +262,20 @@ mod tests {
     #[test]
     fn variables_match_between_languages() {
         for id in Catalog::ids(Lang::En) {
-            assert_eq!(vars(VI_FTL, &id), vars(EN_FTL, &id), "variables of {id}");
+            for lang in [Lang::Vi, Lang::Zh] {
+                assert_eq!(
+                    vars(lang.source(), &id),
+                    vars(EN_FTL, &id),
+                    "variables of {id} in {}",
+                    lang.code()
+                );
+            }
         }
     }
 
     #[test]
     fn catalogs_parse_without_errors_or_duplicates() {
-        for source in [EN_FTL, VI_FTL] {
+        for source in Lang::ALL.map(Lang::source) {
             let resource = match FluentResource::try_new(source.to_string()) {
                 Ok(r) => r,
                 Err((_, errors)) => panic!("catalog syntax: {errors:?}"),
@@ -261,7 +305,20 @@ mod tests {
         assert_eq!(Lang::from_code("en_US.UTF-8"), Some(Lang::En));
         assert_eq!(Lang::from_code("C"), Some(Lang::En));
         assert_eq!(Lang::from_code("C.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::from_code("zh_CN.UTF-8"), Some(Lang::Zh));
         assert_eq!(Lang::from_code("fr_FR"), None);
+    }
+
+    #[test]
+    fn language_names() {
+        assert_eq!(Lang::from_name("zh"), Some(Lang::Zh));
+        assert_eq!(Lang::from_name("ZH"), Some(Lang::Zh));
+        assert_eq!(Lang::from_name("vi"), Some(Lang::Vi));
+        assert_eq!(Lang::from_name("en"), Some(Lang::En));
+        for unknown in ["fr", "", "english", "vie", "c", "zhx", "vi_VN"] {
+            assert_eq!(Lang::from_name(unknown), None, "{unknown}");
+        }
+        assert_eq!(Lang::known_codes(), "vi, en, zh");
     }
 
     #[test]

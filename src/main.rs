@@ -5,6 +5,8 @@ use hotro::i18n::Catalog;
 /// Exit status of a command whose reader went away (`hotro ticket list | head`), as if
 /// killed by SIGPIPE like other Unix tools.
 const EXIT_BROKEN_PIPE: i32 = 128 + 13;
+/// Exit status of a command line that cannot be used as given (as clap's own errors).
+const EXIT_USAGE: i32 = 2;
 
 fn is_broken_pipe(text: &str) -> bool {
     text.contains("Broken pipe")
@@ -27,7 +29,19 @@ fn main() {
         default_hook(info)
     }));
     let argv: Vec<String> = std::env::args().collect();
-    let cat = Catalog::new(cli::lang_from_args(&argv));
+    let cat = match cli::lang_from_args(&argv) {
+        Ok(lang) => Catalog::new(lang),
+        Err(unknown) => {
+            // Refused in the locale's language: the one asked for does not exist.
+            let cat = Catalog::new(hotro::i18n::Lang::from_env());
+            out::err_line(&format!(
+                "{}: {}",
+                cat.t("error.prefix"),
+                unknown.message(&cat)
+            ));
+            std::process::exit(EXIT_USAGE);
+        }
+    };
     let matches = args::matches(&argv, &cat);
     let parsed = match args::Cli::from_arg_matches(&matches) {
         Ok(c) => c,

@@ -2398,3 +2398,174 @@ fn a_reader_that_goes_away_ends_the_command_quietly() {
         );
     }
 }
+
+// ---- languages, completions, manual pages (issue 15) ----------------------------------------
+
+/// A hermetic command in a given locale (`LANG`), no `LC_*` overriding it.
+fn in_locale(home: &Path, locale: &str) -> Command {
+    let mut c = hermetic(home);
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", locale);
+    c
+}
+
+#[test]
+fn an_unknown_language_is_refused_naming_the_option_and_the_known_ones() {
+    let desk = Desk::new();
+    for value in [
+        vec!["--lang", "fr"],
+        vec!["--lang=fr"],
+        vec!["--lang", "vi_VN"],
+    ] {
+        let mut cmd = in_locale(desk.dir.path(), "en_US.UTF-8");
+        cmd.arg("--db")
+            .arg(&desk.db)
+            .args(&value)
+            .args(["ticket", "list"]);
+        let out = finish(cmd, None);
+        assert_eq!(out.code, Some(2), "{value:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{out:?}");
+        let shown = value.last().unwrap().trim_start_matches("--lang=");
+        for part in ["--lang", shown, "vi, en, zh"] {
+            assert!(
+                out.stderr.contains(part),
+                "{value:?}: {part} in {}",
+                out.stderr
+            );
+        }
+    }
+    // The refusal speaks the locale's language (the one asked for does not exist).
+    let mut cmd = in_locale(desk.dir.path(), "vi_VN.UTF-8");
+    cmd.args(["--lang", "fr", "--version"]);
+    let out = finish(cmd, None);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("không có thông báo"), "{}", out.stderr);
+    // An unknown --lang is refused even when a later one is known; nothing after `--` is an
+    // option.
+    let out = desk.run_lang("fr", None, &["--lang", "en", "ticket", "list"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("“fr”"), "{out:?}");
+    let out = desk.run_lang("en", None, &["kb", "search", "--", "--lang", "fr"]);
+    assert_ne!(out.code, Some(2), "{out:?}");
+}
+
+#[test]
+fn chinese_messages_on_the_command_line() {
+    let desk = Desk::new();
+    let out = desk.run_lang("zh", None, &["ticket", "list"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("没有符合条件的工单"), "{out:?}");
+    // Also chosen by the locale.
+    let mut cmd = in_locale(desk.dir.path(), "zh_CN.UTF-8");
+    cmd.arg("--db")
+        .arg(&desk.db)
+        .args(["ticket", "show", "HT-1-1"]);
+    let out = finish(cmd, None);
+    assert!(out.stderr.contains("错误"), "{out:?}");
+    let out = desk.run_lang("zh", None, &["--help"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("消息语言：vi、en 或 zh"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("显示帮助") && out.stdout.contains("显示版本"),
+        "{}",
+        out.stdout
+    );
+    let out = desk.run_lang("zh", None, &["ticket", "list", "-h"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("仅未关闭的工单"), "{}", out.stdout);
+    let out = desk.run_lang("zh", None, &["-V"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.starts_with("hotro "), "{out:?}");
+}
+
+#[test]
+fn shell_completions_come_from_the_command_definitions() {
+    let desk = Desk::empty();
+    let run = |lang: &str, shell: &str| {
+        let out = desk.run_lang(lang, None, &["completions", shell]);
+        assert_eq!(out.code, Some(0), "{shell}: {out:?}");
+        out.stdout
+    };
+    let bash = run("en", "bash");
+    for word in [
+        "_hotro()",
+        "complete",
+        "hotro",
+        "kb",
+        "search",
+        "ticket",
+        "escalate",
+        "--expect-version",
+    ] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    assert!(run("en", "zsh").starts_with("#compdef hotro"));
+    // Help texts are the catalog's, in the language asked for.
+    let fish = run("en", "fish");
+    assert!(fish.contains("complete -c hotro"), "{fish}");
+    assert!(
+        fish.contains("Search articles and past resolved tickets"),
+        "fish descriptions come from the catalog"
+    );
+    let fish_zh = run("zh", "fish");
+    assert!(fish_zh.contains("搜索文章和已解决的历史工单"), "{fish_zh}");
+    // clap's own flags too: no English "Print help" in another language.
+    let zsh_zh = run("zh", "zsh");
+    assert!(zsh_zh.contains("显示帮助"), "{zsh_zh}");
+    assert!(!zsh_zh.contains("Print help"), "{zsh_zh}");
+    // `--lang` completes to the known languages.
+    assert!(bash.contains("vi en zh"), "bash completion of --lang");
+    // No database is needed, none is made.
+    assert!(!desk.db.exists());
+    let out = desk.run_lang("en", None, &["completions", "tcsh"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+}
+
+#[test]
+fn manual_pages_come_from_the_command_definitions() {
+    let desk = Desk::empty();
+    let out = desk.run_lang("en", None, &["man"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let page = out.stdout;
+    assert!(
+        page.starts_with(".ie") || page.starts_with(".TH"),
+        "roff: {page}"
+    );
+    assert!(page.contains(".TH hotro 1"), "{page}");
+    for word in [
+        "ticket",
+        "kb",
+        "check",
+        "completions",
+        "man",
+        "IT support desks",
+    ] {
+        assert!(page.contains(word), "man page lacks {word}");
+    }
+    let out = desk.run_lang("vi", None, &["man", "ticket", "new"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains(".TH hotro-ticket-new 1"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("hotro\\-ticket\\-new \\- Ghi nhận"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("\\-\\-received\\-at"), "{}", out.stdout);
+    assert!(!out.stdout.contains("Print help"), "{}", out.stdout);
+    let out = desk.run_lang("zh", None, &["man", "kb"]);
+    assert!(out.stdout.contains("知识库"), "{}", out.stdout);
+    let out = desk.run_lang("en", None, &["man", "ticket", "nope"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("hotro ticket nope"), "{}", out.stderr);
+    assert!(out.stderr.contains("escalate"), "{}", out.stderr);
+    assert!(!desk.db.exists());
+}

@@ -214,6 +214,12 @@ fn snap(d: &Desk, name: &str) {
     insta::assert_snapshot!(format!("{name}_120x40"), d.screen(120, 40));
 }
 
+/// Snapshot a screen at the three sizes of issue 15: 80×24, 120×40 and 200×50.
+fn snap3(d: &Desk, name: &str) {
+    snap(d, name);
+    insta::assert_snapshot!(format!("{name}_200x50"), d.screen(200, 50));
+}
+
 fn all_open(d: &mut Desk) {
     // Queue 8 is "all open" in the default queue order.
     d.key(KeyCode::Char('8'));
@@ -1781,4 +1787,41 @@ fn ctrl_e_in_the_form_opens_the_editor_or_says_which_variable_to_set() {
     assert_eq!(cmds, vec![hotro::ui::app::Cmd::OpenEditor(String::new())]);
     d.msg(Msg::Loaded(hotro::ui::app::Loaded::NoEditor));
     assert!(flash(&d).contains("EDITOR=nano"), "{}", flash(&d));
+/// The console in Chinese (`--lang zh`): the queue, a Chinese ticket's detail and the
+/// knowledge screen, at every size; wide characters keep the columns and borders in place.
+#[test]
+fn chinese_console_snapshots() {
+    let mut d = desk("nguyenvanan", Lang::Zh);
+    import_kb(&mut d);
+    all_open(&mut d);
+    snap3(&d, "main_zh");
+    // Newest first: the Chinese ticket is the third.
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Down);
+    assert_eq!(d.app.list.selected().unwrap().title, "网络连接失败");
+    snap3(&d, "queue_cjk_selected_zh");
+    d.key(KeyCode::Enter);
+    snap3(&d, "detail_zh");
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('K'));
+    d.chars("指标");
+    assert!(!d.app.knowledge.as_ref().unwrap().results.is_empty());
+    snap3(&d, "knowledge_zh");
+    // Every row of the ticket table fills the screen exactly, its right border in the last
+    // column: a wide title (or a wide label) pushes nothing out of place.
+    let mut d = desk("nguyenvanan", Lang::Zh);
+    all_open(&mut d);
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+        let screen = d.screen(w, h);
+        let rows: Vec<&str> = screen.lines().filter(|l| l.contains(" HT-")).collect();
+        assert!(rows.len() >= 4, "{w}x{h}: {screen}");
+        for row in rows {
+            assert_eq!(
+                unicode_width::UnicodeWidthStr::width(row),
+                w as usize,
+                "{w}x{h}: {row}\n{screen}"
+            );
+            assert!(row.ends_with('│'), "{w}x{h}: {row}");
+        }
+    }
 }

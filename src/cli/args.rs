@@ -20,7 +20,16 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     #[arg(long = "as", global = true, env = "HOTRO_AS", value_name = "LOGIN")]
     pub acting: Option<String>,
-    #[arg(long, global = true, value_name = "vi|en")]
+    // Checked before clap parses (`crate::cli::lang_from_args`, which refuses an unknown
+    // language with its own message); the possible values are listed for completions.
+    #[arg(
+        long,
+        global = true,
+        value_name = "vi|en|zh",
+        value_parser = ["vi", "en", "zh"],
+        ignore_case = true,
+        hide_possible_values = true
+    )]
     pub lang: Option<String>,
     #[arg(long, global = true)]
     pub demo: bool,
@@ -64,6 +73,16 @@ pub enum Command {
     Report(ReportCommand),
     #[command(subcommand)]
     Sla(SlaCommand),
+    /// A completion script for a shell, from these command definitions, to standard output.
+    Completions {
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// A manual page (roff) of hotro or of one of its commands, to standard output.
+    Man {
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -739,6 +758,24 @@ fn localize_at(mut cmd: clap::Command, cat: &Catalog, path: &str) -> clap::Comma
         };
         cmd = cmd.mut_arg(id.as_str(), |a| a.help(text));
     }
+    // clap's own -h/--help and -V/--version, with the catalog's words instead of clap's
+    // English ("Print help"): in --help, completions and manual pages.
+    cmd = cmd.disable_help_flag(true).arg(
+        clap::Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(clap::ArgAction::Help)
+            .help(cat.t("cli.global.help")),
+    );
+    if path == "cli" {
+        cmd = cmd.disable_version_flag(true).arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help(cat.t("cli.global.version")),
+        );
+    }
     let subs: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())
@@ -772,10 +809,10 @@ mod tests {
     use crate::i18n::Lang;
 
     #[test]
-    fn every_command_and_argument_has_help_in_both_languages() {
+    fn every_command_and_argument_has_help_in_every_language() {
         let mut ids = Vec::new();
         required_ids(&<Cli as clap::CommandFactory>::command(), "cli", &mut ids);
-        for lang in [Lang::En, Lang::Vi] {
+        for lang in Lang::ALL {
             let cat = Catalog::new(lang);
             let missing: Vec<&String> = ids
                 .iter()

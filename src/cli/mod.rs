@@ -35,24 +35,108 @@ pub struct UserError {
     pub code: i32,
 }
 
-/// Pick the language before clap parses anything, so help and errors are localized too.
-pub fn lang_from_args(args: &[String]) -> Lang {
-    // The last --lang wins, as for every other option.
+/// A language asked for that hotro has no catalog for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownLang {
+    /// Where it was asked for: `--lang`.
+    pub source: &'static str,
+    /// The value given.
+    pub value: String,
+}
+
+impl UnknownLang {
+    /// The refusal in words, in `cat`'s language, with the known languages.
+    pub fn message(&self, cat: &Catalog) -> String {
+        cat.f(
+            "error.unknown_lang",
+            &[
+                ("source", &self.source),
+                ("value", &one_line(&self.value)),
+                ("known", &Lang::known_codes()),
+            ],
+        )
+    }
+}
+
+/// Pick the language before clap parses anything, so help and errors are localized too:
+/// the last `--lang`, else the locale. Any `--lang` hotro has no catalog for is refused
+/// (clap would refuse it too, in words of its own).
+pub fn lang_from_args(args: &[String]) -> Result<Lang, UnknownLang> {
+    // The last --lang wins, as for every other option. Nothing after `--` is an option.
     let mut chosen = None;
-    let mut it = args.iter();
+    let mut it = args.iter().skip(1);
     while let Some(a) = it.next() {
-        if let Some(v) = a.strip_prefix("--lang=") {
-            chosen = Some(v.to_string());
+        let value = if a == "--" {
+            break;
+        } else if let Some(v) = a.strip_prefix("--lang=") {
+            v
         } else if a == "--lang"
             && let Some(v) = it.next()
         {
-            chosen = Some(v.clone());
-        }
+            v
+        } else {
+            continue;
+        };
+        chosen = Some(Lang::from_name(value).ok_or_else(|| UnknownLang {
+            source: "--lang",
+            value: value.to_string(),
+        })?);
     }
-    match chosen {
-        Some(v) => Lang::from_code(&v).unwrap_or(Lang::En),
-        None => Lang::from_env(),
+    Ok(chosen.unwrap_or_else(Lang::from_env))
+}
+
+/// The command definitions with their help texts in `cat`'s language, as `--help` shows them.
+fn documented_command(cat: &Catalog) -> clap::Command {
+    let mut cmd = args::localize(<Cli as clap::CommandFactory>::command(), cat);
+    // Names every subcommand `hotro-ticket-new` and so on, as manual pages are named.
+    cmd.build();
+    cmd
+}
+
+/// `hotro completions SHELL`: the shell's completion script, generated from the command
+/// definitions, to standard output.
+fn completions(shell: clap_complete::Shell, cat: &Catalog) -> Result<i32> {
+    let mut cmd = documented_command(cat);
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "hotro", &mut script);
+    out::text(&String::from_utf8_lossy(&script));
+    Ok(0)
+}
+
+/// `hotro man [COMMAND…]`: the manual page (roff) of hotro, or of the command named by the
+/// words (`hotro man ticket new`), to standard output.
+fn man_page(path: &[String], cat: &Catalog) -> Result<i32> {
+    let cmd = documented_command(cat);
+    let mut page = &cmd;
+    for (i, word) in path.iter().enumerate() {
+        page = page
+            .get_subcommands()
+            .find(|s| s.get_name() == word && !s.is_hide_set())
+            .ok_or_else(|| UserError {
+                message: cat.f(
+                    "error.unknown_command",
+                    &[
+                        ("command", &one_line(&path[..=i].join(" "))),
+                        (
+                            "known",
+                            &page
+                                .get_subcommands()
+                                .filter(|s| !s.is_hide_set())
+                                .map(|s| s.get_name())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                    ],
+                ),
+                code: 2,
+            })?;
     }
+    let mut roff = Vec::new();
+    // A subcommand has no version of its own: the page footer names hotro's.
+    let page = page.clone().version(env!("CARGO_PKG_VERSION"));
+    clap_mangen::Man::new(page).render(&mut roff)?;
+    out::text(&String::from_utf8_lossy(&roff));
+    Ok(0)
 }
 
 /// The default database: `hotro.db` (or `demo.db`) in the user data directory.
@@ -169,9 +253,13 @@ impl Env<'_> {
 
 /// Run a parsed command line. Returns the process exit status.
 pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
-    // Which files are in force needs no configuration read (nor a broken one fixed first).
-    if let Some(Command::Config(ConfigCommand::Path)) = &cli.command {
-        return config_path(&cli, cat);
+    // Which files are in force needs no configuration read (nor a broken one fixed first);
+    // completions and manual pages come from the command definitions alone.
+    match &cli.command {
+        Some(Command::Config(ConfigCommand::Path)) => return config_path(&cli, cat),
+        Some(Command::Completions { shell }) => return completions(*shell, cat),
+        Some(Command::Man { command }) => return man_page(command, cat),
+        _ => {}
     }
     let cfg = config::load(cli.config.as_deref()).map_err(|e| UserError {
         message: describe::config_error(cat, &e),
@@ -320,6 +408,8 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             }
             Ok(0)
         }
+        // Answered before any configuration or database (above).
+        Command::Completions { .. } | Command::Man { .. } => Ok(0),
         Command::Report(args::ReportCommand::Sla { from, to, json }) => {
             check::report_sla(&env, from, to, *json)
         }

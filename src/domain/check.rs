@@ -191,6 +191,28 @@ pub enum Phase {
     PastDeadline,
 }
 
+impl Phase {
+    /// Every phase, in the order a day goes through them.
+    pub const ALL: [Phase; 5] = [
+        Phase::NoCheckToday,
+        Phase::BeforeWindow,
+        Phase::InWindow,
+        Phase::Late,
+        Phase::PastDeadline,
+    ];
+
+    /// The phase's id (as serialised): `no_check_today`, `in_window`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::NoCheckToday => "no_check_today",
+            Phase::BeforeWindow => "before_window",
+            Phase::InWindow => "in_window",
+            Phase::Late => "late",
+            Phase::PastDeadline => "past_deadline",
+        }
+    }
+}
+
 /// The date of `now` in the organisation's zone: the check day it belongs to.
 pub fn check_date(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
@@ -620,6 +642,13 @@ mod tests {
             settings().system("tabmis").map(|s| s.id.as_str()),
             Some("TABMIS")
         );
+    }
+
+    #[test]
+    fn phase_ids_are_the_serialised_names() {
+        for p in Phase::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
     }
 
     #[test]

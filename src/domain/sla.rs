@@ -127,6 +127,17 @@ pub enum ClockState {
     Breached,
 }
 
+impl ClockState {
+    /// Every state a clock can be in.
+    pub const ALL: [ClockState; 5] = [
+        ClockState::OnTrack,
+        ClockState::AtRisk,
+        ClockState::Paused,
+        ClockState::Met,
+        ClockState::Breached,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Clock {
     pub budget: String,

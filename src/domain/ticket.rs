@@ -978,7 +978,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             let (p, step) = current_step(t, ctx)?;
             let mut clean = std::collections::BTreeMap::new();
             for (k, v) in fields {
-                let v = check_text("field", &v, false)?;
+                let v = check_text("step_field", &v, false)?;
                 if !v.trim().is_empty() {
                     clean.insert(k.trim().to_string(), v);
                 }

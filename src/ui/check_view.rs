@@ -99,7 +99,7 @@ pub fn render_check(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, 
             ("deadline", &org.check.deadline.format("%H:%M")),
         ],
     );
-    let phase_text = cat.t(&format!("ui.check_phase.{}", phase_id(phase)));
+    let phase_text = cat.t(&format!("ui.check_phase.{}", phase.as_str()));
     let state = match &c.day.finalised {
         Some(f) => cat.f(
             "report.finalised",
@@ -257,16 +257,6 @@ pub fn render_check(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, 
         ));
     }
     frame.render_widget(Paragraph::new(foot), footer);
-}
-
-fn phase_id(p: Phase) -> &'static str {
-    match p {
-        Phase::NoCheckToday => "no_check_today",
-        Phase::BeforeWindow => "before_window",
-        Phase::InWindow => "in_window",
-        Phase::Late => "late",
-        Phase::PastDeadline => "past_deadline",
-    }
 }
 
 fn render_history(

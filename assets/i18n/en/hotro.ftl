@@ -45,6 +45,7 @@ field-reply = the reply
 field-note = the note
 field-reason = the reason
 field-operator = operator
+field-step_field = a field of the step
 
 ## ticket
 ticket-created = Created ticket { $key } (priority { $priority }).
@@ -151,6 +152,7 @@ error-config_key = , key `{ $key }`
 error-unknown_operator = --as { $login }: no such operator in the configuration (see [[operators]] in `hotro config show`).
 error-no_operator = the operating-system account “{ $user }” is not an operator, so it may read but not change anything: an admin adds os_users = ["{ $user }"] to an operator and applies the configuration (hotro config apply FILE).
 error-unknown_status = unknown status “{ $value }”; known: { $known }.
+error-unknown_lang = { $source } “{ $value }”: there are no messages in that language; known: { $known }.
 error-link_needs_target = give --duplicate-of KEY or --child-of KEY.
 error-read_file = cannot read { $path }: { $detail }
 error-not_utf8 = { $path } is not UTF-8 text (first bad byte at offset { $offset }); save it as UTF-8 and try again.
@@ -162,7 +164,7 @@ cli-about = hotro — the helpdesk console for IT support desks. Without a comma
 cli-global-db = Database file (default: hotro.db in the user data directory)
 cli-global-config = Configuration file (default: HOTRO_CONFIG, the user config directory, or the built-in default)
 cli-global-acting = Act as this operator (login in the configuration; default: your OS user mapped through the configuration)
-cli-global-lang = Language of messages: vi or en (default: from LANG)
+cli-global-lang = Language of messages: vi, en or zh (default: from LANG)
 cli-global-demo = Use the demo database in the user data directory, filled with demo data on first use
 cli-global-no_color = No colours (also when NO_COLOR is set); the selection stays visible
 cli-global-key = Ticket key, e.g. HT-2026-000123
@@ -178,6 +180,8 @@ cli-global-category = Category id
 cli-global-impact = Impact level id
 cli-global-urgency = Urgency level id
 cli-global-status = Status: new, assigned, in_progress, waiting_requester, waiting_vendor, waiting_approval, resolved, closed, cancelled
+cli-global-help = Print help
+cli-global-version = Print the version
 
 ## cli.init
 cli-init-about = Create the database (or bring its schema up to date) and print where it is
@@ -295,6 +299,7 @@ context-detail = Ticket detail
 context-editor = Text and forms
 context-picker = Lists and choices
 context-confirm = Confirmation
+context-check = Morning check
 
 ## queue
 queue-mine = My tickets
@@ -849,3 +854,9 @@ popup-leave_form_choices = y / Enter: keep as draft · d: discard · n / Esc: ba
 flash-form_kept = The new ticket is kept as a draft: press n to go on with it.
 flash-form_restored = Your unfinished new ticket was restored.
 flash-no_editor = No external editor: neither $VISUAL nor $EDITOR is set and vi is not installed. Set one (for example export EDITOR=nano) and start hotro again. Your text is kept.
+## completions and manual pages
+cli-completions-about = Print a shell completion script (bash, zsh, fish, elvish, powershell), generated from these commands
+cli-completions-shell = The shell: bash, zsh, fish, elvish or powershell
+cli-man-about = Print the manual page (roff) of hotro, or of one command (hotro man ticket new)
+cli-man-command = The command whose page to print, e.g. ticket new (default: hotro itself)
+error-unknown_command = there is no command “hotro { $command }”; known here: { $known }.

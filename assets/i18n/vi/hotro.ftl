@@ -45,6 +45,7 @@ field-reply = nội dung trả lời
 field-note = ghi chú
 field-reason = lý do
 field-operator = cán bộ hỗ trợ
+field-step_field = một trường của bước
 
 ## ticket
 ticket-created = Đã tạo phiếu { $key } (mức ưu tiên { $priority }).
@@ -151,6 +152,7 @@ error-config_key = , khóa `{ $key }`
 error-unknown_operator = --as { $login }: không có cán bộ này trong cấu hình (xem [[operators]] bằng `hotro config show`).
 error-no_operator = tài khoản hệ điều hành “{ $user }” chưa là cán bộ hỗ trợ nên chỉ được đọc, không được thay đổi: quản trị viên thêm os_users = ["{ $user }"] cho một cán bộ rồi áp dụng cấu hình (hotro config apply TỆP).
 error-unknown_status = trạng thái “{ $value }” không hợp lệ; các trạng thái: { $known }.
+error-unknown_lang = { $source } “{ $value }”: không có thông báo bằng ngôn ngữ này; các ngôn ngữ: { $known }.
 error-link_needs_target = hãy chỉ rõ --duplicate-of MÃ hoặc --child-of MÃ.
 error-read_file = không đọc được { $path }: { $detail }
 error-not_utf8 = { $path } không phải văn bản UTF-8 (byte lỗi đầu tiên ở vị trí { $offset }); hãy lưu lại dưới dạng UTF-8 rồi thử lại.
@@ -162,7 +164,7 @@ cli-about = hotro — bàn điều khiển hỗ trợ CNTT. Không có lệnh th
 cli-global-db = Tệp cơ sở dữ liệu (mặc định: hotro.db trong thư mục dữ liệu của người dùng)
 cli-global-config = Tệp cấu hình (mặc định: HOTRO_CONFIG, thư mục cấu hình của người dùng, hoặc cấu hình có sẵn)
 cli-global-acting = Thao tác với tư cách cán bộ này (tên đăng nhập trong cấu hình; mặc định: tài khoản hệ điều hành theo cấu hình)
-cli-global-lang = Ngôn ngữ thông báo: vi hoặc en (mặc định: theo LANG)
+cli-global-lang = Ngôn ngữ thông báo: vi, en hoặc zh (mặc định: theo LANG)
 cli-global-demo = Dùng cơ sở dữ liệu mẫu trong thư mục dữ liệu của người dùng, tự tạo dữ liệu mẫu ở lần đầu
 cli-global-no_color = Không dùng màu (cũng vậy khi đặt NO_COLOR); dòng đang chọn vẫn hiển thị rõ
 cli-global-key = Mã phiếu, ví dụ HT-2026-000123
@@ -178,6 +180,8 @@ cli-global-category = Mã phân loại
 cli-global-impact = Mã mức ảnh hưởng
 cli-global-urgency = Mã mức khẩn cấp
 cli-global-status = Trạng thái: new, assigned, in_progress, waiting_requester, waiting_vendor, waiting_approval, resolved, closed, cancelled
+cli-global-help = In trợ giúp
+cli-global-version = In phiên bản
 
 ## cli.init
 cli-init-about = Tạo cơ sở dữ liệu (hoặc cập nhật lược đồ) và cho biết vị trí
@@ -295,6 +299,7 @@ context-detail = Chi tiết phiếu
 context-editor = Nhập văn bản và biểu mẫu
 context-picker = Danh sách chọn
 context-confirm = Xác nhận
+context-check = Kiểm tra đầu ngày
 
 ## queue
 queue-mine = Phiếu của tôi
@@ -849,3 +854,9 @@ popup-leave_form_choices = y / Enter: giữ làm nháp · d: bỏ đi · n / Esc
 flash-form_kept = Phiếu mới được giữ làm bản nháp: nhấn n để làm tiếp.
 flash-form_restored = Đã khôi phục phiếu mới đang viết dở.
 flash-no_editor = Không có trình soạn thảo ngoài: chưa đặt $VISUAL hay $EDITOR và máy không có vi. Hãy đặt một biến (ví dụ export EDITOR=nano) rồi mở lại hotro. Nội dung của bạn vẫn được giữ.
+## completions and manual pages
+cli-completions-about = In script tự hoàn thành lệnh cho shell (bash, zsh, fish, elvish, powershell), sinh từ chính các lệnh này
+cli-completions-shell = Shell: bash, zsh, fish, elvish hoặc powershell
+cli-man-about = In trang hướng dẫn (man, định dạng roff) của hotro, hoặc của một lệnh (hotro man ticket new)
+cli-man-command = Lệnh cần in trang hướng dẫn, ví dụ ticket new (mặc định: chính hotro)
+error-unknown_command = không có lệnh “hotro { $command }”; các lệnh ở đây: { $known }.
