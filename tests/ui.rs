@@ -1787,6 +1787,8 @@ fn ctrl_e_in_the_form_opens_the_editor_or_says_which_variable_to_set() {
     assert_eq!(cmds, vec![hotro::ui::app::Cmd::OpenEditor(String::new())]);
     d.msg(Msg::Loaded(hotro::ui::app::Loaded::NoEditor));
     assert!(flash(&d).contains("EDITOR=nano"), "{}", flash(&d));
+}
+
 /// The console in Chinese (`--lang zh`): the queue, a Chinese ticket's detail and the
 /// knowledge screen, at every size; wide characters keep the columns and borders in place.
 #[test]
