@@ -117,6 +117,41 @@ fn waiting_on_the_requester_is_credited_due_1105_not_breached_at_1100() {
     assert_eq!(at_1106["sla"]["resolution"]["state"], "breached");
 }
 
+/// Issue 14: escalating to a vendor set `waiting_vendor` but the resolution clock kept
+/// running; the same status set by hand paused it. Both routes now pause, and the vendor's
+/// answer coming back (return) starts the clock again.
+#[test]
+fn escalating_to_a_vendor_pauses_the_resolution_clock() {
+    let d = Desk::new();
+    let key = d.new_ticket("08:00", &["--kind", "incident", "--assign", "nguyenvanan"]);
+    d.ok(
+        "08:30",
+        &[
+            "ticket",
+            "escalate",
+            &key,
+            "--group",
+            "vendor-ibm",
+            "--reason",
+            "lỗi phần mềm",
+        ],
+    );
+    let at_10 = d.json("10:00", &["ticket", "show", &key]);
+    assert_eq!(at_10["ticket"]["status"], "waiting_vendor", "{at_10}");
+    let r = &at_10["sla"]["resolution"];
+    assert_eq!(r["state"], "paused", "{r}");
+    assert_eq!(r["used_minutes"], 30, "{r}");
+    // Still standing still in the afternoon: not breached at 2 h.
+    let at_15 = d.json("15:00", &["ticket", "show", &key]);
+    assert_eq!(at_15["sla"]["resolution"]["state"], "paused");
+    d.ok("15:00", &["ticket", "return", &key, "--reason", "đã vá"]);
+    let at_16 = d.json("16:00", &["ticket", "show", &key]);
+    let r = &at_16["sla"]["resolution"];
+    assert_eq!(at_16["ticket"]["status"], "in_progress", "{at_16}");
+    assert_eq!(r["used_minutes"], 90, "{r}");
+    assert_eq!(r["running"], true, "{r}");
+}
+
 #[test]
 fn a_consultation_answered_only_by_an_internal_note_misses_its_first_response() {
     let d = Desk::new();

@@ -202,6 +202,7 @@ fn stretches(t: &Ticket, events: &[Event], settings: &SlaSettings) -> Vec<Stretc
     for e in events {
         let to = match &e.kind {
             EventKind::StatusChanged { to, .. } => Some(*to),
+            EventKind::Escalated { status, .. } | EventKind::Returned { status, .. } => *status,
             EventKind::Resolved { .. } => Some(Status::Resolved),
             EventKind::RequesterConfirmed => Some(Status::Closed),
             EventKind::Reopened { .. } | EventKind::ResolvedUpstream { .. } => {
@@ -574,6 +575,58 @@ mod tests {
             (w.used_minutes, w.state, w.due),
             (60, ClockState::Paused, None)
         );
+    }
+
+    /// Issue 14: escalating to a vendor set `waiting_vendor` but the resolution clock kept
+    /// running (setting the same status by hand paused it); the vendor's answer coming back
+    /// starts it again.
+    #[test]
+    fn escalating_to_a_vendor_pauses_the_clock_and_the_return_resumes_it() {
+        let cal = WorkCalendar::default();
+        let s = settings(None, Some("1d"));
+        let mut t = ticket("incident", vn(23, 8, 0));
+        t.status = Status::WaitingVendor;
+        let escalated = event(
+            vn(23, 8, 30),
+            EventKind::Escalated {
+                from_tier: 3,
+                to_tier: 5,
+                from_group: "service-desk".into(),
+                to_group: "vendor-ibm".into(),
+                reason: "x".into(),
+                external_ref: None,
+                status: Some(Status::WaitingVendor),
+            },
+        );
+        let at_10 = compute(
+            &t,
+            std::slice::from_ref(&escalated),
+            &cal,
+            &s,
+            vn(23, 10, 0),
+        );
+        let r = at_10.resolution.unwrap();
+        assert_eq!(
+            (r.used_minutes, r.state, r.running),
+            (30, ClockState::Paused, false)
+        );
+        let back = event(
+            vn(23, 13, 0),
+            EventKind::Returned {
+                from_tier: 5,
+                to_tier: 3,
+                from_group: "vendor-ibm".into(),
+                to_group: "service-desk".into(),
+                reason: "patched".into(),
+                status: Some(Status::InProgress),
+            },
+        );
+        t.status = Status::InProgress;
+        let at_14 = compute(&t, &[escalated, back], &cal, &s, vn(23, 14, 0));
+        let r = at_14.resolution.unwrap();
+        assert!(r.running);
+        // 08:00–08:30 and 13:00–14:00 (the lunch break 12:00–13:00 is not working time).
+        assert_eq!(r.used_minutes, 90);
     }
 
     #[test]

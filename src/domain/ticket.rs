@@ -207,6 +207,11 @@ pub enum EventKind {
         to_group: String,
         reason: String,
         external_ref: Option<String>,
+        /// The status the escalation put the ticket in (`waiting_vendor` when it went to an
+        /// external group, which stops the resolution clock); `None`: unchanged (and in
+        /// events recorded before this was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
     },
     Returned {
         from_tier: u8,
@@ -214,6 +219,10 @@ pub enum EventKind {
         from_group: String,
         to_group: String,
         reason: String,
+        /// The status the return put the ticket in (`in_progress` when it came back from
+        /// waiting on a vendor, which starts the clock again); `None`: unchanged.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
     },
     Linked {
         relation: LinkRelation,
@@ -859,6 +868,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 }
             };
             let external_ref = optional_line("external reference", &external_ref)?;
+            let to_vendor = target.external && t.status.can_become(Status::WaitingVendor);
             let event = EventKind::Escalated {
                 from_tier: t.tier,
                 to_tier: target.tier,
@@ -866,6 +876,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 to_group: target.id.clone(),
                 reason,
                 external_ref: external_ref.clone(),
+                status: to_vendor.then_some(Status::WaitingVendor),
             };
             t.escalation.push(super::ticket::Hop {
                 tier: t.tier,
@@ -874,7 +885,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             t.tier = target.tier;
             t.group = target.id.clone();
             t.assignee = None;
-            if target.external && t.status.can_become(Status::WaitingVendor) {
+            if to_vendor {
                 t.status = Status::WaitingVendor;
             }
             if external_ref.is_some() {
@@ -889,17 +900,19 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 .escalation
                 .pop()
                 .ok_or_else(|| DomainError::NotEscalated { key: t.key.clone() })?;
+            let from_vendor = t.status == Status::WaitingVendor;
             let event = EventKind::Returned {
                 from_tier: t.tier,
                 to_tier: hop.tier,
                 from_group: t.group.clone(),
                 to_group: hop.group.clone(),
                 reason,
+                status: from_vendor.then_some(Status::InProgress),
             };
             t.tier = hop.tier;
             t.group = hop.group;
             t.assignee = None;
-            if t.status == Status::WaitingVendor {
+            if from_vendor {
                 t.status = Status::InProgress;
             }
             Ok(event)
