@@ -1308,11 +1308,22 @@ fn links_duplicates_and_children_without_cycles() {
     assert!(err.contains("cannot be linked to itself"), "{err}");
     let err = desk.fails(1, Some(AN), &["ticket", "link", &b, "--child-of", &c]);
     assert!(
-        err.contains(&format!("linking {b} as a child of {c} would make a cycle")),
+        err.contains(&format!("linking {b} to {c} would make a loop")),
         "{err}"
     );
     let err = desk.fails(1, Some(AN), &["ticket", "link", &a, "--child-of", &c]);
-    assert!(err.contains("cycle"), "a → c → b → a: {err}");
+    assert!(err.contains("loop"), "a → c → b → a: {err}");
+    // Duplicates (issue 14): b duplicates a, so a cannot duplicate b, nor a ticket that
+    // duplicates b — one of them must stay the original.
+    let err = desk.fails(1, Some(AN), &["ticket", "link", &a, "--duplicate-of", &b]);
+    assert!(
+        err.contains(&format!("linking {a} to {b} would make a loop")),
+        "{err}"
+    );
+    let e = s(&desk.create(AN, "e", &[])["key"]).to_string();
+    desk.change(AN, &["ticket", "link", &e, "--duplicate-of", &b]);
+    let err = desk.fails(1, Some(AN), &["ticket", "link", &a, "--duplicate-of", &e]);
+    assert!(err.contains("loop"), "a → e → b → a: {err}");
     let missing = format!("HT-{}-999999", this_year());
     let err = desk.fails(
         1,

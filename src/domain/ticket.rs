@@ -136,7 +136,8 @@ pub enum Change {
     Link {
         relation: LinkRelation,
         target: String,
-        /// The target's parents, nearest first, so a child-of cycle can be refused.
+        /// The chain above the target along this relation (its parents, or the tickets it
+        /// duplicates), nearest first, so a cycle can be refused.
         target_ancestors: Vec<String>,
     },
     Resolve {
@@ -927,6 +928,14 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             }
             match relation {
                 LinkRelation::DuplicateOf => {
+                    // A ticket already duplicating this one (directly or down a chain)
+                    // cannot be its original: then none of them would be.
+                    if target_ancestors.contains(&t.key) {
+                        return Err(DomainError::LinkCycle {
+                            key: t.key.clone(),
+                            target,
+                        });
+                    }
                     if t.duplicate_of.as_deref() == Some(target.as_str()) {
                         return Err(DomainError::NothingToChange);
                     }

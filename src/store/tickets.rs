@@ -6,7 +6,7 @@ use crate::domain::key::key_year;
 use crate::domain::status::Status;
 use crate::domain::text::fold;
 use crate::domain::ticket::{
-    self, Change, Ctx, Event, EventKind, Hop, NewTicket, Requester, Ticket,
+    self, Change, Ctx, Event, EventKind, Hop, LinkRelation, NewTicket, Requester, Ticket,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
@@ -398,7 +398,7 @@ pub(crate) fn change_in(
             let (_, target_ticket) = load_by_key(tx, &target)?;
             Change::Link {
                 relation,
-                target_ancestors: ancestors(tx, &target_ticket)?,
+                target_ancestors: ancestors(tx, &target_ticket, relation)?,
                 target: target_ticket.key,
             }
         }
@@ -887,19 +887,31 @@ impl Store {
     }
 }
 
-/// The chain of parents above a ticket, nearest first. Bounded so that a cycle written by
-/// hand into the file cannot loop forever.
-fn ancestors(tx: &Transaction<'_>, t: &Ticket) -> Result<Vec<String>, StoreError> {
+/// The chain above a ticket along one relation, nearest first: its parents (child-of) or
+/// the tickets it duplicates (duplicate-of). Bounded so that a cycle written by hand into
+/// the file cannot loop forever.
+fn ancestors(
+    tx: &Transaction<'_>,
+    t: &Ticket,
+    relation: LinkRelation,
+) -> Result<Vec<String>, StoreError> {
+    let (mut next, sql) = match relation {
+        LinkRelation::ChildOf => (
+            t.parent.clone(),
+            "SELECT parent FROM tickets WHERE key = ?1",
+        ),
+        LinkRelation::DuplicateOf => (
+            t.duplicate_of.clone(),
+            "SELECT duplicate_of FROM tickets WHERE key = ?1",
+        ),
+    };
     let mut out = Vec::new();
-    let mut next = t.parent.clone();
     while let Some(key) = next {
         if out.len() > 10_000 || out.contains(&key) {
             break;
         }
         next = tx
-            .query_row("SELECT parent FROM tickets WHERE key = ?1", [&key], |r| {
-                r.get::<_, Option<String>>(0)
-            })
+            .query_row(sql, [&key], |r| r.get::<_, Option<String>>(0))
             .optional()?
             .flatten();
         out.push(key);
