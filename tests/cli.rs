@@ -1345,6 +1345,51 @@ fn links_duplicates_and_children_without_cycles() {
     assert_eq!(t["version"], 1);
 }
 
+/// Issue 14: duplicates stayed open when their original was resolved, and `resolve
+/// --linked` said "Resolved 0 linked ticket(s) with it: " with an empty list.
+#[test]
+fn duplicates_are_resolved_with_their_original() {
+    let desk = Desk::new();
+    let [a, b, c] = ["máy in hỏng", "máy in hỏng (gọi lại)", "khác"]
+        .map(|t| s(&desk.create(AN, t, &[])["key"]).to_string());
+    desk.change(AN, &["ticket", "link", &b, "--duplicate-of", &a]);
+    // Without --linked: a hint that there is one to resolve with it.
+    let out = desk.ok(Some(AN), &["ticket", "resolve", &c, "--resolution", "xong"]);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let out = desk.ok(
+        Some(AN),
+        &[
+            "ticket",
+            "resolve",
+            &a,
+            "--resolution",
+            "thay trống mực",
+            "--linked",
+        ],
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("Resolved 1 linked ticket(s) with it: {b}")),
+        "{}",
+        out.stderr
+    );
+    let dup = desk.show(&b)["ticket"].clone();
+    assert_eq!(dup["status"], "resolved", "{dup}");
+    assert_eq!(dup["resolution"], "thay trống mực", "{dup}");
+    // Nothing linked: said plainly, no empty list.
+    let d = s(&desk.create(AN, "lẻ", &[])["key"]).to_string();
+    let out = desk.ok(
+        Some(AN),
+        &["ticket", "resolve", &d, "--resolution", "xong", "--linked"],
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("{d} has no open linked ticket")),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn resolve_confirm_and_reopen() {
     let desk = Desk::new();

@@ -957,8 +957,8 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
     }
 }
 
-/// After an incident is resolved: with `--linked`, resolve its linked tickets that have no
-/// open work of their own; without, say how many there are and how to.
+/// After a ticket is resolved: with `--linked`, resolve its linked tickets (children and
+/// duplicates) that have no open work of their own; without, say how many there are and how.
 fn resolve_linked(
     env: &Env<'_>,
     key: &str,
@@ -989,16 +989,20 @@ fn resolve_linked(
             .join(", ")
     };
     // With --json stdout carries the incident's change alone; the summary goes to stderr.
-    say_err!(
-        "{}",
-        cat.f(
-            "ticket.linked_resolved",
-            &[
-                ("count", &done.with_incident.len()),
-                ("keys", &keys(&done.with_incident))
-            ]
-        )
-    );
+    if done.with_incident.is_empty() && done.left.is_empty() {
+        say_err!("{}", cat.f("ticket.linked_none", &[("key", &key)]));
+    } else if !done.with_incident.is_empty() {
+        say_err!(
+            "{}",
+            cat.f(
+                "ticket.linked_resolved",
+                &[
+                    ("count", &done.with_incident.len()),
+                    ("keys", &keys(&done.with_incident))
+                ]
+            )
+        );
+    }
     if !done.left.is_empty() {
         say_err!(
             "{}",

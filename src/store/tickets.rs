@@ -332,8 +332,11 @@ pub(crate) fn create_in(
     Ok((t, event))
 }
 
+/// The tickets linked under `key`: its children and its duplicates, oldest first.
 fn children_in(tx: &Transaction<'_>, key: &str) -> Result<Vec<Ticket>, StoreError> {
-    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE parent = ?1 ORDER BY id");
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets WHERE parent = ?1 OR duplicate_of = ?1 ORDER BY id"
+    );
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut rows = stmt.query([key])?;
     let mut out = Vec::new();
@@ -627,8 +630,8 @@ impl Store {
         })
     }
 
-    /// Tickets linked to `key` as its children (e.g. reports of one outage linked to its
-    /// incident), oldest first.
+    /// Tickets linked under `key`: its children (e.g. reports of one outage linked to its
+    /// incident) and its duplicates, oldest first.
     pub fn children_of(&mut self, key: &str) -> Result<Vec<Ticket>, StoreError> {
         self.read(|tx| children_in(tx, key))
     }

@@ -594,6 +594,7 @@ ticket-incident_hint = Announcement { $id }: incident { $incident } affects this
 ticket-linked_hint = { $key } has { $count } open linked ticket(s); resolve them with it: add --linked.
 ticket-linked_resolved = Resolved { $count } linked ticket(s) with it: { $keys }
 ticket-linked_left = Left { $count } linked ticket(s) with open work of their own: { $keys }
+ticket-linked_none = { $key } has no open linked ticket (child or duplicate) to resolve with it.
 error-bad_date = “{ $value }” is not a date; expected YYYY-MM-DD, e.g. 2026-11-23.
 error-bad_month = “{ $value }” is not a month; expected YYYY-MM, e.g. 2026-11.
 error-bad_time = “{ $value }” is not a time; expected YYYY-MM-DD HH:MM (organisation time), HH:MM today, or RFC 3339.

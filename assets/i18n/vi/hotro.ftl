@@ -594,6 +594,7 @@ ticket-incident_hint = Thông báo { $id }: sự cố { $incident } ảnh hưở
 ticket-linked_hint = { $key } có { $count } phiếu liên kết còn mở; xử lý xong cùng lúc: thêm --linked.
 ticket-linked_resolved = Đã xử lý xong { $count } phiếu liên kết: { $keys }
 ticket-linked_left = Giữ lại { $count } phiếu liên kết còn công việc riêng: { $keys }
+ticket-linked_none = { $key } không có phiếu liên kết (phiếu con hay phiếu trùng) nào đang mở để giải quyết cùng.
 error-bad_date = “{ $value }” không phải ngày; cần YYYY-MM-DD, ví dụ 2026-11-23.
 error-bad_month = “{ $value }” không phải tháng; cần YYYY-MM, ví dụ 2026-11.
 error-bad_time = “{ $value }” không phải thời điểm; cần YYYY-MM-DD HH:MM (giờ của tổ chức), HH:MM trong hôm nay, hoặc RFC 3339.

@@ -594,6 +594,7 @@ ticket-incident_hint = 公告 { $id }：事件 { $incident } 影响此应用系�
 ticket-linked_hint = { $key } 有 { $count } 个未关闭的关联工单；若要一并解决：加 --linked。
 ticket-linked_resolved = 已一并解决 { $count } 个关联工单：{ $keys }
 ticket-linked_left = 有 { $count } 个关联工单尚有各自的未完成工作，未处理：{ $keys }
+ticket-linked_none = { $key } 没有需要一并解决的未关闭关联工单（子工单或重复工单）。
 error-bad_date = “{ $value }”不是日期；应为 YYYY-MM-DD，如 2026-11-23。
 error-bad_month = “{ $value }”不是月份；应为 YYYY-MM，如 2026-11。
 error-bad_time = “{ $value }”不是时间；应为 YYYY-MM-DD HH:MM（机构时间）、今天的 HH:MM，或 RFC 3339。
