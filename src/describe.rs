@@ -254,6 +254,10 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             &[("key", &one_line(key)), ("target", &one_line(target))],
         ),
         DomainError::NothingToChange => cat.t("error.nothing_to_change"),
+        DomainError::ReversedPeriod { from, to } => cat.f(
+            "error.reversed_period",
+            &[("from", &from.to_string()), ("to", &to.to_string())],
+        ),
         DomainError::NoProcedure { kind } => {
             cat.f("error.no_procedure", &[("kind", &one_line(kind))])
         }
@@ -279,6 +283,7 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
         DomainError::RoleRequired { step, role } => {
             cat.f("error.role_required", &[("step", step), ("role", role)])
         }
+        DomainError::FixInPast { at } => cat.f("error.fix_in_past", &[("at", &at.to_rfc3339())]),
         DomainError::ReceivedInFuture { at } => {
             cat.f("error.received_in_future", &[("at", &at.to_rfc3339())])
         }

@@ -1390,6 +1390,65 @@ fn duplicates_are_resolved_with_their_original() {
     );
 }
 
+/// Issue 14: a typo in a list filter listed nothing ("No tickets match"), a reversed report
+/// period reported zeros, an expected fix time in the past was accepted. Each is now an
+/// error naming the value and the way out; nothing is written.
+#[test]
+fn list_filters_periods_and_fix_times_are_checked() {
+    let desk = Desk::new();
+    desk.create(AN, "máy in", &[]);
+    for (args, said) in [
+        (
+            vec!["ticket", "list", "--group", "nosuch"],
+            "unknown group “nosuch”",
+        ),
+        (vec!["ticket", "list", "--tier", "9"], "unknown tier “9”"),
+        (
+            vec!["ticket", "list", "--following", "servicedesk"],
+            "“servicedesk”",
+        ),
+        (
+            vec!["ticket", "list", "--app", "TABMISS"],
+            "unknown application “TABMISS”",
+        ),
+        (
+            vec![
+                "report",
+                "sla",
+                "--from",
+                "2026-12-01",
+                "--to",
+                "2026-11-01",
+            ],
+            "swap --from and --to",
+        ),
+    ] {
+        let err = desk.fails(1, Some(AN), &args);
+        assert!(
+            err.to_lowercase().contains(&said.to_lowercase()),
+            "{args:?}: {err}"
+        );
+    }
+    // Known values still list.
+    let out = desk.ok(Some(AN), &["ticket", "list", "--group", "service-desk"]);
+    assert!(out.stdout.contains("máy in"), "{}", out.stdout);
+    let err = desk.fails(
+        1,
+        Some(AN),
+        &[
+            "announce",
+            "new",
+            "--title",
+            "TABMIS chậm",
+            "--app",
+            "TABMIS",
+            "--fix-by",
+            "2020-01-01 08:00",
+        ],
+    );
+    assert!(err.contains("has already passed"), "{err}");
+}
+
 #[test]
 fn resolve_confirm_and_reopen() {
     let desk = Desk::new();

@@ -726,8 +726,9 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
     let org = &env.cfg.org;
     let cat = env.cat;
     let now = crate::clock::now();
-    let first = env.date_arg(Some(from), now)?;
-    let last = env.date_arg(Some(to), now)?;
+    let (first, last) =
+        crate::domain::sla::period(env.date_arg(Some(from), now)?, env.date_arg(Some(to), now)?)
+            .map_err(|e| env.user(crate::describe::domain_error(cat, &e)))?;
     let start_of = |d: NaiveDate| {
         use chrono::TimeZone;
         org.time_zone

@@ -707,6 +707,14 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     ))
                 })?);
             }
+            crate::domain::ticket::check_list_filter(
+                &env.cfg.org,
+                a.group.as_deref(),
+                a.tier,
+                a.following.as_deref(),
+                a.application.as_deref(),
+            )
+            .map_err(|e| env.user(describe::domain_error(cat, &e)))?;
             let assignee = if a.mine {
                 Some(env.me()?)
             } else {

@@ -756,7 +756,7 @@ impl<'a> Desk<'a> {
         input: &crate::domain::announce::AnnouncementInput,
     ) -> Result<crate::domain::announce::Announcement, DeskError> {
         let op = self.session.require(Permission::Announce)?;
-        let input = crate::domain::announce::validate(input, self.org(), true)?;
+        let input = crate::domain::announce::validate(input, self.org(), true, self.now)?;
         Ok(self
             .store
             .create_announcement(&input, &op.login, self.now)?)
@@ -770,7 +770,7 @@ impl<'a> Desk<'a> {
         input: &crate::domain::announce::AnnouncementInput,
     ) -> Result<crate::domain::announce::Announcement, DeskError> {
         let op = self.session.require(Permission::Announce)?;
-        let input = crate::domain::announce::validate(input, self.org(), false)?;
+        let input = crate::domain::announce::validate(input, self.org(), false, self.now)?;
         Ok(self
             .store
             .edit_announcement(id, expect_version, &input, &op.login, self.now)?)

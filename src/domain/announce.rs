@@ -55,12 +55,20 @@ pub struct AnnouncementInput {
 }
 
 /// Check and normalise an input against the organisation; applications are matched to their
-/// configured codes case-insensitively.
+/// configured codes case-insensitively. An expected fix time set now must not have passed
+/// already (`now`: the time of the change): users would read it as a promise kept or broken
+/// (issue 14). Errors: [`DomainError::FixInPast`], and the field checks.
 pub fn validate(
     input: &AnnouncementInput,
     org: &Organisation,
     creating: bool,
+    now: DateTime<Utc>,
 ) -> Result<AnnouncementInput, DomainError> {
+    if let Some(Some(at)) = input.expected_fix
+        && at < now
+    {
+        return Err(DomainError::FixInPast { at });
+    }
     let title = match &input.title {
         Some(t) => Some(check_line("title", t, MAX_TITLE_CHARS)?),
         None if creating => return Err(DomainError::Empty { field: "title" }),
@@ -156,12 +164,34 @@ mod tests {
         crate::config::embedded().org
     }
 
+    /// Issue 14: an expected fix time in the past was accepted.
+    #[test]
+    fn an_expected_fix_time_must_not_have_passed() {
+        let org = org();
+        let now = Utc::now();
+        let mut input = AnnouncementInput {
+            title: Some("TABMIS chậm".into()),
+            applications: Some(vec!["TABMIS".into()]),
+            expected_fix: Some(Some(now - chrono::TimeDelta::hours(1))),
+            ..AnnouncementInput::default()
+        };
+        assert!(matches!(
+            validate(&input, &org, true, now),
+            Err(DomainError::FixInPast { .. })
+        ));
+        input.expected_fix = Some(Some(now + chrono::TimeDelta::hours(2)));
+        assert!(validate(&input, &org, true, now).is_ok());
+        // Clearing it is always allowed.
+        input.expected_fix = Some(None);
+        assert!(validate(&input, &org, false, now).is_ok());
+    }
+
     #[test]
     fn a_new_announcement_needs_a_title_and_known_applications() {
         let org = org();
         let empty = AnnouncementInput::default();
         assert_eq!(
-            validate(&empty, &org, true),
+            validate(&empty, &org, true, Utc::now()),
             Err(DomainError::Empty { field: "title" })
         );
         let input = AnnouncementInput {
@@ -169,7 +199,7 @@ mod tests {
             applications: Some(vec!["tabmis".into(), "TABMIS".into(), " ".into()]),
             ..AnnouncementInput::default()
         };
-        let ok = validate(&input, &org, true).unwrap();
+        let ok = validate(&input, &org, true, Utc::now()).unwrap();
         assert_eq!(ok.title.as_deref(), Some("TABMIS không đăng nhập được"));
         assert_eq!(ok.applications, Some(vec!["TABMIS".to_string()]));
         let bad = AnnouncementInput {
@@ -178,7 +208,7 @@ mod tests {
             ..AnnouncementInput::default()
         };
         assert!(matches!(
-            validate(&bad, &org, true),
+            validate(&bad, &org, true, Utc::now()),
             Err(DomainError::Unknown {
                 what: "application",
                 ..
@@ -192,7 +222,7 @@ mod tests {
             incident: Some(Some("  ".into())),
             ..AnnouncementInput::default()
         };
-        let ok = validate(&input, &org(), false).unwrap();
+        let ok = validate(&input, &org(), false, Utc::now()).unwrap();
         assert_eq!(ok.title, None);
         assert_eq!(ok.incident, Some(None));
     }

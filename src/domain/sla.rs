@@ -431,6 +431,22 @@ impl Figures {
     }
 }
 
+/// A report's period, first and last day included (organisation dates). Errors:
+/// [`crate::domain::ticket::DomainError::ReversedPeriod`] when it ends before it starts —
+/// it used to report zeros as if nothing had happened (issue 14).
+pub fn period(
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), crate::domain::ticket::DomainError> {
+    if last < first {
+        return Err(crate::domain::ticket::DomainError::ReversedPeriod {
+            from: first,
+            to: last,
+        });
+    }
+    Ok((first, last))
+}
+
 pub fn figures(items: &[(Ticket, SlaStatus)], tz: chrono_tz::Tz) -> Figures {
     let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
     let mut f = Figures {
@@ -627,6 +643,17 @@ mod tests {
         assert!(r.running);
         // 08:00–08:30 and 13:00–14:00 (the lunch break 12:00–13:00 is not working time).
         assert_eq!(r.used_minutes, 90);
+    }
+
+    #[test]
+    fn a_report_period_may_not_end_before_it_starts() {
+        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(period(d(11, 1), d(11, 30)), Ok((d(11, 1), d(11, 30))));
+        assert_eq!(period(d(11, 30), d(11, 30)), Ok((d(11, 30), d(11, 30))));
+        assert!(matches!(
+            period(d(12, 1), d(11, 1)),
+            Err(crate::domain::ticket::DomainError::ReversedPeriod { .. })
+        ));
     }
 
     #[test]

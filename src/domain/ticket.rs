@@ -376,6 +376,13 @@ pub enum DomainError {
     },
     #[error("the request cannot be dated more than {days} days back ({at})")]
     ReceivedTooEarly { at: DateTime<Utc>, days: i64 },
+    #[error("the expected fix time {at} has already passed")]
+    FixInPast { at: DateTime<Utc> },
+    #[error("the period ends ({to}) before it starts ({from})")]
+    ReversedPeriod {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
 }
 
 pub(crate) fn check_text(
@@ -422,6 +429,38 @@ fn optional_line(field: &'static str, raw: &Option<String>) -> Result<Option<Str
         Some(v) if !v.trim().is_empty() => check_line(field, v, MAX_SHORT_CHARS).map(Some),
         _ => Ok(None),
     }
+}
+
+/// A ticket list's filter must name what the configuration has: an unknown group, tier,
+/// following group or application (a typo) would silently list nothing (issue 14: `ticket
+/// list --group nosuch` said "No tickets match"). Errors: [`DomainError::Unknown`] naming
+/// the first unknown value.
+pub fn check_list_filter(
+    org: &Organisation,
+    group: Option<&str>,
+    tier: Option<u8>,
+    following: Option<&str>,
+    application: Option<&str>,
+) -> Result<(), DomainError> {
+    if let Some(g) = group
+        && org.group(g).is_none()
+    {
+        return Err(unknown("group", g));
+    }
+    if let Some(level) = tier
+        && org.tier(level).is_none()
+    {
+        return Err(unknown("tier", &level.to_string()));
+    }
+    if let Some(g) = following
+        && org.group(g).is_none()
+    {
+        return Err(unknown("following", g));
+    }
+    if let Some(code) = application {
+        known_application(org, code)?;
+    }
+    Ok(())
 }
 
 fn unknown(what: &'static str, value: &str) -> DomainError {
