@@ -115,6 +115,10 @@ fn waiting_on_the_requester_is_credited_due_1105_not_breached_at_1100() {
 
     let at_1106 = d.json("11:06", &["ticket", "show", &key]);
     assert_eq!(at_1106["sla"]["resolution"]["state"], "breached");
+    // Breached, the due time is still shown: when it ran out (issue 14: it said "due —").
+    assert_eq!(at_1106["sla"]["resolution"]["due"], "2026-11-23T04:05:00Z");
+    let text = d.ok("11:06", &["ticket", "show", &key]);
+    assert!(text.contains("2026-11-23 11:05"), "{text}");
 }
 
 /// Issue 14: escalating to a vendor set `waiting_vendor` but the resolution clock kept

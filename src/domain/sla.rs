@@ -146,7 +146,9 @@ pub struct Clock {
     pub used_minutes: i64,
     /// Budget minus used (negative once breached).
     pub remaining_minutes: i64,
-    /// When the budget runs out if the clock keeps running (none while paused or stopped).
+    /// When the budget runs out if the clock keeps running, or for a running clock past its
+    /// budget when it ran out (issue 14: a breached clock showed `due —`); none while paused
+    /// or stopped.
     pub due: Option<DateTime<Utc>>,
     pub state: ClockState,
     /// Still counting (not stopped by a reply or resolution, not paused).
@@ -298,6 +300,29 @@ fn clock(
     }
 }
 
+/// When a running clock that has used its whole budget ran out: the instant the working
+/// time counted over its running spans (`from..to`, in order) reached `budget_minutes`.
+/// `None` if it has not (yet) or the calendar cannot say.
+fn ran_out(
+    cal: &WorkCalendar,
+    spans: &[(DateTime<Utc>, DateTime<Utc>)],
+    budget_minutes: i64,
+) -> Option<DateTime<Utc>> {
+    let total = TimeDelta::minutes(budget_minutes);
+    let mut counted = TimeDelta::zero();
+    for &(from, to) in spans {
+        if to <= from {
+            continue;
+        }
+        let span = cal.between(from, to);
+        if counted + span >= total {
+            return cal.add_working_time(from, total - counted).ok();
+        }
+        counted += span;
+    }
+    None
+}
+
 /// The ticket's clocks as of `now`.
 pub fn compute(
     t: &Ticket,
@@ -322,6 +347,9 @@ pub fn compute(
             now,
             settings.at_risk,
         );
+        if c.running && c.due.is_none() {
+            c.due = ran_out(cal, &[(t.created_at, now)], c.budget_minutes);
+        }
         if stop.is_some() && c.state != ClockState::Breached {
             c.state = ClockState::Met;
         }
@@ -356,6 +384,15 @@ pub fn compute(
             now,
             settings.at_risk,
         );
+        if c.running && c.due.is_none() {
+            let spans: Vec<_> = parts
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.running)
+                .map(|(i, s)| (s.from, parts.get(i + 1).map(|n| n.from).unwrap_or(now)))
+                .collect();
+            c.due = ran_out(cal, &spans, c.budget_minutes);
+        }
         if !t.status.is_open() && c.state != ClockState::Breached {
             c.state = ClockState::Met;
         }
@@ -583,7 +620,13 @@ mod tests {
         assert_eq!(r.due, Some(vn(23, 11, 5)));
         assert_eq!(r.state, ClockState::AtRisk);
         let at_1110 = compute(&t, &events, &cal, &s, vn(23, 11, 10));
-        assert_eq!(at_1110.resolution.unwrap().state, ClockState::Breached);
+        let r = at_1110.resolution.unwrap();
+        assert_eq!(r.state, ClockState::Breached);
+        // Breached, still running: the due time is when it ran out, not "—" (issue 14).
+        assert_eq!(r.due, Some(vn(23, 11, 5)));
+        // Exactly used up: due now.
+        let at_1105 = compute(&t, &events, &cal, &s, vn(23, 11, 5));
+        assert_eq!(at_1105.resolution.unwrap().due, Some(vn(23, 11, 5)));
         // While waiting it stands still.
         let waiting = compute(&t, &events[..1], &cal, &s, vn(23, 10, 0));
         let w = waiting.resolution.unwrap();
