@@ -320,6 +320,20 @@ fn the_window_decides_what_is_late_and_the_deadline_what_is_missing() {
     assert_eq!(late_missing(&day, "TCS-TT"), (true, true));
 }
 
+/// Issue 14: `check show` on a day without a check said "Not finalised yet (draft)"; only
+/// `--json` told the phase. It now says there is no check that day and when the next is.
+#[test]
+fn a_day_without_a_check_says_so_and_names_the_next() {
+    let desk = Desk::new();
+    let out = desk.at(&sat("09:00")).ok(&["check", "show"]).stdout;
+    assert!(
+        out.contains("There is no morning check on 28/11/2026")
+            && out.contains("the next one is on 30/11/2026"),
+        "{out}"
+    );
+    assert!(!out.contains("draft"), "{out}");
+}
+
 #[test]
 fn a_saturday_has_no_check_and_nothing_is_late() {
     let desk = Desk::new();

@@ -123,6 +123,28 @@ fn show_day(env: &Env<'_>, store: &mut Store, date: NaiveDate, json: bool) -> Re
         })?;
         return Ok(0);
     }
+    if ph == crate::domain::check::Phase::NoCheckToday
+        && day.entries.is_empty()
+        && day.finalised.is_none()
+    {
+        // Not a check day and nothing recorded: say so, not "not finalised yet (draft)".
+        let next = org
+            .check
+            .next_check_day(date)
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|| "—".into());
+        say!(
+            "{}",
+            env.cat.f(
+                "check.no_check_day",
+                &[
+                    ("date", &date.format("%d/%m/%Y").to_string()),
+                    ("next", &next)
+                ]
+            )
+        );
+        return Ok(0);
+    }
     let log = store.check_log(date).map_err(|e| env.store_err(e))?;
     out::text(&report::render(
         env.cat,

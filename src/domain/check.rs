@@ -175,6 +175,15 @@ impl CheckSettings {
         !self.closed.contains(&date)
             && (self.days.contains(&date.weekday()) || self.extra_days.contains(&date))
     }
+
+    /// The first check day after `date`, looking a year ahead at most (`None`: none
+    /// configured in that time).
+    pub fn next_check_day(&self, date: NaiveDate) -> Option<NaiveDate> {
+        date.iter_days()
+            .skip(1)
+            .take(366)
+            .find(|d| self.is_check_day(*d))
+    }
 }
 
 /// Where the day stands, by the clock.
@@ -664,6 +673,8 @@ mod tests {
         assert_eq!(phase_on(&s, tz, friday, now), Phase::PastDeadline);
         let sunday = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         assert_eq!(phase_on(&s, tz, sunday, now), Phase::NoCheckToday);
+        let monday = sunday.succ_opt().unwrap();
+        assert_eq!(s.next_check_day(sunday), Some(monday));
         let tuesday = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         assert_eq!(phase_on(&s, tz, tuesday, now), Phase::BeforeWindow);
     }
