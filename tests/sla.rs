@@ -156,6 +156,23 @@ fn escalating_to_a_vendor_pauses_the_resolution_clock() {
     assert_eq!(r["running"], true, "{r}");
 }
 
+/// Issue 14 / seed 004: a consultation is closed the same day. At 15:00 its resolution is
+/// due at the end of that working day, not at 15:00 the next day.
+#[test]
+fn a_consultation_is_due_the_same_working_day() {
+    let d = Desk::new();
+    let key = d.new_ticket("15:00", &["--kind", "consultation"]);
+    let v = d.json("15:30", &["ticket", "show", &key]);
+    let r = &v["sla"]["resolution"];
+    assert_eq!(r["budget"], "same_day", "{r}");
+    // Monday 23 Nov 2026's office hours end at 16:30 in Hanoi (09:30 UTC).
+    assert_eq!(r["due"], "2026-11-23T09:30:00Z", "{r}");
+    assert_eq!(r["budget_minutes"], 90, "15:00–16:30: {r}");
+    // Still open when the next working day starts: breached.
+    let late = d.json("2026-11-24T08:00:00+07:00", &["ticket", "show", &key]);
+    assert_eq!(late["sla"]["resolution"]["state"], "breached");
+}
+
 #[test]
 fn a_consultation_answered_only_by_an_internal_note_misses_its_first_response() {
     let d = Desk::new();

@@ -276,11 +276,17 @@ fn validate_periods(day: &str, periods: &[Period]) -> Result<(), CalendarError> 
 /// take at most three decimals. The canonical form ([`Display`](fmt::Display),
 /// serde) writes the day part first and the time part as whole hours when
 /// possible, else minutes: `"1.5h"` is shown as `"90m"`, `"120m"` as `"2h"`.
+///
+/// Or `"same_day"`: until the end of the working day the clock starts in (the next working
+/// day's end when it starts outside office hours) — seed 004's consultations, "100 %
+/// responded and closed the same day", where `1d` from 15:00 would run to 15:00 tomorrow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Budget {
     day_thousandths: u32,
     minutes: u32,
+    /// Until the end of the working day (see above); the other parts are zero.
+    same_day: bool,
 }
 
 impl Budget {
@@ -289,6 +295,7 @@ impl Budget {
         let budget = Self {
             day_thousandths,
             minutes,
+            same_day: false,
         };
         if day_thousandths == 0 && minutes == 0 {
             return Err(BudgetError::NotPositive {
@@ -301,6 +308,20 @@ impl Budget {
             });
         }
         Ok(budget)
+    }
+
+    /// Until the end of the working day the clock starts in (text form `same_day`).
+    pub fn same_working_day() -> Self {
+        Self {
+            day_thousandths: 0,
+            minutes: 0,
+            same_day: true,
+        }
+    }
+
+    /// Whether this is the [`Budget::same_working_day`] budget.
+    pub fn is_same_day(&self) -> bool {
+        self.same_day
     }
 
     pub fn from_minutes(minutes: u32) -> Result<Self, BudgetError> {
@@ -337,7 +358,7 @@ impl Budget {
 
     /// True when the budget has no day part (its length is fixed).
     pub fn is_time_only(&self) -> bool {
-        self.day_thousandths == 0
+        self.day_thousandths == 0 && !self.same_day
     }
 
     /// The fixed length of a time-only budget; `None` if it has a day part.
@@ -349,6 +370,9 @@ impl Budget {
 
 impl fmt::Display for Budget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.same_day {
+            return f.write_str(SAME_DAY);
+        }
         let mut parts = Vec::with_capacity(2);
         if self.day_thousandths > 0 {
             let whole = self.day_thousandths / 1000;
@@ -438,6 +462,9 @@ fn parse_decimal(text: &str, number: &str, imprecise: BudgetError) -> Result<Dec
     Ok(Decimal { int, frac, scale })
 }
 
+/// The text form of [`Budget::same_working_day`].
+const SAME_DAY: &str = "same_day";
+
 impl FromStr for Budget {
     type Err = BudgetError;
 
@@ -445,6 +472,9 @@ impl FromStr for Budget {
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err(BudgetError::Empty);
+        }
+        if trimmed.eq_ignore_ascii_case(SAME_DAY) {
+            return Ok(Budget::same_working_day());
         }
         if trimmed.starts_with('-') {
             return Err(BudgetError::NotPositive {
@@ -547,6 +577,7 @@ impl FromStr for Budget {
         Ok(Self {
             day_thousandths,
             minutes: total_minutes,
+            same_day: false,
         })
     }
 }
@@ -795,6 +826,15 @@ impl WorkCalendar {
 
     /// Adds a working-time budget to `from`. See the module documentation.
     pub fn add(&self, from: DateTime<Utc>, budget: Budget) -> Result<DateTime<Utc>, CalendarError> {
+        if budget.is_same_day() {
+            // The end of office hours of the day the clock starts in (or next works).
+            let (span, _) = self.next_working_point(from)?;
+            return span
+                .intervals
+                .last()
+                .map(|&(_, end)| end)
+                .ok_or(CalendarError::OutOfRange);
+        }
         let mut cur = from;
         let whole = budget.whole_days();
         if whole > 0 {
@@ -1085,6 +1125,35 @@ mod tests {
     }
 
     // ---- budgets -------------------------------------------------------
+
+    /// Seed 004: consultations are closed the same day. `same_day` runs to the end of
+    /// office hours of the day the clock starts in; outside office hours, of the next
+    /// working day (issue 14: `1d` from 15:00 ran to 15:00 the next day).
+    #[test]
+    fn a_same_day_budget_ends_with_the_working_day() {
+        let cal = vn_calendar();
+        let same = b("same_day");
+        assert!(same.is_same_day() && !same.is_time_only());
+        assert_eq!(same.to_string(), "same_day");
+        assert_eq!(b(" SAME_DAY "), same);
+        // Monday 23 Nov 2026, 15:00 and 08:00: the end of that Monday.
+        let monday_end = cal.day_bounds(date(2026, 11, 23)).unwrap().1;
+        assert_eq!(cal.add(vn(2026, 11, 23, 15, 0), same).unwrap(), monday_end);
+        assert_eq!(cal.add(vn(2026, 11, 23, 8, 0), same).unwrap(), monday_end);
+        // After hours on Monday and on Saturday: the next working day's end.
+        let tuesday_end = cal.day_bounds(date(2026, 11, 24)).unwrap().1;
+        assert_eq!(cal.add(vn(2026, 11, 23, 20, 0), same).unwrap(), tuesday_end);
+        let next_monday_end = cal.day_bounds(date(2026, 11, 30)).unwrap().1;
+        assert_eq!(
+            cal.add(vn(2026, 11, 28, 9, 0), same).unwrap(),
+            next_monday_end
+        );
+        // 1d from 15:00 is still 15:00 the next working day.
+        assert_eq!(
+            cal.add(vn(2026, 11, 23, 15, 0), b("1d")).unwrap(),
+            vn(2026, 11, 24, 15, 0)
+        );
+    }
 
     #[test]
     fn budget_parses_the_documented_forms() {
