@@ -515,11 +515,13 @@ fn ticket_new_gives_yearly_keys_and_records_every_field() {
     assert_eq!(e["priority"], "P3");
     assert_eq!(e["group"], "tabmis");
 
-    // Defaults: intake group, first kind and channel, default impact and urgency.
+    // Defaults: the operator's own group for a provincial (tier-2) operator, who handles
+    // their callers first (issue 14: it landed at the central Service Desk); first kind and
+    // channel, default impact and urgency.
     let d = desk.create(MAI, "Defaults", &[]);
     assert_eq!(s(&d["key"]), key(3));
-    assert_eq!(d["group"], "service-desk");
-    assert_eq!(d["tier"], 3);
+    assert_eq!(d["group"], "province-it");
+    assert_eq!(d["tier"], 2);
     assert_eq!(d["kind"], "incident");
     assert_eq!(d["channel"], "phone");
     assert_eq!(d["impact"], "medium");

@@ -335,7 +335,10 @@ pub fn may_create(
     new: &crate::domain::ticket::NewTicket,
 ) -> Result<(), Refusal> {
     perms.require(op, Permission::CreateTicket)?;
-    let group = new.group.as_deref().unwrap_or(&org.intake_group);
+    let group = new
+        .group
+        .as_deref()
+        .unwrap_or_else(|| crate::domain::ticket::intake_group_for(org, &op.login));
     if outsider(org, new.assignee.as_deref(), group) {
         perms.require(op, Permission::ReassignGroups)?;
     }

@@ -431,6 +431,18 @@ fn optional_line(field: &'static str, raw: &Option<String>) -> Result<Option<Str
     }
 }
 
+/// Where a new ticket goes when no group is given: the creating operator's own group when
+/// it works below the central intake's tier (a provincial IT office records and handles its
+/// own callers first, seed 003: tier 2 before the central desk), else the intake group
+/// (issue 14: a tier-2 operator's ticket landed at the central Service Desk).
+pub fn intake_group_for<'o>(org: &'o Organisation, creator: &str) -> &'o str {
+    let intake_tier = org.group(&org.intake_group).map(|g| g.tier);
+    match org.operator(creator).and_then(|o| org.group(&o.group)) {
+        Some(own) if intake_tier.is_some_and(|t| own.tier < t) => &own.id,
+        _ => &org.intake_group,
+    }
+}
+
 /// A ticket list's filter must name what the configuration has: an unknown group, tier,
 /// following group or application (a typo) would silently list nothing (issue 14: `ticket
 /// list --group nosuch` said "No tickets match"). Errors: [`DomainError::Unknown`] naming
@@ -549,7 +561,10 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
     {
         return Err(unknown("unit", unit));
     }
-    let group_id = new.group.as_deref().unwrap_or(&org.intake_group);
+    let group_id = new
+        .group
+        .as_deref()
+        .unwrap_or_else(|| intake_group_for(org, ctx.actor));
     let group = org
         .group(group_id)
         .ok_or_else(|| unknown("group", group_id))?;

@@ -2003,7 +2003,9 @@ impl App {
             .collect();
         let group_sel = groups
             .iter()
-            .position(|g| g.value == self.org.intake_group)
+            .position(|g| {
+                g.value == crate::domain::ticket::intake_group_for(&self.org, &self.me.login)
+            })
             .unwrap_or(0);
         NewTicketForm {
             title: line(self.cat.t("field.title")),
