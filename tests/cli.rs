@@ -1153,7 +1153,7 @@ fn escalate_goes_up_and_return_comes_back() {
     assert_eq!(t["assignee"], Value::Null);
     assert_eq!(
         t["escalation"],
-        serde_json::json!([{"tier": 3, "group": "service-desk"}])
+        serde_json::json!([{"tier": 3, "group": "service-desk", "assignee": AN}])
     );
     let e = &up["event"];
     assert_eq!(e["kind"], "escalated");
@@ -1268,8 +1268,10 @@ fn escalate_goes_up_and_return_comes_back() {
     );
     desk.fails(2, Some(AN), &["ticket", "return", &k]);
 
-    // From the province the next tier is the service desk; the province follows it.
-    let p = s(&desk.create(MAI, "tỉnh", &["--group", "province-it"])["key"]).to_string();
+    // From the province the next tier is the service desk; the province follows it, and
+    // the ticket comes back to the operator who had it (issue 14: it came back unassigned).
+    let p = s(&desk.create(MAI, "tỉnh", &["--group", "province-it", "--assign", MAI])["key"])
+        .to_string();
     let never = desk.fails(1, Some(MAI), &["ticket", "return", &p, "--reason", "x"]);
     assert!(never.contains("was not escalated"), "{never}");
     let up = desk.change(MAI, &["ticket", "escalate", &p, "--reason", "lên trên"]);
@@ -1279,9 +1281,20 @@ fn escalate_goes_up_and_return_comes_back() {
         desk.keys(None, &["--following", "province-it"]),
         [p.as_str()]
     );
+    assert_eq!(up["ticket"]["assignee"], Value::Null);
     let back = desk.change(AN, &["ticket", "return", &p, "--reason", "trả lại"]);
     assert_eq!(back["ticket"]["tier"], 2);
     assert_eq!(back["ticket"]["group"], "province-it");
+    assert_eq!(back["ticket"]["assignee"], MAI, "back to who escalated it");
+    assert_eq!(back["event"]["assignee"], MAI);
+    // Solved upstream: back to them as well, to answer the requester.
+    desk.change(MAI, &["ticket", "escalate", &p, "--reason", "lại lên"]);
+    let solved = desk.change(
+        AN,
+        &["ticket", "resolve", &p, "--resolution", "đã cấp lại quyền"],
+    );
+    assert_eq!(solved["ticket"]["group"], "province-it");
+    assert_eq!(solved["ticket"]["assignee"], MAI);
 }
 
 #[test]

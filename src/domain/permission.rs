@@ -475,6 +475,7 @@ mod tests {
         t.escalation = vec![crate::domain::ticket::Hop {
             tier: 4,
             group: "app-development".into(),
+            assignee: None,
         }];
         let scope = TicketScope {
             ticket: &t,

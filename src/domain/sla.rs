@@ -678,6 +678,7 @@ mod tests {
                 to_group: "service-desk".into(),
                 reason: "patched".into(),
                 status: Some(Status::InProgress),
+                assignee: None,
             },
         );
         t.status = Status::InProgress;

@@ -20,6 +20,10 @@ pub struct Requester {
 pub struct Hop {
     pub tier: u8,
     pub group: String,
+    /// Who had the ticket there: it goes back to them when it returns (issue 14: the person
+    /// who escalated lost it). `None` when nobody had it, and in paths kept before this was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,6 +228,9 @@ pub enum EventKind {
         /// waiting on a vendor, which starts the clock again); `None`: unchanged.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<Status>,
+        /// Who has it again: the operator who had it before it went up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignee: Option<String>,
     },
     Linked {
         relation: LinkRelation,
@@ -240,6 +247,10 @@ pub enum EventKind {
         from_group: String,
         to_group: String,
         resolution: String,
+        /// Who has it again to answer the requester: the operator who had it before it
+        /// went up.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignee: Option<String>,
     },
     RequesterConfirmed,
     Reopened {
@@ -936,6 +947,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             t.escalation.push(super::ticket::Hop {
                 tier: t.tier,
                 group: t.group.clone(),
+                assignee: t.assignee.clone(),
             });
             t.tier = target.tier;
             t.group = target.id.clone();
@@ -963,10 +975,11 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 to_group: hop.group.clone(),
                 reason,
                 status: from_vendor.then_some(Status::InProgress),
+                assignee: hop.assignee.clone(),
             };
             t.tier = hop.tier;
             t.group = hop.group;
-            t.assignee = None;
+            t.assignee = hop.assignee;
             if from_vendor {
                 t.status = Status::InProgress;
             }
@@ -1030,10 +1043,11 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                     from_group: t.group.clone(),
                     to_group: hop.group.clone(),
                     resolution: resolution.clone(),
+                    assignee: hop.assignee.clone(),
                 };
                 t.tier = hop.tier;
                 t.group = hop.group;
-                t.assignee = None;
+                t.assignee = hop.assignee;
                 t.status = Status::InProgress;
                 t.resolution = Some(resolution);
                 return Ok(event);
