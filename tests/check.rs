@@ -545,6 +545,24 @@ fn report_snapshots_in_english_and_vietnamese() {
 
 // ---- 4. incidents from a failed check -------------------------------------------------------
 
+/// Issue 14: finalising a day with a system down and no incident ticket said nothing. It
+/// now warns, naming the system and the command that opens one; with the incident opened,
+/// no warning.
+#[test]
+fn finalising_warns_of_a_failure_without_an_incident() {
+    let desk = Desk::new();
+    desk.record(&mon("07:10"), AN, "Mail", "down");
+    desk.record(&mon("07:11"), AN, "TABMIS", "login_failed");
+    desk.at(&mon("07:12")).ok(&["check", "incident", "TABMIS"]);
+    let out = desk.at(&mon("07:40")).ok(&["check", "finalise"]);
+    assert!(
+        out.stderr
+            .contains("warning: E-mail failed and has no incident ticket: open one with hotro check incident Mail"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("TABMIS"), "{out:?}");
+}
+
 #[test]
 fn a_system_down_names_the_lead_to_call_and_opens_one_incident() {
     let desk = Desk::new();

@@ -292,6 +292,18 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
                     )
                 );
             }
+            for system in crate::domain::check::failed_without_incident(&day) {
+                say_err!(
+                    "{}",
+                    cat.f(
+                        "check.failed_without_incident",
+                        &[
+                            ("system", &report::system_name(org, cat, system)),
+                            ("id", &one_line(system))
+                        ]
+                    )
+                );
+            }
             Ok(0)
         }
         CheckCommand::Report { date, format } => {

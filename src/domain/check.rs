@@ -375,6 +375,17 @@ pub struct Tally {
     pub late: usize,
 }
 
+/// The systems found down or refusing logins with no incident ticket opened for them: the
+/// report goes out saying something failed and nobody is on it (issue 14: finalising did
+/// not warn). In the day's order.
+pub fn failed_without_incident(day: &CheckDay) -> Vec<&str> {
+    day.entries
+        .iter()
+        .filter(|e| e.result.needs_call() && e.incident.is_none())
+        .map(|e| e.system.as_str())
+        .collect()
+}
+
 pub fn tally(lines: &[Line]) -> Tally {
     let mut t = Tally::default();
     for l in lines {

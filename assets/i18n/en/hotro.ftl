@@ -537,6 +537,7 @@ check-state-open = open
 check-recorded = { $system }: { $result } (check of { $date }).
 check-amended = { $system }: { $result } — the check of { $date } was already finalised, so this is recorded as an amendment.
 check-call = Call now: { $lead } ({ $phone }), lead of the group that runs { $system }.
+check-failed_without_incident = warning: { $system } failed and has no incident ticket: open one with hotro check incident { $id }.
 check-no_check_day = There is no morning check on { $date } (not a check day in the calendar); the next one is on { $next }.
 check-finalised = The check of { $date } is finalised; its report is frozen ({ $unchecked } system(s) not checked). Later changes are recorded as amendments.
 check-incident-title = [Morning check] { $system }: { $result }

@@ -537,6 +537,7 @@ check-state-open = đang mở
 check-recorded = { $system }: { $result } (kiểm tra ngày { $date }).
 check-amended = { $system }: { $result } — kết quả kiểm tra ngày { $date } đã chốt nên thay đổi này được ghi là điều chỉnh.
 check-call = Gọi ngay: { $lead } ({ $phone }), trưởng nhóm phụ trách { $system }.
+check-failed_without_incident = cảnh báo: { $system } gặp lỗi mà chưa có phiếu sự cố: mở phiếu bằng hotro check incident { $id }.
 check-no_check_day = Ngày { $date } không có kiểm tra đầu ngày (không phải ngày kiểm tra theo lịch); lần tới vào ngày { $next }.
 check-finalised = Đã chốt kiểm tra ngày { $date }; báo cáo được giữ nguyên ({ $unchecked } hệ thống chưa kiểm tra). Thay đổi sau đó được ghi là điều chỉnh.
 check-incident-title = [Kiểm tra đầu ngày] { $system }: { $result }

@@ -537,6 +537,7 @@ check-state-open = 进行中
 check-recorded = { $system }：{ $result }（{ $date } 的晨检）。
 check-amended = { $system }：{ $result } —— { $date } 的晨检已定稿，因此记录为修正。
 check-call = 请立即致电：{ $lead }（{ $phone }），负责 { $system } 的组的组长。
+check-failed_without_incident = 警告：{ $system } 出现故障但没有事件工单：用 hotro check incident { $id } 创建一个。
 check-no_check_day = { $date } 没有晨检（按日历不是晨检日）；下一次在 { $next }。
 check-finalised = { $date } 的晨检已定稿；报告已冻结（{ $unchecked } 个系统未检查）。之后的更改记录为修正。
 check-incident-title = [晨检] { $system }：{ $result }
