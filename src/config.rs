@@ -1494,21 +1494,39 @@ fn build_check(
                 ),
             );
         }
-        if let Some(app) = &s.application
-            && !cfg
+        if let Some(app) = &s.application {
+            let Some(owner) = cfg
                 .applications
                 .iter()
-                .any(|a| a.code.get_ref() == app.get_ref())
-        {
-            return c.error(
-                app.span(),
-                "morning_check.systems.application",
-                format!(
-                    "system `{}` names application `{}`, which is not in [[applications]]",
-                    s.id.get_ref(),
-                    app.get_ref()
-                ),
-            );
+                .find(|a| a.code.get_ref() == app.get_ref())
+            else {
+                return c.error(
+                    app.span(),
+                    "morning_check.systems.application",
+                    format!(
+                        "system `{}` names application `{}`, which is not in [[applications]]",
+                        s.id.get_ref(),
+                        app.get_ref()
+                    ),
+                );
+            };
+            // The lead to call for a failed system is the one of the group that runs it: one
+            // group, not two that can disagree (issue 14: Portal and DMDC named another).
+            if owner.group.get_ref() != s.group.get_ref() {
+                return c.error(
+                    s.group.span(),
+                    "morning_check.systems.group",
+                    format!(
+                        "system `{}` names group `{}`, but its application `{}` is run by `{}`: \
+                         set group = \"{}\" (the lead called when it fails is that group's)",
+                        s.id.get_ref(),
+                        s.group.get_ref(),
+                        app.get_ref(),
+                        owner.group.get_ref(),
+                        owner.group.get_ref()
+                    ),
+                );
+            }
         }
         let probe = match s.probe {
             None => None,
@@ -1638,6 +1656,31 @@ mod tests {
         assert!(
             parse(&bad, Source::Embedded).is_err(),
             "unknown keys are refused"
+        );
+    }
+
+    /// Issue 14: the morning check called the lead of a group other than the one running
+    /// the application (Portal, DMDC). A system's group must be its application's.
+    #[test]
+    fn a_check_system_is_run_by_its_applications_group() {
+        let org = embedded().org;
+        for s in &org.check.systems {
+            if let Some(app) = s.application.as_deref().and_then(|a| org.application(a)) {
+                assert_eq!(s.group, app.group, "system {}", s.id);
+            }
+        }
+        let bad = EMBEDDED.replacen(
+            "application = \"Portal\"\ngroup = \"technical\"",
+            "application = \"Portal\"\ngroup = \"workstations\"",
+            1,
+        );
+        assert_ne!(bad, EMBEDDED);
+        let err = parse(&bad, Source::Embedded).expect_err("two groups for Portal");
+        let text = err.to_string();
+        assert!(
+            text.contains("morning_check.systems.group")
+                && text.contains("set group = \"technical\""),
+            "{text}"
         );
     }
 

@@ -799,8 +799,9 @@ fn check_run_auto_records_probe_results_and_keeps_manual_ones() {
         "{out:?}"
     );
     assert!(
-        out.stdout
-            .contains("Call now: Vũ Đức Minh (0912 000 305), lead of the group that runs Portal."),
+        out.stdout.contains(
+            "Call now: Đặng Quốc Huy (0912 000 306), lead of the group that runs Portal."
+        ),
         "{out:?}"
     );
 
