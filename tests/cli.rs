@@ -1310,6 +1310,17 @@ fn links_duplicates_and_children_without_cycles() {
     let ch = desk.change(AN, &["ticket", "link", &c, "--child-of", &b]);
     assert_eq!(ch["ticket"]["parent"], b.as_str());
     assert_eq!(ch["event"]["relation"], "child_of");
+    // The other side lists them (issue 14: a parent did not list its children or duplicates).
+    let shown = desk.show(&a);
+    assert_eq!(shown["duplicates"], serde_json::json!([b.as_str()]));
+    assert_eq!(shown["children"], serde_json::json!([]));
+    assert_eq!(desk.show(&b)["children"], serde_json::json!([c.as_str()]));
+    let text = desk.ok(Some(AN), &["ticket", "show", &b]).stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Children") && l.contains(&format!("{c} (new)"))),
+        "{text}"
+    );
     let out = desk.ok(Some(AN), &["ticket", "link", &b, "--child-of", &a]);
     assert_eq!(
         out.stdout.trim(),

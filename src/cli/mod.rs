@@ -680,20 +680,39 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             let (t, events) = store
                 .ticket_with_timeline(key)
                 .map_err(|e| env.store_err(e))?;
+            // Its children and duplicates (issue 14: a parent did not list them).
+            let linked = store.children_of(&t.key).map_err(|e| env.store_err(e))?;
+            let keys_where = |dup: bool| -> Vec<&Ticket> {
+                linked
+                    .iter()
+                    .filter(|c| {
+                        if dup {
+                            c.duplicate_of.as_deref() == Some(t.key.as_str())
+                        } else {
+                            c.parent.as_deref() == Some(t.key.as_str())
+                        }
+                    })
+                    .collect()
+            };
+            let (children, duplicates) = (keys_where(false), keys_where(true));
             if out.json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
                     ticket: &'a Ticket,
                     sla: crate::domain::sla::SlaStatus,
+                    children: Vec<&'a str>,
+                    duplicates: Vec<&'a str>,
                     timeline: &'a [Event],
                 }
                 out::json(&Shown {
                     ticket: &t,
                     sla: sla_of(org, &t, &events),
+                    children: children.iter().map(|c| c.key.as_str()).collect(),
+                    duplicates: duplicates.iter().map(|c| c.key.as_str()).collect(),
                     timeline: &events,
                 })?;
             } else {
-                print_ticket(env, &t, &events);
+                print_ticket(env, &t, &events, &children, &duplicates);
             }
             Ok(0)
         }
@@ -1058,7 +1077,15 @@ fn change(env: &Env<'_>, key: &str, guard: &args::Guard, change: Change) -> Resu
     Ok(0)
 }
 
-fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
+/// A ticket in words: its fields, its children and duplicates (each with its status), its
+/// clocks, description, resolution and timeline.
+fn print_ticket(
+    env: &Env<'_>,
+    t: &Ticket,
+    events: &[Event],
+    children: &[&Ticket],
+    duplicates: &[&Ticket],
+) {
     let cat = env.cat;
     let org = &env.cfg.org;
     let lang = cat.lang().code();
@@ -1068,6 +1095,15 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
             .to_string()
     };
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let linked_list = |list: &[&Ticket]| {
+        if list.is_empty() {
+            return "—".to_string();
+        }
+        list.iter()
+            .map(|c| format!("{} ({})", c.key, describe::status(cat, c.status)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let named = |list: &[crate::domain::org::Coded], id: &str| {
         list.iter()
             .find(|c| c.id == id)
@@ -1132,6 +1168,8 @@ fn print_ticket(env: &Env<'_>, t: &Ticket, events: &[Event]) {
         ),
         ("field.parent", opt(&t.parent)),
         ("field.duplicate_of", opt(&t.duplicate_of)),
+        ("field.children", linked_list(children)),
+        ("field.duplicates", linked_list(duplicates)),
         ("field.version", t.version.to_string()),
     ];
     // Each value is a field inside a line: one_line, whatever it holds.
