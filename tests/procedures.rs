@@ -428,6 +428,25 @@ fn a_step_clock_stands_still_while_the_ticket_waits() {
     assert_eq!(step2["over"], false, "1 h budget");
 }
 
+/// Issue 14: a ticket reclassified to a kind with a procedure three hours after it was
+/// recorded showed its first step with those hours already used. The step starts when the
+/// ticket became of that kind.
+#[test]
+fn a_reclassified_tickets_first_step_starts_when_it_changed_kind() {
+    let d = Desk::new();
+    let key = d.new_ticket("incident");
+    d.ok(
+        "11:00",
+        "nguyenvanan",
+        &["ticket", "classify", &key, "--kind", "consultation"],
+    );
+    let v = d.steps("11:20", &key);
+    let first = &v["clocks"].as_array().unwrap()[0];
+    assert_eq!(first["step"], "1", "{v}");
+    assert_eq!(first["used_minutes"], 20, "from 11:00, not 08:00: {first}");
+    assert_eq!(first["entered"], "2026-11-23T04:00:00Z", "{first}");
+}
+
 #[test]
 fn the_request_and_completion_forms_print_what_was_recorded() {
     let d = Desk::new();

@@ -161,12 +161,24 @@ pub fn step_clocks(
             over: false,
         })
     };
+    // The procedure starts when the ticket became of its kind: at creation, or when it was
+    // reclassified (issue 14: a ticket reclassified three hours in showed its first step with
+    // those hours used). Steps of an earlier kind's procedure are not this one's.
+    let became = events
+        .iter()
+        .rev()
+        .find(|e| match &e.kind {
+            EventKind::Classified { changes } => changes.iter().any(|c| c.field == "kind"),
+            _ => false,
+        })
+        .map(|e| e.at);
+    let start = became.unwrap_or(t.created_at).max(t.created_at);
     if let Some(first) = p.first()
-        && let Some(c) = open(&first.id, t.created_at)
+        && let Some(c) = open(&first.id, start)
     {
         out.push(c);
     }
-    for e in events {
+    for e in events.iter().filter(|e| e.at >= start) {
         let (to, done) = match &e.kind {
             EventKind::StepCompleted { to, .. } => (to.clone(), true),
             EventKind::StepReturned { to, .. } => (Some(to.clone()), true),
