@@ -83,24 +83,57 @@ pub fn render(
     ));
     if kind == FormKind::Completion {
         out.push_str(&format!("\n## {}\n\n", cat.t("form.work_done")));
+        // The whole path (issue 14): each pass through a step, numbered when a return made
+        // it go round again, and each return with its reason.
         let mut any = false;
+        let mut passes: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let who = |login: &str| {
+            org.operator(login)
+                .map(|o| o.name.clone())
+                .unwrap_or_else(|| login.to_string())
+        };
+        let step_name = |step: &str| {
+            procedure
+                .and_then(|p| p.step(step))
+                .map(|s| s.name.get(lang).to_string())
+                .unwrap_or_default()
+        };
         for e in events {
-            if let EventKind::StepCompleted { step, fields, .. } = &e.kind {
-                any = true;
-                let name = procedure
-                    .and_then(|p| p.step(step))
-                    .map(|s| s.name.get(lang).to_string())
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "- **{}** {} — {} ({})\n",
-                    md_inline(step),
-                    md_inline(&name),
-                    local(e.at),
-                    md_inline(&e.actor)
-                ));
-                for (k, v) in fields {
-                    out.push_str(&format!("  - {}: {}\n", md_inline(k), md_inline(v)));
+            match &e.kind {
+                EventKind::StepCompleted { step, fields, .. } => {
+                    any = true;
+                    let n = passes.entry(step.as_str()).or_insert(0);
+                    *n += 1;
+                    let again = if *n > 1 {
+                        format!(" {}", cat.f("form.again", &[("n", &*n)]))
+                    } else {
+                        String::new()
+                    };
+                    out.push_str(&format!(
+                        "- **{}** {}{} — {} ({})\n",
+                        md_inline(step),
+                        md_inline(&step_name(step)),
+                        md_inline(&again),
+                        local(e.at),
+                        md_inline(&who(&e.actor))
+                    ));
+                    for (k, v) in fields {
+                        out.push_str(&format!("  - {}: {}\n", md_inline(k), md_inline(v)));
+                    }
                 }
+                EventKind::StepReturned { from, to, reason } => {
+                    any = true;
+                    out.push_str(&format!(
+                        "- {} — {} ({})\n",
+                        md_inline(&cat.f(
+                            "form.returned",
+                            &[("from", from), ("to", to), ("reason", reason)]
+                        )),
+                        local(e.at),
+                        md_inline(&who(&e.actor))
+                    ));
+                }
+                _ => {}
             }
         }
         if !any {

@@ -277,6 +277,21 @@ fn an_approval_is_returned_for_adjustment_and_only_an_approver_decides() {
         text.contains("step B5 sent back to B3: Dự toán quá cao"),
         "{text}"
     );
+    // The completion record tells the whole path (issue 14: B3 and B4 twice with nothing
+    // to say why, the return hidden): each pass numbered, the return with its reason.
+    let form = d.ok(
+        "14:05",
+        "nguyenvanan",
+        &["ticket", "form", &key, "--kind", "completion"],
+    );
+    let b3 = form.find("- **B3**").expect("B3");
+    let back = form
+        .find("↩ B5 sent back to B3: Dự toán quá cao")
+        .expect("the return");
+    let b3_again = form.find("(pass 2)").expect("B3 again");
+    assert!(b3 < back && back < b3_again, "{form}");
+    let again_line = form.lines().find(|l| l.contains("(pass 2)")).unwrap_or("");
+    assert!(again_line.starts_with("- **B3**"), "{form}");
 }
 
 #[test]
