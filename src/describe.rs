@@ -82,7 +82,9 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("reason", &one_line(reason)),
             ],
         ),
-        EventKind::StepCompleted { step, fields, to } => {
+        EventKind::StepCompleted {
+            step, fields, to, ..
+        } => {
             let recorded: Vec<String> = fields
                 .iter()
                 .map(|(k, v)| format!("{}: {}", one_line(k), first_line(v)))
@@ -107,7 +109,9 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ],
             )
         }
-        EventKind::StepReturned { from, to, reason } => cat.f(
+        EventKind::StepReturned {
+            from, to, reason, ..
+        } => cat.f(
             "event.step_returned",
             &[
                 ("from", &one_line(from)),

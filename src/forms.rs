@@ -121,7 +121,9 @@ pub fn render(
                         out.push_str(&format!("  - {}: {}\n", md_inline(k), md_inline(v)));
                     }
                 }
-                EventKind::StepReturned { from, to, reason } => {
+                EventKind::StepReturned {
+                    from, to, reason, ..
+                } => {
                     any = true;
                     out.push_str(&format!(
                         "- {} — {} ({})\n",

@@ -819,7 +819,11 @@ fn linked_tickets_at_a_pending_step_are_left_and_assignees_stay_in_the_group() {
     );
     let status = |k: &str| desk.json(&[], &["ticket", "show", k])["ticket"]["status"].clone();
     assert_eq!(status(&plain), "resolved");
-    assert_eq!(status(&repair), "new", "left at B5");
+    assert_eq!(
+        status(&repair),
+        "waiting_approval",
+        "left at B5, waiting for approval"
+    );
     // A plain operator cannot hand a TABMIS ticket to someone of another group.
     let other = key_of(&desk.json(
         hoa,

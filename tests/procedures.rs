@@ -219,6 +219,24 @@ fn an_approval_is_returned_for_adjustment_and_only_an_approver_decides() {
         d.complete("09:00", "nguyenvanan", &key);
     }
     assert_eq!(d.current(&key), "B5");
+    // At the approval step the ticket waits for approval, so it is in the approver's queue
+    // (issue 14: it stayed `new` and that queue showed 0).
+    let status = |when: &str| {
+        let v: Value =
+            serde_json::from_str(&d.ok(when, "nguyenvanan", &["ticket", "show", &key, "--json"]))
+                .unwrap();
+        v["ticket"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(status("09:30"), "waiting_approval");
+    let waiting = d.ok(
+        "09:30",
+        "nguyenvanan",
+        &["ticket", "list", "--status", "waiting_approval"],
+    );
+    assert!(waiting.contains(&key), "{waiting}");
     // Not an approver: refused.
     let err = d.refused(
         "10:00",
@@ -268,10 +286,13 @@ fn an_approval_is_returned_for_adjustment_and_only_an_approver_decides() {
         ],
     );
     assert_eq!(d.current(&key), "B3");
+    assert_eq!(status("10:05"), "in_progress", "back at work on the plan");
     d.complete("11:00", "nguyenvanan", &key);
     d.complete("11:10", "nguyenvanan", &key);
+    assert_eq!(status("11:15"), "waiting_approval");
     d.complete("13:30", APPROVER, &key);
     assert_eq!(d.current(&key), "B6");
+    assert_eq!(status("13:35"), "in_progress");
     let text = d.ok("14:00", "nguyenvanan", &["ticket", "show", &key]);
     assert!(
         text.contains("step B5 sent back to B3: Dự toán quá cao"),

@@ -197,10 +197,21 @@ pub fn step_clocks(
             out.push(c);
         }
     }
+    // A step's clock stands still while the ticket waits on the requester or a vendor, but
+    // not while it waits for approval: that is the approval step's own time.
+    let steps_pause = crate::domain::sla::SlaSettings {
+        pause_in: sla
+            .pause_in
+            .iter()
+            .copied()
+            .filter(|s| *s != crate::domain::status::Status::WaitingApproval)
+            .collect(),
+        ..sla.clone()
+    };
     for c in &mut out {
         let end = c.left.unwrap_or(now);
         let used = if end > c.entered {
-            crate::domain::sla::running_between(t, events, cal, sla, c.entered, end)
+            crate::domain::sla::running_between(t, events, cal, &steps_pause, c.entered, end)
         } else {
             TimeDelta::zero()
         };

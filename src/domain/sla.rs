@@ -204,7 +204,10 @@ fn stretches(t: &Ticket, events: &[Event], settings: &SlaSettings) -> Vec<Stretc
     for e in events {
         let to = match &e.kind {
             EventKind::StatusChanged { to, .. } => Some(*to),
-            EventKind::Escalated { status, .. } | EventKind::Returned { status, .. } => *status,
+            EventKind::Escalated { status, .. }
+            | EventKind::Returned { status, .. }
+            | EventKind::StepCompleted { status, .. }
+            | EventKind::StepReturned { status, .. } => *status,
             EventKind::Resolved { .. } => Some(Status::Resolved),
             EventKind::RequesterConfirmed => Some(Status::Closed),
             EventKind::Reopened { .. } | EventKind::ResolvedUpstream { .. } => {

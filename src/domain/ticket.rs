@@ -262,11 +262,18 @@ pub enum EventKind {
         fields: std::collections::BTreeMap<String, String>,
         /// The step it went on to; `None` when the procedure is done.
         to: Option<String>,
+        /// The status the step led to ([`status_after_step`]); `None`: unchanged (and in
+        /// events recorded before this was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
     },
     StepReturned {
         from: String,
         to: String,
         reason: String,
+        /// The status the return led to ([`status_after_step`]); `None`: unchanged.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
     },
 }
 
@@ -1096,13 +1103,17 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 }
                 None => step.next.first().cloned(),
             };
-            let _ = p;
             let from = step.id.clone();
             t.current_step = to.clone();
+            let status = status_after_step(t, to.as_deref().and_then(|id| p.step(id)));
+            if let Some(s) = status {
+                t.status = s;
+            }
             Ok(EventKind::StepCompleted {
                 step: from,
                 fields: clean,
                 to,
+                status,
             })
         }
         Change::ReturnStep { to, reason } => {
@@ -1117,7 +1128,17 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             }
             let from = step.id.clone();
             t.current_step = Some(to.clone());
-            Ok(EventKind::StepReturned { from, to, reason })
+            let (p, _) = current_step(t, ctx)?;
+            let status = status_after_step(t, p.step(&to));
+            if let Some(s) = status {
+                t.status = s;
+            }
+            Ok(EventKind::StepReturned {
+                from,
+                to,
+                reason,
+                status,
+            })
         }
         Change::Reopen { reason } => {
             let reason = check_text("reason", &reason, true)?;
@@ -1133,6 +1154,30 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             Ok(EventKind::Reopened { from, reason })
         }
     }
+}
+
+/// The status a procedure's step puts the ticket in (issue 14: a repair plan at its approval
+/// step stayed `new`, so the approver's "waiting for approval" queue was empty): at an
+/// approval step (one that may send the request back) `waiting_approval`; past it, or at
+/// any other step, or when the procedure is done, `in_progress` if it was new, assigned or
+/// waiting for approval. `None` when the status stays as it is (waiting on the requester or a
+/// vendor is left alone).
+pub fn status_after_step(
+    t: &Ticket,
+    next: Option<&crate::domain::procedure::Step>,
+) -> Option<Status> {
+    let want = match next {
+        Some(step) if !step.returns.is_empty() => Status::WaitingApproval,
+        _ if matches!(
+            t.status,
+            Status::New | Status::Assigned | Status::WaitingApproval
+        ) =>
+        {
+            Status::InProgress
+        }
+        _ => return None,
+    };
+    (t.status != want && t.status.can_become(want)).then_some(want)
 }
 
 /// The ticket's procedure and current step, if the acting operator may act on it.
