@@ -1035,10 +1035,10 @@ fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
             // there: a binding is shown by its first key that still works.
             let typing = app.knowledge.is_some() && app.popup.is_none();
             let Some(key) = b.keys.iter().find(|k| {
-                !(typing
-                    && matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_))
+                let letter = matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_))
                     && !k.ctrl
-                    && !k.alt)
+                    && !k.alt;
+                !typing || !letter
             }) else {
                 continue;
             };
@@ -1194,7 +1194,7 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
             frame,
             theme,
             area,
-            &cat,
+            cat,
             Dialog {
                 title: cat.t("popup.leave_form"),
                 width: 72,
@@ -1206,7 +1206,7 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
             frame,
             theme,
             area,
-            &cat,
+            cat,
             Dialog {
                 title: cat.t("popup.confirm"),
                 width: 60,
@@ -1218,7 +1218,7 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
             frame,
             theme,
             area,
-            &cat,
+            cat,
             Dialog {
                 title: cat.t("popup.confirm"),
                 width: 80,
@@ -1236,7 +1236,7 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
                 frame,
                 theme,
                 area,
-                &cat,
+                cat,
                 Dialog {
                     title: cat.t("popup.conflict"),
                     width: 90,
