@@ -2120,3 +2120,25 @@ fn the_new_ticket_form_fits_small_screens_and_shows_its_messages() {
         "{screen}"
     );
 }
+
+/// Issue 15: on a screen too short for every field, the choices scroll so that the focused
+/// one is always on screen (Tab through all of them at 80×16).
+#[test]
+fn every_focused_form_field_is_on_a_short_screen() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let cat = Catalog::new(Lang::En);
+    d.key(KeyCode::Char('n'));
+    let count = form(&d).field_count();
+    for _ in 0..count {
+        let focus = form(&d).focus;
+        let screen = d.screen(80, 16);
+        if let Some(c) = focus
+            .checked_sub(hotro::ui::app::NewTicketForm::TEXT_FIELDS)
+            .and_then(|i| form(&d).choices.get(i))
+        {
+            let label: String = cat.t(c.label_id).chars().take(6).collect();
+            assert!(screen.contains(&label), "focus {focus}: {label}\n{screen}");
+        }
+        d.key(KeyCode::Tab);
+    }
+}
