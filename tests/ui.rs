@@ -1884,10 +1884,12 @@ fn the_hint_bar_shows_the_most_important_keys_and_says_there_are_more() {
             assert!(bar.contains(k), "{name}: {k} missing in {bar}");
         }
     }
-    let mut d = desk("nguyenvanan", Lang::En);
-    all_open(&mut d);
-    d.key(KeyCode::Enter);
-    snap3(&d, "hints_detail_en");
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut d = desk("nguyenvanan", lang);
+        all_open(&mut d);
+        d.key(KeyCode::Enter);
+        snap3(&d, &format!("hints_detail_{name}"));
+    }
 }
 
 /// Issue 15: hints come from the keymap file: `take` remapped to `T` shows as `T take`, in
@@ -1955,7 +1957,27 @@ fn the_help_overlay_scrolls_within_its_bounds() {
     d.key(KeyCode::End);
     let screen = d.screen(80, 24);
     assert!(!screen.contains("context."), "{screen}");
-    insta::assert_snapshot!("help_end_vi_80x24", screen);
+    // The title says where the overlay is: its last line is the last of the list.
+    let total = hotro::ui::layout::help_rows(&d.app.keymap);
+    assert!(screen.contains(&format!("{total} / {total}")), "{screen}");
+    // At every size and in every language, the end of the list is its SLA legend.
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut d = desk("nguyenvanan", lang);
+        d.key(KeyCode::Char('?'));
+        d.key(KeyCode::End);
+        for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+            d.msg(Msg::Resize {
+                width: w,
+                height: h,
+            });
+            d.key(KeyCode::End);
+            let screen = d.screen(w, h);
+            let legend = Catalog::new(lang).t("help.sla.at_risk");
+            let start: String = legend.chars().take(10).collect();
+            assert!(screen.contains(&start), "{name} {w}x{h}:\n{screen}");
+            insta::assert_snapshot!(format!("help_end_{name}_{w}x{h}"), screen);
+        }
+    }
 }
 
 /// Issue 15: the SLA column reads as a duration in each language (not `11h00`, a clock time

@@ -965,10 +965,12 @@ fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     let total: usize = hints.iter().map(piece).sum();
     let mut shown: Vec<bool> = vec![true; hints.len()];
     let mut cue = None;
+    let in_help = matches!(app.popup, Some(Popup::Help { .. }));
     if total > max {
+        // In the overlay itself "more" would point at what is already open.
         let help_key = hints
             .iter()
-            .find(|h| h.2 == Action::Help)
+            .find(|h| h.2 == Action::Help && !in_help)
             .map(|h| h.0.clone());
         let more = app.cat.t("ui.hint_more");
         let budget = match &help_key {
@@ -1137,7 +1139,27 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
         Popup::Help { scroll } => {
             let r = layout::help_area(area);
             frame.render_widget(Clear, r);
-            let block = popup_block(cat.t("ui.help"), theme);
+            // Where in the list the overlay is, when it does not show it all.
+            let inner_rows = usize::from(layout::inner(r).height);
+            let total = layout::help_rows(&app.keymap);
+            let from = (*scroll).min(layout::help_max_scroll(app, area));
+            let title = if total > inner_rows {
+                format!(
+                    "{} · {}",
+                    cat.t("ui.help"),
+                    cat.f(
+                        "ui.help_position",
+                        &[
+                            ("from", &(from + 1)),
+                            ("to", &(from + inner_rows).min(total)),
+                            ("total", &total),
+                        ],
+                    )
+                )
+            } else {
+                cat.t("ui.help")
+            };
+            let block = popup_block(title, theme);
             let inner = block.inner(r);
             frame.render_widget(block, r);
             let mut lines = Vec::new();

@@ -328,6 +328,7 @@ ui-marked = { $count } marked
 ui-newest_first = newest first
 ui-oldest_first = oldest first
 ui-help = Keys (Esc closes)
+ui-help_position = { $from }–{ $to } of { $total }
 
 ## col
 col-key = Key

@@ -328,6 +328,7 @@ ui-marked = { $count } phiếu đã đánh dấu
 ui-newest_first = mới nhất trước
 ui-oldest_first = cũ nhất trước
 ui-help = Phím tắt (Esc để đóng)
+ui-help_position = { $from }–{ $to } / { $total }
 
 ## col
 col-key = Mã phiếu

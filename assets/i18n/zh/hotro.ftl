@@ -328,6 +328,7 @@ ui-marked = 已标记 { $count } 个
 ui-newest_first = 最新在前
 ui-oldest_first = 最早在前
 ui-help = 按键（Esc 关闭）
+ui-help_position = 第 { $from }–{ $to } 行，共 { $total } 行
 
 ## col
 col-key = 编号
