@@ -174,8 +174,17 @@ fn first_line(text: &str) -> String {
     }
 }
 
-/// "Ticket X changed since version V (now W):" and one line per change: who, when, what.
+/// "Ticket X changed since version V (now W):" and one line per change: who, when, what;
+/// then what to do about it on the command line (`--expect-version`).
 pub fn conflict(cat: &Catalog, org: &Organisation, c: &Conflict) -> String {
+    let mut out = conflict_changes(cat, org, c);
+    out.push('\n');
+    out.push_str(&cat.f("conflict.nothing_changed", &[("current", &c.current)]));
+    out
+}
+
+/// "Ticket X changed since version V (now W):" and one line per change: who, when, what.
+pub fn conflict_changes(cat: &Catalog, org: &Organisation, c: &Conflict) -> String {
     let mut out = cat.f(
         "conflict.header",
         &[
@@ -194,8 +203,6 @@ pub fn conflict(cat: &Catalog, org: &Organisation, c: &Conflict) -> String {
             event(cat, org, e)
         ));
     }
-    out.push('\n');
-    out.push_str(&cat.f("conflict.nothing_changed", &[("current", &c.current)]));
     out
 }
 

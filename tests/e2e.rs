@@ -712,3 +712,43 @@ fn the_external_editor_gets_a_private_file_and_a_missing_editor_is_named() {
     c.send("\x1b");
     c.quit();
 }
+
+/// Issue 15: a wide grapheme cluster (a flag: two regional indicators, one 2-cell cluster)
+/// leaves nothing behind when the screen changes under it, and Ctrl-L draws every cell
+/// again, whatever the terminal holds.
+#[test]
+fn wide_clusters_leave_no_stale_cells_and_ctrl_l_repaints_everything() {
+    let (_dir, db) = fresh_db();
+    let (code, out, err) = hotro(
+        &db,
+        &["ticket", "new", "--title", "🇻🇳", "--description", "🇻🇳🇻🇳 cờ"],
+    );
+    assert_eq!(code, 0, "{err}{out}");
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("My tickets");
+    c.send("8"); // all open: the flag in the table and the preview
+    // The flag is shown as its letters: terminals draw a flag's two characters in cells
+    // of their own, which ratatui (one 2-cell cluster) would not erase.
+    c.wait_until("the flag in the preview", |s| {
+        s.contents().matches("VN").count() >= 3
+    });
+    c.send("1"); // my tickets: empty, no preview
+    c.wait_until("the empty queue", |s| s.contents().contains("No tickets"));
+    std::thread::sleep(Duration::from_millis(300));
+    let screen = c.screen();
+    for ri in ['\u{1F1FB}', '\u{1F1F3}'] {
+        assert!(!screen.contains(ri), "stale {ri:?}:\n{screen}");
+    }
+    // Something the console did not draw (as a terminal that drew a cluster wider than
+    // its width would leave): Ctrl-L takes it away.
+    c.parser
+        .lock()
+        .unwrap()
+        .process("\x1b[30;70HLEFT-BEHIND 🇳".as_bytes());
+    assert!(c.screen().contains("LEFT-BEHIND"));
+    c.send("\x0c"); // Ctrl-L
+    c.wait_until("a repaint", |s| !s.contents().contains("LEFT-BEHIND"));
+    assert!(!c.screen().contains('\u{1F1F3}'));
+    assert!(c.screen().contains("My tickets"));
+    c.quit();
+}

@@ -736,6 +736,8 @@ fn more_popup_snapshots() {
             .unwrap();
         d.ctrl('s');
         snap(&d, &format!("conflict_{name}"));
+        // The console's words: keys to press, not a command-line flag.
+        assert!(!d.screen(120, 40).contains("--expect-version"));
         d.key(KeyCode::Char('e'));
         d.ctrl('c');
         snap(&d, &format!("quit_confirm_{name}"));
@@ -1825,5 +1827,340 @@ fn chinese_console_snapshots() {
             );
             assert!(row.ends_with('│'), "{w}x{h}: {row}");
         }
+    }
+}
+
+/// The last line of a screen: the hint bar.
+fn hint_bar(screen: &str) -> String {
+    screen.lines().last().unwrap_or("").to_string()
+}
+
+/// Issue 15: the hint bar shows what fits by priority, in a stable order, and ends with the
+/// help key and "more" when something was left out; leaving a screen is always offered.
+#[test]
+fn the_hint_bar_shows_the_most_important_keys_and_says_there_are_more() {
+    for (lang, name, back, more) in [
+        (Lang::En, "en", "Esc back", "? more"),
+        (Lang::Vi, "vi", "Esc quay lại", "? thêm"),
+        (Lang::Zh, "zh", "Esc 返回", "? 更多"),
+    ] {
+        let mut d = desk("nguyenvanan", lang);
+        all_open(&mut d);
+        assert!(hint_bar(&d.screen(250, 24)).contains("1–9 "), "{name}");
+        for w in [80u16, 120] {
+            let bar = hint_bar(&d.screen(w, 24));
+            assert!(!bar.contains("1-9"), "{name} {w}: {bar}");
+            assert!(bar.ends_with(more), "{name} {w}: {bar}");
+            assert!(bar.contains("q "), "{name} {w}: {bar}");
+        }
+        // Everything fits at 200 columns: no cue, help in its place.
+        let bar = hint_bar(&d.screen(400, 24));
+        assert!(!bar.ends_with(more), "{name}: {bar}");
+        d.key(KeyCode::Enter);
+        for w in [80u16, 120] {
+            let bar = hint_bar(&d.screen(w, 24));
+            assert!(bar.contains(back), "{name} {w}: {bar}");
+            assert!(bar.ends_with(more), "{name} {w}: {bar}");
+            assert!(unicode_width::UnicodeWidthStr::width(bar.as_str()) <= w as usize);
+        }
+        let bar = hint_bar(&d.screen(120, 24));
+        let wanted: &[&str] = if lang == Lang::En {
+            &["R ", "x "]
+        } else {
+            &["R "]
+        };
+        for k in wanted {
+            assert!(bar.contains(k), "{name}: {k} missing in {bar}");
+        }
+        d.key(KeyCode::Esc);
+        d.key(KeyCode::Char('M'));
+        let bar = hint_bar(&d.screen(120, 24));
+        let wanted: &[&str] = if lang == Lang::En {
+            &["i ", "F "]
+        } else {
+            &["i "]
+        };
+        for k in wanted {
+            assert!(bar.contains(k), "{name}: {k} missing in {bar}");
+        }
+    }
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut d = desk("nguyenvanan", lang);
+        all_open(&mut d);
+        d.key(KeyCode::Enter);
+        snap3(&d, &format!("hints_detail_{name}"));
+    }
+}
+
+/// Issue 15: hints come from the keymap file: `take` remapped to `T` shows as `T take`, in
+/// the place `t take` had, at every width where `t take` showed.
+#[test]
+fn a_remapped_key_shows_in_the_hint_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keymap.toml");
+    std::fs::write(&file, "[[queue]]\nkeys = [\"T\"]\naction = \"take\"\n").unwrap();
+    let keymap = Keymap::load(Some(&file)).unwrap();
+    let mut d = desk("nguyenvanan", Lang::En);
+    let me = d.app.me.clone();
+    d.app = App::new(Catalog::new(Lang::En), org(), me, keymap, now());
+    let mut exec = Executor::new(&mut d.store, &d.session).with_now(now());
+    exec.start(&mut d.app);
+    all_open(&mut d);
+    for w in [120u16, 200] {
+        let bar = hint_bar(&d.screen(w, 24));
+        assert!(bar.contains("T take"), "{w}: {bar}");
+        assert!(!bar.contains("t take"), "{w}: {bar}");
+    }
+    let bar = hint_bar(&d.screen(200, 24));
+    let (reply, take) = (bar.find("r reply").unwrap(), bar.find("T take").unwrap());
+    assert!(reply < take, "the default's place: {bar}");
+}
+
+/// Issue 15: the help overlay stops at its last line, and g/Home, G/End go to either end.
+#[test]
+fn the_help_overlay_scrolls_within_its_bounds() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    d.msg(Msg::Resize {
+        width: 80,
+        height: 24,
+    });
+    d.key(KeyCode::Char('?'));
+    let scroll = |d: &Desk| match d.app.popup {
+        Some(Popup::Help { scroll }) => scroll,
+        _ => panic!("help closed"),
+    };
+    d.key_mod(KeyCode::Char('G'), KeyModifiers::SHIFT);
+    let last = scroll(&d);
+    assert!(last > 0);
+    let screen = d.screen(80, 24);
+    // The last line at the bottom of the overlay: every line seen, none past the end.
+    let size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let visible = hotro::ui::layout::inner(hotro::ui::layout::help_area(size)).height as usize;
+    assert_eq!(
+        last + visible,
+        hotro::ui::layout::help_rows(&d.app.keymap),
+        "{screen}"
+    );
+    for _ in 0..30 {
+        d.key(KeyCode::Char('j'));
+        d.key(KeyCode::PageDown);
+    }
+    assert_eq!(scroll(&d), last, "never past the end");
+    assert_eq!(d.screen(80, 24), screen);
+    d.key(KeyCode::Char('g'));
+    assert_eq!(scroll(&d), 0);
+    d.key(KeyCode::End);
+    assert_eq!(scroll(&d), last);
+    d.key(KeyCode::Home);
+    assert_eq!(scroll(&d), 0);
+    // Headings are the contexts' names in the operator's language, never raw ids.
+    d.key(KeyCode::End);
+    let screen = d.screen(80, 24);
+    assert!(!screen.contains("context."), "{screen}");
+    // The title says where the overlay is: its last line is the last of the list.
+    let total = hotro::ui::layout::help_rows(&d.app.keymap);
+    assert!(screen.contains(&format!("{total} / {total}")), "{screen}");
+    // At every size and in every language, the end of the list is its SLA legend.
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut d = desk("nguyenvanan", lang);
+        d.key(KeyCode::Char('?'));
+        d.key(KeyCode::End);
+        for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+            d.msg(Msg::Resize {
+                width: w,
+                height: h,
+            });
+            d.key(KeyCode::End);
+            let screen = d.screen(w, h);
+            let legend = Catalog::new(lang).t("help.sla.at_risk");
+            let start: String = legend.chars().take(10).collect();
+            assert!(screen.contains(&start), "{name} {w}x{h}:\n{screen}");
+            insta::assert_snapshot!(format!("help_end_{name}_{w}x{h}"), screen);
+        }
+    }
+}
+
+/// Issue 15: the SLA column reads as a duration in each language (not `11h00`, a clock time
+/// in Vietnamese), overdue and paused clocks say so in words, and columns fit their content
+/// and the screen: SLA kept at 80 columns, a long unit shown whole at 200.
+#[test]
+fn sla_durations_read_as_durations_and_columns_fit_content_and_screen() {
+    for (lang, name, span, over) in [
+        (Lang::Vi, "vi", "2 g 00 ph", "quá "),
+        (Lang::En, "en", "2h 00m", "over "),
+        (Lang::Zh, "zh", "2小时00分", "超时 "),
+    ] {
+        let mut d = desk("nguyenvanan", lang);
+        let org = org();
+        let ctx = Ctx {
+            org: &org,
+            actor: "nguyenvanan",
+            now: now(),
+            by: None,
+        };
+        d.store
+            .create_ticket(
+                &NewTicket {
+                    title: "Máy in quầy giao dịch không in được".into(),
+                    requester: Requester {
+                        unit: Some("DN-HC".into()),
+                        ..Requester::default()
+                    },
+                    application: Some("THBC-ĐTKB-LAN".into()),
+                    ..NewTicket::default()
+                },
+                ctx,
+            )
+            .unwrap();
+        all_open(&mut d);
+        for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+            let screen = d.screen(w, h);
+            assert!(screen.contains(span), "{name} {w}: {screen}");
+            assert!(!screen.contains("h00 "), "{name} {w}: {screen}");
+            let rows: Vec<&str> = screen.lines().filter(|l| l.contains(" HT-")).collect();
+            for row in &rows {
+                assert_eq!(
+                    unicode_width::UnicodeWidthStr::width(*row),
+                    w as usize,
+                    "{name} {w}: {row}"
+                );
+            }
+        }
+        let wide = d.screen(200, 50);
+        // The longest application code whole (it was cut to 10 cells at any width).
+        assert!(wide.contains("THBC-ĐTKB-LAN "), "{name}: {wide}");
+        snap3(&d, &format!("sla_columns_{name}"));
+        // A day later every clock is overdue, and says so in words.
+        d.tick(now() + chrono::Duration::hours(30));
+        d.key(KeyCode::Char('8'));
+        let screen = d.screen(120, 40);
+        assert!(screen.contains(over), "{name}: {screen}");
+        assert!(!screen.contains("!-"), "{name}: {screen}");
+    }
+}
+
+/// Issue 15: dialog text wraps (never cut), the box fits its content within the screen,
+/// and the line of answers stays in sight however long the text; the conflict dialog speaks
+/// of keys, not of the command line's `--expect-version`.
+#[test]
+fn dialogs_wrap_their_text_and_keep_the_answers_in_sight() {
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut d = desk("nguyenvanan", lang);
+        all_open(&mut d);
+        let cat = Catalog::new(lang);
+        let long = "Kết thúc ngày kiểm tra 20/11/2026: báo cáo được chốt và gửi đi; mọi thay đổi sau đó được ghi là bổ sung (ai, lúc nào, từ → thành). 网络连接失败网络连接失败网络连接失败。 The end of the text is here.";
+        d.app.popup = Some(Popup::Confirm(hotro::ui::app::ConfirmPopup {
+            lines: vec![long.into(), String::new(), "HT-2026-000001".into()],
+            pending: Vec::new(),
+            after: Vec::new(),
+        }));
+        let answers = cat.t("popup.yes_no");
+        for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+            let screen = d.screen(w, h);
+            let flat: String = screen
+                .lines()
+                .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                flat.contains("here."),
+                "{name} {w}: the end is cut\n{screen}"
+            );
+            assert!(screen.contains(answers.trim()), "{name} {w}:\n{screen}");
+        }
+        snap3(&d, &format!("dialog_wrapped_{name}"));
+        // A conflict with more changes than the screen has rows: the answers stay.
+        let mut lines: Vec<String> = (1..=40)
+            .map(|v| format!("  v{v} 2026-11-20 10:00 tranthibich: internal note: {long}"))
+            .collect();
+        lines.push(cat.t("conflict.choices_text"));
+        d.app.popup = Some(Popup::Conflict(hotro::ui::app::ConflictPopup {
+            lines,
+            retry: Vec::new(),
+            text: None,
+        }));
+        for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+            let screen = d.screen(w, h);
+            let choices = cat.t("conflict.choices_text");
+            let last_words = choices.split_whitespace().last().unwrap();
+            assert!(screen.contains(last_words), "{name} {w}:\n{screen}");
+        }
+        snap3(&d, &format!("dialog_conflict_long_{name}"));
+    }
+}
+
+/// Issue 15: the new-ticket form fits 80×24 — every field shown when it has the focus, a
+/// description box of several lines — and its messages (a missing title, a restored form)
+/// show below it instead of under it.
+#[test]
+fn the_new_ticket_form_fits_small_screens_and_shows_its_messages() {
+    for (lang, name) in [(Lang::Vi, "vi"), (Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut d = desk("nguyenvanan", lang);
+        let cat = Catalog::new(lang);
+        d.key(KeyCode::Char('n'));
+        let labels: Vec<String> = form(&d).choices.iter().map(|c| cat.t(c.label_id)).collect();
+        for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+            let screen = d.screen(w, h);
+            for l in &labels {
+                let short: String = l.chars().take(6).collect();
+                assert!(screen.contains(&short), "{name} {w}x{h}: {l}\n{screen}");
+            }
+            // The description box: at least three lines inside its border.
+            let rows: Vec<&str> = screen.lines().collect();
+            let top = rows
+                .iter()
+                .position(|r| r.contains(&format!("┌{}", cat.t("field.description"))))
+                .unwrap();
+            let bottom = (top + 1..rows.len())
+                .find(|&i| rows[i].contains("└"))
+                .unwrap();
+            assert!(bottom - top > 3, "{name} {w}x{h}:\n{screen}");
+        }
+        // Saving without a title: the message is on screen, above the hint bar.
+        d.ctrl('s');
+        let message = cat.t("flash.title_required");
+        for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {
+            let screen = d.screen(w, h);
+            let rows: Vec<&str> = screen.lines().collect();
+            assert!(
+                rows[rows.len() - 2].contains(&message),
+                "{name} {w}x{h}:\n{screen}"
+            );
+        }
+        snap3(&d, &format!("new_ticket_title_required_{name}"));
+    }
+    // A restored form says so where it can be seen.
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('n'));
+    d.chars("Printer");
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('y'));
+    d.key(KeyCode::Char('n'));
+    let screen = d.screen(80, 24);
+    assert!(
+        screen.contains("Your unfinished new ticket was restored."),
+        "{screen}"
+    );
+}
+
+/// Issue 15: on a screen too short for every field, the choices scroll so that the focused
+/// one is always on screen (Tab through all of them at 80×16).
+#[test]
+fn every_focused_form_field_is_on_a_short_screen() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let cat = Catalog::new(Lang::En);
+    d.key(KeyCode::Char('n'));
+    let count = form(&d).field_count();
+    for _ in 0..count {
+        let focus = form(&d).focus;
+        let screen = d.screen(80, 16);
+        if let Some(c) = focus
+            .checked_sub(hotro::ui::app::NewTicketForm::TEXT_FIELDS)
+            .and_then(|i| form(&d).choices.get(i))
+        {
+            let label: String = cat.t(c.label_id).chars().take(6).collect();
+            assert!(screen.contains(&label), "focus {focus}: {label}\n{screen}");
+        }
+        d.key(KeyCode::Tab);
     }
 }

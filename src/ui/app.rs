@@ -64,6 +64,9 @@ pub enum Cmd {
         purpose: String,
     },
     OpenEditor(String),
+    /// Clear the terminal and draw every cell again on the next frame (Ctrl-L): whatever a
+    /// terminal left behind (a wide character it drew wider than expected) goes.
+    Repaint,
     /// Bring the search index up to date (any process may; the first to get the writer does).
     SyncIndex,
     Search {
@@ -529,6 +532,8 @@ pub struct ConfirmPopup {
 }
 
 pub struct ConflictPopup {
+    /// The changes made meanwhile, then the choices: the view keeps the last line (the
+    /// choices) in sight however long the changes are.
     pub lines: Vec<String>,
     pub retry: Vec<Pending>,
     /// The text the operator typed, kept so nothing is lost.
@@ -1144,7 +1149,7 @@ impl App {
 
     fn on_paste(&mut self, text: &str) -> Vec<Cmd> {
         // Pasted text is untrusted: no escape sequences or controls get into a field.
-        let text = crate::ui::text::sanitize(&crate::domain::text::normalize(text));
+        let text = crate::inert::sanitize(&crate::domain::text::normalize(text));
         match &mut self.popup {
             Some(Popup::Text(t)) => {
                 let text = if t.purpose.single_line() {
@@ -1295,7 +1300,12 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::Refresh => self.refresh_all(),
+            // Ctrl-L: the data again, and the whole screen drawn anew (the runtime clears it).
+            Action::Refresh => {
+                let mut cmds = self.refresh_all();
+                cmds.push(Cmd::Repaint);
+                cmds
+            }
             Action::Down
             | Action::Up
             | Action::Top
@@ -2147,26 +2157,32 @@ impl App {
         };
         match popup {
             Popup::Help { scroll } => {
-                match action {
-                    Some(Action::Down) => self.popup = Some(Popup::Help { scroll: scroll + 1 }),
-                    Some(Action::Up) => {
-                        self.popup = Some(Popup::Help {
-                            scroll: scroll.saturating_sub(1),
-                        })
+                // Scrolling stops with the last line at the bottom of the overlay.
+                let last = crate::ui::layout::help_max_scroll(self, self.size);
+                let page = usize::from(
+                    crate::ui::layout::inner(crate::ui::layout::help_area(self.size)).height,
+                )
+                .saturating_sub(1)
+                .max(1);
+                let scroll = scroll.min(last);
+                let to = match action {
+                    Some(Action::Down) => Some(scroll + 1),
+                    Some(Action::Up) => Some(scroll.saturating_sub(1)),
+                    Some(Action::PageDown) => Some(scroll + page),
+                    Some(Action::PageUp) => Some(scroll.saturating_sub(page)),
+                    Some(Action::Top) => Some(0),
+                    Some(Action::Bottom) => Some(last),
+                    Some(Action::Quit) | Some(Action::Back) | Some(Action::Help) => None,
+                    Some(Action::ForceQuit) => {
+                        self.quit = true;
+                        None
                     }
-                    Some(Action::PageDown) => {
-                        self.popup = Some(Popup::Help {
-                            scroll: scroll + 10,
-                        })
-                    }
-                    Some(Action::PageUp) => {
-                        self.popup = Some(Popup::Help {
-                            scroll: scroll.saturating_sub(10),
-                        })
-                    }
-                    Some(Action::Quit) | Some(Action::Back) | Some(Action::Help) => {}
-                    Some(Action::ForceQuit) => self.quit = true,
-                    _ => self.popup = Some(Popup::Help { scroll }),
+                    _ => Some(scroll),
+                };
+                if let Some(to) = to {
+                    self.popup = Some(Popup::Help {
+                        scroll: to.min(last),
+                    });
                 }
                 Vec::new()
             }
@@ -2777,7 +2793,12 @@ impl App {
                 rest,
             } => {
                 self.after_saved(&done);
-                let text = describe::conflict(&self.cat, &self.org, &conflict);
+                // The console's words: keys, not the command line's `--expect-version`.
+                let text = format!(
+                    "{}\n{}",
+                    describe::conflict_changes(&self.cat, &self.org, &conflict),
+                    self.cat.t("conflict.nothing_saved")
+                );
                 let mut retry = vec![Pending {
                     expect: Some(conflict.current),
                     ..failed

@@ -279,7 +279,7 @@ impl<'a> Executor<'a> {
                     .map(failed);
             }
             // Needs the terminal: the runtime handles it before it gets here.
-            Cmd::OpenEditor(_) => return None,
+            Cmd::OpenEditor(_) | Cmd::Repaint => return None,
             Cmd::SyncIndex => {
                 return self.prepare_index(org).err().map(|e| Loaded::Failed {
                     done: Vec::new(),
@@ -582,7 +582,7 @@ impl<'a> Executor<'a> {
         let mut rounds = 0;
         loop {
             while let Some(cmd) = todo.pop_front() {
-                if matches!(cmd, Cmd::OpenEditor(_)) {
+                if matches!(cmd, Cmd::OpenEditor(_) | Cmd::Repaint) {
                     deferred.push(cmd);
                     continue;
                 }

@@ -341,11 +341,16 @@ impl Keymap {
         for (context, bindings) in user.contexts {
             let list = self.contexts.entry(context).or_default();
             for b in bindings {
+                // In the default's place, so hints and help keep their order.
+                let at = list.iter().position(|d| d.action == b.action);
                 list.retain(|d| d.action != b.action);
                 for d in list.iter_mut() {
                     d.keys.retain(|k| !b.keys.contains(k));
                 }
-                list.push(b);
+                match at {
+                    Some(i) => list.insert(i.min(list.len()), b),
+                    None => list.push(b),
+                }
             }
             list.retain(|d| !d.keys.is_empty());
         }
@@ -386,6 +391,22 @@ impl Keymap {
             Some(d) => d.clone(),
             None => cat.t(&format!("action.{}", binding.action.name())),
         }
+    }
+}
+
+/// How much a key's hint matters when the hint bar cannot show them all: 0 first. Leaving
+/// and answering come first (a screen must say how to get out of it), then the work done on
+/// a ticket or a checked system, then moving between views, then the rest.
+pub fn hint_priority(action: Action) -> u8 {
+    use Action::*;
+    match action {
+        Help | Quit | Back | Submit | Cancel | Yes | No | Discard => 0,
+        Open | New | Reply | Note | Take | Assign | Escalate | Resolve | CompleteStep | CheckOk
+        | CheckSlow | CheckLoginFailed | CheckDown | CheckIncident | Finalise => 1,
+        Filter | QueueN | Classify | Status | Knowledge | CheckNote | RunProbes | AcceptProbes
+        | Announce | History | ReturnDown | ReturnStep | Link | ExternalEditor | Confirm
+        | Reopen => 2,
+        _ => 3,
     }
 }
 

@@ -60,6 +60,49 @@ pub fn main(body: Rect) -> MainAreas {
     }
 }
 
+/// Where the `?` overlay is drawn on a screen of `size`.
+pub fn help_area(size: Rect) -> Rect {
+    centered(size, 76, size.height.saturating_sub(4))
+}
+
+/// Lines of the `?` overlay's SLA legend: a heading and four examples.
+pub const HELP_SLA_ROWS: usize = 5;
+
+/// How many lines the `?` overlay has: a heading per context with keys, a line per key,
+/// and the SLA legend.
+pub fn help_rows(keymap: &crate::ui::keymap::Keymap) -> usize {
+    HELP_SLA_ROWS
+        + crate::ui::keymap::Context::ALL
+            .iter()
+            .map(|c| keymap.bindings(*c).len())
+            .filter(|n| *n > 0)
+            .map(|n| n + 1)
+            .sum::<usize>()
+}
+
+/// The furthest the `?` overlay scrolls on a screen of `size`: its last line at the bottom.
+pub fn help_max_scroll(app: &App, size: Rect) -> usize {
+    let visible = usize::from(inner(help_area(size)).height);
+    help_rows(&app.keymap).saturating_sub(visible)
+}
+
+/// A `width` × `height` rectangle in the middle of `area`, kept inside it with a cell of
+/// margin where there is room.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width
+        .min(area.width.saturating_sub(2))
+        .max(10.min(area.width));
+    let h = height
+        .min(area.height.saturating_sub(2))
+        .max(3.min(area.height));
+    Rect {
+        x: area.x + (area.width.saturating_sub(w)) / 2,
+        y: area.y + (area.height.saturating_sub(h)) / 2,
+        width: w,
+        height: h,
+    }
+}
+
 /// Inside a bordered block.
 pub fn inner(r: Rect) -> Rect {
     Rect {

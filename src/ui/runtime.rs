@@ -272,9 +272,13 @@ fn handle_event(
         _ => return Ok(()),
     };
     for cmd in exec.drive(app, msg) {
-        if let Cmd::OpenEditor(text) = cmd {
-            let loaded = edit_externally(&mut term.borrow_mut(), &text)?;
-            exec.drive(app, Msg::Loaded(loaded));
+        match cmd {
+            Cmd::OpenEditor(text) => {
+                let loaded = edit_externally(&mut term.borrow_mut(), &text)?;
+                exec.drive(app, Msg::Loaded(loaded));
+            }
+            Cmd::Repaint => repaint(&mut term.borrow_mut())?,
+            _ => {}
         }
     }
     Ok(())
@@ -293,6 +297,15 @@ fn take_back(term: &mut Term) -> Result<()> {
         EnableBracketedPaste,
         terminal::Clear(terminal::ClearType::All)
     )?;
+    *term = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(())
+}
+
+/// Ctrl-L: the terminal cleared and every cell drawn on the next frame, as after `$EDITOR`
+/// (a fresh `Terminal` knows nothing drawn, so its first frame writes every cell). Not
+/// `Terminal::clear`, which asks the terminal where its cursor is (see [`take_back`]).
+fn repaint(term: &mut Term) -> Result<()> {
+    execute!(stdout(), terminal::Clear(terminal::ClearType::All))?;
     *term = Terminal::new(CrosstermBackend::new(stdout()))?;
     Ok(())
 }

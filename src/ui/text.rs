@@ -1,16 +1,54 @@
 //! Text at the display edge: width-aware truncation and wrapping that never split a
 //! grapheme (Vietnamese combining marks, CJK double width). Untrusted text is cleaned of
-//! terminal control by [`crate::inert`], shared with the command line; [`sanitize`] is
-//! re-exported here for the console's views.
+//! terminal control by [`crate::inert`], shared with the command line, and of grapheme
+//! clusters that terminals draw over a different number of cells than ratatui counts (see
+//! [`sanitize`]).
 
 use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-pub use crate::inert::sanitize;
+/// Clean untrusted text for the console: [`crate::inert::sanitize`] (escape sequences,
+/// controls, bidi overrides), then every grapheme cluster made of several visible characters
+/// — a flag (two regional indicators), an emoji ZWJ sequence — is replaced by characters
+/// that each take their own cells. ratatui keeps such a cluster in one wide cell, while
+/// terminals draw its characters in cells of their own (a flag as two letters' worth, a
+/// family as up to six cells), so the cells a terminal filled are not the cells ratatui
+/// erases when the text goes: stale pieces stayed on screen. A flag becomes its two
+/// letters (`🇻🇳` → `VN`), any other such cluster its first character.
+pub fn sanitize(input: &str) -> String {
+    let clean = crate::inert::sanitize(input);
+    let visible = |c: char| c.width().unwrap_or(0) > 0;
+    if clean
+        .graphemes(true)
+        .all(|g| g.chars().filter(|c| visible(*c)).count() <= 1)
+    {
+        return clean;
+    }
+    let mut out = String::with_capacity(clean.len());
+    for g in clean.graphemes(true) {
+        if g.chars().filter(|c| visible(*c)).count() <= 1 {
+            out.push_str(g);
+        } else if g.chars().all(is_regional_indicator) {
+            out.extend(
+                g.chars()
+                    .filter_map(|c| char::from_u32(u32::from(c) - 0x1F1E6 + u32::from('A'))),
+            );
+        } else if let Some(first) = g.chars().next() {
+            out.push(first);
+        }
+    }
+    out
+}
 
-/// Width in terminal cells.
+fn is_regional_indicator(c: char) -> bool {
+    ('\u{1F1E6}'..='\u{1F1FF}').contains(&c)
+}
+
+/// Width in terminal cells, measured grapheme by grapheme as ratatui lays text out (a
+/// flag is one 2-cell cluster, a ZWJ sequence one cluster): padding and cutting then agree
+/// with the cells drawn, so no cell of a replaced cluster is left out of the next frame.
 pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
 /// Cut `s` to at most `max` cells, ending in `…` when cut; never splits a grapheme.
@@ -92,6 +130,19 @@ mod tests {
         assert_eq!(truncate("abc", 3), "abc");
         assert_eq!(fit("ab", 4), "ab  ");
         assert_eq!(width(&fit("网络故障", 5)), 5);
+        // A flag is one cluster of two cells; padding counts it so.
+        assert_eq!(width("🇻🇳"), 2);
+        assert_eq!(width(&fit("🇻🇳", 4)), 4);
+        assert_eq!(fit("🇻🇳🇻🇳", 3), "🇻🇳…");
+    }
+
+    #[test]
+    fn clusters_terminals_draw_differently_become_plain_cells() {
+        assert_eq!(sanitize("cờ 🇻🇳!"), "cờ VN!");
+        assert_eq!(sanitize("👨\u{200d}👩\u{200d}👧 nhà"), "👨 nhà");
+        // Vietnamese (combining marks), CJK and single emoji stay as they are.
+        let kept = "Tie\u{302}\u{301}ng Việt 网络 🙂";
+        assert_eq!(sanitize(kept), kept);
     }
 
     #[test]

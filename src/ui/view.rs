@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 /// Colours, or none (NO_COLOR, --no-color): then emphasis and selection use bold and reverse
@@ -216,7 +216,11 @@ fn render_queues(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Columns in the order they are given up when space runs short (title always stays).
+/// The ticket table's column widths in cells (0: not shown). Key, priority, status and age
+/// always show; SLA, application, assignee and unit are added in that order while the title
+/// keeps enough room; every column is as wide as its widest content (header included) where
+/// the screen allows, and the title takes what is left.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Columns {
     key: usize,
     priority: usize,
@@ -229,64 +233,185 @@ struct Columns {
     title: usize,
 }
 
-fn columns(total: usize) -> Columns {
+/// The widest content of each column (header included), from which [`columns`] sizes them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Natural {
+    key: usize,
+    priority: usize,
+    status: usize,
+    age: usize,
+    sla: usize,
+    app: usize,
+    unit: usize,
+    assignee: usize,
+    title: usize,
+}
+
+fn columns_for(total: usize, n: &Natural) -> Columns {
+    // Room the title keeps before an optional column may be added.
+    let title_min = (total / 4).clamp(12, 30).min(n.title.max(5));
     let mut c = Columns {
-        key: 15,
-        priority: 3,
-        status: 12,
-        age: 4,
-        sla: 0,
-        app: 0,
-        unit: 0,
-        assignee: 0,
-        title: 0,
+        key: n.key,
+        priority: n.priority,
+        status: n.status,
+        age: n.age,
+        ..Columns::default()
     };
-    let fixed = |c: &Columns| {
-        c.key + c.priority + c.status + c.age + c.sla + c.app + c.unit + c.assignee + 8
+    // Cells used by the columns shown so far, one space after each, and the mark before
+    // the key.
+    let used = |c: &Columns| {
+        1 + [
+            c.key, c.priority, c.status, c.age, c.sla, c.app, c.assignee, c.unit,
+        ]
+        .iter()
+        .filter(|w| **w > 0)
+        .map(|w| w + 1)
+        .sum::<usize>()
     };
-    for (slot, w) in [(3, 8usize), (0, 10), (1, 12), (2, 8)] {
-        let mut trial = Columns { ..c };
+    // An optional column first gets up to 12 cells (a cut name still tells rows apart),
+    // and grows to its widest content once every column that fits is in.
+    const FIRST: usize = 12;
+    let natural = [n.sla, n.app, n.assignee, n.unit];
+    for (slot, &want) in natural.iter().enumerate() {
+        if want == 0 {
+            continue;
+        }
+        let mut trial = c;
+        let w = want.min(FIRST);
         match slot {
-            0 => trial.app = w,
-            1 => trial.assignee = w,
-            3 => trial.sla = w,
+            0 => trial.sla = w,
+            1 => trial.app = w,
+            2 => trial.assignee = w,
             _ => trial.unit = w,
         }
-        if total >= fixed(&trial) + 20 {
+        if used(&trial) + title_min <= total {
             c = trial;
         }
     }
-    c.title = total.saturating_sub(fixed(&c)).max(5);
+    // Spare room: the title to its full length first, then the cut columns, then the title.
+    let spare = total.saturating_sub(used(&c) + title_min);
+    let mut spare = spare.saturating_sub(n.title.saturating_sub(title_min));
+    for (slot, &want) in natural.iter().enumerate() {
+        let have = match slot {
+            0 => &mut c.sla,
+            1 => &mut c.app,
+            2 => &mut c.assignee,
+            _ => &mut c.unit,
+        };
+        if *have > 0 && want > *have {
+            let more = (want - *have).min(spare);
+            *have += more;
+            spare -= more;
+        }
+    }
+    c.title = total.saturating_sub(used(&c)).max(1);
     c
 }
 
-/// The queue's SLA cell: the most urgent clock's remaining working time, coloured by state
-/// ("!" breached, "~" at risk, "‖" paused).
+/// The columns for a table `total` cells wide: headers whole where they fit; where they do
+/// not and the SLA column would be left out, the always-shown columns shrink to their
+/// content (cutting their headers) to keep it.
+fn columns(total: usize, full: &Natural, tight: &Natural) -> Columns {
+    let c = columns_for(total, full);
+    if c.sla == 0 && full.sla > 0 {
+        let t = columns_for(total, tight);
+        if t.sla > 0 {
+            return t;
+        }
+    }
+    c
+}
+
+/// A working-time span for the SLA column, in the catalog's words: days, hours and minutes
+/// spelled as durations (`11h 05m`, `11 g 05 ph`, `11小时05分`), never like a clock time.
+pub fn sla_span(cat: &crate::i18n::Catalog, minutes: i64) -> String {
+    let m = minutes.unsigned_abs();
+    if m >= 60 * 24 {
+        cat.f("sla.cell.days", &[("days", &(m / (60 * 24)))])
+    } else if m >= 60 {
+        cat.f(
+            "sla.cell.hours",
+            &[("hours", &(m / 60)), ("minutes", &format!("{:02}", m % 60))],
+        )
+    } else {
+        cat.f("sla.cell.minutes", &[("minutes", &m)])
+    }
+}
+
+/// The SLA cell's words for a clock in `state` with `minutes` of working time left (less
+/// than zero: overdue by that much): the span alone on track, and a word before it otherwise
+/// ("soon", "over", "paused"), so the column reads without colours and without a legend.
+pub fn sla_cell_text(
+    cat: &crate::i18n::Catalog,
+    state: crate::domain::sla::ClockState,
+    minutes: i64,
+) -> String {
+    use crate::domain::sla::ClockState;
+    let span = sla_span(cat, minutes);
+    let id = match state {
+        ClockState::Breached => "sla.cell.over",
+        ClockState::AtRisk => "sla.cell.at_risk",
+        ClockState::Paused => "sla.cell.paused",
+        _ if minutes < 0 => "sla.cell.over",
+        _ => return span,
+    };
+    cat.f(id, &[("span", &span)])
+}
+
+/// The queue's SLA cell: the most urgent clock's remaining working time, coloured by state.
 fn sla_cell(app: &App, theme: Theme, key: &str) -> (String, Style) {
     use crate::domain::sla::ClockState;
     let Some(c) = app.sla.get(key).and_then(|s| s.most_urgent()) else {
         return (String::new(), theme.dim());
     };
-    let m = c.remaining_minutes;
-    let span = if m.abs() >= 60 * 24 {
-        format!("{}{}d", if m < 0 { "-" } else { "" }, m.abs() / (60 * 24))
-    } else {
-        format!(
-            "{}{}h{:02}",
-            if m < 0 { "-" } else { "" },
-            m.abs() / 60,
-            m.abs() % 60
-        )
+    let text = sla_cell_text(&app.cat, c.state, c.remaining_minutes);
+    let style = match c.state {
+        ClockState::Breached => theme.error(),
+        ClockState::AtRisk => theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ClockState::Paused => theme.dim(),
+        _ => theme.fg(Color::Green),
     };
-    match c.state {
-        ClockState::Breached => (format!("!{span}"), theme.error()),
-        ClockState::AtRisk => (
-            format!("~{span}"),
-            theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        ),
-        ClockState::Paused => (format!("‖{span}"), theme.dim()),
-        _ => (span, theme.fg(Color::Green)),
+    (text, style)
+}
+
+/// The widest content of each column over the loaded rows, so columns do not change width
+/// as the cursor moves.
+fn natural_widths(app: &App) -> (Natural, Natural) {
+    let cat = &app.cat;
+    let head = |id: &str| width(&cat.t(id));
+    let mut n = Natural {
+        title: head("col.title"),
+        ..Natural::default()
+    };
+    let (mut sla, mut apps, mut units, mut assignees) = (0, 0, 0, 0);
+    for r in &app.list.rows {
+        n.key = n.key.max(width(&r.key));
+        n.priority = n.priority.max(width(&r.priority));
+        n.status = n.status.max(width(&describe::status(cat, r.status)));
+        n.age = n.age.max(width(&age(app.now, r.created_at)));
+        if let Some(c) = app.sla.get(&r.key).and_then(|s| s.most_urgent()) {
+            sla = sla.max(width(&sla_cell_text(cat, c.state, c.remaining_minutes)));
+        }
+        apps = apps.max(r.application.as_deref().map_or(1, width));
+        units = units.max(r.unit.as_deref().map_or(1, width));
+        assignees = assignees.max(r.assignee.as_deref().map_or(1, width));
+        n.title = n
+            .title
+            .max(width(&sanitize(&r.title).replace('\n', " ")).min(200));
     }
+    // A column with nothing in any row is left out, whatever its header.
+    let with_head = |w: usize, id: &str| if w == 0 { 0 } else { w.max(head(id)) };
+    n.sla = with_head(sla, "col.sla");
+    n.app = with_head(apps, "col.application");
+    n.unit = with_head(units, "col.unit");
+    n.assignee = with_head(assignees, "col.assignee");
+    n.status = n.status.min(16);
+    let tight = n;
+    n.key = n.key.max(head("col.key").saturating_sub(1));
+    n.priority = n.priority.max(head("col.priority"));
+    n.status = n.status.max(head("col.status"));
+    n.age = n.age.max(head("col.age"));
+    (n, tight)
 }
 
 fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
@@ -317,7 +442,8 @@ fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         .title(format!("{q} ({count}) · {order}{marked}"));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let c = columns(inner.width as usize);
+    let (full, tight) = natural_widths(app);
+    let c = columns(inner.width as usize, &full, &tight);
     let cat = &app.cat;
     let mut header = vec![
         fit(&cat.t("col.key"), c.key + 1),
@@ -827,10 +953,63 @@ fn render_knowledge(
     frame.render_widget(Paragraph::new(shown), pin);
 }
 
-/// The hint bar: the current context's bindings, then help and quit, as far as they fit.
+/// The hint bar: the current context's bindings (from the keymap, so a remapped key shows
+/// as remapped), in a stable order — help and quit first, then the keymap's order, writing
+/// articles last. When they do not all fit, the most important ones are shown (see
+/// [`crate::ui::keymap::hint_priority`]), still in that order, and the bar ends with the help
+/// key and "more", since the `?` overlay lists every key.
 fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
+    let max = area.width as usize;
+    let hints = hint_pairs(app);
+    let piece = |(k, d, _): &(String, String, Action)| width(k) + width(d) + 3;
+    let total: usize = hints.iter().map(piece).sum();
+    let mut shown: Vec<bool> = vec![true; hints.len()];
+    let mut cue = None;
+    let in_help = matches!(app.popup, Some(Popup::Help { .. }));
+    if total > max {
+        // In the overlay itself "more" would point at what is already open.
+        let help_key = hints
+            .iter()
+            .find(|h| h.2 == Action::Help && !in_help)
+            .map(|h| h.0.clone());
+        let more = app.cat.t("ui.hint_more");
+        let budget = match &help_key {
+            Some(k) => max.saturating_sub(width(k) + width(&more) + 1),
+            None => max,
+        };
+        cue = help_key.map(|k| (k, more));
+        shown = vec![false; hints.len()];
+        let mut order: Vec<usize> = (0..hints.len())
+            .filter(|&i| cue.is_none() || hints[i].2 != Action::Help)
+            .collect();
+        order.sort_by_key(|&i| (crate::ui::keymap::hint_priority(hints[i].2), i));
+        let mut used = 0;
+        for i in order {
+            let w = piece(&hints[i]);
+            if used + w > budget {
+                break;
+            }
+            shown[i] = true;
+            used += w;
+        }
+    }
+    let mut spans = Vec::new();
+    let key_style = theme.bold().patch(theme.fg(Color::Cyan));
+    for (h, _) in hints.iter().zip(&shown).filter(|(_, s)| **s) {
+        spans.push(Span::styled(h.0.clone(), key_style));
+        spans.push(Span::styled(format!(" {}  ", h.1), theme.dim()));
+    }
+    if let Some((k, more)) = cue {
+        spans.push(Span::styled(k, key_style));
+        spans.push(Span::styled(format!(" {more}"), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hints of the contexts in force, in display order: (key label, what it does, action).
+fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
     let contexts = app.contexts();
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut pairs: Vec<(String, String, Action)> = Vec::new();
     let mut seen = Vec::new();
     for c in &contexts {
         for b in app.keymap.bindings(*c) {
@@ -854,58 +1033,47 @@ fn render_hints(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
             {
                 continue;
             }
-            // In the knowledge screen letters are search text, so letter keys do nothing.
-            let plain_char = b.keys.first().is_some_and(|k| {
-                matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_)) && !k.ctrl && !k.alt
-            });
-            if app.knowledge.is_some() && app.popup.is_none() && plain_char {
+            // In the knowledge screen letters are search text, so letter keys do nothing
+            // there: a binding is shown by its first key that still works.
+            let typing = app.knowledge.is_some() && app.popup.is_none();
+            let Some(key) = b.keys.iter().find(|k| {
+                let letter = matches!(k.code, ratatui::crossterm::event::KeyCode::Char(_))
+                    && !k.ctrl
+                    && !k.alt;
+                !typing || !letter
+            }) else {
                 continue;
-            }
-            seen.push(b.action);
-            let keys: Vec<String> = b.keys.iter().take(1).map(|k| k.label()).collect();
-            let key = if b.action == Action::QueueN {
-                "1-9".to_string()
-            } else {
-                keys.join("/")
             };
-            pairs.push((key, app.keymap.describe(&app.cat, b)));
+            seen.push(b.action);
+            let (key, what) = if b.action == Action::QueueN {
+                // "1–9 queue", not "1-9 queue 1–9".
+                (
+                    match (b.keys.first(), b.keys.last()) {
+                        (Some(a), Some(z)) if b.keys.len() > 1 => {
+                            format!("{}–{}", a.label(), z.label())
+                        }
+                        _ => key.label(),
+                    },
+                    app.cat.t("ui.hint_queue"),
+                )
+            } else {
+                (key.label(), app.keymap.describe(&app.cat, b))
+            };
+            pairs.push((key, what, b.action));
         }
     }
-    // Help and quit first so they never fall off the end; writing articles after the keys
-    // that move about the screen (Esc back stays in view at 80 columns).
-    let later: Vec<String> = [
-        Action::NewArticle,
-        Action::EditArticle,
-        Action::PublishArticle,
-        Action::RetireArticle,
-        Action::ReviewDrafts,
-    ]
-    .iter()
-    .flat_map(|a| app.keymap.key_for(&contexts, *a))
-    .map(|k| k.label())
-    .collect();
-    pairs.sort_by_key(|(k, _)| {
-        if matches!(k.as_str(), "?" | "q") {
-            0
-        } else if later.contains(k) {
-            2
-        } else {
-            1
-        }
-    });
-    let mut spans = Vec::new();
-    let mut used = 0;
-    let max = area.width as usize;
-    for (k, d) in pairs {
-        let piece = width(&k) + width(&d) + 3;
-        if used + piece > max {
-            break;
-        }
-        spans.push(Span::styled(k, theme.bold().patch(theme.fg(Color::Cyan))));
-        spans.push(Span::styled(format!(" {d}  "), theme.dim()));
-        used += piece;
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // Help and quit first; writing articles after the keys that move about the screen.
+    let rank = |a: Action| match a {
+        Action::Quit | Action::Help => 0,
+        Action::NewArticle
+        | Action::EditArticle
+        | Action::PublishArticle
+        | Action::RetireArticle
+        | Action::ReviewDrafts => 2,
+        _ => 1,
+    };
+    pairs.sort_by_key(|p| rank(p.2));
+    pairs
 }
 
 /// The words of the waiting notice: how long so far, and who holds the lock when the other
@@ -955,18 +1123,7 @@ pub fn render_waiting(frame: &mut Frame<'_>, theme: Theme, title: &str, text: &s
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width
-        .min(area.width.saturating_sub(2))
-        .max(10.min(area.width));
-    let h = height
-        .min(area.height.saturating_sub(2))
-        .max(3.min(area.height));
-    Rect {
-        x: area.x + (area.width.saturating_sub(w)) / 2,
-        y: area.y + (area.height.saturating_sub(h)) / 2,
-        width: w,
-        height: h,
-    }
+    layout::centered(area, width, height)
 }
 
 fn popup_block(title: String, theme: Theme) -> Block<'static> {
@@ -980,9 +1137,29 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
     let cat = &app.cat;
     match popup {
         Popup::Help { scroll } => {
-            let r = centered(area, 76, area.height.saturating_sub(4));
+            let r = layout::help_area(area);
             frame.render_widget(Clear, r);
-            let block = popup_block(cat.t("ui.help"), theme);
+            // Where in the list the overlay is, when it does not show it all.
+            let inner_rows = usize::from(layout::inner(r).height);
+            let total = layout::help_rows(&app.keymap);
+            let from = (*scroll).min(layout::help_max_scroll(app, area));
+            let title = if total > inner_rows {
+                format!(
+                    "{} · {}",
+                    cat.t("ui.help"),
+                    cat.f(
+                        "ui.help_position",
+                        &[
+                            ("from", &(from + 1)),
+                            ("to", &(from + inner_rows).min(total)),
+                            ("total", &total),
+                        ],
+                    )
+                )
+            } else {
+                cat.t("ui.help")
+            };
+            let block = popup_block(title, theme);
             let inner = block.inner(r);
             frame.render_widget(block, r);
             let mut lines = Vec::new();
@@ -997,73 +1174,98 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
                 ));
                 for b in bindings {
                     let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-                    lines.push(Line::raw(format!(
-                        "  {} {}",
-                        fit(&keys.join(" "), 22),
-                        app.keymap.describe(cat, b)
+                    lines.push(Line::raw(truncate(
+                        &format!(
+                            "  {} {}",
+                            fit(&keys.join(" "), 22),
+                            app.keymap.describe(cat, b)
+                        ),
+                        inner.width as usize,
                     )));
                 }
             }
+            // What the SLA column's words mean, with examples drawn by the column's own code.
+            use crate::domain::sla::ClockState;
+            lines.push(Line::styled(cat.t("help.sla"), theme.bold()));
+            for (state, minutes, id) in [
+                (ClockState::OnTrack, 665, "help.sla.on_track"),
+                (ClockState::AtRisk, 45, "help.sla.at_risk"),
+                (ClockState::Breached, -1348, "help.sla.over"),
+                (ClockState::Paused, 190, "help.sla.paused"),
+            ] {
+                lines.push(Line::raw(truncate(
+                    &format!(
+                        "  {} {}",
+                        fit(&sla_cell_text(cat, state, minutes), 22),
+                        cat.t(id)
+                    ),
+                    inner.width as usize,
+                )));
+            }
+            debug_assert_eq!(lines.len(), layout::help_rows(&app.keymap));
+            // Never past the end, whatever the screen was when the scroll was set.
+            let scroll = (*scroll).min(layout::help_max_scroll(app, area));
             let shown: Vec<Line<'_>> = lines
                 .into_iter()
-                .skip(*scroll)
+                .skip(scroll)
                 .take(inner.height as usize)
                 .collect();
             frame.render_widget(Paragraph::new(shown), inner);
         }
-        Popup::LeaveForm(_) => {
-            let r = centered(area, 72, 6);
-            frame.render_widget(Clear, r);
-            let block = popup_block(cat.t("popup.leave_form"), theme);
-            let inner = block.inner(r);
-            frame.render_widget(block, r);
-            let lines: Vec<Line<'_>> = wrap(&cat.t("popup.leave_form_text"), inner.width as usize)
-                .into_iter()
-                .map(Line::raw)
-                .chain(std::iter::once(Line::styled(
-                    cat.t("popup.leave_form_choices"),
-                    theme.bold(),
-                )))
-                .collect();
-            frame.render_widget(Paragraph::new(lines), inner);
-        }
-        Popup::QuitConfirm(_) => {
-            let r = centered(area, 60, 6);
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(Text::raw(cat.t("popup.quit_unsaved")))
-                    .wrap(ratatui::widgets::Wrap { trim: true })
-                    .block(popup_block(cat.t("popup.confirm"), theme)),
-                r,
-            );
-        }
-        Popup::Confirm(c) => {
-            let r = centered(area, 80, (c.lines.len() as u16) + 4);
-            frame.render_widget(Clear, r);
-            let block = popup_block(cat.t("popup.confirm"), theme);
-            let inner = block.inner(r);
-            frame.render_widget(block, r);
-            let mut lines: Vec<Line<'_>> = c
-                .lines
-                .iter()
-                .map(|l| Line::raw(truncate(&sanitize(l), inner.width as usize)))
-                .collect();
-            lines.push(Line::styled(cat.t("popup.yes_no"), theme.bold()));
-            frame.render_widget(Paragraph::new(lines), inner);
-        }
+        Popup::LeaveForm(_) => render_dialog(
+            frame,
+            theme,
+            area,
+            cat,
+            Dialog {
+                title: cat.t("popup.leave_form"),
+                width: 72,
+                body: vec![cat.t("popup.leave_form_text")],
+                choices: cat.t("popup.leave_form_choices"),
+            },
+        ),
+        Popup::QuitConfirm(_) => render_dialog(
+            frame,
+            theme,
+            area,
+            cat,
+            Dialog {
+                title: cat.t("popup.confirm"),
+                width: 60,
+                body: vec![cat.t("popup.quit_unsaved")],
+                choices: String::new(),
+            },
+        ),
+        Popup::Confirm(c) => render_dialog(
+            frame,
+            theme,
+            area,
+            cat,
+            Dialog {
+                title: cat.t("popup.confirm"),
+                width: 80,
+                body: c.lines.clone(),
+                choices: cat.t("popup.yes_no"),
+            },
+        ),
         Popup::Conflict(c) => {
-            let r = centered(area, 90, (c.lines.len() as u16) + 3);
-            frame.render_widget(Clear, r);
-            let block = popup_block(cat.t("popup.conflict"), theme);
-            let inner = block.inner(r);
-            frame.render_widget(block, r);
-            let mut lines = Vec::new();
-            for l in &c.lines {
-                for w in wrap(&sanitize(l), inner.width as usize) {
-                    lines.push(Line::raw(w));
-                }
-            }
-            frame.render_widget(Paragraph::new(lines), inner);
+            // The last line is the choices line (see `ConflictPopup`).
+            let (choices, body) = match c.lines.split_last() {
+                Some((last, rest)) => (last.clone(), rest.to_vec()),
+                None => (String::new(), Vec::new()),
+            };
+            render_dialog(
+                frame,
+                theme,
+                area,
+                cat,
+                Dialog {
+                    title: cat.t("popup.conflict"),
+                    width: 90,
+                    body,
+                    choices,
+                },
+            )
         }
         Popup::Text(t) => render_text_popup(app, theme, frame, area, t),
         Popup::Picker(p) => render_picker(app, theme, frame, area, p),
@@ -1095,14 +1297,99 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
     }
 }
 
+/// A question in a box: its text wrapped (never cut) to the box, and the line of answers
+/// always shown at the bottom, however long the text.
+struct Dialog {
+    title: String,
+    /// The widest the box may be; narrower when its text is.
+    width: u16,
+    /// Paragraphs of untrusted or catalog text, sanitised here; an empty one is a blank line.
+    body: Vec<String>,
+    /// What the keys do; wrapped too, and never pushed out by the body.
+    choices: String,
+}
+
+/// Draw a [`Dialog`] in the middle of `area`, sized to its content within the screen. When
+/// the text is taller than the screen, its end gives way to a line saying how much is left
+/// out, and the choices stay.
+fn render_dialog(
+    frame: &mut Frame<'_>,
+    theme: Theme,
+    area: Rect,
+    cat: &crate::i18n::Catalog,
+    d: Dialog,
+) {
+    let body: Vec<String> = d.body.iter().map(|l| sanitize(l)).collect();
+    let choices = sanitize(&d.choices);
+    let longest = body
+        .iter()
+        .flat_map(|p| p.split('\n'))
+        .chain(choices.split('\n'))
+        .map(width)
+        .chain(std::iter::once(width(&d.title)))
+        .max()
+        .unwrap_or(0);
+    let max_w = d.width.min(area.width.saturating_sub(2));
+    let w = (longest as u16)
+        .saturating_add(2)
+        .clamp(24.min(max_w), max_w);
+    let inner_w = usize::from(w.saturating_sub(2)).max(1);
+    let mut text: Vec<String> = body.iter().flat_map(|p| wrap(p, inner_w)).collect();
+    let answers = if choices.is_empty() {
+        Vec::new()
+    } else {
+        wrap(&choices, inner_w)
+    };
+    let room = usize::from(area.height.saturating_sub(2)).saturating_sub(2);
+    let answer_rows = answers.len().min(room);
+    let text_room = room - answer_rows;
+    if text.len() > text_room {
+        let shown = text_room.saturating_sub(1);
+        let left_out = text.len() - shown;
+        text.truncate(shown);
+        if text_room > 0 {
+            text.push(truncate(
+                &cat.f("popup.more_lines", &[("count", &left_out)]),
+                inner_w,
+            ));
+        }
+    }
+    let h = (text.len() + answer_rows + 2) as u16;
+    let r = centered(area, w, h);
+    frame.render_widget(Clear, r);
+    let block = popup_block(d.title, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(answer_rows as u16)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(text.into_iter().map(Line::raw).collect::<Vec<_>>()),
+        top,
+    );
+    frame.render_widget(
+        Paragraph::new(
+            answers
+                .into_iter()
+                .map(|l| Line::styled(l, theme.bold()))
+                .collect::<Vec<_>>(),
+        ),
+        bottom,
+    );
+}
+
 fn choice_line<'a>(app: &App, theme: Theme, c: &ChoiceField, focused: bool, w: usize) -> Line<'a> {
-    let label = fit(&app.cat.t(c.label_id), 18);
+    // Labels get up to 18 cells, less in a narrow column, so the value keeps room.
+    let label_w = 18.min(w * 2 / 5);
+    let label = fit(&app.cat.t(c.label_id), label_w);
     let value = c
         .options
         .get(c.selected)
         .map(|o| o.label.clone())
         .unwrap_or_default();
-    let text = format!("{label} ◀ {} ▶", truncate(&value, w.saturating_sub(24)));
+    let text = format!(
+        "{label} ◀ {} ▶",
+        truncate(&value, w.saturating_sub(label_w + 5))
+    );
     if focused {
         Line::styled(text, theme.selected())
     } else {
@@ -1196,7 +1483,11 @@ fn render_picker(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, p: 
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
-
+/// The new-ticket form. It covers the screen between the title bar and the flash line, so
+/// its validation messages and "form restored" notices (flashes) stay in sight below it.
+/// Requester and phone share a row where the width allows; the choices go in two columns
+/// when one column would leave the description fewer than three lines; when even that does
+/// not fit, the choices scroll so the focused one is always shown.
 fn render_new_ticket(
     app: &App,
     theme: Theme,
@@ -1205,21 +1496,40 @@ fn render_new_ticket(
     f: &NewTicketForm,
 ) {
     let cat = &app.cat;
-    let r = centered(area, 96, area.height.saturating_sub(2));
+    let screen = layout::screen(app, area);
+    let top = screen.banner.y;
+    let bottom = screen.flash.y;
+    let w = 96.min(area.width);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: top,
+        width: w,
+        height: bottom.saturating_sub(top),
+    };
     frame.render_widget(Clear, r);
     let block = popup_block(cat.t("popup.new_ticket"), theme);
     let inner = block.inner(r);
     frame.render_widget(block, r);
-    let choices = f.choices.len() as u16;
-    let [title, desc, requester, phone, choice_area, help] = Layout::vertical([
+    let side_by_side = inner.width >= 60;
+    let people_rows = if side_by_side { 3 } else { 6 };
+    let n = f.choices.len() as u16;
+    // Rows left for the description box and the choices.
+    let spare = inner.height.saturating_sub(3 + people_rows + 1);
+    let two_columns = inner.width >= 60 && spare.saturating_sub(n) < 5;
+    let choice_rows = if two_columns { n.div_ceil(2) } else { n }.min(spare.saturating_sub(3));
+    let [title, desc, people, choice_area, help] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
-        Constraint::Length(3),
-        Constraint::Length(3),
-        Constraint::Length(choices),
+        Constraint::Length(people_rows),
+        Constraint::Length(choice_rows),
         Constraint::Length(1),
     ])
     .areas(inner);
+    let [requester, phone] = if side_by_side {
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(people)
+    } else {
+        Layout::vertical([Constraint::Length(3), Constraint::Length(3)]).areas(people)
+    };
     let boxed = |label: &str, focused: bool| {
         Block::default()
             .borders(Borders::ALL)
@@ -1240,21 +1550,43 @@ fn render_new_ticket(
         frame.render_widget(b, rect);
         frame.render_widget(ta, inner);
     }
-    let lines: Vec<Line<'_>> = f
-        .choices
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            choice_line(
-                app,
-                theme,
-                c,
-                f.focus == i + NewTicketForm::TEXT_FIELDS,
-                choice_area.width as usize,
-            )
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), choice_area);
+    // The choices, in one or two columns, scrolled so the focused one shows.
+    let columns: u16 = if two_columns { 2 } else { 1 };
+    let rows = usize::from(choice_area.height);
+    let per_screen = rows * usize::from(columns);
+    let focused = f.focus.checked_sub(NewTicketForm::TEXT_FIELDS);
+    let first_row = match focused {
+        Some(i) if per_screen > 0 && f.choices.len() > per_screen => {
+            layout::first_shown(i / usize::from(columns), rows)
+        }
+        _ => 0,
+    };
+    let col_w = choice_area.width / columns;
+    for col in 0..columns {
+        let rect = Rect {
+            x: choice_area.x + col * col_w,
+            width: if col + 1 == columns {
+                choice_area.width - col * col_w
+            } else {
+                col_w.saturating_sub(1)
+            },
+            ..choice_area
+        };
+        let lines: Vec<Line<'_>> = (first_row..first_row + rows)
+            .map(|row| row * usize::from(columns) + usize::from(col))
+            .filter_map(|i| f.choices.get(i).map(|c| (i, c)))
+            .map(|(i, c)| {
+                choice_line(
+                    app,
+                    theme,
+                    c,
+                    f.focus == i + NewTicketForm::TEXT_FIELDS,
+                    rect.width as usize,
+                )
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), rect);
+    }
     let submit = app
         .keymap
         .key_for(&[Context::Editor], Action::Submit)
@@ -1262,7 +1594,10 @@ fn render_new_ticket(
         .unwrap_or_default();
     frame.render_widget(
         Paragraph::new(Span::styled(
-            cat.f("popup.form_help", &[("submit", &submit)]),
+            truncate(
+                &cat.f("popup.form_help", &[("submit", &submit)]),
+                help.width as usize,
+            ),
             theme.dim(),
         )),
         help,

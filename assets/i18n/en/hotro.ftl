@@ -75,6 +75,8 @@ conflict-header = Ticket { $key } changed since version { $expected } (now versi
 conflict-nothing_changed = Nothing was changed. Look at the changes above and try again with --expect-version { $current } if yours still applies.
 conflict-choices = y: apply again on the new version · n / Esc: leave it
 conflict-choices_text = y: apply again on the new version · e: edit your text again · n / Esc: keep it as a draft
+conflict-nothing_saved = Nothing of yours was saved yet. Look at the changes above before you choose.
+popup-more_lines = … { $count } more lines
 
 ## db
 db-initialised = Database ready: { $path }
@@ -330,6 +332,7 @@ ui-marked = { $count } marked
 ui-newest_first = newest first
 ui-oldest_first = oldest first
 ui-help = Keys (Esc closes)
+ui-help_position = { $from }–{ $to } of { $total }
 
 ## col
 col-key = Key
@@ -668,6 +671,8 @@ confirm-resolve_linked = Resolve { $count } ticket(s) linked to { $key } with th
 confirm-resolve_linked_left = { $count } linked ticket(s) with open work of their own are left alone.
 confirm-link_incident = Link { $key } to incident { $incident }, announced for this application?
 ui-more_announcements = +{ $count } more
+ui-hint_more = more
+ui-hint_queue = queue
 ui-check_title = Morning check — { $date }
 ui-check_window = window { $start }–{ $end }, report by { $deadline }
 ui-check_phase-no_check_today = No check today
@@ -726,6 +731,17 @@ sla-resolution = Resolution
 sla-clock = { $which }: { $state } — budget { $budget }, used { $used }, left { $left }, due { $due }
 sla-hours_minutes = { $sign }{ $hours } h { $minutes } min
 sla-minutes = { $sign }{ $minutes } min
+sla-cell-days = { $days }d
+sla-cell-hours = { $hours }h { $minutes }m
+sla-cell-minutes = { $minutes }m
+sla-cell-over = over { $span }
+sla-cell-at_risk = soon { $span }
+sla-cell-paused = paused { $span }
+help-sla = SLA column (working time left on the most urgent clock)
+help-sla-on_track = working time left
+help-sla-at_risk = little time left: act soon
+help-sla-over = past the deadline by this much working time
+help-sla-paused = clock stopped while waiting (requester, vendor, approval): time left
 sla-state-on_track = on track
 sla-state-at_risk = at risk
 sla-state-paused = paused (waiting)

@@ -75,6 +75,8 @@ conflict-header = Phiếu { $key } đã thay đổi kể từ phiên bản { $ex
 conflict-nothing_changed = Chưa thay đổi gì. Xem các thay đổi trên rồi thử lại với --expect-version { $current } nếu thao tác của bạn vẫn còn phù hợp.
 conflict-choices = y: thực hiện lại trên phiên bản mới · n / Esc: bỏ qua
 conflict-choices_text = y: thực hiện lại trên phiên bản mới · e: sửa lại nội dung · n / Esc: giữ làm bản nháp
+conflict-nothing_saved = Nội dung của bạn chưa được lưu. Xem các thay đổi ở trên rồi chọn.
+popup-more_lines = … còn { $count } dòng
 
 ## db
 db-initialised = Cơ sở dữ liệu đã sẵn sàng: { $path }
@@ -330,6 +332,7 @@ ui-marked = { $count } phiếu đã đánh dấu
 ui-newest_first = mới nhất trước
 ui-oldest_first = cũ nhất trước
 ui-help = Phím tắt (Esc để đóng)
+ui-help_position = { $from }–{ $to } / { $total }
 
 ## col
 col-key = Mã phiếu
@@ -668,6 +671,8 @@ confirm-resolve_linked = Xử lý xong { $count } phiếu liên kết với { $k
 confirm-resolve_linked_left = { $count } phiếu liên kết còn công việc riêng được giữ lại.
 confirm-link_incident = Liên kết { $key } với sự cố { $incident } đang được thông báo cho ứng dụng này?
 ui-more_announcements = còn { $count } thông báo
+ui-hint_more = thêm
+ui-hint_queue = hàng đợi
 ui-check_title = Kiểm tra đầu ngày — { $date }
 ui-check_window = khung giờ { $start }–{ $end }, báo cáo trước { $deadline }
 ui-check_phase-no_check_today = Hôm nay không kiểm tra
@@ -726,6 +731,17 @@ sla-resolution = Xử lý xong
 sla-clock = { $which }: { $state } — định mức { $budget }, đã dùng { $used }, còn { $left }, hạn { $due }
 sla-hours_minutes = { $sign }{ $hours } giờ { $minutes } phút
 sla-minutes = { $sign }{ $minutes } phút
+sla-cell-days = { $days } ngày
+sla-cell-hours = { $hours } g { $minutes } ph
+sla-cell-minutes = { $minutes } ph
+sla-cell-over = quá { $span }
+sla-cell-at_risk = gấp { $span }
+sla-cell-paused = dừng { $span }
+help-sla = Cột SLA (thời gian làm việc còn lại của mốc gấp nhất)
+help-sla-on_track = thời gian làm việc còn lại
+help-sla-at_risk = sắp hết thời gian: cần xử lý ngay
+help-sla-over = đã quá hạn bấy nhiêu thời gian làm việc
+help-sla-paused = tạm dừng đếm khi đang chờ (người yêu cầu, nhà cung cấp, phê duyệt): thời gian còn lại
 sla-state-on_track = đúng hạn
 sla-state-at_risk = sắp quá hạn
 sla-state-paused = tạm dừng (đang chờ)

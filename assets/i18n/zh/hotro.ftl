@@ -75,6 +75,8 @@ conflict-header = 工单 { $key } 在版本 { $expected } 之后已被修改（�
 conflict-nothing_changed = 未做任何修改。请查看上面的变更；如果您的修改仍然适用，请使用 --expect-version { $current } 重试。
 conflict-choices = y：在新版本上重新应用 · n / Esc：放弃
 conflict-choices_text = y：在新版本上重新应用 · e：重新编辑文字 · n / Esc：保存为草稿
+conflict-nothing_saved = 您的内容尚未保存。请先查看上面的更改再选择。
+popup-more_lines = … 另有 { $count } 行
 
 ## db
 db-initialised = 数据库已就绪：{ $path }
@@ -330,6 +332,7 @@ ui-marked = 已标记 { $count } 个
 ui-newest_first = 最新在前
 ui-oldest_first = 最早在前
 ui-help = 按键（Esc 关闭）
+ui-help_position = 第 { $from }–{ $to } 行，共 { $total } 行
 
 ## col
 col-key = 编号
@@ -668,6 +671,8 @@ confirm-resolve_linked = 以相同的解决方案一并解决关联到 { $key } 
 confirm-resolve_linked_left = 有 { $count } 个关联工单尚有各自的未完成工作，不做处理。
 confirm-link_incident = 将 { $key } 关联到为此应用系统公告的事件 { $incident }？
 ui-more_announcements = 另有 { $count } 条
+ui-hint_more = 更多
+ui-hint_queue = 队列
 ui-check_title = 晨检 —— { $date }
 ui-check_window = 检查时段 { $start }–{ $end }，报告截止 { $deadline }
 ui-check_phase-no_check_today = 今天无晨检
@@ -726,6 +731,17 @@ sla-resolution = 解决
 sla-clock = { $which }：{ $state } —— 额度 { $budget }，已用 { $used }，剩余 { $left }，到期 { $due }
 sla-hours_minutes = { $sign }{ $hours } 小时 { $minutes } 分
 sla-minutes = { $sign }{ $minutes } 分
+sla-cell-days = { $days }天
+sla-cell-hours = { $hours }小时{ $minutes }分
+sla-cell-minutes = { $minutes }分
+sla-cell-over = 超时 { $span }
+sla-cell-at_risk = 将到 { $span }
+sla-cell-paused = 暂停 { $span }
+help-sla = SLA 列（最紧急时限剩余的工作时间）
+help-sla-on_track = 剩余工作时间
+help-sla-at_risk = 时间将尽：请尽快处理
+help-sla-over = 已超时这么多工作时间
+help-sla-paused = 等待期间停止计时（请求人、供应商、审批）：剩余时间
 sla-state-on_track = 正常
 sla-state-at_risk = 有风险
 sla-state-paused = 暂停（等待中）
