@@ -33,19 +33,10 @@ fn change_for(
 ) -> Option<Change> {
     let which = cat.t(&format!("sla.{clock}"));
     match action {
-        RuleAction::NotifyLead => {
-            let (lead, phone) = org.group_contact(&t.group);
-            Some(Change::Note {
-                text: cat.f(
-                    "sla.notify_lead",
-                    &[
-                        ("clock", &which),
-                        ("lead", &lead.unwrap_or_else(|| "—".into())),
-                        ("phone", &phone.unwrap_or_else(|| "—".into())),
-                    ],
-                ),
-            })
-        }
+        // The fact, not words: each reader's console and the CLI word it in their language.
+        RuleAction::NotifyLead => Some(Change::SlaNotice {
+            clock: clock.to_string(),
+        }),
         RuleAction::RaisePriority => {
             // Urgency levels are listed most urgent first.
             let levels = &org.priority.urgency;

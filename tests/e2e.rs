@@ -712,3 +712,41 @@ fn the_external_editor_gets_a_private_file_and_a_missing_editor_is_named() {
     c.send("\x1b");
     c.quit();
 }
+
+impl Console {
+    /// The screen row (0-based) of the first line holding `text`.
+    fn row_of(&self, text: &str) -> u16 {
+        let screen = self.screen();
+        let row = screen
+            .lines()
+            .position(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("`{text}` is not on the screen:\n{screen}"));
+        u16::try_from(row).unwrap()
+    }
+
+    /// A left click (press and release) at a 0-based cell, as an xterm reports it in SGR
+    /// mode (1-based).
+    fn click(&mut self, column: u16, row: u16) {
+        let (x, y) = (column + 1, row + 1);
+        self.send(&format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m"));
+    }
+}
+
+/// Issue 15: the runtime dropped every mouse event but the wheel. A click on a queue selects
+/// it, a click on a ticket selects it, a second click on it opens it.
+#[test]
+fn mouse_clicks_reach_the_console() {
+    let (_dir, db) = fresh_db();
+    let (code, out, err) = hotro(&db, &["ticket", "new", "--title", "Chuột bấm mở phiếu này"]);
+    assert_eq!(code, 0, "{err}{out}");
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("All open");
+    let row = c.row_of("8 All open");
+    c.click(4, row);
+    c.wait_for("All open (1)");
+    let row = c.row_of("Chuột bấm mở phiếu này");
+    c.click(40, row);
+    c.click(40, row);
+    c.wait_for("Timeline");
+    c.quit();
+}

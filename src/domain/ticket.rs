@@ -116,6 +116,12 @@ pub enum Change {
     Note {
         text: String,
     },
+    /// An SLA rule tells the group's lead that a clock is at risk or overdue. Recorded as a
+    /// fact (which clock, whom it told), worded in each reader's language when shown.
+    SlaNotice {
+        /// `first_response` or `resolution`.
+        clock: String,
+    },
     Assign {
         to: Option<String>,
         group: Option<String>,
@@ -185,6 +191,14 @@ pub enum EventKind {
     },
     InternalNote {
         text: String,
+    },
+    /// An SLA rule told the ticket's group lead that a clock is at risk or overdue: the
+    /// clock, the group, and the lead and phone as configured then (words at the edge).
+    SlaNotice {
+        clock: String,
+        group: String,
+        lead: Option<String>,
+        phone: Option<String>,
     },
     Classified {
         changes: Vec<FieldChange>,
@@ -256,6 +270,7 @@ impl EventKind {
             EventKind::Created { .. } => "created",
             EventKind::PublicReply { .. } => "public_reply",
             EventKind::InternalNote { .. } => "internal_note",
+            EventKind::SlaNotice { .. } => "sla_notice",
             EventKind::Classified { .. } => "classified",
             EventKind::Assigned { .. } => "assigned",
             EventKind::StatusChanged { .. } => "status_changed",
@@ -671,6 +686,15 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
         Change::Note { text } => {
             let text = check_text("note", &text, true)?;
             Ok(EventKind::InternalNote { text })
+        }
+        Change::SlaNotice { clock } => {
+            let (lead, phone) = org.group_contact(&t.group);
+            Ok(EventKind::SlaNotice {
+                clock,
+                group: t.group.clone(),
+                lead,
+                phone,
+            })
         }
         Change::Assign { to, group } => {
             refuse_if_final(t)?;
