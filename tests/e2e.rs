@@ -480,7 +480,10 @@ fn a_write_waiting_for_another_process_says_so_and_goes_through() {
     locked_rx.recv().unwrap();
     c.send("\x13"); // Ctrl-S
     c.wait_for("Waiting for the database");
-    c.send("8"); // typed while waiting: handled once the write is done
+    // Typed while waiting: handled once the write is done (Esc leaves the new ticket,
+    // which opens when created; 8 shows All open).
+    c.send("\x1b");
+    c.send("8");
     holder.join().unwrap();
     let key = format!(
         "HT-{}-000001",

@@ -1038,9 +1038,8 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         let e = day.entry("TABMIS").unwrap();
         assert_eq!(e.result, hotro::domain::check::CheckResult::Down);
         assert_eq!(e.by, "nguyenvanan");
-        // Issue 15: the cursor goes on to the next unchecked system; back up to TABMIS.
-        assert_eq!(d.app.check.as_ref().unwrap().cursor, 1);
-        d.key(KeyCode::Char('k'));
+        // A system down keeps the cursor: whom to call, the note and the incident are next.
+        assert_eq!(d.app.check.as_ref().unwrap().cursor, 0);
         let screen = d.screen(120, 40);
         assert!(
             screen.contains("Lê Thị Hoa") && screen.contains("0912 000 302"),
@@ -1058,9 +1057,10 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         assert_eq!(t.application.as_deref(), Some("TABMIS"));
         assert_eq!(t.priority, "P1");
         assert!(t.description.contains("Không đăng nhập được từ 06:50"));
-        // The next line is fine.
+        // The next line is fine; the cursor goes on to the next unchecked system (issue 15).
         d.key(KeyCode::Char('j'));
         d.key(KeyCode::Char('o'));
+        assert_eq!(d.app.check.as_ref().unwrap().cursor, 2);
         snap(&d, &format!("check_recorded_{name}"));
         // Finalise, then an amendment.
         d.key(KeyCode::Char('F'));
@@ -1288,8 +1288,6 @@ fn an_outage_is_announced_from_the_check_and_ends_with_its_incident() {
     let mut d = desk("nguyenvanan", Lang::En);
     d.key(KeyCode::Char('M'));
     d.key(KeyCode::Char('d'));
-    // A result moves the cursor on to the next unchecked system: back to the failed one.
-    d.key(KeyCode::Char('k'));
     d.key(KeyCode::Char('i'));
     d.key(KeyCode::Char('a'));
     d.chars("Use paper forms until 11:00");
@@ -2026,8 +2024,9 @@ fn knowledge_query_clears_and_an_article_opens_in_full() {
 }
 
 /// Issue 15: the morning check's names are as wide as they need (the two TTLKB systems
-/// differ at the end), a result moves on to the next unchecked system, and `r` shows the
-/// report `hotro check report` gives, scrollable.
+/// differ at the end), a result moves on to the next unchecked system (a failure whose
+/// lead must be called keeps the cursor), and `r` shows the report `hotro check report`
+/// gives, scrollable.
 #[test]
 fn morning_check_names_cursor_and_report() {
     let mut d = desk("nguyenvanan", Lang::En);
@@ -2041,9 +2040,13 @@ fn morning_check_names_cursor_and_report() {
     d.key(KeyCode::Char('o')); // TABMIS OK: on to the second
     d.key(KeyCode::Char('o'));
     assert_eq!(d.app.check.as_ref().unwrap().cursor, 2);
+    d.key(KeyCode::Char('s')); // slow: on to the fourth
+    assert_eq!(d.app.check.as_ref().unwrap().cursor, 3);
     d.key(KeyCode::Char('g'));
-    d.key(KeyCode::Char('d')); // TABMIS again: the next unchecked is the third
-    assert_eq!(d.app.check.as_ref().unwrap().cursor, 2);
+    d.key(KeyCode::Char('o')); // TABMIS again: the checked ones are skipped
+    assert_eq!(d.app.check.as_ref().unwrap().cursor, 3);
+    d.key(KeyCode::Char('d')); // down: the cursor stays, the footer says whom to call
+    assert_eq!(d.app.check.as_ref().unwrap().cursor, 3);
     snap3(&d, "check_wide_names_en");
     d.key(KeyCode::Char('r'));
     let (text, _) = d.app.check.as_ref().unwrap().report.clone().unwrap();

@@ -146,7 +146,12 @@ impl App {
         };
         if let Some(result) = result_of(action) {
             let cmds = self.record_check(system, result, note);
-            self.advance_to_unchecked();
+            // On to the next system; a failure whose group lead must be phoned keeps the
+            // cursor, since the footer says whom to call and the next keys (note, incident,
+            // announce) are about it.
+            if !result.needs_call() {
+                self.advance_to_unchecked();
+            }
             return cmds;
         }
         if action == Action::CheckReport {
