@@ -122,16 +122,27 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
             to_tier,
             to_group,
             reason,
+            by_rule,
             ..
-        } => cat.f(
-            "event.escalated",
-            &[
-                ("from_tier", from_tier),
-                ("to_tier", to_tier),
-                ("group", &group_name(org, cat, to_group)),
-                ("reason", &one_line(reason)),
-            ],
-        ),
+        } => {
+            // An SLA rule's escalation: its reason worded from the fact, for this reader.
+            let reason = match by_rule {
+                Some(clock) => cat.f(
+                    "sla.escalate_reason",
+                    &[("clock", &cat.t(&format!("sla.{clock}")))],
+                ),
+                None => one_line(reason),
+            };
+            cat.f(
+                "event.escalated",
+                &[
+                    ("from_tier", from_tier),
+                    ("to_tier", to_tier),
+                    ("group", &group_name(org, cat, to_group)),
+                    ("reason", &reason),
+                ],
+            )
+        }
         EventKind::StepCompleted { step, fields, to } => {
             let recorded: Vec<String> = fields
                 .iter()

@@ -5,7 +5,6 @@
 use crate::domain::org::Organisation;
 use crate::domain::sla::{self, RuleAction};
 use crate::domain::ticket::{Change, Classification, Ctx, Ticket};
-use crate::i18n::Catalog;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,14 +23,7 @@ pub struct Applied {
 }
 
 /// The change a rule asks for, from the ticket as it is now.
-fn change_for(
-    t: &Ticket,
-    action: RuleAction,
-    clock: &str,
-    org: &Organisation,
-    cat: &Catalog,
-) -> Option<Change> {
-    let which = cat.t(&format!("sla.{clock}"));
+fn change_for(t: &Ticket, action: RuleAction, clock: &str, org: &Organisation) -> Option<Change> {
     match action {
         // The fact, not words: each reader's console and the CLI word it in their language.
         RuleAction::NotifyLead => Some(Change::SlaNotice {
@@ -47,10 +39,8 @@ fn change_for(
                 ..Classification::default()
             }))
         }
-        RuleAction::Escalate => Some(Change::Escalate {
-            group: None,
-            reason: cat.f("sla.escalate_reason", &[("clock", &which)]),
-            external_ref: None,
+        RuleAction::Escalate => Some(Change::SlaEscalate {
+            clock: clock.to_string(),
         }),
     }
 }
@@ -59,13 +49,12 @@ fn change_for(
 pub fn tick(
     store: &mut Store,
     org: &Organisation,
-    cat: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<Vec<Applied>, StoreError> {
     let mut applied = Vec::new();
     let mut after = 0;
     loop {
-        let (batch, next) = tick_batch(store, org, cat, now, after, 500)?;
+        let (batch, next) = tick_batch(store, org, now, after, 500)?;
         applied.extend(batch);
         match next {
             Some(id) => after = id,
@@ -80,7 +69,6 @@ pub fn tick(
 pub fn tick_batch(
     store: &mut Store,
     org: &Organisation,
-    cat: &Catalog,
     now: DateTime<Utc>,
     after_id: i64,
     limit: usize,
@@ -124,7 +112,7 @@ pub fn tick_batch(
         &items,
         |current, i| {
             let (item, action) = &todo[i];
-            change_for(current, *action, &item.clock, org, cat)
+            change_for(current, *action, &item.clock, org)
         },
         ctx,
     )?;

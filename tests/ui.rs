@@ -1881,19 +1881,22 @@ fn the_timeline_speaks_the_readers_language() {
     change_as(
         &mut d,
         key,
-        "nguyenvanan",
+        hotro::rules::ACTOR,
         3,
-        Change::Escalate {
-            group: None,
-            reason: "Cần nhóm chuyên môn kiểm tra cấu hình máy chủ ứng dụng".into(),
-            external_ref: None,
+        Change::SlaEscalate {
+            clock: "resolution".into(),
         },
     );
-    // The SLA notice is a fact in the store, not a sentence in one language.
+    // The SLA notice and the rule's escalation are facts in the store, not sentences in
+    // one language.
     let (_, events) = d.ticket(key);
     let notice = serde_json::to_value(&events[2]).unwrap();
     assert_eq!(notice["kind"], "sla_notice");
     assert_eq!(notice["clock"], "resolution");
+    let escalated = serde_json::to_value(&events[3]).unwrap();
+    assert_eq!(escalated["kind"], "escalated");
+    assert_eq!(escalated["by_rule"], "resolution");
+    assert_eq!(escalated["reason"], "");
     all_open(&mut d);
     while d.selected() != key {
         d.key(KeyCode::Char('j'));
@@ -1911,6 +1914,7 @@ fn the_timeline_speaks_the_readers_language() {
         assert!(!screen.contains(raw), "`{raw}` shown raw:\n{screen}");
     }
     assert!(screen.contains("Lỗi phần mềm"), "{screen}");
+    assert!(screen.contains("theo quy tắc"), "{screen}");
     snap3(&d, "timeline_vi");
     // The same events read by an English console: the notice in English.
     sit_down(&mut d, "nguyenvanan", Lang::En);
@@ -1923,6 +1927,7 @@ fn the_timeline_speaks_the_readers_language() {
     let screen = d.screen(200, 50);
     assert!(screen.contains("Software bug"), "{screen}");
     assert!(screen.contains("SLA: Resolution is at risk"), "{screen}");
+    assert!(screen.contains("escalated by rule"), "{screen}");
     snap(&d, "timeline_en");
 }
 

@@ -815,7 +815,6 @@ impl<'a> Desk<'a> {
     /// Apply the SLA rules to one bounded batch of open tickets (see [`crate::rules`]).
     pub fn sla_tick_batch(
         &mut self,
-        cat: &crate::i18n::Catalog,
         after_id: i64,
         limit: usize,
     ) -> Result<(Vec<crate::rules::Applied>, Option<i64>), DeskError> {
@@ -823,7 +822,6 @@ impl<'a> Desk<'a> {
         Ok(crate::rules::tick_batch(
             self.store,
             self.org(),
-            cat,
             self.now,
             after_id,
             limit,
@@ -831,12 +829,9 @@ impl<'a> Desk<'a> {
     }
 
     /// Apply the SLA rules to every open ticket.
-    pub fn sla_tick(
-        &mut self,
-        cat: &crate::i18n::Catalog,
-    ) -> Result<Vec<crate::rules::Applied>, DeskError> {
+    pub fn sla_tick(&mut self) -> Result<Vec<crate::rules::Applied>, DeskError> {
         self.session.require(Permission::SlaTick)?;
-        Ok(crate::rules::tick(self.store, self.org(), cat, self.now)?)
+        Ok(crate::rules::tick(self.store, self.org(), self.now)?)
     }
 
     /// Apply a configuration to the database (admin): it is in force for every process from

@@ -122,6 +122,12 @@ pub enum Change {
         /// `first_response` or `resolution`.
         clock: String,
     },
+    /// An SLA rule escalates to the next tier because a clock is overdue: an escalation
+    /// whose reason is the fact (`by_rule`: the clock), worded by each reader.
+    SlaEscalate {
+        /// `first_response` or `resolution`.
+        clock: String,
+    },
     Assign {
         to: Option<String>,
         group: Option<String>,
@@ -221,6 +227,10 @@ pub enum EventKind {
         to_group: String,
         reason: String,
         external_ref: Option<String>,
+        /// Escalated by an SLA rule because this clock was overdue (the reason is then
+        /// worded from it in each reader's language; `reason` is empty).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by_rule: Option<String>,
     },
     Returned {
         from_tier: u8,
@@ -687,6 +697,23 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             let text = check_text("note", &text, true)?;
             Ok(EventKind::InternalNote { text })
         }
+        Change::SlaEscalate { clock } => {
+            // The escalation itself is the operator's one; only its reason is a fact.
+            let escalate = Change::Escalate {
+                group: None,
+                reason: "—".into(),
+                external_ref: None,
+            };
+            let mut event = apply_to(t, escalate, ctx)?;
+            if let EventKind::Escalated {
+                reason, by_rule, ..
+            } = &mut event
+            {
+                reason.clear();
+                *by_rule = Some(clock);
+            }
+            Ok(event)
+        }
         Change::SlaNotice { clock } => {
             let (lead, phone) = org.group_contact(&t.group);
             Ok(EventKind::SlaNotice {
@@ -890,6 +917,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 to_group: target.id.clone(),
                 reason,
                 external_ref: external_ref.clone(),
+                by_rule: None,
             };
             t.escalation.push(super::ticket::Hop {
                 tier: t.tier,

@@ -2161,6 +2161,10 @@ impl App {
         match change {
             Change::Reply { .. } => cat.t("action.reply"),
             Change::Note { .. } => cat.t("action.note"),
+            Change::SlaEscalate { clock } => cat.f(
+                "sla.escalate_reason",
+                &[("clock", &cat.t(&format!("sla.{clock}")))],
+            ),
             Change::SlaNotice { clock } => cat.f(
                 "sla.notify_lead",
                 &[

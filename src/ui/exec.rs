@@ -480,7 +480,7 @@ impl<'a> Executor<'a> {
             }
             Cmd::SlaTick(after) => {
                 let batch = crate::ui::app::SLA_TICK_BATCH;
-                match Desk::new(self.store, session, now).sla_tick_batch(cat, after, batch) {
+                match Desk::new(self.store, session, now).sla_tick_batch(after, batch) {
                     Ok((_, next)) => Loaded::SlaTicked(next.unwrap_or(0)),
                     Err(e) => refused(e),
                 }
