@@ -19,6 +19,46 @@ fn group_name(org: &Organisation, cat: &Catalog, id: &str) -> String {
         .unwrap_or_else(|| one_line(id))
 }
 
+/// A classified field's name in the reader's language (its catalog label when it has one).
+fn field_label(cat: &Catalog, field: &str) -> String {
+    let id = format!("field.{field}");
+    if cat.has(&id) {
+        cat.t(&id)
+    } else {
+        one_line(field)
+    }
+}
+
+/// A classified field's value by its configured name in the reader's language (kinds,
+/// categories, levels, applications); the stored value when the configuration has no name
+/// for it; `—` when there is none.
+fn field_value(cat: &Catalog, org: &Organisation, field: &str, value: &Option<String>) -> String {
+    let Some(v) = value else {
+        return "—".into();
+    };
+    let lang = cat.lang().code();
+    let coded = |list: &[crate::domain::org::Coded]| {
+        list.iter()
+            .find(|c| &c.id == v)
+            .map(|c| c.name.get(lang).to_string())
+    };
+    let named = match field {
+        "kind" => coded(&org.kinds),
+        "category" => coded(&org.categories),
+        "impact" => coded(&org.priority.impact),
+        "urgency" => coded(&org.priority.urgency),
+        "channel" => coded(&org.channels),
+        "application" => org
+            .applications
+            .iter()
+            .find(|a| &a.code == v)
+            .map(|a| a.name.clone()),
+        "group" => org.group(v).map(|g| g.name.get(lang).to_string()),
+        _ => None,
+    };
+    one_line(&named.unwrap_or_else(|| v.clone()))
+}
+
 /// A stored value inside a line, `—` when there is none.
 fn dash(v: &Option<String>) -> String {
     one_line(v.as_deref().unwrap_or("—"))
@@ -35,15 +75,25 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
         EventKind::InternalNote { text } => {
             cat.f("event.internal_note", &[("text", &first_line(text))])
         }
+        EventKind::SlaNotice {
+            clock, lead, phone, ..
+        } => cat.f(
+            "sla.notify_lead",
+            &[
+                ("clock", &cat.t(&format!("sla.{clock}"))),
+                ("lead", &dash(lead)),
+                ("phone", &dash(phone)),
+            ],
+        ),
         EventKind::Classified { changes } => {
             let parts: Vec<String> = changes
                 .iter()
                 .map(|c| {
                     format!(
                         "{}: {} → {}",
-                        one_line(&c.field),
-                        dash(&c.from),
-                        dash(&c.to)
+                        field_label(cat, &c.field),
+                        field_value(cat, org, &c.field, &c.from),
+                        field_value(cat, org, &c.field, &c.to)
                     )
                 })
                 .collect();
@@ -72,16 +122,27 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
             to_tier,
             to_group,
             reason,
+            by_rule,
             ..
-        } => cat.f(
-            "event.escalated",
-            &[
-                ("from_tier", from_tier),
-                ("to_tier", to_tier),
-                ("group", &group_name(org, cat, to_group)),
-                ("reason", &one_line(reason)),
-            ],
-        ),
+        } => {
+            // An SLA rule's escalation: its reason worded from the fact, for this reader.
+            let reason = match by_rule {
+                Some(clock) => cat.f(
+                    "sla.escalate_reason",
+                    &[("clock", &cat.t(&format!("sla.{clock}")))],
+                ),
+                None => one_line(reason),
+            };
+            cat.f(
+                "event.escalated",
+                &[
+                    ("from_tier", from_tier),
+                    ("to_tier", to_tier),
+                    ("group", &group_name(org, cat, to_group)),
+                    ("reason", &reason),
+                ],
+            )
+        }
         EventKind::StepCompleted {
             step, fields, to, ..
         } => {

@@ -5,7 +5,6 @@
 use crate::domain::org::Organisation;
 use crate::domain::sla::{self, RuleAction};
 use crate::domain::ticket::{Change, Classification, Ctx, Ticket};
-use crate::i18n::Catalog;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,28 +23,12 @@ pub struct Applied {
 }
 
 /// The change a rule asks for, from the ticket as it is now.
-fn change_for(
-    t: &Ticket,
-    action: RuleAction,
-    clock: &str,
-    org: &Organisation,
-    cat: &Catalog,
-) -> Option<Change> {
-    let which = cat.t(&format!("sla.{clock}"));
+fn change_for(t: &Ticket, action: RuleAction, clock: &str, org: &Organisation) -> Option<Change> {
     match action {
-        RuleAction::NotifyLead => {
-            let (lead, phone) = org.group_contact(&t.group);
-            Some(Change::Note {
-                text: cat.f(
-                    "sla.notify_lead",
-                    &[
-                        ("clock", &which),
-                        ("lead", &lead.unwrap_or_else(|| "—".into())),
-                        ("phone", &phone.unwrap_or_else(|| "—".into())),
-                    ],
-                ),
-            })
-        }
+        // The fact, not words: each reader's console and the CLI word it in their language.
+        RuleAction::NotifyLead => Some(Change::SlaNotice {
+            clock: clock.to_string(),
+        }),
         RuleAction::RaisePriority => {
             // Urgency levels are listed most urgent first.
             let levels = &org.priority.urgency;
@@ -56,10 +39,8 @@ fn change_for(
                 ..Classification::default()
             }))
         }
-        RuleAction::Escalate => Some(Change::Escalate {
-            group: None,
-            reason: cat.f("sla.escalate_reason", &[("clock", &which)]),
-            external_ref: None,
+        RuleAction::Escalate => Some(Change::SlaEscalate {
+            clock: clock.to_string(),
         }),
     }
 }
@@ -68,13 +49,12 @@ fn change_for(
 pub fn tick(
     store: &mut Store,
     org: &Organisation,
-    cat: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<Vec<Applied>, StoreError> {
     let mut applied = Vec::new();
     let mut after = 0;
     loop {
-        let (batch, next) = tick_batch(store, org, cat, now, after, 500)?;
+        let (batch, next) = tick_batch(store, org, now, after, 500)?;
         applied.extend(batch);
         match next {
             Some(id) => after = id,
@@ -89,7 +69,6 @@ pub fn tick(
 pub fn tick_batch(
     store: &mut Store,
     org: &Organisation,
-    cat: &Catalog,
     now: DateTime<Utc>,
     after_id: i64,
     limit: usize,
@@ -133,7 +112,7 @@ pub fn tick_batch(
         &items,
         |current, i| {
             let (item, action) = &todo[i];
-            change_for(current, *action, &item.clock, org, cat)
+            change_for(current, *action, &item.clock, org)
         },
         ctx,
     )?;

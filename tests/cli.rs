@@ -1033,7 +1033,8 @@ fn classify_recomputes_the_priority_from_the_matrix() {
             "high",
         ],
     );
-    assert!(out.stdout.contains("priority: P4 → P1"), "{out:?}");
+    // Fields and values by their catalog and configuration names (issue 15).
+    assert!(out.stdout.contains("Priority: P4 → P1"), "{out:?}");
 
     // Nothing new, or unknown values: refused, unchanged.
     let err = desk.fails(1, Some(AN), &["ticket", "classify", &k, "--impact", "high"]);

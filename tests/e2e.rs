@@ -480,7 +480,10 @@ fn a_write_waiting_for_another_process_says_so_and_goes_through() {
     locked_rx.recv().unwrap();
     c.send("\x13"); // Ctrl-S
     c.wait_for("Waiting for the database");
-    c.send("8"); // typed while waiting: handled once the write is done
+    // Typed while waiting: handled once the write is done (Esc leaves the new ticket,
+    // which opens when created; 8 shows All open).
+    c.send("\x1b");
+    c.send("8");
     holder.join().unwrap();
     let key = format!(
         "HT-{}-000001",
@@ -751,4 +754,206 @@ fn wide_clusters_leave_no_stale_cells_and_ctrl_l_repaints_everything() {
     assert!(!c.screen().contains('\u{1F1F3}'));
     assert!(c.screen().contains("My tickets"));
     c.quit();
+}
+
+impl Console {
+    /// The screen row (0-based) of the first line holding `text`.
+    fn row_of(&self, text: &str) -> u16 {
+        let screen = self.screen();
+        let row = screen
+            .lines()
+            .position(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("`{text}` is not on the screen:\n{screen}"));
+        u16::try_from(row).unwrap()
+    }
+
+    /// A left click (press and release) at a 0-based cell, as an xterm reports it in SGR
+    /// mode (1-based).
+    fn click(&mut self, column: u16, row: u16) {
+        let (x, y) = (column + 1, row + 1);
+        self.send(&format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m"));
+    }
+}
+
+/// Issue 15: the runtime dropped every mouse event but the wheel. A click on a queue selects
+/// it, a click on a ticket selects it, a second click on it opens it.
+#[test]
+fn mouse_clicks_reach_the_console() {
+    let (_dir, db) = fresh_db();
+    let (code, out, err) = hotro(&db, &["ticket", "new", "--title", "Chuột bấm mở phiếu này"]);
+    assert_eq!(code, 0, "{err}{out}");
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("All open");
+    let row = c.row_of("8 All open");
+    c.click(4, row);
+    c.wait_for("All open (1)");
+    let row = c.row_of("Chuột bấm mở phiếu này");
+    c.click(40, row);
+    c.click(40, row);
+    c.wait_for("Timeline");
+    c.quit();
+}
+
+/// The keys of the default keymap file in the repository, as a terminal sends them.
+struct Keys(hotro::ui::keymap::Keymap);
+
+impl Keys {
+    fn load() -> Keys {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/keymap.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        Keys(hotro::ui::keymap::Keymap::parse(&text, "assets/keymap.toml").unwrap())
+    }
+
+    /// The bytes of the key bound to `action` in `context` (or the global one).
+    fn of(&self, context: hotro::ui::keymap::Context, action: &str) -> String {
+        use hotro::ui::keymap::{Action, Context};
+        use ratatui::crossterm::event::KeyCode;
+        let a = Action::from_name(action).unwrap();
+        let key = self
+            .0
+            .key_for(&[context, Context::Global], a)
+            .unwrap_or_else(|| panic!("no key for {action} in {context:?}"));
+        let plain = match key.code {
+            KeyCode::Char(c) if key.ctrl => {
+                // Ctrl-a … Ctrl-z are bytes 1 … 26.
+                let c = c.to_ascii_lowercase();
+                assert!(c.is_ascii_lowercase(), "Ctrl-{c}");
+                return ((c as u8 - b'a' + 1) as char).to_string();
+            }
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "\r".into(),
+            KeyCode::Esc => "\x1b".into(),
+            KeyCode::Tab => "\t".into(),
+            KeyCode::BackTab => "\x1b[Z".into(),
+            KeyCode::Backspace => "\x7f".into(),
+            KeyCode::Up => "\x1b[A".into(),
+            KeyCode::Down => "\x1b[B".into(),
+            KeyCode::Right => "\x1b[C".into(),
+            KeyCode::Left => "\x1b[D".into(),
+            KeyCode::Home => "\x1b[H".into(),
+            KeyCode::End => "\x1b[F".into(),
+            KeyCode::PageUp => "\x1b[5~".into(),
+            KeyCode::PageDown => "\x1b[6~".into(),
+            other => panic!("no bytes for {other:?}"),
+        };
+        if key.alt {
+            format!("\x1b{plain}")
+        } else {
+            plain
+        }
+    }
+}
+
+/// Issue 15: a whole ticket from a phone call to its closing, every key found in the
+/// keymap file (no letters written into the test): recorded, classified, taken, answered,
+/// resolved and closed, the screen checked at each step and the store at the end.
+#[test]
+fn a_phone_call_to_a_closed_ticket_with_the_keymap_keys_only() {
+    use hotro::ui::keymap::Context;
+    let k = Keys::load();
+    let (_dir, db) = fresh_db();
+    let mut c = Console::start(&db, "nguyenvanan");
+    c.wait_for("My tickets");
+    let next_field = k.of(Context::Global, "focus_next");
+    let save = k.of(Context::Editor, "submit");
+    let yes = k.of(Context::Confirm, "yes");
+
+    // The call: title, description, who called and from which number, channel phone.
+    c.send(&k.of(Context::Queue, "new"));
+    c.wait_for("New ticket");
+    c.send("Không kết xuất được báo cáo thu ngân sách");
+    c.send(&next_field);
+    c.send("Chị Lan gọi từ phòng kế toán: báo cáo B02 báo lỗi khi kết xuất.");
+    c.send(&next_field);
+    c.send("Nguyễn Thị Lan");
+    c.send(&next_field);
+    c.send("0913 222 333");
+    c.send(&next_field); // kind
+    c.send(&next_field); // channel
+    c.send("Phone");
+    c.send(&save);
+    c.wait_for("Created ticket HT-");
+    // The new ticket is open: the operator goes on with it.
+    let screen = c.wait_for("Timeline");
+    assert!(
+        screen.contains("Không kết xuất được báo cáo thu ngân sách"),
+        "{screen}"
+    );
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
+    assert!(screen.contains(&key), "{screen}");
+
+    // Classify: impact and urgency high, priority P1 shown live.
+    c.send(&k.of(Context::Detail, "classify"));
+    c.wait_for("Classify 1 ticket");
+    let down = k.of(Context::Picker, "down");
+    c.send(&down.repeat(3));
+    c.send("high");
+    c.send(&down);
+    c.send("high");
+    c.wait_for("Priority: P1");
+    c.send(&k.of(Context::Picker, "submit"));
+    c.wait_for("classified:");
+
+    // Take it.
+    c.send(&k.of(Context::Detail, "take"));
+    c.wait_for("assigned to nguyenvanan");
+
+    // Answer the caller.
+    c.send(&k.of(Context::Detail, "reply"));
+    c.wait_for("Reply");
+    c.send("Chị vui lòng chọn lại kỳ báo cáo rồi kết xuất.");
+    c.send(&save);
+    c.wait_for("replied to the requester");
+
+    // Resolve, confirmed.
+    c.send(&k.of(Context::Detail, "resolve"));
+    c.send("Chọn lại kỳ báo cáo, kết xuất thành công.");
+    c.send(&save);
+    c.wait_for("Please confirm");
+    c.send(&yes);
+    c.wait_for("resolved: Chọn lại kỳ báo cáo");
+
+    // Close it: the status picker, confirmed.
+    c.send(&k.of(Context::Detail, "status"));
+    c.wait_for("New status");
+    c.send("closed");
+    c.send(&k.of(Context::Picker, "submit"));
+    c.wait_for("Please confirm");
+    c.send(&yes);
+    c.wait_for("→ closed");
+    c.send(&k.of(Context::Detail, "back"));
+    c.send(&k.of(Context::Global, "quit"));
+    c.wait_exit();
+
+    let (code, out, err) = hotro(&db, &["ticket", "show", &key, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &v["ticket"];
+    assert_eq!(t["status"], "closed");
+    assert_eq!(t["priority"], "P1");
+    assert_eq!(t["channel"], "phone");
+    assert_eq!(t["assignee"], "nguyenvanan");
+    assert_eq!(t["requester"]["name"], "Nguyễn Thị Lan");
+    assert_eq!(t["requester"]["phone"], "0913 222 333");
+    assert_eq!(t["resolution"], "Chọn lại kỳ báo cáo, kết xuất thành công.");
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "classified",
+            "assigned",
+            "public_reply",
+            "resolved",
+            "status_changed"
+        ]
+    );
 }

@@ -338,6 +338,19 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
             .map(|s| s.to_string())
             .collect(),
     );
+    // A classification's changed fields in the timeline (`FieldChange::field`: what
+    // `apply_to`'s `set(…)` and the priority it derives name).
+    t.insert(
+        "field.{field}",
+        strings(&[
+            "kind",
+            "category",
+            "application",
+            "impact",
+            "urgency",
+            "priority",
+        ]),
+    );
     t.insert("field.{}", fields.clone());
     t.insert("field.{what}", fields);
     t

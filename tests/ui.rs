@@ -392,7 +392,7 @@ fn bulk_take_lists_every_change_and_applies_all() {
     d.key(KeyCode::Char('v'));
     d.key(KeyCode::Char('v'));
     assert_eq!(d.app.marked.len(), 2);
-    let marked: Vec<String> = d.app.marked.iter().cloned().collect();
+    let marked: Vec<String> = d.app.marked.keys().cloned().collect();
     d.key(KeyCode::Char('t'));
     let Some(Popup::Confirm(c)) = &d.app.popup else {
         panic!("bulk needs a confirmation")
@@ -938,7 +938,14 @@ fn assign_through_the_picker_and_sort_order() {
     let newest = d.selected();
     d.key(KeyCode::Char('o'));
     assert_eq!(d.app.list.rows[0].key, "HT-2026-000001", "oldest first now");
-    assert_eq!(d.selected(), newest, "the cursor stays on its ticket");
+    // Issue 15: a new order opens at its first row (it used to stay on the newest ticket,
+    // at the bottom of "oldest first").
+    assert_eq!(
+        d.selected(),
+        "HT-2026-000001",
+        "the cursor is on the first row"
+    );
+    assert_eq!(d.app.list.cursor, 0);
     // Then most urgent SLA first (all four share one target; the oldest is due first),
     // then back to newest first.
     d.key(KeyCode::Char('o'));
@@ -1033,6 +1040,8 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         let e = day.entry("TABMIS").unwrap();
         assert_eq!(e.result, hotro::domain::check::CheckResult::Down);
         assert_eq!(e.by, "nguyenvanan");
+        // A system down keeps the cursor: whom to call, the note and the incident are next.
+        assert_eq!(d.app.check.as_ref().unwrap().cursor, 0);
         let screen = d.screen(120, 40);
         assert!(
             screen.contains("Lê Thị Hoa") && screen.contains("0912 000 302"),
@@ -1050,9 +1059,10 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         assert_eq!(t.application.as_deref(), Some("TABMIS"));
         assert_eq!(t.priority, "P1");
         assert!(t.description.contains("Không đăng nhập được từ 06:50"));
-        // The next line is fine.
+        // The next line is fine; the cursor goes on to the next unchecked system (issue 15).
         d.key(KeyCode::Char('j'));
         d.key(KeyCode::Char('o'));
+        assert_eq!(d.app.check.as_ref().unwrap().cursor, 2);
         snap(&d, &format!("check_recorded_{name}"));
         // Finalise, then an amendment.
         d.key(KeyCode::Char('F'));
@@ -1063,7 +1073,7 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
             .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
             .unwrap();
         assert!(day.finalised.is_some());
-        d.key(KeyCode::Char('k'));
+        d.key(KeyCode::Char('g'));
         d.key(KeyCode::Char('o'));
         let day = d
             .store
@@ -1250,6 +1260,7 @@ fn a_new_ticket_is_offered_the_announced_incident_and_resolving_it_offers_its_ti
     // Resolve the incident from its detail.
     d.app.check = None;
     d.store.ticket("HT-2026-000001").unwrap();
+    d.key(KeyCode::Esc); // leave the last new ticket, open since it was created
     all_open(&mut d);
     while d.selected() != "HT-2026-000001" {
         d.key(KeyCode::Char('j'));
@@ -2163,4 +2174,254 @@ fn every_focused_form_field_is_on_a_short_screen() {
         }
         d.key(KeyCode::Tab);
     }
+}
+
+/// A change made by another operator (or the SLA rules) straight through the store.
+fn change_as(d: &mut Desk, key: &str, actor: &str, minutes: i64, change: Change) {
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor,
+        now: now() + chrono::Duration::minutes(minutes),
+        by: None,
+    };
+    d.store.change_ticket(key, None, change, ctx).unwrap();
+}
+
+/// Issue 15: the timeline names groups, fields and values as the configuration and the
+/// catalog call them in the reader's language, words the SLA rules' notice for each reader
+/// (it is stored as a fact), and wraps at word boundaries.
+#[test]
+fn the_timeline_speaks_the_readers_language() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    let key = "HT-2026-000001";
+    change_as(
+        &mut d,
+        key,
+        "nguyenvanan",
+        1,
+        Change::Classify(hotro::domain::ticket::Classification {
+            category: Some("software-bug".into()),
+            urgency: Some("high".into()),
+            ..Default::default()
+        }),
+    );
+    change_as(
+        &mut d,
+        key,
+        hotro::rules::ACTOR,
+        2,
+        Change::SlaNotice {
+            clock: "resolution".into(),
+        },
+    );
+    change_as(
+        &mut d,
+        key,
+        hotro::rules::ACTOR,
+        3,
+        Change::SlaEscalate {
+            clock: "resolution".into(),
+        },
+    );
+    // The SLA notice and the rule's escalation are facts in the store, not sentences in
+    // one language.
+    let (_, events) = d.ticket(key);
+    let notice = serde_json::to_value(&events[2]).unwrap();
+    assert_eq!(notice["kind"], "sla_notice");
+    assert_eq!(notice["clock"], "resolution");
+    let escalated = serde_json::to_value(&events[3]).unwrap();
+    assert_eq!(escalated["kind"], "escalated");
+    assert_eq!(escalated["by_rule"], "resolution");
+    assert_eq!(escalated["reason"], "");
+    all_open(&mut d);
+    while d.selected() != key {
+        d.key(KeyCode::Char('j'));
+    }
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('G'));
+    let screen = d.screen(120, 40);
+    for raw in [
+        "category:",
+        "urgency:",
+        "software-bug",
+        "→ high",
+        "service-desk",
+    ] {
+        assert!(!screen.contains(raw), "`{raw}` shown raw:\n{screen}");
+    }
+    assert!(screen.contains("Lỗi phần mềm"), "{screen}");
+    assert!(screen.contains("theo quy tắc"), "{screen}");
+    snap3(&d, "timeline_vi");
+    // The same events read by an English console: the notice in English.
+    sit_down(&mut d, "nguyenvanan", Lang::En);
+    all_open(&mut d);
+    while d.selected() != key {
+        d.key(KeyCode::Char('j'));
+    }
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('G'));
+    let screen = d.screen(200, 50);
+    assert!(screen.contains("Software bug"), "{screen}");
+    assert!(screen.contains("SLA: Resolution is at risk"), "{screen}");
+    assert!(screen.contains("escalated by rule"), "{screen}");
+    snap(&d, "timeline_en");
+}
+
+/// Issue 15: a 200-line description is folded to its first lines with a note of how many
+/// more and the key that shows them; the key folds it again.
+#[test]
+fn a_long_description_is_folded_and_unfolded_by_a_key() {
+    let mut d = desk("nguyenvanan", Lang::Vi);
+    let description: String = (1..=200)
+        .map(|i| format!("Dòng nhật ký số {i}: máy chủ trả lỗi 502"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor: "nguyenvanan",
+        now: now(),
+        by: None,
+    };
+    let new = NewTicket {
+        title: "Nhật ký lỗi dài".into(),
+        description,
+        ..NewTicket::default()
+    };
+    let (t, _) = d.store.create_ticket(&new, ctx).unwrap();
+    all_open(&mut d);
+    d.key(KeyCode::Char('g'));
+    assert_eq!(d.selected(), t.key);
+    d.key(KeyCode::Enter);
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("còn 192 dòng, z để mở hết"), "{screen}");
+    assert!(!screen.contains("số 9:"), "{screen}");
+    assert!(screen.contains("Diễn biến"), "{screen}");
+    snap3(&d, "detail_folded_vi");
+    d.key(KeyCode::Char('z'));
+    assert!(d.app.detail.as_ref().unwrap().description_open);
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("số 9:"), "{screen}");
+    assert!(!screen.contains("còn 192 dòng"), "{screen}");
+    d.key(KeyCode::Char('z'));
+    assert!(d.screen(120, 40).contains("còn 192 dòng"));
+}
+
+/// Issue 15: marks belong to tickets (kept when another queue is shown, acted on together),
+/// and the pane's count is the filter's.
+#[test]
+fn marks_survive_queue_switches_and_the_filter_sets_the_count() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let first = d.selected();
+    d.key(KeyCode::Char('v'));
+    d.key(KeyCode::Char('2'));
+    assert_eq!(d.app.marked.len(), 1, "the mark stays in another queue");
+    all_open(&mut d);
+    assert!(d.app.marked.contains_key(&first));
+    let title = |d: &Desk| d.screen(120, 40).lines().nth(1).unwrap().to_string();
+    assert!(title(&d).contains("All open (4)"), "{}", title(&d));
+    d.key(KeyCode::Char('/'));
+    d.chars("tabmis");
+    assert_eq!(d.app.list.rows.len(), 1);
+    assert!(title(&d).contains("All open (1)"), "{}", title(&d));
+    snap(&d, "filter_count_en");
+    d.key(KeyCode::Esc);
+    assert!(title(&d).contains("All open (4)"), "{}", title(&d));
+    // Take the marked ticket from another queue: the mark is what is acted on.
+    d.key(KeyCode::Char('2'));
+    d.key(KeyCode::Char('t'));
+    let (t, _) = d.ticket(&first);
+    assert_eq!(t.assignee.as_deref(), Some("nguyenvanan"));
+    assert!(d.app.marked.is_empty());
+}
+
+/// Issue 15: Ctrl-U clears the knowledge query; a key user opens a found article in full
+/// (Enter), scrolls it, and goes back to the list with Esc.
+#[test]
+fn knowledge_query_clears_and_an_article_opens_in_full() {
+    let mut d = desk("buivantuan", Lang::Vi);
+    key_user_only(&mut d);
+    import_kb(&mut d);
+    d.key(KeyCode::Char('K'));
+    d.chars("指标");
+    assert!(!d.app.knowledge.as_ref().unwrap().results.is_empty());
+    d.ctrl('u');
+    let k = d.app.knowledge.as_ref().unwrap();
+    assert_eq!(k.query, "");
+    assert!(k.results.is_empty());
+    d.chars("指标");
+    d.key(KeyCode::Enter);
+    assert!(d.app.knowledge.as_ref().unwrap().reading);
+    snap3(&d, "article_full_vi");
+    d.key(KeyCode::Down);
+    assert_eq!(d.app.knowledge.as_ref().unwrap().scroll, 1);
+    d.key(KeyCode::Esc);
+    let k = d.app.knowledge.as_ref().unwrap();
+    assert!(!k.reading, "Esc goes back to the list");
+    assert_eq!(k.query, "指标");
+    d.key(KeyCode::Esc);
+    assert!(d.app.knowledge.is_none());
+}
+
+/// Issue 15: the morning check's names are as wide as they need (the two TTLKB systems
+/// differ at the end), a result moves on to the next unchecked system (a failure whose
+/// lead must be called keeps the cursor), and `r` shows the report `hotro check report`
+/// gives, scrollable.
+#[test]
+fn morning_check_names_cursor_and_report() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('M'));
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("Inter-treasury e-payment – T4"), "{screen}");
+    assert!(
+        screen.contains("Inter-treasury e-payment – T3 transaction office"),
+        "{screen}"
+    );
+    d.key(KeyCode::Char('o')); // TABMIS OK: on to the second
+    d.key(KeyCode::Char('o'));
+    assert_eq!(d.app.check.as_ref().unwrap().cursor, 2);
+    d.key(KeyCode::Char('s')); // slow: on to the fourth
+    assert_eq!(d.app.check.as_ref().unwrap().cursor, 3);
+    d.key(KeyCode::Char('g'));
+    d.key(KeyCode::Char('o')); // TABMIS again: the checked ones are skipped
+    assert_eq!(d.app.check.as_ref().unwrap().cursor, 3);
+    d.key(KeyCode::Char('d')); // down: the cursor stays, the footer says whom to call
+    assert_eq!(d.app.check.as_ref().unwrap().cursor, 3);
+    snap3(&d, "check_wide_names_en");
+    d.key(KeyCode::Char('r'));
+    let (text, _) = d.app.check.as_ref().unwrap().report.clone().unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let session = d.session.clone();
+    let expected = hotro::desk::Desk::new(&mut d.store, &session, now())
+        .check_report(
+            &Catalog::new(Lang::En),
+            date,
+            hotro::check::report::Format::Text,
+        )
+        .unwrap();
+    assert_eq!(text, expected, "the CLI's report");
+    snap(&d, "check_report_en");
+    d.key(KeyCode::Down);
+    assert_eq!(d.app.check.as_ref().unwrap().report.as_ref().unwrap().1, 1);
+    d.key(KeyCode::Esc);
+    assert!(d.app.check.as_ref().unwrap().report.is_none());
+    assert!(d.app.check.is_some());
+}
+
+/// Issue 15: after creating a ticket the operator is on it (its detail is open).
+#[test]
+fn a_created_ticket_opens() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('n'));
+    d.chars("Printer queue stuck");
+    d.ctrl('s');
+    let detail = d.app.detail.as_ref().expect("the new ticket is open");
+    assert_eq!(detail.ticket.key, "HT-2026-000005");
+    assert_eq!(detail.ticket.title, "Printer queue stuck");
+    assert!(
+        d.screen(120, 40)
+            .contains("HT-2026-000005 · Printer queue stuck")
+    );
 }

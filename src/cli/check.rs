@@ -314,20 +314,10 @@ pub(super) fn check_cmd(env: &Env<'_>, cmd: &CheckCommand) -> Result<i32> {
             };
             let date = env.date_arg(date.as_deref(), now)?;
             let mut store = env.open()?;
-            let day = store.check_day(date).map_err(|e| env.store_err(e))?;
-            let log = store.check_log(date).map_err(|e| env.store_err(e))?;
-            let head = store.chain_head().map_err(|e| env.store_err(e))?;
-            let mut text = report::render(cat, org, date, &day, &log, now, format);
-            // The audit chain's head as the report is produced, so a later rewrite of the
-            // chain can be shown against the report (`hotro db verify --anchor`). Not in
-            // the CSV, whose every line is a record.
-            if !matches!(format, report::Format::Csv) {
-                let line = match &head {
-                    Some(h) => cat.f("report.chain_head", &[("head", h)]),
-                    None => cat.t("report.chain_head_none"),
-                };
-                text.push_str(&format!("\n{line}\n"));
-            }
+            // The same report the console shows (its `r` in the morning check).
+            let text = crate::desk::Desk::new(&mut store, env.session()?, now)
+                .check_report(cat, date, format)
+                .map_err(|e| env.desk_err(e))?;
             out::text(&text);
             Ok(0)
         }

@@ -375,7 +375,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Announce(a) => check::announce_cmd(&env, a),
         Command::Calendar(c) => check::calendar_cmd(&env, c),
         Command::Sla(args::SlaCommand::Tick { json }) => {
-            let applied = env.with_desk(|d| d.sla_tick(cat).map_err(|e| env.desk_err(e)))?;
+            let applied = env.with_desk(|d| d.sla_tick().map_err(|e| env.desk_err(e)))?;
             if *json {
                 out::json(&applied)?;
             } else {

@@ -669,6 +669,31 @@ impl<'a> Desk<'a> {
 
     // ---- the morning check ---------------------------------------------------------------
 
+    /// The morning-check report of `date` as of now, in `cat`'s language (`hotro check
+    /// report` and the console's report view): the day and its amendments, and — except in
+    /// CSV, whose every line is a record — the audit chain's head as the report is produced,
+    /// so a later rewrite of the chain can be shown against it (`hotro db verify --anchor`).
+    pub fn check_report(
+        &mut self,
+        cat: &crate::i18n::Catalog,
+        date: NaiveDate,
+        format: crate::check::report::Format,
+    ) -> Result<String, DeskError> {
+        let org = self.session.org();
+        let day = self.store.check_day(date)?;
+        let log = self.store.check_log(date)?;
+        let head = self.store.chain_head()?;
+        let mut text = crate::check::report::render(cat, org, date, &day, &log, self.now, format);
+        if !matches!(format, crate::check::report::Format::Csv) {
+            let line = match &head {
+                Some(h) => cat.f("report.chain_head", &[("head", h)]),
+                None => cat.t("report.chain_head_none"),
+            };
+            text.push_str(&format!("\n{line}\n"));
+        }
+        Ok(text)
+    }
+
     /// Today's date of the check in the organisation's zone.
     pub fn check_today(&self) -> NaiveDate {
         check_date(self.now, self.org().time_zone)
@@ -790,7 +815,6 @@ impl<'a> Desk<'a> {
     /// Apply the SLA rules to one bounded batch of open tickets (see [`crate::rules`]).
     pub fn sla_tick_batch(
         &mut self,
-        cat: &crate::i18n::Catalog,
         after_id: i64,
         limit: usize,
     ) -> Result<(Vec<crate::rules::Applied>, Option<i64>), DeskError> {
@@ -798,7 +822,6 @@ impl<'a> Desk<'a> {
         Ok(crate::rules::tick_batch(
             self.store,
             self.org(),
-            cat,
             self.now,
             after_id,
             limit,
@@ -806,12 +829,9 @@ impl<'a> Desk<'a> {
     }
 
     /// Apply the SLA rules to every open ticket.
-    pub fn sla_tick(
-        &mut self,
-        cat: &crate::i18n::Catalog,
-    ) -> Result<Vec<crate::rules::Applied>, DeskError> {
+    pub fn sla_tick(&mut self) -> Result<Vec<crate::rules::Applied>, DeskError> {
         self.session.require(Permission::SlaTick)?;
-        Ok(crate::rules::tick(self.store, self.org(), cat, self.now)?)
+        Ok(crate::rules::tick(self.store, self.org(), self.now)?)
     }
 
     /// Apply a configuration to the database (admin): it is in force for every process from

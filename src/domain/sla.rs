@@ -658,6 +658,7 @@ mod tests {
                 reason: "x".into(),
                 external_ref: None,
                 status: Some(Status::WaitingVendor),
+                by_rule: None,
             },
         );
         let at_10 = compute(

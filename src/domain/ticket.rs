@@ -120,6 +120,18 @@ pub enum Change {
     Note {
         text: String,
     },
+    /// An SLA rule tells the group's lead that a clock is at risk or overdue. Recorded as a
+    /// fact (which clock, whom it told), worded in each reader's language when shown.
+    SlaNotice {
+        /// `first_response` or `resolution`.
+        clock: String,
+    },
+    /// An SLA rule escalates to the next tier because a clock is overdue: an escalation
+    /// whose reason is the fact (`by_rule`: the clock), worded by each reader.
+    SlaEscalate {
+        /// `first_response` or `resolution`.
+        clock: String,
+    },
     Assign {
         to: Option<String>,
         group: Option<String>,
@@ -191,6 +203,14 @@ pub enum EventKind {
     InternalNote {
         text: String,
     },
+    /// An SLA rule told the ticket's group lead that a clock is at risk or overdue: the
+    /// clock, the group, and the lead and phone as configured then (words at the edge).
+    SlaNotice {
+        clock: String,
+        group: String,
+        lead: Option<String>,
+        phone: Option<String>,
+    },
     Classified {
         changes: Vec<FieldChange>,
     },
@@ -217,6 +237,10 @@ pub enum EventKind {
         /// events recorded before this was kept).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<Status>,
+        /// Escalated by an SLA rule because this clock was overdue (the reason is then
+        /// worded from it in each reader's language; `reason` is empty).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by_rule: Option<String>,
     },
     Returned {
         from_tier: u8,
@@ -284,6 +308,7 @@ impl EventKind {
             EventKind::Created { .. } => "created",
             EventKind::PublicReply { .. } => "public_reply",
             EventKind::InternalNote { .. } => "internal_note",
+            EventKind::SlaNotice { .. } => "sla_notice",
             EventKind::Classified { .. } => "classified",
             EventKind::Assigned { .. } => "assigned",
             EventKind::StatusChanged { .. } => "status_changed",
@@ -754,6 +779,32 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             let text = check_text("note", &text, true)?;
             Ok(EventKind::InternalNote { text })
         }
+        Change::SlaEscalate { clock } => {
+            // The escalation itself is the operator's one; only its reason is a fact.
+            let escalate = Change::Escalate {
+                group: None,
+                reason: "—".into(),
+                external_ref: None,
+            };
+            let mut event = apply_to(t, escalate, ctx)?;
+            if let EventKind::Escalated {
+                reason, by_rule, ..
+            } = &mut event
+            {
+                reason.clear();
+                *by_rule = Some(clock);
+            }
+            Ok(event)
+        }
+        Change::SlaNotice { clock } => {
+            let (lead, phone) = org.group_contact(&t.group);
+            Ok(EventKind::SlaNotice {
+                clock,
+                group: t.group.clone(),
+                lead,
+                phone,
+            })
+        }
         Change::Assign { to, group } => {
             refuse_if_final(t)?;
             if t.status == Status::Resolved {
@@ -950,6 +1001,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 reason,
                 external_ref: external_ref.clone(),
                 status: to_vendor.then_some(Status::WaitingVendor),
+                by_rule: None,
             };
             t.escalation.push(super::ticket::Hop {
                 tier: t.tier,

@@ -778,59 +778,33 @@ impl Store {
         })
     }
 
+    /// How many tickets match a filter (a queue, narrowed by the typed filter): the count a
+    /// filtered list shows, from the same conditions as [`Store::list_tickets`].
+    pub fn count_tickets(&mut self, filter: &TicketFilter) -> Result<i64, StoreError> {
+        let (clauses, args) = filter_clauses(filter);
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!("SELECT count(*) FROM tickets {where_sql}");
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(&sql)?;
+            Ok(stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?)
+        })
+    }
+
     /// A page of tickets, newest first.
     pub fn list_tickets(
         &mut self,
         filter: &TicketFilter,
         page: Page,
     ) -> Result<Vec<TicketRow>, StoreError> {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let (mut clauses, mut args) = filter_clauses(filter);
         let mut arg = |v: rusqlite::types::Value| {
             args.push(v);
             format!("?{}", args.len())
         };
-        if !filter.statuses.is_empty() {
-            let marks: Vec<String> = filter
-                .statuses
-                .iter()
-                .map(|s| arg(s.as_str().to_string().into()))
-                .collect();
-            clauses.push(format!("status IN ({})", marks.join(", ")));
-        }
-        if filter.open_only {
-            clauses.push("is_open = 1".into());
-        }
-        if let Some(g) = &filter.group {
-            clauses.push(format!("grp = {}", arg(g.clone().into())));
-        }
-        if let Some(a) = &filter.assignee {
-            clauses.push(format!("assignee = {}", arg(a.clone().into())));
-        }
-        if filter.unassigned {
-            clauses.push("assignee IS NULL".into());
-        }
-        if let Some(t) = filter.tier {
-            clauses.push(format!("tier = {}", arg(i64::from(t).into())));
-        }
-        if let Some(g) = &filter.following_group {
-            clauses.push(format!("following_group = {}", arg(g.clone().into())));
-        }
-        if let Some(a) = &filter.application {
-            clauses.push(format!("application = {}", arg(a.clone().into())));
-        }
-        if let Some(text) = &filter.text {
-            for word in fold(text).split_whitespace() {
-                let escaped = word
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                clauses.push(format!(
-                    "title_folded LIKE {} ESCAPE '\\'",
-                    arg(format!("%{escaped}%").into())
-                ));
-            }
-        }
         const DUE: &str = "coalesce(sla_due, 9223372036854775807)";
         let order = if filter.by_due {
             format!("{DUE}, id")
@@ -888,6 +862,58 @@ impl Store {
             Ok(out)
         })
     }
+}
+
+/// The WHERE conditions of a ticket filter and their arguments (`?1`, `?2`… in order).
+fn filter_clauses(filter: &TicketFilter) -> (Vec<String>, Vec<rusqlite::types::Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut arg = |v: rusqlite::types::Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if !filter.statuses.is_empty() {
+        let marks: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| arg(s.as_str().to_string().into()))
+            .collect();
+        clauses.push(format!("status IN ({})", marks.join(", ")));
+    }
+    if filter.open_only {
+        clauses.push("is_open = 1".into());
+    }
+    if let Some(g) = &filter.group {
+        clauses.push(format!("grp = {}", arg(g.clone().into())));
+    }
+    if let Some(a) = &filter.assignee {
+        clauses.push(format!("assignee = {}", arg(a.clone().into())));
+    }
+    if filter.unassigned {
+        clauses.push("assignee IS NULL".into());
+    }
+    if let Some(t) = filter.tier {
+        clauses.push(format!("tier = {}", arg(i64::from(t).into())));
+    }
+    if let Some(g) = &filter.following_group {
+        clauses.push(format!("following_group = {}", arg(g.clone().into())));
+    }
+    if let Some(a) = &filter.application {
+        clauses.push(format!("application = {}", arg(a.clone().into())));
+    }
+    if let Some(text) = &filter.text {
+        for word in fold(text).split_whitespace() {
+            let escaped = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            clauses.push(format!(
+                "title_folded LIKE {} ESCAPE '\\'",
+                arg(format!("%{escaped}%").into())
+            ));
+        }
+    }
+    (clauses, args)
 }
 
 /// The chain above a ticket along one relation, nearest first: its parents (child-of) or

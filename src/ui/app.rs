@@ -115,6 +115,8 @@ pub enum Cmd {
         system: String,
     },
     FinaliseCheck(chrono::NaiveDate),
+    /// The morning-check report of a day, as `hotro check report` gives it.
+    CheckReport(chrono::NaiveDate),
     LoadCheckHistory {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
@@ -148,6 +150,8 @@ pub enum Loaded {
         append: bool,
         keep: Option<String>,
         limit: usize,
+        /// How many tickets match the typed filter (`None`: no filter, or a further page).
+        total: Option<i64>,
     },
     Preview(Box<Ticket>, Vec<Event>),
     Detail(Box<Ticket>, Vec<Event>),
@@ -223,6 +227,8 @@ pub enum Loaded {
         created: bool,
     },
     CheckFinalised(chrono::NaiveDate),
+    /// The morning-check report's text.
+    CheckReport(String),
     CheckHistory(Vec<crate::domain::check::CheckDay>),
     Linked {
         key: String,
@@ -271,6 +277,8 @@ pub struct TicketList {
     pub more: bool,
     pub loading: bool,
     pub generation: u64,
+    /// How many tickets match the typed filter, when one is typed: the pane's count.
+    pub filtered: Option<i64>,
 }
 
 impl TicketList {
@@ -303,6 +311,9 @@ pub struct Knowledge {
     pub for_ticket: Option<Target>,
     /// Listing the draft articles to review (Alt-d) instead of past solutions.
     pub drafts: bool,
+    /// The selected result is open in full (Enter), scrolled by `scroll`; Esc goes back to
+    /// the list.
+    pub reading: bool,
 }
 
 impl Knowledge {
@@ -344,11 +355,17 @@ pub struct ArticleEdit {
     pub offered: String,
 }
 
+/// A ticket open in detail.
 pub struct Detail {
     pub ticket: Ticket,
     pub events: Vec<Event>,
     pub scroll: usize,
+    /// A long description is shown whole (else folded to its first lines).
+    pub description_open: bool,
 }
+
+/// Lines of a description shown before it is folded ("… N more lines").
+pub const DESCRIPTION_FOLD: usize = 8;
 
 /// What a text popup is for.
 #[derive(Debug, Clone, PartialEq)]
@@ -722,7 +739,8 @@ pub struct App {
     /// Most urgent SLA first (the third place of the sort key's cycle).
     pub by_due: bool,
     pub filter: String,
-    pub marked: BTreeSet<String>,
+    /// Tickets marked for a bulk action, with the version last seen: kept across queues.
+    pub marked: std::collections::BTreeMap<String, i64>,
     pub preview: Option<(Ticket, Vec<Event>)>,
     pub detail: Option<Detail>,
     pub knowledge: Option<Knowledge>,
@@ -779,7 +797,7 @@ impl App {
             oldest_first: false,
             by_due: false,
             filter: String::new(),
-            marked: BTreeSet::new(),
+            marked: std::collections::BTreeMap::new(),
             preview: None,
             detail: None,
             knowledge: None,
@@ -985,14 +1003,13 @@ impl App {
             }];
         }
         if !self.marked.is_empty() {
+            // Marked in any queue: at the version seen last.
             return self
-                .list
-                .rows
+                .marked
                 .iter()
-                .filter(|r| self.marked.contains(&r.key))
-                .map(|r| Target {
-                    key: r.key.clone(),
-                    version: r.version,
+                .map(|(key, version)| Target {
+                    key: key.clone(),
+                    version: *version,
                 })
                 .collect();
         }
@@ -1073,7 +1090,12 @@ impl App {
 
     /// A click selects a queue or a ticket; clicking the selected ticket opens it.
     fn on_click(&mut self, column: u16, row: u16) -> Vec<Cmd> {
-        if self.popup.is_some() || self.detail.is_some() {
+        // Clicks map to the main screen's panes; other screens and popups are worked by keys.
+        if self.popup.is_some()
+            || self.detail.is_some()
+            || self.knowledge.is_some()
+            || self.check.is_some()
+        {
             return Vec::new();
         }
         match crate::ui::layout::hit(self, self.size, column, row) {
@@ -1270,12 +1292,18 @@ impl App {
             }
             Action::Back => {
                 if let Some(c) = &mut self.check {
-                    if c.history.take().is_none() {
+                    if c.report.take().is_none() && c.history.take().is_none() {
                         self.check = None;
                     }
                     return Vec::new();
                 }
-                if self.knowledge.take().is_some() {
+                if let Some(k) = &mut self.knowledge {
+                    if k.reading {
+                        k.reading = false;
+                        k.scroll = 0;
+                    } else {
+                        self.knowledge = None;
+                    }
                     return Vec::new();
                 }
                 if self.detail.take().is_some() {
@@ -1334,6 +1362,7 @@ impl App {
             | Action::CheckIncident
             | Action::Finalise
             | Action::Announce
+            | Action::CheckReport
             | Action::History => self.check_action(action),
             Action::QueueN => {
                 let n = digit.unwrap_or(1).max(1) as usize - 1;
@@ -1364,12 +1393,17 @@ impl App {
                 self.oldest_first = oldest;
                 self.by_due = due;
                 self.say(self.cat.t(msg));
-                self.reload_list(self.selected_key())
+                // A new order starts at its first row (oldest first opens on the oldest).
+                self.list.rows.clear();
+                self.list.cursor = 0;
+                self.preview = None;
+                self.reload_list(None)
             }
             Action::Mark => {
-                if let Some(k) = self.selected_key() {
-                    if !self.marked.remove(&k) {
-                        self.marked.insert(k);
+                if let Some(r) = self.list.selected() {
+                    let (key, version) = (r.key.clone(), r.version);
+                    if self.marked.remove(&key).is_none() {
+                        self.marked.insert(key, version);
                     }
                     let _ = self.move_cursor(Action::Down);
                 }
@@ -1384,6 +1418,12 @@ impl App {
                 }]
             }
             Action::Knowledge => self.open_knowledge(),
+            Action::ToggleDescription => {
+                if let Some(d) = &mut self.detail {
+                    d.description_open = !d.description_open;
+                }
+                Vec::new()
+            }
             Action::NewArticle
             | Action::EditArticle
             | Action::PublishArticle
@@ -1480,6 +1520,7 @@ impl App {
             generation: 0,
             for_ticket,
             drafts: false,
+            reading: false,
         };
         let mut cmds = vec![Cmd::SyncIndex];
         if let Some(t) = ticket {
@@ -1572,12 +1613,21 @@ impl App {
     /// Letters typed in the knowledge screen are the query. `None` when the key is not text.
     fn on_knowledge_text(&mut self, key: KeyEvent) -> Option<Vec<Cmd>> {
         let k = self.knowledge.as_mut()?;
+        // An article open in full is read, not typed into.
+        if k.reading {
+            return None;
+        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL)
             || key.modifiers.contains(KeyModifiers::ALT);
         match key.code {
             KeyCode::Char(c) if !ctrl => k.query.push(c),
             KeyCode::Backspace => {
                 k.query.pop();
+            }
+            // Ctrl-U clears the query, as in a shell's line editor.
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                k.query.clear();
+                k.results.clear();
             }
             _ => return None,
         }
@@ -1597,19 +1647,23 @@ impl App {
         k.reload().into_iter().collect()
     }
 
-    /// Enter on a result: from a ticket, reply with that solution; otherwise nothing more to
-    /// open (the preview shows it all).
+    /// Enter on a result: from a ticket, by one who may reply, reply with that solution;
+    /// otherwise open it in full to read (Esc back to the list).
     fn use_knowledge_result(&mut self) -> Vec<Cmd> {
-        let Some(k) = &self.knowledge else {
+        let may_reply = self.action_allowed(Action::Reply);
+        let Some(k) = &mut self.knowledge else {
             return Vec::new();
         };
-        let (Some(target), Some(found)) = (k.for_ticket.clone(), k.results.get(k.cursor)) else {
-            return Vec::new();
-        };
-        if !self.action_allowed(Action::Reply) {
-            self.refuse_action(Action::Reply);
+        if k.reading || k.results.get(k.cursor).is_none() {
             return Vec::new();
         }
+        let (Some(target), Some(found), true) =
+            (k.for_ticket.clone(), k.results.get(k.cursor), may_reply)
+        else {
+            k.reading = true;
+            k.scroll = 0;
+            return Vec::new();
+        };
         let text = found.resolution.clone();
         self.knowledge = None;
         let area = text_area(&text);
@@ -1646,7 +1700,6 @@ impl App {
         }
         self.queue = n;
         self.detail = None;
-        self.marked.clear();
         self.list.rows.clear();
         self.list.cursor = 0;
         self.preview = None;
@@ -1656,6 +1709,19 @@ impl App {
     fn move_cursor(&mut self, action: Action) -> Vec<Cmd> {
         if let Some(k) = &mut self.knowledge {
             let last = k.results.len().saturating_sub(1);
+            if k.reading {
+                let page = self.visible_rows.max(1);
+                k.scroll = match action {
+                    Action::Down => k.scroll + 1,
+                    Action::Up => k.scroll.saturating_sub(1),
+                    Action::PageDown => k.scroll + page,
+                    Action::PageUp => k.scroll.saturating_sub(page),
+                    Action::Top => 0,
+                    Action::Bottom => usize::MAX / 2,
+                    _ => k.scroll,
+                };
+                return Vec::new();
+            }
             match action {
                 Action::Down => {
                     k.cursor = (k.cursor + 1).min(last);
@@ -2107,6 +2173,18 @@ impl App {
         match change {
             Change::Reply { .. } => cat.t("action.reply"),
             Change::Note { .. } => cat.t("action.note"),
+            Change::SlaEscalate { clock } => cat.f(
+                "sla.escalate_reason",
+                &[("clock", &cat.t(&format!("sla.{clock}")))],
+            ),
+            Change::SlaNotice { clock } => cat.f(
+                "sla.notify_lead",
+                &[
+                    ("clock", &cat.t(&format!("sla.{clock}"))),
+                    ("lead", &"—"),
+                    ("phone", &"—"),
+                ],
+            ),
             Change::Assign { to, group: g } => cat.f(
                 "confirm.assign",
                 &[
@@ -2714,11 +2792,15 @@ impl App {
                 append,
                 keep,
                 limit,
+                total,
             } => {
                 if generation != self.list.generation {
                     return Vec::new(); // an answer for a list no longer shown
                 }
                 self.list.loading = false;
+                if !append {
+                    self.list.filtered = total;
+                }
                 self.list.more = rows.len() >= limit;
                 let page_keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
                 let before_key = self.selected_key();
@@ -2733,8 +2815,13 @@ impl App {
                             self.list.cursor.min(self.list.rows.len().saturating_sub(1))
                         });
                 }
-                self.marked
-                    .retain(|k| self.list.rows.iter().any(|r| &r.key == k));
+                // Marks belong to tickets, not to the list shown: they stay when the queue or
+                // the filter changes, and follow the version now shown.
+                for r in &self.list.rows {
+                    if let Some(v) = self.marked.get_mut(&r.key) {
+                        *v = r.version;
+                    }
+                }
                 let mut cmds = Vec::new();
                 if !append {
                     self.sla.clear();
@@ -2754,16 +2841,17 @@ impl App {
                 Vec::new()
             }
             Loaded::Detail(t, events) => {
-                let scroll = self
+                let (scroll, description_open) = self
                     .detail
                     .as_ref()
                     .filter(|d| d.ticket.key == t.key)
-                    .map(|d| d.scroll)
-                    .unwrap_or(0);
+                    .map(|d| (d.scroll, d.description_open))
+                    .unwrap_or((0, false));
                 self.detail = Some(Detail {
                     ticket: *t,
                     events,
                     scroll,
+                    description_open,
                 });
                 Vec::new()
             }
@@ -2841,6 +2929,9 @@ impl App {
                     purpose: NEW_TICKET_DRAFT.into(),
                 }];
                 cmds.extend(self.refresh_all());
+                // The operator goes on working the request just recorded: it opens.
+                self.knowledge = None;
+                cmds.push(Cmd::LoadDetail(t.key.clone()));
                 cmds
             }
             Loaded::Failed { done, message } => {
@@ -2983,6 +3074,7 @@ impl App {
             | Loaded::Probes(_)
             | Loaded::CheckIncident { .. }
             | Loaded::CheckFinalised(_)
+            | Loaded::CheckReport(_)
             | Loaded::CheckHistory(_)
             | Loaded::Linked { .. }
             | Loaded::LinkedResolved { .. }) => self.on_check_loaded(other),

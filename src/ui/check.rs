@@ -28,6 +28,9 @@ pub struct CheckScreen {
     pub probing: bool,
     /// The month's days, when the history view is shown.
     pub history: Option<Vec<CheckDay>>,
+    /// The day's report (as `hotro check report` gives it) and how far it is scrolled,
+    /// when shown.
+    pub report: Option<(String, usize)>,
 }
 
 impl CheckScreen {
@@ -50,7 +53,21 @@ impl App {
 
     pub(crate) fn move_check_cursor(&mut self, action: Action) {
         let n = self.org.check.systems.len();
+        let page = self.visible_rows.max(1);
         let Some(c) = &mut self.check else { return };
+        if let Some((text, scroll)) = &mut c.report {
+            let last = text.lines().count().saturating_sub(1);
+            *scroll = match action {
+                Action::Down => (*scroll + 1).min(last),
+                Action::Up => scroll.saturating_sub(1),
+                Action::PageDown => (*scroll + page).min(last),
+                Action::PageUp => scroll.saturating_sub(page),
+                Action::Top => 0,
+                Action::Bottom => last,
+                _ => *scroll,
+            };
+            return;
+        }
         let last = n.saturating_sub(1);
         c.cursor = match action {
             Action::Down => (c.cursor + 1).min(last),
@@ -59,6 +76,20 @@ impl App {
             Action::Bottom | Action::PageDown => last,
             _ => c.cursor,
         };
+    }
+
+    /// After a result: the cursor goes on to the next system with no result yet (after the
+    /// one just checked, then from the top); it stays when every other one has one.
+    fn advance_to_unchecked(&mut self) {
+        let systems = &self.org.check.systems;
+        let Some(c) = &mut self.check else { return };
+        let n = systems.len();
+        let next = (1..n)
+            .map(|step| (c.cursor + step) % n)
+            .find(|&i| c.day.entry(&systems[i].id).is_none());
+        if let Some(i) = next {
+            c.cursor = i;
+        }
     }
 
     /// The system under the cursor.
@@ -114,7 +145,17 @@ impl App {
             _ => None,
         };
         if let Some(result) = result_of(action) {
-            return self.record_check(system, result, note);
+            let cmds = self.record_check(system, result, note);
+            // On to the next system; a failure whose group lead must be phoned keeps the
+            // cursor, since the footer says whom to call and the next keys (note, incident,
+            // announce) are about it.
+            if !result.needs_call() {
+                self.advance_to_unchecked();
+            }
+            return cmds;
+        }
+        if action == Action::CheckReport {
+            return vec![Cmd::CheckReport(date)];
         }
         match action {
             Action::CheckNote => {
@@ -352,6 +393,13 @@ impl App {
                     &[("date", &date.format("%d/%m/%Y"))],
                 ));
                 self.refresh_all()
+            }
+            Loaded::CheckReport(text) => {
+                if let Some(c) = &mut self.check {
+                    c.history = None;
+                    c.report = Some((text, 0));
+                }
+                Vec::new()
             }
             Loaded::CheckHistory(days) => {
                 if let Some(c) = &mut self.check

@@ -4,7 +4,7 @@ use crate::check::report::{result_label, system_name};
 use crate::domain::check::{self, CheckResult, Phase};
 use crate::ui::app::App;
 use crate::ui::check::CheckScreen;
-use crate::ui::text::{fit, sanitize, truncate};
+use crate::ui::text::{fit, sanitize, truncate, width};
 use crate::ui::view::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -82,6 +82,18 @@ pub fn render_check(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, 
         render_history(app, theme, frame, inner, days);
         return;
     }
+    if let Some((text, scroll)) = &c.report {
+        // The report as `hotro check report` prints it, wrapped to the screen, scrollable.
+        let lines: Vec<Line<'_>> = text
+            .lines()
+            .flat_map(|l| crate::ui::text::wrap(&sanitize(l), inner.width as usize))
+            .skip(*scroll)
+            .take(inner.height as usize)
+            .map(Line::raw)
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
     let [status, table, footer] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(3),
@@ -144,12 +156,25 @@ pub fn render_check(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, 
 
     // The checklist. A finalised day shows the report as sent plus the amended results.
     let w = table.width as usize;
-    let name_w = 30.min(w / 3);
+    // The name column as wide as the longest name (systems of one application differ only
+    // at the end of their names: the two TTLKB systems), leaving the other columns their
+    // room; the note has what is left.
+    let longest = org
+        .check
+        .systems
+        .iter()
+        .map(|s| width(&sanitize(&system_name(org, cat, &s.id))))
+        .chain(std::iter::once(width(&cat.t("report.col.system"))))
+        .max()
+        .unwrap_or(0);
+    let name_w = longest
+        .min(w.saturating_sub(16 + 7 + 14 + 5))
+        .max(12.min(w / 3));
     let mut out = vec![Line::styled(
         fit(
             &format!(
-                "{:<name_w$} {:<16} {:<7} {:<14} {}",
-                cat.t("report.col.system"),
+                "{} {:<16} {:<7} {:<14} {}",
+                fit(&cat.t("report.col.system"), name_w),
                 cat.t("report.col.result"),
                 cat.t("report.col.at"),
                 cat.t("report.col.incident"),

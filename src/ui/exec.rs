@@ -197,16 +197,29 @@ impl<'a> Executor<'a> {
                 page,
                 append,
                 keep,
-            } => match self.store.list_tickets(&filter, page) {
-                Ok(rows) => Loaded::Page {
-                    generation,
-                    rows,
-                    append,
-                    keep,
-                    limit: page.limit,
-                },
-                Err(e) => failed(e),
-            },
+            } => {
+                // A typed filter narrows the queue: its count is counted with the same
+                // conditions (the queue's count would not match the rows shown).
+                let total = match &filter.text {
+                    Some(_) if !append => self.store.count_tickets(&filter).map(Some),
+                    _ => Ok(None),
+                };
+                match total.and_then(|total| {
+                    self.store
+                        .list_tickets(&filter, page)
+                        .map(|rows| (rows, total))
+                }) {
+                    Ok((rows, total)) => Loaded::Page {
+                        generation,
+                        rows,
+                        append,
+                        keep,
+                        limit: page.limit,
+                        total,
+                    },
+                    Err(e) => failed(e),
+                }
+            }
             Cmd::LoadPreview(key) => match self.store.ticket_with_timeline(&key) {
                 Ok((t, events)) => Loaded::Preview(Box::new(t), events),
                 Err(e) => failed(e),
@@ -467,7 +480,7 @@ impl<'a> Executor<'a> {
             }
             Cmd::SlaTick(after) => {
                 let batch = crate::ui::app::SLA_TICK_BATCH;
-                match Desk::new(self.store, session, now).sla_tick_batch(cat, after, batch) {
+                match Desk::new(self.store, session, now).sla_tick_batch(after, batch) {
                     Ok((_, next)) => Loaded::SlaTicked(next.unwrap_or(0)),
                     Err(e) => refused(e),
                 }
@@ -542,6 +555,14 @@ impl<'a> Executor<'a> {
                     Err(e) => refused(e),
                 }
             }
+            Cmd::CheckReport(date) => match Desk::new(self.store, session, now).check_report(
+                cat,
+                date,
+                crate::check::report::Format::Text,
+            ) {
+                Ok(text) => Loaded::CheckReport(text),
+                Err(e) => refused(e),
+            },
             Cmd::LoadCheckHistory { from, to } => match self.store.check_days(from, to) {
                 Ok(days) => Loaded::CheckHistory(days),
                 Err(e) => failed(e),

@@ -87,6 +87,8 @@ actions! {
     Announce => "announce",
     CompleteStep => "complete_step",
     ReturnStep => "return_step",
+    ToggleDescription => "toggle_description",
+    CheckReport => "check_report",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
@@ -267,6 +267,12 @@ fn handle_event(
                 Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE))
             }
             MouseEventKind::ScrollUp => Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)),
+            // A left click selects what is under it (the app maps the cell to a queue or a
+            // ticket); drags, releases and other buttons mean nothing here.
+            MouseEventKind::Down(MouseButton::Left) => Msg::Click {
+                column: m.column,
+                row: m.row,
+            },
             _ => return Ok(()),
         },
         _ => return Ok(()),

@@ -81,27 +81,32 @@ pub fn fit(s: &str, cells: usize) -> String {
     t
 }
 
-/// Wrap into lines of at most `max` cells, breaking at spaces where possible and anywhere
-/// between graphemes otherwise (CJK text has no spaces and wraps by character).
+/// Wrap into lines of at most `max` cells, breaking at spaces (a word such as
+/// `software-bug` or `HT-2026-000001` stays whole) and between wide characters (CJK text has
+/// no spaces and wraps by character); a word longer than a line is broken between graphemes.
 pub fn wrap(s: &str, max: usize) -> Vec<String> {
     let max = max.max(1);
     let mut lines = Vec::new();
     for para in s.split('\n') {
         let mut line = String::new();
         let mut used = 0;
-        for word in para.split_word_bounds() {
-            let w = width(word);
+        for piece in pieces(para) {
+            let w = width(piece);
             if used + w <= max {
-                line.push_str(word);
+                line.push_str(piece);
                 used += w;
                 continue;
             }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line).trim_end().to_string());
-                used = 0;
+            if !line.trim().is_empty() {
+                lines.push(line.trim_end().to_string());
             }
-            let word = if used == 0 { word.trim_start() } else { word };
-            for g in word.graphemes(true) {
+            line.clear();
+            used = 0;
+            // Spaces where a line breaks are the break.
+            if piece.chars().all(char::is_whitespace) {
+                continue;
+            }
+            for g in piece.graphemes(true) {
                 let gw = width(g);
                 if used + gw > max && !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
@@ -114,6 +119,44 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
         lines.push(line.trim_end().to_string());
     }
     lines
+}
+
+/// What a line may be broken between: runs of spaces, runs of other narrow graphemes
+/// (words), and each wide grapheme on its own.
+fn pieces(para: &str) -> Vec<&str> {
+    #[derive(PartialEq)]
+    enum Class {
+        Space,
+        Narrow,
+        Wide,
+    }
+    let class = |g: &str| {
+        if g.chars().all(char::is_whitespace) {
+            Class::Space
+        } else if width(g) >= 2 {
+            Class::Wide
+        } else {
+            Class::Narrow
+        }
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut current: Option<Class> = None;
+    for (i, g) in para.grapheme_indices(true) {
+        let c = class(g);
+        let joins = current
+            .as_ref()
+            .is_some_and(|p| *p == c && c != Class::Wide);
+        if !joins && i > start {
+            out.push(&para[start..i]);
+            start = i;
+        }
+        current = Some(c);
+    }
+    if start < para.len() {
+        out.push(&para[start..]);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -152,6 +195,23 @@ mod tests {
         for line in wrap("một hai ba bốn năm sáu bảy tám chín mười", 7) {
             assert!(width(&line) <= 7, "{line}");
         }
+    }
+
+    #[test]
+    fn wrapping_keeps_words_with_hyphens_whole() {
+        // Issue 15: the timeline broke `software-bug` after its hyphen.
+        assert_eq!(
+            wrap("category: — → software-bug", 25),
+            ["category: — →", "software-bug"]
+        );
+        assert_eq!(
+            wrap("v3 2026-11-20 10:00 nguyenvanan: ghi chú", 20),
+            ["v3 2026-11-20 10:00", "nguyenvanan: ghi chú"]
+        );
+        // CJK breaks between characters, also after Latin words.
+        assert_eq!(wrap("TABMIS网络连接失败", 10), ["TABMIS网络", "连接失败"]);
+        // A word longer than a line is broken between graphemes.
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
     }
 }
 

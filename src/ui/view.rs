@@ -420,7 +420,8 @@ fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
         .get(app.queue)
         .map(|q| q.label.as_str())
         .unwrap_or("");
-    let count = app.counts.get(app.queue).copied().unwrap_or(0);
+    let count =
+        (app.list.filtered).unwrap_or_else(|| app.counts.get(app.queue).copied().unwrap_or(0));
     let order = app.cat.t(if app.by_due {
         "ui.by_due"
     } else if app.oldest_first {
@@ -471,7 +472,7 @@ fn render_table(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect) {
     let visible = (inner.height as usize).saturating_sub(1);
     let start = layout::first_shown(app.list.cursor, visible);
     for (i, r) in app.list.rows.iter().enumerate().skip(start).take(visible) {
-        let mark = if app.marked.contains(&r.key) {
+        let mark = if app.marked.contains_key(&r.key) {
             "●"
         } else {
             " "
@@ -640,7 +641,18 @@ fn render_detail(
                 .map(|c| named(&org.categories, c))
                 .unwrap_or_else(|| "—".into()),
         ),
-        (cat.t("field.application"), dash(&t.application)),
+        (
+            cat.t("field.application"),
+            t.application
+                .as_deref()
+                .map(
+                    |code| match org.applications.iter().find(|a| a.code == code) {
+                        Some(a) => format!("{code} — {}", a.name),
+                        None => code.to_string(),
+                    },
+                )
+                .unwrap_or_else(|| "—".into()),
+        ),
         (cat.t("field.channel"), named(&org.channels, &t.channel)),
         (cat.t("field.requester_name"), dash(&t.requester.name)),
         (cat.t("field.unit"), dash(&t.requester.unit)),
@@ -651,7 +663,10 @@ fn render_detail(
         (cat.t("field.assignee"), dash(&t.assignee)),
         (
             cat.t("field.following"),
-            t.following_group().unwrap_or("—").to_string(),
+            t.following_group()
+                .map(|g| org.group(g).map(|g| g.name.get(lang)).unwrap_or(g))
+                .unwrap_or("—")
+                .to_string(),
         ),
         (cat.t("field.created_at"), local(t.created_at)),
         (
@@ -767,9 +782,8 @@ fn render_detail(
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(cat.t("field.description"), theme.bold()));
-    for l in wrap(&sanitize(&t.description), w) {
-        lines.push(Line::raw(l));
-    }
+    let open = app.detail.as_ref().is_some_and(|d| d.description_open);
+    lines.extend(description_lines(app, theme, &t.description, w, open));
     if let Some(r) = &t.resolution {
         lines.push(Line::raw(""));
         lines.push(Line::styled(cat.t("field.resolution"), theme.bold()));
@@ -804,6 +818,35 @@ fn render_detail(
         .take(inner.height as usize)
         .collect();
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// A ticket's description wrapped to `w`; a long one folded to its first lines and a note
+/// of how many more and which key shows them, unless `open`.
+fn description_lines(
+    app: &App,
+    theme: Theme,
+    text: &str,
+    w: usize,
+    open: bool,
+) -> Vec<Line<'static>> {
+    let all = wrap(&sanitize(text), w);
+    let fold = crate::ui::app::DESCRIPTION_FOLD;
+    // Folding away a line or two would hide nothing worth the note.
+    if open || all.len() <= fold + 2 {
+        return all.into_iter().map(Line::raw).collect();
+    }
+    let more = all.len() - fold;
+    let key = app
+        .keymap
+        .key_for(&[Context::Detail], Action::ToggleDescription)
+        .map(|k| k.label())
+        .unwrap_or_default();
+    let note = app
+        .cat
+        .f("ui.description_more", &[("count", &more), ("key", &key)]);
+    let mut lines: Vec<Line<'static>> = all.into_iter().take(fold).map(Line::raw).collect();
+    lines.push(Line::styled(truncate(&note, w), theme.dim()));
+    lines
 }
 
 /// Segments of text as a line, matches emphasised.
@@ -842,6 +885,10 @@ fn render_knowledge(
     area: Rect,
     k: &crate::ui::app::Knowledge,
 ) {
+    if let Some(f) = k.results.get(k.cursor).filter(|_| k.reading) {
+        render_article(app, theme, frame, area, k, f);
+        return;
+    }
     let cat = &app.cat;
     let title = match &k.for_ticket {
         _ if k.drafts => cat.t("ui.knowledge_drafts"),
@@ -919,17 +966,41 @@ fn render_knowledge(
     let Some(f) = k.results.get(k.cursor) else {
         return;
     };
-    let pw = pin.width as usize;
+    let out = article_lines(app, theme, k, f, pin.width as usize, false);
+    let shown: Vec<Line<'_>> = out
+        .into_iter()
+        .skip(k.scroll)
+        .take(pin.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(shown), pin);
+}
+
+/// A found article or solution as lines `w` cells wide: title, symptom, cause, resolution,
+/// the query's words emphasised. The title is wrapped when `full`, cut to a line otherwise.
+fn article_lines(
+    app: &App,
+    theme: Theme,
+    k: &crate::ui::app::Knowledge,
+    f: &crate::search::service::Found,
+    w: usize,
+    full: bool,
+) -> Vec<Line<'static>> {
     let query = if k.query.is_empty() {
         f.title.clone()
     } else {
         k.query.clone()
     };
     let plan = crate::domain::search::plan(&format!("{query} "));
-    let mut out = vec![Line::styled(
-        truncate(&sanitize(&f.title), pw),
-        theme.bold(),
-    )];
+    let title = sanitize(&f.title);
+    let title = if full {
+        wrap(&title, w)
+    } else {
+        vec![truncate(&title, w)]
+    };
+    let mut out: Vec<Line<'static>> = title
+        .into_iter()
+        .map(|l| Line::styled(l, theme.bold()))
+        .collect();
     for (label, text) in [
         ("kb.symptom", &f.symptom),
         ("kb.cause", &f.cause),
@@ -939,18 +1010,41 @@ fn render_knowledge(
             continue;
         }
         out.push(Line::raw(""));
-        out.push(Line::styled(cat.t(label), theme.bold()));
-        for para in wrap(&sanitize(text), pw) {
+        out.push(Line::styled(app.cat.t(label), theme.bold()));
+        for para in wrap(&sanitize(text), w) {
             let segs = crate::domain::search::snippet(&para, &plan, usize::MAX / 4);
-            out.push(highlighted(&segs, theme, pw));
+            out.push(highlighted(&segs, theme, w));
         }
     }
+    out
+}
+
+/// The selected result open in full: the whole body, scrollable, Esc back to the list.
+fn render_article(
+    app: &App,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    k: &crate::ui::app::Knowledge,
+    f: &crate::search::service::Found,
+) {
+    let kind = app.cat.t(&format!("kb.kind_{}", f.kind));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(format!("{} · {kind}", f.reference));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let out = article_lines(app, theme, k, f, inner.width as usize, true);
+    let scroll = k
+        .scroll
+        .min(out.len().saturating_sub(inner.height as usize));
     let shown: Vec<Line<'_>> = out
         .into_iter()
-        .skip(k.scroll)
-        .take(pin.height as usize)
+        .skip(scroll)
+        .take(inner.height as usize)
         .collect();
-    frame.render_widget(Paragraph::new(shown), pin);
+    frame.render_widget(Paragraph::new(shown), inner);
 }
 
 /// The hint bar: the current context's bindings (from the keymap, so a remapped key shows

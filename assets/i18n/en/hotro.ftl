@@ -885,3 +885,6 @@ cli-completions-shell = The shell: bash, zsh, fish, elvish or powershell
 cli-man-about = Print the manual page (roff) of hotro, or of one command (hotro man ticket new)
 cli-man-command = The command whose page to print, e.g. ticket new (default: hotro itself)
 error-unknown_command = there is no command “hotro { $command }”; known here: { $known }.
+action-toggle_description = fold or unfold the description
+action-check_report = report
+ui-description_more = … ({ $count } more lines, { $key } to expand)

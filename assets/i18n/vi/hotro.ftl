@@ -885,3 +885,6 @@ cli-completions-shell = Shell: bash, zsh, fish, elvish hoặc powershell
 cli-man-about = In trang hướng dẫn (man, định dạng roff) của hotro, hoặc của một lệnh (hotro man ticket new)
 cli-man-command = Lệnh cần in trang hướng dẫn, ví dụ ticket new (mặc định: chính hotro)
 error-unknown_command = không có lệnh “hotro { $command }”; các lệnh ở đây: { $known }.
+action-toggle_description = thu gọn hoặc mở mô tả
+action-check_report = báo cáo
+ui-description_more = … (còn { $count } dòng, { $key } để mở hết)

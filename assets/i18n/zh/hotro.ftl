@@ -886,3 +886,6 @@ popup-leave_form_choices = y / Enter：保留为草稿 · d：放弃 · n / Esc�
 flash-form_kept = 新工单已保留为草稿：按 n 继续填写。
 flash-form_restored = 已恢复您未完成的新工单。
 flash-no_editor = 没有外部编辑器：未设置 $VISUAL 或 $EDITOR，也未安装 vi。请设置一个（例如 export EDITOR=nano）后重新启动 hotro。您的文字已保留。
+action-toggle_description = 折叠或展开描述
+action-check_report = 报告
+ui-description_more = …（还有 { $count } 行，按 { $key } 展开）
