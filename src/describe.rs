@@ -85,6 +85,33 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("phone", &dash(phone)),
             ],
         ),
+        EventKind::Edited { changes } => {
+            // Free text, shortened: the timeline shows what changed, not whole descriptions.
+            let short = |v: &Option<String>| {
+                let v = field_value(cat, org, "", v);
+                let mut cut: String = v.chars().take(60).collect();
+                if cut.len() < v.len() {
+                    cut.push('…');
+                }
+                cut
+            };
+            let parts: Vec<String> = changes
+                .iter()
+                .map(|c| {
+                    let label = field_label(cat, &c.field);
+                    if c.field == "channel" {
+                        format!(
+                            "{label}: {} → {}",
+                            field_value(cat, org, &c.field, &c.from),
+                            field_value(cat, org, &c.field, &c.to)
+                        )
+                    } else {
+                        format!("{label}: {} → {}", short(&c.from), short(&c.to))
+                    }
+                })
+                .collect();
+            cat.f("event.edited", &[("changes", &parts.join(", "))])
+        }
         EventKind::Classified { changes } => {
             let parts: Vec<String> = changes
                 .iter()

@@ -1476,6 +1476,87 @@ fn list_filters_periods_and_fix_times_are_checked() {
     assert!(err.contains("has already passed"), "{err}");
 }
 
+/// Issue 14: nothing could correct a saved ticket's title, description, requester, phone,
+/// e-mail, unit or channel. `ticket edit` does, as one event with each field's before and
+/// after, checked like every write (a version conflict, an unknown unit, nothing to change).
+#[test]
+fn a_ticket_is_corrected_with_its_before_and_after_in_the_timeline() {
+    let desk = Desk::new();
+    let k = s(&desk.create(
+        AN,
+        "Máy in hỏng",
+        &[
+            "--phone",
+            "0901",
+            "--requester",
+            "Chị Lan",
+            "--channel",
+            "phone",
+        ],
+    )["key"])
+    .to_string();
+    let e = desk.change(
+        AN,
+        &[
+            "ticket",
+            "edit",
+            &k,
+            "--title",
+            "Máy in tầng 3 kẹt giấy",
+            "--phone",
+            "",
+            "--email",
+            "lan@kbnn.example",
+            "--channel",
+            "email",
+        ],
+    );
+    let t = &e["ticket"];
+    assert_eq!(t["title"], "Máy in tầng 3 kẹt giấy");
+    assert_eq!(
+        t["requester"]["phone"],
+        Value::Null,
+        "an empty value clears it"
+    );
+    assert_eq!(t["requester"]["email"], "lan@kbnn.example");
+    assert_eq!(t["requester"]["name"], "Chị Lan", "untouched");
+    assert_eq!(t["channel"], "email");
+    assert_eq!(e["event"]["kind"], "edited");
+    let fields: Vec<&str> = e["event"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "phone", "email", "channel"]);
+    assert_eq!(e["event"]["changes"][0]["from"], "Máy in hỏng");
+    // The timeline says it in words.
+    let text = desk.ok(Some(AN), &["ticket", "show", &k]).stdout;
+    assert!(
+        text.contains("corrected: Title: Máy in hỏng → Máy in tầng 3 kẹt giấy"),
+        "{text}"
+    );
+    // Refused, nothing written: nothing to change, an unknown unit, a stale version.
+    let err = desk.fails(1, Some(AN), &["ticket", "edit", &k, "--channel", "email"]);
+    assert!(err.contains("nothing to change"), "{err}");
+    let err = desk.fails(1, Some(AN), &["ticket", "edit", &k, "--unit", "NOPE"]);
+    assert!(err.to_lowercase().contains("unknown unit"), "{err}");
+    desk.fails(
+        3,
+        Some(AN),
+        &[
+            "ticket",
+            "edit",
+            &k,
+            "--title",
+            "x",
+            "--expect-version",
+            "1",
+        ],
+    );
+    assert_eq!(desk.show(&k)["ticket"]["version"], 2);
+}
+
 #[test]
 fn resolve_confirm_and_reopen() {
     let desk = Desk::new();

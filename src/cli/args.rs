@@ -442,6 +442,27 @@ pub enum TicketCommand {
         #[command(flatten)]
         guard: Guard,
     },
+    Edit {
+        key: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long, conflicts_with = "description_file")]
+        description: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        description_file: Option<PathBuf>,
+        #[arg(long)]
+        requester: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        channel: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
     Classify {
         key: String,
         #[arg(long)]

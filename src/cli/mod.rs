@@ -819,6 +819,33 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 },
             )
         }
+        TicketCommand::Edit {
+            key,
+            title,
+            description,
+            description_file,
+            requester,
+            phone,
+            email,
+            unit,
+            channel,
+            guard,
+        } => {
+            let description = match description_file {
+                Some(p) => Some(read_file_or_stdin(env, p)?),
+                None => description.clone(),
+            };
+            let e = crate::domain::ticket::TicketEdit {
+                title: title.clone(),
+                description,
+                requester: requester.clone(),
+                phone: phone.clone(),
+                email: email.clone(),
+                unit: unit.clone(),
+                channel: channel.clone(),
+            };
+            change(env, key, guard, Change::Edit(Box::new(e)))
+        }
         TicketCommand::Classify {
             key,
             kind,

@@ -111,9 +111,27 @@ pub struct Classification {
     pub urgency: Option<String>,
 }
 
+/// Corrections to what was recorded about a request (issue 14: nothing could change a
+/// saved ticket's title, description, requester, phone, e-mail, unit or channel). `None`
+/// leaves a field as it is; for the requester's name, phone, e-mail and unit an empty text
+/// clears it. The title may not be emptied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketEdit {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub requester: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub unit: Option<String>,
+    pub channel: Option<String>,
+}
+
 /// A command against an existing ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
+    /// Correct what was recorded ([`TicketEdit`]); one event with each field's before and
+    /// after.
+    Edit(Box<TicketEdit>),
     Reply {
         text: String,
     },
@@ -214,6 +232,10 @@ pub enum EventKind {
     Classified {
         changes: Vec<FieldChange>,
     },
+    /// What was recorded about the request, corrected: each field before and after.
+    Edited {
+        changes: Vec<FieldChange>,
+    },
     Assigned {
         from: Option<String>,
         to: Option<String>,
@@ -310,6 +332,7 @@ impl EventKind {
             EventKind::InternalNote { .. } => "internal_note",
             EventKind::SlaNotice { .. } => "sla_notice",
             EventKind::Classified { .. } => "classified",
+            EventKind::Edited { .. } => "edited",
             EventKind::Assigned { .. } => "assigned",
             EventKind::StatusChanged { .. } => "status_changed",
             EventKind::Escalated { .. } => "escalated",
@@ -842,6 +865,74 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 group_from,
                 group_to: target.id.clone(),
             })
+        }
+        Change::Edit(e) => {
+            refuse_if_final(t)?;
+            let mut changes = Vec::new();
+            let mut record = |field: &str, from: Option<String>, to: Option<String>| {
+                if from != to {
+                    changes.push(FieldChange {
+                        field: field.to_string(),
+                        from,
+                        to,
+                    });
+                }
+            };
+            // An empty text clears an optional field.
+            let optional = |field: &'static str, v: &str| -> Result<Option<String>, DomainError> {
+                optional_line(field, &Some(v.to_string()))
+            };
+            if let Some(title) = &e.title {
+                let title = check_line("title", title, MAX_TITLE_CHARS)?;
+                record("title", Some(t.title.clone()), Some(title.clone()));
+                t.title = title;
+            }
+            if let Some(d) = &e.description {
+                let d = check_text("description", d, false)?;
+                record(
+                    "description",
+                    Some(t.description.clone()).filter(|s| !s.is_empty()),
+                    Some(d.clone()).filter(|s| !s.is_empty()),
+                );
+                t.description = d;
+            }
+            if let Some(v) = &e.requester {
+                let v = optional("requester name", v)?;
+                record("requester_name", t.requester.name.clone(), v.clone());
+                t.requester.name = v;
+            }
+            if let Some(v) = &e.phone {
+                let v = optional("phone", v)?;
+                record("phone", t.requester.phone.clone(), v.clone());
+                t.requester.phone = v;
+            }
+            if let Some(v) = &e.email {
+                let v = optional("email", v)?;
+                record("email", t.requester.email.clone(), v.clone());
+                t.requester.email = v;
+            }
+            if let Some(v) = &e.unit {
+                let v = optional("unit", v)?;
+                if let Some(u) = &v
+                    && org.unit(u).is_none()
+                {
+                    return Err(unknown("unit", u));
+                }
+                record("unit", t.requester.unit.clone(), v.clone());
+                t.requester.unit = v;
+            }
+            if let Some(c) = &e.channel {
+                let c = org
+                    .channel(c)
+                    .map(|ch| ch.id.clone())
+                    .ok_or_else(|| unknown("channel", c))?;
+                record("channel", Some(t.channel.clone()), Some(c.clone()));
+                t.channel = c;
+            }
+            if changes.is_empty() {
+                return Err(DomainError::NothingToChange);
+            }
+            Ok(EventKind::Edited { changes })
         }
         Change::Classify(c) => {
             if t.status == Status::Cancelled {

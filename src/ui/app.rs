@@ -2171,6 +2171,7 @@ impl App {
                 .unwrap_or_else(|| cat.t("popup.next_tier"))
         };
         match change {
+            Change::Edit(_) => cat.t("action.edit_ticket"),
             Change::Reply { .. } => cat.t("action.reply"),
             Change::Note { .. } => cat.t("action.note"),
             Change::SlaEscalate { clock } => cat.f(
