@@ -438,29 +438,6 @@ fn every_message_id_used_in_code_is_in_every_catalog() {
 }
 
 #[test]
-fn every_command_line_help_id_is_in_every_catalog() {
-    let mut ids = Vec::new();
-    hotro::cli::args::required_ids(
-        &<hotro::cli::args::Cli as clap::CommandFactory>::command(),
-        "cli",
-        &mut ids,
-    );
-    for lang in Lang::ALL {
-        let cat = Catalog::new(lang);
-        let missing: Vec<&String> = ids
-            .iter()
-            .filter(|alts| !alts.iter().any(|id| cat.has(id)))
-            .filter_map(|alts| alts.first())
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "{}: no help for {missing:?}",
-            lang.code()
-        );
-    }
-}
-
-#[test]
 fn the_scan_finds_each_kind_of_use() {
     let used = used_ids();
     for (id, why) in [

@@ -810,14 +810,15 @@ fn render_detail(
             lines.push(Line::raw(format!("{indent}{l}")));
         }
     }
-    let max_scroll = lines.len().saturating_sub(inner.height as usize);
-    let scroll = scroll.min(max_scroll);
-    let shown: Vec<Line<'_>> = lines
-        .into_iter()
-        .skip(scroll)
-        .take(inner.height as usize)
-        .collect();
-    frame.render_widget(Paragraph::new(shown), inner);
+    render_scrolled(frame, lines, scroll, inner);
+}
+
+/// Draw `lines` into `area` from line `scroll` on, never past the last screenful.
+fn render_scrolled(frame: &mut Frame<'_>, lines: Vec<Line<'_>>, scroll: usize, area: Rect) {
+    let height = area.height as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(height));
+    let shown: Vec<Line<'_>> = lines.into_iter().skip(scroll).take(height).collect();
+    frame.render_widget(Paragraph::new(shown), area);
 }
 
 /// A ticket's description wrapped to `w`; a long one folded to its first lines and a note
@@ -967,12 +968,7 @@ fn render_knowledge(
         return;
     };
     let out = article_lines(app, theme, k, f, pin.width as usize, false);
-    let shown: Vec<Line<'_>> = out
-        .into_iter()
-        .skip(k.scroll)
-        .take(pin.height as usize)
-        .collect();
-    frame.render_widget(Paragraph::new(shown), pin);
+    render_scrolled(frame, out, k.scroll, pin);
 }
 
 /// A found article or solution as lines `w` cells wide: title, symptom, cause, resolution,
@@ -1036,15 +1032,7 @@ fn render_article(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let out = article_lines(app, theme, k, f, inner.width as usize, true);
-    let scroll = k
-        .scroll
-        .min(out.len().saturating_sub(inner.height as usize));
-    let shown: Vec<Line<'_>> = out
-        .into_iter()
-        .skip(scroll)
-        .take(inner.height as usize)
-        .collect();
-    frame.render_widget(Paragraph::new(shown), inner);
+    render_scrolled(frame, out, k.scroll, inner);
 }
 
 /// The hint bar: the current context's bindings (from the keymap, so a remapped key shows
@@ -1299,12 +1287,7 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
             debug_assert_eq!(lines.len(), layout::help_rows(&app.keymap));
             // Never past the end, whatever the screen was when the scroll was set.
             let scroll = (*scroll).min(layout::help_max_scroll(app, area));
-            let shown: Vec<Line<'_>> = lines
-                .into_iter()
-                .skip(scroll)
-                .take(inner.height as usize)
-                .collect();
-            frame.render_widget(Paragraph::new(shown), inner);
+            render_scrolled(frame, lines, scroll, inner);
         }
         Popup::LeaveForm(_) => render_dialog(
             frame,
