@@ -1711,33 +1711,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("s.db");
         let mut store = Store::create(&db).unwrap();
-        let org = config::embedded().org;
-        let ctx = Ctx {
-            org: &org,
-            actor: "nguyenvanan",
-            now: chrono::Utc::now(),
-            by: None,
-        };
         for title in titles {
-            let (t, _) = store
-                .create_ticket(
-                    &NewTicket {
-                        title: (*title).into(),
-                        ..NewTicket::default()
-                    },
-                    ctx,
-                )
-                .unwrap();
-            store
-                .change_ticket(
-                    &t.key,
-                    None,
-                    crate::domain::ticket::Change::Resolve {
-                        resolution: "đã xử lý".into(),
-                    },
-                    ctx,
-                )
-                .unwrap();
+            resolved_ticket(&mut store, title);
         }
         let mut index = SearchIndex::open(&db).unwrap();
         index.sync_wait(&mut store, &mut |_, _| {}).unwrap();
