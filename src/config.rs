@@ -175,6 +175,8 @@ struct RawProcedure {
     id: Spanned<String>,
     kind: Spanned<String>,
     name: RawNames,
+    /// The whole procedure's working-time budget (e.g. "3d"), optional.
+    budget: Option<Spanned<String>>,
     steps: Vec<RawStep>,
 }
 
@@ -199,6 +201,7 @@ struct RawStep {
 struct RawSla {
     at_risk: Option<Spanned<f64>>,
     pause_in: Option<Vec<Spanned<String>>>,
+    auto_close_after: Option<Spanned<String>>,
     #[serde(default)]
     targets: Vec<RawTarget>,
     #[serde(default)]
@@ -1038,11 +1041,19 @@ fn build_procedures(
             }
             built.push(step);
         }
+        let budget = match &p.budget {
+            None => None,
+            Some(b) => match b.get_ref().parse() {
+                Ok(budget) => Some(budget),
+                Err(e) => return c.error(b.span(), "procedures.budget", format!("{e}")),
+            },
+        };
         let procedure = Procedure {
             id: p.id.get_ref().clone(),
             kind: p.kind.get_ref().clone(),
             name: p.name.into(),
             steps: built,
+            budget,
         };
         if let Err(e) = procedure.validate() {
             return c.error(p.id.span(), "procedures", e.to_string());
@@ -1105,6 +1116,7 @@ fn build_sla(
             },
         }
     };
+    out.auto_close_after = budget(&raw.auto_close_after, "sla.auto_close_after")?;
     for t in &raw.targets {
         if let Some(k) = &t.kind
             && !cfg.kinds.iter().any(|x| x.id.get_ref() == k.get_ref())

@@ -569,7 +569,13 @@ impl<'a> Generator<'a> {
                 act(&mut t, Change::Resolve { resolution }, assignee, at);
                 if target == Status::Closed {
                     let at = step(&mut self.rng);
-                    act(&mut t, Change::Confirm, assignee, at);
+                    let by = t
+                        .requester
+                        .name
+                        .clone()
+                        .or_else(|| Some(assignee.to_string()));
+                    let via = t.channel.clone();
+                    act(&mut t, Change::Confirm { by, via }, assignee, at);
                 }
             }
             _ => {}

@@ -244,7 +244,19 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
         EventKind::Resolved { resolution } => {
             cat.f("event.resolved", &[("resolution", &first_line(resolution))])
         }
-        EventKind::RequesterConfirmed => cat.t("event.requester_confirmed"),
+        EventKind::RequesterConfirmed { confirmed_by, via } => match (confirmed_by, via) {
+            (Some(by), Some(via)) => cat.f(
+                "event.requester_confirmed_by",
+                &[
+                    ("by", &one_line(by)),
+                    ("via", &field_value(cat, org, "channel", &Some(via.clone()))),
+                ],
+            ),
+            _ => cat.t("event.requester_confirmed"),
+        },
+        EventKind::AutoClosed { after } => {
+            cat.f("event.auto_closed", &[("after", &one_line(after))])
+        }
         EventKind::Reopened { reason, .. } => {
             cat.f("event.reopened", &[("reason", &one_line(reason))])
         }
@@ -306,6 +318,7 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
         ),
         DomainError::UseResolve => cat.t("error.use_resolve"),
         DomainError::UseReopen => cat.t("error.use_reopen"),
+        DomainError::UseConfirm => cat.t("error.use_confirm"),
         DomainError::Empty { field } => cat.f(
             "error.empty",
             &[(
@@ -698,6 +711,35 @@ pub fn config_error(cat: &Catalog, e: &ConfigError) -> String {
 }
 
 /// Working minutes as "1 h 05 min" (or "-10 min" once overdue).
+/// The whole procedure's clock in one line (issue 14), for `ticket steps` and the console:
+/// its budget, the working time used, and whether it is over or done.
+pub fn procedure_overall(cat: &Catalog, c: &crate::domain::procedure::StepClock) -> String {
+    let id = if c.over {
+        "procedure.overall_over"
+    } else if c.left.is_some() {
+        "procedure.overall_done"
+    } else {
+        "procedure.overall"
+    };
+    cat.f(
+        id,
+        &[
+            ("budget", &one_line(&c.budget)),
+            ("used", &working_minutes(cat, c.used_minutes)),
+        ],
+    )
+}
+
+/// What remains once the procedure is done: nothing when the ticket is resolved or closed,
+/// else resolving it (issue 14: a finished B1–B7 left the ticket `new` without a word).
+pub fn procedure_done(cat: &Catalog, t: &crate::domain::ticket::Ticket) -> String {
+    if t.status.is_open() {
+        cat.f("procedure.done_resolve", &[("key", &one_line(&t.key))])
+    } else {
+        cat.t("procedure.done")
+    }
+}
+
 pub fn working_minutes(cat: &Catalog, minutes: i64) -> String {
     let sign = if minutes < 0 { "-" } else { "" };
     let m = minutes.abs();

@@ -42,7 +42,64 @@ fn change_for(t: &Ticket, action: RuleAction, clock: &str, org: &Organisation) -
         RuleAction::Escalate => Some(Change::SlaEscalate {
             clock: clock.to_string(),
         }),
+        RuleAction::AutoClose => None,
     }
+}
+
+/// How many resolved tickets one tick looks at for the auto-close (the oldest first; the
+/// next tick goes on).
+const AUTO_CLOSE_BATCH: usize = 500;
+
+/// Close the resolved tickets whose requester has not answered within the configured
+/// `sla.auto_close_after` (working time from the resolution; issue 14). Each closes once
+/// however many processes tick: the store re-checks the ticket inside its write.
+pub fn auto_close(
+    store: &mut Store,
+    org: &Organisation,
+    now: DateTime<Utc>,
+) -> Result<Vec<Applied>, StoreError> {
+    let Some(after) = org.sla.auto_close_after else {
+        return Ok(Vec::new());
+    };
+    let due = |resolved_at: DateTime<Utc>| {
+        org.calendar
+            .add(resolved_at, after)
+            .is_ok_and(|until| until <= now)
+    };
+    // Working time never runs faster than the wall clock: only tickets resolved at least
+    // the budget's whole days (as calendar days) ago can be due.
+    let wall = chrono::TimeDelta::days(i64::from(after.whole_days()));
+    let candidates = store.resolved_before(now - wall, AUTO_CLOSE_BATCH)?;
+    let keys: Vec<String> = candidates
+        .into_iter()
+        .take_while(|(_, resolved_at)| due(*resolved_at))
+        .map(|(key, _)| key)
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ctx = Ctx {
+        org,
+        actor: ACTOR,
+        now,
+        by: None,
+    };
+    let closed = store.auto_close(
+        &keys,
+        &after.to_string(),
+        |t| t.resolved_at.is_some_and(due),
+        ctx,
+    )?;
+    Ok(closed
+        .into_iter()
+        .map(|ticket| Applied {
+            ticket,
+            rule: "auto_close".into(),
+            clock: "resolution".into(),
+            action: RuleAction::AutoClose,
+            outcome: "applied".into(),
+        })
+        .collect())
 }
 
 /// Look at every open ticket's clocks and apply the rules they set off (`hotro sla tick`).
@@ -58,7 +115,10 @@ pub fn tick(
         applied.extend(batch);
         match next {
             Some(id) => after = id,
-            None => return Ok(applied),
+            None => {
+                applied.extend(auto_close(store, org, now)?);
+                return Ok(applied);
+            }
         }
     }
 }
@@ -83,11 +143,19 @@ pub fn tick_batch(
             (t, status)
         })
         .collect();
-    let dues: Vec<(String, Option<DateTime<Utc>>)> = clocks
+    let dues: Vec<(String, crate::store::SlaKeys)> = clocks
         .iter()
-        .map(|(t, status)| (t.key.clone(), status.sort_due(now)))
+        .map(|(t, status)| {
+            (
+                t.key.clone(),
+                crate::store::SlaKeys {
+                    due: status.sort_due(now),
+                    attention_from: status.attention_from(),
+                },
+            )
+        })
         .collect();
-    store.set_sla_due(&dues)?;
+    store.set_sla_due(&dues, now)?;
     let mut todo: Vec<(crate::store::RuleApplication, RuleAction)> = Vec::new();
     for (t, status) in &clocks {
         for (rule, clock) in sla::triggered(t, status, &org.sla.rules) {
@@ -128,5 +196,9 @@ pub fn tick_batch(
         }
     }
     let next = if keys.len() < limit { None } else { last };
+    if next.is_none() {
+        // The end of a round over the open tickets: the resolved ones' auto-close.
+        applied.extend(auto_close(store, org, now)?);
+    }
     Ok((applied, next))
 }

@@ -1085,11 +1085,18 @@ fn status_changes_follow_the_state_machine() {
 
     // A transition the state machine does not allow: exit 1, names both statuses.
     let n = s(&desk.create(AN, "brand new", &[])["key"]).to_string();
-    let err = desk.fails(1, Some(AN), &["ticket", "status", &n, "closed"]);
+    desk.change(
+        AN,
+        &["ticket", "status", &n, "cancelled", "--reason", "trùng"],
+    );
+    let err = desk.fails(1, Some(AN), &["ticket", "status", &n, "waiting_vendor"]);
     assert!(
-        err.contains("a ticket cannot go from “new” to “closed”"),
+        err.contains("a ticket cannot go from “cancelled” to “waiting for vendor”"),
         "{err}"
     );
+    // Issue 14: closing is the requester's confirmation, never a status set by hand.
+    let err = desk.fails(1, Some(AN), &["ticket", "status", &n, "closed"]);
+    assert!(err.contains("hotro ticket confirm KEY --via"), "{err}");
     let err = desk.fails(1, Some(AN), &["ticket", "status", &k, "new"]);
     assert!(
         err.contains("“in progress”") && err.contains("“new”"),
@@ -1103,7 +1110,11 @@ fn status_changes_follow_the_state_machine() {
     assert!(err.contains("unknown status “done”"), "{err}");
     assert_eq!(desk.show(&k)["ticket"]["status"], "in_progress");
     assert_eq!(desk.show(&k)["ticket"]["version"], 4);
-    assert_eq!(desk.show(&n)["ticket"]["version"], 1);
+    assert_eq!(
+        desk.show(&n)["ticket"]["version"],
+        2,
+        "cancelled, then refused twice"
+    );
 
     // Cancelling needs a reason; cancelled is final.
     let err = desk.fails(1, Some(AN), &["ticket", "status", &k, "cancelled"]);
@@ -1563,7 +1574,7 @@ fn resolve_confirm_and_reopen() {
     let k = s(&desk.create(AN, "lifecycle", &["--assign", AN])["key"]).to_string();
 
     // Confirm and reopen need a resolved ticket.
-    let err = desk.fails(1, Some(AN), &["ticket", "confirm", &k]);
+    let err = desk.fails(1, Some(AN), &["ticket", "confirm", &k, "--via", "phone"]);
     assert!(
         err.contains("“assigned”") && err.contains("“closed”"),
         "{err}"
@@ -1593,11 +1604,34 @@ fn resolve_confirm_and_reopen() {
         "{shown:?}"
     );
 
-    let c = desk.change(AN, &["ticket", "confirm", &k]);
+    // Who confirmed and how (issue 14): the ticket has no requester name, so --by is needed;
+    // the channel must be a known one; --via is required.
+    desk.fails(2, Some(AN), &["ticket", "confirm", &k]);
+    let err = desk.fails(1, Some(AN), &["ticket", "confirm", &k, "--via", "phone"]);
+    assert!(err.contains("who confirmed (--by)"), "{err}");
+    let err = desk.fails(
+        1,
+        Some(AN),
+        &["ticket", "confirm", &k, "--via", "pigeon", "--by", "Chị Hà"],
+    );
+    assert!(err.contains("pigeon"), "{err}");
+    let c = desk.change(
+        AN,
+        &["ticket", "confirm", &k, "--via", "phone", "--by", "Chị Hà"],
+    );
     assert_eq!(c["ticket"]["status"], "closed");
     assert!(c["ticket"]["closed_at"].is_string());
     assert_eq!(c["event"]["kind"], "requester_confirmed");
-    let err = desk.fails(1, Some(AN), &["ticket", "confirm", &k]);
+    assert_eq!(c["event"]["confirmed_by"], "Chị Hà");
+    assert_eq!(c["event"]["via"], "phone");
+    let shown = desk.ok(None, &["ticket", "show", &k]);
+    assert!(
+        shown
+            .stdout
+            .contains("requester Chị Hà confirmed the resolution (Phone); closed"),
+        "{shown:?}"
+    );
+    let err = desk.fails(1, Some(AN), &["ticket", "confirm", &k, "--via", "phone"]);
     assert!(err.contains("“closed”"), "{err}");
     let err = desk.fails(1, Some(AN), &["ticket", "status", &k, "in_progress"]);
     assert!(err.contains("ticket reopen"), "{err}");
@@ -1685,7 +1719,7 @@ fn expect_version_conflict_exits_3_names_who_and_what_and_changes_nothing() {
         vec!["ticket", "resolve", &k, "--resolution", "muộn"],
         vec!["ticket", "link", &k, "--duplicate-of", &k],
         vec!["ticket", "return", &k, "--reason", "muộn"],
-        vec!["ticket", "confirm", &k],
+        vec!["ticket", "confirm", &k, "--via", "phone", "--by", "Chị Hà"],
         vec!["ticket", "reopen", &k, "--reason", "muộn"],
     ];
     for mut args in stale {
@@ -2433,7 +2467,7 @@ fn vietnamese_messages() {
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
         out.stderr
-            .contains("lỗi: phiếu không thể chuyển từ “mới” sang “đã đóng”."),
+            .contains("lỗi: phiếu chỉ đóng khi người yêu cầu xác nhận"),
         "{out:?}"
     );
     let out = desk.run_lang("vi", Some(AN), &["ticket", "note", &key(1), "--text", "ok"]);

@@ -916,14 +916,17 @@ fn a_phone_call_to_a_closed_ticket_with_the_keymap_keys_only() {
     c.send(&yes);
     c.wait_for("resolved: Chọn lại kỳ báo cáo");
 
-    // Close it: the status picker, confirmed.
-    c.send(&k.of(Context::Detail, "status"));
-    c.wait_for("New status");
-    c.send("closed");
+    // Close it: the requester confirmed by phone (issue 14: how is asked, who is the
+    // requester), confirmed.
+    c.send(&k.of(Context::Detail, "palette"));
+    c.send("requester confirmed");
+    c.send(&k.of(Context::Picker, "submit"));
+    c.wait_for("How did the requester confirm?");
+    c.send("Phone");
     c.send(&k.of(Context::Picker, "submit"));
     c.wait_for("Please confirm");
     c.send(&yes);
-    c.wait_for("→ closed");
+    c.wait_for("requester Nguyễn Thị Lan confirmed the resolution (Phone); closed");
     c.send(&k.of(Context::Detail, "back"));
     c.send(&k.of(Context::Global, "quit"));
     c.wait_exit();
@@ -953,7 +956,10 @@ fn a_phone_call_to_a_closed_ticket_with_the_keymap_keys_only() {
             "assigned",
             "public_reply",
             "resolved",
-            "status_changed"
+            "requester_confirmed"
         ]
     );
+    let last = v["timeline"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["via"], "phone", "{last}");
+    assert_eq!(last["confirmed_by"], "Nguyễn Thị Lan", "{last}");
 }

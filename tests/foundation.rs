@@ -374,7 +374,15 @@ fn every_ticket_command_and_its_json() {
         "resolved"
     );
     assert_eq!(
-        step(&["ticket", "confirm", &key])["ticket"]["status"],
+        step(&[
+            "ticket",
+            "confirm",
+            &key,
+            "--via",
+            "phone",
+            "--by",
+            "Chị Lan"
+        ])["ticket"]["status"],
         "closed"
     );
     assert_eq!(

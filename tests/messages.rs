@@ -31,6 +31,7 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
     ("calendar.makeup_hours", "configuration key path"),
     ("sla.at_risk", "configuration key path"),
     ("sla.pause_in", "configuration key path"),
+    ("sla.auto_close_after", "configuration key path"),
     ("sla.rules.action", "configuration key path"),
     ("sla.rules.clock", "configuration key path"),
     ("sla.rules.id", "configuration key path"),

@@ -369,6 +369,63 @@ fn each_step_has_its_clock_in_working_time() {
         text.contains("▶ B3") && text.contains("needs: plan, cost_estimate"),
         "{text}"
     );
+    // Issue 14: QT.VHTT.01's 3 working days in all are a clock of their own (it fell back to
+    // the default 2 d resolution target before): 08:00–16:00 less lunch, still running.
+    let overall = &v["overall"];
+    assert_eq!(overall["step"], "QT.VHTT.01", "{overall}");
+    assert_eq!(overall["budget"], "3d", "{overall}");
+    assert_eq!(overall["used_minutes"], 390, "{overall}");
+    assert_eq!(overall["left"], Value::Null, "{overall}");
+    assert!(
+        text.contains("In all: budget 3d, used 6 h 30 min"),
+        "{text}"
+    );
+    let show = d.ok("16:00", "nguyenvanan", &["ticket", "show", &key, "--json"]);
+    let show: Value = serde_json::from_str(&show).unwrap();
+    assert_eq!(
+        show["sla"]["resolution"]["budget"], "3d",
+        "the repair kind's resolution target is the procedure's 3 days"
+    );
+}
+
+/// Issue 14: a finished B1–B7 left the ticket `new` without a word. Finished, the procedure
+/// says what remains (resolving the ticket) and its overall clock stops.
+#[test]
+fn a_finished_procedure_says_what_remains_and_its_clock_stops() {
+    let d = Desk::new();
+    assert_eq!(
+        walk(&d, "repair", &["B5"]),
+        ["B1", "B2", "B3", "B4", "B5", "B6", "B7"]
+    );
+    let key = "HT-2026-000001";
+    let v = d.steps("16:00", key);
+    assert!(v["current"].is_null());
+    assert_eq!(
+        v["overall"]["left"], "2026-11-23T02:00:00Z",
+        "stopped at B7 (09:00)"
+    );
+    assert_eq!(v["overall"]["by"], "nguyenvanan");
+    let show: Value =
+        serde_json::from_str(&d.ok("16:00", "nguyenvanan", &["ticket", "show", key, "--json"]))
+            .unwrap();
+    assert_eq!(show["ticket"]["status"], "in_progress");
+    let text = d.ok("16:00", "nguyenvanan", &["ticket", "steps", key]);
+    assert!(
+        text.contains("The procedure is done; what remains: resolve the ticket")
+            && text.contains(&format!("hotro ticket resolve {key} --resolution")),
+        "{text}"
+    );
+    assert!(
+        text.contains("In all: budget 3d, took 1 h 00 min — done"),
+        "{text}"
+    );
+    d.ok(
+        "16:10",
+        "nguyenvanan",
+        &["ticket", "resolve", key, "--resolution", "Đã thay ổ cứng"],
+    );
+    let text = d.ok("16:20", "nguyenvanan", &["ticket", "steps", key]);
+    assert!(text.contains("The procedure is done."), "{text}");
 }
 
 /// The configured key user (for the remote-support procedure's step 2).

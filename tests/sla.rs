@@ -587,3 +587,94 @@ fn queues_sort_by_the_most_urgent_sla_and_page_in_that_order() {
     ]);
     assert_eq!(next, [consultation, requirement]);
 }
+
+/// Issue 14: a resolved ticket whose requester never answers closes by itself after the
+/// configured working time (`sla.auto_close_after = "3d"` in the shipped configuration),
+/// counted on the working-time calendar, once, recorded as the SLA tick's own act.
+#[test]
+fn a_resolved_ticket_nobody_confirms_closes_after_three_working_days() {
+    let d = Desk::new();
+    // Friday 20 November 2026, 16:00: resolved. Three working days: Mon, Tue, Wed → due
+    // Wednesday 25 November at 16:00 (the weekend does not count).
+    let fri = |t: &str| format!("2026-11-20T{t}:00+07:00");
+    let key = d.new_ticket(&fri("15:00"), &["--assign", "nguyenvanan"]);
+    d.ok(
+        &fri("16:00"),
+        &["ticket", "resolve", &key, "--resolution", "Đã cài lại"],
+    );
+    let early = d.json("2026-11-25T15:59:00+07:00", &["sla", "tick"]);
+    assert_eq!(early.as_array().unwrap().len(), 0, "{early}");
+    let v = d.json("2026-11-25T15:59:00+07:00", &["ticket", "show", &key]);
+    assert_eq!(v["ticket"]["status"], "resolved");
+    let closed = d.json("2026-11-25T16:01:00+07:00", &["sla", "tick"]);
+    let closed = closed.as_array().unwrap();
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert_eq!(closed[0]["ticket"], key.as_str());
+    assert_eq!(closed[0]["action"], "auto_close");
+    let v = d.json("2026-11-25T16:02:00+07:00", &["ticket", "show", &key]);
+    assert_eq!(v["ticket"]["status"], "closed");
+    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "auto_closed", "{last}");
+    assert_eq!(last["after"], "3d", "{last}");
+    assert_eq!(last["actor"], "hotro-sla", "{last}");
+    let text = d.ok("2026-11-25T16:02:00+07:00", &["ticket", "show", &key]);
+    assert!(
+        text.contains("closed automatically: resolved 3d of working time"),
+        "{text}"
+    );
+    // Once: a later tick finds nothing.
+    let again = d.json("2026-11-26T09:00:00+07:00", &["sla", "tick"]);
+    assert_eq!(again.as_array().unwrap().len(), 0, "{again}");
+}
+
+/// Issue 14: the breached-and-at-risk list (`--at-risk`; the console's queue of the same
+/// filter) holds the tickets whose running clock has used 75 % of its budget, with no tick
+/// needed; a paused clock leaves it. The lead's attention list (`--notified GROUP`) holds
+/// those an SLA rule told the group's lead about.
+#[test]
+fn at_risk_and_lead_attention_lists_follow_the_clocks() {
+    let d = Desk::new();
+    // P3 incidents: first response 1 h, resolution 2 h (the test's target).
+    let a = d.new_ticket("08:00", &["--kind", "incident"]);
+    let b = d.new_ticket("08:30", &["--kind", "incident"]);
+    let at_risk = |when: &str| -> Vec<String> {
+        d.json(when, &["ticket", "list", "--at-risk"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(at_risk("08:40").is_empty());
+    // 08:45: A has used 45 of its 60 first-response minutes (75 %).
+    assert_eq!(at_risk("08:45"), [a.as_str()]);
+    // A is answered; its resolution clock (2 h) is at risk from 09:30. B from 09:15.
+    d.ok("08:50", &["ticket", "reply", &a, "--text", "Đang kiểm tra"]);
+    assert!(at_risk("08:55").is_empty(), "A answered, B not yet at risk");
+    assert_eq!(at_risk("09:20"), [b.as_str()]);
+    let both = at_risk("09:31");
+    assert_eq!(both.len(), 2, "{both:?}");
+    // Waiting on the requester stops B's clocks: it leaves the list.
+    d.ok(
+        "09:32",
+        &["ticket", "reply", &b, "--text", "Chị gửi ảnh lỗi"],
+    );
+    d.ok("09:33", &["ticket", "status", &b, "waiting_requester"]);
+    assert_eq!(at_risk("09:34"), [a.as_str()]);
+    // The lead's attention list: empty until a rule tells the lead.
+    let notified = |when: &str| -> Vec<String> {
+        d.json(when, &["ticket", "list", "--notified", "service-desk"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(notified("09:35").is_empty());
+    d.ok("09:36", &["sla", "tick"]);
+    assert_eq!(notified("09:37"), [a.as_str()]);
+    // A bad group is named, not silently empty.
+    let out = d.at("09:37", &["ticket", "list", "--notified", "nosuch"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nosuch"));
+}

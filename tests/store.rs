@@ -635,7 +635,13 @@ fn every_change_appends_one_event_and_version_equals_events() {
                 resolution: "Xóa bộ nhớ đệm rồi cập nhật lại".into(),
             },
         ),
-        ("nguyenvanan", Change::Confirm),
+        (
+            "nguyenvanan",
+            Change::Confirm {
+                by: Some("Chị Lan".into()),
+                via: "phone".into(),
+            },
+        ),
     ];
     let mut expected_kinds = vec!["created"];
     for (i, (actor, change)) in steps.into_iter().enumerate() {

@@ -977,8 +977,17 @@ fn confirm_and_reopen_from_the_palette() {
     d.key(KeyCode::Char(':'));
     d.chars("requester confirmed");
     d.key(KeyCode::Enter);
+    // How the requester confirmed (issue 14): a channel, then the confirmation.
+    assert!(d.screen(120, 40).contains("How did the requester confirm?"));
+    d.chars("walk");
+    d.key(KeyCode::Enter);
     d.key(KeyCode::Char('y'));
-    assert_eq!(d.ticket(&key).0.status, Status::Closed);
+    let (t, events) = d.ticket(&key);
+    assert_eq!(t.status, Status::Closed);
+    assert!(matches!(
+        &events.last().unwrap().kind,
+        hotro::domain::ticket::EventKind::RequesterConfirmed { via: Some(v), .. } if v == "walk-in"
+    ));
     d.key(KeyCode::Char('8'));
     d.key(KeyCode::Char('/'));
     d.chars("mailbox");

@@ -529,6 +529,12 @@ pub enum TicketCommand {
     },
     Confirm {
         key: String,
+        /// How the requester confirmed: a channel id (phone, email, walk-in, …).
+        #[arg(long)]
+        via: String,
+        /// Who confirmed (default: the ticket's requester).
+        #[arg(long)]
+        by: Option<String>,
         #[command(flatten)]
         guard: Guard,
     },
@@ -636,6 +642,10 @@ pub struct ListArgs {
     pub oldest_first: bool,
     #[arg(long, conflicts_with = "oldest_first")]
     pub by_due: bool,
+    #[arg(long)]
+    pub at_risk: bool,
+    #[arg(long, value_name = "GROUP")]
+    pub notified: Option<String>,
     #[arg(long, default_value_t = 50, value_parser = counted(1, MAX_LIST_LIMIT))]
     pub limit: usize,
     #[arg(long, value_name = "ID")]

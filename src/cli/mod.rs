@@ -734,6 +734,14 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 a.application.as_deref(),
             )
             .map_err(|e| env.user(describe::domain_error(cat, &e)))?;
+            crate::domain::ticket::check_list_filter(
+                &env.cfg.org,
+                a.notified.as_deref(),
+                None,
+                None,
+                None,
+            )
+            .map_err(|e| env.user(describe::domain_error(cat, &e)))?;
             let assignee = if a.mine {
                 Some(env.me()?)
             } else {
@@ -741,7 +749,9 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             };
             let filter = TicketFilter {
                 statuses,
-                open_only: a.open,
+                // The lead's attention list is the console's queue: open tickets still at
+                // risk or late that a rule told the lead about.
+                open_only: a.open || a.notified.is_some(),
                 group: a.group.clone(),
                 assignee,
                 unassigned: a.unassigned,
@@ -751,6 +761,8 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 text: a.text.clone(),
                 oldest_first: a.oldest_first,
                 by_due: a.by_due,
+                attention_by: (a.at_risk || a.notified.is_some()).then(crate::clock::now),
+                notified_group: a.notified.clone(),
             };
             let mut store = env.open()?;
             let rows = store
@@ -949,7 +961,20 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             resolve_linked(env, key, resolution, *linked, guard.json)?;
             Ok(code)
         }
-        TicketCommand::Confirm { key, guard } => change(env, key, guard, Change::Confirm),
+        TicketCommand::Confirm {
+            key,
+            via,
+            by,
+            guard,
+        } => change(
+            env,
+            key,
+            guard,
+            Change::Confirm {
+                by: by.clone(),
+                via: via.clone(),
+            },
+        ),
         TicketCommand::Step {
             key,
             complete: _,
@@ -1255,6 +1280,14 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
         &org.sla,
         crate::clock::now(),
     );
+    let overall = crate::domain::procedure::procedure_clock(
+        t,
+        events,
+        p,
+        &org.calendar,
+        &org.sla,
+        crate::clock::now(),
+    );
     let current = t.current_step.as_deref().and_then(|s| p.step(s));
     if json {
         #[derive(Serialize)]
@@ -1264,8 +1297,11 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
             needs: Vec<&'a str>,
             steps: &'a [crate::domain::procedure::Step],
             clocks: &'a [crate::domain::procedure::StepClock],
+            /// The whole procedure's clock, when it has a budget.
+            overall: Option<&'a crate::domain::procedure::StepClock>,
         }
         out::json(&Out {
+            overall: overall.as_ref(),
             procedure: &p.id,
             current: current.map(|s| s.id.as_str()),
             needs: current
@@ -1284,6 +1320,9 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
             &[("name", &p.name.get(lang)), ("id", &p.id)]
         )
     );
+    if let Some(o) = &overall {
+        say!("{}", describe::procedure_overall(cat, o));
+    }
     for c in &clocks {
         let Some(step) = p.step(&c.step) else {
             continue;
@@ -1323,7 +1362,7 @@ fn show_steps(env: &Env<'_>, t: &Ticket, events: &[Event], json: bool) -> Result
             )
         ),
         Some(_) => {}
-        None => say!("{}", cat.t("procedure.done")),
+        None => say!("{}", describe::procedure_done(cat, t)),
     }
     Ok(0)
 }

@@ -30,6 +30,9 @@ pub struct Procedure {
     pub kind: String,
     pub name: Names,
     pub steps: Vec<Step>,
+    /// The whole procedure's working-time budget, a clock of its own beside the steps'
+    /// (seed 002, QT.VHTT.01: 3 working days in all); `None`: only the steps have budgets.
+    pub budget: Option<Budget>,
 }
 
 /// Why a procedure in config is malformed.
@@ -132,6 +135,78 @@ pub struct StepClock {
     pub over: bool,
 }
 
+/// When the ticket's procedure started: when the ticket became of its kind, at creation or
+/// when it was reclassified (issue 14: a ticket reclassified three hours in showed its first
+/// step with those hours used). Steps of an earlier kind's procedure are not this one's.
+fn procedure_start(t: &Ticket, events: &[Event]) -> DateTime<Utc> {
+    let became = events
+        .iter()
+        .rev()
+        .find(|e| match &e.kind {
+            EventKind::Classified { changes } => changes.iter().any(|c| c.field == "kind"),
+            _ => false,
+        })
+        .map(|e| e.at);
+    became.unwrap_or(t.created_at).max(t.created_at)
+}
+
+/// The SLA settings a procedure's clocks use: they stand still while the ticket waits on the
+/// requester or a vendor, but not while it waits for approval (that is the approval step's,
+/// and the procedure's, own time).
+fn steps_pause(sla: &crate::domain::sla::SlaSettings) -> crate::domain::sla::SlaSettings {
+    crate::domain::sla::SlaSettings {
+        pause_in: sla
+            .pause_in
+            .iter()
+            .copied()
+            .filter(|s| *s != crate::domain::status::Status::WaitingApproval)
+            .collect(),
+        ..sla.clone()
+    }
+}
+
+/// The whole procedure's clock (issue 14: QT.VHTT.01's 3 working days were no clock): from
+/// the procedure's start until its last step was completed (`left`, `by`) or `now`, working
+/// time counted like the steps'. `step` is the procedure's id. `None` when the procedure
+/// has no overall budget.
+pub fn procedure_clock(
+    t: &Ticket,
+    events: &[Event],
+    p: &Procedure,
+    cal: &WorkCalendar,
+    sla: &crate::domain::sla::SlaSettings,
+    now: DateTime<Utc>,
+) -> Option<StepClock> {
+    let budget = p.budget?;
+    let start = procedure_start(t, events);
+    let done = events
+        .iter()
+        .filter(|e| e.at >= start)
+        .rev()
+        .find(|e| matches!(&e.kind, EventKind::StepCompleted { to: None, .. }))
+        .filter(|_| t.current_step.is_none());
+    let end = done.map(|e| e.at).unwrap_or(now);
+    let total = cal
+        .add(start, budget)
+        .map(|until| cal.between(start, until))
+        .unwrap_or_default();
+    let used = if end > start {
+        crate::domain::sla::running_between(t, events, cal, &steps_pause(sla), start, end)
+    } else {
+        TimeDelta::zero()
+    };
+    Some(StepClock {
+        step: p.id.clone(),
+        entered: start,
+        left: done.map(|e| e.at),
+        by: done.map(|e| e.actor.clone()),
+        budget: budget.to_string(),
+        budget_minutes: total.num_minutes(),
+        used_minutes: used.num_minutes(),
+        over: used > total,
+    })
+}
+
 /// The steps the ticket went through, in order, with their clocks as of `now`. A step
 /// entered twice (after a return) has two entries. A step's clock stands still while the
 /// ticket waits (the SLA's pause statuses), like the resolution clock.
@@ -161,18 +236,7 @@ pub fn step_clocks(
             over: false,
         })
     };
-    // The procedure starts when the ticket became of its kind: at creation, or when it was
-    // reclassified (issue 14: a ticket reclassified three hours in showed its first step with
-    // those hours used). Steps of an earlier kind's procedure are not this one's.
-    let became = events
-        .iter()
-        .rev()
-        .find(|e| match &e.kind {
-            EventKind::Classified { changes } => changes.iter().any(|c| c.field == "kind"),
-            _ => false,
-        })
-        .map(|e| e.at);
-    let start = became.unwrap_or(t.created_at).max(t.created_at);
+    let start = procedure_start(t, events);
     if let Some(first) = p.first()
         && let Some(c) = open(&first.id, start)
     {
@@ -197,17 +261,7 @@ pub fn step_clocks(
             out.push(c);
         }
     }
-    // A step's clock stands still while the ticket waits on the requester or a vendor, but
-    // not while it waits for approval: that is the approval step's own time.
-    let steps_pause = crate::domain::sla::SlaSettings {
-        pause_in: sla
-            .pause_in
-            .iter()
-            .copied()
-            .filter(|s| *s != crate::domain::status::Status::WaitingApproval)
-            .collect(),
-        ..sla.clone()
-    };
+    let steps_pause = steps_pause(sla);
     for c in &mut out {
         let end = c.left.unwrap_or(now);
         let used = if end > c.entered {
@@ -251,6 +305,7 @@ mod tests {
                 zh: None,
             },
             steps,
+            budget: None,
         }
     }
 

@@ -46,6 +46,9 @@ pub enum RuleAction {
     RaisePriority,
     /// Up to the next tier, the reason saying why.
     Escalate,
+    /// Not a `[[sla.rules]]` action: the configured auto-close (`sla.auto_close_after`)
+    /// closed a ticket that stayed resolved without an answer, reported by the same tick.
+    AutoClose,
 }
 
 /// "On at-risk or breach, notify the group lead, raise priority or escalate." Applied once
@@ -68,6 +71,9 @@ pub struct SlaSettings {
     pub at_risk: f64,
     /// Statuses in which the resolution clock stands still (the desk waits on others).
     pub pause_in: Vec<Status>,
+    /// Close a resolved ticket whose requester has not answered for this long (working
+    /// time, e.g. `3d`); `None`: resolved tickets wait for the confirmation (issue 14).
+    pub auto_close_after: Option<crate::domain::calendar::Budget>,
 }
 
 impl Default for SlaSettings {
@@ -81,6 +87,7 @@ impl Default for SlaSettings {
                 Status::WaitingVendor,
                 Status::WaitingApproval,
             ],
+            auto_close_after: None,
         }
     }
 }
@@ -150,6 +157,11 @@ pub struct Clock {
     /// budget when it ran out (issue 14: a breached clock showed `due —`); none while paused
     /// or stopped.
     pub due: Option<DateTime<Utc>>,
+    /// For a running clock, from when it is at risk (the at-risk share of its budget used):
+    /// in the future while on track, `now` of the computation once at risk or breached.
+    /// What the breached-and-at-risk queue compares with the time (issue 14).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_risk_from: Option<DateTime<Utc>>,
     pub state: ClockState,
     /// Still counting (not stopped by a reply or resolution, not paused).
     pub running: bool,
@@ -174,6 +186,17 @@ impl SlaStatus {
                 Some(d) => d,
                 None => now - TimeDelta::minutes(c.remaining_minutes.abs()),
             })
+            .min()
+    }
+
+    /// From when the ticket needs attention: the earliest [`Clock::at_risk_from`] of its
+    /// running clocks (`<= now` once at risk or breached). `None` while no clock runs.
+    pub fn attention_from(&self) -> Option<DateTime<Utc>> {
+        [&self.first_response, &self.resolution]
+            .into_iter()
+            .flatten()
+            .filter(|c| c.running)
+            .filter_map(|c| c.at_risk_from)
             .min()
     }
 
@@ -209,7 +232,9 @@ fn stretches(t: &Ticket, events: &[Event], settings: &SlaSettings) -> Vec<Stretc
             | EventKind::StepCompleted { status, .. }
             | EventKind::StepReturned { status, .. } => *status,
             EventKind::Resolved { .. } => Some(Status::Resolved),
-            EventKind::RequesterConfirmed => Some(Status::Closed),
+            EventKind::RequesterConfirmed { .. } | EventKind::AutoClosed { .. } => {
+                Some(Status::Closed)
+            }
             EventKind::Reopened { .. } | EventKind::ResolvedUpstream { .. } => {
                 Some(Status::InProgress)
             }
@@ -278,6 +303,14 @@ fn clock(
     } else {
         None
     };
+    let threshold = TimeDelta::seconds((total.num_seconds() as f64 * at_risk).ceil() as i64);
+    let at_risk_from = if !running {
+        None
+    } else if used >= threshold {
+        Some(now)
+    } else {
+        cal.add_working_time(now, threshold - used).ok()
+    };
     let share = if total > TimeDelta::zero() {
         used.num_seconds() as f64 / total.num_seconds() as f64
     } else {
@@ -298,6 +331,7 @@ fn clock(
         used_minutes: minutes(used),
         remaining_minutes: minutes(remaining),
         due,
+        at_risk_from,
         state,
         running,
     }

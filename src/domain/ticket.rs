@@ -177,7 +177,20 @@ pub enum Change {
     Resolve {
         resolution: String,
     },
-    Confirm,
+    /// The requester confirmed the resolution: the ticket closes. `by` is who confirmed (the
+    /// requester when `None`; needed when the ticket has no requester name), `via` how — a
+    /// channel id of the configuration (phone, email, walk-in for a signed slip, …). Issue 14:
+    /// `closed` is reached only this way or by [`Change::AutoClose`].
+    Confirm {
+        by: Option<String>,
+        via: String,
+    },
+    /// The configured auto-close (`sla.auto_close_after`, working time) ran out while the
+    /// ticket waited resolved for the requester's answer: it closes, recorded as such.
+    AutoClose {
+        /// The configured wait, as written (e.g. `3d`).
+        after: String,
+    },
     Reopen {
         reason: String,
     },
@@ -298,7 +311,20 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         assignee: Option<String>,
     },
-    RequesterConfirmed,
+    /// The requester confirmed the resolution and the ticket closed: who confirmed and how
+    /// (a channel id). Both `None` in events recorded before they were kept.
+    RequesterConfirmed {
+        /// Not `by`: that name is the event's own (the real operator behind `--as`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmed_by: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
+    },
+    /// Closed by the configured auto-close: the ticket stayed resolved for `after` (working
+    /// time) without the requester answering.
+    AutoClosed {
+        after: String,
+    },
     Reopened {
         from: Status,
         reason: String,
@@ -340,7 +366,8 @@ impl EventKind {
             EventKind::Linked { .. } => "linked",
             EventKind::Resolved { .. } => "resolved",
             EventKind::ResolvedUpstream { .. } => "resolved_upstream",
-            EventKind::RequesterConfirmed => "requester_confirmed",
+            EventKind::RequesterConfirmed { .. } => "requester_confirmed",
+            EventKind::AutoClosed { .. } => "auto_closed",
             EventKind::Reopened { .. } => "reopened",
             EventKind::StepCompleted { .. } => "step_completed",
             EventKind::StepReturned { .. } => "step_returned",
@@ -383,6 +410,10 @@ pub enum DomainError {
     UseResolve,
     #[error("use `reopen` with a reason to reopen a ticket")]
     UseReopen,
+    /// Issue 14: a ticket closes only through the requester's confirmation (who, how) or the
+    /// configured auto-close, never by setting the status.
+    #[error("a ticket closes when the requester confirms: use `confirm --via CHANNEL`")]
+    UseConfirm,
     #[error("{field} must not be empty")]
     Empty { field: &'static str },
     #[error("{field} is too long: {got} (at most {max})")]
@@ -1037,12 +1068,9 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 return Err(DomainError::Empty { field: "reason" });
             }
             if to == Status::Closed {
-                refuse_pending_step(t, org)?;
+                return Err(DomainError::UseConfirm);
             }
             let from = transition(t, to)?;
-            if to == Status::Closed {
-                t.closed_at = Some(ctx.now);
-            }
             Ok(EventKind::StatusChanged { from, to, reason })
         }
         Change::Escalate {
@@ -1207,11 +1235,47 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             t.resolution = Some(resolution.clone());
             Ok(EventKind::Resolved { resolution })
         }
-        Change::Confirm => {
+        Change::Confirm { by, via } => {
             refuse_pending_step(t, org)?;
+            if !t.status.can_become(Status::Closed) {
+                return Err(DomainError::InvalidTransition {
+                    from: t.status,
+                    to: Status::Closed,
+                });
+            }
+            let via = org
+                .channel(via.trim())
+                .map(|c| c.id.clone())
+                .ok_or_else(|| unknown("channel", via.trim()))?;
+            let by = match by {
+                Some(b) if !b.trim().is_empty() => check_text("confirmed_by", &b, true)?,
+                _ => t
+                    .requester
+                    .name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .ok_or(DomainError::Empty {
+                        field: "confirmed_by",
+                    })?,
+            };
             transition(t, Status::Closed)?;
             t.closed_at = Some(ctx.now);
-            Ok(EventKind::RequesterConfirmed)
+            Ok(EventKind::RequesterConfirmed {
+                confirmed_by: Some(by),
+                via: Some(via),
+            })
+        }
+        Change::AutoClose { after } => {
+            refuse_pending_step(t, org)?;
+            if t.status != Status::Resolved {
+                return Err(DomainError::InvalidTransition {
+                    from: t.status,
+                    to: Status::Closed,
+                });
+            }
+            transition(t, Status::Closed)?;
+            t.closed_at = Some(ctx.now);
+            Ok(EventKind::AutoClosed { after })
         }
         Change::CompleteStep { fields, to } => {
             refuse_if_final(t)?;
@@ -1401,6 +1465,108 @@ mod tests {
         )
     }
 
+    /// Issue 14: `closed` only through the requester's confirmation (who, how) or the
+    /// auto-close; setting the status is refused with the way to do it.
+    #[test]
+    fn closing_needs_the_requesters_confirmation_who_and_how() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        run(
+            &mut t,
+            org,
+            Change::Resolve {
+                resolution: "Đã mở khóa".into(),
+            },
+        )
+        .unwrap();
+        let close = Change::SetStatus {
+            to: Status::Closed,
+            reason: None,
+        };
+        assert_eq!(run(&mut t, org, close), Err(DomainError::UseConfirm));
+        // No requester name on the ticket and none given: who confirmed must be said.
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Confirm {
+                    by: None,
+                    via: "phone".into()
+                }
+            ),
+            Err(DomainError::Empty {
+                field: "confirmed_by"
+            })
+        );
+        assert!(matches!(
+            run(
+                &mut t,
+                org,
+                Change::Confirm {
+                    by: Some("Chị Lan".into()),
+                    via: "pigeon".into()
+                }
+            ),
+            Err(DomainError::Unknown {
+                what: "channel",
+                ..
+            })
+        ));
+        assert_eq!(t.status, Status::Resolved, "refusals change nothing");
+        t.requester.name = Some("Nguyễn Thị Lan".into());
+        let e = run(
+            &mut t,
+            org,
+            Change::Confirm {
+                by: None,
+                via: "walk-in".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            e.kind,
+            EventKind::RequesterConfirmed {
+                confirmed_by: Some("Nguyễn Thị Lan".into()),
+                via: Some("walk-in".into())
+            }
+        );
+        assert_eq!(t.status, Status::Closed);
+        assert!(t.closed_at.is_some());
+    }
+
+    #[test]
+    fn auto_close_closes_only_a_resolved_ticket() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        let auto = || Change::AutoClose { after: "3d".into() };
+        assert!(
+            run(&mut t, org, auto()).is_err(),
+            "an open ticket stays open"
+        );
+        run(
+            &mut t,
+            org,
+            Change::Resolve {
+                resolution: "Đã mở khóa".into(),
+            },
+        )
+        .unwrap();
+        let e = run(&mut t, org, auto()).unwrap();
+        assert_eq!(e.kind, EventKind::AutoClosed { after: "3d".into() });
+        assert_eq!(t.status, Status::Closed);
+        // An event recorded before `by` and `via` were kept still reads.
+        let old: EventKind = serde_json::from_str(r#"{"kind":"requester_confirmed"}"#).unwrap();
+        assert_eq!(
+            old,
+            EventKind::RequesterConfirmed {
+                confirmed_by: None,
+                via: None
+            }
+        );
+    }
+
     #[test]
     fn create_normalises_and_applies_defaults() {
         let cfg = config::embedded();
@@ -1546,7 +1712,10 @@ mod tests {
             Change::Resolve {
                 resolution: "Đặt lại mật khẩu".into(),
             },
-            Change::Confirm,
+            Change::Confirm {
+                by: Some("Chị Lan".into()),
+                via: "phone".into(),
+            },
         ];
         let n = steps.len();
         for (i, change) in steps.into_iter().enumerate() {
@@ -1744,10 +1913,7 @@ mod tests {
                     reason: None
                 }
             ),
-            Err(DomainError::InvalidTransition {
-                from: Status::New,
-                to: Status::Closed
-            })
+            Err(DomainError::UseConfirm)
         );
         assert_eq!(
             run(
@@ -1761,7 +1927,17 @@ mod tests {
             Err(DomainError::Empty { field: "reason" })
         );
         let before = t.clone();
-        assert!(run(&mut t, org, Change::Confirm).is_err());
+        assert!(
+            run(
+                &mut t,
+                org,
+                Change::Confirm {
+                    by: Some("Chị Lan".into()),
+                    via: "phone".into()
+                }
+            )
+            .is_err()
+        );
         assert_eq!(t, before, "a refused change leaves the ticket as it was");
         run(
             &mut t,
@@ -1794,9 +1970,9 @@ mod tests {
         run(
             &mut t,
             org,
-            Change::SetStatus {
-                to: Status::Closed,
-                reason: Some("tự đóng".into()),
+            Change::Confirm {
+                by: Some("Anh Minh".into()),
+                via: "email".into(),
             },
         )
         .unwrap();

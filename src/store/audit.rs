@@ -1239,9 +1239,13 @@ mod tests {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch("ALTER TABLE events DROP COLUMN state")
                 .unwrap();
-            // And without what later schemas added (8: articles written in hotro).
+            // And without what later schemas added (8: articles written in hotro; 9: the
+            // at-risk time and the resolved-ticket index).
             conn.execute_batch(
-                "DROP TABLE article_revisions;
+                "DROP INDEX tickets_open_by_risk;
+                 DROP INDEX tickets_resolved_by_time;
+                 ALTER TABLE tickets DROP COLUMN sla_risk_at;
+                 DROP TABLE article_revisions;
                  ALTER TABLE articles DROP COLUMN faq;
                  ALTER TABLE articles DROP COLUMN updated_by;
                  ALTER TABLE articles DROP COLUMN published_by;

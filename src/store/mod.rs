@@ -26,7 +26,7 @@ pub use error::{Conflict, StoreError};
 pub use guard::{WriterNote, damage_path, head_path};
 pub use kb::{ArticleRevision, ImportCounts, IndexDoc, OutboxEntry};
 pub use schema::SCHEMA_VERSION;
-pub use tickets::{CountCell, Page, RuleApplication, TicketFilter, TicketRow};
+pub use tickets::{CountCell, Page, RuleApplication, SlaKeys, TicketFilter, TicketRow};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

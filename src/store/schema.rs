@@ -314,6 +314,14 @@ CREATE TABLE article_revisions (
     updated_at INTEGER NOT NULL
 );
 "#,
+    // 9: the breached-and-at-risk and lead-attention queues (issue 14): from when the
+    // ticket's most urgent running clock is at risk (kept like sla_due; NULL while nothing
+    // runs), and resolved tickets by resolution time for the auto-close.
+    r#"
+ALTER TABLE tickets ADD COLUMN sla_risk_at INTEGER;
+CREATE INDEX tickets_open_by_risk ON tickets(is_open, sla_risk_at) WHERE sla_risk_at IS NOT NULL;
+CREATE INDEX tickets_resolved_by_time ON tickets(resolved_at, id) WHERE status = 'resolved';
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

@@ -355,12 +355,30 @@ fn refresh_sla_due(
 ) -> Result<(), StoreError> {
     let events = events_of(tx, id, &t.key, 0)?;
     let status = crate::domain::sla::compute(t, &events, &ctx.org.calendar, &ctx.org.sla, ctx.now);
-    let due = status.sort_due(ctx.now).map(millis);
-    tx.execute(
-        "UPDATE tickets SET sla_due = ?2 WHERE id = ?1 AND sla_due IS NOT ?2",
-        params![id, due],
-    )?;
+    let mut stmt = tx.prepare_cached(SET_SLA_KEYS)?;
+    stmt.execute(params![
+        id,
+        status.sort_due(ctx.now).map(millis),
+        status.attention_from().map(millis),
+        millis(ctx.now)
+    ])?;
     Ok(())
+}
+
+/// Store a ticket's SLA keys (`?1` id, `?2` due, `?3` attention-from, `?4` now, ms): only
+/// changed values are written, and an attention time already passed is kept while the new
+/// one has passed too (an at-risk clock's is "now" at each computation).
+const SET_SLA_KEYS: &str = "UPDATE tickets SET sla_due = ?2, sla_risk_at = ?3 WHERE id = ?1 \
+     AND (sla_due IS NOT ?2 OR (sla_risk_at IS NOT ?3 AND NOT (?3 IS NOT NULL AND ?3 <= ?4 \
+     AND sla_risk_at IS NOT NULL AND sla_risk_at <= ?4)))";
+
+/// A ticket's SLA sort keys, as the tick recomputes them: when its most urgent clock runs
+/// out ([`crate::domain::sla::SlaStatus::sort_due`]) and from when it needs attention
+/// ([`crate::domain::sla::SlaStatus::attention_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaKeys {
+    pub due: Option<DateTime<Utc>>,
+    pub attention_from: Option<DateTime<Utc>>,
 }
 
 /// Apply a change to a ticket inside a caller's transaction (see [`Store::change_ticket`]).
@@ -441,6 +459,12 @@ pub struct TicketFilter {
     pub oldest_first: bool,
     /// Most urgent SLA first (breached, then soonest due; nothing running last).
     pub by_due: bool,
+    /// Only tickets whose running clock is at risk or breached by this instant (the
+    /// breached-and-at-risk queue, issue 14).
+    pub attention_by: Option<DateTime<Utc>>,
+    /// Only tickets about which an SLA rule told this group's lead (`sla_notice`): the
+    /// lead's attention queue.
+    pub notified_group: Option<String>,
 }
 
 impl TicketFilter {
@@ -464,6 +488,17 @@ impl TicketFilter {
                 .is_none_or(|g| c.following_group.as_ref() == Some(g))
             && self.application.is_none()
             && self.text.is_none()
+            && self.attention_by.is_none()
+            && self.notified_group.is_none()
+    }
+
+    /// Whether the count cells can count this list ([`TicketFilter::matches_cell`]); when
+    /// not, the list is counted with [`Store::count_tickets`].
+    pub fn countable_by_cells(&self) -> bool {
+        self.application.is_none()
+            && self.text.is_none()
+            && self.attention_by.is_none()
+            && self.notified_group.is_none()
     }
 }
 
@@ -599,17 +634,28 @@ impl Store {
     /// values are written.
     pub fn set_sla_due(
         &mut self,
-        dues: &[(String, Option<DateTime<Utc>>)],
+        dues: &[(String, SlaKeys)],
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         if dues.is_empty() {
             return Ok(());
         }
         self.write(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE tickets SET sla_due = ?2 WHERE key = ?1 AND sla_due IS NOT ?2",
-            )?;
-            for (key, due) in dues {
-                stmt.execute(params![key, due.map(millis)])?;
+            let mut id_of = tx.prepare_cached("SELECT id FROM tickets WHERE key = ?1")?;
+            let mut stmt = tx.prepare_cached(SET_SLA_KEYS)?;
+            for (key, k) in dues {
+                let Some(id) = id_of
+                    .query_row(params![key], |r| r.get::<_, i64>(0))
+                    .optional()?
+                else {
+                    continue;
+                };
+                stmt.execute(params![
+                    id,
+                    k.due.map(millis),
+                    k.attention_from.map(millis),
+                    millis(now)
+                ])?;
             }
             Ok(())
         })
@@ -778,6 +824,67 @@ impl Store {
         })
     }
 
+    /// Resolved tickets (waiting for the requester's confirmation) resolved at or before
+    /// `before`, the longest waiting first, at most `limit`: (key, resolved at).
+    pub fn resolved_before(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT key, resolved_at FROM tickets
+                 WHERE status = 'resolved' AND resolved_at <= ?1
+                 ORDER BY resolved_at, id LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![millis(before), limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (key, at) = row?;
+                out.push((key, from_millis(at)?));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Auto-close (issue 14): in one transaction, close each ticket of `keys` that is still
+    /// resolved and for which `still_due` holds (re-checked here, so two processes never
+    /// both close one). `after` is the configured wait, recorded in the event. Returns the
+    /// keys closed.
+    pub fn auto_close(
+        &mut self,
+        keys: &[String],
+        after: &str,
+        still_due: impl Fn(&Ticket) -> bool,
+        ctx: Ctx<'_>,
+    ) -> Result<Vec<String>, StoreError> {
+        let ctx = Ctx {
+            now: to_stored_precision(ctx.now),
+            ..ctx
+        };
+        self.write(|tx| {
+            let mut closed = Vec::new();
+            for key in keys {
+                let (_, t) = load_by_key(tx, key)?;
+                if t.status != Status::Resolved || !still_due(&t) {
+                    continue;
+                }
+                let change = Change::AutoClose {
+                    after: after.to_string(),
+                };
+                match change_in(tx, key, None, change, ctx) {
+                    Ok(_) => closed.push(key.clone()),
+                    // A procedure step still pending: the ticket waits for it, not closed.
+                    Err(StoreError::Domain(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(closed)
+        })
+    }
+
     /// How many tickets match a filter (a queue, narrowed by the typed filter): the count a
     /// filtered list shows, from the same conditions as [`Store::list_tickets`].
     pub fn count_tickets(&mut self, filter: &TicketFilter) -> Result<i64, StoreError> {
@@ -900,6 +1007,19 @@ fn filter_clauses(filter: &TicketFilter) -> (Vec<String>, Vec<rusqlite::types::V
     }
     if let Some(a) = &filter.application {
         clauses.push(format!("application = {}", arg(a.clone().into())));
+    }
+    if let Some(by) = filter.attention_by {
+        clauses.push(format!(
+            "sla_risk_at IS NOT NULL AND sla_risk_at <= {}",
+            arg(millis(by).into())
+        ));
+    }
+    if let Some(g) = &filter.notified_group {
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = tickets.id \
+             AND e.kind = 'sla_notice' AND json_extract(e.payload, '$.group') = {})",
+            arg(g.clone().into())
+        ));
     }
     if let Some(text) = &filter.text {
         for word in fold(text).split_whitespace() {

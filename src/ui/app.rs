@@ -37,7 +37,11 @@ pub const NEW_TICKET_DRAFT: &str = "new_ticket";
 /// Work for the runtime.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
-    LoadCounts,
+    /// The queue counts: the count cells, and a store count for each queue the cells
+    /// cannot count (its index in the queue list and its filter).
+    LoadCounts {
+        direct: Vec<(usize, TicketFilter)>,
+    },
     LoadPage {
         generation: u64,
         filter: TicketFilter,
@@ -143,7 +147,10 @@ pub struct Pending {
 /// What the runtime reports back.
 #[derive(Debug, Clone)]
 pub enum Loaded {
-    Counts(Vec<CountCell>),
+    Counts {
+        cells: Vec<CountCell>,
+        direct: Vec<(usize, i64)>,
+    },
     Page {
         generation: u64,
         rows: Vec<TicketRow>,
@@ -461,6 +468,8 @@ pub enum PickPurpose {
     EscalateGroup,
     LinkRelation,
     Palette,
+    /// How the requester confirmed the resolution (a channel), before closing.
+    ConfirmVia,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -759,6 +768,8 @@ pub struct App {
     pub data_version: Option<i64>,
     last_poll: Option<DateTime<Utc>>,
     last_sla_tick: Option<DateTime<Utc>>,
+    /// When the queues that depend on time (at risk, lead attention) were last counted.
+    last_time_counts: Option<DateTime<Utc>>,
     sla_cursor: i64,
     /// Not allowed to work tickets (a key user): the badge in the title bar says so.
     pub read_only: bool,
@@ -813,6 +824,7 @@ impl App {
             data_version: None,
             last_poll: None,
             last_sla_tick: None,
+            last_time_counts: None,
             sla_cursor: 0,
             read_only: false,
             perms: Permission::ALL.into_iter().collect(),
@@ -905,7 +917,7 @@ impl App {
     /// The commands to run when the console starts.
     pub fn start(&mut self) -> Vec<Cmd> {
         let mut cmds = vec![
-            Cmd::LoadCounts,
+            self.load_counts(),
             Cmd::PollDataVersion,
             Cmd::LoadAnnouncements,
         ];
@@ -930,11 +942,24 @@ impl App {
         }
     }
 
+    /// Load every queue's count: the cells, and the store's count of each queue that
+    /// depends on time.
+    fn load_counts(&self) -> Cmd {
+        let direct = self
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (i, q.filter(&self.me, self.now)))
+            .filter(|(_, f)| !f.countable_by_cells())
+            .collect();
+        Cmd::LoadCounts { direct }
+    }
+
     pub fn current_filter(&self) -> TicketFilter {
         let mut f = self
             .queues
             .get(self.queue)
-            .map(|q| q.filter(&self.me))
+            .map(|q| q.filter(&self.me, self.now))
             .unwrap_or_default();
         if !self.filter.trim().is_empty() {
             f.text = Some(self.filter.clone());
@@ -1138,6 +1163,25 @@ impl App {
         if sla_due && self.perms.contains(&Permission::SlaTick) {
             self.last_sla_tick = Some(now);
             cmds.push(Cmd::SlaTick(self.sla_cursor));
+        }
+        // A clock turns "at risk" with time alone, no write announcing it: the queues that
+        // depend on time are counted (and the one shown reloaded) once a minute.
+        let recount = self
+            .last_time_counts
+            .is_none_or(|t| (now - t).num_milliseconds() >= SLA_TICK_EVERY_MS);
+        if recount {
+            self.last_time_counts = Some(now);
+            if self
+                .queues
+                .iter()
+                .any(|q| !q.filter(&self.me, now).countable_by_cells())
+            {
+                cmds.push(self.load_counts());
+            }
+            if self.current_filter().attention_by.is_some() && self.detail.is_none() {
+                let keep = self.selected_key();
+                cmds.extend(self.reload_list(keep));
+            }
         }
         if let Some(Popup::Text(t)) = &mut self.popup {
             let save_due = t
@@ -1480,21 +1524,7 @@ impl App {
                 self.popup = Some(Popup::Classify(self.classify_form(targets)));
                 Vec::new()
             }
-            Action::Confirm => {
-                let targets = self.targets();
-                if targets.is_empty() {
-                    return self.nothing_selected();
-                }
-                let pending = targets
-                    .into_iter()
-                    .map(|t| Pending {
-                        key: t.key,
-                        expect: Some(t.version),
-                        change: Change::Confirm,
-                    })
-                    .collect();
-                self.confirm(pending)
-            }
+            Action::Confirm => self.open_picker(PickPurpose::ConfirmVia),
             Action::Submit
             | Action::Cancel
             | Action::ExternalEditor
@@ -1683,7 +1713,7 @@ impl App {
     }
 
     pub(crate) fn refresh_all(&mut self) -> Vec<Cmd> {
-        let mut cmds = vec![Cmd::LoadCounts, Cmd::LoadAnnouncements];
+        let mut cmds = vec![self.load_counts(), Cmd::LoadAnnouncements];
         if let Some(c) = &self.check {
             cmds.push(Cmd::LoadCheck(c.date()));
         }
@@ -1877,7 +1907,9 @@ impl App {
                     let from = self.focused_ticket().map(|t| t.status);
                     Status::ALL
                         .iter()
-                        .filter(|s| !matches!(s, Status::Resolved | Status::New))
+                        // Resolved through `resolve`, closed through the requester's
+                        // confirmation (issue 14): neither is a plain status change.
+                        .filter(|s| !matches!(s, Status::Resolved | Status::New | Status::Closed))
                         .filter(|s| from.is_none_or(|f| f.can_become(**s)))
                         .map(|s| PickItem {
                             label: describe::status(&self.cat, *s),
@@ -1885,6 +1917,15 @@ impl App {
                         })
                         .collect()
                 }
+                PickPurpose::ConfirmVia => self
+                    .org
+                    .channels
+                    .iter()
+                    .map(|c| PickItem {
+                        label: c.name.get(lang).to_string(),
+                        value: c.id.clone(),
+                    })
+                    .collect(),
                 PickPurpose::EscalateGroup => {
                     let tier = self.focused_ticket().map(|t| t.tier).unwrap_or(0);
                     let mut items = vec![PickItem {
@@ -2213,7 +2254,18 @@ impl App {
             Change::Resolve { resolution } => {
                 cat.f("event.resolved", &[("resolution", resolution)])
             }
-            Change::Confirm => cat.t("event.requester_confirmed"),
+            Change::Confirm { via, .. } => cat.f(
+                "confirm.requester_confirmed",
+                &[(
+                    "via",
+                    &self
+                        .org
+                        .channel(via)
+                        .map(|c| c.name.get(lang).to_string())
+                        .unwrap_or_else(|| via.clone()),
+                )],
+            ),
+            Change::AutoClose { after } => cat.f("event.auto_closed", &[("after", after)]),
             Change::Reopen { reason } => cat.f("event.reopened", &[("reason", reason)]),
             Change::CompleteStep { .. } => cat.t("action.complete_step"),
             Change::ReturnStep { to, reason } => {
@@ -2537,18 +2589,15 @@ impl App {
                     return self.open_text_for(TextPurpose::Cancel, targets);
                 }
                 let pending = per_target(Change::SetStatus { to, reason: None });
-                self.apply_or_confirm(pending, |p| {
-                    pending_is_bulk(p)
-                        || p.iter().any(|x| {
-                            matches!(
-                                x.change,
-                                Change::SetStatus {
-                                    to: Status::Closed,
-                                    ..
-                                }
-                            )
-                        })
-                })
+                self.apply_or_confirm(pending, pending_is_bulk)
+            }
+            PickPurpose::ConfirmVia => {
+                // Closing is never undone by a key: always asked.
+                let pending = per_target(Change::Confirm {
+                    by: None,
+                    via: item.value,
+                });
+                self.confirm(pending)
             }
             PickPurpose::ReturnStep => {
                 self.open_text_for(TextPurpose::ReturnStep { to: item.value }, targets)
@@ -2779,11 +2828,16 @@ impl App {
 
     fn on_loaded(&mut self, loaded: Loaded) -> Vec<Cmd> {
         match loaded {
-            Loaded::Counts(cells) => {
+            Loaded::Counts { cells, direct } => {
                 self.counts = self
                     .queues
                     .iter()
-                    .map(|q| q.count(&self.me, &cells))
+                    .enumerate()
+                    .map(|(i, q)| {
+                        q.count(&self.me, &cells, self.now).unwrap_or_else(|| {
+                            direct.iter().find(|(j, _)| *j == i).map_or(0, |(_, n)| *n)
+                        })
+                    })
                     .collect();
                 Vec::new()
             }
@@ -2913,7 +2967,7 @@ impl App {
                     retry,
                     text: kept,
                 }));
-                let mut cmds = vec![Cmd::LoadCounts];
+                let mut cmds = vec![self.load_counts()];
                 cmds.extend(self.reload_list(self.selected_key()));
                 cmds
             }

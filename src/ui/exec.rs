@@ -186,11 +186,19 @@ impl<'a> Executor<'a> {
         let _ = actor;
         let session = self.session;
         Some(match cmd {
-            Cmd::LoadCounts => self
-                .store
-                .count_cells()
-                .map(Loaded::Counts)
-                .unwrap_or_else(failed),
+            Cmd::LoadCounts { direct } => {
+                let counted = self.store.count_cells().and_then(|cells| {
+                    let mut counts = Vec::with_capacity(direct.len());
+                    for (i, filter) in direct {
+                        counts.push((i, self.store.count_tickets(&filter)?));
+                    }
+                    Ok(Loaded::Counts {
+                        cells,
+                        direct: counts,
+                    })
+                });
+                counted.unwrap_or_else(failed)
+            }
             Cmd::LoadPage {
                 generation,
                 filter,

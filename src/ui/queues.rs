@@ -1,9 +1,10 @@
 //! The queues an operator watches, their live counts, and the list filter behind each.
 
-use crate::domain::org::{Operator, Organisation};
+use crate::domain::org::{Operator, Organisation, Role};
 use crate::domain::status::Status;
 use crate::i18n::Catalog;
 use crate::store::{CountCell, TicketFilter};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueKind {
@@ -11,6 +12,11 @@ pub enum QueueKind {
     UnassignedInGroup(String),
     Group(String),
     Following(String),
+    /// The group's open tickets whose running SLA clock is at risk or breached (issue 14).
+    AtRisk(String),
+    /// A lead's attention queue: the group's tickets an SLA rule told the lead about
+    /// (notify-lead) that are still at risk or breached (issue 14).
+    LeadAttention(String),
     Waiting(Status),
     ResolvedAwaiting,
     AllOpen,
@@ -65,7 +71,19 @@ pub fn queues_for(org: &Organisation, me: &Operator, cat: &Catalog) -> Vec<Queue
             kind: QueueKind::AllOpen,
             label: cat.t("queue.all_open"),
         },
+        // Issue 14: the clocks that need attention (key 9), and for a lead what the SLA
+        // rules told them about.
+        Queue {
+            kind: QueueKind::AtRisk(me.group.clone()),
+            label: cat.f("queue.at_risk", &[("group", &group_name(&me.group))]),
+        },
     ];
+    if me.roles.contains(&Role::Lead) {
+        out.push(Queue {
+            kind: QueueKind::LeadAttention(me.group.clone()),
+            label: cat.t("queue.lead_attention"),
+        });
+    }
     for g in &org.groups {
         out.push(Queue {
             kind: QueueKind::Group(g.id.clone()),
@@ -85,7 +103,8 @@ pub fn queues_for(org: &Organisation, me: &Operator, cat: &Catalog) -> Vec<Queue
 }
 
 impl Queue {
-    pub fn filter(&self, me: &Operator) -> TicketFilter {
+    /// The list behind the queue as of `now` (the at-risk queues compare clocks with it).
+    pub fn filter(&self, me: &Operator, now: DateTime<Utc>) -> TicketFilter {
         let open = TicketFilter {
             open_only: true,
             ..TicketFilter::default()
@@ -108,6 +127,19 @@ impl Queue {
                 following_group: Some(g.clone()),
                 ..open
             },
+            QueueKind::AtRisk(g) => TicketFilter {
+                group: Some(g.clone()),
+                attention_by: Some(now),
+                by_due: true,
+                ..open
+            },
+            QueueKind::LeadAttention(g) => TicketFilter {
+                group: Some(g.clone()),
+                attention_by: Some(now),
+                notified_group: Some(g.clone()),
+                by_due: true,
+                ..open
+            },
             QueueKind::Waiting(s) => TicketFilter {
                 statuses: vec![*s],
                 ..TicketFilter::default()
@@ -124,16 +156,18 @@ impl Queue {
         }
     }
 
-    /// How many tickets the queue holds, from the trigger-kept count cells.
     /// How many tickets the queue holds: the cells its [`Queue::filter`] matches (one
-    /// definition of membership for the list and its count).
-    pub fn count(&self, me: &Operator, cells: &[CountCell]) -> i64 {
-        let filter = self.filter(me);
-        cells
-            .iter()
-            .filter(|c| filter.matches_cell(c))
-            .map(|c| c.count)
-            .sum()
+    /// definition of membership for the list and its count). `None` for a queue the cells
+    /// cannot count (the at-risk queues depend on time): count its filter in the store.
+    pub fn count(&self, me: &Operator, cells: &[CountCell], now: DateTime<Utc>) -> Option<i64> {
+        let filter = self.filter(me, now);
+        filter.countable_by_cells().then(|| {
+            cells
+                .iter()
+                .filter(|c| filter.matches_cell(c))
+                .map(|c| c.count)
+                .sum()
+        })
     }
 }
 
@@ -194,7 +228,7 @@ mod tests {
             for q in queues_for(org, me, &cat) {
                 let listed = store
                     .list_tickets(
-                        &q.filter(me),
+                        &q.filter(me, now),
                         Page {
                             limit: 1000,
                             before: None,
@@ -202,7 +236,11 @@ mod tests {
                     )
                     .expect("list")
                     .len() as i64;
-                assert_eq!(q.count(me, &cells), listed, "{login}: {}", q.label);
+                let counted = match q.count(me, &cells, now) {
+                    Some(n) => n,
+                    None => store.count_tickets(&q.filter(me, now)).expect("count"),
+                };
+                assert_eq!(counted, listed, "{login}: {}", q.label);
             }
         }
     }

@@ -683,9 +683,17 @@ fn render_detail(
     let procedure = org.procedure_for(&t.kind).map(|p| {
         let clocks =
             crate::domain::procedure::step_clocks(t, events, p, &org.calendar, &org.sla, app.now);
-        (p, clocks)
+        let overall = crate::domain::procedure::procedure_clock(
+            t,
+            events,
+            p,
+            &org.calendar,
+            &org.sla,
+            app.now,
+        );
+        (p, clocks, overall)
     });
-    if let Some((p, clocks)) = &procedure {
+    if let Some((p, clocks, _)) = &procedure {
         let current = t.current_step.as_deref().and_then(|s| p.step(s));
         let value = match current {
             Some(s) => {
@@ -706,7 +714,7 @@ fn render_detail(
                     s.budget
                 )
             }
-            None => cat.t("procedure.done"),
+            None => describe::procedure_done(cat, t),
         };
         fields.push((cat.t("form.procedure"), value));
     }
@@ -734,12 +742,19 @@ fn render_detail(
         }
     }
     // Each step of the procedure: its clock against its budget, who completed it.
-    if let Some((p, clocks)) = &procedure {
+    if let Some((p, clocks, overall)) = &procedure {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             format!("{} {}", cat.t("form.procedure"), p.name.get(lang)),
             theme.bold(),
         ));
+        if let Some(o) = overall {
+            let style = if o.over { theme.error() } else { theme.dim() };
+            lines.push(Line::styled(
+                truncate(&sanitize(&describe::procedure_overall(cat, o)), w),
+                style,
+            ));
+        }
         for c in clocks {
             let Some(step) = p.step(&c.step) else {
                 continue;
@@ -1524,6 +1539,7 @@ fn render_picker(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, p: 
         crate::ui::app::PickPurpose::LinkRelation => "popup.link",
         crate::ui::app::PickPurpose::Palette => "popup.palette",
         crate::ui::app::PickPurpose::ReturnStep => "popup.return_to_step",
+        crate::ui::app::PickPurpose::ConfirmVia => "popup.confirm_via",
     });
     let r = centered(area, 70, (p.shown.len() as u16 + 4).min(20));
     frame.render_widget(Clear, r);
