@@ -581,3 +581,46 @@ fn the_request_and_completion_forms_print_what_was_recorded() {
     );
     assert!(err.contains("request or completion"), "{err}");
 }
+
+/// Issue 16 (seed 004, article 3): the requirements' submission window is the month's first
+/// three working days on the calendar; a submission after it waits for the next month's.
+#[test]
+fn the_requirement_window_follows_the_calendar() {
+    let d = Desk::new();
+    // January 2026: New Year's Day and the bridge Friday are holidays.
+    let out = d.ok(
+        "09:00",
+        "nguyenvanan",
+        &["req", "window", "--month", "2026-01", "--json"],
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["days"],
+        serde_json::json!(["2026-01-05", "2026-01-06", "2026-01-07"])
+    );
+    assert_eq!(v["month"], "2026-01");
+    // Monday 23 November 2026 is after November's window (2–4): December's, from the 1st.
+    assert_eq!(v["submitted_now"]["placement"], "next_window", "{v}");
+    assert_eq!(v["submitted_now"]["month"], "2026-12", "{v}");
+    assert_eq!(v["submitted_now"]["opens"], "2026-12-01", "{v}");
+    let text = d.ok(
+        "09:00",
+        "nguyenvanan",
+        &["req", "window", "--month", "2027-02"],
+    );
+    assert!(
+        text.contains(
+            "Submission window for 2027-02: 2027-02-01 (Mon), 2027-02-02 (Tue), 2027-02-03 (Wed)"
+        ),
+        "{text}"
+    );
+    let err = d.fails(
+        "09:00",
+        "nguyenvanan",
+        &["req", "window", "--month", "2026-13"],
+    );
+    assert!(
+        err.contains("“2026-13” is not a month; expected YYYY-MM"),
+        "{err}"
+    );
+}

@@ -73,6 +73,8 @@ pub enum Command {
     Report(ReportCommand),
     #[command(subcommand)]
     Sla(SlaCommand),
+    #[command(subcommand)]
+    Req(ReqCommand),
     /// A completion script for a shell, from these command definitions, to standard output.
     Completions {
         #[arg(value_enum, value_name = "SHELL")]
@@ -82,6 +84,19 @@ pub enum Command {
     Man {
         #[arg(value_name = "COMMAND")]
         command: Vec<String>,
+    },
+}
+
+/// Software requirements (issue 16, seed 004).
+#[derive(Debug, Subcommand)]
+pub enum ReqCommand {
+    /// The month's submission window (its first working days) and where a requirement
+    /// submitted now would go.
+    Window {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 

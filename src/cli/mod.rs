@@ -8,6 +8,7 @@ mod check;
 mod db;
 mod kb_write;
 pub mod progress;
+mod req;
 
 use crate::config::{self, Config};
 use crate::describe;
@@ -374,6 +375,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Check(c) => check::check_cmd(&env, c),
         Command::Announce(a) => check::announce_cmd(&env, a),
         Command::Calendar(c) => check::calendar_cmd(&env, c),
+        Command::Req(r) => req::req_cmd(&env, r),
         Command::Sla(args::SlaCommand::Tick { json }) => {
             let applied = env.with_desk(|d| d.sla_tick().map_err(|e| env.desk_err(e)))?;
             if *json {

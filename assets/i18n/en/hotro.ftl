@@ -915,3 +915,13 @@ error-unknown_command = there is no command “hotro { $command }”; known here
 action-toggle_description = fold or unfold the description
 action-check_report = report
 ui-description_more = … ({ $count } more lines, { $key } to expand)
+
+# Requirements (issue 16)
+cli-req-about = Software requirements: the monthly submission window (seed 004)
+cli-req-window-about = The month's submission window (its first 3 working days on the calendar) and where a requirement submitted now goes
+cli-req-window-month = The month, YYYY-MM (default: this month)
+req-window = Submission window for { $month }: { $days }
+req-placed_this = A requirement submitted now is in { $month }'s window (it closes at the end of { $closes }).
+req-placed_next = A requirement submitted now is kept for { $month }'s window, which opens on { $opens }.
+error-bad_month = “{ $value }” is not a month; expected YYYY-MM, e.g. 2026-11.
+error-window_too_short = { $month } has only { $found } working day(s) on the calendar; the submission window needs { $needed }. Check [calendar] in the configuration.

@@ -915,3 +915,13 @@ error-unknown_command = không có lệnh “hotro { $command }”; các lệnh 
 action-toggle_description = thu gọn hoặc mở mô tả
 action-check_report = báo cáo
 ui-description_more = … (còn { $count } dòng, { $key } để mở hết)
+
+# Requirements (issue 16)
+cli-req-about = Yêu cầu phát triển phần mềm: đợt tiếp nhận hằng tháng (seed 004)
+cli-req-window-about = Đợt tiếp nhận yêu cầu của tháng (3 ngày làm việc đầu tháng theo lịch) và yêu cầu gửi lúc này thuộc đợt nào
+cli-req-window-month = Tháng, YYYY-MM (mặc định: tháng này)
+req-window = Đợt tiếp nhận tháng { $month }: { $days }
+req-placed_this = Yêu cầu gửi lúc này thuộc đợt tháng { $month } (đóng hết ngày { $closes }).
+req-placed_next = Yêu cầu gửi lúc này được giữ cho đợt tháng { $month }, mở ngày { $opens }.
+error-bad_month = “{ $value }” không phải là tháng; cần dạng YYYY-MM, ví dụ 2026-11.
+error-window_too_short = Tháng { $month } chỉ có { $found } ngày làm việc theo lịch; đợt tiếp nhận cần { $needed }. Hãy kiểm tra [calendar] trong cấu hình.

@@ -916,3 +916,13 @@ flash-no_editor = 没有外部编辑器：未设置 $VISUAL 或 $EDITOR，也未
 action-toggle_description = 折叠或展开描述
 action-check_report = 报告
 ui-description_more = …（还有 { $count } 行，按 { $key } 展开）
+
+# Requirements (issue 16)
+cli-req-about = 软件需求：每月需求受理期（seed 004）
+cli-req-window-about = 本月需求受理期（按日历每月前 3 个工作日）以及现在提交的需求归入哪一期
+cli-req-window-month = 月份，YYYY-MM（默认：本月）
+req-window = { $month } 需求受理期：{ $days }
+req-placed_this = 现在提交的需求归入 { $month } 受理期（{ $closes } 结束）。
+req-placed_next = 现在提交的需求保留到 { $month } 受理期，该期于 { $opens } 开始。
+error-bad_month = “{ $value }”不是月份；应为 YYYY-MM，例如 2026-11。
+error-window_too_short = 按日历 { $month } 只有 { $found } 个工作日；受理期需要 { $needed } 个。请检查配置中的 [calendar]。
