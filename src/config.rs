@@ -384,6 +384,9 @@ struct RawUnit {
     code: Spanned<String>,
     name: String,
     parent: Option<Spanned<String>>,
+    /// Logins reviewing software requirements at this level (issue 16).
+    #[serde(default)]
+    reviewers: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -706,6 +709,23 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
                 ),
             );
         }
+        for r in &u.reviewers {
+            if !raw
+                .operators
+                .iter()
+                .any(|o| o.login.get_ref() == r.get_ref())
+            {
+                return c.error(
+                    r.span(),
+                    "units.reviewers",
+                    format!(
+                        "unit `{}` names reviewer `{}`, who is not an operator",
+                        u.code.get_ref(),
+                        r.get_ref()
+                    ),
+                );
+            }
+        }
     }
 
     // Coded lists.
@@ -881,6 +901,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
                 code: u.code.into_inner(),
                 name: u.name,
                 parent: u.parent.map(Spanned::into_inner),
+                reviewers: u.reviewers.into_iter().map(Spanned::into_inner).collect(),
             })
             .collect(),
         categories: coded(categories),

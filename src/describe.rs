@@ -254,6 +254,11 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
             ),
             _ => cat.t("event.requester_confirmed"),
         },
+        EventKind::RequirementChanged {
+            from: _,
+            at_level,
+            after,
+        } => requirement_event(cat, at_level.as_deref(), after),
         EventKind::AutoClosed { after } => {
             cat.f("event.auto_closed", &[("after", &one_line(after))])
         }
@@ -319,6 +324,7 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
         DomainError::UseResolve => cat.t("error.use_resolve"),
         DomainError::UseReopen => cat.t("error.use_reopen"),
         DomainError::UseConfirm => cat.t("error.use_confirm"),
+        DomainError::Requirement(e) => requirement_error(cat, e),
         DomainError::Empty { field } => cat.f(
             "error.empty",
             &[(
@@ -711,6 +717,122 @@ pub fn config_error(cat: &Catalog, e: &ConfigError) -> String {
 }
 
 /// Working minutes as "1 h 05 min" (or "-10 min" once overdue).
+/// A requirement's stage in the reader's language (issue 16).
+pub fn requirement_stage(cat: &Catalog, stage: crate::domain::requirement::Stage) -> String {
+    cat.t(&format!("req.stage.{}", stage.as_str()))
+}
+
+/// A requirement's record in one line (issue 16): its window, stage, the level reviewing
+/// it, and what was decided (owner office, plan, reason).
+pub fn requirement_summary(cat: &Catalog, r: &crate::domain::requirement::Requirement) -> String {
+    let mut out = cat.f(
+        "req.summary",
+        &[
+            ("window", &r.window),
+            ("stage", &requirement_stage(cat, r.stage)),
+        ],
+    );
+    if let Some(level) = &r.level {
+        out.push_str(&cat.f("req.summary_level", &[("level", &one_line(level))]));
+    }
+    if let Some(owner) = &r.owner_office {
+        out.push_str(&cat.f("req.summary_owner", &[("owner", &one_line(owner))]));
+    }
+    if let Some(release) = &r.release {
+        out.push_str(&cat.f("req.summary_release", &[("release", &one_line(release))]));
+    }
+    if let Some(reason) = &r.reason {
+        out.push_str(&cat.f("req.event_reason", &[("reason", &one_line(reason))]));
+    }
+    out
+}
+
+/// A requirement event in the reader's language: the new stage, the level that decided,
+/// the next level, the reason and the plan.
+fn requirement_event(
+    cat: &Catalog,
+    at_level: Option<&str>,
+    after: &crate::domain::requirement::Requirement,
+) -> String {
+    use crate::domain::requirement::Stage;
+    let stage = requirement_stage(cat, after.stage);
+    let mut out = match (at_level, after.stage) {
+        (Some(level), Stage::UnderReview) => cat.f(
+            "req.event_forwarded",
+            &[
+                ("level", &one_line(level)),
+                ("next", &one_line(after.level.as_deref().unwrap_or("—"))),
+            ],
+        ),
+        (Some(level), _) => cat.f(
+            "req.event_decided",
+            &[("level", &one_line(level)), ("stage", &stage)],
+        ),
+        (None, _) => cat.f("req.event_stage", &[("stage", &stage)]),
+    };
+    if after.stage == Stage::Planned {
+        out.push(' ');
+        out.push_str(&cat.f(
+            "req.event_plan",
+            &[
+                ("rank", &after.rank.unwrap_or_default()),
+                ("effort", &after.effort_days.unwrap_or_default()),
+                (
+                    "release",
+                    &one_line(after.release.as_deref().unwrap_or("—")),
+                ),
+            ],
+        ));
+    }
+    if let Some(r) = &after.reason {
+        out.push_str(&cat.f("req.event_reason", &[("reason", &one_line(r))]));
+    }
+    out
+}
+
+/// A requirement rule's refusal in the reader's language (issue 16).
+pub fn requirement_error(
+    cat: &Catalog,
+    e: &crate::domain::requirement::RequirementError,
+) -> String {
+    use crate::domain::requirement::RequirementError as E;
+    match e {
+        E::BadMonth(text) => cat.f("error.bad_month", &[("value", &one_line(text))]),
+        E::TooFewWorkingDays {
+            month,
+            found,
+            needed,
+        } => cat.f(
+            "error.window_too_short",
+            &[("month", month), ("found", found), ("needed", needed)],
+        ),
+        E::NotARequirement { key } => cat.f("error.not_a_requirement", &[("key", &one_line(key))]),
+        E::WrongStage { stage, action } => cat.f(
+            "error.req_wrong_stage",
+            &[
+                ("stage", &requirement_stage(cat, *stage)),
+                ("action", action),
+            ],
+        ),
+        E::NotReviewer { level, reviewers } => cat.f(
+            "error.req_not_reviewer",
+            &[
+                ("level", &one_line(level)),
+                ("reviewers", &one_line(&reviewers.join(", "))),
+            ],
+        ),
+        E::ReasonRequired => cat.t("error.req_reason"),
+        E::OutOfOrder { from, to, expected } => cat.f(
+            "error.req_out_of_order",
+            &[
+                ("from", &requirement_stage(cat, *from)),
+                ("to", &requirement_stage(cat, *to)),
+                ("expected", &requirement_stage(cat, *expected)),
+            ],
+        ),
+    }
+}
+
 /// The whole procedure's clock in one line (issue 14), for `ticket steps` and the console:
 /// its budget, the working time used, and whether it is over or done.
 pub fn procedure_overall(cat: &Catalog, c: &crate::domain::procedure::StepClock) -> String {

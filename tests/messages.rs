@@ -330,6 +330,21 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
     t.insert("sla.{clock}", clocks);
     // `hotro sla tick`: "applied" and "unchanged" have words; anything else is a refusal.
     t.insert("sla.outcome.{}", strings(&["applied", "unchanged"]));
+    // Software requirements' stages and their publication's outcomes (issue 16).
+    t.insert(
+        "req.stage.{}",
+        hotro::domain::requirement::Stage::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
+    );
+    t.insert(
+        "req.outcome.{}",
+        hotro::domain::requirement::Outcome::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
+    );
     // Search results are articles or tickets.
     t.insert("kb.kind_{}", strings(&["article", "ticket"]));
     t.insert(

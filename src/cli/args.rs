@@ -98,6 +98,85 @@ pub enum ReqCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The requirements waiting for me: under review at a level I review, or, for the IT
+    /// office (the top level's reviewers), refining, confirmed, planned and in development.
+    Pending {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every requirement of a month's window with its stage, level and outcome.
+    List {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decide at my level: forward up, or reject with a reason.
+    Decide {
+        key: String,
+        #[arg(long, conflicts_with = "reject", required_unless_present = "reject")]
+        forward: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    /// After refining: adopted (with the owning business office) or not (with a reason).
+    Confirm {
+        key: String,
+        #[arg(
+            long,
+            conflicts_with = "not_adopted",
+            required_unless_present = "not_adopted"
+        )]
+        adopted: bool,
+        #[arg(long)]
+        not_adopted: bool,
+        #[arg(long, value_name = "OFFICE")]
+        owner: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    /// Rank, estimate and expected release of a confirmed requirement.
+    Plan {
+        key: String,
+        #[arg(long)]
+        rank: u32,
+        #[arg(long, value_name = "DAYS")]
+        effort: u32,
+        #[arg(long)]
+        release: String,
+        #[command(flatten)]
+        guard: Guard,
+    },
+    /// Publish the month's requirements (adopted with expected release, not adopted or
+    /// rejected with the reason, merged, pending, kept for the next window), frozen; again:
+    /// an amendment.
+    Publish {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_name = "md|json", default_value = "md")]
+        format: String,
+    },
+    /// The month's publication in force (the last amendment), and how many there were.
+    Published {
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_name = "md|json", default_value = "md")]
+        format: String,
+    },
+    /// The next development stage: work_order_sent, in_development, in_test, verified.
+    Advance {
+        key: String,
+        #[arg(long, value_name = "STAGE")]
+        to: String,
+        #[command(flatten)]
+        guard: Guard,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -674,6 +674,26 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                         &[("key", &t.key), ("priority", &t.priority)]
                     )
                 );
+                if let Some(r) = &t.requirement {
+                    say!("{}", describe::requirement_summary(cat, r));
+                    // Submitted after this month's window: kept for the next, and said so.
+                    let cal = &env.cfg.org.calendar;
+                    if let Ok(crate::domain::requirement::Placement::NextWindow { month, opens }) =
+                        crate::domain::requirement::place(
+                            cal,
+                            t.created_at,
+                            crate::domain::requirement::WINDOW_WORKING_DAYS,
+                        )
+                    {
+                        say!(
+                            "{}",
+                            cat.f(
+                                "req.kept_for_next",
+                                &[("month", &month), ("opens", &opens.to_string())]
+                            )
+                        );
+                    }
+                }
             }
             Ok(0)
         }
@@ -1168,7 +1188,7 @@ fn print_ticket(
         .group(&t.group)
         .map(|g| g.name.get(lang).to_string())
         .unwrap_or_else(|| t.group.clone());
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         ("field.key", t.key.clone()),
         ("field.title", t.title.clone()),
         ("field.status", describe::status(cat, t.status)),
@@ -1226,6 +1246,9 @@ fn print_ticket(
         ("field.duplicates", linked_list(duplicates)),
         ("field.version", t.version.to_string()),
     ];
+    if let Some(r) = &t.requirement {
+        rows.push(("field.requirement", describe::requirement_summary(cat, r)));
+    }
     // Each value is a field inside a line: one_line, whatever it holds.
     for (label, value) in rows {
         say!("{:<22} {}", cat.t(label), one_line(&value));

@@ -387,6 +387,9 @@ pub struct Desk<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// The most requirements read at once (a desk records a few hundred a month).
+pub const MAX_REQUIREMENTS: usize = 100_000;
+
 /// How many times a change is retried when the ticket changed between the permission check
 /// and the write (the caller gave no expected version).
 const RETRIES: usize = 5;
@@ -808,6 +811,87 @@ impl<'a> Desk<'a> {
     ) -> Result<crate::domain::announce::Announcement, DeskError> {
         let op = self.session.require(Permission::Announce)?;
         Ok(self.store.resolve_announcement(id, &op.login, self.now)?)
+    }
+
+    // ---- software requirements (issue 16) ------------------------------------------------
+
+    /// Every requirement, oldest first (at most [`MAX_REQUIREMENTS`]).
+    pub fn requirements(&mut self) -> Result<Vec<Ticket>, DeskError> {
+        Ok(self.store.requirement_tickets(MAX_REQUIREMENTS)?)
+    }
+
+    /// The requirements of one month's window, oldest first.
+    pub fn requirements_of_month(
+        &mut self,
+        month: crate::domain::requirement::Month,
+    ) -> Result<Vec<Ticket>, DeskError> {
+        Ok(self
+            .requirements()?
+            .into_iter()
+            .filter(|t| t.requirement.as_ref().is_some_and(|r| r.window == month))
+            .collect())
+    }
+
+    /// The requirements waiting for the acting operator
+    /// ([`crate::domain::requirement::waits_for`]).
+    pub fn requirements_pending(&mut self) -> Result<Vec<Ticket>, DeskError> {
+        let org = self.org();
+        let login = self.session.writer()?.login.clone();
+        Ok(self
+            .requirements()?
+            .into_iter()
+            .filter(|t| {
+                t.requirement.as_ref().is_some_and(|r| {
+                    crate::domain::requirement::waits_for(
+                        org,
+                        t.requirement_unit().as_deref(),
+                        r,
+                        &login,
+                    )
+                })
+            })
+            .collect())
+    }
+
+    /// Publish the month's requirements (seed 004, article 6): every requirement of its
+    /// window with its outcome, and those kept for the next window, frozen; publishing again
+    /// is an amendment. Only the IT office (the top units' reviewers) publishes.
+    pub fn publish_requirements(
+        &mut self,
+        month: crate::domain::requirement::Month,
+    ) -> Result<crate::store::Publication, DeskError> {
+        let org = self.org();
+        let op = self.session.writer()?;
+        let office = crate::domain::requirement::office_reviewers(org, None);
+        if !office.contains(&op.login) {
+            return Err(DomainError::from(
+                crate::domain::requirement::RequirementError::NotReviewer {
+                    level: org
+                        .units
+                        .iter()
+                        .filter(|u| u.parent.is_none())
+                        .map(|u| u.code.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    reviewers: office,
+                },
+            )
+            .into());
+        }
+        let login = op.login.clone();
+        let all = self.requirements()?;
+        let rows = crate::domain::requirement::publication_rows(&all, month, org.time_zone);
+        Ok(self
+            .store
+            .publish_requirements(month, &rows, self.now, &login)?)
+    }
+
+    /// The month's publications, oldest first (the last is in force).
+    pub fn requirement_publications(
+        &mut self,
+        month: crate::domain::requirement::Month,
+    ) -> Result<Vec<crate::store::Publication>, DeskError> {
+        Ok(self.store.requirement_publications(month)?)
     }
 
     // ---- SLA, configuration, maintenance -------------------------------------------------

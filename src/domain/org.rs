@@ -103,6 +103,9 @@ pub struct Unit {
     pub code: String,
     pub name: String,
     pub parent: Option<String>,
+    /// Logins that review software requirements at this unit's level (issue 16, seed 004
+    /// article 4); empty: the level is passed through.
+    pub reviewers: Vec<String>,
 }
 
 /// A coded entry with names: categories, kinds, channels, impact and urgency levels.

@@ -9,7 +9,7 @@
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::org::{Organisation, Unit};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The number of working days the window lasts (seed 004, article 3: the first 3).
 pub const WINDOW_WORKING_DAYS: usize = 3;
@@ -62,6 +62,13 @@ impl Serialize for Month {
     }
 }
 
+impl<'de> Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Month, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::fmt::Display for Month {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)
@@ -80,6 +87,30 @@ pub enum RequirementError {
         month: Month,
         found: usize,
         needed: usize,
+    },
+    /// The ticket is not a requirement (its kind is not `requirement`).
+    #[error("ticket {key} is not a requirement")]
+    NotARequirement { key: String },
+    /// The action does not fit the requirement's stage.
+    #[error("the requirement is {stage:?}; {action} is not possible now")]
+    WrongStage { stage: Stage, action: &'static str },
+    /// Only the reviewers configured for the level (`[[units]] reviewers`) decide there
+    /// (seed 004, article 4: a level cannot decide for another).
+    #[error("only the reviewers of {level} ({}) decide at that level", .reviewers.join(", "))]
+    NotReviewer {
+        level: String,
+        reviewers: Vec<String>,
+    },
+    /// A rejection or a "not adopted" needs its reason (seed 004, articles 4 and 6).
+    #[error("a reason is required")]
+    ReasonRequired,
+    /// The development stages go in order (work order sent, in development, in test,
+    /// verified).
+    #[error("from {from:?} the requirement goes to {expected:?}, not {to:?}")]
+    OutOfOrder {
+        from: Stage,
+        to: Stage,
+        expected: Stage,
     },
 }
 
@@ -165,6 +196,437 @@ pub fn place(
             Ok(Placement::NextWindow { month: next, opens })
         }
     }
+}
+
+/// Where a requirement is in its life (seed 004, articles 2–6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// A level (`Requirement::level`) reviews it.
+    UnderReview,
+    /// Rejected at a level, with its reason (final).
+    Rejected,
+    /// Forwarded by every level: the IT office refines it with the owning business office
+    /// (梳理细化).
+    Refining,
+    /// The business office confirmed it will be done (需求确认).
+    Confirmed,
+    /// Not adopted, with its reason (final).
+    NotAdopted,
+    /// Ranked, estimated and given an expected release.
+    Planned,
+    /// Sent to the development company as a work order (派发工单).
+    WorkOrderSent,
+    InDevelopment,
+    InTest,
+    /// Verified by the requesting unit (业务验证): done.
+    Verified,
+}
+
+impl Outcome {
+    /// Every outcome.
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Adopted,
+        Outcome::NotAdopted,
+        Outcome::Rejected,
+        Outcome::Merged,
+        Outcome::Pending,
+        Outcome::NextWindow,
+    ];
+
+    /// Stable identifier (JSON, CSV).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Adopted => "adopted",
+            Outcome::NotAdopted => "not_adopted",
+            Outcome::Rejected => "rejected",
+            Outcome::Merged => "merged",
+            Outcome::Pending => "pending",
+            Outcome::NextWindow => "next_window",
+        }
+    }
+}
+
+impl Stage {
+    /// Every stage, in the order of a requirement's life.
+    pub const ALL: [Stage; 10] = [
+        Stage::UnderReview,
+        Stage::Rejected,
+        Stage::Refining,
+        Stage::Confirmed,
+        Stage::NotAdopted,
+        Stage::Planned,
+        Stage::WorkOrderSent,
+        Stage::InDevelopment,
+        Stage::InTest,
+        Stage::Verified,
+    ];
+
+    /// Stable identifier (JSON, CLI).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::UnderReview => "under_review",
+            Stage::Rejected => "rejected",
+            Stage::Refining => "refining",
+            Stage::Confirmed => "confirmed",
+            Stage::NotAdopted => "not_adopted",
+            Stage::Planned => "planned",
+            Stage::WorkOrderSent => "work_order_sent",
+            Stage::InDevelopment => "in_development",
+            Stage::InTest => "in_test",
+            Stage::Verified => "verified",
+        }
+    }
+
+    /// The development stages in order, from planned on.
+    const DEVELOPMENT: [Stage; 5] = [
+        Stage::Planned,
+        Stage::WorkOrderSent,
+        Stage::InDevelopment,
+        Stage::InTest,
+        Stage::Verified,
+    ];
+
+    /// Parse an identifier of [`Stage::as_str`].
+    pub fn parse(text: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.as_str() == text.trim())
+    }
+}
+
+/// A requirement's own record, kept with its ticket (kind `requirement`): the window it
+/// belongs to, its stage, the level reviewing it, and what the later stages recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    /// The submission window (month) it belongs to ([`place`]).
+    pub window: Month,
+    pub stage: Stage,
+    /// The unit whose reviewers decide now (under review only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The business office that owns it (set when confirmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_office: Option<String>,
+    /// Urgency rank when planned (1 = most urgent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u32>,
+    /// Estimated effort in working days, when planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort_days: Option<u32>,
+    /// Expected release, when planned (free text, e.g. `2027.01`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// Why it was rejected or not adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What a reviewer or the IT office does to a requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ReqChange {
+    /// At the current level: forward it up (`reason` optional) or reject it (reason
+    /// required).
+    Decide {
+        forward: bool,
+        reason: Option<String>,
+    },
+    /// After refining: adopted (with the owning business office) or not (reason required).
+    Confirm {
+        adopted: bool,
+        owner_office: Option<String>,
+        reason: Option<String>,
+    },
+    /// Rank, estimate and expected release of a confirmed requirement.
+    Plan {
+        rank: u32,
+        effort_days: u32,
+        release: String,
+    },
+    /// The next development stage (work order sent, in development, in test, verified).
+    Advance { to: Stage },
+}
+
+/// The reviewers configured for a unit (`[[units]] reviewers`).
+pub fn reviewers<'o>(org: &'o Organisation, unit: &str) -> &'o [String] {
+    org.units
+        .iter()
+        .find(|u| u.code == unit)
+        .map(|u| u.reviewers.as_slice())
+        .unwrap_or_default()
+}
+
+/// The levels that review a requirement of `unit`, in order: the units of its
+/// [`review_chain`] that have reviewers. The last one also refines, confirms and plans.
+pub fn review_levels(org: &Organisation, unit: Option<&str>) -> Vec<String> {
+    unit.map(|u| review_chain(org, u))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| !u.reviewers.is_empty())
+        .map(|u| u.code.clone())
+        .collect()
+}
+
+/// The IT office's reviewers, who refine, confirm and plan: those of the top level of the
+/// requirement's chain, or of the top units of the configuration when it has none.
+pub fn office_reviewers(org: &Organisation, unit: Option<&str>) -> Vec<String> {
+    match review_levels(org, unit).last() {
+        Some(top) => reviewers(org, top).to_vec(),
+        None => org
+            .units
+            .iter()
+            .filter(|u| u.parent.is_none())
+            .flat_map(|u| u.reviewers.iter().cloned())
+            .collect(),
+    }
+}
+
+/// A new requirement submitted by `unit` at `at`: its window ([`place`]) and its first
+/// review level (refining at once when no level reviews). Errors as [`place`].
+pub fn submitted(
+    org: &Organisation,
+    unit: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<Requirement, RequirementError> {
+    let window = match place(&org.calendar, at, WINDOW_WORKING_DAYS)? {
+        Placement::ThisWindow { month, .. } | Placement::NextWindow { month, .. } => month,
+    };
+    let level = review_levels(org, unit).into_iter().next();
+    Ok(Requirement {
+        window,
+        stage: if level.is_some() {
+            Stage::UnderReview
+        } else {
+            Stage::Refining
+        },
+        level,
+        owner_office: None,
+        rank: None,
+        effort_days: None,
+        release: None,
+        reason: None,
+    })
+}
+
+/// Apply `change` made by `actor` to a requirement of `unit`; returns the stage it left.
+/// Errors: [`RequirementError::NotReviewer`] (another level's, or not the IT office's),
+/// [`RequirementError::WrongStage`], [`RequirementError::ReasonRequired`],
+/// [`RequirementError::OutOfOrder`].
+pub fn apply(
+    org: &Organisation,
+    unit: Option<&str>,
+    r: &mut Requirement,
+    actor: &str,
+    change: ReqChange,
+) -> Result<Stage, RequirementError> {
+    let from = r.stage;
+    let need_office = || {
+        let office = office_reviewers(org, unit);
+        if office.iter().any(|l| l == actor) {
+            Ok(())
+        } else {
+            Err(RequirementError::NotReviewer {
+                level: review_levels(org, unit)
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "—".into()),
+                reviewers: office,
+            })
+        }
+    };
+    let reason_of = |reason: Option<String>| {
+        reason
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+    };
+    match change {
+        ReqChange::Decide { forward, reason } => {
+            if from != Stage::UnderReview {
+                return Err(RequirementError::WrongStage {
+                    stage: from,
+                    action: "decide",
+                });
+            }
+            let level = r.level.clone().unwrap_or_default();
+            let allowed = reviewers(org, &level);
+            if !allowed.iter().any(|l| l == actor) {
+                return Err(RequirementError::NotReviewer {
+                    level,
+                    reviewers: allowed.to_vec(),
+                });
+            }
+            if forward {
+                let levels = review_levels(org, unit);
+                let next = levels
+                    .iter()
+                    .position(|l| *l == level)
+                    .and_then(|i| levels.get(i + 1))
+                    .cloned();
+                r.stage = if next.is_some() {
+                    Stage::UnderReview
+                } else {
+                    Stage::Refining
+                };
+                r.level = next;
+                r.reason = reason_of(reason);
+            } else {
+                r.reason = Some(reason_of(reason).ok_or(RequirementError::ReasonRequired)?);
+                r.stage = Stage::Rejected;
+            }
+        }
+        ReqChange::Confirm {
+            adopted,
+            owner_office,
+            reason,
+        } => {
+            if from != Stage::Refining {
+                return Err(RequirementError::WrongStage {
+                    stage: from,
+                    action: "confirm",
+                });
+            }
+            need_office()?;
+            if adopted {
+                r.stage = Stage::Confirmed;
+                r.owner_office = reason_of(owner_office);
+                r.reason = None;
+            } else {
+                r.reason = Some(reason_of(reason).ok_or(RequirementError::ReasonRequired)?);
+                r.stage = Stage::NotAdopted;
+            }
+        }
+        ReqChange::Plan {
+            rank,
+            effort_days,
+            release,
+        } => {
+            if !matches!(from, Stage::Confirmed | Stage::Planned) {
+                return Err(RequirementError::WrongStage {
+                    stage: from,
+                    action: "plan",
+                });
+            }
+            need_office()?;
+            r.stage = Stage::Planned;
+            r.rank = Some(rank);
+            r.effort_days = Some(effort_days);
+            r.release = reason_of(Some(release));
+        }
+        ReqChange::Advance { to } => {
+            need_office()?;
+            let at = Stage::DEVELOPMENT.iter().position(|s| *s == from);
+            let expected = at.and_then(|i| Stage::DEVELOPMENT.get(i + 1)).copied();
+            match expected {
+                Some(e) if e == to => r.stage = to,
+                Some(e) => {
+                    return Err(RequirementError::OutOfOrder {
+                        from,
+                        to,
+                        expected: e,
+                    });
+                }
+                None => {
+                    return Err(RequirementError::WrongStage {
+                        stage: from,
+                        action: "advance",
+                    });
+                }
+            }
+        }
+    }
+    Ok(from)
+}
+
+/// Whether a requirement waits for `login` (their pending list and console queue): under
+/// review at a level they review, or — for the IT office, the top level's reviewers —
+/// refining, confirmed, planned or in development. Final stages wait for nobody.
+pub fn waits_for(org: &Organisation, unit: Option<&str>, r: &Requirement, login: &str) -> bool {
+    match r.stage {
+        Stage::UnderReview => r
+            .level
+            .as_deref()
+            .is_some_and(|level| reviewers(org, level).iter().any(|l| l == login)),
+        Stage::Rejected | Stage::NotAdopted | Stage::Verified => false,
+        _ => office_reviewers(org, unit).iter().any(|l| l == login),
+    }
+}
+
+/// What the month's publication says of one requirement (seed 004, article 6: 需求公示).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Confirmed: to be done (with its expected release once planned).
+    Adopted,
+    /// Not adopted after refining, with its reason.
+    NotAdopted,
+    /// Rejected at a review level, with its reason.
+    Rejected,
+    /// Merged into another requirement (a duplicate).
+    Merged,
+    /// Still under review or being refined.
+    Pending,
+    /// Submitted this month after the window: kept for the next one.
+    NextWindow,
+}
+
+/// One line of a month's publication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedRow {
+    pub key: String,
+    pub title: String,
+    pub unit: Option<String>,
+    /// The requirement's class (category id).
+    pub class: Option<String>,
+    pub outcome: Outcome,
+    pub stage: Stage,
+    pub release: Option<String>,
+    pub reason: Option<String>,
+    /// The requirement it was merged into.
+    pub merged_into: Option<String>,
+}
+
+/// The rows of month `month`'s publication, from every requirement ticket: those of its
+/// window with their outcome, and those submitted during the month after the window (kept
+/// for the next one), so that every submitter finds theirs. In the order given.
+pub fn publication_rows(
+    tickets: &[crate::domain::ticket::Ticket],
+    month: Month,
+    tz: chrono_tz::Tz,
+) -> Vec<PublishedRow> {
+    let mut out = Vec::new();
+    for t in tickets {
+        let Some(r) = &t.requirement else {
+            continue;
+        };
+        let submitted_in = Month::of(t.created_at.with_timezone(&tz).date_naive());
+        let outcome = if r.window == month {
+            if t.duplicate_of.is_some() {
+                Outcome::Merged
+            } else {
+                match r.stage {
+                    Stage::UnderReview | Stage::Refining => Outcome::Pending,
+                    Stage::Rejected => Outcome::Rejected,
+                    Stage::NotAdopted => Outcome::NotAdopted,
+                    _ => Outcome::Adopted,
+                }
+            }
+        } else if submitted_in == month && r.window == month.next() {
+            Outcome::NextWindow
+        } else {
+            continue;
+        };
+        out.push(PublishedRow {
+            key: t.key.clone(),
+            title: t.title.clone(),
+            unit: t.requester.unit.clone(),
+            class: t.category.clone(),
+            outcome,
+            stage: r.stage,
+            release: r.release.clone(),
+            reason: r.reason.clone(),
+            merged_into: t.duplicate_of.clone(),
+        });
+    }
+    out
 }
 
 /// The review levels of a requirement submitted by `unit`: the unit itself, then its parent,

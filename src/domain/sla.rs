@@ -599,6 +599,7 @@ mod tests {
             duplicate_of: None,
             resolution: None,
             current_step: None,
+            requirement: None,
             escalation: Vec::new(),
             external_ref: None,
             version: 1,

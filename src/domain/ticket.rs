@@ -53,6 +53,9 @@ pub struct Ticket {
     pub resolution: Option<String>,
     /// The procedure step the ticket is in (procedures come with their own issue).
     pub current_step: Option<String>,
+    /// A software requirement's own record (kind `requirement` only; issue 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<crate::domain::requirement::Requirement>,
     pub escalation: Vec<Hop>,
     pub external_ref: Option<String>,
     /// Number of changes so far, creation included: the optimistic-concurrency token.
@@ -61,10 +64,19 @@ pub struct Ticket {
 
 impl Ticket {
     /// The group that follows this ticket after escalating it, if any.
+    /// The unit that submitted a requirement: its requester's unit.
+    pub fn requirement_unit(&self) -> Option<String> {
+        self.requester.unit.clone()
+    }
+
     pub fn following_group(&self) -> Option<&str> {
         self.escalation.last().map(|h| h.group.as_str())
     }
 }
+
+/// The ticket kind of software requirements (issue 16): such a ticket carries a
+/// [`crate::domain::requirement::Requirement`].
+pub const REQUIREMENT_KIND: &str = "requirement";
 
 /// What an operator fills in to record a request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -205,6 +217,8 @@ pub enum Change {
         to: String,
         reason: String,
     },
+    /// A review decision or a later stage of a software requirement (issue 16).
+    Requirement(crate::domain::requirement::ReqChange),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,6 +353,14 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<Status>,
     },
+    /// A software requirement moved on (issue 16): the stage it left, the level that
+    /// decided (under review), and its record after.
+    RequirementChanged {
+        from: crate::domain::requirement::Stage,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_level: Option<String>,
+        after: crate::domain::requirement::Requirement,
+    },
     StepReturned {
         from: String,
         to: String,
@@ -368,6 +390,7 @@ impl EventKind {
             EventKind::ResolvedUpstream { .. } => "resolved_upstream",
             EventKind::RequesterConfirmed { .. } => "requester_confirmed",
             EventKind::AutoClosed { .. } => "auto_closed",
+            EventKind::RequirementChanged { .. } => "requirement_changed",
             EventKind::Reopened { .. } => "reopened",
             EventKind::StepCompleted { .. } => "step_completed",
             EventKind::StepReturned { .. } => "step_returned",
@@ -414,6 +437,8 @@ pub enum DomainError {
     /// configured auto-close, never by setting the status.
     #[error("a ticket closes when the requester confirms: use `confirm --via CHANNEL`")]
     UseConfirm,
+    #[error(transparent)]
+    Requirement(#[from] crate::domain::requirement::RequirementError),
     #[error("{field} must not be empty")]
     Empty { field: &'static str },
     #[error("{field} is too long: {got} (at most {max})")]
@@ -689,6 +714,16 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
         Some(at) => Some(at.min(ctx.now)),
         None => None,
     };
+    // A requirement gets its window and first review level (issue 16).
+    let requirement = if kind == REQUIREMENT_KIND {
+        Some(crate::domain::requirement::submitted(
+            org,
+            requester.unit.as_deref(),
+            received_at.unwrap_or(ctx.now),
+        )?)
+    } else {
+        None
+    };
     let ticket = Ticket {
         key: String::new(),
         kind: kind.clone(),
@@ -717,6 +752,7 @@ pub fn create(new: &NewTicket, ctx: Ctx<'_>) -> Result<(Ticket, EventKind), Doma
             .procedure_for(&kind)
             .and_then(|p| p.first())
             .map(|s| s.id.clone()),
+        requirement,
         escalation: Vec::new(),
         external_ref: None,
         version: 1,
@@ -1321,6 +1357,38 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 fields: clean,
                 to,
                 status,
+            })
+        }
+        Change::Requirement(change) => {
+            refuse_if_final(t)?;
+            let key = t.key.clone();
+            let unit = t.requirement_unit();
+            let Some(r) = t.requirement.as_mut() else {
+                return Err(
+                    crate::domain::requirement::RequirementError::NotARequirement { key }.into(),
+                );
+            };
+            let at_level = r.level.clone();
+            let from =
+                crate::domain::requirement::apply(org, unit.as_deref(), r, ctx.actor, change)?;
+            let after = r.clone();
+            // The ticket follows the requirement's end: rejected or not adopted cancels it,
+            // verified resolves it.
+            use crate::domain::requirement::Stage;
+            match after.stage {
+                Stage::Rejected | Stage::NotAdopted if t.status.can_become(Status::Cancelled) => {
+                    t.status = Status::Cancelled;
+                }
+                Stage::Verified if t.status.can_become(Status::Resolved) => {
+                    t.status = Status::Resolved;
+                    t.resolved_at = Some(ctx.now);
+                }
+                _ => {}
+            }
+            Ok(EventKind::RequirementChanged {
+                from,
+                at_level: (from == Stage::UnderReview).then_some(at_level).flatten(),
+                after,
             })
         }
         Change::ReturnStep { to, reason } => {

@@ -103,6 +103,7 @@ pub(crate) fn state_fields(t: &Ticket) -> Vec<(&'static str, Option<String>)> {
         duplicate_of,
         resolution,
         current_step,
+        requirement,
         escalation,
         external_ref,
         version,
@@ -150,6 +151,15 @@ pub(crate) fn state_fields(t: &Ticket) -> Vec<(&'static str, Option<String>)> {
         ("external_ref", external_ref.clone()),
         ("version", Some(version.to_string())),
     ]
+    .into_iter()
+    // Only a requirement has this field (issue 16): other tickets hash as they always did.
+    .chain(requirement.as_ref().map(|r| {
+        (
+            "requirement",
+            Some(serde_json::to_string(r).unwrap_or_default()),
+        )
+    }))
+    .collect()
 }
 
 fn hash_fields(fields: &[(&'static str, Option<String>)]) -> String {
@@ -494,9 +504,10 @@ fn verify_tickets(
         let id: i64 = r.get(0)?;
         let key: String = r.get(1)?;
         let row_version: i64 = r.get(30)?;
-        let count: i64 = r.get(31)?;
-        let min: Option<i64> = r.get(32)?;
-        let max: i64 = r.get::<_, Option<i64>>(33)?.unwrap_or(0);
+        // After the ticket's columns (0..=31, TICKET_COLUMNS).
+        let count: i64 = r.get(32)?;
+        let min: Option<i64> = r.get(33)?;
+        let max: i64 = r.get::<_, Option<i64>>(34)?.unwrap_or(0);
         if count != max || min.is_some_and(|m| m != 1) {
             let versions: Vec<i64> = versions_of
                 .query_map([id], |v| v.get(0))?
@@ -546,7 +557,7 @@ fn verify_tickets(
             // The queues select on `following_group`, kept beside the state: it must be the
             // top of the escalation path. (`title_folded` is left out: it follows the
             // folding rules of the hotro that wrote it, which may change.)
-            let following: Option<String> = r.get(34)?;
+            let following: Option<String> = r.get(35)?;
             let derived = ticket.following_group().map(str::to_string);
             if following != derived {
                 found.add(Problem::StateField {
@@ -853,7 +864,7 @@ pub(crate) fn stamp_legacy_states(tx: &Transaction<'_>) -> Result<(), StoreError
         let mut rows = stmt.query([])?;
         let mut stamp = tx.prepare("UPDATE events SET state = ?2 WHERE id = ?1")?;
         while let Some(r) = rows.next()? {
-            let Some(event_id) = r.get::<_, Option<i64>>(31)? else {
+            let Some(event_id) = r.get::<_, Option<i64>>(32)? else {
                 continue;
             };
             // A row that cannot be read as a ticket stays unstamped; verify names it.
@@ -1245,6 +1256,8 @@ mod tests {
                 "DROP INDEX tickets_open_by_risk;
                  DROP INDEX tickets_resolved_by_time;
                  ALTER TABLE tickets DROP COLUMN sla_risk_at;
+                 ALTER TABLE tickets DROP COLUMN requirement;
+                 DROP TABLE requirement_publications;
                  DROP TABLE article_revisions;
                  ALTER TABLE articles DROP COLUMN faq;
                  ALTER TABLE articles DROP COLUMN updated_by;

@@ -15,6 +15,7 @@ mod drafts;
 mod error;
 mod guard;
 mod kb;
+mod requirements;
 mod schema;
 mod tickets;
 
@@ -25,6 +26,7 @@ pub use db::{CheckReport, StatusCount};
 pub use error::{Conflict, StoreError};
 pub use guard::{WriterNote, damage_path, head_path};
 pub use kb::{ArticleRevision, ImportCounts, IndexDoc, OutboxEntry};
+pub use requirements::Publication;
 pub use schema::SCHEMA_VERSION;
 pub use tickets::{CountCell, Page, RuleApplication, SlaKeys, TicketFilter, TicketRow};
 

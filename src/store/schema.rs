@@ -316,9 +316,20 @@ CREATE TABLE article_revisions (
 "#,
     // 9: the breached-and-at-risk and lead-attention queues (issue 14): from when the
     // ticket's most urgent running clock is at risk (kept like sla_due; NULL while nothing
-    // runs), and resolved tickets by resolution time for the auto-close.
+    // runs), and resolved tickets by resolution time for the auto-close. A software
+    // requirement's own record, JSON (issue 16; NULL for other tickets).
     r#"
 ALTER TABLE tickets ADD COLUMN sla_risk_at INTEGER;
+ALTER TABLE tickets ADD COLUMN requirement TEXT;
+-- The monthly publication of requirements (issue 16), frozen: a later one is an amendment.
+CREATE TABLE requirement_publications (
+    month        TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    published_at INTEGER NOT NULL,
+    published_by TEXT NOT NULL,
+    rows         TEXT NOT NULL,
+    PRIMARY KEY (month, version)
+) WITHOUT ROWID;
 CREATE INDEX tickets_open_by_risk ON tickets(is_open, sla_risk_at) WHERE sla_risk_at IS NOT NULL;
 CREATE INDEX tickets_resolved_by_time ON tickets(resolved_at, id) WHERE status = 'resolved';
 "#,

@@ -16,7 +16,7 @@ pub(crate) const TICKET_COLUMNS: &str = "id, key, kind, title, description, requ
     requester_unit, requester_phone, requester_email, channel, application, category, impact, \
     urgency, priority, tier, grp, assignee, status, created_at, updated_at, first_response_at, \
     resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation, \
-    external_ref, version";
+    external_ref, version, requirement";
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
@@ -81,7 +81,22 @@ pub(crate) fn ticket_from_row(row: &Row<'_>) -> Result<Ticket, StoreError> {
         escalation,
         external_ref: row.get(29)?,
         version: row.get(30)?,
+        requirement: match row.get::<_, Option<String>>(31)? {
+            None => None,
+            Some(text) => Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| StoreError::bad_value(format!("requirement: {e}")))?,
+            ),
+        },
     })
+}
+
+fn requirement_json(t: &Ticket) -> Result<Option<String>, StoreError> {
+    t.requirement
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::bad_value(format!("requirement: {e}")))
 }
 
 fn escalation_json(t: &Ticket) -> Result<String, StoreError> {
@@ -96,9 +111,9 @@ pub(crate) fn insert_ticket(tx: &Transaction<'_>, t: &Ticket) -> Result<i64, Sto
             requester_phone, requester_email, channel, application, category, impact, urgency,
             priority, tier, grp, assignee, status, created_at, updated_at, first_response_at,
             resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation,
-            following_group, external_ref, version)
+            following_group, external_ref, version, requirement)
          VALUES (?32, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?33)",
     )?;
     stmt.execute(params![
         t.key,
@@ -133,6 +148,7 @@ pub(crate) fn insert_ticket(tx: &Transaction<'_>, t: &Ticket) -> Result<i64, Sto
         t.external_ref,
         t.version,
         searchable(t),
+        requirement_json(t)?,
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -145,7 +161,8 @@ fn update_ticket(tx: &Transaction<'_>, id: i64, t: &Ticket) -> Result<(), StoreE
             tier = ?15, grp = ?16, assignee = ?17, status = ?18, updated_at = ?19,
             first_response_at = ?20, resolved_at = ?21, closed_at = ?22, parent = ?23,
             duplicate_of = ?24, resolution = ?25, current_step = ?26, escalation = ?27,
-            following_group = ?28, external_ref = ?29, version = ?30, title_folded = ?31
+            following_group = ?28, external_ref = ?29, version = ?30, title_folded = ?31,
+            requirement = ?32
          WHERE id = ?1",
     )?;
     stmt.execute(params![
@@ -180,6 +197,7 @@ fn update_ticket(tx: &Transaction<'_>, id: i64, t: &Ticket) -> Result<(), StoreE
         t.external_ref,
         t.version,
         searchable(t),
+        requirement_json(t)?,
     ])?;
     Ok(())
 }
@@ -819,6 +837,23 @@ impl Store {
                     params![item.key, item.rule, item.clock, outcome],
                 )?;
                 out.push(Some(outcome));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every software requirement (tickets carrying a requirement record, issue 16), oldest
+    /// first; at most `limit` (requirements are a few hundred a month).
+    pub fn requirement_tickets(&mut self, limit: usize) -> Result<Vec<Ticket>, StoreError> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE requirement IS NOT NULL ORDER BY id LIMIT ?1"
+        );
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params![limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(ticket_from_row(row)?);
             }
             Ok(out)
         })

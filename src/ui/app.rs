@@ -2266,6 +2266,7 @@ impl App {
                 )],
             ),
             Change::AutoClose { after } => cat.f("event.auto_closed", &[("after", after)]),
+            Change::Requirement(_) => cat.t("action.requirement"),
             Change::Reopen { reason } => cat.f("event.reopened", &[("reason", reason)]),
             Change::CompleteStep { .. } => cat.t("action.complete_step"),
             Change::ReturnStep { to, reason } => {
