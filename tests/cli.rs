@@ -1135,6 +1135,61 @@ fn status_changes_follow_the_state_machine() {
     assert!(!desk.keys(None, &["--open"]).contains(&k));
 }
 
+/// Issue 14: the operator who took the call hands it to the TABMIS group (same tier) and
+/// keeps following it; `assign --group` moves it without following (and is a lead's).
+#[test]
+fn transfer_to_a_same_tier_group_keeps_the_service_desk_following() {
+    let desk = Desk::new();
+    let k = s(&desk.create(BICH, "TABMIS báo lỗi sổ cái", &["--assign", BICH])["key"]).to_string();
+    let err = desk.fails(
+        5,
+        Some(BICH),
+        &["ticket", "assign", &k, "--group", "tabmis"],
+    );
+    assert!(err.contains("lead"), "{err}");
+    let x = desk.change(
+        BICH,
+        &[
+            "ticket",
+            "transfer",
+            &k,
+            "--group",
+            "tabmis",
+            "--reason",
+            "lỗi phân hệ sổ cái",
+        ],
+    );
+    assert_eq!(x["ticket"]["group"], "tabmis");
+    assert_eq!(x["ticket"]["assignee"], Value::Null);
+    let e = &x["event"];
+    assert_eq!(e["kind"], "transferred");
+    assert_eq!(e["from_group"], "service-desk");
+    assert_eq!(e["to_group"], "tabmis");
+    assert_eq!(e["from"], BICH);
+    assert_eq!(e["following"], "service-desk");
+    assert_eq!(
+        desk.keys(None, &["--following", "service-desk"]),
+        [k.as_str()]
+    );
+    assert_eq!(desk.keys(None, &["--group", "tabmis"]), [k.as_str()]);
+    let shown = desk.ok(None, &["ticket", "show", &k]).stdout;
+    assert!(
+        shown.contains("transferred from Service Desk to TABMIS group") && shown.contains(BICH),
+        "{shown}"
+    );
+    // Not within the tier: refused, naming escalate.
+    let err = desk.fails(
+        1,
+        Some(VINH),
+        &["ticket", "transfer", &k, "--group", "system-admin"],
+    );
+    assert!(err.contains("escalate"), "{err}");
+    // Solved by the TABMIS group, it is back with the operator who took the call.
+    let x = desk.change(VINH, &["ticket", "resolve", &k, "--resolution", "đã sửa"]);
+    assert_eq!(x["ticket"]["group"], "service-desk");
+    assert_eq!(x["ticket"]["assignee"], BICH);
+}
+
 #[test]
 fn escalate_goes_up_and_return_comes_back() {
     let desk = Desk::new();

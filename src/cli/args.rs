@@ -497,6 +497,17 @@ pub enum TicketCommand {
         #[command(flatten)]
         guard: Guard,
     },
+    /// Hand the ticket to another group of its tier; the sending group keeps following it
+    /// (unlike `assign --group`, which moves it and follows nothing).
+    Transfer {
+        key: String,
+        #[arg(long, value_name = "GROUP")]
+        group: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
     Return {
         key: String,
         #[arg(long)]

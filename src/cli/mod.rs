@@ -902,6 +902,20 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 external_ref: external_ref.clone(),
             },
         ),
+        TicketCommand::Transfer {
+            key,
+            group,
+            reason,
+            guard,
+        } => change(
+            env,
+            key,
+            guard,
+            Change::Transfer {
+                group: group.clone(),
+                reason: reason.clone(),
+            },
+        ),
         TicketCommand::Return { key, reason, guard } => change(
             env,
             key,

@@ -2203,6 +2203,13 @@ impl App {
                 "confirm.escalate",
                 &[("group", &group(g)), ("reason", reason)],
             ),
+            Change::Transfer { group: g, reason } => cat.f(
+                "confirm.transfer",
+                &[
+                    ("group", &group(&Some(g.clone()))),
+                    ("reason", &reason.clone().unwrap_or_else(|| "—".into())),
+                ],
+            ),
             Change::Return { reason } => cat.f("confirm.return", &[("reason", reason)]),
             Change::Link {
                 relation, target, ..
