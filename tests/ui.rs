@@ -302,11 +302,24 @@ fn escalate_by_keys_moves_the_ticket_up_with_its_reason() {
     d.key(KeyCode::Char('e'));
     d.chars("oracle"); // fuzzy-find the vendor
     d.key(KeyCode::Enter);
+    // A vendor: its reference is asked first (issue 14), then the reason.
+    assert!(
+        d.screen(80, 24).contains("The vendor's reference"),
+        "{}",
+        d.screen(80, 24)
+    );
+    d.chars("SR 3-3456789");
+    d.key(KeyCode::Enter);
     d.chars("ORA-00054 when closing the period");
     d.ctrl('s');
     assert!(
         matches!(d.app.popup, Some(Popup::Confirm(_))),
         "escalation asks first"
+    );
+    assert!(
+        d.screen(120, 40).contains("SR 3-3456789"),
+        "{}",
+        d.screen(120, 40)
     );
     d.key(KeyCode::Char('y'));
     let (t, events) = d.ticket(&key);
@@ -315,8 +328,10 @@ fn escalate_by_keys_moves_the_ticket_up_with_its_reason() {
         (5, "vendor-oracle", Status::WaitingVendor)
     );
     assert_eq!(t.following_group(), Some("service-desk"));
+    assert_eq!(t.external_ref.as_deref(), Some("SR 3-3456789"));
     let last = serde_json::to_value(events.last().unwrap()).unwrap();
     assert_eq!(last["reason"], "ORA-00054 when closing the period");
+    assert_eq!(last["external_ref"], "SR 3-3456789");
     // And back down.
     d.key(KeyCode::Char('E'));
     d.chars("vendor fixed it");
@@ -324,6 +339,81 @@ fn escalate_by_keys_moves_the_ticket_up_with_its_reason() {
     d.key(KeyCode::Enter);
     let (t, _) = d.ticket(&key);
     assert_eq!((t.tier, t.group.as_str()), (3, "service-desk"));
+}
+
+/// Issue 14: `T` hands the ticket to a group of its tier (the TABMIS group); the operator's
+/// group keeps following it, and the timeline says who sent it where.
+#[test]
+fn transfer_by_keys_keeps_my_group_following() {
+    let mut d = desk("tranthibich", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('T'));
+    let screen = d.screen(80, 24);
+    assert!(screen.contains("TABMIS group (tier 3)"), "{screen}");
+    assert!(
+        !screen.contains("Service Desk (tier"),
+        "not its own group:\n{screen}"
+    );
+    assert!(!screen.contains("(tier 4)"), "not another tier:\n{screen}");
+    snap(&d, "transfer_picker_en");
+    d.chars("tabmis");
+    d.key(KeyCode::Enter);
+    d.chars("general ledger module");
+    d.ctrl('s');
+    assert!(
+        matches!(d.app.popup, Some(Popup::Confirm(_))),
+        "a transfer asks first"
+    );
+    d.key(KeyCode::Char('y'));
+    let (t, events) = d.ticket(&key);
+    assert_eq!((t.group.as_str(), t.assignee.as_deref()), ("tabmis", None));
+    assert_eq!(t.following_group(), Some("service-desk"));
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "transferred");
+    assert_eq!(last["actor"], "tranthibich");
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.contains("transferred from Service Desk to TABMIS group"),
+        "{screen}"
+    );
+    // It is in my group's "following" queue.
+    d.key(KeyCode::Esc);
+    let following = d
+        .app
+        .queues
+        .iter()
+        .position(|q| q.label == d.app.cat.t("queue.following"))
+        .unwrap();
+    assert_eq!(d.app.counts[following], 1);
+}
+
+/// Issue 14: `a` offers groups as well as people: a ticket goes to a group without a person.
+#[test]
+fn assign_offers_a_group_without_a_person() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('a'));
+    d.chars("payments nobody");
+    let screen = d.screen(80, 24);
+    assert!(
+        screen.contains("Payments group — the group, nobody yet"),
+        "{screen}"
+    );
+    d.key(KeyCode::Enter);
+    if matches!(d.app.popup, Some(Popup::Confirm(_))) {
+        d.key(KeyCode::Char('y'));
+    }
+    let (t, events) = d.ticket(&key);
+    assert_eq!(
+        (t.group.as_str(), t.assignee.as_deref()),
+        ("payments", None)
+    );
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "assigned");
+    assert_eq!(last["group_to"], "payments");
 }
 
 #[test]

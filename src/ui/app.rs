@@ -367,6 +367,9 @@ pub struct Detail {
 /// Lines of a description shown before it is folded ("… N more lines").
 pub const DESCRIPTION_FOLD: usize = 8;
 
+/// The assign picker's value of a group (rather than a person's login).
+const GROUP_VALUE: &str = "group:";
+
 /// What a text popup is for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TextPurpose {
@@ -375,6 +378,17 @@ pub enum TextPurpose {
     Resolve,
     Escalate {
         group: Option<String>,
+        /// The vendor's reference, asked first when the group is external (issue 14).
+        external_ref: Option<String>,
+    },
+    /// The vendor's reference for an escalation to an external group (empty: none yet);
+    /// the reason is asked next.
+    ExternalRef {
+        group: String,
+    },
+    /// Why the ticket goes to another group of its tier (may be left empty).
+    Transfer {
+        group: String,
     },
     Return,
     Cancel,
@@ -413,6 +427,8 @@ impl TextPurpose {
             TextPurpose::Note => "popup.note",
             TextPurpose::Resolve => "popup.resolve",
             TextPurpose::Escalate { .. } => "popup.escalate_reason",
+            TextPurpose::ExternalRef { .. } => "popup.external_ref",
+            TextPurpose::Transfer { .. } => "popup.transfer_reason",
             TextPurpose::Return => "popup.return_reason",
             TextPurpose::Cancel => "popup.cancel_reason",
             TextPurpose::Reopen => "popup.reopen_reason",
@@ -427,7 +443,20 @@ impl TextPurpose {
     pub fn single_line(&self) -> bool {
         matches!(
             self,
-            TextPurpose::LinkTarget(_) | TextPurpose::CheckNote { .. }
+            TextPurpose::LinkTarget(_)
+                | TextPurpose::CheckNote { .. }
+                | TextPurpose::ExternalRef { .. }
+        )
+    }
+
+    /// Whether the text may be left empty: a step that requires nothing, a transfer without
+    /// a reason, an escalation whose vendor reference is not known yet.
+    fn may_be_empty(&self) -> bool {
+        matches!(
+            self,
+            TextPurpose::CompleteStep
+                | TextPurpose::Transfer { .. }
+                | TextPurpose::ExternalRef { .. }
         )
     }
 }
@@ -459,6 +488,8 @@ pub enum PickPurpose {
     Assign,
     Status,
     EscalateGroup,
+    /// Another group of the ticket's tier ([`Change::Transfer`]).
+    TransferGroup,
     LinkRelation,
     Palette,
 }
@@ -846,6 +877,7 @@ impl App {
             | Action::Classify
             | Action::Status
             | Action::Escalate
+            | Action::Transfer
             | Action::ReturnDown
             | Action::Link
             | Action::Resolve
@@ -1471,6 +1503,7 @@ impl App {
             Action::Assign => self.open_picker(PickPurpose::Assign),
             Action::Status => self.open_picker(PickPurpose::Status),
             Action::Escalate => self.open_picker(PickPurpose::EscalateGroup),
+            Action::Transfer => self.open_picker(PickPurpose::TransferGroup),
             Action::Link => self.open_picker(PickPurpose::LinkRelation),
             Action::Classify => {
                 let targets = self.targets();
@@ -1857,6 +1890,7 @@ impl App {
         let lang = self.cat.lang().code();
         let items: Vec<PickItem> =
             match purpose {
+                // People, then groups: a ticket may go to a group without a person.
                 PickPurpose::Assign => self
                     .org
                     .operators
@@ -1872,7 +1906,33 @@ impl App {
                             value: o.login.clone(),
                         }
                     })
+                    .chain(self.org.groups.iter().filter(|g| !g.external).map(|g| {
+                        PickItem {
+                            label: self
+                                .cat
+                                .f("popup.assign_group", &[("name", &g.name.get(lang))]),
+                            value: format!("{GROUP_VALUE}{}", g.id),
+                        }
+                    }))
                     .collect(),
+                PickPurpose::TransferGroup => {
+                    let here = self.focused_ticket().map(|t| (t.tier, t.group.clone()));
+                    self.org
+                        .groups
+                        .iter()
+                        .filter(|g| {
+                            here.as_ref()
+                                .is_some_and(|(tier, id)| g.tier == *tier && &g.id != id)
+                        })
+                        .map(|g| PickItem {
+                            label: self.cat.f(
+                                "popup.group_at_tier",
+                                &[("name", &g.name.get(lang)), ("tier", &g.tier)],
+                            ),
+                            value: g.id.clone(),
+                        })
+                        .collect()
+                }
                 PickPurpose::Status => {
                     let from = self.focused_ticket().map(|t| t.status);
                     Status::ALL
@@ -2198,11 +2258,19 @@ impl App {
                 cat.f("confirm.status", &[("status", &describe::status(cat, *to))])
             }
             Change::Escalate {
-                group: g, reason, ..
-            } => cat.f(
-                "confirm.escalate",
-                &[("group", &group(g)), ("reason", reason)],
-            ),
+                group: g,
+                reason,
+                external_ref,
+            } => match external_ref {
+                Some(r) => cat.f(
+                    "confirm.escalate_vendor",
+                    &[("group", &group(g)), ("ref", r), ("reason", reason)],
+                ),
+                None => cat.f(
+                    "confirm.escalate",
+                    &[("group", &group(g)), ("reason", reason)],
+                ),
+            },
             Change::Transfer { group: g, reason } => cat.f(
                 "confirm.transfer",
                 &[
@@ -2406,7 +2474,7 @@ impl App {
     fn submit_text(&mut self, t: TextPopup) -> Vec<Cmd> {
         let text = crate::domain::text::normalize(&t.text());
         // A step that requires nothing is completed with nothing typed.
-        if text.trim().is_empty() && t.purpose != TextPurpose::CompleteStep {
+        if text.trim().is_empty() && !t.purpose.may_be_empty() {
             self.warn(self.cat.t("flash.empty_text"));
             self.popup = Some(Popup::Text(t));
             return Vec::new();
@@ -2417,16 +2485,31 @@ impl App {
         if let TextPurpose::Announce { system } = &t.purpose {
             return self.announce_outage(system.clone(), text.trim().to_string());
         }
+        if let TextPurpose::ExternalRef { group } = &t.purpose {
+            let external_ref = Some(text.trim().to_string()).filter(|r| !r.is_empty());
+            let purpose = TextPurpose::Escalate {
+                group: Some(group.clone()),
+                external_ref,
+            };
+            return self.open_text_for(purpose, t.targets);
+        }
         let change = |purpose: &TextPurpose| match purpose {
             TextPurpose::Reply => Change::Reply { text: text.clone() },
             TextPurpose::Note => Change::Note { text: text.clone() },
             TextPurpose::Resolve => Change::Resolve {
                 resolution: text.clone(),
             },
-            TextPurpose::Escalate { group } => Change::Escalate {
+            TextPurpose::Escalate {
+                group,
+                external_ref,
+            } => Change::Escalate {
                 group: group.clone(),
                 reason: text.clone(),
-                external_ref: None,
+                external_ref: external_ref.clone(),
+            },
+            TextPurpose::Transfer { group } => Change::Transfer {
+                group: group.clone(),
+                reason: Some(text.trim().to_string()).filter(|r| !r.is_empty()),
             },
             TextPurpose::Return => Change::Return {
                 reason: text.clone(),
@@ -2451,10 +2534,10 @@ impl App {
                 to: to.clone(),
                 reason: text.clone(),
             },
-            // Handled above: neither is a ticket change.
-            TextPurpose::CheckNote { .. } | TextPurpose::Announce { .. } => {
-                Change::Note { text: text.clone() }
-            }
+            // Handled above: none is a ticket change of its own.
+            TextPurpose::CheckNote { .. }
+            | TextPurpose::Announce { .. }
+            | TextPurpose::ExternalRef { .. } => Change::Note { text: text.clone() },
         };
         let pending: Vec<Pending> = t
             .targets
@@ -2469,6 +2552,7 @@ impl App {
             t.purpose,
             TextPurpose::ReturnStep { .. }
                 | TextPurpose::Escalate { .. }
+                | TextPurpose::Transfer { .. }
                 | TextPurpose::Return
                 | TextPurpose::Cancel
                 | TextPurpose::Resolve
@@ -2529,10 +2613,17 @@ impl App {
                 None => Vec::new(),
             },
             PickPurpose::Assign => {
-                let pending = per_target(Change::Assign {
-                    to: Some(item.value),
-                    group: None,
-                });
+                let change = match item.value.strip_prefix(GROUP_VALUE) {
+                    Some(group) => Change::Assign {
+                        to: None,
+                        group: Some(group.to_string()),
+                    },
+                    None => Change::Assign {
+                        to: Some(item.value),
+                        group: None,
+                    },
+                };
+                let pending = per_target(change);
                 self.apply_or_confirm(pending, pending_is_bulk)
             }
             PickPurpose::Status => {
@@ -2562,7 +2653,22 @@ impl App {
             }
             PickPurpose::EscalateGroup => {
                 let group = (!item.value.is_empty()).then_some(item.value);
-                self.open_text_for(TextPurpose::Escalate { group }, targets)
+                // A vendor has a reference of its own for the case: asked first.
+                match group {
+                    Some(g) if self.org.group(&g).is_some_and(|g| g.external) => {
+                        self.open_text_for(TextPurpose::ExternalRef { group: g }, targets)
+                    }
+                    group => self.open_text_for(
+                        TextPurpose::Escalate {
+                            group,
+                            external_ref: None,
+                        },
+                        targets,
+                    ),
+                }
+            }
+            PickPurpose::TransferGroup => {
+                self.open_text_for(TextPurpose::Transfer { group: item.value }, targets)
             }
             PickPurpose::LinkRelation => {
                 let relation = if item.value == "child_of" {

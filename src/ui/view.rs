@@ -1521,6 +1521,7 @@ fn render_picker(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, p: 
         crate::ui::app::PickPurpose::Assign => "popup.assign",
         crate::ui::app::PickPurpose::Status => "popup.status",
         crate::ui::app::PickPurpose::EscalateGroup => "popup.escalate_group",
+        crate::ui::app::PickPurpose::TransferGroup => "popup.transfer_group",
         crate::ui::app::PickPurpose::LinkRelation => "popup.link",
         crate::ui::app::PickPurpose::Palette => "popup.palette",
         crate::ui::app::PickPurpose::ReturnStep => "popup.return_to_step",
