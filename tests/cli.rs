@@ -1531,6 +1531,75 @@ fn list_filters_periods_and_fix_times_are_checked() {
     assert!(err.contains("has already passed"), "{err}");
 }
 
+/// Issue 14: resolving an announced incident that has linked tickets never offered to end
+/// the announcement. Without `--end-announcement` the command says there is one and how; with
+/// it (a lead's), the announcement ends.
+#[test]
+fn resolving_an_announced_incident_offers_and_ends_its_announcement() {
+    let desk = Desk::new();
+    let incident = |title: &str| {
+        s(&desk.create(AN, title, &["--app", "TABMIS", "--assign", AN])["key"]).to_string()
+    };
+    let announce = |k: &str| {
+        desk.ok(
+            Some(AN),
+            &[
+                "announce",
+                "new",
+                "--title",
+                "TABMIS ngừng",
+                "--app",
+                "TABMIS",
+                "--incident",
+                k,
+            ],
+        );
+    };
+    let active = || desk.json(None, &["announce", "list", "--active", "--json"]);
+    let k = incident("TABMIS không truy cập được");
+    announce(&k);
+    let l = s(&desk.create(BICH, "không vào được TABMIS", &["--app", "TABMIS"])["key"]).to_string();
+    desk.change(BICH, &["ticket", "link", &l, "--child-of", &k]);
+    let out = desk.ok(
+        Some(AN),
+        &[
+            "ticket",
+            "resolve",
+            &k,
+            "--resolution",
+            "đã khởi động lại",
+            "--linked",
+        ],
+    );
+    assert!(out.stderr.contains("--end-announcement"), "{}", out.stderr);
+    assert_eq!(
+        active().as_array().unwrap().len(),
+        1,
+        "not ended without asking"
+    );
+    // Asked for, it ends with the incident.
+    let m = incident("TABMIS lại ngừng");
+    desk.ok(Some(AN), &["announce", "resolve", "1"]);
+    announce(&m);
+    let out = desk.ok(
+        Some(AN),
+        &[
+            "ticket",
+            "resolve",
+            &m,
+            "--resolution",
+            "đã sửa",
+            "--end-announcement",
+        ],
+    );
+    assert!(
+        out.stderr.contains("Announcement 2 resolved"),
+        "{}",
+        out.stderr
+    );
+    assert!(active().as_array().unwrap().is_empty());
+}
+
 /// Issue 14: nothing could correct a saved ticket's title, description, requester, phone,
 /// e-mail, unit or channel. `ticket edit` does, as one event with each field's before and
 /// after, checked like every write (a version conflict, an unknown unit, nothing to change).

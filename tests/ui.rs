@@ -1373,6 +1373,16 @@ fn a_new_ticket_is_offered_the_announced_incident_and_resolving_it_offers_its_ti
     d.key(KeyCode::Char('y'));
     assert_eq!(d.ticket("HT-2026-000005").0.status, Status::Resolved);
     assert_eq!(d.ticket("HT-2026-000006").0.status, Status::InProgress);
+    // Issue 14: then the incident's announcement is offered to end too.
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => {
+            assert!(c.lines[0].contains("End announcement #1"), "{:?}", c.lines)
+        }
+        _ => panic!("no offer to end the announcement: {:?}", d.app.flash),
+    }
+    d.key(KeyCode::Char('y'));
+    assert!(d.store.announcements(true).unwrap().is_empty());
+    assert!(d.app.announcements.is_empty());
 }
 
 #[test]
@@ -2154,6 +2164,7 @@ fn dialogs_wrap_their_text_and_keep_the_answers_in_sight() {
             lines: vec![long.into(), String::new(), "HT-2026-000001".into()],
             pending: Vec::new(),
             after: Vec::new(),
+            next: None,
         }));
         let answers = cat.t("popup.yes_no");
         for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {

@@ -535,6 +535,10 @@ pub enum TicketCommand {
         resolution: String,
         #[arg(long)]
         linked: bool,
+        /// End the incident's active announcement too (a lead's); without it the command
+        /// only says there is one.
+        #[arg(long)]
+        end_announcement: bool,
         #[command(flatten)]
         guard: Guard,
     },

@@ -375,6 +375,9 @@ pub struct Linked {
     pub with_incident: Vec<Ticket>,
     /// Open linked tickets with work of their own, left to their handlers.
     pub left: Vec<Ticket>,
+    /// The active announcement of the incident, which may end with it
+    /// ([`crate::domain::announce::announcement_of_incident`]).
+    pub announcement: Option<crate::domain::announce::Announcement>,
 }
 
 /// The operations, over one store, for one session, at one instant.
@@ -491,7 +494,10 @@ impl<'a> Desk<'a> {
     /// The linked (child) tickets of an incident that would be resolved with it, and those
     /// left alone because they have open work of their own.
     pub fn linked_of(&mut self, key: &str) -> Result<Linked, DeskError> {
-        let mut out = Linked::default();
+        let mut out = Linked {
+            announcement: self.announcement_of_incident(key)?,
+            ..Linked::default()
+        };
         for child in self.store.children_of(key)? {
             if !child.status.is_open() {
                 continue;
@@ -526,7 +532,17 @@ impl<'a> Desk<'a> {
         Ok(Linked {
             with_incident,
             left,
+            announcement: self.announcement_of_incident(key)?,
         })
+    }
+
+    /// The active announcement whose incident is `key`, if any (anyone may read).
+    pub fn announcement_of_incident(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<crate::domain::announce::Announcement>, DeskError> {
+        let active = self.store.announcements(true)?;
+        Ok(crate::domain::announce::announcement_of_incident(&active, key).cloned())
     }
 
     /// A ticket and its timeline (anyone may read).

@@ -577,6 +577,9 @@ pub struct ConfirmPopup {
     pub pending: Vec<Pending>,
     /// Commands to run on "yes" besides applying `pending`.
     pub after: Vec<Cmd>,
+    /// A further question asked after this one is answered, yes or no (resolving an
+    /// incident: its linked tickets, then its announcement).
+    pub next: Option<Box<ConfirmPopup>>,
 }
 
 pub struct ConflictPopup {
@@ -2217,6 +2220,7 @@ impl App {
             lines,
             pending,
             after: Vec::new(),
+            next: None,
         }));
         Vec::new()
     }
@@ -2381,7 +2385,12 @@ impl App {
                         cmds.push(Cmd::Apply(c.pending));
                     }
                     cmds.extend(c.after);
+                    self.popup = c.next.map(|n| Popup::Confirm(*n));
                     cmds
+                }
+                Some(Action::No) if c.next.is_some() => {
+                    self.popup = c.next.map(|n| Popup::Confirm(*n));
+                    Vec::new()
                 }
                 Some(Action::No) => {
                     // Back to the text that led here, if any, so nothing typed is lost.

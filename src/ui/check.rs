@@ -263,6 +263,7 @@ impl App {
                     ],
                     pending: Vec::new(),
                     after: vec![Cmd::FinaliseCheck(date)],
+                    next: None,
                 }));
                 Vec::new()
             }
@@ -415,23 +416,19 @@ impl App {
                 linked,
             } => {
                 let follow = linked.with_incident.len();
-                // An announcement about this incident can end with it.
-                let announcement = self
-                    .announcements
-                    .iter()
-                    .find(|a| a.incident.as_deref() == Some(key.as_str()))
-                    .map(|a| (a.id, a.title.clone()));
+                // An announcement about this incident can end with it: asked on its own,
+                // after the linked tickets (whatever the answer to those).
+                let end = linked.announcement.as_ref().map(|a| ConfirmPopup {
+                    lines: vec![self.cat.f(
+                        "confirm.end_announcement",
+                        &[("id", &a.id), ("title", &crate::inert::one_line(&a.title))],
+                    )],
+                    pending: Vec::new(),
+                    after: vec![Cmd::ResolveAnnouncement(a.id)],
+                    next: None,
+                });
                 if follow == 0 {
-                    if let Some((id, title)) = announcement {
-                        self.popup = Some(Popup::Confirm(ConfirmPopup {
-                            lines: vec![self.cat.f(
-                                "confirm.end_announcement",
-                                &[("id", &id), ("title", &title)],
-                            )],
-                            pending: Vec::new(),
-                            after: vec![Cmd::ResolveAnnouncement(id)],
-                        }));
-                    }
+                    self.popup = end.map(Popup::Confirm);
                     return Vec::new();
                 }
                 let mut lines = vec![self.cat.f(
@@ -452,6 +449,7 @@ impl App {
                     lines,
                     pending: Vec::new(),
                     after: vec![Cmd::ResolveLinked { key, resolution }],
+                    next: end.map(Box::new),
                 }));
                 Vec::new()
             }
@@ -502,6 +500,7 @@ impl App {
                 },
             }],
             after: Vec::new(),
+            next: None,
         }));
     }
 

@@ -624,6 +624,7 @@ announce-expected_fix = Expected fix
 announce-incident = Incident
 ticket-incident_hint = Announcement { $id }: incident { $incident } affects this application. Link { $key } to it with `hotro ticket link { $key } --child-of { $incident }` (or create with --link-incident).
 ticket-linked_hint = { $key } has { $count } open linked ticket(s); resolve them with it: add --linked.
+ticket-announcement_hint = { $key } is the incident of announcement #{ $id } ({ $title }), which is still shown; end it too: add --end-announcement (or hotro announce resolve { $id }).
 ticket-linked_resolved = Resolved { $count } linked ticket(s) with it: { $keys }
 ticket-linked_left = Left { $count } linked ticket(s) with open work of their own: { $keys }
 ticket-linked_none = { $key } has no open linked ticket (child or duplicate) to resolve with it.
@@ -645,6 +646,7 @@ field-guidance = the guidance
 
 ## Command line: check and announce
 cli-ticket-resolve-linked = Also resolve its linked tickets that have no open work of their own (an incident's reports)
+cli-ticket-resolve-end_announcement = Also end this incident's active announcement (needs the lead role)
 cli-ticket-new-link_incident = Link the new ticket to the incident of an active announcement for its application
 cli-check-about = The morning readiness check: results, probes, incidents, the report and its history
 cli-global-date = Check day (YYYY-MM-DD, organisation time; default today)

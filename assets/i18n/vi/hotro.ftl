@@ -624,6 +624,7 @@ announce-expected_fix = Dự kiến khắc phục
 announce-incident = Phiếu sự cố
 ticket-incident_hint = Thông báo { $id }: sự cố { $incident } ảnh hưởng ứng dụng này. Liên kết { $key } với sự cố bằng `hotro ticket link { $key } --child-of { $incident }` (hoặc tạo phiếu với --link-incident).
 ticket-linked_hint = { $key } có { $count } phiếu liên kết còn mở; xử lý xong cùng lúc: thêm --linked.
+ticket-announcement_hint = { $key } là sự cố của thông báo #{ $id } ({ $title }), thông báo vẫn đang hiển thị; kết thúc nó cùng lúc: thêm --end-announcement (hoặc hotro announce resolve { $id }).
 ticket-linked_resolved = Đã xử lý xong { $count } phiếu liên kết: { $keys }
 ticket-linked_left = Giữ lại { $count } phiếu liên kết còn công việc riêng: { $keys }
 ticket-linked_none = { $key } không có phiếu liên kết (phiếu con hay phiếu trùng) nào đang mở để giải quyết cùng.
@@ -645,6 +646,7 @@ field-guidance = hướng dẫn
 
 ## Command line: check and announce
 cli-ticket-resolve-linked = Đồng thời xử lý xong các phiếu liên kết không còn công việc riêng (các phản ánh về cùng sự cố)
+cli-ticket-resolve-end_announcement = Kết thúc luôn thông báo đang hiển thị của sự cố này (cần vai trò trưởng nhóm)
 cli-ticket-new-link_incident = Liên kết phiếu mới với sự cố của thông báo đang hiệu lực cho ứng dụng của phiếu
 cli-check-about = Kiểm tra tình trạng sẵn sàng đầu ngày: kết quả, kiểm tra tự động, sự cố, báo cáo và lịch sử
 cli-global-date = Ngày kiểm tra (YYYY-MM-DD, giờ của tổ chức; mặc định hôm nay)

@@ -624,6 +624,7 @@ announce-expected_fix = 预计修复
 announce-incident = 事件工单
 ticket-incident_hint = 公告 { $id }：事件 { $incident } 影响此应用系统。可用 `hotro ticket link { $key } --child-of { $incident }` 将 { $key } 关联到该事件（或创建时加 --link-incident）。
 ticket-linked_hint = { $key } 有 { $count } 个未关闭的关联工单；若要一并解决：加 --linked。
+ticket-announcement_hint = { $key } 是公告 #{ $id }（{ $title }）的事件，该公告仍在显示；一并结束：加 --end-announcement（或 hotro announce resolve { $id }）。
 ticket-linked_resolved = 已一并解决 { $count } 个关联工单：{ $keys }
 ticket-linked_left = 有 { $count } 个关联工单尚有各自的未完成工作，未处理：{ $keys }
 ticket-linked_none = { $key } 没有需要一并解决的未关闭关联工单（子工单或重复工单）。
@@ -645,6 +646,7 @@ field-guidance = 临时办法
 
 ## Command line: check and announce
 cli-ticket-resolve-linked = 同时解决其没有各自未完成工作的关联工单（某事件的报告）
+cli-ticket-resolve-end_announcement = 同时结束此事件的有效公告（需组长角色）
 cli-ticket-new-link_incident = 将新工单关联到其应用系统的生效公告中的事件
 cli-check-about = 晨检：结果、探测、事件工单、报告及其历史
 cli-global-date = 检查日期（YYYY-MM-DD，机构时间；默认今天）
