@@ -233,7 +233,7 @@ pub enum Loaded {
     Linked {
         key: String,
         resolution: String,
-        linked: crate::desk::Linked,
+        linked: Box<crate::desk::Linked>,
     },
     LinkedResolved {
         resolved: Vec<String>,

@@ -572,7 +572,7 @@ impl<'a> Executor<'a> {
                     Ok(linked) => Loaded::Linked {
                         key,
                         resolution,
-                        linked,
+                        linked: Box::new(linked),
                     },
                     Err(e) => refused(e),
                 }
