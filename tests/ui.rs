@@ -1165,6 +1165,19 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         assert!(day.finalised.is_some());
         d.key(KeyCode::Char('g'));
         d.key(KeyCode::Char('o'));
+        // An amendment is explicit (issue 14): asked first, saying what it changes.
+        match &d.app.popup {
+            Some(Popup::Confirm(c)) => assert!(c.lines[0].contains("TABMIS"), "{:?}", c.lines),
+            _ => panic!("the amendment was not asked: {:?}", d.app.flash),
+        }
+        if name == "en" {
+            assert!(
+                d.screen(80, 24).contains("amendment"),
+                "{}",
+                d.screen(80, 24)
+            );
+        }
+        d.key(KeyCode::Char('y'));
         let day = d
             .store
             .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
@@ -1178,6 +1191,26 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         );
         d.key(KeyCode::Char('h'));
         snap(&d, &format!("check_history_{name}"));
+        // Issue 14: in the history the result keys amend nothing; they say why.
+        for k in ['d', 'o', 's', 'y'] {
+            d.key(KeyCode::Char(k));
+            assert!(d.app.popup.is_none(), "{k}");
+            assert!(
+                d.app.flash.as_ref().unwrap().error,
+                "{k}: {:?}",
+                d.app.flash
+            );
+        }
+        let after = d
+            .store
+            .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+            .unwrap();
+        assert_eq!(
+            after.amendments.len(),
+            1,
+            "nothing amended from the history"
+        );
+        assert_eq!(after.entries, day.entries);
         d.key(KeyCode::Esc);
         d.key(KeyCode::Esc);
         assert!(d.app.check.is_none());
@@ -1238,6 +1271,44 @@ fn probes_run_in_the_background_and_are_confirmed_by_the_operator() {
     assert_eq!(tcs.result, CheckResult::Down);
     assert_eq!(tcs.source, hotro::domain::check::Source::Probe);
     assert!(tcs.detail.contains("connect"), "{}", tcs.detail);
+}
+
+/// Issue 14: `p` then `y` overwrote results recorded by hand (TABMIS marked OK became
+/// Down). A result recorded by hand is kept, and the operator is told which.
+#[test]
+fn accepting_probes_keeps_results_recorded_by_hand() {
+    use hotro::domain::check::{CheckResult, Source};
+    use hotro::ui::check::Proposal;
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('M'));
+    d.key(KeyCode::Char('o')); // TABMIS is fine, seen by hand
+    let c = d.app.check.as_mut().unwrap();
+    for system in ["TABMIS", "TCS-TT"] {
+        c.proposed.insert(
+            system.into(),
+            Proposal {
+                result: CheckResult::Down,
+                detail: "connect refused".into(),
+            },
+        );
+    }
+    d.key(KeyCode::Char('y'));
+    let day = d
+        .store
+        .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+        .unwrap();
+    let tabmis = day.entry("TABMIS").unwrap();
+    assert_eq!(
+        (tabmis.result, tabmis.source),
+        (CheckResult::Ok, Source::Manual)
+    );
+    let tcs = day.entry("TCS-TT").unwrap();
+    assert_eq!((tcs.result, tcs.source), (CheckResult::Down, Source::Probe));
+    let flash = d.app.flash.clone().unwrap().text;
+    assert!(
+        flash.contains("Recorded 1 result") && flash.contains("recorded by hand: TABMIS"),
+        "{flash}"
+    );
 }
 
 #[test]

@@ -380,6 +380,17 @@ pub struct Linked {
     pub announcement: Option<crate::domain::announce::Announcement>,
 }
 
+/// What accepting the probes' results did ([`Desk::record_probe_results`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProbesRecorded {
+    /// Systems whose probe result was recorded.
+    pub recorded: Vec<String>,
+    /// Systems whose result recorded by hand was kept (the probe's left unrecorded).
+    pub kept: Vec<String>,
+    /// Whether the day was finalised, so this was an amendment.
+    pub amendment: bool,
+}
+
 /// The operations, over one store, for one session, at one instant.
 pub struct Desk<'a> {
     /// The database.
@@ -738,6 +749,32 @@ impl<'a> Desk<'a> {
             (Err(StoreError::AlreadyFinalised { .. }), Some(refusal)) => Err(refusal),
             (other, _) => Ok(other?),
         }
+    }
+
+    /// Record the probes' results the operator accepted (the console's `y`): a system whose
+    /// result was recorded by hand keeps it ([`crate::domain::check::probe_may_replace`]).
+    /// Returns whether it was an amendment, and the systems kept as recorded by hand.
+    pub fn record_probe_results(
+        &mut self,
+        date: NaiveDate,
+        records: &[CheckRecord],
+    ) -> Result<ProbesRecorded, DeskError> {
+        self.session.require(Permission::RecordCheck)?;
+        let day = self.store.check_day(date)?;
+        let (take, kept): (Vec<CheckRecord>, Vec<CheckRecord>) = records
+            .iter()
+            .cloned()
+            .partition(|r| crate::domain::check::probe_may_replace(day.entry(&r.system)));
+        let amendment = if take.is_empty() {
+            false
+        } else {
+            self.record_checks(date, &take)?
+        };
+        Ok(ProbesRecorded {
+            recorded: take.into_iter().map(|r| r.system).collect(),
+            kept: kept.into_iter().map(|r| r.system).collect(),
+            amendment,
+        })
     }
 
     /// Whether the acting operator may run the probes.

@@ -110,6 +110,11 @@ pub enum Cmd {
     },
     /// Run every probe at once, in the background; the findings come back as a message.
     RunProbes,
+    /// Record the probes' results the operator accepted (a result recorded by hand is kept).
+    AcceptProbes {
+        date: chrono::NaiveDate,
+        records: Vec<crate::store::CheckRecord>,
+    },
     OpenCheckIncident {
         date: chrono::NaiveDate,
         system: String,
@@ -220,6 +225,7 @@ pub enum Loaded {
         count: usize,
         amendment: bool,
     },
+    ProbesAccepted(crate::desk::ProbesRecorded),
     Probes(Vec<crate::check::ProbeFinding>),
     CheckIncident {
         system: String,
@@ -3194,6 +3200,7 @@ impl App {
             other @ (Loaded::Announcements(_)
             | Loaded::Check { .. }
             | Loaded::CheckRecorded { .. }
+            | Loaded::ProbesAccepted(_)
             | Loaded::Probes(_)
             | Loaded::CheckIncident { .. }
             | Loaded::CheckFinalised(_)

@@ -127,6 +127,13 @@ impl App {
         if action == Action::History {
             return self.toggle_history();
         }
+        // The history is read only: a finalised report is amended only on its day's screen,
+        // explicitly (issue 14: the result keys silently amended it from the history).
+        if self.check.as_ref().is_some_and(|c| c.history.is_some()) && action != Action::CheckReport
+        {
+            self.warn(self.cat.t("flash.check_history_read_only"));
+            return Vec::new();
+        }
         let Some(system) = self.check_system().map(|s| s.id.clone()) else {
             return Vec::new();
         };
@@ -145,6 +152,31 @@ impl App {
             _ => None,
         };
         if let Some(result) = result_of(action) {
+            if let Some(f) = &c.day.finalised {
+                // An amendment to the report as sent: said so, and asked first.
+                let name = crate::check::report::system_name(&self.org, &self.cat, &system);
+                let from = crate::check::report::result_label(&self.cat, current.map(|e| e.result));
+                let to = crate::check::report::result_label(&self.cat, Some(result));
+                let by = self.operator_name(&f.by);
+                let line = self.cat.f(
+                    "confirm.check_amend",
+                    &[
+                        ("date", &date.format("%d/%m/%Y")),
+                        ("by", &by),
+                        ("system", &name),
+                        ("from", &from),
+                        ("to", &to),
+                    ],
+                );
+                let after = self.record_check(system, result, note);
+                self.popup = Some(Popup::Confirm(ConfirmPopup {
+                    lines: vec![line],
+                    pending: Vec::new(),
+                    after,
+                    next: None,
+                }));
+                return Vec::new();
+            }
             let cmds = self.record_check(system, result, note);
             // On to the next system; a failure whose group lead must be phoned keeps the
             // cursor, since the footer says whom to call and the next keys (note, incident,
@@ -209,7 +241,7 @@ impl App {
                         detail: p.detail,
                     })
                     .collect();
-                vec![Cmd::RecordCheck { date, records }]
+                vec![Cmd::AcceptProbes { date, records }]
             }
             Action::CheckIncident => match current {
                 Some(e) if e.result.warrants_incident() => {
@@ -238,11 +270,7 @@ impl App {
             },
             Action::Finalise => {
                 if let Some(f) = &c.day.finalised {
-                    let by = self
-                        .org
-                        .operator(&f.by)
-                        .map(|o| o.name.clone())
-                        .unwrap_or_else(|| f.by.clone());
+                    let by = self.operator_name(&f.by);
                     self.warn(self.cat.f("flash.check_already_finalised", &[("by", &by)]));
                     return Vec::new();
                 }
@@ -269,6 +297,14 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// An operator's name by login (the login when the configuration no longer has them).
+    fn operator_name(&self, login: &str) -> String {
+        self.org
+            .operator(login)
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| login.to_string())
     }
 
     /// Announce a failed system's outage: its name and result as the title, its application,
@@ -335,6 +371,28 @@ impl App {
                     c.log = log;
                 }
                 Vec::new()
+            }
+            Loaded::ProbesAccepted(done) => {
+                let id = if done.amendment {
+                    "flash.check_amended"
+                } else {
+                    "flash.check_recorded"
+                };
+                let mut text = self.cat.f(id, &[("count", &done.recorded.len())]);
+                if !done.kept.is_empty() {
+                    let names: Vec<String> = done
+                        .kept
+                        .iter()
+                        .map(|s| crate::check::report::system_name(&self.org, &self.cat, s))
+                        .collect();
+                    text.push(' ');
+                    text.push_str(&self.cat.f(
+                        "flash.probes_kept_manual",
+                        &[("count", &names.len()), ("systems", &names.join(", "))],
+                    ));
+                }
+                self.say(text);
+                self.refresh_all()
             }
             Loaded::CheckRecorded { count, amendment } => {
                 let id = if amendment {

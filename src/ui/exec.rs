@@ -525,6 +525,12 @@ impl<'a> Executor<'a> {
                     Err(e) => refused(e),
                 }
             }
+            Cmd::AcceptProbes { date, records } => {
+                match Desk::new(self.store, session, now).record_probe_results(date, &records) {
+                    Ok(done) => Loaded::ProbesAccepted(done),
+                    Err(e) => refused(e),
+                }
+            }
             Cmd::RunProbes => {
                 if let Err(e) = Desk::new(self.store, session, now).may_run_probes() {
                     return Some(refused(e));

@@ -688,6 +688,8 @@ flash-check_incident_needs_failure = Only a failed check (slow, login failed, do
 flash-check_already_finalised = This day was already finalised by { $by }; changes are recorded as amendments.
 flash-check_recorded = Recorded { $count } result(s).
 flash-check_amended = Recorded { $count } result(s) as amendment(s) to the finalised report.
+flash-check_history_read_only = The history is read only: a finalised report is amended on its day's screen (h goes back).
+flash-probes_kept_manual = Kept { $count } result(s) recorded by hand: { $systems } (if the probe is right, record it with a result key).
 flash-probes_done = { $count } probe(s) answered, { $failing } failing: check the proposals (→) and accept them with y.
 flash-check_finalised = The check of { $date } is finalised; its report is frozen.
 confirm-finalise = Finalise the morning check of { $date }? The report is frozen; later changes become logged amendments.
@@ -795,6 +797,7 @@ cli-sla-about = SLA rules
 cli-sla-tick-about = Apply the SLA rules to every open ticket now (for cron); each rule acts once per ticket and clock, whoever runs it
 popup-announce_guidance = Announce the outage: what should users do meanwhile?
 confirm-end_announcement = End announcement #{ $id } ({ $title }) now that its incident is resolved?
+confirm-check_amend = The check of { $date } was finalised by { $by }. Amend { $system } from { $from } to { $to }? It is recorded as an amendment to the report as sent.
 confirm-and_end_announcement = …and end announcement #{ $id } ({ $title }).
 action-announce = announce the outage
 

@@ -688,6 +688,8 @@ flash-check_incident_needs_failure = Chỉ kết quả không đạt (chậm, l�
 flash-check_already_finalised = Ngày này đã được { $by } chốt; thay đổi được ghi là điều chỉnh.
 flash-check_recorded = Đã ghi { $count } kết quả.
 flash-check_amended = Đã ghi { $count } kết quả là điều chỉnh của báo cáo đã chốt.
+flash-check_history_read_only = Lịch sử chỉ để xem: báo cáo đã chốt chỉ được sửa đổi ở màn hình của ngày đó (h quay lại).
+flash-probes_kept_manual = Giữ { $count } kết quả ghi tay: { $systems } (nếu kết quả dò đúng, ghi bằng phím kết quả).
 flash-probes_done = { $count } kiểm tra tự động đã xong, { $failing } không đạt: xem đề xuất (→) và nhấn y để chấp nhận.
 flash-check_finalised = Đã chốt kiểm tra ngày { $date }; báo cáo được giữ nguyên.
 confirm-finalise = Chốt kiểm tra đầu ngày { $date }? Báo cáo được giữ nguyên; thay đổi sau đó được ghi là điều chỉnh.
@@ -795,6 +797,7 @@ cli-sla-about = Quy tắc SLA
 cli-sla-tick-about = Áp dụng ngay các quy tắc SLA cho mọi phiếu đang mở (cho cron); mỗi quy tắc chỉ tác động một lần cho mỗi phiếu và đồng hồ, dù ai chạy
 popup-announce_guidance = Thông báo sự cố: người dùng nên làm gì trong khi chờ?
 confirm-end_announcement = Kết thúc thông báo #{ $id } ({ $title }) vì sự cố đã được xử lý?
+confirm-check_amend = Kiểm tra ngày { $date } đã được { $by } chốt. Sửa đổi { $system } từ { $from } thành { $to }? Được ghi là sửa đổi của báo cáo đã gửi.
 confirm-and_end_announcement = …và kết thúc thông báo #{ $id } ({ $title }).
 action-announce = thông báo sự cố
 

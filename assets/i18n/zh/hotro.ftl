@@ -688,6 +688,8 @@ flash-check_incident_needs_failure = 只有失败的检查（缓慢、登录失�
 flash-check_already_finalised = 这一天已由 { $by } 定稿；更改记录为修正。
 flash-check_recorded = 已记录 { $count } 个结果。
 flash-check_amended = 已将 { $count } 个结果记录为对定稿报告的修正。
+flash-check_history_read_only = 历史仅供查看：已定稿的报告只能在当天的屏幕上修订（按 h 返回）。
+flash-probes_kept_manual = 保留 { $count } 个手工记录的结果：{ $systems }（若探测结果正确，请用结果键记录）。
 flash-probes_done = { $count } 个探测已响应，{ $failing } 个失败：请查看建议结果（→），按 y 接受。
 flash-check_finalised = { $date } 的晨检已定稿；报告已冻结。
 confirm-finalise = 定稿 { $date } 的晨检？报告将被冻结；之后的更改成为有记录的修正。
@@ -795,6 +797,7 @@ cli-sla-about = SLA 规则
 cli-sla-tick-about = 立即对所有未关闭工单应用 SLA 规则（供 cron 使用）；每条规则对每个工单和计时只执行一次，无论由谁运行
 popup-announce_guidance = 发布故障公告：用户在此期间应如何处理？
 confirm-end_announcement = 其事件已解决，现在结束公告 #{ $id }（{ $title }）？
+confirm-check_amend = { $date } 的晨检已由 { $by } 定稿。将 { $system } 从 { $from } 修订为 { $to }？将记录为对已发送报告的修订。
 confirm-and_end_announcement = ……并结束公告 #{ $id }（{ $title }）。
 action-announce = 发布故障公告
 
