@@ -39,7 +39,30 @@ impl CheckScreen {
     }
 }
 
+/// Whether a check-screen action records something (a result, a note, the probes' results,
+/// an incident, an announcement, the finalisation): none is offered in the history view.
+pub fn writes_check(action: Action) -> bool {
+    matches!(
+        action,
+        Action::CheckOk
+            | Action::CheckSlow
+            | Action::CheckLoginFailed
+            | Action::CheckDown
+            | Action::CheckNote
+            | Action::RunProbes
+            | Action::AcceptProbes
+            | Action::CheckIncident
+            | Action::Announce
+            | Action::Finalise
+    )
+}
+
 impl App {
+    /// Whether the morning check's history (read only) is shown.
+    pub fn check_history_shown(&self) -> bool {
+        self.check.as_ref().is_some_and(|c| c.history.is_some())
+    }
+
     pub(crate) fn open_check(&mut self) -> Vec<Cmd> {
         let date = check_date(self.now, self.org.time_zone);
         self.knowledge = None;
@@ -129,8 +152,7 @@ impl App {
         }
         // The history is read only: a finalised report is amended only on its day's screen,
         // explicitly (issue 14: the result keys silently amended it from the history).
-        if self.check.as_ref().is_some_and(|c| c.history.is_some()) && action != Action::CheckReport
-        {
+        if self.check_history_shown() && writes_check(action) {
             self.warn(self.cat.t("flash.check_history_read_only"));
             return Vec::new();
         }

@@ -1086,8 +1086,10 @@ fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
     for c in &contexts {
         for b in app.keymap.bindings(*c) {
             // Discarding is an answer only when leaving a new-ticket form.
-            let offered =
-                b.action != Action::Discard || matches!(app.popup, Some(Popup::LeaveForm(_)));
+            // The morning check's history is read only.
+            let offered = (b.action != Action::Discard
+                || matches!(app.popup, Some(Popup::LeaveForm(_))))
+                && !(app.check_history_shown() && crate::ui::check::writes_check(b.action));
             if seen.contains(&b.action)
                 || !offered
                 || !app.action_allowed(b.action)
