@@ -990,6 +990,22 @@ fn the_new_ticket_form_shows_possible_duplicates() {
         f.similar.iter().any(|x| x.kind == "article"),
         "and articles: {refs:?}"
     );
+    let article = f
+        .similar
+        .iter()
+        .find(|x| x.kind == "article")
+        .unwrap()
+        .reference
+        .clone();
+    // Issue 14: they are drawn, not only computed — at 80×24 too, beside the form's fields.
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = d.screen(w, h);
+        assert!(
+            screen.contains("HT-2026-000001") && screen.contains(&article),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(screen.contains("Có thể trùng"), "{w}x{h}:\n{screen}");
+    }
     snap(&d, "new_ticket_duplicates_vi");
 }
 

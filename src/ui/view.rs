@@ -1558,6 +1558,42 @@ fn render_picker(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, p: 
 /// Requester and phone share a row where the width allows; the choices go in two columns
 /// when one column would leave the description fewer than three lines; when even that does
 /// not fit, the choices scroll so the focused one is always shown.
+/// The new-ticket form's possible duplicates and matching articles: a header with their
+/// number, then one line each (reference · kind · title, inert) as many as fit: the open
+/// tickets first (a duplicate is the thing not to record twice), then the articles.
+fn render_similar(
+    app: &App,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    found: &[crate::search::service::Found],
+) {
+    let cat = &app.cat;
+    let w = area.width as usize;
+    let mut lines = vec![Line::styled(
+        truncate(&cat.f("popup.similar", &[("count", &found.len())]), w),
+        theme.bold(),
+    )];
+    let mut ordered: Vec<&crate::search::service::Found> = found.iter().collect();
+    ordered.sort_by_key(|f| f.kind != "ticket");
+    lines.extend(
+        ordered
+            .into_iter()
+            .take(usize::from(area.height.saturating_sub(1)))
+            .map(|f| {
+                let kind = cat.t(&format!("kb.kind_{}", f.kind));
+                let text = format!(
+                    "  {} · {} · {}",
+                    sanitize(&f.reference),
+                    kind,
+                    sanitize(&f.title)
+                );
+                Line::raw(truncate(&text, w))
+            }),
+    );
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
 fn render_new_ticket(
     app: &App,
     theme: Theme,
@@ -1587,14 +1623,27 @@ fn render_new_ticket(
     let spare = inner.height.saturating_sub(3 + people_rows + 1);
     let two_columns = inner.width >= 60 && spare.saturating_sub(n) < 5;
     let choice_rows = if two_columns { n.div_ceil(2) } else { n }.min(spare.saturating_sub(3));
-    let [title, desc, people, choice_area, help] = Layout::vertical([
+    // Possible duplicates and articles (issue 14: found as the title is typed, never drawn):
+    // a header and a line each, from the description's room; it keeps two lines to type in.
+    // A small screen shows fewer, or none.
+    let similar_room = spare.saturating_sub(choice_rows + 4);
+    let similar_rows = if f.similar.is_empty() || similar_room < 2 {
+        0
+    } else {
+        (f.similar.len() as u16 + 1).min(similar_room).min(7)
+    };
+    let [title, desc, people, choice_area, similar, help] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
         Constraint::Length(people_rows),
         Constraint::Length(choice_rows),
+        Constraint::Length(similar_rows),
         Constraint::Length(1),
     ])
     .areas(inner);
+    if similar_rows > 0 {
+        render_similar(app, theme, frame, similar, &f.similar);
+    }
     let [requester, phone] = if side_by_side {
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(people)
     } else {

@@ -408,6 +408,7 @@ popup-choice_help = ↑/↓ field · ←/→ value · type to search · Enter sa
 popup-editor_help = { $submit } save · { $cancel } cancel (kept as draft) · { $editor } external editor
 popup-new_ticket = New ticket
 popup-form_help = Tab next field · ←/→ choose · type to search a choice · { $submit } save · Esc cancel
+popup-similar = Possible duplicates and matching articles ({ $count }):
 
 ## confirm
 confirm-header = These changes will be made to { $count } ticket(s):

@@ -408,6 +408,7 @@ popup-choice_help = ↑/↓ chọn trường · ←/→ đổi giá trị · gõ
 popup-editor_help = { $submit } lưu · { $cancel } hủy (giữ làm nháp) · { $editor } trình soạn thảo ngoài
 popup-new_ticket = Phiếu mới
 popup-form_help = Tab trường kế · ←/→ chọn · gõ để tìm lựa chọn · { $submit } lưu · Esc hủy
+popup-similar = Có thể trùng và bài viết liên quan ({ $count }):
 
 ## confirm
 confirm-header = Sẽ thực hiện các thay đổi sau trên { $count } phiếu:

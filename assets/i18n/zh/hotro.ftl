@@ -408,6 +408,7 @@ popup-choice_help = ↑/↓ 字段 · ←/→ 值 · 输入以搜索 · Enter �
 popup-editor_help = { $submit } 保存 · { $cancel } 取消（保存为草稿）· { $editor } 外部编辑器
 popup-new_ticket = 新建工单
 popup-form_help = Tab 下一字段 · ←/→ 选择 · 输入以搜索选项 · { $submit } 保存 · Esc 取消
+popup-similar = 可能重复的工单和相关文章（{ $count }）：
 
 ## confirm
 confirm-header = 以下修改将应用到 { $count } 个工单：
