@@ -416,6 +416,94 @@ fn assign_offers_a_group_without_a_person() {
     assert_eq!(last["group_to"], "payments");
 }
 
+/// Issue 14: the console corrects a saved ticket (`u`): its title, description, requester,
+/// phone, e-mail, unit and channel, as one `edited` event; a change made meanwhile is a
+/// conflict, never overwritten. The form fits 80×24.
+#[test]
+fn the_edit_form_corrects_a_ticket_and_checks_for_conflicts() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    assert_eq!(d.ticket(&key).0.title, "Mailbox full");
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('u'));
+    assert!(matches!(d.app.popup, Some(Popup::EditTicket(_))));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = d.screen(w, h);
+        for want in [
+            "Mailbox full",
+            "Incoming mail bounces.",
+            "Trần Thị Mai",
+            "0912 345 678",
+            "HCM-Q1",
+        ] {
+            assert!(screen.contains(want), "{want} at {w}x{h}:\n{screen}");
+        }
+        for line in screen.lines() {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= w as usize,
+                "{line}"
+            );
+        }
+    }
+    snap(&d, "edit_ticket_en");
+    // The title: "full" becomes "quota exceeded".
+    d.key(KeyCode::End);
+    for _ in 0..4 {
+        d.key(KeyCode::Backspace);
+    }
+    d.chars("quota exceeded");
+    // On to the e-mail (title, description, requester, phone, e-mail), then the channel.
+    for _ in 0..4 {
+        d.key(KeyCode::Tab);
+    }
+    d.chars("mai@kbnn.example");
+    d.key(KeyCode::Tab);
+    d.key(KeyCode::Tab);
+    d.key(KeyCode::Right);
+    d.ctrl('s');
+    assert!(d.app.popup.is_none(), "saved: {:?}", d.app.flash);
+    let (t, events) = d.ticket(&key);
+    assert_eq!(t.title, "Mailbox quota exceeded");
+    assert_eq!(t.requester.email.as_deref(), Some("mai@kbnn.example"));
+    assert_ne!(t.channel, "phone");
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "edited");
+    let fields: Vec<&str> = last["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "email", "channel"]);
+    // Nothing changed: said so, nothing written.
+    d.key(KeyCode::Char('u'));
+    d.ctrl('s');
+    assert!(d.app.flash.as_ref().unwrap().error);
+    assert_eq!(d.ticket(&key).1.len(), events.len());
+    d.key(KeyCode::Esc);
+    // Someone else corrects it meanwhile: a conflict, their title kept.
+    d.key(KeyCode::Char('u'));
+    d.chars(" (Q1)");
+    change_as(
+        &mut d,
+        &key,
+        "tranthibich",
+        0,
+        Change::Edit(Box::new(hotro::domain::ticket::TicketEdit {
+            title: Some("Hộp thư đầy".into()),
+            ..Default::default()
+        })),
+    );
+    d.ctrl('s');
+    assert!(
+        matches!(d.app.popup, Some(Popup::Conflict(_))),
+        "{:?}",
+        d.app.flash
+    );
+    assert_eq!(d.ticket(&key).0.title, "Hộp thư đầy");
+}
+
 #[test]
 fn classify_shows_the_priority_live_and_saves_it() {
     let mut d = desk("nguyenvanan", Lang::En);

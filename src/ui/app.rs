@@ -613,7 +613,7 @@ impl ChoiceField {
             .map(|o| o.value.as_str())
             .filter(|v| !v.is_empty())
     }
-    fn cycle(&mut self, forward: bool) {
+    pub(crate) fn cycle(&mut self, forward: bool) {
         let n = self.options.len().max(1);
         self.selected = if forward {
             (self.selected + 1) % n
@@ -622,7 +622,7 @@ impl ChoiceField {
         };
         self.query.clear();
     }
-    fn type_char(&mut self, c: char) {
+    pub(crate) fn type_char(&mut self, c: char) {
         self.query.push(c);
         let ranked = fuzzy_rank(
             &self.query,
@@ -750,6 +750,8 @@ pub enum Popup {
     Conflict(ConflictPopup),
     Classify(ClassifyForm),
     NewTicket(Box<NewTicketForm>),
+    /// Correct a saved ticket's title, description, requester, phone, e-mail, unit, channel.
+    EditTicket(Box<crate::ui::edit::EditForm>),
     /// Quit while text is unsaved: asks first, and gives the text back on "no".
     QuitConfirm(Option<Box<Popup>>),
     /// Esc in a new-ticket form with something typed: keep it as a draft (`n` opens it
@@ -884,6 +886,7 @@ impl App {
             Action::Take
             | Action::Assign
             | Action::Classify
+            | Action::EditTicket
             | Action::Status
             | Action::Escalate
             | Action::Transfer
@@ -957,7 +960,9 @@ impl App {
     /// The key contexts in force, narrowest first.
     pub fn contexts(&self) -> Vec<Context> {
         match &self.popup {
-            Some(Popup::Text(_)) | Some(Popup::NewTicket(_)) => vec![Context::Editor],
+            Some(Popup::Text(_)) | Some(Popup::NewTicket(_)) | Some(Popup::EditTicket(_)) => {
+                vec![Context::Editor]
+            }
             Some(Popup::Picker(_)) | Some(Popup::Classify(_)) => vec![Context::Picker],
             Some(Popup::Confirm(_))
             | Some(Popup::Conflict(_))
@@ -1067,7 +1072,7 @@ impl App {
 
     /// The ticket the operator is looking at (detail, else preview), for choices that depend
     /// on its state.
-    fn focused_ticket(&self) -> Option<&Ticket> {
+    pub(crate) fn focused_ticket(&self) -> Option<&Ticket> {
         if let Some(d) = &self.detail {
             return Some(&d.ticket);
         }
@@ -1090,6 +1095,7 @@ impl App {
         match &self.popup {
             Some(Popup::Text(t)) => !t.text().trim().is_empty(),
             Some(Popup::NewTicket(f)) | Some(Popup::LeaveForm(f)) => f.has_text(),
+            Some(Popup::EditTicket(f)) => f.changed(),
             Some(Popup::Conflict(c)) => {
                 c.text.as_ref().is_some_and(|t| !t.text().trim().is_empty())
             }
@@ -1223,6 +1229,7 @@ impl App {
                 t.area.insert_str(text);
                 t.dirty = true;
             }
+            Some(Popup::EditTicket(f)) => App::paste_into_edit(f, text),
             Some(Popup::NewTicket(f)) => {
                 let one_line = text.replace('\n', " ");
                 f.dirty = true;
@@ -1513,6 +1520,7 @@ impl App {
             Action::Status => self.open_picker(PickPurpose::Status),
             Action::Escalate => self.open_picker(PickPurpose::EscalateGroup),
             Action::Transfer => self.open_picker(PickPurpose::TransferGroup),
+            Action::EditTicket => self.open_edit_form(),
             Action::Link => self.open_picker(PickPurpose::LinkRelation),
             Action::Classify => {
                 let targets = self.targets();
@@ -1719,7 +1727,7 @@ impl App {
         Vec::new()
     }
 
-    fn nothing_selected(&mut self) -> Vec<Cmd> {
+    pub(crate) fn nothing_selected(&mut self) -> Vec<Cmd> {
         self.warn(self.cat.t("flash.nothing_selected"));
         Vec::new()
     }
@@ -2448,6 +2456,7 @@ impl App {
             Popup::Picker(p) => self.on_picker_key(p, key, action),
             Popup::Classify(f) => self.on_classify_key(f, key, action),
             Popup::NewTicket(f) => self.on_new_ticket_key(f, key, action),
+            Popup::EditTicket(f) => self.on_edit_key(f, key, action),
         }
     }
 
@@ -3251,6 +3260,11 @@ impl App {
                         f.description = text_area(&text);
                         f.dirty = true;
                     }
+                    Some(Popup::EditTicket(f)) => {
+                        if let Some(d) = f.texts.get_mut(crate::ui::edit::DESCRIPTION) {
+                            *d = text_area(&text);
+                        }
+                    }
                     _ => {}
                 }
                 Vec::new()
@@ -3282,7 +3296,7 @@ impl App {
 
 /// A choice among coded entries (kinds, categories, levels…) in the operator's language,
 /// with "—" first when the field may stay empty, starting at `current`.
-fn coded_choice(
+pub(crate) fn coded_choice(
     list: &[crate::domain::org::Coded],
     label_id: &'static str,
     current: Option<&str>,

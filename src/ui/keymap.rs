@@ -52,6 +52,7 @@ actions! {
     Take => "take",
     Assign => "assign",
     Classify => "classify",
+    EditTicket => "edit_ticket",
     Status => "status",
     Escalate => "escalate",
     Transfer => "transfer",
