@@ -811,6 +811,19 @@ fn refuse_if_final(t: &Ticket) -> Result<(), DomainError> {
     }
 }
 
+/// A ticket resolved (waiting for the requester's word) is not moved any more either:
+/// reopen it first.
+fn refuse_if_final_or_resolved(t: &Ticket) -> Result<(), DomainError> {
+    refuse_if_final(t)?;
+    if t.status == Status::Resolved {
+        return Err(DomainError::Final {
+            key: t.key.clone(),
+            status: t.status,
+        });
+    }
+    Ok(())
+}
+
 fn transition(t: &mut Ticket, to: Status) -> Result<Status, DomainError> {
     let from = t.status;
     if !from.can_become(to) {
@@ -862,13 +875,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             })
         }
         Change::Assign { to, group } => {
-            refuse_if_final(t)?;
-            if t.status == Status::Resolved {
-                return Err(DomainError::Final {
-                    key: t.key.clone(),
-                    status: t.status,
-                });
-            }
+            refuse_if_final_or_resolved(t)?;
             let operator = match &to {
                 Some(login) => Some(
                     org.operator(login)
@@ -1083,13 +1090,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             reason,
             external_ref,
         } => {
-            refuse_if_final(t)?;
-            if t.status == Status::Resolved {
-                return Err(DomainError::Final {
-                    key: t.key.clone(),
-                    status: t.status,
-                });
-            }
+            refuse_if_final_or_resolved(t)?;
             let reason = check_text("reason", &reason, true)?;
             let target = match &group {
                 Some(g) => {
@@ -1144,13 +1145,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             Ok(event)
         }
         Change::Transfer { group, reason } => {
-            refuse_if_final(t)?;
-            if t.status == Status::Resolved {
-                return Err(DomainError::Final {
-                    key: t.key.clone(),
-                    status: t.status,
-                });
-            }
+            refuse_if_final_or_resolved(t)?;
             let target = org.group(&group).ok_or_else(|| unknown("group", &group))?;
             if target.id == t.group {
                 return Err(DomainError::NothingToChange);
@@ -1258,13 +1253,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             // An escalated ticket solved by the higher tier returns to the tier that sent it,
             // with the solution, to answer the requester.
             if let Some(hop) = t.escalation.last().cloned() {
-                refuse_if_final(t)?;
-                if t.status == Status::Resolved {
-                    return Err(DomainError::Final {
-                        key: t.key.clone(),
-                        status: t.status,
-                    });
-                }
+                refuse_if_final_or_resolved(t)?;
                 t.escalation.pop();
                 let event = EventKind::ResolvedUpstream {
                     from_tier: t.tier,

@@ -1649,6 +1649,11 @@ fn render_edit_ticket(
         let line = choice_line(app, theme, c, focused, rect.width as usize);
         frame.render_widget(Paragraph::new(line), rect);
     }
+    render_form_help(app, theme, frame, help);
+}
+
+/// A form's line of keys (how to move, choose, save and cancel), with the keymap's save key.
+fn render_form_help(app: &App, theme: Theme, frame: &mut Frame<'_>, help: Rect) {
     let submit = app
         .keymap
         .key_for(&[Context::Editor], Action::Submit)
@@ -1657,7 +1662,7 @@ fn render_edit_ticket(
     frame.render_widget(
         Paragraph::new(Span::styled(
             truncate(
-                &cat.f("popup.form_help", &[("submit", &submit)]),
+                &app.cat.f("popup.form_help", &[("submit", &submit)]),
                 help.width as usize,
             ),
             theme.dim(),
@@ -1805,19 +1810,5 @@ fn render_new_ticket(
             .collect();
         frame.render_widget(Paragraph::new(lines), rect);
     }
-    let submit = app
-        .keymap
-        .key_for(&[Context::Editor], Action::Submit)
-        .map(|k| k.label())
-        .unwrap_or_default();
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            truncate(
-                &cat.f("popup.form_help", &[("submit", &submit)]),
-                help.width as usize,
-            ),
-            theme.dim(),
-        )),
-        help,
-    );
+    render_form_help(app, theme, frame, help);
 }
