@@ -389,6 +389,34 @@ fn transfer_by_keys_keeps_my_group_following() {
     assert_eq!(d.app.counts[following], 1);
 }
 
+/// A tier with one group (the provincial office) has nowhere to transfer to: said, no empty
+/// list.
+#[test]
+fn transfer_says_when_the_tier_has_no_other_group() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    change_as(
+        &mut d,
+        &key,
+        "nguyenvanan",
+        0,
+        Change::Assign {
+            to: None,
+            group: Some("province-it".into()),
+        },
+    );
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.detail.as_ref().unwrap().ticket.tier, 2);
+    d.key(KeyCode::Char('T'));
+    assert!(d.app.popup.is_none());
+    let flash = d.app.flash.clone().unwrap();
+    assert!(
+        flash.error && flash.text.contains("no other group"),
+        "{flash:?}"
+    );
+}
+
 /// Issue 14: `a` offers groups as well as people: a ticket goes to a group without a person.
 #[test]
 fn assign_offers_a_group_without_a_person() {

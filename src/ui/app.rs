@@ -2004,6 +2004,10 @@ impl App {
                     .unwrap_or_default(),
                 PickPurpose::Palette => Vec::new(),
             };
+        if purpose == PickPurpose::TransferGroup && items.is_empty() {
+            self.warn(self.cat.t("flash.no_same_tier_group"));
+            return Vec::new();
+        }
         self.popup = Some(Popup::Picker(Picker::new(purpose, targets, items)));
         Vec::new()
     }

@@ -690,6 +690,7 @@ flash-check_already_finalised = This day was already finalised by { $by }; chang
 flash-check_recorded = Recorded { $count } result(s).
 flash-check_amended = Recorded { $count } result(s) as amendment(s) to the finalised report.
 flash-check_history_read_only = The history is read only: a finalised report is amended on its day's screen (h goes back).
+flash-no_same_tier_group = There is no other group at this tier to transfer to; to go up, escalate.
 flash-probes_kept_manual = Kept { $count } result(s) recorded by hand: { $systems } (if the probe is right, record it with a result key).
 flash-probes_done = { $count } probe(s) answered, { $failing } failing: check the proposals (→) and accept them with y.
 flash-check_finalised = The check of { $date } is finalised; its report is frozen.

@@ -690,6 +690,7 @@ flash-check_already_finalised = Ngày này đã được { $by } chốt; thay đ
 flash-check_recorded = Đã ghi { $count } kết quả.
 flash-check_amended = Đã ghi { $count } kết quả là điều chỉnh của báo cáo đã chốt.
 flash-check_history_read_only = Lịch sử chỉ để xem: báo cáo đã chốt chỉ được sửa đổi ở màn hình của ngày đó (h quay lại).
+flash-no_same_tier_group = Mức này không có nhóm nào khác để chuyển sang; lên mức trên thì dùng chuyển mức.
 flash-probes_kept_manual = Giữ { $count } kết quả ghi tay: { $systems } (nếu kết quả dò đúng, ghi bằng phím kết quả).
 flash-probes_done = { $count } kiểm tra tự động đã xong, { $failing } không đạt: xem đề xuất (→) và nhấn y để chấp nhận.
 flash-check_finalised = Đã chốt kiểm tra ngày { $date }; báo cáo được giữ nguyên.

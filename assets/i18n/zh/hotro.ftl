@@ -690,6 +690,7 @@ flash-check_already_finalised = 这一天已由 { $by } 定稿；更改记录为
 flash-check_recorded = 已记录 { $count } 个结果。
 flash-check_amended = 已将 { $count } 个结果记录为对定稿报告的修正。
 flash-check_history_read_only = 历史仅供查看：已定稿的报告只能在当天的屏幕上修订（按 h 返回）。
+flash-no_same_tier_group = 本线没有可转交的其他组；向上请用升级。
 flash-probes_kept_manual = 保留 { $count } 个手工记录的结果：{ $systems }（若探测结果正确，请用结果键记录）。
 flash-probes_done = { $count } 个探测已响应，{ $failing } 个失败：请查看建议结果（→），按 y 接受。
 flash-check_finalised = { $date } 的晨检已定稿；报告已冻结。
