@@ -532,6 +532,37 @@ fn the_edit_form_corrects_a_ticket_and_checks_for_conflicts() {
     assert_eq!(d.ticket(&key).0.title, "Hộp thư đầy");
 }
 
+/// Stored text is untrusted: the correction form shows it without escape sequences, and a
+/// field left alone is not sent back.
+#[test]
+fn the_edit_form_shows_stored_text_inert() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    change_as(
+        &mut d,
+        &key,
+        "nguyenvanan",
+        0,
+        Change::Edit(Box::new(hotro::domain::ticket::TicketEdit {
+            description: Some("bounces \x1b]0;owned\x07 \x1b[2J here".into()),
+            ..Default::default()
+        })),
+    );
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('u'));
+    let screen = d.screen(80, 24);
+    assert!(
+        !screen.contains('\x1b') && !screen.contains('\x07'),
+        "{screen:?}"
+    );
+    assert!(screen.contains("bounces"), "{screen}");
+    let before = d.ticket(&key).1.len();
+    d.ctrl('s');
+    assert!(d.app.flash.as_ref().unwrap().error, "nothing to change");
+    assert_eq!(d.ticket(&key).1.len(), before);
+}
+
 #[test]
 fn classify_shows_the_priority_live_and_saves_it() {
     let mut d = desk("nguyenvanan", Lang::En);

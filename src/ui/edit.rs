@@ -107,13 +107,18 @@ impl App {
     fn edit_form(&self, t: &Ticket) -> EditForm {
         let lang = self.cat.lang().code();
         let r = &t.requester;
-        let original_texts = vec![
-            t.title.clone(),
-            t.description.clone(),
-            r.name.clone().unwrap_or_default(),
-            r.phone.clone().unwrap_or_default(),
-            r.email.clone().unwrap_or_default(),
-        ];
+        // Stored text is untrusted: the form shows (and compares against) it without escape
+        // sequences or controls; a field left alone is not sent.
+        let original_texts: Vec<String> = [
+            Some(&t.title),
+            Some(&t.description),
+            r.name.as_ref(),
+            r.phone.as_ref(),
+            r.email.as_ref(),
+        ]
+        .into_iter()
+        .map(|v| v.map(|v| crate::inert::sanitize(v)).unwrap_or_default())
+        .collect();
         let texts = original_texts
             .iter()
             .enumerate()
