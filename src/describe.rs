@@ -222,6 +222,33 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
                 ("resolution", &first_line(resolution)),
             ],
         ),
+        EventKind::Transferred {
+            from_group,
+            to_group,
+            reason,
+            following,
+            ..
+        } => cat.f(
+            "event.transferred",
+            &[
+                ("from_group", &group_name(org, cat, from_group)),
+                ("group", &group_name(org, cat, to_group)),
+                (
+                    "following",
+                    &following
+                        .as_deref()
+                        .map(|g| group_name(org, cat, g))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                (
+                    "reason",
+                    &reason
+                        .as_deref()
+                        .map(one_line)
+                        .unwrap_or_else(|| "—".into()),
+                ),
+            ],
+        ),
         EventKind::Returned {
             to_tier,
             to_group,
@@ -357,6 +384,18 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             tier,
         } => cat.f(
             "error.not_upward",
+            &[
+                ("group", &one_line(group)),
+                ("group_tier", group_tier),
+                ("tier", tier),
+            ],
+        ),
+        DomainError::NotSameTier {
+            group,
+            group_tier,
+            tier,
+        } => cat.f(
+            "error.not_same_tier",
             &[
                 ("group", &one_line(group)),
                 ("group_tier", group_tier),

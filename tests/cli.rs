@@ -1146,6 +1146,61 @@ fn status_changes_follow_the_state_machine() {
     assert!(!desk.keys(None, &["--open"]).contains(&k));
 }
 
+/// Issue 14: the operator who took the call hands it to the TABMIS group (same tier) and
+/// keeps following it; `assign --group` moves it without following (and is a lead's).
+#[test]
+fn transfer_to_a_same_tier_group_keeps_the_service_desk_following() {
+    let desk = Desk::new();
+    let k = s(&desk.create(BICH, "TABMIS báo lỗi sổ cái", &["--assign", BICH])["key"]).to_string();
+    let err = desk.fails(
+        5,
+        Some(BICH),
+        &["ticket", "assign", &k, "--group", "tabmis"],
+    );
+    assert!(err.contains("lead"), "{err}");
+    let x = desk.change(
+        BICH,
+        &[
+            "ticket",
+            "transfer",
+            &k,
+            "--group",
+            "tabmis",
+            "--reason",
+            "lỗi phân hệ sổ cái",
+        ],
+    );
+    assert_eq!(x["ticket"]["group"], "tabmis");
+    assert_eq!(x["ticket"]["assignee"], Value::Null);
+    let e = &x["event"];
+    assert_eq!(e["kind"], "transferred");
+    assert_eq!(e["from_group"], "service-desk");
+    assert_eq!(e["to_group"], "tabmis");
+    assert_eq!(e["from"], BICH);
+    assert_eq!(e["following"], "service-desk");
+    assert_eq!(
+        desk.keys(None, &["--following", "service-desk"]),
+        [k.as_str()]
+    );
+    assert_eq!(desk.keys(None, &["--group", "tabmis"]), [k.as_str()]);
+    let shown = desk.ok(None, &["ticket", "show", &k]).stdout;
+    assert!(
+        shown.contains("transferred from Service Desk to TABMIS group") && shown.contains(BICH),
+        "{shown}"
+    );
+    // Not within the tier: refused, naming escalate.
+    let err = desk.fails(
+        1,
+        Some(VINH),
+        &["ticket", "transfer", &k, "--group", "system-admin"],
+    );
+    assert!(err.contains("escalate"), "{err}");
+    // Solved by the TABMIS group, it is back with the operator who took the call.
+    let x = desk.change(VINH, &["ticket", "resolve", &k, "--resolution", "đã sửa"]);
+    assert_eq!(x["ticket"]["group"], "service-desk");
+    assert_eq!(x["ticket"]["assignee"], BICH);
+}
+
 #[test]
 fn escalate_goes_up_and_return_comes_back() {
     let desk = Desk::new();
@@ -1485,6 +1540,75 @@ fn list_filters_periods_and_fix_times_are_checked() {
         ],
     );
     assert!(err.contains("has already passed"), "{err}");
+}
+
+/// Issue 14: resolving an announced incident that has linked tickets never offered to end
+/// the announcement. Without `--end-announcement` the command says there is one and how; with
+/// it (a lead's), the announcement ends.
+#[test]
+fn resolving_an_announced_incident_offers_and_ends_its_announcement() {
+    let desk = Desk::new();
+    let incident = |title: &str| {
+        s(&desk.create(AN, title, &["--app", "TABMIS", "--assign", AN])["key"]).to_string()
+    };
+    let announce = |k: &str| {
+        desk.ok(
+            Some(AN),
+            &[
+                "announce",
+                "new",
+                "--title",
+                "TABMIS ngừng",
+                "--app",
+                "TABMIS",
+                "--incident",
+                k,
+            ],
+        );
+    };
+    let active = || desk.json(None, &["announce", "list", "--active", "--json"]);
+    let k = incident("TABMIS không truy cập được");
+    announce(&k);
+    let l = s(&desk.create(BICH, "không vào được TABMIS", &["--app", "TABMIS"])["key"]).to_string();
+    desk.change(BICH, &["ticket", "link", &l, "--child-of", &k]);
+    let out = desk.ok(
+        Some(AN),
+        &[
+            "ticket",
+            "resolve",
+            &k,
+            "--resolution",
+            "đã khởi động lại",
+            "--linked",
+        ],
+    );
+    assert!(out.stderr.contains("--end-announcement"), "{}", out.stderr);
+    assert_eq!(
+        active().as_array().unwrap().len(),
+        1,
+        "not ended without asking"
+    );
+    // Asked for, it ends with the incident.
+    let m = incident("TABMIS lại ngừng");
+    desk.ok(Some(AN), &["announce", "resolve", "1"]);
+    announce(&m);
+    let out = desk.ok(
+        Some(AN),
+        &[
+            "ticket",
+            "resolve",
+            &m,
+            "--resolution",
+            "đã sửa",
+            "--end-announcement",
+        ],
+    );
+    assert!(
+        out.stderr.contains("Announcement 2 resolved"),
+        "{}",
+        out.stderr
+    );
+    assert!(active().as_array().unwrap().is_empty());
 }
 
 /// Issue 14: nothing could correct a saved ticket's title, description, requester, phone,

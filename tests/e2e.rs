@@ -293,6 +293,66 @@ fn create_classify_and_escalate_by_keys() {
     assert_eq!(last["reason"], "Cần phòng chức năng kiểm tra");
 }
 
+/// Issue 14, through the real binary: the operator who took a call corrects it (`u`),
+/// hands it to the TABMIS group (`T`) and keeps following it (the CLI's "following" list).
+#[test]
+fn a_call_is_corrected_transferred_to_tabmis_and_followed() {
+    let (_dir, db) = fresh_db();
+    let (code, out, err) = hotro(
+        &db,
+        &[
+            "ticket",
+            "new",
+            "--title",
+            "TABMIS loi so cai",
+            "--assign",
+            "tranthibich",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let key = serde_json::from_str::<serde_json::Value>(&out).unwrap()["ticket"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut c = Console::start(&db, "tranthibich");
+    c.wait_for(&key);
+    c.send("\r");
+    c.wait_for("Timeline");
+    c.send("u");
+    c.wait_for("correct ticket");
+    c.send("\x1b[F"); // End
+    for _ in 0.."loi so cai".len() {
+        c.send("\x7f");
+    }
+    c.send("lỗi sổ cái");
+    c.send("\x13");
+    c.wait_for("TABMIS lỗi sổ cái");
+    c.send("T");
+    c.wait_for("Transfer to a group of this tier");
+    c.send("tabmis");
+    c.send("\r");
+    c.send("phân hệ sổ cái");
+    c.send("\x13");
+    c.wait_for("Please confirm");
+    c.send("y");
+    c.wait_for("transferred from Service Desk to TABMIS group");
+    c.quit();
+    let (code, out, err) = hotro(&db, &["ticket", "list", "--following", "service-desk"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&key) && out.contains("tabmis"), "{out}");
+    let (_, out, _) = hotro(&db, &["ticket", "show", &key, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.ends_with(&["edited", "transferred"]), "{kinds:?}");
+    assert_eq!(v["ticket"]["title"], "TABMIS lỗi sổ cái");
+}
+
 #[test]
 fn another_process_ticket_appears_without_a_key() {
     let (_dir, db) = fresh_db();

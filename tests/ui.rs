@@ -302,11 +302,24 @@ fn escalate_by_keys_moves_the_ticket_up_with_its_reason() {
     d.key(KeyCode::Char('e'));
     d.chars("oracle"); // fuzzy-find the vendor
     d.key(KeyCode::Enter);
+    // A vendor: its reference is asked first (issue 14), then the reason.
+    assert!(
+        d.screen(80, 24).contains("The vendor's reference"),
+        "{}",
+        d.screen(80, 24)
+    );
+    d.chars("SR 3-3456789");
+    d.key(KeyCode::Enter);
     d.chars("ORA-00054 when closing the period");
     d.ctrl('s');
     assert!(
         matches!(d.app.popup, Some(Popup::Confirm(_))),
         "escalation asks first"
+    );
+    assert!(
+        d.screen(120, 40).contains("SR 3-3456789"),
+        "{}",
+        d.screen(120, 40)
     );
     d.key(KeyCode::Char('y'));
     let (t, events) = d.ticket(&key);
@@ -315,8 +328,10 @@ fn escalate_by_keys_moves_the_ticket_up_with_its_reason() {
         (5, "vendor-oracle", Status::WaitingVendor)
     );
     assert_eq!(t.following_group(), Some("service-desk"));
+    assert_eq!(t.external_ref.as_deref(), Some("SR 3-3456789"));
     let last = serde_json::to_value(events.last().unwrap()).unwrap();
     assert_eq!(last["reason"], "ORA-00054 when closing the period");
+    assert_eq!(last["external_ref"], "SR 3-3456789");
     // And back down.
     d.key(KeyCode::Char('E'));
     d.chars("vendor fixed it");
@@ -324,6 +339,228 @@ fn escalate_by_keys_moves_the_ticket_up_with_its_reason() {
     d.key(KeyCode::Enter);
     let (t, _) = d.ticket(&key);
     assert_eq!((t.tier, t.group.as_str()), (3, "service-desk"));
+}
+
+/// Issue 14: `T` hands the ticket to a group of its tier (the TABMIS group); the operator's
+/// group keeps following it, and the timeline says who sent it where.
+#[test]
+fn transfer_by_keys_keeps_my_group_following() {
+    let mut d = desk("tranthibich", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('T'));
+    let screen = d.screen(80, 24);
+    assert!(screen.contains("TABMIS group (tier 3)"), "{screen}");
+    assert!(
+        !screen.contains("Service Desk (tier"),
+        "not its own group:\n{screen}"
+    );
+    assert!(!screen.contains("(tier 4)"), "not another tier:\n{screen}");
+    snap(&d, "transfer_picker_en");
+    d.chars("tabmis");
+    d.key(KeyCode::Enter);
+    d.chars("general ledger module");
+    d.ctrl('s');
+    assert!(
+        matches!(d.app.popup, Some(Popup::Confirm(_))),
+        "a transfer asks first"
+    );
+    d.key(KeyCode::Char('y'));
+    let (t, events) = d.ticket(&key);
+    assert_eq!((t.group.as_str(), t.assignee.as_deref()), ("tabmis", None));
+    assert_eq!(t.following_group(), Some("service-desk"));
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "transferred");
+    assert_eq!(last["actor"], "tranthibich");
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.contains("transferred from Service Desk to TABMIS group"),
+        "{screen}"
+    );
+    // It is in my group's "following" queue.
+    d.key(KeyCode::Esc);
+    let following = d
+        .app
+        .queues
+        .iter()
+        .position(|q| q.label == d.app.cat.t("queue.following"))
+        .unwrap();
+    assert_eq!(d.app.counts[following], 1);
+}
+
+/// A tier with one group (the provincial office) has nowhere to transfer to: said, no empty
+/// list.
+#[test]
+fn transfer_says_when_the_tier_has_no_other_group() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    change_as(
+        &mut d,
+        &key,
+        "nguyenvanan",
+        0,
+        Change::Assign {
+            to: None,
+            group: Some("province-it".into()),
+        },
+    );
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.detail.as_ref().unwrap().ticket.tier, 2);
+    d.key(KeyCode::Char('T'));
+    assert!(d.app.popup.is_none());
+    let flash = d.app.flash.clone().unwrap();
+    assert!(
+        flash.error && flash.text.contains("no other group"),
+        "{flash:?}"
+    );
+}
+
+/// Issue 14: `a` offers groups as well as people: a ticket goes to a group without a person.
+#[test]
+fn assign_offers_a_group_without_a_person() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    d.key(KeyCode::Char('a'));
+    d.chars("payments nobody");
+    let screen = d.screen(80, 24);
+    assert!(
+        screen.contains("Payments group — the group, nobody yet"),
+        "{screen}"
+    );
+    d.key(KeyCode::Enter);
+    if matches!(d.app.popup, Some(Popup::Confirm(_))) {
+        d.key(KeyCode::Char('y'));
+    }
+    let (t, events) = d.ticket(&key);
+    assert_eq!(
+        (t.group.as_str(), t.assignee.as_deref()),
+        ("payments", None)
+    );
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "assigned");
+    assert_eq!(last["group_to"], "payments");
+}
+
+/// Issue 14: the console corrects a saved ticket (`u`): its title, description, requester,
+/// phone, e-mail, unit and channel, as one `edited` event; a change made meanwhile is a
+/// conflict, never overwritten. The form fits 80×24.
+#[test]
+fn the_edit_form_corrects_a_ticket_and_checks_for_conflicts() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    assert_eq!(d.ticket(&key).0.title, "Mailbox full");
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('u'));
+    assert!(matches!(d.app.popup, Some(Popup::EditTicket(_))));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = d.screen(w, h);
+        for want in [
+            "Mailbox full",
+            "Incoming mail bounces.",
+            "Trần Thị Mai",
+            "0912 345 678",
+            "HCM-Q1",
+        ] {
+            assert!(screen.contains(want), "{want} at {w}x{h}:\n{screen}");
+        }
+        for line in screen.lines() {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= w as usize,
+                "{line}"
+            );
+        }
+    }
+    snap(&d, "edit_ticket_en");
+    // The title: "full" becomes "quota exceeded".
+    d.key(KeyCode::End);
+    for _ in 0..4 {
+        d.key(KeyCode::Backspace);
+    }
+    d.chars("quota exceeded");
+    // On to the e-mail (title, description, requester, phone, e-mail), then the channel.
+    for _ in 0..4 {
+        d.key(KeyCode::Tab);
+    }
+    d.chars("mai@kbnn.example");
+    d.key(KeyCode::Tab);
+    d.key(KeyCode::Tab);
+    d.key(KeyCode::Right);
+    d.ctrl('s');
+    assert!(d.app.popup.is_none(), "saved: {:?}", d.app.flash);
+    let (t, events) = d.ticket(&key);
+    assert_eq!(t.title, "Mailbox quota exceeded");
+    assert_eq!(t.requester.email.as_deref(), Some("mai@kbnn.example"));
+    assert_ne!(t.channel, "phone");
+    let last = serde_json::to_value(events.last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "edited");
+    let fields: Vec<&str> = last["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "email", "channel"]);
+    // Nothing changed: said so, nothing written.
+    d.key(KeyCode::Char('u'));
+    d.ctrl('s');
+    assert!(d.app.flash.as_ref().unwrap().error);
+    assert_eq!(d.ticket(&key).1.len(), events.len());
+    d.key(KeyCode::Esc);
+    // Someone else corrects it meanwhile: a conflict, their title kept.
+    d.key(KeyCode::Char('u'));
+    d.chars(" (Q1)");
+    change_as(
+        &mut d,
+        &key,
+        "tranthibich",
+        0,
+        Change::Edit(Box::new(hotro::domain::ticket::TicketEdit {
+            title: Some("Hộp thư đầy".into()),
+            ..Default::default()
+        })),
+    );
+    d.ctrl('s');
+    assert!(
+        matches!(d.app.popup, Some(Popup::Conflict(_))),
+        "{:?}",
+        d.app.flash
+    );
+    assert_eq!(d.ticket(&key).0.title, "Hộp thư đầy");
+}
+
+/// Stored text is untrusted: the correction form shows it without escape sequences, and a
+/// field left alone is not sent back.
+#[test]
+fn the_edit_form_shows_stored_text_inert() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    all_open(&mut d);
+    let key = d.selected();
+    change_as(
+        &mut d,
+        &key,
+        "nguyenvanan",
+        0,
+        Change::Edit(Box::new(hotro::domain::ticket::TicketEdit {
+            description: Some("bounces \x1b]0;owned\x07 \x1b[2J here".into()),
+            ..Default::default()
+        })),
+    );
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('u'));
+    let screen = d.screen(80, 24);
+    assert!(
+        !screen.contains('\x1b') && !screen.contains('\x07'),
+        "{screen:?}"
+    );
+    assert!(screen.contains("bounces"), "{screen}");
+    let before = d.ticket(&key).1.len();
+    d.ctrl('s');
+    assert!(d.app.flash.as_ref().unwrap().error, "nothing to change");
+    assert_eq!(d.ticket(&key).1.len(), before);
 }
 
 #[test]
@@ -900,6 +1137,22 @@ fn the_new_ticket_form_shows_possible_duplicates() {
         f.similar.iter().any(|x| x.kind == "article"),
         "and articles: {refs:?}"
     );
+    let article = f
+        .similar
+        .iter()
+        .find(|x| x.kind == "article")
+        .unwrap()
+        .reference
+        .clone();
+    // Issue 14: they are drawn, not only computed — at 80×24 too, beside the form's fields.
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = d.screen(w, h);
+        assert!(
+            screen.contains("HT-2026-000001") && screen.contains(&article),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(screen.contains("Có thể trùng"), "{w}x{h}:\n{screen}");
+    }
     snap(&d, "new_ticket_duplicates_vi");
 }
 
@@ -1084,6 +1337,19 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         assert!(day.finalised.is_some());
         d.key(KeyCode::Char('g'));
         d.key(KeyCode::Char('o'));
+        // An amendment is explicit (issue 14): asked first, saying what it changes.
+        match &d.app.popup {
+            Some(Popup::Confirm(c)) => assert!(c.lines[0].contains("TABMIS"), "{:?}", c.lines),
+            _ => panic!("the amendment was not asked: {:?}", d.app.flash),
+        }
+        if name == "en" {
+            assert!(
+                d.screen(80, 24).contains("amendment"),
+                "{}",
+                d.screen(80, 24)
+            );
+        }
+        d.key(KeyCode::Char('y'));
         let day = d
             .store
             .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
@@ -1097,6 +1363,26 @@ fn morning_check_screen_records_calls_opens_incidents_and_finalises() {
         );
         d.key(KeyCode::Char('h'));
         snap(&d, &format!("check_history_{name}"));
+        // Issue 14: in the history the result keys amend nothing; they say why.
+        for k in ['d', 'o', 's', 'y'] {
+            d.key(KeyCode::Char(k));
+            assert!(d.app.popup.is_none(), "{k}");
+            assert!(
+                d.app.flash.as_ref().unwrap().error,
+                "{k}: {:?}",
+                d.app.flash
+            );
+        }
+        let after = d
+            .store
+            .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+            .unwrap();
+        assert_eq!(
+            after.amendments.len(),
+            1,
+            "nothing amended from the history"
+        );
+        assert_eq!(after.entries, day.entries);
         d.key(KeyCode::Esc);
         d.key(KeyCode::Esc);
         assert!(d.app.check.is_none());
@@ -1157,6 +1443,44 @@ fn probes_run_in_the_background_and_are_confirmed_by_the_operator() {
     assert_eq!(tcs.result, CheckResult::Down);
     assert_eq!(tcs.source, hotro::domain::check::Source::Probe);
     assert!(tcs.detail.contains("connect"), "{}", tcs.detail);
+}
+
+/// Issue 14: `p` then `y` overwrote results recorded by hand (TABMIS marked OK became
+/// Down). A result recorded by hand is kept, and the operator is told which.
+#[test]
+fn accepting_probes_keeps_results_recorded_by_hand() {
+    use hotro::domain::check::{CheckResult, Source};
+    use hotro::ui::check::Proposal;
+    let mut d = desk("nguyenvanan", Lang::En);
+    d.key(KeyCode::Char('M'));
+    d.key(KeyCode::Char('o')); // TABMIS is fine, seen by hand
+    let c = d.app.check.as_mut().unwrap();
+    for system in ["TABMIS", "TCS-TT"] {
+        c.proposed.insert(
+            system.into(),
+            Proposal {
+                result: CheckResult::Down,
+                detail: "connect refused".into(),
+            },
+        );
+    }
+    d.key(KeyCode::Char('y'));
+    let day = d
+        .store
+        .check_day(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+        .unwrap();
+    let tabmis = day.entry("TABMIS").unwrap();
+    assert_eq!(
+        (tabmis.result, tabmis.source),
+        (CheckResult::Ok, Source::Manual)
+    );
+    let tcs = day.entry("TCS-TT").unwrap();
+    assert_eq!((tcs.result, tcs.source), (CheckResult::Down, Source::Probe));
+    let flash = d.app.flash.clone().unwrap().text;
+    assert!(
+        flash.contains("Recorded 1 result") && flash.contains("recorded by hand: TABMIS"),
+        "{flash}"
+    );
 }
 
 #[test]
@@ -1292,6 +1616,16 @@ fn a_new_ticket_is_offered_the_announced_incident_and_resolving_it_offers_its_ti
     d.key(KeyCode::Char('y'));
     assert_eq!(d.ticket("HT-2026-000005").0.status, Status::Resolved);
     assert_eq!(d.ticket("HT-2026-000006").0.status, Status::InProgress);
+    // Issue 14: then the incident's announcement is offered to end too.
+    match &d.app.popup {
+        Some(Popup::Confirm(c)) => {
+            assert!(c.lines[0].contains("End announcement #1"), "{:?}", c.lines)
+        }
+        _ => panic!("no offer to end the announcement: {:?}", d.app.flash),
+    }
+    d.key(KeyCode::Char('y'));
+    assert!(d.store.announcements(true).unwrap().is_empty());
+    assert!(d.app.announcements.is_empty());
 }
 
 #[test]
@@ -2073,6 +2407,7 @@ fn dialogs_wrap_their_text_and_keep_the_answers_in_sight() {
             lines: vec![long.into(), String::new(), "HT-2026-000001".into()],
             pending: Vec::new(),
             after: Vec::new(),
+            next: None,
         }));
         let answers = cat.t("popup.yes_no");
         for (w, h) in [(80u16, 24u16), (120, 40), (200, 50)] {

@@ -239,6 +239,41 @@ fn a_week_at_the_desk() {
     assert_eq!(t["ticket"]["group"], "service-desk");
     assert_eq!(t["ticket"]["channel"], "phone");
     assert!(w.list("mon 08:01", DESK, &["--mine"]).contains(&call));
+    // Routed to the TABMIS group (same tier); the Service Desk keeps following it.
+    w.ok(
+        "mon 08:10",
+        DESK,
+        &[
+            "ticket",
+            "transfer",
+            &call,
+            "--group",
+            "tabmis",
+            "--reason",
+            "Lỗi phân quyền phân hệ chi",
+        ],
+    );
+    let t = w.show("mon 08:11", &call);
+    assert_eq!(t["ticket"]["group"], "tabmis", "{t}");
+    assert_eq!(t["ticket"]["assignee"], Value::Null, "{t}");
+    assert!(
+        w.list("mon 08:11", DESK, &["--following", "service-desk"])
+            .contains(&call)
+    );
+    assert!(
+        w.list("mon 08:11", TABMIS, &["--group", "tabmis"])
+            .contains(&call)
+    );
+    let screen = w.console("mon 08:11", DESK);
+    assert!(
+        queue_line(&screen, "Escalated, following").ends_with('1'),
+        "{screen}"
+    );
+    let screen = w.console("mon 08:11", TABMIS);
+    assert!(
+        queue_line(&screen, "Unassigned: TABMIS group").ends_with('1'),
+        "{screen}"
+    );
 
     // ---- Monday 08:30: the provincial operator's own caller ------------------------------
     let province = w.new_ticket(
@@ -463,17 +498,34 @@ fn a_week_at_the_desk() {
         &["ticket", "link", &dup, "--duplicate-of", &call],
     );
     // A loop is refused: the original cannot become a duplicate of its duplicate.
-    w.fails(
+    let err = w.fails(
         1,
         "wed 09:06",
-        DESK,
+        TABMIS,
         &["ticket", "link", &call, "--duplicate-of", &dup],
     );
+    assert!(err.contains("cycle") || err.contains("loop"), "{err}");
     let shown = w.ok("wed 09:07", DESK, &["ticket", "show", &call]);
     assert!(
         shown.contains(&dup),
         "the original lists its duplicate: {shown}"
     );
+    // The TABMIS group solves it: back with the operator who took the call, to answer.
+    w.ok(
+        "wed 09:55",
+        TABMIS,
+        &[
+            "ticket",
+            "resolve",
+            &call,
+            "--resolution",
+            "Cấp lại quyền phê duyệt cho người dùng",
+        ],
+    );
+    let back = w.show("wed 09:56", &call);
+    assert_eq!(back["ticket"]["group"], "service-desk", "{back}");
+    assert_eq!(back["ticket"]["assignee"], DESK, "{back}");
+    assert!(w.list("wed 09:56", DESK, &["--mine"]).contains(&call));
     w.ok(
         "wed 10:00",
         DESK,

@@ -591,6 +591,17 @@ pub enum TicketCommand {
         #[command(flatten)]
         guard: Guard,
     },
+    /// Hand the ticket to another group of its tier; the sending group keeps following it
+    /// (unlike `assign --group`, which moves it and follows nothing).
+    Transfer {
+        key: String,
+        #[arg(long, value_name = "GROUP")]
+        group: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
+    },
     Return {
         key: String,
         #[arg(long)]
@@ -618,6 +629,10 @@ pub enum TicketCommand {
         resolution: String,
         #[arg(long)]
         linked: bool,
+        /// End the incident's active announcement too (a lead's); without it the command
+        /// only says there is one.
+        #[arg(long)]
+        end_announcement: bool,
         #[command(flatten)]
         guard: Guard,
     },

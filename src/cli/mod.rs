@@ -936,6 +936,20 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 external_ref: external_ref.clone(),
             },
         ),
+        TicketCommand::Transfer {
+            key,
+            group,
+            reason,
+            guard,
+        } => change(
+            env,
+            key,
+            guard,
+            Change::Transfer {
+                group: group.clone(),
+                reason: reason.clone(),
+            },
+        ),
         TicketCommand::Return { key, reason, guard } => change(
             env,
             key,
@@ -970,6 +984,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             key,
             resolution,
             linked,
+            end_announcement,
             guard,
         } => {
             let code = change(
@@ -981,6 +996,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 },
             )?;
             resolve_linked(env, key, resolution, *linked, guard.json)?;
+            end_incident_announcement(env, key, *end_announcement)?;
             Ok(code)
         }
         TicketCommand::Confirm {
@@ -1056,6 +1072,34 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             },
         ),
     }
+}
+
+/// After an incident is resolved: its active announcement ends with `--end-announcement`
+/// (which needs the announce permission); without, the command says there is one and how to
+/// end it. Not ended by default: an outage announcement is the lead's to end, and users may
+/// still be told to wait while the fix is confirmed. Messages go to stderr (with `--json`
+/// stdout carries the ticket's change alone).
+fn end_incident_announcement(env: &Env<'_>, key: &str, end: bool) -> Result<()> {
+    let cat = env.cat;
+    let Some(a) =
+        env.with_desk(|d| d.announcement_of_incident(key).map_err(|e| env.desk_err(e)))?
+    else {
+        return Ok(());
+    };
+    let title = one_line(&a.title);
+    if !end {
+        say_err!(
+            "{}",
+            cat.f(
+                "ticket.announcement_hint",
+                &[("key", &key), ("id", &a.id), ("title", &title)]
+            )
+        );
+        return Ok(());
+    }
+    let ended = env.with_desk(|d| d.resolve_announcement(a.id).map_err(|e| env.desk_err(e)))?;
+    say_err!("{}", cat.f("announce.resolved", &[("id", &ended.id)]));
+    Ok(())
 }
 
 /// After a ticket is resolved: with `--linked`, resolve its linked tickets (children and

@@ -375,6 +375,20 @@ pub struct Linked {
     pub with_incident: Vec<Ticket>,
     /// Open linked tickets with work of their own, left to their handlers.
     pub left: Vec<Ticket>,
+    /// The active announcement of the incident, which may end with it
+    /// ([`crate::domain::announce::announcement_of_incident`]).
+    pub announcement: Option<crate::domain::announce::Announcement>,
+}
+
+/// What accepting the probes' results did ([`Desk::record_probe_results`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProbesRecorded {
+    /// Systems whose probe result was recorded.
+    pub recorded: Vec<String>,
+    /// Systems whose result recorded by hand was kept (the probe's left unrecorded).
+    pub kept: Vec<String>,
+    /// Whether the day was finalised, so this was an amendment.
+    pub amendment: bool,
 }
 
 /// The operations, over one store, for one session, at one instant.
@@ -494,7 +508,10 @@ impl<'a> Desk<'a> {
     /// The linked (child) tickets of an incident that would be resolved with it, and those
     /// left alone because they have open work of their own.
     pub fn linked_of(&mut self, key: &str) -> Result<Linked, DeskError> {
-        let mut out = Linked::default();
+        let mut out = Linked {
+            announcement: self.announcement_of_incident(key)?,
+            ..Linked::default()
+        };
         for child in self.store.children_of(key)? {
             if !child.status.is_open() {
                 continue;
@@ -529,7 +546,17 @@ impl<'a> Desk<'a> {
         Ok(Linked {
             with_incident,
             left,
+            announcement: self.announcement_of_incident(key)?,
         })
+    }
+
+    /// The active announcement whose incident is `key`, if any (anyone may read).
+    pub fn announcement_of_incident(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<crate::domain::announce::Announcement>, DeskError> {
+        let active = self.store.announcements(true)?;
+        Ok(crate::domain::announce::announcement_of_incident(&active, key).cloned())
     }
 
     /// A ticket and its timeline (anyone may read).
@@ -725,6 +752,32 @@ impl<'a> Desk<'a> {
             (Err(StoreError::AlreadyFinalised { .. }), Some(refusal)) => Err(refusal),
             (other, _) => Ok(other?),
         }
+    }
+
+    /// Record the probes' results the operator accepted (the console's `y`): a system whose
+    /// result was recorded by hand keeps it ([`crate::domain::check::probe_may_replace`]).
+    /// Returns whether it was an amendment, and the systems kept as recorded by hand.
+    pub fn record_probe_results(
+        &mut self,
+        date: NaiveDate,
+        records: &[CheckRecord],
+    ) -> Result<ProbesRecorded, DeskError> {
+        self.session.require(Permission::RecordCheck)?;
+        let day = self.store.check_day(date)?;
+        let (take, kept): (Vec<CheckRecord>, Vec<CheckRecord>) = records
+            .iter()
+            .cloned()
+            .partition(|r| crate::domain::check::probe_may_replace(day.entry(&r.system)));
+        let amendment = if take.is_empty() {
+            false
+        } else {
+            self.record_checks(date, &take)?
+        };
+        Ok(ProbesRecorded {
+            recorded: take.into_iter().map(|r| r.system).collect(),
+            kept: kept.into_iter().map(|r| r.system).collect(),
+            amendment,
+        })
     }
 
     /// Whether the acting operator may run the probes.

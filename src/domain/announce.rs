@@ -142,6 +142,19 @@ pub fn incident_for<'a>(
     })
 }
 
+/// The active announcement whose incident is `key`, which may end when the incident is
+/// resolved (issue 14: resolving an announced incident with linked tickets never offered
+/// to end it). One rule for the CLI (`ticket resolve --end-announcement`) and the console
+/// (the offer after resolving).
+pub fn announcement_of_incident<'a>(
+    announcements: &'a [Announcement],
+    key: &str,
+) -> Option<&'a Announcement> {
+    announcements
+        .iter()
+        .find(|a| a.is_active() && a.incident.as_deref() == Some(key))
+}
+
 /// Whether an open ticket linked to an incident is resolved together with it: it has no
 /// open work of its own ([`follows_incident`]) and no procedure step pending (a step is not
 /// done by resolving around it). One rule for the preview and the resolve.
@@ -162,6 +175,34 @@ mod tests {
 
     fn org() -> Organisation {
         crate::config::embedded().org
+    }
+
+    /// Issue 14: the announcement that ends with an incident is the active one naming it.
+    #[test]
+    fn an_incident_has_the_active_announcement_that_names_it() {
+        let at = chrono::Utc::now();
+        let a = |id: i64, incident: &str, resolved: bool| Announcement {
+            id,
+            title: format!("#{id}"),
+            applications: vec!["TABMIS".into()],
+            problem: String::new(),
+            guidance: String::new(),
+            expected_fix: None,
+            incident: Some(incident.into()),
+            created_by: "x".into(),
+            created_at: at,
+            updated_by: "x".into(),
+            updated_at: at,
+            resolved_at: resolved.then_some(at),
+            resolved_by: None,
+            version: 1,
+        };
+        let list = [a(1, "HT-1", true), a(2, "HT-2", false), a(3, "HT-1", false)];
+        assert_eq!(
+            announcement_of_incident(&list, "HT-1").map(|a| a.id),
+            Some(3)
+        );
+        assert_eq!(announcement_of_incident(&list, "HT-9"), None);
     }
 
     /// Issue 14: an expected fix time in the past was accepted.

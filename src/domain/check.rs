@@ -375,6 +375,16 @@ pub struct Tally {
     pub late: usize,
 }
 
+/// Whether a probe's result may take the place of what is recorded for its system: never
+/// over a result an operator recorded by hand (issue 14: `p` then `y` turned TABMIS, marked
+/// OK by hand, into Down without asking). The operator looked at the system (logged in,
+/// ran a report); a probe sees only whether it answers, so the hand's result is kept and
+/// the probe's is left for the operator to record with a result key if it is right —
+/// rather than asking about each system every morning.
+pub fn probe_may_replace(existing: Option<&Entry>) -> bool {
+    existing.is_none_or(|e| e.source != Source::Manual)
+}
+
 /// The systems found down or refusing logins with no incident ticket opened for them: the
 /// report goes out saying something failed and nobody is on it (issue 14: finalising did
 /// not warn). In the day's order.
@@ -457,6 +467,26 @@ pub fn availability(settings: &CheckSettings, days: &[CheckDay]) -> Vec<Availabi
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    /// Issue 14: a probe never overwrites a result recorded by hand; an earlier probe's it
+    /// does.
+    #[test]
+    fn a_probe_never_replaces_a_result_recorded_by_hand() {
+        let entry = |source| Entry {
+            system: "TABMIS".into(),
+            result: CheckResult::Ok,
+            note: String::new(),
+            by: "nguyenvanan".into(),
+            at: Utc.with_ymd_and_hms(2026, 11, 20, 0, 5, 0).unwrap(),
+            source,
+            detail: String::new(),
+            incident: None,
+        };
+        assert!(!probe_may_replace(Some(&entry(Source::Manual))));
+        assert!(probe_may_replace(Some(&entry(Source::Probe))));
+        assert!(probe_may_replace(Some(&entry(Source::Auto))));
+        assert!(probe_may_replace(None));
+    }
 
     fn settings() -> CheckSettings {
         let levels = |i: &str, u: &str| IncidentLevels {

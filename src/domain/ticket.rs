@@ -176,6 +176,18 @@ pub enum Change {
         reason: String,
         external_ref: Option<String>,
     },
+    /// Hand the ticket to another group of the same tier (a specialist group such as the
+    /// TABMIS group, seed 003) without a person; the sending group keeps following it — it
+    /// is pushed on the escalation path like an escalation, so it answers the requester when
+    /// the ticket comes back (issue 14: `assign --group tabmis` dropped the Service Desk
+    /// from following the call it took). Sending it to the group that follows it brings it
+    /// home instead (that hop is taken off the path).
+    Transfer {
+        /// The target group's id: of the ticket's tier, not its current group.
+        group: String,
+        /// Why, if said.
+        reason: Option<String>,
+    },
     Return {
         reason: String,
     },
@@ -291,6 +303,18 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by_rule: Option<String>,
     },
+    /// Handed to another group of the same tier ([`Change::Transfer`]): who had it, from
+    /// which group to which, and the group that follows it afterwards (`None`: it came home
+    /// to the group that followed it).
+    Transferred {
+        tier: u8,
+        from_group: String,
+        to_group: String,
+        /// Who had it in the sending group (it is left without a person).
+        from: Option<String>,
+        reason: Option<String>,
+        following: Option<String>,
+    },
     Returned {
         from_tier: u8,
         to_tier: u8,
@@ -384,6 +408,7 @@ impl EventKind {
             EventKind::Assigned { .. } => "assigned",
             EventKind::StatusChanged { .. } => "status_changed",
             EventKind::Escalated { .. } => "escalated",
+            EventKind::Transferred { .. } => "transferred",
             EventKind::Returned { .. } => "returned",
             EventKind::Linked { .. } => "linked",
             EventKind::Resolved { .. } => "resolved",
@@ -453,6 +478,14 @@ pub enum DomainError {
     NoHigherTier { tier: u8 },
     #[error("group `{group}` is at tier {group_tier}, not above tier {tier}")]
     NotUpward {
+        group: String,
+        group_tier: u8,
+        tier: u8,
+    },
+    #[error(
+        "group `{group}` is at tier {group_tier}, not tier {tier}: a transfer stays within the tier (use escalate to go up)"
+    )]
+    NotSameTier {
         group: String,
         group_tier: u8,
         tier: u8,
@@ -845,6 +878,19 @@ fn refuse_if_final(t: &Ticket) -> Result<(), DomainError> {
     }
 }
 
+/// A ticket resolved (waiting for the requester's word) is not moved any more either:
+/// reopen it first.
+fn refuse_if_final_or_resolved(t: &Ticket) -> Result<(), DomainError> {
+    refuse_if_final(t)?;
+    if t.status == Status::Resolved {
+        return Err(DomainError::Final {
+            key: t.key.clone(),
+            status: t.status,
+        });
+    }
+    Ok(())
+}
+
 fn transition(t: &mut Ticket, to: Status) -> Result<Status, DomainError> {
     let from = t.status;
     if !from.can_become(to) {
@@ -896,13 +942,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             })
         }
         Change::Assign { to, group } => {
-            refuse_if_final(t)?;
-            if t.status == Status::Resolved {
-                return Err(DomainError::Final {
-                    key: t.key.clone(),
-                    status: t.status,
-                });
-            }
+            refuse_if_final_or_resolved(t)?;
             let operator = match &to {
                 Some(login) => Some(
                     org.operator(login)
@@ -1114,13 +1154,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             reason,
             external_ref,
         } => {
-            refuse_if_final(t)?;
-            if t.status == Status::Resolved {
-                return Err(DomainError::Final {
-                    key: t.key.clone(),
-                    status: t.status,
-                });
-            }
+            refuse_if_final_or_resolved(t)?;
             let reason = check_text("reason", &reason, true)?;
             let target = match &group {
                 Some(g) => {
@@ -1173,6 +1207,46 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 t.external_ref = external_ref;
             }
             Ok(event)
+        }
+        Change::Transfer { group, reason } => {
+            refuse_if_final_or_resolved(t)?;
+            let target = org.group(&group).ok_or_else(|| unknown("group", &group))?;
+            if target.id == t.group {
+                return Err(DomainError::NothingToChange);
+            }
+            if target.tier != t.tier {
+                return Err(DomainError::NotSameTier {
+                    group: target.id.clone(),
+                    group_tier: target.tier,
+                    tier: t.tier,
+                });
+            }
+            let reason = match reason {
+                Some(r) if !r.trim().is_empty() => Some(check_text("reason", &r, true)?),
+                _ => None,
+            };
+            let from = t.assignee.take();
+            let from_group = std::mem::replace(&mut t.group, target.id.clone());
+            // Home to the group that follows it: that hop is done. Else the sender follows.
+            if t.following_group() == Some(target.id.as_str())
+                && t.escalation.last().is_some_and(|h| h.tier == target.tier)
+            {
+                t.escalation.pop();
+            } else {
+                t.escalation.push(Hop {
+                    tier: t.tier,
+                    group: from_group.clone(),
+                    assignee: from.clone(),
+                });
+            }
+            Ok(EventKind::Transferred {
+                tier: t.tier,
+                from_group,
+                to_group: target.id.clone(),
+                from,
+                reason,
+                following: t.following_group().map(str::to_string),
+            })
         }
         Change::Return { reason } => {
             refuse_if_final(t)?;
@@ -1243,13 +1317,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             // An escalated ticket solved by the higher tier returns to the tier that sent it,
             // with the solution, to answer the requester.
             if let Some(hop) = t.escalation.last().cloned() {
-                refuse_if_final(t)?;
-                if t.status == Status::Resolved {
-                    return Err(DomainError::Final {
-                        key: t.key.clone(),
-                        status: t.status,
-                    });
-                }
+                refuse_if_final_or_resolved(t)?;
                 t.escalation.pop();
                 let event = EventKind::ResolvedUpstream {
                     from_tier: t.tier,
@@ -2189,6 +2257,110 @@ mod tests {
             run(&mut t, org, Change::Return { reason: "x".into() }),
             Err(DomainError::NotEscalated { .. })
         ));
+    }
+
+    /// Issue 14: the Service Desk hands a call to the TABMIS group (same tier) and keeps
+    /// following it; the TABMIS group's answer brings it back to the operator who took it.
+    #[test]
+    fn transfer_to_a_same_tier_group_keeps_the_sender_following() {
+        let cfg = config::embedded();
+        let org = &cfg.org;
+        let mut t = new_ticket(org);
+        t.group = "service-desk".into();
+        t.tier = 3;
+        t.assignee = Some("nguyenvanan".into());
+        t.escalation.clear();
+        let e = run(
+            &mut t,
+            org,
+            Change::Transfer {
+                group: "tabmis".into(),
+                reason: Some("lỗi phân hệ sổ cái".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (t.group.as_str(), t.tier, t.assignee.as_deref()),
+            ("tabmis", 3, None)
+        );
+        assert_eq!(t.following_group(), Some("service-desk"));
+        assert_eq!(
+            e.kind,
+            EventKind::Transferred {
+                tier: 3,
+                from_group: "service-desk".into(),
+                to_group: "tabmis".into(),
+                from: Some("nguyenvanan".into()),
+                reason: Some("lỗi phân hệ sổ cái".into()),
+                following: Some("service-desk".into()),
+            }
+        );
+        // Not a transfer: another tier, the same group, an unknown group.
+        assert!(matches!(
+            run(
+                &mut t,
+                org,
+                Change::Transfer {
+                    group: "system-admin".into(),
+                    reason: None
+                }
+            ),
+            Err(DomainError::NotSameTier {
+                group_tier: 4,
+                tier: 3,
+                ..
+            })
+        ));
+        assert_eq!(
+            run(
+                &mut t,
+                org,
+                Change::Transfer {
+                    group: "tabmis".into(),
+                    reason: None
+                }
+            ),
+            Err(DomainError::NothingToChange)
+        );
+        assert!(matches!(
+            run(
+                &mut t,
+                org,
+                Change::Transfer {
+                    group: "nosuch".into(),
+                    reason: None
+                }
+            ),
+            Err(DomainError::Unknown { .. })
+        ));
+        // Solved there, it goes back to the Service Desk operator who took the call.
+        run(
+            &mut t,
+            org,
+            Change::Resolve {
+                resolution: "đã mở khóa".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (t.group.as_str(), t.assignee.as_deref()),
+            ("service-desk", Some("nguyenvanan"))
+        );
+        // Sent home to the group that follows it, nobody follows any more.
+        let mut u = new_ticket(org);
+        u.group = "service-desk".into();
+        u.tier = 3;
+        u.escalation.clear();
+        let to = |g: &str| Change::Transfer {
+            group: g.into(),
+            reason: None,
+        };
+        run(&mut u, org, to("tabmis")).unwrap();
+        run(&mut u, org, to("service-desk")).unwrap();
+        assert_eq!(
+            (u.group.as_str(), u.following_group()),
+            ("service-desk", None)
+        );
     }
 
     #[test]

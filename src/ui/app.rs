@@ -114,6 +114,11 @@ pub enum Cmd {
     },
     /// Run every probe at once, in the background; the findings come back as a message.
     RunProbes,
+    /// Record the probes' results the operator accepted (a result recorded by hand is kept).
+    AcceptProbes {
+        date: chrono::NaiveDate,
+        records: Vec<crate::store::CheckRecord>,
+    },
     OpenCheckIncident {
         date: chrono::NaiveDate,
         system: String,
@@ -227,6 +232,7 @@ pub enum Loaded {
         count: usize,
         amendment: bool,
     },
+    ProbesAccepted(crate::desk::ProbesRecorded),
     Probes(Vec<crate::check::ProbeFinding>),
     CheckIncident {
         system: String,
@@ -240,7 +246,7 @@ pub enum Loaded {
     Linked {
         key: String,
         resolution: String,
-        linked: crate::desk::Linked,
+        linked: Box<crate::desk::Linked>,
     },
     LinkedResolved {
         resolved: Vec<String>,
@@ -374,6 +380,9 @@ pub struct Detail {
 /// Lines of a description shown before it is folded ("… N more lines").
 pub const DESCRIPTION_FOLD: usize = 8;
 
+/// The assign picker's value of a group (rather than a person's login).
+const GROUP_VALUE: &str = "group:";
+
 /// What a text popup is for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TextPurpose {
@@ -382,6 +391,17 @@ pub enum TextPurpose {
     Resolve,
     Escalate {
         group: Option<String>,
+        /// The vendor's reference, asked first when the group is external (issue 14).
+        external_ref: Option<String>,
+    },
+    /// The vendor's reference for an escalation to an external group (empty: none yet);
+    /// the reason is asked next.
+    ExternalRef {
+        group: String,
+    },
+    /// Why the ticket goes to another group of its tier (may be left empty).
+    Transfer {
+        group: String,
     },
     Return,
     Cancel,
@@ -420,6 +440,8 @@ impl TextPurpose {
             TextPurpose::Note => "popup.note",
             TextPurpose::Resolve => "popup.resolve",
             TextPurpose::Escalate { .. } => "popup.escalate_reason",
+            TextPurpose::ExternalRef { .. } => "popup.external_ref",
+            TextPurpose::Transfer { .. } => "popup.transfer_reason",
             TextPurpose::Return => "popup.return_reason",
             TextPurpose::Cancel => "popup.cancel_reason",
             TextPurpose::Reopen => "popup.reopen_reason",
@@ -434,7 +456,20 @@ impl TextPurpose {
     pub fn single_line(&self) -> bool {
         matches!(
             self,
-            TextPurpose::LinkTarget(_) | TextPurpose::CheckNote { .. }
+            TextPurpose::LinkTarget(_)
+                | TextPurpose::CheckNote { .. }
+                | TextPurpose::ExternalRef { .. }
+        )
+    }
+
+    /// Whether the text may be left empty: a step that requires nothing, a transfer without
+    /// a reason, an escalation whose vendor reference is not known yet.
+    fn may_be_empty(&self) -> bool {
+        matches!(
+            self,
+            TextPurpose::CompleteStep
+                | TextPurpose::Transfer { .. }
+                | TextPurpose::ExternalRef { .. }
         )
     }
 }
@@ -466,6 +501,8 @@ pub enum PickPurpose {
     Assign,
     Status,
     EscalateGroup,
+    /// Another group of the ticket's tier ([`Change::Transfer`]).
+    TransferGroup,
     LinkRelation,
     Palette,
     /// How the requester confirmed the resolution (a channel), before closing.
@@ -555,6 +592,9 @@ pub struct ConfirmPopup {
     pub pending: Vec<Pending>,
     /// Commands to run on "yes" besides applying `pending`.
     pub after: Vec<Cmd>,
+    /// A further question asked after this one is answered, yes or no (resolving an
+    /// incident: its linked tickets, then its announcement).
+    pub next: Option<Box<ConfirmPopup>>,
 }
 
 pub struct ConflictPopup {
@@ -582,7 +622,7 @@ impl ChoiceField {
             .map(|o| o.value.as_str())
             .filter(|v| !v.is_empty())
     }
-    fn cycle(&mut self, forward: bool) {
+    pub(crate) fn cycle(&mut self, forward: bool) {
         let n = self.options.len().max(1);
         self.selected = if forward {
             (self.selected + 1) % n
@@ -591,7 +631,7 @@ impl ChoiceField {
         };
         self.query.clear();
     }
-    fn type_char(&mut self, c: char) {
+    pub(crate) fn type_char(&mut self, c: char) {
         self.query.push(c);
         let ranked = fuzzy_rank(
             &self.query,
@@ -719,6 +759,8 @@ pub enum Popup {
     Conflict(ConflictPopup),
     Classify(ClassifyForm),
     NewTicket(Box<NewTicketForm>),
+    /// Correct a saved ticket's title, description, requester, phone, e-mail, unit, channel.
+    EditTicket(Box<crate::ui::edit::EditForm>),
     /// Quit while text is unsaved: asks first, and gives the text back on "no".
     QuitConfirm(Option<Box<Popup>>),
     /// Esc in a new-ticket form with something typed: keep it as a draft (`n` opens it
@@ -856,8 +898,10 @@ impl App {
             Action::Take
             | Action::Assign
             | Action::Classify
+            | Action::EditTicket
             | Action::Status
             | Action::Escalate
+            | Action::Transfer
             | Action::ReturnDown
             | Action::Link
             | Action::Resolve
@@ -928,7 +972,9 @@ impl App {
     /// The key contexts in force, narrowest first.
     pub fn contexts(&self) -> Vec<Context> {
         match &self.popup {
-            Some(Popup::Text(_)) | Some(Popup::NewTicket(_)) => vec![Context::Editor],
+            Some(Popup::Text(_)) | Some(Popup::NewTicket(_)) | Some(Popup::EditTicket(_)) => {
+                vec![Context::Editor]
+            }
             Some(Popup::Picker(_)) | Some(Popup::Classify(_)) => vec![Context::Picker],
             Some(Popup::Confirm(_))
             | Some(Popup::Conflict(_))
@@ -1051,7 +1097,7 @@ impl App {
 
     /// The ticket the operator is looking at (detail, else preview), for choices that depend
     /// on its state.
-    fn focused_ticket(&self) -> Option<&Ticket> {
+    pub(crate) fn focused_ticket(&self) -> Option<&Ticket> {
         if let Some(d) = &self.detail {
             return Some(&d.ticket);
         }
@@ -1074,6 +1120,7 @@ impl App {
         match &self.popup {
             Some(Popup::Text(t)) => !t.text().trim().is_empty(),
             Some(Popup::NewTicket(f)) | Some(Popup::LeaveForm(f)) => f.has_text(),
+            Some(Popup::EditTicket(f)) => f.changed(),
             Some(Popup::Conflict(c)) => {
                 c.text.as_ref().is_some_and(|t| !t.text().trim().is_empty())
             }
@@ -1226,6 +1273,7 @@ impl App {
                 t.area.insert_str(text);
                 t.dirty = true;
             }
+            Some(Popup::EditTicket(f)) => App::paste_into_edit(f, text),
             Some(Popup::NewTicket(f)) => {
                 let one_line = text.replace('\n', " ");
                 f.dirty = true;
@@ -1515,6 +1563,8 @@ impl App {
             Action::Assign => self.open_picker(PickPurpose::Assign),
             Action::Status => self.open_picker(PickPurpose::Status),
             Action::Escalate => self.open_picker(PickPurpose::EscalateGroup),
+            Action::Transfer => self.open_picker(PickPurpose::TransferGroup),
+            Action::EditTicket => self.open_edit_form(),
             Action::Link => self.open_picker(PickPurpose::LinkRelation),
             Action::Classify => {
                 let targets = self.targets();
@@ -1707,7 +1757,7 @@ impl App {
         Vec::new()
     }
 
-    fn nothing_selected(&mut self) -> Vec<Cmd> {
+    pub(crate) fn nothing_selected(&mut self) -> Vec<Cmd> {
         self.warn(self.cat.t("flash.nothing_selected"));
         Vec::new()
     }
@@ -1887,6 +1937,7 @@ impl App {
         let lang = self.cat.lang().code();
         let items: Vec<PickItem> =
             match purpose {
+                // People, then groups: a ticket may go to a group without a person.
                 PickPurpose::Assign => self
                     .org
                     .operators
@@ -1902,7 +1953,33 @@ impl App {
                             value: o.login.clone(),
                         }
                     })
+                    .chain(self.org.groups.iter().filter(|g| !g.external).map(|g| {
+                        PickItem {
+                            label: self
+                                .cat
+                                .f("popup.assign_group", &[("name", &g.name.get(lang))]),
+                            value: format!("{GROUP_VALUE}{}", g.id),
+                        }
+                    }))
                     .collect(),
+                PickPurpose::TransferGroup => {
+                    let here = self.focused_ticket().map(|t| (t.tier, t.group.clone()));
+                    self.org
+                        .groups
+                        .iter()
+                        .filter(|g| {
+                            here.as_ref()
+                                .is_some_and(|(tier, id)| g.tier == *tier && &g.id != id)
+                        })
+                        .map(|g| PickItem {
+                            label: self.cat.f(
+                                "popup.group_at_tier",
+                                &[("name", &g.name.get(lang)), ("tier", &g.tier)],
+                            ),
+                            value: g.id.clone(),
+                        })
+                        .collect()
+                }
                 PickPurpose::Status => {
                     let from = self.focused_ticket().map(|t| t.status);
                     Status::ALL
@@ -1968,6 +2045,10 @@ impl App {
                     .unwrap_or_default(),
                 PickPurpose::Palette => Vec::new(),
             };
+        if purpose == PickPurpose::TransferGroup && items.is_empty() {
+            self.warn(self.cat.t("flash.no_same_tier_group"));
+            return Vec::new();
+        }
         self.popup = Some(Popup::Picker(Picker::new(purpose, targets, items)));
         Vec::new()
     }
@@ -2198,6 +2279,7 @@ impl App {
             lines,
             pending,
             after: Vec::new(),
+            next: None,
         }));
         Vec::new()
     }
@@ -2239,10 +2321,25 @@ impl App {
                 cat.f("confirm.status", &[("status", &describe::status(cat, *to))])
             }
             Change::Escalate {
-                group: g, reason, ..
-            } => cat.f(
-                "confirm.escalate",
-                &[("group", &group(g)), ("reason", reason)],
+                group: g,
+                reason,
+                external_ref,
+            } => match external_ref {
+                Some(r) => cat.f(
+                    "confirm.escalate_vendor",
+                    &[("group", &group(g)), ("ref", r), ("reason", reason)],
+                ),
+                None => cat.f(
+                    "confirm.escalate",
+                    &[("group", &group(g)), ("reason", reason)],
+                ),
+            },
+            Change::Transfer { group: g, reason } => cat.f(
+                "confirm.transfer",
+                &[
+                    ("group", &group(&Some(g.clone()))),
+                    ("reason", &reason.clone().unwrap_or_else(|| "—".into())),
+                ],
             ),
             Change::Return { reason } => cat.f("confirm.return", &[("reason", reason)]),
             Change::Link {
@@ -2359,7 +2456,12 @@ impl App {
                         cmds.push(Cmd::Apply(c.pending));
                     }
                     cmds.extend(c.after);
+                    self.popup = c.next.map(|n| Popup::Confirm(*n));
                     cmds
+                }
+                Some(Action::No) if c.next.is_some() => {
+                    self.popup = c.next.map(|n| Popup::Confirm(*n));
+                    Vec::new()
                 }
                 Some(Action::No) => {
                     // Back to the text that led here, if any, so nothing typed is lost.
@@ -2411,6 +2513,7 @@ impl App {
             Popup::Picker(p) => self.on_picker_key(p, key, action),
             Popup::Classify(f) => self.on_classify_key(f, key, action),
             Popup::NewTicket(f) => self.on_new_ticket_key(f, key, action),
+            Popup::EditTicket(f) => self.on_edit_key(f, key, action),
         }
     }
 
@@ -2452,7 +2555,7 @@ impl App {
     fn submit_text(&mut self, t: TextPopup) -> Vec<Cmd> {
         let text = crate::domain::text::normalize(&t.text());
         // A step that requires nothing is completed with nothing typed.
-        if text.trim().is_empty() && t.purpose != TextPurpose::CompleteStep {
+        if text.trim().is_empty() && !t.purpose.may_be_empty() {
             self.warn(self.cat.t("flash.empty_text"));
             self.popup = Some(Popup::Text(t));
             return Vec::new();
@@ -2463,16 +2566,31 @@ impl App {
         if let TextPurpose::Announce { system } = &t.purpose {
             return self.announce_outage(system.clone(), text.trim().to_string());
         }
+        if let TextPurpose::ExternalRef { group } = &t.purpose {
+            let external_ref = Some(text.trim().to_string()).filter(|r| !r.is_empty());
+            let purpose = TextPurpose::Escalate {
+                group: Some(group.clone()),
+                external_ref,
+            };
+            return self.open_text_for(purpose, t.targets);
+        }
         let change = |purpose: &TextPurpose| match purpose {
             TextPurpose::Reply => Change::Reply { text: text.clone() },
             TextPurpose::Note => Change::Note { text: text.clone() },
             TextPurpose::Resolve => Change::Resolve {
                 resolution: text.clone(),
             },
-            TextPurpose::Escalate { group } => Change::Escalate {
+            TextPurpose::Escalate {
+                group,
+                external_ref,
+            } => Change::Escalate {
                 group: group.clone(),
                 reason: text.clone(),
-                external_ref: None,
+                external_ref: external_ref.clone(),
+            },
+            TextPurpose::Transfer { group } => Change::Transfer {
+                group: group.clone(),
+                reason: Some(text.trim().to_string()).filter(|r| !r.is_empty()),
             },
             TextPurpose::Return => Change::Return {
                 reason: text.clone(),
@@ -2497,10 +2615,10 @@ impl App {
                 to: to.clone(),
                 reason: text.clone(),
             },
-            // Handled above: neither is a ticket change.
-            TextPurpose::CheckNote { .. } | TextPurpose::Announce { .. } => {
-                Change::Note { text: text.clone() }
-            }
+            // Handled above: none is a ticket change of its own.
+            TextPurpose::CheckNote { .. }
+            | TextPurpose::Announce { .. }
+            | TextPurpose::ExternalRef { .. } => Change::Note { text: text.clone() },
         };
         let pending: Vec<Pending> = t
             .targets
@@ -2515,6 +2633,7 @@ impl App {
             t.purpose,
             TextPurpose::ReturnStep { .. }
                 | TextPurpose::Escalate { .. }
+                | TextPurpose::Transfer { .. }
                 | TextPurpose::Return
                 | TextPurpose::Cancel
                 | TextPurpose::Resolve
@@ -2575,10 +2694,17 @@ impl App {
                 None => Vec::new(),
             },
             PickPurpose::Assign => {
-                let pending = per_target(Change::Assign {
-                    to: Some(item.value),
-                    group: None,
-                });
+                let change = match item.value.strip_prefix(GROUP_VALUE) {
+                    Some(group) => Change::Assign {
+                        to: None,
+                        group: Some(group.to_string()),
+                    },
+                    None => Change::Assign {
+                        to: Some(item.value),
+                        group: None,
+                    },
+                };
+                let pending = per_target(change);
                 self.apply_or_confirm(pending, pending_is_bulk)
             }
             PickPurpose::Status => {
@@ -2605,7 +2731,22 @@ impl App {
             }
             PickPurpose::EscalateGroup => {
                 let group = (!item.value.is_empty()).then_some(item.value);
-                self.open_text_for(TextPurpose::Escalate { group }, targets)
+                // A vendor has a reference of its own for the case: asked first.
+                match group {
+                    Some(g) if self.org.group(&g).is_some_and(|g| g.external) => {
+                        self.open_text_for(TextPurpose::ExternalRef { group: g }, targets)
+                    }
+                    group => self.open_text_for(
+                        TextPurpose::Escalate {
+                            group,
+                            external_ref: None,
+                        },
+                        targets,
+                    ),
+                }
+            }
+            PickPurpose::TransferGroup => {
+                self.open_text_for(TextPurpose::Transfer { group: item.value }, targets)
             }
             PickPurpose::LinkRelation => {
                 let relation = if item.value == "child_of" {
@@ -3127,6 +3268,7 @@ impl App {
             other @ (Loaded::Announcements(_)
             | Loaded::Check { .. }
             | Loaded::CheckRecorded { .. }
+            | Loaded::ProbesAccepted(_)
             | Loaded::Probes(_)
             | Loaded::CheckIncident { .. }
             | Loaded::CheckFinalised(_)
@@ -3177,6 +3319,11 @@ impl App {
                         f.description = text_area(&text);
                         f.dirty = true;
                     }
+                    Some(Popup::EditTicket(f)) => {
+                        if let Some(d) = f.texts.get_mut(crate::ui::edit::DESCRIPTION) {
+                            *d = text_area(&text);
+                        }
+                    }
                     _ => {}
                 }
                 Vec::new()
@@ -3208,7 +3355,7 @@ impl App {
 
 /// A choice among coded entries (kinds, categories, levels…) in the operator's language,
 /// with "—" first when the field may stay empty, starting at `current`.
-fn coded_choice(
+pub(crate) fn coded_choice(
     list: &[crate::domain::org::Coded],
     label_id: &'static str,
     current: Option<&str>,

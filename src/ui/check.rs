@@ -39,7 +39,30 @@ impl CheckScreen {
     }
 }
 
+/// Whether a check-screen action records something (a result, a note, the probes' results,
+/// an incident, an announcement, the finalisation): none is offered in the history view.
+pub fn writes_check(action: Action) -> bool {
+    matches!(
+        action,
+        Action::CheckOk
+            | Action::CheckSlow
+            | Action::CheckLoginFailed
+            | Action::CheckDown
+            | Action::CheckNote
+            | Action::RunProbes
+            | Action::AcceptProbes
+            | Action::CheckIncident
+            | Action::Announce
+            | Action::Finalise
+    )
+}
+
 impl App {
+    /// Whether the morning check's history (read only) is shown.
+    pub fn check_history_shown(&self) -> bool {
+        self.check.as_ref().is_some_and(|c| c.history.is_some())
+    }
+
     pub(crate) fn open_check(&mut self) -> Vec<Cmd> {
         let date = check_date(self.now, self.org.time_zone);
         self.knowledge = None;
@@ -127,6 +150,12 @@ impl App {
         if action == Action::History {
             return self.toggle_history();
         }
+        // The history is read only: a finalised report is amended only on its day's screen,
+        // explicitly (issue 14: the result keys silently amended it from the history).
+        if self.check_history_shown() && writes_check(action) {
+            self.warn(self.cat.t("flash.check_history_read_only"));
+            return Vec::new();
+        }
         let Some(system) = self.check_system().map(|s| s.id.clone()) else {
             return Vec::new();
         };
@@ -145,6 +174,31 @@ impl App {
             _ => None,
         };
         if let Some(result) = result_of(action) {
+            if let Some(f) = &c.day.finalised {
+                // An amendment to the report as sent: said so, and asked first.
+                let name = crate::check::report::system_name(&self.org, &self.cat, &system);
+                let from = crate::check::report::result_label(&self.cat, current.map(|e| e.result));
+                let to = crate::check::report::result_label(&self.cat, Some(result));
+                let by = self.operator_name(&f.by);
+                let line = self.cat.f(
+                    "confirm.check_amend",
+                    &[
+                        ("date", &date.format("%d/%m/%Y")),
+                        ("by", &by),
+                        ("system", &name),
+                        ("from", &from),
+                        ("to", &to),
+                    ],
+                );
+                let after = self.record_check(system, result, note);
+                self.popup = Some(Popup::Confirm(ConfirmPopup {
+                    lines: vec![line],
+                    pending: Vec::new(),
+                    after,
+                    next: None,
+                }));
+                return Vec::new();
+            }
             let cmds = self.record_check(system, result, note);
             // On to the next system; a failure whose group lead must be phoned keeps the
             // cursor, since the footer says whom to call and the next keys (note, incident,
@@ -209,7 +263,7 @@ impl App {
                         detail: p.detail,
                     })
                     .collect();
-                vec![Cmd::RecordCheck { date, records }]
+                vec![Cmd::AcceptProbes { date, records }]
             }
             Action::CheckIncident => match current {
                 Some(e) if e.result.warrants_incident() => {
@@ -238,11 +292,7 @@ impl App {
             },
             Action::Finalise => {
                 if let Some(f) = &c.day.finalised {
-                    let by = self
-                        .org
-                        .operator(&f.by)
-                        .map(|o| o.name.clone())
-                        .unwrap_or_else(|| f.by.clone());
+                    let by = self.operator_name(&f.by);
                     self.warn(self.cat.f("flash.check_already_finalised", &[("by", &by)]));
                     return Vec::new();
                 }
@@ -263,11 +313,20 @@ impl App {
                     ],
                     pending: Vec::new(),
                     after: vec![Cmd::FinaliseCheck(date)],
+                    next: None,
                 }));
                 Vec::new()
             }
             _ => Vec::new(),
         }
+    }
+
+    /// An operator's name by login (the login when the configuration no longer has them).
+    fn operator_name(&self, login: &str) -> String {
+        self.org
+            .operator(login)
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| login.to_string())
     }
 
     /// Announce a failed system's outage: its name and result as the title, its application,
@@ -334,6 +393,28 @@ impl App {
                     c.log = log;
                 }
                 Vec::new()
+            }
+            Loaded::ProbesAccepted(done) => {
+                let id = if done.amendment {
+                    "flash.check_amended"
+                } else {
+                    "flash.check_recorded"
+                };
+                let mut text = self.cat.f(id, &[("count", &done.recorded.len())]);
+                if !done.kept.is_empty() {
+                    let names: Vec<String> = done
+                        .kept
+                        .iter()
+                        .map(|s| crate::check::report::system_name(&self.org, &self.cat, s))
+                        .collect();
+                    text.push(' ');
+                    text.push_str(&self.cat.f(
+                        "flash.probes_kept_manual",
+                        &[("count", &names.len()), ("systems", &names.join(", "))],
+                    ));
+                }
+                self.say(text);
+                self.refresh_all()
             }
             Loaded::CheckRecorded { count, amendment } => {
                 let id = if amendment {
@@ -415,23 +496,19 @@ impl App {
                 linked,
             } => {
                 let follow = linked.with_incident.len();
-                // An announcement about this incident can end with it.
-                let announcement = self
-                    .announcements
-                    .iter()
-                    .find(|a| a.incident.as_deref() == Some(key.as_str()))
-                    .map(|a| (a.id, a.title.clone()));
+                // An announcement about this incident can end with it: asked on its own,
+                // after the linked tickets (whatever the answer to those).
+                let end = linked.announcement.as_ref().map(|a| ConfirmPopup {
+                    lines: vec![self.cat.f(
+                        "confirm.end_announcement",
+                        &[("id", &a.id), ("title", &crate::inert::one_line(&a.title))],
+                    )],
+                    pending: Vec::new(),
+                    after: vec![Cmd::ResolveAnnouncement(a.id)],
+                    next: None,
+                });
                 if follow == 0 {
-                    if let Some((id, title)) = announcement {
-                        self.popup = Some(Popup::Confirm(ConfirmPopup {
-                            lines: vec![self.cat.f(
-                                "confirm.end_announcement",
-                                &[("id", &id), ("title", &title)],
-                            )],
-                            pending: Vec::new(),
-                            after: vec![Cmd::ResolveAnnouncement(id)],
-                        }));
-                    }
+                    self.popup = end.map(Popup::Confirm);
                     return Vec::new();
                 }
                 let mut lines = vec![self.cat.f(
@@ -452,6 +529,7 @@ impl App {
                     lines,
                     pending: Vec::new(),
                     after: vec![Cmd::ResolveLinked { key, resolution }],
+                    next: end.map(Box::new),
                 }));
                 Vec::new()
             }
@@ -502,6 +580,7 @@ impl App {
                 },
             }],
             after: Vec::new(),
+            next: None,
         }));
     }
 

@@ -533,6 +533,12 @@ impl<'a> Executor<'a> {
                     Err(e) => refused(e),
                 }
             }
+            Cmd::AcceptProbes { date, records } => {
+                match Desk::new(self.store, session, now).record_probe_results(date, &records) {
+                    Ok(done) => Loaded::ProbesAccepted(done),
+                    Err(e) => refused(e),
+                }
+            }
             Cmd::RunProbes => {
                 if let Err(e) = Desk::new(self.store, session, now).may_run_probes() {
                     return Some(refused(e));
@@ -580,7 +586,7 @@ impl<'a> Executor<'a> {
                     Ok(linked) => Loaded::Linked {
                         key,
                         resolution,
-                        linked,
+                        linked: Box::new(linked),
                     },
                     Err(e) => refused(e),
                 }

@@ -52,8 +52,10 @@ actions! {
     Take => "take",
     Assign => "assign",
     Classify => "classify",
+    EditTicket => "edit_ticket",
     Status => "status",
     Escalate => "escalate",
+    Transfer => "transfer",
     ReturnDown => "return_down",
     Link => "link",
     Resolve => "resolve",
@@ -406,8 +408,8 @@ pub fn hint_priority(action: Action) -> u8 {
         Open | New | Reply | Note | Take | Assign | Escalate | Resolve | CompleteStep | CheckOk
         | CheckSlow | CheckLoginFailed | CheckDown | CheckIncident | Finalise => 1,
         Filter | QueueN | Classify | Status | Knowledge | CheckNote | RunProbes | AcceptProbes
-        | Announce | History | ReturnDown | ReturnStep | Link | ExternalEditor | Confirm
-        | Reopen => 2,
+        | Announce | History | ReturnDown | Transfer | ReturnStep | Link | ExternalEditor
+        | Confirm | Reopen => 2,
         _ => 3,
     }
 }

@@ -5,6 +5,8 @@
 pub mod app;
 pub mod check;
 pub mod check_view;
+/// The form that corrects a saved ticket.
+pub mod edit;
 pub mod exec;
 pub mod keymap;
 pub mod layout;

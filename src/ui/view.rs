@@ -1101,8 +1101,10 @@ fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
     for c in &contexts {
         for b in app.keymap.bindings(*c) {
             // Discarding is an answer only when leaving a new-ticket form.
-            let offered =
-                b.action != Action::Discard || matches!(app.popup, Some(Popup::LeaveForm(_)));
+            // The morning check's history is read only.
+            let offered = (b.action != Action::Discard
+                || matches!(app.popup, Some(Popup::LeaveForm(_))))
+                && !(app.check_history_shown() && crate::ui::check::writes_check(b.action));
             if seen.contains(&b.action)
                 || !offered
                 || !app.action_allowed(b.action)
@@ -1376,6 +1378,7 @@ fn render_popup(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, popu
             frame.render_widget(Paragraph::new(lines), inner);
         }
         Popup::NewTicket(f) => render_new_ticket(app, theme, frame, area, f),
+        Popup::EditTicket(f) => render_edit_ticket(app, theme, frame, area, f),
     }
 }
 
@@ -1536,6 +1539,7 @@ fn render_picker(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, p: 
         crate::ui::app::PickPurpose::Assign => "popup.assign",
         crate::ui::app::PickPurpose::Status => "popup.status",
         crate::ui::app::PickPurpose::EscalateGroup => "popup.escalate_group",
+        crate::ui::app::PickPurpose::TransferGroup => "popup.transfer_group",
         crate::ui::app::PickPurpose::LinkRelation => "popup.link",
         crate::ui::app::PickPurpose::Palette => "popup.palette",
         crate::ui::app::PickPurpose::ReturnStep => "popup.return_to_step",
@@ -1571,6 +1575,154 @@ fn render_picker(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, p: 
 /// Requester and phone share a row where the width allows; the choices go in two columns
 /// when one column would leave the description fewer than three lines; when even that does
 /// not fit, the choices scroll so the focused one is always shown.
+/// Where a form of a ticket's fields goes: between the banner and the flash line, at most
+/// 96 columns wide, centred.
+fn form_rect(app: &App, area: Rect) -> Rect {
+    let screen = layout::screen(app, area);
+    let top = screen.banner.y;
+    let bottom = screen.flash.y;
+    let w = 96.min(area.width);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: top,
+        width: w,
+        height: bottom.saturating_sub(top),
+    }
+}
+
+/// The correction form (issue 14): the title, the description (what room is left), the
+/// requester, phone and e-mail side by side when there are 60 columns (else one under the
+/// other), the unit and the channel, and how to save. Fits 80×24.
+fn render_edit_ticket(
+    app: &App,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    f: &crate::ui::edit::EditForm,
+) {
+    use crate::ui::edit::TEXT_LABELS;
+    let cat = &app.cat;
+    let r = form_rect(app, area);
+    frame.render_widget(Clear, r);
+    let block = popup_block(
+        format!(
+            "{} · {}",
+            cat.t("action.edit_ticket"),
+            sanitize(&f.target.key)
+        ),
+        theme,
+    );
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let side_by_side = inner.width >= 60;
+    let people_rows = if side_by_side { 3 } else { 9 };
+    let two_columns = inner.width >= 60;
+    let choice_rows = if two_columns { 1 } else { 2 };
+    let [title, desc, people, choice_area, help] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(3),
+        Constraint::Length(people_rows),
+        Constraint::Length(choice_rows),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let [requester, phone, email] = if side_by_side {
+        Layout::horizontal([
+            Constraint::Percentage(40),
+            Constraint::Percentage(25),
+            Constraint::Percentage(35),
+        ])
+        .areas(people)
+    } else {
+        Layout::vertical([Constraint::Length(3); 3]).areas(people)
+    };
+    for (i, rect) in [title, desc, requester, phone, email]
+        .into_iter()
+        .enumerate()
+    {
+        let (Some(ta), Some(label)) = (f.texts.get(i), TEXT_LABELS.get(i)) else {
+            continue;
+        };
+        let b = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(f.focus == i))
+            .title(cat.t(label));
+        let text_area = b.inner(rect);
+        frame.render_widget(b, rect);
+        frame.render_widget(ta, text_area);
+    }
+    let rows: Vec<Rect> = if two_columns {
+        Layout::horizontal([Constraint::Percentage(50); 2])
+            .split(choice_area)
+            .to_vec()
+    } else {
+        Layout::vertical([Constraint::Length(1); 2])
+            .split(choice_area)
+            .to_vec()
+    };
+    for (i, (c, rect)) in f.choices.iter().zip(rows).enumerate() {
+        let focused = f.focus == f.texts.len() + i;
+        let line = choice_line(app, theme, c, focused, rect.width as usize);
+        frame.render_widget(Paragraph::new(line), rect);
+    }
+    render_form_help(app, theme, frame, help);
+}
+
+/// A form's line of keys (how to move, choose, save and cancel), with the keymap's save key.
+fn render_form_help(app: &App, theme: Theme, frame: &mut Frame<'_>, help: Rect) {
+    let submit = app
+        .keymap
+        .key_for(&[Context::Editor], Action::Submit)
+        .map(|k| k.label())
+        .unwrap_or_default();
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            truncate(
+                &app.cat.f("popup.form_help", &[("submit", &submit)]),
+                help.width as usize,
+            ),
+            theme.dim(),
+        )),
+        help,
+    );
+}
+
+/// The new-ticket form's possible duplicates and matching articles: a header with their
+/// number, then one line each (reference · kind · title, inert) as many as fit: the open
+/// tickets first (a duplicate is the thing not to record twice), then the articles.
+fn render_similar(
+    app: &App,
+    theme: Theme,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    found: &[crate::search::service::Found],
+) {
+    let cat = &app.cat;
+    let w = area.width as usize;
+    let mut lines = vec![Line::styled(
+        truncate(&cat.f("popup.similar", &[("count", &found.len())]), w),
+        theme.bold(),
+    )];
+    let mut ordered: Vec<&crate::search::service::Found> = found.iter().collect();
+    ordered.sort_by_key(|f| f.kind != "ticket");
+    lines.extend(
+        ordered
+            .into_iter()
+            .take(usize::from(area.height.saturating_sub(1)))
+            .map(|f| {
+                let kind = cat.t(&format!("kb.kind_{}", f.kind));
+                let text = format!(
+                    "  {} · {} · {}",
+                    sanitize(&f.reference),
+                    kind,
+                    sanitize(&f.title)
+                );
+                Line::raw(truncate(&text, w))
+            }),
+    );
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
 fn render_new_ticket(
     app: &App,
     theme: Theme,
@@ -1579,16 +1731,7 @@ fn render_new_ticket(
     f: &NewTicketForm,
 ) {
     let cat = &app.cat;
-    let screen = layout::screen(app, area);
-    let top = screen.banner.y;
-    let bottom = screen.flash.y;
-    let w = 96.min(area.width);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: top,
-        width: w,
-        height: bottom.saturating_sub(top),
-    };
+    let r = form_rect(app, area);
     frame.render_widget(Clear, r);
     let block = popup_block(cat.t("popup.new_ticket"), theme);
     let inner = block.inner(r);
@@ -1600,14 +1743,27 @@ fn render_new_ticket(
     let spare = inner.height.saturating_sub(3 + people_rows + 1);
     let two_columns = inner.width >= 60 && spare.saturating_sub(n) < 5;
     let choice_rows = if two_columns { n.div_ceil(2) } else { n }.min(spare.saturating_sub(3));
-    let [title, desc, people, choice_area, help] = Layout::vertical([
+    // Possible duplicates and articles (issue 14: found as the title is typed, never drawn):
+    // a header and a line each, from the description's room; it keeps two lines to type in.
+    // A small screen shows fewer, or none.
+    let similar_room = spare.saturating_sub(choice_rows + 4);
+    let similar_rows = if f.similar.is_empty() || similar_room < 2 {
+        0
+    } else {
+        (f.similar.len() as u16 + 1).min(similar_room).min(7)
+    };
+    let [title, desc, people, choice_area, similar, help] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
         Constraint::Length(people_rows),
         Constraint::Length(choice_rows),
+        Constraint::Length(similar_rows),
         Constraint::Length(1),
     ])
     .areas(inner);
+    if similar_rows > 0 {
+        render_similar(app, theme, frame, similar, &f.similar);
+    }
     let [requester, phone] = if side_by_side {
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(people)
     } else {
@@ -1670,19 +1826,5 @@ fn render_new_ticket(
             .collect();
         frame.render_widget(Paragraph::new(lines), rect);
     }
-    let submit = app
-        .keymap
-        .key_for(&[Context::Editor], Action::Submit)
-        .map(|k| k.label())
-        .unwrap_or_default();
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            truncate(
-                &cat.f("popup.form_help", &[("submit", &submit)]),
-                help.width as usize,
-            ),
-            theme.dim(),
-        )),
-        help,
-    );
+    render_form_help(app, theme, frame, help);
 }
