@@ -318,6 +318,10 @@ struct RawOrganisation {
     default_urgency: Spanned<String>,
     /// How far back `--received-at` may date a request (days; default 7).
     received_at_limit_days: Option<Spanned<u32>>,
+    /// A new ticket about an application goes straight to the application's owning group
+    /// when it is at the intake's tier (issue 14; default false: the desk routes it).
+    #[serde(default)]
+    route_to_application_owner: bool,
 }
 
 #[derive(Deserialize)]
@@ -916,6 +920,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         default_impact: organisation.default_impact.into_inner(),
         default_urgency: organisation.default_urgency.into_inner(),
         intake_group: organisation.intake_group.into_inner(),
+        route_to_application_owner: organisation.route_to_application_owner,
         check: crate::domain::check::CheckSettings {
             closed: calendar.holidays().clone(),
             extra_days: calendar.makeup_days().clone(),

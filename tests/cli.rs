@@ -2950,3 +2950,52 @@ fn manual_pages_come_from_the_command_definitions() {
     assert!(out.stderr.contains("escalate"), "{}", out.stderr);
     assert!(!desk.db.exists());
 }
+
+/// Issue 14: "a new TABMIS ticket stays at the Service Desk". With
+/// `route_to_application_owner = true` it goes straight to the owning TABMIS group (a transfer
+/// by whoever recorded it, so the Service Desk follows it); a named group is kept, and an
+/// application owned at another tier is left to the desk.
+#[test]
+fn new_tickets_go_to_the_application_owner_when_configured() {
+    let desk = Desk::new();
+    let text = edit(
+        "route_to_application_owner = false",
+        "route_to_application_owner = true",
+    );
+    let file = desk.path("route.toml");
+    std::fs::write(&file, &text).unwrap();
+    let f = file.to_str().unwrap();
+    let new = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "--config",
+            f,
+            "ticket",
+            "new",
+            "--title",
+            "Lỗi duyệt chi",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let out = desk.run(Some(BICH), &args);
+        assert_eq!(out.code, Some(0), "{out:?}");
+        out.json()
+    };
+    let routed = new(&["--app", "TABMIS"]);
+    assert_eq!(routed["ticket"]["group"], "tabmis", "{routed}");
+    assert_eq!(routed["event"]["kind"], "transferred", "{routed}");
+    assert_eq!(routed["event"]["following"], "service-desk", "{routed}");
+    let key = s(&routed["ticket"]["key"]).to_string();
+    assert_eq!(
+        desk.keys(None, &["--following", "service-desk"]),
+        [key.as_str()]
+    );
+    // A group named by the operator is where it goes.
+    let named = new(&["--app", "TABMIS", "--group", "service-desk"]);
+    assert_eq!(named["ticket"]["group"], "service-desk", "{named}");
+    // Without an application, or one the intake owns itself, nothing moves.
+    let plain = new(&[]);
+    assert_eq!(plain["ticket"]["group"], "service-desk", "{plain}");
+    // The shipped configuration leaves routing to the desk.
+    let shipped = desk.create(BICH, "Lỗi duyệt chi", &["--app", "TABMIS"]);
+    assert_eq!(shipped["group"], "service-desk", "{shipped}");
+}

@@ -451,6 +451,19 @@ impl<'a> Desk<'a> {
             )?;
             linked = true;
         }
+        // Straight to the application's owning group when the desk routes that way: a
+        // transfer by the creator, so the intake group follows it (issue 14).
+        if let Some(owner) = crate::domain::ticket::owner_route(self.org(), new, &ticket) {
+            (ticket, event) = self.store.change_ticket(
+                &ticket.key,
+                Some(ticket.version),
+                Change::Transfer {
+                    group: owner,
+                    reason: None,
+                },
+                ctx,
+            )?;
+        }
         Ok(Created {
             ticket,
             event,

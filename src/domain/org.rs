@@ -167,6 +167,9 @@ pub struct Organisation {
     /// How far back `--received-at` may date a request (`organisation.received_at_limit_days`,
     /// default 7 days).
     pub received_at_limit: chrono::Duration,
+    /// `organisation.route_to_application_owner`: a new ticket about an application goes
+    /// straight to its owning group of the same tier, the intake following it (issue 14).
+    pub route_to_application_owner: bool,
     /// The organisation's own synonym groups for the knowledge search (`[search] synonyms`),
     /// added to the shipped ones; each group a list of words or phrases as written.
     pub search_synonyms: Vec<Vec<String>>,

@@ -598,6 +598,24 @@ pub fn intake_group_for<'o>(org: &'o Organisation, creator: &str) -> &'o str {
     }
 }
 
+/// Where a ticket just recorded goes next when the organisation routes new tickets straight
+/// to the application's owner (`organisation.route_to_application_owner`; issue 14: "a new
+/// TABMIS ticket stays at the Service Desk"): the owning group, when no group was named, it
+/// differs from the group the ticket landed in, and it works at the same tier (a transfer,
+/// so the intake group keeps following). `None` otherwise.
+pub fn owner_route(org: &Organisation, new: &NewTicket, t: &Ticket) -> Option<String> {
+    if !org.route_to_application_owner || new.group.is_some() {
+        return None;
+    }
+    let app = t.application.as_deref()?;
+    let owner = org
+        .applications
+        .iter()
+        .find(|a| a.code == app)
+        .and_then(|a| org.group(&a.group))?;
+    (owner.id != t.group && owner.tier == t.tier).then(|| owner.id.clone())
+}
+
 /// A ticket list's filter must name what the configuration has: an unknown group, tier,
 /// following group or application (a typo) would silently list nothing (issue 14: `ticket
 /// list --group nosuch` said "No tickets match"). Errors: [`DomainError::Unknown`] naming
