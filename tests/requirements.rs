@@ -393,6 +393,25 @@ fn a_month_of_requirements_from_submission_to_publication() {
         "{md}"
     );
 
+    // The same as CSV for spreadsheets: stable identifiers, every cell inert.
+    let csv = m.ok(
+        "8 10:06",
+        CENTRE_2,
+        &["req", "published", "--month", "2026-12", "--format", "csv"],
+    );
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("key,title,unit,class,outcome,stage,release,reason,merged_into")
+    );
+    assert!(
+        csv.contains(&format!(
+            "{r2},Chức năng đối chiếu tự động với ngân hàng,HN,new-requirement,rejected,rejected,,Đã có chức năng đối chiếu trong TTSP,"
+        )),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 7, "{csv}");
+
     // ---- Development, and the amendment -------------------------------------------------
     let err = m.refused(
         "9 09:00",

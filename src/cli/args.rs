@@ -159,14 +159,14 @@ pub enum ReqCommand {
     Publish {
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
-        #[arg(long, value_name = "md|json", default_value = "md")]
+        #[arg(long, value_name = "md|csv|json", default_value = "md")]
         format: String,
     },
     /// The month's publication in force (the last amendment), and how many there were.
     Published {
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
-        #[arg(long, value_name = "md|json", default_value = "md")]
+        #[arg(long, value_name = "md|csv|json", default_value = "md")]
         format: String,
     },
     /// The next development stage: work_order_sent, in_development, in_test, verified.

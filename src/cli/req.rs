@@ -189,6 +189,7 @@ fn print_list(env: &Env<'_>, list: &[Ticket], json: bool) -> Result<i32> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Markdown,
+    Csv,
     Json,
 }
 
@@ -197,6 +198,7 @@ impl Format {
         match text.trim() {
             "md" | "markdown" => Ok(Format::Markdown),
             "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
             other => Err(env.user(
                 env.cat
                     .f("error.req_format", &[("value", &one_line(other))]),
@@ -205,9 +207,9 @@ impl Format {
     }
 }
 
-/// A table cell of Markdown: one line, inert, and a `|` that cannot end the cell.
+/// A table cell of Markdown: one line, inert, nothing that can end the cell or add markup.
 fn cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
+    crate::inert::md_inline(text)
 }
 
 /// A publication as JSON, or as the Markdown page the desk sends to every unit.
@@ -215,6 +217,27 @@ fn print_publication(env: &Env<'_>, p: &crate::store::Publication, format: Forma
     let cat = env.cat;
     if format == Format::Json {
         out::json(p)?;
+        return Ok(0);
+    }
+    if format == Format::Csv {
+        // Stable identifiers (outcome, stage) for spreadsheets; every cell inert.
+        use crate::inert::csv_field;
+        say!("key,title,unit,class,outcome,stage,release,reason,merged_into");
+        for r in &p.rows {
+            let cells = [
+                r.key.as_str(),
+                r.title.as_str(),
+                r.unit.as_deref().unwrap_or(""),
+                r.class.as_deref().unwrap_or(""),
+                r.outcome.as_str(),
+                r.stage.as_str(),
+                r.release.as_deref().unwrap_or(""),
+                r.reason.as_deref().unwrap_or(""),
+                r.merged_into.as_deref().unwrap_or(""),
+            ];
+            let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+            say!("{}", line.join(","));
+        }
         return Ok(0);
     }
     let local = p
