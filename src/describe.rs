@@ -488,6 +488,34 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
         DeskError::Identity(i) => cat.f("error.identity", &[("uid", &i.uid)]),
         DeskError::Domain(d) => domain_error(cat, d),
         DeskError::Store(s) => store_error(cat, org, s),
+        DeskError::Period(p) => period_error(cat, p),
+    }
+}
+
+/// Why a report's period was refused, naming the option and the form it takes.
+pub fn period_error(cat: &Catalog, e: &crate::domain::report::PeriodError) -> String {
+    use crate::domain::report::PeriodError;
+    match e {
+        PeriodError::BadWeek { value } => {
+            cat.f("error.period_week", &[("value", &one_line(value))])
+        }
+        PeriodError::BadMonth { value } => {
+            cat.f("error.period_month", &[("value", &one_line(value))])
+        }
+        PeriodError::BadQuarter { value } => {
+            cat.f("error.period_quarter", &[("value", &one_line(value))])
+        }
+        PeriodError::BadDay { flag, value } => cat.f(
+            "error.period_day",
+            &[("flag", flag), ("value", &one_line(value))],
+        ),
+        PeriodError::Reversed { from, to } => {
+            cat.f("error.period_reversed", &[("from", from), ("to", to)])
+        }
+        PeriodError::Missing => cat.t("error.period_missing"),
+        PeriodError::OutOfRange { label } => {
+            cat.f("error.period_out_of_range", &[("label", &one_line(label))])
+        }
     }
 }
 

@@ -95,6 +95,23 @@ pub enum SlaCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
+    /// The period's figures beside the previous period's (issue 13).
+    Summary {
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// Two dimensions for a cross table: `unit,category`.
+        #[arg(long, value_name = "DIM,DIM")]
+        cross: Option<String>,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Requests classified as user-caused in the period, by unit (seed 003).
+    UserErrors {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
     Sla {
         #[arg(long, value_name = "YYYY-MM-DD")]
         from: String,
@@ -103,6 +120,34 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A report's period: one of `--week`, `--month`, `--quarter`, or `--from` with `--to`.
+#[derive(Debug, Clone, Args)]
+pub struct PeriodArgs {
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["month", "quarter", "from", "to"])]
+    pub week: Option<String>,
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["quarter", "from", "to"])]
+    pub month: Option<String>,
+    #[arg(long, value_name = "YYYY-Qn", conflicts_with_all = ["from", "to"])]
+    pub quarter: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    pub to: Option<String>,
+}
+
+/// How a report or list is written: the format, the file, a BOM for CSV.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[arg(long, default_value = "md", value_name = "md|csv|xlsx|json")]
+    pub format: String,
+    /// The file to write (standard output when absent; required for xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Start a CSV file with a UTF-8 byte order mark (for spreadsheets that need one).
+    #[arg(long)]
+    pub bom: bool,
 }
 
 /// Working time: due dates and elapsed working time, as the SLA clocks count them.

@@ -8,6 +8,7 @@ mod check;
 mod db;
 mod kb_write;
 pub mod progress;
+pub mod report;
 
 use crate::config::{self, Config};
 use crate::describe;
@@ -410,6 +411,14 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         }
         // Answered before any configuration or database (above).
         Command::Completions { .. } | Command::Man { .. } => Ok(0),
+        Command::Report(args::ReportCommand::Summary {
+            period,
+            cross,
+            export,
+        }) => report::summary(&env, period, cross.as_deref(), export),
+        Command::Report(args::ReportCommand::UserErrors { period, export }) => {
+            report::user_errors(&env, period, export)
+        }
         Command::Report(args::ReportCommand::Sla { from, to, json }) => {
             check::report_sla(&env, from, to, *json)
         }

@@ -9,6 +9,7 @@ pub mod org;
 pub mod permission;
 pub mod procedure;
 pub mod query;
+pub mod report;
 pub mod search;
 pub mod sla;
 pub mod status;

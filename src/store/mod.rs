@@ -15,6 +15,7 @@ mod drafts;
 mod error;
 mod guard;
 mod kb;
+mod reports;
 mod schema;
 mod tickets;
 

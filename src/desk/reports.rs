@@ -1,0 +1,98 @@
+//! Reports for the leaders (issue 13, seeds 003 and 004): the figures of a period beside
+//! the previous period's, and the user-error list. Both need the `read` permission.
+
+use super::{Desk, DeskError};
+use crate::domain::org::{Operator, Role};
+use crate::domain::permission::Permission;
+use crate::domain::report::{
+    Dimension, Figures, PeriodError, Report, ReportPeriod, TallyInput, UserError,
+    order_user_errors, put_group_first, tally, user_caused_categories,
+};
+
+impl Desk<'_> {
+    /// The acting operator, if they may read reports (any operator with `read`).
+    fn reader(&self) -> Result<&Operator, DeskError> {
+        let op = self
+            .session
+            .me
+            .as_ref()
+            .ok_or_else(|| DeskError::NoOperator {
+                account: self.session.account.clone(),
+            })?;
+        self.org().permissions.require(op, Permission::Read)?;
+        Ok(op)
+    }
+
+    fn figures(
+        &mut self,
+        period: ReportPeriod,
+        cross: Option<(Dimension, Dimension)>,
+    ) -> Result<Figures, DeskError> {
+        let org = self.org();
+        let out_of_range = || PeriodError::OutOfRange {
+            label: period.label(),
+        };
+        let (a, b) = period.bounds(org.time_zone).ok_or_else(out_of_range)?;
+        let facts = self.store.report_facts(a, b)?;
+        let received = self.store.timelines_created_between(a, b)?;
+        let articles = self.store.articles_linked_between(a, b)?;
+        let input = TallyInput {
+            period,
+            tz: org.time_zone,
+            facts: &facts,
+            received: &received,
+            articles,
+            cross,
+            now: self.now,
+        };
+        Ok(tally(input, org).ok_or_else(out_of_range)?)
+    }
+
+    /// The report over `period` (in the organisation's time zone) beside the previous period
+    /// of the same shape; `cross`: two dimensions for a cross table of received requests.
+    /// A lead's own group comes first in the group breakdown.
+    ///
+    /// Errors: no operator or no `read` permission; a period out of the calendar's range;
+    /// the store.
+    pub fn report(
+        &mut self,
+        period: ReportPeriod,
+        cross: Option<(Dimension, Dimension)>,
+    ) -> Result<Report, DeskError> {
+        let op = self.reader()?;
+        let group_first = op.roles.contains(&Role::Lead).then(|| op.group.clone());
+        let previous = period.previous().ok_or_else(|| PeriodError::OutOfRange {
+            label: period.label(),
+        })?;
+        let mut current = self.figures(period, cross)?;
+        let mut previous = self.figures(previous, cross)?;
+        if let Some(g) = &group_first {
+            put_group_first(&mut current, g);
+            put_group_first(&mut previous, g);
+        }
+        Ok(Report {
+            current,
+            previous,
+            group_first,
+        })
+    }
+
+    /// The user-error list of `period` (seed 003): requests received in it whose category is
+    /// user-caused, by unit, with the problem, the solution and the articles to read.
+    ///
+    /// Errors: no operator or no `read` permission; a period out of range; the store.
+    pub fn user_errors(&mut self, period: ReportPeriod) -> Result<Vec<UserError>, DeskError> {
+        self.reader()?;
+        let org = self.org();
+        let (a, b) = period
+            .bounds(org.time_zone)
+            .ok_or_else(|| PeriodError::OutOfRange {
+                label: period.label(),
+            })?;
+        let mut list = self
+            .store
+            .user_errors_between(a, b, &user_caused_categories(org))?;
+        order_user_errors(&mut list);
+        Ok(list)
+    }
+}
