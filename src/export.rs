@@ -82,6 +82,7 @@ pub const SECTIONS: &[&str] = &[
     "top_categories",
     "top_articles",
     "user_errors",
+    "tickets",
 ];
 
 /// Every item header id of a report section (`report.item.<id>`): the dimensions' ids and

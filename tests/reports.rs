@@ -925,3 +925,49 @@ fn a_reversed_or_empty_range_is_refused_naming_the_option() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("--output"), "{err}");
 }
+
+#[test]
+fn ticket_list_csv_has_every_field_in_local_time_and_round_trips() {
+    let d = Desk::new();
+    let out = d.run(&["ticket", "list", "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let c = d.sql();
+    let mut stmt = c
+        .prepare(
+            "SELECT key, category, requester_name, requester_unit, application, channel,
+                    strftime('%Y-%m-%d %H:%M:%S', created_at / 1000 + 7 * 3600, 'unixepoch')
+             FROM tickets ORDER BY id DESC",
+        )
+        .unwrap();
+    let want: Vec<Vec<String>> = stmt
+        .query_map([], |r| (0..7).map(|i| r.get::<_, String>(i)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|x| {
+            [
+                "Key",
+                "Category",
+                "Requester",
+                "Unit",
+                "Application",
+                "Channel",
+                "Created",
+            ]
+            .iter()
+            .map(|h| x[col(h)].to_string())
+            .collect()
+        })
+        .collect();
+    assert_eq!(got, want);
+    // The title that looks like a formula is neutralised.
+    assert!(
+        rows.iter()
+            .any(|x| &x[col("Title")] == "'=cmd|' /C calc'!A0")
+    );
+}

@@ -687,6 +687,11 @@ pub struct ListArgs {
     pub before: Option<i64>,
     #[arg(long)]
     pub json: bool,
+    /// `text`, `json` (as --json) or `csv` (every field, times in the organisation's zone).
+    #[arg(long, value_name = "text|json|csv", conflicts_with = "json")]
+    pub format: Option<String>,
+    #[arg(long)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Subcommand)]
