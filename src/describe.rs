@@ -489,6 +489,18 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
         DeskError::Domain(d) => domain_error(cat, d),
         DeskError::Store(s) => store_error(cat, org, s),
         DeskError::Period(p) => period_error(cat, p),
+        DeskError::Change(c) => {
+            use crate::domain::change::ChangeError;
+            match c {
+                ChangeError::UnknownApplication { code } => {
+                    cat.f("error.change_application", &[("code", &one_line(code))])
+                }
+                ChangeError::UnknownOperator { login } => {
+                    cat.f("error.change_operator", &[("login", &one_line(login))])
+                }
+                ChangeError::Empty { field } => cat.f("error.change_empty", &[("field", field)]),
+            }
+        }
     }
 }
 

@@ -83,6 +83,7 @@ pub const SECTIONS: &[&str] = &[
     "top_articles",
     "user_errors",
     "tickets",
+    "changes",
 ];
 
 /// Every item header id of a report section (`report.item.<id>`): the dimensions' ids and

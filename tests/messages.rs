@@ -367,6 +367,17 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
     t.insert("report.item.{item}", items.clone());
     t.insert("report.item.{}", items);
     t.insert(
+        "change.col.{id}",
+        strings(&hotro::cli::report::CHANGE_COLUMNS),
+    );
+    t.insert(
+        "change.outcome.{}",
+        hotro::domain::change::Outcome::ALL
+            .iter()
+            .map(|o| o.as_str().to_string())
+            .collect(),
+    );
+    t.insert(
         "report.user_error.{id}",
         strings(&hotro::cli::report::USER_ERROR_COLUMNS),
     );

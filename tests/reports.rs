@@ -971,3 +971,185 @@ fn ticket_list_csv_has_every_field_in_local_time_and_round_trips() {
             .any(|x| &x[col("Title")] == "'=cmd|' /C calc'!A0")
     );
 }
+
+#[test]
+fn the_change_register_records_a_configuration_ticket_step_and_hand_entries_matching_sql() {
+    let d = Desk::new();
+    let org = hotro::config::embedded().org;
+    let mut store = Store::open(&d.db).unwrap();
+    let ctx = |now| Ctx {
+        org: &org,
+        actor: "lethihoa",
+        now,
+        by: None,
+    };
+    let new = NewTicket {
+        title: "Cấu hình kiểm soát chi mới".into(),
+        kind: Some("configuration".into()),
+        application: Some("TABMIS".into()),
+        group: Some("tabmis".into()),
+        ..NewTicket::default()
+    };
+    let (t, _) = store.create_ticket(&new, ctx(vn(11, 18, 9, 0))).unwrap();
+    let step = |fields: &[(&str, &str)]| {
+        let fields = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Change::CompleteStep { fields, to: None }
+    };
+    let changes = |c: &Connection| count(c, "SELECT count(*) FROM changes", &[]);
+    store
+        .change_ticket(&t.key, None, step(&[]), ctx(vn(11, 18, 10, 0)))
+        .unwrap();
+    store
+        .change_ticket(
+            &t.key,
+            None,
+            step(&[("assessment", "đúng quy chuẩn")]),
+            ctx(vn(11, 19, 10, 0)),
+        )
+        .unwrap();
+    assert_eq!(
+        changes(&d.sql()),
+        0,
+        "only the implementation step records a change"
+    );
+    store
+        .change_ticket(
+            &t.key,
+            None,
+            step(&[
+                ("configuration_change", "Bật kiểm soát chi mới"),
+                ("effective_time", "2026-11-20T18:00:00+07:00"),
+            ]),
+            ctx(vn(11, 20, 17, 0)),
+        )
+        .unwrap();
+    drop(store);
+    assert_eq!(changes(&d.sql()), 1);
+    // By hand: a change rolled back, and one in December (not November's).
+    d.run(&[
+        "change",
+        "add",
+        "--app",
+        "TTSP",
+        "--what",
+        "=Nâng cấp bản vá",
+        "--ticket",
+        &d.keys[5],
+        "--planned",
+        "2026-11-25 18:00",
+        "--done",
+        "2026-11-25 19:00",
+        "--approved-by",
+        "lethihoa",
+        "--outcome",
+        "rolled_back",
+        "--rollback",
+        "Khôi phục bản cũ",
+    ]);
+    d.run(&[
+        "change",
+        "add",
+        "--app",
+        "Mail",
+        "--what",
+        "Đổi chứng chỉ",
+        "--done",
+        "2026-12-01 00:30",
+    ]);
+    let bad = hotro(
+        d.dir.path(),
+        &d.db,
+        &["change", "add", "--app", "NOPE", "--what", "x"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no application NOPE"));
+
+    let got = d.json(&["change", "list", "--month", "2026-11", "--format", "json"]);
+    let c = d.sql();
+    let (a, b) = month(11);
+    let mut stmt = c
+        .prepare(
+            "SELECT id, application, environment, what, tickets, done_at, coalesce(approved_by, ''),
+                    carried_out_by, outcome, rollback
+             FROM changes WHERE done_at >= ?1 AND done_at < ?2 ORDER BY done_at, id",
+        )
+        .unwrap();
+    let want: Vec<Value> = stmt
+        .query_map([a, b], |r| {
+            let tickets: String = r.get(4)?;
+            Ok(serde_json::json!({
+                "id": r.get::<_, i64>(0)?,
+                "application": r.get::<_, String>(1)?,
+                "environment": r.get::<_, String>(2)?,
+                "what": r.get::<_, String>(3)?,
+                "tickets": serde_json::from_str::<Value>(&tickets).unwrap(),
+                "done_at": DateTime::<Utc>::from_timestamp_millis(r.get(5)?).unwrap().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                "approved_by": r.get::<_, String>(6)?,
+                "carried_out_by": r.get::<_, String>(7)?,
+                "outcome": r.get::<_, String>(8)?,
+                "rollback": r.get::<_, String>(9)?,
+            }))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let got: Vec<Value> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "id": g["id"], "application": g["application"], "environment": g["environment"],
+                "what": g["what"], "tickets": g["tickets"], "done_at": g["done_at"],
+                "approved_by": g["approved_by"].as_str().unwrap_or(""),
+                "carried_out_by": g["carried_out_by"], "outcome": g["outcome"], "rollback": g["rollback"],
+            })
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(got.len(), 2);
+    // The ticket's change: TABMIS in production, done at its effective time, by who did it.
+    assert_eq!(got[0]["application"], "TABMIS");
+    assert_eq!(got[0]["tickets"][0], t.key.as_str());
+    assert_eq!(got[0]["done_at"], "2026-11-20T11:00:00Z");
+    assert_eq!(got[0]["carried_out_by"], "lethihoa");
+    assert_eq!(got[1]["outcome"], "rolled_back");
+
+    // Its workbook and CSV hold the same rows; a formula-like text is neutralised.
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let xlsx = d.dir.path().join("c.xlsx");
+    d.run(&[
+        "change",
+        "list",
+        "--month",
+        "2026-11",
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range("changes").unwrap();
+    let ids: Vec<Data> = sheet.rows().skip(1).map(|r| r[0].clone()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            Data::Float(got[0]["id"].as_f64().unwrap()),
+            Data::Float(got[1]["id"].as_f64().unwrap())
+        ]
+    );
+    assert_eq!(
+        sheet.get((2, 3)),
+        Some(&Data::String("'=Nâng cấp bản vá".into()))
+    );
+    let out = d.run(&["change", "list", "--month", "2026-11", "--format", "csv"]);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout.as_slice())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[1][3], "'=Nâng cấp bản vá");
+}

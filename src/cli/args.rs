@@ -54,6 +54,8 @@ pub enum Command {
     #[command(subcommand)]
     Ticket(TicketCommand),
     #[command(subcommand)]
+    Change(ChangeCommand),
+    #[command(subcommand)]
     Db(DbCommand),
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -120,6 +122,51 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The change register (issue 13, seed 003).
+#[derive(Debug, Subcommand)]
+pub enum ChangeCommand {
+    /// Record a change to a production application or its configuration.
+    Add(Box<ChangeArgs>),
+    /// The changes carried out in a period, as md, csv, xlsx or json.
+    List {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+}
+
+/// A change for the register.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    #[arg(long = "app", value_name = "APP")]
+    pub application: String,
+    #[arg(long = "env", default_value = "production", value_name = "ENV")]
+    pub environment: String,
+    #[arg(long)]
+    pub what: String,
+    #[arg(long = "ticket", value_name = "KEY")]
+    pub tickets: Vec<String>,
+    #[arg(long, value_name = "TIME")]
+    pub planned: Option<String>,
+    #[arg(long, value_name = "TIME")]
+    pub done: Option<String>,
+    #[arg(long, value_name = "LOGIN")]
+    pub approved_by: Option<String>,
+    #[arg(long, value_name = "LOGIN")]
+    pub carried_out_by: Option<String>,
+    #[arg(
+        long,
+        default_value = "succeeded",
+        value_name = "succeeded|failed|rolled_back"
+    )]
+    pub outcome: String,
+    #[arg(long, default_value = "")]
+    pub rollback: String,
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A report's period: one of `--week`, `--month`, `--quarter`, or `--from` with `--to`.

@@ -411,6 +411,10 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         }
         // Answered before any configuration or database (above).
         Command::Completions { .. } | Command::Man { .. } => Ok(0),
+        Command::Change(args::ChangeCommand::Add(a)) => report::change_add(&env, a),
+        Command::Change(args::ChangeCommand::List { period, export }) => {
+            report::change_list(&env, period, export)
+        }
         Command::Report(args::ReportCommand::Summary {
             period,
             cross,

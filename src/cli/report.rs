@@ -2,7 +2,8 @@
 //! the export options, ask the application layer, write the chosen format.
 
 use super::Env;
-use super::args::{ExportArgs, PeriodArgs};
+use super::args::{ChangeArgs, ExportArgs, PeriodArgs};
+use crate::domain::change::{ChangeRecord, NewChange, Outcome};
 use crate::domain::report::{Dimension, ReportPeriod, UserError};
 use crate::export::{self, Cell, Format, Table};
 use crate::i18n::Catalog;
@@ -182,13 +183,24 @@ pub(super) fn user_errors(env: &Env<'_>, p: &PeriodArgs, x: &ExportArgs) -> Resu
     let cat = env.cat;
     let table = user_error_table(cat, env.cfg.org.time_zone, &list);
     let title = cat.f("report.user_errors_title", &[("period", &period.label())]);
+    write_table(env, x, fmt, &title, &table, &list)
+}
+
+/// One table in the chosen format (JSON: `data` as it is), to `--output` or standard output.
+fn write_table<T: serde::Serialize + ?Sized>(
+    env: &Env<'_>,
+    x: &ExportArgs,
+    fmt: Format,
+    title: &str,
+    table: &Table,
+    data: &T,
+) -> Result<i32> {
+    let one = std::slice::from_ref(table);
     let bytes = match fmt {
-        Format::Md => export::markdown(&title, std::slice::from_ref(&table)).into_bytes(),
-        Format::Csv => export::csv_table(&table, x.bom).map_err(|e| export_err(env, e))?,
-        Format::Xlsx => {
-            export::xlsx(std::slice::from_ref(&table)).map_err(|e| export_err(env, e))?
-        }
-        Format::Json => crate::inert::to_json(&list, true)
+        Format::Md => export::markdown(title, one).into_bytes(),
+        Format::Csv => export::csv_table(table, x.bom).map_err(|e| export_err(env, e))?,
+        Format::Xlsx => export::xlsx(one).map_err(|e| export_err(env, e))?,
+        Format::Json => crate::inert::to_json(data, true)
             .map_err(|e| export_err(env, e.into()))?
             .into_bytes(),
     };
@@ -302,4 +314,104 @@ pub fn ticket_table(
             .map(|t| columns.iter().map(|(_, f)| Cell::Text(f(t))).collect())
             .collect(),
     }
+}
+
+/// `hotro change add`.
+pub(super) fn change_add(env: &Env<'_>, a: &ChangeArgs) -> Result<i32> {
+    let now = crate::clock::now();
+    let time = |t: &Option<String>| t.as_deref().map(|t| env.time_arg(t, now)).transpose();
+    let outcome = Outcome::parse(&a.outcome).ok_or_else(|| {
+        env.user(env.cat.f(
+            "error.change_outcome",
+            &[
+                ("value", &one_line(&a.outcome)),
+                ("known", &Outcome::ALL.map(Outcome::as_str).join(", ")),
+            ],
+        ))
+    })?;
+    let (planned_at, done_at) = (time(&a.planned)?, time(&a.done)?.unwrap_or(now));
+    let id = env.with_desk(|d| {
+        let me = d.session.me.as_ref().map(|m| m.login.clone());
+        let change = NewChange {
+            application: a.application.clone(),
+            environment: a.environment.clone(),
+            what: a.what.clone(),
+            tickets: a.tickets.clone(),
+            planned_at,
+            done_at,
+            approved_by: a.approved_by.clone(),
+            carried_out_by: a.carried_out_by.clone().or(me).unwrap_or_default(),
+            outcome,
+            rollback: a.rollback.clone(),
+        };
+        d.record_change(&change).map_err(|e| env.desk_err(e))
+    })?;
+    if a.json {
+        super::out::json(&serde_json::json!({ "id": id }))?;
+    } else {
+        say!("{}", env.cat.f("change.recorded", &[("id", &id)]));
+    }
+    Ok(0)
+}
+
+/// The change register's columns (`change.col.<id>` in the catalog).
+pub const CHANGE_COLUMNS: [&str; 12] = [
+    "id",
+    "application",
+    "environment",
+    "what",
+    "tickets",
+    "planned_at",
+    "done_at",
+    "approved_by",
+    "carried_out_by",
+    "outcome",
+    "rollback",
+    "recorded_by",
+];
+
+/// The change register as a table, times local to `tz`.
+pub fn change_table(cat: &Catalog, tz: chrono_tz::Tz, list: &[ChangeRecord]) -> Table {
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    Table {
+        id: "changes".into(),
+        title: cat.t("report.section.changes"),
+        headers: CHANGE_COLUMNS
+            .map(|id| cat.t(&format!("change.col.{id}")))
+            .to_vec(),
+        rows: list
+            .iter()
+            .map(|r| {
+                let c = &r.change;
+                vec![
+                    Cell::Count(r.id.unsigned_abs()),
+                    Cell::Text(c.application.clone()),
+                    Cell::Text(c.environment.clone()),
+                    Cell::Text(c.what.clone()),
+                    Cell::Text(c.tickets.join(" ")),
+                    Cell::Text(time(c.planned_at)),
+                    Cell::Text(time(Some(c.done_at))),
+                    Cell::Text(c.approved_by.clone().unwrap_or_default()),
+                    Cell::Text(c.carried_out_by.clone()),
+                    Cell::Text(cat.t(&format!("change.outcome.{}", c.outcome.as_str()))),
+                    Cell::Text(c.rollback.clone()),
+                    Cell::Text(r.recorded_by.clone()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// `hotro change list`.
+pub(super) fn change_list(env: &Env<'_>, p: &PeriodArgs, x: &ExportArgs) -> Result<i32> {
+    let period = period(env, p)?;
+    let fmt = format(env, x)?;
+    let list = env.with_desk(|d| d.changes(period).map_err(|e| env.desk_err(e)))?;
+    let cat = env.cat;
+    let table = change_table(cat, env.cfg.org.time_zone, &list);
+    let title = cat.f("change.title", &[("period", &period.label())]);
+    write_table(env, x, fmt, &title, &table, &list)
 }

@@ -97,6 +97,9 @@ pub enum DeskError {
     /// A report's period cannot be reported on.
     #[error(transparent)]
     Period(#[from] crate::domain::report::PeriodError),
+    /// A change for the register is incomplete or names someone or something unknown.
+    #[error(transparent)]
+    Change(#[from] crate::domain::change::ChangeError),
 }
 
 impl From<StoreError> for DeskError {

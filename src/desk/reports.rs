@@ -2,6 +2,7 @@
 //! the previous period's, and the user-error list. Both need the `read` permission.
 
 use super::{Desk, DeskError};
+use crate::domain::change::{ChangeRecord, NewChange, validate};
 use crate::domain::org::{Operator, Role};
 use crate::domain::permission::Permission;
 use crate::domain::report::{
@@ -94,5 +95,33 @@ impl Desk<'_> {
             .user_errors_between(a, b, &user_caused_categories(org))?;
         order_user_errors(&mut list);
         Ok(list)
+    }
+}
+
+impl Desk<'_> {
+    /// Record a change to a production application or its configuration by hand (the
+    /// change register of seed 003); returns its id. Needs the right to work tickets.
+    ///
+    /// Errors: refused; an unknown application or operator, an empty field
+    /// ([`crate::domain::change::ChangeError`]); the store.
+    pub fn record_change(&mut self, c: &NewChange) -> Result<i64, DeskError> {
+        let op = self.session.require(Permission::WorkTickets)?;
+        validate(c, self.org())?;
+        let login = op.login.clone();
+        Ok(self.store.record_change(c, self.now, &login)?)
+    }
+
+    /// The changes carried out in `period` (organisation time), in the order done.
+    ///
+    /// Errors: no operator or no `read` permission; a period out of range; the store.
+    pub fn changes(&mut self, period: ReportPeriod) -> Result<Vec<ChangeRecord>, DeskError> {
+        self.reader()?;
+        let (a, b) =
+            period
+                .bounds(self.org().time_zone)
+                .ok_or_else(|| PeriodError::OutOfRange {
+                    label: period.label(),
+                })?;
+        Ok(self.store.changes_between(a, b)?)
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod announce;
 pub mod calendar;
+pub mod change;
 pub mod check;
 pub mod kb;
 pub mod key;

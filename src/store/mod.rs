@@ -7,6 +7,7 @@
 
 mod announcements;
 mod audit;
+mod changes;
 mod checks;
 mod configs;
 mod db;

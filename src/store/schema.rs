@@ -314,6 +314,28 @@ CREATE TABLE article_revisions (
     updated_at INTEGER NOT NULL
 );
 "#,
+    // 9: the change register (issue 13, seed 003): every change to the production
+    // applications and their configuration, recorded by hand or by a configuration ticket's
+    // implementation step (in the step's transaction).
+    r#"
+CREATE TABLE changes (
+    id             INTEGER PRIMARY KEY,
+    application    TEXT NOT NULL,
+    environment    TEXT NOT NULL,
+    what           TEXT NOT NULL,
+    -- the tickets it answers: a JSON list of keys
+    tickets        TEXT NOT NULL DEFAULT '[]',
+    planned_at     INTEGER,
+    done_at        INTEGER NOT NULL,
+    approved_by    TEXT,
+    carried_out_by TEXT NOT NULL,
+    outcome        TEXT NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'rolled_back')),
+    rollback       TEXT NOT NULL DEFAULT '',
+    recorded_at    INTEGER NOT NULL,
+    recorded_by    TEXT NOT NULL
+);
+CREATE INDEX changes_by_done ON changes(done_at);
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

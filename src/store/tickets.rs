@@ -458,6 +458,10 @@ pub(crate) fn change_in(
     update_ticket(tx, id, &t)?;
     insert_event(tx, id, &event, Some(&super::audit::state_hash(&t)))?;
     refresh_sla_due(tx, id, &t, ctx)?;
+    // A configuration ticket's implementation step records its change (issue 13).
+    if let Some(c) = crate::domain::change::from_step(&t, &event, ctx.org) {
+        super::changes::insert_change(tx, &c, event.at, &event.actor)?;
+    }
     Ok((t, event))
 }
 
