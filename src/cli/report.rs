@@ -177,12 +177,34 @@ pub fn user_error_table(cat: &Catalog, tz: chrono_tz::Tz, list: &[UserError]) ->
 
 /// `hotro report user-errors`.
 pub(super) fn user_errors(env: &Env<'_>, p: &PeriodArgs, x: &ExportArgs) -> Result<i32> {
+    period_list(
+        env,
+        p,
+        x,
+        "report.user_errors_title",
+        |d, period| d.user_errors(period),
+        user_error_table,
+    )
+}
+
+/// A list over a period (`fetch` from the application layer), as a table (`table`) under
+/// the title `title_id`, in the chosen format.
+fn period_list<T: serde::Serialize>(
+    env: &Env<'_>,
+    p: &PeriodArgs,
+    x: &ExportArgs,
+    title_id: &str,
+    fetch: impl FnOnce(
+        &mut crate::desk::Desk<'_>,
+        ReportPeriod,
+    ) -> Result<Vec<T>, crate::desk::DeskError>,
+    table: impl FnOnce(&Catalog, chrono_tz::Tz, &[T]) -> Table,
+) -> Result<i32> {
     let period = period(env, p)?;
     let fmt = format(env, x)?;
-    let list = env.with_desk(|d| d.user_errors(period).map_err(|e| env.desk_err(e)))?;
-    let cat = env.cat;
-    let table = user_error_table(cat, env.cfg.org.time_zone, &list);
-    let title = cat.f("report.user_errors_title", &[("period", &period.label())]);
+    let list = env.with_desk(|d| fetch(d, period).map_err(|e| env.desk_err(e)))?;
+    let table = table(env.cat, env.cfg.org.time_zone, &list);
+    let title = env.cat.f(title_id, &[("period", &period.label())]);
     write_table(env, x, fmt, &title, &table, &list)
 }
 
@@ -407,11 +429,12 @@ pub fn change_table(cat: &Catalog, tz: chrono_tz::Tz, list: &[ChangeRecord]) -> 
 
 /// `hotro change list`.
 pub(super) fn change_list(env: &Env<'_>, p: &PeriodArgs, x: &ExportArgs) -> Result<i32> {
-    let period = period(env, p)?;
-    let fmt = format(env, x)?;
-    let list = env.with_desk(|d| d.changes(period).map_err(|e| env.desk_err(e)))?;
-    let cat = env.cat;
-    let table = change_table(cat, env.cfg.org.time_zone, &list);
-    let title = cat.f("change.title", &[("period", &period.label())]);
-    write_table(env, x, fmt, &title, &table, &list)
+    period_list(
+        env,
+        p,
+        x,
+        "change.title",
+        |d, period| d.changes(period),
+        change_table,
+    )
 }
