@@ -24,9 +24,11 @@ impl Desk<'_> {
         Ok(op)
     }
 
+    /// The figures of `period` from the facts read for a window that holds it.
     fn figures(
         &mut self,
         period: ReportPeriod,
+        facts: &[crate::domain::report::Facts],
         cross: Option<(Dimension, Dimension)>,
     ) -> Result<Figures, DeskError> {
         let org = self.org();
@@ -34,13 +36,12 @@ impl Desk<'_> {
             label: period.label(),
         };
         let (a, b) = period.bounds(org.time_zone).ok_or_else(out_of_range)?;
-        let facts = self.store.report_facts(a, b)?;
         let received = self.store.timelines_created_between(a, b)?;
         let articles = self.store.articles_linked_between(a, b)?;
         let input = TallyInput {
             period,
             tz: org.time_zone,
-            facts: &facts,
+            facts,
             received: &received,
             articles,
             cross,
@@ -65,8 +66,17 @@ impl Desk<'_> {
         let previous = period.previous().ok_or_else(|| PeriodError::OutOfRange {
             label: period.label(),
         })?;
-        let mut current = self.figures(period, cross)?;
-        let mut previous = self.figures(previous, cross)?;
+        // One read of the facts for both periods (the previous one's start to this one's end).
+        let tz = self.org().time_zone;
+        let (Some((a, _)), Some((_, b))) = (previous.bounds(tz), period.bounds(tz)) else {
+            return Err(PeriodError::OutOfRange {
+                label: period.label(),
+            }
+            .into());
+        };
+        let facts = self.store.report_facts(a, b)?;
+        let mut current = self.figures(period, &facts, cross)?;
+        let mut previous = self.figures(previous, &facts, cross)?;
         if let Some(g) = &group_first {
             put_group_first(&mut current, g);
             put_group_first(&mut previous, g);

@@ -299,15 +299,16 @@ impl Dimension {
     }
 
     /// The ticket's value along this dimension; `""` for none.
-    pub fn of(self, f: &Facts) -> String {
+    pub fn of(self, f: &Facts) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
         match self {
-            Dimension::Unit => f.unit.clone().unwrap_or_default(),
-            Dimension::Application => f.application.clone().unwrap_or_default(),
-            Dimension::Category => f.category.clone().unwrap_or_default(),
-            Dimension::Kind => f.kind.clone(),
-            Dimension::Channel => f.channel.clone(),
-            Dimension::Group => f.group.clone(),
-            Dimension::Tier => f.tier.to_string(),
+            Dimension::Unit => Cow::Borrowed(f.unit.as_deref().unwrap_or_default()),
+            Dimension::Application => Cow::Borrowed(f.application.as_deref().unwrap_or_default()),
+            Dimension::Category => Cow::Borrowed(f.category.as_deref().unwrap_or_default()),
+            Dimension::Kind => Cow::Borrowed(&f.kind),
+            Dimension::Channel => Cow::Borrowed(&f.channel),
+            Dimension::Group => Cow::Borrowed(&f.group),
+            Dimension::Tier => Cow::Owned(f.tier.to_string()),
         }
     }
 }
@@ -469,38 +470,52 @@ fn sorted_counts(map: BTreeMap<String, u64>) -> Vec<(String, u64)> {
 pub fn tally(input: TallyInput<'_>, org: &Organisation) -> Option<Figures> {
     let (a, b) = input.period.bounds(input.tz)?;
     let within = |t: Option<DateTime<Utc>>| t.is_some_and(|t| a <= t && t < b);
-    let counts_of = |fs: &mut dyn Iterator<Item = &Facts>| {
-        let mut c = Counts::default();
-        for f in fs {
-            c.received += u64::from(within(Some(f.created_at)));
-            c.resolved += u64::from(within(f.resolved_at));
-            c.open_at_end += u64::from(f.open_at(b));
-        }
-        c
+    // Each fact's three flags once: received in, resolved in, open at the end of the period.
+    let flags: Vec<Counts> = input
+        .facts
+        .iter()
+        .map(|f| Counts {
+            received: u64::from(within(Some(f.created_at))),
+            resolved: u64::from(within(f.resolved_at)),
+            open_at_end: u64::from(f.open_at(b)),
+        })
+        .collect();
+    let add = |c: &mut Counts, x: &Counts| {
+        c.received += x.received;
+        c.resolved += x.resolved;
+        c.open_at_end += x.open_at_end;
     };
-    let counts = counts_of(&mut input.facts.iter());
+    let mut counts = Counts::default();
+    flags.iter().for_each(|x| add(&mut counts, x));
+    // Open at the end of each day: arrived before it, less finished before it (both
+    // sorted once, then counted by binary search).
+    let mut arrived: Vec<DateTime<Utc>> = input.facts.iter().map(|f| f.created_at).collect();
+    let mut finished: Vec<DateTime<Utc>> =
+        input.facts.iter().filter_map(Facts::finished_at).collect();
+    arrived.sort_unstable();
+    finished.sort_unstable();
     let mut backlog = Vec::with_capacity(input.period.days() as usize);
     for day in input.period.each_day() {
         let end = day.succ_opt().and_then(|d| day_start(input.tz, d))?;
-        backlog.push((
-            day,
-            input.facts.iter().filter(|f| f.open_at(end)).count() as u64,
-        ));
+        let before = |v: &[DateTime<Utc>]| v.partition_point(|t| *t < end) as u64;
+        backlog.push((day, before(&arrived) - before(&finished)));
     }
     let breakdowns = Dimension::ALL
         .into_iter()
         .map(|by| {
-            let mut groups: BTreeMap<String, Vec<&Facts>> = BTreeMap::new();
-            for f in input.facts {
-                groups.entry(by.of(f)).or_default().push(f);
+            let mut groups: std::collections::HashMap<std::borrow::Cow<'_, str>, Counts> =
+                Default::default();
+            for (f, x) in input.facts.iter().zip(&flags) {
+                if *x != Counts::default() {
+                    add(groups.entry(by.of(f)).or_default(), x);
+                }
             }
             let mut rows: Vec<Row> = groups
                 .into_iter()
-                .map(|(value, fs)| Row {
-                    value,
-                    counts: counts_of(&mut fs.into_iter()),
+                .map(|(value, counts)| Row {
+                    value: value.to_string(),
+                    counts,
                 })
-                .filter(|r| r.counts != Counts::default())
                 .collect();
             rows.sort_by(|x, y| {
                 y.counts
@@ -548,7 +563,7 @@ fn cross_table(received: &[&Facts], rows_by: Dimension, columns_by: Dimension) -
     let mut cells: BTreeMap<(String, String), u64> = BTreeMap::new();
     let (mut row_totals, mut col_totals) = (BTreeMap::new(), BTreeMap::new());
     for f in received {
-        let (r, c) = (rows_by.of(f), columns_by.of(f));
+        let (r, c) = (rows_by.of(f).into_owned(), columns_by.of(f).into_owned());
         *row_totals.entry(r.clone()).or_default() += 1;
         *col_totals.entry(c.clone()).or_default() += 1;
         *cells.entry((r, c)).or_default() += 1;
