@@ -594,19 +594,20 @@ fn sla_rows(
     settings: &SlaSettings,
     now: DateTime<Utc>,
 ) -> Vec<SlaRow> {
-    let mut by: BTreeMap<(String, String), Vec<(Ticket, sla::SlaStatus)>> = BTreeMap::new();
-    for (t, events) in received {
-        let s = sla::compute(t, events, cal, settings, now);
-        by.entry((t.kind.clone(), t.priority.clone()))
-            .or_default()
-            .push((t.clone(), s));
+    let clocks: Vec<sla::SlaStatus> = received
+        .iter()
+        .map(|(t, events)| sla::compute(t, events, cal, settings, now))
+        .collect();
+    let mut by: BTreeMap<(&str, &str), Vec<(&Ticket, &sla::SlaStatus)>> = BTreeMap::new();
+    for ((t, _), s) in received.iter().zip(&clocks) {
+        by.entry((&t.kind, &t.priority)).or_default().push((t, s));
     }
     by.into_iter()
         .map(|((kind, priority), items)| {
-            let f = sla::figures(&items, cal.tz());
+            let f = sla::figures(items, cal.tz());
             SlaRow {
-                kind,
-                priority,
+                kind: kind.to_string(),
+                priority: priority.to_string(),
                 tickets: f.tickets as u64,
                 first_response_targets: f.first_response_targets as u64,
                 first_response_met: f.first_response_met as u64,

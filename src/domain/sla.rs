@@ -487,13 +487,16 @@ pub fn period(
     Ok((first, last))
 }
 
-pub fn figures(items: &[(Ticket, SlaStatus)], tz: chrono_tz::Tz) -> Figures {
+/// The SLA figures of a set of tickets with their clocks (a ticket's clocks as
+/// [`compute`] gives them), counted per [`Figures`]' fields; days local to `tz`.
+pub fn figures<'a>(
+    items: impl IntoIterator<Item = (&'a Ticket, &'a SlaStatus)>,
+    tz: chrono_tz::Tz,
+) -> Figures {
     let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
-    let mut f = Figures {
-        tickets: items.len(),
-        ..Figures::default()
-    };
+    let mut f = Figures::default();
     for (t, s) in items {
+        f.tickets += 1;
         let arrived = day(t.created_at);
         if t.first_response_at.is_some_and(|r| day(r) == arrived) {
             f.same_day_response += 1;
