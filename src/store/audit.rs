@@ -1239,9 +1239,11 @@ mod tests {
             let conn = rusqlite::Connection::open(path).unwrap();
             conn.execute_batch("ALTER TABLE events DROP COLUMN state")
                 .unwrap();
-            // And without what later schemas added (8: articles written in hotro).
+            // And without what later schemas added (8: articles written in hotro; 9: the
+            // change register).
             conn.execute_batch(
-                "DROP TABLE article_revisions;
+                "DROP TABLE changes;
+                 DROP TABLE article_revisions;
                  ALTER TABLE articles DROP COLUMN faq;
                  ALTER TABLE articles DROP COLUMN updated_by;
                  ALTER TABLE articles DROP COLUMN published_by;
