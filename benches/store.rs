@@ -78,6 +78,32 @@ fn benches(c: &mut Criterion) {
         });
     }
 
+    // The leaders' monthly report (issue 13; goal ≤ 1 s at 1M tickets): last month's figures
+    // beside the month before, through the application layer as `hotro report summary`.
+    {
+        use chrono::Datelike;
+        let last_month = Utc::now()
+            .with_timezone(&org.time_zone)
+            .date_naive()
+            .with_day(1)
+            .and_then(|d| d.pred_opt())
+            .expect("a month before this one");
+        let period =
+            hotro::domain::report::ReportPeriod::month(&last_month.format("%Y-%m").to_string())
+                .expect("month");
+        let me = org.operator("nguyenvanan").expect("operator").clone();
+        let session = hotro::desk::Session::assume(cfg.clone(), me);
+        let mut g = c.benchmark_group(format!("{tickets}/report"));
+        g.sample_size(10);
+        g.bench_function(format!("month_{}", period.label()), |b| {
+            b.iter(|| {
+                let mut desk = hotro::desk::Desk::new(&mut store, &session, Utc::now());
+                black_box(desk.report(period, None).expect("report"))
+            })
+        });
+        g.finish();
+    }
+
     let keys: Vec<String> = store
         .list_tickets(
             &TicketFilter::default(),

@@ -398,6 +398,9 @@ struct RawUnit {
 struct RawCoded {
     id: Spanned<String>,
     name: RawNames,
+    /// Categories only: tickets of it go on the user-error list (issue 13).
+    #[serde(default)]
+    user_caused: bool,
 }
 
 #[derive(Deserialize)]
@@ -503,6 +506,7 @@ fn coded(list: Vec<RawCoded>) -> Vec<Coded> {
         .map(|r| Coded {
             id: r.id.into_inner(),
             name: r.name.into(),
+            user_caused: r.user_caused,
         })
         .collect()
 }

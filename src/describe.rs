@@ -546,6 +546,46 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
         DeskError::Identity(i) => cat.f("error.identity", &[("uid", &i.uid)]),
         DeskError::Domain(d) => domain_error(cat, d),
         DeskError::Store(s) => store_error(cat, org, s),
+        DeskError::Period(p) => period_error(cat, p),
+        DeskError::Change(c) => {
+            use crate::domain::change::ChangeError;
+            match c {
+                ChangeError::UnknownApplication { code } => {
+                    cat.f("error.change_application", &[("code", &one_line(code))])
+                }
+                ChangeError::UnknownOperator { login } => {
+                    cat.f("error.change_operator", &[("login", &one_line(login))])
+                }
+                ChangeError::Empty { field } => cat.f("error.change_empty", &[("field", field)]),
+            }
+        }
+    }
+}
+
+/// Why a report's period was refused, naming the option and the form it takes.
+pub fn period_error(cat: &Catalog, e: &crate::domain::report::PeriodError) -> String {
+    use crate::domain::report::PeriodError;
+    match e {
+        PeriodError::BadWeek { value } => {
+            cat.f("error.period_week", &[("value", &one_line(value))])
+        }
+        PeriodError::BadMonth { value } => {
+            cat.f("error.period_month", &[("value", &one_line(value))])
+        }
+        PeriodError::BadQuarter { value } => {
+            cat.f("error.period_quarter", &[("value", &one_line(value))])
+        }
+        PeriodError::BadDay { flag, value } => cat.f(
+            "error.period_day",
+            &[("flag", flag), ("value", &one_line(value))],
+        ),
+        PeriodError::Reversed { from, to } => {
+            cat.f("error.period_reversed", &[("from", from), ("to", to)])
+        }
+        PeriodError::Missing => cat.t("error.period_missing"),
+        PeriodError::OutOfRange { label } => {
+            cat.f("error.period_out_of_range", &[("label", &one_line(label))])
+        }
     }
 }
 

@@ -290,16 +290,24 @@ pub fn md_block(input: &str) -> String {
     out
 }
 
+/// A spreadsheet cell's text made inert, unquoted (for a CSV writer that quotes, or an
+/// .xlsx cell): terminal controls removed as [`sanitize`] does (line breaks kept), and a
+/// text a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return, also after leading spaces) given a leading `'`.
+pub fn csv_text(input: &str) -> String {
+    let clean = sanitize(input);
+    let formula =
+        input.starts_with(['\t', '\r']) || clean.trim_start().starts_with(['=', '+', '-', '@']);
+    if formula { format!("'{clean}") } else { clean }
+}
+
 /// A CSV field per RFC 4180, made inert: terminal controls removed as [`sanitize`] does
 /// (line breaks kept), a field a spreadsheet would take for a formula (one starting with
 /// `=`, `+`, `-`, `@`, a tab or a carriage return, also after leading spaces) written with a
 /// leading `'`, and a field holding a comma, a quote or a line break quoted with its quotes
 /// doubled.
 pub fn csv_field(input: &str) -> String {
-    let clean = sanitize(input);
-    let formula =
-        input.starts_with(['\t', '\r']) || clean.trim_start().starts_with(['=', '+', '-', '@']);
-    let field = if formula { format!("'{clean}") } else { clean };
+    let field = csv_text(input);
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod describe;
 pub mod desk;
 pub mod domain;
+pub mod export;
 pub mod forms;
 pub mod i18n;
 pub mod inert;

@@ -446,7 +446,7 @@ fn a_finalised_report_only_changes_by_logged_amendment() {
     assert!(err.contains("at 2026-11-23 07:40"), "local time: {err}");
     assert_eq!(desk.day(&mon("10:06"))["finalised"]["by"], AN);
 
-    // CSV: ids, RFC 3339 times, `amended` per system, a formula-like note neutralised.
+    // CSV: ids, RFC 3339 times in local time with the offset (issue 13), `amended` per system, a formula-like note neutralised.
     let csv = desk.report(&mon("10:00"), "en", "csv");
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(
@@ -456,12 +456,12 @@ fn a_finalised_report_only_changes_by_logged_amendment() {
     assert_eq!(rows.len(), 13, "{csv}");
     assert_eq!(
         rows[1],
-        "2026-11-23,TABMIS,ok,,nguyenvanan,2026-11-23T00:05:00+00:00,manual,false,false,,false"
+        "2026-11-23,TABMIS,ok,,nguyenvanan,2026-11-23T07:05:00+07:00,manual,false,false,,false"
     );
     let mail = rows.iter().find(|r| r.contains(",Mail,")).unwrap();
     assert_eq!(
         *mail,
-        "2026-11-23,Mail,down,'=SUM(A1:A2),nguyenvanan,2026-11-23T00:12:00+00:00,manual,false,false,,true"
+        "2026-11-23,Mail,down,'=SUM(A1:A2),nguyenvanan,2026-11-23T07:12:00+07:00,manual,false,false,,true"
     );
     let dmdc = rows.iter().find(|r| r.contains(",DMDC,")).unwrap();
     assert_eq!(*dmdc, "2026-11-23,DMDC,,,,,,true,true,,false");

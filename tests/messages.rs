@@ -369,6 +369,34 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
     );
     t.insert("field.{}", fields.clone());
     t.insert("field.{what}", fields);
+    // Reports for the leaders (issue 13): sections, measures, item headers, user-error columns.
+    let measures = strings(hotro::export::MEASURES);
+    t.insert("report.measure.{id}", measures.clone());
+    t.insert("report.measure.{}", measures);
+    t.insert("report.section.{id}", strings(hotro::export::SECTIONS));
+    let mut items = strings(hotro::export::ITEMS);
+    items.extend(
+        hotro::domain::report::Dimension::ALL
+            .iter()
+            .map(|d| d.id().to_string()),
+    );
+    t.insert("report.item.{item}", items.clone());
+    t.insert("report.item.{}", items);
+    t.insert(
+        "change.col.{id}",
+        strings(&hotro::cli::report::CHANGE_COLUMNS),
+    );
+    t.insert(
+        "change.outcome.{}",
+        hotro::domain::change::Outcome::ALL
+            .iter()
+            .map(|o| o.as_str().to_string())
+            .collect(),
+    );
+    t.insert(
+        "report.user_error.{id}",
+        strings(&hotro::cli::report::USER_ERROR_COLUMNS),
+    );
     t
 }
 

@@ -311,7 +311,7 @@ pub fn render(
     let as_of = day.finalised.as_ref().map(|f| f.at).unwrap_or(now);
     let lines = check::lines(&org.check, org.time_zone, date, day, as_of);
     match format {
-        Format::Csv => csv(date, day, &lines),
+        Format::Csv => csv(date, day, &lines, org.time_zone),
         Format::Markdown => markdown(&parts(cat, org, date, day, log, &lines, md_inline)),
         Format::Text => text(&parts(cat, org, date, day, log, &lines, one_line)),
     }
@@ -381,9 +381,10 @@ fn text(p: &Parts) -> String {
     out
 }
 
-/// Machine-readable: ids, not translations, and RFC 3339 times; every field through
-/// [`csv_field`] (RFC 4180 quoting, formulas defused, terminal controls removed).
-fn csv(date: NaiveDate, day: &CheckDay, lines: &[Line]) -> String {
+/// Machine-readable: ids, not translations, and RFC 3339 times in the organisation's local
+/// time with its offset (issue 13: they were in UTC); every field through [`csv_field`]
+/// (RFC 4180 quoting, formulas defused, terminal controls removed).
+fn csv(date: NaiveDate, day: &CheckDay, lines: &[Line], tz: chrono_tz::Tz) -> String {
     let mut out = String::from(
         "date,system,result,note,checked_by,checked_at,source,late,missing,incident,amended\n",
     );
@@ -396,7 +397,8 @@ fn csv(date: NaiveDate, day: &CheckDay, lines: &[Line]) -> String {
             e.map(|e| e.result.as_str().to_string()).unwrap_or_default(),
             e.map(|e| e.note.clone()).unwrap_or_default(),
             e.map(|e| e.by.clone()).unwrap_or_default(),
-            e.map(|e| e.at.to_rfc3339()).unwrap_or_default(),
+            e.map(|e| e.at.with_timezone(&tz).to_rfc3339())
+                .unwrap_or_default(),
             e.map(|e| e.source.as_str().to_string()).unwrap_or_default(),
             l.late.to_string(),
             l.missing.to_string(),

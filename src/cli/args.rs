@@ -54,6 +54,8 @@ pub enum Command {
     #[command(subcommand)]
     Ticket(TicketCommand),
     #[command(subcommand)]
+    Change(ChangeCommand),
+    #[command(subcommand)]
     Db(DbCommand),
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -189,6 +191,23 @@ pub enum SlaCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
+    /// The period's figures beside the previous period's (issue 13).
+    Summary {
+        #[command(flatten)]
+        period: PeriodArgs,
+        /// Two dimensions for a cross table: `unit,category`.
+        #[arg(long, value_name = "DIM,DIM")]
+        cross: Option<String>,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+    /// Requests classified as user-caused in the period, by unit (seed 003).
+    UserErrors {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
     Sla {
         #[arg(long, value_name = "YYYY-MM-DD")]
         from: String,
@@ -197,6 +216,79 @@ pub enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The change register (issue 13, seed 003).
+#[derive(Debug, Subcommand)]
+pub enum ChangeCommand {
+    /// Record a change to a production application or its configuration.
+    Add(Box<ChangeArgs>),
+    /// The changes carried out in a period, as md, csv, xlsx or json.
+    List {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[command(flatten)]
+        export: ExportArgs,
+    },
+}
+
+/// A change for the register.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    #[arg(long = "app", value_name = "APP")]
+    pub application: String,
+    #[arg(long = "env", default_value = "production", value_name = "ENV")]
+    pub environment: String,
+    #[arg(long)]
+    pub what: String,
+    #[arg(long = "ticket", value_name = "KEY")]
+    pub tickets: Vec<String>,
+    #[arg(long, value_name = "TIME")]
+    pub planned: Option<String>,
+    #[arg(long, value_name = "TIME")]
+    pub done: Option<String>,
+    #[arg(long, value_name = "LOGIN")]
+    pub approved_by: Option<String>,
+    #[arg(long, value_name = "LOGIN")]
+    pub carried_out_by: Option<String>,
+    #[arg(
+        long,
+        default_value = "succeeded",
+        value_name = "succeeded|failed|rolled_back"
+    )]
+    pub outcome: String,
+    #[arg(long, default_value = "")]
+    pub rollback: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A report's period: one of `--week`, `--month`, `--quarter`, or `--from` with `--to`.
+#[derive(Debug, Clone, Args)]
+pub struct PeriodArgs {
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["month", "quarter", "from", "to"])]
+    pub week: Option<String>,
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["quarter", "from", "to"])]
+    pub month: Option<String>,
+    #[arg(long, value_name = "YYYY-Qn", conflicts_with_all = ["from", "to"])]
+    pub quarter: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
+    pub to: Option<String>,
+}
+
+/// How a report or list is written: the format, the file, a BOM for CSV.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[arg(long, default_value = "md", value_name = "md|csv|xlsx|json")]
+    pub format: String,
+    /// The file to write (standard output when absent; required for xlsx).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Start a CSV file with a UTF-8 byte order mark (for spreadsheets that need one).
+    #[arg(long)]
+    pub bom: bool,
 }
 
 /// Working time: due dates and elapsed working time, as the SLA clocks count them.
@@ -761,6 +853,11 @@ pub struct ListArgs {
     pub before: Option<i64>,
     #[arg(long)]
     pub json: bool,
+    /// `text`, `json` (as --json) or `csv` (every field, times in the organisation's zone).
+    #[arg(long, value_name = "text|json|csv", conflicts_with = "json")]
+    pub format: Option<String>,
+    #[arg(long)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -774,7 +774,7 @@ pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Res
             items.push((t, s));
         }
     }
-    let f = figures(&items, org.time_zone);
+    let f = figures(items.iter().map(|(t, s)| (t, s)), org.time_zone);
     if json {
         #[derive(Serialize)]
         struct Out<'a> {

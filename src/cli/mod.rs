@@ -8,6 +8,7 @@ mod check;
 mod db;
 mod kb_write;
 pub mod progress;
+pub mod report;
 mod req;
 
 use crate::config::{self, Config};
@@ -412,6 +413,18 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         }
         // Answered before any configuration or database (above).
         Command::Completions { .. } | Command::Man { .. } => Ok(0),
+        Command::Change(args::ChangeCommand::Add(a)) => report::change_add(&env, a),
+        Command::Change(args::ChangeCommand::List { period, export }) => {
+            report::change_list(&env, period, export)
+        }
+        Command::Report(args::ReportCommand::Summary {
+            period,
+            cross,
+            export,
+        }) => report::summary(&env, period, cross.as_deref(), export),
+        Command::Report(args::ReportCommand::UserErrors { period, export }) => {
+            report::user_errors(&env, period, export)
+        }
         Command::Report(args::ReportCommand::Sla { from, to, json }) => {
             check::report_sla(&env, from, to, *json)
         }
@@ -796,7 +809,25 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     },
                 )
                 .map_err(|e| env.store_err(e))?;
-            if a.json {
+            let format = a.format.as_deref().map(str::trim);
+            if format == Some("csv") {
+                let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
+                let mut full = store.timelines_of(&keys).map_err(|e| env.store_err(e))?;
+                let order: std::collections::HashMap<&str, usize> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| (k.as_str(), i))
+                    .collect();
+                full.sort_by_key(|(t, _)| order.get(t.key.as_str()).copied());
+                let tickets: Vec<Ticket> = full.into_iter().map(|(t, _)| t).collect();
+                let table = report::ticket_table(cat, org.time_zone, &tickets);
+                let bytes = crate::export::csv_table(&table, a.bom).map_err(|e| {
+                    env.user(cat.f("report.export_failed", &[("error", &e.to_string())]))
+                })?;
+                out::text(&String::from_utf8_lossy(&bytes));
+            } else if let Some(other) = format.filter(|f| !matches!(*f, "text" | "json")) {
+                return Err(env.user(cat.f("error.list_format", &[("value", &one_line(other))])));
+            } else if a.json || format == Some("json") {
                 out::json(&rows)?;
             } else {
                 // One line per ticket: every stored field through one_line.

@@ -15,6 +15,8 @@
 
 /// The OS account of the process.
 pub mod identity;
+/// Reports for the leaders (issue 13).
+mod reports;
 
 use crate::config::Config;
 use crate::domain::check::check_date;
@@ -92,6 +94,12 @@ pub enum DeskError {
     /// The store failed or refused (a conflict, a missing ticket, the disk…).
     #[error(transparent)]
     Store(StoreError),
+    /// A report's period cannot be reported on.
+    #[error(transparent)]
+    Period(#[from] crate::domain::report::PeriodError),
+    /// A change for the register is incomplete or names someone or something unknown.
+    #[error(transparent)]
+    Change(#[from] crate::domain::change::ChangeError),
 }
 
 impl From<StoreError> for DeskError {

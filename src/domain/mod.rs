@@ -2,6 +2,7 @@
 
 pub mod announce;
 pub mod calendar;
+pub mod change;
 pub mod check;
 pub mod kb;
 pub mod key;
@@ -9,6 +10,7 @@ pub mod org;
 pub mod permission;
 pub mod procedure;
 pub mod query;
+pub mod report;
 pub mod requirement;
 pub mod search;
 pub mod sla;

@@ -113,6 +113,10 @@ pub struct Unit {
 pub struct Coded {
     pub id: String,
     pub name: Names,
+    /// For a category: its tickets are errors caused by users, listed in the user-error
+    /// list sent to the provinces (seed 003; `user_caused = true` in `[[categories]]`).
+    /// Always false for kinds, channels and levels.
+    pub user_caused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

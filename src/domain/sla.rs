@@ -521,13 +521,16 @@ pub fn period(
     Ok((first, last))
 }
 
-pub fn figures(items: &[(Ticket, SlaStatus)], tz: chrono_tz::Tz) -> Figures {
+/// The SLA figures of a set of tickets with their clocks (a ticket's clocks as
+/// [`compute`] gives them), counted per [`Figures`]' fields; days local to `tz`.
+pub fn figures<'a>(
+    items: impl IntoIterator<Item = (&'a Ticket, &'a SlaStatus)>,
+    tz: chrono_tz::Tz,
+) -> Figures {
     let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
-    let mut f = Figures {
-        tickets: items.len(),
-        ..Figures::default()
-    };
+    let mut f = Figures::default();
     for (t, s) in items {
+        f.tickets += 1;
         let arrived = day(t.created_at);
         if t.first_response_at.is_some_and(|r| day(r) == arrived) {
             f.same_day_response += 1;
@@ -558,6 +561,40 @@ pub fn figures(items: &[(Ticket, SlaStatus)], tz: chrono_tz::Tz) -> Figures {
         }
     }
     f
+}
+
+/// Seed 004's consultation promise for one request: "answered within 2 hours; 100 %
+/// responded and closed the same day", in working time on the organisation's calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ConsultationOutcome {
+    /// A public reply (or the resolution) within 2 working hours of arrival.
+    pub answered_within_2h: bool,
+    /// Answered before the end of the working day it arrived in (`same_day`, the next
+    /// working day's end when it arrived outside office hours).
+    pub responded_same_day: bool,
+    /// Resolved before the end of that working day.
+    pub closed_same_day: bool,
+}
+
+/// Working minutes of seed 004's "answered within 2 hours".
+pub const CONSULTATION_ANSWER_MINUTES: i64 = 120;
+
+/// How one consultation fared against seed 004's promise (see [`ConsultationOutcome`]).
+pub fn consultation(t: &Ticket, cal: &WorkCalendar) -> ConsultationOutcome {
+    let answered = t.first_response_at.or(t.resolved_at);
+    let day_end = cal.add(t.created_at, Budget::same_working_day()).ok();
+    let by_day_end = |at: Option<DateTime<Utc>>| match (at, day_end) {
+        (Some(at), Some(end)) => at <= end,
+        _ => false,
+    };
+    ConsultationOutcome {
+        answered_within_2h: answered.is_some_and(|a| {
+            cal.between(t.created_at, a.max(t.created_at)).num_minutes()
+                <= CONSULTATION_ANSWER_MINUTES
+        }),
+        responded_same_day: by_day_end(answered),
+        closed_same_day: by_day_end(t.resolved_at),
+    }
 }
 
 #[cfg(test)]

@@ -1251,13 +1251,14 @@ mod tests {
             conn.execute_batch("ALTER TABLE events DROP COLUMN state")
                 .unwrap();
             // And without what later schemas added (8: articles written in hotro; 9: the
-            // at-risk time and the resolved-ticket index).
+            // at-risk time, the resolved-ticket index, requirements; 10: the change register).
             conn.execute_batch(
                 "DROP INDEX tickets_open_by_risk;
                  DROP INDEX tickets_resolved_by_time;
                  ALTER TABLE tickets DROP COLUMN sla_risk_at;
                  ALTER TABLE tickets DROP COLUMN requirement;
                  DROP TABLE requirement_publications;
+                 DROP TABLE changes;
                  DROP TABLE article_revisions;
                  ALTER TABLE articles DROP COLUMN faq;
                  ALTER TABLE articles DROP COLUMN updated_by;

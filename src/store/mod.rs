@@ -7,6 +7,7 @@
 
 mod announcements;
 mod audit;
+mod changes;
 mod checks;
 mod configs;
 mod db;
@@ -15,6 +16,7 @@ mod drafts;
 mod error;
 mod guard;
 mod kb;
+mod reports;
 mod requirements;
 mod schema;
 mod tickets;

@@ -333,6 +333,28 @@ CREATE TABLE requirement_publications (
 CREATE INDEX tickets_open_by_risk ON tickets(is_open, sla_risk_at) WHERE sla_risk_at IS NOT NULL;
 CREATE INDEX tickets_resolved_by_time ON tickets(resolved_at, id) WHERE status = 'resolved';
 "#,
+    // 10: the change register (issue 13, seed 003): every change to the production
+    // applications and their configuration, recorded by hand or by a configuration ticket's
+    // implementation step (in the step's transaction).
+    r#"
+CREATE TABLE changes (
+    id             INTEGER PRIMARY KEY,
+    application    TEXT NOT NULL,
+    environment    TEXT NOT NULL,
+    what           TEXT NOT NULL,
+    -- the tickets it answers: a JSON list of keys
+    tickets        TEXT NOT NULL DEFAULT '[]',
+    planned_at     INTEGER,
+    done_at        INTEGER NOT NULL,
+    approved_by    TEXT,
+    carried_out_by TEXT NOT NULL,
+    outcome        TEXT NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'rolled_back')),
+    rollback       TEXT NOT NULL DEFAULT '',
+    recorded_at    INTEGER NOT NULL,
+    recorded_by    TEXT NOT NULL
+);
+CREATE INDEX changes_by_done ON changes(done_at);
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

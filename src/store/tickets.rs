@@ -33,11 +33,11 @@ pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
         .ok_or_else(|| StoreError::bad_value(format!("time {ms} is out of range")))
 }
 
-fn opt_time(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub(crate) fn opt_time(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
     ms.map(from_millis).transpose()
 }
 
-fn parse_status(s: &str) -> Result<Status, StoreError> {
+pub(crate) fn parse_status(s: &str) -> Result<Status, StoreError> {
     s.parse()
         .map_err(|_| StoreError::bad_value(format!("unknown ticket status `{s}`")))
 }
@@ -224,6 +224,53 @@ fn encode_payload(e: &Event) -> Result<String, StoreError> {
 }
 
 /// The kind and the real operator (`by`) of a stored payload.
+/// Tickets selected by `filter` (an SQL condition on `tickets`, with its parameters) with
+/// their timelines: one query for the tickets and one for their events.
+fn timelines_in(
+    tx: &Transaction<'_>,
+    filter: &str,
+    params: impl rusqlite::Params + Clone,
+) -> Result<Vec<(Ticket, Vec<Event>)>, StoreError> {
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {filter}");
+    let mut stmt = tx.prepare(&sql)?;
+    let mut rows = stmt.query(params.clone())?;
+    let mut tickets: Vec<(i64, Ticket)> = Vec::new();
+    while let Some(row) = rows.next()? {
+        tickets.push((row.get(0)?, ticket_from_row(row)?));
+    }
+    let condition = filter.split(" ORDER BY").next().unwrap_or(filter);
+    let sql = format!(
+        "SELECT ticket_id, version, at, actor, payload FROM events
+         WHERE ticket_id IN (SELECT id FROM tickets WHERE {condition})
+         ORDER BY ticket_id, version"
+    );
+    let mut stmt = tx.prepare(&sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut by_id: std::collections::HashMap<i64, Vec<Event>> = Default::default();
+    let key_of: std::collections::HashMap<i64, &str> = tickets
+        .iter()
+        .map(|(id, t)| (*id, t.key.as_str()))
+        .collect();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let payload: String = row.get(4)?;
+        let key = key_of.get(&id).copied().unwrap_or_default();
+        let (kind, by) = decode_payload(key, &payload)?;
+        by_id.entry(id).or_default().push(Event {
+            ticket: key.to_string(),
+            version: row.get(1)?,
+            at: from_millis(row.get(2)?)?,
+            actor: row.get(3)?,
+            by,
+            kind,
+        });
+    }
+    Ok(tickets
+        .into_iter()
+        .map(|(id, t)| (t, by_id.remove(&id).unwrap_or_default()))
+        .collect())
+}
+
 fn decode_payload(key: &str, payload: &str) -> Result<(EventKind, Option<String>), StoreError> {
     let bad = |e: serde_json::Error| StoreError::bad_value(format!("event of {key}: {e}"));
     let mut value: serde_json::Value = serde_json::from_str(payload).map_err(bad)?;
@@ -447,6 +494,10 @@ pub(crate) fn change_in(
     update_ticket(tx, id, &t)?;
     insert_event(tx, id, &event, Some(&super::audit::state_hash(&t)))?;
     refresh_sla_due(tx, id, &t, ctx)?;
+    // A configuration ticket's implementation step records its change (issue 13).
+    if let Some(c) = crate::domain::change::from_step(&t, &event, ctx.org) {
+        super::changes::insert_change(tx, &c, event.at, &event.actor)?;
+    }
     Ok((t, event))
 }
 
@@ -606,44 +657,27 @@ impl Store {
         }
         self.read(|tx| {
             let marks = vec!["?"; keys.len()].join(",");
-            let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE key IN ({marks})");
-            let mut stmt = tx.prepare(&sql)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(keys.iter()))?;
-            let mut tickets: Vec<(i64, Ticket)> = Vec::new();
-            while let Some(row) = rows.next()? {
-                tickets.push((row.get(0)?, ticket_from_row(row)?));
-            }
-            let ids: Vec<i64> = tickets.iter().map(|(id, _)| *id).collect();
-            let marks = vec!["?"; ids.len()].join(",");
-            let sql = format!(
-                "SELECT ticket_id, version, at, actor, payload FROM events
-                 WHERE ticket_id IN ({marks}) ORDER BY ticket_id, version"
-            );
-            let mut stmt = tx.prepare(&sql)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(ids.iter()))?;
-            let mut by_id: std::collections::HashMap<i64, Vec<Event>> = Default::default();
-            let key_of: std::collections::HashMap<i64, &str> = tickets
-                .iter()
-                .map(|(id, t)| (*id, t.key.as_str()))
-                .collect();
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                let payload: String = row.get(4)?;
-                let key = key_of.get(&id).copied().unwrap_or_default();
-                let (kind, by) = decode_payload(key, &payload)?;
-                by_id.entry(id).or_default().push(Event {
-                    ticket: key.to_string(),
-                    version: row.get(1)?,
-                    at: from_millis(row.get(2)?)?,
-                    actor: row.get(3)?,
-                    by,
-                    kind,
-                });
-            }
-            Ok(tickets
-                .into_iter()
-                .map(|(id, t)| (t, by_id.remove(&id).unwrap_or_default()))
-                .collect())
+            timelines_in(
+                tx,
+                &format!("key IN ({marks})"),
+                rusqlite::params_from_iter(keys.iter()),
+            )
+        })
+    }
+
+    /// The tickets whose request arrived in `from..to` with their timelines, oldest first
+    /// (the requests a report's SLA, consultation and escalation figures are over).
+    pub fn timelines_created_between(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(Ticket, Vec<Event>)>, StoreError> {
+        self.read(|tx| {
+            timelines_in(
+                tx,
+                "created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
+                params![millis(from), millis(to)],
+            )
         })
     }
 

@@ -1,0 +1,137 @@
+//! Reports for the leaders (issue 13, seeds 003 and 004): the figures of a period beside
+//! the previous period's, and the user-error list. Both need the `read` permission.
+
+use super::{Desk, DeskError};
+use crate::domain::change::{ChangeRecord, NewChange, validate};
+use crate::domain::org::{Operator, Role};
+use crate::domain::permission::Permission;
+use crate::domain::report::{
+    Dimension, Figures, PeriodError, Report, ReportPeriod, TallyInput, UserError,
+    order_user_errors, put_group_first, tally, user_caused_categories,
+};
+
+impl Desk<'_> {
+    /// The acting operator, if they may read reports (any operator with `read`).
+    fn reader(&self) -> Result<&Operator, DeskError> {
+        let op = self
+            .session
+            .me
+            .as_ref()
+            .ok_or_else(|| DeskError::NoOperator {
+                account: self.session.account.clone(),
+            })?;
+        self.org().permissions.require(op, Permission::Read)?;
+        Ok(op)
+    }
+
+    /// The figures of `period` from the facts read for a window that holds it.
+    fn figures(
+        &mut self,
+        period: ReportPeriod,
+        facts: &[crate::domain::report::Facts],
+        cross: Option<(Dimension, Dimension)>,
+    ) -> Result<Figures, DeskError> {
+        let org = self.org();
+        let out_of_range = || PeriodError::OutOfRange {
+            label: period.label(),
+        };
+        let (a, b) = period.bounds(org.time_zone).ok_or_else(out_of_range)?;
+        let received = self.store.timelines_created_between(a, b)?;
+        let articles = self.store.articles_linked_between(a, b)?;
+        let input = TallyInput {
+            period,
+            tz: org.time_zone,
+            facts,
+            received: &received,
+            articles,
+            cross,
+            now: self.now,
+        };
+        Ok(tally(input, org).ok_or_else(out_of_range)?)
+    }
+
+    /// The report over `period` (in the organisation's time zone) beside the previous period
+    /// of the same shape; `cross`: two dimensions for a cross table of received requests.
+    /// A lead's own group comes first in the group breakdown.
+    ///
+    /// Errors: no operator or no `read` permission; a period out of the calendar's range;
+    /// the store.
+    pub fn report(
+        &mut self,
+        period: ReportPeriod,
+        cross: Option<(Dimension, Dimension)>,
+    ) -> Result<Report, DeskError> {
+        let op = self.reader()?;
+        let group_first = op.roles.contains(&Role::Lead).then(|| op.group.clone());
+        let previous = period.previous().ok_or_else(|| PeriodError::OutOfRange {
+            label: period.label(),
+        })?;
+        // One read of the facts for both periods (the previous one's start to this one's end).
+        let tz = self.org().time_zone;
+        let (Some((a, _)), Some((_, b))) = (previous.bounds(tz), period.bounds(tz)) else {
+            return Err(PeriodError::OutOfRange {
+                label: period.label(),
+            }
+            .into());
+        };
+        let facts = self.store.report_facts(a, b)?;
+        let mut current = self.figures(period, &facts, cross)?;
+        let mut previous = self.figures(previous, &facts, cross)?;
+        if let Some(g) = &group_first {
+            put_group_first(&mut current, g);
+            put_group_first(&mut previous, g);
+        }
+        Ok(Report {
+            current,
+            previous,
+            group_first,
+        })
+    }
+
+    /// The user-error list of `period` (seed 003): requests received in it whose category is
+    /// user-caused, by unit, with the problem, the solution and the articles to read.
+    ///
+    /// Errors: no operator or no `read` permission; a period out of range; the store.
+    pub fn user_errors(&mut self, period: ReportPeriod) -> Result<Vec<UserError>, DeskError> {
+        self.reader()?;
+        let org = self.org();
+        let (a, b) = period
+            .bounds(org.time_zone)
+            .ok_or_else(|| PeriodError::OutOfRange {
+                label: period.label(),
+            })?;
+        let mut list = self
+            .store
+            .user_errors_between(a, b, &user_caused_categories(org))?;
+        order_user_errors(&mut list);
+        Ok(list)
+    }
+}
+
+impl Desk<'_> {
+    /// Record a change to a production application or its configuration by hand (the
+    /// change register of seed 003); returns its id. Needs the right to work tickets.
+    ///
+    /// Errors: refused; an unknown application or operator, an empty field
+    /// ([`crate::domain::change::ChangeError`]); the store.
+    pub fn record_change(&mut self, c: &NewChange) -> Result<i64, DeskError> {
+        let op = self.session.require(Permission::WorkTickets)?;
+        validate(c, self.org())?;
+        let login = op.login.clone();
+        Ok(self.store.record_change(c, self.now, &login)?)
+    }
+
+    /// The changes carried out in `period` (organisation time), in the order done.
+    ///
+    /// Errors: no operator or no `read` permission; a period out of range; the store.
+    pub fn changes(&mut self, period: ReportPeriod) -> Result<Vec<ChangeRecord>, DeskError> {
+        self.reader()?;
+        let (a, b) =
+            period
+                .bounds(self.org().time_zone)
+                .ok_or_else(|| PeriodError::OutOfRange {
+                    label: period.label(),
+                })?;
+        Ok(self.store.changes_between(a, b)?)
+    }
+}

@@ -1,0 +1,1155 @@
+//! Reports for the leaders (issue 13) against a database of known tickets across October
+//! and November 2026 — several units, applications, categories, kinds, channels and tiers,
+//! and the time zone's edges (23:30 local on the last day of a month belongs to that month;
+//! 00:30 local on the first day to the next, though both are the same UTC day). Every figure
+//! of `hotro report summary --format json` is checked against a plain SQL query written
+//! here; the .xlsx workbook is read back with calamine, the CSV with the csv crate.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
+use hotro::domain::ticket::{Change, Ctx, NewTicket, Requester};
+use hotro::store::Store;
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hotro");
+const ME: &str = "nguyenvanan";
+
+/// Hanoi is UTC+7 all year (written here as a fixed offset, not through chrono-tz).
+fn vn(m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    FixedOffset::east_opt(7 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, m, d, h, mi, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+struct Spec {
+    at: DateTime<Utc>,
+    kind: &'static str,
+    unit: &'static str,
+    app: &'static str,
+    category: &'static str,
+    channel: &'static str,
+    title: &'static str,
+    reply: Option<DateTime<Utc>>,
+    escalate: Option<(DateTime<Utc>, &'static str)>,
+    resolve: Option<DateTime<Utc>>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spec(
+    at: DateTime<Utc>,
+    kind: &'static str,
+    unit: &'static str,
+    app: &'static str,
+    category: &'static str,
+    channel: &'static str,
+    title: &'static str,
+    reply: Option<DateTime<Utc>>,
+    escalate: Option<(DateTime<Utc>, &'static str)>,
+    resolve: Option<DateTime<Utc>>,
+) -> Spec {
+    Spec {
+        at,
+        kind,
+        unit,
+        app,
+        category,
+        channel,
+        title,
+        reply,
+        escalate,
+        resolve,
+    }
+}
+
+fn specs() -> Vec<Spec> {
+    vec![
+        // October (the previous period).
+        spec(
+            vn(10, 1, 9, 0),
+            "incident",
+            "HN",
+            "TABMIS",
+            "software-bug",
+            "phone",
+            "Lỗi kết xuất",
+            Some(vn(10, 1, 9, 20)),
+            None,
+            Some(vn(10, 2, 10, 0)),
+        ),
+        spec(
+            vn(10, 15, 14, 0),
+            "consultation",
+            "DN",
+            "TTSP",
+            "how-to",
+            "email",
+            "Hoi cach lap bao cao",
+            Some(vn(10, 15, 14, 30)),
+            None,
+            Some(vn(10, 15, 15, 0)),
+        ),
+        // 23:30 local on 31 October: October's, resolved in November.
+        spec(
+            vn(10, 31, 23, 30),
+            "incident",
+            "HCM",
+            "TABMIS",
+            "user-error",
+            "phone",
+            "Nhập sai mã quỹ",
+            Some(vn(11, 2, 9, 0)),
+            None,
+            Some(vn(11, 2, 10, 0)),
+        ),
+        spec(
+            vn(10, 20, 10, 0),
+            "service-request",
+            "HN",
+            "Portal",
+            "service-request",
+            "form",
+            "Cấp tài khoản",
+            None,
+            None,
+            None,
+        ),
+        // November.
+        // 00:30 local on 1 November (17:30 UTC on 31 October): November's.
+        spec(
+            vn(11, 1, 0, 30),
+            "incident",
+            "DN",
+            "TABMIS",
+            "user-error",
+            "phone",
+            "Quên mật khẩu 忘记密码",
+            Some(vn(11, 2, 8, 30)),
+            None,
+            Some(vn(11, 2, 9, 0)),
+        ),
+        spec(
+            vn(11, 3, 8, 30),
+            "consultation",
+            "HN",
+            "TTSP",
+            "how-to",
+            "phone",
+            "Cách đối chiếu",
+            Some(vn(11, 3, 9, 0)),
+            None,
+            Some(vn(11, 3, 10, 0)),
+        ),
+        spec(
+            vn(11, 4, 8, 0),
+            "consultation",
+            "HCM",
+            "TTSP",
+            "how-to",
+            "email",
+            "Cach doi chieu so du",
+            Some(vn(11, 4, 11, 30)),
+            None,
+            Some(vn(11, 5, 9, 0)),
+        ),
+        spec(
+            vn(11, 10, 9, 0),
+            "incident",
+            "HN",
+            "TABMIS",
+            "software-bug",
+            "email",
+            "Lỗi treo phân hệ",
+            Some(vn(11, 10, 9, 10)),
+            Some((vn(11, 10, 10, 0), "vendor-fpt")),
+            None,
+        ),
+        spec(
+            vn(11, 12, 9, 0),
+            "incident",
+            "HN",
+            "QLTS",
+            "user-error",
+            "phone",
+            "=cmd|' /C calc'!A0",
+            Some(vn(11, 12, 9, 30)),
+            None,
+            Some(vn(11, 12, 10, 0)),
+        ),
+        spec(
+            vn(11, 16, 9, 0),
+            "requirement",
+            "DN",
+            "Portal",
+            "user-error",
+            "chat",
+            "Chọn sai kỳ báo cáo",
+            Some(vn(11, 16, 9, 15)),
+            Some((vn(11, 16, 10, 0), "business-dept")),
+            None,
+        ),
+        spec(
+            vn(11, 20, 10, 0),
+            "incident",
+            "XA-TAN-LAP",
+            "THBC-ĐTKB-LAN",
+            "improvement",
+            "hotline",
+            "Đề nghị tối ưu",
+            None,
+            None,
+            None,
+        ),
+        // 23:30 local on 30 November: November's, open at its end.
+        spec(
+            vn(11, 30, 23, 30),
+            "incident",
+            "HCM",
+            "Mail",
+            "user-error",
+            "phone",
+            "Gửi thư sai địa chỉ",
+            None,
+            None,
+            None,
+        ),
+        // 00:30 local on 1 December (17:30 UTC on 30 November): not November's.
+        spec(
+            vn(12, 1, 0, 30),
+            "incident",
+            "HN",
+            "Mail",
+            "software-bug",
+            "phone",
+            "Không gửi được thư",
+            None,
+            None,
+            None,
+        ),
+    ]
+}
+
+struct Desk {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    keys: Vec<String>,
+}
+
+fn hotro(dir: &Path, db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(["--as", ME, "--lang", "en"])
+        .args(args)
+        .env("HOTRO_NOW", "2026-12-15T10:00:00+07:00")
+        .env_remove("HOTRO_DB")
+        .env_remove("HOTRO_AS")
+        .env_remove("HOTRO_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("hotro.db");
+        let init = hotro(dir.path(), &db, &["init", "--test"]);
+        assert!(
+            init.status.success(),
+            "{}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let org = hotro::config::embedded().org;
+        let mut store = Store::open(&db).unwrap();
+        let ctx = |now| Ctx {
+            org: &org,
+            actor: ME,
+            now,
+            by: None,
+        };
+        let mut keys = Vec::new();
+        for s in specs() {
+            let new = NewTicket {
+                title: s.title.into(),
+                kind: Some(s.kind.into()),
+                channel: Some(s.channel.into()),
+                application: Some(s.app.into()),
+                category: Some(s.category.into()),
+                requester: Requester {
+                    name: Some("Nguyễn Văn Bình".into()),
+                    unit: Some(s.unit.into()),
+                    ..Requester::default()
+                },
+                ..NewTicket::default()
+            };
+            let (t, _) = store.create_ticket(&new, ctx(s.at)).unwrap();
+            let key = t.key.clone();
+            if let Some(at) = s.reply {
+                let text = "Đã tiếp nhận".into();
+                store
+                    .change_ticket(&key, None, Change::Reply { text }, ctx(at))
+                    .unwrap();
+            }
+            if let Some((at, group)) = s.escalate {
+                let change = Change::Escalate {
+                    group: Some(group.into()),
+                    reason: "cần hỗ trợ".into(),
+                    external_ref: Some("REF-1".into()),
+                };
+                store.change_ticket(&key, None, change, ctx(at)).unwrap();
+            }
+            if let Some(at) = s.resolve {
+                // The kind's procedure first, each step with what it requires.
+                loop {
+                    let t = store.ticket(&key).unwrap();
+                    let Some(step) = t.current_step.clone() else {
+                        break;
+                    };
+                    let p = org.procedure_for(&t.kind).unwrap();
+                    let fields = p
+                        .steps
+                        .iter()
+                        .find(|x| x.id == step)
+                        .unwrap()
+                        .requires
+                        .iter()
+                        .map(|r| (r.clone(), "xong".to_string()))
+                        .collect();
+                    let change = Change::CompleteStep { fields, to: None };
+                    store.change_ticket(&key, None, change, ctx(at)).unwrap();
+                }
+                if store.ticket(&key).unwrap().status.is_open() {
+                    let resolution = format!("Hướng dẫn lại cho {}", s.unit);
+                    store
+                        .change_ticket(&key, None, Change::Resolve { resolution }, ctx(at))
+                        .unwrap();
+                }
+            }
+            keys.push(key);
+        }
+        drop(store);
+        Desk { dir, db, keys }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = hotro(self.dir.path(), &self.db, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_slice(&self.run(args).stdout).unwrap()
+    }
+
+    fn sql(&self) -> Connection {
+        Connection::open(&self.db).unwrap()
+    }
+}
+
+fn count(c: &Connection, sql: &str, p: &[i64]) -> u64 {
+    c.query_row(sql, rusqlite::params_from_iter(p), |r| r.get::<_, i64>(0))
+        .unwrap() as u64
+}
+
+/// `SELECT value, n … GROUP BY 1` as a map.
+fn grouped(c: &Connection, sql: &str, p: &[i64]) -> BTreeMap<String, u64> {
+    let mut stmt = c.prepare(sql).unwrap();
+    stmt.query_map(rusqlite::params_from_iter(p), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// The month's instants: local midnight of its first day, and of the next month's.
+fn month(m: u32) -> (i64, i64) {
+    (ms(vn(m, 1, 0, 0)), ms(vn(m + 1, 1, 0, 0)))
+}
+
+const OPEN_AT: &str = "created_at < ?1 AND (resolved_at IS NULL OR resolved_at >= ?1)
+                       AND (closed_at IS NULL OR closed_at >= ?1)";
+
+const COLUMNS: [(&str, &str); 7] = [
+    ("unit", "coalesce(requester_unit, '')"),
+    ("application", "coalesce(application, '')"),
+    ("category", "coalesce(category, '')"),
+    ("kind", "kind"),
+    ("channel", "channel"),
+    ("group", "grp"),
+    ("tier", "CAST(tier AS TEXT)"),
+];
+
+/// Every figure of one period of the JSON report against SQL.
+fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
+    let counts = &f["counts"];
+    let received = count(
+        c,
+        "SELECT count(*) FROM tickets WHERE created_at >= ?1 AND created_at < ?2",
+        &[a, b],
+    );
+    let resolved = count(
+        c,
+        "SELECT count(*) FROM tickets WHERE resolved_at >= ?1 AND resolved_at < ?2",
+        &[a, b],
+    );
+    let open = count(
+        c,
+        &format!("SELECT count(*) FROM tickets WHERE {OPEN_AT}"),
+        &[b],
+    );
+    assert_eq!(counts["received"], received, "{f}");
+    assert_eq!(counts["resolved"], resolved, "{f}");
+    assert_eq!(counts["open_at_end"], open, "{f}");
+
+    // Backlog: open at the end of each local day.
+    let backlog = f["backlog"].as_array().unwrap();
+    let first: NaiveDate = serde_json::from_value(backlog[0][0].clone()).unwrap();
+    assert_eq!(ms(vn(first.month(), first.day(), 0, 0)), a);
+    for (i, point) in backlog.iter().enumerate() {
+        let end = a + (i as i64 + 1) * 86_400_000;
+        let open = count(
+            c,
+            &format!("SELECT count(*) FROM tickets WHERE {OPEN_AT}"),
+            &[end],
+        );
+        assert_eq!(point[1], open, "day {i}: {point}");
+    }
+    assert_eq!(a + backlog.len() as i64 * 86_400_000, b);
+
+    // Every breakdown: received, resolved and open at the end per value.
+    for (dim, col) in COLUMNS {
+        let b_json = f["breakdowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["by"] == dim)
+            .unwrap();
+        let got: BTreeMap<String, (u64, u64, u64)> = b_json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let c = &r["counts"];
+                (
+                    r["value"].as_str().unwrap().to_string(),
+                    (
+                        c["received"].as_u64().unwrap(),
+                        c["resolved"].as_u64().unwrap(),
+                        c["open_at_end"].as_u64().unwrap(),
+                    ),
+                )
+            })
+            .collect();
+        let rec = grouped(
+            c,
+            &format!(
+                "SELECT {col}, count(*) FROM tickets WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1"
+            ),
+            &[a, b],
+        );
+        let res = grouped(
+            c,
+            &format!(
+                "SELECT {col}, count(*) FROM tickets WHERE resolved_at >= ?1 AND resolved_at < ?2 GROUP BY 1"
+            ),
+            &[a, b],
+        );
+        let opn = grouped(
+            c,
+            &format!("SELECT {col}, count(*) FROM tickets WHERE {OPEN_AT} GROUP BY 1"),
+            &[b],
+        );
+        let mut want = BTreeMap::new();
+        for v in rec.keys().chain(res.keys()).chain(opn.keys()) {
+            let g = |m: &BTreeMap<String, u64>| m.get(v).copied().unwrap_or(0);
+            want.insert(v.clone(), (g(&rec), g(&res), g(&opn)));
+        }
+        assert_eq!(got, want, "by {dim}");
+    }
+
+    // The cross table unit × category of received requests.
+    let cross = &f["cross"];
+    let mut got = BTreeMap::new();
+    for (i, r) in cross["rows"].as_array().unwrap().iter().enumerate() {
+        for (j, col) in cross["columns"].as_array().unwrap().iter().enumerate() {
+            let n = cross["cells"][i][j].as_u64().unwrap();
+            if n > 0 {
+                got.insert(
+                    format!("{}|{}", r.as_str().unwrap(), col.as_str().unwrap()),
+                    n,
+                );
+            }
+        }
+    }
+    let want = grouped(
+        c,
+        "SELECT coalesce(requester_unit,'') || '|' || coalesce(category,''), count(*) FROM tickets WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
+        &[a, b],
+    );
+    assert_eq!(got, want, "cross");
+
+    // Requests per kind and priority (the SLA rows), and the consultation row's first
+    // responses within its 2-hour target (all consultations here stay in office hours).
+    let got: BTreeMap<String, u64> = f["sla"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                format!(
+                    "{} {}",
+                    r["kind"].as_str().unwrap(),
+                    r["priority"].as_str().unwrap()
+                ),
+                r["tickets"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = grouped(
+        c,
+        "SELECT kind || ' ' || priority, count(*) FROM tickets WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
+        &[a, b],
+    );
+    assert_eq!(got, want, "sla rows");
+
+    // Seed 004's consultation figures (all in office hours: wall time is working time).
+    let cons = &f["consultation"];
+    let base = "FROM tickets WHERE kind = 'consultation' AND created_at >= ?1 AND created_at < ?2";
+    let day = |col: &str| format!("date({col} / 1000 + 7 * 3600, 'unixepoch')");
+    assert_eq!(
+        cons["tickets"],
+        count(c, &format!("SELECT count(*) {base}"), &[a, b])
+    );
+    assert_eq!(
+        cons["answered_within_2h"],
+        count(
+            c,
+            &format!(
+                "SELECT count(*) {base} AND coalesce(first_response_at, resolved_at) - created_at <= 7200000"
+            ),
+            &[a, b]
+        )
+    );
+    assert_eq!(
+        cons["responded_same_day"],
+        count(
+            c,
+            &format!(
+                "SELECT count(*) {base} AND {} = {}",
+                day("coalesce(first_response_at, resolved_at)"),
+                day("created_at")
+            ),
+            &[a, b]
+        )
+    );
+    assert_eq!(
+        cons["closed_same_day"],
+        count(
+            c,
+            &format!(
+                "SELECT count(*) {base} AND {} = {}",
+                day("resolved_at"),
+                day("created_at")
+            ),
+            &[a, b]
+        )
+    );
+    let sla_cons: u64 = f["sla"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "consultation")
+        .map(|r| r["first_response_met"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sla_cons, cons["answered_within_2h"].as_u64().unwrap());
+
+    // Escalations of the period's requests, by the tier they went to and to vendors.
+    let esc = "FROM events e JOIN tickets t ON t.id = e.ticket_id
+               WHERE e.kind = 'escalated' AND t.created_at >= ?1 AND t.created_at < ?2";
+    let by_tier = grouped(
+        c,
+        &format!(
+            "SELECT CAST(json_extract(e.payload, '$.to_tier') AS TEXT), count(*) {esc} GROUP BY 1"
+        ),
+        &[a, b],
+    );
+    let got: BTreeMap<String, u64> = f["escalations"]["by_tier"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect();
+    assert_eq!(got, by_tier, "escalations by tier");
+    let vendors = grouped(
+        c,
+        &format!(
+            "SELECT json_extract(e.payload, '$.to_group'), count(*) {esc} AND json_extract(e.payload, '$.to_group') LIKE 'vendor-%' GROUP BY 1"
+        ),
+        &[a, b],
+    );
+    let got: BTreeMap<String, u64> = f["escalations"]["to_vendors"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect();
+    assert_eq!(got, vendors, "escalations to vendors");
+
+    // Top recurring problems: by category, by linked article.
+    let top = |v: &Value| -> Vec<(String, u64)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
+            .collect()
+    };
+    let ordered = |sql: &str| -> Vec<(String, u64)> {
+        let mut stmt = c.prepare(sql).unwrap();
+        stmt.query_map([a, b], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        top(&f["top_categories"]),
+        ordered(
+            "SELECT category, count(*) FROM tickets WHERE category IS NOT NULL AND created_at >= ?1 AND created_at < ?2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+        )
+    );
+    assert_eq!(
+        top(&f["top_articles"]),
+        ordered(
+            "SELECT a.ref, count(*) FROM articles a, json_each(a.linked_tickets) j JOIN tickets t ON t.key = j.value WHERE t.created_at >= ?1 AND t.created_at < ?2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+        )
+    );
+}
+
+/// Articles linked to tickets (no command links them yet: set as a demo database has them).
+fn link_articles(d: &Desk) {
+    let mut store = Store::open(&d.db).unwrap();
+    for (r, title) in [("KB-PW", "Đặt lại mật khẩu"), ("KB-DC", "Đối chiếu số dư")]
+    {
+        let a: hotro::domain::kb::ArticleInput = serde_json::from_value(serde_json::json!({
+            "ref": r, "lang": "vi", "title": title, "symptom": "x", "resolution": "y",
+        }))
+        .unwrap();
+        store
+            .create_article(&a, false, ME, vn(11, 1, 8, 0))
+            .unwrap();
+    }
+    drop(store);
+    let k = &d.keys;
+    let c = d.sql();
+    let set = |r: &str, keys: &[&String]| {
+        c.execute(
+            "UPDATE articles SET linked_tickets = ?2 WHERE ref = ?1",
+            rusqlite::params![r, serde_json::to_string(keys).unwrap()],
+        )
+        .unwrap();
+    };
+    set("KB-PW", &[&k[4], &k[8], &k[2]]);
+    set("KB-DC", &[&k[5], &k[6], &k[1]]);
+}
+
+#[test]
+fn every_figure_of_the_monthly_report_matches_sql_and_the_exports_hold_the_same_numbers() {
+    let d = Desk::new();
+    link_articles(&d);
+    let report = d.json(&[
+        "report",
+        "summary",
+        "--month",
+        "2026-11",
+        "--cross",
+        "unit,category",
+        "--format",
+        "json",
+    ]);
+    let c = d.sql();
+    assert_eq!(report["current"]["period"]["first"], "2026-11-01");
+    assert_eq!(report["previous"]["period"]["first"], "2026-10-01");
+    check_period(&c, &report["current"], month(11));
+    check_period(&c, &report["previous"], month(10));
+    // The time zone's edges: 23:30 on 30 November and 00:30 on 1 November are November's;
+    // 00:30 on 1 December is not, though it is 30 November in UTC.
+    assert_eq!(report["current"]["counts"]["received"], 8);
+    assert_eq!(report["previous"]["counts"]["received"], 4);
+    // The data exercise every figure (the SQL above could not pass on empty sets).
+    let cur = &report["current"];
+    assert_eq!(cur["escalations"]["total"], 2);
+    assert_eq!(cur["escalations"]["to_vendors"]["vendor-fpt"], 1);
+    assert_eq!(cur["consultation"]["tickets"], 2);
+    assert_eq!(cur["consultation"]["answered_within_2h"], 1);
+    assert_eq!(cur["consultation"]["closed_same_day"], 1);
+    assert_eq!(
+        cur["top_articles"],
+        serde_json::json!([["KB-DC", 2], ["KB-PW", 2]])
+    );
+    assert_eq!(cur["counts"]["resolved"], 5);
+    // nguyenvanan leads the service desk: its row comes first.
+    assert_eq!(report["group_first"], "service-desk");
+    let groups = report["current"]["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["by"] == "group")
+        .unwrap();
+    assert_eq!(groups["rows"][0]["value"], "service-desk");
+
+    // The workbook: one sheet per section, the same numbers.
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let xlsx = d.dir.path().join("r.xlsx");
+    d.run(&[
+        "report",
+        "summary",
+        "--month",
+        "2026-11",
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert!(book.sheet_names().iter().any(|s| s == "by_tier"));
+    let (a, b) = month(11);
+    let (pa, pb) = month(10);
+    let rec = grouped(
+        &c,
+        "SELECT coalesce(requester_unit,''), count(*) FROM tickets WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
+        &[a, b],
+    );
+    let prev = grouped(
+        &c,
+        "SELECT coalesce(requester_unit,''), count(*) FROM tickets WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
+        &[pa, pb],
+    );
+    let sheet = book.worksheet_range("by_unit").unwrap();
+    let mut seen = 0;
+    for row in sheet.rows().skip(1) {
+        let unit = match &row[0] {
+            Data::String(s) => s.clone(),
+            other => panic!("{other:?}"),
+        };
+        let num = |d: &Data| match d {
+            Data::Float(f) => *f as u64,
+            Data::Int(i) => *i as u64,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(num(&row[1]), rec.get(&unit).copied().unwrap_or(0), "{unit}");
+        assert_eq!(
+            num(&row[2]),
+            prev.get(&unit).copied().unwrap_or(0),
+            "{unit}"
+        );
+        seen += 1;
+    }
+    assert_eq!(
+        seen,
+        rec.keys()
+            .chain(prev.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    );
+    let totals = book.worksheet_range("totals").unwrap();
+    assert_eq!(totals.get((1, 1)), Some(&Data::Float(8.0)));
+    assert_eq!(totals.get((1, 2)), Some(&Data::Float(4.0)));
+
+    // The CSV (with a BOM) round-trips through a CSV parser with the same numbers.
+    let csv_path = d.dir.path().join("r.csv");
+    d.run(&[
+        "report",
+        "summary",
+        "--month",
+        "2026-11",
+        "--format",
+        "csv",
+        "--bom",
+        "--output",
+        csv_path.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&csv_path).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let mut by_unit = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if &rec[0] == "by_category" && &rec[2] == "received" {
+            by_unit.insert(rec[1].to_string(), rec[3].parse::<u64>().unwrap());
+        }
+    }
+    let want = grouped(
+        &c,
+        "SELECT coalesce(category,''), count(*) FROM tickets WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
+        &[a, b],
+    );
+    by_unit.retain(|_, n| *n > 0);
+    assert_eq!(by_unit, want);
+
+    // Markdown names every section.
+    let md = String::from_utf8(d.run(&["report", "summary", "--week", "2026-W46"]).stdout).unwrap();
+    assert!(
+        md.starts_with("# Report 2026-W46 (previous period 2026-W45)"),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_user_error_list_matches_sql_and_its_csv_is_inert() {
+    let d = Desk::new();
+    link_articles(&d);
+    let list = d.json(&[
+        "report",
+        "user-errors",
+        "--month",
+        "2026-11",
+        "--format",
+        "json",
+    ]);
+    let c = d.sql();
+    let (a, b) = month(11);
+    let mut stmt = c
+        .prepare(
+            "SELECT coalesce(requester_unit, ''), key, title, coalesce(resolution, '') FROM tickets
+             WHERE category = 'user-error' AND created_at >= ?1 AND created_at < ?2
+             ORDER BY requester_unit IS NULL, requester_unit, created_at, id",
+        )
+        .unwrap();
+    let want: Vec<(String, String, String, String)> = stmt
+        .query_map([a, b], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let got: Vec<(String, String, String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let s = |k: &str| u[k].as_str().unwrap_or("").to_string();
+            (s("unit"), s("key"), s("problem"), s("solution"))
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(got.len(), 4, "{list}");
+    // The article to read: KB-PW is linked to the forgotten password.
+    let pw = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["key"] == d.keys[4].as_str())
+        .unwrap();
+    assert_eq!(pw["articles"][0][0], "KB-PW");
+
+    let out = d.run(&[
+        "report",
+        "user-errors",
+        "--month",
+        "2026-11",
+        "--format",
+        "csv",
+    ]);
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    let hostile = rows.iter().find(|x| &x[1] == d.keys[8].as_str()).unwrap();
+    assert_eq!(&hostile[5], "'=cmd|' /C calc'!A0", "formula neutralised");
+    let vi = String::from_utf8(
+        d.run(&[
+            "--lang",
+            "vi",
+            "report",
+            "user-errors",
+            "--month",
+            "2026-11",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        vi.contains("Lỗi do người sử dụng") && vi.contains("忘记密码"),
+        "{vi}"
+    );
+}
+
+#[test]
+fn a_reversed_or_empty_range_is_refused_naming_the_option() {
+    let d = Desk::new();
+    let out = hotro(
+        d.dir.path(),
+        &d.db,
+        &[
+            "report",
+            "summary",
+            "--from",
+            "2026-11-30",
+            "--to",
+            "2026-11-01",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--to 2026-11-01 is before --from 2026-11-30: swap them"),
+        "{err}"
+    );
+    let out = hotro(
+        d.dir.path(),
+        &d.db,
+        &["report", "summary", "--from", "", "--to", "2026-11-01"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--from"), "{err}");
+    let out = hotro(
+        d.dir.path(),
+        &d.db,
+        &[
+            "report", "summary", "--month", "2026-11", "--format", "xlsx",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--output"), "{err}");
+}
+
+#[test]
+fn ticket_list_csv_has_every_field_in_local_time_and_round_trips() {
+    let d = Desk::new();
+    let out = d.run(&["ticket", "list", "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let c = d.sql();
+    let mut stmt = c
+        .prepare(
+            "SELECT key, category, requester_name, requester_unit, application, channel,
+                    strftime('%Y-%m-%d %H:%M:%S', created_at / 1000 + 7 * 3600, 'unixepoch')
+             FROM tickets ORDER BY id DESC",
+        )
+        .unwrap();
+    let want: Vec<Vec<String>> = stmt
+        .query_map([], |r| (0..7).map(|i| r.get::<_, String>(i)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|x| {
+            [
+                "Key",
+                "Category",
+                "Requester",
+                "Unit",
+                "Application",
+                "Channel",
+                "Created",
+            ]
+            .iter()
+            .map(|h| x[col(h)].to_string())
+            .collect()
+        })
+        .collect();
+    assert_eq!(got, want);
+    // The title that looks like a formula is neutralised.
+    assert!(
+        rows.iter()
+            .any(|x| &x[col("Title")] == "'=cmd|' /C calc'!A0")
+    );
+}
+
+#[test]
+fn the_change_register_records_a_configuration_ticket_step_and_hand_entries_matching_sql() {
+    let d = Desk::new();
+    let org = hotro::config::embedded().org;
+    let mut store = Store::open(&d.db).unwrap();
+    let ctx = |now| Ctx {
+        org: &org,
+        actor: "lethihoa",
+        now,
+        by: None,
+    };
+    let new = NewTicket {
+        title: "Cấu hình kiểm soát chi mới".into(),
+        kind: Some("configuration".into()),
+        application: Some("TABMIS".into()),
+        group: Some("tabmis".into()),
+        ..NewTicket::default()
+    };
+    let (t, _) = store.create_ticket(&new, ctx(vn(11, 18, 9, 0))).unwrap();
+    let step = |fields: &[(&str, &str)]| {
+        let fields = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Change::CompleteStep { fields, to: None }
+    };
+    let changes = |c: &Connection| count(c, "SELECT count(*) FROM changes", &[]);
+    store
+        .change_ticket(&t.key, None, step(&[]), ctx(vn(11, 18, 10, 0)))
+        .unwrap();
+    store
+        .change_ticket(
+            &t.key,
+            None,
+            step(&[("assessment", "đúng quy chuẩn")]),
+            ctx(vn(11, 19, 10, 0)),
+        )
+        .unwrap();
+    assert_eq!(
+        changes(&d.sql()),
+        0,
+        "only the implementation step records a change"
+    );
+    store
+        .change_ticket(
+            &t.key,
+            None,
+            step(&[
+                ("configuration_change", "Bật kiểm soát chi mới"),
+                ("effective_time", "2026-11-20T18:00:00+07:00"),
+            ]),
+            ctx(vn(11, 20, 17, 0)),
+        )
+        .unwrap();
+    drop(store);
+    assert_eq!(changes(&d.sql()), 1);
+    // By hand: a change rolled back, and one in December (not November's).
+    d.run(&[
+        "change",
+        "add",
+        "--app",
+        "TTSP",
+        "--what",
+        "=Nâng cấp bản vá",
+        "--ticket",
+        &d.keys[5],
+        "--planned",
+        "2026-11-25 18:00",
+        "--done",
+        "2026-11-25 19:00",
+        "--approved-by",
+        "lethihoa",
+        "--outcome",
+        "rolled_back",
+        "--rollback",
+        "Khôi phục bản cũ",
+    ]);
+    d.run(&[
+        "change",
+        "add",
+        "--app",
+        "Mail",
+        "--what",
+        "Đổi chứng chỉ",
+        "--done",
+        "2026-12-01 00:30",
+    ]);
+    let bad = hotro(
+        d.dir.path(),
+        &d.db,
+        &["change", "add", "--app", "NOPE", "--what", "x"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no application NOPE"));
+
+    let got = d.json(&["change", "list", "--month", "2026-11", "--format", "json"]);
+    let c = d.sql();
+    let (a, b) = month(11);
+    let mut stmt = c
+        .prepare(
+            "SELECT id, application, environment, what, tickets, done_at, coalesce(approved_by, ''),
+                    carried_out_by, outcome, rollback
+             FROM changes WHERE done_at >= ?1 AND done_at < ?2 ORDER BY done_at, id",
+        )
+        .unwrap();
+    let want: Vec<Value> = stmt
+        .query_map([a, b], |r| {
+            let tickets: String = r.get(4)?;
+            Ok(serde_json::json!({
+                "id": r.get::<_, i64>(0)?,
+                "application": r.get::<_, String>(1)?,
+                "environment": r.get::<_, String>(2)?,
+                "what": r.get::<_, String>(3)?,
+                "tickets": serde_json::from_str::<Value>(&tickets).unwrap(),
+                "done_at": DateTime::<Utc>::from_timestamp_millis(r.get(5)?).unwrap().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                "approved_by": r.get::<_, String>(6)?,
+                "carried_out_by": r.get::<_, String>(7)?,
+                "outcome": r.get::<_, String>(8)?,
+                "rollback": r.get::<_, String>(9)?,
+            }))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let got: Vec<Value> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "id": g["id"], "application": g["application"], "environment": g["environment"],
+                "what": g["what"], "tickets": g["tickets"], "done_at": g["done_at"],
+                "approved_by": g["approved_by"].as_str().unwrap_or(""),
+                "carried_out_by": g["carried_out_by"], "outcome": g["outcome"], "rollback": g["rollback"],
+            })
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(got.len(), 2);
+    // The ticket's change: TABMIS in production, done at its effective time, by who did it.
+    assert_eq!(got[0]["application"], "TABMIS");
+    assert_eq!(got[0]["tickets"][0], t.key.as_str());
+    assert_eq!(got[0]["done_at"], "2026-11-20T11:00:00Z");
+    assert_eq!(got[0]["carried_out_by"], "lethihoa");
+    assert_eq!(got[1]["outcome"], "rolled_back");
+
+    // Its workbook and CSV hold the same rows; a formula-like text is neutralised.
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let xlsx = d.dir.path().join("c.xlsx");
+    d.run(&[
+        "change",
+        "list",
+        "--month",
+        "2026-11",
+        "--format",
+        "xlsx",
+        "--output",
+        xlsx.to_str().unwrap(),
+    ]);
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range("changes").unwrap();
+    let ids: Vec<Data> = sheet.rows().skip(1).map(|r| r[0].clone()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            Data::Float(got[0]["id"].as_f64().unwrap()),
+            Data::Float(got[1]["id"].as_f64().unwrap())
+        ]
+    );
+    assert_eq!(
+        sheet.get((2, 3)),
+        Some(&Data::String("'=Nâng cấp bản vá".into()))
+    );
+    let out = d.run(&["change", "list", "--month", "2026-11", "--format", "csv"]);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout.as_slice())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[1][3], "'=Nâng cấp bản vá");
+}
