@@ -444,3 +444,49 @@ fn a_month_of_requirements_from_submission_to_publication() {
         ]
     );
 }
+
+/// Issue 16 Deliver 2: with `requirement_outside_window = "refuse"` a submission after the
+/// window is refused naming the next window's opening, and nothing is created.
+#[test]
+fn a_desk_that_refuses_late_requirements_creates_nothing() {
+    let m = Month::new();
+    let shipped = include_str!("../config/hotro.toml");
+    let text = shipped.replacen(
+        "default_urgency = \"medium\"\n",
+        "default_urgency = \"medium\"\nrequirement_outside_window = \"refuse\"\n",
+        1,
+    );
+    assert_ne!(text, shipped);
+    let file = m.dir.path().join("refuse.toml");
+    std::fs::write(&file, text).unwrap();
+    let config = file.to_str().unwrap();
+    let args = |title: &'static str| {
+        vec![
+            "--config",
+            config,
+            "ticket",
+            "new",
+            "--kind",
+            "requirement",
+            "--category",
+            "improvement",
+            "--unit",
+            "HN-BD",
+            "--title",
+            title,
+        ]
+    };
+    // In the window: accepted as usual.
+    m.ok("2 09:00", DISTRICT, &args("Thêm cột mã dự án"));
+    // Friday 4 December is after the window: refused, naming 4 January 2027.
+    let err = m.refused("4 09:00", DISTRICT, &args("Xuất bảng kê ra Excel"));
+    assert!(err.contains("2027-01-04"), "{err}");
+    let list = m.json("4 09:10", CENTRE, &["ticket", "list"]);
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Thêm cột mã dự án"], "nothing created: {list}");
+}

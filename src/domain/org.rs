@@ -167,6 +167,9 @@ pub struct Organisation {
     /// How far back `--received-at` may date a request (`organisation.received_at_limit_days`,
     /// default 7 days).
     pub received_at_limit: chrono::Duration,
+    /// A requirement submitted after its month's window: kept for the next window or
+    /// refused (`organisation.requirement_outside_window`, default keep; issue 16).
+    pub requirement_outside_window: crate::domain::requirement::OutsideWindow,
     /// The organisation's own synonym groups for the knowledge search (`[search] synonyms`),
     /// added to the shipped ones; each group a list of words or phrases as written.
     pub search_synonyms: Vec<Vec<String>>,

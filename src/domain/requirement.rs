@@ -104,6 +104,11 @@ pub enum RequirementError {
     /// A rejection or a "not adopted" needs its reason (seed 004, articles 4 and 6).
     #[error("a reason is required")]
     ReasonRequired,
+    /// Submitted after the month's window while the organisation refuses such
+    /// submissions (`[organisation] requirement_outside_window = "refuse"`; seed 004,
+    /// article 3): nothing is created; the next window opens on `opens`.
+    #[error("the submission window has closed; the next one ({month}) opens on {opens}")]
+    OutsideWindow { month: Month, opens: NaiveDate },
     /// The development stages go in order (work order sent, in development, in test,
     /// verified).
     #[error("from {from:?} the requirement goes to {expected:?}, not {to:?}")]
@@ -194,6 +199,32 @@ pub fn place(
                 },
             )?;
             Ok(Placement::NextWindow { month: next, opens })
+        }
+    }
+}
+
+/// What happens to a requirement submitted after its month's window (seed 004, article 3;
+/// issue 16 Deliver 2): `[organisation] requirement_outside_window`, default keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutsideWindow {
+    /// Kept for the next month's window, and the submitter is told so.
+    #[default]
+    Keep,
+    /// Refused ([`RequirementError::OutsideWindow`], naming the next window's opening);
+    /// nothing is created.
+    Refuse,
+}
+
+impl OutsideWindow {
+    /// The configuration's values, as written there.
+    pub const NAMES: [&'static str; 2] = ["keep", "refuse"];
+
+    /// Parse a configuration value (`keep` or `refuse`); `None` for anything else.
+    pub fn parse(text: &str) -> Option<OutsideWindow> {
+        match text.trim() {
+            "keep" => Some(OutsideWindow::Keep),
+            "refuse" => Some(OutsideWindow::Refuse),
+            _ => None,
         }
     }
 }
@@ -381,14 +412,20 @@ pub fn office_reviewers(org: &Organisation, unit: Option<&str>) -> Vec<String> {
 }
 
 /// A new requirement submitted by `unit` at `at`: its window ([`place`]) and its first
-/// review level (refining at once when no level reviews). Errors as [`place`].
+/// review level (refining at once when no level reviews). Errors as [`place`], and
+/// [`RequirementError::OutsideWindow`] after the window when the organisation refuses
+/// such submissions ([`OutsideWindow::Refuse`]).
 pub fn submitted(
     org: &Organisation,
     unit: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<Requirement, RequirementError> {
     let window = match place(&org.calendar, at, WINDOW_WORKING_DAYS)? {
-        Placement::ThisWindow { month, .. } | Placement::NextWindow { month, .. } => month,
+        Placement::ThisWindow { month, .. } => month,
+        Placement::NextWindow { month, opens } => match org.requirement_outside_window {
+            OutsideWindow::Keep => month,
+            OutsideWindow::Refuse => return Err(RequirementError::OutsideWindow { month, opens }),
+        },
     };
     let level = review_levels(org, unit).into_iter().next();
     Ok(Requirement {
@@ -732,6 +769,39 @@ mod tests {
                 opens: d(2027, 1, 4)
             }
         );
+    }
+
+    /// Issue 16 Deliver 2: after the window a submission is kept for the next one, or
+    /// refused naming the next window's opening when the organisation says so.
+    #[test]
+    fn outside_the_window_a_submission_is_kept_or_refused_as_configured() {
+        let mut org = config::embedded().org;
+        let late = chrono_tz::Asia::Ho_Chi_Minh
+            .with_ymd_and_hms(2026, 12, 4, 9, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let early = chrono_tz::Asia::Ho_Chi_Minh
+            .with_ymd_and_hms(2026, 12, 2, 9, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(org.requirement_outside_window, OutsideWindow::Keep);
+        let kept = submitted(&org, Some("HN-BD"), late).unwrap();
+        assert_eq!(kept.window, month("2027-01"));
+        org.requirement_outside_window = OutsideWindow::Refuse;
+        assert_eq!(
+            submitted(&org, Some("HN-BD"), late),
+            Err(RequirementError::OutsideWindow {
+                month: month("2027-01"),
+                opens: d(2027, 1, 4)
+            })
+        );
+        // Inside the window nothing changes.
+        assert_eq!(
+            submitted(&org, Some("HN-BD"), early).unwrap().window,
+            month("2026-12")
+        );
+        assert_eq!(OutsideWindow::parse("refuse"), Some(OutsideWindow::Refuse));
+        assert_eq!(OutsideWindow::parse("drop"), None);
     }
 
     #[test]

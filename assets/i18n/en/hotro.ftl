@@ -962,6 +962,7 @@ error-not_a_requirement = ticket { $key } is not a requirement (kind “requirem
 error-req_wrong_stage = the requirement is { $stage }: “{ $action }” is not possible now.
 error-req_not_reviewer = only the reviewers of { $level } ({ $reviewers }) decide at that level ([[units]] reviewers in the configuration).
 error-req_reason = a reason is required (--reason): the submitting unit is told why.
+error-req_outside_window = the requirements submission window (the first 3 working days of the month) has closed and this desk refuses later submissions; nothing was created. The next window ({ $month }) opens on { $opens }.
 error-req_out_of_order = the requirement is { $from }; next comes { $expected }, not { $to }.
 action-requirement = requirement decision
 cli-req-pending-about = The requirements waiting for me: under review at my level, or for the IT office refining, planning and development

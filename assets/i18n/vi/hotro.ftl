@@ -962,6 +962,7 @@ error-not_a_requirement = phiếu { $key } không phải là yêu cầu phát tr
 error-req_wrong_stage = yêu cầu đang ở trạng thái { $stage }: lúc này không thể “{ $action }”.
 error-req_not_reviewer = chỉ người xét duyệt của { $level } ({ $reviewers }) quyết định ở cấp đó ([[units]] reviewers trong cấu hình).
 error-req_reason = cần nêu lý do (--reason): đơn vị gửi yêu cầu sẽ được biết.
+error-req_outside_window = đã hết thời hạn gửi yêu cầu (3 ngày làm việc đầu tháng) và bộ phận này không nhận yêu cầu gửi muộn; chưa tạo gì. Kỳ tiếp theo ({ $month }) mở vào ngày { $opens }.
 error-req_out_of_order = yêu cầu đang { $from }; bước tiếp theo là { $expected }, không phải { $to }.
 action-requirement = quyết định về yêu cầu phát triển
 cli-req-pending-about = Các yêu cầu đang chờ tôi: chờ xét duyệt ở cấp của tôi, hoặc (phòng tin học) làm rõ, lập kế hoạch, phát triển

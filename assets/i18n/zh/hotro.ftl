@@ -963,6 +963,7 @@ error-not_a_requirement = 工单 { $key } 不是需求（类型“requirement”
 error-req_wrong_stage = 需求当前为{ $stage }：现在不能“{ $action }”。
 error-req_not_reviewer = 只有 { $level } 的审核人（{ $reviewers }）可在该级决定（配置中的 [[units]] reviewers）。
 error-req_reason = 需要填写理由（--reason）：提交单位会收到说明。
+error-req_outside_window = 本月需求提交期（每月前3个工作日）已结束，本服务台不接受逾期提交；未创建任何内容。下一提交期（{ $month }）于 { $opens } 开始。
 error-req_out_of_order = 需求当前为{ $from }；下一步是{ $expected }，不是{ $to }。
 action-requirement = 需求处理
 cli-req-pending-about = 等待我处理的需求：在我这一级审核中，或（信息科）梳理、排期和开发中
