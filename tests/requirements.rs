@@ -490,3 +490,52 @@ fn a_desk_that_refuses_late_requirements_creates_nothing() {
         .collect();
     assert_eq!(titles, ["Thêm cột mã dự án"], "nothing created: {list}");
 }
+
+/// Issue 16 Deliver 5: submitting a requirement shows the similar requirements already
+/// submitted (other units' too), and only requirements.
+#[test]
+fn submitting_shows_similar_requirements() {
+    let m = Month::new();
+    let first = m.submit(
+        "1 09:00",
+        DISTRICT,
+        "HN-BD",
+        "report-requirement",
+        "Báo cáo tổng hợp chi ngân sách theo quý",
+    );
+    // An incident with the same words is not a requirement.
+    m.ok(
+        "1 09:30",
+        PROVINCE,
+        &[
+            "ticket",
+            "new",
+            "--kind",
+            "incident",
+            "--title",
+            "Báo cáo tổng hợp chi ngân sách theo quý bị lỗi",
+        ],
+    );
+    let args = [
+        "ticket",
+        "new",
+        "--kind",
+        "requirement",
+        "--category",
+        "report-requirement",
+        "--unit",
+        "HN",
+        "--title",
+        "Bao cao tong hop chi ngan sach theo quy",
+    ];
+    let out = m.ok("2 10:00", PROVINCE, &args);
+    let similar: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("similar requirement:"))
+        .collect();
+    assert_eq!(similar.len(), 1, "{out}");
+    assert!(
+        similar[0].contains(&first) && similar[0].contains("(under review)"),
+        "{out}"
+    );
+}

@@ -1010,4 +1010,5 @@ req-outcome-merged = merged
 req-outcome-pending = still under review
 req-outcome-next_window = kept for the next window
 req-reason_column = Reason
+req-similar = similar requirement: { $key } { $title } ({ $stage })
 req-kept_for_next = Submitted after this month's window (its first 3 working days): kept for { $month }'s window, which opens on { $opens }.

@@ -1010,4 +1010,5 @@ req-outcome-merged = đã gộp
 req-outcome-pending = đang xét duyệt
 req-outcome-next_window = chuyển sang đợt sau
 req-reason_column = Lý do
+req-similar = yêu cầu tương tự: { $key } { $title } ({ $stage })
 req-kept_for_next = Gửi sau đợt tiếp nhận của tháng này (3 ngày làm việc đầu tháng): được giữ cho đợt tháng { $month }, mở ngày { $opens }.

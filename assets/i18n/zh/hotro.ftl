@@ -1011,4 +1011,5 @@ req-outcome-merged = 已合并
 req-outcome-pending = 审核中
 req-outcome-next_window = 转入下一受理期
 req-reason_column = 理由
+req-similar = 相似需求：{ $key } { $title }（{ $stage }）
 req-kept_for_next = 在本月受理期（前 3 个工作日）之后提交：保留到 { $month } 受理期，该期于 { $opens } 开始。
