@@ -50,6 +50,21 @@ impl Month {
         }
     }
 
+    /// The month before this one.
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
     /// Its first day; `None` for a year chrono cannot represent.
     pub fn first_day(self) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(self.year, self.month, 1)
@@ -318,6 +333,13 @@ impl Stage {
         Stage::Verified,
     ];
 
+    /// The development stage after this one (planned → work order sent → in development →
+    /// in test → verified); `None` before planning and once verified.
+    pub fn next_development(self) -> Option<Stage> {
+        let at = Stage::DEVELOPMENT.iter().position(|s| *s == self)?;
+        Stage::DEVELOPMENT.get(at + 1).copied()
+    }
+
     /// Parse an identifier of [`Stage::as_str`].
     pub fn parse(text: &str) -> Option<Stage> {
         Stage::ALL.into_iter().find(|s| s.as_str() == text.trim())
@@ -550,9 +572,7 @@ pub fn apply(
         }
         ReqChange::Advance { to } => {
             need_office()?;
-            let at = Stage::DEVELOPMENT.iter().position(|s| *s == from);
-            let expected = at.and_then(|i| Stage::DEVELOPMENT.get(i + 1)).copied();
-            match expected {
+            match from.next_development() {
                 Some(e) if e == to => r.stage = to,
                 Some(e) => {
                     return Err(RequirementError::OutOfOrder {

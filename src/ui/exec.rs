@@ -577,6 +577,21 @@ impl<'a> Executor<'a> {
                 Ok(text) => Loaded::CheckReport(text),
                 Err(e) => refused(e),
             },
+            Cmd::LoadRequirements(month) => {
+                let mut desk = Desk::new(self.store, session, now);
+                let loaded = desk.requirements_pending().and_then(|pending| {
+                    let publication = desk.requirement_publications(month)?.pop();
+                    Ok(crate::ui::req::RequirementsLoaded {
+                        month,
+                        pending,
+                        publication,
+                    })
+                });
+                match loaded {
+                    Ok(r) => Loaded::Requirements(Box::new(r)),
+                    Err(e) => refused(e),
+                }
+            }
             Cmd::LoadCheckHistory { from, to } => match self.store.check_days(from, to) {
                 Ok(days) => Loaded::CheckHistory(days),
                 Err(e) => failed(e),

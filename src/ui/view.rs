@@ -96,7 +96,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame<'_>) {
     } = layout::screen(app, area);
     render_header(app, theme, frame, header);
     crate::ui::check_view::render_banner(app, theme, frame, banner);
-    if let Some(c) = &app.check {
+    if let Some(r) = &app.requirements {
+        crate::ui::req_view::render_requirements(app, theme, frame, body, r);
+    } else if let Some(c) = &app.check {
         crate::ui::check_view::render_check(app, theme, frame, body, c);
     } else {
         match (&app.knowledge, &app.detail) {
@@ -1104,7 +1106,8 @@ fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
             // The morning check's history is read only.
             let offered = (b.action != Action::Discard
                 || matches!(app.popup, Some(Popup::LeaveForm(_))))
-                && !(app.check_history_shown() && crate::ui::check::writes_check(b.action));
+                && !(app.check_history_shown() && crate::ui::check::writes_check(b.action))
+                && app.requirement_offers(b.action);
             if seen.contains(&b.action)
                 || !offered
                 || !app.action_allowed(b.action)

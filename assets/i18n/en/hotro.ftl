@@ -1012,3 +1012,25 @@ req-outcome-next_window = kept for the next window
 req-reason_column = Reason
 req-similar = similar requirement: { $key } { $title } ({ $stage })
 req-kept_for_next = Submitted after this month's window (its first 3 working days): kept for { $month }'s window, which opens on { $opens }.
+
+# The console's Requirements screen (issue 16).
+context-requirements = Requirements
+action-requirements = requirements
+action-req_forward = forward up
+action-req_reject = reject (reason)
+action-req_adopt = adopted
+action-req_not_adopt = not adopted (reason)
+action-req_plan = plan
+action-req_advance = next stage
+action-prev_month = previous month
+action-next_month = next month
+popup-req_reject = Why is the requirement rejected? (the unit is told)
+popup-req_adopt = The business office that owns it (may be left empty)
+popup-req_not_adopt = Why is the requirement not adopted?
+popup-req_plan = Plan: rank, effort in working days, release (e.g. 1 5 2027.01)
+flash-req_plan_format = Type the plan as: rank effort release, e.g. 1 5 2027.01
+ui-req_waiting = Requirements waiting for me ({ $count })
+ui-req_nothing_waiting = Nothing waits for you: no requirement is at your level.
+ui-req_not_published = { $month } is not published yet.
+col-window = Window
+col-stage = Stage

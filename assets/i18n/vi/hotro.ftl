@@ -1012,3 +1012,25 @@ req-outcome-next_window = chuyển sang đợt sau
 req-reason_column = Lý do
 req-similar = yêu cầu tương tự: { $key } { $title } ({ $stage })
 req-kept_for_next = Gửi sau đợt tiếp nhận của tháng này (3 ngày làm việc đầu tháng): được giữ cho đợt tháng { $month }, mở ngày { $opens }.
+
+# The console's Requirements screen (issue 16).
+context-requirements = Yêu cầu phần mềm
+action-requirements = yêu cầu phần mềm
+action-req_forward = chuyển lên cấp trên
+action-req_reject = từ chối (lý do)
+action-req_adopt = chấp nhận
+action-req_not_adopt = không chấp nhận (lý do)
+action-req_plan = lập kế hoạch
+action-req_advance = bước tiếp theo
+action-prev_month = tháng trước
+action-next_month = tháng sau
+popup-req_reject = Lý do từ chối yêu cầu? (đơn vị sẽ được báo)
+popup-req_adopt = Đơn vị nghiệp vụ chủ trì (có thể để trống)
+popup-req_not_adopt = Lý do không chấp nhận yêu cầu?
+popup-req_plan = Kế hoạch: thứ tự ưu tiên, số ngày công, phiên bản (vd. 1 5 2027.01)
+flash-req_plan_format = Nhập kế hoạch dạng: ưu tiên ngày-công phiên-bản, vd. 1 5 2027.01
+ui-req_waiting = Yêu cầu chờ tôi xử lý ({ $count })
+ui-req_nothing_waiting = Không có yêu cầu nào chờ bạn ở cấp của bạn.
+ui-req_not_published = Tháng { $month } chưa công bố.
+col-window = Kỳ
+col-stage = Trạng thái

@@ -1013,3 +1013,25 @@ req-outcome-next_window = 转入下一受理期
 req-reason_column = 理由
 req-similar = 相似需求：{ $key } { $title }（{ $stage }）
 req-kept_for_next = 在本月受理期（前 3 个工作日）之后提交：保留到 { $month } 受理期，该期于 { $opens } 开始。
+
+# The console's Requirements screen (issue 16).
+context-requirements = 软件需求
+action-requirements = 软件需求
+action-req_forward = 上报上级
+action-req_reject = 退回（原因）
+action-req_adopt = 采纳
+action-req_not_adopt = 不采纳（原因）
+action-req_plan = 排期
+action-req_advance = 下一阶段
+action-prev_month = 上月
+action-next_month = 下月
+popup-req_reject = 退回需求的原因？（将告知提交单位）
+popup-req_adopt = 负责的业务处室（可留空）
+popup-req_not_adopt = 不采纳需求的原因？
+popup-req_plan = 排期：优先级 工作量（工作日） 版本（如 1 5 2027.01）
+flash-req_plan_format = 请按“优先级 工作量 版本”输入，如 1 5 2027.01
+ui-req_waiting = 待我处理的需求（{ $count }）
+ui-req_nothing_waiting = 没有在您这一级等待处理的需求。
+ui-req_not_published = { $month } 尚未公示。
+col-window = 提交期
+col-stage = 阶段
