@@ -2994,3 +2994,46 @@ fn the_requirements_screen_shows_the_publication() {
     d.key(KeyCode::Esc);
     assert!(d.app.requirements.is_none());
 }
+
+/// Issue 16 Deliver 5: choosing the kind requirement in the new-ticket form lists the
+/// similar requirements already submitted (an open ticket of another kind is not one).
+#[test]
+fn the_new_ticket_form_shows_similar_requirements() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let earlier = submit_requirement(&mut d, "HN-BD", "Báo cáo tổng hợp chi ngân sách theo quý");
+    d.key(KeyCode::Char('n'));
+    d.chars("Bao cao tong hop chi ngan sach theo quy");
+    let Some(Popup::NewTicket(f)) = &d.app.popup else {
+        panic!("form")
+    };
+    assert!(f.similar_requirements.is_empty(), "not a requirement yet");
+    let kind = f
+        .choices
+        .iter()
+        .position(|c| c.label_id == "field.kind")
+        .unwrap();
+    for _ in 0..(hotro::ui::app::NewTicketForm::TEXT_FIELDS + kind) {
+        d.key(KeyCode::Tab);
+    }
+    d.chars("requirement");
+    let Some(Popup::NewTicket(f)) = &d.app.popup else {
+        panic!("form")
+    };
+    assert_eq!(f.choices[kind].value(), Some("requirement"));
+    let keys: Vec<&str> = f
+        .similar_requirements
+        .iter()
+        .map(|r| r.key.as_str())
+        .collect();
+    assert_eq!(keys, [earlier.as_str()]);
+    assert!(
+        !f.similar.iter().any(|x| x.reference == earlier),
+        "listed once"
+    );
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.contains(&earlier) && screen.contains("under review"),
+        "{screen}"
+    );
+    snap(&d, "new_ticket_similar_requirements_en");
+}

@@ -1541,8 +1541,6 @@ fn config_path(cli: &Cli, cat: &Catalog) -> Result<i32> {
 /// Up to 5 requirements already submitted like a new one (issue 16 Deliver 5), one
 /// "similar requirement: KEY title (stage)" line each on standard output.
 fn similar_requirements(env: &Env<'_>, t: &Ticket) -> Result<()> {
-    /// How many similar requirements a submission shows.
-    const SHOWN: usize = 5;
     let mut store = env.open()?;
     let index = synced_index(env, &mut store)?;
     let text = format!("{} {}", t.title, t.description);
@@ -1551,7 +1549,7 @@ fn similar_requirements(env: &Env<'_>, t: &Ticket) -> Result<()> {
         &index,
         &text,
         Some(&t.key),
-        SHOWN,
+        crate::search::service::SIMILAR_REQUIREMENTS_SHOWN,
     )
     .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
     for s in &found {

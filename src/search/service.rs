@@ -88,6 +88,9 @@ pub struct SimilarRequirement {
     pub stage: crate::domain::requirement::Stage,
 }
 
+/// How many similar requirements a submission shows (the CLI's lines, the console's form).
+pub const SIMILAR_REQUIREMENTS_SHOWN: usize = 5;
+
 /// How many tickets the index is asked for before keeping the requirements among them.
 const SIMILAR_REQUIREMENT_POOL: usize = 50;
 

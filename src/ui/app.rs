@@ -83,6 +83,8 @@ pub enum Cmd {
         generation: u64,
         text: String,
         duplicates: bool,
+        /// Also the requirements already submitted (a new requirement; issue 16 Deliver 5).
+        requirements: bool,
     },
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
@@ -211,6 +213,8 @@ pub enum Loaded {
     Similar {
         generation: u64,
         found: Vec<Found>,
+        /// Requirements already submitted like the new one (when asked for).
+        requirements: Vec<crate::search::service::SimilarRequirement>,
     },
     ArticleDrafted(String),
     /// The article to edit: its fields and FAQ flag.
@@ -681,6 +685,8 @@ pub struct NewTicketForm {
     pub focus: usize,
     /// Open tickets and articles that look like this one, found as the title is typed.
     pub similar: Vec<Found>,
+    /// Requirements already submitted like this one (kind requirement only; issue 16).
+    pub similar_requirements: Vec<crate::search::service::SimilarRequirement>,
     pub similar_generation: u64,
     /// The text the last similarity search was for.
     pub similar_for: String,
@@ -1656,6 +1662,7 @@ impl App {
                 generation: k.generation,
                 text: format!("{} {}", t.title, t.description),
                 duplicates: false,
+                requirements: false,
             });
         }
         self.knowledge = Some(k);
@@ -2298,6 +2305,7 @@ impl App {
             ],
             focus: 0,
             similar: Vec::new(),
+            similar_requirements: Vec::new(),
             similar_generation: 0,
             similar_for: String::new(),
             dirty: false,
@@ -3031,14 +3039,23 @@ impl App {
             f.description.lines().join(" ")
         );
         let text = text.trim().to_string();
+        // A requirement also looks among the requirements already submitted: choosing the
+        // kind searches again.
+        let requirements =
+            f.choice("field.kind").as_deref() == Some(crate::domain::ticket::REQUIREMENT_KIND);
+        let wanted = format!("{requirements} {text}");
         let mut cmds = Vec::new();
-        if text != f.similar_for && text.chars().count() >= 4 {
-            f.similar_for = text.clone();
+        if wanted != f.similar_for && text.chars().count() >= 4 {
+            f.similar_for = wanted;
             f.similar_generation += 1;
+            if !requirements {
+                f.similar_requirements.clear();
+            }
             cmds.push(Cmd::FindSimilar {
                 generation: f.similar_generation,
                 text,
                 duplicates: true,
+                requirements,
             });
         }
         self.popup = Some(Popup::NewTicket(f));
@@ -3314,7 +3331,11 @@ impl App {
                 }
                 self.search_again()
             }
-            Loaded::Similar { generation, found } => {
+            Loaded::Similar {
+                generation,
+                found,
+                requirements,
+            } => {
                 if let Some(k) = &mut self.knowledge
                     && k.generation == generation
                 {
@@ -3325,6 +3346,7 @@ impl App {
                     && f.similar_generation == generation
                 {
                     f.similar = found;
+                    f.similar_requirements = requirements;
                 }
                 Vec::new()
             }
