@@ -148,22 +148,12 @@ fn a_month_of_requirements_from_submission_to_publication() {
     );
     let r6 = m.submit("3 15:00", PROVINCE, "HN", "improvement", "Đổi màu nút Lưu");
     // Friday 4 December is the fourth working day: kept for January's window, and said so.
-    let out = m.ok(
-        "4 09:00",
-        DISTRICT,
-        &[
-            "ticket",
-            "new",
-            "--kind",
-            "requirement",
-            "--category",
-            "improvement",
-            "--unit",
-            "HN-BD",
-            "--title",
-            "Xuất bảng kê ra Excel",
-        ],
-    );
+    let late = [
+        &DISTRICT_IMPROVEMENT[..],
+        &["--title", "Xuất bảng kê ra Excel"],
+    ]
+    .concat();
+    let out = m.ok("4 09:00", DISTRICT, &late);
     assert!(
         out.contains("kept for 2027-01's window, which opens on 2027-01-04"),
         "{out}"
@@ -445,6 +435,18 @@ fn a_month_of_requirements_from_submission_to_publication() {
     );
 }
 
+/// `ticket new` of an improvement requirement of the district (HN-BD), title to add.
+const DISTRICT_IMPROVEMENT: [&str; 8] = [
+    "ticket",
+    "new",
+    "--kind",
+    "requirement",
+    "--category",
+    "improvement",
+    "--unit",
+    "HN-BD",
+];
+
 /// Issue 16 Deliver 2: with `requirement_outside_window = "refuse"` a submission after the
 /// window is refused naming the next window's opening, and nothing is created.
 #[test]
@@ -461,20 +463,12 @@ fn a_desk_that_refuses_late_requirements_creates_nothing() {
     std::fs::write(&file, text).unwrap();
     let config = file.to_str().unwrap();
     let args = |title: &'static str| {
-        vec![
-            "--config",
-            config,
-            "ticket",
-            "new",
-            "--kind",
-            "requirement",
-            "--category",
-            "improvement",
-            "--unit",
-            "HN-BD",
-            "--title",
-            title,
+        [
+            &["--config", config][..],
+            &DISTRICT_IMPROVEMENT,
+            &["--title", title],
         ]
+        .concat()
     };
     // In the window: accepted as usual.
     m.ok("2 09:00", DISTRICT, &args("Thêm cột mã dự án"));

@@ -2858,6 +2858,17 @@ fn submit_requirement(d: &mut Desk, unit: &str, title: &str) -> String {
         .key
 }
 
+/// What the Requirements screen lists as waiting for the operator.
+fn waiting(d: &Desk) -> Vec<hotro::domain::ticket::Ticket> {
+    d.app
+        .requirements
+        .as_ref()
+        .unwrap()
+        .pending
+        .clone()
+        .unwrap()
+}
+
 fn stage_of(d: &mut Desk, key: &str) -> hotro::domain::requirement::Stage {
     d.ticket(key).0.requirement.unwrap().stage
 }
@@ -2894,14 +2905,7 @@ fn the_requirements_screen_decides_level_by_level() {
         d.ticket(&forwarded).0.requirement.unwrap().level.as_deref(),
         Some("HN")
     );
-    let pending = d
-        .app
-        .requirements
-        .as_ref()
-        .unwrap()
-        .pending
-        .clone()
-        .unwrap();
+    let pending = waiting(&d);
     assert_eq!(pending.len(), 1);
     // x asks the reason and rejects.
     d.key(KeyCode::Char('x'));
@@ -2930,14 +2934,7 @@ fn the_requirements_screen_decides_level_by_level() {
     sit_down(&mut d, "nguyenvanan", Lang::En);
     let central = submit_requirement(&mut d, "KBNN", "Tra cứu lệnh chi theo mã dự án");
     d.key(KeyCode::Char('Q'));
-    let pending = d
-        .app
-        .requirements
-        .as_ref()
-        .unwrap()
-        .pending
-        .clone()
-        .unwrap();
+    let pending = waiting(&d);
     let at = pending.iter().position(|t| t.key == central).unwrap();
     for _ in 0..at {
         d.key(KeyCode::Char('j'));

@@ -1465,20 +1465,13 @@ impl App {
             | Action::Bottom
             | Action::PageDown
             | Action::PageUp
-                if self.requirements.is_some() =>
+                if self.requirements.is_some() || self.check.is_some() =>
             {
-                self.move_requirement_cursor(action);
-                Vec::new()
-            }
-            Action::Down
-            | Action::Up
-            | Action::Top
-            | Action::Bottom
-            | Action::PageDown
-            | Action::PageUp
-                if self.check.is_some() =>
-            {
-                self.move_check_cursor(action);
+                if self.requirements.is_some() {
+                    self.move_requirement_cursor(action);
+                } else {
+                    self.move_check_cursor(action);
+                }
                 Vec::new()
             }
             Action::Down

@@ -31,6 +31,17 @@ pub fn render_requirements(
     render_publication(app, theme, frame, bottom, r);
 }
 
+/// A bordered pane titled `title`; the room inside it.
+fn pane(frame: &mut Frame<'_>, theme: Theme, area: Rect, title: String, focused: bool) -> Rect {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 /// The stage column's width on a line `inner` cells wide.
 fn stage_width(inner: usize) -> usize {
     STAGE_MAX.min(inner / 4)
@@ -45,12 +56,8 @@ fn render_waiting(
 ) {
     let cat = &app.cat;
     let count = r.pending.as_ref().map_or(0, Vec::len);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(true))
-        .title(cat.f("ui.req_waiting", &[("count", &count)]));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let title = cat.f("ui.req_waiting", &[("count", &count)]);
+    let inner = pane(frame, theme, area, title, true);
     let w = inner.width as usize;
     let stage_w = stage_width(w);
     let Some(pending) = &r.pending else {
@@ -107,12 +114,8 @@ fn render_publication(
 ) {
     let cat = &app.cat;
     let month = r.month.to_string();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border(false))
-        .title(cat.f("req.publication_title", &[("month", &month)]));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let title = cat.f("req.publication_title", &[("month", &month)]);
+    let inner = pane(frame, theme, area, title, false);
     let w = inner.width as usize;
     let stage_w = stage_width(w);
     let Some(p) = &r.publication else {
