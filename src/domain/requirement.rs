@@ -399,6 +399,54 @@ pub enum ReqChange {
     Advance { to: Stage },
 }
 
+/// The kinds of [`ReqChange`], each possible at some stages only (seed 004, articles 4–6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReqStep {
+    /// Forward or reject: under review.
+    Decide,
+    /// Adopted or not: while refining.
+    Confirm,
+    /// Rank, effort, release: confirmed (or planned, to plan again).
+    Plan,
+    /// The next development stage: planned up to in test.
+    Advance,
+}
+
+impl ReqStep {
+    /// Stable identifier (refusals).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReqStep::Decide => "decide",
+            ReqStep::Confirm => "confirm",
+            ReqStep::Plan => "plan",
+            ReqStep::Advance => "advance",
+        }
+    }
+
+    /// Whether a requirement at `stage` takes this step: the one stage rule of [`apply`],
+    /// also what the console offers.
+    pub fn fits(self, stage: Stage) -> bool {
+        match self {
+            ReqStep::Decide => stage == Stage::UnderReview,
+            ReqStep::Confirm => stage == Stage::Refining,
+            ReqStep::Plan => matches!(stage, Stage::Confirmed | Stage::Planned),
+            ReqStep::Advance => stage.next_development().is_some(),
+        }
+    }
+}
+
+impl ReqChange {
+    /// Its kind.
+    pub fn step(&self) -> ReqStep {
+        match self {
+            ReqChange::Decide { .. } => ReqStep::Decide,
+            ReqChange::Confirm { .. } => ReqStep::Confirm,
+            ReqChange::Plan { .. } => ReqStep::Plan,
+            ReqChange::Advance { .. } => ReqStep::Advance,
+        }
+    }
+}
+
 /// The reviewers configured for a unit (`[[units]] reviewers`).
 pub fn reviewers<'o>(org: &'o Organisation, unit: &str) -> &'o [String] {
     org.units
@@ -497,14 +545,15 @@ pub fn apply(
             .map(|x| x.trim().to_string())
             .filter(|x| !x.is_empty())
     };
+    let step = change.step();
+    if !step.fits(from) {
+        return Err(RequirementError::WrongStage {
+            stage: from,
+            action: step.as_str(),
+        });
+    }
     match change {
         ReqChange::Decide { forward, reason } => {
-            if from != Stage::UnderReview {
-                return Err(RequirementError::WrongStage {
-                    stage: from,
-                    action: "decide",
-                });
-            }
             let level = r.level.clone().unwrap_or_default();
             let allowed = reviewers(org, &level);
             if !allowed.iter().any(|l| l == actor) {
@@ -537,12 +586,6 @@ pub fn apply(
             owner_office,
             reason,
         } => {
-            if from != Stage::Refining {
-                return Err(RequirementError::WrongStage {
-                    stage: from,
-                    action: "confirm",
-                });
-            }
             need_office()?;
             if adopted {
                 r.stage = Stage::Confirmed;
@@ -558,12 +601,6 @@ pub fn apply(
             effort_days,
             release,
         } => {
-            if !matches!(from, Stage::Confirmed | Stage::Planned) {
-                return Err(RequirementError::WrongStage {
-                    stage: from,
-                    action: "plan",
-                });
-            }
             need_office()?;
             r.stage = Stage::Planned;
             r.rank = Some(rank);

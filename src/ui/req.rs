@@ -4,7 +4,7 @@
 //! `req_view` draws it. Every decision is a [`Change::Requirement`] applied through the
 //! application layer ([`Cmd::Apply`]).
 
-use crate::domain::requirement::{Month, ReqChange, Stage};
+use crate::domain::requirement::{Month, ReqChange, ReqStep, Stage};
 use crate::domain::ticket::{Change, Ticket};
 use crate::store::Publication;
 use crate::ui::app::{App, Cmd, Pending, Target, TextPurpose};
@@ -43,16 +43,17 @@ pub fn decides(action: Action) -> bool {
     )
 }
 
-/// Whether `action` fits a requirement at `stage` (the hints offer only these; the domain
-/// rule decides, [`crate::domain::requirement::apply`]).
+/// Whether `action` fits a requirement at `stage` (the hints offer only these): the
+/// domain's stage rule, [`ReqStep::fits`].
 pub fn fits(action: Action, stage: Stage) -> bool {
-    match action {
-        Action::ReqForward | Action::ReqReject => stage == Stage::UnderReview,
-        Action::ReqAdopt | Action::ReqNotAdopt => stage == Stage::Refining,
-        Action::ReqPlan => matches!(stage, Stage::Confirmed | Stage::Planned),
-        Action::ReqAdvance => stage.next_development().is_some(),
-        _ => true,
-    }
+    let step = match action {
+        Action::ReqForward | Action::ReqReject => ReqStep::Decide,
+        Action::ReqAdopt | Action::ReqNotAdopt => ReqStep::Confirm,
+        Action::ReqPlan => ReqStep::Plan,
+        Action::ReqAdvance => ReqStep::Advance,
+        _ => return true,
+    };
+    step.fits(stage)
 }
 
 /// Read "RANK EFFORT RELEASE" (e.g. `1 5 2027.01`): the plan typed in one line.
