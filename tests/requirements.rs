@@ -483,6 +483,12 @@ fn a_desk_that_refuses_late_requirements_creates_nothing() {
         .filter_map(|t| t["title"].as_str())
         .collect();
     assert_eq!(titles, ["Thêm cột mã dự án"], "nothing created: {list}");
+    // The window command says so too.
+    let out = m.ok("4 09:00", DISTRICT, &["--config", config, "req", "window"]);
+    assert!(
+        out.contains("refuses later submissions") && out.contains("2027-01-04"),
+        "{out}"
+    );
 }
 
 /// Issue 16 Deliver 5: submitting a requirement shows the similar requirements already

@@ -942,6 +942,7 @@ cli-req-window-month = The month, YYYY-MM (default: this month)
 req-window = Submission window for { $month }: { $days }
 req-placed_this = A requirement submitted now is in { $month }'s window (it closes at the end of { $closes }).
 req-placed_next = A requirement submitted now is kept for { $month }'s window, which opens on { $opens }.
+req-placed_refused = This month's window has closed and this desk refuses later submissions: submit in { $month }'s window, which opens on { $opens }.
 error-window_too_short = { $month } has only { $found } working day(s) on the calendar; the submission window needs { $needed }. Check [calendar] in the configuration.
 req-stage-under_review = under review
 req-stage-rejected = rejected
