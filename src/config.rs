@@ -322,6 +322,8 @@ struct RawOrganisation {
     /// when it is at the intake's tier (issue 14; default false: the desk routes it).
     #[serde(default)]
     route_to_application_owner: bool,
+    /// A requirement submitted after the month's window: `keep` (default) or `refuse`.
+    requirement_outside_window: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -537,6 +539,23 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
                 ),
             );
         }
+    };
+    let requirement_outside_window = match &o.requirement_outside_window {
+        None => crate::domain::requirement::OutsideWindow::default(),
+        Some(v) => match crate::domain::requirement::OutsideWindow::parse(v.get_ref()) {
+            Some(policy) => policy,
+            None => {
+                return c.error(
+                    v.span(),
+                    "organisation.requirement_outside_window",
+                    format!(
+                        "unknown value `{}`; expected one of: {}",
+                        v.get_ref(),
+                        crate::domain::requirement::OutsideWindow::NAMES.join(", ")
+                    ),
+                );
+            }
+        },
     };
     let key_format = match KeyFormat::parse(o.ticket_key_format.get_ref()) {
         Ok(k) => k,
@@ -935,6 +954,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         procedures,
         permissions,
         received_at_limit,
+        requirement_outside_window,
     })
 }
 
@@ -1771,6 +1791,38 @@ mod tests {
         assert_eq!(org.priority.priority("high", "high"), Some("P1"));
         assert_eq!(org.priority.priority("low", "low"), Some("P4"));
         assert_eq!(org.key_format.format(2026, 123), "HT-2026-000123");
+    }
+
+    /// Issue 16 Deliver 2: `requirement_outside_window` is keep (default) or refuse;
+    /// anything else is an error naming the key and its line.
+    #[test]
+    fn requirement_outside_window_is_keep_or_refuse() {
+        use crate::domain::requirement::OutsideWindow;
+        assert_eq!(
+            embedded().org.requirement_outside_window,
+            OutsideWindow::Keep
+        );
+        let with = |value: &str| {
+            EMBEDDED.replacen(
+                "default_urgency = \"medium\"\n",
+                &format!(
+                    "default_urgency = \"medium\"\nrequirement_outside_window = \"{value}\"\n"
+                ),
+                1,
+            )
+        };
+        assert_ne!(with("refuse"), EMBEDDED);
+        let cfg = parse(&with("refuse"), Source::Embedded).expect("refuse is valid");
+        assert_eq!(cfg.org.requirement_outside_window, OutsideWindow::Refuse);
+        let err = parse(&with("drop"), Source::Embedded)
+            .expect_err("unknown value")
+            .to_string();
+        assert!(
+            err.contains("organisation.requirement_outside_window")
+                && err.contains("line")
+                && err.contains("keep, refuse"),
+            "{err}"
+        );
     }
 
     #[test]

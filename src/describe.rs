@@ -901,6 +901,10 @@ pub fn requirement_error(
             ],
         ),
         E::ReasonRequired => cat.t("error.req_reason"),
+        E::OutsideWindow { month, opens } => cat.f(
+            "error.req_outside_window",
+            &[("month", month), ("opens", &opens.to_string())],
+        ),
         E::OutOfOrder { from, to, expected } => cat.f(
             "error.req_out_of_order",
             &[

@@ -148,22 +148,12 @@ fn a_month_of_requirements_from_submission_to_publication() {
     );
     let r6 = m.submit("3 15:00", PROVINCE, "HN", "improvement", "Đổi màu nút Lưu");
     // Friday 4 December is the fourth working day: kept for January's window, and said so.
-    let out = m.ok(
-        "4 09:00",
-        DISTRICT,
-        &[
-            "ticket",
-            "new",
-            "--kind",
-            "requirement",
-            "--category",
-            "improvement",
-            "--unit",
-            "HN-BD",
-            "--title",
-            "Xuất bảng kê ra Excel",
-        ],
-    );
+    let late = [
+        &DISTRICT_IMPROVEMENT[..],
+        &["--title", "Xuất bảng kê ra Excel"],
+    ]
+    .concat();
+    let out = m.ok("4 09:00", DISTRICT, &late);
     assert!(
         out.contains("kept for 2027-01's window, which opens on 2027-01-04"),
         "{out}"
@@ -461,5 +451,110 @@ fn a_month_of_requirements_from_submission_to_publication() {
         [
             DISTRICT, PROVINCE, CENTRE, CENTRE, CENTRE, CENTRE, CENTRE, CENTRE, CENTRE
         ]
+    );
+}
+
+/// `ticket new` of an improvement requirement of the district (HN-BD), title to add.
+const DISTRICT_IMPROVEMENT: [&str; 8] = [
+    "ticket",
+    "new",
+    "--kind",
+    "requirement",
+    "--category",
+    "improvement",
+    "--unit",
+    "HN-BD",
+];
+
+/// Issue 16 Deliver 2: with `requirement_outside_window = "refuse"` a submission after the
+/// window is refused naming the next window's opening, and nothing is created.
+#[test]
+fn a_desk_that_refuses_late_requirements_creates_nothing() {
+    let m = Month::new();
+    let shipped = include_str!("../config/hotro.toml");
+    let text = shipped.replacen(
+        "default_urgency = \"medium\"\n",
+        "default_urgency = \"medium\"\nrequirement_outside_window = \"refuse\"\n",
+        1,
+    );
+    assert_ne!(text, shipped);
+    let file = m.dir.path().join("refuse.toml");
+    std::fs::write(&file, text).unwrap();
+    let config = file.to_str().unwrap();
+    let args = |title: &'static str| {
+        [
+            &["--config", config][..],
+            &DISTRICT_IMPROVEMENT,
+            &["--title", title],
+        ]
+        .concat()
+    };
+    // In the window: accepted as usual.
+    m.ok("2 09:00", DISTRICT, &args("Thêm cột mã dự án"));
+    // Friday 4 December is after the window: refused, naming 4 January 2027.
+    let err = m.refused("4 09:00", DISTRICT, &args("Xuất bảng kê ra Excel"));
+    assert!(err.contains("2027-01-04"), "{err}");
+    let list = m.json("4 09:10", CENTRE, &["ticket", "list"]);
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Thêm cột mã dự án"], "nothing created: {list}");
+    // The window command says so too.
+    let out = m.ok("4 09:00", DISTRICT, &["--config", config, "req", "window"]);
+    assert!(
+        out.contains("refuses later submissions") && out.contains("2027-01-04"),
+        "{out}"
+    );
+}
+
+/// Issue 16 Deliver 5: submitting a requirement shows the similar requirements already
+/// submitted (other units' too), and only requirements.
+#[test]
+fn submitting_shows_similar_requirements() {
+    let m = Month::new();
+    let first = m.submit(
+        "1 09:00",
+        DISTRICT,
+        "HN-BD",
+        "report-requirement",
+        "Báo cáo tổng hợp chi ngân sách theo quý",
+    );
+    // An incident with the same words is not a requirement.
+    m.ok(
+        "1 09:30",
+        PROVINCE,
+        &[
+            "ticket",
+            "new",
+            "--kind",
+            "incident",
+            "--title",
+            "Báo cáo tổng hợp chi ngân sách theo quý bị lỗi",
+        ],
+    );
+    let args = [
+        "ticket",
+        "new",
+        "--kind",
+        "requirement",
+        "--category",
+        "report-requirement",
+        "--unit",
+        "HN",
+        "--title",
+        "Bao cao tong hop chi ngan sach theo quy",
+    ];
+    let out = m.ok("2 10:00", PROVINCE, &args);
+    let similar: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("similar requirement:"))
+        .collect();
+    assert_eq!(similar.len(), 1, "{out}");
+    assert!(
+        similar[0].contains(&first) && similar[0].contains("(under review)"),
+        "{out}"
     );
 }

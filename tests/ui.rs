@@ -2779,7 +2779,7 @@ fn a_created_ticket_opens() {
 fn every_screen_in_every_language_at_every_size() {
     let namespaces = [
         "action", "ui", "popup", "field", "flash", "report", "sla", "check", "event", "form",
-        "confirm", "status", "queue", "col", "context", "help", "conflict", "kb", "error",
+        "confirm", "status", "queue", "col", "context", "help", "conflict", "kb", "error", "req",
     ];
     let raw_id = |screen: &str| -> Option<String> {
         screen
@@ -2828,5 +2828,209 @@ fn every_screen_in_every_language_at_every_size() {
         d.key(KeyCode::Esc);
         d.key(KeyCode::Char('n'));
         check(&d, &format!("every_new_ticket_{code}"));
+        d.key(KeyCode::Esc);
+        assert!(d.app.popup.is_none());
+        submit_requirement(&mut d, "KBNN", "Tra cứu lệnh chi theo mã dự án");
+        d.key(KeyCode::Char('Q'));
+        check(&d, &format!("every_requirements_{code}"));
+        d.key(KeyCode::Esc);
     }
+}
+
+/// Submit a requirement of `unit` as the console's operator, through the application layer.
+fn submit_requirement(d: &mut Desk, unit: &str, title: &str) -> String {
+    let session = d.session.clone();
+    let new = NewTicket {
+        title: title.into(),
+        kind: Some("requirement".into()),
+        category: Some("improvement".into()),
+        requester: Requester {
+            name: Some("Trần Thị Mai".into()),
+            unit: Some(unit.into()),
+            ..Requester::default()
+        },
+        ..NewTicket::default()
+    };
+    hotro::desk::Desk::new(&mut d.store, &session, now())
+        .create_ticket(&new, false)
+        .unwrap()
+        .ticket
+        .key
+}
+
+/// What the Requirements screen lists as waiting for the operator.
+fn waiting(d: &Desk) -> Vec<hotro::domain::ticket::Ticket> {
+    d.app
+        .requirements
+        .as_ref()
+        .unwrap()
+        .pending
+        .clone()
+        .unwrap()
+}
+
+fn stage_of(d: &mut Desk, key: &str) -> hotro::domain::requirement::Stage {
+    d.ticket(key).0.requirement.unwrap().stage
+}
+
+/// Issue 16 Deliver 3: each level sees what waits for it in the console's Requirements
+/// screen and decides with one key; a refusal is the flash message.
+#[test]
+fn the_requirements_screen_decides_level_by_level() {
+    use hotro::domain::requirement::Stage;
+    // The district's reviewer (HN-BD) sees the district's requirements.
+    let mut d = desk("buivantuan", Lang::En);
+    let forwarded = submit_requirement(&mut d, "HN-BD", "Bảng kê chi cần thêm mã dự án");
+    let rejected = submit_requirement(&mut d, "HN-BD", "Đổi màu nút Lưu");
+    d.key(KeyCode::Char('Q'));
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.contains(&forwarded) && screen.contains(&rejected),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("forward up"),
+        "the hints offer the level's keys: {screen}"
+    );
+    // Not for a requirement under review: adopting is the IT office's, after refining.
+    assert!(!screen.contains("not adopted (reason)"), "{screen}");
+    snap3(&d, "requirements_review_en");
+    d.key(KeyCode::Char('a'));
+    assert!(d.app.flash.as_ref().unwrap().error);
+    assert_eq!(stage_of(&mut d, &forwarded), Stage::UnderReview);
+    // f forwards the first one up to the province; it waits for me no more.
+    d.key(KeyCode::Char('f'));
+    assert_eq!(stage_of(&mut d, &forwarded), Stage::UnderReview);
+    assert_eq!(
+        d.ticket(&forwarded).0.requirement.unwrap().level.as_deref(),
+        Some("HN")
+    );
+    let pending = waiting(&d);
+    assert_eq!(pending.len(), 1);
+    // x asks the reason and rejects.
+    d.key(KeyCode::Char('x'));
+    assert!(matches!(d.app.popup, Some(Popup::Text(_))));
+    d.ctrl('s');
+    assert!(
+        matches!(d.app.popup, Some(Popup::Text(_))),
+        "a rejection needs its reason"
+    );
+    d.chars("Trung lap voi yeu cau khac");
+    d.ctrl('s');
+    assert_eq!(stage_of(&mut d, &rejected), Stage::Rejected);
+    let (t, events) = d.ticket(&rejected);
+    assert_eq!(
+        t.requirement.unwrap().reason.as_deref(),
+        Some("Trung lap voi yeu cau khac")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind.name() == "requirement_changed")
+    );
+    snap3(&d, "requirements_empty_en");
+
+    // The centre's reviewer, the IT office: forward, adopt, plan, advance.
+    sit_down(&mut d, "nguyenvanan", Lang::En);
+    let central = submit_requirement(&mut d, "KBNN", "Tra cứu lệnh chi theo mã dự án");
+    d.key(KeyCode::Char('Q'));
+    let pending = waiting(&d);
+    let at = pending.iter().position(|t| t.key == central).unwrap();
+    for _ in 0..at {
+        d.key(KeyCode::Char('j'));
+    }
+    d.key(KeyCode::Char('f'));
+    assert_eq!(stage_of(&mut d, &central), Stage::Refining);
+    d.key(KeyCode::Char('a'));
+    d.chars("Vu NSNN");
+    d.key(KeyCode::Enter);
+    assert_eq!(stage_of(&mut d, &central), Stage::Confirmed);
+    d.key(KeyCode::Char('p'));
+    d.chars("1 5");
+    d.key(KeyCode::Enter);
+    assert!(
+        d.app.flash.as_ref().unwrap().error,
+        "a plan needs its release"
+    );
+    d.chars(" 2027.01");
+    d.key(KeyCode::Enter);
+    let r = d.ticket(&central).0.requirement.unwrap();
+    assert_eq!(
+        (r.stage, r.rank, r.effort_days, r.release.as_deref()),
+        (Stage::Planned, Some(1), Some(5), Some("2027.01"))
+    );
+    d.key(KeyCode::Char('v'));
+    assert_eq!(stage_of(&mut d, &central), Stage::WorkOrderSent);
+}
+
+/// Issue 16 Deliver 4: every console shows the month's publication in force, months apart
+/// with [ and ]; a key user sees nothing waiting, and the publication.
+#[test]
+fn the_requirements_screen_shows_the_publication() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let key = submit_requirement(&mut d, "HN-BD", "Xuất bảng kê ra Excel");
+    let session = d.session.clone();
+    let december: hotro::domain::requirement::Month = "2026-12".parse().unwrap();
+    hotro::desk::Desk::new(&mut d.store, &session, now())
+        .publish_requirements(december)
+        .unwrap();
+    key_user_only(&mut d);
+    d.key(KeyCode::Char('Q'));
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("2026-11 is not published yet"), "{screen}");
+    assert!(screen.contains("Nothing waits for you"), "{screen}");
+    d.key(KeyCode::Char(']'));
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.contains(&key) && screen.contains("still under review"),
+        "{screen}"
+    );
+    snap3(&d, "requirements_published_en");
+    d.key(KeyCode::Char('['));
+    assert!(d.screen(120, 40).contains("2026-11 is not published yet"));
+    d.key(KeyCode::Esc);
+    assert!(d.app.requirements.is_none());
+}
+
+/// Issue 16 Deliver 5: choosing the kind requirement in the new-ticket form lists the
+/// similar requirements already submitted (an open ticket of another kind is not one).
+#[test]
+fn the_new_ticket_form_shows_similar_requirements() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let earlier = submit_requirement(&mut d, "HN-BD", "Báo cáo tổng hợp chi ngân sách theo quý");
+    d.key(KeyCode::Char('n'));
+    d.chars("Bao cao tong hop chi ngan sach theo quy");
+    let Some(Popup::NewTicket(f)) = &d.app.popup else {
+        panic!("form")
+    };
+    assert!(f.similar_requirements.is_empty(), "not a requirement yet");
+    let kind = f
+        .choices
+        .iter()
+        .position(|c| c.label_id == "field.kind")
+        .unwrap();
+    for _ in 0..(hotro::ui::app::NewTicketForm::TEXT_FIELDS + kind) {
+        d.key(KeyCode::Tab);
+    }
+    d.chars("requirement");
+    let Some(Popup::NewTicket(f)) = &d.app.popup else {
+        panic!("form")
+    };
+    assert_eq!(f.choices[kind].value(), Some("requirement"));
+    let keys: Vec<&str> = f
+        .similar_requirements
+        .iter()
+        .map(|r| r.key.as_str())
+        .collect();
+    assert_eq!(keys, [earlier.as_str()]);
+    assert!(
+        !f.similar.iter().any(|x| x.reference == earlier),
+        "listed once"
+    );
+    let screen = d.screen(120, 40);
+    assert!(
+        screen.contains(&earlier) && screen.contains("under review"),
+        "{screen}"
+    );
+    snap(&d, "new_ticket_similar_requirements_en");
 }

@@ -689,6 +689,10 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 );
                 if let Some(r) = &t.requirement {
                     say!("{}", describe::requirement_summary(cat, r));
+                    // The ticket is made: a search that fails is said, not a failure.
+                    if let Err(e) = similar_requirements(env, &t) {
+                        say_err!("{e:#}");
+                    }
                     // Submitted after this month's window: kept for the next, and said so.
                     let cal = &env.cfg.org.calendar;
                     if let Ok(crate::domain::requirement::Placement::NextWindow { month, opens }) =
@@ -1563,6 +1567,36 @@ fn config_path(cli: &Cli, cat: &Catalog) -> Result<i32> {
     let db = db_path_for(cli)?;
     say!("{}", cat.f("db.path", &[("path", &db.display())]));
     Ok(0)
+}
+
+/// Up to 5 requirements already submitted like a new one (issue 16 Deliver 5), one
+/// "similar requirement: KEY title (stage)" line each on standard output.
+fn similar_requirements(env: &Env<'_>, t: &Ticket) -> Result<()> {
+    let mut store = env.open()?;
+    let index = synced_index(env, &mut store)?;
+    let text = format!("{} {}", t.title, t.description);
+    let found = crate::search::service::similar_requirements(
+        &mut store,
+        &index,
+        &text,
+        Some(&t.key),
+        crate::search::service::SIMILAR_REQUIREMENTS_SHOWN,
+    )
+    .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
+    for s in &found {
+        say!(
+            "{}",
+            env.cat.f(
+                "req.similar",
+                &[
+                    ("key", &one_line(&s.key)),
+                    ("title", &one_line(&s.title)),
+                    ("stage", &describe::requirement_stage(env.cat, s.stage)),
+                ]
+            )
+        );
+    }
+    Ok(())
 }
 
 fn open_index(env: &Env<'_>, store: &Store) -> Result<crate::search::SearchIndex> {

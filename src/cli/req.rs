@@ -58,8 +58,12 @@ pub(super) fn req_cmd(env: &Env<'_>, cmd: &ReqCommand) -> Result<i32> {
                     "req.placed_this",
                     &[("month", &month), ("closes", &closes.to_string())],
                 ),
+                // As configured (`organisation.requirement_outside_window`): kept or refused.
                 Placement::NextWindow { month, opens } => cat.f(
-                    "req.placed_next",
+                    match env.cfg.org.requirement_outside_window {
+                        crate::domain::requirement::OutsideWindow::Keep => "req.placed_next",
+                        crate::domain::requirement::OutsideWindow::Refuse => "req.placed_refused",
+                    },
                     &[("month", &month), ("opens", &opens.to_string())],
                 ),
             };

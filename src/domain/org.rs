@@ -174,6 +174,9 @@ pub struct Organisation {
     /// `organisation.route_to_application_owner`: a new ticket about an application goes
     /// straight to its owning group of the same tier, the intake following it (issue 14).
     pub route_to_application_owner: bool,
+    /// A requirement submitted after its month's window: kept for the next window or
+    /// refused (`organisation.requirement_outside_window`, default keep; issue 16).
+    pub requirement_outside_window: crate::domain::requirement::OutsideWindow,
     /// The organisation's own synonym groups for the knowledge search (`[search] synonyms`),
     /// added to the shipped ones; each group a list of words or phrases as written.
     pub search_synonyms: Vec<Vec<String>>,

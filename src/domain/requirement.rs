@@ -50,6 +50,21 @@ impl Month {
         }
     }
 
+    /// The month before this one.
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
     /// Its first day; `None` for a year chrono cannot represent.
     pub fn first_day(self) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(self.year, self.month, 1)
@@ -104,6 +119,11 @@ pub enum RequirementError {
     /// A rejection or a "not adopted" needs its reason (seed 004, articles 4 and 6).
     #[error("a reason is required")]
     ReasonRequired,
+    /// Submitted after the month's window while the organisation refuses such
+    /// submissions (`[organisation] requirement_outside_window = "refuse"`; seed 004,
+    /// article 3): nothing is created; the next window opens on `opens`.
+    #[error("the submission window has closed; the next one ({month}) opens on {opens}")]
+    OutsideWindow { month: Month, opens: NaiveDate },
     /// The development stages go in order (work order sent, in development, in test,
     /// verified).
     #[error("from {from:?} the requirement goes to {expected:?}, not {to:?}")]
@@ -198,6 +218,32 @@ pub fn place(
     }
 }
 
+/// What happens to a requirement submitted after its month's window (seed 004, article 3;
+/// issue 16 Deliver 2): `[organisation] requirement_outside_window`, default keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutsideWindow {
+    /// Kept for the next month's window, and the submitter is told so.
+    #[default]
+    Keep,
+    /// Refused ([`RequirementError::OutsideWindow`], naming the next window's opening);
+    /// nothing is created.
+    Refuse,
+}
+
+impl OutsideWindow {
+    /// The configuration's values, as written there.
+    pub const NAMES: [&'static str; 2] = ["keep", "refuse"];
+
+    /// Parse a configuration value (`keep` or `refuse`); `None` for anything else.
+    pub fn parse(text: &str) -> Option<OutsideWindow> {
+        match text.trim() {
+            "keep" => Some(OutsideWindow::Keep),
+            "refuse" => Some(OutsideWindow::Refuse),
+            _ => None,
+        }
+    }
+}
+
 /// Where a requirement is in its life (seed 004, articles 2–6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -287,6 +333,13 @@ impl Stage {
         Stage::Verified,
     ];
 
+    /// The development stage after this one (planned → work order sent → in development →
+    /// in test → verified); `None` before planning and once verified.
+    pub fn next_development(self) -> Option<Stage> {
+        let at = Stage::DEVELOPMENT.iter().position(|s| *s == self)?;
+        Stage::DEVELOPMENT.get(at + 1).copied()
+    }
+
     /// Parse an identifier of [`Stage::as_str`].
     pub fn parse(text: &str) -> Option<Stage> {
         Stage::ALL.into_iter().find(|s| s.as_str() == text.trim())
@@ -346,6 +399,54 @@ pub enum ReqChange {
     Advance { to: Stage },
 }
 
+/// The kinds of [`ReqChange`], each possible at some stages only (seed 004, articles 4–6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReqStep {
+    /// Forward or reject: under review.
+    Decide,
+    /// Adopted or not: while refining.
+    Confirm,
+    /// Rank, effort, release: confirmed (or planned, to plan again).
+    Plan,
+    /// The next development stage: planned up to in test.
+    Advance,
+}
+
+impl ReqStep {
+    /// Stable identifier (refusals).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReqStep::Decide => "decide",
+            ReqStep::Confirm => "confirm",
+            ReqStep::Plan => "plan",
+            ReqStep::Advance => "advance",
+        }
+    }
+
+    /// Whether a requirement at `stage` takes this step: the one stage rule of [`apply`],
+    /// also what the console offers.
+    pub fn fits(self, stage: Stage) -> bool {
+        match self {
+            ReqStep::Decide => stage == Stage::UnderReview,
+            ReqStep::Confirm => stage == Stage::Refining,
+            ReqStep::Plan => matches!(stage, Stage::Confirmed | Stage::Planned),
+            ReqStep::Advance => stage.next_development().is_some(),
+        }
+    }
+}
+
+impl ReqChange {
+    /// Its kind.
+    pub fn step(&self) -> ReqStep {
+        match self {
+            ReqChange::Decide { .. } => ReqStep::Decide,
+            ReqChange::Confirm { .. } => ReqStep::Confirm,
+            ReqChange::Plan { .. } => ReqStep::Plan,
+            ReqChange::Advance { .. } => ReqStep::Advance,
+        }
+    }
+}
+
 /// The reviewers configured for a unit (`[[units]] reviewers`).
 pub fn reviewers<'o>(org: &'o Organisation, unit: &str) -> &'o [String] {
     org.units
@@ -381,14 +482,20 @@ pub fn office_reviewers(org: &Organisation, unit: Option<&str>) -> Vec<String> {
 }
 
 /// A new requirement submitted by `unit` at `at`: its window ([`place`]) and its first
-/// review level (refining at once when no level reviews). Errors as [`place`].
+/// review level (refining at once when no level reviews). Errors as [`place`], and
+/// [`RequirementError::OutsideWindow`] after the window when the organisation refuses
+/// such submissions ([`OutsideWindow::Refuse`]).
 pub fn submitted(
     org: &Organisation,
     unit: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<Requirement, RequirementError> {
     let window = match place(&org.calendar, at, WINDOW_WORKING_DAYS)? {
-        Placement::ThisWindow { month, .. } | Placement::NextWindow { month, .. } => month,
+        Placement::ThisWindow { month, .. } => month,
+        Placement::NextWindow { month, opens } => match org.requirement_outside_window {
+            OutsideWindow::Keep => month,
+            OutsideWindow::Refuse => return Err(RequirementError::OutsideWindow { month, opens }),
+        },
     };
     let level = review_levels(org, unit).into_iter().next();
     Ok(Requirement {
@@ -438,14 +545,15 @@ pub fn apply(
             .map(|x| x.trim().to_string())
             .filter(|x| !x.is_empty())
     };
+    let step = change.step();
+    if !step.fits(from) {
+        return Err(RequirementError::WrongStage {
+            stage: from,
+            action: step.as_str(),
+        });
+    }
     match change {
         ReqChange::Decide { forward, reason } => {
-            if from != Stage::UnderReview {
-                return Err(RequirementError::WrongStage {
-                    stage: from,
-                    action: "decide",
-                });
-            }
             let level = r.level.clone().unwrap_or_default();
             let allowed = reviewers(org, &level);
             if !allowed.iter().any(|l| l == actor) {
@@ -478,12 +586,6 @@ pub fn apply(
             owner_office,
             reason,
         } => {
-            if from != Stage::Refining {
-                return Err(RequirementError::WrongStage {
-                    stage: from,
-                    action: "confirm",
-                });
-            }
             need_office()?;
             if adopted {
                 r.stage = Stage::Confirmed;
@@ -499,12 +601,6 @@ pub fn apply(
             effort_days,
             release,
         } => {
-            if !matches!(from, Stage::Confirmed | Stage::Planned) {
-                return Err(RequirementError::WrongStage {
-                    stage: from,
-                    action: "plan",
-                });
-            }
             need_office()?;
             r.stage = Stage::Planned;
             r.rank = Some(rank);
@@ -513,9 +609,7 @@ pub fn apply(
         }
         ReqChange::Advance { to } => {
             need_office()?;
-            let at = Stage::DEVELOPMENT.iter().position(|s| *s == from);
-            let expected = at.and_then(|i| Stage::DEVELOPMENT.get(i + 1)).copied();
-            match expected {
+            match from.next_development() {
                 Some(e) if e == to => r.stage = to,
                 Some(e) => {
                     return Err(RequirementError::OutOfOrder {
@@ -732,6 +826,39 @@ mod tests {
                 opens: d(2027, 1, 4)
             }
         );
+    }
+
+    /// Issue 16 Deliver 2: after the window a submission is kept for the next one, or
+    /// refused naming the next window's opening when the organisation says so.
+    #[test]
+    fn outside_the_window_a_submission_is_kept_or_refused_as_configured() {
+        let mut org = config::embedded().org;
+        let late = chrono_tz::Asia::Ho_Chi_Minh
+            .with_ymd_and_hms(2026, 12, 4, 9, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let early = chrono_tz::Asia::Ho_Chi_Minh
+            .with_ymd_and_hms(2026, 12, 2, 9, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(org.requirement_outside_window, OutsideWindow::Keep);
+        let kept = submitted(&org, Some("HN-BD"), late).unwrap();
+        assert_eq!(kept.window, month("2027-01"));
+        org.requirement_outside_window = OutsideWindow::Refuse;
+        assert_eq!(
+            submitted(&org, Some("HN-BD"), late),
+            Err(RequirementError::OutsideWindow {
+                month: month("2027-01"),
+                opens: d(2027, 1, 4)
+            })
+        );
+        // Inside the window nothing changes.
+        assert_eq!(
+            submitted(&org, Some("HN-BD"), early).unwrap().window,
+            month("2026-12")
+        );
+        assert_eq!(OutsideWindow::parse("refuse"), Some(OutsideWindow::Refuse));
+        assert_eq!(OutsideWindow::parse("drop"), None);
     }
 
     #[test]

@@ -67,11 +67,67 @@ pub fn similar(
     filters: &Filters,
     limit: usize,
 ) -> Result<Vec<Found>, SearchError> {
-    // The first words say what it is about; a long description would only add noise and cost.
-    let head: Vec<&str> = text.split_whitespace().take(40).collect();
-    let plan = search::plan(&format!("{} ", head.join(" ")));
+    let plan = similar_plan(text);
     let hits = index.search_any(&plan, filters, limit)?;
     dress(store, &plan, hits)
+}
+
+/// The plan of a "like this text" search: the first words say what it is about; a long
+/// description would only add noise and cost.
+fn similar_plan(text: &str) -> QueryPlan {
+    let head: Vec<&str> = text.split_whitespace().take(40).collect();
+    search::plan(&format!("{} ", head.join(" ")))
+}
+
+/// A requirement already submitted that looks like a new one (issue 16 Deliver 5:
+/// duplicates across units).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimilarRequirement {
+    pub key: String,
+    pub title: String,
+    pub stage: crate::domain::requirement::Stage,
+}
+
+/// How many similar requirements a submission shows (the CLI's lines, the console's form).
+pub const SIMILAR_REQUIREMENTS_SHOWN: usize = 5;
+
+/// How many tickets the index is asked for before keeping the requirements among them.
+const SIMILAR_REQUIREMENT_POOL: usize = 50;
+
+/// Requirements (tickets of kind `requirement`, any stage) like `text`, best first, at most
+/// `limit`, without the ticket `except` (the one just submitted). Errors: the index or the
+/// store.
+pub fn similar_requirements(
+    store: &mut Store,
+    index: &SearchIndex,
+    text: &str,
+    except: Option<&str>,
+    limit: usize,
+) -> Result<Vec<SimilarRequirement>, SearchError> {
+    let filters = Filters {
+        kind: Some("ticket".into()),
+        ..Filters::default()
+    };
+    let plan = similar_plan(text);
+    let hits = index.search_any(&plan, &filters, SIMILAR_REQUIREMENT_POOL)?;
+    let mut out = Vec::new();
+    for h in hits {
+        if out.len() >= limit {
+            break;
+        }
+        if except == Some(h.reference.as_str()) {
+            continue;
+        }
+        let t = store.ticket(&h.reference)?;
+        if let Some(r) = &t.requirement {
+            out.push(SimilarRequirement {
+                key: t.key,
+                title: t.title,
+                stage: r.stage,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn dress(store: &mut Store, plan: &QueryPlan, hits: Vec<Hit>) -> Result<Vec<Found>, SearchError> {

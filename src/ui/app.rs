@@ -83,6 +83,8 @@ pub enum Cmd {
         generation: u64,
         text: String,
         duplicates: bool,
+        /// Also the requirements already submitted (a new requirement; issue 16 Deliver 5).
+        requirements: bool,
     },
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
@@ -108,6 +110,8 @@ pub enum Cmd {
     /// SLA clocks of the listed tickets (a page of the queue).
     LoadSla(Vec<String>),
     LoadCheck(chrono::NaiveDate),
+    /// The Requirements screen: what waits for the operator and the month's publication.
+    LoadRequirements(crate::domain::requirement::Month),
     RecordCheck {
         date: chrono::NaiveDate,
         records: Vec<crate::store::CheckRecord>,
@@ -209,6 +213,8 @@ pub enum Loaded {
     Similar {
         generation: u64,
         found: Vec<Found>,
+        /// Requirements already submitted like the new one (when asked for).
+        requirements: Vec<crate::search::service::SimilarRequirement>,
     },
     ArticleDrafted(String),
     /// The article to edit: its fields and FAQ flag.
@@ -243,6 +249,8 @@ pub enum Loaded {
     /// The morning-check report's text.
     CheckReport(String),
     CheckHistory(Vec<crate::domain::check::CheckDay>),
+    /// The Requirements screen's data.
+    Requirements(Box<crate::ui::req::RequirementsLoaded>),
     Linked {
         key: String,
         resolution: String,
@@ -422,6 +430,14 @@ pub enum TextPurpose {
     ReturnStep {
         to: String,
     },
+    /// Why a requirement is rejected at the operator's level.
+    ReqReject,
+    /// The business office that owns an adopted requirement (may be left empty).
+    ReqAdopt,
+    /// Why a requirement is not adopted.
+    ReqNotAdopt,
+    /// A requirement's plan: "RANK EFFORT RELEASE".
+    ReqPlan,
 }
 
 impl TextPurpose {
@@ -451,6 +467,10 @@ impl TextPurpose {
             TextPurpose::Announce { .. } => "popup.announce_guidance",
             TextPurpose::CompleteStep => "popup.complete_step",
             TextPurpose::ReturnStep { .. } => "popup.return_step",
+            TextPurpose::ReqReject => "popup.req_reject",
+            TextPurpose::ReqAdopt => "popup.req_adopt",
+            TextPurpose::ReqNotAdopt => "popup.req_not_adopt",
+            TextPurpose::ReqPlan => "popup.req_plan",
         }
     }
     pub fn single_line(&self) -> bool {
@@ -459,6 +479,8 @@ impl TextPurpose {
             TextPurpose::LinkTarget(_)
                 | TextPurpose::CheckNote { .. }
                 | TextPurpose::ExternalRef { .. }
+                | TextPurpose::ReqAdopt
+                | TextPurpose::ReqPlan
         )
     }
 
@@ -470,6 +492,7 @@ impl TextPurpose {
             TextPurpose::CompleteStep
                 | TextPurpose::Transfer { .. }
                 | TextPurpose::ExternalRef { .. }
+                | TextPurpose::ReqAdopt
         )
     }
 }
@@ -662,6 +685,8 @@ pub struct NewTicketForm {
     pub focus: usize,
     /// Open tickets and articles that look like this one, found as the title is typed.
     pub similar: Vec<Found>,
+    /// Requirements already submitted like this one (kind requirement only; issue 16).
+    pub similar_requirements: Vec<crate::search::service::SimilarRequirement>,
     pub similar_generation: u64,
     /// The text the last similarity search was for.
     pub similar_for: String,
@@ -797,6 +822,8 @@ pub struct App {
     pub knowledge: Option<Knowledge>,
     /// The morning check screen, when open.
     pub check: Option<crate::ui::check::CheckScreen>,
+    /// The Requirements screen, when open.
+    pub requirements: Option<crate::ui::req::RequirementsScreen>,
     /// SLA clocks of the tickets in the list, by key.
     pub sla: std::collections::HashMap<String, crate::domain::sla::SlaStatus>,
     /// Active announcements: the banner every screen shows.
@@ -856,6 +883,7 @@ impl App {
             knowledge: None,
             article_edit: None,
             check: None,
+            requirements: None,
             sla: std::collections::HashMap::new(),
             announcements: Vec::new(),
             popup: None,
@@ -981,6 +1009,7 @@ impl App {
             | Some(Popup::QuitConfirm(_))
             | Some(Popup::LeaveForm(_)) => vec![Context::Confirm],
             Some(Popup::Help { .. }) => vec![Context::Detail, Context::Global],
+            None if self.requirements.is_some() => vec![Context::Requirements, Context::Global],
             None if self.check.is_some() => vec![Context::Check, Context::Global],
             None if self.knowledge.is_some() => vec![Context::Knowledge, Context::Global],
             None if self.detail.is_some() => vec![Context::Detail, Context::Global],
@@ -1167,6 +1196,7 @@ impl App {
             || self.detail.is_some()
             || self.knowledge.is_some()
             || self.check.is_some()
+            || self.requirements.is_some()
         {
             return Vec::new();
         }
@@ -1383,6 +1413,9 @@ impl App {
                 Vec::new()
             }
             Action::Back => {
+                if self.requirements.take().is_some() {
+                    return Vec::new();
+                }
                 if let Some(c) = &mut self.check {
                     if c.report.take().is_none() && c.history.take().is_none() {
                         self.check = None;
@@ -1432,9 +1465,13 @@ impl App {
             | Action::Bottom
             | Action::PageDown
             | Action::PageUp
-                if self.check.is_some() =>
+                if self.requirements.is_some() || self.check.is_some() =>
             {
-                self.move_check_cursor(action);
+                if self.requirements.is_some() {
+                    self.move_requirement_cursor(action);
+                } else {
+                    self.move_check_cursor(action);
+                }
                 Vec::new()
             }
             Action::Down
@@ -1444,6 +1481,14 @@ impl App {
             | Action::PageDown
             | Action::PageUp => self.move_cursor(action),
             Action::MorningCheck => self.open_check(),
+            Action::Requirements => self.open_requirements(),
+            Action::PrevMonth | Action::NextMonth => self.requirements_month(action),
+            Action::ReqForward
+            | Action::ReqReject
+            | Action::ReqAdopt
+            | Action::ReqNotAdopt
+            | Action::ReqPlan
+            | Action::ReqAdvance => self.requirement_action(action),
             Action::CheckOk
             | Action::CheckSlow
             | Action::CheckLoginFailed
@@ -1610,6 +1655,7 @@ impl App {
                 generation: k.generation,
                 text: format!("{} {}", t.title, t.description),
                 duplicates: false,
+                requirements: false,
             });
         }
         self.knowledge = Some(k);
@@ -1766,6 +1812,9 @@ impl App {
         let mut cmds = vec![self.load_counts(), Cmd::LoadAnnouncements];
         if let Some(c) = &self.check {
             cmds.push(Cmd::LoadCheck(c.date()));
+        }
+        if let Some(r) = &self.requirements {
+            cmds.push(Cmd::LoadRequirements(r.month));
         }
         cmds.extend(self.reload_list(self.selected_key()));
         if let Some(d) = &self.detail {
@@ -2249,6 +2298,7 @@ impl App {
             ],
             focus: 0,
             similar: Vec::new(),
+            similar_requirements: Vec::new(),
             similar_generation: 0,
             similar_for: String::new(),
             dirty: false,
@@ -2566,6 +2616,30 @@ impl App {
         if let TextPurpose::Announce { system } = &t.purpose {
             return self.announce_outage(system.clone(), text.trim().to_string());
         }
+        if matches!(
+            t.purpose,
+            TextPurpose::ReqReject
+                | TextPurpose::ReqAdopt
+                | TextPurpose::ReqNotAdopt
+                | TextPurpose::ReqPlan
+        ) {
+            let Some(change) = App::requirement_text_change(&t.purpose, &text) else {
+                self.warn(self.cat.t("flash.req_plan_format"));
+                self.popup = Some(Popup::Text(t));
+                return Vec::new();
+            };
+            let pending = t
+                .targets
+                .iter()
+                .map(|target| Pending {
+                    key: target.key.clone(),
+                    expect: Some(target.version),
+                    change: change.clone(),
+                })
+                .collect();
+            self.pending_text = Some(t);
+            return vec![Cmd::Apply(pending)];
+        }
         if let TextPurpose::ExternalRef { group } = &t.purpose {
             let external_ref = Some(text.trim().to_string()).filter(|r| !r.is_empty());
             let purpose = TextPurpose::Escalate {
@@ -2618,7 +2692,11 @@ impl App {
             // Handled above: none is a ticket change of its own.
             TextPurpose::CheckNote { .. }
             | TextPurpose::Announce { .. }
-            | TextPurpose::ExternalRef { .. } => Change::Note { text: text.clone() },
+            | TextPurpose::ExternalRef { .. }
+            | TextPurpose::ReqReject
+            | TextPurpose::ReqAdopt
+            | TextPurpose::ReqNotAdopt
+            | TextPurpose::ReqPlan => Change::Note { text: text.clone() },
         };
         let pending: Vec<Pending> = t
             .targets
@@ -2759,7 +2837,7 @@ impl App {
         }
     }
 
-    fn open_text_for(&mut self, purpose: TextPurpose, targets: Vec<Target>) -> Vec<Cmd> {
+    pub(crate) fn open_text_for(&mut self, purpose: TextPurpose, targets: Vec<Target>) -> Vec<Cmd> {
         let mut area = TextArea::default();
         area.set_placeholder_text(self.cat.t(if purpose.single_line() {
             "popup.placeholder_key"
@@ -2954,14 +3032,23 @@ impl App {
             f.description.lines().join(" ")
         );
         let text = text.trim().to_string();
+        // A requirement also looks among the requirements already submitted: choosing the
+        // kind searches again.
+        let requirements =
+            f.choice("field.kind").as_deref() == Some(crate::domain::ticket::REQUIREMENT_KIND);
+        let wanted = format!("{requirements} {text}");
         let mut cmds = Vec::new();
-        if text != f.similar_for && text.chars().count() >= 4 {
-            f.similar_for = text.clone();
+        if wanted != f.similar_for && text.chars().count() >= 4 {
+            f.similar_for = wanted;
             f.similar_generation += 1;
+            if !requirements {
+                f.similar_requirements.clear();
+            }
             cmds.push(Cmd::FindSimilar {
                 generation: f.similar_generation,
                 text,
                 duplicates: true,
+                requirements,
             });
         }
         self.popup = Some(Popup::NewTicket(f));
@@ -2970,6 +3057,10 @@ impl App {
 
     fn on_loaded(&mut self, loaded: Loaded) -> Vec<Cmd> {
         match loaded {
+            Loaded::Requirements(r) => {
+                self.on_requirements_loaded(*r);
+                Vec::new()
+            }
             Loaded::Counts { cells, direct } => {
                 self.counts = self
                     .queues
@@ -3233,7 +3324,11 @@ impl App {
                 }
                 self.search_again()
             }
-            Loaded::Similar { generation, found } => {
+            Loaded::Similar {
+                generation,
+                found,
+                requirements,
+            } => {
                 if let Some(k) = &mut self.knowledge
                     && k.generation == generation
                 {
@@ -3244,6 +3339,7 @@ impl App {
                     && f.similar_generation == generation
                 {
                     f.similar = found;
+                    f.similar_requirements = requirements;
                 }
                 Vec::new()
             }

@@ -330,6 +330,7 @@ impl<'a> Executor<'a> {
                 generation,
                 text,
                 duplicates,
+                requirements,
             } => {
                 let statuses: Vec<String> = if duplicates {
                     let mut open: Vec<String> = crate::domain::status::Status::ALL
@@ -350,11 +351,35 @@ impl<'a> Executor<'a> {
                 let searched = self
                     .prepare_index(org)
                     .and_then(|()| match self.index.as_ref() {
-                        Some(index) => service::similar(self.store, index, &text, &filters, limit),
-                        None => Ok(Vec::new()),
+                        Some(index) => {
+                            let found =
+                                service::similar(self.store, index, &text, &filters, limit)?;
+                            let like = if requirements {
+                                service::similar_requirements(
+                                    self.store,
+                                    index,
+                                    &text,
+                                    None,
+                                    service::SIMILAR_REQUIREMENTS_SHOWN,
+                                )?
+                            } else {
+                                Vec::new()
+                            };
+                            // A requirement listed as such is not listed again.
+                            let found = found
+                                .into_iter()
+                                .filter(|f| !like.iter().any(|r| r.key == f.reference))
+                                .collect();
+                            Ok((found, like))
+                        }
+                        None => Ok((Vec::new(), Vec::new())),
                     });
                 match searched {
-                    Ok(found) => Loaded::Similar { generation, found },
+                    Ok((found, requirements)) => Loaded::Similar {
+                        generation,
+                        found,
+                        requirements,
+                    },
                     Err(e) => Loaded::Failed {
                         done: Vec::new(),
                         message: self.repair_index(cat, &e),
@@ -577,6 +602,21 @@ impl<'a> Executor<'a> {
                 Ok(text) => Loaded::CheckReport(text),
                 Err(e) => refused(e),
             },
+            Cmd::LoadRequirements(month) => {
+                let mut desk = Desk::new(self.store, session, now);
+                let loaded = desk.requirements_pending().and_then(|pending| {
+                    let publication = desk.requirement_publications(month)?.pop();
+                    Ok(crate::ui::req::RequirementsLoaded {
+                        month,
+                        pending,
+                        publication,
+                    })
+                });
+                match loaded {
+                    Ok(r) => Loaded::Requirements(Box::new(r)),
+                    Err(e) => refused(e),
+                }
+            }
             Cmd::LoadCheckHistory { from, to } => match self.store.check_days(from, to) {
                 Ok(days) => Loaded::CheckHistory(days),
                 Err(e) => failed(e),

@@ -91,6 +91,15 @@ actions! {
     ReturnStep => "return_step",
     ToggleDescription => "toggle_description",
     CheckReport => "check_report",
+    Requirements => "requirements",
+    ReqForward => "req_forward",
+    ReqReject => "req_reject",
+    ReqAdopt => "req_adopt",
+    ReqNotAdopt => "req_not_adopt",
+    ReqPlan => "req_plan",
+    ReqAdvance => "req_advance",
+    PrevMonth => "prev_month",
+    NextMonth => "next_month",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,15 +112,17 @@ pub enum Context {
     Confirm,
     Knowledge,
     Check,
+    Requirements,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Queue,
         Context::Detail,
         Context::Knowledge,
         Context::Check,
+        Context::Requirements,
         Context::Editor,
         Context::Picker,
         Context::Confirm,
@@ -126,6 +137,7 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Knowledge => "knowledge",
             Context::Check => "check",
+            Context::Requirements => "requirements",
         }
     }
 }
@@ -244,7 +256,7 @@ pub enum KeymapError {
     #[error("keymap {file}: not valid TOML: {message}")]
     Toml { file: String, message: String },
     #[error(
-        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, knowledge, check, editor, picker, confirm"
+        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, knowledge, check, requirements, editor, picker, confirm"
     )]
     Context { file: String, context: String },
     #[error("keymap {file}, [[{context}]]: unknown action `{action}`")]
@@ -406,10 +418,11 @@ pub fn hint_priority(action: Action) -> u8 {
     match action {
         Help | Quit | Back | Submit | Cancel | Yes | No | Discard => 0,
         Open | New | Reply | Note | Take | Assign | Escalate | Resolve | CompleteStep | CheckOk
-        | CheckSlow | CheckLoginFailed | CheckDown | CheckIncident | Finalise => 1,
+        | CheckSlow | CheckLoginFailed | CheckDown | CheckIncident | Finalise | ReqForward
+        | ReqReject | ReqAdopt | ReqNotAdopt | ReqPlan | ReqAdvance => 1,
         Filter | QueueN | Classify | Status | Knowledge | CheckNote | RunProbes | AcceptProbes
         | Announce | History | ReturnDown | Transfer | ReturnStep | Link | ExternalEditor
-        | Confirm | Reopen => 2,
+        | Confirm | Reopen | PrevMonth | NextMonth => 2,
         _ => 3,
     }
 }

@@ -11,6 +11,9 @@ pub mod exec;
 pub mod keymap;
 pub mod layout;
 pub mod queues;
+/// The Requirements screen (issue 16).
+pub mod req;
+pub mod req_view;
 pub mod runtime;
 pub mod text;
 pub mod view;

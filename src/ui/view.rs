@@ -96,7 +96,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame<'_>) {
     } = layout::screen(app, area);
     render_header(app, theme, frame, header);
     crate::ui::check_view::render_banner(app, theme, frame, banner);
-    if let Some(c) = &app.check {
+    if let Some(r) = &app.requirements {
+        crate::ui::req_view::render_requirements(app, theme, frame, body, r);
+    } else if let Some(c) = &app.check {
         crate::ui::check_view::render_check(app, theme, frame, body, c);
     } else {
         match (&app.knowledge, &app.detail) {
@@ -1104,7 +1106,8 @@ fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
             // The morning check's history is read only.
             let offered = (b.action != Action::Discard
                 || matches!(app.popup, Some(Popup::LeaveForm(_))))
-                && !(app.check_history_shown() && crate::ui::check::writes_check(b.action));
+                && !(app.check_history_shown() && crate::ui::check::writes_check(b.action))
+                && app.requirement_offers(b.action);
             if seen.contains(&b.action)
                 || !offered
                 || !app.action_allowed(b.action)
@@ -1689,26 +1692,38 @@ fn render_form_help(app: &App, theme: Theme, frame: &mut Frame<'_>, help: Rect) 
 
 /// The new-ticket form's possible duplicates and matching articles: a header with their
 /// number, then one line each (reference · kind · title, inert) as many as fit: the open
-/// tickets first (a duplicate is the thing not to record twice), then the articles.
-fn render_similar(
-    app: &App,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    found: &[crate::search::service::Found],
-) {
+/// tickets first (a duplicate is the thing not to record twice), then the articles. A new
+/// requirement lists the similar requirements already submitted before them (reference ·
+/// stage · title; issue 16 Deliver 5).
+fn render_similar(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, f: &NewTicketForm) {
     let cat = &app.cat;
     let w = area.width as usize;
+    let found = &f.similar;
     let mut lines = vec![Line::styled(
-        truncate(&cat.f("popup.similar", &[("count", &found.len())]), w),
+        truncate(
+            &cat.f(
+                "popup.similar",
+                &[("count", &(found.len() + f.similar_requirements.len()))],
+            ),
+            w,
+        ),
         theme.bold(),
     )];
+    for r in &f.similar_requirements {
+        let text = format!(
+            "  {} · {} · {}",
+            sanitize(&r.key),
+            crate::describe::requirement_stage(cat, r.stage),
+            sanitize(&r.title)
+        );
+        lines.push(Line::raw(truncate(&text, w)));
+    }
     let mut ordered: Vec<&crate::search::service::Found> = found.iter().collect();
     ordered.sort_by_key(|f| f.kind != "ticket");
     lines.extend(
         ordered
             .into_iter()
-            .take(usize::from(area.height.saturating_sub(1)))
+            .take(usize::from(area.height.saturating_sub(1)).saturating_sub(lines.len() - 1))
             .map(|f| {
                 let kind = cat.t(&format!("kb.kind_{}", f.kind));
                 let text = format!(
@@ -1747,10 +1762,11 @@ fn render_new_ticket(
     // a header and a line each, from the description's room; it keeps two lines to type in.
     // A small screen shows fewer, or none.
     let similar_room = spare.saturating_sub(choice_rows + 4);
-    let similar_rows = if f.similar.is_empty() || similar_room < 2 {
+    let similar_count = f.similar.len() + f.similar_requirements.len();
+    let similar_rows = if similar_count == 0 || similar_room < 2 {
         0
     } else {
-        (f.similar.len() as u16 + 1).min(similar_room).min(7)
+        (similar_count as u16 + 1).min(similar_room).min(7)
     };
     let [title, desc, people, choice_area, similar, help] = Layout::vertical([
         Constraint::Length(3),
@@ -1762,7 +1778,7 @@ fn render_new_ticket(
     ])
     .areas(inner);
     if similar_rows > 0 {
-        render_similar(app, theme, frame, similar, &f.similar);
+        render_similar(app, theme, frame, similar, f);
     }
     let [requester, phone] = if side_by_side {
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(people)
