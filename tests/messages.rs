@@ -339,6 +339,13 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
             .collect(),
     );
     t.insert(
+        "req.column.{c}",
+        hotro::cli::req::PUBLICATION_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+    );
+    t.insert(
         "req.outcome.{}",
         hotro::domain::requirement::Outcome::ALL
             .iter()

@@ -374,14 +374,47 @@ fn a_month_of_requirements_from_submission_to_publication() {
     );
     assert!(
         md.contains(&format!(
-            "| {r4} | Bảng kê chi cần thêm mã dự án | HN-BD | merged | — | merged into {r1} |"
+            "| {r4} | Bảng kê chi cần thêm mã dự án | HN-BD | improvement | merged | under review | — | — | {r1} |"
         )),
         "{md}"
     );
     assert!(
-        md.contains("| 统计报表：按月汇总拨款 | KBNN | adopted | 2027.02 |"),
+        md.contains(&format!(
+            "| {r3} | 统计报表：按月汇总拨款 | KBNN | report-requirement | adopted | planned | 2027.02 | — | — |"
+        )),
         "{md}"
     );
+    // The workbook the leaders forward: one sheet, the same rows.
+    let book = m.dir.path().join("req-2026-12.xlsx");
+    let book_arg = book.to_str().unwrap().to_string();
+    m.ok(
+        "8 10:07",
+        CENTRE_2,
+        &[
+            "req",
+            "published",
+            "--month",
+            "2026-12",
+            "--format",
+            "xlsx",
+            "--output",
+            &book_arg,
+        ],
+    );
+    {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let mut wb: Xlsx<_> = open_workbook(&book).unwrap();
+        let sheet = wb.worksheet_range("requirements_2026-12").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows.len(), 7, "{rows:?}");
+        assert_eq!(rows[0][0], "Key");
+        let r2_row = rows.iter().find(|r| r[0] == r2).unwrap();
+        assert_eq!(r2_row[4], "rejected");
+        assert_eq!(r2_row[7], "Đã có chức năng đối chiếu trong TTSP");
+    }
 
     // The same as CSV for spreadsheets: stable identifiers, every cell inert.
     let csv = m.ok(

@@ -161,15 +161,15 @@ pub enum ReqCommand {
     Publish {
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
-        #[arg(long, value_name = "md|csv|json", default_value = "md")]
-        format: String,
+        #[command(flatten)]
+        export: ExportArgs,
     },
     /// The month's publication in force (the last amendment), and how many there were.
     Published {
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
-        #[arg(long, value_name = "md|csv|json", default_value = "md")]
-        format: String,
+        #[command(flatten)]
+        export: ExportArgs,
     },
     /// The next development stage: work_order_sent, in_development, in_test, verified.
     Advance {

@@ -9,7 +9,7 @@ mod db;
 mod kb_write;
 pub mod progress;
 pub mod report;
-mod req;
+pub mod req;
 
 use crate::config::{self, Config};
 use crate::describe;

@@ -21,7 +21,7 @@ fn period(env: &Env<'_>, p: &PeriodArgs) -> Result<ReportPeriod> {
     .map_err(|e| env.user(crate::describe::period_error(env.cat, &e)))
 }
 
-fn format(env: &Env<'_>, x: &ExportArgs) -> Result<Format> {
+pub(super) fn format(env: &Env<'_>, x: &ExportArgs) -> Result<Format> {
     let f = Format::parse(&x.format).ok_or_else(|| {
         env.user(
             env.cat
@@ -35,7 +35,7 @@ fn format(env: &Env<'_>, x: &ExportArgs) -> Result<Format> {
 }
 
 /// Write an export to `--output` (saying where) or to standard output.
-fn deliver(env: &Env<'_>, x: &ExportArgs, bytes: Vec<u8>) -> Result<i32> {
+pub(super) fn deliver(env: &Env<'_>, x: &ExportArgs, bytes: Vec<u8>) -> Result<i32> {
     match &x.output {
         Some(path) => {
             std::fs::write(path, &bytes).map_err(|e| {
@@ -60,7 +60,7 @@ fn deliver(env: &Env<'_>, x: &ExportArgs, bytes: Vec<u8>) -> Result<i32> {
     Ok(0)
 }
 
-fn export_err(env: &Env<'_>, e: export::ExportError) -> anyhow::Error {
+pub(super) fn export_err(env: &Env<'_>, e: export::ExportError) -> anyhow::Error {
     env.user(
         env.cat
             .f("report.export_failed", &[("error", &e.to_string())]),

@@ -7,6 +7,7 @@ use crate::domain::requirement::{
     self, Month, Placement, ReqChange, RequirementError, Stage, WINDOW_WORKING_DAYS,
 };
 use crate::domain::ticket::{Change, Ticket};
+use crate::export::{self, Cell, Format, Table};
 use crate::inert::one_line;
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -128,22 +129,23 @@ pub(super) fn req_cmd(env: &Env<'_>, cmd: &ReqCommand) -> Result<i32> {
                 release: release.clone(),
             }),
         ),
-        ReqCommand::Publish { month, format } => {
+        ReqCommand::Publish { month, export } => {
             let month: Month = month.parse().map_err(req_err)?;
-            let format = Format::parse(env, format)?;
+            // A bad format or a workbook without --output is refused before publishing.
+            super::report::format(env, export)?;
             let p =
                 env.with_desk(|d| d.publish_requirements(month).map_err(|e| env.desk_err(e)))?;
-            print_publication(env, &p, format)
+            print_publication(env, &p, export)
         }
-        ReqCommand::Published { month, format } => {
+        ReqCommand::Published { month, export } => {
             let month: Month = month.parse().map_err(req_err)?;
-            let format = Format::parse(env, format)?;
+            super::report::format(env, export)?;
             let all = env.with_desk(|d| {
                 d.requirement_publications(month)
                     .map_err(|e| env.desk_err(e))
             })?;
             match all.last() {
-                Some(p) => print_publication(env, p, format),
+                Some(p) => print_publication(env, p, export),
                 None => Err(env.user(cat.f("req.not_published", &[("month", &month)]))),
             }
         }
@@ -189,112 +191,95 @@ fn print_list(env: &Env<'_>, list: &[Ticket], json: bool) -> Result<i32> {
     Ok(0)
 }
 
-/// How a publication is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Markdown,
-    Csv,
-    Json,
-}
+/// The publication's columns: stable ids (CSV headers, `req.column.<id>` in the catalog).
+pub const PUBLICATION_COLUMNS: [&str; 9] = [
+    "key",
+    "title",
+    "unit",
+    "class",
+    "outcome",
+    "stage",
+    "release",
+    "reason",
+    "merged_into",
+];
 
-impl Format {
-    fn parse(env: &Env<'_>, text: &str) -> Result<Format> {
-        match text.trim() {
-            "md" | "markdown" => Ok(Format::Markdown),
-            "json" => Ok(Format::Json),
-            "csv" => Ok(Format::Csv),
-            other => Err(env.user(
-                env.cat
-                    .f("error.req_format", &[("value", &one_line(other))]),
-            )),
-        }
-    }
-}
-
-/// A table cell of Markdown: one line, inert, nothing that can end the cell or add markup.
-fn cell(text: &str) -> String {
-    crate::inert::md_inline(text)
-}
-
-/// A publication as JSON, or as the Markdown page the desk sends to every unit.
-fn print_publication(env: &Env<'_>, p: &crate::store::Publication, format: Format) -> Result<i32> {
+/// A publication as a table: for people (Markdown, xlsx) the headers and outcomes in the
+/// reader's language, for machines (CSV) the stable ids.
+fn publication_table(env: &Env<'_>, p: &crate::store::Publication, words: bool) -> Table {
     let cat = env.cat;
-    if format == Format::Json {
-        out::json(p)?;
-        return Ok(0);
-    }
-    if format == Format::Csv {
-        // Stable identifiers (outcome, stage) for spreadsheets; every cell inert.
-        use crate::inert::csv_field;
-        say!("key,title,unit,class,outcome,stage,release,reason,merged_into");
-        for r in &p.rows {
-            let cells = [
-                r.key.as_str(),
-                r.title.as_str(),
-                r.unit.as_deref().unwrap_or(""),
-                r.class.as_deref().unwrap_or(""),
-                r.outcome.as_str(),
-                r.stage.as_str(),
-                r.release.as_deref().unwrap_or(""),
-                r.reason.as_deref().unwrap_or(""),
-                r.merged_into.as_deref().unwrap_or(""),
-            ];
-            let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
-            say!("{}", line.join(","));
-        }
-        return Ok(0);
-    }
     let local = p
         .published_at
         .with_timezone(&env.cfg.org.time_zone)
         .format("%Y-%m-%d %H:%M")
         .to_string();
-    say!(
-        "# {}",
-        cat.f("req.publication_title", &[("month", &p.month)])
-    );
-    say!();
-    say!(
-        "{}",
-        cat.f(
+    let text = |s: &str| Cell::Text(s.to_string());
+    let rows = p
+        .rows
+        .iter()
+        .map(|r| {
+            let (outcome, stage) = if words {
+                (
+                    cat.t(&format!("req.outcome.{}", r.outcome.as_str())),
+                    crate::describe::requirement_stage(cat, r.stage),
+                )
+            } else {
+                (r.outcome.as_str().to_string(), r.stage.as_str().to_string())
+            };
+            vec![
+                text(&r.key),
+                text(&r.title),
+                text(r.unit.as_deref().unwrap_or("")),
+                text(r.class.as_deref().unwrap_or("")),
+                Cell::Text(outcome),
+                Cell::Text(stage),
+                text(r.release.as_deref().unwrap_or("")),
+                text(r.reason.as_deref().unwrap_or("")),
+                text(r.merged_into.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+    Table {
+        id: format!("requirements_{}", p.month),
+        title: cat.f(
             "req.publication_meta",
             &[
                 ("version", &p.version),
                 ("at", &local),
                 ("by", &one_line(&p.published_by)),
             ],
-        )
-    );
-    say!();
-    say!(
-        "| {} | {} | {} | {} | {} | {} |",
-        cat.t("field.key"),
-        cat.t("field.title"),
-        cat.t("field.unit"),
-        cat.t("req.outcome"),
-        cat.t("req.release"),
-        cat.t("req.reason_column"),
-    );
-    say!("|---|---|---|---|---|---|");
-    for r in &p.rows {
-        let reason = match (&r.merged_into, &r.reason) {
-            (Some(into), _) => cat.f("req.merged_into", &[("key", &one_line(into))]),
-            (None, Some(reason)) => reason.clone(),
-            (None, None) => String::new(),
-        };
-        say!(
-            "| {} | {} | {} | {} | {} | {} |",
-            cell(&r.key),
-            cell(&r.title),
-            cell(r.unit.as_deref().unwrap_or("—")),
-            cat.t(&format!("req.outcome.{}", r.outcome.as_str())),
-            cell(r.release.as_deref().unwrap_or("—")),
-            cell(&reason),
-        );
+        ),
+        headers: PUBLICATION_COLUMNS
+            .iter()
+            .map(|c| {
+                if words {
+                    cat.t(&format!("req.column.{c}"))
+                } else {
+                    (*c).to_string()
+                }
+            })
+            .collect(),
+        rows,
     }
-    if p.rows.is_empty() {
-        say!();
-        say!("{}", cat.t("req.none"));
-    }
-    Ok(0)
+}
+
+/// A publication in the chosen format (`--format md|csv|xlsx|json`, `--output`, `--bom`):
+/// the Markdown page the desk sends to every unit, the same for spreadsheets, or JSON.
+fn print_publication(
+    env: &Env<'_>,
+    p: &crate::store::Publication,
+    x: &super::args::ExportArgs,
+) -> Result<i32> {
+    let fmt = super::report::format(env, x)?;
+    let err = |e| super::report::export_err(env, e);
+    let title = env.cat.f("req.publication_title", &[("month", &p.month)]);
+    let bytes = match fmt {
+        Format::Md => export::markdown(&title, &[publication_table(env, p, true)]).into_bytes(),
+        Format::Csv => export::csv_table(&publication_table(env, p, false), x.bom).map_err(err)?,
+        Format::Xlsx => export::xlsx(&[publication_table(env, p, true)]).map_err(err)?,
+        Format::Json => crate::inert::to_json(p, true)
+            .map_err(|e| err(e.into()))?
+            .into_bytes(),
+    };
+    super::report::deliver(env, x, bytes)
 }
