@@ -890,7 +890,7 @@ pub fn requirement_error(
             "error.req_wrong_stage",
             &[
                 ("stage", &requirement_stage(cat, *stage)),
-                ("action", action),
+                ("action", &cat.t(&format!("req.step.{action}"))),
             ],
         ),
         E::NotReviewer { level, reviewers } => cat.f(

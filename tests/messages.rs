@@ -339,6 +339,13 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
             .collect(),
     );
     t.insert(
+        "req.step.{action}",
+        hotro::domain::requirement::ReqStep::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
+    );
+    t.insert(
         "req.column.{c}",
         hotro::cli::req::PUBLICATION_COLUMNS
             .iter()

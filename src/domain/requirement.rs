@@ -413,7 +413,15 @@ pub enum ReqStep {
 }
 
 impl ReqStep {
-    /// Stable identifier (refusals).
+    /// Every step.
+    pub const ALL: [ReqStep; 4] = [
+        ReqStep::Decide,
+        ReqStep::Confirm,
+        ReqStep::Plan,
+        ReqStep::Advance,
+    ];
+
+    /// Stable identifier (refusals; `req.step.<id>` in the catalog).
     pub fn as_str(self) -> &'static str {
         match self {
             ReqStep::Decide => "decide",

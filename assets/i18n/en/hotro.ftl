@@ -1187,3 +1187,7 @@ req-column-stage = Stage
 req-column-release = Expected release
 req-column-reason = Reason
 req-column-merged_into = Merged into
+req-step-decide = decide at this level
+req-step-confirm = confirm
+req-step-plan = plan
+req-step-advance = move to the next stage

@@ -1187,3 +1187,7 @@ req-column-stage = Trạng thái
 req-column-release = Phiên bản dự kiến
 req-column-reason = Lý do
 req-column-merged_into = Gộp vào
+req-step-decide = quyết định ở cấp này
+req-step-confirm = xác nhận
+req-step-plan = lập kế hoạch
+req-step-advance = chuyển sang bước tiếp theo

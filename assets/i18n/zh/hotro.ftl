@@ -1188,3 +1188,7 @@ req-column-stage = 状态
 req-column-release = 预计版本
 req-column-reason = 理由
 req-column-merged_into = 并入
+req-step-decide = 在本级决定
+req-step-confirm = 确认
+req-step-plan = 排期
+req-step-advance = 进入下一阶段
