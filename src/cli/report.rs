@@ -353,7 +353,6 @@ pub(super) fn change_add(env: &Env<'_>, a: &ChangeArgs) -> Result<i32> {
     })?;
     let (planned_at, done_at) = (time(&a.planned)?, time(&a.done)?.unwrap_or(now));
     let id = env.with_desk(|d| {
-        let me = d.session.me.as_ref().map(|m| m.login.clone());
         let change = NewChange {
             application: a.application.clone(),
             environment: a.environment.clone(),
@@ -362,7 +361,8 @@ pub(super) fn change_add(env: &Env<'_>, a: &ChangeArgs) -> Result<i32> {
             planned_at,
             done_at,
             approved_by: a.approved_by.clone(),
-            carried_out_by: a.carried_out_by.clone().or(me).unwrap_or_default(),
+            // Empty: the acting operator (decided in the application layer).
+            carried_out_by: a.carried_out_by.clone().unwrap_or_default(),
             outcome,
             rollback: a.rollback.clone(),
         };
