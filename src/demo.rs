@@ -292,6 +292,9 @@ fn phone(rng: &mut Rng) -> String {
     )
 }
 
+/// What the demo records for each field a procedure step requires (a form, a plan, …).
+const DEMO_STEP_RECORD: &str = "Đã lập, lưu hồ sơ (dữ liệu mẫu).";
+
 /// The status a ticket of this age most likely has now: old ones are closed.
 fn target_status(rng: &mut Rng, age_days: i64) -> Status {
     let roll = rng.below(100);
@@ -565,8 +568,37 @@ impl<'a> Generator<'a> {
                 }
             }
             Status::Resolved | Status::Closed => {
-                let at = step(&mut self.rng);
-                act(&mut t, Change::Resolve { resolution }, assignee, at);
+                // The ticket's procedure first, step by step (a pending step refuses the
+                // resolution): each step's required records filled in, an approval step by
+                // an operator who holds its role. A ticket solved upstream comes back to the
+                // tier that escalated it, which resolves it in turn.
+                for _ in 0..4 {
+                    while let Some(s) = ticket::pending_step(&t, org) {
+                        let actor = s
+                            .role
+                            .and_then(|role| org.operators.iter().find(|o| o.roles.contains(&role)))
+                            .map_or(assignee, |o| o.login.as_str());
+                        let fields = s
+                            .requires
+                            .iter()
+                            .map(|r| (r.clone(), DEMO_STEP_RECORD.to_string()))
+                            .collect();
+                        let before = t.current_step.clone();
+                        let at = step(&mut self.rng);
+                        act(&mut t, Change::CompleteStep { fields, to: None }, actor, at);
+                        if t.current_step == before {
+                            break;
+                        }
+                    }
+                    let at = step(&mut self.rng);
+                    let resolution = resolution.clone();
+                    let by = t.assignee.clone().unwrap_or_else(|| assignee.to_string());
+                    let version = t.version;
+                    act(&mut t, Change::Resolve { resolution }, &by, at);
+                    if t.status == Status::Resolved || t.version == version {
+                        break;
+                    }
+                }
                 if target == Status::Closed {
                     let at = step(&mut self.rng);
                     let by = t
@@ -727,7 +759,7 @@ pub fn fill(
                 linker.maybe_duplicate(d, previous_key.as_deref());
                 previous_key = Some(d.ticket.key.clone());
             }
-            store.insert_generated(&batch)?;
+            store.insert_generated(&batch, org, now)?;
             written += batch.len();
             progress(written);
         }
@@ -794,10 +826,15 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0).unwrap();
         let mut g = Generator::new(&cfg.org, 7, 2000, now);
         let mut statuses = std::collections::HashSet::new();
+        let (mut old, mut old_closed) = (0, 0);
         for i in 0..2000 {
             let d = g
                 .ticket(i)
                 .expect("the shipped config holds every demo choice");
+            if (now - d.ticket.created_at).num_days() > 31 {
+                old += 1;
+                old_closed += usize::from(d.ticket.status == Status::Closed);
+            }
             assert_eq!(d.ticket.version as usize, d.events.len());
             for (n, e) in d.events.iter().enumerate() {
                 assert_eq!(e.version as usize, n + 1);
@@ -805,6 +842,12 @@ mod tests {
             assert!(d.ticket.updated_at <= now);
             statuses.insert(d.ticket.status);
         }
+        // Most tickets older than a month are closed, as at a real desk (85 % are meant to
+        // be): a procedure step left pending once kept two thirds of them open.
+        assert!(
+            old_closed * 100 >= old * 80,
+            "{old_closed} of {old} old demo tickets closed"
+        );
         for st in Status::ALL {
             assert!(statuses.contains(&st), "no demo ticket is {st}");
         }

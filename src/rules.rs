@@ -148,10 +148,7 @@ pub fn tick_batch(
         .map(|(t, status)| {
             (
                 t.key.clone(),
-                crate::store::SlaKeys {
-                    due: status.sort_due(now),
-                    attention_from: status.attention_from(),
-                },
+                crate::store::SlaKeys::from_status(status, now),
             )
         })
         .collect();

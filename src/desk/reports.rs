@@ -9,6 +9,7 @@ use crate::domain::report::{
     Dimension, Figures, PeriodError, Report, ReportPeriod, TallyInput, UserError,
     order_user_errors, put_group_first, tally, user_caused_categories,
 };
+use crate::domain::sla::{self, SlaOutcome};
 
 impl Desk<'_> {
     /// The acting operator, if they may read reports (any operator with `read`).
@@ -36,16 +37,38 @@ impl Desk<'_> {
             label: period.label(),
         };
         let (a, b) = period.bounds(org.time_zone).ok_or_else(out_of_range)?;
-        let received = self.store.timelines_created_between(a, b)?;
+        let mut received = self.store.received_between(a, b)?;
+        // Tickets untouched since before the outcome was stored: their clocks from the
+        // timeline, as the write would have stored them.
+        let unknown: Vec<String> = received
+            .iter()
+            .filter(|r| r.sla.is_none())
+            .map(|r| r.key.clone())
+            .collect();
+        if !unknown.is_empty() {
+            let computed: std::collections::HashMap<String, SlaOutcome> = self
+                .store
+                .timelines_of(&unknown)?
+                .into_iter()
+                .map(|(t, events)| {
+                    let s = sla::compute(&t, &events, &org.calendar, &org.sla, self.now);
+                    (t.key, s.outcome())
+                })
+                .collect();
+            for r in received.iter_mut().filter(|r| r.sla.is_none()) {
+                r.sla = computed.get(&r.key).copied();
+            }
+        }
+        let escalated = self.store.escalations_between(a, b)?;
         let articles = self.store.articles_linked_between(a, b)?;
         let input = TallyInput {
             period,
             tz: org.time_zone,
             facts,
             received: &received,
+            escalated: &escalated,
             articles,
             cross,
-            now: self.now,
         };
         Ok(tally(input, org).ok_or_else(out_of_range)?)
     }

@@ -19,9 +19,8 @@
 
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::org::Organisation;
-use crate::domain::sla::{self, SlaSettings};
+use crate::domain::sla;
 use crate::domain::status::Status;
-use crate::domain::ticket::{Event, EventKind, Ticket};
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -383,8 +382,9 @@ pub struct CrossTable {
     pub cells: Vec<Vec<u64>>,
 }
 
-/// First response and resolution within target for one kind and priority (the clocks of
-/// [`crate::domain::sla::compute`] as of the report's "now").
+/// First response and resolution within target for one kind and priority: each request's
+/// [`crate::domain::sla::SlaOutcome`] (a clock met when it stopped within its budget; a
+/// running or breached one is a target not met).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SlaRow {
     pub kind: String,
@@ -442,6 +442,22 @@ pub struct Report {
     pub group_first: Option<String>,
 }
 
+/// What the SLA, consultation and escalation figures need of one request received in the
+/// period: read by the store without its timeline, the clocks' outcome as stored at its last
+/// write (schema 11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub key: String,
+    pub kind: String,
+    pub priority: String,
+    pub created_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// `None` when it was not stored (a ticket untouched since before schema 11): the
+    /// application layer computes it from the timeline before the tally.
+    pub sla: Option<sla::SlaOutcome>,
+}
+
 /// What [`tally`] needs besides the facts.
 pub struct TallyInput<'a> {
     pub period: ReportPeriod,
@@ -449,14 +465,14 @@ pub struct TallyInput<'a> {
     /// Tickets in play during the period: arrived before its end and not finished before
     /// its start (more may be given; they are left out).
     pub facts: &'a [Facts],
-    /// The tickets received in the period with their timelines (SLA, consultations,
-    /// escalations).
-    pub received: &'a [(Ticket, Vec<Event>)],
+    /// The requests received in the period (SLA, consultations), each with its clocks'
+    /// outcome.
+    pub received: &'a [Received],
+    /// The escalations of those requests: (tier, group) each went to.
+    pub escalated: &'a [(u8, String)],
     /// Articles linked to received requests: (article ref, number of requests).
     pub articles: Vec<(String, u64)>,
     pub cross: Option<(Dimension, Dimension)>,
-    /// The SLA clocks' "now".
-    pub now: DateTime<Utc>,
 }
 
 fn sorted_counts(map: BTreeMap<String, u64>) -> Vec<(String, u64)> {
@@ -551,9 +567,9 @@ pub fn tally(input: TallyInput<'_>, org: &Organisation) -> Option<Figures> {
         backlog,
         breakdowns,
         cross,
-        sla: sla_rows(input.received, &org.calendar, &org.sla, input.now),
+        sla: sla_rows(input.received),
         consultation: consultations(input.received, &org.calendar),
-        escalations: escalations(input.received, org),
+        escalations: escalations(input.escalated, org),
         top_categories,
         top_articles: articles,
     })
@@ -588,43 +604,37 @@ fn cross_table(received: &[&Facts], rows_by: Dimension, columns_by: Dimension) -
     }
 }
 
-fn sla_rows(
-    received: &[(Ticket, Vec<Event>)],
-    cal: &WorkCalendar,
-    settings: &SlaSettings,
-    now: DateTime<Utc>,
-) -> Vec<SlaRow> {
-    let clocks: Vec<sla::SlaStatus> = received
-        .iter()
-        .map(|(t, events)| sla::compute(t, events, cal, settings, now))
-        .collect();
-    let mut by: BTreeMap<(&str, &str), Vec<(&Ticket, &sla::SlaStatus)>> = BTreeMap::new();
-    for ((t, _), s) in received.iter().zip(&clocks) {
-        by.entry((&t.kind, &t.priority)).or_default().push((t, s));
+/// First response and resolution within target per kind and priority, from each request's
+/// [`sla::SlaOutcome`] (a request whose outcome is unknown counts with no target).
+fn sla_rows(received: &[Received]) -> Vec<SlaRow> {
+    let mut by: BTreeMap<(&str, &str), SlaRow> = BTreeMap::new();
+    for r in received {
+        let row = by.entry((&r.kind, &r.priority)).or_insert_with(|| SlaRow {
+            kind: r.kind.clone(),
+            priority: r.priority.clone(),
+            tickets: 0,
+            first_response_targets: 0,
+            first_response_met: 0,
+            resolution_targets: 0,
+            resolution_met: 0,
+        });
+        let o = r.sla.unwrap_or_default();
+        row.tickets += 1;
+        row.first_response_targets += u64::from(o.first_response.is_some());
+        row.first_response_met += u64::from(o.first_response == Some(true));
+        row.resolution_targets += u64::from(o.resolution.is_some());
+        row.resolution_met += u64::from(o.resolution == Some(true));
     }
-    by.into_iter()
-        .map(|((kind, priority), items)| {
-            let f = sla::figures(items, cal.tz());
-            SlaRow {
-                kind: kind.to_string(),
-                priority: priority.to_string(),
-                tickets: f.tickets as u64,
-                first_response_targets: f.first_response_targets as u64,
-                first_response_met: f.first_response_met as u64,
-                resolution_targets: f.resolution_targets as u64,
-                resolution_met: f.resolution_met as u64,
-            }
-        })
-        .collect()
+    by.into_values().collect()
 }
 
 /// The ticket kind seed 004's consultation figures are about.
 pub const CONSULTATION_KIND: &str = "consultation";
 
-fn consultations(received: &[(Ticket, Vec<Event>)], cal: &WorkCalendar) -> Consultation {
+fn consultations(received: &[Received], cal: &WorkCalendar) -> Consultation {
     let mut c = Consultation::default();
-    for (t, _) in received.iter().filter(|(t, _)| t.kind == CONSULTATION_KIND) {
-        let s = sla::consultation(t, cal);
+    for r in received.iter().filter(|r| r.kind == CONSULTATION_KIND) {
+        let s = sla::consultation_at(r.created_at, r.first_response_at, r.resolved_at, cal);
         c.tickets += 1;
         c.answered_within_2h += u64::from(s.answered_within_2h);
         c.responded_same_day += u64::from(s.responded_same_day);
@@ -633,18 +643,13 @@ fn consultations(received: &[(Ticket, Vec<Event>)], cal: &WorkCalendar) -> Consu
     c
 }
 
-fn escalations(received: &[(Ticket, Vec<Event>)], org: &Organisation) -> Escalations {
+fn escalations(escalated: &[(u8, String)], org: &Organisation) -> Escalations {
     let mut e = Escalations::default();
-    for ev in received.iter().flat_map(|(_, evs)| evs) {
-        if let EventKind::Escalated {
-            to_tier, to_group, ..
-        } = &ev.kind
-        {
-            e.total += 1;
-            *e.by_tier.entry(*to_tier).or_default() += 1;
-            if org.group(to_group).is_some_and(|g| g.external) {
-                *e.to_vendors.entry(to_group.clone()).or_default() += 1;
-            }
+    for (to_tier, to_group) in escalated {
+        e.total += 1;
+        *e.by_tier.entry(*to_tier).or_default() += 1;
+        if org.group(to_group).is_some_and(|g| g.external) {
+            *e.to_vendors.entry(to_group.clone()).or_default() += 1;
         }
     }
     e

@@ -173,7 +173,28 @@ pub struct SlaStatus {
     pub resolution: Option<Clock>,
 }
 
+/// What became of a ticket's two clocks, as the SLA figures count them: `None` when the
+/// clock has no target (no budget for the ticket's kind and priority), `Some(true)` when it
+/// stopped within its budget (state [`ClockState::Met`]), `Some(false)` otherwise (still
+/// running, or breached). A stopped clock's outcome no longer changes with time, so it is
+/// kept with the ticket at every write (issue 13: the monthly report reads it instead of
+/// replaying every timeline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct SlaOutcome {
+    pub first_response: Option<bool>,
+    pub resolution: Option<bool>,
+}
+
 impl SlaStatus {
+    /// The outcome of the two clocks (see [`SlaOutcome`]).
+    pub fn outcome(&self) -> SlaOutcome {
+        let met = |c: &Option<Clock>| c.as_ref().map(|c| c.state == ClockState::Met);
+        SlaOutcome {
+            first_response: met(&self.first_response),
+            resolution: met(&self.resolution),
+        }
+    }
+
     /// When the most urgent running clock runs out: its due time, or for a breached one the
     /// instant it ran out (counted back in wall time, close enough to order by). `None`
     /// while no clock runs.
@@ -538,18 +559,11 @@ pub fn figures<'a>(
         if t.resolved_at.is_some_and(|r| day(r) == arrived) {
             f.same_day_closure += 1;
         }
-        if let Some(c) = &s.first_response {
-            f.first_response_targets += 1;
-            if c.state == ClockState::Met {
-                f.first_response_met += 1;
-            }
-        }
-        if let Some(c) = &s.resolution {
-            f.resolution_targets += 1;
-            if c.state == ClockState::Met {
-                f.resolution_met += 1;
-            }
-        }
+        let o = s.outcome();
+        f.first_response_targets += usize::from(o.first_response.is_some());
+        f.first_response_met += usize::from(o.first_response == Some(true));
+        f.resolution_targets += usize::from(o.resolution.is_some());
+        f.resolution_met += usize::from(o.resolution == Some(true));
         let breached = [&s.first_response, &s.resolution]
             .into_iter()
             .flatten()
@@ -581,19 +595,29 @@ pub const CONSULTATION_ANSWER_MINUTES: i64 = 120;
 
 /// How one consultation fared against seed 004's promise (see [`ConsultationOutcome`]).
 pub fn consultation(t: &Ticket, cal: &WorkCalendar) -> ConsultationOutcome {
-    let answered = t.first_response_at.or(t.resolved_at);
-    let day_end = cal.add(t.created_at, Budget::same_working_day()).ok();
+    consultation_at(t.created_at, t.first_response_at, t.resolved_at, cal)
+}
+
+/// [`consultation`] from the three instants it needs: arrival, first response and
+/// resolution (what the leaders' report reads without the whole ticket).
+pub fn consultation_at(
+    created_at: DateTime<Utc>,
+    first_response_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    cal: &WorkCalendar,
+) -> ConsultationOutcome {
+    let answered = first_response_at.or(resolved_at);
+    let day_end = cal.add(created_at, Budget::same_working_day()).ok();
     let by_day_end = |at: Option<DateTime<Utc>>| match (at, day_end) {
         (Some(at), Some(end)) => at <= end,
         _ => false,
     };
     ConsultationOutcome {
         answered_within_2h: answered.is_some_and(|a| {
-            cal.between(t.created_at, a.max(t.created_at)).num_minutes()
-                <= CONSULTATION_ANSWER_MINUTES
+            cal.between(created_at, a.max(created_at)).num_minutes() <= CONSULTATION_ANSWER_MINUTES
         }),
         responded_same_day: by_day_end(answered),
-        closed_same_day: by_day_end(t.resolved_at),
+        closed_same_day: by_day_end(resolved_at),
     }
 }
 

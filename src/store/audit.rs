@@ -1251,9 +1251,11 @@ mod tests {
             conn.execute_batch("ALTER TABLE events DROP COLUMN state")
                 .unwrap();
             // And without what later schemas added (8: articles written in hotro; 9: the
-            // at-risk time, the resolved-ticket index, requirements; 10: the change register).
+            // at-risk time, the resolved-ticket index, requirements; 10: the change register;
+            // 11: the SLA outcome).
             conn.execute_batch(
-                "DROP INDEX tickets_open_by_risk;
+                "ALTER TABLE tickets DROP COLUMN sla_outcome;
+                 DROP INDEX tickets_open_by_risk;
                  DROP INDEX tickets_resolved_by_time;
                  ALTER TABLE tickets DROP COLUMN sla_risk_at;
                  ALTER TABLE tickets DROP COLUMN requirement;

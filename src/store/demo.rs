@@ -1,8 +1,10 @@
 //! Bulk insertion of generated demo data.
 
-use super::tickets::{insert_event, insert_ticket};
+use super::tickets::{SlaKeys, insert_event, insert_ticket, set_sla_keys};
 use super::{Store, StoreError};
 use crate::demo::DemoTicket;
+use crate::domain::org::Organisation;
+use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 impl Store {
@@ -21,7 +23,14 @@ impl Store {
     }
 
     /// Insert tickets that already have keys, with their events, in one transaction.
-    pub fn insert_generated(&mut self, batch: &[DemoTicket]) -> Result<(), StoreError> {
+    /// Their SLA keys are computed as of `now` (as every write does), so queues and
+    /// reports need no tick first.
+    pub fn insert_generated(
+        &mut self,
+        batch: &[DemoTicket],
+        org: &Organisation,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             for d in batch {
                 let id = insert_ticket(tx, &d.ticket)?;
@@ -32,6 +41,8 @@ impl Store {
                     let newest = i + 1 == d.events.len();
                     insert_event(tx, id, e, newest.then_some(state.as_str()))?;
                 }
+                let keys = SlaKeys::of(&d.ticket, &d.events, org, now);
+                set_sla_keys(tx, id, &keys, now)?;
             }
             Ok(())
         })

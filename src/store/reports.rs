@@ -2,9 +2,10 @@
 //! window, articles linked to the requests of a period, the user-error list. Only reads;
 //! the figures are tallied in [`crate::domain::report`].
 
-use super::tickets::{from_millis, millis, opt_time, parse_status};
+use super::tickets::{from_millis, millis, opt_time, outcome_of_bits, parse_status};
 use super::{Store, StoreError};
-use crate::domain::report::{Facts, UserError};
+use crate::domain::report::{Facts, Received, UserError};
+use crate::domain::ticket::EventKind;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
@@ -46,6 +47,69 @@ impl Store {
                     resolved_at: opt_time(r.get(11)?)?,
                     closed_at: opt_time(r.get(12)?)?,
                 });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The requests that arrived in `from..to`, oldest first, with their clocks' stored
+    /// outcome (`None` for a ticket untouched since before schema 11). One range scan by
+    /// arrival; no timeline is read.
+    pub fn received_between(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Received>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT key, kind, priority, created_at, first_response_at, resolved_at,
+                        sla_outcome
+                 FROM tickets WHERE created_at >= ?1 AND created_at < ?2
+                 ORDER BY created_at, id",
+            )?;
+            let mut rows = stmt.query(params![millis(from), millis(to)])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(Received {
+                    key: r.get(0)?,
+                    kind: r.get(1)?,
+                    priority: r.get(2)?,
+                    created_at: from_millis(r.get(3)?)?,
+                    first_response_at: opt_time(r.get(4)?)?,
+                    resolved_at: opt_time(r.get(5)?)?,
+                    sla: r.get::<_, Option<i64>>(6)?.map(outcome_of_bits),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The escalations of the requests that arrived in `from..to`: the (tier, group) each
+    /// went to, one per `escalated` event.
+    pub fn escalations_between(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(u8, String)>, StoreError> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT t.key, e.payload FROM tickets t JOIN events e ON e.ticket_id = t.id
+                 WHERE t.created_at >= ?1 AND t.created_at < ?2 AND e.kind = 'escalated'",
+            )?;
+            let mut rows = stmt.query(params![millis(from), millis(to)])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let key: String = r.get(0)?;
+                let payload: String = r.get(1)?;
+                if let (
+                    EventKind::Escalated {
+                        to_tier, to_group, ..
+                    },
+                    _,
+                ) = super::tickets::decode_payload(&key, &payload)?
+                {
+                    out.push((to_tier, to_group));
+                }
             }
             Ok(out)
         })

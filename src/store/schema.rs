@@ -355,6 +355,13 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_by_done ON changes(done_at);
 "#,
+    // 11: what became of each ticket's SLA clocks (issue 13), kept like sla_due at every
+    // write so that the leaders' report counts targets met without replaying timelines:
+    // bit 0 first response has a target, bit 1 it was met, bit 2 resolution has a target,
+    // bit 3 it was met; NULL until computed (older tickets: the report computes those).
+    r#"
+ALTER TABLE tickets ADD COLUMN sla_outcome INTEGER;
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

@@ -3,6 +3,8 @@
 use super::{Store, StoreError};
 use crate::domain::announce::resolves_with_incident;
 use crate::domain::key::key_year;
+use crate::domain::org::Organisation;
+use crate::domain::sla::SlaOutcome;
 use crate::domain::status::Status;
 use crate::domain::text::fold;
 use crate::domain::ticket::{
@@ -271,7 +273,10 @@ fn timelines_in(
         .collect())
 }
 
-fn decode_payload(key: &str, payload: &str) -> Result<(EventKind, Option<String>), StoreError> {
+pub(crate) fn decode_payload(
+    key: &str,
+    payload: &str,
+) -> Result<(EventKind, Option<String>), StoreError> {
     let bad = |e: serde_json::Error| StoreError::bad_value(format!("event of {key}: {e}"));
     let mut value: serde_json::Value = serde_json::from_str(payload).map_err(bad)?;
     let by = value
@@ -419,31 +424,82 @@ fn refresh_sla_due(
     ctx: Ctx<'_>,
 ) -> Result<(), StoreError> {
     let events = events_of(tx, id, &t.key, 0)?;
-    let status = crate::domain::sla::compute(t, &events, &ctx.org.calendar, &ctx.org.sla, ctx.now);
+    let keys = SlaKeys::of(t, &events, ctx.org, ctx.now);
+    set_sla_keys(tx, id, &keys, ctx.now)
+}
+
+/// Store a ticket's SLA keys (`?1` id, `?2` due, `?3` attention-from, `?4` now, ms, `?5`
+/// outcome bits): only changed values are written, and an attention time already passed is
+/// kept while the new one has passed too (an at-risk clock's is "now" at each computation).
+const SET_SLA_KEYS: &str = "UPDATE tickets SET sla_due = ?2, sla_risk_at = ?3, sla_outcome = ?5 \
+     WHERE id = ?1 AND (sla_due IS NOT ?2 OR sla_outcome IS NOT ?5 \
+     OR (sla_risk_at IS NOT ?3 AND NOT (?3 IS NOT NULL AND ?3 <= ?4 \
+     AND sla_risk_at IS NOT NULL AND sla_risk_at <= ?4)))";
+
+/// Write `keys` to ticket `id` (see [`SET_SLA_KEYS`]).
+pub(crate) fn set_sla_keys(
+    tx: &Transaction<'_>,
+    id: i64,
+    keys: &SlaKeys,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(SET_SLA_KEYS)?;
     stmt.execute(params![
         id,
-        status.sort_due(ctx.now).map(millis),
-        status.attention_from().map(millis),
-        millis(ctx.now)
+        keys.due.map(millis),
+        keys.attention_from.map(millis),
+        millis(now),
+        outcome_bits(keys.outcome)
     ])?;
     Ok(())
 }
 
-/// Store a ticket's SLA keys (`?1` id, `?2` due, `?3` attention-from, `?4` now, ms): only
-/// changed values are written, and an attention time already passed is kept while the new
-/// one has passed too (an at-risk clock's is "now" at each computation).
-const SET_SLA_KEYS: &str = "UPDATE tickets SET sla_due = ?2, sla_risk_at = ?3 WHERE id = ?1 \
-     AND (sla_due IS NOT ?2 OR (sla_risk_at IS NOT ?3 AND NOT (?3 IS NOT NULL AND ?3 <= ?4 \
-     AND sla_risk_at IS NOT NULL AND sla_risk_at <= ?4)))";
+/// The stored form of an [`SlaOutcome`] (schema 11): bit 0 first response has a target,
+/// bit 1 met; bit 2 resolution has a target, bit 3 met.
+pub(crate) fn outcome_bits(o: SlaOutcome) -> i64 {
+    let bits = |c: Option<bool>| match c {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 3,
+    };
+    bits(o.first_response) | bits(o.resolution) << 2
+}
 
-/// A ticket's SLA sort keys, as the tick recomputes them: when its most urgent clock runs
-/// out ([`crate::domain::sla::SlaStatus::sort_due`]) and from when it needs attention
-/// ([`crate::domain::sla::SlaStatus::attention_from`]).
+/// The [`SlaOutcome`] of stored bits (see [`outcome_bits`]).
+pub(crate) fn outcome_of_bits(b: i64) -> SlaOutcome {
+    let clock = |b: i64| (b & 1 == 1).then_some(b & 2 == 2);
+    SlaOutcome {
+        first_response: clock(b),
+        resolution: clock(b >> 2),
+    }
+}
+
+/// A ticket's SLA keys, as every write and the tick recompute them: when its most urgent
+/// clock runs out ([`crate::domain::sla::SlaStatus::sort_due`]), from when it needs
+/// attention ([`crate::domain::sla::SlaStatus::attention_from`]) and what became of its
+/// clocks ([`crate::domain::sla::SlaStatus::outcome`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlaKeys {
     pub due: Option<DateTime<Utc>>,
     pub attention_from: Option<DateTime<Utc>>,
+    pub outcome: SlaOutcome,
+}
+
+impl SlaKeys {
+    /// The keys of ticket `t` with its timeline, its clocks as of `now`.
+    pub fn of(t: &Ticket, events: &[Event], org: &Organisation, now: DateTime<Utc>) -> SlaKeys {
+        let status = crate::domain::sla::compute(t, events, &org.calendar, &org.sla, now);
+        SlaKeys::from_status(&status, now)
+    }
+
+    /// The keys of clocks already computed as of `now`.
+    pub fn from_status(status: &crate::domain::sla::SlaStatus, now: DateTime<Utc>) -> SlaKeys {
+        SlaKeys {
+            due: status.sort_due(now),
+            attention_from: status.attention_from(),
+            outcome: status.outcome(),
+        }
+    }
 }
 
 /// Apply a change to a ticket inside a caller's transaction (see [`Store::change_ticket`]).
@@ -665,22 +721,6 @@ impl Store {
         })
     }
 
-    /// The tickets whose request arrived in `from..to` with their timelines, oldest first
-    /// (the requests a report's SLA, consultation and escalation figures are over).
-    pub fn timelines_created_between(
-        &mut self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(Ticket, Vec<Event>)>, StoreError> {
-        self.read(|tx| {
-            timelines_in(
-                tx,
-                "created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
-                params![millis(from), millis(to)],
-            )
-        })
-    }
-
     /// Store recomputed SLA sort keys (the SLA tick keeps them current for tickets nobody
     /// touched, and fills them in for tickets written before they existed). Only changed
     /// values are written.
@@ -694,7 +734,6 @@ impl Store {
         }
         self.write(|tx| {
             let mut id_of = tx.prepare_cached("SELECT id FROM tickets WHERE key = ?1")?;
-            let mut stmt = tx.prepare_cached(SET_SLA_KEYS)?;
             for (key, k) in dues {
                 let Some(id) = id_of
                     .query_row(params![key], |r| r.get::<_, i64>(0))
@@ -702,12 +741,7 @@ impl Store {
                 else {
                     continue;
                 };
-                stmt.execute(params![
-                    id,
-                    k.due.map(millis),
-                    k.attention_from.map(millis),
-                    millis(now)
-                ])?;
+                set_sla_keys(tx, id, k, now)?;
             }
             Ok(())
         })
