@@ -47,6 +47,8 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was closed (the requester's confirmation or the auto-close) or cancelled;
+    /// cleared by a reopen. Tickets cancelled before issue 13 have none.
     pub closed_at: Option<DateTime<Utc>>,
     pub parent: Option<String>,
     pub duplicate_of: Option<String>,
@@ -1165,6 +1167,11 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 return Err(DomainError::UseConfirm);
             }
             let from = transition(t, to)?;
+            // A cancelled request is finished as a closed one is: the leaders' report counts
+            // it out of the backlog from then on (issue 13).
+            if to == Status::Cancelled {
+                t.closed_at = Some(ctx.now);
+            }
             Ok(EventKind::StatusChanged { from, to, reason })
         }
         Change::Escalate {
@@ -1464,6 +1471,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             match after.stage {
                 Stage::Rejected | Stage::NotAdopted if t.status.can_become(Status::Cancelled) => {
                     t.status = Status::Cancelled;
+                    t.closed_at = Some(ctx.now);
                 }
                 Stage::Verified if t.status.can_become(Status::Resolved) => {
                     t.status = Status::Resolved;

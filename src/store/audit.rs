@@ -1255,6 +1255,8 @@ mod tests {
             // 11: the SLA outcome).
             conn.execute_batch(
                 "ALTER TABLE tickets DROP COLUMN sla_outcome;
+                 DROP INDEX tickets_by_created_finish;
+                 CREATE INDEX tickets_by_created ON tickets(created_at);
                  DROP INDEX tickets_open_by_risk;
                  DROP INDEX tickets_resolved_by_time;
                  ALTER TABLE tickets DROP COLUMN sla_risk_at;

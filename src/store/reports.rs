@@ -19,9 +19,16 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<Facts>, StoreError> {
         self.read(|tx| {
+            // A ticket cancelled before cancelling set `closed_at` (issue 13) is finished
+            // at its last change other than a note (cancelled is final).
             let mut stmt = tx.prepare_cached(
                 "SELECT key, kind, priority, requester_unit, application, category, channel,
-                        grp, tier, status, created_at, resolved_at, closed_at
+                        grp, tier, status, created_at, resolved_at,
+                        CASE WHEN closed_at IS NULL AND status = 'cancelled'
+                             THEN (SELECT max(e.at) FROM events e
+                                   WHERE e.ticket_id = tickets.id
+                                     AND e.kind <> 'internal_note')
+                             ELSE closed_at END
                  FROM tickets
                  WHERE created_at < ?2
                    AND (created_at >= ?1
