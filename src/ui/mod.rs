@@ -14,6 +14,9 @@ pub mod queues;
 /// The Requirements screen (issue 16).
 pub mod req;
 pub mod req_view;
+/// The Reports screen (issue 13).
+pub mod reports;
+pub mod reports_view;
 pub mod runtime;
 pub mod text;
 pub mod view;
