@@ -399,7 +399,12 @@ pub fn sections(cat: &Catalog, report: &Report) -> Vec<Section> {
 /// in long form, with a BOM when `bom`; JSON: the report as it is).
 ///
 /// Errors: the format's writer failed.
-pub fn report(cat: &Catalog, report: &Report, fmt: Format, bom: bool) -> Result<Vec<u8>, ExportError> {
+pub fn report(
+    cat: &Catalog,
+    report: &Report,
+    fmt: Format,
+    bom: bool,
+) -> Result<Vec<u8>, ExportError> {
     let sections = sections(cat, report);
     let tables: Vec<Table> = sections.iter().map(|s| section_table(cat, s)).collect();
     let title = cat.f(

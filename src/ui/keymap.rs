@@ -430,11 +430,11 @@ pub fn hint_priority(action: Action) -> u8 {
         Help | Quit | Back | Submit | Cancel | Yes | No | Discard => 0,
         Open | New | Reply | Note | Take | Assign | Escalate | Resolve | CompleteStep | CheckOk
         | CheckSlow | CheckLoginFailed | CheckDown | CheckIncident | Finalise | ReqForward
-        | ReqReject | ReqAdopt | ReqNotAdopt | ReqPlan | ReqAdvance | ExportReport | PrevPeriod
-        | NextPeriod | Breakdown => 1,
+        | ReqReject | ReqAdopt | ReqNotAdopt | ReqPlan | ReqAdvance | ExportReport | Breakdown => 1,
         Filter | QueueN | Classify | Status | Knowledge | CheckNote | RunProbes | AcceptProbes
         | Announce | History | ReturnDown | Transfer | ReturnStep | Link | ExternalEditor
-        | Confirm | Reopen | PrevMonth | NextMonth | PeriodKind | ExportFormat | Reports => 2,
+        | Confirm | Reopen | PrevMonth | NextMonth | PrevPeriod | NextPeriod | PeriodKind
+        | ExportFormat | Reports => 2,
         _ => 3,
     }
 }

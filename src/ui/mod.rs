@@ -11,12 +11,12 @@ pub mod exec;
 pub mod keymap;
 pub mod layout;
 pub mod queues;
-/// The Requirements screen (issue 16).
-pub mod req;
-pub mod req_view;
 /// The Reports screen (issue 13).
 pub mod reports;
 pub mod reports_view;
+/// The Requirements screen (issue 16).
+pub mod req;
+pub mod req_view;
 pub mod runtime;
 pub mod text;
 pub mod view;

@@ -120,9 +120,7 @@ impl ReportsScreen {
 impl App {
     /// Whether the operator is a lead: their group's figures come first.
     pub fn is_lead(&self) -> bool {
-        self.me
-            .roles
-            .contains(&crate::domain::org::Role::Lead)
+        self.me.roles.contains(&crate::domain::org::Role::Lead)
     }
 
     /// Open the screen on the current month (in the organisation's time zone); a lead sees
@@ -196,13 +194,22 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Action::PeriodKind => match period_of(next_kind(r.period.kind), r.period.first) {
-                Some(p) => {
-                    r.period = p;
-                    self.compute_report()
+            Action::PeriodKind => {
+                // The new period holds today when the shown one does, else its first day.
+                let today = self.now.with_timezone(&self.org.time_zone).date_naive();
+                let anchor = if (r.period.first..=r.period.last).contains(&today) {
+                    today
+                } else {
+                    r.period.first
+                };
+                match period_of(next_kind(r.period.kind), anchor) {
+                    Some(p) => {
+                        r.period = p;
+                        self.compute_report()
+                    }
+                    None => Vec::new(),
                 }
-                None => Vec::new(),
-            },
+            }
             Action::Breakdown => {
                 r.by = next_dimension(r.by);
                 r.pane = 0;
@@ -223,10 +230,9 @@ impl App {
                 let all = Format::ALL;
                 let i = all.iter().position(|f| *f == r.format).unwrap_or(0);
                 r.format = all[(i + 1) % all.len()];
-                let text = self.cat.f(
-                    "ui.report_format",
-                    &[("format", &r.format.extension())],
-                );
+                let text = self
+                    .cat
+                    .f("ui.report_format", &[("format", &r.format.extension())]);
                 self.say(text);
                 Vec::new()
             }
@@ -243,7 +249,11 @@ impl App {
                     path: self.export_dir.join(name),
                 }]
             }
-            Action::Down | Action::Up | Action::Top | Action::Bottom | Action::PageDown
+            Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
             | Action::PageUp => {
                 let rows = r.section().map_or(0, |s| s.rows.len());
                 let last = rows.saturating_sub(1);

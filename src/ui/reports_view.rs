@@ -19,6 +19,31 @@ const ITEM_MAX: usize = 24;
 /// The narrowest and widest a number column gets.
 const NUMBER_MIN: usize = 6;
 const NUMBER_MAX: usize = 12;
+/// The longest bar (on a wide screen a longer one only reads worse).
+const BAR_MAX: usize = 60;
+
+/// Column headers over two lines: each label wrapped into its column (a longer one cut).
+/// `columns`: (label, width, right-aligned).
+fn header_lines(columns: &[(String, usize, bool)], w: usize) -> [String; 2] {
+    let mut out = [String::new(), String::new()];
+    for (i, (label, cells, align_right)) in columns.iter().enumerate() {
+        let mut parts = wrap(label, *cells).into_iter();
+        let first = parts.next().unwrap_or_default();
+        let rest: Vec<String> = parts.collect();
+        let second = rest.join(" ");
+        for (line, text) in out.iter_mut().zip([first, second]) {
+            if i > 0 {
+                line.push(' ');
+            }
+            if *align_right {
+                line.push_str(&right(&text, *cells));
+            } else {
+                line.push_str(&fit(&text, *cells));
+            }
+        }
+    }
+    out.map(|l| truncate(&l, w))
+}
 
 /// Draw the screen in `area`.
 pub fn render_reports(
@@ -100,11 +125,7 @@ fn render_state(
 
 fn render_totals(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, r: &ReportsScreen) {
     let cat = &app.cat;
-    let previous = r
-        .period
-        .previous()
-        .map(|p| p.label())
-        .unwrap_or_default();
+    let previous = r.period.previous().map(|p| p.label()).unwrap_or_default();
     let title = format!(
         "{} · {}",
         cat.f(
@@ -118,17 +139,25 @@ fn render_totals(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, r: 
         return;
     }
     let Some(report) = &r.report else { return };
+    let lead_rows = u16::from(app.is_lead());
+    let [counts_area, lead_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(lead_rows)]).areas(inner);
     let w = inner.width as usize;
     let left_w = if w >= 70 { w * 3 / 5 } else { w };
-    let [left, spark] = Layout::horizontal([
-        Constraint::Length(left_w as u16),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
+    let [left, spark] = Layout::horizontal([Constraint::Length(left_w as u16), Constraint::Min(0)])
+        .areas(counts_area);
     let (cur, prev) = (&report.current, &report.previous);
     let figures = [
-        ("report.measure.received", cur.counts.received, prev.counts.received),
-        ("report.measure.resolved", cur.counts.resolved, prev.counts.resolved),
+        (
+            "report.measure.received",
+            cur.counts.received,
+            prev.counts.received,
+        ),
+        (
+            "report.measure.resolved",
+            cur.counts.resolved,
+            prev.counts.resolved,
+        ),
         (
             "report.measure.open_at_end",
             cur.counts.open_at_end,
@@ -141,28 +170,29 @@ fn render_totals(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, r: 
         .max()
         .unwrap_or(0)
         .min(left_w / 2);
-    let prev_label = cat.t("report.previous");
-    let mut lines: Vec<Line<'_>> = figures
+    let lines: Vec<Line<'_>> = figures
         .iter()
         .map(|(id, c, p)| {
+            let beside = cat.f(
+                "ui.report_beside",
+                &[
+                    ("previous", p as &dyn std::fmt::Display),
+                    ("delta", &delta(*c, *p)),
+                ],
+            );
             let text = format!(
-                "{} {} {} {} {}",
+                "{} {}  {beside}",
                 fit(&cat.t(id), label_w),
                 right(&c.to_string(), 6),
-                right(&delta(*c, *p), 5),
-                prev_label,
-                p
             );
             Line::from(vec![Span::raw(truncate(&text, left_w))])
         })
         .collect();
-    if app.is_lead() {
-        lines.push(Line::styled(
-            truncate(&my_group_line(app, cur), left_w),
-            theme.bold(),
-        ));
-    }
     frame.render_widget(Paragraph::new(lines), left);
+    if app.is_lead() {
+        let line = Line::styled(truncate(&my_group_line(app, cur), w), theme.bold());
+        frame.render_widget(Paragraph::new(line), lead_area);
+    }
     if spark.width >= 8 && spark.height >= 2 {
         render_backlog(app, theme, frame, spark, cur);
     }
@@ -192,22 +222,27 @@ fn my_group_line(app: &App, cur: &Figures) -> String {
 /// The backlog at the end of each day as a sparkline (days folded into the width: each
 /// column the last day of its share), under its title and first and last values.
 fn render_backlog(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, cur: &Figures) {
-    let [label, chart] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let [label, chart] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let first = cur.backlog.first().map_or(0, |x| x.1);
     let last = cur.backlog.last().map_or(0, |x| x.1);
-    let text = format!(
-        " {}: {first} → {last}",
-        app.cat.t("report.section.backlog")
-    );
+    let text = format!(" {}: {first} → {last}", app.cat.t("report.section.backlog"));
     frame.render_widget(
-        Paragraph::new(Line::styled(truncate(&text, area.width as usize), theme.dim())),
+        Paragraph::new(Line::styled(
+            truncate(&text, area.width as usize),
+            theme.dim(),
+        )),
         label,
     );
     let cols = usize::from(chart.width.saturating_sub(1)).max(1);
     let values: Vec<u64> = cur.backlog.iter().map(|x| x.1).collect();
+    // Fewer days than columns: each day as wide as the room allows; more: each column the
+    // last day of its share.
     let data: Vec<u64> = if values.len() <= cols {
+        let each = (cols / values.len().max(1)).max(1);
         values
+            .iter()
+            .flat_map(|v| std::iter::repeat_n(*v, each))
+            .collect()
     } else {
         (1..=cols)
             .filter_map(|i| values.get(i * values.len() / cols - 1).copied())
@@ -278,23 +313,33 @@ fn render_breakdown(
     let label = |i: usize| s.measures.get(i).map(|m| m.1.clone()).unwrap_or_default();
     let headers = [
         label(0),
-        cat.t("report.previous"),
+        cat.f("report.previous_of", &[("measure", &label(0))]),
         label(1),
         label(2),
     ];
     let num_w: Vec<usize> = headers
         .iter()
-        .map(|h| width(h).clamp(NUMBER_MIN, NUMBER_MAX))
+        .map(|h| {
+            let longest = h.split(' ').map(width).max().unwrap_or(0);
+            longest
+                .max(width(h).div_ceil(2))
+                .clamp(NUMBER_MIN, NUMBER_MAX)
+        })
         .collect();
     let numbers: usize = num_w.iter().map(|n| n + 1).sum();
     let item_w = item_width(s, w, numbers + 6);
-    let bar_w = w.saturating_sub(item_w + numbers + 1);
-    let mut header = fit(&s.item_header, item_w);
-    for (h, n) in headers.iter().zip(&num_w) {
-        header.push(' ');
-        header.push_str(&right(h, *n));
-    }
-    let mut lines = vec![Line::styled(truncate(&header, w), theme.bold())];
+    let bar_w = w.saturating_sub(item_w + numbers + 1).min(BAR_MAX);
+    let mut columns = vec![(s.item_header.clone(), item_w, false)];
+    columns.extend(
+        headers
+            .iter()
+            .zip(&num_w)
+            .map(|(h, n)| (h.clone(), *n, true)),
+    );
+    let mut lines: Vec<Line<'_>> = header_lines(&columns, w)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.bold()))
+        .collect();
     let most = s
         .rows
         .iter()
@@ -302,7 +347,7 @@ fn render_breakdown(
         .max()
         .unwrap_or(0)
         .max(1);
-    let visible = (area.height as usize).saturating_sub(1).max(1);
+    let visible = (area.height as usize).saturating_sub(2).max(1);
     let start = r.scroll.min(s.rows.len().saturating_sub(visible));
     for (value, c, p) in s.rows.iter().skip(start).take(visible) {
         let at = |v: &Vec<u64>, i: usize| v.get(i).copied().unwrap_or(0);
@@ -348,13 +393,17 @@ fn render_section(
         .unwrap_or(0);
     let item_w = item_width(s, w, n * (widest_value.max(NUMBER_MIN) + 1));
     let col_w = (w.saturating_sub(item_w) / n).saturating_sub(1).max(3);
-    let mut header = fit(&s.item_header, item_w);
-    for (_, label) in &s.measures {
-        header.push(' ');
-        header.push_str(&right(label, col_w));
-    }
-    let mut lines = vec![Line::styled(truncate(&header, w), theme.bold())];
-    let visible = (area.height as usize).saturating_sub(1).max(1);
+    let mut columns = vec![(s.item_header.clone(), item_w, false)];
+    columns.extend(
+        s.measures
+            .iter()
+            .map(|(_, label)| (label.clone(), col_w, true)),
+    );
+    let mut lines: Vec<Line<'_>> = header_lines(&columns, w)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.bold()))
+        .collect();
+    let visible = (area.height as usize).saturating_sub(2).max(1);
     let start = r.scroll.min(s.rows.len().saturating_sub(visible));
     for (value, c, p) in s.rows.iter().skip(start).take(visible) {
         let mut text = fit(&item(value), item_w);

@@ -1207,3 +1207,4 @@ ui-report_not_ready = The report is still being computed; wait, then export.
 ui-report_my_group = My group ({ $group }): received { $received }, resolved { $resolved }, open { $open }
 ui-report_pane = { $name } ({ $n }/{ $count }, Tab)
 ui-report_empty = No figures in this period.
+ui-report_beside = previous { $previous } ({ $delta })

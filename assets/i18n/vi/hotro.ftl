@@ -1207,3 +1207,4 @@ ui-report_not_ready = Báo cáo chưa tính xong; hãy đợi rồi xuất.
 ui-report_my_group = Nhóm của tôi ({ $group }): tiếp nhận { $received }, đã giải quyết { $resolved }, còn mở { $open }
 ui-report_pane = { $name } ({ $n }/{ $count }, Tab)
 ui-report_empty = Không có số liệu trong kỳ này.
+ui-report_beside = kỳ trước { $previous } ({ $delta })

@@ -1208,3 +1208,4 @@ ui-report_not_ready = 报表尚未计算完成，请稍候再导出。
 ui-report_my_group = 本组（{ $group }）：受理 { $received }，已解决 { $resolved }，未结 { $open }
 ui-report_pane = { $name }（{ $n }/{ $count }，Tab）
 ui-report_empty = 本期没有数据。
+ui-report_beside = 上期 { $previous }（{ $delta }）
