@@ -434,7 +434,7 @@ pub fn hint_priority(action: Action) -> u8 {
         Filter | QueueN | Classify | Status | Knowledge | CheckNote | RunProbes | AcceptProbes
         | Announce | History | ReturnDown | Transfer | ReturnStep | Link | ExternalEditor
         | Confirm | Reopen | PrevMonth | NextMonth | PrevPeriod | NextPeriod | PeriodKind
-        | ExportFormat | Reports => 2,
+        | ExportFormat => 2,
         _ => 3,
     }
 }
