@@ -3302,6 +3302,12 @@ fn the_reports_screen_steps_through_periods_and_breakdowns() {
         r.report.as_ref().unwrap().current.period.label(),
         "2026-W49"
     );
+    // Ctrl-L computes it again.
+    let ctrl_l = Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
+    keys_then_report(&mut d, vec![ctrl_l], |app| {
+        assert!(app.reports.as_ref().unwrap().computing);
+    });
+    assert!(reports_screen(&d).report.is_some());
     d.key(KeyCode::Esc);
     assert!(d.app.reports.is_none());
 }
@@ -3404,7 +3410,10 @@ fn a_lead_sees_their_group_first() {
         Some(lead_group)
     );
     let screen = d.screen(80, 24);
-    assert!(screen.contains("My group (tabmis): received 1"), "{screen}");
+    assert!(
+        screen.contains("My group (TABMIS group): received 1"),
+        "{screen}"
+    );
     snap(&d, "reports_lead_en");
 }
 

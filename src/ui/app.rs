@@ -1493,6 +1493,11 @@ impl App {
             // Ctrl-L: the data again, and the whole screen drawn anew (the runtime clears it).
             Action::Refresh => {
                 let mut cmds = self.refresh_all();
+                // The report again only when asked: it may take seconds, and other
+                // processes' commits (which refresh the rest) come every few seconds.
+                if self.reports.is_some() {
+                    cmds.extend(self.compute_report());
+                }
                 cmds.push(Cmd::Repaint);
                 cmds
             }
@@ -1870,9 +1875,7 @@ impl App {
         if let Some(r) = &self.requirements {
             cmds.push(Cmd::LoadRequirements(r.month));
         }
-        if self.reports.is_some() {
-            cmds.extend(self.compute_report());
-        }
+
         cmds.extend(self.reload_list(self.selected_key()));
         if let Some(d) = &self.detail {
             cmds.push(Cmd::LoadDetail(d.ticket.key.clone()));

@@ -208,10 +208,15 @@ fn my_group_line(app: &App, cur: &Figures) -> String {
         .find(|row| row.value == app.me.group)
         .map(|row| row.counts)
         .unwrap_or_default();
+    let lang = app.cat.lang().code();
+    let group = app
+        .org
+        .group(&app.me.group)
+        .map_or(app.me.group.as_str(), |g| g.name.get(lang));
     app.cat.f(
         "ui.report_my_group",
         &[
-            ("group", &sanitize(&app.me.group)),
+            ("group", &sanitize(group)),
             ("received", &counts.received),
             ("resolved", &counts.resolved),
             ("open", &counts.open_at_end),
@@ -282,7 +287,7 @@ fn render_pane(app: &App, theme: Theme, frame: &mut Frame<'_>, area: Rect, r: &R
     if r.pane == 0 {
         render_breakdown(app, theme, frame, inner, r, s);
     } else {
-        render_section(app, theme, frame, inner, r, s);
+        render_section(theme, frame, inner, r, s);
     }
 }
 
@@ -373,15 +378,7 @@ fn render_breakdown(
 }
 
 /// Any other section: the item, then each measure as "this period (previous)".
-fn render_section(
-    app: &App,
-    theme: Theme,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    r: &ReportsScreen,
-    s: &Section,
-) {
-    let _ = app;
+fn render_section(theme: Theme, frame: &mut Frame<'_>, area: Rect, r: &ReportsScreen, s: &Section) {
     let w = area.width as usize;
     let n = s.measures.len().max(1);
     let cell = |c: u64, p: u64| format!("{c} ({p})");
