@@ -2834,6 +2834,9 @@ fn every_screen_in_every_language_at_every_size() {
         d.key(KeyCode::Char('Q'));
         check(&d, &format!("every_requirements_{code}"));
         d.key(KeyCode::Esc);
+        wait_for_report(&mut d, press('B'));
+        check(&d, &format!("every_reports_{code}"));
+        d.key(KeyCode::Esc);
     }
 }
 
@@ -3302,6 +3305,12 @@ fn the_reports_screen_steps_through_periods_and_breakdowns() {
         r.report.as_ref().unwrap().current.period.label(),
         "2026-W49"
     );
+    // j/k move along the rows, kept in sight.
+    d.key(KeyCode::Char('G'));
+    let rows = reports_screen(&d).section().unwrap().rows.len();
+    assert_eq!(reports_screen(&d).cursor, rows.saturating_sub(1));
+    d.key(KeyCode::Char('k'));
+    assert_eq!(reports_screen(&d).cursor, rows.saturating_sub(2));
     // Ctrl-L computes it again.
     let ctrl_l = Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
     keys_then_report(&mut d, vec![ctrl_l], |app| {

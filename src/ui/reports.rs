@@ -46,8 +46,8 @@ pub struct ReportsScreen {
     pub generation: u64,
     /// Why the last report could not be made.
     pub error: Option<String>,
-    /// The first row shown of the pane.
-    pub scroll: usize,
+    /// The selected row of the pane (the view keeps it in sight).
+    pub cursor: usize,
 }
 
 /// What the runtime hands back: the report of one request, or why it failed.
@@ -150,7 +150,7 @@ impl App {
             computing: false,
             generation,
             error: None,
-            scroll: 0,
+            cursor: 0,
         });
         self.compute_report()
     }
@@ -166,7 +166,7 @@ impl App {
         r.report = None;
         r.sections.clear();
         r.error = None;
-        r.scroll = 0;
+        r.cursor = 0;
         vec![Cmd::LoadReport {
             generation: r.generation,
             period: r.period,
@@ -174,7 +174,7 @@ impl App {
     }
 
     /// The screen's keys: the period, its kind, the breakdown, the pane, the format, the
-    /// export, scrolling.
+    /// export, moving along the rows.
     pub(crate) fn reports_action(&mut self, action: Action) -> Vec<Cmd> {
         let Some(r) = &mut self.reports else {
             return Vec::new();
@@ -213,7 +213,7 @@ impl App {
             Action::Breakdown => {
                 r.by = next_dimension(r.by);
                 r.pane = 0;
-                r.scroll = 0;
+                r.cursor = 0;
                 Vec::new()
             }
             Action::FocusNext | Action::FocusPrev => {
@@ -223,7 +223,7 @@ impl App {
                 } else {
                     (r.pane + n - 1) % n
                 };
-                r.scroll = 0;
+                r.cursor = 0;
                 Vec::new()
             }
             Action::ExportFormat => {
@@ -258,11 +258,11 @@ impl App {
                 let rows = r.section().map_or(0, |s| s.rows.len());
                 let last = rows.saturating_sub(1);
                 let page = self.visible_rows.max(1);
-                r.scroll = match action {
-                    Action::Down => (r.scroll + 1).min(last),
-                    Action::Up => r.scroll.saturating_sub(1),
-                    Action::PageDown => (r.scroll + page).min(last),
-                    Action::PageUp => r.scroll.saturating_sub(page),
+                r.cursor = match action {
+                    Action::Down => (r.cursor + 1).min(last),
+                    Action::Up => r.cursor.saturating_sub(1),
+                    Action::PageDown => (r.cursor + page).min(last),
+                    Action::PageUp => r.cursor.saturating_sub(page),
                     Action::Top => 0,
                     _ => last,
                 };

@@ -22,9 +22,9 @@ const NUMBER_MAX: usize = 12;
 /// The longest bar (on a wide screen a longer one only reads worse).
 const BAR_MAX: usize = 60;
 
-/// Column headers over two lines: each label wrapped into its column (a longer one cut).
-/// `columns`: (label, width, right-aligned).
-fn header_lines(columns: &[(String, usize, bool)], w: usize) -> [String; 2] {
+/// Column headers over two lines (one when every label fits): each label wrapped into its
+/// column (a longer one cut). `columns`: (label, width, right-aligned).
+fn header_lines(columns: &[(String, usize, bool)], w: usize) -> Vec<String> {
     let mut out = [String::new(), String::new()];
     for (i, (label, cells, align_right)) in columns.iter().enumerate() {
         let mut parts = wrap(label, *cells).into_iter();
@@ -42,7 +42,10 @@ fn header_lines(columns: &[(String, usize, bool)], w: usize) -> [String; 2] {
             }
         }
     }
-    out.map(|l| truncate(&l, w))
+    out.into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| truncate(&l, w))
+        .collect()
 }
 
 /// Draw the screen in `area`.
@@ -352,9 +355,9 @@ fn render_breakdown(
         .max()
         .unwrap_or(0)
         .max(1);
-    let visible = (area.height as usize).saturating_sub(2).max(1);
-    let start = r.scroll.min(s.rows.len().saturating_sub(visible));
-    for (value, c, p) in s.rows.iter().skip(start).take(visible) {
+    let visible = (area.height as usize).saturating_sub(lines.len()).max(1);
+    let start = crate::ui::layout::first_shown(r.cursor, visible);
+    for (i, (value, c, p)) in s.rows.iter().enumerate().skip(start).take(visible) {
         let at = |v: &Vec<u64>, i: usize| v.get(i).copied().unwrap_or(0);
         let cells = [at(c, 0), at(p, 0), at(c, 1), at(c, 2)];
         let mut text = fit(&item(value), item_w);
@@ -369,8 +372,10 @@ fn render_breakdown(
             spans.push(Span::styled("█".repeat(bar_len.min(bar_w)), theme.bold()));
         }
         let mut line = Line::from(spans);
-        if s.id == "by_group" && app.is_lead() && *value == app.me.group {
+        if i == r.cursor {
             line = line.style(theme.selected());
+        } else if s.id == "by_group" && app.is_lead() && *value == app.me.group {
+            line = line.style(theme.bold());
         }
         lines.push(line);
     }
@@ -400,15 +405,19 @@ fn render_section(theme: Theme, frame: &mut Frame<'_>, area: Rect, r: &ReportsSc
         .into_iter()
         .map(|l| Line::styled(l, theme.bold()))
         .collect();
-    let visible = (area.height as usize).saturating_sub(2).max(1);
-    let start = r.scroll.min(s.rows.len().saturating_sub(visible));
-    for (value, c, p) in s.rows.iter().skip(start).take(visible) {
+    let visible = (area.height as usize).saturating_sub(lines.len()).max(1);
+    let start = crate::ui::layout::first_shown(r.cursor, visible);
+    for (i, (value, c, p)) in s.rows.iter().enumerate().skip(start).take(visible) {
         let mut text = fit(&item(value), item_w);
         for (a, b) in c.iter().zip(p) {
             text.push(' ');
             text.push_str(&right(&cell(*a, *b), col_w));
         }
-        lines.push(Line::raw(truncate(&text, w)));
+        let mut line = Line::raw(truncate(&text, w));
+        if i == r.cursor {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
