@@ -29,6 +29,7 @@ pub const PANES: [&str; 7] = [
 /// The screen's state.
 #[derive(Debug, Clone)]
 pub struct ReportsScreen {
+    /// The period shown (a week, a month or a quarter, in the organisation's time zone).
     pub period: ReportPeriod,
     /// The breakdown shown in the first pane.
     pub by: Dimension,
@@ -53,7 +54,9 @@ pub struct ReportsScreen {
 /// What the runtime hands back: the report of one request, or why it failed.
 #[derive(Debug, Clone)]
 pub struct ReportLoaded {
+    /// The request it answers ([`ReportsScreen::generation`]).
     pub generation: u64,
+    /// The report, or why it could not be made, in the operator's language.
     pub result: Result<Box<Report>, String>,
 }
 
