@@ -3319,6 +3319,20 @@ fn the_reports_screen_steps_through_periods_and_breakdowns() {
     assert!(reports_screen(&d).report.is_some());
     d.key(KeyCode::Esc);
     assert!(d.app.reports.is_none());
+    // From the palette too, and F4.
+    d.key(KeyCode::Char(':'));
+    d.chars("reports");
+    wait_for_report(
+        &mut d,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert!(reports_screen(&d).report.is_some());
+    d.key(KeyCode::Esc);
+    wait_for_report(
+        &mut d,
+        Msg::Key(KeyEvent::new(KeyCode::F(4), KeyModifiers::NONE)),
+    );
+    assert_eq!(reports_screen(&d).period.label(), "2026-11");
 }
 
 /// `x` writes the report through the shared exporter (.xlsx unless `f` chose another
