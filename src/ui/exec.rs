@@ -16,6 +16,15 @@ use std::time::{Duration, Instant};
 /// another (a database that cannot be read would otherwise be rebuilt in a loop).
 const REPAIR_AGAIN_AFTER: Duration = Duration::from_secs(60);
 
+/// A report to compute: for which request of the screen, over which period, in which
+/// language its errors are told, with which "now" for the SLA clocks.
+struct ReportRequest {
+    lang: crate::i18n::Lang,
+    generation: u64,
+    period: crate::domain::report::ReportPeriod,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
 pub struct Executor<'a> {
     pub store: &'a mut Store,
     /// Who acts: every write goes through the application layer with it.
@@ -33,6 +42,9 @@ pub struct Executor<'a> {
     /// A report being computed on a thread of its own (seconds on a big database): the
     /// screen stays responsive and says "computing" meanwhile. A newer request replaces it.
     report: Option<std::sync::mpsc::Receiver<Loaded>>,
+    /// The report asked for while another was being computed: started when that one is
+    /// done (only the latest is kept), so keys pressed in a row never compute at once.
+    report_next: Option<ReportRequest>,
     /// A fixed clock for headless drivers (tests); the one clock otherwise.
     now: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -47,6 +59,7 @@ impl<'a> Executor<'a> {
             repaired: None,
             probes: None,
             report: None,
+            report_next: None,
             now: None,
         }
     }
@@ -71,37 +84,45 @@ impl<'a> Executor<'a> {
 
     /// Whether a report is still being computed (for headless drivers that wait for it).
     pub fn reporting(&self) -> bool {
-        self.report.is_some()
+        self.report.is_some() || self.report_next.is_some()
     }
 
-    /// The report computed in the background, once it is done.
+    /// The report computed in the background, once it is done; then the one asked for
+    /// meanwhile, if any, is started.
     fn report_done(&mut self) -> Option<Loaded> {
         let rx = self.report.as_ref()?;
-        match rx.try_recv() {
-            Ok(loaded) => {
-                self.report = None;
-                Some(loaded)
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => None,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.report = None;
-                None
-            }
+        let done = match rx.try_recv() {
+            Ok(loaded) => Some(loaded),
+            Err(std::sync::mpsc::TryRecvError::Empty) => return None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        self.report = None;
+        if let Some(next) = self.report_next.take() {
+            self.start_report(next);
+        }
+        done
+    }
+
+    /// Compute a report now, or after the one being computed.
+    fn ask_report(&mut self, request: ReportRequest) {
+        if self.report.is_some() {
+            self.report_next = Some(request);
+        } else {
+            self.start_report(request);
         }
     }
 
     /// Compute the report of `period` on a thread of its own, over its own connection to
     /// the database, through the application layer as `hotro report summary` does.
-    fn start_report(
-        &mut self,
-        cat: &Catalog,
-        generation: u64,
-        period: crate::domain::report::ReportPeriod,
-        now: chrono::DateTime<chrono::Utc>,
-    ) {
+    fn start_report(&mut self, request: ReportRequest) {
+        let ReportRequest {
+            lang,
+            generation,
+            period,
+            now,
+        } = request;
         let path = self.store.path().to_path_buf();
         let session = self.session.clone();
-        let lang = cat.lang();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let cat = Catalog::new(lang);
@@ -675,7 +696,12 @@ impl<'a> Executor<'a> {
                 }
             }
             Cmd::LoadReport { generation, period } => {
-                self.start_report(cat, generation, period, now);
+                self.ask_report(ReportRequest {
+                    lang: cat.lang(),
+                    generation,
+                    period,
+                    now,
+                });
                 return None;
             }
             Cmd::ExportReport {
