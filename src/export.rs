@@ -30,6 +30,20 @@ impl Format {
             _ => None,
         }
     }
+
+    /// Every format, in the order the console cycles through them (xlsx, the leaders'
+    /// form, first).
+    pub const ALL: [Format; 4] = [Format::Xlsx, Format::Md, Format::Csv, Format::Json];
+
+    /// Its file name extension (and its name in `--format`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Json => "json",
+        }
+    }
 }
 
 /// Why an export could not be made.
@@ -378,6 +392,39 @@ pub fn sections(cat: &Catalog, report: &Report) -> Vec<Section> {
         out.push(section(id, item, m(&["received"]), rows));
     }
     out
+}
+
+/// A report in `fmt`, as `hotro report summary` writes it and the console's Reports screen
+/// exports it: every section, under the title naming the period and the previous one (CSV
+/// in long form, with a BOM when `bom`; JSON: the report as it is).
+///
+/// Errors: the format's writer failed.
+pub fn report(
+    cat: &Catalog,
+    report: &Report,
+    fmt: Format,
+    bom: bool,
+) -> Result<Vec<u8>, ExportError> {
+    let sections = sections(cat, report);
+    let tables: Vec<Table> = sections.iter().map(|s| section_table(cat, s)).collect();
+    let title = cat.f(
+        "report.summary_title",
+        &[
+            ("period", &report.current.period.label()),
+            ("previous", &report.previous.period.label()),
+        ],
+    );
+    Ok(match fmt {
+        Format::Md => markdown(&title, &tables).into_bytes(),
+        Format::Csv => csv_sections(cat, &sections, bom)?,
+        Format::Xlsx => xlsx(&tables)?,
+        Format::Json => crate::inert::to_json(report, true)?.into_bytes(),
+    })
+}
+
+/// The file a report of `period` is exported to in `fmt`: `hotro-report-2026-11.xlsx`.
+pub fn report_file_name(period: &crate::domain::report::ReportPeriod, fmt: Format) -> String {
+    format!("hotro-report-{}.{}", period.label(), fmt.extension())
 }
 
 /// A section as a table: the item, then each measure for this period and the previous.

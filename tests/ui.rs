@@ -2207,8 +2207,8 @@ fn the_hint_bar_shows_the_most_important_keys_and_says_there_are_more() {
             assert!(bar.ends_with(more), "{name} {w}: {bar}");
             assert!(bar.contains("q "), "{name} {w}: {bar}");
         }
-        // Everything fits at 200 columns: no cue, help in its place.
-        let bar = hint_bar(&d.screen(400, 24));
+        // Everything fits on a very wide screen: no cue, help in its place.
+        let bar = hint_bar(&d.screen(440, 24));
         assert!(!bar.ends_with(more), "{name}: {bar}");
         d.key(KeyCode::Enter);
         for w in [80u16, 120] {
@@ -2834,6 +2834,9 @@ fn every_screen_in_every_language_at_every_size() {
         d.key(KeyCode::Char('Q'));
         check(&d, &format!("every_requirements_{code}"));
         d.key(KeyCode::Esc);
+        wait_for_report(&mut d, press('B'));
+        check(&d, &format!("every_reports_{code}"));
+        d.key(KeyCode::Esc);
     }
 }
 
@@ -3033,4 +3036,427 @@ fn the_new_ticket_form_shows_similar_requirements() {
         "{screen}"
     );
     snap(&d, "new_ticket_similar_requirements_en");
+}
+
+/// Issue 13 Deliver 5: known tickets for the Reports screen, beside the four of [`desk`]
+/// (20 November): two in October (the previous period), and in November a consultation
+/// answered and closed within the hour, an incident escalated to a vendor, one resolved,
+/// one transferred to the TABMIS group.
+fn report_tickets(d: &mut Desk) {
+    let org = org();
+    let at = |m: u32, day: u32, h: u32| Utc.with_ymd_and_hms(2026, m, day, h, 0, 0).unwrap();
+    // (created, kind, unit, application, channel, title, reply, escalate to, resolve)
+    type Spec = (
+        DateTime<Utc>,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<DateTime<Utc>>,
+        Option<&'static str>,
+        Option<DateTime<Utc>>,
+    );
+    let specs: [Spec; 6] = [
+        (
+            at(10, 15, 2),
+            "incident",
+            "HN",
+            "TABMIS",
+            "phone",
+            "Lỗi kết xuất",
+            Some(at(10, 15, 3)),
+            None,
+            Some(at(10, 16, 3)),
+        ),
+        (
+            at(10, 20, 2),
+            "consultation",
+            "DN",
+            "TTSP",
+            "email",
+            "Hỏi cách lập bảng kê",
+            Some(at(10, 20, 3)),
+            None,
+            None,
+        ),
+        (
+            at(11, 3, 2),
+            "consultation",
+            "HN",
+            "TTSP",
+            "phone",
+            "Cách đối chiếu",
+            Some(at(11, 3, 2) + chrono::Duration::minutes(20)),
+            None,
+            Some(at(11, 3, 3)),
+        ),
+        (
+            at(11, 10, 2),
+            "incident",
+            "HN",
+            "TABMIS",
+            "email",
+            "Lỗi treo phân hệ",
+            Some(at(11, 10, 3)),
+            Some("vendor-fpt"),
+            None,
+        ),
+        (
+            at(11, 12, 2),
+            "incident",
+            "HCM-Q1",
+            "Mail",
+            "phone",
+            "Không gửi được thư",
+            Some(at(11, 12, 3)),
+            None,
+            Some(at(11, 12, 4)),
+        ),
+        (
+            at(11, 18, 2),
+            "incident",
+            "DN",
+            "TABMIS",
+            "email",
+            "Sai số liệu bảng cân đối",
+            Some(at(11, 18, 3)),
+            None,
+            None,
+        ),
+    ];
+    for (created, kind, unit, app, channel, title, reply, escalate, resolve) in specs {
+        let ctx = |now| Ctx {
+            org: &org,
+            actor: "nguyenvanan",
+            now,
+            by: None,
+        };
+        let new = NewTicket {
+            title: title.into(),
+            kind: Some(kind.into()),
+            channel: Some(channel.into()),
+            application: Some(app.into()),
+            requester: Requester {
+                name: Some("Nguyễn Văn Bình".into()),
+                unit: Some(unit.into()),
+                ..Requester::default()
+            },
+            ..NewTicket::default()
+        };
+        let (t, _) = d.store.create_ticket(&new, ctx(created)).unwrap();
+        let key = t.key.clone();
+        if let Some(at) = reply {
+            let change = Change::Reply {
+                text: "Đã tiếp nhận".into(),
+            };
+            d.store.change_ticket(&key, None, change, ctx(at)).unwrap();
+        }
+        if title == "Sai số liệu bảng cân đối" {
+            // Worked by the TABMIS group (a lead's own group in the tests).
+            let change = Change::Transfer {
+                group: "tabmis".into(),
+                reason: None,
+            };
+            d.store
+                .change_ticket(
+                    &key,
+                    None,
+                    change,
+                    ctx(reply.unwrap_or(created) + chrono::Duration::minutes(10)),
+                )
+                .unwrap();
+        }
+        if let Some(group) = escalate {
+            let change = Change::Escalate {
+                group: Some(group.into()),
+                reason: "cần nhà thầu".into(),
+                external_ref: Some("FPT-1".into()),
+            };
+            d.store
+                .change_ticket(
+                    &key,
+                    None,
+                    change,
+                    ctx(created + chrono::Duration::hours(2)),
+                )
+                .unwrap();
+        }
+        if let Some(at) = resolve {
+            // The kind's procedure first, each step with what it requires.
+            while let Some(step) = d.store.ticket(&key).unwrap().current_step.clone() {
+                let kind = d.store.ticket(&key).unwrap().kind;
+                let p = org.procedure_for(&kind).unwrap();
+                let fields = p
+                    .steps
+                    .iter()
+                    .find(|x| x.id == step)
+                    .unwrap()
+                    .requires
+                    .iter()
+                    .map(|r| (r.clone(), "xong".to_string()))
+                    .collect();
+                let change = Change::CompleteStep { fields, to: None };
+                d.store.change_ticket(&key, None, change, ctx(at)).unwrap();
+            }
+            if d.store.ticket(&key).unwrap().status.is_open() {
+                let change = Change::Resolve {
+                    resolution: "Đã hướng dẫn".into(),
+                };
+                d.store.change_ticket(&key, None, change, ctx(at)).unwrap();
+            }
+        }
+    }
+}
+
+/// Drive the console with one executor (as the terminal runtime does) until the report
+/// computed in the background has come back.
+fn wait_for_report(d: &mut Desk, msg: Msg) {
+    keys_then_report(d, vec![msg], |_| {});
+}
+
+/// Like [`wait_for_report`] for several messages in a row, with `during` called on the
+/// console before the report has come back.
+fn keys_then_report(d: &mut Desk, msgs: Vec<Msg>, during: impl FnOnce(&App)) {
+    let now = d.app.now;
+    let mut exec = Executor::new(&mut d.store, &d.session).with_now(now);
+    for msg in msgs {
+        exec.drive(&mut d.app, msg);
+    }
+    during(&d.app);
+    let started = std::time::Instant::now();
+    while exec.reporting() && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        exec.drive(&mut d.app, Msg::Tick(now));
+    }
+    assert!(!exec.reporting(), "the report never came back");
+}
+
+fn reports_screen(d: &Desk) -> &hotro::ui::reports::ReportsScreen {
+    d.app.reports.as_ref().unwrap()
+}
+
+/// Issue 13 Deliver 5: the Reports screen opens on this month with `B`, says it is
+/// computing until the report comes back from its thread, then shows the totals beside the
+/// previous month's, the breakdown, the SLA, consultation and escalation tables.
+#[test]
+fn the_reports_screen_shows_the_month_beside_the_previous_one() {
+    for (lang, code) in [(Lang::Vi, "vi"), (Lang::En, "en"), (Lang::Zh, "zh")] {
+        let mut d = desk("tranthibich", lang);
+        report_tickets(&mut d);
+        // The key starts the computation and returns at once: "computing" is on screen.
+        keys_then_report(&mut d, vec![press('B')], |app| {
+            let r = app.reports.as_ref().unwrap();
+            assert_eq!(r.period.label(), "2026-11");
+            assert!(r.computing);
+            let screen = screen_of(app, 80, 24);
+            assert!(screen.contains("2026-11"), "{screen}");
+        });
+        let r = reports_screen(&d);
+        let report = r.report.as_ref().unwrap_or_else(|| panic!("{:?}", r.error));
+        assert_eq!(report.current.counts.received, 8);
+        assert_eq!(report.previous.counts.received, 2);
+        assert_eq!(report.current.consultation.tickets, 1);
+        assert_eq!(report.current.escalations.total, 1);
+        if lang != Lang::Zh {
+            snap3(&d, &format!("reports_month_{code}"));
+            d.key(KeyCode::Tab);
+            snap(&d, &format!("reports_sla_{code}"));
+            d.key(KeyCode::Tab);
+            snap(&d, &format!("reports_consultation_{code}"));
+        }
+    }
+}
+
+/// The period steps back and forward with `[` `]`, its kind cycles week → month → quarter
+/// with `p`, the breakdown with `b`; each new period is computed off the UI thread.
+#[test]
+fn the_reports_screen_steps_through_periods_and_breakdowns() {
+    let mut d = desk("tranthibich", Lang::En);
+    report_tickets(&mut d);
+    wait_for_report(&mut d, press('B'));
+    wait_for_report(&mut d, press('['));
+    let r = reports_screen(&d);
+    assert_eq!(r.period.label(), "2026-10");
+    assert_eq!(r.report.as_ref().unwrap().current.counts.received, 2);
+    wait_for_report(&mut d, press(']'));
+    wait_for_report(&mut d, press('p'));
+    let r = reports_screen(&d);
+    assert_eq!(r.period.label(), "2026-Q4");
+    assert_eq!(r.report.as_ref().unwrap().current.counts.received, 10);
+    wait_for_report(&mut d, press('p'));
+    // The week of today (20 November), which the quarter shown holds.
+    assert_eq!(reports_screen(&d).period.label(), "2026-W47");
+    let by = reports_screen(&d).by;
+    d.key(KeyCode::Char('b'));
+    assert_ne!(reports_screen(&d).by, by);
+    assert_eq!(
+        reports_screen(&d).section_id(),
+        format!("by_{}", reports_screen(&d).by.id())
+    );
+    // Keys pressed while a report computes are answered at once; only the last period's
+    // report is kept.
+    keys_then_report(&mut d, vec![press(']'), press(']')], |app| {
+        assert!(app.reports.as_ref().unwrap().computing);
+    });
+    let r = reports_screen(&d);
+    assert_eq!(r.period.label(), "2026-W49");
+    assert_eq!(
+        r.report.as_ref().unwrap().current.period.label(),
+        "2026-W49"
+    );
+    // j/k move along the rows, kept in sight.
+    d.key(KeyCode::Char('G'));
+    let rows = reports_screen(&d).section().unwrap().rows.len();
+    assert_eq!(reports_screen(&d).cursor, rows.saturating_sub(1));
+    d.key(KeyCode::Char('k'));
+    assert_eq!(reports_screen(&d).cursor, rows.saturating_sub(2));
+    // Ctrl-L computes it again.
+    let ctrl_l = Msg::Key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
+    keys_then_report(&mut d, vec![ctrl_l], |app| {
+        assert!(app.reports.as_ref().unwrap().computing);
+    });
+    assert!(reports_screen(&d).report.is_some());
+    d.key(KeyCode::Esc);
+    assert!(d.app.reports.is_none());
+    // From the palette too, and F4.
+    d.key(KeyCode::Char(':'));
+    d.chars("reports");
+    wait_for_report(
+        &mut d,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert!(reports_screen(&d).report.is_some());
+    d.key(KeyCode::Esc);
+    wait_for_report(
+        &mut d,
+        Msg::Key(KeyEvent::new(KeyCode::F(4), KeyModifiers::NONE)),
+    );
+    assert_eq!(reports_screen(&d).period.label(), "2026-11");
+}
+
+/// `x` writes the report through the shared exporter (.xlsx unless `f` chose another
+/// format) into the export directory, and the status line names the file; the workbook
+/// reads back with the received count of the figures.
+#[test]
+fn the_export_key_writes_a_workbook_that_reads_back() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut d = desk("tranthibich", Lang::Vi);
+    report_tickets(&mut d);
+    let out = tempfile::tempdir().unwrap();
+    d.app.export_dir = out.path().to_path_buf();
+    // Before the report is in, there is nothing to export: said, not a panic.
+    keys_then_report(&mut d, vec![press('B'), press('x')], |app| {
+        let text = app.flash.as_ref().unwrap().text.clone();
+        assert!(text.contains("chưa tính xong"), "{text}");
+    });
+    d.key(KeyCode::Char('x'));
+    let path = out.path().join("hotro-report-2026-11.xlsx");
+    assert!(
+        flash(&d).contains("hotro-report-2026-11.xlsx"),
+        "{}",
+        flash(&d)
+    );
+    let received = reports_screen(&d)
+        .report
+        .as_ref()
+        .unwrap()
+        .current
+        .counts
+        .received;
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let sheet = book.worksheet_range("totals").unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r.first() == Some(&Data::String("Tiếp nhận".into())))
+        .unwrap();
+    assert_eq!(row.get(1), Some(&Data::Float(received as f64)));
+    assert_eq!(received, 8);
+    // Another format with `f`; a directory that cannot be written is an error on the
+    // status line.
+    d.key(KeyCode::Char('f'));
+    d.key(KeyCode::Char('x'));
+    assert!(out.path().join("hotro-report-2026-11.md").is_file());
+    d.app.export_dir = out.path().join("missing");
+    d.key(KeyCode::Char('x'));
+    assert!(d.app.flash.as_ref().unwrap().error, "{}", flash(&d));
+    assert!(flash(&d).contains("missing"), "{}", flash(&d));
+}
+
+/// A lead sees their own group's figures first: a line of their own above the breakdown,
+/// which opens by group with their group at the top.
+#[test]
+fn a_lead_sees_their_group_first() {
+    let mut d = desk("tranthibich", Lang::En);
+    report_tickets(&mut d);
+    wait_for_report(&mut d, press('B'));
+    let groups = |d: &Desk| -> Vec<String> {
+        let r = reports_screen(d);
+        r.sections
+            .iter()
+            .find(|s| s.id == "by_group")
+            .unwrap()
+            .rows
+            .iter()
+            .map(|x| x.0.clone())
+            .collect()
+    };
+    let plain = groups(&d);
+    assert_eq!(
+        reports_screen(&d).by,
+        hotro::domain::report::Dimension::Unit
+    );
+    // The TABMIS group's lead: their group has fewer requests than the Service Desk.
+    let lead_group = "tabmis";
+    assert!(plain.len() > 1 && plain[0] != lead_group, "{plain:?}");
+    d.key(KeyCode::Esc);
+    sit_down(&mut d, "lethihoa", Lang::En);
+    wait_for_report(&mut d, press('B'));
+    let r = reports_screen(&d);
+    assert_eq!(r.by, hotro::domain::report::Dimension::Group);
+    assert_eq!(
+        groups(&d)[0],
+        lead_group,
+        "{:?} {:?}",
+        groups(&d),
+        r.report.as_ref().map(|x| (
+            x.group_first.clone(),
+            x.current
+                .breakdowns
+                .iter()
+                .find(|b| b.by == hotro::domain::report::Dimension::Group)
+                .cloned()
+        ))
+    );
+    assert_eq!(
+        r.report.as_ref().unwrap().group_first.as_deref(),
+        Some(lead_group)
+    );
+    let screen = d.screen(80, 24);
+    assert!(
+        screen.contains("My group (TABMIS group): received 1"),
+        "{screen}"
+    );
+    snap(&d, "reports_lead_en");
+}
+
+/// Stored text on the Reports screen (units, applications) reaches the terminal inert.
+#[test]
+fn the_reports_screen_shows_stored_text_inert() {
+    let mut d = desk("tranthibich", Lang::En);
+    // Written behind the application's back, as a damaged or hostile database might hold it.
+    rusqlite::Connection::open(&d.path)
+        .unwrap()
+        .execute(
+            "UPDATE tickets SET requester_unit = ?1 WHERE requester_unit = 'HN'",
+            ["EVIL\u{1b}]0;pwned\u{7}UNIT"],
+        )
+        .unwrap();
+    wait_for_report(&mut d, press('B'));
+    let screen = d.screen(120, 40);
+    assert!(screen.contains("EVIL"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
+        "{screen}"
+    );
 }

@@ -100,29 +100,7 @@ pub(super) fn summary(
     let fmt = format(env, x)?;
     let cross = cross(env, cross_arg)?;
     let report = env.with_desk(|d| d.report(period, cross).map_err(|e| env.desk_err(e)))?;
-    let cat = env.cat;
-    let sections = export::sections(cat, &report);
-    let tables: Vec<Table> = sections
-        .iter()
-        .map(|s| export::section_table(cat, s))
-        .collect();
-    let title = cat.f(
-        "report.summary_title",
-        &[
-            ("period", &report.current.period.label()),
-            ("previous", &report.previous.period.label()),
-        ],
-    );
-    let bytes = match fmt {
-        Format::Md => export::markdown(&title, &tables).into_bytes(),
-        Format::Csv => {
-            export::csv_sections(cat, &sections, x.bom).map_err(|e| export_err(env, e))?
-        }
-        Format::Xlsx => export::xlsx(&tables).map_err(|e| export_err(env, e))?,
-        Format::Json => crate::inert::to_json(&report, true)
-            .map_err(|e| export_err(env, e.into()))?
-            .into_bytes(),
-    };
+    let bytes = export::report(env.cat, &report, fmt, x.bom).map_err(|e| export_err(env, e))?;
     deliver(env, x, bytes)
 }
 

@@ -112,6 +112,18 @@ pub enum Cmd {
     LoadCheck(chrono::NaiveDate),
     /// The Requirements screen: what waits for the operator and the month's publication.
     LoadRequirements(crate::domain::requirement::Month),
+    /// The Reports screen's report of a period, computed off the UI thread; the answer
+    /// ([`Loaded::Report`]) carries the generation asked for.
+    LoadReport {
+        generation: u64,
+        period: crate::domain::report::ReportPeriod,
+    },
+    /// Write a report through the shared exporter to `path` ([`Loaded::ReportWritten`]).
+    ExportReport {
+        report: Box<crate::domain::report::Report>,
+        format: crate::export::Format,
+        path: std::path::PathBuf,
+    },
     RecordCheck {
         date: chrono::NaiveDate,
         records: Vec<crate::store::CheckRecord>,
@@ -251,6 +263,10 @@ pub enum Loaded {
     CheckHistory(Vec<crate::domain::check::CheckDay>),
     /// The Requirements screen's data.
     Requirements(Box<crate::ui::req::RequirementsLoaded>),
+    /// The Reports screen's report (or why it could not be made).
+    Report(crate::ui::reports::ReportLoaded),
+    /// A report was exported to this file.
+    ReportWritten(std::path::PathBuf),
     Linked {
         key: String,
         resolution: String,
@@ -824,6 +840,10 @@ pub struct App {
     pub check: Option<crate::ui::check::CheckScreen>,
     /// The Requirements screen, when open.
     pub requirements: Option<crate::ui::req::RequirementsScreen>,
+    /// The Reports screen, when open.
+    pub reports: Option<crate::ui::reports::ReportsScreen>,
+    /// Where the Reports screen writes its exports (the current directory unless set).
+    pub export_dir: std::path::PathBuf,
     /// SLA clocks of the tickets in the list, by key.
     pub sla: std::collections::HashMap<String, crate::domain::sla::SlaStatus>,
     /// Active announcements: the banner every screen shows.
@@ -884,6 +904,8 @@ impl App {
             article_edit: None,
             check: None,
             requirements: None,
+            reports: None,
+            export_dir: std::path::PathBuf::from("."),
             sla: std::collections::HashMap::new(),
             announcements: Vec::new(),
             popup: None,
@@ -1009,6 +1031,7 @@ impl App {
             | Some(Popup::QuitConfirm(_))
             | Some(Popup::LeaveForm(_)) => vec![Context::Confirm],
             Some(Popup::Help { .. }) => vec![Context::Detail, Context::Global],
+            None if self.reports.is_some() => vec![Context::Reports, Context::Global],
             None if self.requirements.is_some() => vec![Context::Requirements, Context::Global],
             None if self.check.is_some() => vec![Context::Check, Context::Global],
             None if self.knowledge.is_some() => vec![Context::Knowledge, Context::Global],
@@ -1197,6 +1220,7 @@ impl App {
             || self.knowledge.is_some()
             || self.check.is_some()
             || self.requirements.is_some()
+            || self.reports.is_some()
         {
             return Vec::new();
         }
@@ -1392,6 +1416,13 @@ impl App {
             self.refuse_action(action);
             return Vec::new();
         }
+        // Another screen opened from this one (the palette) takes its place.
+        if matches!(
+            action,
+            Action::MorningCheck | Action::Requirements | Action::Knowledge | Action::Reports
+        ) {
+            self.reports = None;
+        }
         match action {
             Action::Quit | Action::ForceQuit => {
                 if self.has_unsaved_text() {
@@ -1413,6 +1444,9 @@ impl App {
                 Vec::new()
             }
             Action::Back => {
+                if self.reports.take().is_some() {
+                    return Vec::new();
+                }
                 if self.requirements.take().is_some() {
                     return Vec::new();
                 }
@@ -1444,6 +1478,9 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::FocusNext | Action::FocusPrev if self.reports.is_some() => {
+                self.reports_action(action)
+            }
             Action::FocusNext | Action::FocusPrev => {
                 if self.detail.is_none() {
                     self.focus = match self.focus {
@@ -1456,8 +1493,23 @@ impl App {
             // Ctrl-L: the data again, and the whole screen drawn anew (the runtime clears it).
             Action::Refresh => {
                 let mut cmds = self.refresh_all();
+                // The report again only when asked: it may take seconds, and other
+                // processes' commits (which refresh the rest) come every few seconds.
+                if self.reports.is_some() {
+                    cmds.extend(self.compute_report());
+                }
                 cmds.push(Cmd::Repaint);
                 cmds
+            }
+            Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp
+                if self.reports.is_some() =>
+            {
+                self.reports_action(action)
             }
             Action::Down
             | Action::Up
@@ -1482,6 +1534,13 @@ impl App {
             | Action::PageUp => self.move_cursor(action),
             Action::MorningCheck => self.open_check(),
             Action::Requirements => self.open_requirements(),
+            Action::Reports => self.open_reports(),
+            Action::PrevPeriod
+            | Action::NextPeriod
+            | Action::PeriodKind
+            | Action::Breakdown
+            | Action::ExportReport
+            | Action::ExportFormat => self.reports_action(action),
             Action::PrevMonth | Action::NextMonth => self.requirements_month(action),
             Action::ReqForward
             | Action::ReqReject
@@ -1816,6 +1875,7 @@ impl App {
         if let Some(r) = &self.requirements {
             cmds.push(Cmd::LoadRequirements(r.month));
         }
+
         cmds.extend(self.reload_list(self.selected_key()));
         if let Some(d) = &self.detail {
             cmds.push(Cmd::LoadDetail(d.ticket.key.clone()));
@@ -3059,6 +3119,15 @@ impl App {
         match loaded {
             Loaded::Requirements(r) => {
                 self.on_requirements_loaded(*r);
+                Vec::new()
+            }
+            Loaded::Report(r) => {
+                self.on_report_loaded(r);
+                Vec::new()
+            }
+            Loaded::ReportWritten(path) => {
+                let path = crate::inert::one_line(&path.display().to_string());
+                self.say(self.cat.f("report.written", &[("path", &path)]));
                 Vec::new()
             }
             Loaded::Counts { cells, direct } => {

@@ -16,6 +16,15 @@ use std::time::{Duration, Instant};
 /// another (a database that cannot be read would otherwise be rebuilt in a loop).
 const REPAIR_AGAIN_AFTER: Duration = Duration::from_secs(60);
 
+/// A report to compute: for which request of the screen, over which period, in which
+/// language its errors are told, with which "now" for the SLA clocks.
+struct ReportRequest {
+    lang: crate::i18n::Lang,
+    generation: u64,
+    period: crate::domain::report::ReportPeriod,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
 pub struct Executor<'a> {
     pub store: &'a mut Store,
     /// Who acts: every write goes through the application layer with it.
@@ -30,6 +39,12 @@ pub struct Executor<'a> {
     /// Probes running in the background: they may take as long as their timeouts, and the
     /// screen must stay responsive meanwhile.
     probes: Option<std::sync::mpsc::Receiver<Vec<crate::check::ProbeFinding>>>,
+    /// A report being computed on a thread of its own (seconds on a big database): the
+    /// screen stays responsive and says "computing" meanwhile. A newer request replaces it.
+    report: Option<std::sync::mpsc::Receiver<Loaded>>,
+    /// The report asked for while another was being computed: started when that one is
+    /// done (only the latest is kept), so keys pressed in a row never compute at once.
+    report_next: Option<ReportRequest>,
     /// A fixed clock for headless drivers (tests); the one clock otherwise.
     now: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -43,6 +58,8 @@ impl<'a> Executor<'a> {
             rebuild: None,
             repaired: None,
             probes: None,
+            report: None,
+            report_next: None,
             now: None,
         }
     }
@@ -63,6 +80,67 @@ impl<'a> Executor<'a> {
     /// Whether probes are still running (for headless drivers that wait for them).
     pub fn probing(&self) -> bool {
         self.probes.is_some()
+    }
+
+    /// Whether a report is still being computed (for headless drivers that wait for it).
+    pub fn reporting(&self) -> bool {
+        self.report.is_some() || self.report_next.is_some()
+    }
+
+    /// The report computed in the background, once it is done; then the one asked for
+    /// meanwhile, if any, is started.
+    fn report_done(&mut self) -> Option<Loaded> {
+        let rx = self.report.as_ref()?;
+        let done = match rx.try_recv() {
+            Ok(loaded) => Some(loaded),
+            Err(std::sync::mpsc::TryRecvError::Empty) => return None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        self.report = None;
+        if let Some(next) = self.report_next.take() {
+            self.start_report(next);
+        }
+        done
+    }
+
+    /// Compute a report now, or after the one being computed.
+    fn ask_report(&mut self, request: ReportRequest) {
+        if self.report.is_some() {
+            self.report_next = Some(request);
+        } else {
+            self.start_report(request);
+        }
+    }
+
+    /// Compute the report of `period` on a thread of its own, over its own connection to
+    /// the database, through the application layer as `hotro report summary` does.
+    fn start_report(&mut self, request: ReportRequest) {
+        let ReportRequest {
+            lang,
+            generation,
+            period,
+            now,
+        } = request;
+        let path = self.store.path().to_path_buf();
+        let session = self.session.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let cat = Catalog::new(lang);
+            let org = Some(session.org());
+            let result = Store::open(&path)
+                .map_err(|e| describe::store_error(&cat, org, &e))
+                .and_then(|mut store| {
+                    Desk::new(&mut store, &session, now)
+                        .report(period, None)
+                        .map(Box::new)
+                        .map_err(|e| describe::desk_error(&cat, org, &e))
+                });
+            let _ = tx.send(Loaded::Report(crate::ui::reports::ReportLoaded {
+                generation,
+                result,
+            }));
+        });
+        self.report = Some(rx);
     }
 
     /// Findings of background probes, once they are all in.
@@ -617,6 +695,38 @@ impl<'a> Executor<'a> {
                     Err(e) => refused(e),
                 }
             }
+            Cmd::LoadReport { generation, period } => {
+                self.ask_report(ReportRequest {
+                    lang: cat.lang(),
+                    generation,
+                    period,
+                    now,
+                });
+                return None;
+            }
+            Cmd::ExportReport {
+                report,
+                format,
+                path,
+            } => {
+                let shown = || crate::inert::one_line(&path.display().to_string());
+                match crate::export::report(cat, &report, format, false) {
+                    Ok(bytes) => match std::fs::write(&path, bytes) {
+                        Ok(()) => Loaded::ReportWritten(path),
+                        Err(e) => Loaded::Failed {
+                            done: Vec::new(),
+                            message: cat.f(
+                                "report.write_failed",
+                                &[("path", &shown()), ("error", &e.to_string())],
+                            ),
+                        },
+                    },
+                    Err(e) => Loaded::Failed {
+                        done: Vec::new(),
+                        message: cat.f("report.export_failed", &[("error", &e.to_string())]),
+                    },
+                }
+            }
             Cmd::LoadCheckHistory { from, to } => match self.store.check_days(from, to) {
                 Ok(days) => Loaded::CheckHistory(days),
                 Err(e) => failed(e),
@@ -649,6 +759,9 @@ impl<'a> Executor<'a> {
         let mut todo: std::collections::VecDeque<Cmd> = std::collections::VecDeque::new();
         if let Some(findings) = self.probe_findings() {
             todo.extend(app.update(Msg::Loaded(findings)));
+        }
+        if let Some(report) = self.report_done() {
+            todo.extend(app.update(Msg::Loaded(report)));
         }
         todo.extend(app.update(msg));
         let mut deferred = Vec::new();

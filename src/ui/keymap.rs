@@ -100,6 +100,13 @@ actions! {
     ReqAdvance => "req_advance",
     PrevMonth => "prev_month",
     NextMonth => "next_month",
+    Reports => "reports",
+    PrevPeriod => "prev_period",
+    NextPeriod => "next_period",
+    PeriodKind => "period_kind",
+    Breakdown => "breakdown",
+    ExportReport => "export_report",
+    ExportFormat => "export_format",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,16 +120,19 @@ pub enum Context {
     Knowledge,
     Check,
     Requirements,
+    /// The Reports screen (issue 13).
+    Reports,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Queue,
         Context::Detail,
         Context::Knowledge,
         Context::Check,
         Context::Requirements,
+        Context::Reports,
         Context::Editor,
         Context::Picker,
         Context::Confirm,
@@ -138,6 +148,7 @@ impl Context {
             Context::Knowledge => "knowledge",
             Context::Check => "check",
             Context::Requirements => "requirements",
+            Context::Reports => "reports",
         }
     }
 }
@@ -256,7 +267,7 @@ pub enum KeymapError {
     #[error("keymap {file}: not valid TOML: {message}")]
     Toml { file: String, message: String },
     #[error(
-        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, knowledge, check, requirements, editor, picker, confirm"
+        "keymap {file}: unknown context `{context}`; expected one of global, queue, detail, knowledge, check, requirements, reports, editor, picker, confirm"
     )]
     Context { file: String, context: String },
     #[error("keymap {file}, [[{context}]]: unknown action `{action}`")]
@@ -419,10 +430,11 @@ pub fn hint_priority(action: Action) -> u8 {
         Help | Quit | Back | Submit | Cancel | Yes | No | Discard => 0,
         Open | New | Reply | Note | Take | Assign | Escalate | Resolve | CompleteStep | CheckOk
         | CheckSlow | CheckLoginFailed | CheckDown | CheckIncident | Finalise | ReqForward
-        | ReqReject | ReqAdopt | ReqNotAdopt | ReqPlan | ReqAdvance => 1,
+        | ReqReject | ReqAdopt | ReqNotAdopt | ReqPlan | ReqAdvance | ExportReport | Breakdown => 1,
         Filter | QueueN | Classify | Status | Knowledge | CheckNote | RunProbes | AcceptProbes
         | Announce | History | ReturnDown | Transfer | ReturnStep | Link | ExternalEditor
-        | Confirm | Reopen | PrevMonth | NextMonth => 2,
+        | Confirm | Reopen | PrevMonth | NextMonth | PrevPeriod | NextPeriod | PeriodKind
+        | ExportFormat => 2,
         _ => 3,
     }
 }

@@ -11,6 +11,9 @@ pub mod exec;
 pub mod keymap;
 pub mod layout;
 pub mod queues;
+/// The Reports screen (issue 13).
+pub mod reports;
+pub mod reports_view;
 /// The Requirements screen (issue 16).
 pub mod req;
 pub mod req_view;

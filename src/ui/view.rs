@@ -96,7 +96,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame<'_>) {
     } = layout::screen(app, area);
     render_header(app, theme, frame, header);
     crate::ui::check_view::render_banner(app, theme, frame, banner);
-    if let Some(r) = &app.requirements {
+    if let Some(r) = &app.reports {
+        crate::ui::reports_view::render_reports(app, theme, frame, body, r);
+    } else if let Some(r) = &app.requirements {
         crate::ui::req_view::render_requirements(app, theme, frame, body, r);
     } else if let Some(c) = &app.check {
         crate::ui::check_view::render_check(app, theme, frame, body, c);

@@ -1191,3 +1191,20 @@ req-step-decide = decide at this level
 req-step-confirm = confirm
 req-step-plan = plan
 req-step-advance = move to the next stage
+
+# The Reports screen (issue 13).
+context-reports = Reports
+action-reports = reports
+action-prev_period = previous period
+action-next_period = next period
+action-period_kind = week / month / quarter
+action-breakdown = change breakdown
+action-export_report = export report
+action-export_format = change export format
+ui-report_computing = Computing the report for { $period }…
+ui-report_format = export { $format }
+ui-report_not_ready = The report is still being computed; wait, then export.
+ui-report_my_group = My group ({ $group }): received { $received }, resolved { $resolved }, open { $open }
+ui-report_pane = { $name } ({ $n }/{ $count }, Tab)
+ui-report_empty = No figures in this period.
+ui-report_beside = previous { $previous } ({ $delta })

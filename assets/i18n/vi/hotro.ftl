@@ -1191,3 +1191,20 @@ req-step-decide = quyết định ở cấp này
 req-step-confirm = xác nhận
 req-step-plan = lập kế hoạch
 req-step-advance = chuyển sang bước tiếp theo
+
+# The Reports screen (issue 13).
+context-reports = Báo cáo
+action-reports = báo cáo
+action-prev_period = kỳ trước
+action-next_period = kỳ sau
+action-period_kind = tuần / tháng / quý
+action-breakdown = đổi chiều phân tích
+action-export_report = xuất báo cáo
+action-export_format = đổi định dạng xuất
+ui-report_computing = Đang tính báo cáo { $period }…
+ui-report_format = xuất { $format }
+ui-report_not_ready = Báo cáo chưa tính xong; hãy đợi rồi xuất.
+ui-report_my_group = Nhóm của tôi ({ $group }): tiếp nhận { $received }, đã giải quyết { $resolved }, còn mở { $open }
+ui-report_pane = { $name } ({ $n }/{ $count }, Tab)
+ui-report_empty = Không có số liệu trong kỳ này.
+ui-report_beside = kỳ trước { $previous } ({ $delta })

@@ -1192,3 +1192,20 @@ req-step-decide = 在本级决定
 req-step-confirm = 确认
 req-step-plan = 排期
 req-step-advance = 进入下一阶段
+
+# The Reports screen (issue 13).
+context-reports = 报表
+action-reports = 报表
+action-prev_period = 上一期
+action-next_period = 下一期
+action-period_kind = 周 / 月 / 季度
+action-breakdown = 切换分类维度
+action-export_report = 导出报表
+action-export_format = 切换导出格式
+ui-report_computing = 正在计算 { $period } 的报表…
+ui-report_format = 导出 { $format }
+ui-report_not_ready = 报表尚未计算完成，请稍候再导出。
+ui-report_my_group = 本组（{ $group }）：受理 { $received }，已解决 { $resolved }，未结 { $open }
+ui-report_pane = { $name }（{ $n }/{ $count }，Tab）
+ui-report_empty = 本期没有数据。
+ui-report_beside = 上期 { $previous }（{ $delta }）
