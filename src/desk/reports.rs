@@ -6,10 +6,21 @@ use crate::domain::change::{ChangeRecord, NewChange, validate};
 use crate::domain::org::{Operator, Role};
 use crate::domain::permission::Permission;
 use crate::domain::report::{
-    Dimension, Figures, PeriodError, Report, ReportPeriod, TallyInput, UserError,
+    Dimension, Facts, Figures, PeriodError, Received, Report, ReportPeriod, TallyInput, UserError,
     order_user_errors, put_group_first, tally, user_caused_categories,
 };
 use crate::domain::sla::{self, SlaOutcome};
+use chrono::{DateTime, Utc};
+
+/// What a report reads once for both its periods. `received` and `escalated` are in order
+/// of the requests' arrival, `*_at` beside them.
+struct WindowRead {
+    facts: Vec<Facts>,
+    received: Vec<Received>,
+    received_at: Vec<DateTime<Utc>>,
+    escalated: Vec<(u8, String)>,
+    escalated_at: Vec<DateTime<Utc>>,
+}
 
 impl Desk<'_> {
     /// The acting operator, if they may read reports (any operator with `read`).
@@ -25,11 +36,12 @@ impl Desk<'_> {
         Ok(op)
     }
 
-    /// The figures of `period` from the facts read for a window that holds it.
+    /// The figures of `period` from what was read for a window that holds it: the facts,
+    /// the requests received and their escalations (both ordered by arrival).
     fn figures(
         &mut self,
         period: ReportPeriod,
-        facts: &[crate::domain::report::Facts],
+        read: &WindowRead,
         cross: Option<(Dimension, Dimension)>,
     ) -> Result<Figures, DeskError> {
         let org = self.org();
@@ -37,6 +49,26 @@ impl Desk<'_> {
             label: period.label(),
         };
         let (a, b) = period.bounds(org.time_zone).ok_or_else(out_of_range)?;
+        let within =
+            |v: &[DateTime<Utc>]| v.partition_point(|t| *t < a)..v.partition_point(|t| *t < b);
+        let received = &read.received[within(&read.received_at)];
+        let escalated = &read.escalated[within(&read.escalated_at)];
+        let articles = self.store.articles_linked_between(a, b)?;
+        let input = TallyInput {
+            period,
+            tz: org.time_zone,
+            facts: &read.facts,
+            received,
+            escalated,
+            articles,
+            cross,
+        };
+        Ok(tally(input, org).ok_or_else(out_of_range)?)
+    }
+
+    /// Read what both periods of a report need, over the window from `a` to `b`, once.
+    fn read_window(&mut self, a: DateTime<Utc>, b: DateTime<Utc>) -> Result<WindowRead, DeskError> {
+        let facts = self.store.report_facts(a, b)?;
         let mut received = self.store.received_between(a, b)?;
         // Tickets untouched since before the outcome was stored: their clocks from the
         // timeline, as the write would have stored them.
@@ -46,6 +78,7 @@ impl Desk<'_> {
             .map(|r| r.key.clone())
             .collect();
         if !unknown.is_empty() {
+            let org = self.org();
             let computed: std::collections::HashMap<String, SlaOutcome> = self
                 .store
                 .timelines_of(&unknown)?
@@ -59,18 +92,19 @@ impl Desk<'_> {
                 r.sla = computed.get(&r.key).copied();
             }
         }
-        let escalated = self.store.escalations_between(a, b)?;
-        let articles = self.store.articles_linked_between(a, b)?;
-        let input = TallyInput {
-            period,
-            tz: org.time_zone,
+        let (escalated_at, escalated) = self
+            .store
+            .escalations_between(a, b)?
+            .into_iter()
+            .map(|(at, tier, group)| (at, (tier, group)))
+            .unzip();
+        Ok(WindowRead {
             facts,
-            received: &received,
-            escalated: &escalated,
-            articles,
-            cross,
-        };
-        Ok(tally(input, org).ok_or_else(out_of_range)?)
+            received_at: received.iter().map(|r| r.created_at).collect(),
+            received,
+            escalated_at,
+            escalated,
+        })
     }
 
     /// The report over `period` (in the organisation's time zone) beside the previous period
@@ -97,9 +131,9 @@ impl Desk<'_> {
             }
             .into());
         };
-        let facts = self.store.report_facts(a, b)?;
-        let mut current = self.figures(period, &facts, cross)?;
-        let mut previous = self.figures(previous, &facts, cross)?;
+        let read = self.read_window(a, b)?;
+        let mut current = self.figures(period, &read, cross)?;
+        let mut previous = self.figures(previous, &read, cross)?;
         if let Some(g) = &group_first {
             put_group_first(&mut current, g);
             put_group_first(&mut previous, g);

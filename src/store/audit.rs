@@ -1256,6 +1256,7 @@ mod tests {
             conn.execute_batch(
                 "ALTER TABLE tickets DROP COLUMN sla_outcome;
                  DROP INDEX tickets_by_created_finish;
+                 DROP INDEX events_escalated;
                  CREATE INDEX tickets_by_created ON tickets(created_at);
                  DROP INDEX tickets_open_by_risk;
                  DROP INDEX tickets_resolved_by_time;

@@ -4,8 +4,7 @@
 
 use super::tickets::{from_millis, millis, opt_time, outcome_of_bits, parse_status};
 use super::{Store, StoreError};
-use crate::domain::report::{Facts, Received, UserError};
-use crate::domain::ticket::EventKind;
+use crate::domain::report::{Facts, Received, Text, UserError};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
@@ -22,7 +21,7 @@ impl Store {
             // A ticket cancelled before cancelling set `closed_at` (issue 13) is finished
             // at its last change other than a note (cancelled is final).
             let mut stmt = tx.prepare_cached(
-                "SELECT key, kind, priority, requester_unit, application, category, channel,
+                "SELECT id, kind, priority, requester_unit, application, category, channel,
                         grp, tier, status, created_at, resolved_at,
                         CASE WHEN closed_at IS NULL AND status = 'cancelled'
                              THEN (SELECT max(e.at) FROM events e
@@ -37,17 +36,17 @@ impl Store {
             )?;
             let mut rows = stmt.query(params![millis(from), millis(to)])?;
             let mut out = Vec::new();
+            let mut texts = Interner::default();
             while let Some(r) = rows.next()? {
-                let status: String = r.get(9)?;
+                let status = texts.get(r, 9)?;
                 out.push(Facts {
-                    key: r.get(0)?,
-                    kind: r.get(1)?,
-                    priority: r.get(2)?,
-                    unit: r.get(3)?,
-                    application: r.get(4)?,
-                    category: r.get(5)?,
-                    channel: r.get(6)?,
-                    group: r.get(7)?,
+                    kind: texts.get(r, 1)?,
+                    priority: texts.get(r, 2)?,
+                    unit: texts.get_opt(r, 3)?,
+                    application: texts.get_opt(r, 4)?,
+                    category: texts.get_opt(r, 5)?,
+                    channel: texts.get(r, 6)?,
+                    group: texts.get(r, 7)?,
                     tier: r.get(8)?,
                     status: parse_status(&status)?,
                     created_at: from_millis(r.get(10)?)?,
@@ -76,11 +75,12 @@ impl Store {
             )?;
             let mut rows = stmt.query(params![millis(from), millis(to)])?;
             let mut out = Vec::new();
+            let mut texts = Interner::default();
             while let Some(r) = rows.next()? {
                 out.push(Received {
                     key: r.get(0)?,
-                    kind: r.get(1)?,
-                    priority: r.get(2)?,
+                    kind: texts.get(r, 1)?,
+                    priority: texts.get(r, 2)?,
                     created_at: from_millis(r.get(3)?)?,
                     first_response_at: opt_time(r.get(4)?)?,
                     resolved_at: opt_time(r.get(5)?)?,
@@ -91,32 +91,28 @@ impl Store {
         })
     }
 
-    /// The escalations of the requests that arrived in `from..to`: the (tier, group) each
-    /// went to, one per `escalated` event.
+    /// The escalations of the requests that arrived in `from..to`, in order of arrival:
+    /// (the request's arrival, the tier and the group it went to), one per `escalated`
+    /// event (found through their own partial index, schema 11; the two fields read in
+    /// SQL from the event's stored form, [`crate::domain::ticket::EventKind::Escalated`]'s `to_tier` and
+    /// `to_group`).
     pub fn escalations_between(
         &mut self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<(u8, String)>, StoreError> {
+    ) -> Result<Vec<(DateTime<Utc>, u8, String)>, StoreError> {
         self.read(|tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT t.key, e.payload FROM tickets t JOIN events e ON e.ticket_id = t.id
-                 WHERE t.created_at >= ?1 AND t.created_at < ?2 AND e.kind = 'escalated'",
+                "SELECT t.created_at, json_extract(e.payload, '$.to_tier'),
+                        json_extract(e.payload, '$.to_group')
+                 FROM tickets t JOIN events e ON e.ticket_id = t.id AND e.kind = 'escalated'
+                 WHERE t.created_at >= ?1 AND t.created_at < ?2
+                 ORDER BY t.created_at, t.id, e.version",
             )?;
             let mut rows = stmt.query(params![millis(from), millis(to)])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                let key: String = r.get(0)?;
-                let payload: String = r.get(1)?;
-                if let (
-                    EventKind::Escalated {
-                        to_tier, to_group, ..
-                    },
-                    _,
-                ) = super::tickets::decode_payload(&key, &payload)?
-                {
-                    out.push((to_tier, to_group));
-                }
+                out.push((from_millis(r.get(0)?)?, r.get(1)?, r.get(2)?));
             }
             Ok(out)
         })
@@ -192,5 +188,39 @@ impl Store {
             }
             Ok(out)
         })
+    }
+}
+
+/// Each distinct text of a report's read once: the many tickets that share a unit, an
+/// application or a kind share one [`Text`] (no allocation per ticket and column).
+#[derive(Default)]
+struct Interner(rustc_hash::FxHashMap<Box<str>, Text>);
+
+impl Interner {
+    /// Column `i` of row `r` as shared text (a NULL is an error, as for a `String`).
+    fn get(&mut self, r: &rusqlite::Row<'_>, i: usize) -> Result<Text, StoreError> {
+        self.get_opt(r, i)?.ok_or_else(|| {
+            StoreError::from(rusqlite::Error::InvalidColumnType(
+                i,
+                String::new(),
+                rusqlite::types::Type::Null,
+            ))
+        })
+    }
+
+    /// Column `i` of row `r` as shared text, `None` for NULL.
+    fn get_opt(&mut self, r: &rusqlite::Row<'_>, i: usize) -> Result<Option<Text>, StoreError> {
+        let text = r.get_ref(i)?.as_str_or_null().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        let Some(text) = text else {
+            return Ok(None);
+        };
+        if let Some(t) = self.0.get(text) {
+            return Ok(Some(t.clone()));
+        }
+        let t: Text = Text::from(text);
+        self.0.insert(text.into(), t.clone());
+        Ok(Some(t))
     }
 }
