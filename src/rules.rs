@@ -148,7 +148,7 @@ pub fn tick_batch(
         .map(|(t, status)| {
             (
                 t.key.clone(),
-                crate::store::SlaKeys::from_status(status, now),
+                crate::store::SlaKeys::from_status(t, status, now),
             )
         })
         .collect();

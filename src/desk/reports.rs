@@ -85,7 +85,8 @@ impl Desk<'_> {
                 .into_iter()
                 .map(|(t, events)| {
                     let s = sla::compute(&t, &events, &org.calendar, &org.sla, self.now);
-                    (t.key, s.outcome())
+                    let outcome = s.outcome(&t);
+                    (t.key, outcome)
                 })
                 .collect();
             for r in received.iter_mut().filter(|r| r.sla.is_none()) {

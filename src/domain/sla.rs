@@ -174,11 +174,12 @@ pub struct SlaStatus {
 }
 
 /// What became of a ticket's two clocks, as the SLA figures count them: `None` when the
-/// clock has no target (no budget for the ticket's kind and priority), `Some(true)` when it
-/// stopped within its budget (state [`ClockState::Met`]), `Some(false)` otherwise (still
-/// running, or breached). A stopped clock's outcome no longer changes with time, so it is
-/// kept with the ticket at every write (issue 13: the monthly report reads it instead of
-/// replaying every timeline).
+/// clock has no target (no budget for the ticket's kind and priority) or is not measured (a
+/// cancelled request, unless answered — or resolved — before it was withdrawn), `Some(true)`
+/// when it stopped within its budget (state [`ClockState::Met`]), `Some(false)` otherwise
+/// (still running, or breached). A stopped clock's outcome no longer changes with time, so
+/// it is kept with the ticket at every write (issue 13: the monthly report reads it instead
+/// of replaying every timeline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct SlaOutcome {
     pub first_response: Option<bool>,
@@ -186,12 +187,19 @@ pub struct SlaOutcome {
 }
 
 impl SlaStatus {
-    /// The outcome of the two clocks (see [`SlaOutcome`]).
-    pub fn outcome(&self) -> SlaOutcome {
-        let met = |c: &Option<Clock>| c.as_ref().map(|c| c.state == ClockState::Met);
+    /// The outcome of the two clocks of ticket `t` (see [`SlaOutcome`]): a cancellation
+    /// stops the clocks without meeting them, so a withdrawn request is left out of the
+    /// figures rather than counted within target.
+    pub fn outcome(&self, t: &Ticket) -> SlaOutcome {
+        let cancelled = t.status == Status::Cancelled;
+        let met = |c: &Option<Clock>, done: bool| {
+            c.as_ref()
+                .filter(|_| done || !cancelled)
+                .map(|c| c.state == ClockState::Met)
+        };
         SlaOutcome {
-            first_response: met(&self.first_response),
-            resolution: met(&self.resolution),
+            first_response: met(&self.first_response, t.first_response_at.is_some()),
+            resolution: met(&self.resolution, t.resolved_at.is_some()),
         }
     }
 
@@ -559,7 +567,7 @@ pub fn figures<'a>(
         if t.resolved_at.is_some_and(|r| day(r) == arrived) {
             f.same_day_closure += 1;
         }
-        let o = s.outcome();
+        let o = s.outcome(t);
         f.first_response_targets += usize::from(o.first_response.is_some());
         f.first_response_met += usize::from(o.first_response == Some(true));
         f.resolution_targets += usize::from(o.resolution.is_some());
@@ -699,6 +707,32 @@ mod tests {
             }],
             ..SlaSettings::default()
         }
+    }
+
+    /// A withdrawn request is not measured, unless it was answered before (issue 13: the
+    /// leaders' figures counted cancellations as targets met).
+    #[test]
+    fn a_cancelled_request_is_left_out_of_the_outcome_unless_answered_first() {
+        let cal = WorkCalendar::default();
+        let s = settings(Some("1h"), Some("4h"));
+        let mut t = ticket("incident", vn(23, 8, 0));
+        t.status = Status::Cancelled;
+        let events = vec![status(vn(23, 8, 30), Status::New, Status::Cancelled)];
+        let clocks = compute(&t, &events, &cal, &s, vn(23, 10, 0));
+        // The clocks themselves stop (and read as within target on the ticket) …
+        assert_eq!(clocks.resolution.as_ref().map(|c| c.state), Some(ClockState::Met));
+        // … but the figures leave them out.
+        assert_eq!(clocks.outcome(&t), SlaOutcome::default());
+        // Answered at 08:10, then withdrawn: the first response is measured.
+        t.first_response_at = Some(vn(23, 8, 10));
+        let clocks = compute(&t, &events, &cal, &s, vn(23, 10, 0));
+        let o = clocks.outcome(&t);
+        assert_eq!((o.first_response, o.resolution), (Some(true), None));
+        // An open request's running clocks are targets not (yet) met.
+        let mut open = ticket("incident", vn(23, 8, 0));
+        open.status = Status::InProgress;
+        let o = compute(&open, &[], &cal, &s, vn(23, 10, 0)).outcome(&open);
+        assert_eq!((o.first_response, o.resolution), (Some(false), Some(false)));
     }
 
     /// Monday 23 Nov 2026.

@@ -489,15 +489,19 @@ impl SlaKeys {
     /// The keys of ticket `t` with its timeline, its clocks as of `now`.
     pub fn of(t: &Ticket, events: &[Event], org: &Organisation, now: DateTime<Utc>) -> SlaKeys {
         let status = crate::domain::sla::compute(t, events, &org.calendar, &org.sla, now);
-        SlaKeys::from_status(&status, now)
+        SlaKeys::from_status(t, &status, now)
     }
 
-    /// The keys of clocks already computed as of `now`.
-    pub fn from_status(status: &crate::domain::sla::SlaStatus, now: DateTime<Utc>) -> SlaKeys {
+    /// The keys of ticket `t`'s clocks already computed as of `now`.
+    pub fn from_status(
+        t: &Ticket,
+        status: &crate::domain::sla::SlaStatus,
+        now: DateTime<Utc>,
+    ) -> SlaKeys {
         SlaKeys {
             due: status.sort_due(now),
             attention_from: status.attention_from(),
-            outcome: status.outcome(),
+            outcome: status.outcome(t),
         }
     }
 }
