@@ -411,10 +411,6 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             &[("key", &one_line(key)), ("target", &one_line(target))],
         ),
         DomainError::NothingToChange => cat.t("error.nothing_to_change"),
-        DomainError::ReversedPeriod { from, to } => cat.f(
-            "error.reversed_period",
-            &[("from", &from.to_string()), ("to", &to.to_string())],
-        ),
         DomainError::NoProcedure { kind } => {
             cat.f("error.no_procedure", &[("kind", &one_line(kind))])
         }

@@ -1058,8 +1058,40 @@ fn a_reversed_or_empty_range_is_refused_naming_the_option() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--to 2026-11-01 is before --from 2026-11-30: swap them"),
+        err.contains(
+            "the period ends (--to 2026-11-01) before it starts (--from 2026-11-30): \
+             swap --from and --to"
+        ),
         "{err}"
+    );
+    // `report sla` takes the same periods, with the same refusal, and no period at all
+    // is refused naming the options.
+    for (args, said) in [
+        (
+            &[
+                "report",
+                "sla",
+                "--from",
+                "2026-11-30",
+                "--to",
+                "2026-11-01",
+            ][..],
+            "swap --from and --to",
+        ),
+        (&["report", "sla"][..], "--month"),
+    ] {
+        let out = hotro(d.dir.path(), &d.db, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(said),
+            "{args:?}: {err}"
+        );
+    }
+    let month = d.json(&["report", "sla", "--month", "2026-11", "--json"]);
+    assert_eq!(month["tickets"], 8, "{month}");
+    assert_eq!(
+        (month["from"].as_str(), month["to"].as_str()),
+        (Some("2026-11-01"), Some("2026-11-30"))
     );
     let out = hotro(
         d.dir.path(),

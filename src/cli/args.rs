@@ -209,10 +209,8 @@ pub enum ReportCommand {
         export: ExportArgs,
     },
     Sla {
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        from: String,
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        to: String,
+        #[command(flatten)]
+        period: PeriodArgs,
         #[arg(long)]
         json: bool,
     },

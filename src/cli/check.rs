@@ -743,38 +743,15 @@ pub(super) fn calendar_cmd(env: &Env<'_>, cmd: &CalendarCommand) -> Result<i32> 
     }
 }
 
-/// `hotro report sla --from D1 --to D2`: requests that arrived on those days (inclusive,
-/// organisation time), their clocks as of now.
-pub(super) fn report_sla(env: &Env<'_>, from: &str, to: &str, json: bool) -> Result<i32> {
-    use crate::domain::sla::{Figures, compute, figures};
+/// `hotro report sla --month M` (or `--week`, `--quarter`, `--from D1 --to D2`): requests
+/// that arrived in the period (organisation time), their clocks as of now.
+pub(super) fn report_sla(env: &Env<'_>, p: &super::args::PeriodArgs, json: bool) -> Result<i32> {
+    use crate::domain::sla::Figures;
     let org = &env.cfg.org;
     let cat = env.cat;
-    let now = crate::clock::now();
-    let (first, last) =
-        crate::domain::sla::period(env.date_arg(Some(from), now)?, env.date_arg(Some(to), now)?)
-            .map_err(|e| env.user(crate::describe::domain_error(cat, &e)))?;
-    let start_of = |d: NaiveDate| {
-        use chrono::TimeZone;
-        org.time_zone
-            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let (Some(a), Some(b)) = (start_of(first), last.succ_opt().and_then(start_of)) else {
-        return Err(env.user(cat.f("error.bad_date", &[("value", &one_line(to))])));
-    };
-    let mut store = env.open()?;
-    let keys = store
-        .keys_created_between(a, b)
-        .map_err(|e| env.store_err(e))?;
-    let mut items = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(500) {
-        for (t, events) in store.timelines_of(chunk).map_err(|e| env.store_err(e))? {
-            let s = compute(&t, &events, &org.calendar, &org.sla, now);
-            items.push((t, s));
-        }
-    }
-    let f = figures(items.iter().map(|(t, s)| (t, s)), org.time_zone);
+    let period = super::report::period(env, p)?;
+    let f = env.with_desk(|d| d.sla_figures(period).map_err(|e| env.desk_err(e)))?;
+    let (first, last) = (period.first, period.last);
     if json {
         #[derive(Serialize)]
         struct Out<'a> {

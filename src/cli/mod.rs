@@ -425,8 +425,8 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Report(args::ReportCommand::UserErrors { period, export }) => {
             report::user_errors(&env, period, export)
         }
-        Command::Report(args::ReportCommand::Sla { from, to, json }) => {
-            check::report_sla(&env, from, to, *json)
+        Command::Report(args::ReportCommand::Sla { period, json }) => {
+            check::report_sla(&env, period, *json)
         }
         Command::Bench(b) => {
             // Benchmark writers act as every operator in turn, around the application

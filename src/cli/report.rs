@@ -10,7 +10,7 @@ use crate::i18n::Catalog;
 use crate::inert::one_line;
 use anyhow::Result;
 
-fn period(env: &Env<'_>, p: &PeriodArgs) -> Result<ReportPeriod> {
+pub(super) fn period(env: &Env<'_>, p: &PeriodArgs) -> Result<ReportPeriod> {
     ReportPeriod::from_options(
         p.week.as_deref(),
         p.month.as_deref(),

@@ -146,6 +146,33 @@ impl Desk<'_> {
         })
     }
 
+    /// The SLA figures of the requests that arrived in `period` (`hotro report sla`), their
+    /// clocks as of now: first responses and resolutions within target, same-day response
+    /// and closure, breaches by group and tier ([`sla::figures`]).
+    ///
+    /// Errors: no operator or no `read` permission; a period out of range; the store.
+    pub fn sla_figures(&mut self, period: ReportPeriod) -> Result<sla::Figures, DeskError> {
+        self.reader()?;
+        let org = self.org();
+        let (a, b) = period
+            .bounds(org.time_zone)
+            .ok_or_else(|| PeriodError::OutOfRange {
+                label: period.label(),
+            })?;
+        let keys = self.store.keys_created_between(a, b)?;
+        let mut items = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(500) {
+            for (t, events) in self.store.timelines_of(chunk)? {
+                let s = sla::compute(&t, &events, &org.calendar, &org.sla, self.now);
+                items.push((t, s));
+            }
+        }
+        Ok(sla::figures(
+            items.iter().map(|(t, s)| (t, s)),
+            org.time_zone,
+        ))
+    }
+
     /// The user-error list of `period` (seed 003): requests received in it whose category is
     /// user-caused, by unit, with the problem, the solution and the articles to read.
     ///

@@ -534,22 +534,6 @@ impl Figures {
     }
 }
 
-/// A report's period, first and last day included (organisation dates). Errors:
-/// [`crate::domain::ticket::DomainError::ReversedPeriod`] when it ends before it starts —
-/// it used to report zeros as if nothing had happened (issue 14).
-pub fn period(
-    first: chrono::NaiveDate,
-    last: chrono::NaiveDate,
-) -> Result<(chrono::NaiveDate, chrono::NaiveDate), crate::domain::ticket::DomainError> {
-    if last < first {
-        return Err(crate::domain::ticket::DomainError::ReversedPeriod {
-            from: first,
-            to: last,
-        });
-    }
-    Ok((first, last))
-}
-
 /// The SLA figures of a set of tickets with their clocks (a ticket's clocks as
 /// [`compute`] gives them), counted per [`Figures`]' fields; days local to `tz`.
 pub fn figures<'a>(
@@ -720,7 +704,10 @@ mod tests {
         let events = vec![status(vn(23, 8, 30), Status::New, Status::Cancelled)];
         let clocks = compute(&t, &events, &cal, &s, vn(23, 10, 0));
         // The clocks themselves stop (and read as within target on the ticket) …
-        assert_eq!(clocks.resolution.as_ref().map(|c| c.state), Some(ClockState::Met));
+        assert_eq!(
+            clocks.resolution.as_ref().map(|c| c.state),
+            Some(ClockState::Met)
+        );
         // … but the figures leave them out.
         assert_eq!(clocks.outcome(&t), SlaOutcome::default());
         // Answered at 08:10, then withdrawn: the first response is measured.
@@ -821,17 +808,6 @@ mod tests {
         assert!(r.running);
         // 08:00–08:30 and 13:00–14:00 (the lunch break 12:00–13:00 is not working time).
         assert_eq!(r.used_minutes, 90);
-    }
-
-    #[test]
-    fn a_report_period_may_not_end_before_it_starts() {
-        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
-        assert_eq!(period(d(11, 1), d(11, 30)), Ok((d(11, 1), d(11, 30))));
-        assert_eq!(period(d(11, 30), d(11, 30)), Ok((d(11, 30), d(11, 30))));
-        assert!(matches!(
-            period(d(12, 1), d(11, 1)),
-            Err(crate::domain::ticket::DomainError::ReversedPeriod { .. })
-        ));
     }
 
     #[test]

@@ -535,11 +535,6 @@ pub enum DomainError {
     ReceivedTooEarly { at: DateTime<Utc>, days: i64 },
     #[error("the expected fix time {at} has already passed")]
     FixInPast { at: DateTime<Utc> },
-    #[error("the period ends ({to}) before it starts ({from})")]
-    ReversedPeriod {
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    },
 }
 
 pub(crate) fn check_text(
