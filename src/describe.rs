@@ -338,7 +338,22 @@ pub fn conflict_changes(cat: &Catalog, org: &Organisation, c: &Conflict) -> Stri
     out
 }
 
-pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
+/// An instant as the organisation's wall clock reads it, `2026-11-30 14:05 +07:00` (the
+/// offset said, so nobody takes it for UTC); RFC 3339 in UTC when no organisation is known.
+fn local_time(org: Option<&Organisation>, at: &chrono::DateTime<chrono::Utc>) -> String {
+    match org {
+        Some(o) => at
+            .with_timezone(&o.time_zone)
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string(),
+        None => at.to_rfc3339(),
+    }
+}
+
+/// A domain refusal in the reader's language, instants in the organisation's local time
+/// (`org`; UTC without one).
+pub fn domain_error(cat: &Catalog, org: Option<&Organisation>, e: &DomainError) -> String {
+    let when = |at: &chrono::DateTime<chrono::Utc>| local_time(org, at);
     match e {
         DomainError::InvalidTransition { from, to } => cat.f(
             "error.invalid_transition",
@@ -436,9 +451,9 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
         DomainError::RoleRequired { step, role } => {
             cat.f("error.role_required", &[("step", step), ("role", role)])
         }
-        DomainError::FixInPast { at } => cat.f("error.fix_in_past", &[("at", &at.to_rfc3339())]),
+        DomainError::FixInPast { at } => cat.f("error.fix_in_past", &[("at", &when(at))]),
         DomainError::ReceivedInFuture { at } => {
-            cat.f("error.received_in_future", &[("at", &at.to_rfc3339())])
+            cat.f("error.received_in_future", &[("at", &when(at))])
         }
         DomainError::StepPending { key, step, role } => match role {
             Some(role) => cat.f(
@@ -451,13 +466,13 @@ pub fn domain_error(cat: &Catalog, e: &DomainError) -> String {
             "error.before_previous",
             &[
                 ("key", key),
-                ("at", &at.to_rfc3339()),
-                ("previous", &previous.to_rfc3339()),
+                ("at", &when(at)),
+                ("previous", &when(previous)),
             ],
         ),
         DomainError::ReceivedTooEarly { at, days } => cat.f(
             "error.received_too_early",
-            &[("at", &at.to_rfc3339()), ("days", days)],
+            &[("at", &when(at)), ("days", days)],
         ),
     }
 }
@@ -540,7 +555,7 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
             &[("system", &one_line(system)), ("date", date)],
         ),
         DeskError::Identity(i) => cat.f("error.identity", &[("uid", &i.uid)]),
-        DeskError::Domain(d) => domain_error(cat, d),
+        DeskError::Domain(d) => domain_error(cat, org, d),
         DeskError::Store(s) => store_error(cat, org, s),
         DeskError::Period(p) => period_error(cat, p),
         DeskError::Change(c) => {
@@ -705,19 +720,13 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             Some(org) => conflict(cat, org, c),
             None => e.to_string(),
         },
-        StoreError::Domain(d) => domain_error(cat, d),
+        StoreError::Domain(d) => domain_error(cat, org, d),
         StoreError::AlreadyFinalised { date, by, at } => {
             let name = org
                 .and_then(|o| o.operator(by))
                 .map(|op| op.name.clone())
                 .unwrap_or_else(|| one_line(by));
-            let at = match org {
-                Some(o) => at
-                    .with_timezone(&o.time_zone)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-                None => at.to_rfc3339(),
-            };
+            let at = local_time(org, at);
             cat.f(
                 "error.check_finalised",
                 &[("date", date), ("by", &name), ("at", &at)],

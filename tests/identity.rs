@@ -422,6 +422,8 @@ fn a_fixed_clock_is_refused_on_a_live_desk() {
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(out.stderr.contains("7 days"), "{out:?}");
+    // The time is said as the desk's clock reads it, not in UTC.
+    assert!(out.stderr.contains("2020-01-01 08:00 +07:00"), "{out:?}");
 }
 
 #[test]

@@ -242,7 +242,9 @@ fn a_request_phoned_in_earlier_starts_its_clocks_when_it_arrived() {
         ],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("future"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("future"), "{err}");
+    assert!(err.contains("2026-11-23 10:00 +07:00"), "{err}");
 }
 
 #[test]

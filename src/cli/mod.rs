@@ -772,7 +772,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 a.following.as_deref(),
                 a.application.as_deref(),
             )
-            .map_err(|e| env.user(describe::domain_error(cat, &e)))?;
+            .map_err(|e| env.user(describe::domain_error(cat, Some(&env.cfg.org), &e)))?;
             crate::domain::ticket::check_list_filter(
                 &env.cfg.org,
                 a.notified.as_deref(),
@@ -780,7 +780,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 None,
                 None,
             )
-            .map_err(|e| env.user(describe::domain_error(cat, &e)))?;
+            .map_err(|e| env.user(describe::domain_error(cat, Some(&env.cfg.org), &e)))?;
             let assignee = if a.mine {
                 Some(env.me()?)
             } else {
