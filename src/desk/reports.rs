@@ -36,6 +36,16 @@ impl Desk<'_> {
         Ok(op)
     }
 
+    /// The instants `period` spans in the organisation's time zone. Errors: a period out of
+    /// the calendar's range.
+    fn bounds(&self, period: ReportPeriod) -> Result<(DateTime<Utc>, DateTime<Utc>), DeskError> {
+        Ok(period
+            .bounds(self.org().time_zone)
+            .ok_or_else(|| PeriodError::OutOfRange {
+                label: period.label(),
+            })?)
+    }
+
     /// The figures of `period` from what was read for a window that holds it: the facts,
     /// the requests received and their escalations (both ordered by arrival).
     fn figures(
@@ -154,11 +164,7 @@ impl Desk<'_> {
     pub fn sla_figures(&mut self, period: ReportPeriod) -> Result<sla::Figures, DeskError> {
         self.reader()?;
         let org = self.org();
-        let (a, b) = period
-            .bounds(org.time_zone)
-            .ok_or_else(|| PeriodError::OutOfRange {
-                label: period.label(),
-            })?;
+        let (a, b) = self.bounds(period)?;
         let keys = self.store.keys_created_between(a, b)?;
         let mut items = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(500) {
@@ -180,11 +186,7 @@ impl Desk<'_> {
     pub fn user_errors(&mut self, period: ReportPeriod) -> Result<Vec<UserError>, DeskError> {
         self.reader()?;
         let org = self.org();
-        let (a, b) = period
-            .bounds(org.time_zone)
-            .ok_or_else(|| PeriodError::OutOfRange {
-                label: period.label(),
-            })?;
+        let (a, b) = self.bounds(period)?;
         let mut list = self
             .store
             .user_errors_between(a, b, &user_caused_categories(org))?;
@@ -216,12 +218,7 @@ impl Desk<'_> {
     /// Errors: no operator or no `read` permission; a period out of range; the store.
     pub fn changes(&mut self, period: ReportPeriod) -> Result<Vec<ChangeRecord>, DeskError> {
         self.reader()?;
-        let (a, b) =
-            period
-                .bounds(self.org().time_zone)
-                .ok_or_else(|| PeriodError::OutOfRange {
-                    label: period.label(),
-                })?;
+        let (a, b) = self.bounds(period)?;
         Ok(self.store.changes_between(a, b)?)
     }
 }
