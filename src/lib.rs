@@ -16,6 +16,7 @@ pub mod export;
 pub mod forms;
 pub mod i18n;
 pub mod inert;
+pub mod mail;
 pub mod input;
 pub mod rules;
 pub mod search;

@@ -17,6 +17,8 @@
 pub mod identity;
 /// Reports for the leaders (issue 13).
 mod reports;
+/// The mail intake (issue 12).
+pub mod mail;
 
 use crate::config::Config;
 use crate::domain::check::check_date;
@@ -100,6 +102,9 @@ pub enum DeskError {
     /// A change for the register is incomplete or names someone or something unknown.
     #[error(transparent)]
     Change(#[from] crate::domain::change::ChangeError),
+    /// `hotro mail fetch` on a desk whose configuration has no `[mail]` section.
+    #[error("the configuration has no [mail] section naming the intake operator")]
+    NoMailIntake,
 }
 
 impl From<StoreError> for DeskError {

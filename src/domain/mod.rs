@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod change;
 pub mod check;
 pub mod kb;
+pub mod mail;
 pub mod key;
 pub mod org;
 pub mod permission;

@@ -150,6 +150,21 @@ pub enum Change {
     Note {
         text: String,
     },
+    /// The requester wrote back (issue 12: a mail answering the ticket). It ends "waiting
+    /// for requester": a ticket in `waiting_requester` goes back to `in_progress`, so the
+    /// resolution clock runs again (the SLA's `pause_in`). It is not a first response.
+    RequesterReply {
+        text: String,
+        /// The channel id it came by (`email`).
+        via: String,
+    },
+    /// Files kept with the ticket (issue 12), already stored by content; numbered by the
+    /// store. `mail` is the intake key of the mail they came with (`None`: an operator
+    /// attached them).
+    Attach {
+        files: Vec<crate::domain::mail::AttachedFile>,
+        mail: Option<String>,
+    },
     /// An SLA rule tells the group's lead that a clock is at risk or overdue. Recorded as a
     /// fact (which clock, whom it told), worded in each reader's language when shown.
     SlaNotice {
@@ -259,6 +274,21 @@ pub enum EventKind {
     },
     InternalNote {
         text: String,
+    },
+    /// The requester wrote back ([`Change::RequesterReply`]): the text, the channel, and the
+    /// status it led to (`in_progress` when the ticket waited for them; `None`: unchanged).
+    RequesterReplied {
+        text: String,
+        via: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
+    },
+    /// Files kept with the ticket: number, safe name, media type, size and SHA-256 of each,
+    /// and the intake key of the mail they came with (`None`: attached by the operator).
+    Attached {
+        files: Vec<crate::domain::mail::AttachedFile>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mail: Option<String>,
     },
     /// An SLA rule told the ticket's group lead that a clock is at risk or overdue: the
     /// clock, the group, and the lead and phone as configured then (words at the edge).
@@ -402,6 +432,8 @@ impl EventKind {
             EventKind::Created { .. } => "created",
             EventKind::PublicReply { .. } => "public_reply",
             EventKind::InternalNote { .. } => "internal_note",
+            EventKind::RequesterReplied { .. } => "requester_replied",
+            EventKind::Attached { .. } => "attached",
             EventKind::SlaNotice { .. } => "sla_notice",
             EventKind::Classified { .. } => "classified",
             EventKind::Edited { .. } => "edited",
@@ -932,6 +964,27 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
         Change::Note { text } => {
             let text = check_text("note", &text, true)?;
             Ok(EventKind::InternalNote { text })
+        }
+        Change::RequesterReply { text, via } => {
+            refuse_if_final(t)?;
+            let text = check_text("reply", &text, true)?;
+            let via = org
+                .channel(&via)
+                .map(|c| c.id.clone())
+                .ok_or_else(|| unknown("channel", &via))?;
+            let status = if t.status == Status::WaitingRequester {
+                transition(t, Status::InProgress)?;
+                Some(Status::InProgress)
+            } else {
+                None
+            };
+            Ok(EventKind::RequesterReplied { text, via, status })
+        }
+        Change::Attach { files, mail } => {
+            if files.is_empty() {
+                return Err(DomainError::NothingToChange);
+            }
+            Ok(EventKind::Attached { files, mail })
         }
         Change::SlaEscalate { clock } => {
             // The escalation itself is the operator's one; only its reason is a fact.

@@ -1251,7 +1251,8 @@ mod tests {
             conn.execute_batch("ALTER TABLE events DROP COLUMN state")
                 .unwrap();
             // And without what later schemas added (8: articles written in hotro; 9: the
-            // at-risk time, the resolved-ticket index, requirements; 10: the change register).
+            // at-risk time, the resolved-ticket index, requirements; 10: the change register;
+            // 12: the mail intake, thread ids, blobs and attachments).
             conn.execute_batch(
                 "DROP INDEX tickets_open_by_risk;
                  DROP INDEX tickets_resolved_by_time;
@@ -1259,6 +1260,10 @@ mod tests {
                  ALTER TABLE tickets DROP COLUMN requirement;
                  DROP TABLE requirement_publications;
                  DROP TABLE changes;
+                 DROP TABLE attachments;
+                 DROP TABLE blobs;
+                 DROP TABLE mail_thread_ids;
+                 DROP TABLE mail_messages;
                  DROP TABLE article_revisions;
                  ALTER TABLE articles DROP COLUMN faq;
                  ALTER TABLE articles DROP COLUMN updated_by;

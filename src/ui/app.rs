@@ -2347,6 +2347,8 @@ impl App {
             Change::Edit(_) => cat.t("action.edit_ticket"),
             Change::Reply { .. } => cat.t("action.reply"),
             Change::Note { .. } => cat.t("action.note"),
+            Change::RequesterReply { .. } => cat.t("action.requester_reply"),
+            Change::Attach { .. } => cat.t("action.attach"),
             Change::SlaEscalate { clock } => cat.f(
                 "sla.escalate_reason",
                 &[("clock", &cat.t(&format!("sla.{clock}")))],
