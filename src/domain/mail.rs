@@ -23,6 +23,19 @@ pub const DEFAULT_RATE_WINDOW_MINUTES: i64 = 60;
 /// Longest attachment file name kept, in bytes of UTF-8 (most file systems allow 255).
 pub const MAX_FILE_NAME_BYTES: usize = 200;
 
+/// Every outcome of taking a mail, as stored: a ticket opened or answered, or why none was.
+pub const OUTCOMES: [&str; 9] = [
+    "created",
+    "replied",
+    "auto_reply",
+    "bounce",
+    "list",
+    "loop",
+    "no_sender",
+    "rate_limited",
+    "too_large",
+];
+
 /// A known requester: address → person and unit (`[[mail.senders]]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KnownSender {
