@@ -255,7 +255,11 @@ fn build_mail(
         Some(v) => v.get_ref().clone(),
     };
     if !all.channels.iter().any(|ch| *ch.id.get_ref() == channel) {
-        let span = m.channel.as_ref().map(|v| v.span()).unwrap_or(m.intake_operator.span());
+        let span = m
+            .channel
+            .as_ref()
+            .map(|v| v.span())
+            .unwrap_or(m.intake_operator.span());
         return c.error(
             span,
             "mail.channel",

@@ -97,7 +97,12 @@ pub enum MailCommand {
     /// One pass of the intake (for cron or a systemd timer): every new mail of a Maildir
     /// folder, or the given `.eml` files.
     Fetch {
-        #[arg(long, value_name = "DIR", conflicts_with = "eml", required_unless_present = "eml")]
+        #[arg(
+            long,
+            value_name = "DIR",
+            conflicts_with = "eml",
+            required_unless_present = "eml"
+        )]
         maildir: Option<PathBuf>,
         #[arg(long, value_name = "FILE", num_args = 1..)]
         eml: Vec<PathBuf>,

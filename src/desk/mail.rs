@@ -161,9 +161,9 @@ impl Desk<'_> {
         } else {
             &mail.attachments[..]
         };
-        let taken = self
-            .store
-            .take_mail(&record(hold.unwrap_or("created")), &action, files, ctx)?;
+        let taken =
+            self.store
+                .take_mail(&record(hold.unwrap_or("created")), &action, files, ctx)?;
         Ok(match taken {
             MailTaken::Known(r) => MailOutcome::of(&r, true, 0),
             MailTaken::Recorded {

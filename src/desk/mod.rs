@@ -15,10 +15,10 @@
 
 /// The OS account of the process.
 pub mod identity;
-/// Reports for the leaders (issue 13).
-mod reports;
 /// The mail intake (issue 12).
 pub mod mail;
+/// Reports for the leaders (issue 13).
+mod reports;
 
 use crate::config::Config;
 use crate::domain::check::check_date;

@@ -223,10 +223,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// program wrote; then a ticket key in the subject. `by_reference` is the ticket of each
 /// reference the store knows; `in_subject` the keys of the subject that are tickets.
 pub fn thread_target(by_reference: &[String], in_subject: &[String]) -> Option<String> {
-    by_reference
-        .first()
-        .or_else(|| in_subject.first())
-        .cloned()
+    by_reference.first().or_else(|| in_subject.first()).cloned()
 }
 
 /// The references of a mail, nearest first: `In-Reply-To`, then `References` from the
@@ -248,8 +245,20 @@ pub fn references(in_reply_to: &[String], references: &[String]) -> Vec<String> 
 /// non-empty line, and failing that the sender's address.
 pub fn title_of(subject: &str, body: &str, from: &str) -> String {
     const PREFIXES: [&str; 14] = [
-        "re", "fw", "fwd", "tl", "trả lời", "chuyển tiếp", "aw", "wg", "sv", "vs", "回复",
-        "回覆", "转发", "答复",
+        "re",
+        "fw",
+        "fwd",
+        "tl",
+        "trả lời",
+        "chuyển tiếp",
+        "aw",
+        "wg",
+        "sv",
+        "vs",
+        "回复",
+        "回覆",
+        "转发",
+        "答复",
     ];
     let mut s = text::normalize_line(subject).replace(['\n', '\t'], " ");
     loop {
@@ -258,9 +267,7 @@ pub fn title_of(subject: &str, body: &str, from: &str) -> String {
         let cut = PREFIXES.iter().find_map(|p| {
             let rest = lower.strip_prefix(p)?;
             let rest = rest.trim_start();
-            let colon = rest
-                .strip_prefix(':')
-                .or_else(|| rest.strip_prefix('：'))?;
+            let colon = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：'))?;
             // The same number of bytes from the end in the original (lowercasing these
             // prefixes keeps their length).
             Some(trimmed.len() - colon.len())
@@ -500,7 +507,10 @@ mod tests {
 
     #[test]
     fn references_come_nearest_first() {
-        let r = references(&["<c@x>".into()], &["<a@x>".into(), "<b@x>".into(), "<c@x>".into()]);
+        let r = references(
+            &["<c@x>".into()],
+            &["<a@x>".into(), "<b@x>".into(), "<c@x>".into()],
+        );
         assert_eq!(r, vec!["c@x", "b@x", "a@x"]);
         assert_eq!(
             thread_target(&["HT-1".into()], &["HT-2".into()]),
@@ -531,8 +541,14 @@ mod tests {
 
     #[test]
     fn file_names_are_made_safe() {
-        assert_eq!(safe_file_name("../../etc/passwd").as_deref(), Some("passwd"));
-        assert_eq!(safe_file_name("..\\..\\boot.ini").as_deref(), Some("boot.ini"));
+        assert_eq!(
+            safe_file_name("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            safe_file_name("..\\..\\boot.ini").as_deref(),
+            Some("boot.ini")
+        );
         assert_eq!(safe_file_name("..").as_deref(), None);
         assert_eq!(safe_file_name("").as_deref(), None);
         assert_eq!(safe_file_name("  . ").as_deref(), None);
@@ -541,7 +557,10 @@ mod tests {
             safe_file_name("invoice\u{202E}fdp.exe").as_deref(),
             Some("invoicefdp.exe")
         );
-        assert_eq!(safe_file_name("a\u{0}b\u{1b}[31mc\u{7f}.txt").as_deref(), Some("ab[31mc.txt"));
+        assert_eq!(
+            safe_file_name("a\u{0}b\u{1b}[31mc\u{7f}.txt").as_deref(),
+            Some("ab[31mc.txt")
+        );
         assert_eq!(safe_file_name("a:b?.txt").as_deref(), Some("a_b_.txt"));
         assert_eq!(
             safe_file_name("Bie\u{0302}\u{0301}n ba\u{0309}n.docx").as_deref(),

@@ -172,7 +172,10 @@ impl Default for Permissions {
                 FetchMail,
             ],
         );
-        p.set(Role::MailIntake, [Read, CreateTicket, FetchMail, IntakeMail]);
+        p.set(
+            Role::MailIntake,
+            [Read, CreateTicket, FetchMail, IntakeMail],
+        );
         p
     }
 }
