@@ -95,7 +95,7 @@ impl MailSettings {
     /// Whether the address is one of the desk's own.
     pub fn is_own(&self, address: &str) -> bool {
         let a = address.trim().to_lowercase();
-        self.addresses.iter().any(|o| *o == a)
+        self.addresses.contains(&a)
     }
 }
 

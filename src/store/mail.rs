@@ -85,7 +85,7 @@ pub enum MailTaken {
     /// Recorded now, with the ticket it opened or answered and the events written.
     Recorded {
         record: MailRecord,
-        ticket: Option<Ticket>,
+        ticket: Option<Box<Ticket>>,
         events: Vec<Event>,
         attachments: Vec<AttachedFile>,
     },
@@ -251,7 +251,7 @@ impl Store {
                 MailAction::Create(new) => {
                     let (t, e) = create_in(tx, new, ctx)?;
                     events.push(e);
-                    (Some(t), "created".to_string())
+                    (Some(Box::new(t)), "created".to_string())
                 }
                 MailAction::Reply { ticket, text, via } => {
                     let (t, e) = change_in(
@@ -265,7 +265,7 @@ impl Store {
                         ctx,
                     )?;
                     events.push(e);
-                    (Some(t), "replied".to_string())
+                    (Some(Box::new(t)), "replied".to_string())
                 }
             };
             let key = ticket.as_ref().map(|t| t.key.clone());
@@ -310,7 +310,7 @@ impl Store {
                         ctx,
                     )?;
                     events.push(e);
-                    ticket = Some(t);
+                    ticket = Some(Box::new(t));
                 }
             }
             let stored = known_in(tx, &record.key)?
