@@ -1252,7 +1252,11 @@ fn confirm_and_reopen_from_the_palette() {
     let mut exec = Executor::new(&mut d.store, &d.session);
     exec.drive(
         &mut d.app,
-        Msg::Loaded(hotro::ui::app::Loaded::Detail(Box::new(closed), events)),
+        Msg::Loaded(hotro::ui::app::Loaded::Detail(
+            Box::new(closed),
+            events,
+            Default::default(),
+        )),
     );
     d.key(KeyCode::Char(':'));
     d.chars("reopen");

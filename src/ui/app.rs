@@ -170,7 +170,8 @@ pub enum Loaded {
         total: Option<i64>,
     },
     Preview(Box<Ticket>, Vec<Event>),
-    Detail(Box<Ticket>, Vec<Event>),
+    /// A ticket open in detail: it, its timeline, and its files and source mail.
+    Detail(Box<Ticket>, Vec<Event>, DetailFiles),
     /// Every change applied; the tickets after them.
     Applied(Vec<(Ticket, Event)>),
     /// Some applied, then one refused because the ticket changed meanwhile.
@@ -376,10 +377,19 @@ pub struct ArticleEdit {
     pub offered: String,
 }
 
+/// A ticket's files and, for a mail-born ticket, the mail it came from (issue 12).
+#[derive(Debug, Clone, Default)]
+pub struct DetailFiles {
+    pub attachments: Vec<crate::store::Attachment>,
+    pub mail: Option<crate::store::MailRecord>,
+}
+
 /// A ticket open in detail.
 pub struct Detail {
     pub ticket: Ticket,
     pub events: Vec<Event>,
+    /// Its files and source mail.
+    pub files: DetailFiles,
     pub scroll: usize,
     /// A long description is shown whole (else folded to its first lines).
     pub description_open: bool,
@@ -3130,7 +3140,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Loaded::Detail(t, events) => {
+            Loaded::Detail(t, events, files) => {
                 let (scroll, description_open) = self
                     .detail
                     .as_ref()
@@ -3140,6 +3150,7 @@ impl App {
                 self.detail = Some(Detail {
                     ticket: *t,
                     events,
+                    files,
                     scroll,
                     description_open,
                 });

@@ -1234,3 +1234,5 @@ cli-ticket-attachment-save-force = Overwrite FILE if it exists
 cli-ticket-attachment-add-about = Attach a file to a ticket
 cli-ticket-attachment-add-file = The file to attach
 cli-ticket-attachment-add-media_type = Its media type (default: from the file's extension)
+field-mail_from = Mail from
+field-mail_subject = Mail subject

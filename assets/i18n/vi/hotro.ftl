@@ -1234,3 +1234,5 @@ cli-ticket-attachment-save-force = Ghi đè FILE nếu đã tồn tại
 cli-ticket-attachment-add-about = Đính kèm một tệp vào phiếu
 cli-ticket-attachment-add-file = Tệp cần đính kèm
 cli-ticket-attachment-add-media_type = Kiểu nội dung của tệp (mặc định: theo phần mở rộng)
+field-mail_from = Thư từ
+field-mail_subject = Tiêu đề thư

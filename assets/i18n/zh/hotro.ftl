@@ -1235,3 +1235,5 @@ cli-ticket-attachment-save-force = 如果 FILE 已存在则覆盖
 cli-ticket-attachment-add-about = 给工单添加一个附件
 cli-ticket-attachment-add-file = 要添加的文件
 cli-ticket-attachment-add-media_type = 文件的媒体类型（默认：按扩展名判断）
+field-mail_from = 邮件发件人
+field-mail_subject = 邮件主题
