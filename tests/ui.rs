@@ -1255,7 +1255,7 @@ fn confirm_and_reopen_from_the_palette() {
         Msg::Loaded(hotro::ui::app::Loaded::Detail(
             Box::new(closed),
             events,
-            Default::default(),
+            Box::default(),
         )),
     );
     d.key(KeyCode::Char(':'));

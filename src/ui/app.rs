@@ -171,7 +171,7 @@ pub enum Loaded {
     },
     Preview(Box<Ticket>, Vec<Event>),
     /// A ticket open in detail: it, its timeline, and its files and source mail.
-    Detail(Box<Ticket>, Vec<Event>, DetailFiles),
+    Detail(Box<Ticket>, Vec<Event>, Box<DetailFiles>),
     /// Every change applied; the tickets after them.
     Applied(Vec<(Ticket, Event)>),
     /// Some applied, then one refused because the ticket changed meanwhile.
@@ -3150,7 +3150,7 @@ impl App {
                 self.detail = Some(Detail {
                     ticket: *t,
                     events,
-                    files,
+                    files: *files,
                     scroll,
                     description_open,
                 });

@@ -240,7 +240,7 @@ impl<'a> Executor<'a> {
                     };
                     Ok((t, e, files))
                 }) {
-                    Ok((t, events, files)) => Loaded::Detail(Box::new(t), events, files),
+                    Ok((t, events, files)) => Loaded::Detail(Box::new(t), events, Box::new(files)),
                     Err(e) => failed(e),
                 }
             }
