@@ -528,3 +528,42 @@ fn intake_killed_at_random_points_loses_and_duplicates_nothing() {
     let verify = desk.run(Some("nguyenvanan"), &["db", "verify"]);
     assert!(verify.status.success(), "{verify:?}");
 }
+
+/// A Message-ID the desk sent about a ticket (what the outbox will record) threads the
+/// answer to it back into the ticket, whatever its subject.
+#[test]
+fn an_answer_to_a_message_the_desk_sent_threads_back() {
+    let desk = Desk::new();
+    desk.fetch_eml(&[data("02-quoted-printable.eml")]);
+    let mut store = hotro::store::Store::open(&desk.path("hotro.db")).unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
+    store
+        .record_outbound_message_id("HT-2026-000001", "out-1@hotro.kbnn.example", at)
+        .unwrap();
+    drop(store);
+    let answer = desk.path("answer.eml");
+    std::fs::write(
+        &answer,
+        "From: someone.else@kbnn.example\r\nSubject: thanks\r\n\
+         Message-ID: <answer-1@kbnn.example>\r\nIn-Reply-To: <out-1@hotro.kbnn.example>\r\n\r\n\
+         C\u{1ea3}m \u{1a1}n, \u{111}\u{e3} xong.\r\n",
+    )
+    .unwrap();
+    let got = desk.fetch_eml(&[answer]);
+    assert_eq!(outcome(&got[0]), ("replied", Some("HT-2026-000001")));
+}
+
+#[test]
+fn the_intake_benchmark_runs() {
+    let desk = Desk::new();
+    let r = desk.json("hotro-mail", &["bench", "mail", "--count", "60"]);
+    assert_eq!(r["mails"], 60);
+    assert_eq!(
+        r["created"].as_u64().unwrap()
+            + r["replied"].as_u64().unwrap()
+            + r["held"].as_u64().unwrap(),
+        60
+    );
+    assert!(r["replied"].as_u64().unwrap() > 0, "{r}");
+    assert!(r["mails_per_sec"].as_f64().unwrap() > 0.0);
+}

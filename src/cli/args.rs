@@ -380,6 +380,14 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Intake of COUNT generated mails from a Maildir (new requests, replies threaded by
+    /// References, auto-replies, some with attachments): mails per second.
+    Mail {
+        #[arg(long, default_value_t = 10_000, value_parser = counted(1, 1_000_000))]
+        count: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// One writer process of `writers`.
     #[command(hide = true)]
     Worker {

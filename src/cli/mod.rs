@@ -445,6 +445,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
                 args::BenchCommand::Worker { id, secs, log } => {
                     bench::worker(&env, *id, *secs, log)
                 }
+                args::BenchCommand::Mail { count, json } => bench::mail(&env, *count, *json),
             }
         }
         Command::Index(args::IndexCommand::Rebuild) => {

@@ -1236,3 +1236,6 @@ cli-ticket-attachment-add-file = Tệp cần đính kèm
 cli-ticket-attachment-add-media_type = Kiểu nội dung của tệp (mặc định: theo phần mở rộng)
 field-mail_from = Thư từ
 field-mail_subject = Tiêu đề thư
+cli-bench-mail-about = Tiếp nhận COUNT thư sinh tự động từ một thư mục Maildir (yêu cầu mới, trả lời nối theo References, trả lời tự động, một số có tệp đính kèm): số thư mỗi giây; trên cơ sở dữ liệu thử, với tài khoản tiếp nhận thư
+cli-bench-mail-count = Số thư
+bench-mail_result = { $mails } thư trong { $secs } giây: { $rate } thư/giây ({ $created } phiếu mới, { $replied } trả lời, { $held } bị giữ; { $attachments } tệp đính kèm); mỗi thư p50 { $p50 } ms, p95 { $p95 } ms
