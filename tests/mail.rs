@@ -598,3 +598,67 @@ fn hostile_text_from_mail_is_inert_on_the_terminal() {
     let log = desk.ok("nguyenvanan", &["mail", "log"]);
     assert!(!log.contains('\u{1b}'), "{log:?}");
 }
+
+/// An operator's reply with a file: the reply and the file in one go, numbered after the
+/// mail's; a missing .eml among others is said and the rest are taken.
+#[test]
+fn an_operator_attaches_a_file_to_a_reply() {
+    let desk = Desk::new();
+    let missing = desk.path("missing.eml");
+    let out = desk.run(
+        Some("hotro-mail"),
+        &[
+            "mail",
+            "fetch",
+            "--eml",
+            &missing.display().to_string(),
+            &data("05-attachments.eml").display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(desk.counts().0, 1);
+    let form = desk.path("huong-dan.pdf");
+    std::fs::write(&form, b"%PDF-1.4 guide").unwrap();
+    let r = desk.json(
+        "nguyenvanan",
+        &[
+            "ticket",
+            "reply",
+            "HT-2026-000001",
+            "--text",
+            "Gửi anh hướng dẫn.",
+            "--attach",
+            &form.display().to_string(),
+        ],
+    );
+    let kinds: Vec<&str> = r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["public_reply", "attached"]);
+    let list = desk.json(
+        "nguyenvanan",
+        &["ticket", "attachment", "list", "HT-2026-000001"],
+    );
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[2]["n"], 3);
+    assert_eq!(list[2]["name"], "huong-dan.pdf");
+    assert_eq!(list[2]["media_type"], "application/pdf");
+    assert_eq!(list[2]["added_by"], "nguyenvanan");
+    assert!(list[2]["mail"].is_null());
+    // Someone outside the ticket's group may not attach to it.
+    let out = desk.run(
+        Some("doquangvinh"),
+        &[
+            "ticket",
+            "attachment",
+            "add",
+            "HT-2026-000001",
+            &form.display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+}

@@ -674,6 +674,8 @@ pub enum TicketCommand {
         key: String,
         #[command(flatten)]
         text: TextInput,
+        #[arg(long, value_name = "FILE")]
+        attach: Vec<PathBuf>,
         #[command(flatten)]
         guard: Guard,
     },

@@ -68,6 +68,7 @@ fn fetch(env: &Env<'_>, maildir: Option<&Path>, eml: &[PathBuf], json: bool) -> 
         None => eml.iter().map(|p| (p.clone(), None)).collect(),
     };
     let mut report = Vec::new();
+    let mut failed = 0usize;
     for (path, in_dir) in waiting {
         let mail = match crate::mail::read_file(&path, max) {
             Ok(m) => m,
@@ -77,11 +78,30 @@ fn fetch(env: &Env<'_>, maildir: Option<&Path>, eml: &[PathBuf], json: bool) -> 
             {
                 continue;
             }
-            Err(e) => return Err(env.user(e.to_string())),
+            // One unreadable file does not stop the others: it is said, left where it is
+            // (taken next time), and the exit status is 1.
+            Err(e) => {
+                say_err!("{}", one_line(&e.to_string()));
+                failed += 1;
+                continue;
+            }
         };
-        let outcome = crate::desk::Desk::new(&mut store, session, crate::clock::now())
+        let outcome = match crate::desk::Desk::new(&mut store, session, crate::clock::now())
             .take_mail(&mail)
-            .map_err(|e| env.desk_err(e))?;
+        {
+            Ok(o) => o,
+            // The store failing (disk full, damage) or a refusal stops the pass.
+            Err(e @ (crate::desk::DeskError::Store(_) | crate::desk::DeskError::Refused(_))) => {
+                return Err(env.desk_err(e));
+            }
+            // A rule refusing this one mail: said, left in the folder, the others go on.
+            Err(e) => {
+                let why = crate::describe::desk_error(env.cat, Some(&env.cfg.org), &e);
+                say_err!("{}: {}", one_line(&path.display().to_string()), why);
+                failed += 1;
+                continue;
+            }
+        };
         // Marked only once it is recorded: a crash before this takes it again, which the
         // mail's key makes change nothing.
         if let (Some(dir), Some(w)) = (maildir, &in_dir) {
@@ -143,7 +163,7 @@ fn fetch(env: &Env<'_>, maildir: Option<&Path>, eml: &[PathBuf], json: bool) -> 
             )
         );
     }
-    Ok(0)
+    Ok(if failed > 0 { 1 } else { 0 })
 }
 
 /// A media type from a file name's extension, for a file attached by hand.
@@ -252,10 +272,13 @@ pub(super) fn attachment_cmd(env: &Env<'_>, cmd: &AttachmentCommand) -> Result<i
                 media_type: media,
                 data,
             }];
-            let (t, e) = env.with_desk(|d| {
-                d.attach_files(key, guard.expect_version, &files)
+            let (t, events) = env.with_desk(|d| {
+                d.change_with_files(key, guard.expect_version, None, &files)
                     .map_err(|e| env.desk_err(e))
             })?;
+            let Some(e) = events.last() else {
+                return Ok(0);
+            };
             if guard.json {
                 #[derive(Serialize)]
                 struct Changed<'a> {
@@ -264,7 +287,7 @@ pub(super) fn attachment_cmd(env: &Env<'_>, cmd: &AttachmentCommand) -> Result<i
                 }
                 out::json(&Changed {
                     ticket: &t,
-                    event: &e,
+                    event: e,
                 })?;
             } else {
                 say!(
@@ -273,7 +296,7 @@ pub(super) fn attachment_cmd(env: &Env<'_>, cmd: &AttachmentCommand) -> Result<i
                         "ticket.changed",
                         &[
                             ("key", &t.key),
-                            ("what", &crate::describe::event(cat, &env.cfg.org, &e)),
+                            ("what", &crate::describe::event(cat, &env.cfg.org, e)),
                             ("version", &t.version)
                         ],
                     )
@@ -282,6 +305,29 @@ pub(super) fn attachment_cmd(env: &Env<'_>, cmd: &AttachmentCommand) -> Result<i
             Ok(0)
         }
     }
+}
+
+/// Files named on the command line, read within the size limit of mail, named safely.
+pub(super) fn files_from_paths(
+    env: &Env<'_>,
+    paths: &[PathBuf],
+) -> Result<Vec<crate::store::NewAttachment>> {
+    let max = env.cfg.org.mail.max_bytes;
+    let mut out = Vec::new();
+    for file in paths {
+        let data = super::read_input(env, file, max)?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .and_then(|n| crate::domain::mail::safe_file_name(&n))
+            .unwrap_or_else(|| "attachment".into());
+        out.push(crate::store::NewAttachment {
+            name,
+            media_type: crate::domain::mail::media_type(&media_type_of(file)),
+            data,
+        });
+    }
+    Ok(out)
 }
 
 /// One attachment in a line: number, name, type, size, where from.

@@ -888,9 +888,53 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             }
             Ok(0)
         }
-        TicketCommand::Reply { key, text, guard } => {
+        TicketCommand::Reply {
+            key,
+            text,
+            attach,
+            guard,
+        } => {
             let text = read_text(env, text)?;
-            change(env, key, guard, Change::Reply { text })
+            if attach.is_empty() {
+                return change(env, key, guard, Change::Reply { text });
+            }
+            // The reply and its files in one transaction (issue 12).
+            let files = mail::files_from_paths(env, attach)?;
+            let (t, events) = env.with_desk(|d| {
+                d.change_with_files(
+                    key,
+                    guard.expect_version,
+                    Some(Change::Reply { text }),
+                    &files,
+                )
+                .map_err(|e| env.desk_err(e))
+            })?;
+            if guard.json {
+                #[derive(Serialize)]
+                struct ChangedAll<'a> {
+                    ticket: &'a Ticket,
+                    events: &'a [Event],
+                }
+                out::json(&ChangedAll {
+                    ticket: &t,
+                    events: &events,
+                })?;
+            } else {
+                for e in &events {
+                    say!(
+                        "{}",
+                        cat.f(
+                            "ticket.changed",
+                            &[
+                                ("key", &t.key),
+                                ("what", &describe::event(cat, org, e)),
+                                ("version", &e.version)
+                            ],
+                        )
+                    );
+                }
+            }
+            Ok(0)
         }
         TicketCommand::Note { key, text, guard } => {
             let text = read_text(env, text)?;

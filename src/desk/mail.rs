@@ -218,14 +218,23 @@ impl Desk<'_> {
         }
     }
 
-    /// Attach files to a ticket by hand: needs the right to work the ticket (as a reply
-    /// does). Returns the ticket and its `attached` event.
-    pub fn attach_files(
+    /// Attach files to a ticket by hand, alone or with a reply or note (`ticket reply
+    /// --attach FILE`): one transaction. Needs the right to make the change, or, for files
+    /// alone, the right to work the ticket (as a note does). Returns the ticket and the
+    /// events written.
+    pub fn change_with_files(
         &mut self,
         key: &str,
         expect_version: Option<i64>,
+        change: Option<Change>,
         files: &[crate::store::NewAttachment],
-    ) -> Result<(crate::domain::ticket::Ticket, crate::domain::ticket::Event), DeskError> {
+    ) -> Result<
+        (
+            crate::domain::ticket::Ticket,
+            Vec<crate::domain::ticket::Event>,
+        ),
+        DeskError,
+    > {
         let session = self.session;
         let op = session.writer()?;
         let org = self.org();
@@ -234,17 +243,16 @@ impl Desk<'_> {
             ticket: &ticket,
             created_by: events.first().map(|e| e.actor.as_str()),
         };
-        may_change(
-            &org.permissions,
-            org,
-            op,
-            scope,
-            &Change::Note {
-                text: String::new(),
-            },
-        )?;
-        Ok(self
-            .store
-            .attach_files(key, expect_version, files, session.ctx(op, self.now))?)
+        let checked = change.clone().unwrap_or(Change::Note {
+            text: String::new(),
+        });
+        may_change(&org.permissions, org, op, scope, &checked)?;
+        Ok(self.store.change_with_files(
+            key,
+            expect_version,
+            change,
+            files,
+            session.ctx(op, self.now),
+        )?)
     }
 }

@@ -324,35 +324,62 @@ impl Store {
         })
     }
 
-    /// Attach files to a ticket by hand (an operator): stored, numbered and recorded as an
-    /// `attached` event in one transaction. `expect_version` as for any change.
-    pub fn attach_files(
+    /// Files attached by hand (an operator), alone or with a change such as a reply: the
+    /// change (if any), then the files stored, numbered and recorded as an `attached` event,
+    /// all in one transaction. `expect_version` as for any change. Returns the ticket and
+    /// the events written.
+    pub fn change_with_files(
         &mut self,
         key: &str,
         expect_version: Option<i64>,
+        change: Option<Change>,
         files: &[NewAttachment],
         ctx: Ctx<'_>,
-    ) -> Result<(Ticket, Event), StoreError> {
+    ) -> Result<(Ticket, Vec<Event>), StoreError> {
         self.write(|tx| {
-            // The version is checked before anything is stored.
             let (_, t) = super::tickets::load_by_key(tx, key)?;
-            if let Some(v) = expect_version
-                && v != t.version
-            {
-                // change_in reports the conflict with what changed.
-                return change_in(tx, key, Some(v), Change::Note { text: "-".into() }, ctx);
+            let mut events = Vec::new();
+            let mut ticket = t;
+            let mut expect = expect_version;
+            if let Some(c) = change {
+                let (t, e) = change_in(tx, &ticket.key, expect, c, ctx)?;
+                ticket = t;
+                events.push(e);
+                expect = None;
             }
-            let attached = attach_in(tx, &t.key, files, None, ctx.actor, ctx.now)?;
-            change_in(
-                tx,
-                &t.key,
-                None,
-                Change::Attach {
-                    files: attached,
-                    mail: None,
-                },
-                ctx,
-            )
+            if !files.is_empty() {
+                if let Some(v) = expect
+                    && v != ticket.version
+                {
+                    // Nothing stored yet: change_in reports the conflict with what changed.
+                    return Err(change_in(
+                        tx,
+                        key,
+                        Some(v),
+                        Change::Attach {
+                            files: Vec::new(),
+                            mail: None,
+                        },
+                        ctx,
+                    )
+                    .err()
+                    .unwrap_or_else(|| StoreError::bad_value("conflict")));
+                }
+                let attached = attach_in(tx, &ticket.key, files, None, ctx.actor, ctx.now)?;
+                let (t, e) = change_in(
+                    tx,
+                    &ticket.key,
+                    None,
+                    Change::Attach {
+                        files: attached,
+                        mail: None,
+                    },
+                    ctx,
+                )?;
+                ticket = t;
+                events.push(e);
+            }
+            Ok((ticket, events))
         })
     }
 

@@ -1239,3 +1239,4 @@ field-mail_subject = Mail subject
 cli-bench-mail-about = Intake of COUNT generated mails from a Maildir (new requests, replies threaded by References, auto-replies, some with attachments): mails per second; on a test database, as the intake operator
 cli-bench-mail-count = How many mails
 bench-mail_result = { $mails } mails in { $secs } s: { $rate } mails/s ({ $created } new tickets, { $replied } replies, { $held } held; { $attachments } attachments); per mail p50 { $p50 } ms, p95 { $p95 } ms
+cli-ticket-reply-attach = Attach this file to the reply (repeat for more)

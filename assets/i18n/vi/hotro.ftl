@@ -1239,3 +1239,4 @@ field-mail_subject = Tiêu đề thư
 cli-bench-mail-about = Tiếp nhận COUNT thư sinh tự động từ một thư mục Maildir (yêu cầu mới, trả lời nối theo References, trả lời tự động, một số có tệp đính kèm): số thư mỗi giây; trên cơ sở dữ liệu thử, với tài khoản tiếp nhận thư
 cli-bench-mail-count = Số thư
 bench-mail_result = { $mails } thư trong { $secs } giây: { $rate } thư/giây ({ $created } phiếu mới, { $replied } trả lời, { $held } bị giữ; { $attachments } tệp đính kèm); mỗi thư p50 { $p50 } ms, p95 { $p95 } ms
+cli-ticket-reply-attach = Đính kèm tệp này vào câu trả lời (lặp lại để thêm tệp)

@@ -1240,3 +1240,4 @@ field-mail_subject = 邮件主题
 cli-bench-mail-about = 从 Maildir 接收 COUNT 封生成的邮件（新请求、按 References 关联的回复、自动回复，部分带附件）：每秒邮件数；在测试数据库上以邮件接收账号运行
 cli-bench-mail-count = 邮件数量
 bench-mail_result = { $secs } 秒内 { $mails } 封邮件：每秒 { $rate } 封（新工单 { $created } 个，回复 { $replied } 条，暂扣 { $held } 封；附件 { $attachments } 个）；每封 p50 { $p50 } 毫秒，p95 { $p95 } 毫秒
+cli-ticket-reply-attach = 随回复附上此文件（可重复）
