@@ -662,3 +662,52 @@ fn an_operator_attaches_a_file_to_a_reply() {
     );
     assert_eq!(out.status.code(), Some(5), "{out:?}");
 }
+
+/// The requester answering a resolved ticket opens it again (their answer stops the
+/// auto-close); answering a closed one opens a new ticket.
+#[test]
+fn an_answer_to_a_resolved_ticket_opens_it_again() {
+    let desk = Desk::new();
+    desk.fetch_eml(&[data("01-windows-1258.eml")]);
+    desk.ok(
+        "nguyenvanan",
+        &[
+            "ticket",
+            "resolve",
+            "HT-2026-000001",
+            "--resolution",
+            "Đã cấp lại mật khẩu.",
+        ],
+    );
+    assert_eq!(desk.show("HT-2026-000001")["ticket"]["status"], "resolved");
+    let got = desk.fetch_eml(&[data("11-reply-key-in-subject.eml")]);
+    assert_eq!(outcome(&got[0]), ("replied", Some("HT-2026-000001")));
+    let t = desk.show("HT-2026-000001")["ticket"].clone();
+    assert_eq!(t["status"], "in_progress");
+    assert!(t["resolved_at"].is_null());
+    // Closed: a new ticket, not a change to the closed one.
+    desk.ok(
+        "nguyenvanan",
+        &[
+            "ticket",
+            "resolve",
+            "HT-2026-000001",
+            "--resolution",
+            "Xong.",
+        ],
+    );
+    desk.ok(
+        "nguyenvanan",
+        &["ticket", "confirm", "HT-2026-000001", "--via", "phone"],
+    );
+    let again = desk.path("again.eml");
+    std::fs::write(
+        &again,
+        "From: hung.pv@kbnn.example\r\nSubject: Re: [HT-2026-000001] lai loi\r\n\
+         Message-ID: <again@kbnn.example>\r\n\r\nL\u{1ea1}i l\u{1ed7}i.\r\n",
+    )
+    .unwrap();
+    let got = desk.fetch_eml(&[again]);
+    assert_eq!(outcome(&got[0]), ("created", Some("HT-2026-000002")));
+    assert_eq!(desk.show("HT-2026-000001")["ticket"]["status"], "closed");
+}

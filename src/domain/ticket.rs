@@ -152,7 +152,9 @@ pub enum Change {
     },
     /// The requester wrote back (issue 12: a mail answering the ticket). It ends "waiting
     /// for requester": a ticket in `waiting_requester` goes back to `in_progress`, so the
-    /// resolution clock runs again (the SLA's `pause_in`). It is not a first response.
+    /// resolution clock runs again (the SLA's `pause_in`); a resolved ticket they answer is
+    /// open again (`in_progress`, as a reopen). It is not a first response. A closed or
+    /// cancelled ticket refuses it (the intake opens a new ticket instead).
     RequesterReply {
         text: String,
         /// The channel id it came by (`email`).
@@ -972,11 +974,19 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 .channel(&via)
                 .map(|c| c.id.clone())
                 .ok_or_else(|| unknown("channel", &via))?;
-            let status = if t.status == Status::WaitingRequester {
-                transition(t, Status::InProgress)?;
-                Some(Status::InProgress)
-            } else {
-                None
+            // Waiting for them ends; a resolution they answer is open again (their answer
+            // stops the auto-close, and the desk reads it), as a reopen does.
+            let status = match t.status {
+                Status::WaitingRequester => {
+                    transition(t, Status::InProgress)?;
+                    Some(Status::InProgress)
+                }
+                Status::Resolved => {
+                    transition(t, Status::InProgress)?;
+                    t.resolved_at = None;
+                    Some(Status::InProgress)
+                }
+                _ => None,
             };
             Ok(EventKind::RequesterReplied { text, via, status })
         }
