@@ -711,3 +711,16 @@ fn an_answer_to_a_resolved_ticket_opens_it_again() {
     assert_eq!(outcome(&got[0]), ("created", Some("HT-2026-000002")));
     assert_eq!(desk.show("HT-2026-000001")["ticket"]["status"], "closed");
 }
+
+/// VISCII (which the MIME library does not know) is decoded by hotro's own table.
+#[test]
+fn a_viscii_mail_reads_as_vietnamese() {
+    let desk = Desk::new();
+    let got = desk.fetch_eml(&[data("13-viscii.eml")]);
+    assert_eq!(outcome(&got[0]).0, "created");
+    let t = desk.show("HT-2026-000001")["ticket"].clone();
+    assert_eq!(
+        t["description"],
+        "Không in được bảng kê chứng từ, máy báo lỗi."
+    );
+}

@@ -6,6 +6,8 @@
 
 /// Maildir folders: which messages to take, and marking them taken.
 pub mod maildir;
+/// VISCII, which `mail-parser` does not decode.
+pub mod viscii;
 
 use crate::domain::mail::{self as rules, NoiseHeaders};
 use crate::store::NewAttachment;
@@ -117,7 +119,9 @@ pub fn parse(raw: &[u8], max_bytes: u64) -> InboundMail {
     };
     let mut mail = headers_of(&msg, size);
     mail.key = rules::message_key(mail.message_id.as_deref(), raw);
-    let body = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
+    let body = viscii_body(&msg)
+        .or_else(|| msg.body_text(0).map(|b| b.into_owned()))
+        .unwrap_or_default();
     mail.body = rules::body_text(&body);
     for (i, part) in msg.attachments().enumerate() {
         // A mail forwarded as an attachment is kept as a file too (message/rfc822).
@@ -140,6 +144,40 @@ pub fn parse(raw: &[u8], max_bytes: u64) -> InboundMail {
         });
     }
     mail
+}
+
+/// The first text body decoded from VISCII, when that is its charset (`mail-parser` would
+/// read it as UTF-8 and lose the letters): its raw bytes, the transfer encoding undone,
+/// decoded by [`viscii::decode`]; HTML turned into text as `mail-parser` does.
+fn viscii_body(msg: &mail_parser::Message<'_>) -> Option<String> {
+    let part = msg.text_part(0)?;
+    let charset = part.content_type()?.attribute("charset")?;
+    if !viscii::is_viscii(charset) {
+        return None;
+    }
+    let raw = msg.raw_message();
+    let (from, to) = (
+        part.raw_body_offset() as usize,
+        part.raw_end_offset() as usize,
+    );
+    let bytes = raw.get(from..to.min(raw.len()))?;
+    let decoded = match part
+        .content_transfer_encoding()
+        .map(|e| e.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("base64") => mail_parser::decoders::base64::base64_decode(bytes)?,
+        Some("quoted-printable") => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(bytes)?
+        }
+        _ => bytes.to_vec(),
+    };
+    let text = viscii::decode(&decoded);
+    Some(if part.is_text_html() {
+        mail_parser::decoders::html::html_to_text(&text)
+    } else {
+        text
+    })
 }
 
 fn empty(raw: &[u8], size: u64) -> InboundMail {
