@@ -1872,6 +1872,59 @@ mod tests {
         );
     }
 
+    /// `[mail]` (issue 12): the shipped settings, and each mistake refused with its key.
+    #[test]
+    fn the_mail_settings_are_checked() {
+        let m = embedded().org.mail;
+        assert_eq!(m.intake_operator.as_deref(), Some("hotro-mail"));
+        assert_eq!(m.max_bytes, 20 * 1024 * 1024);
+        assert_eq!(m.rate_limit, 20);
+        assert_eq!(m.channel, "email");
+        assert!(m.is_own("HoTro@kbnn.example"));
+        assert_eq!(
+            m.sender("KeyUser.BaDinh@kbnn.example")
+                .and_then(|s| s.unit.as_deref()),
+            Some("HN-BD")
+        );
+        for (from, to, key) in [
+            (
+                "intake_operator = \"hotro-mail\"",
+                "intake_operator = \"nobody\"",
+                "mail.intake_operator",
+            ),
+            (
+                "max_size = \"20MB\"",
+                "max_size = \"lots\"",
+                "mail.max_size",
+            ),
+            (
+                "rate_limit_per_hour = 20",
+                "rate_limit_per_hour = 0",
+                "mail.rate_limit_per_hour",
+            ),
+            (
+                "unit = \"HN-BD\"",
+                "unit = \"NOWHERE\"",
+                "mail.senders.unit",
+            ),
+        ] {
+            let text = EMBEDDED.replace(from, to);
+            assert_ne!(text, EMBEDDED, "{from}");
+            match parse(&text, Source::Embedded) {
+                Err(ConfigError::Invalid { key: Some(k), .. }) => assert_eq!(k, key),
+                other => panic!("{to}: {other:?}"),
+            }
+        }
+        assert_eq!(parse_size("512KB"), Some(512 * 1024));
+        assert_eq!(parse_size("1048576"), Some(1_048_576));
+        assert_eq!(parse_size("2 mb"), Some(2 * 1024 * 1024));
+        assert_eq!(parse_size("x"), None);
+        // Without [mail] there is no intake.
+        let start = EMBEDDED.find("\n[mail]").expect("the shipped [mail]");
+        let cfg = parse(&EMBEDDED[..start], Source::Embedded).expect("valid without [mail]");
+        assert!(cfg.org.mail.intake_operator.is_none());
+    }
+
     /// Issue 14: the morning check called the lead of a group other than the one running
     /// the application (Portal, DMDC). A system's group must be its application's.
     #[test]

@@ -103,11 +103,15 @@ impl MailSettings {
 /// written, already decoded; absent headers `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NoiseHeaders {
+    /// `Auto-Submitted` (RFC 3834): anything but `no` is automatic mail.
     pub auto_submitted: Option<String>,
+    /// `Precedence`: `bulk`, `list`, `junk` (lists) or `auto_reply`.
     pub precedence: Option<String>,
     /// `X-Autoreply` or `X-Autorespond` present (any value).
     pub x_autoreply: bool,
+    /// `List-Id` (RFC 2919).
     pub list_id: Option<String>,
+    /// `List-Unsubscribe` present (RFC 2369).
     pub list_unsubscribe: bool,
     /// The top-level media type, lower case (`multipart/report`).
     pub content_type: String,

@@ -14,10 +14,13 @@ use serde::Serialize;
 pub struct MailRecord {
     /// `mid:<Message-ID>` or `sha256:<hex>` ([`crate::domain::mail::message_key`]).
     pub key: String,
+    /// The Message-ID without angle brackets (`None`: the mail had none).
     pub message_id: Option<String>,
     /// The sender's address, lower case (empty when the mail had none).
     pub from: String,
+    /// The sender's display name, if given.
     pub from_name: Option<String>,
+    /// The subject, decoded, NFC (stored as received: cleaned only when shown).
     pub subject: String,
     /// Size of the raw mail, bytes.
     pub size: u64,
@@ -47,13 +50,17 @@ pub struct NewAttachment {
 /// A file kept with a ticket, as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attachment {
+    /// The ticket's key.
     pub ticket: String,
     /// Its number on the ticket, from 1.
     pub n: i64,
+    /// Its safe file name.
     pub name: String,
+    /// Its media type, lower case.
     pub media_type: String,
     /// Bytes.
     pub size: u64,
+    /// SHA-256 of the content, hex: the key of its stored bytes.
     pub sha256: String,
     /// The intake key of the mail it came with (`None`: attached by an operator).
     pub mail: Option<String>,
