@@ -724,3 +724,26 @@ fn a_viscii_mail_reads_as_vietnamese() {
         "Không in được bảng kê chứng từ, máy báo lỗi."
     );
 }
+
+/// A file changed outside hotro is found by `db verify`: the `attached` event (in the hash
+/// chain) records each file's SHA-256 and name.
+#[test]
+fn verify_finds_an_attachment_changed_behind_hotros_back() {
+    let desk = Desk::new();
+    desk.fetch_eml(&[data("05-attachments.eml")]);
+    let verify = desk.run(Some("nguyenvanan"), &["db", "verify"]);
+    assert!(verify.status.success(), "{verify:?}");
+    let conn = rusqlite::Connection::open(desk.path("hotro.db")).unwrap();
+    conn.execute(
+        "UPDATE blobs SET data = X'00' WHERE sha256 = \
+         (SELECT sha256 FROM attachments WHERE ticket = 'HT-2026-000001' AND n = 2)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let verify = desk.run(Some("nguyenvanan"), &["db", "verify"]);
+    assert!(!verify.status.success(), "{verify:?}");
+    let said = String::from_utf8_lossy(&verify.stdout).into_owned()
+        + &String::from_utf8_lossy(&verify.stderr);
+    assert!(said.contains("attachment 2"), "{said}");
+}
