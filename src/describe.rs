@@ -75,12 +75,17 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
         EventKind::InternalNote { text } => {
             cat.f("event.internal_note", &[("text", &first_line(text))])
         }
-        EventKind::RequesterReplied { text, via, .. } => {
+        EventKind::RequesterReplied {
+            text, via, from, ..
+        } => {
             let lang = cat.lang().code();
-            let channel = org
+            let mut channel = org
                 .channel(via)
                 .map(|c| c.name.get(lang).to_string())
                 .unwrap_or_else(|| one_line(via));
+            if let Some(f) = from {
+                channel = format!("{channel}, {}", one_line(f));
+            }
             cat.f(
                 "event.requester_replied",
                 &[("text", &first_line(text)), ("via", &channel)],

@@ -305,6 +305,7 @@ fn each_sample_mail_ends_where_it_should() {
     let last = t1["timeline"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "requester_replied");
     assert_eq!(last["via"], "email");
+    assert_eq!(last["from"], "hung.pv@kbnn.example");
     assert_eq!(last["status"], "in_progress");
     assert!(
         last["text"]

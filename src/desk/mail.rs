@@ -128,6 +128,7 @@ impl Desk<'_> {
                     let change = Change::RequesterReply {
                         text: String::new(),
                         via: settings.channel.clone(),
+                        from: None,
                     };
                     let scope = TicketScope {
                         ticket: &ticket,
@@ -147,6 +148,7 @@ impl Desk<'_> {
                         ticket: key,
                         text,
                         via: settings.channel.clone(),
+                        from: Some(mail.from.clone()),
                     }
                 }
                 None => {

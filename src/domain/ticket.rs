@@ -159,6 +159,9 @@ pub enum Change {
         text: String,
         /// The channel id it came by (`email`).
         via: String,
+        /// Who wrote, as the channel says (the sender's address): not always the requester
+        /// recorded (a colleague answering for them).
+        from: Option<String>,
     },
     /// Files kept with the ticket (issue 12), already stored by content; numbered by the
     /// store. `mail` is the intake key of the mail they came with (`None`: an operator
@@ -282,6 +285,9 @@ pub enum EventKind {
     RequesterReplied {
         text: String,
         via: String,
+        /// Who wrote (the sender's address); not `by`, which is the event's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<Status>,
     },
@@ -967,7 +973,7 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
             let text = check_text("note", &text, true)?;
             Ok(EventKind::InternalNote { text })
         }
-        Change::RequesterReply { text, via } => {
+        Change::RequesterReply { text, via, from } => {
             refuse_if_final(t)?;
             let text = check_text("reply", &text, true)?;
             let via = org
@@ -988,7 +994,16 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
                 }
                 _ => None,
             };
-            Ok(EventKind::RequesterReplied { text, via, status })
+            let from = match from {
+                Some(f) if !f.trim().is_empty() => Some(check_line("from", &f, MAX_SHORT_CHARS)?),
+                _ => None,
+            };
+            Ok(EventKind::RequesterReplied {
+                text,
+                via,
+                from,
+                status,
+            })
         }
         Change::Attach { files, mail } => {
             if files.is_empty() {

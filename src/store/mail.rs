@@ -81,6 +81,8 @@ pub enum MailAction {
         ticket: String,
         text: String,
         via: String,
+        /// The sender's address.
+        from: Option<String>,
     },
 }
 
@@ -260,7 +262,12 @@ impl Store {
                     events.push(e);
                     (Some(Box::new(t)), "created".to_string())
                 }
-                MailAction::Reply { ticket, text, via } => {
+                MailAction::Reply {
+                    ticket,
+                    text,
+                    via,
+                    from,
+                } => {
                     let (t, e) = change_in(
                         tx,
                         ticket,
@@ -268,6 +275,7 @@ impl Store {
                         Change::RequesterReply {
                             text: text.clone(),
                             via: via.clone(),
+                            from: from.clone(),
                         },
                         ctx,
                     )?;
