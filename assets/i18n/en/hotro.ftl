@@ -1241,3 +1241,4 @@ cli-bench-mail-count = How many mails
 bench-mail_result = { $mails } mails in { $secs } s: { $rate } mails/s ({ $created } new tickets, { $replied } replies, { $held } held; { $attachments } attachments); per mail p50 { $p50 } ms, p95 { $p95 } ms
 cli-ticket-reply-attach = Attach this file to the reply (repeat for more)
 db-verify-attachment_changed = Ticket { $key }: attachment { $n } is not what its event recorded (its name, its content or the stored bytes changed outside hotro)
+field-from = Sender

@@ -1241,3 +1241,4 @@ cli-bench-mail-count = Số thư
 bench-mail_result = { $mails } thư trong { $secs } giây: { $rate } thư/giây ({ $created } phiếu mới, { $replied } trả lời, { $held } bị giữ; { $attachments } tệp đính kèm); mỗi thư p50 { $p50 } ms, p95 { $p95 } ms
 cli-ticket-reply-attach = Đính kèm tệp này vào câu trả lời (lặp lại để thêm tệp)
 db-verify-attachment_changed = Phiếu { $key }: tệp đính kèm { $n } không khớp với sự kiện đã ghi (tên, nội dung hoặc dữ liệu lưu trữ đã bị thay đổi ngoài hotro)
+field-from = Người gửi

@@ -1242,3 +1242,4 @@ cli-bench-mail-count = 邮件数量
 bench-mail_result = { $secs } 秒内 { $mails } 封邮件：每秒 { $rate } 封（新工单 { $created } 个，回复 { $replied } 条，暂扣 { $held } 封；附件 { $attachments } 个）；每封 p50 { $p50 } 毫秒，p95 { $p95 } 毫秒
 cli-ticket-reply-attach = 随回复附上此文件（可重复）
 db-verify-attachment_changed = 工单 { $key }：附件 { $n } 与其事件记录不符（名称、内容或存储的数据在 hotro 之外被修改）
+field-from = 发件人
