@@ -157,6 +157,154 @@ struct RawConfig {
     permissions: std::collections::BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     /// `[search]`: the organisation's own search settings.
     search: Option<RawSearch>,
+    /// `[mail]`: the desk's mailbox and the mail intake (issue 12).
+    mail: Option<RawMail>,
+}
+
+/// `[mail]`: who the intake records as, the largest mail taken, the per-sender rate
+/// limit, the desk's own addresses, and the known requesters (`[[mail.senders]]`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMail {
+    intake_operator: Spanned<String>,
+    /// "20MB", "512KB", "1048576" (bytes).
+    max_size: Option<Spanned<String>>,
+    rate_limit_per_hour: Option<Spanned<u32>>,
+    #[serde(default)]
+    addresses: Vec<Spanned<String>>,
+    /// The channel mail-born tickets get (default `email`).
+    channel: Option<Spanned<String>>,
+    #[serde(default)]
+    senders: Vec<RawSender>,
+}
+
+/// `[[mail.senders]]`: a known requester's address, name, unit and phone.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSender {
+    address: Spanned<String>,
+    name: String,
+    unit: Option<Spanned<String>>,
+    phone: Option<String>,
+}
+
+/// A size as written in the configuration: a number of bytes, or a number with `KB`, `MB`
+/// or `GB` (powers of 1024). `None` when it is not one.
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_uppercase();
+    let (num, mult) = if let Some(n) = t.strip_suffix("GB") {
+        (n, 1024 * 1024 * 1024)
+    } else if let Some(n) = t.strip_suffix("MB") {
+        (n, 1024 * 1024)
+    } else if let Some(n) = t.strip_suffix("KB") {
+        (n, 1024)
+    } else if let Some(n) = t.strip_suffix('B') {
+        (n, 1)
+    } else {
+        (t.as_str(), 1)
+    };
+    num.trim().parse::<u64>().ok()?.checked_mul(mult)
+}
+
+fn build_mail(
+    c: &Checker<'_>,
+    raw: Option<RawMail>,
+    all: &RawConfig,
+) -> Result<crate::domain::mail::MailSettings, ConfigError> {
+    use crate::domain::mail::{KnownSender, MailSettings};
+    let Some(m) = raw else {
+        return Ok(MailSettings::default());
+    };
+    let login = m.intake_operator.get_ref();
+    if !all.operators.iter().any(|o| o.login.get_ref() == login) {
+        return c.error(
+            m.intake_operator.span(),
+            "mail.intake_operator",
+            format!("no operator `{login}`: add it to [[operators]] (with the mail_intake role)"),
+        );
+    }
+    let max_bytes = match &m.max_size {
+        None => crate::domain::mail::DEFAULT_MAX_BYTES,
+        Some(v) => match parse_size(v.get_ref()) {
+            Some(n) if n > 0 => n,
+            _ => {
+                return c.error(
+                    v.span(),
+                    "mail.max_size",
+                    format!(
+                        "`{}` is not a size; write e.g. \"20MB\", \"512KB\" or a number of bytes",
+                        v.get_ref()
+                    ),
+                );
+            }
+        },
+    };
+    let rate_limit = match &m.rate_limit_per_hour {
+        None => crate::domain::mail::DEFAULT_RATE_LIMIT,
+        Some(v) if *v.get_ref() == 0 => {
+            return c.error(
+                v.span(),
+                "mail.rate_limit_per_hour",
+                "must be at least 1".to_string(),
+            );
+        }
+        Some(v) => *v.get_ref(),
+    };
+    let channel = match &m.channel {
+        None => "email".to_string(),
+        Some(v) => v.get_ref().clone(),
+    };
+    if !all.channels.iter().any(|ch| *ch.id.get_ref() == channel) {
+        let span = m
+            .channel
+            .as_ref()
+            .map(|v| v.span())
+            .unwrap_or(m.intake_operator.span());
+        return c.error(
+            span,
+            "mail.channel",
+            format!("no channel `{channel}` in [[channels]]"),
+        );
+    }
+    let mut senders = Vec::new();
+    for s in m.senders {
+        let address = s.address.get_ref().trim().to_lowercase();
+        if !address.contains('@') {
+            return c.error(
+                s.address.span(),
+                "mail.senders.address",
+                format!("`{}` is not an e-mail address", s.address.get_ref()),
+            );
+        }
+        if let Some(u) = &s.unit
+            && !all.units.iter().any(|x| x.code.get_ref() == u.get_ref())
+        {
+            return c.error(
+                u.span(),
+                "mail.senders.unit",
+                format!("no unit `{}` in [[units]]", u.get_ref()),
+            );
+        }
+        senders.push(KnownSender {
+            address,
+            name: s.name,
+            unit: s.unit.map(Spanned::into_inner),
+            phone: s.phone,
+        });
+    }
+    Ok(MailSettings {
+        intake_operator: Some(login.clone()),
+        max_bytes,
+        rate_limit,
+        rate_window: chrono::Duration::minutes(crate::domain::mail::DEFAULT_RATE_WINDOW_MINUTES),
+        addresses: m
+            .addresses
+            .iter()
+            .map(|a| a.get_ref().trim().to_lowercase())
+            .collect(),
+        senders,
+        channel,
+    })
 }
 
 /// `[search]`: `synonyms = [["PM", "phần mềm"], …]`, groups of words or phrases that mean the
@@ -523,6 +671,7 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
             .unwrap_or(7),
     ));
     let morning_check = raw.morning_check.take();
+    let mail = build_mail(c, raw.mail.take(), &raw)?;
     let sla = build_sla(c, raw.sla.take(), &raw)?;
     let procedures = build_procedures(c, std::mem::take(&mut raw.procedures), &raw)?;
     let calendar = build_calendar(c, raw.calendar.take(), &raw.organisation.time_zone)?;
@@ -874,8 +1023,10 @@ fn build(c: &Checker<'_>, mut raw: RawConfig) -> Result<Organisation, ConfigErro
         procedures: _,
         permissions: _,
         search,
+        mail: _,
     } = raw;
     Ok(Organisation {
+        mail,
         search_synonyms: search.map(|s| s.synonyms).unwrap_or_default(),
         name: organisation.name,
         time_zone,
@@ -1719,6 +1870,59 @@ mod tests {
             parse(&bad, Source::Embedded).is_err(),
             "unknown keys are refused"
         );
+    }
+
+    /// `[mail]` (issue 12): the shipped settings, and each mistake refused with its key.
+    #[test]
+    fn the_mail_settings_are_checked() {
+        let m = embedded().org.mail;
+        assert_eq!(m.intake_operator.as_deref(), Some("hotro-mail"));
+        assert_eq!(m.max_bytes, 20 * 1024 * 1024);
+        assert_eq!(m.rate_limit, 20);
+        assert_eq!(m.channel, "email");
+        assert!(m.is_own("HoTro@kbnn.example"));
+        assert_eq!(
+            m.sender("KeyUser.BaDinh@kbnn.example")
+                .and_then(|s| s.unit.as_deref()),
+            Some("HN-BD")
+        );
+        for (from, to, key) in [
+            (
+                "intake_operator = \"hotro-mail\"",
+                "intake_operator = \"nobody\"",
+                "mail.intake_operator",
+            ),
+            (
+                "max_size = \"20MB\"",
+                "max_size = \"lots\"",
+                "mail.max_size",
+            ),
+            (
+                "rate_limit_per_hour = 20",
+                "rate_limit_per_hour = 0",
+                "mail.rate_limit_per_hour",
+            ),
+            (
+                "unit = \"HN-BD\"",
+                "unit = \"NOWHERE\"",
+                "mail.senders.unit",
+            ),
+        ] {
+            let text = EMBEDDED.replace(from, to);
+            assert_ne!(text, EMBEDDED, "{from}");
+            match parse(&text, Source::Embedded) {
+                Err(ConfigError::Invalid { key: Some(k), .. }) => assert_eq!(k, key),
+                other => panic!("{to}: {other:?}"),
+            }
+        }
+        assert_eq!(parse_size("512KB"), Some(512 * 1024));
+        assert_eq!(parse_size("1048576"), Some(1_048_576));
+        assert_eq!(parse_size("2 mb"), Some(2 * 1024 * 1024));
+        assert_eq!(parse_size("x"), None);
+        // Without [mail] there is no intake.
+        let start = EMBEDDED.find("\n[mail]").expect("the shipped [mail]");
+        let cfg = parse(&EMBEDDED[..start], Source::Embedded).expect("valid without [mail]");
+        assert!(cfg.org.mail.intake_operator.is_none());
     }
 
     /// Issue 14: the morning check called the lead of a group other than the one running

@@ -347,10 +347,13 @@ impl<'a> Generator<'a> {
     }
 
     fn operators_of(&self, group: &str) -> Vec<&'a str> {
+        // People only: the mail intake's service operator works no tickets.
         self.org
             .operators
             .iter()
-            .filter(|o| o.group == group)
+            .filter(|o| {
+                o.group == group && !o.roles.contains(&crate::domain::org::Role::MailIntake)
+            })
             .map(|o| o.login.as_str())
             .collect()
     }

@@ -75,6 +75,32 @@ pub fn event(cat: &Catalog, org: &Organisation, e: &Event) -> String {
         EventKind::InternalNote { text } => {
             cat.f("event.internal_note", &[("text", &first_line(text))])
         }
+        EventKind::RequesterReplied {
+            text, via, from, ..
+        } => {
+            let lang = cat.lang().code();
+            let mut channel = org
+                .channel(via)
+                .map(|c| c.name.get(lang).to_string())
+                .unwrap_or_else(|| one_line(via));
+            if let Some(f) = from {
+                channel = format!("{channel}, {}", one_line(f));
+            }
+            cat.f(
+                "event.requester_replied",
+                &[("text", &first_line(text)), ("via", &channel)],
+            )
+        }
+        EventKind::Attached { files, .. } => {
+            let names: Vec<String> = files
+                .iter()
+                .map(|f| format!("{}. {}", f.n, one_line(&f.name)))
+                .collect();
+            cat.f(
+                "event.attached",
+                &[("count", &files.len()), ("files", &names.join(", "))],
+            )
+        }
         EventKind::SlaNotice {
             clock, lead, phone, ..
         } => cat.f(
@@ -481,6 +507,7 @@ pub fn domain_error(cat: &Catalog, org: Option<&Organisation>, e: &DomainError) 
 pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::DeskError) -> String {
     use crate::desk::DeskError;
     match e {
+        DeskError::NoMailIntake => cat.t("error.no_mail_intake"),
         DeskError::Refused(r) => {
             let roles = r.roles.join(" | ");
             if let Some(step) = &r.step {
@@ -716,6 +743,10 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
         StoreError::TicketNotFound(key) => {
             cat.f("error.ticket_not_found", &[("key", &one_line(key))])
         }
+        StoreError::AttachmentNotFound { key, n } => cat.f(
+            "error.attachment_not_found",
+            &[("key", &one_line(key)), ("n", n)],
+        ),
         StoreError::Conflict(c) => match org {
             Some(org) => conflict(cat, org, c),
             None => e.to_string(),

@@ -17,6 +17,7 @@ pub mod forms;
 pub mod i18n;
 pub mod inert;
 pub mod input;
+pub mod mail;
 pub mod rules;
 pub mod search;
 pub mod store;

@@ -41,6 +41,12 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
     ("sla.targets.kind", "configuration key path"),
     ("sla.targets.priority", "configuration key path"),
     ("sla.targets.resolution", "configuration key path"),
+    ("mail.intake_operator", "configuration key path"),
+    ("mail.max_size", "configuration key path"),
+    ("mail.rate_limit_per_hour", "configuration key path"),
+    ("mail.channel", "configuration key path"),
+    ("mail.senders.address", "configuration key path"),
+    ("mail.senders.unit", "configuration key path"),
     ("demo.db", "file name"),
     ("progress.json", "file name"),
     ("no.such.message", "the i18n unit test of a missing id"),
@@ -406,6 +412,10 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
             .iter()
             .map(|o| o.as_str().to_string())
             .collect(),
+    );
+    t.insert(
+        "mail.outcome.{outcome}",
+        strings(&hotro::domain::mail::OUTCOMES),
     );
     t.insert(
         "report.user_error.{id}",

@@ -1252,7 +1252,11 @@ fn confirm_and_reopen_from_the_palette() {
     let mut exec = Executor::new(&mut d.store, &d.session);
     exec.drive(
         &mut d.app,
-        Msg::Loaded(hotro::ui::app::Loaded::Detail(Box::new(closed), events)),
+        Msg::Loaded(hotro::ui::app::Loaded::Detail(
+            Box::new(closed),
+            events,
+            Box::default(),
+        )),
     );
     d.key(KeyCode::Char(':'));
     d.chars("reopen");
@@ -3459,4 +3463,30 @@ fn the_reports_screen_shows_stored_text_inert() {
         !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
         "{screen}"
     );
+
+/// A ticket that came by mail shows the mail's sender and subject and its files in the
+/// detail (issue 12), loaded with the ticket, names from the mail inert.
+#[test]
+fn a_mail_born_ticket_shows_its_source_and_files() {
+    let mut d = desk("nguyenvanan", Lang::En);
+    let raw = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mail/05-attachments.eml"),
+    )
+    .unwrap();
+    let mail = hotro::mail::parse(&raw, 20 * 1024 * 1024);
+    let intake = org().operator("hotro-mail").unwrap().clone();
+    let session = hotro::desk::Session::assume(config::embedded(), intake);
+    let taken = hotro::desk::Desk::new(&mut d.store, &session, now())
+        .take_mail(&mail)
+        .unwrap();
+    assert_eq!(taken.outcome, "created");
+    all_open(&mut d);
+    d.key(KeyCode::Char('g'));
+    d.key(KeyCode::Enter);
+    let screen = d.screen(160, 50);
+    assert!(screen.contains("Mail from"), "{screen}");
+    assert!(screen.contains("keyuser.badinh@kbnn.example"), "{screen}");
+    assert!(screen.contains("1. phiếu yêu cầu.pdf"), "{screen}");
+    assert!(screen.contains("2. passwd"), "{screen}");
+    assert!(!screen.contains("../"), "{screen}");
 }

@@ -77,6 +77,8 @@ pub enum Command {
     Sla(SlaCommand),
     #[command(subcommand)]
     Req(ReqCommand),
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// A completion script for a shell, from these command definitions, to standard output.
     Completions {
         #[arg(value_enum, value_name = "SHELL")]
@@ -86,6 +88,61 @@ pub enum Command {
     Man {
         #[arg(value_name = "COMMAND")]
         command: Vec<String>,
+    },
+}
+
+/// The e-mail channel (issue 12).
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// One pass of the intake (for cron or a systemd timer): every new mail of a Maildir
+    /// folder, or the given `.eml` files.
+    Fetch {
+        #[arg(
+            long,
+            value_name = "DIR",
+            conflicts_with = "eml",
+            required_unless_present = "eml"
+        )]
+        maildir: Option<PathBuf>,
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        eml: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The newest mails taken and what became of each.
+    Log {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Files kept with a ticket (issue 12).
+#[derive(Debug, Subcommand)]
+pub enum AttachmentCommand {
+    /// The ticket's files, by number.
+    List {
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save file N of the ticket to FILE (an existing file is kept unless --force).
+    Save {
+        key: String,
+        n: i64,
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Attach a file to the ticket.
+    Add {
+        key: String,
+        file: PathBuf,
+        #[arg(long, value_name = "TYPE")]
+        media_type: Option<String>,
+        #[command(flatten)]
+        guard: Guard,
     },
 }
 
@@ -318,6 +375,14 @@ pub enum BenchCommand {
         procs: usize,
         #[arg(long, default_value_t = 10.0, value_parser = seconds)]
         secs: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Intake of COUNT generated mails from a Maildir (new requests, replies threaded by
+    /// References, auto-replies, some with attachments): mails per second.
+    Mail {
+        #[arg(long, default_value_t = 10_000, value_parser = counted(1, 1_000_000))]
+        count: usize,
         #[arg(long)]
         json: bool,
     },
@@ -607,6 +672,8 @@ pub enum TicketCommand {
         key: String,
         #[command(flatten)]
         text: TextInput,
+        #[arg(long, value_name = "FILE")]
+        attach: Vec<PathBuf>,
         #[command(flatten)]
         guard: Guard,
     },
@@ -744,6 +811,8 @@ pub enum TicketCommand {
         #[command(flatten)]
         guard: Guard,
     },
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     Step {
         key: String,
         #[arg(

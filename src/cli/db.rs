@@ -303,6 +303,10 @@ fn problem_line(cat: &Catalog, p: &Problem) -> String {
         Problem::ConfigChanged { version } => {
             cat.f("db.verify.config_changed", &[("version", version)])
         }
+        Problem::AttachmentChanged { ticket, n } => cat.f(
+            "db.verify.attachment_changed",
+            &[("key", &crate::inert::one_line(ticket)), ("n", n)],
+        ),
         Problem::AnchorMissing { event_id } => {
             cat.f("db.verify.anchor_missing", &[("id", event_id)])
         }

@@ -7,6 +7,7 @@ mod bench;
 mod check;
 mod db;
 mod kb_write;
+mod mail;
 pub mod progress;
 pub mod report;
 pub mod req;
@@ -377,6 +378,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
         Command::Announce(a) => check::announce_cmd(&env, a),
         Command::Calendar(c) => check::calendar_cmd(&env, c),
         Command::Req(r) => req::req_cmd(&env, r),
+        Command::Mail(m) => mail::mail_cmd(&env, m),
         Command::Sla(args::SlaCommand::Tick { json }) => {
             let applied = env.with_desk(|d| d.sla_tick().map_err(|e| env.desk_err(e)))?;
             if *json {
@@ -443,6 +445,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
                 args::BenchCommand::Worker { id, secs, log } => {
                     bench::worker(&env, *id, *secs, log)
                 }
+                args::BenchCommand::Mail { count, json } => bench::mail(&env, *count, *json),
             }
         }
         Command::Index(args::IndexCommand::Rebuild) => {
@@ -734,6 +737,9 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     .collect()
             };
             let (children, duplicates) = (keys_where(false), keys_where(true));
+            // Its files and, for a mail-born ticket, the mail it came from (issue 12).
+            let attachments = store.attachments_of(&t.key).map_err(|e| env.store_err(e))?;
+            let source = store.mail_source(&t.key).map_err(|e| env.store_err(e))?;
             if out.json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
@@ -741,6 +747,9 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     sla: crate::domain::sla::SlaStatus,
                     children: Vec<&'a str>,
                     duplicates: Vec<&'a str>,
+                    attachments: &'a [crate::store::Attachment],
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    mail: Option<&'a crate::store::MailRecord>,
                     timeline: &'a [Event],
                 }
                 out::json(&Shown {
@@ -748,10 +757,30 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     sla: sla_of(org, &t, &events),
                     children: children.iter().map(|c| c.key.as_str()).collect(),
                     duplicates: duplicates.iter().map(|c| c.key.as_str()).collect(),
+                    attachments: &attachments,
+                    mail: source.as_ref(),
                     timeline: &events,
                 })?;
             } else {
                 print_ticket(env, &t, &events, &children, &duplicates);
+                if let Some(m) = &source {
+                    say!(
+                        "\n{}",
+                        cat.f(
+                            "mail.source",
+                            &[
+                                ("from", &one_line(&m.from)),
+                                ("subject", &one_line(&m.subject)),
+                            ]
+                        )
+                    );
+                }
+                if !attachments.is_empty() {
+                    say!("\n{}", cat.t("attachment.heading"));
+                    for a in &attachments {
+                        say!("{}", mail::attachment_line(env, a));
+                    }
+                }
             }
             Ok(0)
         }
@@ -859,9 +888,53 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             }
             Ok(0)
         }
-        TicketCommand::Reply { key, text, guard } => {
+        TicketCommand::Reply {
+            key,
+            text,
+            attach,
+            guard,
+        } => {
             let text = read_text(env, text)?;
-            change(env, key, guard, Change::Reply { text })
+            if attach.is_empty() {
+                return change(env, key, guard, Change::Reply { text });
+            }
+            // The reply and its files in one transaction (issue 12).
+            let files = mail::files_from_paths(env, attach)?;
+            let (t, events) = env.with_desk(|d| {
+                d.change_with_files(
+                    key,
+                    guard.expect_version,
+                    Some(Change::Reply { text }),
+                    &files,
+                )
+                .map_err(|e| env.desk_err(e))
+            })?;
+            if guard.json {
+                #[derive(Serialize)]
+                struct ChangedAll<'a> {
+                    ticket: &'a Ticket,
+                    events: &'a [Event],
+                }
+                out::json(&ChangedAll {
+                    ticket: &t,
+                    events: &events,
+                })?;
+            } else {
+                for e in &events {
+                    say!(
+                        "{}",
+                        cat.f(
+                            "ticket.changed",
+                            &[
+                                ("key", &t.key),
+                                ("what", &describe::event(cat, org, e)),
+                                ("version", &e.version)
+                            ],
+                        )
+                    );
+                }
+            }
+            Ok(0)
         }
         TicketCommand::Note { key, text, guard } => {
             let text = read_text(env, text)?;
@@ -1106,6 +1179,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                 reason: reason.clone(),
             },
         ),
+        TicketCommand::Attachment(a) => mail::attachment_cmd(env, a),
     }
 }
 

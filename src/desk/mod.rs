@@ -15,6 +15,8 @@
 
 /// The OS account of the process.
 pub mod identity;
+/// The mail intake (issue 12).
+pub mod mail;
 /// Reports for the leaders (issue 13).
 mod reports;
 
@@ -100,6 +102,9 @@ pub enum DeskError {
     /// A change for the register is incomplete or names someone or something unknown.
     #[error(transparent)]
     Change(#[from] crate::domain::change::ChangeError),
+    /// `hotro mail fetch` on a desk whose configuration has no `[mail]` section.
+    #[error("the configuration has no [mail] section naming the intake operator")]
+    NoMailIntake,
 }
 
 impl From<StoreError> for DeskError {

@@ -82,6 +82,67 @@ impl KeyFormat {
         }
         out
     }
+
+    /// Every ticket key of this format written in `text` (a mail subject such as
+    /// `Re: [HT-2026-000123] Lỗi đăng nhập`), in order of appearance, without repeats. A key
+    /// is a whole word: the character before it is not a letter or digit, and no digit
+    /// follows it. The year is four digits; the sequence at least its padding width and at
+    /// most 12 digits.
+    pub fn find_in(&self, text: &str) -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        for (start, _) in text.char_indices() {
+            if text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            if let Some(len) = self.match_at(&text[start..]) {
+                let key = &text[start..start + len];
+                if !text[start + len..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+                    && !found.iter().any(|k| k == key)
+                {
+                    found.push(key.to_string());
+                }
+            }
+        }
+        found
+    }
+
+    /// The length in bytes of the key at the start of `s`, if one is there.
+    fn match_at(&self, s: &str) -> Option<usize> {
+        let mut at = 0;
+        for part in &self.parts {
+            let rest = &s[at..];
+            match part {
+                Part::Literal(l) => {
+                    if !rest.starts_with(l.as_str()) {
+                        return None;
+                    }
+                    at += l.len();
+                }
+                Part::Year => {
+                    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    if digits < 4 {
+                        return None;
+                    }
+                    at += 4;
+                }
+                Part::Seq { width } => {
+                    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    if digits < *width || digits > 12 {
+                        return None;
+                    }
+                    at += digits;
+                }
+            }
+        }
+        Some(at)
+    }
 }
 
 /// The sequence year of a ticket created at `now`: the calendar year in the organisation's
@@ -94,6 +155,19 @@ pub fn key_year(now: DateTime<Utc>, tz: Tz) -> i32 {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn keys_are_found_in_a_subject() {
+        let f = KeyFormat::parse("HT-{year}-{seq:06}").expect("valid");
+        assert_eq!(
+            f.find_in("Re: [HT-2026-000123] Lỗi — xem HT-2026-000123, HT-2026-000007"),
+            vec!["HT-2026-000123".to_string(), "HT-2026-000007".to_string()]
+        );
+        assert!(f.find_in("XHT-2026-000123").is_empty());
+        assert!(f.find_in("HT-2026-00012").is_empty());
+        assert!(f.find_in("HT-2026-0001234567890123").is_empty());
+        assert!(f.find_in("Lỗi đăng nhập").is_empty());
+    }
 
     #[test]
     fn default_format_pads_the_sequence() {

@@ -6,6 +6,7 @@ pub mod change;
 pub mod check;
 pub mod kb;
 pub mod key;
+pub mod mail;
 pub mod org;
 pub mod permission;
 pub mod procedure;

@@ -53,16 +53,19 @@ pub enum Role {
     Approver,
     Shift,
     Admin,
+    /// The mail intake's service operator (issue 12).
+    MailIntake,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Operator,
         Role::Lead,
         Role::KeyUser,
         Role::Approver,
         Role::Shift,
         Role::Admin,
+        Role::MailIntake,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +75,7 @@ impl Role {
             Role::Approver => "approver",
             Role::Shift => "shift",
             Role::Admin => "admin",
+            Role::MailIntake => "mail_intake",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -180,6 +184,8 @@ pub struct Organisation {
     /// The organisation's own synonym groups for the knowledge search (`[search] synonyms`),
     /// added to the shipped ones; each group a list of words or phrases as written.
     pub search_synonyms: Vec<Vec<String>>,
+    /// The desk's mailbox and mail intake (`[mail]`, issue 12).
+    pub mail: crate::domain::mail::MailSettings,
 }
 
 impl Organisation {

@@ -257,6 +257,7 @@ fn stretches(t: &Ticket, events: &[Event], settings: &SlaSettings) -> Vec<Stretc
         let to = match &e.kind {
             EventKind::StatusChanged { to, .. } => Some(*to),
             EventKind::Escalated { status, .. }
+            | EventKind::RequesterReplied { status, .. }
             | EventKind::Returned { status, .. }
             | EventKind::StepCompleted { status, .. }
             | EventKind::StepReturned { status, .. } => *status,

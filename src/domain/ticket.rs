@@ -152,6 +152,26 @@ pub enum Change {
     Note {
         text: String,
     },
+    /// The requester wrote back (issue 12: a mail answering the ticket). It ends "waiting
+    /// for requester": a ticket in `waiting_requester` goes back to `in_progress`, so the
+    /// resolution clock runs again (the SLA's `pause_in`); a resolved ticket they answer is
+    /// open again (`in_progress`, as a reopen). It is not a first response. A closed or
+    /// cancelled ticket refuses it (the intake opens a new ticket instead).
+    RequesterReply {
+        text: String,
+        /// The channel id it came by (`email`).
+        via: String,
+        /// Who wrote, as the channel says (the sender's address): not always the requester
+        /// recorded (a colleague answering for them).
+        from: Option<String>,
+    },
+    /// Files kept with the ticket (issue 12), already stored by content; numbered by the
+    /// store. `mail` is the intake key of the mail they came with (`None`: an operator
+    /// attached them).
+    Attach {
+        files: Vec<crate::domain::mail::AttachedFile>,
+        mail: Option<String>,
+    },
     /// An SLA rule tells the group's lead that a clock is at risk or overdue. Recorded as a
     /// fact (which clock, whom it told), worded in each reader's language when shown.
     SlaNotice {
@@ -261,6 +281,24 @@ pub enum EventKind {
     },
     InternalNote {
         text: String,
+    },
+    /// The requester wrote back ([`Change::RequesterReply`]): the text, the channel, and the
+    /// status it led to (`in_progress` when the ticket waited for them; `None`: unchanged).
+    RequesterReplied {
+        text: String,
+        via: String,
+        /// Who wrote (the sender's address); not `by`, which is the event's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
+    },
+    /// Files kept with the ticket: number, safe name, media type, size and SHA-256 of each,
+    /// and the intake key of the mail they came with (`None`: attached by the operator).
+    Attached {
+        files: Vec<crate::domain::mail::AttachedFile>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mail: Option<String>,
     },
     /// An SLA rule told the ticket's group lead that a clock is at risk or overdue: the
     /// clock, the group, and the lead and phone as configured then (words at the edge).
@@ -404,6 +442,8 @@ impl EventKind {
             EventKind::Created { .. } => "created",
             EventKind::PublicReply { .. } => "public_reply",
             EventKind::InternalNote { .. } => "internal_note",
+            EventKind::RequesterReplied { .. } => "requester_replied",
+            EventKind::Attached { .. } => "attached",
             EventKind::SlaNotice { .. } => "sla_notice",
             EventKind::Classified { .. } => "classified",
             EventKind::Edited { .. } => "edited",
@@ -929,6 +969,44 @@ fn apply_to(t: &mut Ticket, change: Change, ctx: Ctx<'_>) -> Result<EventKind, D
         Change::Note { text } => {
             let text = check_text("note", &text, true)?;
             Ok(EventKind::InternalNote { text })
+        }
+        Change::RequesterReply { text, via, from } => {
+            refuse_if_final(t)?;
+            let text = check_text("reply", &text, true)?;
+            let via = org
+                .channel(&via)
+                .map(|c| c.id.clone())
+                .ok_or_else(|| unknown("channel", &via))?;
+            // Waiting for them ends; a resolution they answer is open again (their answer
+            // stops the auto-close, and the desk reads it), as a reopen does.
+            let status = match t.status {
+                Status::WaitingRequester => {
+                    transition(t, Status::InProgress)?;
+                    Some(Status::InProgress)
+                }
+                Status::Resolved => {
+                    transition(t, Status::InProgress)?;
+                    t.resolved_at = None;
+                    Some(Status::InProgress)
+                }
+                _ => None,
+            };
+            let from = match from {
+                Some(f) if !f.trim().is_empty() => Some(check_line("from", &f, MAX_SHORT_CHARS)?),
+                _ => None,
+            };
+            Ok(EventKind::RequesterReplied {
+                text,
+                via,
+                from,
+                status,
+            })
+        }
+        Change::Attach { files, mail } => {
+            if files.is_empty() {
+                return Err(DomainError::NothingToChange);
+            }
+            Ok(EventKind::Attached { files, mail })
         }
         Change::SlaEscalate { clock } => {
             // The escalation itself is the operator's one; only its reason is a fact.

@@ -283,6 +283,10 @@ pub enum Problem {
     /// file with that hash: committed changes were lost (a deleted `-wal`, an older copy put
     /// in place).
     ChangesLost { event_id: i64, newest: Option<i64> },
+    /// A ticket's file differs from what its `attached` event recorded (issue 12): its row
+    /// names another content or name, the row is gone, or the stored bytes no longer have
+    /// the SHA-256 they are kept under.
+    AttachmentChanged { ticket: String, n: i64 },
     /// A finalised check's current result differs from the frozen one plus its amendments.
     CheckResult {
         date: String,
@@ -831,6 +835,7 @@ pub(crate) fn verify_in(
     if let Some(version) = super::configs::verify_configs_in(tx)? {
         found.add(Problem::ConfigChanged { version });
     }
+    verify_attachments(tx, &mut found)?;
     Ok(VerifyReport {
         events,
         tickets,
@@ -840,6 +845,51 @@ pub(crate) fn verify_in(
         first_problem: found.first,
         problems: found.count,
     })
+}
+
+/// Every file an `attached` event recorded is still kept as recorded: its row names the
+/// same content and name, and the content still has its SHA-256 (issue 12).
+fn verify_attachments(tx: &Transaction<'_>, found: &mut Findings) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare(
+        "SELECT t.key, e.payload FROM events e JOIN tickets t ON t.id = e.ticket_id \
+         WHERE e.kind = 'attached' ORDER BY e.id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut row_of = tx.prepare(
+        "SELECT a.sha256, a.file_name, b.data FROM attachments a \
+         LEFT JOIN blobs b ON b.sha256 = a.sha256 WHERE a.ticket = ?1 AND a.n = ?2",
+    )?;
+    for row in rows {
+        let (ticket, payload) = row?;
+        let files = serde_json::from_str::<serde_json::Value>(&payload)
+            .ok()
+            .and_then(|v| {
+                serde_json::from_value::<Vec<crate::domain::mail::AttachedFile>>(
+                    v.get("files")?.clone(),
+                )
+                .ok()
+            })
+            .unwrap_or_default();
+        for f in files {
+            let kept: Option<(String, String, Option<Vec<u8>>)> = row_of
+                .query_row(rusqlite::params![ticket, f.n], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let sound = kept.is_some_and(|(sha, name, data)| {
+                sha == f.sha256
+                    && name == f.name
+                    && data.is_some_and(|d| crate::domain::mail::sha256_hex(&d) == f.sha256)
+            });
+            if !sound {
+                found.add(Problem::AttachmentChanged {
+                    ticket: ticket.clone(),
+                    n: f.n,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Schema 6 brings state hashes. Events written before carry none; give the newest event of
@@ -1252,7 +1302,7 @@ mod tests {
                 .unwrap();
             // And without what later schemas added (8: articles written in hotro; 9: the
             // at-risk time, the resolved-ticket index, requirements; 10: the change register;
-            // 11: the SLA outcome).
+            // 11: the SLA outcome; 12: the mail intake, thread ids, blobs and attachments).
             conn.execute_batch(
                 "ALTER TABLE tickets DROP COLUMN sla_outcome;
                  DROP INDEX tickets_by_created_finish;
@@ -1264,6 +1314,10 @@ mod tests {
                  ALTER TABLE tickets DROP COLUMN requirement;
                  DROP TABLE requirement_publications;
                  DROP TABLE changes;
+                 DROP TABLE attachments;
+                 DROP TABLE blobs;
+                 DROP TABLE mail_thread_ids;
+                 DROP TABLE mail_messages;
                  DROP TABLE article_revisions;
                  ALTER TABLE articles DROP COLUMN faq;
                  ALTER TABLE articles DROP COLUMN updated_by;

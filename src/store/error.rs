@@ -91,6 +91,9 @@ pub enum StoreError {
     Lifecycle(#[from] crate::domain::kb::LifecycleError),
     #[error("no ticket {0}")]
     TicketNotFound(String),
+    /// A ticket has no attachment of that number.
+    #[error("ticket {key} has no attachment {n}")]
+    AttachmentNotFound { key: String, n: i64 },
     #[error("ticket {} changed since version {} (now {})", .0.key, .0.expected, .0.current)]
     Conflict(Box<Conflict>),
     #[error(transparent)]

@@ -368,6 +368,55 @@ DROP INDEX tickets_by_created;
 CREATE INDEX tickets_by_created_finish ON tickets(created_at, resolved_at, closed_at);
 CREATE INDEX events_escalated ON events(ticket_id) WHERE kind = 'escalated';
 "#,
+    // 12: the e-mail channel (issue 12). Every mail taken, by its key (Message-ID, or the
+    // SHA-256 of its bytes when it has none): what became of it, so taking it again changes
+    // nothing. The Message-IDs that thread to a ticket — the mails it came from and, with
+    // the outbox, the ones the desk sends (`outbound` = 1) — so an answer finds its ticket
+    // through In-Reply-To/References. Attachments: each content stored once by SHA-256,
+    // kept with a ticket under a number, with who or which mail brought it.
+    r#"
+CREATE TABLE mail_messages (
+    id          INTEGER PRIMARY KEY,
+    message_key TEXT NOT NULL UNIQUE,
+    message_id  TEXT,
+    from_addr   TEXT NOT NULL,
+    from_name   TEXT,
+    subject     TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    taken_at    INTEGER NOT NULL,
+    taken_by    TEXT NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('created', 'replied', 'auto_reply', 'bounce',
+                    'list', 'loop', 'no_sender', 'rate_limited', 'too_large')),
+    ticket      TEXT REFERENCES tickets(key)
+);
+CREATE INDEX mail_by_sender ON mail_messages(from_addr, taken_at);
+CREATE INDEX mail_by_ticket ON mail_messages(ticket) WHERE ticket IS NOT NULL;
+CREATE TABLE mail_thread_ids (
+    message_id TEXT PRIMARY KEY,
+    ticket     TEXT NOT NULL REFERENCES tickets(key),
+    outbound   INTEGER NOT NULL DEFAULT 0,
+    at         INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size   INTEGER NOT NULL,
+    data   BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE attachments (
+    id         INTEGER PRIMARY KEY,
+    ticket     TEXT NOT NULL REFERENCES tickets(key),
+    n          INTEGER NOT NULL,
+    sha256     TEXT NOT NULL REFERENCES blobs(sha256),
+    size       INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    file_name  TEXT NOT NULL,
+    mail_id    INTEGER REFERENCES mail_messages(id),
+    added_by   TEXT NOT NULL,
+    added_at   INTEGER NOT NULL,
+    UNIQUE (ticket, n)
+);
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

@@ -182,7 +182,8 @@ pub enum Loaded {
         total: Option<i64>,
     },
     Preview(Box<Ticket>, Vec<Event>),
-    Detail(Box<Ticket>, Vec<Event>),
+    /// A ticket open in detail: it, its timeline, and its files and source mail.
+    Detail(Box<Ticket>, Vec<Event>, Box<DetailFiles>),
     /// Every change applied; the tickets after them.
     Applied(Vec<(Ticket, Event)>),
     /// Some applied, then one refused because the ticket changed meanwhile.
@@ -392,10 +393,19 @@ pub struct ArticleEdit {
     pub offered: String,
 }
 
+/// A ticket's files and, for a mail-born ticket, the mail it came from (issue 12).
+#[derive(Debug, Clone, Default)]
+pub struct DetailFiles {
+    pub attachments: Vec<crate::store::Attachment>,
+    pub mail: Option<crate::store::MailRecord>,
+}
+
 /// A ticket open in detail.
 pub struct Detail {
     pub ticket: Ticket,
     pub events: Vec<Event>,
+    /// Its files and source mail.
+    pub files: DetailFiles,
     pub scroll: usize,
     /// A long description is shown whole (else folded to its first lines).
     pub description_open: bool,
@@ -2407,6 +2417,8 @@ impl App {
             Change::Edit(_) => cat.t("action.edit_ticket"),
             Change::Reply { .. } => cat.t("action.reply"),
             Change::Note { .. } => cat.t("action.note"),
+            Change::RequesterReply { .. } => cat.t("action.requester_reply"),
+            Change::Attach { .. } => cat.t("action.attach"),
             Change::SlaEscalate { clock } => cat.f(
                 "sla.escalate_reason",
                 &[("clock", &cat.t(&format!("sla.{clock}")))],
@@ -3197,7 +3209,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Loaded::Detail(t, events) => {
+            Loaded::Detail(t, events, files) => {
                 let (scroll, description_open) = self
                     .detail
                     .as_ref()
@@ -3207,6 +3219,7 @@ impl App {
                 self.detail = Some(Detail {
                     ticket: *t,
                     events,
+                    files: *files,
                     scroll,
                     description_open,
                 });

@@ -310,10 +310,18 @@ impl<'a> Executor<'a> {
                 Ok((t, events)) => Loaded::Preview(Box::new(t), events),
                 Err(e) => failed(e),
             },
-            Cmd::LoadDetail(key) => match self.store.ticket_with_timeline(&key) {
-                Ok((t, events)) => Loaded::Detail(Box::new(t), events),
-                Err(e) => failed(e),
-            },
+            Cmd::LoadDetail(key) => {
+                match self.store.ticket_with_timeline(&key).and_then(|(t, e)| {
+                    let files = crate::ui::app::DetailFiles {
+                        attachments: self.store.attachments_of(&t.key)?,
+                        mail: self.store.mail_source(&t.key)?,
+                    };
+                    Ok((t, e, files))
+                }) {
+                    Ok((t, events, files)) => Loaded::Detail(Box::new(t), events, Box::new(files)),
+                    Err(e) => failed(e),
+                }
+            }
             Cmd::Apply(pending) => {
                 let mut done = Vec::new();
                 let mut queue = pending.into_iter();

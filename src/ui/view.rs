@@ -672,6 +672,36 @@ fn render_detail(
         (cat.t("field.external_reference"), dash(&t.external_ref)),
         (cat.t("field.version"), t.version.to_string()),
     ];
+    // A mail-born ticket's source and the ticket's files (issue 12).
+    if let Some(files) = app
+        .detail
+        .as_ref()
+        .filter(|d| d.ticket.key == t.key)
+        .map(|d| &d.files)
+    {
+        if let Some(m) = &files.mail {
+            fields.push((cat.t("field.mail_from"), crate::inert::one_line(&m.from)));
+            fields.push((
+                cat.t("field.mail_subject"),
+                crate::inert::one_line(&m.subject),
+            ));
+        }
+        if !files.attachments.is_empty() {
+            let list: Vec<String> = files
+                .attachments
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}. {} ({} B)",
+                        a.n,
+                        crate::inert::one_line(&a.name),
+                        a.size
+                    )
+                })
+                .collect();
+            fields.push((cat.t("attachment.heading"), list.join(", ")));
+        }
+    }
     for (which, clock) in [
         ("first_response", &sla.first_response),
         ("resolution", &sla.resolution),

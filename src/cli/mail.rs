@@ -1,0 +1,347 @@
+//! `hotro mail …` and `hotro ticket attachment …` (issue 12): parsing and presentation only;
+//! the intake is [`crate::desk::Desk::take_mail`].
+
+use super::args::{AttachmentCommand, MailCommand};
+use super::{Env, out};
+use crate::inert::one_line;
+use anyhow::Result;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One mail's line of the fetch report.
+#[derive(Serialize)]
+struct Fetched {
+    file: String,
+    #[serde(flatten)]
+    outcome: crate::desk::mail::MailOutcome,
+}
+
+pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
+    match cmd {
+        MailCommand::Fetch { maildir, eml, json } => fetch(env, maildir.as_deref(), eml, *json),
+        MailCommand::Log { limit, json } => {
+            let mut store = env.open()?;
+            let log = store
+                .mail_log((*limit).min(100_000))
+                .map_err(|e| env.store_err(e))?;
+            if *json {
+                out::json(&log)?;
+                return Ok(0);
+            }
+            let tz = env.cfg.org.time_zone;
+            for r in &log {
+                say!(
+                    "{}  {:<12} {:<16} {}  {}",
+                    r.taken_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+                    outcome_word(env, &r.outcome),
+                    r.ticket.as_deref().unwrap_or("—"),
+                    one_line(&r.from),
+                    one_line(&r.subject)
+                );
+            }
+            if log.is_empty() {
+                say!("{}", env.cat.t("mail.log_empty"));
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn outcome_word(env: &Env<'_>, outcome: &str) -> String {
+    env.cat.t(&format!("mail.outcome.{outcome}"))
+}
+
+fn fetch(env: &Env<'_>, maildir: Option<&Path>, eml: &[PathBuf], json: bool) -> Result<i32> {
+    let mut store = env.open()?;
+    let session = env.session()?;
+    // Refused before any file is read.
+    crate::desk::Desk::new(&mut store, session, crate::clock::now())
+        .may_fetch_mail()
+        .map_err(|e| env.desk_err(e))?;
+    let max = env.cfg.org.mail.max_bytes;
+    let waiting: Vec<(PathBuf, Option<crate::mail::maildir::Waiting>)> = match maildir {
+        Some(dir) => crate::mail::maildir::waiting(dir)
+            .map_err(|e| env.user(format!("{e}")))?
+            .into_iter()
+            .map(|w| (w.path.clone(), Some(w)))
+            .collect(),
+        None => eml.iter().map(|p| (p.clone(), None)).collect(),
+    };
+    let mut report = Vec::new();
+    let mut failed = 0usize;
+    for (path, in_dir) in waiting {
+        let mail = match crate::mail::read_file(&path, max) {
+            Ok(m) => m,
+            // Gone meanwhile (another intake took it): not an error.
+            Err(crate::mail::ReadError::Io { source, .. })
+                if in_dir.is_some() && source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                continue;
+            }
+            // One unreadable file does not stop the others: it is said, left where it is
+            // (taken next time), and the exit status is 1.
+            Err(e) => {
+                say_err!("{}", one_line(&e.to_string()));
+                failed += 1;
+                continue;
+            }
+        };
+        let outcome = match crate::desk::Desk::new(&mut store, session, crate::clock::now())
+            .take_mail(&mail)
+        {
+            Ok(o) => o,
+            // The store failing (disk full, damage) or a refusal stops the pass.
+            Err(e @ (crate::desk::DeskError::Store(_) | crate::desk::DeskError::Refused(_))) => {
+                return Err(env.desk_err(e));
+            }
+            // A rule refusing this one mail: said, left in the folder, the others go on.
+            Err(e) => {
+                let why = crate::describe::desk_error(env.cat, Some(&env.cfg.org), &e);
+                say_err!("{}: {}", one_line(&path.display().to_string()), why);
+                failed += 1;
+                continue;
+            }
+        };
+        // Marked only once it is recorded: a crash before this takes it again, which the
+        // mail's key makes change nothing.
+        if let (Some(dir), Some(w)) = (maildir, &in_dir) {
+            crate::mail::maildir::mark_seen(dir, w).map_err(|e| env.user(e.to_string()))?;
+        }
+        let file = path.display().to_string();
+        if !json {
+            let line = match (&outcome.ticket, outcome.known) {
+                (_, true) => env.cat.f("mail.fetched_known", &[("file", &file)]),
+                (Some(t), false) => env.cat.f(
+                    "mail.fetched_ticket",
+                    &[
+                        ("file", &file),
+                        ("outcome", &outcome_word(env, &outcome.outcome)),
+                        ("key", t),
+                        ("attachments", &outcome.attachments),
+                    ],
+                ),
+                (None, false) => env.cat.f(
+                    "mail.fetched_held",
+                    &[
+                        ("file", &file),
+                        ("outcome", &outcome_word(env, &outcome.outcome)),
+                    ],
+                ),
+            };
+            say!("{line}");
+        }
+        report.push(Fetched { file, outcome });
+    }
+    if json {
+        out::json(&report)?;
+    } else {
+        let count = |f: &dyn Fn(&Fetched) -> bool| report.iter().filter(|r| f(r)).count();
+        say!(
+            "{}",
+            env.cat.f(
+                "mail.fetch_summary",
+                &[
+                    ("taken", &report.len()),
+                    (
+                        "created",
+                        &count(&|r| !r.outcome.known && r.outcome.outcome == "created")
+                    ),
+                    (
+                        "replied",
+                        &count(&|r| !r.outcome.known && r.outcome.outcome == "replied")
+                    ),
+                    (
+                        "held",
+                        &count(&|r| {
+                            !r.outcome.known
+                                && r.outcome.outcome != "created"
+                                && r.outcome.outcome != "replied"
+                        })
+                    ),
+                    ("known", &count(&|r| r.outcome.known)),
+                ]
+            )
+        );
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// A media type from a file name's extension, for a file attached by hand.
+fn media_type_of(path: &Path) -> String {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "txt" | "log" => "text/plain",
+        "csv" => "text/csv",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+    .to_string()
+}
+
+pub(super) fn attachment_cmd(env: &Env<'_>, cmd: &AttachmentCommand) -> Result<i32> {
+    let cat = env.cat;
+    match cmd {
+        AttachmentCommand::List { key, json } => {
+            let mut store = env.open()?;
+            store.ticket(key).map_err(|e| env.store_err(e))?;
+            let list = store.attachments_of(key).map_err(|e| env.store_err(e))?;
+            if *json {
+                out::json(&list)?;
+                return Ok(0);
+            }
+            if list.is_empty() {
+                say!("{}", cat.f("attachment.none", &[("key", &one_line(key))]));
+            }
+            for a in &list {
+                say!("{}", attachment_line(env, a));
+            }
+            Ok(0)
+        }
+        AttachmentCommand::Save {
+            key,
+            n,
+            file,
+            force,
+        } => {
+            let mut store = env.open()?;
+            let (a, data) = store
+                .attachment_content(key, *n)
+                .map_err(|e| env.store_err(e))?;
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true);
+            if *force {
+                opts.create(true).truncate(true);
+            } else {
+                opts.create_new(true);
+            }
+            let shown = file.display().to_string();
+            let mut f = match opts.open(file) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(env.user(cat.f("attachment.exists", &[("file", &shown)])));
+                }
+                Err(e) => return Err(env.user(format!("{shown}: {e}"))),
+            };
+            use std::io::Write;
+            f.write_all(&data)
+                .and_then(|_| f.sync_all())
+                .map_err(|e| env.user(format!("{shown}: {e}")))?;
+            say!(
+                "{}",
+                cat.f(
+                    "attachment.saved",
+                    &[
+                        ("n", &a.n),
+                        ("name", &one_line(&a.name)),
+                        ("file", &shown),
+                        ("size", &a.size)
+                    ]
+                )
+            );
+            Ok(0)
+        }
+        AttachmentCommand::Add {
+            key,
+            file,
+            media_type,
+            guard,
+        } => {
+            let max = env.cfg.org.mail.max_bytes;
+            let data = super::read_input(env, file, max)?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .and_then(|n| crate::domain::mail::safe_file_name(&n))
+                .unwrap_or_else(|| "attachment".into());
+            let media = crate::domain::mail::media_type(
+                &media_type.clone().unwrap_or_else(|| media_type_of(file)),
+            );
+            let files = [crate::store::NewAttachment {
+                name,
+                media_type: media,
+                data,
+            }];
+            let (t, events) = env.with_desk(|d| {
+                d.change_with_files(key, guard.expect_version, None, &files)
+                    .map_err(|e| env.desk_err(e))
+            })?;
+            let Some(e) = events.last() else {
+                return Ok(0);
+            };
+            if guard.json {
+                #[derive(Serialize)]
+                struct Changed<'a> {
+                    ticket: &'a crate::domain::ticket::Ticket,
+                    event: &'a crate::domain::ticket::Event,
+                }
+                out::json(&Changed {
+                    ticket: &t,
+                    event: e,
+                })?;
+            } else {
+                say!(
+                    "{}",
+                    cat.f(
+                        "ticket.changed",
+                        &[
+                            ("key", &t.key),
+                            ("what", &crate::describe::event(cat, &env.cfg.org, e)),
+                            ("version", &t.version)
+                        ],
+                    )
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Files named on the command line, read within the size limit of mail, named safely.
+pub(super) fn files_from_paths(
+    env: &Env<'_>,
+    paths: &[PathBuf],
+) -> Result<Vec<crate::store::NewAttachment>> {
+    let max = env.cfg.org.mail.max_bytes;
+    let mut out = Vec::new();
+    for file in paths {
+        let data = super::read_input(env, file, max)?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .and_then(|n| crate::domain::mail::safe_file_name(&n))
+            .unwrap_or_else(|| "attachment".into());
+        out.push(crate::store::NewAttachment {
+            name,
+            media_type: crate::domain::mail::media_type(&media_type_of(file)),
+            data,
+        });
+    }
+    Ok(out)
+}
+
+/// One attachment in a line: number, name, type, size, where from.
+pub(super) fn attachment_line(env: &Env<'_>, a: &crate::store::Attachment) -> String {
+    let from = match &a.mail {
+        Some(_) => env.cat.t("attachment.from_mail"),
+        None => one_line(&a.added_by),
+    };
+    format!(
+        "{:>3}. {}  ({}, {} B, {})",
+        a.n,
+        one_line(&a.name),
+        one_line(&a.media_type),
+        a.size,
+        from
+    )
+}
