@@ -3463,6 +3463,7 @@ fn the_reports_screen_shows_stored_text_inert() {
         !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
         "{screen}"
     );
+}
 
 /// A ticket that came by mail shows the mail's sender and subject and its files in the
 /// detail (issue 12), loaded with the ticket, names from the mail inert.

@@ -1305,7 +1305,7 @@ mod tests {
             // 11: the SLA outcome; 12: the mail intake, thread ids, blobs and attachments).
             conn.execute_batch(
                 "ALTER TABLE tickets DROP COLUMN sla_outcome;
-                 DROP INDEX tickets_by_created_finish;
+                 DROP INDEX tickets_by_created_facts;
                  DROP INDEX events_escalated;
                  CREATE INDEX tickets_by_created ON tickets(created_at);
                  DROP INDEX tickets_open_by_risk;
