@@ -72,7 +72,7 @@ impl Store {
                 "SELECT key, kind, priority, created_at, first_response_at, resolved_at,
                         sla_outcome
                  FROM tickets WHERE created_at >= ?1 AND created_at < ?2
-                 ORDER BY created_at, id",
+                 ORDER BY created_at",
             )?;
             let mut rows = stmt.query(params![millis(from), millis(to)])?;
             let mut out = Vec::new();
@@ -108,7 +108,7 @@ impl Store {
                         json_extract(e.payload, '$.to_group')
                  FROM tickets t JOIN events e ON e.ticket_id = t.id AND e.kind = 'escalated'
                  WHERE t.created_at >= ?1 AND t.created_at < ?2
-                 ORDER BY t.created_at, t.id, e.version",
+                 ORDER BY t.created_at",
             )?;
             let mut rows = stmt.query(params![millis(from), millis(to)])?;
             let mut out = Vec::new();
