@@ -20,21 +20,26 @@ pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
     match cmd {
         MailCommand::Fetch { maildir, eml, json } => fetch(env, maildir.as_deref(), eml, *json),
         MailCommand::Log { limit, json } => {
-            let mut store = env.open()?;
-            let log = store
-                .mail_log((*limit).min(100_000))
-                .map_err(|e| env.store_err(e))?;
+            let limit = (*limit).min(100_000);
+            let log = env.with_desk(|d| d.mail_log(limit).map_err(|e| env.desk_err(e)))?;
             if *json {
                 out::json(&log)?;
                 return Ok(0);
             }
             let tz = env.cfg.org.time_zone;
+            // Columns padded by terminal cells, not characters (Vietnamese and Chinese words),
+            // as wide as their widest entry.
+            let outcome_cells = log
+                .iter()
+                .map(|r| crate::ui::text::width(&outcome_word(env, &r.outcome)))
+                .max()
+                .unwrap_or(0);
             for r in &log {
                 say!(
-                    "{}  {:<12} {:<16} {}  {}",
+                    "{}  {} {} {}  {}",
                     r.taken_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-                    outcome_word(env, &r.outcome),
-                    r.ticket.as_deref().unwrap_or("—"),
+                    crate::ui::text::fit(&outcome_word(env, &r.outcome), outcome_cells),
+                    crate::ui::text::fit(r.ticket.as_deref().unwrap_or("—"), 16),
                     one_line(&r.from),
                     one_line(&r.subject)
                 );
@@ -193,9 +198,7 @@ pub(super) fn attachment_cmd(env: &Env<'_>, cmd: &AttachmentCommand) -> Result<i
     let cat = env.cat;
     match cmd {
         AttachmentCommand::List { key, json } => {
-            let mut store = env.open()?;
-            store.ticket(key).map_err(|e| env.store_err(e))?;
-            let list = store.attachments_of(key).map_err(|e| env.store_err(e))?;
+            let list = env.with_desk(|d| d.attachments(key).map_err(|e| env.desk_err(e)))?;
             if *json {
                 out::json(&list)?;
                 return Ok(0);
@@ -214,10 +217,8 @@ pub(super) fn attachment_cmd(env: &Env<'_>, cmd: &AttachmentCommand) -> Result<i
             file,
             force,
         } => {
-            let mut store = env.open()?;
-            let (a, data) = store
-                .attachment_content(key, *n)
-                .map_err(|e| env.store_err(e))?;
+            let (a, data) =
+                env.with_desk(|d| d.attachment_content(key, *n).map_err(|e| env.desk_err(e)))?;
             let mut opts = std::fs::OpenOptions::new();
             opts.write(true);
             if *force {

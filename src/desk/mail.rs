@@ -11,7 +11,7 @@ use crate::domain::mail::{self as rules, MailClass};
 use crate::domain::permission::{Permission, TicketScope, may_change, may_create};
 use crate::domain::ticket::{Change, Ctx, NewTicket, Requester};
 use crate::mail::InboundMail;
-use crate::store::{MailAction, MailRecord, MailTaken, StoreError};
+use crate::store::{Attachment, MailAction, MailRecord, MailTaken, StoreError};
 use serde::Serialize;
 
 /// What became of one mail.
@@ -67,6 +67,32 @@ impl Desk<'_> {
             session.real.clone()
         };
         Ok((intake, by))
+    }
+
+    /// The newest `limit` mails taken and what became of each (`hotro mail log`): for any
+    /// operator who may read tickets. Errors: no operator or no `read` permission; the store.
+    pub fn mail_log(&mut self, limit: usize) -> Result<Vec<MailRecord>, DeskError> {
+        self.reader()?;
+        Ok(self.store.mail_log(limit)?)
+    }
+
+    /// The files kept with ticket `key`, by number. Errors: no operator or no `read`
+    /// permission; no such ticket; the store.
+    pub fn attachments(&mut self, key: &str) -> Result<Vec<Attachment>, DeskError> {
+        self.reader()?;
+        self.store.ticket(key)?;
+        Ok(self.store.attachments_of(key)?)
+    }
+
+    /// File `n` of ticket `key` with its bytes. Errors: no operator or no `read`
+    /// permission; no such ticket or file; the store.
+    pub fn attachment_content(
+        &mut self,
+        key: &str,
+        n: i64,
+    ) -> Result<(Attachment, Vec<u8>), DeskError> {
+        self.reader()?;
+        Ok(self.store.attachment_content(key, n)?)
     }
 
     /// Whether the acting operator may run the intake (checked before a folder is read).

@@ -23,8 +23,9 @@ struct WindowRead {
 }
 
 impl Desk<'_> {
-    /// The acting operator, if they may read reports (any operator with `read`).
-    fn reader(&self) -> Result<&Operator, DeskError> {
+    /// The acting operator, if they may read (reports, the mail intake log, attachments):
+    /// any operator with `read`.
+    pub(super) fn reader(&self) -> Result<&Operator, DeskError> {
         let op = self
             .session
             .me
