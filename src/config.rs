@@ -176,6 +176,18 @@ struct RawMail {
     channel: Option<Spanned<String>>,
     #[serde(default)]
     senders: Vec<RawSender>,
+    /// The address replies are sent from.
+    from: Option<Spanned<String>>,
+    smtp: Option<RawSmtp>,
+}
+
+/// `[mail.smtp]`: the submission server of the outbox.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmtp {
+    url: Spanned<String>,
+    user: Option<String>,
+    password_file: Option<String>,
 }
 
 /// `[[mail.senders]]`: a known requester's address, name, unit and phone.
@@ -304,6 +316,38 @@ fn build_mail(
             .collect(),
         senders,
         channel,
+        from: match m.from {
+            Some(f) if !f.get_ref().contains('@') => {
+                return c.error(
+                    f.span(),
+                    "mail.from",
+                    format!("`{}` is not an e-mail address", f.get_ref()),
+                );
+            }
+            f => f.map(|f| f.into_inner().trim().to_string()),
+        },
+        smtp: match m.smtp {
+            Some(s)
+                if !["smtp://", "smtps://"]
+                    .iter()
+                    .any(|p| s.url.get_ref().starts_with(p)) =>
+            {
+                return c.error(
+                    s.url.span(),
+                    "mail.smtp.url",
+                    format!(
+                        "`{}` is not an SMTP address: write smtps://host:465, \
+                         smtp://host:587?tls=required or smtp://127.0.0.1:25",
+                        s.url.get_ref()
+                    ),
+                );
+            }
+            s => s.map(|s| crate::domain::outbox::SmtpSettings {
+                url: s.url.into_inner(),
+                user: s.user,
+                password_file: s.password_file.map(std::path::PathBuf::from),
+            }),
+        },
     })
 }
 

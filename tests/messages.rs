@@ -47,6 +47,8 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
     ("mail.channel", "configuration key path"),
     ("mail.senders.address", "configuration key path"),
     ("mail.senders.unit", "configuration key path"),
+    ("mail.from", "configuration key path"),
+    ("mail.smtp.url", "configuration key path"),
     ("demo.db", "file name"),
     ("progress.json", "file name"),
     ("no.such.message", "the i18n unit test of a missing id"),
@@ -416,6 +418,13 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
     t.insert(
         "mail.outcome.{outcome}",
         strings(&hotro::domain::mail::OUTCOMES),
+    );
+    t.insert(
+        "mail.delivery.{}",
+        hotro::domain::outbox::Delivery::ALL
+            .iter()
+            .map(|d| d.as_str().to_string())
+            .collect(),
     );
     t.insert(
         "report.user_error.{id}",

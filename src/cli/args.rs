@@ -116,6 +116,21 @@ pub enum MailCommand {
         #[arg(long)]
         json: bool,
     },
+    /// One pass of the sender (for cron or a systemd timer): the outbox's mails that are
+    /// due, by SMTP to `[mail.smtp]`.
+    Send {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The outbox: each reply's mail and where it is (pending, sending, sent, failed).
+    Status {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Files kept with a ticket (issue 12).

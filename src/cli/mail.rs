@@ -19,6 +19,8 @@ struct Fetched {
 pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
     match cmd {
         MailCommand::Fetch { maildir, eml, json } => fetch(env, maildir.as_deref(), eml, *json),
+        MailCommand::Send { limit, json } => send(env, *limit, *json),
+        MailCommand::Status { limit, json } => status(env, (*limit).min(100_000), *json),
         MailCommand::Log { limit, json } => {
             let limit = (*limit).min(100_000);
             let log = env.with_desk(|d| d.mail_log(limit).map_err(|e| env.desk_err(e)))?;
@@ -50,6 +52,108 @@ pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// `hotro mail send`: one pass of the sender.
+fn send(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
+    let Some(smtp) = env.cfg.org.mail.smtp.clone() else {
+        return Err(env.user(env.cat.t("mail.no_smtp")));
+    };
+    let mut via = crate::mail::smtp::SmtpSender::new(&smtp).map_err(|e| env.user(e.to_string()))?;
+    let report = env.with_desk(|d| {
+        d.send_outbox(&mut via, limit.min(10_000))
+            .map_err(|e| env.desk_err(e))
+    })?;
+    if json {
+        out::json(&report)?;
+    } else {
+        for id in &report.sent {
+            say!("{}", env.cat.f("mail.sent", &[("id", &one_line(id))]));
+        }
+        for (id, e) in &report.retry {
+            say!(
+                "{}",
+                env.cat.f(
+                    "mail.retry",
+                    &[("id", &one_line(id)), ("error", &one_line(e))]
+                )
+            );
+        }
+        for (id, e) in &report.failed {
+            say!(
+                "{}",
+                env.cat.f(
+                    "mail.failed",
+                    &[("id", &one_line(id)), ("error", &one_line(e))]
+                )
+            );
+        }
+        say!(
+            "{}",
+            env.cat.f(
+                "mail.send_summary",
+                &[
+                    ("sent", &report.sent.len()),
+                    ("retry", &report.retry.len()),
+                    ("failed", &report.failed.len())
+                ]
+            )
+        );
+    }
+    Ok(if report.failed.is_empty() && report.retry.is_empty() {
+        0
+    } else {
+        1
+    })
+}
+
+/// `hotro mail status`: the outbox, newest first, with the count in each state.
+fn status(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
+    let (list, counts) = env.with_desk(|d| d.outbox(limit).map_err(|e| env.desk_err(e)))?;
+    if json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            counts: std::collections::BTreeMap<&'static str, i64>,
+            mails: &'a [crate::store::OutboxMail],
+        }
+        out::json(&Out {
+            counts: counts.iter().map(|(d, n)| (d.as_str(), *n)).collect(),
+            mails: &list,
+        })?;
+        return Ok(0);
+    }
+    let word =
+        |d: crate::domain::outbox::Delivery| env.cat.t(&format!("mail.delivery.{}", d.as_str()));
+    let summary: Vec<String> = counts
+        .iter()
+        .map(|(d, n)| format!("{} {n}", word(*d)))
+        .collect();
+    if list.is_empty() {
+        say!("{}", env.cat.t("mail.outbox_empty"));
+    } else {
+        say!("{}", summary.join(", "));
+    }
+    let tz = env.cfg.org.time_zone;
+    let cells = list
+        .iter()
+        .map(|m| crate::ui::text::width(&word(m.state)))
+        .max()
+        .unwrap_or(0);
+    for m in &list {
+        say!(
+            "{}  {} {}  {}  {}{}",
+            m.created_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            crate::ui::text::fit(&word(m.state), cells),
+            crate::ui::text::fit(&m.mail.ticket, 16),
+            one_line(&m.mail.to),
+            one_line(&m.mail.subject),
+            m.last_error
+                .as_deref()
+                .map(|e| format!("  ({})", one_line(e)))
+                .unwrap_or_default()
+        );
+    }
+    Ok(0)
 }
 
 fn outcome_word(env: &Env<'_>, outcome: &str) -> String {

@@ -740,6 +740,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             // Its files and, for a mail-born ticket, the mail it came from (issue 12).
             let attachments = store.attachments_of(&t.key).map_err(|e| env.store_err(e))?;
             let source = store.mail_source(&t.key).map_err(|e| env.store_err(e))?;
+            let mails = store.outbox_of(&t.key).map_err(|e| env.store_err(e))?;
             if out.json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
@@ -750,6 +751,8 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     attachments: &'a [crate::store::Attachment],
                     #[serde(skip_serializing_if = "Option::is_none")]
                     mail: Option<&'a crate::store::MailRecord>,
+                    /// The mails of its replies and where each is (issue 12).
+                    mails: &'a [crate::store::OutboxMail],
                     timeline: &'a [Event],
                 }
                 out::json(&Shown {
@@ -759,6 +762,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     duplicates: duplicates.iter().map(|c| c.key.as_str()).collect(),
                     attachments: &attachments,
                     mail: source.as_ref(),
+                    mails: &mails,
                     timeline: &events,
                 })?;
             } else {
@@ -780,6 +784,22 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     for a in &attachments {
                         say!("{}", mail::attachment_line(env, a));
                     }
+                }
+                for m in &mails {
+                    let tz = org.time_zone;
+                    say!(
+                        "{}: {}{}  {}",
+                        cat.f("field.mail_to", &[("to", &one_line(&m.mail.to))]),
+                        cat.t(&format!("mail.delivery.{}", m.state.as_str())),
+                        m.last_error
+                            .as_deref()
+                            .map(|e| format!(" ({})", one_line(e)))
+                            .unwrap_or_default(),
+                        m.sent_at
+                            .unwrap_or(m.created_at)
+                            .with_timezone(&tz)
+                            .format("%Y-%m-%d %H:%M")
+                    );
                 }
             }
             Ok(0)

@@ -17,6 +17,7 @@
 pub mod identity;
 /// The mail intake (issue 12).
 pub mod mail;
+pub mod outbox;
 /// Reports for the leaders (issue 13).
 mod reports;
 

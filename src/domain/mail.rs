@@ -69,6 +69,11 @@ pub struct MailSettings {
     pub senders: Vec<KnownSender>,
     /// The channel id mail-born tickets get (`email`).
     pub channel: String,
+    /// The address replies are sent from (`[mail] from`; the first own address when absent).
+    pub from: Option<String>,
+    /// The submission server the outbox is delivered to (`[mail.smtp]`); none: replies wait
+    /// in the outbox.
+    pub smtp: Option<crate::domain::outbox::SmtpSettings>,
 }
 
 impl Default for MailSettings {
@@ -81,6 +86,8 @@ impl Default for MailSettings {
             addresses: Vec::new(),
             senders: Vec::new(),
             channel: "email".into(),
+            from: None,
+            smtp: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod kb;
 pub mod key;
 pub mod mail;
 pub mod org;
+pub mod outbox;
 pub mod permission;
 pub mod procedure;
 pub mod query;

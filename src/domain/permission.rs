@@ -67,11 +67,13 @@ pub enum Permission {
     /// What the intake does: open tickets from mail, add the requester's replies to any
     /// ticket, keep the attachments (the service operator's `mail_intake` role).
     IntakeMail,
+    /// Deliver the outbox (`hotro mail send`): the mails of public replies (issue 12).
+    SendMail,
 }
 
 impl Permission {
     /// Every permission, in the order of the configuration's documentation.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::Read,
         Permission::CreateTicket,
         Permission::AddToOwn,
@@ -92,6 +94,7 @@ impl Permission {
         Permission::ActAs,
         Permission::FetchMail,
         Permission::IntakeMail,
+        Permission::SendMail,
     ];
 
     /// The name used in the configuration's `[permissions]` table.
@@ -117,6 +120,7 @@ impl Permission {
             Permission::ActAs => "act_as",
             Permission::FetchMail => "fetch_mail",
             Permission::IntakeMail => "intake_mail",
+            Permission::SendMail => "send_mail",
         }
     }
 
@@ -170,11 +174,12 @@ impl Default for Permissions {
                 ActAs,
                 SlaTick,
                 FetchMail,
+                SendMail,
             ],
         );
         p.set(
             Role::MailIntake,
-            [Read, CreateTicket, FetchMail, IntakeMail],
+            [Read, CreateTicket, FetchMail, IntakeMail, SendMail],
         );
         p
     }

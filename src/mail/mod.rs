@@ -6,6 +6,7 @@
 
 /// Maildir folders: which messages to take, and marking them taken.
 pub mod maildir;
+pub mod smtp;
 /// VISCII, which `mail-parser` does not decode.
 pub mod viscii;
 

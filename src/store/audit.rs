@@ -1302,9 +1302,11 @@ mod tests {
                 .unwrap();
             // And without what later schemas added (8: articles written in hotro; 9: the
             // at-risk time, the resolved-ticket index, requirements; 10: the change register;
-            // 11: the SLA outcome; 12: the mail intake, thread ids, blobs and attachments).
+            // 11: the SLA outcome; 12: the mail intake, thread ids, blobs and attachments;
+            // 13: the outbox).
             conn.execute_batch(
-                "ALTER TABLE tickets DROP COLUMN sla_outcome;
+                "DROP TABLE outbox;
+                 ALTER TABLE tickets DROP COLUMN sla_outcome;
                  DROP INDEX tickets_by_created_facts;
                  DROP INDEX events_escalated;
                  CREATE INDEX tickets_by_created ON tickets(created_at);

@@ -418,6 +418,30 @@ CREATE TABLE attachments (
     UNIQUE (ticket, n)
 );
 "#,
+    // 13: the outbox (issue 12): a public reply's mail, queued in the reply's transaction,
+    // delivered by `hotro mail send`; a mail handed to the server is `sending` until the
+    // server's answer is recorded, so one that may have gone out is never sent again by
+    // itself.
+    r#"
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    ticket      TEXT NOT NULL REFERENCES tickets(key),
+    version     INTEGER NOT NULL,
+    from_addr   TEXT NOT NULL,
+    to_addr     TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    message_id  TEXT NOT NULL UNIQUE,
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_at     INTEGER NOT NULL,
+    last_error  TEXT,
+    created_at  INTEGER NOT NULL,
+    sent_at     INTEGER
+);
+CREATE INDEX outbox_due ON outbox(state, next_at);
+CREATE INDEX outbox_by_ticket ON outbox(ticket);
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

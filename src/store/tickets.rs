@@ -558,6 +558,13 @@ pub(crate) fn change_in(
     if let Some(c) = crate::domain::change::from_step(&t, &event, ctx.org) {
         super::changes::insert_change(tx, &c, event.at, &event.actor)?;
     }
+    // A public reply to a requester with an e-mail address goes out by mail: queued with
+    // the reply, in its transaction (issue 12).
+    if let EventKind::PublicReply { text } = &event.kind
+        && let Some(m) = crate::domain::outbox::reply_mail(ctx.org, &t, event.version, text)
+    {
+        super::outbox::queue(tx, &m, event.at)?;
+    }
     Ok((t, event))
 }
 

@@ -398,6 +398,8 @@ pub struct ArticleEdit {
 pub struct DetailFiles {
     pub attachments: Vec<crate::store::Attachment>,
     pub mail: Option<crate::store::MailRecord>,
+    /// The mails of its replies and where each is (issue 12: a failed delivery is seen).
+    pub outbox: Vec<crate::store::OutboxMail>,
 }
 
 /// A ticket open in detail.

@@ -701,6 +701,21 @@ fn render_detail(
                 .collect();
             fields.push((cat.t("attachment.heading"), list.join(", ")));
         }
+        for m in &files.outbox {
+            let state = cat.t(&format!("mail.delivery.{}", m.state.as_str()));
+            let error = m
+                .last_error
+                .as_deref()
+                .map(|e| format!(" ({})", crate::inert::one_line(e)))
+                .unwrap_or_default();
+            fields.push((
+                cat.f(
+                    "field.mail_to",
+                    &[("to", &crate::inert::one_line(&m.mail.to))],
+                ),
+                format!("{state}{error}"),
+            ));
+        }
     }
     for (which, clock) in [
         ("first_response", &sla.first_response),

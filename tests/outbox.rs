@@ -1,0 +1,311 @@
+//! The outgoing half of the e-mail channel (issue 12, deliver 5) against a real SMTP server:
+//! Python's `aiosmtpd`, started by the test on a loopback port and storing what it accepts
+//! in a Maildir (`.ci/run` installs it from PyPI). A reply to a mail-born ticket is queued
+//! with the reply, `hotro mail send` delivers it with the key in the subject and the
+//! threading headers, never twice; the requester's answer to it threads back; a server out
+//! of reach leaves the mail pending with the error and a later pass sends it.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hotro");
+const CONFIG: &str = include_str!("../config/hotro.toml");
+
+/// An `aiosmtpd` server on a free loopback port, its mail in a Maildir; stopped on drop.
+struct Smtp {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl Smtp {
+    fn start(dir: &Path) -> Smtp {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        std::fs::create_dir_all(dir).unwrap();
+        let maildir = dir.join("received");
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 to run (aiosmtpd: `pip install aiosmtpd`, as .ci/run does)");
+        let mut smtp = Smtp {
+            child,
+            port,
+            maildir,
+        };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = smtp.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = smtp.child.stderr.take() {
+                    e.read_to_string(&mut err).unwrap();
+                }
+                panic!("aiosmtpd exited ({status}): {err} — `pip install aiosmtpd`");
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        smtp
+    }
+
+    /// The raw mails received, oldest first.
+    fn received(&self) -> Vec<String> {
+        let mut files: Vec<PathBuf> = ["new", "cur"]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(self.maildir.join(d)).ok())
+            .flatten()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort_by_key(|f| std::fs::metadata(f).unwrap().modified().unwrap());
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect()
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new(smtp_port: u16) -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!("{CONFIG}\n[mail.smtp]\nurl = \"smtp://127.0.0.1:{smtp_port}\"\n");
+        std::fs::write(dir.path().join("hotro.toml"), config).unwrap();
+        let d = Desk { dir };
+        let out = d.run(None, "2026-11-30T10:30:00+07:00", &["init", "--test"]);
+        assert!(out.status.success(), "{out:?}");
+        d
+    }
+
+    fn run(&self, login: Option<&str>, now: &str, args: &[&str]) -> Output {
+        let mut c = Command::new(BIN);
+        c.arg("--db")
+            .arg(self.dir.path().join("hotro.db"))
+            .arg("--config")
+            .arg(self.dir.path().join("hotro.toml"));
+        if let Some(l) = login {
+            c.args(["--as", l]);
+        }
+        c.args(["--lang", "en"])
+            .args(args)
+            .env("HOTRO_NOW", now)
+            .env_remove("HOTRO_DB")
+            .env_remove("HOTRO_AS")
+            .env_remove("HOTRO_CONFIG")
+            .env_remove("HOTRO_SMTP_PASSWORD")
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, login: &str, now: &str, args: &[&str]) -> (Option<i32>, Value) {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(Some(login), now, &all);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("hotro {args:?}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), v)
+    }
+
+    fn fetch(&self, now: &str, file: &Path) -> Value {
+        let (code, v) = self.json(
+            "hotro-mail",
+            now,
+            &["mail", "fetch", "--eml", file.to_str().unwrap()],
+        );
+        assert_eq!(code, Some(0), "{v}");
+        v[0].clone()
+    }
+}
+
+/// The value of header `name` in a raw mail (unfolded), if any.
+fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw.split("\r\n\r\n").next().unwrap_or(raw);
+    let head = head.split("\n\n").next().unwrap_or(head);
+    let unfolded = head.replace("\r\n ", " ").replace("\n ", " ");
+    unfolded.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+    })
+}
+
+#[test]
+fn a_reply_goes_out_once_with_threading_headers_and_the_answer_threads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut smtp = Smtp::start(dir.path());
+    let d = Desk::new(smtp.port);
+    // A request by mail from a known requester.
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mail/01-windows-1258.eml");
+    let taken = d.fetch("2026-11-30T10:30:00+07:00", &sample);
+    let key = taken["ticket"].as_str().unwrap().to_string();
+    assert_eq!(taken["outcome"], "created", "{taken}");
+
+    // The operator answers: the mail is queued with the reply, nothing is sent yet.
+    let out = d.run(
+        Some("nguyenvanan"),
+        "2026-11-30T10:40:00+07:00",
+        &[
+            "ticket",
+            "reply",
+            &key,
+            "--text",
+            "Đã cấp lại mật khẩu, anh đăng nhập lại.",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (_, status) = d.json(
+        "nguyenvanan",
+        "2026-11-30T10:41:00+07:00",
+        &["mail", "status"],
+    );
+    assert_eq!(status["counts"]["pending"], 1, "{status}");
+    let mail = &status["mails"][0];
+    assert_eq!(mail["to"], "hung.pv@kbnn.example");
+    assert!(smtp.received().is_empty());
+
+    // Only the mail service (or an admin) sends.
+    let out = d.run(
+        Some("tranthibich"),
+        "2026-11-30T10:41:00+07:00",
+        &["mail", "send"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("send_mail"),
+        "{out:?}"
+    );
+    let (code, sent) = d.json("hotro-mail", "2026-11-30T10:41:00+07:00", &["mail", "send"]);
+    assert_eq!(code, Some(0), "{sent}");
+    assert_eq!(sent["sent"].as_array().unwrap().len(), 1, "{sent}");
+
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    let raw = &got[0];
+    let message_id = header(raw, "Message-ID").unwrap();
+    assert!(
+        message_id.starts_with(&format!("<{key}.v")) && message_id.ends_with("@kbnn.example>"),
+        "{message_id}"
+    );
+    assert_eq!(
+        header(raw, "In-Reply-To").unwrap(),
+        "<cp1258-1@kbnn.example>"
+    );
+    assert!(
+        header(raw, "References")
+            .unwrap()
+            .contains("<cp1258-1@kbnn.example>")
+    );
+    assert!(header(raw, "To").unwrap().contains("hung.pv@kbnn.example"));
+    let subject = header(raw, "Subject").unwrap();
+    assert!(subject.contains(&key), "{subject}");
+
+    // Sent once: a second pass has nothing to do, the server still holds one mail.
+    let (_, again) = d.json("hotro-mail", "2026-11-30T10:50:00+07:00", &["mail", "send"]);
+    assert!(again["sent"].as_array().unwrap().is_empty(), "{again}");
+    assert_eq!(smtp.received().len(), 1);
+    let (_, status) = d.json(
+        "nguyenvanan",
+        "2026-11-30T10:50:00+07:00",
+        &["mail", "status"],
+    );
+    assert_eq!(status["counts"]["sent"], 1, "{status}");
+
+    // The requester answers our mail, with a subject that lost the key: it threads back
+    // through In-Reply-To.
+    let answer = dir.path().join("answer.eml");
+    std::fs::write(
+        &answer,
+        format!(
+            "From: Pham Van Hung <hung.pv@kbnn.example>\r\nTo: hotro@kbnn.example\r\n\
+             Subject: Re: mat khau\r\nDate: Mon, 30 Nov 2026 11:00:00 +0700\r\n\
+             Message-ID: <answer-1@kbnn.example>\r\nIn-Reply-To: {message_id}\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Đã đăng nhập được, cảm ơn.\r\n"
+        ),
+    )
+    .unwrap();
+    let back = d.fetch("2026-11-30T11:01:00+07:00", &answer);
+    assert_eq!(back["outcome"], "replied", "{back}");
+    assert_eq!(back["ticket"], key.as_str());
+
+    // The server goes away: the next reply's mail waits with the error and is tried again
+    // later; once the server is back, it goes.
+    smtp.stop();
+    let out = d.run(
+        Some("nguyenvanan"),
+        "2026-11-30T11:10:00+07:00",
+        &["ticket", "reply", &key, "--text", "Cảm ơn anh đã xác nhận."],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (code, r) = d.json("hotro-mail", "2026-11-30T11:11:00+07:00", &["mail", "send"]);
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(r["retry"].as_array().unwrap().len(), 1, "{r}");
+    let (_, status) = d.json(
+        "nguyenvanan",
+        "2026-11-30T11:11:00+07:00",
+        &["mail", "status"],
+    );
+    let latest = &status["mails"][0];
+    assert_eq!(latest["state"], "pending", "{status}");
+    assert_eq!(latest["attempts"], 1);
+    assert!(latest["last_error"].as_str().is_some(), "{status}");
+    // Not due before its minute has passed.
+    let restarted = Smtp::start(&dir.path().join("again"));
+    let d2 = |port: u16| {
+        // Point the desk at the restarted server (same database).
+        let config = format!("{CONFIG}\n[mail.smtp]\nurl = \"smtp://127.0.0.1:{port}\"\n");
+        std::fs::write(d.dir.path().join("hotro.toml"), config).unwrap();
+    };
+    d2(restarted.port);
+    let (_, early) = d.json("hotro-mail", "2026-11-30T11:11:30+07:00", &["mail", "send"]);
+    assert!(early["sent"].as_array().unwrap().is_empty(), "{early}");
+    let (code, later) = d.json("hotro-mail", "2026-11-30T11:13:00+07:00", &["mail", "send"]);
+    assert_eq!(code, Some(0), "{later}");
+    assert_eq!(later["sent"].as_array().unwrap().len(), 1, "{later}");
+    assert_eq!(restarted.received().len(), 1);
+    // The ticket shows where each of its mails is.
+    let (_, shown) = d.json(
+        "nguyenvanan",
+        "2026-11-30T11:14:00+07:00",
+        &["ticket", "show", &key],
+    );
+    let states: Vec<&str> = shown["mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["sent", "sent"], "{shown}");
+}
