@@ -124,6 +124,12 @@ pub enum MailCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Put a mail left `sending` by an interrupted sender back in the queue (after checking
+    /// it did not arrive).
+    Resend {
+        #[arg(value_name = "MESSAGE-ID")]
+        message_id: String,
+    },
     /// The outbox: each reply's mail and where it is (pending, sending, sent, failed).
     Status {
         #[arg(long, default_value_t = 50)]

@@ -21,6 +21,20 @@ pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
         MailCommand::Fetch { maildir, eml, json } => fetch(env, maildir.as_deref(), eml, *json),
         MailCommand::Send { limit, json } => send(env, *limit, *json),
         MailCommand::Status { limit, json } => status(env, (*limit).min(100_000), *json),
+        MailCommand::Resend { message_id } => {
+            let done = env.with_desk(|d| d.resend_mail(message_id).map_err(|e| env.desk_err(e)))?;
+            if !done {
+                return Err(env.user(
+                    env.cat
+                        .f("mail.not_interrupted", &[("id", &one_line(message_id))]),
+                ));
+            }
+            say!(
+                "{}",
+                env.cat.f("mail.requeued", &[("id", &one_line(message_id))])
+            );
+            Ok(0)
+        }
         MailCommand::Log { limit, json } => {
             let limit = (*limit).min(100_000);
             let log = env.with_desk(|d| d.mail_log(limit).map_err(|e| env.desk_err(e)))?;

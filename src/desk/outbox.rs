@@ -47,7 +47,12 @@ impl Desk<'_> {
         let op = self.session.writer()?;
         self.org().permissions.require(op, Permission::SendMail)?;
         let mut report = SendReport::default();
-        for m in self.store.claim_outbox(self.now, limit)? {
+        // One mail claimed at a time: a sender that dies leaves at most the one it was
+        // handing over uncertain.
+        for _ in 0..limit {
+            let Some(m) = self.store.claim_outbox(self.now, 1)?.pop() else {
+                break;
+            };
             let id = m.mail.message_id.clone();
             match via.deliver(&m) {
                 Ok(()) => {
@@ -80,6 +85,19 @@ impl Desk<'_> {
             }
         }
         Ok(report)
+    }
+
+    /// Send again a mail whose sender died while handing it over (`hotro mail resend ID`,
+    /// after checking it did not arrive): it goes back in the queue, due now. Needs
+    /// `send_mail`. Returns whether a mail left `sending` had that Message-ID.
+    pub fn resend_mail(&mut self, message_id: &str) -> Result<bool, DeskError> {
+        let op = self.session.writer()?;
+        self.org().permissions.require(op, Permission::SendMail)?;
+        let id = message_id
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>');
+        Ok(self.store.requeue_outbox(id, self.now)?)
     }
 
     /// The outbox, newest first (at most `limit`), and how many mails are in each state

@@ -155,6 +155,26 @@ impl Store {
         })
     }
 
+    /// Put a mail left `sending` (its sender died while handing it over) back in the queue,
+    /// due at `now`: what an operator does once they know it did not arrive. Returns
+    /// whether one was (a mail in another state is left alone).
+    pub fn requeue_outbox(
+        &mut self,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE outbox SET state = 'pending', next_at = ?2,
+                                       last_error = 'sent again by hand after an interruption'
+                     WHERE message_id = ?1 AND state = 'sending'",
+                )?
+                .execute(params![message_id, millis(now)])?;
+            Ok(n == 1)
+        })
+    }
+
     /// The outbox, newest first, at most `limit` (`hotro mail status`), and the count in
     /// each state.
     pub fn outbox(&mut self, limit: usize) -> Result<OutboxView, StoreError> {

@@ -1276,3 +1276,7 @@ cli-mail-send-limit = At most this many mails in this pass
 cli-mail-status-about = The outbox: each reply's mail and where it is (pending, sending, sent, failed)
 cli-mail-status-limit = How many mails
 field-mail_to = Mail to { $to }
+mail-requeued = { $id } is back in the queue: the next `hotro mail send` sends it.
+mail-not_interrupted = No mail left sending has the Message-ID { $id }: `hotro mail status` lists the outbox (only a mail whose sender was interrupted is sent again by hand).
+cli-mail-resend-about = Put a mail left sending by an interrupted sender back in the queue, once you know it did not arrive
+cli-mail-resend-message_id = Its Message-ID (from `hotro mail status`)

@@ -1276,3 +1276,7 @@ cli-mail-send-limit = Gửi nhiều nhất bấy nhiêu thư trong lượt này
 cli-mail-status-about = Hộp thư đi: thư của từng câu trả lời và trạng thái (chờ gửi, đang gửi, đã gửi, thất bại)
 cli-mail-status-limit = Số thư hiển thị
 field-mail_to = Thư tới { $to }
+mail-requeued = { $id } đã trở lại hàng đợi: lần `hotro mail send` tới sẽ gửi.
+mail-not_interrupted = Không có thư nào đang gửi dở mang Message-ID { $id }: `hotro mail status` liệt kê hộp thư đi (chỉ thư bị ngắt khi đang gửi mới được gửi lại bằng tay).
+cli-mail-resend-about = Đưa thư đang gửi dở (bên gửi bị ngắt) trở lại hàng đợi, khi đã biết thư chưa tới nơi
+cli-mail-resend-message_id = Message-ID của thư (xem `hotro mail status`)

@@ -1277,3 +1277,7 @@ cli-mail-send-limit = 本轮最多发送多少封
 cli-mail-status-about = 发件箱：每条回复的邮件及其状态（待发送、发送中、已发送、失败）
 cli-mail-status-limit = 显示多少封
 field-mail_to = 发往 { $to } 的邮件
+mail-requeued = { $id } 已重新排队：下一次 `hotro mail send` 会发送它。
+mail-not_interrupted = 没有 Message-ID 为 { $id } 的发送中断邮件：`hotro mail status` 列出发件箱（只有发送被中断的邮件才能手动重发）。
+cli-mail-resend-about = 确认邮件未送达后，把因发送中断而停在“发送中”的邮件重新排队
+cli-mail-resend-message_id = 邮件的 Message-ID（见 `hotro mail status`）
