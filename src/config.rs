@@ -178,6 +178,9 @@ struct RawMail {
     senders: Vec<RawSender>,
     /// The address replies are sent from.
     from: Option<Spanned<String>>,
+    /// Acknowledge a new request to its requester by mail.
+    #[serde(default)]
+    acknowledge: bool,
     smtp: Option<RawSmtp>,
 }
 
@@ -316,6 +319,7 @@ fn build_mail(
             .collect(),
         senders,
         channel,
+        acknowledge: m.acknowledge,
         from: match m.from {
             Some(f) if !f.get_ref().contains('@') => {
                 return c.error(

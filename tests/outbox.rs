@@ -98,8 +98,12 @@ struct Desk {
 
 impl Desk {
     fn new(smtp_port: u16) -> Desk {
+        Desk::with(CONFIG, smtp_port)
+    }
+
+    fn with(base: &str, smtp_port: u16) -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let config = format!("{CONFIG}\n[mail.smtp]\nurl = \"smtp://127.0.0.1:{smtp_port}\"\n");
+        let config = format!("{base}\n[mail.smtp]\nurl = \"smtp://127.0.0.1:{smtp_port}\"\n");
         std::fs::write(dir.path().join("hotro.toml"), config).unwrap();
         let d = Desk { dir };
         let out = d.run(None, "2026-11-30T10:30:00+07:00", &["init", "--test"]);
@@ -424,4 +428,40 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
         let out = d.run(Some("hotro-mail"), now, &["mail", "resend", id]);
         assert!(!out.status.success(), "{out:?}");
     }
+}
+
+/// With `[mail] acknowledge = true`, a request that came by mail is acknowledged with its
+/// key, answering the requester's mail; without it (the shipped setting) nothing goes.
+#[test]
+fn a_new_request_is_acknowledged_when_the_desk_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path());
+    let config = CONFIG.replacen(
+        "addresses = [\"hotro@kbnn.example\"]",
+        "addresses = [\"hotro@kbnn.example\"]\nacknowledge = true",
+        1,
+    );
+    assert_ne!(config, CONFIG);
+    let d = Desk::with(&config, smtp.port);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mail/01-windows-1258.eml");
+    let taken = d.fetch("2026-11-30T10:30:00+07:00", &sample);
+    let key = taken["ticket"].as_str().unwrap().to_string();
+    let (_, sent) = d.json("hotro-mail", "2026-11-30T10:31:00+07:00", &["mail", "send"]);
+    assert_eq!(sent["sent"].as_array().unwrap().len(), 1, "{sent}");
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    assert!(header(&got[0], "Subject").unwrap().contains(&key));
+    assert_eq!(
+        header(&got[0], "In-Reply-To").unwrap(),
+        "<cp1258-1@kbnn.example>"
+    );
+    // The shipped configuration acknowledges nothing.
+    let quiet = Desk::new(smtp.port);
+    quiet.fetch("2026-11-30T10:30:00+07:00", &sample);
+    let (_, status) = quiet.json(
+        "nguyenvanan",
+        "2026-11-30T10:31:00+07:00",
+        &["mail", "status"],
+    );
+    assert!(status["mails"].as_array().unwrap().is_empty(), "{status}");
 }

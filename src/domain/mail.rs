@@ -74,6 +74,9 @@ pub struct MailSettings {
     /// The submission server the outbox is delivered to (`[mail.smtp]`); none: replies wait
     /// in the outbox.
     pub smtp: Option<crate::domain::outbox::SmtpSettings>,
+    /// Whether a new request's requester gets an acknowledgement with its key by mail
+    /// (`[mail] acknowledge`, off by default).
+    pub acknowledge: bool,
 }
 
 impl Default for MailSettings {
@@ -88,6 +91,7 @@ impl Default for MailSettings {
             channel: "email".into(),
             from: None,
             smtp: None,
+            acknowledge: false,
         }
     }
 }

@@ -31,6 +31,13 @@ const TEMPLATES: [(&str, &str); 3] = [
     ("zh", include_str!("../../assets/mail/reply.zh.txt")),
 ];
 
+/// The acknowledgement templates, by language (`{name}`, `{key}`, `{title}`, `{desk}`).
+const ACK_TEMPLATES: [(&str, &str); 3] = [
+    ("vi", include_str!("../../assets/mail/ack.vi.txt")),
+    ("en", include_str!("../../assets/mail/ack.en.txt")),
+    ("zh", include_str!("../../assets/mail/ack.zh.txt")),
+];
+
 /// `[mail.smtp]`: where the outbox is delivered. `url`: `smtps://host:465` (TLS from the
 /// start), `smtp://host:587?tls=required` (STARTTLS), or `smtp://127.0.0.1:25` (no TLS: a
 /// relay on the same host). The password is read from `password_file` or the
@@ -130,6 +137,26 @@ pub fn reply_mail(
     version: i64,
     text: &str,
 ) -> Option<OutgoingMail> {
+    compose(org, t, version, &TEMPLATES, text, "Re: ")
+}
+
+/// The acknowledgement a new request's requester gets, with its key (`[mail]
+/// acknowledge = true`; off by default): `None` when it is off, or as for [`reply_mail`].
+pub fn acknowledgement(org: &Organisation, t: &Ticket) -> Option<OutgoingMail> {
+    if !org.mail.acknowledge {
+        return None;
+    }
+    compose(org, t, t.version, &ACK_TEMPLATES, "", "")
+}
+
+fn compose(
+    org: &Organisation,
+    t: &Ticket,
+    version: i64,
+    templates: &[(&str, &str); 3],
+    text: &str,
+    prefix: &str,
+) -> Option<OutgoingMail> {
     let from = sender_address(org)?;
     let to = t.requester.email.as_deref()?.trim();
     if !plausible_address(to) {
@@ -137,10 +164,10 @@ pub fn reply_mail(
     }
     let domain = from.rsplit_once('@').map_or("hotro.invalid", |(_, d)| d);
     let lang = requester_language(t);
-    let template = TEMPLATES
+    let template = templates
         .iter()
         .find(|(l, _)| *l == lang)
-        .map_or(TEMPLATES[0].1, |(_, body)| body);
+        .map_or(templates[0].1, |(_, body)| body);
     let name = t.requester.name.as_deref().unwrap_or(to);
     let body = fill(
         template,
@@ -157,7 +184,7 @@ pub fn reply_mail(
         version,
         from: from.to_string(),
         to: to.to_string(),
-        subject: format!("Re: [{}] {}", t.key, one_line(&t.title)),
+        subject: format!("{prefix}[{}] {}", t.key, one_line(&t.title)),
         body,
         message_id: format!("{}.v{version}@{domain}", t.key),
     })
@@ -271,6 +298,21 @@ mod tests {
         assert!(reply_mail(&org, &ticket("x", None), 2, "t").is_none());
         assert!(reply_mail(&org, &ticket("x", Some("a b@c.example")), 2, "t").is_none());
         assert!(reply_mail(&org, &ticket("x", Some("a@b@c.example")), 2, "t").is_none());
+    }
+
+    #[test]
+    fn an_acknowledgement_goes_only_when_configured() {
+        let mut org = crate::config::embedded().org;
+        let t = ticket(
+            "Không in được chứng từ",
+            Some("keyuser.badinh@kbnn.example"),
+        );
+        assert!(acknowledgement(&org, &t).is_none(), "off by default");
+        org.mail.acknowledge = true;
+        let m = acknowledgement(&org, &t).unwrap();
+        assert_eq!(m.subject, "[HT-2026-000123] Không in được chứng từ");
+        assert_eq!(m.message_id, "HT-2026-000123.v1@kbnn.example");
+        assert!(m.body.contains("đã tiếp nhận yêu cầu"), "{}", m.body);
     }
 
     #[test]

@@ -399,6 +399,10 @@ pub(crate) fn create_in(
     };
     insert_event(tx, id, &event, Some(&super::audit::state_hash(&t)))?;
     refresh_sla_due(tx, id, &t, ctx)?;
+    // The requester's acknowledgement, when the desk sends them (issue 12).
+    if let Some(m) = crate::domain::outbox::acknowledgement(ctx.org, &t) {
+        super::outbox::queue(tx, &m, event.at)?;
+    }
     Ok((t, event))
 }
 
