@@ -465,3 +465,104 @@ fn a_new_request_is_acknowledged_when_the_desk_says_so() {
     );
     assert!(status["mails"].as_array().unwrap().is_empty(), "{status}");
 }
+
+/// `hotro mail watch` as a daemon: a mail dropped into the Maildir becomes a ticket, the
+/// operator's reply goes out by itself, and SIGTERM stops it cleanly.
+#[test]
+fn the_watch_takes_mail_and_sends_replies_until_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path());
+    let d = Desk::new(smtp.port);
+    let maildir = dir.path().join("inbox");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    let now = "2026-11-30T10:30:00+07:00";
+    let mut watch = Command::new(BIN)
+        .arg("--db")
+        .arg(d.dir.path().join("hotro.db"))
+        .arg("--config")
+        .arg(d.dir.path().join("hotro.toml"))
+        .args([
+            "--as",
+            "hotro-mail",
+            "--lang",
+            "en",
+            "mail",
+            "watch",
+            "--every",
+            "1",
+        ])
+        .arg("--maildir")
+        .arg(&maildir)
+        .env("HOTRO_NOW", now)
+        .env("XDG_CONFIG_HOME", d.dir.path().join("config"))
+        .env("XDG_DATA_HOME", d.dir.path().join("data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ok() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{what} did not happen"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    // A mail arrives (written to tmp/, then moved to new/, as a delivery agent does).
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mail/01-windows-1258.eml");
+    std::fs::copy(&sample, maildir.join("tmp/1.eml")).unwrap();
+    std::fs::rename(maildir.join("tmp/1.eml"), maildir.join("new/1.eml")).unwrap();
+    let tickets = || {
+        let (_, v) = d.json("nguyenvanan", now, &["ticket", "list"]);
+        v.as_array().map(|a| a.len()).unwrap_or(0)
+    };
+    wait_for("the mail becoming a ticket", &|| tickets() == 1);
+    assert!(
+        std::fs::read_dir(maildir.join("new"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    let (_, list) = d.json("nguyenvanan", now, &["ticket", "list"]);
+    let key = list[0]["key"].as_str().unwrap().to_string();
+    // (The watch's clock is fixed: the reply at the same instant is due at once.)
+    let out = d.run(
+        Some("nguyenvanan"),
+        now,
+        &["ticket", "reply", &key, "--text", "Đã cấp lại mật khẩu."],
+    );
+    assert!(out.status.success(), "{out:?}");
+    wait_for("the reply going out", &|| smtp.received().len() == 1);
+    // SIGTERM: it finishes its pass and exits cleanly.
+    let kill = Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = watch.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the watch did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut said = String::new();
+    watch
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    assert!(status.success(), "{status}: {said}");
+    assert!(said.contains("Stopped"), "{said}");
+    assert_eq!(smtp.received().len(), 1, "sent once");
+}

@@ -124,6 +124,15 @@ pub enum MailCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The long-running intake and sender: a pass over the Maildir whenever mail waits, and
+    /// over the outbox when `[mail.smtp]` is set, every few seconds until SIGTERM or
+    /// Ctrl-C.
+    Watch {
+        #[arg(long, value_name = "DIR")]
+        maildir: PathBuf,
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        every: u64,
+    },
     /// Put a mail left `sending` by an interrupted sender back in the queue (after checking
     /// it did not arrive).
     Resend {

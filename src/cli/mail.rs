@@ -19,7 +19,8 @@ struct Fetched {
 pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
     match cmd {
         MailCommand::Fetch { maildir, eml, json } => fetch(env, maildir.as_deref(), eml, *json),
-        MailCommand::Send { limit, json } => send(env, *limit, *json),
+        MailCommand::Send { limit, json } => send(env, *limit, *json, false),
+        MailCommand::Watch { maildir, every } => watch(env, maildir, (*every).clamp(1, 3600)),
         MailCommand::Status { limit, json } => status(env, (*limit).min(100_000), *json),
         MailCommand::Resend { message_id } => {
             let done = env.with_desk(|d| d.resend_mail(message_id).map_err(|e| env.desk_err(e)))?;
@@ -68,8 +69,64 @@ pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
     }
 }
 
-/// `hotro mail send`: one pass of the sender.
-fn send(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
+/// `hotro mail watch`: passes of the intake (when mail waits in the Maildir) and of the
+/// sender (when `[mail.smtp]` is set) every `every` seconds, until SIGTERM, SIGINT or
+/// SIGHUP; a pass that fails is said and the next one tried, but a refusal (who may run
+/// it) stops the watch.
+fn watch(env: &Env<'_>, maildir: &Path, every: u64) -> Result<i32> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signal, stop.clone()).map_err(|e| env.user(e.to_string()))?;
+    }
+    // Who may run it is checked once before the first pass.
+    {
+        let mut store = env.open()?;
+        crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
+            .may_fetch_mail()
+            .map_err(|e| env.desk_err(e))?;
+    }
+    say!(
+        "{}",
+        env.cat.f(
+            "mail.watching",
+            &[
+                ("dir", &one_line(&maildir.display().to_string())),
+                ("every", &every)
+            ]
+        )
+    );
+    while !stop.load(Ordering::Relaxed) {
+        let waiting =
+            crate::mail::maildir::waiting(maildir).map_err(|e| env.user(e.to_string()))?;
+        if !waiting.is_empty()
+            && let Err(e) = fetch(env, Some(maildir), &[], false)
+        {
+            say_err!("{}", one_line(&format!("{e:#}")));
+        }
+        if env.cfg.org.mail.smtp.is_some()
+            && let Err(e) = send(env, 100, false, true)
+        {
+            say_err!("{}", one_line(&format!("{e:#}")));
+        }
+        for _ in 0..every * 10 {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    say!("{}", env.cat.t("mail.watch_stopped"));
+    Ok(0)
+}
+
+/// `hotro mail send`: one pass of the sender (`quiet`: nothing said when nothing was due).
+fn send(env: &Env<'_>, limit: usize, json: bool, quiet: bool) -> Result<i32> {
     let Some(smtp) = env.cfg.org.mail.smtp.clone() else {
         return Err(env.user(env.cat.t("mail.no_smtp")));
     };
@@ -78,9 +135,10 @@ fn send(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
         d.send_outbox(&mut via, limit.min(10_000))
             .map_err(|e| env.desk_err(e))
     })?;
+    let idle = report.sent.is_empty() && report.retry.is_empty() && report.failed.is_empty();
     if json {
         out::json(&report)?;
-    } else {
+    } else if !(quiet && idle) {
         for id in &report.sent {
             say!("{}", env.cat.f("mail.sent", &[("id", &one_line(id))]));
         }
