@@ -190,14 +190,15 @@ fn compose(
     })
 }
 
-/// When a mail that failed for the `attempts`-th time is tried again: 1, 2, 4 … minutes
-/// later, at most [`MAX_RETRY_MINUTES`]; `None` once [`MAX_ATTEMPTS`] are spent.
+/// When a mail that failed for the `attempts`-th time (1 for the first) is tried again: 1,
+/// 2, 4 … minutes later, at most [`MAX_RETRY_MINUTES`]; `None` once [`MAX_ATTEMPTS`] are
+/// spent.
 pub fn next_try(attempts: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if attempts >= MAX_ATTEMPTS {
         return None;
     }
     let minutes = 1i64
-        .checked_shl(attempts.clamp(0, 20) as u32)
+        .checked_shl((attempts - 1).clamp(0, 20) as u32)
         .unwrap_or(MAX_RETRY_MINUTES)
         .min(MAX_RETRY_MINUTES);
     Some(now + Duration::minutes(minutes.max(1)))
@@ -319,9 +320,9 @@ mod tests {
     fn retries_back_off_to_an_hour_then_stop() {
         let now = Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap();
         let wait = |n| next_try(n, now).map(|t| (t - now).num_minutes());
-        assert_eq!(wait(0), Some(1));
-        assert_eq!(wait(1), Some(2));
-        assert_eq!(wait(3), Some(8));
+        assert_eq!(wait(1), Some(1));
+        assert_eq!(wait(2), Some(2));
+        assert_eq!(wait(4), Some(8));
         assert_eq!(wait(7), Some(60));
         assert_eq!(wait(MAX_ATTEMPTS - 1), Some(60));
         assert_eq!(wait(MAX_ATTEMPTS), None);
