@@ -206,6 +206,46 @@ impl ReportPeriod {
         })
     }
 
+    /// The period of `kind` that holds `day` (a range is taken as a month): what the
+    /// console opens on and steps to. `None` out of the calendar's range.
+    pub fn containing(kind: PeriodKind, day: NaiveDate) -> Option<Self> {
+        let parsed = match kind {
+            PeriodKind::Week => {
+                let w = day.iso_week();
+                Self::week(&format!("{}-W{:02}", w.year(), w.week()))
+            }
+            PeriodKind::Quarter => {
+                Self::quarter(&format!("{}-Q{}", day.year(), day.month0() / 3 + 1))
+            }
+            PeriodKind::Month | PeriodKind::Range => {
+                Self::month(&format!("{}-{:02}", day.year(), day.month()))
+            }
+        };
+        parsed.ok()
+    }
+
+    /// The period after this one, of the same shape (a range: the same number of days
+    /// after it). `None` out of the calendar's range.
+    pub fn next(&self) -> Option<Self> {
+        match self.kind {
+            PeriodKind::Range => {
+                let first = self.last.succ_opt()?;
+                Some(Self {
+                    kind: self.kind,
+                    first,
+                    last: first.checked_add_days(Days::new(self.days() - 1))?,
+                })
+            }
+            PeriodKind::Week => Self::containing(self.kind, self.last.succ_opt()?),
+            PeriodKind::Month => {
+                Self::containing(self.kind, self.first.checked_add_months(Months::new(1))?)
+            }
+            PeriodKind::Quarter => {
+                Self::containing(self.kind, self.first.checked_add_months(Months::new(3))?)
+            }
+        }
+    }
+
     /// Its number of days (at least 1).
     pub fn days(&self) -> u64 {
         (self.last - self.first).num_days().unsigned_abs() + 1
@@ -723,6 +763,27 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn periods_hold_a_day_and_step_forward() {
+        let label = |p: Option<ReportPeriod>| p.map(|p| p.label());
+        let m = ReportPeriod::containing(PeriodKind::Month, d(2026, 11, 20));
+        assert_eq!(label(m), Some("2026-11".into()));
+        assert_eq!(label(m.and_then(|p| p.next())), Some("2026-12".into()));
+        let w = ReportPeriod::containing(PeriodKind::Week, d(2026, 12, 31));
+        assert_eq!(label(w), Some("2026-W53".into()));
+        assert_eq!(label(w.and_then(|p| p.next())), Some("2027-W01".into()));
+        let q = ReportPeriod::containing(PeriodKind::Quarter, d(2026, 11, 1));
+        assert_eq!(label(q.and_then(|p| p.next())), Some("2027-Q1".into()));
+        // A range steps by its own length, and previous() undoes next().
+        let r = ReportPeriod::range("2026-11-02", "2026-11-08").ok();
+        let after = r.and_then(|p| p.next());
+        assert_eq!(
+            after.map(|p| (p.first, p.last)),
+            Some((d(2026, 11, 9), d(2026, 11, 15)))
+        );
+        assert_eq!(after.and_then(|p| p.previous()), r);
     }
 
     #[test]

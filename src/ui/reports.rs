@@ -12,7 +12,6 @@ use crate::domain::report::{Dimension, PeriodKind, Report, ReportPeriod};
 use crate::export::{Format, Section};
 use crate::ui::app::{App, Cmd};
 use crate::ui::keymap::Action;
-use chrono::{Datelike, Months, NaiveDate};
 
 /// The panes Tab moves between: the breakdown first, then these report sections (ids of
 /// [`crate::export::SECTIONS`]).
@@ -60,33 +59,6 @@ pub struct ReportLoaded {
     pub result: Result<Box<Report>, String>,
 }
 
-/// The period of `kind` that holds `day` (a range is never picked here: a month).
-pub fn period_of(kind: PeriodKind, day: NaiveDate) -> Option<ReportPeriod> {
-    let parsed = match kind {
-        PeriodKind::Week => {
-            let w = day.iso_week();
-            ReportPeriod::week(&format!("{}-W{:02}", w.year(), w.week()))
-        }
-        PeriodKind::Quarter => {
-            ReportPeriod::quarter(&format!("{}-Q{}", day.year(), day.month0() / 3 + 1))
-        }
-        PeriodKind::Month | PeriodKind::Range => {
-            ReportPeriod::month(&format!("{}-{:02}", day.year(), day.month()))
-        }
-    };
-    parsed.ok()
-}
-
-/// The period after `p`, of the same shape.
-pub fn next_period(p: &ReportPeriod) -> Option<ReportPeriod> {
-    let day = match p.kind {
-        PeriodKind::Week | PeriodKind::Range => p.last.succ_opt()?,
-        PeriodKind::Month => p.first.checked_add_months(Months::new(1))?,
-        PeriodKind::Quarter => p.first.checked_add_months(Months::new(3))?,
-    };
-    period_of(p.kind, day)
-}
-
 /// The next kind of period `p` cycles to: week → month → quarter → week.
 fn next_kind(kind: PeriodKind) -> PeriodKind {
     match kind {
@@ -130,7 +102,7 @@ impl App {
     /// the breakdown by group, their own first.
     pub(crate) fn open_reports(&mut self) -> Vec<Cmd> {
         let today = self.now.with_timezone(&self.org.time_zone).date_naive();
-        let Some(period) = period_of(PeriodKind::Month, today) else {
+        let Some(period) = ReportPeriod::containing(PeriodKind::Month, today) else {
             return Vec::new();
         };
         self.knowledge = None;
@@ -187,7 +159,7 @@ impl App {
                 let to = if action == Action::PrevPeriod {
                     r.period.previous()
                 } else {
-                    next_period(&r.period)
+                    r.period.next()
                 };
                 match to {
                     Some(p) => {
@@ -205,7 +177,7 @@ impl App {
                 } else {
                     r.period.first
                 };
-                match period_of(next_kind(r.period.kind), anchor) {
+                match ReportPeriod::containing(next_kind(r.period.kind), anchor) {
                     Some(p) => {
                         r.period = p;
                         self.compute_report()
@@ -303,25 +275,10 @@ impl App {
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
-    }
-
     #[test]
-    fn periods_step_forward_and_change_kind() {
-        let m = period_of(PeriodKind::Month, d(2026, 11, 20));
-        assert_eq!(m.map(|p| p.label()), Some("2026-11".into()));
-        let next = m.as_ref().and_then(next_period);
-        assert_eq!(next.map(|p| p.label()), Some("2026-12".into()));
-        let w = period_of(PeriodKind::Week, d(2026, 12, 31));
-        assert_eq!(w.map(|p| p.label()), Some("2026-W53".into()));
-        let after = w.as_ref().and_then(next_period);
-        assert_eq!(after.map(|p| p.label()), Some("2027-W01".into()));
-        let q = period_of(PeriodKind::Quarter, d(2026, 11, 1));
-        assert_eq!(
-            q.as_ref().and_then(next_period).map(|p| p.label()),
-            Some("2027-Q1".into())
-        );
+    fn the_period_kind_cycles_week_month_quarter() {
+        assert_eq!(next_kind(PeriodKind::Week), PeriodKind::Month);
+        assert_eq!(next_kind(PeriodKind::Month), PeriodKind::Quarter);
         assert_eq!(next_kind(PeriodKind::Quarter), PeriodKind::Week);
     }
 
