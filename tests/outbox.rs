@@ -539,11 +539,8 @@ fn the_watch_takes_mail_and_sends_replies_until_sigterm() {
     assert!(out.status.success(), "{out:?}");
     wait_for("the reply going out", &|| smtp.received().len() == 1);
     // SIGTERM: it finishes its pass and exits cleanly.
-    let kill = Command::new("kill")
-        .args(["-TERM", &watch.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    let pid = rustix::process::Pid::from_raw(watch.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
     let start = Instant::now();
     let status = loop {
         if let Some(s) = watch.try_wait().unwrap() {
