@@ -1097,3 +1097,20 @@ pub fn template_problem(cat: &Catalog, p: &crate::domain::kb::TemplateProblem) -
         TemplateProblem::Article(e) => article_error(cat, e),
     }
 }
+
+/// Why `[mail.smtp]` cannot be used, in the reader's language: the setting at fault and the
+/// fix.
+pub fn smtp_setup_error(cat: &Catalog, e: &crate::mail::smtp::SmtpSetupError) -> String {
+    use crate::mail::smtp::{PASSWORD_ENV, SmtpSetupError};
+    match e {
+        SmtpSetupError::Url { url, problem } => cat.f(
+            "error.smtp_url",
+            &[("url", &one_line(url)), ("problem", &one_line(problem))],
+        ),
+        SmtpSetupError::PasswordFile { path, problem } => cat.f(
+            "error.smtp_password_file",
+            &[("path", &one_line(path)), ("problem", &one_line(problem))],
+        ),
+        SmtpSetupError::NoPassword => cat.f("error.smtp_no_password", &[("var", &PASSWORD_ENV)]),
+    }
+}

@@ -563,3 +563,28 @@ fn the_watch_takes_mail_and_sends_replies_until_sigterm() {
     assert!(said.contains("Stopped"), "{said}");
     assert_eq!(smtp.received().len(), 1, "sent once");
 }
+
+/// A login without a password is refused before anything is claimed, naming the setting
+/// and the fix; the queued mail stays pending.
+#[test]
+fn a_smtp_user_without_a_password_is_refused_naming_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path());
+    let d = Desk::new(smtp.port);
+    let config = format!(
+        "{CONFIG}\n[mail.smtp]\nurl = \"smtp://127.0.0.1:{}\"\nuser = \"hotro\"\n",
+        smtp.port
+    );
+    std::fs::write(d.dir.path().join("hotro.toml"), config).unwrap();
+    let out = d.run(
+        Some("hotro-mail"),
+        "2026-11-30T10:30:00+07:00",
+        &["mail", "send"],
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("password_file") && err.contains("HOTRO_SMTP_PASSWORD"),
+        "{err}"
+    );
+}

@@ -46,11 +46,7 @@ pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
             let tz = env.cfg.org.time_zone;
             // Columns padded by terminal cells, not characters (Vietnamese and Chinese words),
             // as wide as their widest entry.
-            let outcome_cells = log
-                .iter()
-                .map(|r| crate::ui::text::width(&outcome_word(env, &r.outcome)))
-                .max()
-                .unwrap_or(0);
+            let outcome_cells = widest(log.iter().map(|r| outcome_word(env, &r.outcome)));
             for r in &log {
                 say!(
                     "{}  {} {} {}  {}",
@@ -130,7 +126,8 @@ fn send(env: &Env<'_>, limit: usize, json: bool, quiet: bool) -> Result<i32> {
     let Some(smtp) = env.cfg.org.mail.smtp.clone() else {
         return Err(env.user(env.cat.t("mail.no_smtp")));
     };
-    let mut via = crate::mail::smtp::SmtpSender::new(&smtp).map_err(|e| env.user(e.to_string()))?;
+    let mut via = crate::mail::smtp::SmtpSender::new(&smtp)
+        .map_err(|e| env.user(crate::describe::smtp_setup_error(env.cat, &e)))?;
     let report = env.with_desk(|d| {
         d.send_outbox(&mut via, limit.min(10_000))
             .map_err(|e| env.desk_err(e))
@@ -206,11 +203,7 @@ fn status(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
         say!("{}", summary.join(", "));
     }
     let tz = env.cfg.org.time_zone;
-    let cells = list
-        .iter()
-        .map(|m| crate::ui::text::width(&word(m.state)))
-        .max()
-        .unwrap_or(0);
+    let cells = widest(list.iter().map(|m| word(m.state)));
     for m in &list {
         say!(
             "{}  {} {}  {}  {}{}",
@@ -226,6 +219,12 @@ fn status(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// The width in terminal cells of the widest of `words` (a column padded to it lines up in
+/// Vietnamese and Chinese too).
+fn widest(words: impl Iterator<Item = String>) -> usize {
+    words.map(|w| crate::ui::text::width(&w)).max().unwrap_or(0)
 }
 
 fn outcome_word(env: &Env<'_>, outcome: &str) -> String {

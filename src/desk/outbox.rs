@@ -106,10 +106,4 @@ impl Desk<'_> {
         self.reader()?;
         Ok(self.store.outbox(limit)?)
     }
-
-    /// The mails of ticket `key`'s replies and where each is. Needs `read`.
-    pub fn outbox_of(&mut self, key: &str) -> Result<Vec<OutboxMail>, DeskError> {
-        self.reader()?;
-        Ok(self.store.outbox_of(key)?)
-    }
 }

@@ -1285,3 +1285,6 @@ mail-watch_stopped = Stopped: every mail taken so far is recorded.
 cli-mail-watch-about = The long-running intake and sender: the Maildir whenever mail waits, and the outbox when [mail.smtp] is set, until SIGTERM or Ctrl-C
 cli-mail-watch-maildir = Maildir folder to watch
 cli-mail-watch-every = Seconds between two looks (1–3600)
+error-smtp_url = [mail.smtp] url “{ $url }” cannot be used ({ $problem }): write smtps://host:465, smtp://host:587?tls=required or smtp://127.0.0.1:25.
+error-smtp_password_file = [mail.smtp] password_file { $path } cannot be read ({ $problem }): give a readable file holding the password.
+error-smtp_no_password = [mail.smtp] names a user but no password: give password_file, or set { $var }.

@@ -1285,3 +1285,6 @@ mail-watch_stopped = Đã dừng: mọi thư đã nhận đều đã được gh
 cli-mail-watch-about = Tiếp nhận và gửi thư chạy liên tục: thư mục Maildir mỗi khi có thư, và hộp thư đi khi có [mail.smtp], cho đến khi SIGTERM hoặc Ctrl-C
 cli-mail-watch-maildir = Thư mục Maildir cần theo dõi
 cli-mail-watch-every = Số giây giữa hai lần xem (1–3600)
+error-smtp_url = Không dùng được url “{ $url }” của [mail.smtp] ({ $problem }): hãy ghi smtps://host:465, smtp://host:587?tls=required hoặc smtp://127.0.0.1:25.
+error-smtp_password_file = Không đọc được password_file { $path } của [mail.smtp] ({ $problem }): hãy chỉ tới một tệp đọc được có chứa mật khẩu.
+error-smtp_no_password = [mail.smtp] có user nhưng không có mật khẩu: hãy khai báo password_file, hoặc đặt biến { $var }.

@@ -1286,3 +1286,6 @@ mail-watch_stopped = 已停止：已接收的邮件均已记录。
 cli-mail-watch-about = 持续运行的收信与发信：Maildir 中有邮件时接收，设置了 [mail.smtp] 时发送发件箱，直到 SIGTERM 或 Ctrl-C
 cli-mail-watch-maildir = 要查看的 Maildir 目录
 cli-mail-watch-every = 两次查看之间的秒数（1–3600）
+error-smtp_url = 无法使用 [mail.smtp] 的 url“{ $url }”（{ $problem }）：请写成 smtps://host:465、smtp://host:587?tls=required 或 smtp://127.0.0.1:25。
+error-smtp_password_file = 无法读取 [mail.smtp] 的 password_file { $path }（{ $problem }）：请指定一个可读且包含密码的文件。
+error-smtp_no_password = [mail.smtp] 指定了 user 但没有密码：请提供 password_file，或设置 { $var }。
