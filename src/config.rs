@@ -182,6 +182,20 @@ struct RawMail {
     #[serde(default)]
     acknowledge: bool,
     smtp: Option<RawSmtp>,
+    imap: Option<RawImap>,
+}
+
+/// `[mail.imap]`: the desk's mailbox on an IMAP server, for the intake.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImap {
+    url: Spanned<String>,
+    user: Spanned<String>,
+    password_file: Option<String>,
+    /// A PEM file of certificate authorities trusted beside the public ones.
+    ca_file: Option<String>,
+    /// The folder taken mails are moved to (else they are flagged seen where they are).
+    move_to: Option<Spanned<String>>,
 }
 
 /// `[mail.smtp]`: the submission server of the outbox.
@@ -352,7 +366,123 @@ fn build_mail(
                 password_file: s.password_file.map(std::path::PathBuf::from),
             }),
         },
+        imap: match m.imap {
+            None => None,
+            Some(i) => Some(build_imap(c, i)?),
+        },
     })
+}
+
+/// `[mail.imap]` checked: the URL's scheme, host, port and folder, a folder name IMAP can
+/// carry, and a plain connection only to this host.
+fn build_imap(
+    c: &Checker<'_>,
+    i: RawImap,
+) -> Result<crate::domain::mail::ImapSettings, ConfigError> {
+    use crate::domain::mail::{ImapSecurity, ImapSettings};
+    let text = i.url.get_ref().trim();
+    let bad = |problem: &str| {
+        c.error(
+            i.url.span(),
+            "mail.imap.url",
+            format!(
+                "`{text}`: {problem}; write imaps://host/INBOX (TLS, port 993), \
+                 imap://host/INBOX (STARTTLS, port 143) or imap://127.0.0.1:1143/INBOX?tls=none \
+                 (no TLS: this host only)"
+            ),
+        )
+    };
+    let Ok(url) = url::Url::parse(text) else {
+        return bad("not a URL");
+    };
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+        return bad("no host");
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let tls_none = url.query_pairs().any(|(k, v)| k == "tls" && v == "none");
+    let (security, default_port) = match (url.scheme(), tls_none) {
+        ("imaps", false) => (ImapSecurity::Tls, 993),
+        ("imap", false) => (ImapSecurity::StartTls, 143),
+        ("imap", true) => (ImapSecurity::Plain, 143),
+        ("imaps", true) => return bad("imaps:// is always TLS: drop ?tls=none"),
+        _ => return bad("not an IMAP address"),
+    };
+    if security == ImapSecurity::Plain && !crate::domain::mail::is_loopback_host(&host) {
+        return bad("a password is never sent unencrypted to another host");
+    }
+    if let Some((k, _)) = url.query_pairs().find(|(k, _)| k != "tls") {
+        return bad(&format!("unknown option `{k}`"));
+    }
+    let folder = percent_decoded(url.path().trim_start_matches('/'));
+    let folder = if folder.is_empty() {
+        "INBOX".to_string()
+    } else {
+        folder
+    };
+    let imap_name_ok = |f: &str| f.chars().all(|ch| ch.is_ascii_graphic() || ch == ' ');
+    if !imap_name_ok(&folder) {
+        return bad(&format!(
+            "folder `{folder}`: write the folder's IMAP name as the server lists it \
+             (modified UTF-7 for letters outside ASCII)"
+        ));
+    }
+    let move_to = match i.move_to {
+        Some(f) if f.get_ref().trim().is_empty() || !imap_name_ok(f.get_ref()) => {
+            return c.error(
+                f.span(),
+                "mail.imap.move_to",
+                format!(
+                    "`{}`: write the folder's IMAP name as the server lists it \
+                     (modified UTF-7 for letters outside ASCII)",
+                    f.get_ref()
+                ),
+            );
+        }
+        f => f.map(|f| f.into_inner().trim().to_string()),
+    };
+    if i.user.get_ref().trim().is_empty() {
+        return c.error(
+            i.user.span(),
+            "mail.imap.user",
+            "empty: write the mailbox's login".to_string(),
+        );
+    }
+    Ok(ImapSettings {
+        host,
+        port: url.port().unwrap_or(default_port),
+        security,
+        folder,
+        user: i.user.into_inner().trim().to_string(),
+        password_file: i.password_file.map(std::path::PathBuf::from),
+        ca_file: i.ca_file.map(std::path::PathBuf::from),
+        move_to,
+    })
+}
+
+/// A URL path's `%XX` escapes decoded (invalid UTF-8 replaced).
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `[search]`: `synonyms = [["PM", "phần mềm"], …]`, groups of words or phrases that mean the
@@ -1967,6 +2097,91 @@ mod tests {
         assert_eq!(parse_size("1048576"), Some(1_048_576));
         assert_eq!(parse_size("2 mb"), Some(2 * 1024 * 1024));
         assert_eq!(parse_size("x"), None);
+        // [mail.imap]: the URL's forms, and each mistake refused with its key and the fix.
+        use crate::domain::mail::ImapSecurity;
+        let imap = |section: &str| {
+            parse(
+                &format!("{EMBEDDED}\n[mail.imap]\n{section}"),
+                Source::Embedded,
+            )
+        };
+        let ok = |section: &str| match imap(section) {
+            Ok(c) => c.org.mail.imap.expect("[mail.imap] read"),
+            Err(e) => panic!("{section}: {e:?}"),
+        };
+        let i = ok("url = \"imaps://mail.kbnn.example/INBOX\"\nuser = \"hotro\"");
+        assert_eq!(
+            (i.host.as_str(), i.port, i.security),
+            ("mail.kbnn.example", 993, ImapSecurity::Tls)
+        );
+        assert_eq!((i.folder.as_str(), i.move_to), ("INBOX", None));
+        let i = ok(
+            "url = \"imap://mail.kbnn.example/Support%20Desk\"\nuser = \"hotro\"\nmove_to = \"Done\"",
+        );
+        assert_eq!((i.port, i.security), (143, ImapSecurity::StartTls));
+        assert_eq!(
+            (i.folder.as_str(), i.move_to.as_deref()),
+            ("Support Desk", Some("Done"))
+        );
+        let i = ok("url = \"imap://127.0.0.1:1143?tls=none\"\nuser = \"hotro\"");
+        assert_eq!(
+            (i.security, i.folder.as_str()),
+            (ImapSecurity::Plain, "INBOX")
+        );
+        for (section, key, says) in [
+            (
+                "url = \"imap://mail.kbnn.example/INBOX?tls=none\"\nuser = \"x\"",
+                "mail.imap.url",
+                "never sent unencrypted",
+            ),
+            (
+                "url = \"imaps://h/INBOX?tls=none\"\nuser = \"x\"",
+                "mail.imap.url",
+                "always TLS",
+            ),
+            (
+                "url = \"pop3://h/\"\nuser = \"x\"",
+                "mail.imap.url",
+                "not an IMAP address",
+            ),
+            (
+                "url = \"imaps://h/INBOX?idle=yes\"\nuser = \"x\"",
+                "mail.imap.url",
+                "unknown option",
+            ),
+            (
+                "url = \"nonsense\"\nuser = \"x\"",
+                "mail.imap.url",
+                "not a URL",
+            ),
+            (
+                "url = \"imaps://h/Th%C6%B0\"\nuser = \"x\"",
+                "mail.imap.url",
+                "modified UTF-7",
+            ),
+            (
+                "url = \"imaps://h/INBOX\"\nuser = \" \"",
+                "mail.imap.user",
+                "login",
+            ),
+            (
+                "url = \"imaps://h/INBOX\"\nuser = \"x\"\nmove_to = \"Đã xử lý\"",
+                "mail.imap.move_to",
+                "modified UTF-7",
+            ),
+        ] {
+            match imap(section) {
+                Err(ConfigError::Invalid {
+                    key: Some(k),
+                    message,
+                    ..
+                }) => {
+                    assert_eq!(k, key, "{section}");
+                    assert!(message.contains(says), "{section}: {message}");
+                }
+                other => panic!("{section}: {other:?}"),
+            }
+        }
         // Without [mail] there is no intake.
         let start = EMBEDDED.find("\n[mail]").expect("the shipped [mail]");
         let cfg = parse(&EMBEDDED[..start], Source::Embedded).expect("valid without [mail]");

@@ -1098,6 +1098,64 @@ pub fn template_problem(cat: &Catalog, p: &crate::domain::kb::TemplateProblem) -
     }
 }
 
+/// An IMAP intake error ([`crate::mail::imap::ImapError`]) in the operator's language,
+/// naming the setting or server at fault and the fix.
+pub fn imap_error(cat: &Catalog, e: &crate::mail::imap::ImapError) -> String {
+    use crate::mail::imap::{ImapError, PASSWORD_ENV};
+    match e {
+        ImapError::PasswordFile { path, problem } => cat.f(
+            "error.imap_password_file",
+            &[("path", &one_line(path)), ("problem", &one_line(problem))],
+        ),
+        ImapError::NoPassword => cat.f("error.imap_no_password", &[("var", &PASSWORD_ENV)]),
+        ImapError::CaFile { path, problem } => cat.f(
+            "error.imap_ca_file",
+            &[("path", &one_line(path)), ("problem", &one_line(problem))],
+        ),
+        ImapError::Connect { server, problem } => cat.f(
+            "error.imap_connect",
+            &[
+                ("server", &one_line(server)),
+                ("problem", &one_line(problem)),
+            ],
+        ),
+        ImapError::NoStartTls { server } => {
+            cat.f("error.imap_no_starttls", &[("server", &one_line(server))])
+        }
+        ImapError::Login {
+            server,
+            user,
+            problem,
+        } => cat.f(
+            "error.imap_login",
+            &[
+                ("server", &one_line(server)),
+                ("user", &one_line(user)),
+                ("problem", &one_line(problem)),
+            ],
+        ),
+        ImapError::Folder {
+            server,
+            folder,
+            problem,
+        } => cat.f(
+            "error.imap_folder",
+            &[
+                ("server", &one_line(server)),
+                ("folder", &one_line(folder)),
+                ("problem", &one_line(problem)),
+            ],
+        ),
+        ImapError::Protocol { server, problem } => cat.f(
+            "error.imap_protocol",
+            &[
+                ("server", &one_line(server)),
+                ("problem", &one_line(problem)),
+            ],
+        ),
+    }
+}
+
 /// Why `[mail.smtp]` cannot be used, in the reader's language: the setting at fault and the
 /// fix.
 pub fn smtp_setup_error(cat: &Catalog, e: &crate::mail::smtp::SmtpSetupError) -> String {

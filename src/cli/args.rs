@@ -95,17 +95,15 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum MailCommand {
     /// One pass of the intake (for cron or a systemd timer): every new mail of a Maildir
-    /// folder, or the given `.eml` files.
+    /// folder, of the `[mail.imap]` mailbox, or the given `.eml` files.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["maildir", "eml", "imap"])))]
     Fetch {
-        #[arg(
-            long,
-            value_name = "DIR",
-            conflicts_with = "eml",
-            required_unless_present = "eml"
-        )]
+        #[arg(long, value_name = "DIR")]
         maildir: Option<PathBuf>,
         #[arg(long, value_name = "FILE", num_args = 1..)]
         eml: Vec<PathBuf>,
+        #[arg(long)]
+        imap: bool,
         #[arg(long)]
         json: bool,
     },
@@ -127,9 +125,12 @@ pub enum MailCommand {
     /// The long-running intake and sender: a pass over the Maildir whenever mail waits, and
     /// over the outbox when `[mail.smtp]` is set, every few seconds until SIGTERM or
     /// Ctrl-C.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["maildir", "imap"])))]
     Watch {
         #[arg(long, value_name = "DIR")]
-        maildir: PathBuf,
+        maildir: Option<PathBuf>,
+        #[arg(long)]
+        imap: bool,
         #[arg(long, default_value_t = 30, value_name = "SECONDS")]
         every: u64,
     },

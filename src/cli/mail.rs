@@ -18,9 +18,32 @@ struct Fetched {
 
 pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
     match cmd {
-        MailCommand::Fetch { maildir, eml, json } => fetch(env, maildir.as_deref(), eml, *json),
+        MailCommand::Fetch {
+            maildir,
+            eml,
+            imap,
+            json,
+        } => {
+            let source = match (maildir, imap) {
+                (Some(dir), _) => Source::Maildir(dir),
+                (None, true) => Source::Imap,
+                (None, false) => Source::Eml(eml),
+            };
+            fetch(env, source, *json, false)
+        }
         MailCommand::Send { limit, json } => send(env, *limit, *json, false),
-        MailCommand::Watch { maildir, every } => watch(env, maildir, (*every).clamp(1, 3600)),
+        MailCommand::Watch {
+            maildir,
+            imap: _,
+            every,
+        } => {
+            // clap requires one of --maildir and --imap.
+            let source = match maildir {
+                Some(dir) => Source::Maildir(dir),
+                None => Source::Imap,
+            };
+            watch(env, source, (*every).clamp(1, 3600))
+        }
         MailCommand::Status { limit, json } => status(env, (*limit).min(100_000), *json),
         MailCommand::Resend { message_id } => {
             let done = env.with_desk(|d| d.resend_mail(message_id).map_err(|e| env.desk_err(e)))?;
@@ -69,7 +92,7 @@ pub(super) fn mail_cmd(env: &Env<'_>, cmd: &MailCommand) -> Result<i32> {
 /// sender (when `[mail.smtp]` is set) every `every` seconds, until SIGTERM, SIGINT or
 /// SIGHUP; a pass that fails is said and the next one tried, but a refusal (who may run
 /// it) stops the watch.
-fn watch(env: &Env<'_>, maildir: &Path, every: u64) -> Result<i32> {
+fn watch(env: &Env<'_>, source: Source<'_>, every: u64) -> Result<i32> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
     let stop = Arc::new(AtomicBool::new(false));
@@ -91,18 +114,19 @@ fn watch(env: &Env<'_>, maildir: &Path, every: u64) -> Result<i32> {
         "{}",
         env.cat.f(
             "mail.watching",
-            &[
-                ("dir", &one_line(&maildir.display().to_string())),
-                ("every", &every)
-            ]
+            &[("dir", &one_line(&source.describe(env))), ("every", &every)]
         )
     );
     while !stop.load(Ordering::Relaxed) {
-        let waiting =
-            crate::mail::maildir::waiting(maildir).map_err(|e| env.user(e.to_string()))?;
-        if !waiting.is_empty()
-            && let Err(e) = fetch(env, Some(maildir), &[], false)
-        {
+        // A Maildir is looked at first (a pass opens the database only when mail waits); an
+        // IMAP pass asks the server, and says nothing when nothing was taken.
+        let due = match source {
+            Source::Maildir(dir) => !crate::mail::maildir::waiting(dir)
+                .map_err(|e| env.user(e.to_string()))?
+                .is_empty(),
+            _ => true,
+        };
+        if due && let Err(e) = fetch(env, source, false, true) {
             say_err!("{}", one_line(&format!("{e:#}")));
         }
         if env.cfg.org.mail.smtp.is_some()
@@ -231,40 +255,104 @@ fn outcome_word(env: &Env<'_>, outcome: &str) -> String {
     env.cat.t(&format!("mail.outcome.{outcome}"))
 }
 
-fn fetch(env: &Env<'_>, maildir: Option<&Path>, eml: &[PathBuf], json: bool) -> Result<i32> {
+/// Where one pass of the intake takes mail from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Maildir(&'a Path),
+    Eml(&'a [PathBuf]),
+    /// The `[mail.imap]` mailbox.
+    Imap,
+}
+
+impl Source<'_> {
+    /// The place, for the operator: the folder, or the mailbox's `imap://` address.
+    fn describe(&self, env: &Env<'_>) -> String {
+        match self {
+            Source::Maildir(dir) => dir.display().to_string(),
+            Source::Eml(files) => format!("{} .eml", files.len()),
+            Source::Imap => env
+                .cfg
+                .org
+                .mail
+                .imap
+                .as_ref()
+                .map(|i| format!("imap://{}:{}/{}", i.host, i.port, i.folder))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// One message of a pass: a file (of a Maildir, or given), or a message of the mailbox.
+enum Item {
+    File(PathBuf, Option<crate::mail::maildir::Waiting>),
+    Imap(crate::mail::imap::Waiting),
+}
+
+/// One pass of the intake over `source` (`quiet`: nothing said when nothing was taken).
+fn fetch(env: &Env<'_>, source: Source<'_>, json: bool, quiet: bool) -> Result<i32> {
     let mut store = env.open()?;
     let session = env.session()?;
-    // Refused before any file is read.
+    // Refused before any file is read or the mailbox opened.
     crate::desk::Desk::new(&mut store, session, crate::clock::now())
         .may_fetch_mail()
         .map_err(|e| env.desk_err(e))?;
     let max = env.cfg.org.mail.max_bytes;
-    let waiting: Vec<(PathBuf, Option<crate::mail::maildir::Waiting>)> = match maildir {
-        Some(dir) => crate::mail::maildir::waiting(dir)
+    let imap_err =
+        |e: crate::mail::imap::ImapError| env.user(crate::describe::imap_error(env.cat, &e));
+    let mut mailbox = match source {
+        Source::Imap => {
+            let Some(settings) = &env.cfg.org.mail.imap else {
+                return Err(env.user(env.cat.t("mail.no_imap")));
+            };
+            Some(crate::mail::imap::Mailbox::open(settings).map_err(imap_err)?)
+        }
+        _ => None,
+    };
+    let items: Vec<Item> = match (source, mailbox.as_mut()) {
+        (Source::Maildir(dir), _) => crate::mail::maildir::waiting(dir)
             .map_err(|e| env.user(format!("{e}")))?
             .into_iter()
-            .map(|w| (w.path.clone(), Some(w)))
+            .map(|w| Item::File(w.path.clone(), Some(w)))
             .collect(),
-        None => eml.iter().map(|p| (p.clone(), None)).collect(),
+        (Source::Eml(files), _) => files.iter().map(|p| Item::File(p.clone(), None)).collect(),
+        (Source::Imap, Some(mb)) => mb
+            .waiting()
+            .map_err(imap_err)?
+            .into_iter()
+            .map(Item::Imap)
+            .collect(),
+        (Source::Imap, None) => Vec::new(),
     };
     let mut report = Vec::new();
     let mut failed = 0usize;
-    for (path, in_dir) in waiting {
-        let mail = match crate::mail::read_file(&path, max) {
-            Ok(m) => m,
-            // Gone meanwhile (another intake took it): not an error.
-            Err(crate::mail::ReadError::Io { source, .. })
-                if in_dir.is_some() && source.kind() == std::io::ErrorKind::NotFound =>
-            {
-                continue;
+    for item in items {
+        let (label, read) = match (&item, mailbox.as_mut()) {
+            (Item::File(path, in_dir), _) => {
+                let read = match crate::mail::read_file(path, max) {
+                    Ok(m) => Some(m),
+                    // Gone meanwhile (another intake took it): not an error.
+                    Err(crate::mail::ReadError::Io { source, .. })
+                        if in_dir.is_some() && source.kind() == std::io::ErrorKind::NotFound =>
+                    {
+                        None
+                    }
+                    // One unreadable file does not stop the others: it is said, left where
+                    // it is (taken next time), and the exit status is 1.
+                    Err(e) => {
+                        say_err!("{}", one_line(&e.to_string()));
+                        failed += 1;
+                        None
+                    }
+                };
+                (path.display().to_string(), read)
             }
-            // One unreadable file does not stop the others: it is said, left where it is
-            // (taken next time), and the exit status is 1.
-            Err(e) => {
-                say_err!("{}", one_line(&e.to_string()));
-                failed += 1;
-                continue;
-            }
+            // The connection failing stops the pass: what was taken is marked, the rest
+            // is taken next time.
+            (Item::Imap(w), Some(mb)) => (mb.label(*w), mb.read(*w, max).map_err(imap_err)?),
+            (Item::Imap(_), None) => continue,
+        };
+        let Some(mail) = read else {
+            continue;
         };
         let outcome = match crate::desk::Desk::new(&mut store, session, crate::clock::now())
             .take_mail(&mail)
@@ -277,17 +365,21 @@ fn fetch(env: &Env<'_>, maildir: Option<&Path>, eml: &[PathBuf], json: bool) -> 
             // A rule refusing this one mail: said, left in the folder, the others go on.
             Err(e) => {
                 let why = crate::describe::desk_error(env.cat, Some(&env.cfg.org), &e);
-                say_err!("{}: {}", one_line(&path.display().to_string()), why);
+                say_err!("{}: {}", one_line(&label), why);
                 failed += 1;
                 continue;
             }
         };
         // Marked only once it is recorded: a crash before this takes it again, which the
         // mail's key makes change nothing.
-        if let (Some(dir), Some(w)) = (maildir, &in_dir) {
-            crate::mail::maildir::mark_seen(dir, w).map_err(|e| env.user(e.to_string()))?;
+        match (&item, source, mailbox.as_mut()) {
+            (Item::File(_, Some(w)), Source::Maildir(dir), _) => {
+                crate::mail::maildir::mark_seen(dir, w).map_err(|e| env.user(e.to_string()))?;
+            }
+            (Item::Imap(w), _, Some(mb)) => mb.mark_taken(*w).map_err(imap_err)?,
+            _ => {}
         }
-        let file = path.display().to_string();
+        let file = label;
         if !json {
             let line = match (&outcome.ticket, outcome.known) {
                 (_, true) => env.cat.f("mail.fetched_known", &[("file", &file)]),
@@ -312,9 +404,12 @@ fn fetch(env: &Env<'_>, maildir: Option<&Path>, eml: &[PathBuf], json: bool) -> 
         }
         report.push(Fetched { file, outcome });
     }
+    if let Some(mb) = mailbox {
+        mb.close();
+    }
     if json {
         out::json(&report)?;
-    } else {
+    } else if !(quiet && report.is_empty() && failed == 0) {
         let count = |f: &dyn Fn(&Fetched) -> bool| report.iter().filter(|r| f(r)).count();
         say!(
             "{}",

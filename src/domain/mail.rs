@@ -77,6 +77,48 @@ pub struct MailSettings {
     /// Whether a new request's requester gets an acknowledgement with its key by mail
     /// (`[mail] acknowledge`, off by default).
     pub acknowledge: bool,
+    /// The desk's mailbox on an IMAP server (`[mail.imap]`), taken by `hotro mail fetch
+    /// --imap` and `hotro mail watch --imap`.
+    pub imap: Option<ImapSettings>,
+}
+
+/// How the intake talks to the IMAP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ImapSecurity {
+    /// TLS from the first byte (`imaps://`, port 993).
+    Tls,
+    /// A plain connection upgraded by STARTTLS, which the server must offer (`imap://`).
+    StartTls,
+    /// No TLS (`imap://…?tls=none`): allowed to this host only ([`is_loopback_host`]).
+    Plain,
+}
+
+/// `[mail.imap]`: where the desk's mailbox is. The password is read from `password_file`
+/// or the `HOTRO_IMAP_PASSWORD` environment variable, never from the configuration itself
+/// or the command line (issue 12, deliver 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: ImapSecurity,
+    /// The folder taken from (`INBOX` by default), its IMAP name.
+    pub folder: String,
+    pub user: String,
+    pub password_file: Option<std::path::PathBuf>,
+    /// Certificate authorities (PEM) trusted beside the public ones, e.g. a ministry's own.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Where a taken mail is moved; `None`: it is flagged `\Seen` and stays, and only
+    /// unseen mail is taken.
+    pub move_to: Option<String>,
+}
+
+/// Whether `host` names this machine (`localhost`, 127.0.0.0/8, `::1`): the only place a
+/// password may travel without TLS.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Default for MailSettings {
@@ -92,6 +134,7 @@ impl Default for MailSettings {
             from: None,
             smtp: None,
             acknowledge: false,
+            imap: None,
         }
     }
 }

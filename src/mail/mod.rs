@@ -4,6 +4,8 @@
 //! uses including windows-1258; HTML-only mail through its HTML-to-text conversion). The
 //! rules over these values are in [`crate::domain::mail`]; the Maildir folder in [`maildir`].
 
+/// IMAP mailboxes: connecting, which messages to take, reading and marking them.
+pub mod imap;
 /// Maildir folders: which messages to take, and marking them taken.
 pub mod maildir;
 pub mod smtp;
@@ -179,6 +181,17 @@ fn viscii_body(msg: &mail_parser::Message<'_>) -> Option<String> {
     } else {
         text
     })
+}
+
+/// A mail over the size limit known by its header alone (`head`, the raw header block) and
+/// its whole `size` in bytes, as an IMAP server gives it: without a Message-ID its key is the
+/// hash of the header block, which holds the servers' `Received:` lines.
+pub fn parse_head(head: &[u8], size: u64) -> InboundMail {
+    let mut mail = parse_headers_only(head, size);
+    if mail.message_id.is_none() {
+        mail.key = rules::message_key(None, head);
+    }
+    mail
 }
 
 fn empty(raw: &[u8], size: u64) -> InboundMail {
