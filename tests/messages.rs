@@ -421,7 +421,7 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
     );
     t.insert(
         "mail.delivery.{}",
-        hotro::domain::outbox::Delivery::ALL
+        hotro::domain::outbox::Standing::ALL
             .iter()
             .map(|d| d.as_str().to_string())
             .collect(),

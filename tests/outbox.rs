@@ -5,6 +5,7 @@
 //! threading headers, never twice; the requester's answer to it threads back; a server out
 //! of reach leaves the mail pending with the error and a later pass sends it.
 #![allow(clippy::unwrap_used)]
+#![allow(clippy::disallowed_macros)] // the kill test reports its counts
 
 use serde_json::Value;
 use std::io::Read;
@@ -315,9 +316,11 @@ fn a_reply_goes_out_once_with_threading_headers_and_the_answer_threads_back() {
 }
 
 /// The sender killed with SIGKILL at random points, 20 rounds, over 60 queued mails, then a
-/// last pass left alone: no mail reaches the server twice, every mail recorded as sent is
-/// there, none still pending is, and only a mail handed over when a kill came is left
-/// `sending` (at most one per round).
+/// pass left alone, then one past the claims' lease: no mail reaches the server twice, every
+/// mail recorded as sent is there, a mail whose sender was killed before the DATA mark is
+/// queued again by itself once the lease ran out and sent, and only a mail whose sender was
+/// killed between the DATA mark and the outcome is left uncertain (at most one per such
+/// round), waiting for a person.
 #[test]
 fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
     use hotro::domain::ticket::{Change, Ctx, NewTicket, Requester};
@@ -335,6 +338,7 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
             + chrono::Duration::minutes(m)
     };
     const MAILS: usize = 60;
+    const ROUNDS: usize = 20;
     for i in 0..MAILS {
         let ctx = |now| Ctx {
             org: &org,
@@ -359,8 +363,14 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
     }
     drop(store);
     let now = "2026-11-30T11:00:00+07:00";
+    let status = || {
+        let (_, v) = d.json("nguyenvanan", now, &["mail", "status", "--limit", "1000"]);
+        v["mails"].as_array().unwrap().clone()
+    };
     let mut seed: u64 = 0x5EED_0F0B;
-    for _ in 0..20 {
+    // Rounds whose kill came between the DATA mark and the outcome, and before the mark.
+    let (mut during_data, mut before_data) = (0, 0);
+    for _ in 0..ROUNDS {
         let mut child = Command::new(BIN)
             .arg("--db")
             .arg(d.dir.path().join("hotro.db"))
@@ -379,17 +389,57 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         std::thread::sleep(Duration::from_millis(5 + (seed >> 33) % 120));
+        let pid = child.id();
         let _ = child.kill();
         let _ = child.wait();
+        // What the killed sender left held: at most one mail, marked or not.
+        let held: Vec<Value> = status()
+            .into_iter()
+            .filter(|m| {
+                m["state"] == "sending"
+                    && m["claimed_by"]
+                        .as_str()
+                        .is_some_and(|c| c.contains(&format!("/{pid}/")))
+            })
+            .collect();
+        assert!(held.len() <= 1, "one claim at a time: {held:?}");
+        for m in &held {
+            // Its lease still runs: shown as in a sender's hands, not yet judged.
+            assert_eq!(m["standing"], "sending", "{m}");
+            if m["data_at"].is_string() {
+                during_data += 1;
+            } else {
+                before_data += 1;
+            }
+        }
     }
+    eprintln!(
+        "{ROUNDS} kills: {before_data} before the DATA mark, {during_data} between it and the \
+         outcome"
+    );
     // The kills came while there was work left: the rounds did not send everything.
     let before_last = smtp.received().len();
     assert!(before_last < MAILS, "no kill interrupted the sender");
-    // A last pass, not killed, sends what is still pending.
+    // A last pass, not killed, sends what is still pending; the killed claims' leases
+    // still run, so they are left alone.
     let (code, last) = d.json("hotro-mail", now, &["mail", "send", "--limit", "1000"]);
     assert_eq!(code, Some(0), "{last}");
-    let (_, status) = d.json("nguyenvanan", now, &["mail", "status", "--limit", "1000"]);
-    let mails = status["mails"].as_array().unwrap();
+    assert!(last["requeued"].as_array().unwrap().is_empty(), "{last}");
+    let held = status().iter().filter(|m| m["state"] == "sending").count();
+    assert_eq!(held, before_data + during_data);
+    // Past the lease: the claims killed before the DATA mark are queued again and sent by
+    // themselves; those killed after it stay, uncertain.
+    let later = "2026-11-30T11:11:00+07:00";
+    let (code, after) = d.json("hotro-mail", later, &["mail", "send", "--limit", "1000"]);
+    assert_eq!(code, Some(0), "{after}");
+    assert_eq!(
+        after["requeued"].as_array().unwrap().len(),
+        before_data,
+        "{after}"
+    );
+    assert_eq!(after["sent"], after["requeued"], "{after}");
+    let (_, v) = d.json("nguyenvanan", later, &["mail", "status", "--limit", "1000"]);
+    let mails = v["mails"].as_array().unwrap();
     assert_eq!(mails.len(), MAILS);
     let received: Vec<String> = smtp
         .received()
@@ -402,32 +452,51 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
         received.len(),
         "a mail reached the server twice"
     );
-    let mut sending = 0;
+    let mut uncertain = 0;
     for m in mails {
         let id = format!("<{}>", m["message_id"].as_str().unwrap());
-        match m["state"].as_str().unwrap() {
+        match m["standing"].as_str().unwrap() {
             "sent" => assert!(unique.contains(&id), "{id} recorded sent, never received"),
-            "sending" => sending += 1,
-            other => panic!("{id} left {other} after the last pass: {m}"),
+            "uncertain" => {
+                assert!(m["data_at"].is_string(), "{m}");
+                uncertain += 1;
+            }
+            other => panic!("{id} left {other} after the passes: {m}"),
         }
     }
-    assert!(sending <= 20, "{sending} mails left sending by 20 kills");
-    assert!(received.len() >= MAILS - sending);
+    eprintln!("{uncertain} mails left uncertain by {ROUNDS} kills");
+    assert!(
+        uncertain <= during_data,
+        "{uncertain} uncertain, {during_data} rounds killed during DATA"
+    );
+    assert_eq!(
+        v["counts"]["uncertain"].as_u64().unwrap_or(0),
+        uncertain as u64
+    );
+    assert!(received.len() >= MAILS - uncertain);
     // An uncertain mail that did not arrive is sent again by hand; one that is not
     // uncertain cannot be.
     let lost = mails.iter().find(|m| {
-        m["state"] == "sending"
+        m["standing"] == "uncertain"
             && !unique.contains(&format!("<{}>", m["message_id"].as_str().unwrap()))
     });
     if let Some(m) = lost {
         let id = m["message_id"].as_str().unwrap();
-        let out = d.run(Some("hotro-mail"), now, &["mail", "resend", id]);
+        let out = d.run(Some("hotro-mail"), later, &["mail", "resend", id]);
         assert!(out.status.success(), "{out:?}");
-        let (_, again) = d.json("hotro-mail", now, &["mail", "send"]);
+        let (_, again) = d.json("hotro-mail", later, &["mail", "send"]);
         assert_eq!(again["sent"].as_array().unwrap().len(), 1, "{again}");
-        let out = d.run(Some("hotro-mail"), now, &["mail", "resend", id]);
+        let out = d.run(Some("hotro-mail"), later, &["mail", "resend", id]);
         assert!(!out.status.success(), "{out:?}");
     }
+    // A mail sent is never sent again by hand.
+    let sent = mails.iter().find(|m| m["standing"] == "sent").unwrap();
+    let out = d.run(
+        Some("hotro-mail"),
+        later,
+        &["mail", "resend", sent["message_id"].as_str().unwrap()],
+    );
+    assert!(!out.status.success(), "{out:?}");
 }
 
 /// With `[mail] acknowledge = true`, a request that came by mail is acknowledged with its

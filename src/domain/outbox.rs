@@ -70,9 +70,9 @@ pub struct OutgoingMail {
 pub enum Delivery {
     /// Waiting for its (next) try.
     Pending,
-    /// Handed to the server when the sender stopped without hearing back: it may have gone
-    /// out, so it is not sent again by itself (`hotro mail status` shows it; an operator
-    /// decides).
+    /// Claimed by a sender: in its hands while its lease runs; after that either certainly
+    /// not handed over (no DATA mark: queued again by itself) or uncertain (see
+    /// [`Standing`]).
     Sending,
     Sent,
     /// Given up: a permanent refusal, or [`MAX_ATTEMPTS`] temporary ones.
@@ -101,6 +101,91 @@ impl Delivery {
     /// The state of a stored name.
     pub fn parse(s: &str) -> Option<Delivery> {
         Delivery::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// How long a sender holds a claimed mail, in minutes: longer than everything one handover
+/// may take (a connection, TLS, login and each SMTP command time out after 30 s each in
+/// [`crate::mail::smtp`]). A claim whose lease ran out without reaching the DATA mark was
+/// never handed over, so the next pass queues it again by itself ([`standing`]).
+pub const LEASE_MINUTES: i64 = 10;
+
+/// When a claim made at `now` runs out.
+pub fn lease_until(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::minutes(LEASE_MINUTES)
+}
+
+/// Where a mail of the outbox stands as people see it: its stored [`Delivery`], with a mail
+/// left `sending` told apart by its claim's lease and DATA mark (schema 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Waiting for its (next) try.
+    Pending,
+    /// A sender holds it now (its lease runs).
+    Sending,
+    /// Its sender stopped before the message was handed over (the lease ran out before the
+    /// DATA mark): certainly not delivered, the next pass of the sender queues it again.
+    Stalled,
+    /// Its sender stopped after the message's DATA began, or lost the connection while the
+    /// server was taking it: it may have arrived, so it is never sent again by itself; a
+    /// person checks and sends it again (`hotro mail resend`, or the console).
+    Uncertain,
+    Sent,
+    /// Given up: a permanent refusal, or [`MAX_ATTEMPTS`] temporary ones.
+    Failed,
+}
+
+impl Standing {
+    /// Every standing, in the order of a mail's life.
+    pub const ALL: [Standing; 6] = [
+        Standing::Pending,
+        Standing::Sending,
+        Standing::Stalled,
+        Standing::Uncertain,
+        Standing::Sent,
+        Standing::Failed,
+    ];
+
+    /// Its name (the catalog's `mail.delivery.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Pending => "pending",
+            Standing::Sending => "sending",
+            Standing::Stalled => "stalled",
+            Standing::Uncertain => "uncertain",
+            Standing::Sent => "sent",
+            Standing::Failed => "failed",
+        }
+    }
+
+    /// Whether a person may send it again by hand (`hotro mail resend`, the console): it
+    /// failed for good, or it may or may not have arrived and no sender holds it.
+    pub fn resendable(self) -> bool {
+        matches!(self, Standing::Uncertain | Standing::Failed)
+    }
+}
+
+/// Where a mail stored as `state` stands at `now`: a `sending` mail whose claim's lease
+/// (`lease_until`) still runs is in a sender's hands; once it ran out, the mail is
+/// [`Standing::Stalled`] when its sender never reached the DATA mark (`data_at`), else
+/// [`Standing::Uncertain`]. A claim without a lease (made before schema 14) is uncertain:
+/// nothing says how far it got.
+pub fn standing(
+    state: Delivery,
+    lease_until: Option<DateTime<Utc>>,
+    data_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Standing {
+    match state {
+        Delivery::Pending => Standing::Pending,
+        Delivery::Sent => Standing::Sent,
+        Delivery::Failed => Standing::Failed,
+        Delivery::Sending => match lease_until {
+            Some(until) if until > now => Standing::Sending,
+            Some(_) if data_at.is_none() => Standing::Stalled,
+            _ => Standing::Uncertain,
+        },
     }
 }
 
@@ -326,6 +411,24 @@ mod tests {
         assert_eq!(wait(7), Some(60));
         assert_eq!(wait(MAX_ATTEMPTS - 1), Some(60));
         assert_eq!(wait(MAX_ATTEMPTS), None);
+    }
+
+    #[test]
+    fn a_claim_is_stalled_or_uncertain_by_its_lease_and_data_mark() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap();
+        let lease = Some(lease_until(now));
+        let data = Some(now);
+        let s = |lease, data, at| standing(Delivery::Sending, lease, data, at);
+        assert_eq!(s(lease, None, now), Standing::Sending);
+        assert_eq!(s(lease, data, now), Standing::Sending);
+        let later = now + Duration::minutes(LEASE_MINUTES);
+        assert_eq!(s(lease, None, later), Standing::Stalled);
+        assert_eq!(s(lease, data, later), Standing::Uncertain);
+        // A claim from before leases: nothing says how far it got.
+        assert_eq!(s(None, None, later), Standing::Uncertain);
+        assert_eq!(standing(Delivery::Sent, lease, data, later), Standing::Sent);
+        assert!(Standing::Uncertain.resendable() && Standing::Failed.resendable());
+        assert!(!Standing::Stalled.resendable() && !Standing::Sending.resendable());
     }
 
     #[test]

@@ -315,7 +315,7 @@ impl<'a> Executor<'a> {
                     let files = crate::ui::app::DetailFiles {
                         attachments: self.store.attachments_of(&t.key)?,
                         mail: self.store.mail_source(&t.key)?,
-                        outbox: self.store.outbox_of(&t.key)?,
+                        outbox: self.store.outbox_of(&t.key, now)?,
                     };
                     Ok((t, e, files))
                 }) {

@@ -702,7 +702,7 @@ fn render_detail(
             fields.push((cat.t("attachment.heading"), list.join(", ")));
         }
         for m in &files.outbox {
-            let state = cat.t(&format!("mail.delivery.{}", m.state.as_str()));
+            let state = cat.t(&format!("mail.delivery.{}", m.standing.as_str()));
             let error = m
                 .last_error
                 .as_deref()
