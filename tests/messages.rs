@@ -49,6 +49,7 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
     ("mail.senders.unit", "configuration key path"),
     ("mail.from", "configuration key path"),
     ("mail.smtp.url", "configuration key path"),
+    ("mail.templates", "configuration key path"),
     ("demo.db", "file name"),
     ("progress.json", "file name"),
     ("no.such.message", "the i18n unit test of a missing id"),

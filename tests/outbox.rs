@@ -657,3 +657,70 @@ fn a_smtp_user_without_a_password_is_refused_naming_the_fix() {
         "{err}"
     );
 }
+
+/// `[mail] templates = "DIR"`: the desk's own reply template (Vietnamese here) is the text
+/// the requester gets from the SMTP server; the other files stay as shipped.
+#[test]
+fn a_desks_own_template_is_what_the_requester_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path());
+    let d = Desk::new(smtp.port);
+    let own = d.dir.path().join("mail-templates");
+    std::fs::create_dir(&own).unwrap();
+    std::fs::write(
+        own.join("reply.vi.txt"),
+        "Thân gửi {name},\n\n{text}\n\nPhiếu {key}, Tổ hỗ trợ riêng của {desk}\n",
+    )
+    .unwrap();
+    let config = CONFIG.replacen(
+        "addresses = [\"hotro@kbnn.example\"]",
+        "addresses = [\"hotro@kbnn.example\"]\ntemplates = \"mail-templates\"",
+        1,
+    );
+    assert_ne!(config, CONFIG);
+    std::fs::write(
+        d.dir.path().join("hotro.toml"),
+        format!(
+            "{config}\n[mail.smtp]\nurl = \"smtp://127.0.0.1:{}\"\n",
+            smtp.port
+        ),
+    )
+    .unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mail/01-windows-1258.eml");
+    let taken = d.fetch("2026-11-30T10:30:00+07:00", &sample);
+    let key = taken["ticket"].as_str().unwrap().to_string();
+    let out = d.run(
+        Some("nguyenvanan"),
+        "2026-11-30T10:40:00+07:00",
+        &["ticket", "reply", &key, "--text", "Đã cấp lại mật khẩu."],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (_, sent) = d.json("hotro-mail", "2026-11-30T10:41:00+07:00", &["mail", "send"]);
+    assert_eq!(sent["sent"].as_array().unwrap().len(), 1, "{sent}");
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(got[0].as_bytes())
+        .unwrap();
+    let body = parsed.body_text(0).unwrap();
+    assert!(body.starts_with("Thân gửi "), "{body}");
+    assert!(body.contains("Đã cấp lại mật khẩu."), "{body}");
+    assert!(
+        body.contains(&format!("Phiếu {key}, Tổ hỗ trợ riêng của ")),
+        "{body}"
+    );
+    // A template with a placeholder its kind lacks: the configuration is refused, naming
+    // the key and the file.
+    std::fs::write(own.join("ack.en.txt"), "{name}: {text}").unwrap();
+    let out = d.run(
+        Some("hotro-mail"),
+        "2026-11-30T10:42:00+07:00",
+        &["mail", "send"],
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mail.templates") && err.contains("ack.en.txt") && err.contains("{text}"),
+        "{err}"
+    );
+}

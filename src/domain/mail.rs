@@ -77,6 +77,10 @@ pub struct MailSettings {
     /// Whether a new request's requester gets an acknowledgement with its key by mail
     /// (`[mail] acknowledge`, off by default).
     pub acknowledge: bool,
+    /// The desk's own mail templates (`[mail] templates = "DIR"`), read and checked when the
+    /// configuration is loaded: `kind.lang` (`reply.vi`, `ack.zh`, …) → text, replacing the
+    /// shipped `assets/mail/<kind>.<lang>.txt`; the others stay as shipped.
+    pub templates: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for MailSettings {
@@ -92,6 +96,7 @@ impl Default for MailSettings {
             from: None,
             smtp: None,
             acknowledge: false,
+            templates: std::collections::BTreeMap::new(),
         }
     }
 }

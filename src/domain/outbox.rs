@@ -38,6 +38,45 @@ const ACK_TEMPLATES: [(&str, &str); 3] = [
     ("zh", include_str!("../../assets/mail/ack.zh.txt")),
 ];
 
+/// The templates a desk may override (`[mail] templates = "DIR"`: `reply.vi.txt`,
+/// `ack.zh.txt`, … in DIR replace the shipped ones file by file), each with the
+/// placeholders it may use.
+pub const TEMPLATE_KINDS: [(&str, &[&str]); 2] = [
+    ("reply", &["name", "text", "key", "title", "desk"]),
+    ("ack", &["name", "key", "title", "desk"]),
+];
+
+/// The languages a template exists in.
+pub const TEMPLATE_LANGS: [&str; 3] = ["vi", "en", "zh"];
+
+/// The placeholders of template `text` (kind `kind`, see [`TEMPLATE_KINDS`]) that it may
+/// not use: each `{word}` (letters, digits, `_`) not among the kind's, in order of first
+/// appearance. Empty when the template is usable. Braces around anything else (`{ }`,
+/// `{1, 2}`) are text, left as written.
+pub fn unknown_placeholders(kind: &str, text: &str) -> Vec<String> {
+    let known = TEMPLATE_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[][..], |(_, p)| *p);
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        if let Some(close) = after.find('}') {
+            let word = &after[..close];
+            if !word.is_empty()
+                && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !known.contains(&word)
+                && !out.iter().any(|w| w == word)
+            {
+                out.push(word.to_string());
+            }
+        }
+        rest = after;
+    }
+    out
+}
+
 /// `[mail.smtp]`: where the outbox is delivered. `url`: `smtps://host:465` (TLS from the
 /// start), `smtp://host:587?tls=required` (STARTTLS), or `smtp://127.0.0.1:25` (no TLS: a
 /// relay on the same host). The password is read from `password_file` or the
@@ -222,7 +261,7 @@ pub fn reply_mail(
     version: i64,
     text: &str,
 ) -> Option<OutgoingMail> {
-    compose(org, t, version, &TEMPLATES, text, "Re: ")
+    compose(org, t, version, ("reply", &TEMPLATES), text, "Re: ")
 }
 
 /// The acknowledgement a new request's requester gets, with its key (`[mail]
@@ -231,14 +270,14 @@ pub fn acknowledgement(org: &Organisation, t: &Ticket) -> Option<OutgoingMail> {
     if !org.mail.acknowledge {
         return None;
     }
-    compose(org, t, t.version, &ACK_TEMPLATES, "", "")
+    compose(org, t, t.version, ("ack", &ACK_TEMPLATES), "", "")
 }
 
 fn compose(
     org: &Organisation,
     t: &Ticket,
     version: i64,
-    templates: &[(&str, &str); 3],
+    (kind, shipped): (&str, &[(&str, &str); 3]),
     text: &str,
     prefix: &str,
 ) -> Option<OutgoingMail> {
@@ -249,10 +288,14 @@ fn compose(
     }
     let domain = from.rsplit_once('@').map_or("hotro.invalid", |(_, d)| d);
     let lang = requester_language(t);
-    let template = templates
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .map_or(templates[0].1, |(_, body)| body);
+    // The desk's own file for this kind and language, else the shipped one.
+    let template = org
+        .mail
+        .templates
+        .get(&format!("{kind}.{lang}"))
+        .map(String::as_str)
+        .or_else(|| shipped.iter().find(|(l, _)| *l == lang).map(|(_, b)| *b))
+        .unwrap_or(shipped[0].1);
     let name = t.requester.name.as_deref().unwrap_or(to);
     let body = fill(
         template,
@@ -399,6 +442,49 @@ mod tests {
         assert_eq!(m.subject, "[HT-2026-000123] Không in được chứng từ");
         assert_eq!(m.message_id, "HT-2026-000123.v1@kbnn.example");
         assert!(m.body.contains("đã tiếp nhận yêu cầu"), "{}", m.body);
+    }
+
+    #[test]
+    fn an_overriding_template_is_used_for_its_kind_and_language_only() {
+        let mut org = crate::config::embedded().org;
+        org.mail
+            .templates
+            .insert("reply.vi".into(), "Chào {name}: {text} ({key})\n".into());
+        let t = ticket("Không in được", Some("keyuser.badinh@kbnn.example"));
+        let m = reply_mail(&org, &t, 4, "Xong.").unwrap();
+        assert_eq!(m.body, "Chào Phan Thị Thu: Xong. (HT-2026-000123)\n");
+        // The acknowledgement and the Chinese reply keep the shipped text.
+        org.mail.acknowledge = true;
+        assert!(
+            acknowledgement(&org, &t)
+                .unwrap()
+                .body
+                .contains("đã tiếp nhận")
+        );
+        let zh = ticket("打印失败", Some("a@b.example"));
+        assert!(
+            reply_mail(&org, &zh, 2, "好")
+                .unwrap()
+                .body
+                .contains("您好")
+        );
+    }
+
+    #[test]
+    fn unknown_placeholders_are_found() {
+        assert!(unknown_placeholders("reply", "{name} {text} {key} {title} {desk}").is_empty());
+        assert_eq!(unknown_placeholders("ack", "{name} {text}"), ["text"]);
+        assert_eq!(
+            unknown_placeholders("reply", "{nmae} {nmae} { } {1, 2} {ticket_no}"),
+            ["nmae", "ticket_no"]
+        );
+        // The shipped templates use only their own.
+        for (l, body) in TEMPLATES {
+            assert!(unknown_placeholders("reply", body).is_empty(), "reply.{l}");
+        }
+        for (l, body) in ACK_TEMPLATES {
+            assert!(unknown_placeholders("ack", body).is_empty(), "ack.{l}");
+        }
     }
 
     #[test]
