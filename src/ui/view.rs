@@ -1154,7 +1154,8 @@ fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
             let offered = (b.action != Action::Discard
                 || matches!(app.popup, Some(Popup::LeaveForm(_))))
                 && !(app.check_history_shown() && crate::ui::check::writes_check(b.action))
-                && app.requirement_offers(b.action);
+                && app.requirement_offers(b.action)
+                && app.mail_offers(b.action);
             if seen.contains(&b.action)
                 || !offered
                 || !app.action_allowed(b.action)

@@ -1292,3 +1292,7 @@ cli-mail-watch-every = Seconds between two looks (1–3600)
 error-smtp_url = [mail.smtp] url “{ $url }” cannot be used ({ $problem }): write smtps://host:465, smtp://host:587?tls=required or smtp://127.0.0.1:25.
 error-smtp_password_file = [mail.smtp] password_file { $path } cannot be read ({ $problem }): give a readable file holding the password.
 error-smtp_no_password = [mail.smtp] names a user but no password: give password_file, or set { $var }.
+action-resend_mail = send the mail again
+confirm-resend_mail = Send the mail to { $to } again (now: { $state })? If it may have arrived, ask the requester first.
+flash-mail_resent = The mail to { $to } is back in the outbox: the sender sends it on its next pass.
+flash-no_mail_to_resend = This ticket has no mail that failed or may not have arrived.

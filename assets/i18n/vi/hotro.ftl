@@ -1292,3 +1292,7 @@ cli-mail-watch-every = Số giây giữa hai lần xem (1–3600)
 error-smtp_url = Không dùng được url “{ $url }” của [mail.smtp] ({ $problem }): hãy ghi smtps://host:465, smtp://host:587?tls=required hoặc smtp://127.0.0.1:25.
 error-smtp_password_file = Không đọc được password_file { $path } của [mail.smtp] ({ $problem }): hãy chỉ tới một tệp đọc được có chứa mật khẩu.
 error-smtp_no_password = [mail.smtp] có user nhưng không có mật khẩu: hãy khai báo password_file, hoặc đặt biến { $var }.
+action-resend_mail = gửi lại thư
+confirm-resend_mail = Gửi lại thư tới { $to } (hiện: { $state })? Nếu thư có thể đã đến, hãy hỏi người yêu cầu trước.
+flash-mail_resent = Thư tới { $to } đã trở lại hộp thư đi: lần gửi tới sẽ gửi nó.
+flash-no_mail_to_resend = Phiếu này không có thư nào thất bại hoặc không chắc đã đến.

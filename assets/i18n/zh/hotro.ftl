@@ -1293,3 +1293,7 @@ cli-mail-watch-every = 两次查看之间的秒数（1–3600）
 error-smtp_url = 无法使用 [mail.smtp] 的 url“{ $url }”（{ $problem }）：请写成 smtps://host:465、smtp://host:587?tls=required 或 smtp://127.0.0.1:25。
 error-smtp_password_file = 无法读取 [mail.smtp] 的 password_file { $path }（{ $problem }）：请指定一个可读且包含密码的文件。
 error-smtp_no_password = [mail.smtp] 指定了 user 但没有密码：请提供 password_file，或设置 { $var }。
+action-resend_mail = 重发邮件
+confirm-resend_mail = 重新发送给 { $to } 的邮件（当前：{ $state }）？如果邮件可能已送达，请先询问请求人。
+flash-mail_resent = 发给 { $to } 的邮件已回到发件箱：发送进程下次运行时发送。
+flash-no_mail_to_resend = 此工单没有失败或不确定是否送达的邮件。
