@@ -724,3 +724,137 @@ fn a_desks_own_template_is_what_the_requester_gets() {
         "{err}"
     );
 }
+
+/// The sender's uncertain cases through the application layer, with deliverers standing in
+/// for what a server or a slow sender does (no network): a connection lost while the server
+/// was taking the message leaves the mail uncertain (not retried, not requeued by the
+/// lease, sent again only by hand); a sender whose claim was taken back before DATA (its
+/// lease ran out and another pass queued the mail again) does not send it and records
+/// nothing over the other pass's work.
+#[test]
+fn the_sender_leaves_only_what_may_have_arrived_uncertain() {
+    use hotro::desk::outbox::{Deliver, Undelivered};
+    use hotro::domain::outbox::{Delivery, Standing};
+    use hotro::domain::ticket::{Change, Ctx, NewTicket, Requester};
+    use hotro::store::OutboxMail;
+    let d = Desk::with(CONFIG, 1);
+    let cfg = hotro::config::load_file(&d.dir.path().join("hotro.toml")).unwrap();
+    let db = d.dir.path().join("hotro.db");
+    let mut store = hotro::store::Store::open(&db).unwrap();
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00+07:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let ctx = Ctx {
+        org: &cfg.org,
+        actor: "nguyenvanan",
+        now: t0,
+        by: None,
+    };
+    for i in 0..2 {
+        let new = NewTicket {
+            title: format!("Yêu cầu {i}"),
+            requester: Requester {
+                email: Some(format!("user{i}@kbnn.example")),
+                ..Requester::default()
+            },
+            ..NewTicket::default()
+        };
+        let (t, _) = store.create_ticket(&new, ctx).unwrap();
+        store
+            .change_ticket(
+                &t.key,
+                None,
+                Change::Reply {
+                    text: "Xong.".into(),
+                },
+                ctx,
+            )
+            .unwrap();
+    }
+    let intake = cfg.org.operator("hotro-mail").unwrap().clone();
+    let session = hotro::desk::Session::assume(cfg.clone(), intake);
+
+    // 1. The envelope accepted, the DATA mark made, then the connection lost before the
+    //    server answered the message.
+    struct LostDuringData;
+    impl Deliver for LostDuringData {
+        fn deliver(
+            &mut self,
+            _: &OutboxMail,
+            handing: &mut dyn FnMut() -> bool,
+        ) -> Result<(), Undelivered> {
+            assert!(handing(), "the claim is this sender's");
+            Err(Undelivered {
+                permanent: false,
+                uncertain: true,
+                message: "connection reset while the server took the message".into(),
+            })
+        }
+    }
+    let report = hotro::desk::Desk::new(&mut store, &session, t0)
+        .send_outbox(&mut LostDuringData, 1)
+        .unwrap();
+    assert_eq!(report.uncertain.len(), 1, "{report:?}");
+    assert!(report.retry.is_empty() && report.sent.is_empty());
+    let id = report.uncertain[0].0.clone();
+    let later = t0 + chrono::Duration::minutes(30);
+    let mail = |store: &mut hotro::store::Store, at| {
+        let (list, _) = store.outbox(10, at).unwrap();
+        list.into_iter().find(|m| m.mail.message_id == id).unwrap()
+    };
+    let m = mail(&mut store, t0);
+    assert_eq!(
+        (m.state, m.standing),
+        (Delivery::Sending, Standing::Uncertain)
+    );
+    assert!(m.data_at.is_some());
+    // Never queued again by itself, however late.
+    assert!(store.requeue_stalled(later).unwrap().is_empty());
+    assert_eq!(mail(&mut store, later).standing, Standing::Uncertain);
+
+    // 2. A sender slow before DATA: meanwhile its lease ran out and another pass queued the
+    //    mail again; its DATA mark is refused, so it does not send, and it records nothing.
+    struct OvertakenBeforeData(std::path::PathBuf, chrono::DateTime<chrono::Utc>);
+    impl Deliver for OvertakenBeforeData {
+        fn deliver(
+            &mut self,
+            _: &OutboxMail,
+            handing: &mut dyn FnMut() -> bool,
+        ) -> Result<(), Undelivered> {
+            let mut other = hotro::store::Store::open(&self.0).unwrap();
+            assert_eq!(other.requeue_stalled(self.1).unwrap().len(), 1);
+            assert!(!handing(), "a claim taken back cannot be marked");
+            Err(Undelivered {
+                permanent: false,
+                uncertain: false,
+                message: "not handed over".into(),
+            })
+        }
+    }
+    let report = hotro::desk::Desk::new(&mut store, &session, t0)
+        .send_outbox(&mut OvertakenBeforeData(db.clone(), later), 1)
+        .unwrap();
+    assert!(
+        report.retry.is_empty() && report.sent.is_empty() && report.uncertain.is_empty(),
+        "{report:?}"
+    );
+    let (list, counts) = store.outbox(10, later).unwrap();
+    let other = list.iter().find(|m| m.mail.message_id != id).unwrap();
+    assert_eq!(other.state, Delivery::Pending, "{other:?}");
+    assert!(other.claimed_by.is_none() && other.data_at.is_none());
+    assert_eq!(
+        counts,
+        [(Standing::Pending, 1), (Standing::Uncertain, 1)],
+        "{counts:?}"
+    );
+
+    // 3. The uncertain mail, once a person knows it did not arrive, goes back by hand.
+    let mut desk = hotro::desk::Desk::new(&mut store, &session, later);
+    assert!(desk.resend_mail(&format!("<{id}>")).unwrap());
+    assert!(
+        !desk.resend_mail(&id).unwrap(),
+        "pending now: nothing to resend"
+    );
+    let m = mail(&mut store, later);
+    assert_eq!((m.state, m.attempts), (Delivery::Pending, 0));
+}
