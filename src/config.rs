@@ -181,6 +181,8 @@ struct RawMail {
     /// Acknowledge a new request to its requester by mail.
     #[serde(default)]
     acknowledge: bool,
+    /// A folder of the desk's own mail templates (`reply.vi.txt`, `ack.zh.txt`, …).
+    templates: Option<Spanned<String>>,
     smtp: Option<RawSmtp>,
     imap: Option<RawImap>,
 }
@@ -196,6 +198,110 @@ struct RawImap {
     ca_file: Option<String>,
     /// The folder taken mails are moved to (else they are flagged seen where they are).
     move_to: Option<Spanned<String>>,
+}
+
+/// `[mail] templates = "DIR"`: the desk's own templates in DIR (relative to the
+/// configuration file's folder), by `kind.lang`. Refused, with the key, its line and the
+/// fix: a folder that cannot be read, a `.txt` file that is no template's name (a typo
+/// would silently keep the shipped text), a template that cannot be read as UTF-8 text or
+/// uses a placeholder its kind does not have.
+fn mail_templates(
+    c: &Checker<'_>,
+    dir: &Spanned<String>,
+) -> Result<std::collections::BTreeMap<String, String>, ConfigError> {
+    use crate::domain::outbox::{TEMPLATE_KINDS, TEMPLATE_LANGS, unknown_placeholders};
+    const KEY: &str = "mail.templates";
+    let written = PathBuf::from(dir.get_ref().trim());
+    let path = match &c.dir {
+        Some(base) if written.is_relative() => base.join(&written),
+        _ => written,
+    };
+    let names = || {
+        TEMPLATE_KINDS
+            .iter()
+            .flat_map(|(k, _)| TEMPLATE_LANGS.iter().map(move |l| format!("{k}.{l}.txt")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let entries = std::fs::read_dir(&path).map_err(|e| ConfigError::Invalid {
+        file: c.file.clone(),
+        line: Some(c.line_of(dir.span().start)),
+        key: Some(KEY.into()),
+        message: format!(
+            "the folder {} cannot be read ({e}): give a folder holding some of {}",
+            path.display(),
+            names()
+        ),
+    })?;
+    let mut found = std::collections::BTreeMap::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| ConfigError::Invalid {
+            file: c.file.clone(),
+            line: Some(c.line_of(dir.span().start)),
+            key: Some(KEY.into()),
+            message: format!("the folder {} cannot be listed ({e})", path.display()),
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".txt") else {
+            continue;
+        };
+        let known = stem.split_once('.').and_then(|(k, l)| {
+            let kind = TEMPLATE_KINDS.iter().find(|(kind, _)| *kind == k)?;
+            TEMPLATE_LANGS.contains(&l).then_some(kind)
+        });
+        let Some((kind, placeholders)) = known else {
+            return c.error(
+                dir.span(),
+                KEY,
+                format!(
+                    "{} is no template's name: rename it to one of {}, or move it out of the folder",
+                    entry.path().display(),
+                    names()
+                ),
+            );
+        };
+        let file = entry.path();
+        let text = crate::input::read_bounded(&file, crate::input::CONFIG_LIMIT)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()));
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => {
+                return c.error(
+                    dir.span(),
+                    KEY,
+                    format!(
+                        "{} cannot be read as UTF-8 text ({e}): fix the file or remove it \
+                         (the shipped template is then used)",
+                        file.display()
+                    ),
+                );
+            }
+        };
+        let unknown = unknown_placeholders(kind, &text);
+        if !unknown.is_empty() {
+            return c.error(
+                dir.span(),
+                KEY,
+                format!(
+                    "{} uses {}, which a {kind} template does not have: use only {}",
+                    file.display(),
+                    unknown
+                        .iter()
+                        .map(|u| format!("{{{u}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    placeholders
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        found.insert(stem.to_string(), text);
+    }
+    Ok(found)
 }
 
 /// `[mail.smtp]`: the submission server of the outbox.
@@ -334,6 +440,10 @@ fn build_mail(
         senders,
         channel,
         acknowledge: m.acknowledge,
+        templates: match &m.templates {
+            Some(dir) => mail_templates(c, dir)?,
+            None => std::collections::BTreeMap::new(),
+        },
         from: match m.from {
             Some(f) if !f.get_ref().contains('@') => {
                 return c.error(
@@ -745,6 +855,9 @@ struct RawPriority {
 struct Checker<'a> {
     text: &'a str,
     file: String,
+    /// The folder of the file, which relative paths in it start from (none for the embedded
+    /// default: the working directory).
+    dir: Option<PathBuf>,
 }
 
 impl Checker<'_> {
@@ -796,7 +909,12 @@ impl Checker<'_> {
 /// Parse and check configuration text. `source` is only used to name the file in errors.
 pub fn parse(text: &str, source: Source) -> Result<Config, ConfigError> {
     let file = source.to_string();
-    let checker = Checker { text, file };
+    // Paths in the file (`[mail] templates`) are relative to the file's folder.
+    let dir = match &source {
+        Source::File(path) => path.parent().map(Path::to_path_buf),
+        Source::Embedded => None,
+    };
+    let checker = Checker { text, file, dir };
     let raw = deserialize(&checker)?;
     let org = build(&checker, raw)?;
     Ok(Config {
@@ -2186,6 +2304,80 @@ mod tests {
         let start = EMBEDDED.find("\n[mail]").expect("the shipped [mail]");
         let cfg = parse(&EMBEDDED[..start], Source::Embedded).expect("valid without [mail]");
         assert!(cfg.org.mail.intake_operator.is_none());
+    }
+
+    /// `[mail] templates = "DIR"` (issue 12): DIR's files, relative to the configuration's
+    /// folder, replace the shipped templates one by one; a file with a placeholder its kind
+    /// lacks, one that is not UTF-8, one named like no template, or a folder that is not
+    /// there is refused at load with the key, the line and the fix.
+    #[test]
+    fn mail_templates_are_overridden_file_by_file_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("hotro.toml");
+        std::fs::create_dir(dir.path().join("mail")).unwrap();
+        let text = EMBEDDED.replacen(
+            "rate_limit_per_hour = 20",
+            "rate_limit_per_hour = 20\ntemplates = \"mail\"",
+            1,
+        );
+        assert_ne!(text, EMBEDDED);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("templates = "))
+            .unwrap()
+            + 1;
+        std::fs::write(&conf, &text).unwrap();
+        std::fs::write(
+            dir.path().join("mail/reply.vi.txt"),
+            "Kính gửi {name},\n{text}\n-- {desk} ({key})\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("mail/README"), "not a template").unwrap();
+        let m = load_file(&conf).unwrap().org.mail;
+        assert_eq!(m.templates.keys().collect::<Vec<_>>(), ["reply.vi"]);
+        assert!(m.templates["reply.vi"].starts_with("Kính gửi {name},"));
+        let refused = |what: &str| match load_file(&conf) {
+            Err(ConfigError::Invalid {
+                key: Some(k),
+                line: Some(l),
+                message,
+                ..
+            }) => {
+                assert_eq!(
+                    (k.as_str(), l),
+                    ("mail.templates", line),
+                    "{what}: {message}"
+                );
+                message
+            }
+            other => panic!("{what}: {other:?}"),
+        };
+        // An unknown placeholder: named, with the ones the kind has.
+        std::fs::write(dir.path().join("mail/ack.zh.txt"), "{name} {ticket}").unwrap();
+        let e = refused("placeholder");
+        assert!(
+            e.contains("ack.zh.txt") && e.contains("{ticket}") && e.contains("{key}"),
+            "{e}"
+        );
+        // Not UTF-8.
+        std::fs::write(dir.path().join("mail/ack.zh.txt"), b"\xff\xfe{name}").unwrap();
+        assert!(refused("not UTF-8").contains("UTF-8"));
+        std::fs::remove_file(dir.path().join("mail/ack.zh.txt")).unwrap();
+        // A name no template has (a typo would keep the shipped text without a word).
+        std::fs::write(dir.path().join("mail/reply.vn.txt"), "{name}").unwrap();
+        let e = refused("name");
+        assert!(
+            e.contains("reply.vn.txt") && e.contains("reply.vi.txt"),
+            "{e}"
+        );
+        std::fs::remove_file(dir.path().join("mail/reply.vn.txt")).unwrap();
+        // A folder that is not there.
+        std::fs::write(
+            &conf,
+            text.replace("templates = \"mail\"", "templates = \"nowhere\""),
+        )
+        .unwrap();
+        assert!(refused("folder").contains("nowhere"));
     }
 
     /// Issue 14: the morning check called the lead of a group other than the one running

@@ -726,6 +726,26 @@ fn a_viscii_mail_reads_as_vietnamese() {
     );
 }
 
+/// RFC 2047 words in VISCII (Q and B, folded, in the subject and the sender's name), which
+/// the MIME library reads as UTF-8, are decoded by hotro's own table: the ticket's title,
+/// the mail's subject and the requester's name read as Vietnamese.
+#[test]
+fn viscii_encoded_words_in_subject_and_sender_read_as_vietnamese() {
+    let desk = Desk::new();
+    let got = desk.fetch_eml(&[data("14-viscii-rfc2047.eml")]);
+    assert_eq!(outcome(&got[0]).0, "created", "{got:?}");
+    let shown = desk.show("HT-2026-000001");
+    assert_eq!(shown["ticket"]["title"], "Không in được bảng kê chứng từ");
+    assert_eq!(shown["mail"]["subject"], "Không in được bảng kê chứng từ");
+    assert_eq!(shown["mail"]["from_name"], "Lê Văn Nam");
+    assert_eq!(shown["mail"]["from"], "nam.lv@kbnn.example");
+    assert_eq!(shown["ticket"]["requester"]["name"], "Lê Văn Nam");
+    assert!(
+        !shown.to_string().contains('\u{fffd}'),
+        "a letter was lost: {shown}"
+    );
+}
+
 /// A file changed outside hotro is found by `db verify`: the `attached` event (in the hash
 /// chain) records each file's SHA-256 and name.
 #[test]

@@ -53,6 +53,7 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
     ("mail.imap.user", "configuration key path"),
     ("mail.imap.move_to", "configuration key path"),
     ("mail.kbnn.example", "a host name in a configuration test"),
+    ("mail.templates", "configuration key path"),
     ("demo.db", "file name"),
     ("progress.json", "file name"),
     ("no.such.message", "the i18n unit test of a missing id"),
@@ -425,7 +426,7 @@ fn templates(lits: &[Literal]) -> BTreeMap<&'static str, Vec<String>> {
     );
     t.insert(
         "mail.delivery.{}",
-        hotro::domain::outbox::Delivery::ALL
+        hotro::domain::outbox::Standing::ALL
             .iter()
             .map(|d| d.as_str().to_string())
             .collect(),

@@ -5,6 +5,7 @@
 //! threading headers, never twice; the requester's answer to it threads back; a server out
 //! of reach leaves the mail pending with the error and a later pass sends it.
 #![allow(clippy::unwrap_used)]
+#![allow(clippy::disallowed_macros)] // the kill test reports its counts
 
 use serde_json::Value;
 use std::io::Read;
@@ -315,9 +316,11 @@ fn a_reply_goes_out_once_with_threading_headers_and_the_answer_threads_back() {
 }
 
 /// The sender killed with SIGKILL at random points, 20 rounds, over 60 queued mails, then a
-/// last pass left alone: no mail reaches the server twice, every mail recorded as sent is
-/// there, none still pending is, and only a mail handed over when a kill came is left
-/// `sending` (at most one per round).
+/// pass left alone, then one past the claims' lease: no mail reaches the server twice, every
+/// mail recorded as sent is there, a mail whose sender was killed before the DATA mark is
+/// queued again by itself once the lease ran out and sent, and only a mail whose sender was
+/// killed between the DATA mark and the outcome is left uncertain (at most one per such
+/// round), waiting for a person.
 #[test]
 fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
     use hotro::domain::ticket::{Change, Ctx, NewTicket, Requester};
@@ -335,6 +338,7 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
             + chrono::Duration::minutes(m)
     };
     const MAILS: usize = 60;
+    const ROUNDS: usize = 20;
     for i in 0..MAILS {
         let ctx = |now| Ctx {
             org: &org,
@@ -359,8 +363,14 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
     }
     drop(store);
     let now = "2026-11-30T11:00:00+07:00";
+    let status = || {
+        let (_, v) = d.json("nguyenvanan", now, &["mail", "status", "--limit", "1000"]);
+        v["mails"].as_array().unwrap().clone()
+    };
     let mut seed: u64 = 0x5EED_0F0B;
-    for _ in 0..20 {
+    // Rounds whose kill came between the DATA mark and the outcome, and before the mark.
+    let (mut during_data, mut before_data) = (0, 0);
+    for _ in 0..ROUNDS {
         let mut child = Command::new(BIN)
             .arg("--db")
             .arg(d.dir.path().join("hotro.db"))
@@ -379,17 +389,57 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         std::thread::sleep(Duration::from_millis(5 + (seed >> 33) % 120));
+        let pid = child.id();
         let _ = child.kill();
         let _ = child.wait();
+        // What the killed sender left held: at most one mail, marked or not.
+        let held: Vec<Value> = status()
+            .into_iter()
+            .filter(|m| {
+                m["state"] == "sending"
+                    && m["claimed_by"]
+                        .as_str()
+                        .is_some_and(|c| c.contains(&format!("/{pid}/")))
+            })
+            .collect();
+        assert!(held.len() <= 1, "one claim at a time: {held:?}");
+        for m in &held {
+            // Its lease still runs: shown as in a sender's hands, not yet judged.
+            assert_eq!(m["standing"], "sending", "{m}");
+            if m["data_at"].is_string() {
+                during_data += 1;
+            } else {
+                before_data += 1;
+            }
+        }
     }
+    eprintln!(
+        "{ROUNDS} kills: {before_data} before the DATA mark, {during_data} between it and the \
+         outcome"
+    );
     // The kills came while there was work left: the rounds did not send everything.
     let before_last = smtp.received().len();
     assert!(before_last < MAILS, "no kill interrupted the sender");
-    // A last pass, not killed, sends what is still pending.
+    // A last pass, not killed, sends what is still pending; the killed claims' leases
+    // still run, so they are left alone.
     let (code, last) = d.json("hotro-mail", now, &["mail", "send", "--limit", "1000"]);
     assert_eq!(code, Some(0), "{last}");
-    let (_, status) = d.json("nguyenvanan", now, &["mail", "status", "--limit", "1000"]);
-    let mails = status["mails"].as_array().unwrap();
+    assert!(last["requeued"].as_array().unwrap().is_empty(), "{last}");
+    let held = status().iter().filter(|m| m["state"] == "sending").count();
+    assert_eq!(held, before_data + during_data);
+    // Past the lease: the claims killed before the DATA mark are queued again and sent by
+    // themselves; those killed after it stay, uncertain.
+    let later = "2026-11-30T11:11:00+07:00";
+    let (code, after) = d.json("hotro-mail", later, &["mail", "send", "--limit", "1000"]);
+    assert_eq!(code, Some(0), "{after}");
+    assert_eq!(
+        after["requeued"].as_array().unwrap().len(),
+        before_data,
+        "{after}"
+    );
+    assert_eq!(after["sent"], after["requeued"], "{after}");
+    let (_, v) = d.json("nguyenvanan", later, &["mail", "status", "--limit", "1000"]);
+    let mails = v["mails"].as_array().unwrap();
     assert_eq!(mails.len(), MAILS);
     let received: Vec<String> = smtp
         .received()
@@ -402,32 +452,51 @@ fn a_sender_killed_at_random_points_never_sends_a_mail_twice() {
         received.len(),
         "a mail reached the server twice"
     );
-    let mut sending = 0;
+    let mut uncertain = 0;
     for m in mails {
         let id = format!("<{}>", m["message_id"].as_str().unwrap());
-        match m["state"].as_str().unwrap() {
+        match m["standing"].as_str().unwrap() {
             "sent" => assert!(unique.contains(&id), "{id} recorded sent, never received"),
-            "sending" => sending += 1,
-            other => panic!("{id} left {other} after the last pass: {m}"),
+            "uncertain" => {
+                assert!(m["data_at"].is_string(), "{m}");
+                uncertain += 1;
+            }
+            other => panic!("{id} left {other} after the passes: {m}"),
         }
     }
-    assert!(sending <= 20, "{sending} mails left sending by 20 kills");
-    assert!(received.len() >= MAILS - sending);
+    eprintln!("{uncertain} mails left uncertain by {ROUNDS} kills");
+    assert!(
+        uncertain <= during_data,
+        "{uncertain} uncertain, {during_data} rounds killed during DATA"
+    );
+    assert_eq!(
+        v["counts"]["uncertain"].as_u64().unwrap_or(0),
+        uncertain as u64
+    );
+    assert!(received.len() >= MAILS - uncertain);
     // An uncertain mail that did not arrive is sent again by hand; one that is not
     // uncertain cannot be.
     let lost = mails.iter().find(|m| {
-        m["state"] == "sending"
+        m["standing"] == "uncertain"
             && !unique.contains(&format!("<{}>", m["message_id"].as_str().unwrap()))
     });
     if let Some(m) = lost {
         let id = m["message_id"].as_str().unwrap();
-        let out = d.run(Some("hotro-mail"), now, &["mail", "resend", id]);
+        let out = d.run(Some("hotro-mail"), later, &["mail", "resend", id]);
         assert!(out.status.success(), "{out:?}");
-        let (_, again) = d.json("hotro-mail", now, &["mail", "send"]);
+        let (_, again) = d.json("hotro-mail", later, &["mail", "send"]);
         assert_eq!(again["sent"].as_array().unwrap().len(), 1, "{again}");
-        let out = d.run(Some("hotro-mail"), now, &["mail", "resend", id]);
+        let out = d.run(Some("hotro-mail"), later, &["mail", "resend", id]);
         assert!(!out.status.success(), "{out:?}");
     }
+    // A mail sent is never sent again by hand.
+    let sent = mails.iter().find(|m| m["standing"] == "sent").unwrap();
+    let out = d.run(
+        Some("hotro-mail"),
+        later,
+        &["mail", "resend", sent["message_id"].as_str().unwrap()],
+    );
+    assert!(!out.status.success(), "{out:?}");
 }
 
 /// With `[mail] acknowledge = true`, a request that came by mail is acknowledged with its
@@ -587,4 +656,205 @@ fn a_smtp_user_without_a_password_is_refused_naming_the_fix() {
         err.contains("password_file") && err.contains("HOTRO_SMTP_PASSWORD"),
         "{err}"
     );
+}
+
+/// `[mail] templates = "DIR"`: the desk's own reply template (Vietnamese here) is the text
+/// the requester gets from the SMTP server; the other files stay as shipped.
+#[test]
+fn a_desks_own_template_is_what_the_requester_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path());
+    let d = Desk::new(smtp.port);
+    let own = d.dir.path().join("mail-templates");
+    std::fs::create_dir(&own).unwrap();
+    std::fs::write(
+        own.join("reply.vi.txt"),
+        "Thân gửi {name},\n\n{text}\n\nPhiếu {key}, Tổ hỗ trợ riêng của {desk}\n",
+    )
+    .unwrap();
+    let config = CONFIG.replacen(
+        "addresses = [\"hotro@kbnn.example\"]",
+        "addresses = [\"hotro@kbnn.example\"]\ntemplates = \"mail-templates\"",
+        1,
+    );
+    assert_ne!(config, CONFIG);
+    std::fs::write(
+        d.dir.path().join("hotro.toml"),
+        format!(
+            "{config}\n[mail.smtp]\nurl = \"smtp://127.0.0.1:{}\"\n",
+            smtp.port
+        ),
+    )
+    .unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mail/01-windows-1258.eml");
+    let taken = d.fetch("2026-11-30T10:30:00+07:00", &sample);
+    let key = taken["ticket"].as_str().unwrap().to_string();
+    let out = d.run(
+        Some("nguyenvanan"),
+        "2026-11-30T10:40:00+07:00",
+        &["ticket", "reply", &key, "--text", "Đã cấp lại mật khẩu."],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (_, sent) = d.json("hotro-mail", "2026-11-30T10:41:00+07:00", &["mail", "send"]);
+    assert_eq!(sent["sent"].as_array().unwrap().len(), 1, "{sent}");
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    let parsed = mail_parser::MessageParser::default()
+        .parse(got[0].as_bytes())
+        .unwrap();
+    let body = parsed.body_text(0).unwrap();
+    assert!(body.starts_with("Thân gửi "), "{body}");
+    assert!(body.contains("Đã cấp lại mật khẩu."), "{body}");
+    assert!(
+        body.contains(&format!("Phiếu {key}, Tổ hỗ trợ riêng của ")),
+        "{body}"
+    );
+    // A template with a placeholder its kind lacks: the configuration is refused, naming
+    // the key and the file.
+    std::fs::write(own.join("ack.en.txt"), "{name}: {text}").unwrap();
+    let out = d.run(
+        Some("hotro-mail"),
+        "2026-11-30T10:42:00+07:00",
+        &["mail", "send"],
+    );
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mail.templates") && err.contains("ack.en.txt") && err.contains("{text}"),
+        "{err}"
+    );
+}
+
+/// The sender's uncertain cases through the application layer, with deliverers standing in
+/// for what a server or a slow sender does (no network): a connection lost while the server
+/// was taking the message leaves the mail uncertain (not retried, not requeued by the
+/// lease, sent again only by hand); a sender whose claim was taken back before DATA (its
+/// lease ran out and another pass queued the mail again) does not send it and records
+/// nothing over the other pass's work.
+#[test]
+fn the_sender_leaves_only_what_may_have_arrived_uncertain() {
+    use hotro::desk::outbox::{Deliver, Undelivered};
+    use hotro::domain::outbox::{Delivery, Standing};
+    use hotro::domain::ticket::{Change, Ctx, NewTicket, Requester};
+    use hotro::store::OutboxMail;
+    let d = Desk::with(CONFIG, 1);
+    let cfg = hotro::config::load_file(&d.dir.path().join("hotro.toml")).unwrap();
+    let db = d.dir.path().join("hotro.db");
+    let mut store = hotro::store::Store::open(&db).unwrap();
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00+07:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let ctx = Ctx {
+        org: &cfg.org,
+        actor: "nguyenvanan",
+        now: t0,
+        by: None,
+    };
+    for i in 0..2 {
+        let new = NewTicket {
+            title: format!("Yêu cầu {i}"),
+            requester: Requester {
+                email: Some(format!("user{i}@kbnn.example")),
+                ..Requester::default()
+            },
+            ..NewTicket::default()
+        };
+        let (t, _) = store.create_ticket(&new, ctx).unwrap();
+        store
+            .change_ticket(
+                &t.key,
+                None,
+                Change::Reply {
+                    text: "Xong.".into(),
+                },
+                ctx,
+            )
+            .unwrap();
+    }
+    let intake = cfg.org.operator("hotro-mail").unwrap().clone();
+    let session = hotro::desk::Session::assume(cfg.clone(), intake);
+
+    // 1. The envelope accepted, the DATA mark made, then the connection lost before the
+    //    server answered the message.
+    struct LostDuringData;
+    impl Deliver for LostDuringData {
+        fn deliver(
+            &mut self,
+            _: &OutboxMail,
+            handing: &mut dyn FnMut() -> bool,
+        ) -> Result<(), Undelivered> {
+            assert!(handing(), "the claim is this sender's");
+            Err(Undelivered {
+                permanent: false,
+                uncertain: true,
+                message: "connection reset while the server took the message".into(),
+            })
+        }
+    }
+    let report = hotro::desk::Desk::new(&mut store, &session, t0)
+        .send_outbox(&mut LostDuringData, 1)
+        .unwrap();
+    assert_eq!(report.uncertain.len(), 1, "{report:?}");
+    assert!(report.retry.is_empty() && report.sent.is_empty());
+    let id = report.uncertain[0].0.clone();
+    let later = t0 + chrono::Duration::minutes(30);
+    let mail = |store: &mut hotro::store::Store, at| {
+        let (list, _) = store.outbox(10, at).unwrap();
+        list.into_iter().find(|m| m.mail.message_id == id).unwrap()
+    };
+    let m = mail(&mut store, t0);
+    assert_eq!(
+        (m.state, m.standing),
+        (Delivery::Sending, Standing::Uncertain)
+    );
+    assert!(m.data_at.is_some());
+    // Never queued again by itself, however late.
+    assert!(store.requeue_stalled(later).unwrap().is_empty());
+    assert_eq!(mail(&mut store, later).standing, Standing::Uncertain);
+
+    // 2. A sender slow before DATA: meanwhile its lease ran out and another pass queued the
+    //    mail again; its DATA mark is refused, so it does not send, and it records nothing.
+    struct OvertakenBeforeData(std::path::PathBuf, chrono::DateTime<chrono::Utc>);
+    impl Deliver for OvertakenBeforeData {
+        fn deliver(
+            &mut self,
+            _: &OutboxMail,
+            handing: &mut dyn FnMut() -> bool,
+        ) -> Result<(), Undelivered> {
+            let mut other = hotro::store::Store::open(&self.0).unwrap();
+            assert_eq!(other.requeue_stalled(self.1).unwrap().len(), 1);
+            assert!(!handing(), "a claim taken back cannot be marked");
+            Err(Undelivered {
+                permanent: false,
+                uncertain: false,
+                message: "not handed over".into(),
+            })
+        }
+    }
+    let report = hotro::desk::Desk::new(&mut store, &session, t0)
+        .send_outbox(&mut OvertakenBeforeData(db.clone(), later), 1)
+        .unwrap();
+    assert!(
+        report.retry.is_empty() && report.sent.is_empty() && report.uncertain.is_empty(),
+        "{report:?}"
+    );
+    let (list, counts) = store.outbox(10, later).unwrap();
+    let other = list.iter().find(|m| m.mail.message_id != id).unwrap();
+    assert_eq!(other.state, Delivery::Pending, "{other:?}");
+    assert!(other.claimed_by.is_none() && other.data_at.is_none());
+    assert_eq!(
+        counts,
+        [(Standing::Pending, 1), (Standing::Uncertain, 1)],
+        "{counts:?}"
+    );
+
+    // 3. The uncertain mail, once a person knows it did not arrive, goes back by hand.
+    let mut desk = hotro::desk::Desk::new(&mut store, &session, later);
+    assert!(desk.resend_mail(&format!("<{id}>")).unwrap());
+    assert!(
+        !desk.resend_mail(&id).unwrap(),
+        "pending now: nothing to resend"
+    );
+    let m = mail(&mut store, later);
+    assert_eq!((m.state, m.attempts), (Delivery::Pending, 0));
 }

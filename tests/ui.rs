@@ -3491,3 +3491,111 @@ fn a_mail_born_ticket_shows_its_source_and_files() {
     assert!(screen.contains("2. passwd"), "{screen}");
     assert!(!screen.contains("../"), "{screen}");
 }
+
+/// Issue 12: a reply's mail the server refused (or that may not have arrived) is sent again
+/// from the ticket's detail: `m` is offered only then and only to who may send mail, asks
+/// first, and puts the mail back in the outbox through the application layer; an operator
+/// without `send_mail` is told the role it needs.
+#[test]
+fn a_failed_mail_is_sent_again_from_the_detail() {
+    use hotro::desk::outbox::{Deliver, Undelivered};
+    struct Refuses;
+    impl Deliver for Refuses {
+        fn deliver(
+            &mut self,
+            _: &hotro::store::OutboxMail,
+            _: &mut dyn FnMut() -> bool,
+        ) -> Result<(), Undelivered> {
+            Err(Undelivered {
+                permanent: true,
+                uncertain: false,
+                message: "550 5.1.1 mailbox unavailable".into(),
+            })
+        }
+    }
+    let fail_it = |d: &mut Desk| {
+        let intake = org().operator("hotro-mail").unwrap().clone();
+        let session = hotro::desk::Session::assume(config::embedded(), intake);
+        let report = hotro::desk::Desk::new(&mut d.store, &session, now())
+            .send_outbox(&mut Refuses, 10)
+            .unwrap();
+        assert_eq!(report.failed.len(), 1, "{report:?}");
+    };
+    let mut d = desk("nguyenvanan", Lang::En);
+    let org = org();
+    let ctx = Ctx {
+        org: &org,
+        actor: "nguyenvanan",
+        now: now(),
+        by: None,
+    };
+    let new = NewTicket {
+        title: "Không nhận được thư trả lời".into(),
+        requester: Requester {
+            name: Some("Phạm Văn Hùng".into()),
+            email: Some("hung.pv@kbnn.example".into()),
+            ..Requester::default()
+        },
+        ..NewTicket::default()
+    };
+    let (t, _) = d.store.create_ticket(&new, ctx).unwrap();
+    d.store
+        .change_ticket(
+            &t.key,
+            None,
+            Change::Reply {
+                text: "Đã xử lý.".into(),
+            },
+            ctx,
+        )
+        .unwrap();
+    fail_it(&mut d);
+    all_open(&mut d);
+    d.key(KeyCode::Char('g'));
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.detail.as_ref().unwrap().ticket.key, t.key);
+    let screen = d.screen(160, 50);
+    assert!(screen.contains("Mail to hung.pv"), "{screen}");
+    assert!(screen.contains("failed (550 5.1.1"), "{screen}");
+    assert!(screen.contains("m send the mail again"), "{screen}");
+    // It asks first, naming the address and the state.
+    d.key(KeyCode::Char('m'));
+    assert!(matches!(d.app.popup, Some(Popup::Confirm(_))));
+    insta::assert_snapshot!("resend_mail_confirm_120x40", d.screen(120, 40));
+    d.key(KeyCode::Char('y'));
+    let mails = d.store.outbox_of(&t.key, now()).unwrap();
+    assert_eq!(mails[0].state, hotro::domain::outbox::Delivery::Pending);
+    assert_eq!(mails[0].attempts, 0);
+    let screen = d.screen(160, 50);
+    assert!(screen.contains("back in the outbox"), "{screen}");
+    // Nothing left to resend: the key is no longer offered.
+    assert!(!screen.contains("send the mail again"), "{screen}");
+    let mail_line = screen
+        .lines()
+        .find(|l| l.contains("Mail to hung.pv"))
+        .unwrap();
+    assert!(mail_line.contains("pending"), "{screen}");
+
+    // An operator who may not send mail is neither offered the key nor let through.
+    fail_it(&mut d);
+    sit_down(&mut d, "tranthibich", Lang::En);
+    // What the console offers follows the session's permissions (as the runtime sets them).
+    let roles = d.session.me.as_ref().unwrap().roles.clone();
+    d.app
+        .set_permissions(d.session.org().permissions.grants(&roles));
+    all_open(&mut d);
+    d.key(KeyCode::Char('g'));
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.detail.as_ref().unwrap().ticket.key, t.key);
+    let screen = d.screen(160, 50);
+    assert!(screen.contains("failed (550 5.1.1"), "{screen}");
+    assert!(!screen.contains("send the mail again"), "{screen}");
+    d.key(KeyCode::Char('m'));
+    let flash = d.app.flash.as_ref().unwrap();
+    assert!(flash.error, "{}", flash.text);
+    assert!(flash.text.contains("mail_intake"), "{}", flash.text);
+    assert_eq!(
+        d.store.outbox_of(&t.key, now()).unwrap()[0].state,
+        hotro::domain::outbox::Delivery::Failed
+    );
+}

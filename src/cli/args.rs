@@ -134,8 +134,8 @@ pub enum MailCommand {
         #[arg(long, default_value_t = 30, value_name = "SECONDS")]
         every: u64,
     },
-    /// Put a mail left `sending` by an interrupted sender back in the queue (after checking
-    /// it did not arrive).
+    /// Put a mail back in the queue: one that failed, or one left uncertain by an interrupted
+    /// sender (after checking it did not arrive).
     Resend {
         #[arg(value_name = "MESSAGE-ID")]
         message_id: String,

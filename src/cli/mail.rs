@@ -156,10 +156,16 @@ fn send(env: &Env<'_>, limit: usize, json: bool, quiet: bool) -> Result<i32> {
         d.send_outbox(&mut via, limit.min(10_000))
             .map_err(|e| env.desk_err(e))
     })?;
-    let idle = report.sent.is_empty() && report.retry.is_empty() && report.failed.is_empty();
+    let idle = report.idle();
     if json {
         out::json(&report)?;
     } else if !(quiet && idle) {
+        for id in &report.requeued {
+            say!(
+                "{}",
+                env.cat.f("mail.requeued_stalled", &[("id", &one_line(id))])
+            );
+        }
         for id in &report.sent {
             say!("{}", env.cat.f("mail.sent", &[("id", &one_line(id))]));
         }
@@ -181,6 +187,15 @@ fn send(env: &Env<'_>, limit: usize, json: bool, quiet: bool) -> Result<i32> {
                 )
             );
         }
+        for (id, e) in &report.uncertain {
+            say!(
+                "{}",
+                env.cat.f(
+                    "mail.left_uncertain",
+                    &[("id", &one_line(id)), ("error", &one_line(e))]
+                )
+            );
+        }
         say!(
             "{}",
             env.cat.f(
@@ -193,11 +208,13 @@ fn send(env: &Env<'_>, limit: usize, json: bool, quiet: bool) -> Result<i32> {
             )
         );
     }
-    Ok(if report.failed.is_empty() && report.retry.is_empty() {
-        0
-    } else {
-        1
-    })
+    Ok(
+        if report.failed.is_empty() && report.retry.is_empty() && report.uncertain.is_empty() {
+            0
+        } else {
+            1
+        },
+    )
 }
 
 /// `hotro mail status`: the outbox, newest first, with the count in each state.
@@ -216,7 +233,7 @@ fn status(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
         return Ok(0);
     }
     let word =
-        |d: crate::domain::outbox::Delivery| env.cat.t(&format!("mail.delivery.{}", d.as_str()));
+        |d: crate::domain::outbox::Standing| env.cat.t(&format!("mail.delivery.{}", d.as_str()));
     let summary: Vec<String> = counts
         .iter()
         .map(|(d, n)| format!("{} {n}", word(*d)))
@@ -227,12 +244,12 @@ fn status(env: &Env<'_>, limit: usize, json: bool) -> Result<i32> {
         say!("{}", summary.join(", "));
     }
     let tz = env.cfg.org.time_zone;
-    let cells = widest(list.iter().map(|m| word(m.state)));
+    let cells = widest(list.iter().map(|m| word(m.standing)));
     for m in &list {
         say!(
             "{}  {} {}  {}  {}{}",
             m.created_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-            crate::ui::text::fit(&word(m.state), cells),
+            crate::ui::text::fit(&word(m.standing), cells),
             crate::ui::text::fit(&m.mail.ticket, 16),
             one_line(&m.mail.to),
             one_line(&m.mail.subject),

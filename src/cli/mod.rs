@@ -740,7 +740,9 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
             // Its files and, for a mail-born ticket, the mail it came from (issue 12).
             let attachments = store.attachments_of(&t.key).map_err(|e| env.store_err(e))?;
             let source = store.mail_source(&t.key).map_err(|e| env.store_err(e))?;
-            let mails = store.outbox_of(&t.key).map_err(|e| env.store_err(e))?;
+            let mails = store
+                .outbox_of(&t.key, crate::clock::now())
+                .map_err(|e| env.store_err(e))?;
             if out.json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
@@ -790,7 +792,7 @@ fn ticket(env: &Env<'_>, cmd: &TicketCommand) -> Result<i32> {
                     say!(
                         "{}: {}{}  {}",
                         cat.f("field.mail_to", &[("to", &one_line(&m.mail.to))]),
-                        cat.t(&format!("mail.delivery.{}", m.state.as_str())),
+                        cat.t(&format!("mail.delivery.{}", m.standing.as_str())),
                         m.last_error
                             .as_deref()
                             .map(|e| format!(" ({})", one_line(e)))

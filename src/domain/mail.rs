@@ -77,6 +77,10 @@ pub struct MailSettings {
     /// Whether a new request's requester gets an acknowledgement with its key by mail
     /// (`[mail] acknowledge`, off by default).
     pub acknowledge: bool,
+    /// The desk's own mail templates (`[mail] templates = "DIR"`), read and checked when the
+    /// configuration is loaded: `kind.lang` (`reply.vi`, `ack.zh`, …) → text, replacing the
+    /// shipped `assets/mail/<kind>.<lang>.txt`; the others stay as shipped.
+    pub templates: std::collections::BTreeMap<String, String>,
     /// The desk's mailbox on an IMAP server (`[mail.imap]`), taken by `hotro mail fetch
     /// --imap` and `hotro mail watch --imap`.
     pub imap: Option<ImapSettings>,
@@ -134,6 +138,7 @@ impl Default for MailSettings {
             from: None,
             smtp: None,
             acknowledge: false,
+            templates: std::collections::BTreeMap::new(),
             imap: None,
         }
     }

@@ -38,6 +38,45 @@ const ACK_TEMPLATES: [(&str, &str); 3] = [
     ("zh", include_str!("../../assets/mail/ack.zh.txt")),
 ];
 
+/// The templates a desk may override (`[mail] templates = "DIR"`: `reply.vi.txt`,
+/// `ack.zh.txt`, … in DIR replace the shipped ones file by file), each with the
+/// placeholders it may use.
+pub const TEMPLATE_KINDS: [(&str, &[&str]); 2] = [
+    ("reply", &["name", "text", "key", "title", "desk"]),
+    ("ack", &["name", "key", "title", "desk"]),
+];
+
+/// The languages a template exists in.
+pub const TEMPLATE_LANGS: [&str; 3] = ["vi", "en", "zh"];
+
+/// The placeholders of template `text` (kind `kind`, see [`TEMPLATE_KINDS`]) that it may
+/// not use: each `{word}` (letters, digits, `_`) not among the kind's, in order of first
+/// appearance. Empty when the template is usable. Braces around anything else (`{ }`,
+/// `{1, 2}`) are text, left as written.
+pub fn unknown_placeholders(kind: &str, text: &str) -> Vec<String> {
+    let known = TEMPLATE_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[][..], |(_, p)| *p);
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        if let Some(close) = after.find('}') {
+            let word = &after[..close];
+            if !word.is_empty()
+                && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !known.contains(&word)
+                && !out.iter().any(|w| w == word)
+            {
+                out.push(word.to_string());
+            }
+        }
+        rest = after;
+    }
+    out
+}
+
 /// `[mail.smtp]`: where the outbox is delivered. `url`: `smtps://host:465` (TLS from the
 /// start), `smtp://host:587?tls=required` (STARTTLS), or `smtp://127.0.0.1:25` (no TLS: a
 /// relay on the same host). The password is read from `password_file` or the
@@ -70,9 +109,9 @@ pub struct OutgoingMail {
 pub enum Delivery {
     /// Waiting for its (next) try.
     Pending,
-    /// Handed to the server when the sender stopped without hearing back: it may have gone
-    /// out, so it is not sent again by itself (`hotro mail status` shows it; an operator
-    /// decides).
+    /// Claimed by a sender: in its hands while its lease runs; after that either certainly
+    /// not handed over (no DATA mark: queued again by itself) or uncertain (see
+    /// [`Standing`]).
     Sending,
     Sent,
     /// Given up: a permanent refusal, or [`MAX_ATTEMPTS`] temporary ones.
@@ -101,6 +140,91 @@ impl Delivery {
     /// The state of a stored name.
     pub fn parse(s: &str) -> Option<Delivery> {
         Delivery::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// How long a sender holds a claimed mail, in minutes: longer than everything one handover
+/// may take (a connection, TLS, login and each SMTP command time out after 30 s each in
+/// [`crate::mail::smtp`]). A claim whose lease ran out without reaching the DATA mark was
+/// never handed over, so the next pass queues it again by itself ([`standing`]).
+pub const LEASE_MINUTES: i64 = 10;
+
+/// When a claim made at `now` runs out.
+pub fn lease_until(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + Duration::minutes(LEASE_MINUTES)
+}
+
+/// Where a mail of the outbox stands as people see it: its stored [`Delivery`], with a mail
+/// left `sending` told apart by its claim's lease and DATA mark (schema 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Waiting for its (next) try.
+    Pending,
+    /// A sender holds it now (its lease runs).
+    Sending,
+    /// Its sender stopped before the message was handed over (the lease ran out before the
+    /// DATA mark): certainly not delivered, the next pass of the sender queues it again.
+    Stalled,
+    /// Its sender stopped after the message's DATA began, or lost the connection while the
+    /// server was taking it: it may have arrived, so it is never sent again by itself; a
+    /// person checks and sends it again (`hotro mail resend`, or the console).
+    Uncertain,
+    Sent,
+    /// Given up: a permanent refusal, or [`MAX_ATTEMPTS`] temporary ones.
+    Failed,
+}
+
+impl Standing {
+    /// Every standing, in the order of a mail's life.
+    pub const ALL: [Standing; 6] = [
+        Standing::Pending,
+        Standing::Sending,
+        Standing::Stalled,
+        Standing::Uncertain,
+        Standing::Sent,
+        Standing::Failed,
+    ];
+
+    /// Its name (the catalog's `mail.delivery.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Pending => "pending",
+            Standing::Sending => "sending",
+            Standing::Stalled => "stalled",
+            Standing::Uncertain => "uncertain",
+            Standing::Sent => "sent",
+            Standing::Failed => "failed",
+        }
+    }
+
+    /// Whether a person may send it again by hand (`hotro mail resend`, the console): it
+    /// failed for good, or it may or may not have arrived and no sender holds it.
+    pub fn resendable(self) -> bool {
+        matches!(self, Standing::Uncertain | Standing::Failed)
+    }
+}
+
+/// Where a mail stored as `state` stands at `now`: a `sending` mail whose claim's lease
+/// (`lease_until`) still runs is in a sender's hands; once it ran out, the mail is
+/// [`Standing::Stalled`] when its sender never reached the DATA mark (`data_at`), else
+/// [`Standing::Uncertain`]. A claim without a lease (made before schema 14) is uncertain:
+/// nothing says how far it got.
+pub fn standing(
+    state: Delivery,
+    lease_until: Option<DateTime<Utc>>,
+    data_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Standing {
+    match state {
+        Delivery::Pending => Standing::Pending,
+        Delivery::Sent => Standing::Sent,
+        Delivery::Failed => Standing::Failed,
+        Delivery::Sending => match lease_until {
+            Some(until) if until > now => Standing::Sending,
+            Some(_) if data_at.is_none() => Standing::Stalled,
+            _ => Standing::Uncertain,
+        },
     }
 }
 
@@ -137,7 +261,7 @@ pub fn reply_mail(
     version: i64,
     text: &str,
 ) -> Option<OutgoingMail> {
-    compose(org, t, version, &TEMPLATES, text, "Re: ")
+    compose(org, t, version, ("reply", &TEMPLATES), text, "Re: ")
 }
 
 /// The acknowledgement a new request's requester gets, with its key (`[mail]
@@ -146,14 +270,14 @@ pub fn acknowledgement(org: &Organisation, t: &Ticket) -> Option<OutgoingMail> {
     if !org.mail.acknowledge {
         return None;
     }
-    compose(org, t, t.version, &ACK_TEMPLATES, "", "")
+    compose(org, t, t.version, ("ack", &ACK_TEMPLATES), "", "")
 }
 
 fn compose(
     org: &Organisation,
     t: &Ticket,
     version: i64,
-    templates: &[(&str, &str); 3],
+    (kind, shipped): (&str, &[(&str, &str); 3]),
     text: &str,
     prefix: &str,
 ) -> Option<OutgoingMail> {
@@ -164,10 +288,14 @@ fn compose(
     }
     let domain = from.rsplit_once('@').map_or("hotro.invalid", |(_, d)| d);
     let lang = requester_language(t);
-    let template = templates
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .map_or(templates[0].1, |(_, body)| body);
+    // The desk's own file for this kind and language, else the shipped one.
+    let template = org
+        .mail
+        .templates
+        .get(&format!("{kind}.{lang}"))
+        .map(String::as_str)
+        .or_else(|| shipped.iter().find(|(l, _)| *l == lang).map(|(_, b)| *b))
+        .unwrap_or(shipped[0].1);
     let name = t.requester.name.as_deref().unwrap_or(to);
     let body = fill(
         template,
@@ -317,6 +445,49 @@ mod tests {
     }
 
     #[test]
+    fn an_overriding_template_is_used_for_its_kind_and_language_only() {
+        let mut org = crate::config::embedded().org;
+        org.mail
+            .templates
+            .insert("reply.vi".into(), "Chào {name}: {text} ({key})\n".into());
+        let t = ticket("Không in được", Some("keyuser.badinh@kbnn.example"));
+        let m = reply_mail(&org, &t, 4, "Xong.").unwrap();
+        assert_eq!(m.body, "Chào Phan Thị Thu: Xong. (HT-2026-000123)\n");
+        // The acknowledgement and the Chinese reply keep the shipped text.
+        org.mail.acknowledge = true;
+        assert!(
+            acknowledgement(&org, &t)
+                .unwrap()
+                .body
+                .contains("đã tiếp nhận")
+        );
+        let zh = ticket("打印失败", Some("a@b.example"));
+        assert!(
+            reply_mail(&org, &zh, 2, "好")
+                .unwrap()
+                .body
+                .contains("您好")
+        );
+    }
+
+    #[test]
+    fn unknown_placeholders_are_found() {
+        assert!(unknown_placeholders("reply", "{name} {text} {key} {title} {desk}").is_empty());
+        assert_eq!(unknown_placeholders("ack", "{name} {text}"), ["text"]);
+        assert_eq!(
+            unknown_placeholders("reply", "{nmae} {nmae} { } {1, 2} {ticket_no}"),
+            ["nmae", "ticket_no"]
+        );
+        // The shipped templates use only their own.
+        for (l, body) in TEMPLATES {
+            assert!(unknown_placeholders("reply", body).is_empty(), "reply.{l}");
+        }
+        for (l, body) in ACK_TEMPLATES {
+            assert!(unknown_placeholders("ack", body).is_empty(), "ack.{l}");
+        }
+    }
+
+    #[test]
     fn retries_back_off_to_an_hour_then_stop() {
         let now = Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap();
         let wait = |n| next_try(n, now).map(|t| (t - now).num_minutes());
@@ -326,6 +497,24 @@ mod tests {
         assert_eq!(wait(7), Some(60));
         assert_eq!(wait(MAX_ATTEMPTS - 1), Some(60));
         assert_eq!(wait(MAX_ATTEMPTS), None);
+    }
+
+    #[test]
+    fn a_claim_is_stalled_or_uncertain_by_its_lease_and_data_mark() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap();
+        let lease = Some(lease_until(now));
+        let data = Some(now);
+        let s = |lease, data, at| standing(Delivery::Sending, lease, data, at);
+        assert_eq!(s(lease, None, now), Standing::Sending);
+        assert_eq!(s(lease, data, now), Standing::Sending);
+        let later = now + Duration::minutes(LEASE_MINUTES);
+        assert_eq!(s(lease, None, later), Standing::Stalled);
+        assert_eq!(s(lease, data, later), Standing::Uncertain);
+        // A claim from before leases: nothing says how far it got.
+        assert_eq!(s(None, None, later), Standing::Uncertain);
+        assert_eq!(standing(Delivery::Sent, lease, data, later), Standing::Sent);
+        assert!(Standing::Uncertain.resendable() && Standing::Failed.resendable());
+        assert!(!Standing::Stalled.resendable() && !Standing::Sending.resendable());
     }
 
     #[test]

@@ -225,6 +225,18 @@ fn parse_headers_only(head: &[u8], size: u64) -> InboundMail {
     mail
 }
 
+/// The display name of the first address of a raw `From` header when it is written in
+/// VISCII encoded words (`=?VISCII?B?…?= <a@b>`), decoded; `None` otherwise.
+fn viscii_display_name(raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    let name = match raw.find('<') {
+        Some(open) => &raw[..open],
+        None => raw.split(',').next().unwrap_or(raw),
+    };
+    let name = name.trim().trim_matches('"').trim();
+    viscii::decode_header_words(name).map(|n| n.trim().to_string())
+}
+
 fn text_list(v: &mail_parser::HeaderValue<'_>) -> Vec<String> {
     match v {
         mail_parser::HeaderValue::Text(t) => vec![t.to_string()],
@@ -243,11 +255,17 @@ fn headers_of(msg: &mail_parser::Message<'_>, size: u64) -> InboundMail {
         .and_then(|a| a.address())
         .map(|a| a.trim().to_lowercase())
         .unwrap_or_default();
-    let from_name = sender
-        .and_then(|a| a.name())
-        .map(crate::domain::text::normalize_line)
+    // Encoded words in VISCII, which mail-parser reads as UTF-8 (losing the letters), are
+    // decoded from the raw header by hotro's own table.
+    let from_name = viscii_display_name(msg.header_raw("From"))
+        .or_else(|| sender.and_then(|a| a.name()).map(str::to_string))
+        .map(|n| crate::domain::text::normalize_line(&n))
         .filter(|n| !n.is_empty());
-    let subject = crate::domain::text::normalize_line(msg.subject().unwrap_or_default());
+    let subject = crate::domain::text::normalize_line(
+        &msg.header_raw("Subject")
+            .and_then(viscii::decode_header_words)
+            .unwrap_or_else(|| msg.subject().unwrap_or_default().to_string()),
+    );
     let raw = |name: &str| msg.header_raw(name).map(|v| v.trim().to_string());
     let root = msg.root_part();
     let (content_type, report_type) = match root.content_type() {

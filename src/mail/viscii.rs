@@ -48,9 +48,134 @@ pub fn decode(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A header's text with its RFC 2047 encoded words decoded, when at least one of them is in
+/// VISCII (`=?VISCII?Q?…?=`, `=?viscii*vi?B?…?=`): `mail-parser` does not know VISCII and
+/// reads such a word's bytes as UTF-8, losing every Vietnamese letter, so the raw header is
+/// decoded here. Folding is undone; white space between two encoded words is dropped
+/// (RFC 2047 §6.2); words in UTF-8 or US-ASCII beside them are decoded too. `None` when no
+/// word is in VISCII, or one is in another charset or malformed (then the library's reading
+/// stands).
+pub fn decode_header_words(raw: &str) -> Option<String> {
+    let text = raw
+        .replace("\r\n", "\n")
+        .replace("\n ", " ")
+        .replace("\n\t", " ");
+    let text = text.trim();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut any_viscii = false;
+    // White space seen after an encoded word, kept only if text (not a word) follows.
+    let mut gap = String::new();
+    let mut after_word = false;
+    while !rest.is_empty() {
+        if let Some(word) = encoded_word(rest) {
+            // A word this decoder cannot read: the library's reading stands.
+            let (decoded, viscii, len) = word?;
+            if !after_word {
+                out.push_str(&gap);
+            }
+            gap.clear();
+            out.push_str(&decoded);
+            any_viscii |= viscii;
+            after_word = true;
+            rest = &rest[len..];
+            continue;
+        }
+        let c = rest.chars().next()?;
+        if c == ' ' || c == '\t' {
+            gap.push(c);
+        } else {
+            out.push_str(&gap);
+            gap.clear();
+            out.push(c);
+            after_word = false;
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out.push_str(&gap);
+    any_viscii.then_some(out)
+}
+
+/// The encoded word `rest` starts with, if it starts with one (`=?charset?X?text?=`, no
+/// white space inside): `Some(Some((text, whether it was VISCII, its length in bytes)))`,
+/// or `Some(None)` when this decoder cannot read it (another charset, another encoding,
+/// broken `=XX` or base64).
+fn encoded_word(rest: &str) -> Option<Option<(String, bool, usize)>> {
+    let body = rest.strip_prefix("=?")?;
+    let (charset, body) = body.split_once('?')?;
+    let (encoding, body) = body.split_once('?')?;
+    let end = body.find("?=")?;
+    let payload = &body[..end];
+    let blank = |t: &str| t.is_empty() || t.contains([' ', '\t']);
+    if blank(charset) || blank(encoding) || payload.contains([' ', '\t']) {
+        return None;
+    }
+    let len = 2 + charset.len() + 1 + encoding.len() + 1 + end + 2;
+    // `charset*language` (RFC 2231).
+    let charset = charset.split('*').next().unwrap_or(charset);
+    let bytes = match encoding {
+        "Q" | "q" => q_decode(payload),
+        "B" | "b" => mail_parser::decoders::base64::base64_decode(payload.as_bytes()),
+        _ => None,
+    };
+    let Some(bytes) = bytes else {
+        return Some(None);
+    };
+    Some(if is_viscii(charset) {
+        Some((decode(&bytes), true, len))
+    } else if matches!(
+        charset.to_ascii_lowercase().as_str(),
+        "utf-8" | "utf8" | "us-ascii"
+    ) {
+        Some((String::from_utf8_lossy(&bytes).into_owned(), false, len))
+    } else {
+        None
+    })
+}
+
+/// RFC 2047's "Q" encoding: `_` is a space, `=XX` a byte.
+fn q_decode(payload: &str) -> Option<Vec<u8>> {
+    let b = payload.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'_' => out.push(b' '),
+            b'=' => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn viscii_encoded_words_decode() {
+        // "Không in được" (iconv -t VISCII), Q; " chứng từ", B; folded in between.
+        let raw = "=?VISCII?Q?Kh=F4ng_in_=F0=DF=FEc?=\r\n =?viscii?B?IGNo0W5nIHTX?=";
+        assert_eq!(
+            decode_header_words(raw).as_deref(),
+            Some("Không in được chứng từ")
+        );
+        // Text around words keeps its spaces; a UTF-8 word beside is decoded too.
+        assert_eq!(
+            decode_header_words("Re: =?x-viscii*vi?Q?L=B2i?= =?utf-8?Q?_=C4=91?= ok").as_deref(),
+            Some("Re: Lỗi đ ok")
+        );
+        // No VISCII word, another charset beside, or a broken word: the library decides.
+        assert_eq!(decode_header_words("=?utf-8?Q?abc?="), None);
+        assert_eq!(decode_header_words("Plain subject"), None);
+        assert_eq!(decode_header_words("=?VISCII?Q?a?= =?koi8-r?Q?b?="), None);
+        assert_eq!(decode_header_words("=?VISCII?Q?=ZZ?="), None);
+    }
 
     #[test]
     fn vietnamese_letters_decode() {

@@ -1303,7 +1303,7 @@ mod tests {
             // And without what later schemas added (8: articles written in hotro; 9: the
             // at-risk time, the resolved-ticket index, requirements; 10: the change register;
             // 11: the SLA outcome; 12: the mail intake, thread ids, blobs and attachments;
-            // 13: the outbox).
+            // 13: the outbox; 14: its claims' holder, lease and DATA mark, gone with it).
             conn.execute_batch(
                 "DROP TABLE outbox;
                  ALTER TABLE tickets DROP COLUMN sla_outcome;

@@ -1,18 +1,22 @@
-//! The outbox (issue 12, schema 13): the mails of public replies, queued in the reply's
-//! transaction and delivered by `hotro mail send`. A mail is claimed (`sending`) in one
-//! transaction before it is handed to the server, and its outcome recorded in another: a
-//! sender that dies in between leaves it `sending`, never sent again by itself.
+//! The outbox (issue 12, schemas 13 and 14): the mails of public replies, queued in the
+//! reply's transaction and delivered by `hotro mail send`. A mail is claimed (`sending`,
+//! with its holder and a lease) in one transaction before the sender connects; once the
+//! server took the envelope the sender commits the DATA mark (`data_at`) in another, and the
+//! outcome in a third. Every write after the claim is made only by the claim's holder, so a
+//! claim taken back (its lease ran out) cannot be settled by a sender that woke up late. A
+//! claim whose lease ran out before the DATA mark is queued again by the next pass
+//! ([`Store::requeue_stalled`]); one with the mark stays `sending` until a person decides.
 
 use super::tickets::{from_millis, millis, opt_time};
 use super::{Store, StoreError};
-use crate::domain::outbox::{Delivery, OutgoingMail};
+use crate::domain::outbox::{Delivery, OutgoingMail, Standing, standing};
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, Transaction, params};
 use serde::Serialize;
 
 /// The outbox as `hotro mail status` shows it: mails newest first, and the count in each
-/// state.
-pub type OutboxView = (Vec<OutboxMail>, Vec<(Delivery, i64)>);
+/// standing.
+pub type OutboxView = (Vec<OutboxMail>, Vec<(Standing, i64)>);
 
 /// One mail of the outbox, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,7 +24,11 @@ pub struct OutboxMail {
     pub id: i64,
     #[serde(flatten)]
     pub mail: OutgoingMail,
+    /// As stored.
     pub state: Delivery,
+    /// As people see it at the time it was read: a `sending` mail told apart by its lease
+    /// and DATA mark.
+    pub standing: Standing,
     pub attempts: i64,
     /// When it is (next) tried, while pending.
     pub next_at: DateTime<Utc>,
@@ -28,6 +36,16 @@ pub struct OutboxMail {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Who holds (or last held) its claim: `host/pid/process start` of the sender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
+    /// When its claim runs out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<DateTime<Utc>>,
+    /// When its sender, the envelope accepted, was about to send DATA (the message may have
+    /// reached the server from then on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_at: Option<DateTime<Utc>>,
     /// The Message-IDs it answers (the ticket's mails, oldest first), for `References`;
     /// the last is its `In-Reply-To`. Filled in by [`Store::claim_outbox`] only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -35,10 +53,15 @@ pub struct OutboxMail {
 }
 
 const COLUMNS: &str = "id, ticket, version, from_addr, to_addr, subject, body, message_id, \
-     state, attempts, next_at, last_error, created_at, sent_at";
+     state, attempts, next_at, last_error, created_at, sent_at, claimed_by, lease_until, data_at";
 
-fn from_row(r: &Row<'_>) -> Result<OutboxMail, StoreError> {
+/// A row of [`COLUMNS`], its standing as at `now`.
+fn from_row(r: &Row<'_>, now: DateTime<Utc>) -> Result<OutboxMail, StoreError> {
     let state: String = r.get(8)?;
+    let state = Delivery::parse(&state)
+        .ok_or_else(|| StoreError::bad_value(format!("outbox state {state:?}")))?;
+    let lease_until = opt_time(r.get(15)?)?;
+    let data_at = opt_time(r.get(16)?)?;
     Ok(OutboxMail {
         id: r.get(0)?,
         mail: OutgoingMail {
@@ -50,13 +73,16 @@ fn from_row(r: &Row<'_>) -> Result<OutboxMail, StoreError> {
             body: r.get(6)?,
             message_id: r.get(7)?,
         },
-        state: Delivery::parse(&state)
-            .ok_or_else(|| StoreError::bad_value(format!("outbox state {state:?}")))?,
+        state,
+        standing: standing(state, lease_until, data_at, now),
         attempts: r.get(9)?,
         next_at: from_millis(r.get(10)?)?,
         last_error: r.get(11)?,
         created_at: from_millis(r.get(12)?)?,
         sent_at: opt_time(r.get(13)?)?,
+        claimed_by: r.get(14)?,
+        lease_until,
+        data_at,
         references: Vec::new(),
     })
 }
@@ -92,26 +118,34 @@ pub(crate) fn queue(
 }
 
 impl Store {
-    /// Claim up to `limit` mails due at `now`, oldest first: each becomes `sending` and
-    /// counts one more attempt, in one transaction (two senders never claim the same mail),
-    /// with the Message-IDs it answers.
+    /// Claim up to `limit` mails due at `now`, oldest first: each becomes `sending`, held
+    /// by `holder` until `lease_until`, and counts one more attempt, in one transaction (two
+    /// senders never claim the same mail), with the Message-IDs it answers.
     pub fn claim_outbox(
         &mut self,
         now: DateTime<Utc>,
         limit: usize,
+        holder: &str,
+        lease_until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMail>, StoreError> {
         self.write(|tx| {
             let sql = format!(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1,
+                                   claimed_by = ?3, lease_until = ?4, data_at = NULL
                  WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= ?1
                               ORDER BY next_at, id LIMIT ?2)
                  RETURNING {COLUMNS}"
             );
             let mut stmt = tx.prepare(&sql)?;
-            let mut rows = stmt.query(params![millis(now), limit as i64])?;
+            let mut rows = stmt.query(params![
+                millis(now),
+                limit as i64,
+                holder,
+                millis(lease_until)
+            ])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                out.push(from_row(r)?);
+                out.push(from_row(r, now)?);
             }
             out.sort_by_key(|m| (m.next_at, m.id));
             let mut refs = tx.prepare_cached(
@@ -127,37 +161,86 @@ impl Store {
         })
     }
 
-    /// Record the server's answer to a claimed mail: `Sent` (at `now`), `Pending` again
-    /// (tried at `next_at`, with the error), or `Failed` (with the error). Only a mail still
-    /// `sending` changes.
+    /// The DATA mark: `holder`, whose claim on mail `id` still stands, is about to hand the
+    /// message over (the server took the envelope). Returns `false` when the claim is no
+    /// longer theirs (it ran out and was taken back): then the message must not be sent.
+    pub fn mark_handing(
+        &mut self,
+        id: i64,
+        holder: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE outbox SET data_at = ?3
+                     WHERE id = ?1 AND state = 'sending' AND claimed_by = ?2",
+                )?
+                .execute(params![id, holder, millis(now)])?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Record the server's answer to a mail `holder` claimed: `Sent` (at `now`), `Pending`
+    /// again (tried at `next_at`, with the error), `Failed` (with the error), or `Sending`
+    /// left uncertain (the connection broke while the server was taking the message: the
+    /// lease ends now, the mail waits for a person). Only a mail still `sending` under
+    /// `holder`'s claim changes; returns whether it did.
     pub fn settle_outbox(
         &mut self,
         id: i64,
+        holder: &str,
         state: Delivery,
         next_at: Option<DateTime<Utc>>,
         error: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.write(|tx| {
-            tx.prepare_cached(
-                "UPDATE outbox SET state = ?2, next_at = coalesce(?3, next_at), last_error = ?4,
-                                   sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END
-                 WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id,
-                state.as_str(),
-                next_at.map(millis),
-                error,
-                millis(now)
-            ])?;
-            Ok(())
+            let n = tx
+                .prepare_cached(
+                    "UPDATE outbox SET state = ?3, next_at = coalesce(?4, next_at), last_error = ?5,
+                                   sent_at = CASE WHEN ?3 = 'sent' THEN ?6 ELSE sent_at END,
+                                   lease_until = CASE WHEN ?3 = 'sending' THEN ?6
+                                                      ELSE lease_until END
+                     WHERE id = ?1 AND state = 'sending' AND claimed_by = ?2",
+                )?
+                .execute(params![
+                    id,
+                    holder,
+                    state.as_str(),
+                    next_at.map(millis),
+                    error,
+                    millis(now)
+                ])?;
+            Ok(n == 1)
         })
     }
 
-    /// Put a mail left `sending` (its sender died while handing it over) back in the queue,
-    /// due at `now`: what an operator does once they know it did not arrive. Returns
-    /// whether one was (a mail in another state is left alone).
+    /// Queue again, due at `now`, every claim whose lease ran out before its sender reached
+    /// the DATA mark (the sender died or hung before handing the message over: it certainly
+    /// did not arrive). Returns their Message-IDs.
+    pub fn requeue_stalled(&mut self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE outbox SET state = 'pending', next_at = ?1, claimed_by = NULL,
+                                   lease_until = NULL,
+                                   last_error = 'queued again: its sender stopped before handing it over'
+                 WHERE state = 'sending' AND data_at IS NULL
+                   AND lease_until IS NOT NULL AND lease_until <= ?1
+                 RETURNING message_id",
+            )?;
+            let ids = stmt
+                .query_map(params![millis(now)], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(ids)
+        })
+    }
+
+    /// Put a mail back in the queue by hand, due at `now`, with its attempts counted afresh:
+    /// one left uncertain (its claim ran out, or its sender gave it up, after the DATA mark,
+    /// or a claim from before leases) once a person knows it did not arrive, or one that
+    /// failed. Returns whether one was (a mail pending, sent, or still held by a sender is
+    /// left alone).
     pub fn requeue_outbox(
         &mut self,
         message_id: &str,
@@ -166,9 +249,14 @@ impl Store {
         self.write(|tx| {
             let n = tx
                 .prepare_cached(
-                    "UPDATE outbox SET state = 'pending', next_at = ?2,
-                                       last_error = 'sent again by hand after an interruption'
-                     WHERE message_id = ?1 AND state = 'sending'",
+                    "UPDATE outbox SET state = 'pending', next_at = ?2, attempts = 0,
+                                       claimed_by = NULL, lease_until = NULL, data_at = NULL,
+                                       last_error = 'sent again by hand'
+                     WHERE message_id = ?1
+                       AND (state = 'failed'
+                            OR (state = 'sending'
+                                AND (lease_until IS NULL OR lease_until <= ?2)
+                                AND (data_at IS NOT NULL OR lease_until IS NULL)))",
                 )?
                 .execute(params![message_id, millis(now)])?;
             Ok(n == 1)
@@ -177,38 +265,57 @@ impl Store {
 
     /// The outbox, newest first, at most `limit` (`hotro mail status`), and the count in
     /// each state.
-    pub fn outbox(&mut self, limit: usize) -> Result<OutboxView, StoreError> {
+    pub fn outbox(&mut self, limit: usize, now: DateTime<Utc>) -> Result<OutboxView, StoreError> {
         self.read(|tx| {
             let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1");
             let mut stmt = tx.prepare_cached(&sql)?;
             let mut rows = stmt.query(params![limit as i64])?;
             let mut list = Vec::new();
             while let Some(r) = rows.next()? {
-                list.push(from_row(r)?);
+                list.push(from_row(r, now)?);
             }
-            let mut counts = Vec::new();
-            let mut stmt =
-                tx.prepare_cached("SELECT state, count(*) FROM outbox GROUP BY state")?;
+            // Counted by standing: a `sending` mail's depends on its lease and DATA mark
+            // (grouped on those: there are few claims at a time).
+            let mut counts: Vec<(Standing, i64)> = Vec::new();
+            let mut stmt = tx.prepare_cached(
+                "SELECT state, lease_until, data_at IS NOT NULL, count(*) FROM outbox
+                 GROUP BY state, CASE WHEN state = 'sending' THEN lease_until END,
+                          CASE WHEN state = 'sending' THEN data_at IS NOT NULL END",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let state: String = r.get(0)?;
-                if let Some(d) = Delivery::parse(&state) {
-                    counts.push((d, r.get(1)?));
+                let Some(d) = Delivery::parse(&state) else {
+                    continue;
+                };
+                let lease = opt_time(r.get(1)?)?;
+                let data = r.get::<_, bool>(2)?.then_some(now);
+                let n: i64 = r.get(3)?;
+                let s = standing(d, lease, data, now);
+                match counts.iter_mut().find(|(k, _)| *k == s) {
+                    Some((_, c)) => *c += n,
+                    None => counts.push((s, n)),
                 }
             }
+            counts.sort_by_key(|(s, _)| Standing::ALL.iter().position(|x| x == s));
             Ok((list, counts))
         })
     }
 
-    /// The mails of one ticket's replies, oldest first (shown with the ticket).
-    pub fn outbox_of(&mut self, ticket: &str) -> Result<Vec<OutboxMail>, StoreError> {
+    /// The mails of one ticket's replies, oldest first (shown with the ticket), each as it
+    /// stands at `now`.
+    pub fn outbox_of(
+        &mut self,
+        ticket: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
         self.read(|tx| {
             let sql = format!("SELECT {COLUMNS} FROM outbox WHERE ticket = ?1 ORDER BY id");
             let mut stmt = tx.prepare_cached(&sql)?;
             let mut rows = stmt.query(params![ticket])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                out.push(from_row(r)?);
+                out.push(from_row(r, now)?);
             }
             Ok(out)
         })

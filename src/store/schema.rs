@@ -442,6 +442,16 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox(state, next_at);
 CREATE INDEX outbox_by_ticket ON outbox(ticket);
 "#,
+    // 14: who holds a claimed mail and until when (`claimed_by`: host/pid/start of the
+    // sender's process; `lease_until`), and the mark its sender commits once the server
+    // took the envelope, just before DATA (`data_at`): a claim whose lease ran out without
+    // that mark was never handed over and is queued again by itself; one with it may have
+    // arrived and waits for a person.
+    r#"
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+ALTER TABLE outbox ADD COLUMN data_at INTEGER;
+"#,
 ];
 
 /// The statement of the migration that brings state hashes (found by its text, so the

@@ -88,6 +88,13 @@ pub enum Cmd {
     },
     /// Make a draft article from a resolved ticket.
     DraftArticle(String),
+    /// Put a ticket's failed or uncertain mail back in the outbox (issue 12), through
+    /// [`crate::desk::Desk::resend_mail`]; `to` is for the message.
+    ResendMail {
+        ticket: String,
+        message_id: String,
+        to: String,
+    },
     /// An article's fields to edit (its waiting revision, if any).
     LoadArticleForEdit(String),
     /// Save an article written in `$EDITOR`: a new one, or an edit.
@@ -230,6 +237,11 @@ pub enum Loaded {
         requirements: Vec<crate::search::service::SimilarRequirement>,
     },
     ArticleDrafted(String),
+    /// A ticket's mail is back in the outbox: the ticket and the mail's address.
+    MailResent {
+        ticket: String,
+        to: String,
+    },
     /// The article to edit: its fields and FAQ flag.
     ArticleForEdit(Box<crate::domain::kb::ArticleInput>, bool),
     /// An article was written (`None`: a new one), published or retired: what to say.
@@ -987,6 +999,7 @@ impl App {
             Action::CheckIncident => &[Permission::OpenCheckIncident],
             Action::Finalise => &[Permission::FinaliseCheck],
             Action::Announce => &[Permission::Announce],
+            Action::ResendMail => &[Permission::SendMail],
             _ => &[],
         }
     }
@@ -998,6 +1011,56 @@ impl App {
         needs.is_empty()
             || needs.iter().any(|p| self.perms.contains(p))
             || (matches!(action, Action::CompleteStep | Action::ReturnStep) && self.step_role)
+    }
+
+    /// The mail of the ticket open in detail that a person may send again (failed, or
+    /// uncertain: see [`crate::domain::outbox::Standing::resendable`]), the newest first.
+    pub fn resendable_mail(&self) -> Option<&crate::store::OutboxMail> {
+        self.detail
+            .as_ref()?
+            .files
+            .outbox
+            .iter()
+            .rev()
+            .find(|m| m.standing.resendable())
+    }
+
+    /// Whether the screen offers an action now as far as the ticket's mail goes: resending
+    /// only with a mail to resend (hints show only what is possible).
+    pub fn mail_offers(&self, action: Action) -> bool {
+        action != Action::ResendMail || self.resendable_mail().is_some()
+    }
+
+    /// Ask before putting the ticket's failed or uncertain mail back in the outbox: an
+    /// uncertain one may have arrived.
+    fn resend_mail(&mut self) -> Vec<Cmd> {
+        let Some(m) = self.resendable_mail() else {
+            self.warn(self.cat.t("flash.no_mail_to_resend"));
+            return Vec::new();
+        };
+        let to = crate::inert::one_line(&m.mail.to);
+        let state = self
+            .cat
+            .t(&format!("mail.delivery.{}", m.standing.as_str()));
+        let cmd = Cmd::ResendMail {
+            ticket: m.mail.ticket.clone(),
+            message_id: m.mail.message_id.clone(),
+            to: to.clone(),
+        };
+        let mut lines = vec![
+            self.cat
+                .f("confirm.resend_mail", &[("to", &to), ("state", &state)]),
+        ];
+        if let Some(e) = &m.last_error {
+            lines.push(format!("  {}", crate::inert::one_line(e)));
+        }
+        self.popup = Some(Popup::Confirm(ConfirmPopup {
+            lines,
+            pending: Vec::new(),
+            after: vec![cmd],
+            next: None,
+        }));
+        Vec::new()
     }
 
     /// Refuse an action the operator may not use, naming the role it needs.
@@ -1626,6 +1689,7 @@ impl App {
                 }]
             }
             Action::Knowledge => self.open_knowledge(),
+            Action::ResendMail => self.resend_mail(),
             Action::ToggleDescription => {
                 if let Some(d) = &mut self.detail {
                     d.description_open = !d.description_open;
@@ -3456,6 +3520,13 @@ impl App {
             | Loaded::CheckHistory(_)
             | Loaded::Linked { .. }
             | Loaded::LinkedResolved { .. }) => self.on_check_loaded(other),
+            Loaded::MailResent { ticket, to } => {
+                self.say(self.cat.f("flash.mail_resent", &[("to", &to)]));
+                match &self.detail {
+                    Some(d) if d.ticket.key == ticket => vec![Cmd::LoadDetail(ticket)],
+                    _ => Vec::new(),
+                }
+            }
             Loaded::ArticleDrafted(reference) => {
                 self.say(self.cat.f("flash.article_drafted", &[("ref", &reference)]));
                 Vec::new()

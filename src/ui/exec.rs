@@ -315,7 +315,7 @@ impl<'a> Executor<'a> {
                     let files = crate::ui::app::DetailFiles {
                         attachments: self.store.attachments_of(&t.key)?,
                         mail: self.store.mail_source(&t.key)?,
-                        outbox: self.store.outbox_of(&t.key)?,
+                        outbox: self.store.outbox_of(&t.key, now)?,
                     };
                     Ok((t, e, files))
                 }) {
@@ -473,6 +473,22 @@ impl<'a> Executor<'a> {
                     },
                 }
             }
+            Cmd::ResendMail {
+                ticket,
+                message_id,
+                to,
+            } => match Desk::new(self.store, session, now).resend_mail(&message_id) {
+                Ok(true) => Loaded::MailResent { ticket, to },
+                // Sent or taken up by a sender meanwhile.
+                Ok(false) => Loaded::Failed {
+                    done: Vec::new(),
+                    message: cat.f(
+                        "mail.not_interrupted",
+                        &[("id", &crate::inert::one_line(&message_id))],
+                    ),
+                },
+                Err(e) => refused(e),
+            },
             Cmd::DraftArticle(key) => match Desk::new(self.store, session, now).draft_article(&key)
             {
                 Ok(reference) => Loaded::ArticleDrafted(reference),

@@ -90,6 +90,7 @@ actions! {
     CompleteStep => "complete_step",
     ReturnStep => "return_step",
     ToggleDescription => "toggle_description",
+    ResendMail => "resend_mail",
     CheckReport => "check_report",
     Requirements => "requirements",
     ReqForward => "req_forward",
@@ -430,7 +431,9 @@ pub fn hint_priority(action: Action) -> u8 {
         Help | Quit | Back | Submit | Cancel | Yes | No | Discard => 0,
         Open | New | Reply | Note | Take | Assign | Escalate | Resolve | CompleteStep | CheckOk
         | CheckSlow | CheckLoginFailed | CheckDown | CheckIncident | Finalise | ReqForward
-        | ReqReject | ReqAdopt | ReqNotAdopt | ReqPlan | ReqAdvance | ExportReport | Breakdown => 1,
+        | ReqReject | ReqAdopt | ReqNotAdopt | ReqPlan | ReqAdvance | ExportReport | Breakdown
+        // Offered only when a mail failed or may not have arrived: then it matters.
+        | ResendMail => 1,
         Filter | QueueN | Classify | Status | Knowledge | CheckNote | RunProbes | AcceptProbes
         | Announce | History | ReturnDown | Transfer | ReturnStep | Link | ExternalEditor
         | Confirm | Reopen | PrevMonth | NextMonth | PrevPeriod | NextPeriod | PeriodKind

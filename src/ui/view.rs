@@ -702,7 +702,7 @@ fn render_detail(
             fields.push((cat.t("attachment.heading"), list.join(", ")));
         }
         for m in &files.outbox {
-            let state = cat.t(&format!("mail.delivery.{}", m.state.as_str()));
+            let state = cat.t(&format!("mail.delivery.{}", m.standing.as_str()));
             let error = m
                 .last_error
                 .as_deref()
@@ -1154,7 +1154,8 @@ fn hint_pairs(app: &App) -> Vec<(String, String, Action)> {
             let offered = (b.action != Action::Discard
                 || matches!(app.popup, Some(Popup::LeaveForm(_))))
                 && !(app.check_history_shown() && crate::ui::check::writes_check(b.action))
-                && app.requirement_offers(b.action);
+                && app.requirement_offers(b.action)
+                && app.mail_offers(b.action);
             if seen.contains(&b.action)
                 || !offered
                 || !app.action_allowed(b.action)
