@@ -985,6 +985,23 @@ pub enum DbCommand {
     },
     /// The file was restored from a backup on purpose: its head becomes the one expected.
     Restored,
+    /// Print the SQL that makes the configured operators and roles PostgreSQL roles, GRANTs
+    /// and row-level security; `--apply` runs it (and the schema) on the `--db postgres://…`
+    /// database (issue 17).
+    SetupRoles {
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Copy a SQLite database with its whole history into an empty PostgreSQL database, in
+    /// one transaction, verified (row counts, the audit chain) before it commits (issue 17).
+    Copy {
+        #[arg(long, value_name = "FILE.db")]
+        from: PathBuf,
+        #[arg(long, value_name = "postgres://…")]
+        to: String,
+        #[command(flatten)]
+        out: Output,
+    },
 }
 
 #[derive(Debug, Subcommand)]

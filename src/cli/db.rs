@@ -168,6 +168,8 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             }
             Ok(0)
         }
+        DbCommand::SetupRoles { apply } => setup_roles(env, *apply),
+        DbCommand::Copy { from, to, out } => copy(env, from, to, out.json),
         DbCommand::Restored => {
             let head = env.with_desk(|d| d.accept_restored().map_err(|e| env.desk_err(e)))?;
             match head {
@@ -401,4 +403,102 @@ fn problem_line(cat: &Catalog, p: &Problem) -> String {
             ],
         ),
     }
+}
+
+/// `hotro db setup-roles [--apply]`: the SQL for the configuration in force (printed), or
+/// run on the `--db postgres://…` database as the role the connection is (the server decides
+/// whether it may create roles: the operator is never a claim).
+fn setup_roles(env: &Env<'_>, apply: bool) -> Result<i32> {
+    use crate::store::pg;
+    let cat = env.cat;
+    let org = &env.cfg.org;
+    if !apply {
+        let header = cat.f(
+            "db.roles.header",
+            &[("org", &org.name), ("operators", &org.operators.len())],
+        );
+        out::text(&pg::roles::script(org, &header));
+        return Ok(0);
+    }
+    let url = match env.cli.db.as_deref().and_then(|p| p.to_str()) {
+        Some(url) if pg::is_postgres_url(url) => url.to_string(),
+        _ => {
+            return Err(UserError {
+                message: cat.t("db.roles.needs_url"),
+                code: 2,
+            }
+            .into());
+        }
+    };
+    let target = pg::config(&url)
+        .map(|c| pg::describe_target(&c))
+        .map_err(|e| pg_err(cat, &e))?;
+    let mut client = pg::connect(&url).map_err(|e| pg_err(cat, &e))?;
+    let n = pg::roles::apply(&mut client, org).map_err(|e| pg_err(cat, &e))?;
+    say!(
+        "{}",
+        cat.f("db.roles.applied", &[("operators", &n), ("target", &target)])
+    );
+    Ok(0)
+}
+
+/// `hotro db copy --from FILE.db --to postgres://…`.
+fn copy(env: &Env<'_>, from: &Path, to: &str, json: bool) -> Result<i32> {
+    use crate::store::pg;
+    let cat = env.cat;
+    if from.to_str().is_some_and(pg::is_postgres_url) {
+        return Err(UserError {
+            message: cat.t("db.copy.not_back_yet"),
+            code: 2,
+        }
+        .into());
+    }
+    if !pg::is_postgres_url(to) {
+        return Err(UserError {
+            message: cat.f("db.copy.needs_url", &[("to", &one_line(to))]),
+            code: 2,
+        }
+        .into());
+    }
+    let target = pg::config(to)
+        .map(|c| pg::describe_target(&c))
+        .map_err(|e| pg_err(cat, &e))?;
+    let mut client = pg::connect(to).map_err(|e| pg_err(cat, &e))?;
+    let report = pg::copy::copy_from_sqlite(from, &mut client).map_err(|e| pg_err(cat, &e))?;
+    if json {
+        out::json(&report)?;
+        return Ok(0);
+    }
+    for (table, rows) in &report.tables {
+        say!("{}", cat.f("db.copy.table", &[("table", table), ("rows", rows)]));
+    }
+    let head = report
+        .chain
+        .head
+        .as_ref()
+        .map(|h| h.to_string())
+        .unwrap_or_else(|| "-".to_string());
+    say!(
+        "{}",
+        cat.f(
+            "db.copy.done",
+            &[
+                ("path", &from.display()),
+                ("target", &target),
+                ("tables", &report.tables.len()),
+                ("events", &report.chain.events),
+                ("head", &head)
+            ]
+        )
+    );
+    Ok(0)
+}
+
+/// A PostgreSQL error in the catalog's words (exit status 1).
+fn pg_err(cat: &Catalog, e: &crate::store::pg::PgError) -> anyhow::Error {
+    UserError {
+        message: describe::pg_error(cat, e),
+        code: 1,
+    }
+    .into()
 }

@@ -283,14 +283,38 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     // Every command that opens the database first establishes who acts, under the
     // configuration applied to it. A mistyped or forbidden --as (or HOTRO_AS) is an error
     // for every such command, reads included.
-    let opens_database = !matches!(
+    // PostgreSQL (issue 17) serves two commands so far, which open no SQLite file and
+    // establish no session (the server's role is who acts); any other command pointed at a
+    // PostgreSQL database says so instead of treating the URL as a file name.
+    let on_postgres = matches!(
         cli.command,
-        Some(Command::Config(
-            ConfigCommand::Show { applied: false }
-                | ConfigCommand::Path
-                | ConfigCommand::Check { .. }
-        )) | Some(Command::Calendar(_))
+        Some(Command::Db(
+            args::DbCommand::SetupRoles { .. } | args::DbCommand::Copy { .. }
+        ))
     );
+    if let Some(url) = cli.db.as_deref().and_then(Path::to_str)
+        && !cli.demo
+        && !on_postgres
+        && crate::store::pg::is_postgres_url(url)
+    {
+        let target = crate::store::pg::config(url)
+            .map(|c| crate::store::pg::describe_target(&c))
+            .unwrap_or_else(|_| one_line(url));
+        return Err(UserError {
+            message: cat.f("error.postgres_not_yet", &[("target", &target)]),
+            code: 2,
+        }
+        .into());
+    }
+    let opens_database = !on_postgres
+        && !matches!(
+            cli.command,
+            Some(Command::Config(
+                ConfigCommand::Show { applied: false }
+                    | ConfigCommand::Path
+                    | ConfigCommand::Check { .. }
+            )) | Some(Command::Calendar(_))
+        );
     if let Some(Command::Init { test: true }) = &cli.command {
         let mut store = env.open()?;
         store

@@ -1288,3 +1288,29 @@ cli-mail-watch-every = Seconds between two looks (1–3600)
 error-smtp_url = [mail.smtp] url “{ $url }” cannot be used ({ $problem }): write smtps://host:465, smtp://host:587?tls=required or smtp://127.0.0.1:25.
 error-smtp_password_file = [mail.smtp] password_file { $path } cannot be read ({ $problem }): give a readable file holding the password.
 error-smtp_no_password = [mail.smtp] names a user but no password: give password_file, or set { $var }.
+
+# PostgreSQL, the second engine (issue 17)
+cli-db-setup-roles-about = Print the SQL that makes the configured operators and roles PostgreSQL roles, GRANTs and row-level security (events append-only)
+cli-db-setup-roles-apply = Run it (with the schema) on the PostgreSQL database given by --db postgres://… or HOTRO_DB, as the role you connect as
+cli-db-copy-about = Copy a SQLite database with its whole history into an empty PostgreSQL database, in one transaction, verified (row counts, audit chain)
+cli-db-copy-from = The SQLite database file to copy
+cli-db-copy-to = The PostgreSQL database (postgres://… or postgresql:///hotro?host=/run/postgresql); a password comes from PGPASSWORD, never from the command line
+db-roles-header = hotro: PostgreSQL roles, grants and row-level security for { $org } ({ $operators } operators). Apply with psql, or hotro db setup-roles --apply --db postgres://…
+db-roles-needs_url = --apply needs the PostgreSQL database: --db postgres://… (or HOTRO_DB)
+db-roles-applied = PostgreSQL roles set up for { $operators } operators on { $target }
+db-copy-not_back_yet = Copying from PostgreSQL back to a SQLite file is not available yet (docs/postgres.md)
+db-copy-needs_url = --to must be a PostgreSQL database (postgres://…), not { $to }
+db-copy-table = { $table }: { $rows } rows
+db-copy-done = Copied { $path } to { $target }: { $tables } tables, { $events } events; counts and audit chain verified on PostgreSQL (head { $head })
+error-postgres_not_yet = { $target } is a PostgreSQL database: today hotro uses PostgreSQL only for "hotro db setup-roles --apply" and "hotro db copy --from FILE.db --to postgres://…". Every other command needs a SQLite file (--db FILE.db). See docs/postgres.md.
+pg-bad_url = Not a PostgreSQL connection string: { $detail }
+pg-password_in_url = The connection string holds a password: passwords never go on the command line. Use PGPASSWORD, or peer authentication on the host
+pg-connect = Cannot connect to PostgreSQL { $target }: { $detail }
+pg-server = PostgreSQL refused: { $detail } (SQLSTATE { $code })
+pg-newer_schema = The PostgreSQL database has hotro schema version { $found }; this hotro knows up to { $supported }. Use a newer hotro
+pg-not_empty = The PostgreSQL database is not empty ({ $table } has { $rows } rows): copy only into an empty database
+pg-source_version = { $path } has schema version { $found }; the copy needs version { $needed }: open it once with this hotro (it migrates), then copy
+pg-source = Cannot read { $path }: { $detail }
+pg-columns = Table { $table } differs between the file and PostgreSQL: { $detail }
+pg-count_mismatch = Copy refused, nothing committed: { $table } has { $source } rows in the file but { $copied } on PostgreSQL
+pg-chain_broken = Audit chain broken on PostgreSQL at event { $event }: nothing committed

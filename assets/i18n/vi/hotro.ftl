@@ -1288,3 +1288,29 @@ cli-mail-watch-every = Số giây giữa hai lần xem (1–3600)
 error-smtp_url = Không dùng được url “{ $url }” của [mail.smtp] ({ $problem }): hãy ghi smtps://host:465, smtp://host:587?tls=required hoặc smtp://127.0.0.1:25.
 error-smtp_password_file = Không đọc được password_file { $path } của [mail.smtp] ({ $problem }): hãy chỉ tới một tệp đọc được có chứa mật khẩu.
 error-smtp_no_password = [mail.smtp] có user nhưng không có mật khẩu: hãy khai báo password_file, hoặc đặt biến { $var }.
+
+# PostgreSQL, bộ máy thứ hai (issue 17)
+cli-db-setup-roles-about = In câu lệnh SQL biến các cán bộ và vai trò trong cấu hình thành vai trò PostgreSQL, quyền GRANT và bảo mật theo dòng (sự kiện chỉ được thêm)
+cli-db-setup-roles-apply = Chạy câu lệnh đó (cùng lược đồ) trên cơ sở dữ liệu PostgreSQL cho bởi --db postgres://… hoặc HOTRO_DB, với vai trò bạn kết nối
+cli-db-copy-about = Sao chép cơ sở dữ liệu SQLite cùng toàn bộ lịch sử vào cơ sở dữ liệu PostgreSQL trống, trong một giao dịch, có kiểm tra (số dòng, chuỗi kiểm toán)
+cli-db-copy-from = Tệp cơ sở dữ liệu SQLite cần sao chép
+cli-db-copy-to = Cơ sở dữ liệu PostgreSQL (postgres://… hoặc postgresql:///hotro?host=/run/postgresql); mật khẩu lấy từ PGPASSWORD, không bao giờ từ dòng lệnh
+db-roles-header = hotro: vai trò, quyền và bảo mật theo dòng PostgreSQL cho { $org } ({ $operators } cán bộ). Áp dụng bằng psql, hoặc hotro db setup-roles --apply --db postgres://…
+db-roles-needs_url = --apply cần cơ sở dữ liệu PostgreSQL: --db postgres://… (hoặc HOTRO_DB)
+db-roles-applied = Đã thiết lập vai trò PostgreSQL cho { $operators } cán bộ trên { $target }
+db-copy-not_back_yet = Chưa hỗ trợ sao chép từ PostgreSQL trở lại tệp SQLite (docs/postgres.md)
+db-copy-needs_url = --to phải là cơ sở dữ liệu PostgreSQL (postgres://…), không phải { $to }
+db-copy-table = { $table }: { $rows } dòng
+db-copy-done = Đã sao chép { $path } sang { $target }: { $tables } bảng, { $events } sự kiện; số dòng và chuỗi kiểm toán đã được kiểm tra trên PostgreSQL (đầu chuỗi { $head })
+error-postgres_not_yet = { $target } là cơ sở dữ liệu PostgreSQL: hiện hotro chỉ dùng PostgreSQL cho "hotro db setup-roles --apply" và "hotro db copy --from TỆP.db --to postgres://…". Mọi lệnh khác cần tệp SQLite (--db TỆP.db). Xem docs/postgres.md.
+pg-bad_url = Không phải chuỗi kết nối PostgreSQL: { $detail }
+pg-password_in_url = Chuỗi kết nối chứa mật khẩu: mật khẩu không bao giờ được đặt trên dòng lệnh. Dùng PGPASSWORD, hoặc xác thực peer trên máy chủ
+pg-connect = Không kết nối được PostgreSQL { $target }: { $detail }
+pg-server = PostgreSQL từ chối: { $detail } (SQLSTATE { $code })
+pg-newer_schema = Cơ sở dữ liệu PostgreSQL có lược đồ hotro phiên bản { $found }; bản hotro này chỉ biết đến { $supported }. Hãy dùng hotro mới hơn
+pg-not_empty = Cơ sở dữ liệu PostgreSQL không trống ({ $table } có { $rows } dòng): chỉ sao chép vào cơ sở dữ liệu trống
+pg-source_version = { $path } có lược đồ phiên bản { $found }; việc sao chép cần phiên bản { $needed }: mở tệp một lần bằng hotro này (để nâng cấp) rồi sao chép
+pg-source = Không đọc được { $path }: { $detail }
+pg-columns = Bảng { $table } khác nhau giữa tệp và PostgreSQL: { $detail }
+pg-count_mismatch = Từ chối bản sao, không ghi gì: { $table } có { $source } dòng trong tệp nhưng { $copied } dòng trên PostgreSQL
+pg-chain_broken = Chuỗi kiểm toán trên PostgreSQL bị đứt tại sự kiện { $event }: không ghi gì

@@ -1289,3 +1289,29 @@ cli-mail-watch-every = 两次查看之间的秒数（1–3600）
 error-smtp_url = 无法使用 [mail.smtp] 的 url“{ $url }”（{ $problem }）：请写成 smtps://host:465、smtp://host:587?tls=required 或 smtp://127.0.0.1:25。
 error-smtp_password_file = 无法读取 [mail.smtp] 的 password_file { $path }（{ $problem }）：请指定一个可读且包含密码的文件。
 error-smtp_no_password = [mail.smtp] 指定了 user 但没有密码：请提供 password_file，或设置 { $var }。
+
+# PostgreSQL，第二种数据库引擎（issue 17）
+cli-db-setup-roles-about = 输出把配置中的操作员和角色变为 PostgreSQL 角色、GRANT 授权和行级安全的 SQL（事件只能追加）
+cli-db-setup-roles-apply = 在 --db postgres://… 或 HOTRO_DB 指定的 PostgreSQL 数据库上执行它（连同数据库结构），以您连接所用的角色
+cli-db-copy-about = 把 SQLite 数据库连同全部历史复制到空的 PostgreSQL 数据库，在一个事务中完成并校验（行数、审计链）
+cli-db-copy-from = 要复制的 SQLite 数据库文件
+cli-db-copy-to = PostgreSQL 数据库（postgres://… 或 postgresql:///hotro?host=/run/postgresql）；密码取自 PGPASSWORD，绝不取自命令行
+db-roles-header = hotro：{ $org } 的 PostgreSQL 角色、授权和行级安全（{ $operators } 名操作员）。用 psql 执行，或 hotro db setup-roles --apply --db postgres://…
+db-roles-needs_url = --apply 需要 PostgreSQL 数据库：--db postgres://…（或 HOTRO_DB）
+db-roles-applied = 已在 { $target } 上为 { $operators } 名操作员设置 PostgreSQL 角色
+db-copy-not_back_yet = 尚不支持从 PostgreSQL 复制回 SQLite 文件（docs/postgres.md）
+db-copy-needs_url = --to 必须是 PostgreSQL 数据库（postgres://…），而不是 { $to }
+db-copy-table = { $table }：{ $rows } 行
+db-copy-done = 已将 { $path } 复制到 { $target }：{ $tables } 张表，{ $events } 个事件；已在 PostgreSQL 上校验行数和审计链（链头 { $head }）
+error-postgres_not_yet = { $target } 是 PostgreSQL 数据库：目前 hotro 仅在 "hotro db setup-roles --apply" 和 "hotro db copy --from 文件.db --to postgres://…" 中使用 PostgreSQL。其他命令都需要 SQLite 文件（--db 文件.db）。参见 docs/postgres.md。
+pg-bad_url = 不是 PostgreSQL 连接字符串：{ $detail }
+pg-password_in_url = 连接字符串中含有密码：密码绝不放在命令行上。请使用 PGPASSWORD，或主机上的 peer 认证
+pg-connect = 无法连接 PostgreSQL { $target }：{ $detail }
+pg-server = PostgreSQL 拒绝：{ $detail }（SQLSTATE { $code }）
+pg-newer_schema = PostgreSQL 数据库的 hotro 结构版本为 { $found }；本 hotro 最高支持 { $supported }。请使用更新的 hotro
+pg-not_empty = PostgreSQL 数据库不是空的（{ $table } 有 { $rows } 行）：只能复制到空数据库
+pg-source_version = { $path } 的结构版本为 { $found }；复制需要版本 { $needed }：先用本 hotro 打开一次（自动升级），再复制
+pg-source = 无法读取 { $path }：{ $detail }
+pg-columns = 表 { $table } 在文件与 PostgreSQL 之间不一致：{ $detail }
+pg-count_mismatch = 复制被拒绝，未写入任何内容：{ $table } 在文件中有 { $source } 行，在 PostgreSQL 上有 { $copied } 行
+pg-chain_broken = PostgreSQL 上的审计链在事件 { $event } 处断裂：未写入任何内容
