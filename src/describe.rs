@@ -1142,7 +1142,11 @@ pub fn pg_error(cat: &Catalog, e: &crate::store::pg::PgError) -> String {
             needed,
         } => cat.f(
             "pg.source_version",
-            &[("path", &one_line(path)), ("found", found), ("needed", needed)],
+            &[
+                ("path", &one_line(path)),
+                ("found", found),
+                ("needed", needed),
+            ],
         ),
         PgError::Source { path, detail } => cat.f(
             "pg.source",
@@ -1158,10 +1162,12 @@ pub fn pg_error(cat: &Catalog, e: &crate::store::pg::PgError) -> String {
             copied,
         } => cat.f(
             "pg.count_mismatch",
-            &[("table", table), ("source", source_rows), ("copied", copied)],
+            &[
+                ("table", table),
+                ("source", source_rows),
+                ("copied", copied),
+            ],
         ),
-        PgError::ChainBroken { event_id } => {
-            cat.f("pg.chain_broken", &[("event", event_id)])
-        }
+        PgError::ChainBroken { event_id } => cat.f("pg.chain_broken", &[("event", event_id)]),
     }
 }

@@ -437,7 +437,10 @@ fn setup_roles(env: &Env<'_>, apply: bool) -> Result<i32> {
     let n = pg::roles::apply(&mut client, org).map_err(|e| pg_err(cat, &e))?;
     say!(
         "{}",
-        cat.f("db.roles.applied", &[("operators", &n), ("target", &target)])
+        cat.f(
+            "db.roles.applied",
+            &[("operators", &n), ("target", &target)]
+        )
     );
     Ok(0)
 }
@@ -470,7 +473,10 @@ fn copy(env: &Env<'_>, from: &Path, to: &str, json: bool) -> Result<i32> {
         return Ok(0);
     }
     for (table, rows) in &report.tables {
-        say!("{}", cat.f("db.copy.table", &[("table", table), ("rows", rows)]));
+        say!(
+            "{}",
+            cat.f("db.copy.table", &[("table", table), ("rows", rows)])
+        );
     }
     let head = report
         .chain

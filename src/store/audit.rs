@@ -22,6 +22,8 @@
 //!   str(name), then 0 for "none" or 1 followed by str(value); times are milliseconds since
 //!   1970 in decimal (what the store keeps), numbers in decimal, the escalation path as JSON.
 
+pub(crate) use super::chain::chain_hash;
+use super::chain::hex;
 use super::checks::{day_in, log_in};
 use super::tickets::{TICKET_COLUMNS, from_millis, millis, ticket_from_row};
 use super::{CheckLogEntry, Store, StoreError};
@@ -31,8 +33,6 @@ use crate::domain::ticket::Ticket;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
-use super::chain::hex;
-pub(crate) use super::chain::chain_hash;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 

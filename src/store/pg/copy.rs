@@ -134,10 +134,7 @@ fn io_error(e: std::io::Error) -> PgError {
 /// of another schema version: open it once with this hotro first), [`PgError::NotEmpty`],
 /// [`PgError::Columns`], [`PgError::CountMismatch`], [`PgError::ChainBroken`] (nothing is
 /// committed), [`PgError::Server`].
-pub fn copy_from_sqlite(
-    from: &Path,
-    client: &mut postgres::Client,
-) -> Result<CopyReport, PgError> {
+pub fn copy_from_sqlite(from: &Path, client: &mut postgres::Client) -> Result<CopyReport, PgError> {
     let source = |e: rusqlite::Error| PgError::Source {
         path: from.display().to_string(),
         detail: e.to_string(),
@@ -270,7 +267,11 @@ pub fn copy_from_sqlite(
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     for (table, column) in identities {
-        let floor = if table == "search_outbox" { outbox_seq } else { 0 };
+        let floor = if table == "search_outbox" {
+            outbox_seq
+        } else {
+            0
+        };
         tx.execute(
             &format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), m)

@@ -92,7 +92,9 @@ fn needs(p: Permission) -> &'static [(&'static str, &'static str)] {
 /// What each hotro group role is granted, table by table: SELECT on every table for every
 /// role, and the write privileges of its permissions ([`needs`]); the key user SELECT only.
 /// The drafts table is every role's (each sees and writes only its own rows).
-pub fn table_grants(org: &Organisation) -> Vec<(Role, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
+pub fn table_grants(
+    org: &Organisation,
+) -> Vec<(Role, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
     let mut out = Vec::new();
     for role in Role::ALL {
         let mut tables: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
@@ -154,7 +156,11 @@ pub fn setup_sql(org: &Organisation) -> String {
          \x20   END LOOP;\nEND $$;"
     );
     for op in &org.operators {
-        let _ = writeln!(s, "SELECT pg_temp.hotro_role({}, true);", literal(&op.login));
+        let _ = writeln!(
+            s,
+            "SELECT pg_temp.hotro_role({}, true);",
+            literal(&op.login)
+        );
         let mut roles: Vec<String> = op.roles.iter().map(|r| ident(&group_role(*r))).collect();
         roles.sort();
         roles.dedup();
@@ -171,7 +177,10 @@ pub fn setup_sql(org: &Organisation) -> String {
         s,
         "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {everyone};"
     );
-    let _ = writeln!(s, "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC;");
+    let _ = writeln!(
+        s,
+        "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC;"
+    );
     let _ = writeln!(s, "GRANT USAGE ON SCHEMA public TO {everyone};");
     let _ = writeln!(s, "GRANT SELECT ON hotro_schema TO {everyone};");
     for (role, tables) in table_grants(org) {
@@ -182,7 +191,10 @@ pub fn setup_sql(org: &Organisation) -> String {
                 .into_iter()
                 .filter(|p| privileges.contains(p))
                 .collect();
-            by_privileges.entry(list.join(", ")).or_default().push(table);
+            by_privileges
+                .entry(list.join(", "))
+                .or_default()
+                .push(table);
         }
         for (privileges, tables) in by_privileges {
             let _ = writeln!(s, "GRANT {privileges} ON {} TO {g};", tables.join(", "));

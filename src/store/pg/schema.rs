@@ -177,9 +177,8 @@ BEGIN
     RAISE EXCEPTION 'hotro: events are append-only (% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END $$;
-CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
-    FOR EACH ROW EXECUTE FUNCTION hotro_events_append_only();
-CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+-- Statement-level: an UPDATE or DELETE is refused even when it matches no row.
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION hotro_events_append_only();
 
 CREATE TABLE articles (
