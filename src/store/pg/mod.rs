@@ -25,7 +25,7 @@ use postgres::{Client, NoTls};
 use std::str::FromStr;
 
 /// The advisory lock key that serialises schema migrations ("hotro" in ASCII).
-const MIGRATION_LOCK: i64 = 0x686f_7472_6f;
+const MIGRATION_LOCK: i64 = 0x0068_6f74_726f;
 
 /// Whether `db` names a PostgreSQL database rather than a SQLite file: a `postgres://` or
 /// `postgresql://` URL.
