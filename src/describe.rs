@@ -1168,6 +1168,11 @@ pub fn pg_error(cat: &Catalog, e: &crate::store::pg::PgError) -> String {
                 ("copied", copied),
             ],
         ),
+        PgError::TargetExists { path } => cat.f("pg.target_exists", &[("path", &one_line(path))]),
+        PgError::CopyUnsound { problems, first } => cat.f(
+            "pg.copy_unsound",
+            &[("problems", problems), ("first", &one_line(first))],
+        ),
         PgError::ChainBroken { event_id } => cat.f("pg.chain_broken", &[("event", event_id)]),
     }
 }

@@ -302,6 +302,85 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
         .unwrap_or(0);
     assert!(next > max_before);
 
+    // And back: a new SQLite file from the server, verified by the SQLite store's whole
+    // audit, with every table's rows and the same head.
+    let back = home.path().join("back.db");
+    let started = std::time::Instant::now();
+    let out = ok(
+        home.path(),
+        &[
+            "db",
+            "copy",
+            "--from",
+            &url,
+            "--to",
+            back.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    eprintln!("hotro db copy back: {:?}", started.elapsed());
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report["chain"]["head"]["event_id"].as_i64(),
+        Some(head.event_id)
+    );
+    let mut back_counts = sqlite_counts(&back);
+    // The search_outbox row inserted on the server above came back too.
+    let outbox = back_counts
+        .iter_mut()
+        .find(|(t, _)| t == "search_outbox")
+        .unwrap();
+    outbox.1 -= 1;
+    assert_eq!(back_counts, expected);
+    let verify = ok(
+        home.path(),
+        &[
+            "--db",
+            back.to_str().unwrap(),
+            "--as",
+            "nguyenvanan",
+            "db",
+            "verify",
+        ],
+    );
+    assert!(!verify.is_empty());
+    let anchor_back = ok(
+        home.path(),
+        &[
+            "--db",
+            back.to_str().unwrap(),
+            "--as",
+            "nguyenvanan",
+            "db",
+            "anchor",
+            "--json",
+        ],
+    );
+    let anchor_back: serde_json::Value = serde_json::from_str(&anchor_back).unwrap();
+    assert_eq!(anchor_back["hash"].as_str(), Some(head.hash.as_str()));
+    // The copied-back desk works: a new ticket on it.
+    ok(
+        home.path(),
+        &[
+            "--db",
+            back.to_str().unwrap(),
+            "--as",
+            "nguyenvanan",
+            "ticket",
+            "new",
+            "--title",
+            "Sau khi chuyển về",
+            "--json",
+        ],
+    );
+    // A copy never replaces a file.
+    let again = hotro(
+        home.path(),
+        &["db", "copy", "--from", &url, "--to", back.to_str().unwrap()],
+    );
+    assert_eq!(again.code, Some(1), "{again:?}");
+    assert!(again.stderr.contains("exists already"), "{again:?}");
+
     // A second copy into the same database is refused, and changes nothing.
     let again = hotro(
         home.path(),
@@ -335,6 +414,28 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
         .unwrap();
     let chain = pg::copy::verify_chain(&mut client).unwrap();
     assert_eq!(chain.first_broken, Some(victim));
+    // Copying the tampered database back is refused by the SQLite audit; no file is made.
+    let tampered = home.path().join("tampered.db");
+    let out = hotro(
+        home.path(),
+        &[
+            "db",
+            "copy",
+            "--from",
+            &url,
+            "--to",
+            tampered.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("failed its audit"), "{out:?}");
+    assert!(!tampered.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("hotro-copy"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

@@ -992,12 +992,12 @@ pub enum DbCommand {
         #[arg(long)]
         apply: bool,
     },
-    /// Copy a SQLite database with its whole history into an empty PostgreSQL database, in
-    /// one transaction, verified (row counts, the audit chain) before it commits (issue 17).
+    /// Copy a SQLite database with its whole history into an empty PostgreSQL database, or
+    /// back into a new SQLite file, verified before it is kept (issue 17).
     Copy {
-        #[arg(long, value_name = "FILE.db")]
+        #[arg(long, value_name = "FILE.db|postgres://…")]
         from: PathBuf,
-        #[arg(long, value_name = "postgres://…")]
+        #[arg(long, value_name = "postgres://…|FILE.db")]
         to: String,
         #[command(flatten)]
         out: Output,

@@ -445,29 +445,33 @@ fn setup_roles(env: &Env<'_>, apply: bool) -> Result<i32> {
     Ok(0)
 }
 
-/// `hotro db copy --from FILE.db --to postgres://…`.
+/// `hotro db copy --from FILE.db --to postgres://…`, or the way back
+/// (`--from postgres://… --to FILE.db`).
 fn copy(env: &Env<'_>, from: &Path, to: &str, json: bool) -> Result<i32> {
     use crate::store::pg;
     let cat = env.cat;
-    if from.to_str().is_some_and(pg::is_postgres_url) {
-        return Err(UserError {
-            message: cat.t("db.copy.not_back_yet"),
-            code: 2,
+    let from_url = from.to_str().filter(|f| pg::is_postgres_url(f));
+    let (url, back) = match (from_url, pg::is_postgres_url(to)) {
+        (None, true) => (to.to_string(), false),
+        (Some(url), false) => (url.to_string(), true),
+        _ => {
+            return Err(UserError {
+                message: cat.t("db.copy.one_of_each"),
+                code: 2,
+            }
+            .into());
         }
-        .into());
-    }
-    if !pg::is_postgres_url(to) {
-        return Err(UserError {
-            message: cat.f("db.copy.needs_url", &[("to", &one_line(to))]),
-            code: 2,
-        }
-        .into());
-    }
-    let target = pg::config(to)
+    };
+    let target = pg::config(&url)
         .map(|c| pg::describe_target(&c))
         .map_err(|e| pg_err(cat, &e))?;
-    let mut client = pg::connect(to).map_err(|e| pg_err(cat, &e))?;
-    let report = pg::copy::copy_from_sqlite(from, &mut client).map_err(|e| pg_err(cat, &e))?;
+    let mut client = pg::connect(&url).map_err(|e| pg_err(cat, &e))?;
+    let report = if back {
+        pg::copy::copy_to_sqlite(&mut client, Path::new(to))
+    } else {
+        pg::copy::copy_from_sqlite(from, &mut client)
+    }
+    .map_err(|e| pg_err(cat, &e))?;
     if json {
         out::json(&report)?;
         return Ok(0);
@@ -487,9 +491,20 @@ fn copy(env: &Env<'_>, from: &Path, to: &str, json: bool) -> Result<i32> {
     say!(
         "{}",
         cat.f(
-            "db.copy.done",
+            if back {
+                "db.copy.done_back"
+            } else {
+                "db.copy.done"
+            },
             &[
-                ("path", &from.display()),
+                (
+                    "path",
+                    &if back {
+                        to.to_string()
+                    } else {
+                        from.display().to_string()
+                    }
+                ),
                 ("target", &target),
                 ("tables", &report.tables.len()),
                 ("events", &report.chain.events),

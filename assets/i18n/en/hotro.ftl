@@ -1292,14 +1292,14 @@ error-smtp_no_password = [mail.smtp] names a user but no password: give password
 # PostgreSQL, the second engine (issue 17)
 cli-db-setup-roles-about = Print the SQL that makes the configured operators and roles PostgreSQL roles, GRANTs and row-level security (events append-only)
 cli-db-setup-roles-apply = Run it (with the schema) on the PostgreSQL database given by --db postgres://… or HOTRO_DB, as the role you connect as
-cli-db-copy-about = Copy a SQLite database with its whole history into an empty PostgreSQL database, in one transaction, verified (row counts, audit chain)
-cli-db-copy-from = The SQLite database file to copy
-cli-db-copy-to = The PostgreSQL database (postgres://… or postgresql:///hotro?host=/run/postgresql); a password comes from PGPASSWORD, never from the command line
+cli-db-copy-about = Copy a SQLite database with its whole history into an empty PostgreSQL database, or back into a new SQLite file, in one transaction, verified before it is kept (row counts, audit chain)
+cli-db-copy-from = The SQLite database file to copy (or the PostgreSQL database, postgres://…, to copy back from)
+cli-db-copy-to = The empty PostgreSQL database (postgres://… or postgresql:///hotro?host=/run/postgresql; a password comes from PGPASSWORD, never from the command line), or the new SQLite file
 db-roles-header = hotro: PostgreSQL roles, grants and row-level security for { $org } ({ $operators } operators). Apply with psql, or hotro db setup-roles --apply --db postgres://…
 db-roles-needs_url = --apply needs the PostgreSQL database: --db postgres://… (or HOTRO_DB)
 db-roles-applied = PostgreSQL roles set up for { $operators } operators on { $target }
-db-copy-not_back_yet = Copying from PostgreSQL back to a SQLite file is not available yet (docs/postgres.md)
-db-copy-needs_url = --to must be a PostgreSQL database (postgres://…), not { $to }
+db-copy-one_of_each = One side of the copy must be a SQLite file and the other a PostgreSQL database (postgres://…)
+db-copy-done_back = Copied { $target } to { $path }: { $tables } tables, { $events } events; counts and the whole audit (chain, ticket rows, checks) verified on the new file (head { $head })
 db-copy-table = { $table }: { $rows } rows
 db-copy-done = Copied { $path } to { $target }: { $tables } tables, { $events } events; counts and audit chain verified on PostgreSQL (head { $head })
 error-postgres_not_yet = { $target } is a PostgreSQL database: today hotro uses PostgreSQL only for "hotro db setup-roles --apply" and "hotro db copy --from FILE.db --to postgres://…". Every other command needs a SQLite file (--db FILE.db). See docs/postgres.md.
@@ -1314,3 +1314,5 @@ pg-source = Cannot read { $path }: { $detail }
 pg-columns = Table { $table } differs between the file and PostgreSQL: { $detail }
 pg-count_mismatch = Copy refused, nothing committed: { $table } has { $source } rows in the file but { $copied } on PostgreSQL
 pg-chain_broken = Audit chain broken on PostgreSQL at event { $event }: nothing committed
+pg-target_exists = { $path } exists already: a copy never replaces a file
+pg-copy_unsound = The copy failed its audit ({ $problems } problems; the first: { $first }): no file was made

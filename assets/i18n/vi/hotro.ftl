@@ -1292,14 +1292,14 @@ error-smtp_no_password = [mail.smtp] có user nhưng không có mật khẩu: h�
 # PostgreSQL, bộ máy thứ hai (issue 17)
 cli-db-setup-roles-about = In câu lệnh SQL biến các cán bộ và vai trò trong cấu hình thành vai trò PostgreSQL, quyền GRANT và bảo mật theo dòng (sự kiện chỉ được thêm)
 cli-db-setup-roles-apply = Chạy câu lệnh đó (cùng lược đồ) trên cơ sở dữ liệu PostgreSQL cho bởi --db postgres://… hoặc HOTRO_DB, với vai trò bạn kết nối
-cli-db-copy-about = Sao chép cơ sở dữ liệu SQLite cùng toàn bộ lịch sử vào cơ sở dữ liệu PostgreSQL trống, trong một giao dịch, có kiểm tra (số dòng, chuỗi kiểm toán)
-cli-db-copy-from = Tệp cơ sở dữ liệu SQLite cần sao chép
-cli-db-copy-to = Cơ sở dữ liệu PostgreSQL (postgres://… hoặc postgresql:///hotro?host=/run/postgresql); mật khẩu lấy từ PGPASSWORD, không bao giờ từ dòng lệnh
+cli-db-copy-about = Sao chép cơ sở dữ liệu SQLite cùng toàn bộ lịch sử vào cơ sở dữ liệu PostgreSQL trống, hoặc ngược lại vào tệp SQLite mới, trong một giao dịch, có kiểm tra trước khi giữ lại (số dòng, chuỗi kiểm toán)
+cli-db-copy-from = Tệp cơ sở dữ liệu SQLite cần sao chép (hoặc cơ sở dữ liệu PostgreSQL, postgres://…, để sao chép ngược lại)
+cli-db-copy-to = Cơ sở dữ liệu PostgreSQL trống (postgres://… hoặc postgresql:///hotro?host=/run/postgresql; mật khẩu lấy từ PGPASSWORD, không bao giờ từ dòng lệnh), hoặc tệp SQLite mới
 db-roles-header = hotro: vai trò, quyền và bảo mật theo dòng PostgreSQL cho { $org } ({ $operators } cán bộ). Áp dụng bằng psql, hoặc hotro db setup-roles --apply --db postgres://…
 db-roles-needs_url = --apply cần cơ sở dữ liệu PostgreSQL: --db postgres://… (hoặc HOTRO_DB)
 db-roles-applied = Đã thiết lập vai trò PostgreSQL cho { $operators } cán bộ trên { $target }
-db-copy-not_back_yet = Chưa hỗ trợ sao chép từ PostgreSQL trở lại tệp SQLite (docs/postgres.md)
-db-copy-needs_url = --to phải là cơ sở dữ liệu PostgreSQL (postgres://…), không phải { $to }
+db-copy-one_of_each = Một phía của việc sao chép phải là tệp SQLite và phía kia là cơ sở dữ liệu PostgreSQL (postgres://…)
+db-copy-done_back = Đã sao chép { $target } sang { $path }: { $tables } bảng, { $events } sự kiện; số dòng và toàn bộ kiểm toán (chuỗi, dòng phiếu, kiểm tra đầu giờ) đã được kiểm tra trên tệp mới (đầu chuỗi { $head })
 db-copy-table = { $table }: { $rows } dòng
 db-copy-done = Đã sao chép { $path } sang { $target }: { $tables } bảng, { $events } sự kiện; số dòng và chuỗi kiểm toán đã được kiểm tra trên PostgreSQL (đầu chuỗi { $head })
 error-postgres_not_yet = { $target } là cơ sở dữ liệu PostgreSQL: hiện hotro chỉ dùng PostgreSQL cho "hotro db setup-roles --apply" và "hotro db copy --from TỆP.db --to postgres://…". Mọi lệnh khác cần tệp SQLite (--db TỆP.db). Xem docs/postgres.md.
@@ -1314,3 +1314,5 @@ pg-source = Không đọc được { $path }: { $detail }
 pg-columns = Bảng { $table } khác nhau giữa tệp và PostgreSQL: { $detail }
 pg-count_mismatch = Từ chối bản sao, không ghi gì: { $table } có { $source } dòng trong tệp nhưng { $copied } dòng trên PostgreSQL
 pg-chain_broken = Chuỗi kiểm toán trên PostgreSQL bị đứt tại sự kiện { $event }: không ghi gì
+pg-target_exists = { $path } đã tồn tại: bản sao không bao giờ ghi đè lên tệp
+pg-copy_unsound = Bản sao không qua được kiểm toán ({ $problems } lỗi; lỗi đầu tiên: { $first }): không tạo tệp nào

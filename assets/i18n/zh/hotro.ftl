@@ -1293,14 +1293,14 @@ error-smtp_no_password = [mail.smtp] 指定了 user 但没有密码：请提供 
 # PostgreSQL，第二种数据库引擎（issue 17）
 cli-db-setup-roles-about = 输出把配置中的操作员和角色变为 PostgreSQL 角色、GRANT 授权和行级安全的 SQL（事件只能追加）
 cli-db-setup-roles-apply = 在 --db postgres://… 或 HOTRO_DB 指定的 PostgreSQL 数据库上执行它（连同数据库结构），以您连接所用的角色
-cli-db-copy-about = 把 SQLite 数据库连同全部历史复制到空的 PostgreSQL 数据库，在一个事务中完成并校验（行数、审计链）
-cli-db-copy-from = 要复制的 SQLite 数据库文件
-cli-db-copy-to = PostgreSQL 数据库（postgres://… 或 postgresql:///hotro?host=/run/postgresql）；密码取自 PGPASSWORD，绝不取自命令行
+cli-db-copy-about = 把 SQLite 数据库连同全部历史复制到空的 PostgreSQL 数据库，或反向复制到新的 SQLite 文件，在一个事务中完成，保留前先校验（行数、审计链）
+cli-db-copy-from = 要复制的 SQLite 数据库文件（或要从中复制回来的 PostgreSQL 数据库 postgres://…）
+cli-db-copy-to = 空的 PostgreSQL 数据库（postgres://… 或 postgresql:///hotro?host=/run/postgresql；密码取自 PGPASSWORD，绝不取自命令行），或新的 SQLite 文件
 db-roles-header = hotro：{ $org } 的 PostgreSQL 角色、授权和行级安全（{ $operators } 名操作员）。用 psql 执行，或 hotro db setup-roles --apply --db postgres://…
 db-roles-needs_url = --apply 需要 PostgreSQL 数据库：--db postgres://…（或 HOTRO_DB）
 db-roles-applied = 已在 { $target } 上为 { $operators } 名操作员设置 PostgreSQL 角色
-db-copy-not_back_yet = 尚不支持从 PostgreSQL 复制回 SQLite 文件（docs/postgres.md）
-db-copy-needs_url = --to 必须是 PostgreSQL 数据库（postgres://…），而不是 { $to }
+db-copy-one_of_each = 复制的一方必须是 SQLite 文件，另一方是 PostgreSQL 数据库（postgres://…）
+db-copy-done_back = 已将 { $target } 复制到 { $path }：{ $tables } 张表，{ $events } 个事件；已在新文件上校验行数和完整审计（链、工单行、晨检）（链头 { $head }）
 db-copy-table = { $table }：{ $rows } 行
 db-copy-done = 已将 { $path } 复制到 { $target }：{ $tables } 张表，{ $events } 个事件；已在 PostgreSQL 上校验行数和审计链（链头 { $head }）
 error-postgres_not_yet = { $target } 是 PostgreSQL 数据库：目前 hotro 仅在 "hotro db setup-roles --apply" 和 "hotro db copy --from 文件.db --to postgres://…" 中使用 PostgreSQL。其他命令都需要 SQLite 文件（--db 文件.db）。参见 docs/postgres.md。
@@ -1315,3 +1315,5 @@ pg-source = 无法读取 { $path }：{ $detail }
 pg-columns = 表 { $table } 在文件与 PostgreSQL 之间不一致：{ $detail }
 pg-count_mismatch = 复制被拒绝，未写入任何内容：{ $table } 在文件中有 { $source } 行，在 PostgreSQL 上有 { $copied } 行
 pg-chain_broken = PostgreSQL 上的审计链在事件 { $event } 处断裂：未写入任何内容
+pg-target_exists = { $path } 已存在：复制绝不覆盖文件
+pg-copy_unsound = 副本未通过审计（{ $problems } 个问题；第一个：{ $first }）：未生成文件

@@ -323,3 +323,222 @@ pub fn copy_from_sqlite(from: &Path, client: &mut postgres::Client) -> Result<Co
     drop(snap);
     Ok(CopyReport { tables, chain })
 }
+
+/// The way back: copy the connected PostgreSQL database into a new SQLite file `to`, in one
+/// snapshot of the server (`REPEATABLE READ`, read-only), verified before it gets its name.
+/// The file is written under a temporary name in the target folder, made by the SQLite store
+/// (its migrations), filled table by table in one transaction, and then checked by the SQLite
+/// store's whole audit (`Store::verify_audit`: the chain, every ticket row against its state
+/// hash, finalised checks, configurations, attachments) and row counts per table; only a
+/// clean copy is given the name `to` (never replacing a file), and its head is recorded
+/// beside it as the one to expect.
+///
+/// Errors: [`PgError::TargetExists`], [`PgError::NewerSchema`] / [`PgError::SourceVersion`]
+/// (the server's schema is not this build's), [`PgError::CountMismatch`],
+/// [`PgError::CopyUnsound`] (the audit found a problem), [`PgError::Source`] (the file could
+/// not be written), [`PgError::Server`]. On any error no file is left under `to`.
+pub fn copy_to_sqlite(client: &mut postgres::Client, to: &Path) -> Result<CopyReport, PgError> {
+    use crate::store::{OpenMode, Store};
+    let file_err = |detail: String| PgError::Source {
+        path: to.display().to_string(),
+        detail,
+    };
+    if std::fs::symlink_metadata(to).is_ok() {
+        return Err(PgError::TargetExists {
+            path: to.display().to_string(),
+        });
+    }
+    let found = super::schema_version(client)?;
+    if found != super::PG_SCHEMA_VERSION {
+        return Err(if found > super::PG_SCHEMA_VERSION {
+            PgError::NewerSchema {
+                found,
+                supported: super::PG_SCHEMA_VERSION,
+            }
+        } else {
+            PgError::SourceVersion {
+                path: "PostgreSQL".to_string(),
+                found,
+                needed: super::PG_SCHEMA_VERSION,
+            }
+        });
+    }
+    let folder = match to.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = folder.join(format!(".{name}.hotro-copy-{}", std::process::id()));
+    let remove = |p: &Path| {
+        for suffix in [
+            "",
+            "-journal",
+            "-wal",
+            "-shm",
+            "-hotro-head",
+            "-hotro-damage",
+        ] {
+            let mut s = p.as_os_str().to_os_string();
+            s.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(s));
+        }
+    };
+    remove(&temp);
+    let result = (|| {
+        drop(Store::create(&temp).map_err(|e| file_err(e.to_string()))?);
+        let tables = fill_sqlite(client, &temp)?;
+        let mut store = Store::open_with(&temp, OpenMode::Inspect, crate::store::BUSY_TIMEOUT)
+            .map_err(|e| file_err(e.to_string()))?;
+        let audit = store
+            .verify_audit(&[])
+            .map_err(|e| file_err(e.to_string()))?;
+        if let Some(problem) = &audit.first_problem {
+            return Err(PgError::CopyUnsound {
+                problems: audit.problems,
+                first: format!("{problem:?}"),
+            });
+        }
+        drop(store);
+        Ok((tables, audit))
+    })();
+    let (tables, audit) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            remove(&temp);
+            return Err(e);
+        }
+    };
+    // The name only if nothing has it; the temporary name's guard files are not the copy's.
+    let named = std::fs::hard_link(&temp, to);
+    remove(&temp);
+    named.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => PgError::TargetExists {
+            path: to.display().to_string(),
+        },
+        _ => file_err(e.to_string()),
+    })?;
+    let mut store = Store::open_with(to, OpenMode::Inspect, crate::store::BUSY_TIMEOUT)
+        .map_err(|e| file_err(e.to_string()))?;
+    store.accept_head().map_err(|e| file_err(e.to_string()))?;
+    Ok(CopyReport {
+        tables,
+        chain: ChainCheck {
+            events: audit.events,
+            first_broken: None,
+            head: audit.head,
+        },
+    })
+}
+
+/// Fill the new SQLite file at `path` with every table of the server's snapshot, in one
+/// SQLite transaction; the row counts per table.
+fn fill_sqlite(client: &mut postgres::Client, path: &Path) -> Result<Vec<(String, i64)>, PgError> {
+    use postgres::types::Type;
+    let file_err = |e: rusqlite::Error| PgError::Source {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    let mut file = Connection::open(path).map_err(file_err)?;
+    let out = file
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(file_err)?;
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()?;
+    let mut tables = Vec::new();
+    for table in TABLES {
+        let columns: Vec<String> = tx
+            .query(
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = $1
+                   AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                &[table],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let list = columns.join(", ");
+        if matches!(*table, "meta" | "ticket_counts" | "search_outbox") {
+            out.execute(&format!("DELETE FROM {table}"), [])
+                .map_err(file_err)?;
+        }
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let mut insert = out
+            .prepare(&format!(
+                "INSERT INTO {table} ({list}) VALUES ({})",
+                marks.join(", ")
+            ))
+            .map_err(file_err)?;
+        let rows = tx.query(&format!("SELECT {list} FROM {table}"), &[])?;
+        for row in &rows {
+            let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(columns.len());
+            for (i, col) in row.columns().iter().enumerate() {
+                use rusqlite::types::Value;
+                let v = if *col.type_() == Type::INT8 {
+                    row.get::<_, Option<i64>>(i)
+                        .map_or(Value::Null, Value::Integer)
+                } else if *col.type_() == Type::BYTEA {
+                    row.get::<_, Option<Vec<u8>>>(i)
+                        .map_or(Value::Null, Value::Blob)
+                } else {
+                    row.get::<_, Option<String>>(i)
+                        .map_or(Value::Null, Value::Text)
+                };
+                values.push(v);
+            }
+            insert
+                .execute(rusqlite::params_from_iter(values))
+                .map_err(file_err)?;
+        }
+        drop(insert);
+        let copied: i64 = out
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .map_err(file_err)?;
+        let source_rows = rows.len() as i64;
+        if copied != source_rows {
+            return Err(PgError::CountMismatch {
+                table: (*table).to_string(),
+                source_rows,
+                copied,
+            });
+        }
+        tables.push(((*table).to_string(), source_rows));
+    }
+    // search_outbox continues after every id the server ever gave.
+    let last: i64 = tx
+        .query_one(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM search_outbox_id_seq",
+            &[],
+        )?
+        .get(0);
+    out.execute(
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_outbox', ?1
+         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'search_outbox')",
+        [last],
+    )
+    .map_err(file_err)?;
+    out.execute(
+        "UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'search_outbox'",
+        [last],
+    )
+    .map_err(file_err)?;
+    let violations: i64 = out
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .map_err(file_err)?;
+    if violations > 0 {
+        return Err(PgError::CopyUnsound {
+            problems: violations,
+            first: "foreign keys".to_string(),
+        });
+    }
+    tx.commit()?;
+    out.commit().map_err(file_err)?;
+    Ok(tables)
+}

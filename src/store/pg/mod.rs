@@ -76,6 +76,12 @@ pub enum PgError {
         source_rows: i64,
         copied: i64,
     },
+    /// The copy's target file exists already (a copy never replaces a file).
+    #[error("{path} exists already")]
+    TargetExists { path: String },
+    /// The SQLite copy made from PostgreSQL failed its audit: nothing is left under its name.
+    #[error("the copy failed its audit: {problems} problems, the first: {first}")]
+    CopyUnsound { problems: i64, first: String },
     /// The audit chain on PostgreSQL breaks at this event (or its head differs from the
     /// file's).
     #[error("the audit chain breaks at event {event_id}")]
