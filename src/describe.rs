@@ -1168,6 +1168,10 @@ pub fn pg_error(cat: &Catalog, e: &crate::store::pg::PgError) -> String {
                 ("copied", copied),
             ],
         ),
+        PgError::Target { path, detail } => cat.f(
+            "pg.target",
+            &[("path", &one_line(path)), ("detail", &one_line(detail))],
+        ),
         PgError::TargetExists { path } => cat.f("pg.target_exists", &[("path", &one_line(path))]),
         PgError::CopyUnsound { problems, first } => cat.f(
             "pg.copy_unsound",

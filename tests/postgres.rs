@@ -119,6 +119,21 @@ fn sqlite_desk(home: &Path) -> PathBuf {
         home,
         &["--db", d, "--as", "nguyenvanan", "ticket", "assign", &key],
     );
+    // An older ticket made the child of the newest: a row whose parent comes after it.
+    ok(
+        home,
+        &[
+            "--db",
+            d,
+            "--as",
+            "nguyenvanan",
+            "ticket",
+            "link",
+            "HT-2026-000001",
+            "--child-of",
+            &key,
+        ],
+    );
     db
 }
 
@@ -543,6 +558,38 @@ fn roles_are_enforced_by_the_server() {
         1,
         "an operator may update tickets"
     );
+    // The queue counts and the search outbox follow through their triggers, which run with
+    // the schema owner's rights (the operator has no write grant on those tables).
+    let outbox_before: i64 = op
+        .query_one("SELECT count(*) FROM search_outbox", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        op.execute(
+            "UPDATE tickets SET assignee = 'doquangvinh', title = title || '.' WHERE id = 2",
+            &[],
+        )
+        .unwrap(),
+        1
+    );
+    let outbox_after: i64 = op
+        .query_one("SELECT count(*) FROM search_outbox", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(outbox_after, outbox_before + 1);
+    let mismatched: i64 = op
+        .query_one(
+            "SELECT count(*) FROM (
+                 SELECT grp, tier, status, coalesce(assignee, '') a,
+                        coalesce(following_group, '') f, count(*) n FROM tickets GROUP BY 1, 2, 3, 4, 5
+                 EXCEPT SELECT grp, tier, status, assignee, following_group, n
+                        FROM ticket_counts WHERE n <> 0) d",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(mismatched, 0, "queue counts kept");
+    denied(op.execute("DELETE FROM ticket_counts", &[]));
     // Drafts are each operator's own.
     op.execute(
         "INSERT INTO drafts (operator, ticket, purpose, text, updated_at)

@@ -1316,3 +1316,4 @@ pg-count_mismatch = Copy refused, nothing committed: { $table } has { $source } 
 pg-chain_broken = Audit chain broken on PostgreSQL at event { $event }: nothing committed
 pg-target_exists = { $path } exists already: a copy never replaces a file
 pg-copy_unsound = The copy failed its audit ({ $problems } problems; the first: { $first }): no file was made
+pg-target = Cannot write { $path }: { $detail }

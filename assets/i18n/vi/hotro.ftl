@@ -1316,3 +1316,4 @@ pg-count_mismatch = Từ chối bản sao, không ghi gì: { $table } có { $sou
 pg-chain_broken = Chuỗi kiểm toán trên PostgreSQL bị đứt tại sự kiện { $event }: không ghi gì
 pg-target_exists = { $path } đã tồn tại: bản sao không bao giờ ghi đè lên tệp
 pg-copy_unsound = Bản sao không qua được kiểm toán ({ $problems } lỗi; lỗi đầu tiên: { $first }): không tạo tệp nào
+pg-target = Không ghi được { $path }: { $detail }

@@ -1317,3 +1317,4 @@ pg-count_mismatch = 复制被拒绝，未写入任何内容：{ $table } 在文�
 pg-chain_broken = PostgreSQL 上的审计链在事件 { $event } 处断裂：未写入任何内容
 pg-target_exists = { $path } 已存在：复制绝不覆盖文件
 pg-copy_unsound = 副本未通过审计（{ $problems } 个问题；第一个：{ $first }）：未生成文件
+pg-target = 无法写入 { $path }：{ $detail }

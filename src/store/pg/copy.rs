@@ -14,6 +14,7 @@
 use super::{PgError, TABLES};
 use crate::store::ChainHead;
 use postgres::GenericClient;
+use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use std::io::Write as _;
@@ -335,11 +336,11 @@ pub fn copy_from_sqlite(from: &Path, client: &mut postgres::Client) -> Result<Co
 ///
 /// Errors: [`PgError::TargetExists`], [`PgError::NewerSchema`] / [`PgError::SourceVersion`]
 /// (the server's schema is not this build's), [`PgError::CountMismatch`],
-/// [`PgError::CopyUnsound`] (the audit found a problem), [`PgError::Source`] (the file could
+/// [`PgError::CopyUnsound`] (the audit found a problem), [`PgError::Target`] (the file could
 /// not be written), [`PgError::Server`]. On any error no file is left under `to`.
 pub fn copy_to_sqlite(client: &mut postgres::Client, to: &Path) -> Result<CopyReport, PgError> {
     use crate::store::{OpenMode, Store};
-    let file_err = |detail: String| PgError::Source {
+    let file_err = |detail: String| PgError::Target {
         path: to.display().to_string(),
         detail,
     };
@@ -437,11 +438,15 @@ pub fn copy_to_sqlite(client: &mut postgres::Client, to: &Path) -> Result<CopyRe
 /// SQLite transaction; the row counts per table.
 fn fill_sqlite(client: &mut postgres::Client, path: &Path) -> Result<Vec<(String, i64)>, PgError> {
     use postgres::types::Type;
-    let file_err = |e: rusqlite::Error| PgError::Source {
+    let file_err = |e: rusqlite::Error| PgError::Target {
         path: path.display().to_string(),
         detail: e.to_string(),
     };
     let mut file = Connection::open(path).map_err(file_err)?;
+    // Rows arrive table by table (a ticket before the parent it links to, say): the keys are
+    // checked once all are in (`foreign_key_check` below), not row by row.
+    file.pragma_update(None, "foreign_keys", false)
+        .map_err(file_err)?;
     let out = file
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(file_err)?;
@@ -474,8 +479,14 @@ fn fill_sqlite(client: &mut postgres::Client, path: &Path) -> Result<Vec<(String
                 marks.join(", ")
             ))
             .map_err(file_err)?;
-        let rows = tx.query(&format!("SELECT {list} FROM {table}"), &[])?;
-        for row in &rows {
+        // Streamed: a table is never held in memory whole.
+        let mut rows = tx.query_raw(
+            &format!("SELECT {list} FROM {table}"),
+            std::iter::empty::<&dyn postgres::types::ToSql>(),
+        )?;
+        let mut source_rows = 0i64;
+        while let Some(row) = rows.next()? {
+            source_rows += 1;
             let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(columns.len());
             for (i, col) in row.columns().iter().enumerate() {
                 use rusqlite::types::Value;
@@ -495,11 +506,11 @@ fn fill_sqlite(client: &mut postgres::Client, path: &Path) -> Result<Vec<(String
                 .execute(rusqlite::params_from_iter(values))
                 .map_err(file_err)?;
         }
+        drop(rows);
         drop(insert);
         let copied: i64 = out
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .map_err(file_err)?;
-        let source_rows = rows.len() as i64;
         if copied != source_rows {
             return Err(PgError::CountMismatch {
                 table: (*table).to_string(),

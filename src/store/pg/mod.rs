@@ -76,6 +76,9 @@ pub enum PgError {
         source_rows: i64,
         copied: i64,
     },
+    /// The SQLite file of a copy back could not be written.
+    #[error("{path}: {detail}")]
+    Target { path: String, detail: String },
     /// The copy's target file exists already (a copy never replaces a file).
     #[error("{path} exists already")]
     TargetExists { path: String },
