@@ -28,7 +28,13 @@ pub struct Cluster {
 }
 
 /// The directory holding `initdb` and `pg_ctl`, if PostgreSQL is installed.
+/// `HOTRO_PG_BINDIR`, when set, is the only place looked at (PostgreSQL installed elsewhere;
+/// a folder without them makes PostgreSQL count as missing).
 fn bindir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("HOTRO_PG_BINDIR") {
+        let dir = PathBuf::from(dir);
+        return (dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()).then_some(dir);
+    }
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
         && out.status.success()
     {
@@ -59,8 +65,9 @@ impl Cluster {
     /// Panics under `CI=true` when it is not installed, and whenever it fails to start.
     pub fn start() -> Option<Cluster> {
         let Some(bin) = bindir() else {
-            let why = "PostgreSQL is not installed (no initdb under `pg_config --bindir` or \
-                       /usr/lib/postgresql/*/bin): `apt-get install postgresql` (.ci/run does)";
+            let why = "PostgreSQL is not installed (no initdb and pg_ctl under $HOTRO_PG_BINDIR, \
+                       `pg_config --bindir` or /usr/lib/postgresql/*/bin): \
+                       `apt-get install postgresql` (.ci/run does)";
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("CI=true: the PostgreSQL tests cannot be skipped: {why}");
             }
@@ -68,9 +75,11 @@ impl Cluster {
             return None;
         };
         let run_as = is_root().then(|| "postgres".to_string());
+        // Under /tmp, not $TMPDIR: the postgres account must reach it (a TMPDIR inside root's
+        // home would not do), and a socket's path must stay under 108 bytes.
         let dir = tempfile::Builder::new()
             .prefix("hotro-pg-")
-            .tempdir()
+            .tempdir_in("/tmp")
             .unwrap();
         let data = dir.path().join("data");
         let socket = dir.path().join("sock");
