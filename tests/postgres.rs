@@ -404,6 +404,19 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
     assert_eq!(again.code, Some(1), "{again:?}");
     assert!(again.stderr.contains("not empty"), "{again:?}");
 
+    // `db anchor` and `db verify` on the server.
+    let pg_anchor = ok(home.path(), &["--db", &url, "db", "anchor"]);
+    assert_eq!(pg_anchor.trim(), head.to_string());
+    let verified = ok(
+        home.path(),
+        &["--db", &url, "db", "verify", "--anchor", pg_anchor.trim()],
+    );
+    assert!(
+        verified.contains("Audit chain intact on PostgreSQL"),
+        "{verified}"
+    );
+    assert!(verified.contains("Anchor: event"), "{verified}");
+
     // Tampering on the server: an event's payload rewritten behind the triggers' back (a
     // superuser disabling them) is found by the verification, at that event.
     let victim: i64 = client
@@ -429,6 +442,13 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
         .unwrap();
     let chain = pg::copy::verify_chain(&mut client).unwrap();
     assert_eq!(chain.first_broken, Some(victim));
+    let out = hotro(home.path(), &["--db", &url, "db", "verify"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stdout
+            .contains(&format!("BROKEN on PostgreSQL at event {victim}")),
+        "{out:?}"
+    );
     // Copying the tampered database back is refused by the SQLite audit; no file is made.
     let tampered = home.path().join("tampered.db");
     let out = hotro(

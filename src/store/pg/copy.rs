@@ -553,3 +553,28 @@ fn fill_sqlite(client: &mut postgres::Client, path: &Path) -> Result<Vec<(String
     out.commit().map_err(file_err)?;
     Ok(tables)
 }
+
+/// The hash stored now for event `event_id` on PostgreSQL (`None`: no such event), to check
+/// an anchor kept outside the database.
+///
+/// Errors: [`PgError::Server`].
+pub fn stored_hash(
+    client: &mut impl GenericClient,
+    event_id: i64,
+) -> Result<Option<String>, PgError> {
+    Ok(client
+        .query_opt("SELECT hash FROM events WHERE id = $1", &[&event_id])?
+        .map(|r| r.get(0)))
+}
+
+/// The newest event and its stored hash on PostgreSQL (`None` before the first event).
+///
+/// Errors: [`PgError::Server`].
+pub fn chain_head(client: &mut impl GenericClient) -> Result<Option<ChainHead>, PgError> {
+    Ok(client
+        .query_opt("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", &[])?
+        .map(|r| ChainHead {
+            event_id: r.get(0),
+            hash: r.get(1),
+        }))
+}
