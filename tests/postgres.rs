@@ -523,19 +523,15 @@ fn roles_are_enforced_by_the_server() {
     }
     assert!(sql.contains("WITH CHECK (actor = current_user)"), "{sql}");
     assert!(!sql.contains("UPDATE ON events") && !sql.contains("DELETE ON events"));
-    // Applied by the server's superuser (the role the URL connects as), then the desk copied.
-    let out = ok(home.path(), &["--db", &url, "db", "setup-roles", "--apply"]);
-    assert!(
-        out.contains("PostgreSQL roles set up for 14 operators"),
-        "{out}"
-    );
+    // The desk copied (which brings the schema), then the printed SQL run by psql as the
+    // server's superuser, as an administrator would.
     ok(
         home.path(),
         &["db", "copy", "--from", db.to_str().unwrap(), "--to", &url],
     );
-    // Applying again (the configuration changed, say) is fine.
-    ok(home.path(), &["--db", &url, "db", "setup-roles", "--apply"]);
-
+    let script = home.path().join("roles.sql");
+    std::fs::write(&script, &sql).unwrap();
+    cluster.psql_file("hotro", &script);
     let denied = |r: Result<u64, postgres::Error>| {
         let e = r.expect_err("the server must refuse");
         let code = e.code().map(|c| c.code().to_string());
@@ -629,6 +625,31 @@ fn roles_are_enforced_by_the_server() {
     assert_eq!(theirs, 0, "the key user sees no one else's drafts");
     // A role that is not an operator cannot log in at all.
     assert!(cluster.connect_as("hotro", "hotro_operator").is_err());
+
+    // Applying again through hotro (the configuration changed: the key user became an
+    // operator too) follows the configuration, and events stay append-only.
+    let changed = config_text().replace(
+        "roles = [\"key_user\"]",
+        "roles = [\"key_user\", \"operator\"]",
+    );
+    std::fs::write(home.path().join("hotro.toml"), changed).unwrap();
+    let out = ok(home.path(), &["--db", &url, "db", "setup-roles", "--apply"]);
+    assert!(
+        out.contains("PostgreSQL roles set up for 14 operators"),
+        "{out}"
+    );
+    let mut promoted = cluster.connect_as("hotro", "keyuser_hanoi").unwrap();
+    assert_eq!(
+        promoted
+            .execute("UPDATE tickets SET title = title WHERE id = 1", &[])
+            .unwrap(),
+        1
+    );
+    denied(promoted.execute("DELETE FROM events", &[]));
+    std::fs::write(home.path().join("hotro.toml"), config_text()).unwrap();
+    ok(home.path(), &["--db", &url, "db", "setup-roles", "--apply"]);
+    let mut key_user = cluster.connect_as("hotro", "keyuser_hanoi").unwrap();
+    denied(key_user.execute("UPDATE tickets SET title = 'x'", &[]));
 }
 
 #[test]

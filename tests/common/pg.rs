@@ -165,6 +165,26 @@ impl Cluster {
         }
     }
 
+    /// Run the SQL file `file` with psql on database `db` as the superuser, stopping at the
+    /// first error; panics with psql's output on failure.
+    pub fn psql_file(&self, db: &str, file: &Path) {
+        let out = Command::new(self.bin.join("psql"))
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.url(db, "postgres"))
+            .arg("-f")
+            .arg(file)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql -f {}: {}\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// The socket directory.
     pub fn socket(&self) -> &Path {
         &self.socket

@@ -239,3 +239,51 @@ pub fn apply(client: &mut Client, org: &Organisation) -> Result<usize, PgError> 
     tx.commit()?;
     Ok(org.operators.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{EMBEDDED, Source, parse};
+
+    #[test]
+    fn no_role_ever_gets_to_change_or_remove_events_and_key_users_only_read() {
+        let mut org = parse(EMBEDDED, Source::Embedded).unwrap().org;
+        // Even with every permission given to every role.
+        for role in Role::ALL {
+            org.permissions.set(role, Permission::ALL);
+        }
+        for (role, tables) in table_grants(&org) {
+            let events = &tables["events"];
+            assert!(
+                !events.contains("UPDATE") && !events.contains("DELETE"),
+                "{role:?}: {events:?}"
+            );
+            if role == Role::KeyUser {
+                assert!(
+                    tables
+                        .values()
+                        .all(|p| p.len() == 1 && p.contains("SELECT")),
+                    "{tables:?}"
+                );
+            }
+        }
+        let sql = setup_sql(&org);
+        assert!(!sql.contains("TRUNCATE"));
+        for line in sql.lines().filter(|l| l.starts_with("GRANT ")) {
+            if line.contains(" ON ") && line.contains("events") {
+                let privileges = line.split(" ON ").next().unwrap_or_default();
+                assert!(
+                    !privileges.contains("UPDATE") && !privileges.contains("DELETE"),
+                    "{line}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_quoted_whatever_the_configuration_says() {
+        assert_eq!(ident("hotro-mail"), "\"hotro-mail\"");
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(literal("o'neil"), "'o''neil'");
+    }
+}
