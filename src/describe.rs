@@ -1172,3 +1172,69 @@ pub fn smtp_setup_error(cat: &Catalog, e: &crate::mail::smtp::SmtpSetupError) ->
         SmtpSetupError::NoPassword => cat.f("error.smtp_no_password", &[("var", &PASSWORD_ENV)]),
     }
 }
+
+/// A PostgreSQL error (issue 17) in the reader's language.
+pub fn pg_error(cat: &Catalog, e: &crate::store::pg::PgError) -> String {
+    use crate::store::pg::PgError;
+    match e {
+        PgError::BadUrl { detail } => cat.f("pg.bad_url", &[("detail", &one_line(detail))]),
+        PgError::PasswordInUrl => cat.t("pg.password_in_url"),
+        PgError::Connect { target, detail } => cat.f(
+            "pg.connect",
+            &[("target", &one_line(target)), ("detail", &one_line(detail))],
+        ),
+        PgError::Server { code, detail } => cat.f(
+            "pg.server",
+            &[("code", &one_line(code)), ("detail", &one_line(detail))],
+        ),
+        PgError::NewerSchema { found, supported } => cat.f(
+            "pg.newer_schema",
+            &[("found", found), ("supported", supported)],
+        ),
+        PgError::NotEmpty { table, rows } => {
+            cat.f("pg.not_empty", &[("table", table), ("rows", rows)])
+        }
+        PgError::SourceVersion {
+            path,
+            found,
+            needed,
+        } => cat.f(
+            "pg.source_version",
+            &[
+                ("path", &one_line(path)),
+                ("found", found),
+                ("needed", needed),
+            ],
+        ),
+        PgError::Source { path, detail } => cat.f(
+            "pg.source",
+            &[("path", &one_line(path)), ("detail", &one_line(detail))],
+        ),
+        PgError::Columns { table, detail } => cat.f(
+            "pg.columns",
+            &[("table", table), ("detail", &one_line(detail))],
+        ),
+        PgError::CountMismatch {
+            table,
+            source_rows,
+            copied,
+        } => cat.f(
+            "pg.count_mismatch",
+            &[
+                ("table", table),
+                ("source", source_rows),
+                ("copied", copied),
+            ],
+        ),
+        PgError::Target { path, detail } => cat.f(
+            "pg.target",
+            &[("path", &one_line(path)), ("detail", &one_line(detail))],
+        ),
+        PgError::TargetExists { path } => cat.f("pg.target_exists", &[("path", &one_line(path))]),
+        PgError::CopyUnsound { problems, first } => cat.f(
+            "pg.copy_unsound",
+            &[("problems", problems), ("first", &one_line(first))],
+        ),
+        PgError::ChainBroken { event_id } => cat.f("pg.chain_broken", &[("event", event_id)]),
+    }
+}

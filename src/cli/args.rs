@@ -986,6 +986,23 @@ pub enum DbCommand {
     },
     /// The file was restored from a backup on purpose: its head becomes the one expected.
     Restored,
+    /// Print the SQL that makes the configured operators and roles PostgreSQL roles, GRANTs
+    /// and row-level security; `--apply` runs it (and the schema) on the `--db postgres://…`
+    /// database (issue 17).
+    SetupRoles {
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Copy a SQLite database with its whole history into an empty PostgreSQL database, or
+    /// back into a new SQLite file, verified before it is kept (issue 17).
+    Copy {
+        #[arg(long, value_name = "FILE.db|postgres://…")]
+        from: PathBuf,
+        #[arg(long, value_name = "postgres://…|FILE.db")]
+        to: String,
+        #[command(flatten)]
+        out: Output,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -141,6 +141,9 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
         }
         DbCommand::Verify { anchor, out } => {
             let anchors = anchors(env, anchor.as_deref())?;
+            if let Some(url) = postgres_db(env) {
+                return pg_verify(env, &url, &anchors, out.json);
+            }
             let mut store = env.open()?;
             let bar = verify_progress(cat);
             let report = store
@@ -157,8 +160,14 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             Ok(if report.is_clean() { 0 } else { 1 })
         }
         DbCommand::Anchor { out } => {
-            let mut store = env.open()?;
-            let Some(head) = store.chain_head().map_err(|e| env.store_err(e))? else {
+            let head = match postgres_db(env) {
+                Some(url) => {
+                    let mut client = pg_client(cat, &url)?;
+                    crate::store::pg::copy::chain_head(&mut client).map_err(|e| pg_err(cat, &e))?
+                }
+                None => env.open()?.chain_head().map_err(|e| env.store_err(e))?,
+            };
+            let Some(head) = head else {
                 return Err(env.user(cat.t("db.anchor.empty")));
             };
             if out.json {
@@ -168,6 +177,8 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
             }
             Ok(0)
         }
+        DbCommand::SetupRoles { apply } => setup_roles(env, *apply),
+        DbCommand::Copy { from, to, out } => copy(env, from, to, out.json),
         DbCommand::Restored => {
             let head = env.with_desk(|d| d.accept_restored().map_err(|e| env.desk_err(e)))?;
             match head {
@@ -401,4 +412,231 @@ fn problem_line(cat: &Catalog, p: &Problem) -> String {
             ],
         ),
     }
+}
+
+/// `hotro db setup-roles [--apply]`: the SQL for the configuration in force (printed), or
+/// run on the `--db postgres://…` database as the role the connection is (the server decides
+/// whether it may create roles: the operator is never a claim).
+fn setup_roles(env: &Env<'_>, apply: bool) -> Result<i32> {
+    use crate::store::pg;
+    let cat = env.cat;
+    let org = &env.cfg.org;
+    if !apply {
+        let header = cat.f(
+            "db.roles.header",
+            &[("org", &org.name), ("operators", &org.operators.len())],
+        );
+        out::text(&pg::roles::script(org, &header));
+        return Ok(0);
+    }
+    let url = match env.cli.db.as_deref().and_then(|p| p.to_str()) {
+        Some(url) if pg::is_postgres_url(url) => url.to_string(),
+        _ => {
+            return Err(UserError {
+                message: cat.t("db.roles.needs_url"),
+                code: 2,
+            }
+            .into());
+        }
+    };
+    let target = pg::config(&url)
+        .map(|c| pg::describe_target(&c))
+        .map_err(|e| pg_err(cat, &e))?;
+    let mut client = pg::connect(&url).map_err(|e| pg_err(cat, &e))?;
+    let n = pg::roles::apply(&mut client, org).map_err(|e| pg_err(cat, &e))?;
+    say!(
+        "{}",
+        cat.f(
+            "db.roles.applied",
+            &[("operators", &n), ("target", &target)]
+        )
+    );
+    Ok(0)
+}
+
+/// `hotro db copy --from FILE.db --to postgres://…`, or the way back
+/// (`--from postgres://… --to FILE.db`).
+fn copy(env: &Env<'_>, from: &Path, to: &str, json: bool) -> Result<i32> {
+    use crate::store::pg;
+    let cat = env.cat;
+    let from_url = from.to_str().filter(|f| pg::is_postgres_url(f));
+    let (url, back) = match (from_url, pg::is_postgres_url(to)) {
+        (None, true) => (to.to_string(), false),
+        (Some(url), false) => (url.to_string(), true),
+        _ => {
+            return Err(UserError {
+                message: cat.t("db.copy.one_of_each"),
+                code: 2,
+            }
+            .into());
+        }
+    };
+    let target = pg::config(&url)
+        .map(|c| pg::describe_target(&c))
+        .map_err(|e| pg_err(cat, &e))?;
+    let mut client = pg::connect(&url).map_err(|e| pg_err(cat, &e))?;
+    let report = if back {
+        pg::copy::copy_to_sqlite(&mut client, Path::new(to))
+    } else {
+        pg::copy::copy_from_sqlite(from, &mut client)
+    }
+    .map_err(|e| pg_err(cat, &e))?;
+    if json {
+        out::json(&report)?;
+        return Ok(0);
+    }
+    for (table, rows) in &report.tables {
+        say!(
+            "{}",
+            cat.f("db.copy.table", &[("table", table), ("rows", rows)])
+        );
+    }
+    let head = report
+        .chain
+        .head
+        .as_ref()
+        .map(|h| h.to_string())
+        .unwrap_or_else(|| "-".to_string());
+    say!(
+        "{}",
+        cat.f(
+            if back {
+                "db.copy.done_back"
+            } else {
+                "db.copy.done"
+            },
+            &[
+                (
+                    "path",
+                    &if back {
+                        to.to_string()
+                    } else {
+                        from.display().to_string()
+                    }
+                ),
+                ("target", &target),
+                ("tables", &report.tables.len()),
+                ("events", &report.chain.events),
+                ("head", &head)
+            ]
+        )
+    );
+    Ok(0)
+}
+
+/// A PostgreSQL error in the catalog's words (exit status 1).
+fn pg_err(cat: &Catalog, e: &crate::store::pg::PgError) -> anyhow::Error {
+    UserError {
+        message: describe::pg_error(cat, e),
+        code: 1,
+    }
+    .into()
+}
+
+/// The PostgreSQL database of `--db` (or `HOTRO_DB`), when it names one.
+fn postgres_db(env: &Env<'_>) -> Option<String> {
+    env.cli
+        .db
+        .as_deref()
+        .and_then(Path::to_str)
+        .filter(|u| !env.cli.demo && crate::store::pg::is_postgres_url(u))
+        .map(str::to_string)
+}
+
+/// A connection to the PostgreSQL database `url` holding this build's hotro schema.
+fn pg_client(cat: &Catalog, url: &str) -> Result<postgres::Client> {
+    use crate::store::pg;
+    let mut client = pg::connect(url).map_err(|e| pg_err(cat, &e))?;
+    let found = pg::schema_version(&mut client).map_err(|e| pg_err(cat, &e))?;
+    if found != pg::PG_SCHEMA_VERSION {
+        let target = pg::config(url)
+            .map(|c| pg::describe_target(&c))
+            .unwrap_or_default();
+        let e = if found > pg::PG_SCHEMA_VERSION {
+            pg::PgError::NewerSchema {
+                found,
+                supported: pg::PG_SCHEMA_VERSION,
+            }
+        } else {
+            pg::PgError::SourceVersion {
+                path: target,
+                found,
+                needed: pg::PG_SCHEMA_VERSION,
+            }
+        };
+        return Err(pg_err(cat, &e));
+    }
+    Ok(client)
+}
+
+/// `hotro db verify --db postgres://…`: the audit chain re-hashed over the server's rows, and
+/// the anchors given. Ticket rows are not compared with their state hashes on PostgreSQL yet
+/// (docs/postgres.md), and the output says so. Exit 1 when anything is wrong.
+fn pg_verify(env: &Env<'_>, url: &str, anchors: &[ChainHead], json: bool) -> Result<i32> {
+    use crate::store::pg::copy;
+    let cat = env.cat;
+    let mut client = pg_client(cat, url)?;
+    let chain = copy::verify_chain(&mut client).map_err(|e| pg_err(cat, &e))?;
+    let mut checked = Vec::new();
+    for a in anchors {
+        let found = copy::stored_hash(&mut client, a.event_id).map_err(|e| pg_err(cat, &e))?;
+        checked.push((a.clone(), found));
+    }
+    let clean = chain.first_broken.is_none()
+        && checked
+            .iter()
+            .all(|(a, found)| found.as_deref() == Some(a.hash.as_str()));
+    if json {
+        #[derive(Serialize)]
+        struct Anchor<'a> {
+            anchor: &'a ChainHead,
+            found: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct Report<'a> {
+            engine: &'static str,
+            clean: bool,
+            chain: &'a copy::ChainCheck,
+            anchors: Vec<Anchor<'a>>,
+            ticket_rows_checked: bool,
+        }
+        out::json(&Report {
+            engine: "postgres",
+            clean,
+            chain: &chain,
+            anchors: checked
+                .iter()
+                .map(|(a, f)| Anchor {
+                    anchor: a,
+                    found: f.as_deref(),
+                })
+                .collect(),
+            ticket_rows_checked: false,
+        })?;
+        return Ok(if clean { 0 } else { 1 });
+    }
+    match chain.first_broken {
+        Some(id) => say!("{}", cat.f("db.verify.pg_broken", &[("id", &id)])),
+        None => say!("{}", cat.f("db.verify.pg_ok", &[("events", &chain.events)])),
+    }
+    for (a, found) in &checked {
+        match found {
+            None => say!(
+                "{}",
+                cat.f("db.verify.pg_anchor_missing", &[("id", &a.event_id)])
+            ),
+            Some(h) if *h != a.hash => say!(
+                "{}",
+                cat.f(
+                    "db.verify.anchor_mismatch",
+                    &[("id", &a.event_id), ("found", h), ("anchored", &a.hash)]
+                )
+            ),
+            Some(_) => say!("{}", cat.f("db.verify.anchor_ok", &[("id", &a.event_id)])),
+        }
+    }
+    if let Some(head) = &chain.head {
+        say!("{}", cat.f("db.verify.pg_head", &[("head", head)]));
+    }
+    Ok(if clean { 0 } else { 1 })
 }

@@ -283,14 +283,49 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     // Every command that opens the database first establishes who acts, under the
     // configuration applied to it. A mistyped or forbidden --as (or HOTRO_AS) is an error
     // for every such command, reads included.
-    let opens_database = !matches!(
+    // PostgreSQL (issue 17) serves a few commands so far (db setup-roles, db copy, and
+    // db verify / db anchor on a postgres:// database), which open no SQLite file and
+    // establish no session (the server's role is who acts); any other command pointed at a
+    // PostgreSQL database says so instead of treating the URL as a file name.
+    let pg_url = cli
+        .db
+        .as_deref()
+        .and_then(Path::to_str)
+        .is_some_and(|u| !cli.demo && crate::store::pg::is_postgres_url(u));
+    let on_postgres = matches!(
         cli.command,
-        Some(Command::Config(
-            ConfigCommand::Show { applied: false }
-                | ConfigCommand::Path
-                | ConfigCommand::Check { .. }
-        )) | Some(Command::Calendar(_))
-    );
+        Some(Command::Db(
+            args::DbCommand::SetupRoles { .. } | args::DbCommand::Copy { .. }
+        ))
+    ) || (pg_url
+        && matches!(
+            cli.command,
+            Some(Command::Db(
+                args::DbCommand::Verify { .. } | args::DbCommand::Anchor { .. }
+            ))
+        ));
+    if let Some(url) = cli.db.as_deref().and_then(Path::to_str)
+        && pg_url
+        && !on_postgres
+    {
+        let target = crate::store::pg::config(url)
+            .map(|c| crate::store::pg::describe_target(&c))
+            .unwrap_or_else(|_| one_line(url));
+        return Err(UserError {
+            message: cat.f("error.postgres_not_yet", &[("target", &target)]),
+            code: 2,
+        }
+        .into());
+    }
+    let opens_database = !on_postgres
+        && !matches!(
+            cli.command,
+            Some(Command::Config(
+                ConfigCommand::Show { applied: false }
+                    | ConfigCommand::Path
+                    | ConfigCommand::Check { .. }
+            )) | Some(Command::Calendar(_))
+        );
     if let Some(Command::Init { test: true }) = &cli.command {
         let mut store = env.open()?;
         store

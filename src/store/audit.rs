@@ -22,6 +22,8 @@
 //!   str(name), then 0 for "none" or 1 followed by str(value); times are milliseconds since
 //!   1970 in decimal (what the store keeps), numbers in decimal, the escalation path as JSON.
 
+pub(crate) use super::chain::chain_hash;
+use super::chain::hex;
 use super::checks::{day_in, log_in};
 use super::tickets::{TICKET_COLUMNS, from_millis, millis, ticket_from_row};
 use super::{CheckLogEntry, Store, StoreError};
@@ -33,44 +35,6 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 over the previous hash, the event's stored fields and, for events written since
-/// schema 6, the ticket's state hash after the event; each length-prefixed so that no two
-/// different events can encode to the same bytes. Hex, lower case.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn chain_hash(
-    previous: &str,
-    ticket_id: i64,
-    version: i64,
-    at: i64,
-    actor: &str,
-    kind: &str,
-    payload: &str,
-    state: Option<&str>,
-) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        previous.as_bytes(),
-        actor.as_bytes(),
-        kind.as_bytes(),
-        payload.as_bytes(),
-    ] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    for n in [ticket_id, version, at] {
-        h.update(n.to_le_bytes());
-    }
-    if let Some(state) = state {
-        h.update((state.len() as u64).to_le_bytes());
-        h.update(state.as_bytes());
-    }
-    hex(&h.finalize())
-}
 
 /// The canonical state of a ticket: every field of the domain [`Ticket`], by name, in a
 /// fixed order, as text (`None` for an empty optional field). Times are in milliseconds, the

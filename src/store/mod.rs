@@ -7,6 +7,7 @@
 
 mod announcements;
 mod audit;
+pub(crate) mod chain;
 mod changes;
 mod checks;
 mod configs;
@@ -18,6 +19,7 @@ mod guard;
 mod kb;
 mod mail;
 mod outbox;
+pub mod pg;
 mod reports;
 mod requirements;
 mod schema;

@@ -1307,3 +1307,36 @@ action-resend_mail = send the mail again
 confirm-resend_mail = Send the mail to { $to } again (now: { $state })? If it may have arrived, ask the requester first.
 flash-mail_resent = The mail to { $to } is back in the outbox: the sender sends it on its next pass.
 flash-no_mail_to_resend = This ticket has no mail that failed or may not have arrived.
+
+# PostgreSQL, the second engine (issue 17)
+cli-db-setup-roles-about = Print the SQL that makes the configured operators and roles PostgreSQL roles, GRANTs and row-level security (events append-only)
+cli-db-setup-roles-apply = Run it (with the schema) on the PostgreSQL database given by --db postgres://… or HOTRO_DB, as the role you connect as
+cli-db-copy-about = Copy a SQLite database with its whole history into an empty PostgreSQL database, or back into a new SQLite file, in one transaction, verified before it is kept (row counts, audit chain)
+cli-db-copy-from = The SQLite database file to copy (or the PostgreSQL database, postgres://…, to copy back from)
+cli-db-copy-to = The empty PostgreSQL database (postgres://… or postgresql:///hotro?host=/run/postgresql; a password comes from PGPASSWORD, never from the command line), or the new SQLite file
+db-roles-header = hotro: PostgreSQL roles, grants and row-level security for { $org } ({ $operators } operators). Apply with psql, or hotro db setup-roles --apply --db postgres://…
+db-roles-needs_url = --apply needs the PostgreSQL database: --db postgres://… (or HOTRO_DB)
+db-roles-applied = PostgreSQL roles set up for { $operators } operators on { $target }
+db-copy-one_of_each = One side of the copy must be a SQLite file and the other a PostgreSQL database (postgres://…)
+db-copy-done_back = Copied { $target } to { $path }: { $tables } tables, { $events } events; counts and the whole audit (chain, ticket rows, checks) verified on the new file (head { $head })
+db-copy-table = { $table }: { $rows } rows
+db-copy-done = Copied { $path } to { $target }: { $tables } tables, { $events } events; counts and audit chain verified on PostgreSQL (head { $head })
+error-postgres_not_yet = { $target } is a PostgreSQL database: today hotro uses PostgreSQL only for "hotro db setup-roles --apply", "hotro db copy" (to and from a SQLite file), "hotro db verify" (the audit chain) and "hotro db anchor". Every other command needs a SQLite file (--db FILE.db). See docs/postgres.md.
+pg-bad_url = Not a PostgreSQL connection string: { $detail }
+pg-password_in_url = The connection string holds a password: passwords never go on the command line. Use PGPASSWORD, or peer authentication on the host
+pg-connect = Cannot connect to PostgreSQL { $target }: { $detail }
+pg-server = PostgreSQL refused: { $detail } (SQLSTATE { $code })
+pg-newer_schema = The PostgreSQL database has hotro schema version { $found }; this hotro knows up to { $supported }. Use a newer hotro
+pg-not_empty = The PostgreSQL database is not empty ({ $table } has { $rows } rows): copy only into an empty database
+pg-source_version = { $path } has schema version { $found }; the copy needs version { $needed }: open it once with this hotro (it migrates), then copy
+pg-source = Cannot read { $path }: { $detail }
+pg-columns = Table { $table } differs between the file and PostgreSQL: { $detail }
+pg-count_mismatch = Copy refused, nothing committed: { $table } has { $source } rows in the file but { $copied } on PostgreSQL
+pg-chain_broken = Audit chain broken on PostgreSQL at event { $event }: nothing committed
+pg-target_exists = { $path } exists already: a copy never replaces a file
+pg-copy_unsound = The copy failed its audit ({ $problems } problems; the first: { $first }): no file was made
+pg-target = Cannot write { $path }: { $detail }
+db-verify-pg_ok = Audit chain intact on PostgreSQL: { $events } events, each hash chained to the one before. (Ticket rows are not yet compared with their events on PostgreSQL: copy back with hotro db copy for the whole audit.)
+db-verify-pg_broken = AUDIT TRAIL BROKEN on PostgreSQL at event { $id }: it or an event before it was changed outside hotro. Compare with a backup.
+db-verify-pg_anchor_missing = AUDIT TRAIL BROKEN: event { $id } of the anchor is no longer in the database.
+db-verify-pg_head = Chain head: { $head } (keep it outside the database: hotro db anchor)

@@ -1307,3 +1307,36 @@ action-resend_mail = gửi lại thư
 confirm-resend_mail = Gửi lại thư tới { $to } (hiện: { $state })? Nếu thư có thể đã đến, hãy hỏi người yêu cầu trước.
 flash-mail_resent = Thư tới { $to } đã trở lại hộp thư đi: lần gửi tới sẽ gửi nó.
 flash-no_mail_to_resend = Phiếu này không có thư nào thất bại hoặc không chắc đã đến.
+
+# PostgreSQL, bộ máy thứ hai (issue 17)
+cli-db-setup-roles-about = In câu lệnh SQL biến các cán bộ và vai trò trong cấu hình thành vai trò PostgreSQL, quyền GRANT và bảo mật theo dòng (sự kiện chỉ được thêm)
+cli-db-setup-roles-apply = Chạy câu lệnh đó (cùng lược đồ) trên cơ sở dữ liệu PostgreSQL cho bởi --db postgres://… hoặc HOTRO_DB, với vai trò bạn kết nối
+cli-db-copy-about = Sao chép cơ sở dữ liệu SQLite cùng toàn bộ lịch sử vào cơ sở dữ liệu PostgreSQL trống, hoặc ngược lại vào tệp SQLite mới, trong một giao dịch, có kiểm tra trước khi giữ lại (số dòng, chuỗi kiểm toán)
+cli-db-copy-from = Tệp cơ sở dữ liệu SQLite cần sao chép (hoặc cơ sở dữ liệu PostgreSQL, postgres://…, để sao chép ngược lại)
+cli-db-copy-to = Cơ sở dữ liệu PostgreSQL trống (postgres://… hoặc postgresql:///hotro?host=/run/postgresql; mật khẩu lấy từ PGPASSWORD, không bao giờ từ dòng lệnh), hoặc tệp SQLite mới
+db-roles-header = hotro: vai trò, quyền và bảo mật theo dòng PostgreSQL cho { $org } ({ $operators } cán bộ). Áp dụng bằng psql, hoặc hotro db setup-roles --apply --db postgres://…
+db-roles-needs_url = --apply cần cơ sở dữ liệu PostgreSQL: --db postgres://… (hoặc HOTRO_DB)
+db-roles-applied = Đã thiết lập vai trò PostgreSQL cho { $operators } cán bộ trên { $target }
+db-copy-one_of_each = Một phía của việc sao chép phải là tệp SQLite và phía kia là cơ sở dữ liệu PostgreSQL (postgres://…)
+db-copy-done_back = Đã sao chép { $target } sang { $path }: { $tables } bảng, { $events } sự kiện; số dòng và toàn bộ kiểm toán (chuỗi, dòng phiếu, kiểm tra đầu giờ) đã được kiểm tra trên tệp mới (đầu chuỗi { $head })
+db-copy-table = { $table }: { $rows } dòng
+db-copy-done = Đã sao chép { $path } sang { $target }: { $tables } bảng, { $events } sự kiện; số dòng và chuỗi kiểm toán đã được kiểm tra trên PostgreSQL (đầu chuỗi { $head })
+error-postgres_not_yet = { $target } là cơ sở dữ liệu PostgreSQL: hiện hotro chỉ dùng PostgreSQL cho "hotro db setup-roles --apply", "hotro db copy" (sang và từ tệp SQLite), "hotro db verify" (chuỗi kiểm toán) và "hotro db anchor". Mọi lệnh khác cần tệp SQLite (--db TỆP.db). Xem docs/postgres.md.
+pg-bad_url = Không phải chuỗi kết nối PostgreSQL: { $detail }
+pg-password_in_url = Chuỗi kết nối chứa mật khẩu: mật khẩu không bao giờ được đặt trên dòng lệnh. Dùng PGPASSWORD, hoặc xác thực peer trên máy chủ
+pg-connect = Không kết nối được PostgreSQL { $target }: { $detail }
+pg-server = PostgreSQL từ chối: { $detail } (SQLSTATE { $code })
+pg-newer_schema = Cơ sở dữ liệu PostgreSQL có lược đồ hotro phiên bản { $found }; bản hotro này chỉ biết đến { $supported }. Hãy dùng hotro mới hơn
+pg-not_empty = Cơ sở dữ liệu PostgreSQL không trống ({ $table } có { $rows } dòng): chỉ sao chép vào cơ sở dữ liệu trống
+pg-source_version = { $path } có lược đồ phiên bản { $found }; việc sao chép cần phiên bản { $needed }: mở tệp một lần bằng hotro này (để nâng cấp) rồi sao chép
+pg-source = Không đọc được { $path }: { $detail }
+pg-columns = Bảng { $table } khác nhau giữa tệp và PostgreSQL: { $detail }
+pg-count_mismatch = Từ chối bản sao, không ghi gì: { $table } có { $source } dòng trong tệp nhưng { $copied } dòng trên PostgreSQL
+pg-chain_broken = Chuỗi kiểm toán trên PostgreSQL bị đứt tại sự kiện { $event }: không ghi gì
+pg-target_exists = { $path } đã tồn tại: bản sao không bao giờ ghi đè lên tệp
+pg-copy_unsound = Bản sao không qua được kiểm toán ({ $problems } lỗi; lỗi đầu tiên: { $first }): không tạo tệp nào
+pg-target = Không ghi được { $path }: { $detail }
+db-verify-pg_ok = Chuỗi kiểm toán trên PostgreSQL nguyên vẹn: { $events } sự kiện, mỗi mã băm nối với sự kiện trước. (Trên PostgreSQL chưa đối chiếu dòng phiếu với các sự kiện: sao chép ngược lại bằng hotro db copy để kiểm toán đầy đủ.)
+db-verify-pg_broken = VẾT KIỂM TOÁN BỊ ĐỨT trên PostgreSQL tại sự kiện { $id }: sự kiện này hoặc một sự kiện trước nó đã bị sửa ngoài hotro. Hãy đối chiếu với bản sao lưu.
+db-verify-pg_anchor_missing = VẾT KIỂM TOÁN BỊ ĐỨT: sự kiện { $id } của mốc neo không còn trong cơ sở dữ liệu.
+db-verify-pg_head = Đầu chuỗi: { $head } (lưu bên ngoài cơ sở dữ liệu: hotro db anchor)

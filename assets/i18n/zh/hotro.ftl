@@ -1308,3 +1308,36 @@ action-resend_mail = 重发邮件
 confirm-resend_mail = 重新发送给 { $to } 的邮件（当前：{ $state }）？如果邮件可能已送达，请先询问请求人。
 flash-mail_resent = 发给 { $to } 的邮件已回到发件箱：发送进程下次运行时发送。
 flash-no_mail_to_resend = 此工单没有失败或不确定是否送达的邮件。
+
+# PostgreSQL，第二种数据库引擎（issue 17）
+cli-db-setup-roles-about = 输出把配置中的操作员和角色变为 PostgreSQL 角色、GRANT 授权和行级安全的 SQL（事件只能追加）
+cli-db-setup-roles-apply = 在 --db postgres://… 或 HOTRO_DB 指定的 PostgreSQL 数据库上执行它（连同数据库结构），以您连接所用的角色
+cli-db-copy-about = 把 SQLite 数据库连同全部历史复制到空的 PostgreSQL 数据库，或反向复制到新的 SQLite 文件，在一个事务中完成，保留前先校验（行数、审计链）
+cli-db-copy-from = 要复制的 SQLite 数据库文件（或要从中复制回来的 PostgreSQL 数据库 postgres://…）
+cli-db-copy-to = 空的 PostgreSQL 数据库（postgres://… 或 postgresql:///hotro?host=/run/postgresql；密码取自 PGPASSWORD，绝不取自命令行），或新的 SQLite 文件
+db-roles-header = hotro：{ $org } 的 PostgreSQL 角色、授权和行级安全（{ $operators } 名操作员）。用 psql 执行，或 hotro db setup-roles --apply --db postgres://…
+db-roles-needs_url = --apply 需要 PostgreSQL 数据库：--db postgres://…（或 HOTRO_DB）
+db-roles-applied = 已在 { $target } 上为 { $operators } 名操作员设置 PostgreSQL 角色
+db-copy-one_of_each = 复制的一方必须是 SQLite 文件，另一方是 PostgreSQL 数据库（postgres://…）
+db-copy-done_back = 已将 { $target } 复制到 { $path }：{ $tables } 张表，{ $events } 个事件；已在新文件上校验行数和完整审计（链、工单行、晨检）（链头 { $head }）
+db-copy-table = { $table }：{ $rows } 行
+db-copy-done = 已将 { $path } 复制到 { $target }：{ $tables } 张表，{ $events } 个事件；已在 PostgreSQL 上校验行数和审计链（链头 { $head }）
+error-postgres_not_yet = { $target } 是 PostgreSQL 数据库：目前 hotro 仅在 "hotro db setup-roles --apply"、"hotro db copy"（与 SQLite 文件互相复制）、"hotro db verify"（审计链）和 "hotro db anchor" 中使用 PostgreSQL。其他命令都需要 SQLite 文件（--db 文件.db）。参见 docs/postgres.md。
+pg-bad_url = 不是 PostgreSQL 连接字符串：{ $detail }
+pg-password_in_url = 连接字符串中含有密码：密码绝不放在命令行上。请使用 PGPASSWORD，或主机上的 peer 认证
+pg-connect = 无法连接 PostgreSQL { $target }：{ $detail }
+pg-server = PostgreSQL 拒绝：{ $detail }（SQLSTATE { $code }）
+pg-newer_schema = PostgreSQL 数据库的 hotro 结构版本为 { $found }；本 hotro 最高支持 { $supported }。请使用更新的 hotro
+pg-not_empty = PostgreSQL 数据库不是空的（{ $table } 有 { $rows } 行）：只能复制到空数据库
+pg-source_version = { $path } 的结构版本为 { $found }；复制需要版本 { $needed }：先用本 hotro 打开一次（自动升级），再复制
+pg-source = 无法读取 { $path }：{ $detail }
+pg-columns = 表 { $table } 在文件与 PostgreSQL 之间不一致：{ $detail }
+pg-count_mismatch = 复制被拒绝，未写入任何内容：{ $table } 在文件中有 { $source } 行，在 PostgreSQL 上有 { $copied } 行
+pg-chain_broken = PostgreSQL 上的审计链在事件 { $event } 处断裂：未写入任何内容
+pg-target_exists = { $path } 已存在：复制绝不覆盖文件
+pg-copy_unsound = 副本未通过审计（{ $problems } 个问题；第一个：{ $first }）：未生成文件
+pg-target = 无法写入 { $path }：{ $detail }
+db-verify-pg_ok = PostgreSQL 上的审计链完整：{ $events } 个事件，每个哈希都链接到前一个。（PostgreSQL 上尚未将工单行与其事件对照：用 hotro db copy 复制回文件可做完整审计。）
+db-verify-pg_broken = PostgreSQL 上的审计记录在事件 { $id } 处断裂：该事件或之前的事件在 hotro 之外被修改。请与备份对照。
+db-verify-pg_anchor_missing = 审计记录断裂：锚点的事件 { $id } 已不在数据库中。
+db-verify-pg_head = 链头：{ $head }（保存在数据库之外：hotro db anchor）

@@ -1,0 +1,230 @@
+//! PostgreSQL, the second engine (issue 17): what exists of it so far.
+//!
+//! * [`connect`]: a connection from a `postgres://…` / `postgresql://…` URL or a libpq
+//!   `key=value` string, without TLS (a Unix socket on the host, or a trusted network).
+//!   The role is the URL's user, or else the OS account of the process (peer
+//!   authentication): never a command-line claim. A password is never taken from the command
+//!   line: a URL that carries one is refused; `PGPASSWORD` in the environment is used.
+//! * [`migrate`]: the versioned schema (store/pg/schema.rs), applied in one transaction under
+//!   a transaction-level advisory lock, so several processes starting at once are safe.
+//! * [`roles`]: `hotro db setup-roles`, the organisation's operators and roles as
+//!   PostgreSQL roles, GRANTs and row-level security.
+//! * [`copy`]: `hotro db copy`, a whole SQLite database into an empty PostgreSQL schema,
+//!   verified (row counts per table, the audit chain re-hashed on the copy).
+//!
+//! The rest of the store (tickets, queues, the console) runs on SQLite only for now; the
+//! plan is in docs/postgres.md.
+
+pub mod copy;
+pub mod roles;
+mod schema;
+
+pub use schema::{MIGRATIONS, MIRRORS_SQLITE_VERSION, PG_SCHEMA_VERSION, TABLES};
+
+use postgres::{Client, NoTls};
+use std::str::FromStr;
+
+/// The advisory lock key that serialises schema migrations ("hotro" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0068_6f74_726f;
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file: a `postgres://` or
+/// `postgresql://` URL.
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// What went wrong with PostgreSQL. Each variant carries what the message needs; the words
+/// are the catalog's (`describe::pg_error`).
+#[derive(Debug, thiserror::Error)]
+pub enum PgError {
+    /// The connection string does not parse.
+    #[error("not a PostgreSQL connection string: {detail}")]
+    BadUrl { detail: String },
+    /// A password was given in the connection string (it would be on the command line).
+    #[error("a password in the connection string: use PGPASSWORD or peer authentication")]
+    PasswordInUrl,
+    /// The server could not be reached or refused the connection.
+    #[error("cannot connect to {target}: {detail}")]
+    Connect { target: String, detail: String },
+    /// The server refused or failed a statement. `code` is the SQLSTATE (`42501`: not
+    /// permitted).
+    #[error("PostgreSQL: {detail} ({code})")]
+    Server { code: String, detail: String },
+    /// The database holds a newer hotro schema than this build knows.
+    #[error("the PostgreSQL schema is at version {found}; this hotro knows {supported}")]
+    NewerSchema { found: i64, supported: i64 },
+    /// The copy's target already holds data.
+    #[error("the PostgreSQL database is not empty: {table} has {rows} rows")]
+    NotEmpty { table: String, rows: i64 },
+    /// The SQLite file is not at the schema version the PostgreSQL schema mirrors.
+    #[error("{path}: SQLite schema version {found}; the copy needs {needed}")]
+    SourceVersion {
+        path: String,
+        found: i64,
+        needed: i64,
+    },
+    /// The SQLite file could not be read.
+    #[error("{path}: {detail}")]
+    Source { path: String, detail: String },
+    /// A table of the SQLite file has other columns than the PostgreSQL table.
+    #[error("table {table}: the columns differ ({detail})")]
+    Columns { table: String, detail: String },
+    /// The copy does not hold what the source holds: a table's row count differs.
+    #[error("table {table}: {source_rows} rows in the file, {copied} in PostgreSQL")]
+    CountMismatch {
+        table: String,
+        source_rows: i64,
+        copied: i64,
+    },
+    /// The SQLite file of a copy back could not be written.
+    #[error("{path}: {detail}")]
+    Target { path: String, detail: String },
+    /// The copy's target file exists already (a copy never replaces a file).
+    #[error("{path} exists already")]
+    TargetExists { path: String },
+    /// The SQLite copy made from PostgreSQL failed its audit: nothing is left under its name.
+    #[error("the copy failed its audit: {problems} problems, the first: {first}")]
+    CopyUnsound { problems: i64, first: String },
+    /// The audit chain on PostgreSQL breaks at this event (or its head differs from the
+    /// file's).
+    #[error("the audit chain breaks at event {event_id}")]
+    ChainBroken { event_id: i64 },
+}
+
+impl From<postgres::Error> for PgError {
+    fn from(e: postgres::Error) -> Self {
+        match e.as_db_error() {
+            Some(db) => PgError::Server {
+                code: db.code().code().to_string(),
+                detail: db.message().to_string(),
+            },
+            None => PgError::Server {
+                code: String::new(),
+                detail: e.to_string(),
+            },
+        }
+    }
+}
+
+impl PgError {
+    /// The SQLSTATE of a server error (`42501` insufficient privilege, …), if it is one.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            PgError::Server { code, .. } if !code.is_empty() => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// The connection string parsed, with the password rule applied: none in the string,
+/// `PGPASSWORD` from the environment if set.
+///
+/// Errors: [`PgError::BadUrl`], [`PgError::PasswordInUrl`].
+pub fn config(db: &str) -> Result<postgres::Config, PgError> {
+    let mut config = postgres::Config::from_str(db).map_err(|e| PgError::BadUrl {
+        detail: e.to_string(),
+    })?;
+    if config.get_password().is_some() {
+        return Err(PgError::PasswordInUrl);
+    }
+    if let Ok(password) = std::env::var("PGPASSWORD")
+        && !password.is_empty()
+    {
+        config.password(password);
+    }
+    Ok(config)
+}
+
+/// The target of a connection in words, without any secret: `dbname on host as user`.
+pub fn describe_target(config: &postgres::Config) -> String {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect();
+    format!(
+        "{} @ {} ({})",
+        config.get_dbname().unwrap_or("-"),
+        if hosts.is_empty() {
+            "localhost".to_string()
+        } else {
+            hosts.join(",")
+        },
+        config.get_user().unwrap_or("-")
+    )
+}
+
+/// Connect to the database `db` names (see [`config`]).
+///
+/// Errors: those of [`config`], [`PgError::Connect`] naming the target.
+pub fn connect(db: &str) -> Result<Client, PgError> {
+    let config = config(db)?;
+    config.connect(NoTls).map_err(|e| PgError::Connect {
+        target: describe_target(&config),
+        detail: e
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_else(|| e.to_string()),
+    })
+}
+
+/// Bring the hotro schema of the connected database up to [`PG_SCHEMA_VERSION`]: in one
+/// transaction holding the advisory lock [`MIGRATION_LOCK`], read the version recorded in
+/// `hotro_schema` and apply the missing migrations. Of several processes starting at once,
+/// one migrates and the others wait for its commit and then find nothing to do. Returns the
+/// version found before (0 for an empty database).
+///
+/// Errors: [`PgError::NewerSchema`] (nothing is changed), [`PgError::Server`].
+pub fn migrate(client: &mut Client) -> Result<i64, PgError> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS hotro_schema (
+             version    bigint PRIMARY KEY,
+             applied_at timestamptz NOT NULL DEFAULT now(),
+             applied_by text NOT NULL DEFAULT current_user
+         )",
+    )?;
+    let found: i64 = tx
+        .query_one("SELECT coalesce(max(version), 0) FROM hotro_schema", &[])?
+        .get(0);
+    if found > PG_SCHEMA_VERSION {
+        return Err(PgError::NewerSchema {
+            found,
+            supported: PG_SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO hotro_schema (version) VALUES ($1)",
+            &[&(i as i64 + 1)],
+        )?;
+    }
+    if found == 0 {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('created_by', $1) ON CONFLICT DO NOTHING",
+            &[&concat!("hotro ", env!("CARGO_PKG_VERSION"))],
+        )?;
+    }
+    tx.commit()?;
+    Ok(found)
+}
+
+/// The schema version recorded in the connected database (0 when hotro never migrated it).
+///
+/// Errors: [`PgError::Server`].
+pub fn schema_version(client: &mut Client) -> Result<i64, PgError> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('hotro_schema') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_one("SELECT coalesce(max(version), 0) FROM hotro_schema", &[])?
+        .get(0))
+}

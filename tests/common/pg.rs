@@ -1,0 +1,245 @@
+//! A throwaway PostgreSQL cluster for one test (issue 17): `initdb` into a temporary
+//! directory, `pg_ctl start` listening on a Unix socket in that directory only (no TCP),
+//! stopped (`pg_ctl stop -m immediate`) and removed on drop. Nothing mocked.
+//!
+//! * The binaries: `pg_config --bindir` if it holds `initdb`, else the newest
+//!   `/usr/lib/postgresql/<version>/bin` (Debian's `postgresql` package; `.ci/run` installs
+//!   it).
+//! * `initdb` refuses to run as root. As root (CI), the cluster is made and run by the
+//!   `postgres` OS account that Debian's package creates, through `runuser -u postgres`, in a
+//!   directory handed to that account; otherwise as the user running the tests.
+//! * Authentication is `trust` on that private socket: the tests connect as any role they
+//!   set up (the operators' roles), as peer authentication would map each OS account to its
+//!   role on a real host.
+//! * PostgreSQL missing: under `CI=true` the test fails with the reason (CI cannot skip it);
+//!   elsewhere [`Cluster::start`] prints a notice and returns `None` (the test passes empty).
+#![allow(dead_code, clippy::unwrap_used, clippy::disallowed_macros)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Cluster {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    socket: PathBuf,
+    bin: PathBuf,
+    /// `Some("postgres")` when running as root.
+    run_as: Option<String>,
+}
+
+/// The directory holding `initdb` and `pg_ctl`, if PostgreSQL is installed.
+/// `HOTRO_PG_BINDIR`, when set, is the only place looked at (PostgreSQL installed elsewhere;
+/// a folder without them makes PostgreSQL count as missing).
+fn bindir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("HOTRO_PG_BINDIR") {
+        let dir = PathBuf::from(dir);
+        return (dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()).then_some(dir);
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
+        && out.status.success()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() {
+            return Some(dir);
+        }
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let version: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file()).then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin)
+}
+
+fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+impl Cluster {
+    /// Start a cluster, or `None` (with a notice) when PostgreSQL is not installed outside CI.
+    /// Panics under `CI=true` when it is not installed, and whenever it fails to start.
+    pub fn start() -> Option<Cluster> {
+        let Some(bin) = bindir() else {
+            let why = "PostgreSQL is not installed (no initdb and pg_ctl under $HOTRO_PG_BINDIR, \
+                       `pg_config --bindir` or /usr/lib/postgresql/*/bin): \
+                       `apt-get install postgresql` (.ci/run does)";
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true: the PostgreSQL tests cannot be skipped: {why}");
+            }
+            eprintln!("SKIPPED: {why}");
+            return None;
+        };
+        let run_as = is_root().then(|| "postgres".to_string());
+        // Under /tmp, not $TMPDIR: the postgres account must reach it (a TMPDIR inside root's
+        // home would not do), and a socket's path must stay under 108 bytes.
+        let dir = tempfile::Builder::new()
+            .prefix("hotro-pg-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let data = dir.path().join("data");
+        let socket = dir.path().join("sock");
+        std::fs::create_dir(&socket).unwrap();
+        if let Some(user) = &run_as {
+            let account = nix::unistd::User::from_name(user)
+                .unwrap()
+                .unwrap_or_else(|| panic!("running as root needs the `{user}` OS account (Debian's postgresql package creates it)"));
+            for p in [dir.path(), socket.as_path()] {
+                std::os::unix::fs::chown(p, Some(account.uid.as_raw()), Some(account.gid.as_raw()))
+                    .unwrap();
+            }
+        }
+        let cluster = Cluster {
+            _dir: dir,
+            data,
+            socket,
+            bin,
+            run_as,
+        };
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                cluster.data.to_str().unwrap(),
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+                "-U",
+                "postgres",
+            ],
+        );
+        let options = format!(
+            "-c listen_addresses='' -c unix_socket_directories='{}' -c fsync=off \
+             -c synchronous_commit=off -c full_page_writes=off -c max_connections=60",
+            cluster.socket.display()
+        );
+        let log = cluster.data.join("server.log");
+        cluster.run(
+            "pg_ctl",
+            &[
+                "-D",
+                cluster.data.to_str().unwrap(),
+                "-o",
+                &options,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        );
+        Some(cluster)
+    }
+
+    /// Run one PostgreSQL program as the cluster's OS account; panics with its output on
+    /// failure.
+    fn run(&self, program: &str, args: &[&str]) {
+        let exe = self.bin.join(program);
+        let mut c = match &self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&exe);
+                c
+            }
+            None => Command::new(&exe),
+        };
+        let out = c
+            .args(args)
+            .current_dir("/")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        if !out.status.success() {
+            let log = std::fs::read_to_string(self.data.join("server.log")).unwrap_or_default();
+            panic!(
+                "{program} {args:?} failed: {}\n{}\n{log}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    /// Run the SQL file `file` with psql on database `db` as the superuser, stopping at the
+    /// first error; panics with psql's output on failure.
+    pub fn psql_file(&self, db: &str, file: &Path) {
+        let out = Command::new(self.bin.join("psql"))
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.url(db, "postgres"))
+            .arg("-f")
+            .arg(file)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql -f {}: {}\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The socket directory.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// A connection URL to database `db` as role `user`, over the socket.
+    pub fn url(&self, db: &str, user: &str) -> String {
+        format!(
+            "postgresql:///{db}?host={}&user={user}",
+            self.socket.display()
+        )
+    }
+
+    /// A new empty database `name`, owned by the superuser `postgres`; its URL as `postgres`.
+    pub fn create_db(&self, name: &str) -> String {
+        let mut admin = self.superuser("postgres");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        self.url(name, "postgres")
+    }
+
+    /// A connection to `db` as the superuser.
+    pub fn superuser(&self, db: &str) -> postgres::Client {
+        postgres::Client::connect(&self.url(db, "postgres"), postgres::NoTls).unwrap()
+    }
+
+    /// A connection to `db` as role `user`.
+    pub fn connect_as(&self, db: &str, user: &str) -> Result<postgres::Client, postgres::Error> {
+        postgres::Client::connect(&self.url(db, user), postgres::NoTls)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let exe = self.bin.join("pg_ctl");
+        let mut c = match &self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&exe);
+                c
+            }
+            None => Command::new(&exe),
+        };
+        let _ = c
+            .args([
+                "-D",
+                self.data.to_str().unwrap_or("."),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ])
+            .current_dir("/")
+            .stdin(std::process::Stdio::null())
+            .output();
+    }
+}
