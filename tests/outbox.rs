@@ -186,7 +186,9 @@ fn a_reply_goes_out_once_with_threading_headers_and_the_answer_threads_back() {
             "reply",
             &key,
             "--text",
-            "Đã cấp lại mật khẩu, anh đăng nhập lại.",
+            // A line starting with a dot, which SMTP's DATA phase must double and the
+            // server undo (RFC 5321 4.5.2).
+            "Đã cấp lại mật khẩu, anh đăng nhập lại.\n.bashrc của anh đã được sửa.\n.",
         ],
     );
     assert!(out.status.success(), "{out:?}");
@@ -235,6 +237,21 @@ fn a_reply_goes_out_once_with_threading_headers_and_the_answer_threads_back() {
     assert!(header(raw, "To").unwrap().contains("hung.pv@kbnn.example"));
     let subject = header(raw, "Subject").unwrap();
     assert!(subject.contains(&key), "{subject}");
+    // The text arrives as written, its dot lines whole.
+    let parsed = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .unwrap();
+    let body = parsed.body_text(0).unwrap();
+    assert!(
+        body.contains("Đã cấp lại mật khẩu, anh đăng nhập lại."),
+        "{body}"
+    );
+    assert!(
+        body.lines()
+            .any(|l| l.trim_end() == ".bashrc của anh đã được sửa."),
+        "{body}"
+    );
+    assert!(!body.contains(".."), "{body}");
 
     // Sent once: a second pass has nothing to do, the server still holds one mail.
     let (_, again) = d.json("hotro-mail", "2026-11-30T10:50:00+07:00", &["mail", "send"]);

@@ -204,6 +204,36 @@ fn before_data(e: &lettre::transport::smtp::Error) -> Undelivered {
     }
 }
 
+/// The DATA phase's text of a message (RFC 5321 4.5.2, as lettre's own codec makes it): a
+/// `.` starting a line (after CRLF, or at the very start) is doubled, and CRLF `.` CRLF ends
+/// it. Made whole so that it goes to the server in one write: lettre's
+/// `SmtpConnection::message` writes the end in a second write on a socket without
+/// `TCP_NODELAY`, which then waits for the server's delayed ACK (Nagle) — about 45 ms a mail
+/// against a local aiosmtpd, against under 2 ms in one write (measured, benches/README.md).
+fn data_block(message: &str) -> String {
+    let mut out = String::with_capacity(message.len() + 8);
+    let (mut after_cr, mut line_start) = (false, true);
+    for ch in message.chars() {
+        if line_start && ch == '.' {
+            out.push('.');
+        }
+        out.push(ch);
+        line_start = after_cr && ch == '\n';
+        after_cr = ch == '\r';
+    }
+    out.push_str("\r\n.\r\n");
+    out
+}
+
+/// A DATA block sent as one SMTP "command": written whole, then the server's answer read.
+struct DataBlock(String);
+
+impl std::fmt::Display for DataBlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl Deliver for SmtpSender {
     fn deliver(
         &mut self,
@@ -261,7 +291,13 @@ impl Deliver for SmtpSender {
             conn.abort();
             return Err(before_data(&e));
         }
-        match conn.message(&body) {
+        // The message and its end in one write (see `data_block`), when it is text; lettre's
+        // own two writes otherwise.
+        let sent = match std::str::from_utf8(&body) {
+            Ok(text) => conn.command(DataBlock(data_block(text))),
+            Err(_) => conn.message(&body),
+        };
+        match sent {
             Ok(_) => {
                 self.finished = Some(conn);
                 Ok(())
@@ -281,5 +317,25 @@ impl Deliver for SmtpSender {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data_block;
+
+    #[test]
+    fn a_data_block_is_dot_stuffed_and_ended() {
+        assert_eq!(data_block("a\r\nb\r\n"), "a\r\nb\r\n\r\n.\r\n");
+        assert_eq!(
+            data_block(".start\r\n.\r\nmid.dle\r\n..two"),
+            "..start\r\n..\r\nmid.dle\r\n...two\r\n.\r\n"
+        );
+        // Only a CRLF starts a line, as lettre's codec has it.
+        assert_eq!(data_block("x\n.y"), "x\n.y\r\n.\r\n");
+        assert_eq!(
+            data_block("Tiếng Việt\r\n.中文"),
+            "Tiếng Việt\r\n..中文\r\n.\r\n"
+        );
     }
 }
