@@ -103,15 +103,20 @@ impl Desk<'_> {
     ) -> Result<SendReport, DeskError> {
         let op = self.session.writer()?;
         self.org().permissions.require(op, Permission::SendMail)?;
-        let now = self.now;
+        // The desk's instant at the start, moved on by the time the pass has taken, so that
+        // each claim's lease runs from its own claim even in a long pass.
+        let (start, started) = (self.now, std::time::Instant::now());
+        let clock =
+            move || start + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
         let holder = claim_holder();
         let mut report = SendReport {
-            requeued: self.store.requeue_stalled(now)?,
+            requeued: self.store.requeue_stalled(start)?,
             ..SendReport::default()
         };
         // One mail claimed at a time: a sender that dies leaves at most the one it was
         // handing over uncertain.
         for _ in 0..limit {
+            let now = clock();
             let Some(m) = self
                 .store
                 .claim_outbox(now, 1, &holder, lease_until(now))?
@@ -122,17 +127,21 @@ impl Desk<'_> {
             let id = m.mail.message_id.clone();
             let store = &mut *self.store;
             let mut mark_error = None;
-            let outcome = via.deliver(&m, &mut || match store.mark_handing(m.id, &holder, now) {
-                Ok(ours) => ours,
-                Err(e) => {
-                    mark_error = Some(e);
-                    false
-                }
-            });
+            let outcome = via.deliver(
+                &m,
+                &mut || match store.mark_handing(m.id, &holder, clock()) {
+                    Ok(ours) => ours,
+                    Err(e) => {
+                        mark_error = Some(e);
+                        false
+                    }
+                },
+            );
             if let Some(e) = mark_error {
                 // Not handed over: the claim runs out and the next pass queues it again.
                 return Err(e.into());
             }
+            let now = clock();
             let settle = |store: &mut crate::store::Store, state, at, error: Option<&str>| {
                 store.settle_outbox(m.id, &holder, state, at, error, now)
             };
