@@ -632,6 +632,9 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
         assert!(c.raw_mode());
         let text = format!("Đang kiểm tra đường truyền {number}");
         c.send(&text);
+        // Typed text counts once the console has it (on screen); a signal sent before
+        // that races the typing, not the console.
+        c.wait_for(&text);
         c.signal(signal);
         let status = c.wait_exit();
         assert_eq!(status.exit_code(), 128 + number, "{status:?}");
@@ -667,6 +670,7 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
     c.send("r");
     c.wait_for("Reply to the requester");
     c.send("Mạng đã ổn định lại");
+    c.wait_for("Mạng đã ổn định lại");
     let mut child = c.hang_up();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
@@ -689,6 +693,7 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
     c.send("n");
     c.wait_for("New ticket");
     c.send("Cuộc gọi: máy in hỏng");
+    c.wait_for("Cuộc gọi: máy in hỏng");
     c.signal(Signal::TERM);
     c.wait_exit();
     let mut c = Console::start(&db, "nguyenvanan");
