@@ -1,5 +1,5 @@
 //! The store modules moved onto the engine-neutral transaction (issue 17: drafts,
-//! announcements) run the same tests on both engines: SQLite on a real temporary file,
+//! announcements, the morning checks) run the same tests on both engines: SQLite on a real temporary file,
 //! PostgreSQL on a real throwaway cluster (tests/common). `HOTRO_TEST_ENGINE=sqlite|postgres|
 //! both` selects; unset runs both (the PostgreSQL half fails under CI=true when PostgreSQL is
 //! missing, and is skipped with a notice elsewhere).
@@ -10,7 +10,8 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::engines::{Engine, connect, engines};
 use hotro::domain::announce::AnnouncementInput;
-use hotro::store::StoreError;
+use hotro::domain::check::{CheckResult, Source};
+use hotro::store::{CheckRecord, StoreError};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
@@ -269,5 +270,166 @@ fn concurrent_edits_expecting_one_version_on_every_engine() {
         );
         let end = e.db.announcement(a.id).unwrap();
         assert_eq!(end.version, 2, "{n}");
+    });
+}
+
+fn rec(system: &str, result: CheckResult, note: &str) -> CheckRecord {
+    CheckRecord {
+        system: system.to_string(),
+        result,
+        note: note.to_string(),
+        source: Source::Manual,
+        detail: String::new(),
+    }
+}
+
+#[test]
+fn morning_checks_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let db = &mut e.db;
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let t1 = now();
+        let t2 = now() + Duration::minutes(20);
+        // Systems whose byte order differs from a linguistic one: the frozen report keeps
+        // SQLite's (byte) order on both engines.
+        let amended = db
+            .record_checks(
+                day,
+                &[
+                    rec("TABMIS", CheckResult::Ok, "  nhanh \n"),
+                    rec("dvc", CheckResult::Slow, "chậm 5 s"),
+                    rec("Email", CheckResult::Down, ""),
+                ],
+                "an",
+                t1,
+            )
+            .unwrap();
+        assert!(!amended, "{n}");
+        // Recorded again before finalising: replaced, not an amendment, logged with the
+        // previous result.
+        db.record_checks(day, &[rec("Email", CheckResult::Ok, "back")], "binh", t2)
+            .unwrap();
+        let d = db.check_day(day).unwrap();
+        let systems: Vec<&str> = d.entries.iter().map(|x| x.system.as_str()).collect();
+        assert_eq!(systems, ["Email", "TABMIS", "dvc"], "{n}");
+        let email = d.entry("Email").unwrap();
+        assert_eq!(
+            (
+                email.result,
+                email.by.as_str(),
+                email.at,
+                email.note.as_str()
+            ),
+            (CheckResult::Ok, "binh", t2, "back"),
+            "{n}"
+        );
+        assert_eq!(
+            d.entry("TABMIS").unwrap().note,
+            "nhanh",
+            "{n}: note trimmed"
+        );
+        assert!(d.finalised.is_none() && d.amendments.is_empty(), "{n}");
+
+        let f = db.finalise_check(day, "lead", t2).unwrap();
+        let frozen = f.finalised.clone().unwrap();
+        assert_eq!((frozen.by.as_str(), frozen.at), ("lead", t2), "{n}");
+        assert_eq!(frozen.frozen, d.entries, "{n}");
+        assert!(
+            matches!(
+                db.finalise_check(day, "lead", t2),
+                Err(StoreError::AlreadyFinalised { by, .. }) if by == "lead"
+            ),
+            "{n}"
+        );
+        // After finalising: refused without the right to amend (nothing written), an
+        // amendment with it; the frozen report never changes.
+        let t3 = t2 + Duration::hours(1);
+        assert!(
+            matches!(
+                db.record_checks_as(day, &[rec("dvc", CheckResult::Ok, "")], "an", t3, false),
+                Err(StoreError::AlreadyFinalised { .. })
+            ),
+            "{n}"
+        );
+        assert!(
+            db.record_checks(day, &[rec("dvc", CheckResult::Ok, "fixed")], "an", t3)
+                .unwrap(),
+            "{n}"
+        );
+        let d = db.check_day(day).unwrap();
+        assert_eq!(d.finalised.as_ref().unwrap().frozen, frozen.frozen, "{n}");
+        assert_eq!(d.entry("dvc").unwrap().result, CheckResult::Ok, "{n}");
+        assert_eq!(d.amendments.len(), 1, "{n}");
+        let am = &d.amendments[0];
+        assert_eq!(
+            (
+                am.system.as_str(),
+                am.by.as_str(),
+                am.at,
+                am.from,
+                am.to,
+                am.note.as_str()
+            ),
+            (
+                "dvc",
+                "an",
+                t3,
+                Some(CheckResult::Slow),
+                CheckResult::Ok,
+                "fixed"
+            ),
+            "{n}"
+        );
+
+        let log = db.check_log(day).unwrap();
+        type Line = (String, Option<String>, Option<String>, Option<String>, bool);
+        let lines: Vec<Line> = log
+            .iter()
+            .map(|l| {
+                (
+                    l.action.clone(),
+                    l.system.clone(),
+                    l.result.clone(),
+                    l.previous.clone(),
+                    l.amendment,
+                )
+            })
+            .collect();
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(
+            lines,
+            [
+                ("record".into(), s("TABMIS"), s("ok"), None, false),
+                ("record".into(), s("dvc"), s("slow"), None, false),
+                ("record".into(), s("Email"), s("down"), None, false),
+                ("record".into(), s("Email"), s("ok"), s("down"), false),
+                ("finalise".into(), None, None, None, false),
+                ("record".into(), s("dvc"), s("ok"), s("slow"), true),
+            ],
+            "{n}"
+        );
+
+        // History: only days with something, oldest first.
+        let next = day.succ_opt().unwrap();
+        db.record_checks(
+            next,
+            &[rec("TABMIS", CheckResult::LoginFailed, "")],
+            "an",
+            t3,
+        )
+        .unwrap();
+        let from = day.pred_opt().unwrap();
+        let hist = db.check_days(from, next.succ_opt().unwrap()).unwrap();
+        let dates: Vec<_> = hist.iter().map(|h| h.date.unwrap()).collect();
+        assert_eq!(dates, [day, next], "{n}");
+        assert_eq!(
+            db.check_days(next.succ_opt().unwrap(), next.succ_opt().unwrap())
+                .unwrap()
+                .len(),
+            0,
+            "{n}"
+        );
+        assert!(db.check_day(from).unwrap().entries.is_empty(), "{n}");
     });
 }
