@@ -515,13 +515,17 @@ pub struct PgConn {
 }
 
 impl PgConn {
-    /// Connect to `url` ([`super::pg::connect`]) and bring the schema up to date
-    /// ([`super::pg::migrate`]).
+    /// Connect to `url` ([`super::pg::connect`]) and, when the schema is behind this
+    /// build, bring it up to date ([`super::pg::migrate`], which needs a role that may
+    /// create tables; an operator's role connecting to a current schema never migrates).
     ///
-    /// Errors: those of [`super::pg::connect`] and [`super::pg::migrate`].
+    /// Errors: those of [`super::pg::connect`] and [`super::pg::migrate`]
+    /// ([`super::pg::PgError::NewerSchema`] for a schema newer than this build).
     pub fn open(url: &str) -> Result<PgConn, super::pg::PgError> {
         let mut client = super::pg::connect(url)?;
-        super::pg::migrate(&mut client)?;
+        if super::pg::schema_version(&mut client)? != super::pg::PG_SCHEMA_VERSION {
+            super::pg::migrate(&mut client)?;
+        }
         Ok(PgConn { client })
     }
 
