@@ -433,3 +433,64 @@ fn morning_checks_on_every_engine() {
         assert!(db.check_day(from).unwrap().entries.is_empty(), "{n}");
     });
 }
+
+/// Timings of the moved operations on each engine, and of the same read through plain
+/// rusqlite on the SQLite file (what the store did before the seam). Not an assertion:
+/// `cargo test --test engines -- --ignored --nocapture` prints them (docs/postgres.md).
+#[test]
+#[ignore]
+fn timings() {
+    const N: usize = 2000;
+    each(|e| {
+        let n = e.name();
+        let t = std::time::Instant::now();
+        for i in 0..N {
+            e.db.save_draft("an", &format!("HT-{i}"), "reply", "chào anh", now())
+                .unwrap();
+        }
+        let save = t.elapsed() / N as u32;
+        let t = std::time::Instant::now();
+        for i in 0..N {
+            assert!(
+                e.db.load_draft("an", &format!("HT-{i}"), "reply")
+                    .unwrap()
+                    .is_some()
+            );
+        }
+        let load = t.elapsed() / N as u32;
+        for i in 0..200 {
+            e.db.create_announcement(&input(&format!("a{i}")), "an", now())
+                .unwrap();
+        }
+        let t = std::time::Instant::now();
+        for _ in 0..50 {
+            assert_eq!(e.db.announcements(false).unwrap().len(), 200);
+        }
+        let list = t.elapsed() / 50;
+        eprintln!(
+            "{n}: save_draft {save:?}, load_draft {load:?}, 200 announcements listed {list:?}"
+        );
+        if n == "sqlite" {
+            let c = rusqlite::Connection::open(&e.target).unwrap();
+            let t = std::time::Instant::now();
+            for i in 0..N {
+                let tx = c.unchecked_transaction().unwrap();
+                let text: Option<String> = tx
+                    .prepare_cached(
+                        "SELECT text FROM drafts WHERE operator = ?1 AND ticket = ?2 AND purpose = ?3",
+                    )
+                    .unwrap()
+                    .query_row(rusqlite::params!["an", format!("HT-{i}"), "reply"], |r| {
+                        r.get(0)
+                    })
+                    .ok();
+                tx.finish().unwrap();
+                assert!(text.is_some());
+            }
+            eprintln!(
+                "sqlite, plain rusqlite: load_draft {:?}",
+                t.elapsed() / N as u32
+            );
+        }
+    });
+}
