@@ -788,6 +788,10 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
         StoreError::Sqlite { path, source } => {
             cat.f("error.sqlite", &[("path", &p(path)), ("detail", source)])
         }
+        StoreError::Postgres { code, detail } => cat.f(
+            "pg.server",
+            &[("code", &one_line(code)), ("detail", &one_line(detail))],
+        ),
     }
 }
 

@@ -623,6 +623,43 @@ fn roles_are_enforced_by_the_server() {
         .unwrap()
         .get(0);
     assert_eq!(theirs, 0, "the key user sees no one else's drafts");
+    // The store's drafts module (on both engines: tests/engines.rs) under the server's rules,
+    // connected as the operator's own role: their drafts work, another's are neither
+    // written nor seen.
+    let mut store = hotro::store::Db::Postgres(
+        hotro::store::PgConn::open(&cluster.url("hotro", "doquangvinh")).unwrap(),
+    );
+    store
+        .save_draft("doquangvinh", "HT-2", "note", "của tôi", chrono::Utc::now())
+        .unwrap();
+    assert_eq!(
+        store
+            .load_draft("doquangvinh", "HT-2", "note")
+            .unwrap()
+            .as_deref(),
+        Some("của tôi")
+    );
+    let refused = store
+        .save_draft("nguyenvanan", "HT-2", "note", "x", chrono::Utc::now())
+        .expect_err("another operator's draft");
+    assert!(
+        matches!(&refused, hotro::store::StoreError::Postgres { code, .. } if code == "42501"),
+        "{refused:?}"
+    );
+    let mut admin = cluster.superuser("hotro");
+    admin
+        .execute(
+            "INSERT INTO drafts (operator, ticket, purpose, text, updated_at)
+             VALUES ('nguyenvanan', 'HT-2', 'note', 'riêng', 0)",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        store.load_draft("nguyenvanan", "HT-2", "note").unwrap(),
+        None,
+        "row-level security hides another's draft"
+    );
+    drop(store);
     // A role that is not an operator cannot log in at all.
     assert!(cluster.connect_as("hotro", "hotro_operator").is_err());
 

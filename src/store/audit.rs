@@ -731,8 +731,8 @@ fn verify_checks(tx: &Transaction<'_>, found: &mut Findings) -> Result<i64, Stor
     for date in &dates {
         let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
             .map_err(|e| StoreError::bad_value(format!("check date `{date}`: {e}")))?;
-        let checked = day_in(tx, day)?;
-        let log = log_in(tx, date)?;
+        let checked = day_in(&mut super::engine::SqliteTx::new(tx), day)?;
+        let log = log_in(&mut super::engine::SqliteTx::new(tx), date)?;
         verify_check_day(date, &checked, &log, found);
     }
     Ok(dates.len() as i64)

@@ -129,6 +129,27 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    /// The PostgreSQL server refused or failed a statement of the store
+    /// ([`super::engine::Tx`]). `code` is the SQLSTATE (`23505` unique violation, `40001`
+    /// serialization failure, `40P01` deadlock, `42501` not permitted; empty when the
+    /// connection itself failed).
+    #[error("PostgreSQL: {detail} ({code})")]
+    Postgres { code: String, detail: String },
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        match e.as_db_error() {
+            Some(db) => StoreError::Postgres {
+                code: db.code().code().to_string(),
+                detail: db.message().to_string(),
+            },
+            None => StoreError::Postgres {
+                code: String::new(),
+                detail: e.to_string(),
+            },
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -202,6 +223,37 @@ impl StoreError {
                 source,
             },
             other => other,
+        }
+    }
+
+    /// Whether a statement was refused for a duplicate key, on either engine (SQLite's
+    /// `UNIQUE`/`PRIMARY KEY` constraint, PostgreSQL's SQLSTATE 23505).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(f, _),
+                ..
+            } => {
+                f.code == ErrorCode::ConstraintViolation
+                    && matches!(
+                        f.extended_code,
+                        rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                            | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                    )
+            }
+            StoreError::Postgres { code, .. } => code == "23505",
+            _ => false,
+        }
+    }
+
+    /// Whether a write lost to other writers and may succeed when tried again: SQLite busy
+    /// past the timeout ([`StoreError::Locked`]), PostgreSQL serialization failure (40001)
+    /// or deadlock (40P01).
+    pub fn is_contention(&self) -> bool {
+        match self {
+            StoreError::Locked { .. } => true,
+            StoreError::Postgres { code, .. } => code == "40001" || code == "40P01",
+            _ => false,
         }
     }
 

@@ -12,8 +12,10 @@
 //! * [`copy`]: `hotro db copy`, a whole SQLite database into an empty PostgreSQL schema,
 //!   verified (row counts per table, the audit chain re-hashed on the copy).
 //!
-//! The rest of the store (tickets, queues, the console) runs on SQLite only for now; the
-//! plan is in docs/postgres.md.
+//! The store's transactions on PostgreSQL are [`super::engine::PgConn`]'s (drafts,
+//! announcements and the morning checks run on it, in the tests); the rest of the store
+//! (tickets, queues, the console) runs on SQLite only for now; the plan is in
+//! docs/postgres.md.
 
 pub mod copy;
 pub mod roles;
