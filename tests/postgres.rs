@@ -726,3 +726,73 @@ fn other_commands_pointed_at_postgres_say_what_works() {
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("--db postgres://"), "{out:?}");
 }
+
+/// Live refresh (deliver 3): a listener on its own connection learns of a change committed
+/// by another connection (another host's console) from the server's notification, with the
+/// changed table named; a rolled-back change and an operator's draft notify nothing.
+#[test]
+fn committed_changes_reach_a_listener_by_notification() {
+    use hotro::domain::announce::AnnouncementInput;
+    use hotro::store::engine::{Db, PgConn};
+    use std::time::{Duration, Instant};
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let url = cluster.create_db("hotro");
+    let mut writer = Db::Postgres(PgConn::open(&url).unwrap());
+    let mut listener = pg::notify::ChangeListener::open(&url).unwrap();
+    // Nothing happened yet.
+    assert!(
+        listener
+            .wait(Duration::from_millis(200))
+            .unwrap()
+            .is_empty()
+    );
+    let now = chrono::Utc::now();
+    let input = AnnouncementInput {
+        title: Some("TABMIS gián đoạn".to_string()),
+        applications: Some(vec!["TABMIS".to_string()]),
+        problem: Some("Không đăng nhập được".to_string()),
+        guidance: Some("Chờ".to_string()),
+        expected_fix: None,
+        incident: None,
+    };
+    let started = Instant::now();
+    writer
+        .create_announcement(&input, "nguyenvanan", now)
+        .unwrap();
+    let changed = listener.wait(Duration::from_secs(10)).unwrap();
+    eprintln!("notification after {:?}", started.elapsed());
+    assert_eq!(changed, ["announcements"]);
+    // An operator's draft is theirs alone: no notification.
+    writer
+        .save_draft("nguyenvanan", "HT-1", "reply", "nháp", now)
+        .unwrap();
+    assert!(
+        listener
+            .wait(Duration::from_millis(300))
+            .unwrap()
+            .is_empty()
+    );
+    // A change rolled back notifies nothing.
+    let mut admin = cluster.superuser("hotro");
+    let mut tx = admin.transaction().unwrap();
+    tx.batch_execute("UPDATE announcements SET title = 'x'")
+        .unwrap();
+    tx.rollback().unwrap();
+    assert!(
+        listener
+            .wait(Duration::from_millis(300))
+            .unwrap()
+            .is_empty()
+    );
+    // Several changes in one transaction arrive once per table.
+    let mut tx = admin.transaction().unwrap();
+    tx.batch_execute("UPDATE announcements SET title = 'a'; UPDATE announcements SET title = 'b';")
+        .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(
+        listener.wait(Duration::from_secs(10)).unwrap(),
+        ["announcements"]
+    );
+}

@@ -9,6 +9,8 @@
 //!   a transaction-level advisory lock, so several processes starting at once are safe.
 //! * [`roles`]: `hotro db setup-roles`, the organisation's operators and roles as
 //!   PostgreSQL roles, GRANTs and row-level security.
+//! * [`notify`]: live refresh — a connection that learns of committed changes through
+//!   LISTEN/NOTIFY instead of polling.
 //! * [`copy`]: `hotro db copy`, a whole SQLite database into an empty PostgreSQL schema,
 //!   verified (row counts per table, the audit chain re-hashed on the copy).
 //!
@@ -18,6 +20,7 @@
 //! docs/postgres.md.
 
 pub mod copy;
+pub mod notify;
 pub mod roles;
 mod schema;
 

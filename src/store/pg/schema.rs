@@ -406,6 +406,32 @@ ALTER TABLE outbox ADD COLUMN claimed_by text;
 ALTER TABLE outbox ADD COLUMN lease_until bigint;
 ALTER TABLE outbox ADD COLUMN data_at bigint;
 "#,
+    // 3 (PostgreSQL only): live refresh by notification. Every statement that changes what
+    // a console shows notifies the channel `hotro_changes` with the table's name, at commit
+    // (a rolled-back change notifies nothing; one transaction's repeats arrive once). Drafts
+    // are an operator's own and notify nothing.
+    r#"
+CREATE FUNCTION hotro_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('hotro_changes', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
+CREATE TRIGGER tickets_notify AFTER INSERT OR UPDATE OR DELETE ON tickets
+    FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
+CREATE TRIGGER outbox_notify AFTER INSERT OR UPDATE OR DELETE ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
+CREATE TRIGGER announcements_notify AFTER INSERT OR UPDATE OR DELETE ON announcements
+    FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
+CREATE TRIGGER check_results_notify AFTER INSERT OR UPDATE OR DELETE ON check_results
+    FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
+CREATE TRIGGER check_days_notify AFTER INSERT OR UPDATE OR DELETE ON check_days
+    FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
+CREATE TRIGGER articles_notify AFTER INSERT OR UPDATE OR DELETE ON articles
+    FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
+"#,
 ];
 
 /// The schema version this build writes and understands on PostgreSQL.
