@@ -1183,6 +1183,10 @@ pub fn pg_error(cat: &Catalog, e: &crate::store::pg::PgError) -> String {
     match e {
         PgError::BadUrl { detail } => cat.f("pg.bad_url", &[("detail", &one_line(detail))]),
         PgError::PasswordInUrl => cat.t("pg.password_in_url"),
+        PgError::Tls { path, problem } => cat.f(
+            "pg.tls",
+            &[("path", &one_line(path)), ("problem", &one_line(problem))],
+        ),
         PgError::Connect { target, detail } => cat.f(
             "pg.connect",
             &[("target", &one_line(target)), ("detail", &one_line(detail))],

@@ -796,3 +796,90 @@ fn committed_changes_reach_a_listener_by_notification() {
         ["announcements"]
     );
 }
+
+/// An operator on another host (deliver 2): TLS to the server with a client certificate
+/// whose common name is their role (`cert` authentication), in libpq's places
+/// (`PGSSLROOTCERT`, `PGSSLCERT`, `PGSSLKEY`). The server's certificate is verified; no
+/// certificate, a server the configured authority did not sign, or no TLS at all is refused.
+#[test]
+fn another_host_connects_with_tls_and_a_client_certificate() {
+    let Some((cluster, port, files)) = Cluster::start_tls() else {
+        return;
+    };
+    cluster.create_db("hotro");
+    let mut admin = cluster.superuser("hotro");
+    pg::migrate(&mut admin).unwrap();
+    admin
+        .batch_execute(
+            "CREATE ROLE nguyenvanan LOGIN; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO nguyenvanan",
+        )
+        .unwrap();
+    let url = format!("postgresql://nguyenvanan@localhost:{port}/hotro?sslmode=require");
+    let run = |env: &[(&str, &Path)], url: &str| {
+        let out = Command::new(BIN)
+            .env_remove("HOTRO_DB")
+            .env_remove("PGPASSWORD")
+            .env_remove("PGSSLROOTCERT")
+            .env_remove("PGSSLCERT")
+            .env_remove("PGSSLKEY")
+            .env("HOME", cluster_home(&files))
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
+            .stdin(Stdio::null())
+            .args(["--lang", "en", "--db", url, "db", "verify"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    // Let in, the operator reads the (empty) audit chain; refused, "Cannot connect".
+    let all = [
+        ("PGSSLROOTCERT", files.ca.as_path()),
+        ("PGSSLCERT", files.client_cert.as_path()),
+        ("PGSSLKEY", files.client_key.as_path()),
+    ];
+    let (code, out) = run(&all, &url);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("Audit chain intact"), "{out}");
+    // The role is the certificate's, whatever the string claims.
+    let claimed = url.replace("nguyenvanan@", "postgres@");
+    let (code, out) = run(&all, &claimed);
+    assert_ne!(code, Some(0));
+    assert!(out.contains("Cannot connect"), "{out}");
+    // No client certificate.
+    let (code, out) = run(&all[..1], &url);
+    assert_ne!(code, Some(0));
+    assert!(out.contains("Cannot connect"), "{out}");
+    // A server the configured authority did not sign.
+    let other = [
+        ("PGSSLROOTCERT", files.other_ca.as_path()),
+        ("PGSSLCERT", files.client_cert.as_path()),
+        ("PGSSLKEY", files.client_key.as_path()),
+    ];
+    let (code, out) = run(&other, &url);
+    assert_ne!(code, Some(0));
+    assert!(out.contains("Cannot connect"), "{out}");
+    assert!(out.to_lowercase().contains("certificate"), "{out}");
+    // No TLS: the server rejects it.
+    let plain = url.replace("sslmode=require", "sslmode=disable");
+    let (code, out) = run(&all, &plain);
+    assert_ne!(code, Some(0));
+    assert!(out.contains("Cannot connect"), "{out}");
+    // A key file that is not one is named with the fix.
+    let broken = [
+        ("PGSSLROOTCERT", files.ca.as_path()),
+        ("PGSSLCERT", files.client_cert.as_path()),
+        ("PGSSLKEY", files.ca.as_path()),
+    ];
+    let (code, out) = run(&broken, &url);
+    assert_ne!(code, Some(0));
+    assert!(out.contains("PGSSLKEY"), "{out}");
+}
+
+/// A home directory without `~/.postgresql` (so only the environment's files count).
+fn cluster_home(files: &common::pg::TlsFiles) -> PathBuf {
+    files.ca.parent().unwrap().join("home")
+}

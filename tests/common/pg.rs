@@ -25,6 +25,19 @@ pub struct Cluster {
     bin: PathBuf,
     /// `Some("postgres")` when running as root.
     run_as: Option<String>,
+    /// The port: the socket's name (`.s.PGSQL.<port>`), and the TCP port of a TLS cluster.
+    port: u16,
+}
+
+/// The files of a TLS cluster's test certificate authority (made with `openssl`).
+pub struct TlsFiles {
+    /// The authority that signed the server's and the client's certificates (PEM).
+    pub ca: PathBuf,
+    /// A client certificate for the role `nguyenvanan` (CN), and its key.
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+    /// Another authority, which signed nothing of this server's.
+    pub other_ca: PathBuf,
 }
 
 /// The directory holding `initdb` and `pg_ctl`, if PostgreSQL is installed.
@@ -64,6 +77,30 @@ impl Cluster {
     /// Start a cluster, or `None` (with a notice) when PostgreSQL is not installed outside CI.
     /// Panics under `CI=true` when it is not installed, and whenever it fails to start.
     pub fn start() -> Option<Cluster> {
+        Cluster::start_with(None)
+    }
+
+    /// Like [`Cluster::start`], and also listening on 127.0.0.1 (a free port) with TLS only
+    /// (`ssl = on`; `hostssl … cert`: a client certificate signed by the test authority
+    /// whose common name is the role; any other TCP connection rejected). Returns the cluster,
+    /// its port and the certificate files.
+    pub fn start_tls() -> Option<(Cluster, u16, TlsFiles)> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = Cluster::start_with(Some(port))?;
+        let files = TlsFiles {
+            ca: cluster._dir.path().join("ca.crt"),
+            client_cert: cluster._dir.path().join("client.crt"),
+            client_key: cluster._dir.path().join("client.key"),
+            other_ca: cluster._dir.path().join("other-ca.crt"),
+        };
+        Some((cluster, port, files))
+    }
+
+    fn start_with(tls_port: Option<u16>) -> Option<Cluster> {
         let Some(bin) = bindir() else {
             let why = "PostgreSQL is not installed (no initdb and pg_ctl under $HOTRO_PG_BINDIR, \
                        `pg_config --bindir` or /usr/lib/postgresql/*/bin): \
@@ -99,6 +136,7 @@ impl Cluster {
             socket,
             bin,
             run_as,
+            port: tls_port.unwrap_or(5432),
         };
         cluster.run(
             "initdb",
@@ -113,8 +151,15 @@ impl Cluster {
                 "postgres",
             ],
         );
+        let listen = match tls_port {
+            Some(port) => {
+                cluster.set_up_tls();
+                format!("-c listen_addresses='127.0.0.1' -c port={port}")
+            }
+            None => "-c listen_addresses=''".to_string(),
+        };
         let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -c fsync=off \
+            "{listen} -c unix_socket_directories='{}' -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off -c max_connections=60",
             cluster.socket.display()
         );
@@ -135,6 +180,112 @@ impl Cluster {
             ],
         );
         Some(cluster)
+    }
+
+    /// The test authority, the server's certificate (localhost, 127.0.0.1) and a client
+    /// certificate for `nguyenvanan`, made with `openssl`; the server set to TLS with
+    /// certificate authentication on 127.0.0.1.
+    fn set_up_tls(&self) {
+        let dir = self._dir.path();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .expect("openssl (apt-get install openssl, as .ci/run does)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        for (name, cn) in [("ca", "hotro test CA"), ("other-ca", "another CA")] {
+            openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                &format!("/CN={cn}"),
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.crt"),
+            ]);
+        }
+        std::fs::write(
+            dir.join("server.ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+        for (name, cn) in [("server", "localhost"), ("client", "nguyenvanan")] {
+            openssl(&[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                &format!("/CN={cn}"),
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+            ]);
+            openssl(&[
+                "x509",
+                "-req",
+                "-days",
+                "2",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-extfile",
+                &format!("{name}.ext"),
+                "-out",
+                &format!("{name}.crt"),
+            ]);
+        }
+        for f in ["server.crt", "server.key", "ca.crt"] {
+            let to = self.data.join(f);
+            std::fs::copy(dir.join(f), &to).unwrap();
+            std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .unwrap();
+            if let Some(user) = &self.run_as {
+                let account = nix::unistd::User::from_name(user).unwrap().unwrap();
+                std::os::unix::fs::chown(
+                    &to,
+                    Some(account.uid.as_raw()),
+                    Some(account.gid.as_raw()),
+                )
+                .unwrap();
+            }
+        }
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.data.join("postgresql.conf"))
+            .unwrap();
+        std::io::Write::write_all(
+            &mut conf,
+            b"\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'ca.crt'\n",
+        )
+        .unwrap();
+        std::fs::write(
+            self.data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 cert\nhost all all 127.0.0.1/32 reject\n",
+        )
+        .unwrap();
     }
 
     /// Run one PostgreSQL program as the cluster's OS account; panics with its output on
@@ -193,8 +344,9 @@ impl Cluster {
     /// A connection URL to database `db` as role `user`, over the socket.
     pub fn url(&self, db: &str, user: &str) -> String {
         format!(
-            "postgresql:///{db}?host={}&user={user}",
-            self.socket.display()
+            "postgresql:///{db}?host={}&port={}&user={user}",
+            self.socket.display(),
+            self.port
         )
     }
 

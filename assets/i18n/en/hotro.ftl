@@ -1325,6 +1325,7 @@ error-postgres_not_yet = { $target } is a PostgreSQL database: today hotro uses 
 pg-bad_url = Not a PostgreSQL connection string: { $detail }
 pg-password_in_url = The connection string holds a password: passwords never go on the command line. Use PGPASSWORD, or peer authentication on the host
 pg-connect = Cannot connect to PostgreSQL { $target }: { $detail }
+pg-tls = The TLS file { $path } cannot be used ({ $problem }): PGSSLROOTCERT names the certificate authorities (PEM), PGSSLCERT and PGSSLKEY the client certificate and its key.
 pg-server = PostgreSQL refused: { $detail } (SQLSTATE { $code })
 pg-newer_schema = The PostgreSQL database has hotro schema version { $found }; this hotro knows up to { $supported }. Use a newer hotro
 pg-not_empty = The PostgreSQL database is not empty ({ $table } has { $rows } rows): copy only into an empty database

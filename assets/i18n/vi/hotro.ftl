@@ -1325,6 +1325,7 @@ error-postgres_not_yet = { $target } là cơ sở dữ liệu PostgreSQL: hiện
 pg-bad_url = Không phải chuỗi kết nối PostgreSQL: { $detail }
 pg-password_in_url = Chuỗi kết nối chứa mật khẩu: mật khẩu không bao giờ được đặt trên dòng lệnh. Dùng PGPASSWORD, hoặc xác thực peer trên máy chủ
 pg-connect = Không kết nối được PostgreSQL { $target }: { $detail }
+pg-tls = Không dùng được tệp TLS { $path } ({ $problem }): PGSSLROOTCERT chỉ tới các tổ chức cấp chứng thư (PEM), PGSSLCERT và PGSSLKEY chỉ tới chứng thư máy khách và khóa của nó.
 pg-server = PostgreSQL từ chối: { $detail } (SQLSTATE { $code })
 pg-newer_schema = Cơ sở dữ liệu PostgreSQL có lược đồ hotro phiên bản { $found }; bản hotro này chỉ biết đến { $supported }. Hãy dùng hotro mới hơn
 pg-not_empty = Cơ sở dữ liệu PostgreSQL không trống ({ $table } có { $rows } dòng): chỉ sao chép vào cơ sở dữ liệu trống

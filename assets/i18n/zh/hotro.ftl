@@ -1326,6 +1326,7 @@ error-postgres_not_yet = { $target } 是 PostgreSQL 数据库：目前 hotro 仅
 pg-bad_url = 不是 PostgreSQL 连接字符串：{ $detail }
 pg-password_in_url = 连接字符串中含有密码：密码绝不放在命令行上。请使用 PGPASSWORD，或主机上的 peer 认证
 pg-connect = 无法连接 PostgreSQL { $target }：{ $detail }
+pg-tls = 无法使用 TLS 文件 { $path }（{ $problem }）：PGSSLROOTCERT 指定证书颁发机构（PEM），PGSSLCERT 和 PGSSLKEY 指定客户端证书及其密钥。
 pg-server = PostgreSQL 拒绝：{ $detail }（SQLSTATE { $code }）
 pg-newer_schema = PostgreSQL 数据库的 hotro 结构版本为 { $found }；本 hotro 最高支持 { $supported }。请使用更新的 hotro
 pg-not_empty = PostgreSQL 数据库不是空的（{ $table } 有 { $rows } 行）：只能复制到空数据库

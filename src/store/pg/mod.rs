@@ -1,7 +1,8 @@
 //! PostgreSQL, the second engine (issue 17): what exists of it so far.
 //!
 //! * [`connect`]: a connection from a `postgres://…` / `postgresql://…` URL or a libpq
-//!   `key=value` string, without TLS (a Unix socket on the host, or a trusted network).
+//!   `key=value` string: a Unix socket on the host, or TLS to another host with
+//!   `sslmode=require` ([`tls`]: libpq's certificate files, the server always verified).
 //!   The role is the URL's user, or else the OS account of the process (peer
 //!   authentication): never a command-line claim. A password is never taken from the command
 //!   line: a URL that carries one is refused; `PGPASSWORD` in the environment is used.
@@ -90,6 +91,9 @@ pub enum PgError {
     /// The SQLite copy made from PostgreSQL failed its audit: nothing is left under its name.
     #[error("the copy failed its audit: {problems} problems, the first: {first}")]
     CopyUnsound { problems: i64, first: String },
+    /// A TLS file (`PGSSLROOTCERT`, `PGSSLCERT`, `PGSSLKEY`) cannot be read or used.
+    #[error("TLS file {path}: {problem}")]
+    Tls { path: String, problem: String },
     /// The audit chain on PostgreSQL breaks at this event (or its head differs from the
     /// file's).
     #[error("the audit chain breaks at event {event_id}")]
@@ -162,18 +166,109 @@ pub fn describe_target(config: &postgres::Config) -> String {
     )
 }
 
-/// Connect to the database `db` names (see [`config`]).
+/// Connect to the database `db` names (see [`config`]): over TLS when the string asks for
+/// it (`sslmode=require`, the way to a server on another host; see [`tls`]), else in the
+/// clear (a Unix socket on the host, or a trusted network).
 ///
-/// Errors: those of [`config`], [`PgError::Connect`] naming the target.
+/// Errors: those of [`config`] and [`tls`], [`PgError::Connect`] naming the target (the
+/// server's certificate refused, a client certificate the server refused, …).
 pub fn connect(db: &str) -> Result<Client, PgError> {
     let config = config(db)?;
-    config.connect(NoTls).map_err(|e| PgError::Connect {
+    let connected = if config.get_ssl_mode() == postgres::config::SslMode::Require {
+        config.connect(tls()?)
+    } else {
+        config.connect(NoTls)
+    };
+    connected.map_err(|e| PgError::Connect {
         target: describe_target(&config),
         detail: e
             .as_db_error()
             .map(|d| d.message().to_string())
-            .unwrap_or_else(|| e.to_string()),
+            .unwrap_or_else(|| {
+                // The TLS layer's reason (an unknown issuer, …) is the source's.
+                let source = std::error::Error::source(&e)
+                    .map(|s| format!(": {s}"))
+                    .unwrap_or_default();
+                format!("{e}{source}")
+            }),
     })
+}
+
+/// A file named by the environment variable `var`, else `default` under
+/// `~/.postgresql/` when it exists (libpq's own places).
+fn libpq_file(var: &str, default: &str) -> Option<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        return Some(path.into());
+    }
+    let home = directories::BaseDirs::new()?
+        .home_dir()
+        .join(".postgresql")
+        .join(default);
+    home.is_file().then_some(home)
+}
+
+/// The TLS settings for `sslmode=require`, in libpq's places: the certificate authorities
+/// from `PGSSLROOTCERT` (else `~/.postgresql/root.crt`, else the public roots of
+/// webpki-roots); the client certificate and key from `PGSSLCERT` and `PGSSLKEY` (else
+/// `~/.postgresql/postgresql.crt` and `.key`), when there is one — the server's `cert`
+/// authentication then maps its common name to the operator's role. Unlike libpq's
+/// `require`, the server's certificate and name are always verified.
+///
+/// Errors: [`PgError::Tls`] naming the file that cannot be read or used.
+pub fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, PgError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |path: &std::path::Path, problem: String| PgError::Tls {
+        path: path.display().to_string(),
+        problem,
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    match libpq_file("PGSSLROOTCERT", "root.crt") {
+        Some(path) => {
+            for cert in
+                CertificateDer::pem_file_iter(&path).map_err(|e| bad(&path, e.to_string()))?
+            {
+                let cert = cert.map_err(|e| bad(&path, e.to_string()))?;
+                roots.add(cert).map_err(|e| bad(&path, e.to_string()))?;
+            }
+            if roots.is_empty() {
+                return Err(bad(&path, "no certificate in it (PEM expected)".into()));
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| PgError::Tls {
+            path: String::new(),
+            problem: e.to_string(),
+        })?
+        .with_root_certificates(roots);
+    let config = match (
+        libpq_file("PGSSLCERT", "postgresql.crt"),
+        libpq_file("PGSSLKEY", "postgresql.key"),
+    ) {
+        (Some(cert), Some(key)) => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert)
+                .map_err(|e| bad(&cert, e.to_string()))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad(&cert, e.to_string()))?;
+            let key_der =
+                PrivateKeyDer::from_pem_file(&key).map_err(|e| bad(&key, e.to_string()))?;
+            builder
+                .with_client_auth_cert(chain, key_der)
+                .map_err(|e| bad(&cert, e.to_string()))?
+        }
+        (Some(cert), None) => {
+            return Err(bad(
+                &cert,
+                "a client certificate without its key: set PGSSLKEY".into(),
+            ));
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 /// Bring the hotro schema of the connected database up to [`PG_SCHEMA_VERSION`]: in one
