@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::engines::{Engine, connect, engines};
 use hotro::domain::announce::AnnouncementInput;
 use hotro::domain::check::{CheckResult, Source};
-use hotro::store::{CheckRecord, StoreError};
+use hotro::store::{CheckRecord, Db, Purpose, StoreError};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
@@ -431,6 +431,131 @@ fn morning_checks_on_every_engine() {
             "{n}"
         );
         assert!(db.check_day(from).unwrap().entries.is_empty(), "{n}");
+    });
+}
+
+/// Run `f(i, db)` on `n` threads at once, each with its own connection to `e`'s database.
+fn race<T: Send>(e: &Engine, n: usize, f: impl Fn(usize, &mut Db) -> T + Sync) -> Vec<T> {
+    let (kind, target) = (e.db.engine(), e.target.clone());
+    let barrier = std::sync::Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (target, barrier, f) = (&target, &barrier, &f);
+                s.spawn(move || {
+                    let mut db = connect(kind, target);
+                    barrier.wait();
+                    f(i, &mut db)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn configs_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let db = &mut e.db;
+        assert_eq!(db.applied_config().unwrap(), None, "{n}");
+        assert_eq!(db.purpose().unwrap(), Purpose::Live, "{n}");
+        assert!(!db.holds_records().unwrap(), "{n}");
+        // An empty database may become a test database, and back.
+        db.set_purpose(Purpose::Test).unwrap();
+        assert_eq!(db.purpose().unwrap(), Purpose::Test, "{n}");
+        db.set_purpose(Purpose::Demo).unwrap();
+        assert_eq!(db.purpose().unwrap(), Purpose::Demo, "{n}");
+
+        let first = db
+            .apply_config("[desk]\nname = \"Kho bạc\"\n", "hotro", None, now(), true)
+            .unwrap();
+        assert_eq!(first.version, 1, "{n}");
+        assert_eq!(first.applied_by, "hotro", "{n}");
+        assert_eq!(first.applied_at, now(), "{n}");
+        assert_eq!(first.digest, hotro::config::digest(&first.text), "{n}");
+        // only_if_none: the one in force stays.
+        let again = db
+            .apply_config("[desk]\nname = \"other\"\n", "an", None, now(), true)
+            .unwrap();
+        assert_eq!(again, first, "{n}");
+        // The same text again: no new version.
+        let same = db
+            .apply_config(&first.text, "an", None, now(), false)
+            .unwrap();
+        assert_eq!(same, first, "{n}");
+        let later = now() + Duration::minutes(5);
+        let second = db
+            .apply_config(
+                "[desk]\nname = \"Tỉnh\"\n",
+                "admin",
+                Some("an"),
+                later,
+                false,
+            )
+            .unwrap();
+        assert_eq!(second.version, 2, "{n}");
+        assert_eq!(second.by.as_deref(), Some("an"), "{n}");
+        assert_eq!(db.applied_config().unwrap(), Some(second.clone()), "{n}");
+        assert_eq!(db.verify_configs().unwrap(), None, "{n}");
+        // A configuration is applied: the purpose is fixed.
+        assert!(
+            matches!(
+                db.set_purpose(Purpose::Live),
+                Err(StoreError::PurposeFixed { purpose }) if purpose == "demo"
+            ),
+            "{n}"
+        );
+        assert_eq!(db.purpose().unwrap(), Purpose::Demo, "{n}");
+        // Seen from another connection.
+        assert_eq!(e.reopen().applied_config().unwrap(), Some(second), "{n}");
+        // A text edited behind hotro's back, then the purpose: both found.
+        e.setup_sql("UPDATE config_versions SET text = 'x' WHERE version = 2");
+        assert_eq!(e.db.verify_configs().unwrap(), Some(2), "{n}");
+        e.setup_sql("UPDATE meta SET value = 'live' WHERE key = 'purpose'");
+        assert_eq!(e.db.verify_configs().unwrap(), Some(1), "{n}");
+    });
+}
+
+#[test]
+fn a_record_fixes_the_purpose_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        e.db.create_announcement(&input("x"), "an", now()).unwrap();
+        assert!(e.db.holds_records().unwrap(), "{n}");
+        assert!(
+            matches!(
+                e.db.set_purpose(Purpose::Test),
+                Err(StoreError::PurposeFixed { purpose }) if purpose == "live"
+            ),
+            "{n}"
+        );
+    });
+}
+
+#[test]
+fn concurrent_configs_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        // Eight processes starting on a new database at once: one configuration recorded,
+        // every one of them given it.
+        let got = race(e, 8, |i, db| {
+            db.apply_config(&format!("# start {i}\n"), "hotro", None, now(), true)
+                .map_err(|err| format!("{err:?}"))
+        });
+        let first = got[0].clone().unwrap();
+        assert_eq!(first.version, 1, "{n}");
+        assert!(got.iter().all(|g| g.as_ref() == Ok(&first)), "{n}: {got:?}");
+        // Eight admins applying different texts at once: eight new versions in turn, the
+        // chain unbroken.
+        let got = race(e, 8, |i, db| {
+            db.apply_config(&format!("# edit {i}\n"), "admin", None, now(), false)
+                .map(|c| c.version)
+                .map_err(|err| format!("{err:?}"))
+        });
+        assert!(got.iter().all(Result::is_ok), "{n}: {got:?}");
+        assert_eq!(e.db.applied_config().unwrap().unwrap().version, 9, "{n}");
+        assert_eq!(e.db.verify_configs().unwrap(), None, "{n}");
     });
 }
 
