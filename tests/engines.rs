@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::engines::{Engine, connect, engines};
 use hotro::domain::announce::AnnouncementInput;
 use hotro::domain::check::{CheckResult, Source};
+use hotro::domain::requirement::{Month, Outcome, PublishedRow, Stage};
 use hotro::store::{CheckRecord, Db, Purpose, StoreError};
 
 fn now() -> DateTime<Utc> {
@@ -556,6 +557,81 @@ fn concurrent_configs_on_every_engine() {
         assert!(got.iter().all(Result::is_ok), "{n}: {got:?}");
         assert_eq!(e.db.applied_config().unwrap().unwrap().version, 9, "{n}");
         assert_eq!(e.db.verify_configs().unwrap(), None, "{n}");
+    });
+}
+
+fn published(key: &str, outcome: Outcome, stage: Stage) -> PublishedRow {
+    PublishedRow {
+        key: key.to_string(),
+        title: format!("Yêu cầu {key}"),
+        unit: Some("KBNN Cà Mau".to_string()),
+        class: None,
+        outcome,
+        stage,
+        release: None,
+        reason: None,
+        merged_into: None,
+    }
+}
+
+#[test]
+fn requirement_publications_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let nov: Month = "2026-11".parse().unwrap();
+        let dec: Month = "2026-12".parse().unwrap();
+        let db = &mut e.db;
+        assert_eq!(db.requirement_publications(nov).unwrap(), [], "{n}");
+        let rows = vec![
+            published("HT-2026-000001", Outcome::Adopted, Stage::Confirmed),
+            published("HT-2026-000002", Outcome::Pending, Stage::UnderReview),
+        ];
+        let first = db.publish_requirements(nov, &rows, now(), "lead").unwrap();
+        assert_eq!((first.version, first.rows.len()), (1, 2), "{n}");
+        let later = now() + Duration::days(2);
+        let amended = vec![published(
+            "HT-2026-000002",
+            Outcome::Rejected,
+            Stage::Rejected,
+        )];
+        let second = db
+            .publish_requirements(nov, &amended, later, "lead")
+            .unwrap();
+        assert_eq!(second.version, 2, "{n}");
+        // Another month starts at 1.
+        assert_eq!(
+            db.publish_requirements(dec, &rows, later, "lead")
+                .unwrap()
+                .version,
+            1,
+            "{n}"
+        );
+        // Each publication frozen as it was, oldest first, read back from another connection.
+        let all = e.reopen().requirement_publications(nov).unwrap();
+        assert_eq!(all, [first, second], "{n}");
+    });
+}
+
+#[test]
+fn concurrent_publications_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let nov: Month = "2026-11".parse().unwrap();
+        let rows = vec![published(
+            "HT-2026-000001",
+            Outcome::Adopted,
+            Stage::Confirmed,
+        )];
+        // Eight leads publishing the same month at once: versions 1 to 8, one each.
+        let mut got = race(e, 8, |_, db| {
+            db.publish_requirements(nov, &rows, now(), "lead")
+                .map(|p| p.version)
+                .map_err(|err| format!("{err:?}"))
+        });
+        got.sort();
+        let want: Vec<Result<i64, String>> = (1..=8).map(Ok).collect();
+        assert_eq!(got, want, "{n}");
+        assert_eq!(e.db.requirement_publications(nov).unwrap().len(), 8, "{n}");
     });
 }
 

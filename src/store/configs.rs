@@ -2,7 +2,7 @@
 //! purpose (a live desk, a demo or a test database). On both engines
 //! ([`super::engine::Tx`]): one SQL text each.
 
-use super::engine::{Db, EngineKind, Row, Sql, Tx, params};
+use super::engine::{Db, Row, Sql, Tx, advisory_lock, params};
 use super::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -81,14 +81,7 @@ const CONFIG_LOCK: i64 = 0x6874_6f72_6f63;
 
 /// On PostgreSQL, wait for [`CONFIG_LOCK`] (held to the end of the transaction).
 fn lock_configs(tx: &mut dyn Tx) -> Result<(), StoreError> {
-    if tx.engine() == EngineKind::Postgres {
-        // `pg_advisory_xact_lock` returns `void`, a type no `Row` reads: its row is not read.
-        tx.execute(
-            &Sql::pair("SELECT $1", "SELECT pg_advisory_xact_lock($1)"),
-            params![CONFIG_LOCK],
-        )?;
-    }
-    Ok(())
+    advisory_lock(tx, CONFIG_LOCK)
 }
 
 fn config_from_row(r: &Row) -> Result<AppliedConfig, StoreError> {
