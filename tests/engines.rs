@@ -10,6 +10,7 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::engines::{Engine, connect, engines};
 use hotro::domain::announce::AnnouncementInput;
+use hotro::domain::change::{NewChange, Outcome as ChangeOutcome};
 use hotro::domain::check::{CheckResult, Source};
 use hotro::domain::requirement::{Month, Outcome, PublishedRow, Stage};
 use hotro::store::{CheckRecord, Db, Purpose, StoreError};
@@ -632,6 +633,89 @@ fn concurrent_publications_on_every_engine() {
         let want: Vec<Result<i64, String>> = (1..=8).map(Ok).collect();
         assert_eq!(got, want, "{n}");
         assert_eq!(e.db.requirement_publications(nov).unwrap().len(), 8, "{n}");
+    });
+}
+
+fn change(what: &str, done_at: DateTime<Utc>, outcome: ChangeOutcome) -> NewChange {
+    NewChange {
+        application: "TABMIS".to_string(),
+        environment: "production".to_string(),
+        what: what.to_string(),
+        tickets: vec!["HT-2026-000003".to_string()],
+        planned_at: Some(done_at - Duration::hours(1)),
+        done_at,
+        approved_by: Some("lead".to_string()),
+        carried_out_by: "an".to_string(),
+        outcome,
+        rollback: "khôi phục bản sao".to_string(),
+    }
+}
+
+#[test]
+fn changes_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let db = &mut e.db;
+        let a = change("nâng cấp", now(), ChangeOutcome::Succeeded);
+        let mut b = change(
+            "đổi cấu hình",
+            now() - Duration::days(1),
+            ChangeOutcome::RolledBack,
+        );
+        b.planned_at = None;
+        b.approved_by = None;
+        b.tickets = vec![];
+        let c = change(
+            "next month",
+            now() + Duration::days(30),
+            ChangeOutcome::Failed,
+        );
+        let ia = db.record_change(&a, now(), "an").unwrap();
+        let ib = db.record_change(&b, now(), "binh").unwrap();
+        let ic = db.record_change(&c, now(), "an").unwrap();
+        assert!(ia < ib && ib < ic, "{n}: {ia} {ib} {ic}");
+        // In the order done, within the window; read from another connection.
+        let got = e
+            .reopen()
+            .changes_between(now() - Duration::days(7), now() + Duration::days(7))
+            .unwrap();
+        let seen: Vec<_> = got.iter().map(|r| (r.id, r.change.clone())).collect();
+        assert_eq!(seen, [(ib, b), (ia, a)], "{n}");
+        assert_eq!(got[1].recorded_by, "an", "{n}");
+        assert_eq!(got[1].recorded_at, now(), "{n}");
+        // The window's end is excluded.
+        assert_eq!(
+            e.db.changes_between(now() - Duration::days(7), now())
+                .unwrap()
+                .len(),
+            1,
+            "{n}"
+        );
+    });
+}
+
+#[test]
+fn concurrent_changes_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let mut ids = race(e, 8, |i, db| {
+            db.record_change(
+                &change(&format!("c{i}"), now(), ChangeOutcome::Succeeded),
+                now(),
+                "an",
+            )
+            .unwrap()
+        });
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 8, "{n}: {ids:?}");
+        assert_eq!(
+            e.db.changes_between(now(), now() + Duration::seconds(1))
+                .unwrap()
+                .len(),
+            8,
+            "{n}"
+        );
     });
 }
 
