@@ -12,6 +12,7 @@ use common::engines::{Engine, connect, engines};
 use hotro::domain::announce::AnnouncementInput;
 use hotro::domain::change::{NewChange, Outcome as ChangeOutcome};
 use hotro::domain::check::{CheckResult, Source};
+use hotro::domain::kb::{ArticleInput, EditMode, PublishStep};
 use hotro::domain::requirement::{Month, Outcome, PublishedRow, Stage};
 use hotro::store::{CheckRecord, Db, Purpose, StoreError};
 
@@ -716,6 +717,253 @@ fn concurrent_changes_on_every_engine() {
             8,
             "{n}"
         );
+    });
+}
+
+fn article(reference: &str, title: &str, status: Option<&str>) -> ArticleInput {
+    ArticleInput {
+        reference: reference.to_string(),
+        lang: "vi".to_string(),
+        application: Some("TABMIS".to_string()),
+        category: None,
+        title: title.to_string(),
+        symptom: "Không đăng nhập được".to_string(),
+        cause: "Hết hạn mật khẩu".to_string(),
+        resolution: "Đặt lại mật khẩu".to_string(),
+        tags: vec!["mật khẩu".to_string()],
+        status: status.map(str::to_string),
+        author: None,
+    }
+}
+
+#[test]
+fn kb_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let db = &mut e.db;
+        assert!(!db.db_id().unwrap().is_empty(), "{n}");
+        assert_eq!(db.outbox_last().unwrap(), 0, "{n}");
+        assert_eq!(db.free_article_ref().unwrap(), "KB-00001", "{n}");
+        let draft = article("KB-00001", "Đăng nhập TABMIS", Some("draft"));
+        db.create_article(&draft, false, "an", now()).unwrap();
+        assert!(
+            matches!(
+                db.create_article(&draft, false, "an", now()),
+                Err(StoreError::ArticleExists(r)) if r == "KB-00001"
+            ),
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!((a.status.as_str(), a.version), ("draft", 1), "{n}");
+        assert_eq!((a.published_by.clone(), a.faq), (None, false), "{n}");
+        assert_eq!(a.tags, ["mật khẩu"], "{n}");
+        assert_eq!(db.free_article_ref().unwrap(), "KB-00002", "{n}");
+        // A draft is edited in place.
+        let t1 = now() + Duration::minutes(1);
+        let mut changed = draft.clone();
+        changed.title = "Đăng nhập TABMIS (sửa)".to_string();
+        assert_eq!(
+            db.edit_article(&changed, true, "binh", t1).unwrap(),
+            EditMode::InPlace,
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!((a.version, a.faq), (2, true), "{n}");
+        assert_eq!(a.updated_by.as_deref(), Some("binh"), "{n}");
+        // Published by the lead.
+        let t2 = now() + Duration::minutes(2);
+        assert_eq!(
+            db.publish_article("KB-00001", "lead", t2).unwrap(),
+            PublishStep::Publish,
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!(a.status, "published", "{n}");
+        assert_eq!(a.published_by.as_deref(), Some("lead"), "{n}");
+        assert_eq!(a.published_at, Some(t2), "{n}");
+        assert!(
+            db.publish_article("KB-00001", "lead", t2).is_err(),
+            "{n}: nothing to publish"
+        );
+        assert_eq!(db.faq_articles().unwrap().len(), 1, "{n}");
+        // A published article's edit waits as a revision; publishing applies it.
+        let mut revised = changed.clone();
+        revised.resolution = "Gọi 1900".to_string();
+        assert_eq!(
+            db.edit_article(&revised, true, "binh", t2).unwrap(),
+            EditMode::Revision,
+            "{n}"
+        );
+        let r = db.article_revision("KB-00001").unwrap().unwrap();
+        assert_eq!(
+            (r.input.clone(), r.author.as_str()),
+            (revised.clone(), "binh"),
+            "{n}"
+        );
+        assert_eq!(db.article("KB-00001").unwrap().unwrap().version, 3, "{n}");
+        assert_eq!(
+            db.publish_article("KB-00001", "lead", t2).unwrap(),
+            PublishStep::ApplyRevision,
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!((a.resolution.as_str(), a.version), ("Gọi 1900", 4), "{n}");
+        assert_eq!(a.published_by.as_deref(), Some("lead"), "{n}");
+        assert_eq!(a.updated_by.as_deref(), Some("binh"), "{n}");
+        assert_eq!(db.article_revision("KB-00001").unwrap(), None, "{n}");
+        let versions: Vec<i64> = db
+            .article_history("KB-00001")
+            .unwrap()
+            .iter()
+            .map(|v| v.version)
+            .collect();
+        assert_eq!(versions, [1, 2, 3], "{n}");
+        // Retired once, not twice.
+        db.retire_article("KB-00001", "lead", t2).unwrap();
+        assert!(db.retire_article("KB-00001", "lead", t2).is_err(), "{n}");
+        assert!(db.faq_articles().unwrap().is_empty(), "{n}");
+        assert_eq!(
+            db.articles_by_status("retired", 10).unwrap().len(),
+            1,
+            "{n}"
+        );
+        assert!(matches!(
+            db.article_revision("KB-404"),
+            Err(StoreError::ArticleNotFound(_))
+        ));
+        // An import: added, updated, unchanged; all in one transaction.
+        let mut calls = Vec::new();
+        let counts = db
+            .import_articles_with(
+                &[
+                    article("KB-00002", "a", None),
+                    article("KB-00003", "b", None),
+                ],
+                "an",
+                now(),
+                &mut |d, t| calls.push((d, t)),
+            )
+            .unwrap();
+        assert_eq!(
+            (counts.added, counts.updated, counts.unchanged),
+            (2, 0, 0),
+            "{n}"
+        );
+        assert_eq!(calls, [(2, 2)], "{n}");
+        let counts = db
+            .import_articles(
+                &[
+                    article("KB-00002", "a", None),
+                    article("KB-00003", "b changed", None),
+                ],
+                "an",
+                now(),
+            )
+            .unwrap();
+        assert_eq!(
+            (counts.added, counts.updated, counts.unchanged),
+            (0, 1, 1),
+            "{n}"
+        );
+        let refs: Vec<String> = db
+            .articles()
+            .unwrap()
+            .into_iter()
+            .map(|a| a.reference)
+            .collect();
+        assert_eq!(refs, ["KB-00001", "KB-00002", "KB-00003"], "{n}");
+        assert_eq!(
+            db.articles_by_status("published", 1).unwrap()[0].reference,
+            "KB-00002",
+            "{n}: newest change first, limited"
+        );
+        // The search outbox, filled by the schema's triggers, and the documents.
+        let outbox = db.outbox_after(0, 1000).unwrap();
+        assert!(
+            outbox.iter().all(|o| o.kind == "article"),
+            "{n}: {outbox:?}"
+        );
+        assert_eq!(outbox.last().unwrap().reference, "KB-00003", "{n}");
+        let last = db.outbox_last().unwrap();
+        assert_eq!(last, outbox.last().unwrap().id, "{n}");
+        let doc = db.index_doc("article", "KB-00003").unwrap().unwrap();
+        assert_eq!(
+            (doc.kind, doc.title.as_str()),
+            ("article", "b changed"),
+            "{n}"
+        );
+        assert_eq!(db.index_doc("article", "KB-404").unwrap(), None, "{n}");
+        db.outbox_prune(last - 1).unwrap();
+        assert_eq!(db.outbox_after(0, 1000).unwrap().len(), 1, "{n}");
+        assert_eq!(db.outbox_last().unwrap(), last, "{n}");
+        // A ticket's document (the tickets module is not on both engines yet: plain SQL).
+        e.setup_sql(
+            "INSERT INTO tickets (key, kind, title, title_folded, description, channel, impact,
+                urgency, priority, tier, grp, status, created_at, updated_at, version)
+             VALUES ('HT-2026-000007', 'incident', 'TABMIS down', 'tabmis down', 'mô tả',
+                'phone', 'high', 'high', 'P1', 1, 'service-desk', 'new', 1, 1, 1)",
+        );
+        let db = &mut e.db;
+        let doc = db.index_doc("ticket", "HT-2026-000007").unwrap().unwrap();
+        assert_eq!(
+            (
+                doc.kind,
+                doc.symptom.as_str(),
+                doc.cause.as_str(),
+                doc.lang.clone()
+            ),
+            ("ticket", "mô tả", "", None),
+            "{n}"
+        );
+        assert_eq!(db.index_doc_count().unwrap(), 4, "{n}");
+        let mut docs = Vec::new();
+        db.each_index_doc(|batch| {
+            docs.extend(batch.into_iter().map(|d| (d.kind, d.reference)));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(docs.len(), 4, "{n}");
+        assert_eq!(docs[3], ("ticket", "HT-2026-000007".to_string()), "{n}");
+        assert!(
+            db.outbox_after(last, 10)
+                .unwrap()
+                .iter()
+                .any(|o| o.kind == "ticket" && o.reference == "HT-2026-000007"),
+            "{n}"
+        );
+    });
+}
+
+#[test]
+fn concurrent_article_writes_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        // Eight operators creating the same ref at once: one article, seven refusals.
+        let got = race(e, 8, |i, db| {
+            match db.create_article(
+                &article("KB-00009", &format!("t{i}"), None),
+                false,
+                "an",
+                now(),
+            ) {
+                Ok(()) => Ok(()),
+                Err(StoreError::ArticleExists(_)) => Err(()),
+                Err(other) => panic!("{n}: {other:?}"),
+            }
+        });
+        assert_eq!(got.iter().filter(|g| g.is_ok()).count(), 1, "{n}: {got:?}");
+        // Eight revisions of it and eight imports at once: each kept, versions in turn.
+        let got = race(e, 8, |i, db| {
+            let mut a = article("KB-00009", &format!("edit {i}"), Some("draft"));
+            a.status = None;
+            db.import_articles(&[a], "an", now())
+                .map_err(|err| format!("{err:?}"))
+        });
+        assert!(got.iter().all(Result::is_ok), "{n}: {got:?}");
+        let a = e.db.article("KB-00009").unwrap().unwrap();
+        let history = e.db.article_history("KB-00009").unwrap();
+        assert_eq!(history.len() as i64, a.version - 1, "{n}");
+        assert!(a.version >= 8, "{n}: {}", a.version);
     });
 }
 
