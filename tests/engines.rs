@@ -13,6 +13,7 @@ use hotro::domain::announce::AnnouncementInput;
 use hotro::domain::change::{NewChange, Outcome as ChangeOutcome};
 use hotro::domain::check::{CheckResult, Source};
 use hotro::domain::kb::{ArticleInput, EditMode, PublishStep};
+use hotro::domain::outbox::{Delivery, Standing};
 use hotro::domain::requirement::{Month, Outcome, PublishedRow, Stage};
 use hotro::store::{CheckRecord, Db, Purpose, StoreError};
 
@@ -964,6 +965,216 @@ fn concurrent_article_writes_on_every_engine() {
         let history = e.db.article_history("KB-00009").unwrap();
         assert_eq!(history.len() as i64, a.version - 1, "{n}");
         assert!(a.version >= 8, "{n}: {}", a.version);
+    });
+}
+
+const TICKET_7: &str = "INSERT INTO tickets (key, kind, title, title_folded, description, channel,
+        impact, urgency, priority, tier, grp, status, created_at, updated_at, version)
+     VALUES ('HT-2026-000007', 'incident', 'TABMIS down', 'tabmis down', '', 'email', 'high',
+        'high', 'P1', 1, 'service-desk', 'new', 1, 1, 1);";
+
+/// Mails queued with plain SQL (queuing runs inside a reply's transaction, in the tickets
+/// module, which is not on both engines yet): `n` mails of ticket 7, the i-th due at
+/// `now() + due(i)` minutes.
+fn queue_sql(n: usize, due: impl Fn(usize) -> i64) -> String {
+    let base = now().timestamp_millis();
+    let mut sql = String::new();
+    for i in 0..n {
+        let at = base + due(i) * 60_000;
+        sql.push_str(&format!(
+            "INSERT INTO outbox (ticket, version, from_addr, to_addr, subject, body, message_id,
+                state, attempts, next_at, created_at)
+             VALUES ('HT-2026-000007', {v}, 'desk@kbnn.vn', 'an@kbnn.vn', 'Re: TABMIS',
+                'Chào anh', '<m{i}@hotro>', 'pending', 0, {at}, {base});",
+            v = i + 2
+        ));
+    }
+    sql
+}
+
+#[test]
+fn mail_outbox_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let base = now().timestamp_millis();
+        e.setup_sql(&format!(
+            "{TICKET_7}
+             INSERT INTO mail_thread_ids (message_id, ticket, outbound, at) VALUES
+                ('<in1@kbnn.vn>', 'HT-2026-000007', 0, {b1}),
+                ('<in2@kbnn.vn>', 'HT-2026-000007', 0, {b0}),
+                ('<later@kbnn.vn>', 'HT-2026-000007', 0, {b2}),
+                ('<m0@hotro>', 'HT-2026-000007', 1, {b0});
+             {}",
+            queue_sql(3, |i| [0, -5, 30][i]),
+            b0 = base,
+            b1 = base - 60_000,
+            b2 = base + 60_000,
+        ));
+        let db = &mut e.db;
+        let lease = now() + Duration::minutes(10);
+        let got = db.claim_outbox(now(), 10, "host/1/1", lease).unwrap();
+        // Due ones only, oldest first, each held with one more attempt and its references.
+        let ids: Vec<&str> = got.iter().map(|m| m.mail.message_id.as_str()).collect();
+        assert_eq!(ids, ["<m1@hotro>", "<m0@hotro>"], "{n}");
+        for m in &got {
+            assert_eq!(
+                (m.state, m.standing),
+                (Delivery::Sending, Standing::Sending),
+                "{n}"
+            );
+            assert_eq!(m.attempts, 1, "{n}");
+            assert_eq!(m.claimed_by.as_deref(), Some("host/1/1"), "{n}");
+            assert_eq!(m.lease_until, Some(lease), "{n}");
+            assert_eq!(m.references, ["<in1@kbnn.vn>", "<in2@kbnn.vn>"], "{n}");
+        }
+        let (m1, m0) = (got[0].id, got[1].id);
+        assert!(
+            db.claim_outbox(now(), 10, "host/2/2", lease)
+                .unwrap()
+                .is_empty(),
+            "{n}"
+        );
+        let (list, counts) = db.outbox(10, now()).unwrap();
+        assert_eq!(list.len(), 3, "{n}");
+        assert!(list[0].id > list[1].id, "{n}: newest first");
+        assert_eq!(
+            counts,
+            [(Standing::Pending, 1), (Standing::Sending, 2)],
+            "{n}"
+        );
+        // Only the holder marks and settles.
+        assert!(!db.mark_handing(m0, "host/2/2", now()).unwrap(), "{n}");
+        assert!(db.mark_handing(m0, "host/1/1", now()).unwrap(), "{n}");
+        assert!(
+            !db.settle_outbox(m0, "host/2/2", Delivery::Sent, None, None, now())
+                .unwrap(),
+            "{n}"
+        );
+        let t1 = now() + Duration::minutes(1);
+        assert!(
+            db.settle_outbox(m0, "host/1/1", Delivery::Sent, None, None, t1)
+                .unwrap(),
+            "{n}"
+        );
+        // Sent once: not settled again.
+        assert!(
+            !db.settle_outbox(m0, "host/1/1", Delivery::Failed, None, Some("x"), t1)
+                .unwrap(),
+            "{n}"
+        );
+        // m1's sender stops before DATA: queued again once its lease ran out, not before.
+        assert_eq!(
+            db.requeue_stalled(now()).unwrap(),
+            Vec::<String>::new(),
+            "{n}"
+        );
+        let after = lease + Duration::seconds(1);
+        assert_eq!(db.requeue_stalled(after).unwrap(), ["<m1@hotro>"], "{n}");
+        // Claimed again, DATA mark, lease runs out: uncertain, left for a person.
+        let again = db.claim_outbox(after, 10, "host/3/3", after + Duration::minutes(10));
+        let again = again.unwrap();
+        assert_eq!(again.len(), 1, "{n}");
+        assert_eq!((again[0].id, again[0].attempts), (m1, 2), "{n}");
+        assert!(db.mark_handing(m1, "host/3/3", after).unwrap(), "{n}");
+        let late = after + Duration::minutes(11);
+        assert!(db.requeue_stalled(late).unwrap().is_empty(), "{n}");
+        let (_, counts) = db.outbox(10, late).unwrap();
+        assert_eq!(
+            counts,
+            [
+                (Standing::Pending, 1),
+                (Standing::Uncertain, 1),
+                (Standing::Sent, 1)
+            ],
+            "{n}"
+        );
+        // Resent by hand: attempts afresh, lease and mark cleared. A sent mail is not.
+        assert!(!db.requeue_outbox("<m0@hotro>", late).unwrap(), "{n}");
+        assert!(db.requeue_outbox("<m1@hotro>", late).unwrap(), "{n}");
+        // Claimed, refused for good, then resent by hand.
+        let c = db.claim_outbox(late, 1, "host/4/4", late + Duration::minutes(10));
+        assert_eq!(c.unwrap()[0].attempts, 1, "{n}");
+        assert!(
+            db.settle_outbox(m1, "host/4/4", Delivery::Failed, None, Some("550 no"), late)
+                .unwrap(),
+            "{n}"
+        );
+        let mine = e.reopen().outbox_of("HT-2026-000007", late).unwrap();
+        let states: Vec<_> = mine
+            .iter()
+            .map(|m| (m.mail.message_id.clone(), m.state))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("<m0@hotro>".to_string(), Delivery::Sent),
+                ("<m1@hotro>".to_string(), Delivery::Failed),
+                ("<m2@hotro>".to_string(), Delivery::Pending)
+            ],
+            "{n}"
+        );
+        assert_eq!(mine[0].sent_at, Some(t1), "{n}");
+        assert_eq!(mine[1].last_error.as_deref(), Some("550 no"), "{n}");
+        let db = &mut e.db;
+        assert!(db.requeue_outbox("<m1@hotro>", late).unwrap(), "{n}");
+        // A retry later: pending with its next try and the error kept.
+        let c = db.claim_outbox(late, 1, "host/5/5", late + Duration::minutes(10));
+        assert_eq!(c.unwrap()[0].attempts, 1, "{n}");
+        let next = late + Duration::minutes(5);
+        assert!(
+            db.settle_outbox(
+                m1,
+                "host/5/5",
+                Delivery::Pending,
+                Some(next),
+                Some("451"),
+                late
+            )
+            .unwrap(),
+            "{n}"
+        );
+        let m = db.outbox_of("HT-2026-000007", late).unwrap().remove(1);
+        assert_eq!((m.state, m.next_at), (Delivery::Pending, next), "{n}");
+        assert_eq!(m.claimed_by.as_deref(), Some("host/5/5"), "{n}");
+    });
+}
+
+#[test]
+fn concurrent_claims_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        e.setup_sql(&format!("{TICKET_7}{}", queue_sql(1, |_| 0)));
+        let lease = now() + Duration::minutes(10);
+        // Eight senders claiming the one mail at once: exactly one gets it.
+        let got = race(e, 8, |i, db| {
+            db.claim_outbox(now(), 10, &format!("host/{i}/1"), lease)
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.id, m.claimed_by))
+                .collect::<Vec<_>>()
+        });
+        let winners: Vec<_> = got.iter().flatten().collect();
+        assert_eq!(winners.len(), 1, "{n}: {got:?}");
+        let (id, holder) = winners[0].clone();
+        let mail = &e.db.outbox_of("HT-2026-000007", now()).unwrap()[0];
+        assert_eq!((mail.id, mail.attempts), (id, 1), "{n}");
+        assert_eq!(mail.claimed_by, holder, "{n}");
+        // Forty more mails, four senders of up to forty at once: each mail claimed once.
+        e.setup_sql(&queue_sql(41, |_| 0).replacen(&queue_sql(1, |_| 0), "", 1));
+        let got = race(e, 4, |i, db| {
+            db.claim_outbox(now(), 40, &format!("host/{i}/2"), lease)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        });
+        let mut all: Vec<i64> = got.into_iter().flatten().collect();
+        all.sort();
+        let before = all.len();
+        all.dedup();
+        assert_eq!((before, all.len()), (40, 40), "{n}");
+        let (_, counts) = e.db.outbox(100, now()).unwrap();
+        assert_eq!(counts, [(Standing::Sending, 41)], "{n}");
     });
 }
 
