@@ -1,6 +1,8 @@
 //! The store modules moved onto the engine-neutral transaction (issue 17: drafts,
-//! announcements, the morning checks) run the same tests on both engines: SQLite on a real temporary file,
-//! PostgreSQL on a real throwaway cluster (tests/common). `HOTRO_TEST_ENGINE=sqlite|postgres|
+//! announcements, the morning checks, configs, requirements, changes, kb, the mail outbox)
+//! run the same tests on both engines: SQLite on a real temporary file, PostgreSQL on a real
+//! throwaway cluster (tests/common); each module's read-then-write also under concurrent
+//! connections. `HOTRO_TEST_ENGINE=sqlite|postgres|
 //! both` selects; unset runs both (the PostgreSQL half fails under CI=true when PostgreSQL is
 //! missing, and is skipped with a notice elsewhere).
 #![allow(clippy::unwrap_used, clippy::disallowed_macros)]
