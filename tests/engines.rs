@@ -1,6 +1,8 @@
 //! The store modules moved onto the engine-neutral transaction (issue 17: drafts,
-//! announcements, the morning checks) run the same tests on both engines: SQLite on a real temporary file,
-//! PostgreSQL on a real throwaway cluster (tests/common). `HOTRO_TEST_ENGINE=sqlite|postgres|
+//! announcements, the morning checks, configs, requirements, changes, kb, the mail outbox)
+//! run the same tests on both engines: SQLite on a real temporary file, PostgreSQL on a real
+//! throwaway cluster (tests/common); each module's read-then-write also under concurrent
+//! connections. `HOTRO_TEST_ENGINE=sqlite|postgres|
 //! both` selects; unset runs both (the PostgreSQL half fails under CI=true when PostgreSQL is
 //! missing, and is skipped with a notice elsewhere).
 #![allow(clippy::unwrap_used, clippy::disallowed_macros)]
@@ -10,8 +12,12 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::engines::{Engine, connect, engines};
 use hotro::domain::announce::AnnouncementInput;
+use hotro::domain::change::{NewChange, Outcome as ChangeOutcome};
 use hotro::domain::check::{CheckResult, Source};
-use hotro::store::{CheckRecord, StoreError};
+use hotro::domain::kb::{ArticleInput, EditMode, PublishStep};
+use hotro::domain::outbox::{Delivery, Standing};
+use hotro::domain::requirement::{Month, Outcome, PublishedRow, Stage};
+use hotro::store::{CheckRecord, Db, Purpose, StoreError};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
@@ -431,6 +437,746 @@ fn morning_checks_on_every_engine() {
             "{n}"
         );
         assert!(db.check_day(from).unwrap().entries.is_empty(), "{n}");
+    });
+}
+
+/// Run `f(i, db)` on `n` threads at once, each with its own connection to `e`'s database.
+fn race<T: Send>(e: &Engine, n: usize, f: impl Fn(usize, &mut Db) -> T + Sync) -> Vec<T> {
+    let (kind, target) = (e.db.engine(), e.target.clone());
+    let barrier = std::sync::Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (target, barrier, f) = (&target, &barrier, &f);
+                s.spawn(move || {
+                    let mut db = connect(kind, target);
+                    barrier.wait();
+                    f(i, &mut db)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn configs_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let db = &mut e.db;
+        assert_eq!(db.applied_config().unwrap(), None, "{n}");
+        assert_eq!(db.purpose().unwrap(), Purpose::Live, "{n}");
+        assert!(!db.holds_records().unwrap(), "{n}");
+        // An empty database may become a test database, and back.
+        db.set_purpose(Purpose::Test).unwrap();
+        assert_eq!(db.purpose().unwrap(), Purpose::Test, "{n}");
+        db.set_purpose(Purpose::Demo).unwrap();
+        assert_eq!(db.purpose().unwrap(), Purpose::Demo, "{n}");
+
+        let first = db
+            .apply_config("[desk]\nname = \"Kho bạc\"\n", "hotro", None, now(), true)
+            .unwrap();
+        assert_eq!(first.version, 1, "{n}");
+        assert_eq!(first.applied_by, "hotro", "{n}");
+        assert_eq!(first.applied_at, now(), "{n}");
+        assert_eq!(first.digest, hotro::config::digest(&first.text), "{n}");
+        // only_if_none: the one in force stays.
+        let again = db
+            .apply_config("[desk]\nname = \"other\"\n", "an", None, now(), true)
+            .unwrap();
+        assert_eq!(again, first, "{n}");
+        // The same text again: no new version.
+        let same = db
+            .apply_config(&first.text, "an", None, now(), false)
+            .unwrap();
+        assert_eq!(same, first, "{n}");
+        let later = now() + Duration::minutes(5);
+        let second = db
+            .apply_config(
+                "[desk]\nname = \"Tỉnh\"\n",
+                "admin",
+                Some("an"),
+                later,
+                false,
+            )
+            .unwrap();
+        assert_eq!(second.version, 2, "{n}");
+        assert_eq!(second.by.as_deref(), Some("an"), "{n}");
+        assert_eq!(db.applied_config().unwrap(), Some(second.clone()), "{n}");
+        assert_eq!(db.verify_configs().unwrap(), None, "{n}");
+        // A configuration is applied: the purpose is fixed.
+        assert!(
+            matches!(
+                db.set_purpose(Purpose::Live),
+                Err(StoreError::PurposeFixed { purpose }) if purpose == "demo"
+            ),
+            "{n}"
+        );
+        assert_eq!(db.purpose().unwrap(), Purpose::Demo, "{n}");
+        // Seen from another connection.
+        assert_eq!(e.reopen().applied_config().unwrap(), Some(second), "{n}");
+        // A text edited behind hotro's back, then the purpose: both found.
+        e.setup_sql("UPDATE config_versions SET text = 'x' WHERE version = 2");
+        assert_eq!(e.db.verify_configs().unwrap(), Some(2), "{n}");
+        e.setup_sql("UPDATE meta SET value = 'live' WHERE key = 'purpose'");
+        assert_eq!(e.db.verify_configs().unwrap(), Some(1), "{n}");
+    });
+}
+
+#[test]
+fn a_record_fixes_the_purpose_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        e.db.create_announcement(&input("x"), "an", now()).unwrap();
+        assert!(e.db.holds_records().unwrap(), "{n}");
+        assert!(
+            matches!(
+                e.db.set_purpose(Purpose::Test),
+                Err(StoreError::PurposeFixed { purpose }) if purpose == "live"
+            ),
+            "{n}"
+        );
+    });
+}
+
+#[test]
+fn concurrent_configs_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        // Eight processes starting on a new database at once: one configuration recorded,
+        // every one of them given it.
+        let got = race(e, 8, |i, db| {
+            db.apply_config(&format!("# start {i}\n"), "hotro", None, now(), true)
+                .map_err(|err| format!("{err:?}"))
+        });
+        let first = got[0].clone().unwrap();
+        assert_eq!(first.version, 1, "{n}");
+        assert!(got.iter().all(|g| g.as_ref() == Ok(&first)), "{n}: {got:?}");
+        // Eight admins applying different texts at once: eight new versions in turn, the
+        // chain unbroken.
+        let got = race(e, 8, |i, db| {
+            db.apply_config(&format!("# edit {i}\n"), "admin", None, now(), false)
+                .map(|c| c.version)
+                .map_err(|err| format!("{err:?}"))
+        });
+        assert!(got.iter().all(Result::is_ok), "{n}: {got:?}");
+        assert_eq!(e.db.applied_config().unwrap().unwrap().version, 9, "{n}");
+        assert_eq!(e.db.verify_configs().unwrap(), None, "{n}");
+    });
+}
+
+fn published(key: &str, outcome: Outcome, stage: Stage) -> PublishedRow {
+    PublishedRow {
+        key: key.to_string(),
+        title: format!("Yêu cầu {key}"),
+        unit: Some("KBNN Cà Mau".to_string()),
+        class: None,
+        outcome,
+        stage,
+        release: None,
+        reason: None,
+        merged_into: None,
+    }
+}
+
+#[test]
+fn requirement_publications_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let nov: Month = "2026-11".parse().unwrap();
+        let dec: Month = "2026-12".parse().unwrap();
+        let db = &mut e.db;
+        assert_eq!(db.requirement_publications(nov).unwrap(), [], "{n}");
+        let rows = vec![
+            published("HT-2026-000001", Outcome::Adopted, Stage::Confirmed),
+            published("HT-2026-000002", Outcome::Pending, Stage::UnderReview),
+        ];
+        let first = db.publish_requirements(nov, &rows, now(), "lead").unwrap();
+        assert_eq!((first.version, first.rows.len()), (1, 2), "{n}");
+        let later = now() + Duration::days(2);
+        let amended = vec![published(
+            "HT-2026-000002",
+            Outcome::Rejected,
+            Stage::Rejected,
+        )];
+        let second = db
+            .publish_requirements(nov, &amended, later, "lead")
+            .unwrap();
+        assert_eq!(second.version, 2, "{n}");
+        // Another month starts at 1.
+        assert_eq!(
+            db.publish_requirements(dec, &rows, later, "lead")
+                .unwrap()
+                .version,
+            1,
+            "{n}"
+        );
+        // Each publication frozen as it was, oldest first, read back from another connection.
+        let all = e.reopen().requirement_publications(nov).unwrap();
+        assert_eq!(all, [first, second], "{n}");
+    });
+}
+
+#[test]
+fn concurrent_publications_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let nov: Month = "2026-11".parse().unwrap();
+        let rows = vec![published(
+            "HT-2026-000001",
+            Outcome::Adopted,
+            Stage::Confirmed,
+        )];
+        // Eight leads publishing the same month at once: versions 1 to 8, one each.
+        let mut got = race(e, 8, |_, db| {
+            db.publish_requirements(nov, &rows, now(), "lead")
+                .map(|p| p.version)
+                .map_err(|err| format!("{err:?}"))
+        });
+        got.sort();
+        let want: Vec<Result<i64, String>> = (1..=8).map(Ok).collect();
+        assert_eq!(got, want, "{n}");
+        assert_eq!(e.db.requirement_publications(nov).unwrap().len(), 8, "{n}");
+    });
+}
+
+fn change(what: &str, done_at: DateTime<Utc>, outcome: ChangeOutcome) -> NewChange {
+    NewChange {
+        application: "TABMIS".to_string(),
+        environment: "production".to_string(),
+        what: what.to_string(),
+        tickets: vec!["HT-2026-000003".to_string()],
+        planned_at: Some(done_at - Duration::hours(1)),
+        done_at,
+        approved_by: Some("lead".to_string()),
+        carried_out_by: "an".to_string(),
+        outcome,
+        rollback: "khôi phục bản sao".to_string(),
+    }
+}
+
+#[test]
+fn changes_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let db = &mut e.db;
+        let a = change("nâng cấp", now(), ChangeOutcome::Succeeded);
+        let mut b = change(
+            "đổi cấu hình",
+            now() - Duration::days(1),
+            ChangeOutcome::RolledBack,
+        );
+        b.planned_at = None;
+        b.approved_by = None;
+        b.tickets = vec![];
+        let c = change(
+            "next month",
+            now() + Duration::days(30),
+            ChangeOutcome::Failed,
+        );
+        let ia = db.record_change(&a, now(), "an").unwrap();
+        let ib = db.record_change(&b, now(), "binh").unwrap();
+        let ic = db.record_change(&c, now(), "an").unwrap();
+        assert!(ia < ib && ib < ic, "{n}: {ia} {ib} {ic}");
+        // In the order done, within the window; read from another connection.
+        let got = e
+            .reopen()
+            .changes_between(now() - Duration::days(7), now() + Duration::days(7))
+            .unwrap();
+        let seen: Vec<_> = got.iter().map(|r| (r.id, r.change.clone())).collect();
+        assert_eq!(seen, [(ib, b), (ia, a)], "{n}");
+        assert_eq!(got[1].recorded_by, "an", "{n}");
+        assert_eq!(got[1].recorded_at, now(), "{n}");
+        // The window's end is excluded.
+        assert_eq!(
+            e.db.changes_between(now() - Duration::days(7), now())
+                .unwrap()
+                .len(),
+            1,
+            "{n}"
+        );
+    });
+}
+
+#[test]
+fn concurrent_changes_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let mut ids = race(e, 8, |i, db| {
+            db.record_change(
+                &change(&format!("c{i}"), now(), ChangeOutcome::Succeeded),
+                now(),
+                "an",
+            )
+            .unwrap()
+        });
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 8, "{n}: {ids:?}");
+        assert_eq!(
+            e.db.changes_between(now(), now() + Duration::seconds(1))
+                .unwrap()
+                .len(),
+            8,
+            "{n}"
+        );
+    });
+}
+
+fn article(reference: &str, title: &str, status: Option<&str>) -> ArticleInput {
+    ArticleInput {
+        reference: reference.to_string(),
+        lang: "vi".to_string(),
+        application: Some("TABMIS".to_string()),
+        category: None,
+        title: title.to_string(),
+        symptom: "Không đăng nhập được".to_string(),
+        cause: "Hết hạn mật khẩu".to_string(),
+        resolution: "Đặt lại mật khẩu".to_string(),
+        tags: vec!["mật khẩu".to_string()],
+        status: status.map(str::to_string),
+        author: None,
+    }
+}
+
+#[test]
+fn kb_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let db = &mut e.db;
+        assert!(!db.db_id().unwrap().is_empty(), "{n}");
+        assert_eq!(db.outbox_last().unwrap(), 0, "{n}");
+        assert_eq!(db.free_article_ref().unwrap(), "KB-00001", "{n}");
+        let draft = article("KB-00001", "Đăng nhập TABMIS", Some("draft"));
+        db.create_article(&draft, false, "an", now()).unwrap();
+        assert!(
+            matches!(
+                db.create_article(&draft, false, "an", now()),
+                Err(StoreError::ArticleExists(r)) if r == "KB-00001"
+            ),
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!((a.status.as_str(), a.version), ("draft", 1), "{n}");
+        assert_eq!((a.published_by.clone(), a.faq), (None, false), "{n}");
+        assert_eq!(a.tags, ["mật khẩu"], "{n}");
+        assert_eq!(db.free_article_ref().unwrap(), "KB-00002", "{n}");
+        // A draft is edited in place.
+        let t1 = now() + Duration::minutes(1);
+        let mut changed = draft.clone();
+        changed.title = "Đăng nhập TABMIS (sửa)".to_string();
+        assert_eq!(
+            db.edit_article(&changed, true, "binh", t1).unwrap(),
+            EditMode::InPlace,
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!((a.version, a.faq), (2, true), "{n}");
+        assert_eq!(a.updated_by.as_deref(), Some("binh"), "{n}");
+        // Published by the lead.
+        let t2 = now() + Duration::minutes(2);
+        assert_eq!(
+            db.publish_article("KB-00001", "lead", t2).unwrap(),
+            PublishStep::Publish,
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!(a.status, "published", "{n}");
+        assert_eq!(a.published_by.as_deref(), Some("lead"), "{n}");
+        assert_eq!(a.published_at, Some(t2), "{n}");
+        assert!(
+            db.publish_article("KB-00001", "lead", t2).is_err(),
+            "{n}: nothing to publish"
+        );
+        assert_eq!(db.faq_articles().unwrap().len(), 1, "{n}");
+        // A published article's edit waits as a revision; publishing applies it.
+        let mut revised = changed.clone();
+        revised.resolution = "Gọi 1900".to_string();
+        assert_eq!(
+            db.edit_article(&revised, true, "binh", t2).unwrap(),
+            EditMode::Revision,
+            "{n}"
+        );
+        let r = db.article_revision("KB-00001").unwrap().unwrap();
+        assert_eq!(
+            (r.input.clone(), r.author.as_str()),
+            (revised.clone(), "binh"),
+            "{n}"
+        );
+        assert_eq!(db.article("KB-00001").unwrap().unwrap().version, 3, "{n}");
+        assert_eq!(
+            db.publish_article("KB-00001", "lead", t2).unwrap(),
+            PublishStep::ApplyRevision,
+            "{n}"
+        );
+        let a = db.article("KB-00001").unwrap().unwrap();
+        assert_eq!((a.resolution.as_str(), a.version), ("Gọi 1900", 4), "{n}");
+        assert_eq!(a.published_by.as_deref(), Some("lead"), "{n}");
+        assert_eq!(a.updated_by.as_deref(), Some("binh"), "{n}");
+        assert_eq!(db.article_revision("KB-00001").unwrap(), None, "{n}");
+        let versions: Vec<i64> = db
+            .article_history("KB-00001")
+            .unwrap()
+            .iter()
+            .map(|v| v.version)
+            .collect();
+        assert_eq!(versions, [1, 2, 3], "{n}");
+        // Retired once, not twice.
+        db.retire_article("KB-00001", "lead", t2).unwrap();
+        assert!(db.retire_article("KB-00001", "lead", t2).is_err(), "{n}");
+        assert!(db.faq_articles().unwrap().is_empty(), "{n}");
+        assert_eq!(
+            db.articles_by_status("retired", 10).unwrap().len(),
+            1,
+            "{n}"
+        );
+        assert!(matches!(
+            db.article_revision("KB-404"),
+            Err(StoreError::ArticleNotFound(_))
+        ));
+        // An import: added, updated, unchanged; all in one transaction.
+        let mut calls = Vec::new();
+        let counts = db
+            .import_articles_with(
+                &[
+                    article("KB-00002", "a", None),
+                    article("KB-00003", "b", None),
+                ],
+                "an",
+                now(),
+                &mut |d, t| calls.push((d, t)),
+            )
+            .unwrap();
+        assert_eq!(
+            (counts.added, counts.updated, counts.unchanged),
+            (2, 0, 0),
+            "{n}"
+        );
+        assert_eq!(calls, [(2, 2)], "{n}");
+        let counts = db
+            .import_articles(
+                &[
+                    article("KB-00002", "a", None),
+                    article("KB-00003", "b changed", None),
+                ],
+                "an",
+                now(),
+            )
+            .unwrap();
+        assert_eq!(
+            (counts.added, counts.updated, counts.unchanged),
+            (0, 1, 1),
+            "{n}"
+        );
+        let refs: Vec<String> = db
+            .articles()
+            .unwrap()
+            .into_iter()
+            .map(|a| a.reference)
+            .collect();
+        assert_eq!(refs, ["KB-00001", "KB-00002", "KB-00003"], "{n}");
+        assert_eq!(
+            db.articles_by_status("published", 1).unwrap()[0].reference,
+            "KB-00002",
+            "{n}: newest change first, limited"
+        );
+        // The search outbox, filled by the schema's triggers, and the documents.
+        let outbox = db.outbox_after(0, 1000).unwrap();
+        assert!(
+            outbox.iter().all(|o| o.kind == "article"),
+            "{n}: {outbox:?}"
+        );
+        assert_eq!(outbox.last().unwrap().reference, "KB-00003", "{n}");
+        let last = db.outbox_last().unwrap();
+        assert_eq!(last, outbox.last().unwrap().id, "{n}");
+        let doc = db.index_doc("article", "KB-00003").unwrap().unwrap();
+        assert_eq!(
+            (doc.kind, doc.title.as_str()),
+            ("article", "b changed"),
+            "{n}"
+        );
+        assert_eq!(db.index_doc("article", "KB-404").unwrap(), None, "{n}");
+        db.outbox_prune(last - 1).unwrap();
+        assert_eq!(db.outbox_after(0, 1000).unwrap().len(), 1, "{n}");
+        assert_eq!(db.outbox_last().unwrap(), last, "{n}");
+        // A ticket's document (the tickets module is not on both engines yet: plain SQL).
+        e.setup_sql(
+            "INSERT INTO tickets (key, kind, title, title_folded, description, channel, impact,
+                urgency, priority, tier, grp, status, created_at, updated_at, version)
+             VALUES ('HT-2026-000007', 'incident', 'TABMIS down', 'tabmis down', 'mô tả',
+                'phone', 'high', 'high', 'P1', 1, 'service-desk', 'new', 1, 1, 1)",
+        );
+        let db = &mut e.db;
+        let doc = db.index_doc("ticket", "HT-2026-000007").unwrap().unwrap();
+        assert_eq!(
+            (
+                doc.kind,
+                doc.symptom.as_str(),
+                doc.cause.as_str(),
+                doc.lang.clone()
+            ),
+            ("ticket", "mô tả", "", None),
+            "{n}"
+        );
+        assert_eq!(db.index_doc_count().unwrap(), 4, "{n}");
+        let mut docs = Vec::new();
+        db.each_index_doc(|batch| {
+            docs.extend(batch.into_iter().map(|d| (d.kind, d.reference)));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(docs.len(), 4, "{n}");
+        assert_eq!(docs[3], ("ticket", "HT-2026-000007".to_string()), "{n}");
+        assert!(
+            db.outbox_after(last, 10)
+                .unwrap()
+                .iter()
+                .any(|o| o.kind == "ticket" && o.reference == "HT-2026-000007"),
+            "{n}"
+        );
+    });
+}
+
+#[test]
+fn concurrent_article_writes_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        // Eight operators creating the same ref at once: one article, seven refusals.
+        let got = race(e, 8, |i, db| {
+            match db.create_article(
+                &article("KB-00009", &format!("t{i}"), None),
+                false,
+                "an",
+                now(),
+            ) {
+                Ok(()) => Ok(()),
+                Err(StoreError::ArticleExists(_)) => Err(()),
+                Err(other) => panic!("{n}: {other:?}"),
+            }
+        });
+        assert_eq!(got.iter().filter(|g| g.is_ok()).count(), 1, "{n}: {got:?}");
+        // Eight revisions of it and eight imports at once: each kept, versions in turn.
+        let got = race(e, 8, |i, db| {
+            let mut a = article("KB-00009", &format!("edit {i}"), Some("draft"));
+            a.status = None;
+            db.import_articles(&[a], "an", now())
+                .map_err(|err| format!("{err:?}"))
+        });
+        assert!(got.iter().all(Result::is_ok), "{n}: {got:?}");
+        let a = e.db.article("KB-00009").unwrap().unwrap();
+        let history = e.db.article_history("KB-00009").unwrap();
+        assert_eq!(history.len() as i64, a.version - 1, "{n}");
+        assert!(a.version >= 8, "{n}: {}", a.version);
+    });
+}
+
+const TICKET_7: &str = "INSERT INTO tickets (key, kind, title, title_folded, description, channel,
+        impact, urgency, priority, tier, grp, status, created_at, updated_at, version)
+     VALUES ('HT-2026-000007', 'incident', 'TABMIS down', 'tabmis down', '', 'email', 'high',
+        'high', 'P1', 1, 'service-desk', 'new', 1, 1, 1);";
+
+/// Mails queued with plain SQL (queuing runs inside a reply's transaction, in the tickets
+/// module, which is not on both engines yet): `n` mails of ticket 7, the i-th due at
+/// `now() + due(i)` minutes.
+fn queue_sql(n: usize, due: impl Fn(usize) -> i64) -> String {
+    let base = now().timestamp_millis();
+    let mut sql = String::new();
+    for i in 0..n {
+        let at = base + due(i) * 60_000;
+        sql.push_str(&format!(
+            "INSERT INTO outbox (ticket, version, from_addr, to_addr, subject, body, message_id,
+                state, attempts, next_at, created_at)
+             VALUES ('HT-2026-000007', {v}, 'desk@kbnn.vn', 'an@kbnn.vn', 'Re: TABMIS',
+                'Chào anh', '<m{i}@hotro>', 'pending', 0, {at}, {base});",
+            v = i + 2
+        ));
+    }
+    sql
+}
+
+#[test]
+fn mail_outbox_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        let base = now().timestamp_millis();
+        e.setup_sql(&format!(
+            "{TICKET_7}
+             INSERT INTO mail_thread_ids (message_id, ticket, outbound, at) VALUES
+                ('<in1@kbnn.vn>', 'HT-2026-000007', 0, {b1}),
+                ('<in2@kbnn.vn>', 'HT-2026-000007', 0, {b0}),
+                ('<later@kbnn.vn>', 'HT-2026-000007', 0, {b2}),
+                ('<m0@hotro>', 'HT-2026-000007', 1, {b0});
+             {}",
+            queue_sql(3, |i| [0, -5, 30][i]),
+            b0 = base,
+            b1 = base - 60_000,
+            b2 = base + 60_000,
+        ));
+        let db = &mut e.db;
+        let lease = now() + Duration::minutes(10);
+        let got = db.claim_outbox(now(), 10, "host/1/1", lease).unwrap();
+        // Due ones only, oldest first, each held with one more attempt and its references.
+        let ids: Vec<&str> = got.iter().map(|m| m.mail.message_id.as_str()).collect();
+        assert_eq!(ids, ["<m1@hotro>", "<m0@hotro>"], "{n}");
+        for m in &got {
+            assert_eq!(
+                (m.state, m.standing),
+                (Delivery::Sending, Standing::Sending),
+                "{n}"
+            );
+            assert_eq!(m.attempts, 1, "{n}");
+            assert_eq!(m.claimed_by.as_deref(), Some("host/1/1"), "{n}");
+            assert_eq!(m.lease_until, Some(lease), "{n}");
+            assert_eq!(m.references, ["<in1@kbnn.vn>", "<in2@kbnn.vn>"], "{n}");
+        }
+        let (m1, m0) = (got[0].id, got[1].id);
+        assert!(
+            db.claim_outbox(now(), 10, "host/2/2", lease)
+                .unwrap()
+                .is_empty(),
+            "{n}"
+        );
+        let (list, counts) = db.outbox(10, now()).unwrap();
+        assert_eq!(list.len(), 3, "{n}");
+        assert!(list[0].id > list[1].id, "{n}: newest first");
+        assert_eq!(
+            counts,
+            [(Standing::Pending, 1), (Standing::Sending, 2)],
+            "{n}"
+        );
+        // Only the holder marks and settles.
+        assert!(!db.mark_handing(m0, "host/2/2", now()).unwrap(), "{n}");
+        assert!(db.mark_handing(m0, "host/1/1", now()).unwrap(), "{n}");
+        assert!(
+            !db.settle_outbox(m0, "host/2/2", Delivery::Sent, None, None, now())
+                .unwrap(),
+            "{n}"
+        );
+        let t1 = now() + Duration::minutes(1);
+        assert!(
+            db.settle_outbox(m0, "host/1/1", Delivery::Sent, None, None, t1)
+                .unwrap(),
+            "{n}"
+        );
+        // Sent once: not settled again.
+        assert!(
+            !db.settle_outbox(m0, "host/1/1", Delivery::Failed, None, Some("x"), t1)
+                .unwrap(),
+            "{n}"
+        );
+        // m1's sender stops before DATA: queued again once its lease ran out, not before.
+        assert_eq!(
+            db.requeue_stalled(now()).unwrap(),
+            Vec::<String>::new(),
+            "{n}"
+        );
+        let after = lease + Duration::seconds(1);
+        assert_eq!(db.requeue_stalled(after).unwrap(), ["<m1@hotro>"], "{n}");
+        // Claimed again, DATA mark, lease runs out: uncertain, left for a person.
+        let again = db.claim_outbox(after, 10, "host/3/3", after + Duration::minutes(10));
+        let again = again.unwrap();
+        assert_eq!(again.len(), 1, "{n}");
+        assert_eq!((again[0].id, again[0].attempts), (m1, 2), "{n}");
+        assert!(db.mark_handing(m1, "host/3/3", after).unwrap(), "{n}");
+        let late = after + Duration::minutes(11);
+        assert!(db.requeue_stalled(late).unwrap().is_empty(), "{n}");
+        let (_, counts) = db.outbox(10, late).unwrap();
+        assert_eq!(
+            counts,
+            [
+                (Standing::Pending, 1),
+                (Standing::Uncertain, 1),
+                (Standing::Sent, 1)
+            ],
+            "{n}"
+        );
+        // Resent by hand: attempts afresh, lease and mark cleared. A sent mail is not.
+        assert!(!db.requeue_outbox("<m0@hotro>", late).unwrap(), "{n}");
+        assert!(db.requeue_outbox("<m1@hotro>", late).unwrap(), "{n}");
+        // Claimed, refused for good, then resent by hand.
+        let c = db.claim_outbox(late, 1, "host/4/4", late + Duration::minutes(10));
+        assert_eq!(c.unwrap()[0].attempts, 1, "{n}");
+        assert!(
+            db.settle_outbox(m1, "host/4/4", Delivery::Failed, None, Some("550 no"), late)
+                .unwrap(),
+            "{n}"
+        );
+        let mine = e.reopen().outbox_of("HT-2026-000007", late).unwrap();
+        let states: Vec<_> = mine
+            .iter()
+            .map(|m| (m.mail.message_id.clone(), m.state))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("<m0@hotro>".to_string(), Delivery::Sent),
+                ("<m1@hotro>".to_string(), Delivery::Failed),
+                ("<m2@hotro>".to_string(), Delivery::Pending)
+            ],
+            "{n}"
+        );
+        assert_eq!(mine[0].sent_at, Some(t1), "{n}");
+        assert_eq!(mine[1].last_error.as_deref(), Some("550 no"), "{n}");
+        let db = &mut e.db;
+        assert!(db.requeue_outbox("<m1@hotro>", late).unwrap(), "{n}");
+        // A retry later: pending with its next try and the error kept.
+        let c = db.claim_outbox(late, 1, "host/5/5", late + Duration::minutes(10));
+        assert_eq!(c.unwrap()[0].attempts, 1, "{n}");
+        let next = late + Duration::minutes(5);
+        assert!(
+            db.settle_outbox(
+                m1,
+                "host/5/5",
+                Delivery::Pending,
+                Some(next),
+                Some("451"),
+                late
+            )
+            .unwrap(),
+            "{n}"
+        );
+        let m = db.outbox_of("HT-2026-000007", late).unwrap().remove(1);
+        assert_eq!((m.state, m.next_at), (Delivery::Pending, next), "{n}");
+        assert_eq!(m.claimed_by.as_deref(), Some("host/5/5"), "{n}");
+    });
+}
+
+#[test]
+fn concurrent_claims_on_every_engine() {
+    each(|e| {
+        let n = e.name();
+        e.setup_sql(&format!("{TICKET_7}{}", queue_sql(1, |_| 0)));
+        let lease = now() + Duration::minutes(10);
+        // Eight senders claiming the one mail at once: exactly one gets it.
+        let got = race(e, 8, |i, db| {
+            db.claim_outbox(now(), 10, &format!("host/{i}/1"), lease)
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.id, m.claimed_by))
+                .collect::<Vec<_>>()
+        });
+        let winners: Vec<_> = got.iter().flatten().collect();
+        assert_eq!(winners.len(), 1, "{n}: {got:?}");
+        let (id, holder) = winners[0].clone();
+        let mail = &e.db.outbox_of("HT-2026-000007", now()).unwrap()[0];
+        assert_eq!((mail.id, mail.attempts), (id, 1), "{n}");
+        assert_eq!(mail.claimed_by, holder, "{n}");
+        // Forty more mails, four senders of up to forty at once: each mail claimed once.
+        e.setup_sql(&queue_sql(41, |_| 0).replacen(&queue_sql(1, |_| 0), "", 1));
+        let got = race(e, 4, |i, db| {
+            db.claim_outbox(now(), 40, &format!("host/{i}/2"), lease)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        });
+        let mut all: Vec<i64> = got.into_iter().flatten().collect();
+        all.sort();
+        let before = all.len();
+        all.dedup();
+        assert_eq!((before, all.len()), (40, 40), "{n}");
+        let (_, counts) = e.db.outbox(100, now()).unwrap();
+        assert_eq!(counts, [(Standing::Sending, 41)], "{n}");
     });
 }
 

@@ -796,7 +796,8 @@ pub(crate) fn verify_in(
     }
     let tickets = verify_tickets(tx, &mut found, &mut tally)?;
     let check_days = verify_checks(tx, &mut found)?;
-    if let Some(version) = super::configs::verify_configs_in(tx)? {
+    if let Some(version) = super::configs::verify_configs_in(&mut super::engine::SqliteTx::new(tx))?
+    {
         found.add(Problem::ConfigChanged { version });
     }
     verify_attachments(tx, &mut found)?;

@@ -256,6 +256,21 @@ impl dyn Tx + '_ {
     }
 }
 
+/// On PostgreSQL, wait for the transaction-level advisory lock `key` (held to the end of the
+/// transaction): serialises a read-then-write that has no row to lock (a next version read
+/// as `max + 1`, a first row). On SQLite nothing: `BEGIN IMMEDIATE` already serialises
+/// every writer.
+pub(crate) fn advisory_lock(tx: &mut dyn Tx, key: i64) -> Result<(), StoreError> {
+    if tx.engine() == EngineKind::Postgres {
+        // `pg_advisory_xact_lock` returns `void`, a type no `Row` reads: its row is not read.
+        tx.execute(
+            &Sql::pair("SELECT $1", "SELECT pg_advisory_xact_lock($1)"),
+            &[Value::Int(key)],
+        )?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // SQLite
 

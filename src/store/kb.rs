@@ -1,12 +1,19 @@
 //! Knowledge-base articles, and what the search index reads: its outbox of changes and the
-//! documents themselves.
+//! documents themselves. On both engines ([`super::engine::Tx`]): one SQL text each; the
+//! search outbox is filled by each schema's triggers on `articles` (and `tickets`).
 
+use super::engine::{Db, Row, Sql, Tx, Value, advisory_lock, params};
 use super::tickets::{from_millis, millis};
 use super::{Store, StoreError};
-use crate::domain::kb::{Article, ArticleInput};
+use crate::domain::kb::{Article, ArticleInput, EditMode, PublishStep};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
+
+/// The advisory lock key that serialises article writes on PostgreSQL ("hotrok" in ASCII):
+/// each reads an article (or finds none) and then writes it, its next version and its
+/// history row, which SQLite's `BEGIN IMMEDIATE` already serialises. Articles are written
+/// at a person's pace (or by one import), so one lock for all of them costs nothing.
+const KB_LOCK: i64 = 0x6874_6f72_6f6b;
 
 const ARTICLE_COLUMNS: &str = "ref, lang, application, category, title, symptom, cause, resolution, \
     tags, status, author, helped_count, linked_tickets, version, created_at, updated_at, faq, \
@@ -16,7 +23,7 @@ fn json_list(s: String) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(&s).map_err(|e| StoreError::bad_value(format!("list: {e}")))
 }
 
-fn article_from_row(r: &Row<'_>) -> Result<Article, StoreError> {
+fn article_from_row(r: &Row) -> Result<Article, StoreError> {
     Ok(Article {
         reference: r.get(0)?,
         lang: r.get(1)?,
@@ -34,10 +41,10 @@ fn article_from_row(r: &Row<'_>) -> Result<Article, StoreError> {
         version: r.get(13)?,
         created_at: from_millis(r.get(14)?)?,
         updated_at: from_millis(r.get(15)?)?,
-        faq: r.get::<_, i64>(16)? != 0,
+        faq: r.get::<i64>(16)? != 0,
         updated_by: r.get(17)?,
         published_by: r.get(18)?,
-        published_at: r.get::<_, Option<i64>>(19)?.map(from_millis).transpose()?,
+        published_at: r.get::<Option<i64>>(19)?.map(from_millis).transpose()?,
     })
 }
 
@@ -79,53 +86,48 @@ fn tags_json(tags: &[String]) -> Result<String, StoreError> {
 }
 
 fn upsert(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     a: &ArticleInput,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<bool>, StoreError> {
-    let existing = tx
-        .query_row(
-            &format!("SELECT id, {ARTICLE_COLUMNS} FROM articles WHERE ref = ?1"),
-            [&a.reference],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(5)?)),
-        )
-        .optional()?;
+    let existing = find_id(tx, &a.reference)?;
     let status = a.status.clone().unwrap_or_else(|| "published".into());
     match existing {
         None => {
             let published = status == "published";
             tx.execute(
-                "INSERT INTO articles (ref, lang, application, category, title, symptom, cause,
-                    resolution, tags, status, author, created_at, updated_at, updated_by,
-                    published_by, published_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13,
-                    CASE WHEN ?14 THEN ?13 END, CASE WHEN ?14 THEN ?12 END)",
+                &Sql::both(
+                    "INSERT INTO articles (ref, lang, application, category, title, symptom,
+                        cause, resolution, tags, status, author, created_at, updated_at,
+                        updated_by, published_by, published_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13,
+                        $14, $15)",
+                ),
                 params![
-                    a.reference,
-                    a.lang,
-                    a.application,
-                    a.category,
-                    a.title,
-                    a.symptom,
-                    a.cause,
-                    a.resolution,
+                    a.reference.as_str(),
+                    a.lang.as_str(),
+                    a.application.clone(),
+                    a.category.clone(),
+                    a.title.as_str(),
+                    a.symptom.as_str(),
+                    a.cause.as_str(),
+                    a.resolution.as_str(),
                     tags_json(&a.tags)?,
-                    status,
+                    status.as_str(),
                     a.author.as_deref().unwrap_or(actor),
                     millis(now),
                     actor,
-                    published
+                    // Published: by the actor, now (in a PostgreSQL `CASE WHEN … THEN $12
+                    // END` the parameter would be typed text, against the column's bigint).
+                    published.then_some(actor),
+                    published.then_some(millis(now))
                 ],
             )?;
             Ok(Some(true))
         }
-        Some((id, _)) => {
-            let old = tx.query_row(
-                &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"),
-                [id],
-                |r| Ok(article_from_row(r)),
-            )??;
+        Some(id) => {
+            let old = article_by_id(tx, id)?;
             let same = old.lang == a.lang
                 && old.application == a.application
                 && old.category == a.category
@@ -144,12 +146,31 @@ fn upsert(
     }
 }
 
+/// The row id of article `reference`, if there is one.
+fn find_id(tx: &mut dyn Tx, reference: &str) -> Result<Option<i64>, StoreError> {
+    tx.query_row(
+        &Sql::both("SELECT id FROM articles WHERE ref = $1"),
+        params![reference],
+    )?
+    .map(|r| r.get(0))
+    .transpose()
+}
+
+/// Article row `id` (which exists).
+fn article_by_id(tx: &mut dyn Tx, id: i64) -> Result<Article, StoreError> {
+    let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1");
+    let row = tx
+        .query_row(&Sql::both(&sql), params![id])?
+        .ok_or_else(|| StoreError::bad_value(format!("article row {id} is gone")))?;
+    article_from_row(&row)
+}
+
 /// Keep `old` (article `id`) in its history and put `a` (with `status` and `faq`) in its
 /// place as the next version, written by `actor`. Publishing (`status` published, from
 /// another status or over a revision) records `actor` as the publisher.
 #[allow(clippy::too_many_arguments)]
 fn replace(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     id: i64,
     old: &Article,
     a: &ArticleInput,
@@ -161,33 +182,37 @@ fn replace(
     let data =
         serde_json::to_string(old).map_err(|e| StoreError::bad_value(format!("article: {e}")))?;
     tx.execute(
-        "INSERT INTO article_versions (article_id, version, data, replaced_at, replaced_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        &Sql::both(
+            "INSERT INTO article_versions (article_id, version, data, replaced_at, replaced_by)
+             VALUES ($1, $2, $3, $4, $5)",
+        ),
         params![id, old.version, data, millis(now), actor],
     )?;
     let publishes = status == "published";
     tx.execute(
-        "UPDATE articles SET lang = ?2, application = ?3, category = ?4, title = ?5,
-            symptom = ?6, cause = ?7, resolution = ?8, tags = ?9, status = ?10,
-            version = version + 1, updated_at = ?11, faq = ?12, updated_by = ?13,
-            published_by = CASE WHEN ?14 THEN ?13 ELSE published_by END,
-            published_at = CASE WHEN ?14 THEN ?11 ELSE published_at END
-         WHERE id = ?1",
+        &Sql::both(
+            "UPDATE articles SET lang = $1, application = $2, category = $3, title = $4,
+                symptom = $5, cause = $6, resolution = $7, tags = $8, status = $9,
+                version = version + 1, updated_at = $10, faq = $11, updated_by = $12,
+                published_by = CASE WHEN $13 THEN $12 ELSE published_by END,
+                published_at = CASE WHEN $13 THEN $10 ELSE published_at END
+             WHERE id = $14",
+        ),
         params![
-            id,
-            a.lang,
-            a.application,
-            a.category,
-            a.title,
-            a.symptom,
-            a.cause,
-            a.resolution,
+            a.lang.as_str(),
+            a.application.clone(),
+            a.category.clone(),
+            a.title.as_str(),
+            a.symptom.as_str(),
+            a.cause.as_str(),
+            a.resolution.as_str(),
             tags_json(&a.tags)?,
             status,
             millis(now),
             faq,
             actor,
-            publishes
+            publishes,
+            id
         ],
     )?;
     Ok(())
@@ -195,35 +220,20 @@ fn replace(
 
 /// The articles `tail` (a WHERE / ORDER BY / LIMIT clause) selects, with its `params`.
 fn articles_where(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     tail: &str,
-    params: impl rusqlite::Params,
+    params: &[Value],
 ) -> Result<Vec<Article>, StoreError> {
-    let mut stmt = tx.prepare(&format!("SELECT {ARTICLE_COLUMNS} FROM articles {tail}"))?;
-    let mut rows = stmt.query(params)?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(article_from_row(r)?);
-    }
-    Ok(out)
+    let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles {tail}");
+    tx.query_map(&Sql::both(&sql), params, article_from_row)
 }
 
 /// The article `reference` and its row id, or [`StoreError::ArticleNotFound`].
-fn article_in(tx: &Transaction<'_>, reference: &str) -> Result<(i64, Article), StoreError> {
-    let found: Option<i64> = tx
-        .query_row("SELECT id FROM articles WHERE ref = ?1", [reference], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let Some(id) = found else {
+fn article_in(tx: &mut dyn Tx, reference: &str) -> Result<(i64, Article), StoreError> {
+    let Some(id) = find_id(tx, reference)? else {
         return Err(StoreError::ArticleNotFound(reference.to_string()));
     };
-    let article = tx.query_row(
-        &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"),
-        [id],
-        |r| Ok(article_from_row(r)),
-    )??;
-    Ok((id, article))
+    Ok((id, article_by_id(tx, id)?))
 }
 
 /// A published article's revision waiting for review: the text to publish, its FAQ flag, who
@@ -236,32 +246,289 @@ pub struct ArticleRevision {
     pub updated_at: DateTime<Utc>,
 }
 
-fn revision_in(tx: &Transaction<'_>, id: i64) -> Result<Option<ArticleRevision>, StoreError> {
-    let row = tx
-        .query_row(
-            "SELECT data, faq, author, updated_at FROM article_revisions WHERE article_id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((data, faq, author, at)) = row else {
+fn revision_in(tx: &mut dyn Tx, id: i64) -> Result<Option<ArticleRevision>, StoreError> {
+    let Some(r) = tx.query_row(
+        &Sql::both(
+            "SELECT data, faq, author, updated_at FROM article_revisions WHERE article_id = $1",
+        ),
+        params![id],
+    )?
+    else {
         return Ok(None);
     };
+    let data: String = r.get(0)?;
     let input: ArticleInput = serde_json::from_str(&data)
         .map_err(|e| StoreError::bad_value(format!("article revision: {e}")))?;
     Ok(Some(ArticleRevision {
         input,
-        faq: faq != 0,
-        author,
-        updated_at: from_millis(at)?,
+        faq: r.get::<i64>(1)? != 0,
+        author: r.get(2)?,
+        updated_at: from_millis(r.get(3)?)?,
     }))
+}
+
+fn create(
+    tx: &mut dyn Tx,
+    a: &ArticleInput,
+    faq: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    advisory_lock(tx, KB_LOCK)?;
+    if find_id(tx, &a.reference)?.is_some() {
+        return Err(StoreError::ArticleExists(a.reference.clone()));
+    }
+    upsert(tx, a, actor, now)?;
+    tx.execute(
+        &Sql::both("UPDATE articles SET faq = $1 WHERE ref = $2"),
+        params![faq, a.reference.as_str()],
+    )?;
+    Ok(())
+}
+
+fn edit(
+    tx: &mut dyn Tx,
+    a: &ArticleInput,
+    faq: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<EditMode, StoreError> {
+    advisory_lock(tx, KB_LOCK)?;
+    let (id, old) = article_in(tx, &a.reference)?;
+    let mode = crate::domain::kb::edit_mode(&old.status);
+    match mode {
+        EditMode::InPlace => replace(tx, id, &old, a, &old.status, faq, actor, now)?,
+        EditMode::Revision => {
+            let data = serde_json::to_string(a)
+                .map_err(|e| StoreError::bad_value(format!("article: {e}")))?;
+            tx.execute(
+                &Sql::both(
+                    "INSERT INTO article_revisions (article_id, data, faq, author, updated_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (article_id) DO UPDATE SET data = $2, faq = $3,
+                        author = $4, updated_at = $5",
+                ),
+                params![id, data, faq, actor, millis(now)],
+            )?;
+        }
+    }
+    Ok(mode)
+}
+
+fn publish(
+    tx: &mut dyn Tx,
+    reference: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<PublishStep, StoreError> {
+    advisory_lock(tx, KB_LOCK)?;
+    let (id, old) = article_in(tx, reference)?;
+    let revision = revision_in(tx, id)?;
+    let step = crate::domain::kb::publish_step(reference, &old.status, revision.is_some())?;
+    match (step, revision) {
+        (PublishStep::ApplyRevision, Some(r)) => {
+            replace(tx, id, &old, &r.input, "published", r.faq, &r.author, now)?;
+            tx.execute(
+                &Sql::both("UPDATE articles SET published_by = $1 WHERE id = $2"),
+                params![actor, id],
+            )?;
+            tx.execute(
+                &Sql::both("DELETE FROM article_revisions WHERE article_id = $1"),
+                params![id],
+            )?;
+        }
+        _ => {
+            let same = old.input();
+            replace(tx, id, &old, &same, "published", old.faq, actor, now)?;
+        }
+    }
+    Ok(step)
+}
+
+fn retire(
+    tx: &mut dyn Tx,
+    reference: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    advisory_lock(tx, KB_LOCK)?;
+    let (id, old) = article_in(tx, reference)?;
+    crate::domain::kb::may_retire(reference, &old.status)?;
+    let same = old.input();
+    replace(tx, id, &old, &same, "retired", old.faq, actor, now)
+}
+
+fn revision_of(tx: &mut dyn Tx, reference: &str) -> Result<Option<ArticleRevision>, StoreError> {
+    let (id, _) = article_in(tx, reference)?;
+    revision_in(tx, id)
+}
+
+fn count(tx: &mut dyn Tx, sql: &str) -> Result<i64, StoreError> {
+    tx.query_row(&Sql::both(sql), params![])?
+        .ok_or_else(|| StoreError::bad_value("count(*) gave no row"))?
+        .get(0)
+}
+
+fn free_ref(tx: &mut dyn Tx) -> Result<String, StoreError> {
+    let mut n = count(tx, "SELECT count(*) FROM articles")?;
+    loop {
+        n += 1;
+        let candidate = format!("KB-{n:05}");
+        if find_id(tx, &candidate)?.is_none() {
+            return Ok(candidate);
+        }
+    }
+}
+
+fn by_status(tx: &mut dyn Tx, status: &str, limit: usize) -> Result<Vec<Article>, StoreError> {
+    articles_where(
+        tx,
+        "WHERE status = $1 ORDER BY updated_at DESC LIMIT $2",
+        params![status, limit as i64],
+    )
+}
+
+fn faq(tx: &mut dyn Tx) -> Result<Vec<Article>, StoreError> {
+    articles_where(
+        tx,
+        "WHERE faq = 1 AND status = 'published' ORDER BY title LIMIT 1000",
+        params![],
+    )
+}
+
+fn import(
+    tx: &mut dyn Tx,
+    articles: &[ArticleInput],
+    actor: &str,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportCounts, StoreError> {
+    advisory_lock(tx, KB_LOCK)?;
+    let total = articles.len() as u64;
+    let mut counts = ImportCounts::default();
+    for (i, a) in articles.iter().enumerate() {
+        let done = i as u64 + 1;
+        if done.is_multiple_of(1_000) || done == total {
+            progress(done, total);
+        }
+        match upsert(tx, a, actor, now)? {
+            Some(true) => counts.added += 1,
+            Some(false) => counts.updated += 1,
+            None => counts.unchanged += 1,
+        }
+    }
+    Ok(counts)
+}
+
+fn article_by_ref(tx: &mut dyn Tx, reference: &str) -> Result<Option<Article>, StoreError> {
+    let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE ref = $1");
+    tx.query_row(&Sql::both(&sql), params![reference])?
+        .map(|r| article_from_row(&r))
+        .transpose()
+}
+
+fn history(tx: &mut dyn Tx, reference: &str) -> Result<Vec<Article>, StoreError> {
+    tx.query_map(
+        &Sql::both(
+            "SELECT v.data FROM article_versions v JOIN articles a ON a.id = v.article_id
+             WHERE a.ref = $1 ORDER BY v.version",
+        ),
+        params![reference],
+        |r| {
+            let data: String = r.get(0)?;
+            serde_json::from_str(&data)
+                .map_err(|e| StoreError::bad_value(format!("article version: {e}")))
+        },
+    )
+}
+
+fn all_articles(tx: &mut dyn Tx) -> Result<Vec<Article>, StoreError> {
+    articles_where(tx, "ORDER BY ref", params![])
+}
+
+fn db_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
+    Ok(tx
+        .query_row(
+            &Sql::both("SELECT value FROM meta WHERE key = 'db_id'"),
+            params![],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+fn outbox_after(tx: &mut dyn Tx, after: i64, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+    tx.query_map(
+        &Sql::both("SELECT id, kind, ref FROM search_outbox WHERE id > $1 ORDER BY id LIMIT $2"),
+        params![after, limit as i64],
+        |r| {
+            Ok(OutboxEntry {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                reference: r.get(2)?,
+            })
+        },
+    )
+}
+
+fn outbox_last(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    count(tx, "SELECT coalesce(max(id), 0) FROM search_outbox")
+}
+
+fn outbox_prune(tx: &mut dyn Tx, upto: i64) -> Result<(), StoreError> {
+    tx.execute(
+        &Sql::both("DELETE FROM search_outbox WHERE id <= $1"),
+        params![upto],
+    )?;
+    Ok(())
+}
+
+fn index_doc(tx: &mut dyn Tx, kind: &str, reference: &str) -> Result<Option<IndexDoc>, StoreError> {
+    let sql = if kind == "article" {
+        format!("{ARTICLE_DOC_SQL} WHERE ref = $1")
+    } else {
+        format!("{TICKET_DOC_SQL} WHERE key = $1")
+    };
+    tx.query_row(&Sql::both(&sql), params![reference])?
+        .map(|r| doc_from_row(kind, &r))
+        .transpose()
+}
+
+/// The next page of documents of `kind` after row id `after`, each with its row id.
+fn doc_page(tx: &mut dyn Tx, kind: &str, sql: &str, after: i64) -> Result<DocPage, StoreError> {
+    let sql = format!("{sql} WHERE id > $1 ORDER BY id LIMIT 20000");
+    tx.query_map(&Sql::both(&sql), params![after], |r| {
+        Ok((r.get::<i64>(11)?, doc_from_row(kind, r)?))
+    })
+}
+
+/// A page of documents with their row ids ([`doc_page`]).
+type DocPage = Vec<(i64, IndexDoc)>;
+
+/// Every document, a page at a time (`page` reads one in its own read transaction).
+fn each_doc(
+    page: &mut dyn FnMut(&str, &str, i64) -> Result<DocPage, StoreError>,
+    each: &mut dyn FnMut(Vec<IndexDoc>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for (kind, sql) in [("article", ARTICLE_DOC_SQL), ("ticket", TICKET_DOC_SQL)] {
+        let mut after = 0i64;
+        loop {
+            let batch = page(kind, sql, after)?;
+            let Some(last) = batch.last().map(|(id, _)| *id) else {
+                break;
+            };
+            after = last;
+            each(batch.into_iter().map(|(_, d)| d).collect())?;
+        }
+    }
+    Ok(())
+}
+
+fn doc_count(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    count(
+        tx,
+        "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM tickets)",
+    )
 }
 
 impl Store {
@@ -274,24 +541,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            let taken: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM articles WHERE ref = ?1",
-                    [&a.reference],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if taken.is_some() {
-                return Err(StoreError::ArticleExists(a.reference.clone()));
-            }
-            upsert(tx, a, actor, now)?;
-            tx.execute(
-                "UPDATE articles SET faq = ?2 WHERE ref = ?1",
-                params![a.reference, faq],
-            )?;
-            Ok(())
-        })
+        self.write_tx(|tx| create(tx, a, faq, actor, now))
     }
 
     /// Change article `a.reference` to `a` (its status is kept): a draft or retired article
@@ -303,27 +553,8 @@ impl Store {
         faq: bool,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<crate::domain::kb::EditMode, StoreError> {
-        use crate::domain::kb::{EditMode, edit_mode};
-        self.write(|tx| {
-            let (id, old) = article_in(tx, &a.reference)?;
-            let mode = edit_mode(&old.status);
-            match mode {
-                EditMode::InPlace => replace(tx, id, &old, a, &old.status, faq, actor, now)?,
-                EditMode::Revision => {
-                    let data = serde_json::to_string(a)
-                        .map_err(|e| StoreError::bad_value(format!("article: {e}")))?;
-                    tx.execute(
-                        "INSERT INTO article_revisions (article_id, data, faq, author, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT (article_id) DO UPDATE SET data = ?2, faq = ?3,
-                            author = ?4, updated_at = ?5",
-                        params![id, data, faq, actor, millis(now)],
-                    )?;
-                }
-            }
-            Ok(mode)
-        })
+    ) -> Result<EditMode, StoreError> {
+        self.write_tx(|tx| edit(tx, a, faq, actor, now))
     }
 
     /// Publish article `reference` ([`crate::domain::kb::publish_step`]): a draft or retired
@@ -334,28 +565,8 @@ impl Store {
         reference: &str,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<crate::domain::kb::PublishStep, StoreError> {
-        use crate::domain::kb::{PublishStep, publish_step};
-        self.write(|tx| {
-            let (id, old) = article_in(tx, reference)?;
-            let revision = revision_in(tx, id)?;
-            let step = publish_step(reference, &old.status, revision.is_some())?;
-            match (step, revision) {
-                (PublishStep::ApplyRevision, Some(r)) => {
-                    replace(tx, id, &old, &r.input, "published", r.faq, &r.author, now)?;
-                    tx.execute(
-                        "UPDATE articles SET published_by = ?2 WHERE id = ?1",
-                        params![id, actor],
-                    )?;
-                    tx.execute("DELETE FROM article_revisions WHERE article_id = ?1", [id])?;
-                }
-                _ => {
-                    let same = old.input();
-                    replace(tx, id, &old, &same, "published", old.faq, actor, now)?;
-                }
-            }
-            Ok(step)
-        })
+    ) -> Result<PublishStep, StoreError> {
+        self.write_tx(|tx| publish(tx, reference, actor, now))
     }
 
     /// Retire article `reference`: no longer searched or offered (its history is kept).
@@ -365,12 +576,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            let (id, old) = article_in(tx, reference)?;
-            crate::domain::kb::may_retire(reference, &old.status)?;
-            let same = old.input();
-            replace(tx, id, &old, &same, "retired", old.faq, actor, now)
-        })
+        self.write_tx(|tx| retire(tx, reference, actor, now))
     }
 
     /// The revision of article `reference` waiting for review, if any.
@@ -378,31 +584,12 @@ impl Store {
         &mut self,
         reference: &str,
     ) -> Result<Option<ArticleRevision>, StoreError> {
-        self.read(|tx| {
-            let (id, _) = article_in(tx, reference)?;
-            revision_in(tx, id)
-        })
+        self.read_tx(|tx| revision_of(tx, reference))
     }
 
     /// A ref no article has: `KB-NNNNN`, the next number after the articles there are.
     pub fn free_article_ref(&mut self) -> Result<String, StoreError> {
-        self.read(|tx| {
-            let mut n: i64 = tx.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
-            loop {
-                n += 1;
-                let candidate = format!("KB-{n:05}");
-                let taken: Option<i64> = tx
-                    .query_row(
-                        "SELECT id FROM articles WHERE ref = ?1",
-                        [&candidate],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if taken.is_none() {
-                    return Ok(candidate);
-                }
-            }
-        })
+        self.read_tx(|tx| free_ref(tx))
     }
 
     /// The articles of `status` (e.g. the drafts to review), newest change first, at most
@@ -412,24 +599,12 @@ impl Store {
         status: &str,
         limit: usize,
     ) -> Result<Vec<Article>, StoreError> {
-        self.read(|tx| {
-            articles_where(
-                tx,
-                "WHERE status = ?1 ORDER BY updated_at DESC LIMIT ?2",
-                params![status, limit as i64],
-            )
-        })
+        self.read_tx(|tx| by_status(tx, status, limit))
     }
 
     /// The published articles marked FAQ, by title.
     pub fn faq_articles(&mut self) -> Result<Vec<Article>, StoreError> {
-        self.read(|tx| {
-            articles_where(
-                tx,
-                "WHERE faq = 1 AND status = 'published' ORDER BY title LIMIT 1000",
-                [],
-            )
-        })
+        self.read_tx(|tx| faq(tx))
     }
 
     /// Add or update articles in one transaction: all of them or, on an error, none.
@@ -440,7 +615,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportCounts, StoreError> {
-        self.import_articles_with(articles, actor, now, &mut |_, _| {})
+        self.write_tx(|tx| import(tx, articles, actor, now, &mut |_, _| {}))
     }
 
     /// [`Store::import_articles`], calling `progress(articles done, articles)` every 1,000.
@@ -451,71 +626,27 @@ impl Store {
         now: DateTime<Utc>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportCounts, StoreError> {
-        let total = articles.len() as u64;
-        self.write(|tx| {
-            let mut counts = ImportCounts::default();
-            for (i, a) in articles.iter().enumerate() {
-                let done = i as u64 + 1;
-                if done.is_multiple_of(1_000) || done == total {
-                    progress(done, total);
-                }
-                match upsert(tx, a, actor, now)? {
-                    Some(true) => counts.added += 1,
-                    Some(false) => counts.updated += 1,
-                    None => counts.unchanged += 1,
-                }
-            }
-            Ok(counts)
-        })
+        self.write_tx(|tx| import(tx, articles, actor, now, progress))
     }
 
+    /// Article `reference`, if there is one.
     pub fn article(&mut self, reference: &str) -> Result<Option<Article>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT {ARTICLE_COLUMNS} FROM articles WHERE ref = ?1"
-            ))?;
-            let mut rows = stmt.query([reference])?;
-            match rows.next()? {
-                Some(r) => Ok(Some(article_from_row(r)?)),
-                None => Ok(None),
-            }
-        })
+        self.read_tx(|tx| article_by_ref(tx, reference))
     }
 
     /// The earlier versions of an article, oldest first.
     pub fn article_history(&mut self, reference: &str) -> Result<Vec<Article>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT v.data FROM article_versions v JOIN articles a ON a.id = v.article_id
-                 WHERE a.ref = ?1 ORDER BY v.version",
-            )?;
-            let mut rows = stmt.query([reference])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                let data: String = r.get(0)?;
-                out.push(
-                    serde_json::from_str(&data)
-                        .map_err(|e| StoreError::bad_value(format!("article version: {e}")))?,
-                );
-            }
-            Ok(out)
-        })
+        self.read_tx(|tx| history(tx, reference))
     }
 
+    /// Every article, by ref.
     pub fn articles(&mut self) -> Result<Vec<Article>, StoreError> {
-        self.read(|tx| articles_where(tx, "ORDER BY ref", []))
+        self.read_tx(|tx| all_articles(tx))
     }
 
     /// This database's identity (set when it was created).
     pub fn db_id(&mut self) -> Result<String, StoreError> {
-        self.read(|tx| {
-            Ok(tx
-                .query_row("SELECT value FROM meta WHERE key = 'db_id'", [], |r| {
-                    r.get(0)
-                })
-                .optional()?
-                .unwrap_or_default())
-        })
+        self.read_tx(|tx| db_id(tx))
     }
 
     /// Changes after `after`, oldest first.
@@ -524,39 +655,17 @@ impl Store {
         after: i64,
         limit: usize,
     ) -> Result<Vec<OutboxEntry>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT id, kind, ref FROM search_outbox WHERE id > ?1 ORDER BY id LIMIT ?2",
-            )?;
-            let mut rows = stmt.query(params![after, limit as i64])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(OutboxEntry {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    reference: r.get(2)?,
-                });
-            }
-            Ok(out)
-        })
+        self.read_tx(|tx| outbox_after(tx, after, limit))
     }
 
+    /// The newest change's id in the search outbox (0 when it is empty).
     pub fn outbox_last(&mut self) -> Result<i64, StoreError> {
-        self.read(|tx| {
-            Ok(
-                tx.query_row("SELECT coalesce(max(id), 0) FROM search_outbox", [], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
+        self.read_tx(|tx| outbox_last(tx))
     }
 
     /// Forget changes the index has committed.
     pub fn outbox_prune(&mut self, upto: i64) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.execute("DELETE FROM search_outbox WHERE id <= ?1", [upto])?;
-            Ok(())
-        })
+        self.write_tx(|tx| outbox_prune(tx, upto))
     }
 
     /// The searchable document for an outbox entry; `None` if it no longer exists.
@@ -565,22 +674,12 @@ impl Store {
         kind: &str,
         reference: &str,
     ) -> Result<Option<IndexDoc>, StoreError> {
-        self.read(|tx| {
-            let sql = if kind == "article" {
-                ARTICLE_DOC_SQL
-            } else {
-                TICKET_DOC_SQL
-            };
-            let mut stmt = tx.prepare_cached(&format!(
-                "{sql} WHERE {} = ?1",
-                if kind == "article" { "ref" } else { "key" }
-            ))?;
-            let mut rows = stmt.query([reference])?;
-            match rows.next()? {
-                Some(r) => Ok(Some(doc_from_row(kind, r)?)),
-                None => Ok(None),
-            }
-        })
+        self.read_tx(|tx| index_doc(tx, kind, reference))
+    }
+
+    /// How many documents a rebuild will index (for progress).
+    pub fn index_doc_count(&mut self) -> Result<i64, StoreError> {
+        self.read_tx(|tx| doc_count(tx))
     }
 
     /// Every document, in pages, for a full rebuild; `each` gets a batch at a time.
@@ -588,38 +687,166 @@ impl Store {
         &mut self,
         mut each: impl FnMut(Vec<IndexDoc>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for (kind, sql) in [("article", ARTICLE_DOC_SQL), ("ticket", TICKET_DOC_SQL)] {
-            let mut after = 0i64;
-            loop {
-                let batch = self.read(|tx| {
-                    let mut stmt =
-                        tx.prepare_cached(&format!("{sql} WHERE id > ?1 ORDER BY id LIMIT 20000"))?;
-                    let mut rows = stmt.query([after])?;
-                    let mut out = Vec::new();
-                    while let Some(r) = rows.next()? {
-                        out.push((r.get::<_, i64>(11)?, doc_from_row(kind, r)?));
-                    }
-                    Ok(out)
-                })?;
-                let Some(last) = batch.last().map(|(id, _)| *id) else {
-                    break;
-                };
-                after = last;
-                each(batch.into_iter().map(|(_, d)| d).collect())?;
-            }
-        }
-        Ok(())
+        each_doc(
+            &mut |kind, sql, after| self.read_tx(|tx| doc_page(tx, kind, sql, after)),
+            &mut each,
+        )
+    }
+}
+
+impl Db {
+    /// [`Store::create_article`] on either engine.
+    pub fn create_article(
+        &mut self,
+        a: &ArticleInput,
+        faq: bool,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| create(tx, a, faq, actor, now))
     }
 
-    /// How many documents a rebuild will index (for progress).
+    /// [`Store::edit_article`] on either engine.
+    pub fn edit_article(
+        &mut self,
+        a: &ArticleInput,
+        faq: bool,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<EditMode, StoreError> {
+        self.write(|tx| edit(tx, a, faq, actor, now))
+    }
+
+    /// [`Store::publish_article`] on either engine.
+    pub fn publish_article(
+        &mut self,
+        reference: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PublishStep, StoreError> {
+        self.write(|tx| publish(tx, reference, actor, now))
+    }
+
+    /// [`Store::retire_article`] on either engine.
+    pub fn retire_article(
+        &mut self,
+        reference: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| retire(tx, reference, actor, now))
+    }
+
+    /// [`Store::article_revision`] on either engine.
+    pub fn article_revision(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<ArticleRevision>, StoreError> {
+        self.read(|tx| revision_of(tx, reference))
+    }
+
+    /// [`Store::free_article_ref`] on either engine.
+    pub fn free_article_ref(&mut self) -> Result<String, StoreError> {
+        self.read(|tx| free_ref(tx))
+    }
+
+    /// [`Store::articles_by_status`] on either engine.
+    pub fn articles_by_status(
+        &mut self,
+        status: &str,
+        limit: usize,
+    ) -> Result<Vec<Article>, StoreError> {
+        self.read(|tx| by_status(tx, status, limit))
+    }
+
+    /// [`Store::faq_articles`] on either engine.
+    pub fn faq_articles(&mut self) -> Result<Vec<Article>, StoreError> {
+        self.read(|tx| faq(tx))
+    }
+
+    /// [`Store::import_articles`] on either engine.
+    pub fn import_articles(
+        &mut self,
+        articles: &[ArticleInput],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ImportCounts, StoreError> {
+        self.write(|tx| import(tx, articles, actor, now, &mut |_, _| {}))
+    }
+
+    /// [`Store::import_articles_with`] on either engine.
+    pub fn import_articles_with(
+        &mut self,
+        articles: &[ArticleInput],
+        actor: &str,
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportCounts, StoreError> {
+        self.write(|tx| import(tx, articles, actor, now, progress))
+    }
+
+    /// [`Store::article`] on either engine.
+    pub fn article(&mut self, reference: &str) -> Result<Option<Article>, StoreError> {
+        self.read(|tx| article_by_ref(tx, reference))
+    }
+
+    /// [`Store::article_history`] on either engine.
+    pub fn article_history(&mut self, reference: &str) -> Result<Vec<Article>, StoreError> {
+        self.read(|tx| history(tx, reference))
+    }
+
+    /// [`Store::articles`] on either engine.
+    pub fn articles(&mut self) -> Result<Vec<Article>, StoreError> {
+        self.read(|tx| all_articles(tx))
+    }
+
+    /// [`Store::db_id`] on either engine.
+    pub fn db_id(&mut self) -> Result<String, StoreError> {
+        self.read(|tx| db_id(tx))
+    }
+
+    /// [`Store::outbox_after`] on either engine.
+    pub fn outbox_after(
+        &mut self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.read(|tx| outbox_after(tx, after, limit))
+    }
+
+    /// [`Store::outbox_last`] on either engine.
+    pub fn outbox_last(&mut self) -> Result<i64, StoreError> {
+        self.read(|tx| outbox_last(tx))
+    }
+
+    /// [`Store::outbox_prune`] on either engine.
+    pub fn outbox_prune(&mut self, upto: i64) -> Result<(), StoreError> {
+        self.write(|tx| outbox_prune(tx, upto))
+    }
+
+    /// [`Store::index_doc`] on either engine.
+    pub fn index_doc(
+        &mut self,
+        kind: &str,
+        reference: &str,
+    ) -> Result<Option<IndexDoc>, StoreError> {
+        self.read(|tx| index_doc(tx, kind, reference))
+    }
+
+    /// [`Store::index_doc_count`] on either engine.
     pub fn index_doc_count(&mut self) -> Result<i64, StoreError> {
-        self.read(|tx| {
-            Ok(tx.query_row(
-                "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM tickets)",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+        self.read(|tx| doc_count(tx))
+    }
+
+    /// [`Store::each_index_doc`] on either engine.
+    pub fn each_index_doc(
+        &mut self,
+        mut each: impl FnMut(Vec<IndexDoc>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        each_doc(
+            &mut |kind, sql, after| self.read(|tx| doc_page(tx, kind, sql, after)),
+            &mut each,
+        )
     }
 }
 
@@ -628,7 +855,7 @@ const ARTICLE_DOC_SQL: &str = "SELECT ref, title, symptom, cause, resolution, ap
 const TICKET_DOC_SQL: &str = "SELECT key, title, description, '', coalesce(resolution, ''), application, \
     category, NULL, status, updated_at, 0, id FROM tickets";
 
-fn doc_from_row(kind: &str, r: &Row<'_>) -> Result<IndexDoc, StoreError> {
+fn doc_from_row(kind: &str, r: &Row) -> Result<IndexDoc, StoreError> {
     Ok(IndexDoc {
         kind: if kind == "article" {
             "article"

@@ -6,12 +6,21 @@
 //! claim taken back (its lease ran out) cannot be settled by a sender that woke up late. A
 //! claim whose lease ran out before the DATA mark is queued again by the next pass
 //! ([`Store::requeue_stalled`]); one with the mark stays `sending` until a person decides.
+//!
+//! On both engines ([`super::engine::Tx`]), except [`queue`]: a mail is queued inside the
+//! reply's transaction, which the tickets module (SQLite only for now) runs. Every write is
+//! one statement whose `WHERE` says which rows it may change (the claim's holder, the
+//! state), so it needs no lock of its own on PostgreSQL: a row changed meanwhile by another
+//! transaction is checked again against that `WHERE` before it is written. The claim's
+//! choice of mails is the exception: on PostgreSQL its subquery takes the rows `FOR UPDATE
+//! SKIP LOCKED`, so two senders claiming at once never get the same mail (and neither waits
+//! for the other).
 
+use super::engine::{Db, Row, Sql, Tx, params};
 use super::tickets::{from_millis, millis, opt_time};
 use super::{Store, StoreError};
 use crate::domain::outbox::{Delivery, OutgoingMail, Standing, standing};
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, Transaction, params};
 use serde::Serialize;
 
 /// The outbox as `hotro mail status` shows it: mails newest first, and the count in each
@@ -56,7 +65,7 @@ const COLUMNS: &str = "id, ticket, version, from_addr, to_addr, subject, body, m
      state, attempts, next_at, last_error, created_at, sent_at, claimed_by, lease_until, data_at";
 
 /// A row of [`COLUMNS`], its standing as at `now`.
-fn from_row(r: &Row<'_>, now: DateTime<Utc>) -> Result<OutboxMail, StoreError> {
+fn from_row(r: &Row, now: DateTime<Utc>) -> Result<OutboxMail, StoreError> {
     let state: String = r.get(8)?;
     let state = Delivery::parse(&state)
         .ok_or_else(|| StoreError::bad_value(format!("outbox state {state:?}")))?;
@@ -90,7 +99,7 @@ fn from_row(r: &Row<'_>, now: DateTime<Utc>) -> Result<OutboxMail, StoreError> {
 /// Queue `m` inside the reply's transaction, due now, and record its Message-ID as one that
 /// threads to the ticket (so the requester's answer finds it).
 pub(crate) fn queue(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Transaction<'_>,
     m: &OutgoingMail,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -99,7 +108,7 @@ pub(crate) fn queue(
                              state, attempts, next_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?8, ?8)",
     )?
-    .execute(params![
+    .execute(rusqlite::params![
         m.ticket,
         m.version,
         m.from,
@@ -113,8 +122,173 @@ pub(crate) fn queue(
         "INSERT OR IGNORE INTO mail_thread_ids (message_id, ticket, outbound, at)
          VALUES (?1, ?2, 1, ?3)",
     )?
-    .execute(params![m.message_id, m.ticket, millis(at)])?;
+    .execute(rusqlite::params![m.message_id, m.ticket, millis(at)])?;
     Ok(())
+}
+
+fn claim(
+    tx: &mut dyn Tx,
+    now: DateTime<Utc>,
+    limit: usize,
+    holder: &str,
+    lease_until: DateTime<Utc>,
+) -> Result<Vec<OutboxMail>, StoreError> {
+    let set = "UPDATE outbox SET state = 'sending', attempts = attempts + 1,
+                                 claimed_by = $1, lease_until = $2, data_at = NULL";
+    let sqlite = format!(
+        "{set}
+         WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= $3
+                      ORDER BY next_at, id LIMIT $4)
+         RETURNING {COLUMNS}"
+    );
+    // PostgreSQL: the chosen rows locked, those another sender holds skipped; the outer
+    // `state = 'pending'` is checked again on a row changed meanwhile.
+    let postgres = format!(
+        "{set}
+         WHERE state = 'pending'
+           AND id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= $3
+                      ORDER BY next_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING {COLUMNS}"
+    );
+    let mut out = tx.query_map(
+        &Sql::pair(&sqlite, &postgres),
+        params![holder, millis(lease_until), millis(now), limit as i64],
+        |r| from_row(r, now),
+    )?;
+    out.sort_by_key(|m| (m.next_at, m.id));
+    for m in &mut out {
+        m.references = tx.query_map(
+            &Sql::both(
+                "SELECT message_id FROM mail_thread_ids
+                 WHERE ticket = $1 AND outbound = 0 AND at <= $2 ORDER BY at, message_id",
+            ),
+            params![m.mail.ticket.as_str(), millis(m.created_at)],
+            |r| r.get(0),
+        )?;
+    }
+    Ok(out)
+}
+
+fn mark(tx: &mut dyn Tx, id: i64, holder: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let n = tx.execute(
+        &Sql::both(
+            "UPDATE outbox SET data_at = $1
+             WHERE id = $2 AND state = 'sending' AND claimed_by = $3",
+        ),
+        params![millis(now), id, holder],
+    )?;
+    Ok(n == 1)
+}
+
+fn settle(
+    tx: &mut dyn Tx,
+    id: i64,
+    holder: &str,
+    state: Delivery,
+    next_at: Option<DateTime<Utc>>,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = tx.execute(
+        &Sql::both(
+            "UPDATE outbox SET state = $1, next_at = coalesce($2, next_at), last_error = $3,
+                               sent_at = CASE WHEN $1 = 'sent' THEN $4 ELSE sent_at END,
+                               lease_until = CASE WHEN $1 = 'sending' THEN $4
+                                                  ELSE lease_until END
+             WHERE id = $5 AND state = 'sending' AND claimed_by = $6",
+        ),
+        params![
+            state.as_str(),
+            next_at.map(millis),
+            error,
+            millis(now),
+            id,
+            holder
+        ],
+    )?;
+    Ok(n == 1)
+}
+
+fn requeue_stalled(tx: &mut dyn Tx, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+    tx.query_map(
+        &Sql::both(
+            "UPDATE outbox SET state = 'pending', next_at = $1, claimed_by = NULL,
+                               lease_until = NULL,
+                               last_error = 'queued again: its sender stopped before handing it over'
+             WHERE state = 'sending' AND data_at IS NULL
+               AND lease_until IS NOT NULL AND lease_until <= $1
+             RETURNING message_id",
+        ),
+        params![millis(now)],
+        |r| r.get(0),
+    )
+}
+
+fn requeue(tx: &mut dyn Tx, message_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let n = tx.execute(
+        &Sql::both(
+            "UPDATE outbox SET state = 'pending', next_at = $1, attempts = 0,
+                               claimed_by = NULL, lease_until = NULL, data_at = NULL,
+                               last_error = 'sent again by hand'
+             WHERE message_id = $2
+               AND (state = 'failed'
+                    OR (state = 'sending'
+                        AND (lease_until IS NULL OR lease_until <= $1)
+                        AND (data_at IS NOT NULL OR lease_until IS NULL)))",
+        ),
+        params![millis(now), message_id],
+    )?;
+    Ok(n == 1)
+}
+
+fn view(tx: &mut dyn Tx, limit: usize, now: DateTime<Utc>) -> Result<OutboxView, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");
+    let list = tx.query_map(&Sql::both(&sql), params![limit as i64], |r| {
+        from_row(r, now)
+    })?;
+    // Counted by standing: a `sending` mail's depends on its lease and DATA mark (grouped
+    // on those: there are few claims at a time; another state's standing is its state).
+    let mut counts: Vec<(Standing, i64)> = Vec::new();
+    let groups = tx.query_map(
+        &Sql::both(
+            "SELECT state, CASE WHEN state = 'sending' THEN lease_until END,
+                    CASE WHEN state = 'sending' AND data_at IS NOT NULL THEN 1 ELSE 0 END,
+                    count(*)
+             FROM outbox
+             GROUP BY state, CASE WHEN state = 'sending' THEN lease_until END,
+                      CASE WHEN state = 'sending' AND data_at IS NOT NULL THEN 1 ELSE 0 END",
+        ),
+        params![],
+        |r| {
+            Ok((
+                r.get::<String>(0)?,
+                r.get::<Option<i64>>(1)?,
+                r.get::<bool>(2)?,
+                r.get::<i64>(3)?,
+            ))
+        },
+    )?;
+    for (state, lease, data, n) in groups {
+        let Some(d) = Delivery::parse(&state) else {
+            continue;
+        };
+        let s = standing(d, opt_time(lease)?, data.then_some(now), now);
+        match counts.iter_mut().find(|(k, _)| *k == s) {
+            Some((_, c)) => *c += n,
+            None => counts.push((s, n)),
+        }
+    }
+    counts.sort_by_key(|(s, _)| Standing::ALL.iter().position(|x| x == s));
+    Ok((list, counts))
+}
+
+fn of_ticket(
+    tx: &mut dyn Tx,
+    ticket: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<OutboxMail>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE ticket = $1 ORDER BY id");
+    tx.query_map(&Sql::both(&sql), params![ticket], |r| from_row(r, now))
 }
 
 impl Store {
@@ -128,37 +302,7 @@ impl Store {
         holder: &str,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<OutboxMail>, StoreError> {
-        self.write(|tx| {
-            let sql = format!(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1,
-                                   claimed_by = ?3, lease_until = ?4, data_at = NULL
-                 WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= ?1
-                              ORDER BY next_at, id LIMIT ?2)
-                 RETURNING {COLUMNS}"
-            );
-            let mut stmt = tx.prepare(&sql)?;
-            let mut rows = stmt.query(params![
-                millis(now),
-                limit as i64,
-                holder,
-                millis(lease_until)
-            ])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(from_row(r, now)?);
-            }
-            out.sort_by_key(|m| (m.next_at, m.id));
-            let mut refs = tx.prepare_cached(
-                "SELECT message_id FROM mail_thread_ids
-                 WHERE ticket = ?1 AND outbound = 0 AND at <= ?2 ORDER BY at, message_id",
-            )?;
-            for m in &mut out {
-                m.references = refs
-                    .query_map(params![m.mail.ticket, millis(m.created_at)], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-            }
-            Ok(out)
-        })
+        self.write_tx(|tx| claim(tx, now, limit, holder, lease_until))
     }
 
     /// The DATA mark: `holder`, whose claim on mail `id` still stands, is about to hand the
@@ -170,15 +314,7 @@ impl Store {
         holder: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.write(|tx| {
-            let n = tx
-                .prepare_cached(
-                    "UPDATE outbox SET data_at = ?3
-                     WHERE id = ?1 AND state = 'sending' AND claimed_by = ?2",
-                )?
-                .execute(params![id, holder, millis(now)])?;
-            Ok(n == 1)
-        })
+        self.write_tx(|tx| mark(tx, id, holder, now))
     }
 
     /// Record the server's answer to a mail `holder` claimed: `Sent` (at `now`), `Pending`
@@ -195,45 +331,14 @@ impl Store {
         error: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.write(|tx| {
-            let n = tx
-                .prepare_cached(
-                    "UPDATE outbox SET state = ?3, next_at = coalesce(?4, next_at), last_error = ?5,
-                                   sent_at = CASE WHEN ?3 = 'sent' THEN ?6 ELSE sent_at END,
-                                   lease_until = CASE WHEN ?3 = 'sending' THEN ?6
-                                                      ELSE lease_until END
-                     WHERE id = ?1 AND state = 'sending' AND claimed_by = ?2",
-                )?
-                .execute(params![
-                    id,
-                    holder,
-                    state.as_str(),
-                    next_at.map(millis),
-                    error,
-                    millis(now)
-                ])?;
-            Ok(n == 1)
-        })
+        self.write_tx(|tx| settle(tx, id, holder, state, next_at, error, now))
     }
 
     /// Queue again, due at `now`, every claim whose lease ran out before its sender reached
     /// the DATA mark (the sender died or hung before handing the message over: it certainly
     /// did not arrive). Returns their Message-IDs.
     pub fn requeue_stalled(&mut self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-        self.write(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE outbox SET state = 'pending', next_at = ?1, claimed_by = NULL,
-                                   lease_until = NULL,
-                                   last_error = 'queued again: its sender stopped before handing it over'
-                 WHERE state = 'sending' AND data_at IS NULL
-                   AND lease_until IS NOT NULL AND lease_until <= ?1
-                 RETURNING message_id",
-            )?;
-            let ids = stmt
-                .query_map(params![millis(now)], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()?;
-            Ok(ids)
-        })
+        self.write_tx(|tx| requeue_stalled(tx, now))
     }
 
     /// Put a mail back in the queue by hand, due at `now`, with its attempts counted afresh:
@@ -246,60 +351,13 @@ impl Store {
         message_id: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self.write(|tx| {
-            let n = tx
-                .prepare_cached(
-                    "UPDATE outbox SET state = 'pending', next_at = ?2, attempts = 0,
-                                       claimed_by = NULL, lease_until = NULL, data_at = NULL,
-                                       last_error = 'sent again by hand'
-                     WHERE message_id = ?1
-                       AND (state = 'failed'
-                            OR (state = 'sending'
-                                AND (lease_until IS NULL OR lease_until <= ?2)
-                                AND (data_at IS NOT NULL OR lease_until IS NULL)))",
-                )?
-                .execute(params![message_id, millis(now)])?;
-            Ok(n == 1)
-        })
+        self.write_tx(|tx| requeue(tx, message_id, now))
     }
 
     /// The outbox, newest first, at most `limit` (`hotro mail status`), and the count in
     /// each state.
     pub fn outbox(&mut self, limit: usize, now: DateTime<Utc>) -> Result<OutboxView, StoreError> {
-        self.read(|tx| {
-            let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1");
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params![limit as i64])?;
-            let mut list = Vec::new();
-            while let Some(r) = rows.next()? {
-                list.push(from_row(r, now)?);
-            }
-            // Counted by standing: a `sending` mail's depends on its lease and DATA mark
-            // (grouped on those: there are few claims at a time).
-            let mut counts: Vec<(Standing, i64)> = Vec::new();
-            let mut stmt = tx.prepare_cached(
-                "SELECT state, lease_until, data_at IS NOT NULL, count(*) FROM outbox
-                 GROUP BY state, CASE WHEN state = 'sending' THEN lease_until END,
-                          CASE WHEN state = 'sending' THEN data_at IS NOT NULL END",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let state: String = r.get(0)?;
-                let Some(d) = Delivery::parse(&state) else {
-                    continue;
-                };
-                let lease = opt_time(r.get(1)?)?;
-                let data = r.get::<_, bool>(2)?.then_some(now);
-                let n: i64 = r.get(3)?;
-                let s = standing(d, lease, data, now);
-                match counts.iter_mut().find(|(k, _)| *k == s) {
-                    Some((_, c)) => *c += n,
-                    None => counts.push((s, n)),
-                }
-            }
-            counts.sort_by_key(|(s, _)| Standing::ALL.iter().position(|x| x == s));
-            Ok((list, counts))
-        })
+        self.read_tx(|tx| view(tx, limit, now))
     }
 
     /// The mails of one ticket's replies, oldest first (shown with the ticket), each as it
@@ -309,15 +367,70 @@ impl Store {
         ticket: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<OutboxMail>, StoreError> {
-        self.read(|tx| {
-            let sql = format!("SELECT {COLUMNS} FROM outbox WHERE ticket = ?1 ORDER BY id");
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params![ticket])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(from_row(r, now)?);
-            }
-            Ok(out)
-        })
+        self.read_tx(|tx| of_ticket(tx, ticket, now))
+    }
+}
+
+impl Db {
+    /// [`Store::claim_outbox`] on either engine.
+    pub fn claim_outbox(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: usize,
+        holder: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
+        self.write(|tx| claim(tx, now, limit, holder, lease_until))
+    }
+
+    /// [`Store::mark_handing`] on either engine.
+    pub fn mark_handing(
+        &mut self,
+        id: i64,
+        holder: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| mark(tx, id, holder, now))
+    }
+
+    /// [`Store::settle_outbox`] on either engine.
+    pub fn settle_outbox(
+        &mut self,
+        id: i64,
+        holder: &str,
+        state: Delivery,
+        next_at: Option<DateTime<Utc>>,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| settle(tx, id, holder, state, next_at, error, now))
+    }
+
+    /// [`Store::requeue_stalled`] on either engine.
+    pub fn requeue_stalled(&mut self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.write(|tx| requeue_stalled(tx, now))
+    }
+
+    /// [`Store::requeue_outbox`] on either engine.
+    pub fn requeue_outbox(
+        &mut self,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| requeue(tx, message_id, now))
+    }
+
+    /// [`Store::outbox`] on either engine.
+    pub fn outbox(&mut self, limit: usize, now: DateTime<Utc>) -> Result<OutboxView, StoreError> {
+        self.read(|tx| view(tx, limit, now))
+    }
+
+    /// [`Store::outbox_of`] on either engine.
+    pub fn outbox_of(
+        &mut self,
+        ticket: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
+        self.read(|tx| of_ticket(tx, ticket, now))
     }
 }

@@ -560,7 +560,12 @@ pub(crate) fn change_in(
     refresh_sla_due(tx, id, &t, ctx)?;
     // A configuration ticket's implementation step records its change (issue 13).
     if let Some(c) = crate::domain::change::from_step(&t, &event, ctx.org) {
-        super::changes::insert_change(tx, &c, event.at, &event.actor)?;
+        super::changes::insert_change(
+            &mut super::engine::SqliteTx::new(tx),
+            &c,
+            event.at,
+            &event.actor,
+        )?;
     }
     // A public reply to a requester with an e-mail address goes out by mail: queued with
     // the reply, in its transaction (issue 12).
