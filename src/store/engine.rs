@@ -45,6 +45,16 @@ impl From<i64> for Value {
         Value::Int(v)
     }
 }
+impl From<u8> for Value {
+    fn from(v: u8) -> Value {
+        Value::Int(i64::from(v))
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Value {
+        Value::Int(i64::from(v))
+    }
+}
 impl From<i32> for Value {
     fn from(v: i32) -> Value {
         Value::Int(i64::from(v))
@@ -174,6 +184,20 @@ impl FromValue for i64 {
         }
     }
 }
+/// Narrower integers: a value out of the type's range is refused (`None`), never wrapped.
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn from_value(v: &Value) -> Option<$t> {
+                match v {
+                    Value::Int(i) => <$t>::try_from(*i).ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+from_int!(u8, u16, u32, u64, i32, usize);
 impl FromValue for bool {
     fn from_value(v: &Value) -> Option<bool> {
         match v {

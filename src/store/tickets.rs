@@ -44,8 +44,8 @@ pub(crate) fn parse_status(s: &str) -> Result<Status, StoreError> {
         .map_err(|_| StoreError::bad_value(format!("unknown ticket status `{s}`")))
 }
 
-/// Map a row selected with [`TICKET_COLUMNS`] to a ticket.
-pub(crate) fn ticket_from_row(row: &Row<'_>) -> Result<Ticket, StoreError> {
+/// Map a SQLite row selected with [`TICKET_COLUMNS`] to a ticket.
+pub(crate) fn ticket_from_sqlite_row(row: &Row<'_>) -> Result<Ticket, StoreError> {
     let escalation: String = row.get(28)?;
     let escalation: Vec<Hop> = serde_json::from_str(&escalation)
         .map_err(|e| StoreError::bad_value(format!("escalation path: {e}")))?;
@@ -84,6 +84,56 @@ pub(crate) fn ticket_from_row(row: &Row<'_>) -> Result<Ticket, StoreError> {
         external_ref: row.get(29)?,
         version: row.get(30)?,
         requirement: match row.get::<_, Option<String>>(31)? {
+            None => None,
+            Some(text) => Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| StoreError::bad_value(format!("requirement: {e}")))?,
+            ),
+        },
+    })
+}
+
+/// Map a row selected with [`TICKET_COLUMNS`] to a ticket.
+#[allow(dead_code)] // its callers move onto `Tx` next (issue 17)
+pub(crate) fn ticket_from_row(row: &super::engine::Row) -> Result<Ticket, StoreError> {
+    let escalation: String = row.get(28)?;
+    let escalation: Vec<Hop> = serde_json::from_str(&escalation)
+        .map_err(|e| StoreError::bad_value(format!("escalation path: {e}")))?;
+    let status: String = row.get(18)?;
+    Ok(Ticket {
+        key: row.get(1)?,
+        kind: row.get(2)?,
+        title: row.get(3)?,
+        description: row.get(4)?,
+        requester: Requester {
+            name: row.get(5)?,
+            unit: row.get(6)?,
+            phone: row.get(7)?,
+            email: row.get(8)?,
+        },
+        channel: row.get(9)?,
+        application: row.get(10)?,
+        category: row.get(11)?,
+        impact: row.get(12)?,
+        urgency: row.get(13)?,
+        priority: row.get(14)?,
+        tier: row.get(15)?,
+        group: row.get(16)?,
+        assignee: row.get(17)?,
+        status: parse_status(&status)?,
+        created_at: from_millis(row.get(19)?)?,
+        updated_at: from_millis(row.get(20)?)?,
+        first_response_at: opt_time(row.get(21)?)?,
+        resolved_at: opt_time(row.get(22)?)?,
+        closed_at: opt_time(row.get(23)?)?,
+        parent: row.get(24)?,
+        duplicate_of: row.get(25)?,
+        resolution: row.get(26)?,
+        current_step: row.get(27)?,
+        escalation,
+        external_ref: row.get(29)?,
+        version: row.get(30)?,
+        requirement: match row.get::<Option<String>>(31)? {
             None => None,
             Some(text) => Some(
                 serde_json::from_str(&text)
@@ -238,7 +288,7 @@ fn timelines_in(
     let mut rows = stmt.query(params.clone())?;
     let mut tickets: Vec<(i64, Ticket)> = Vec::new();
     while let Some(row) = rows.next()? {
-        tickets.push((row.get(0)?, ticket_from_row(row)?));
+        tickets.push((row.get(0)?, ticket_from_sqlite_row(row)?));
     }
     let condition = filter.split(" ORDER BY").next().unwrap_or(filter);
     let sql = format!(
@@ -335,7 +385,7 @@ pub(crate) fn load_by_key(tx: &Transaction<'_>, key: &str) -> Result<(i64, Ticke
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut rows = stmt.query([key])?;
     match rows.next()? {
-        Some(row) => Ok((row.get(0)?, ticket_from_row(row)?)),
+        Some(row) => Ok((row.get(0)?, ticket_from_sqlite_row(row)?)),
         None => Err(StoreError::TicketNotFound(key.to_string())),
     }
 }
@@ -415,7 +465,7 @@ fn children_in(tx: &Transaction<'_>, key: &str) -> Result<Vec<Ticket>, StoreErro
     let mut rows = stmt.query([key])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.push(ticket_from_row(row)?);
+        out.push(ticket_from_sqlite_row(row)?);
     }
     Ok(out)
 }
@@ -941,7 +991,7 @@ impl Store {
             let mut rows = stmt.query(params![limit as i64])?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
-                out.push(ticket_from_row(row)?);
+                out.push(ticket_from_sqlite_row(row)?);
             }
             Ok(out)
         })
