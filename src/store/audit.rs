@@ -25,7 +25,7 @@
 pub(crate) use super::chain::chain_hash;
 use super::chain::hex;
 use super::checks::{day_in, log_in};
-use super::tickets::{TICKET_COLUMNS, from_millis, millis, ticket_from_sqlite_row};
+use super::tickets::{TICKET_COLUMNS, from_millis, millis, ticket_from_row};
 use super::{CheckLogEntry, Store, StoreError};
 use crate::domain::check::{CheckDay, Entry};
 use crate::domain::status::Status;
@@ -500,7 +500,7 @@ fn verify_tickets(
             });
             continue;
         }
-        let ticket = match ticket_from_sqlite_row(r) {
+        let ticket = match super::engine::sqlite_row(r).and_then(|r| ticket_from_row(&r)) {
             Ok(t) => t,
             Err(e) => {
                 found.add(Problem::UnreadableRow {
@@ -883,7 +883,7 @@ pub(crate) fn stamp_legacy_states(tx: &Transaction<'_>) -> Result<(), StoreError
                 continue;
             };
             // A row that cannot be read as a ticket stays unstamped; verify names it.
-            let Ok(ticket) = ticket_from_sqlite_row(r) else {
+            let Ok(ticket) = super::engine::sqlite_row(r).and_then(|r| ticket_from_row(&r)) else {
                 continue;
             };
             stamp.execute(params![event_id, state_hash(&ticket)])?;

@@ -2,7 +2,7 @@
 //! On both engines ([`super::engine::Tx`]), except [`Store::open_check_incident`], which makes
 //! a ticket (the tickets module is SQLite-only until it moves).
 
-use super::engine::{Db, Sql, SqliteTx, Tx, params};
+use super::engine::{Db, Sql, Tx, advisory_lock, params};
 use super::tickets::{create_in, from_millis, load_by_key, millis};
 use super::{Store, StoreError};
 use crate::domain::check::{Amendment, CheckDay, CheckResult, Entry, Finalised, Source};
@@ -385,8 +385,9 @@ impl Store {
     ) -> Result<(Ticket, Option<Event>), StoreError> {
         let text = day_text(date);
         let at = millis(ctx.now);
-        self.write(|tx| {
-            let row: Option<Option<String>> = SqliteTx::new(tx)
+        self.write_tx(|tx| {
+            advisory_lock(tx, super::tickets::CHAIN_LOCK)?;
+            let row: Option<Option<String>> = tx
                 .query_row(
                     &Sql::both(
                         "SELECT incident FROM check_results WHERE date = $1 AND system = $2",
@@ -405,9 +406,8 @@ impl Store {
                 let (_, t) = load_by_key(tx, &key)?;
                 return Ok((t, None));
             }
-            let amendment = ensure_day(&mut SqliteTx::new(tx), &text)?.is_some();
+            let amendment = ensure_day(tx, &text)?.is_some();
             let (ticket, event) = create_in(tx, new, ctx)?;
-            let mut tx = SqliteTx::new(tx);
             tx.execute(
                 &Sql::both(
                     "UPDATE check_results SET incident = $1 WHERE date = $2 AND system = $3",
@@ -415,7 +415,7 @@ impl Store {
                 params![ticket.key.as_str(), text.as_str(), system],
             )?;
             log(
-                &mut tx,
+                tx,
                 &text,
                 Some(system),
                 at,

@@ -1,23 +1,28 @@
-//! Bulk insertion of generated demo data.
+//! Bulk insertion of generated demo data, on both engines.
 
-use super::tickets::{SlaKeys, insert_event, insert_ticket, set_sla_keys};
+use super::engine::{Sql, advisory_lock, params};
+use super::tickets::{CHAIN_LOCK, SlaKeys, insert_event, insert_ticket, set_sla_keys};
 use super::{Store, StoreError};
 use crate::demo::DemoTicket;
 use crate::domain::org::Organisation;
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
 impl Store {
-    /// Reserve `count` numbers of a year's key sequence; returns the first.
+    /// Reserve `count` numbers of a year's key sequence (one atomic upsert on both
+    /// engines); returns the first.
     pub fn reserve_keys(&mut self, year: i32, count: u64) -> Result<u64, StoreError> {
-        self.write(|tx| {
-            let last: i64 = tx.query_row(
-                "INSERT INTO key_sequences (year, last) VALUES (?1, ?2)
-                 ON CONFLICT (year) DO UPDATE SET last = last + ?2
-                 RETURNING last",
-                params![year, count as i64],
-                |r| r.get(0),
-            )?;
+        self.write_tx(|tx| {
+            let last: i64 = tx
+                .query_row(
+                    &Sql::both(
+                        "INSERT INTO key_sequences (year, last) VALUES ($1, $2)
+                         ON CONFLICT (year) DO UPDATE SET last = key_sequences.last + $2
+                         RETURNING last",
+                    ),
+                    params![i64::from(year), count as i64],
+                )?
+                .ok_or_else(|| StoreError::bad_value("the key sequence returned no row"))?
+                .get(0)?;
             Ok(last as u64 + 1 - count)
         })
     }
@@ -31,7 +36,8 @@ impl Store {
         org: &Organisation,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write_tx(|tx| {
+            advisory_lock(tx, CHAIN_LOCK)?;
             for d in batch {
                 let id = insert_ticket(tx, &d.ticket)?;
                 // Only the final state of a generated ticket is known: its newest event
@@ -50,6 +56,10 @@ impl Store {
 
     /// How many articles there are (demo numbering continues after them).
     pub fn article_count(&mut self) -> Result<i64, StoreError> {
-        self.read(|tx| Ok(tx.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?))
+        self.read_tx(|tx| {
+            tx.query_row(&Sql::both("SELECT count(*) FROM articles"), params![])?
+                .ok_or_else(|| StoreError::bad_value("count(*) returned no row"))?
+                .get(0)
+        })
     }
 }

@@ -353,7 +353,8 @@ impl rusqlite::ToSql for Value {
     }
 }
 
-fn sqlite_row(r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
+/// A SQLite row as a [`Row`] (for the readers not yet on [`Tx`]).
+pub(crate) fn sqlite_row(r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
     use rusqlite::types::ValueRef;
     let n = r.as_ref().column_count();
     let mut values = Vec::with_capacity(n);

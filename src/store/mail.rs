@@ -1,12 +1,13 @@
 //! The e-mail channel's records (issue 12): every mail taken and what became of it, the
-//! Message-IDs that thread to a ticket, and attachments stored once by content.
+//! Message-IDs that thread to a ticket, and attachments stored once by content. On both
+//! engines ([`super::engine::Tx`]).
 
-use super::tickets::{change_in, create_in, from_millis, millis};
+use super::engine::{Row, Sql, Tx, advisory_lock, params};
+use super::tickets::{CHAIN_LOCK, change_in, create_in, from_millis, millis};
 use super::{Store, StoreError};
 use crate::domain::mail::AttachedFile;
 use crate::domain::ticket::{Change, Ctx, Event, NewTicket, Ticket};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 /// What is recorded of one mail taken, whatever became of it.
@@ -103,14 +104,14 @@ pub enum MailTaken {
 const MAIL_COLUMNS: &str = "message_key, message_id, from_addr, from_name, subject, size, \
     received_at, taken_at, taken_by, outcome, ticket";
 
-fn mail_from_row(r: &rusqlite::Row<'_>) -> Result<MailRecord, StoreError> {
+fn mail_from_row(r: &Row) -> Result<MailRecord, StoreError> {
     Ok(MailRecord {
         key: r.get(0)?,
         message_id: r.get(1)?,
         from: r.get(2)?,
         from_name: r.get(3)?,
         subject: r.get(4)?,
-        size: r.get::<_, i64>(5)?.max(0) as u64,
+        size: r.get::<i64>(5)?.max(0) as u64,
         received_at: from_millis(r.get(6)?)?,
         taken_at: from_millis(r.get(7)?)?,
         taken_by: r.get(8)?,
@@ -119,52 +120,67 @@ fn mail_from_row(r: &rusqlite::Row<'_>) -> Result<MailRecord, StoreError> {
     })
 }
 
-fn known_in(tx: &Transaction<'_>, key: &str) -> Result<Option<MailRecord>, StoreError> {
-    let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_messages WHERE message_key = ?1");
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![key])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(mail_from_row(r)?)),
-        None => Ok(None),
-    }
+fn known_in(tx: &mut dyn Tx, key: &str) -> Result<Option<MailRecord>, StoreError> {
+    let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_messages WHERE message_key = $1");
+    tx.query_row(&Sql::both(&sql), params![key])?
+        .map(|r| mail_from_row(&r))
+        .transpose()
+}
+
+/// A `count(*)` (or other single number) query's value.
+fn count_of(
+    tx: &mut dyn Tx,
+    sql: &Sql<'_>,
+    args: &[super::engine::Value],
+) -> Result<i64, StoreError> {
+    tx.query_row(sql, args)?
+        .ok_or_else(|| StoreError::bad_value("a count returned no row"))?
+        .get(0)
 }
 
 /// Store `files` with ticket `key` (contents once by SHA-256), numbered after the ticket's
 /// last attachment. Returns what the audit trail records of them.
 fn attach_in(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     key: &str,
     files: &[NewAttachment],
     mail_id: Option<i64>,
     actor: &str,
     at: DateTime<Utc>,
 ) -> Result<Vec<AttachedFile>, StoreError> {
-    let mut next: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(n), 0) FROM attachments WHERE ticket = ?1",
+    let mut next = count_of(
+        tx,
+        &Sql::both("SELECT COALESCE(MAX(n), 0) FROM attachments WHERE ticket = $1"),
         params![key],
-        |r| r.get(0),
     )?;
     let mut out = Vec::with_capacity(files.len());
     for f in files {
         next += 1;
         let sha = crate::domain::mail::sha256_hex(&f.data);
-        tx.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?1, ?2, ?3)")?
-            .execute(params![sha, f.data.len() as i64, f.data])?;
-        tx.prepare_cached(
-            "INSERT INTO attachments (ticket, n, sha256, size, media_type, file_name, mail_id, \
-             added_by, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            key,
-            next,
-            sha,
-            f.data.len() as i64,
-            f.media_type,
-            f.name,
-            mail_id,
-            actor,
-            millis(at)
-        ])?;
+        tx.execute(
+            &Sql::both(
+                "INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+            ),
+            params![sha.as_str(), f.data.len() as i64, f.data.as_slice()],
+        )?;
+        tx.execute(
+            &Sql::both(
+                "INSERT INTO attachments (ticket, n, sha256, size, media_type, file_name, mail_id,
+                 added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            ),
+            params![
+                key,
+                next,
+                sha.as_str(),
+                f.data.len() as i64,
+                f.media_type.as_str(),
+                f.name.as_str(),
+                mail_id,
+                actor,
+                millis(at)
+            ],
+        )?;
         out.push(AttachedFile {
             n: next,
             name: f.name.clone(),
@@ -179,7 +195,7 @@ fn attach_in(
 impl Store {
     /// The record of a mail already taken, by its key.
     pub fn mail_known(&mut self, key: &str) -> Result<Option<MailRecord>, StoreError> {
-        self.read(|tx| known_in(tx, key))
+        self.read_tx(|tx| known_in(tx, key))
     }
 
     /// How many mails from `address` opened or answered a ticket since `since` (the
@@ -189,12 +205,14 @@ impl Store {
         address: &str,
         since: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        self.read(|tx| {
-            let n: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM mail_messages WHERE from_addr = ?1 AND taken_at >= ?2 \
-                 AND outcome IN ('created', 'replied')",
+        self.read_tx(|tx| {
+            let n = count_of(
+                tx,
+                &Sql::both(
+                    "SELECT COUNT(*) FROM mail_messages WHERE from_addr = $1 AND taken_at >= $2
+                     AND outcome IN ('created', 'replied')",
+                ),
                 params![address, millis(since)],
-                |r| r.get(0),
             )?;
             Ok(n.max(0) as u64)
         })
@@ -203,17 +221,17 @@ impl Store {
     /// The tickets the given Message-IDs thread to (a mail of the ticket, or one the desk
     /// sent), in the order of `ids`, without repeats.
     pub fn tickets_of_message_ids(&mut self, ids: &[String]) -> Result<Vec<String>, StoreError> {
-        self.read(|tx| {
-            let mut stmt =
-                tx.prepare_cached("SELECT ticket FROM mail_thread_ids WHERE message_id = ?1")?;
+        self.read_tx(|tx| {
             let mut out: Vec<String> = Vec::new();
             for id in ids {
-                if let Some(t) = stmt
-                    .query_row(params![id], |r| r.get::<_, String>(0))
-                    .optional()?
-                    && !out.contains(&t)
-                {
-                    out.push(t);
+                if let Some(r) = tx.query_row(
+                    &Sql::both("SELECT ticket FROM mail_thread_ids WHERE message_id = $1"),
+                    params![id.as_str()],
+                )? {
+                    let t: String = r.get(0)?;
+                    if !out.contains(&t) {
+                        out.push(t);
+                    }
                 }
             }
             Ok(out)
@@ -228,10 +246,12 @@ impl Store {
         message_id: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write_tx(|tx| {
             tx.execute(
-                "INSERT OR IGNORE INTO mail_thread_ids (message_id, ticket, outbound, at) \
-                 VALUES (?1, ?2, 1, ?3)",
+                &Sql::both(
+                    "INSERT INTO mail_thread_ids (message_id, ticket, outbound, at)
+                     VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING",
+                ),
                 params![message_id, ticket, millis(at)],
             )?;
             Ok(())
@@ -250,7 +270,8 @@ impl Store {
         files: &[NewAttachment],
         ctx: Ctx<'_>,
     ) -> Result<MailTaken, StoreError> {
-        self.write(|tx| {
+        self.write_tx(|tx| {
+            advisory_lock(tx, CHAIN_LOCK)?;
             if let Some(known) = known_in(tx, &record.key)? {
                 return Ok(MailTaken::Known(known));
             }
@@ -284,33 +305,37 @@ impl Store {
                 }
             };
             let key = ticket.as_ref().map(|t| t.key.clone());
-            tx.prepare_cached(
-                "INSERT INTO mail_messages (message_key, message_id, from_addr, from_name, \
-                 subject, size, received_at, taken_at, taken_by, outcome, ticket) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
-                record.key,
-                record.message_id,
-                record.from,
-                record.from_name,
-                record.subject,
-                record.size as i64,
-                millis(record.received_at),
-                millis(ctx.now),
-                ctx.actor,
-                outcome,
-                key
-            ])?;
-            let mail_id = tx.last_insert_rowid();
+            let mail_id = count_of(
+                tx,
+                &Sql::both(
+                    "INSERT INTO mail_messages (message_key, message_id, from_addr, from_name,
+                     subject, size, received_at, taken_at, taken_by, outcome, ticket)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                ),
+                params![
+                    record.key.as_str(),
+                    record.message_id.as_deref(),
+                    record.from.as_str(),
+                    record.from_name.as_deref(),
+                    record.subject.as_str(),
+                    record.size as i64,
+                    millis(record.received_at),
+                    millis(ctx.now),
+                    ctx.actor,
+                    outcome.as_str(),
+                    key.as_deref()
+                ],
+            )?;
             let mut attached = Vec::new();
             if let Some(k) = &key {
                 if let Some(mid) = &record.message_id {
-                    tx.prepare_cached(
-                        "INSERT OR IGNORE INTO mail_thread_ids (message_id, ticket, outbound, at) \
-                         VALUES (?1, ?2, 0, ?3)",
-                    )?
-                    .execute(params![mid, k, millis(ctx.now)])?;
+                    tx.execute(
+                        &Sql::both(
+                            "INSERT INTO mail_thread_ids (message_id, ticket, outbound, at)
+                             VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING",
+                        ),
+                        params![mid.as_str(), k.as_str(), millis(ctx.now)],
+                    )?;
                 }
                 if !files.is_empty() {
                     attached = attach_in(tx, k, files, Some(mail_id), ctx.actor, ctx.now)?;
@@ -351,12 +376,13 @@ impl Store {
         files: &[NewAttachment],
         ctx: Ctx<'_>,
     ) -> Result<(Ticket, Vec<Event>), StoreError> {
-        self.write(|tx| {
+        self.write_tx(|tx| {
+            advisory_lock(tx, CHAIN_LOCK)?;
             let (_, t) = super::tickets::load_by_key(tx, key)?;
             let mut events = Vec::new();
             let mut ticket = t;
             let mut expect = expect_version;
-            if let Some(c) = change {
+            if let Some(c) = change.clone() {
                 let (t, e) = change_in(tx, &ticket.key, expect, c, ctx)?;
                 ticket = t;
                 events.push(e);
@@ -400,41 +426,29 @@ impl Store {
 
     /// The files kept with a ticket, by number.
     pub fn attachments_of(&mut self, key: &str) -> Result<Vec<Attachment>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT a.ticket, a.n, a.file_name, a.media_type, a.size, a.sha256, \
-                 m.message_key, a.added_by, a.added_at FROM attachments a \
-                 LEFT JOIN mail_messages m ON m.id = a.mail_id WHERE a.ticket = ?1 ORDER BY a.n",
-            )?;
-            let rows = stmt.query_map(params![key], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, i64>(8)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (ticket, n, name, media_type, size, sha256, mail, added_by, at) = row?;
-                out.push(Attachment {
-                    ticket,
-                    n,
-                    name,
-                    media_type,
-                    size: size.max(0) as u64,
-                    sha256,
-                    mail,
-                    added_by,
-                    added_at: from_millis(at)?,
-                });
-            }
-            Ok(out)
+        self.read_tx(|tx| {
+            tx.query_map(
+                &Sql::both(
+                    "SELECT a.ticket, a.n, a.file_name, a.media_type, a.size, a.sha256,
+                     m.message_key, a.added_by, a.added_at FROM attachments a
+                     LEFT JOIN mail_messages m ON m.id = a.mail_id WHERE a.ticket = $1
+                     ORDER BY a.n",
+                ),
+                params![key],
+                |r| {
+                    Ok(Attachment {
+                        ticket: r.get(0)?,
+                        n: r.get(1)?,
+                        name: r.get(2)?,
+                        media_type: r.get(3)?,
+                        size: r.get::<i64>(4)?.max(0) as u64,
+                        sha256: r.get(5)?,
+                        mail: r.get(6)?,
+                        added_by: r.get(7)?,
+                        added_at: from_millis(r.get(8)?)?,
+                    })
+                },
+            )
         })
     }
 
@@ -454,52 +468,41 @@ impl Store {
                 n,
             });
         };
-        let data = self.read(|tx| {
-            let data: Vec<u8> = tx.query_row(
-                "SELECT data FROM blobs WHERE sha256 = ?1",
-                params![a.sha256],
-                |r| r.get(0),
-            )?;
-            Ok(data)
+        let data = self.read_tx(|tx| {
+            tx.query_row(
+                &Sql::both("SELECT data FROM blobs WHERE sha256 = $1"),
+                params![a.sha256.as_str()],
+            )?
+            .ok_or_else(|| StoreError::bad_value(format!("the content {} is missing", a.sha256)))?
+            .get::<Vec<u8>>(0)
         })?;
         Ok((a, data))
     }
 
     /// The mail a ticket was opened from, if it was.
     pub fn mail_source(&mut self, key: &str) -> Result<Option<MailRecord>, StoreError> {
-        self.read(|tx| {
-            let sql = format!(
-                "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE ticket = ?1 AND outcome = 'created' \
-                 ORDER BY id LIMIT 1"
-            );
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params![key])?;
-            match rows.next()? {
-                Some(r) => Ok(Some(mail_from_row(r)?)),
-                None => Ok(None),
-            }
+        let sql = format!(
+            "SELECT {MAIL_COLUMNS} FROM mail_messages WHERE ticket = $1 AND outcome = 'created'
+             ORDER BY id LIMIT 1"
+        );
+        self.read_tx(|tx| {
+            tx.query_row(&Sql::both(&sql), params![key])?
+                .map(|r| mail_from_row(&r))
+                .transpose()
         })
     }
 
     /// The newest `limit` mails taken, newest first (the intake log: `hotro mail log`).
     pub fn mail_log(&mut self, limit: usize) -> Result<Vec<MailRecord>, StoreError> {
-        self.read(|tx| {
-            let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_messages ORDER BY id DESC LIMIT ?1");
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params![limit as i64])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(mail_from_row(r)?);
-            }
-            Ok(out)
-        })
+        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_messages ORDER BY id DESC LIMIT $1");
+        self.read_tx(|tx| tx.query_map(&Sql::both(&sql), params![limit as i64], mail_from_row))
     }
 
     /// Counts for tests and the benchmark: mails recorded, attachments, distinct blobs.
     pub fn mail_counts(&mut self) -> Result<(u64, u64, u64), StoreError> {
-        self.read(|tx| {
-            let count = |sql: &str| -> Result<u64, StoreError> {
-                Ok(tx.query_row(sql, [], |r| r.get::<_, i64>(0))?.max(0) as u64)
+        self.read_tx(|tx| {
+            let mut count = |sql: &'static str| -> Result<u64, StoreError> {
+                Ok(count_of(tx, &Sql::both(sql), params![])?.max(0) as u64)
             };
             Ok((
                 count("SELECT COUNT(*) FROM mail_messages")?,

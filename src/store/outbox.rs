@@ -99,30 +99,34 @@ fn from_row(r: &Row, now: DateTime<Utc>) -> Result<OutboxMail, StoreError> {
 /// Queue `m` inside the reply's transaction, due now, and record its Message-ID as one that
 /// threads to the ticket (so the requester's answer finds it).
 pub(crate) fn queue(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &mut dyn Tx,
     m: &OutgoingMail,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO outbox (ticket, version, from_addr, to_addr, subject, body, message_id,
-                             state, attempts, next_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?8, ?8)",
-    )?
-    .execute(rusqlite::params![
-        m.ticket,
-        m.version,
-        m.from,
-        m.to,
-        m.subject,
-        m.body,
-        m.message_id,
-        millis(at)
-    ])?;
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO mail_thread_ids (message_id, ticket, outbound, at)
-         VALUES (?1, ?2, 1, ?3)",
-    )?
-    .execute(rusqlite::params![m.message_id, m.ticket, millis(at)])?;
+    tx.execute(
+        &Sql::both(
+            "INSERT INTO outbox (ticket, version, from_addr, to_addr, subject, body, message_id,
+                                 state, attempts, next_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
+        ),
+        params![
+            m.ticket.as_str(),
+            m.version,
+            m.from.as_str(),
+            m.to.as_str(),
+            m.subject.as_str(),
+            m.body.as_str(),
+            m.message_id.as_str(),
+            millis(at)
+        ],
+    )?;
+    tx.execute(
+        &Sql::both(
+            "INSERT INTO mail_thread_ids (message_id, ticket, outbound, at)
+             VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING",
+        ),
+        params![m.message_id.as_str(), m.ticket.as_str(), millis(at)],
+    )?;
     Ok(())
 }
 

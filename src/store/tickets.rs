@@ -1,5 +1,6 @@
 //! Tickets and their events.
 
+use super::engine::{EngineKind, Sql, Tx, Value, advisory_lock, params};
 use super::{Store, StoreError};
 use crate::domain::announce::resolves_with_incident;
 use crate::domain::key::key_year;
@@ -11,7 +12,6 @@ use crate::domain::ticket::{
     self, Change, Ctx, Event, EventKind, Hop, LinkRelation, NewTicket, Requester, Ticket,
 };
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 pub(crate) const TICKET_COLUMNS: &str = "id, key, kind, title, description, requester_name, \
@@ -44,57 +44,7 @@ pub(crate) fn parse_status(s: &str) -> Result<Status, StoreError> {
         .map_err(|_| StoreError::bad_value(format!("unknown ticket status `{s}`")))
 }
 
-/// Map a SQLite row selected with [`TICKET_COLUMNS`] to a ticket.
-pub(crate) fn ticket_from_sqlite_row(row: &Row<'_>) -> Result<Ticket, StoreError> {
-    let escalation: String = row.get(28)?;
-    let escalation: Vec<Hop> = serde_json::from_str(&escalation)
-        .map_err(|e| StoreError::bad_value(format!("escalation path: {e}")))?;
-    let status: String = row.get(18)?;
-    Ok(Ticket {
-        key: row.get(1)?,
-        kind: row.get(2)?,
-        title: row.get(3)?,
-        description: row.get(4)?,
-        requester: Requester {
-            name: row.get(5)?,
-            unit: row.get(6)?,
-            phone: row.get(7)?,
-            email: row.get(8)?,
-        },
-        channel: row.get(9)?,
-        application: row.get(10)?,
-        category: row.get(11)?,
-        impact: row.get(12)?,
-        urgency: row.get(13)?,
-        priority: row.get(14)?,
-        tier: row.get(15)?,
-        group: row.get(16)?,
-        assignee: row.get(17)?,
-        status: parse_status(&status)?,
-        created_at: from_millis(row.get(19)?)?,
-        updated_at: from_millis(row.get(20)?)?,
-        first_response_at: opt_time(row.get(21)?)?,
-        resolved_at: opt_time(row.get(22)?)?,
-        closed_at: opt_time(row.get(23)?)?,
-        parent: row.get(24)?,
-        duplicate_of: row.get(25)?,
-        resolution: row.get(26)?,
-        current_step: row.get(27)?,
-        escalation,
-        external_ref: row.get(29)?,
-        version: row.get(30)?,
-        requirement: match row.get::<_, Option<String>>(31)? {
-            None => None,
-            Some(text) => Some(
-                serde_json::from_str(&text)
-                    .map_err(|e| StoreError::bad_value(format!("requirement: {e}")))?,
-            ),
-        },
-    })
-}
-
 /// Map a row selected with [`TICKET_COLUMNS`] to a ticket.
-#[allow(dead_code)] // its callers move onto `Tx` next (issue 17)
 pub(crate) fn ticket_from_row(row: &super::engine::Row) -> Result<Ticket, StoreError> {
     let escalation: String = row.get(28)?;
     let escalation: Vec<Hop> = serde_json::from_str(&escalation)
@@ -157,100 +107,106 @@ fn escalation_json(t: &Ticket) -> Result<String, StoreError> {
 }
 
 /// Insert a ticket that has its key; returns its row id.
-pub(crate) fn insert_ticket(tx: &Transaction<'_>, t: &Ticket) -> Result<i64, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO tickets (title_folded, key, kind, title, description, requester_name, requester_unit,
-            requester_phone, requester_email, channel, application, category, impact, urgency,
-            priority, tier, grp, assignee, status, created_at, updated_at, first_response_at,
-            resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation,
-            following_group, external_ref, version, requirement)
-         VALUES (?32, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?33)",
+pub(crate) fn insert_ticket(tx: &mut dyn Tx, t: &Ticket) -> Result<i64, StoreError> {
+    let row = tx.query_row(
+        &Sql::both(
+            "INSERT INTO tickets (key, kind, title, description, requester_name, requester_unit,
+                requester_phone, requester_email, channel, application, category, impact, urgency,
+                priority, tier, grp, assignee, status, created_at, updated_at, first_response_at,
+                resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation,
+                following_group, external_ref, version, title_folded, requirement)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+             RETURNING id",
+        ),
+        params![
+            t.key.as_str(),
+            t.kind.as_str(),
+            t.title.as_str(),
+            t.description.as_str(),
+            t.requester.name.clone(),
+            t.requester.unit.clone(),
+            t.requester.phone.clone(),
+            t.requester.email.clone(),
+            t.channel.as_str(),
+            t.application.clone(),
+            t.category.clone(),
+            t.impact.as_str(),
+            t.urgency.as_str(),
+            t.priority.as_str(),
+            t.tier,
+            t.group.as_str(),
+            t.assignee.clone(),
+            t.status.as_str(),
+            millis(t.created_at),
+            millis(t.updated_at),
+            t.first_response_at.map(millis),
+            t.resolved_at.map(millis),
+            t.closed_at.map(millis),
+            t.parent.clone(),
+            t.duplicate_of.clone(),
+            t.resolution.clone(),
+            t.current_step.clone(),
+            escalation_json(t)?,
+            t.following_group().map(str::to_string),
+            t.external_ref.clone(),
+            t.version,
+            searchable(t),
+            requirement_json(t)?,
+        ],
     )?;
-    stmt.execute(params![
-        t.key,
-        t.kind,
-        t.title,
-        t.description,
-        t.requester.name,
-        t.requester.unit,
-        t.requester.phone,
-        t.requester.email,
-        t.channel,
-        t.application,
-        t.category,
-        t.impact,
-        t.urgency,
-        t.priority,
-        t.tier,
-        t.group,
-        t.assignee,
-        t.status.as_str(),
-        millis(t.created_at),
-        millis(t.updated_at),
-        t.first_response_at.map(millis),
-        t.resolved_at.map(millis),
-        t.closed_at.map(millis),
-        t.parent,
-        t.duplicate_of,
-        t.resolution,
-        t.current_step,
-        escalation_json(t)?,
-        t.following_group(),
-        t.external_ref,
-        t.version,
-        searchable(t),
-        requirement_json(t)?,
-    ])?;
-    Ok(tx.last_insert_rowid())
+    row.ok_or_else(|| StoreError::bad_value("the new ticket's id was not returned"))?
+        .get(0)
 }
 
-fn update_ticket(tx: &Transaction<'_>, id: i64, t: &Ticket) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "UPDATE tickets SET kind = ?2, title = ?3, description = ?4, requester_name = ?5,
-            requester_unit = ?6, requester_phone = ?7, requester_email = ?8, channel = ?9,
-            application = ?10, category = ?11, impact = ?12, urgency = ?13, priority = ?14,
-            tier = ?15, grp = ?16, assignee = ?17, status = ?18, updated_at = ?19,
-            first_response_at = ?20, resolved_at = ?21, closed_at = ?22, parent = ?23,
-            duplicate_of = ?24, resolution = ?25, current_step = ?26, escalation = ?27,
-            following_group = ?28, external_ref = ?29, version = ?30, title_folded = ?31,
-            requirement = ?32
-         WHERE id = ?1",
+fn update_ticket(tx: &mut dyn Tx, id: i64, t: &Ticket) -> Result<(), StoreError> {
+    tx.execute(
+        &Sql::both(
+            "UPDATE tickets SET kind = $1, title = $2, description = $3, requester_name = $4,
+                requester_unit = $5, requester_phone = $6, requester_email = $7, channel = $8,
+                application = $9, category = $10, impact = $11, urgency = $12, priority = $13,
+                tier = $14, grp = $15, assignee = $16, status = $17, updated_at = $18,
+                first_response_at = $19, resolved_at = $20, closed_at = $21, parent = $22,
+                duplicate_of = $23, resolution = $24, current_step = $25, escalation = $26,
+                following_group = $27, external_ref = $28, version = $29, title_folded = $30,
+                requirement = $31
+             WHERE id = $32",
+        ),
+        params![
+            t.kind.as_str(),
+            t.title.as_str(),
+            t.description.as_str(),
+            t.requester.name.clone(),
+            t.requester.unit.clone(),
+            t.requester.phone.clone(),
+            t.requester.email.clone(),
+            t.channel.as_str(),
+            t.application.clone(),
+            t.category.clone(),
+            t.impact.as_str(),
+            t.urgency.as_str(),
+            t.priority.as_str(),
+            t.tier,
+            t.group.as_str(),
+            t.assignee.clone(),
+            t.status.as_str(),
+            millis(t.updated_at),
+            t.first_response_at.map(millis),
+            t.resolved_at.map(millis),
+            t.closed_at.map(millis),
+            t.parent.clone(),
+            t.duplicate_of.clone(),
+            t.resolution.clone(),
+            t.current_step.clone(),
+            escalation_json(t)?,
+            t.following_group().map(str::to_string),
+            t.external_ref.clone(),
+            t.version,
+            searchable(t),
+            requirement_json(t)?,
+            id,
+        ],
     )?;
-    stmt.execute(params![
-        id,
-        t.kind,
-        t.title,
-        t.description,
-        t.requester.name,
-        t.requester.unit,
-        t.requester.phone,
-        t.requester.email,
-        t.channel,
-        t.application,
-        t.category,
-        t.impact,
-        t.urgency,
-        t.priority,
-        t.tier,
-        t.group,
-        t.assignee,
-        t.status.as_str(),
-        millis(t.updated_at),
-        t.first_response_at.map(millis),
-        t.resolved_at.map(millis),
-        t.closed_at.map(millis),
-        t.parent,
-        t.duplicate_of,
-        t.resolution,
-        t.current_step,
-        escalation_json(t)?,
-        t.following_group(),
-        t.external_ref,
-        t.version,
-        searchable(t),
-        requirement_json(t)?,
-    ])?;
     Ok(())
 }
 
@@ -275,35 +231,30 @@ fn encode_payload(e: &Event) -> Result<String, StoreError> {
     serde_json::to_string(&value).map_err(bad)
 }
 
-/// The kind and the real operator (`by`) of a stored payload.
-/// Tickets selected by `filter` (an SQL condition on `tickets`, with its parameters) with
-/// their timelines: one query for the tickets and one for their events.
+/// Tickets selected by `filter` (an SQL condition on `tickets` with `$1…$n` placeholders
+/// for `args`, in order) with their timelines: one query for the tickets and one for their
+/// events.
 fn timelines_in(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     filter: &str,
-    params: impl rusqlite::Params + Clone,
+    args: &[Value],
 ) -> Result<Vec<(Ticket, Vec<Event>)>, StoreError> {
     let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE {filter}");
-    let mut stmt = tx.prepare(&sql)?;
-    let mut rows = stmt.query(params.clone())?;
-    let mut tickets: Vec<(i64, Ticket)> = Vec::new();
-    while let Some(row) = rows.next()? {
-        tickets.push((row.get(0)?, ticket_from_sqlite_row(row)?));
-    }
+    let tickets: Vec<(i64, Ticket)> = tx.query_map(&Sql::both(&sql), args, |row| {
+        Ok((row.get(0)?, ticket_from_row(row)?))
+    })?;
     let condition = filter.split(" ORDER BY").next().unwrap_or(filter);
     let sql = format!(
         "SELECT ticket_id, version, at, actor, payload FROM events
          WHERE ticket_id IN (SELECT id FROM tickets WHERE {condition})
          ORDER BY ticket_id, version"
     );
-    let mut stmt = tx.prepare(&sql)?;
-    let mut rows = stmt.query(params)?;
     let mut by_id: std::collections::HashMap<i64, Vec<Event>> = Default::default();
     let key_of: std::collections::HashMap<i64, &str> = tickets
         .iter()
         .map(|(id, t)| (*id, t.key.as_str()))
         .collect();
-    while let Some(row) = rows.next()? {
+    tx.query(&Sql::both(&sql), args, &mut |row| {
         let id: i64 = row.get(0)?;
         let payload: String = row.get(4)?;
         let key = key_of.get(&id).copied().unwrap_or_default();
@@ -316,13 +267,15 @@ fn timelines_in(
             by,
             kind,
         });
-    }
+        Ok(())
+    })?;
     Ok(tickets
         .into_iter()
         .map(|(id, t)| (t, by_id.remove(&id).unwrap_or_default()))
         .collect())
 }
 
+/// The kind and the real operator (`by`) of a stored payload.
 pub(crate) fn decode_payload(
     key: &str,
     payload: &str,
@@ -337,21 +290,30 @@ pub(crate) fn decode_payload(
     Ok((kind, by))
 }
 
+/// The advisory lock every ticket write takes first on PostgreSQL: the audit trail is one
+/// hash chain, so its writers are serialised as SQLite's `BEGIN IMMEDIATE` serialises them
+/// (docs/postgres.md, "Concurrency rules per engine"). Taken before any ticket row is read,
+/// so two writers never wait for each other in opposite orders.
+pub(crate) const CHAIN_LOCK: i64 = 0x686f_7472_6f00_0001;
+
 /// Append an event to the chain. `state` is the ticket's [`super::audit::state_hash`] right
 /// after the event; `None` only where that state is not known (the earlier events of a
 /// generated demo ticket).
 pub(crate) fn insert_event(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     ticket_id: i64,
     e: &Event,
     state: Option<&str>,
 ) -> Result<(), StoreError> {
+    advisory_lock(tx, CHAIN_LOCK)?;
     let payload = encode_payload(e)?;
-    let previous: String = tx
-        .prepare_cached("SELECT hash FROM events ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default();
+    let previous: String = match tx.query_row(
+        &Sql::both("SELECT hash FROM events ORDER BY id DESC LIMIT 1"),
+        params![],
+    )? {
+        Some(r) => r.get(0)?,
+        None => String::new(),
+    };
     let at = millis(e.at);
     let hash = super::audit::chain_hash(
         &previous,
@@ -363,80 +325,86 @@ pub(crate) fn insert_event(
         &payload,
         state,
     );
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO events (ticket_id, version, at, actor, kind, payload, hash, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    tx.execute(
+        &Sql::both(
+            "INSERT INTO events (ticket_id, version, at, actor, kind, payload, hash, state)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        ),
+        params![
+            ticket_id,
+            e.version,
+            at,
+            e.actor.as_str(),
+            e.kind.name(),
+            payload,
+            hash,
+            state
+        ],
     )?;
-    stmt.execute(params![
-        ticket_id,
-        e.version,
-        at,
-        e.actor,
-        e.kind.name(),
-        payload,
-        hash,
-        state
-    ])?;
     Ok(())
 }
 
-pub(crate) fn load_by_key(tx: &Transaction<'_>, key: &str) -> Result<(i64, Ticket), StoreError> {
-    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE key = ?1");
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut rows = stmt.query([key])?;
-    match rows.next()? {
-        Some(row) => Ok((row.get(0)?, ticket_from_sqlite_row(row)?)),
+/// The ticket `key` and its row id. Errors: [`StoreError::TicketNotFound`].
+pub(crate) fn load_by_key(tx: &mut dyn Tx, key: &str) -> Result<(i64, Ticket), StoreError> {
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE key = $1");
+    match tx.query_row(&Sql::both(&sql), params![key])? {
+        Some(row) => Ok((row.get(0)?, ticket_from_row(&row)?)),
         None => Err(StoreError::TicketNotFound(key.to_string())),
     }
 }
 
 fn events_of(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     id: i64,
     key: &str,
     after_version: i64,
 ) -> Result<Vec<Event>, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT version, at, actor, payload FROM events
-         WHERE ticket_id = ?1 AND version > ?2 ORDER BY version",
-    )?;
-    let mut rows = stmt.query(params![id, after_version])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        let payload: String = row.get(3)?;
-        let (kind, by) = decode_payload(key, &payload)?;
-        out.push(Event {
-            ticket: key.to_string(),
-            version: row.get(0)?,
-            at: from_millis(row.get(1)?)?,
-            actor: row.get(2)?,
-            by,
-            kind,
-        });
-    }
-    Ok(out)
+    tx.query_map(
+        &Sql::both(
+            "SELECT version, at, actor, payload FROM events
+             WHERE ticket_id = $1 AND version > $2 ORDER BY version",
+        ),
+        params![id, after_version],
+        |row| {
+            let payload: String = row.get(3)?;
+            let (kind, by) = decode_payload(key, &payload)?;
+            Ok(Event {
+                ticket: key.to_string(),
+                version: row.get(0)?,
+                at: from_millis(row.get(1)?)?,
+                actor: row.get(2)?,
+                by,
+                kind,
+            })
+        },
+    )
 }
 
-/// Create a ticket inside a caller's transaction: the next key of its year, the row and its
-/// `created` event.
+/// Create a ticket inside a caller's transaction: the next key of its year (an atomic
+/// upsert on both engines), the row and its `created` event.
 pub(crate) fn create_in(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     new: &NewTicket,
     ctx: Ctx<'_>,
 ) -> Result<(Ticket, Event), StoreError> {
+    advisory_lock(tx, CHAIN_LOCK)?;
     let ctx = Ctx {
         now: to_stored_precision(ctx.now),
         ..ctx
     };
     let (mut t, kind) = ticket::create(new, ctx)?;
     let year = key_year(ctx.now, ctx.org.time_zone);
-    let seq: i64 = tx.query_row(
-        "INSERT INTO key_sequences (year, last) VALUES (?1, 1)
-         ON CONFLICT (year) DO UPDATE SET last = last + 1
-         RETURNING last",
-        [year],
-        |r| r.get(0),
-    )?;
+    let seq: i64 = tx
+        .query_row(
+            &Sql::both(
+                "INSERT INTO key_sequences (year, last) VALUES ($1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = key_sequences.last + 1
+                 RETURNING last",
+            ),
+            params![i64::from(year)],
+        )?
+        .ok_or_else(|| StoreError::bad_value("the key sequence returned no row"))?
+        .get(0)?;
     t.key = ctx.org.key_format.format(year, seq as u64);
     let id = insert_ticket(tx, &t)?;
     let event = Event {
@@ -457,54 +425,52 @@ pub(crate) fn create_in(
 }
 
 /// The tickets linked under `key`: its children and its duplicates, oldest first.
-fn children_in(tx: &Transaction<'_>, key: &str) -> Result<Vec<Ticket>, StoreError> {
+fn children_in(tx: &mut dyn Tx, key: &str) -> Result<Vec<Ticket>, StoreError> {
     let sql = format!(
-        "SELECT {TICKET_COLUMNS} FROM tickets WHERE parent = ?1 OR duplicate_of = ?1 ORDER BY id"
+        "SELECT {TICKET_COLUMNS} FROM tickets WHERE parent = $1 OR duplicate_of = $1 ORDER BY id"
     );
-    let mut stmt = tx.prepare_cached(&sql)?;
-    let mut rows = stmt.query([key])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(ticket_from_sqlite_row(row)?);
-    }
-    Ok(out)
+    tx.query_map(&Sql::both(&sql), params![key], ticket_from_row)
 }
 
 /// Recompute the ticket's SLA sort key from its timeline (same transaction as the change).
-fn refresh_sla_due(
-    tx: &Transaction<'_>,
-    id: i64,
-    t: &Ticket,
-    ctx: Ctx<'_>,
-) -> Result<(), StoreError> {
+fn refresh_sla_due(tx: &mut dyn Tx, id: i64, t: &Ticket, ctx: Ctx<'_>) -> Result<(), StoreError> {
     let events = events_of(tx, id, &t.key, 0)?;
     let keys = SlaKeys::of(t, &events, ctx.org, ctx.now);
     set_sla_keys(tx, id, &keys, ctx.now)
 }
 
-/// Store a ticket's SLA keys (`?1` id, `?2` due, `?3` attention-from, `?4` now, ms, `?5`
-/// outcome bits): only changed values are written, and an attention time already passed is
-/// kept while the new one has passed too (an at-risk clock's is "now" at each computation).
-const SET_SLA_KEYS: &str = "UPDATE tickets SET sla_due = ?2, sla_risk_at = ?3, sla_outcome = ?5 \
-     WHERE id = ?1 AND (sla_due IS NOT ?2 OR sla_outcome IS NOT ?5 \
-     OR (sla_risk_at IS NOT ?3 AND NOT (?3 IS NOT NULL AND ?3 <= ?4 \
-     AND sla_risk_at IS NOT NULL AND sla_risk_at <= ?4)))";
+/// Store a ticket's SLA keys (`$1` due, `$2` attention-from, `$3` outcome bits, `$4` id,
+/// `$5` now; times in ms): only changed values are written, and an attention time already
+/// passed is kept while the new one has passed too (an at-risk clock's is "now" at each
+/// computation). SQLite's `IS NOT` is PostgreSQL's `IS DISTINCT FROM`.
+const SET_SLA_KEYS: Sql<'static> = Sql::pair(
+    "UPDATE tickets SET sla_due = $1, sla_risk_at = $2, sla_outcome = $3 \
+     WHERE id = $4 AND (sla_due IS NOT $1 OR sla_outcome IS NOT $3 \
+     OR (sla_risk_at IS NOT $2 AND NOT ($2 IS NOT NULL AND $2 <= $5 \
+     AND sla_risk_at IS NOT NULL AND sla_risk_at <= $5)))",
+    "UPDATE tickets SET sla_due = $1, sla_risk_at = $2, sla_outcome = $3 \
+     WHERE id = $4 AND (sla_due IS DISTINCT FROM $1 OR sla_outcome IS DISTINCT FROM $3 \
+     OR (sla_risk_at IS DISTINCT FROM $2 AND NOT ($2 IS NOT NULL AND $2 <= $5 \
+     AND sla_risk_at IS NOT NULL AND sla_risk_at <= $5)))",
+);
 
 /// Write `keys` to ticket `id` (see [`SET_SLA_KEYS`]).
 pub(crate) fn set_sla_keys(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     id: i64,
     keys: &SlaKeys,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare_cached(SET_SLA_KEYS)?;
-    stmt.execute(params![
-        id,
-        keys.due.map(millis),
-        keys.attention_from.map(millis),
-        millis(now),
-        outcome_bits(keys.outcome)
-    ])?;
+    tx.execute(
+        &SET_SLA_KEYS,
+        params![
+            keys.due.map(millis),
+            keys.attention_from.map(millis),
+            outcome_bits(keys.outcome),
+            id,
+            millis(now)
+        ],
+    )?;
     Ok(())
 }
 
@@ -562,12 +528,15 @@ impl SlaKeys {
 
 /// Apply a change to a ticket inside a caller's transaction (see [`Store::change_ticket`]).
 pub(crate) fn change_in(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     key: &str,
     expect_version: Option<i64>,
     change: Change,
     ctx: Ctx<'_>,
 ) -> Result<(Ticket, Event), StoreError> {
+    // Before the ticket is read: on PostgreSQL the version compared below is then the
+    // newest committed one, and no other writer can commit a change until this one ends.
+    advisory_lock(tx, CHAIN_LOCK)?;
     let (id, mut t) = load_by_key(tx, key)?;
     if let Some(expected) = expect_version
         && (expected > t.version || expected < 1)
@@ -610,12 +579,7 @@ pub(crate) fn change_in(
     refresh_sla_due(tx, id, &t, ctx)?;
     // A configuration ticket's implementation step records its change (issue 13).
     if let Some(c) = crate::domain::change::from_step(&t, &event, ctx.org) {
-        super::changes::insert_change(
-            &mut super::engine::SqliteTx::new(tx),
-            &c,
-            event.at,
-            &event.actor,
-        )?;
+        super::changes::insert_change(tx, &c, event.at, &event.actor)?;
     }
     // A public reply to a requester with an e-mail address goes out by mail: queued with
     // the reply, in its transaction (issue 12).
@@ -738,27 +702,27 @@ impl Store {
     /// The live counts behind every queue, from the trigger-maintained `ticket_counts`
     /// table: a few hundred rows however many tickets there are.
     pub fn count_cells(&mut self) -> Result<Vec<CountCell>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT grp, tier, status, assignee, following_group, n
-                 FROM ticket_counts WHERE n != 0",
-            )?;
-            let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                let status: String = row.get(2)?;
-                let assignee: String = row.get(3)?;
-                let following: String = row.get(4)?;
-                out.push(CountCell {
-                    group: row.get(0)?,
-                    tier: row.get(1)?,
-                    status: parse_status(&status)?,
-                    assignee: (!assignee.is_empty()).then_some(assignee),
-                    following_group: (!following.is_empty()).then_some(following),
-                    count: row.get(5)?,
-                });
-            }
-            Ok(out)
+        self.read_tx(|tx| {
+            tx.query_map(
+                &Sql::both(
+                    "SELECT grp, tier, status, assignee, following_group, n
+                     FROM ticket_counts WHERE n != 0",
+                ),
+                params![],
+                |row| {
+                    let status: String = row.get(2)?;
+                    let assignee: String = row.get(3)?;
+                    let following: String = row.get(4)?;
+                    Ok(CountCell {
+                        group: row.get(0)?,
+                        tier: row.get(1)?,
+                        status: parse_status(&status)?,
+                        assignee: (!assignee.is_empty()).then_some(assignee),
+                        following_group: (!following.is_empty()).then_some(following),
+                        count: row.get(5)?,
+                    })
+                },
+            )
         })
     }
 
@@ -769,7 +733,7 @@ impl Store {
         new: &NewTicket,
         ctx: Ctx<'_>,
     ) -> Result<(Ticket, Event), StoreError> {
-        self.write(|tx| create_in(tx, new, ctx))
+        self.write_tx(|tx| create_in(tx, new, ctx))
     }
 
     /// Tickets with their timelines, for a page's SLA clocks: one snapshot, one query for
@@ -781,14 +745,9 @@ impl Store {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        self.read(|tx| {
-            let marks = vec!["?"; keys.len()].join(",");
-            timelines_in(
-                tx,
-                &format!("key IN ({marks})"),
-                rusqlite::params_from_iter(keys.iter()),
-            )
-        })
+        let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+        let args: Vec<Value> = keys.iter().map(Value::from).collect();
+        self.read_tx(|tx| timelines_in(tx, &format!("key IN ({})", marks.join(",")), &args))
     }
 
     /// Store recomputed SLA sort keys (the SLA tick keeps them current for tickets nobody
@@ -802,16 +761,16 @@ impl Store {
         if dues.is_empty() {
             return Ok(());
         }
-        self.write(|tx| {
-            let mut id_of = tx.prepare_cached("SELECT id FROM tickets WHERE key = ?1")?;
+        self.write_tx(|tx| {
             for (key, k) in dues {
-                let Some(id) = id_of
-                    .query_row(params![key], |r| r.get::<_, i64>(0))
-                    .optional()?
+                let Some(row) = tx.query_row(
+                    &Sql::both("SELECT id FROM tickets WHERE key = $1"),
+                    params![key],
+                )?
                 else {
                     continue;
                 };
-                set_sla_keys(tx, id, k, now)?;
+                set_sla_keys(tx, row.get(0)?, k, now)?;
             }
             Ok(())
         })
@@ -823,19 +782,22 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT key FROM tickets WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
-            )?;
-            let rows = stmt.query_map(params![millis(from), millis(to)], |r| r.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+        self.read_tx(|tx| {
+            tx.query_map(
+                &Sql::both(
+                    "SELECT key FROM tickets WHERE created_at >= $1 AND created_at < $2
+                     ORDER BY created_at, id",
+                ),
+                params![millis(from), millis(to)],
+                |r| r.get(0),
+            )
         })
     }
 
     /// Tickets linked under `key`: its children (e.g. reports of one outage linked to its
     /// incident) and its duplicates, oldest first.
     pub fn children_of(&mut self, key: &str) -> Result<Vec<Ticket>, StoreError> {
-        self.read(|tx| children_in(tx, key))
+        self.read_tx(|tx| children_in(tx, key))
     }
 
     /// Resolve the open children of an incident that have no open work of their own
@@ -851,7 +813,8 @@ impl Store {
             now: to_stored_precision(ctx.now),
             ..ctx
         };
-        self.write(|tx| {
+        self.write_tx(|tx| {
+            advisory_lock(tx, CHAIN_LOCK)?;
             let mut resolved = Vec::new();
             let mut left = Vec::new();
             for mut child in children_in(tx, key)? {
@@ -880,12 +843,12 @@ impl Store {
     }
 
     pub fn ticket(&mut self, key: &str) -> Result<Ticket, StoreError> {
-        self.read(|tx| load_by_key(tx, key).map(|(_, t)| t))
+        self.read_tx(|tx| load_by_key(tx, key).map(|(_, t)| t))
     }
 
     /// The ticket and its whole timeline, from one snapshot.
     pub fn ticket_with_timeline(&mut self, key: &str) -> Result<(Ticket, Vec<Event>), StoreError> {
-        self.read(|tx| {
+        self.read_tx(|tx| {
             let (id, t) = load_by_key(tx, key)?;
             let events = events_of(tx, id, key, 0)?;
             Ok((t, events))
@@ -905,7 +868,7 @@ impl Store {
             now: to_stored_precision(ctx.now),
             ..ctx
         };
-        self.write(|tx| change_in(tx, key, expect_version, change, ctx))
+        self.write_tx(|tx| change_in(tx, key, expect_version, change.clone(), ctx))
     }
 
     /// Keys of open tickets in id order after `after_id` (what the SLA rules look at), at
@@ -915,14 +878,15 @@ impl Store {
         after_id: i64,
         limit: usize,
     ) -> Result<(Vec<String>, Option<i64>), StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT id, key FROM tickets WHERE is_open = 1 AND id > ?1 ORDER BY is_open, id LIMIT ?2",
+        self.read_tx(|tx| {
+            let rows: Vec<(i64, String)> = tx.query_map(
+                &Sql::both(
+                    "SELECT id, key FROM tickets WHERE is_open = 1 AND id > $1
+                     ORDER BY is_open, id LIMIT $2",
+                ),
+                params![after_id, limit as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            let rows = stmt.query_map(params![after_id, limit as i64], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
-            let rows: Vec<(i64, String)> = rows.collect::<Result<_, _>>()?;
             let last = rows.last().map(|(id, _)| *id);
             Ok((rows.into_iter().map(|(_, k)| k).collect(), last))
         })
@@ -946,13 +910,22 @@ impl Store {
             now: to_stored_precision(ctx.now),
             ..ctx
         };
-        self.write(|tx| {
+        self.write_tx(|tx| {
+            advisory_lock(tx, CHAIN_LOCK)?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let fresh = tx.execute(
-                    "INSERT OR IGNORE INTO sla_applied (ticket, rule, clock, at, actor, outcome)
-                     VALUES (?1, ?2, ?3, ?4, ?5, 'applied')",
-                    params![item.key, item.rule, item.clock, millis(ctx.now), ctx.actor],
+                    &Sql::both(
+                        "INSERT INTO sla_applied (ticket, rule, clock, at, actor, outcome)
+                         VALUES ($1, $2, $3, $4, $5, 'applied') ON CONFLICT DO NOTHING",
+                    ),
+                    params![
+                        item.key.as_str(),
+                        item.rule.as_str(),
+                        item.clock.as_str(),
+                        millis(ctx.now),
+                        ctx.actor
+                    ],
                 )?;
                 if fresh == 0 {
                     out.push(None);
@@ -971,8 +944,16 @@ impl Store {
                     },
                 };
                 tx.execute(
-                    "UPDATE sla_applied SET outcome = ?4 WHERE ticket = ?1 AND rule = ?2 AND clock = ?3",
-                    params![item.key, item.rule, item.clock, outcome],
+                    &Sql::both(
+                        "UPDATE sla_applied SET outcome = $1
+                         WHERE ticket = $2 AND rule = $3 AND clock = $4",
+                    ),
+                    params![
+                        outcome.as_str(),
+                        item.key.as_str(),
+                        item.rule.as_str(),
+                        item.clock.as_str()
+                    ],
                 )?;
                 out.push(Some(outcome));
             }
@@ -984,17 +965,9 @@ impl Store {
     /// first; at most `limit` (requirements are a few hundred a month).
     pub fn requirement_tickets(&mut self, limit: usize) -> Result<Vec<Ticket>, StoreError> {
         let sql = format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets WHERE requirement IS NOT NULL ORDER BY id LIMIT ?1"
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE requirement IS NOT NULL ORDER BY id LIMIT $1"
         );
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let mut rows = stmt.query(params![limit as i64])?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(ticket_from_sqlite_row(row)?);
-            }
-            Ok(out)
-        })
+        self.read_tx(|tx| tx.query_map(&Sql::both(&sql), params![limit as i64], ticket_from_row))
     }
 
     /// Resolved tickets (waiting for the requester's confirmation) resolved at or before
@@ -1004,21 +977,16 @@ impl Store {
         before: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT key, resolved_at FROM tickets
-                 WHERE status = 'resolved' AND resolved_at <= ?1
-                 ORDER BY resolved_at, id LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![millis(before), limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (key, at) = row?;
-                out.push((key, from_millis(at)?));
-            }
-            Ok(out)
+        self.read_tx(|tx| {
+            tx.query_map(
+                &Sql::both(
+                    "SELECT key, resolved_at FROM tickets
+                     WHERE status = 'resolved' AND resolved_at <= $1
+                     ORDER BY resolved_at, id LIMIT $2",
+                ),
+                params![millis(before), limit as i64],
+                |r| Ok((r.get(0)?, from_millis(r.get(1)?)?)),
+            )
         })
     }
 
@@ -1037,7 +1005,8 @@ impl Store {
             now: to_stored_precision(ctx.now),
             ..ctx
         };
-        self.write(|tx| {
+        self.write_tx(|tx| {
+            advisory_lock(tx, CHAIN_LOCK)?;
             let mut closed = Vec::new();
             for key in keys {
                 let (_, t) = load_by_key(tx, key)?;
@@ -1061,68 +1030,36 @@ impl Store {
     /// How many tickets match a filter (a queue, narrowed by the typed filter): the count a
     /// filtered list shows, from the same conditions as [`Store::list_tickets`].
     pub fn count_tickets(&mut self, filter: &TicketFilter) -> Result<i64, StoreError> {
-        let (clauses, args) = filter_clauses(filter);
-        let where_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
+        let text = |engine| {
+            let (clauses, args) = filter_clauses(filter, engine);
+            (
+                format!("SELECT count(*) FROM tickets {}", where_of(&clauses)),
+                args,
+            )
         };
-        let sql = format!("SELECT count(*) FROM tickets {where_sql}");
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(&sql)?;
-            Ok(stmt.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?)
+        let (sqlite, args) = text(EngineKind::Sqlite);
+        let (postgres, _) = text(EngineKind::Postgres);
+        self.read_tx(|tx| {
+            tx.query_row(&Sql::pair(&sqlite, &postgres), &args)?
+                .ok_or_else(|| StoreError::bad_value("count(*) returned no row"))?
+                .get(0)
         })
     }
 
-    /// A page of tickets, newest first.
+    /// A page of tickets, newest first (oldest first, or most urgent SLA first, as the
+    /// filter says), at most `page.limit` (capped at 10,000) rows after `page.before`.
     pub fn list_tickets(
         &mut self,
         filter: &TicketFilter,
         page: Page,
     ) -> Result<Vec<TicketRow>, StoreError> {
-        let (mut clauses, mut args) = filter_clauses(filter);
-        let mut arg = |v: rusqlite::types::Value| {
-            args.push(v);
-            format!("?{}", args.len())
-        };
-        const DUE: &str = "coalesce(sla_due, 9223372036854775807)";
-        let order = if filter.by_due {
-            format!("{DUE}, id")
-        } else if filter.oldest_first {
-            "id ASC".to_string()
-        } else {
-            "id DESC".to_string()
-        };
-        if let Some(before) = page.before {
-            if filter.by_due {
-                // Keyset on (due, id): the page goes on after the last row shown.
-                let mark = arg(before.into());
-                clauses.push(format!(
-                    "({DUE}, id) > (SELECT {DUE}, id FROM tickets WHERE id = {mark})"
-                ));
-            } else {
-                let op = if filter.oldest_first { ">" } else { "<" };
-                clauses.push(format!("id {op} {}", arg(before.into())));
-            }
-        }
-        let limit = arg((page.limit.min(10_000) as i64).into());
-        let where_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        let sql = format!(
-            "SELECT id, key, priority, status, kind, created_at, updated_at, application,
-                    requester_unit, tier, grp, assignee, title, version
-             FROM tickets {where_sql} ORDER BY {order} LIMIT {limit}"
-        );
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
+        let (sqlite, args) = list_sql(filter, page, EngineKind::Sqlite);
+        let (postgres, _) = list_sql(filter, page, EngineKind::Postgres);
+        let sql = Sql::pair(&sqlite, &postgres);
+        self.read_tx(|tx| {
+            tx.query_map(&sql, &args, |row| {
                 let status: String = row.get(3)?;
-                out.push(TicketRow {
+                Ok(TicketRow {
                     id: row.get(0)?,
                     key: row.get(1)?,
                     priority: row.get(2)?,
@@ -1137,20 +1074,74 @@ impl Store {
                     assignee: row.get(11)?,
                     title: row.get(12)?,
                     version: row.get(13)?,
-                });
-            }
-            Ok(out)
+                })
+            })
         })
     }
 }
 
-/// The WHERE conditions of a ticket filter and their arguments (`?1`, `?2`… in order).
-fn filter_clauses(filter: &TicketFilter) -> (Vec<String>, Vec<rusqlite::types::Value>) {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut arg = |v: rusqlite::types::Value| {
+/// `WHERE a AND b …`, or nothing for no condition.
+fn where_of(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    }
+}
+
+/// The query of [`Store::list_tickets`] for one engine, and its arguments.
+fn list_sql(filter: &TicketFilter, page: Page, engine: EngineKind) -> (String, Vec<Value>) {
+    let (mut clauses, mut args) = filter_clauses(filter, engine);
+    let mut arg = |v: Value| {
         args.push(v);
-        format!("?{}", args.len())
+        format!("${}", args.len())
+    };
+    const DUE: &str = "coalesce(sla_due, 9223372036854775807)";
+    let order = if filter.by_due {
+        format!("{DUE}, id")
+    } else if filter.oldest_first {
+        "id ASC".to_string()
+    } else {
+        "id DESC".to_string()
+    };
+    if let Some(before) = page.before {
+        if filter.by_due {
+            // Keyset on (due, id): the page goes on after the last row shown.
+            let mark = arg(before.into());
+            clauses.push(format!(
+                "({DUE}, id) > (SELECT {DUE}, id FROM tickets WHERE id = {mark})"
+            ));
+        } else {
+            let op = if filter.oldest_first { ">" } else { "<" };
+            clauses.push(format!("id {op} {}", arg(before.into())));
+        }
+    }
+    let limit = arg((page.limit.min(10_000) as i64).into());
+    let sql = format!(
+        "SELECT id, key, priority, status, kind, created_at, updated_at, application,
+                requester_unit, tier, grp, assignee, title, version
+         FROM tickets {} ORDER BY {order} LIMIT {limit}",
+        where_of(&clauses)
+    );
+    (sql, args)
+}
+
+/// The `group` field of an event's JSON payload, in each engine's words.
+fn payload_group(engine: EngineKind) -> &'static str {
+    match engine {
+        EngineKind::Sqlite => "json_extract(e.payload, '$.group')",
+        EngineKind::Postgres => "(e.payload::jsonb ->> 'group')",
+    }
+}
+
+/// The WHERE conditions of a ticket filter and their arguments (`$1`, `$2`… in order of
+/// appearance, as [`Sql`] requires).
+fn filter_clauses(filter: &TicketFilter, engine: EngineKind) -> (Vec<String>, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("${}", args.len())
     };
     if !filter.statuses.is_empty() {
         let marks: Vec<String> = filter
@@ -1190,7 +1181,8 @@ fn filter_clauses(filter: &TicketFilter) -> (Vec<String>, Vec<rusqlite::types::V
     if let Some(g) = &filter.notified_group {
         clauses.push(format!(
             "EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = tickets.id \
-             AND e.kind = 'sla_notice' AND json_extract(e.payload, '$.group') = {})",
+             AND e.kind = 'sla_notice' AND {} = {})",
+            payload_group(engine),
             arg(g.clone().into())
         ));
     }
@@ -1213,18 +1205,18 @@ fn filter_clauses(filter: &TicketFilter) -> (Vec<String>, Vec<rusqlite::types::V
 /// the tickets it duplicates (duplicate-of). Bounded so that a cycle written by hand into
 /// the file cannot loop forever.
 fn ancestors(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     t: &Ticket,
     relation: LinkRelation,
 ) -> Result<Vec<String>, StoreError> {
     let (mut next, sql) = match relation {
         LinkRelation::ChildOf => (
             t.parent.clone(),
-            "SELECT parent FROM tickets WHERE key = ?1",
+            "SELECT parent FROM tickets WHERE key = $1",
         ),
         LinkRelation::DuplicateOf => (
             t.duplicate_of.clone(),
-            "SELECT duplicate_of FROM tickets WHERE key = ?1",
+            "SELECT duplicate_of FROM tickets WHERE key = $1",
         ),
     };
     let mut out = Vec::new();
@@ -1232,10 +1224,10 @@ fn ancestors(
         if out.len() > 10_000 || out.contains(&key) {
             break;
         }
-        next = tx
-            .query_row(sql, [&key], |r| r.get::<_, Option<String>>(0))
-            .optional()?
-            .flatten();
+        next = match tx.query_row(&Sql::both(sql), params![key.as_str()])? {
+            Some(r) => r.get::<Option<String>>(0)?,
+            None => None,
+        };
         out.push(key);
     }
     Ok(out)
