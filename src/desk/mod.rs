@@ -152,7 +152,7 @@ pub struct Session {
     pub me: Option<Operator>,
     /// The real operator when an admin acts as `me` (`--as`).
     pub real: Option<String>,
-    /// The OS account of the process.
+    /// The OS account of the process; on PostgreSQL the server's role (`current_user`).
     pub account: String,
     /// Set when the process's configuration differs from the applied one: writes refused.
     pub foreign_config: Option<String>,
@@ -195,7 +195,13 @@ impl Session {
         if arrival.fixed_clock && purpose == Purpose::Live {
             return Err(DeskError::FixedClockOnLive);
         }
-        let account = identity::os_account()?;
+        // On PostgreSQL the server's role is who acts (its authentication decided it); on
+        // SQLite the OS account of the process.
+        let server_role = store.server_role()?;
+        let account = match &server_role {
+            Some(role) => role.clone(),
+            None => identity::os_account()?,
+        };
         let sandbox = purpose != Purpose::Live;
         // A file opened read-only (a write-protected copy being checked) records nothing.
         let writable = store.accepts_writes();
@@ -222,7 +228,11 @@ impl Session {
             ),
         };
         let org = &cfg.org;
-        let real = org.operator_for_os_user(&account).cloned();
+        let real = match &server_role {
+            // `hotro db setup-roles` names each operator's role by their login.
+            Some(role) => org.operator(role).cloned(),
+            None => org.operator_for_os_user(&account).cloned(),
+        };
         let demo = purpose == Purpose::Demo;
         // Demo and test databases are sandboxes, not records: anyone may act as anyone
         // there (their clock may be fixed too). A live desk's purpose cannot be changed.

@@ -23,6 +23,7 @@ mod outbox;
 pub mod pg;
 mod reports;
 mod requirements;
+mod role;
 mod schema;
 mod tickets;
 
