@@ -792,6 +792,8 @@ pub fn store_error(cat: &Catalog, org: Option<&Organisation>, e: &StoreError) ->
             "pg.server",
             &[("code", &one_line(code)), ("detail", &one_line(detail))],
         ),
+        StoreError::Pg(pg) => pg_error(cat, pg),
+        StoreError::SqliteOnly => cat.t("error.sqlite_only"),
     }
 }
 

@@ -17,7 +17,7 @@ use hotro::domain::check::{CheckResult, Source};
 use hotro::domain::kb::{ArticleInput, EditMode, PublishStep};
 use hotro::domain::outbox::{Delivery, Standing};
 use hotro::domain::requirement::{Month, Outcome, PublishedRow, Stage};
-use hotro::store::{CheckRecord, Db, Purpose, StoreError};
+use hotro::store::{CheckRecord, Purpose, Store, StoreError};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
@@ -441,7 +441,7 @@ fn morning_checks_on_every_engine() {
 }
 
 /// Run `f(i, db)` on `n` threads at once, each with its own connection to `e`'s database.
-fn race<T: Send>(e: &Engine, n: usize, f: impl Fn(usize, &mut Db) -> T + Sync) -> Vec<T> {
+fn race<T: Send>(e: &Engine, n: usize, f: impl Fn(usize, &mut Store) -> T + Sync) -> Vec<T> {
     let (kind, target) = (e.db.engine(), e.target.clone());
     let barrier = std::sync::Barrier::new(n);
     std::thread::scope(|s| {
@@ -1238,5 +1238,88 @@ fn timings() {
                 t.elapsed() / N as u32
             );
         }
+    });
+}
+
+/// One `Store` on either engine: what it says of itself, the freshness counter the console
+/// polls (another connection's commit raises it: SQLite's `data_version`, PostgreSQL's
+/// notification), and on PostgreSQL the SQLite-only operations refused with `SqliteOnly`
+/// (never a panic, never a file written beside the server's description).
+#[test]
+fn one_store_on_every_engine() {
+    use hotro::store::EngineKind;
+    each(|e| {
+        let n = e.name();
+        let engine = e.db.engine();
+        assert!(e.db.accepts_writes(), "{n}");
+        assert!(!e.db.is_read_only(), "{n}");
+        assert!(e.db.lost_head().is_none(), "{n}");
+        assert!(e.db.current_writer().is_none(), "{n}");
+        let mut other = e.reopen();
+        assert_eq!(other.engine(), engine, "{n}");
+
+        let v0 = e.db.data_version().unwrap();
+        assert_eq!(
+            e.db.data_version().unwrap(),
+            v0,
+            "{n}: no commit, no change"
+        );
+        other
+            .create_announcement(&input("TABMIS chậm"), "an", now())
+            .unwrap();
+        // PostgreSQL's notification arrives shortly after the commit.
+        let started = std::time::Instant::now();
+        while e.db.data_version().unwrap() == v0 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{n}: another connection's commit never changed data_version"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let v1 = e.db.data_version().unwrap();
+        assert_eq!(e.db.data_version().unwrap(), v1, "{n}: nothing new since");
+
+        match engine {
+            EngineKind::Sqlite => {
+                assert!(e.db.path().is_file(), "{n}");
+                assert_eq!(e.db.chain_head().unwrap(), None, "{n}");
+            }
+            EngineKind::Postgres => {
+                let said = e.db.path().to_string_lossy().into_owned();
+                assert!(said.starts_with("hotro @ "), "{n}: {said}");
+                assert!(!e.db.path().exists(), "{n}: {said}");
+                let sqlite_only = |r: Result<(), StoreError>| {
+                    assert!(matches!(r, Err(StoreError::SqliteOnly)), "{n}: {r:?}");
+                };
+                let dir = tempfile::tempdir().unwrap();
+                sqlite_only(e.db.backup(dir.path(), &|_, _| {}).map(|_| ()));
+                sqlite_only(e.db.check(&[]).map(|_| ()));
+                sqlite_only(e.db.accept_head().map(|_| ()));
+                // A module still on rusqlite (the audit chain's head).
+                sqlite_only(e.db.chain_head().map(|_| ()));
+                assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{n}");
+                {
+                    let _note = e.db.note_long_write("an", "import");
+                    assert!(e.db.current_writer().is_none(), "{n}");
+                }
+                // Described in the catalog's words, in every language.
+                use hotro::i18n::{Catalog, Lang};
+                for lang in [Lang::Vi, Lang::En, Lang::Zh] {
+                    let cat = Catalog::new(lang);
+                    let text = hotro::describe::store_error(&cat, None, &StoreError::SqliteOnly);
+                    assert!(text.contains("PostgreSQL"), "{lang:?}: {text}");
+                }
+                let bad = Store::open_postgres("postgres://an:secret@localhost/hotro").err();
+                assert!(
+                    matches!(
+                        bad,
+                        Some(StoreError::Pg(hotro::store::pg::PgError::PasswordInUrl))
+                    ),
+                    "{bad:?}"
+                );
+            }
+        }
+        // Both stores still work after all that.
+        assert_eq!(e.db.announcements(true).unwrap().len(), 1, "{n}");
     });
 }

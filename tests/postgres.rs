@@ -626,9 +626,8 @@ fn roles_are_enforced_by_the_server() {
     // The store's drafts module (on both engines: tests/engines.rs) under the server's rules,
     // connected as the operator's own role: their drafts work, another's are neither
     // written nor seen.
-    let mut store = hotro::store::Db::Postgres(
-        hotro::store::PgConn::open(&cluster.url("hotro", "doquangvinh")).unwrap(),
-    );
+    let mut store =
+        hotro::store::Store::open_postgres(&cluster.url("hotro", "doquangvinh")).unwrap();
     store
         .save_draft("doquangvinh", "HT-2", "note", "của tôi", chrono::Utc::now())
         .unwrap();
@@ -733,13 +732,13 @@ fn other_commands_pointed_at_postgres_say_what_works() {
 #[test]
 fn committed_changes_reach_a_listener_by_notification() {
     use hotro::domain::announce::AnnouncementInput;
-    use hotro::store::engine::{Db, PgConn};
+    use hotro::store::Store;
     use std::time::{Duration, Instant};
     let Some(cluster) = Cluster::start() else {
         return;
     };
     let url = cluster.create_db("hotro");
-    let mut writer = Db::Postgres(PgConn::open(&url).unwrap());
+    let mut writer = Store::open_postgres(&url).unwrap();
     let mut listener = pg::notify::ChangeListener::open(&url).unwrap();
     // Nothing happened yet.
     assert!(

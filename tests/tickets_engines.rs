@@ -60,16 +60,25 @@ fn tickets_on_every_engine() {
         let n = e.name();
         let db = &mut e.db;
         let (a, ev) = db
-            .create_ticket(&titled("Không đăng nhập được TABMIS"), ctx(org, "an", now()))
+            .create_ticket(
+                &titled("Không đăng nhập được TABMIS"),
+                ctx(org, "nguyenvanan", now()),
+            )
             .unwrap();
         assert_eq!(ev.version, 1, "{n}");
         let (b, _) = db
-            .create_ticket(&titled("打印机无法连接"), ctx(org, "an", now()))
+            .create_ticket(&titled("打印机无法连接"), ctx(org, "nguyenvanan", now()))
             .unwrap();
         let (c, _) = db
-            .create_ticket(&titled("Lỗi in chứng từ"), ctx(org, "an", now()))
+            .create_ticket(&titled("Lỗi in chứng từ"), ctx(org, "nguyenvanan", now()))
             .unwrap();
-        assert!(a.key < b.key && b.key < c.key, "{n}: {} {} {}", a.key, b.key, c.key);
+        assert!(
+            a.key < b.key && b.key < c.key,
+            "{n}: {} {} {}",
+            a.key,
+            b.key,
+            c.key
+        );
         // What a read gives equals what the write returned (times to the millisecond).
         assert_eq!(db.ticket(&a.key).unwrap(), a, "{n}");
 
@@ -79,10 +88,10 @@ fn tickets_on_every_engine() {
                 &a.key,
                 Some(1),
                 Change::Assign {
-                    to: Some("binh".into()),
+                    to: Some("tranthibich".into()),
                     group: None,
                 },
-                ctx(org, "an", later),
+                ctx(org, "nguyenvanan", later),
             )
             .unwrap();
         assert_eq!(a2.version, 2, "{n}");
@@ -92,7 +101,7 @@ fn tickets_on_every_engine() {
             Change::Reply {
                 text: "Anh thử xoá bộ nhớ đệm trình duyệt.".into(),
             },
-            ctx(org, "binh", later),
+            ctx(org, "tranthibich", later),
         )
         .unwrap();
         // A stale version: a conflict listing what changed since, nothing written.
@@ -101,7 +110,7 @@ fn tickets_on_every_engine() {
                 &a.key,
                 Some(1),
                 Change::Note { text: "x".into() },
-                ctx(org, "an", later),
+                ctx(org, "nguyenvanan", later),
             )
             .unwrap_err();
         let StoreError::Conflict(conflict) = err else {
@@ -110,24 +119,57 @@ fn tickets_on_every_engine() {
         assert_eq!((conflict.expected, conflict.current), (1, 3), "{n}");
         assert_eq!(conflict.changes.len(), 2, "{n}");
         assert!(matches!(
-            db.change_ticket(&a.key, Some(9), Change::Note { text: "x".into() }, ctx(org, "an", later)),
+            db.change_ticket(
+                &a.key,
+                Some(9),
+                Change::Note { text: "x".into() },
+                ctx(org, "nguyenvanan", later)
+            ),
             Err(StoreError::NoSuchVersion { .. })
         ));
-        assert!(matches!(db.ticket("HT-0000-000000"), Err(StoreError::TicketNotFound(_))));
+        assert!(matches!(
+            db.ticket("HT-0000-000000"),
+            Err(StoreError::TicketNotFound(_))
+        ));
 
         let (t, events) = db.ticket_with_timeline(&a.key).unwrap();
         assert_eq!(t.version, 3, "{n}");
         assert_eq!(events.len(), 3, "{n}");
-        assert!(matches!(events[2].kind, EventKind::Reply { .. }), "{n}");
+        assert!(
+            matches!(events[2].kind, EventKind::PublicReply { .. }),
+            "{n}"
+        );
         assert_eq!(t.first_response_at, Some(later), "{n}");
 
         // Lists: filters, folded text (with and without diacritics, Chinese), paging.
-        let all = db.list_tickets(&open_only(), Page { limit: 50, before: None }).unwrap();
+        let all = db
+            .list_tickets(
+                &open_only(),
+                Page {
+                    limit: 50,
+                    before: None,
+                },
+            )
+            .unwrap();
         assert_eq!(all.len(), 3, "{n}");
         assert_eq!(all[0].key, c.key, "{n}: newest first");
-        let page = db.list_tickets(&open_only(), Page { limit: 2, before: None }).unwrap();
+        let page = db
+            .list_tickets(
+                &open_only(),
+                Page {
+                    limit: 2,
+                    before: None,
+                },
+            )
+            .unwrap();
         let rest = db
-            .list_tickets(&open_only(), Page { limit: 2, before: Some(page[1].id) })
+            .list_tickets(
+                &open_only(),
+                Page {
+                    limit: 2,
+                    before: Some(page[1].id),
+                },
+            )
             .unwrap();
         assert_eq!(rest.len(), 1, "{n}");
         assert_eq!(rest[0].key, a.key, "{n}");
@@ -141,13 +183,21 @@ fn tickets_on_every_engine() {
                 text: Some(text.into()),
                 ..TicketFilter::default()
             };
-            let rows = db.list_tickets(&f, Page { limit: 10, before: None }).unwrap();
+            let rows = db
+                .list_tickets(
+                    &f,
+                    Page {
+                        limit: 10,
+                        before: None,
+                    },
+                )
+                .unwrap();
             assert_eq!(rows.len(), 1, "{n}: {text}");
             assert_eq!(&rows[0].key, expected, "{n}: {text}");
             assert_eq!(db.count_tickets(&f).unwrap(), 1, "{n}: {text}");
         }
         let mine = TicketFilter {
-            assignee: Some("binh".into()),
+            assignee: Some("tranthibich".into()),
             ..TicketFilter::default()
         };
         assert_eq!(db.count_tickets(&mine).unwrap(), 1, "{n}");
@@ -156,12 +206,30 @@ fn tickets_on_every_engine() {
             by_due: true,
             ..TicketFilter::default()
         };
-        let first = db.list_tickets(&by_due, Page { limit: 2, before: None }).unwrap();
+        let first = db
+            .list_tickets(
+                &by_due,
+                Page {
+                    limit: 2,
+                    before: None,
+                },
+            )
+            .unwrap();
         let second = db
-            .list_tickets(&by_due, Page { limit: 2, before: Some(first[1].id) })
+            .list_tickets(
+                &by_due,
+                Page {
+                    limit: 2,
+                    before: Some(first[1].id),
+                },
+            )
             .unwrap();
         let seen: BTreeSet<_> = first.iter().chain(&second).map(|r| r.key.clone()).collect();
-        assert_eq!(seen.len(), 3, "{n}: keyset paging by due date shows each once");
+        assert_eq!(
+            seen.len(),
+            3,
+            "{n}: keyset paging by due date shows each once"
+        );
         let cells = db.count_cells().unwrap();
         assert_eq!(cells.iter().map(|c| c.count).sum::<i64>(), 3, "{n}");
         let timelines = db.timelines_of(&[a.key.clone(), c.key.clone()]).unwrap();
@@ -181,12 +249,12 @@ fn tickets_on_every_engine() {
                 target: c.key.clone(),
                 target_ancestors: Vec::new(),
             },
-            ctx(org, "an", later),
+            ctx(org, "nguyenvanan", later),
         )
         .unwrap();
         assert_eq!(db.children_of(&c.key).unwrap().len(), 1, "{n}");
         let (resolved, left) = db
-            .resolve_linked(&c.key, "Đã khắc phục", ctx(org, "an", later))
+            .resolve_linked(&c.key, "Đã khắc phục", ctx(org, "nguyenvanan", later))
             .unwrap();
         assert_eq!((resolved.len(), left.len()), (1, 0), "{n}");
         assert_eq!(db.ticket(&b.key).unwrap().status, Status::Resolved, "{n}");
@@ -251,7 +319,7 @@ fn concurrent_creations_get_unique_keys_on_one_chain_on_every_engine() {
                             .map(|j| {
                                 db.create_ticket(
                                     &titled(&format!("Yêu cầu {i}-{j}")),
-                                    ctx(&cfg.org, "an", now()),
+                                    ctx(&cfg.org, "nguyenvanan", now()),
                                 )
                                 .unwrap()
                                 .0
@@ -261,7 +329,10 @@ fn concurrent_creations_get_unique_keys_on_one_chain_on_every_engine() {
                     })
                 })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
         });
         let unique: BTreeSet<_> = keys.iter().collect();
         assert_eq!(unique.len(), threads * each_creates, "{n}: keys repeated");
@@ -276,9 +347,11 @@ fn concurrent_changes_expecting_one_version_on_every_engine() {
     let cfg = hotro::config::embedded();
     each(|e| {
         let n = e.name();
-        let (t, _) = e
-            .db
-            .create_ticket(&titled("Máy in tầng 3"), ctx(&cfg.org, "an", now()))
+        let (t, _) =
+            e.db.create_ticket(
+                &titled("Máy in tầng 3"),
+                ctx(&cfg.org, "nguyenvanan", now()),
+            )
             .unwrap();
         let kind = e.db.engine();
         let target = e.target.clone();
@@ -296,10 +369,12 @@ fn concurrent_changes_expecting_one_version_on_every_engine() {
                             Change::Note {
                                 text: format!("ghi chú {i}"),
                             },
-                            ctx(&cfg.org, "an", now()),
+                            ctx(&cfg.org, "nguyenvanan", now()),
                         ) {
                             Ok((t, _)) => Ok(t.version),
-                            Err(StoreError::Conflict(c)) => Err(format!("conflict at {}", c.current)),
+                            Err(StoreError::Conflict(c)) => {
+                                Err(format!("conflict at {}", c.current))
+                            }
                             Err(other) => Err(format!("other: {other:?}")),
                         }
                     })

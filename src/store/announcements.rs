@@ -1,7 +1,7 @@
 //! Incident announcements: the banner every running console shows while they are active.
 //! On both engines ([`super::engine::Tx`]): one SQL text each.
 
-use super::engine::{Db, Row, Sql, Tx, params};
+use super::engine::{Row, Sql, Tx, params};
 use super::tickets::{from_millis, millis};
 use super::{Store, StoreError};
 use crate::domain::announce::{Announcement, AnnouncementInput};
@@ -258,57 +258,5 @@ impl Store {
         key: &str,
     ) -> Result<Option<Announcement>, StoreError> {
         self.read_tx(|tx| for_incident(tx, key))
-    }
-}
-
-impl Db {
-    /// [`Store::create_announcement`] on either engine.
-    pub fn create_announcement(
-        &mut self,
-        input: &AnnouncementInput,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Announcement, StoreError> {
-        self.write(|tx| create(tx, input, actor, now))
-    }
-
-    /// [`Store::edit_announcement`] on either engine.
-    pub fn edit_announcement(
-        &mut self,
-        id: i64,
-        expect_version: Option<i64>,
-        input: &AnnouncementInput,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Announcement, StoreError> {
-        self.write(|tx| edit(tx, id, expect_version, input, actor, now))
-    }
-
-    /// [`Store::resolve_announcement`] on either engine.
-    pub fn resolve_announcement(
-        &mut self,
-        id: i64,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Announcement, StoreError> {
-        self.write(|tx| resolve(tx, id, actor, now))
-    }
-
-    /// [`Store::announcement`] on either engine.
-    pub fn announcement(&mut self, id: i64) -> Result<Announcement, StoreError> {
-        self.read(|tx| load(tx, id))
-    }
-
-    /// [`Store::announcements`] on either engine.
-    pub fn announcements(&mut self, active_only: bool) -> Result<Vec<Announcement>, StoreError> {
-        self.read(|tx| list(tx, active_only))
-    }
-
-    /// [`Store::announcement_for_incident`] on either engine.
-    pub fn announcement_for_incident(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<Announcement>, StoreError> {
-        self.read(|tx| for_incident(tx, key))
     }
 }

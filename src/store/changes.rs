@@ -1,16 +1,16 @@
 //! The change register (issue 13, seed 003): changes to production applications and their
 //! configuration, one row each. On both engines ([`super::engine::Tx`]); a configuration
-//! ticket's implementation step records its change from the tickets module, which is still
-//! SQLite-only.
+//! ticket's implementation step records its change from the tickets module, in the step's
+//! transaction.
 
-use super::engine::{Db, Row, Sql, Tx, params};
+use super::engine::{Row, Sql, Tx, params};
 use super::tickets::{from_millis, millis, opt_time};
 use super::{Store, StoreError};
 use crate::domain::change::{ChangeRecord, NewChange, Outcome};
 use chrono::{DateTime, Utc};
 
 /// Record a change inside a transaction (a ticket's step, through
-/// [`super::engine::SqliteTx`], or [`Store::record_change`] / [`Db::record_change`]);
+/// [`super::engine::SqliteTx`], or [`Store::record_change`] on either engine);
 /// returns its id.
 pub(crate) fn insert_change(
     tx: &mut dyn Tx,
@@ -105,26 +105,5 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<ChangeRecord>, StoreError> {
         self.read_tx(|tx| between(tx, from, to))
-    }
-}
-
-impl Db {
-    /// [`Store::record_change`] on either engine.
-    pub fn record_change(
-        &mut self,
-        c: &NewChange,
-        at: DateTime<Utc>,
-        by: &str,
-    ) -> Result<i64, StoreError> {
-        self.write(|tx| insert_change(tx, c, at, by))
-    }
-
-    /// [`Store::changes_between`] on either engine.
-    pub fn changes_between(
-        &mut self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<ChangeRecord>, StoreError> {
-        self.read(|tx| between(tx, from, to))
     }
 }

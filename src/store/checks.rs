@@ -1,8 +1,7 @@
 //! The morning check's results, its log and the finalised (frozen) report.
-//! On both engines ([`super::engine::Tx`]), except [`Store::open_check_incident`], which makes
-//! a ticket (the tickets module is SQLite-only until it moves).
+//! On both engines ([`super::engine::Tx`]).
 
-use super::engine::{Db, Sql, Tx, advisory_lock, params};
+use super::engine::{Sql, Tx, advisory_lock, params};
 use super::tickets::{create_in, from_millis, load_by_key, millis};
 use super::{Store, StoreError};
 use crate::domain::check::{Amendment, CheckDay, CheckResult, Entry, Finalised, Source};
@@ -428,60 +427,5 @@ impl Store {
             )?;
             Ok((ticket, Some(event)))
         })
-    }
-}
-
-impl Db {
-    /// [`Store::record_checks`] on either engine.
-    pub fn record_checks(
-        &mut self,
-        date: NaiveDate,
-        records: &[CheckRecord],
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.record_checks_as(date, records, actor, now, true)
-    }
-
-    /// [`Store::record_checks_as`] on either engine.
-    pub fn record_checks_as(
-        &mut self,
-        date: NaiveDate,
-        records: &[CheckRecord],
-        actor: &str,
-        now: DateTime<Utc>,
-        may_amend: bool,
-    ) -> Result<bool, StoreError> {
-        let (date, clean) = (day_text(date), clean_records(records)?);
-        self.write(|tx| record(tx, &date, &clean, actor, millis(now), may_amend))
-    }
-
-    /// [`Store::check_day`] on either engine.
-    pub fn check_day(&mut self, date: NaiveDate) -> Result<CheckDay, StoreError> {
-        self.read(|tx| day_in(tx, date))
-    }
-
-    /// [`Store::check_days`] on either engine.
-    pub fn check_days(
-        &mut self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<CheckDay>, StoreError> {
-        self.read(|tx| days(tx, from, to))
-    }
-
-    /// [`Store::check_log`] on either engine.
-    pub fn check_log(&mut self, date: NaiveDate) -> Result<Vec<CheckLogEntry>, StoreError> {
-        self.read(|tx| log_in(tx, &day_text(date)))
-    }
-
-    /// [`Store::finalise_check`] on either engine.
-    pub fn finalise_check(
-        &mut self,
-        date: NaiveDate,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<CheckDay, StoreError> {
-        self.write(|tx| finalise(tx, date, actor, millis(now)))
     }
 }

@@ -2,7 +2,7 @@
 //! purpose (a live desk, a demo or a test database). On both engines
 //! ([`super::engine::Tx`]): one SQL text each.
 
-use super::engine::{Db, Row, Sql, Tx, advisory_lock, params};
+use super::engine::{Row, Sql, Tx, advisory_lock, params};
 use super::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -208,7 +208,9 @@ impl Store {
 
     /// Record `text` as the configuration in force. With `only_if_none`, nothing is recorded
     /// when a configuration is already applied (a new database takes the first one it
-    /// meets; several processes starting at once record one). Returns the one in force.
+    /// meets; several processes starting at once record one). Returns the one in force. On
+    /// PostgreSQL the next version is read and written under an advisory lock: concurrent
+    /// writers record one version each, in turn.
     pub fn apply_config(
         &mut self,
         text: &str,
@@ -239,50 +241,11 @@ impl Store {
     pub fn set_purpose(&mut self, purpose: Purpose) -> Result<(), StoreError> {
         self.write_tx(|tx| set_purpose(tx, purpose))
     }
-}
 
-impl Db {
-    /// [`Store::applied_config`] on either engine.
-    pub fn applied_config(&mut self) -> Result<Option<AppliedConfig>, StoreError> {
-        self.read(applied)
-    }
-
-    /// [`Store::apply_config`] on either engine (on PostgreSQL the next version is read and
-    /// written under an advisory lock: concurrent writers record one version each, in turn).
-    pub fn apply_config(
-        &mut self,
-        text: &str,
-        applied_by: &str,
-        by: Option<&str>,
-        now: DateTime<Utc>,
-        only_if_none: bool,
-    ) -> Result<AppliedConfig, StoreError> {
-        let digest = crate::config::digest(text);
-        let at = super::tickets::millis(now);
-        self.write(|tx| apply(tx, text, &digest, applied_by, by, at, only_if_none))?;
-        self.applied_config()?
-            .ok_or_else(|| StoreError::bad_value("no configuration applied"))
-    }
-
-    /// [`Store::holds_records`] on either engine.
-    pub fn holds_records(&mut self) -> Result<bool, StoreError> {
-        self.read(|tx| Ok(records_in(tx)? > 0))
-    }
-
-    /// [`Store::purpose`] on either engine.
-    pub fn purpose(&mut self) -> Result<Purpose, StoreError> {
-        self.read(purpose_in)
-    }
-
-    /// [`Store::set_purpose`] on either engine.
-    pub fn set_purpose(&mut self, purpose: Purpose) -> Result<(), StoreError> {
-        self.write(|tx| set_purpose(tx, purpose))
-    }
-
-    /// The first applied configuration that does not fit ([`verify_configs_in`]), `None`
+    /// The first applied configuration that does not fit (digest, chain, purpose), `None`
     /// when every one does.
     pub fn verify_configs(&mut self) -> Result<Option<i64>, StoreError> {
-        self.read(verify_configs_in)
+        self.read_tx(verify_configs_in)
     }
 }
 

@@ -1,4 +1,6 @@
-//! Whole-database operations: health check and online backup.
+//! Whole-database operations: health check and online backup. SQLite only for now: on
+//! PostgreSQL both return [`StoreError::SqliteOnly`] (docs/postgres.md: `pg_dump` for
+//! backups, `amcheck` for the check).
 
 use super::{ChainHead, SCHEMA_VERSION, Store, StoreError, VerifyReport};
 use rusqlite::{Connection, OpenFlags};
@@ -77,17 +79,19 @@ impl Store {
     /// Integrity check, schema version, counts, and the whole audit
     /// ([`Store::verify_audit`], with these anchors and the head recorded beside the file).
     /// Damage found is recorded beside the file (no write goes into it after); a clean check
-    /// lifts that stop.
+    /// lifts that stop. Errors: [`StoreError::SqliteOnly`] on PostgreSQL.
     pub fn check(&mut self, anchors: &[ChainHead]) -> Result<CheckReport, StoreError> {
         self.check_with(anchors, &mut |_, _| {})
     }
 
     /// [`Store::check`], calling `progress(items done, items)` during the audit.
+    /// Errors: [`StoreError::SqliteOnly`] on PostgreSQL.
     pub fn check_with(
         &mut self,
         anchors: &[ChainHead],
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<CheckReport, StoreError> {
+        self.sqlite()?;
         let path = self.path.clone();
         let known_damage = super::guard::known_damage(&path);
         // Integrity first and on its own: over a damaged page the counts below may fail, and
@@ -102,13 +106,13 @@ impl Store {
             Err(StoreError::Corrupt { detail, .. }) => CheckReport {
                 path: path.clone(),
                 schema_version: self
-                    .conn
-                    .pragma_query_value(None, "user_version", |r| r.get(0))
+                    .sqlite()
+                    .and_then(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
                     .unwrap_or(0),
                 supported_schema_version: SCHEMA_VERSION,
                 journal_mode: self
-                    .conn
-                    .pragma_query_value(None, "journal_mode", |r| r.get(0))
+                    .sqlite()
+                    .and_then(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
                     .unwrap_or_default(),
                 integrity,
                 incomplete: Some(detail),
@@ -225,12 +229,14 @@ impl Store {
     ///
     /// Returns the file written. Errors: [`StoreError::BackupExists`],
     /// [`StoreError::BackupFailed`] (no such folder, a copy that fails its check),
-    /// [`StoreError::DiskFull`] and other SQLite errors, each naming the target.
+    /// [`StoreError::DiskFull`] and other SQLite errors, each naming the target;
+    /// [`StoreError::SqliteOnly`] on PostgreSQL (`pg_dump --format=custom` makes its backups).
     pub fn backup(
         &mut self,
         dest: &Path,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<PathBuf, StoreError> {
+        let conn = self.sqlite()?;
         let target = backup_target(&self.path, dest)?;
         let folder = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -269,7 +275,6 @@ impl Store {
                 .map(|m| m.len())
                 .unwrap_or(0);
         let done = std::sync::atomic::AtomicBool::new(false);
-        let conn = &self.conn;
         let copied = std::thread::scope(|scope| {
             scope.spawn(|| {
                 while !done.load(std::sync::atomic::Ordering::Relaxed) {

@@ -1,7 +1,7 @@
 //! Drafts: text an operator typed but has not sent, kept per operator, ticket and purpose.
 //! On both engines ([`super::engine::Tx`]): one SQL text each.
 
-use super::engine::{Db, Sql, Tx, params};
+use super::engine::{Sql, Tx, params};
 use super::tickets::millis;
 use super::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -74,40 +74,6 @@ impl Store {
     }
 
     /// Forget a draft (none kept is not an error).
-    pub fn delete_draft(
-        &mut self,
-        operator: &str,
-        ticket: &str,
-        purpose: &str,
-    ) -> Result<(), StoreError> {
-        self.save_draft(operator, ticket, purpose, "", Utc::now())
-    }
-}
-
-impl Db {
-    /// [`Store::save_draft`] on either engine.
-    pub fn save_draft(
-        &mut self,
-        operator: &str,
-        ticket: &str,
-        purpose: &str,
-        text: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.write(|tx| save(tx, operator, ticket, purpose, text, now))
-    }
-
-    /// [`Store::load_draft`] on either engine.
-    pub fn load_draft(
-        &mut self,
-        operator: &str,
-        ticket: &str,
-        purpose: &str,
-    ) -> Result<Option<String>, StoreError> {
-        self.read(|tx| load(tx, operator, ticket, purpose))
-    }
-
-    /// [`Store::delete_draft`] on either engine.
     pub fn delete_draft(
         &mut self,
         operator: &str,

@@ -9,10 +9,11 @@
 //!   Placeholders are `$1…$n`, numbered in order of first appearance: SQLite takes `$1` as a
 //!   named parameter bound by position in that order, PostgreSQL as the n-th parameter. The
 //!   SQLite side checks the rule on every statement (a `$2` before `$1` is refused).
-//! * [`Db`]: a store on either engine handing closures a `&mut dyn Tx`: SQLite through
-//!   [`Store`] (its guard files, WAL, pragmas and busy handling unchanged), PostgreSQL through
-//!   [`PgConn`] (`READ COMMITTED` writes retried on SQLSTATE 40001/40P01, `REPEATABLE READ`
-//!   read-only snapshots for reads).
+//! * `Store::write_tx` / `Store::read_tx`: the store on either engine handing closures a
+//!   `&mut dyn Tx`: SQLite through the store's own transactions (its guard files, WAL,
+//!   pragmas and busy handling unchanged), PostgreSQL through [`PgConn`] (`READ COMMITTED`
+//!   writes retried on SQLSTATE 40001/40P01, `REPEATABLE READ` read-only snapshots for
+//!   reads).
 //!
 //! Errors of both engines become [`StoreError`]: SQLite's as before ([`StoreError::Sqlite`],
 //! [`StoreError::Locked`] for busy, …), PostgreSQL's as [`StoreError::Postgres`] with the
@@ -242,7 +243,7 @@ impl<T: FromValue> FromValue for Option<T> {
 }
 
 /// A transaction on either engine. Committed or rolled back by whoever opened it
-/// ([`Db::write`], [`Db::read`]), never by the closure.
+/// (`Store::write_tx`, `Store::read_tx`), never by the closure.
 pub trait Tx {
     /// The engine this transaction runs on (for the rare statement that must differ in more
     /// than its text).
@@ -620,65 +621,35 @@ impl PgConn {
     }
 }
 
-/// A store on either engine, for the modules already moved onto [`Tx`] (drafts,
-/// announcements). SQLite goes through [`Store`] unchanged; see docs/postgres.md for why
-/// this sits beside `Store` for now.
-pub enum Db {
-    /// The embedded SQLite file.
-    Sqlite(Store),
-    /// A PostgreSQL server.
-    Postgres(PgConn),
-}
-
-impl Db {
-    /// Which engine this is.
-    pub fn engine(&self) -> EngineKind {
-        match self {
-            Db::Sqlite(_) => EngineKind::Sqlite,
-            Db::Postgres(_) => EngineKind::Postgres,
-        }
-    }
-
-    /// Run `f` in a write transaction: SQLite `BEGIN IMMEDIATE` ([`Store::write_tx`]),
-    /// PostgreSQL `READ COMMITTED` retried on contention ([`PgConn::write`]).
-    pub(crate) fn write<T>(
-        &mut self,
-        f: impl FnMut(&mut dyn Tx) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        match self {
-            Db::Sqlite(s) => s.write_tx(f),
-            Db::Postgres(p) => p.write(f),
-        }
-    }
-
-    /// Run `f` in a read-only snapshot.
-    pub(crate) fn read<T>(
-        &mut self,
-        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        match self {
-            Db::Sqlite(s) => s.read_tx(f),
-            Db::Postgres(p) => p.read(f),
-        }
-    }
-}
-
 impl Store {
-    /// [`Store::write`] handing `f` a [`Tx`] (called once: SQLite's `BEGIN IMMEDIATE` does not
-    /// fail for contention after it began).
+    /// Run `f` in a write transaction handing it a [`Tx`]: on SQLite [`Store::write`]'s
+    /// `BEGIN IMMEDIATE` with its guards (called once: `BEGIN IMMEDIATE` does not fail for
+    /// contention after it began); on PostgreSQL [`PgConn::write`]'s `READ COMMITTED`, run
+    /// again on contention, so `f` must be free of effects outside the transaction.
+    ///
+    /// Errors: `f`'s, and the engine's ([`StoreError::Locked`], [`StoreError::ReadOnly`],
+    /// [`StoreError::Damaged`], [`StoreError::LostChanges`] on SQLite;
+    /// [`StoreError::Postgres`] on PostgreSQL).
     pub(crate) fn write_tx<T>(
         &mut self,
         mut f: impl FnMut(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.write(|tx| f(&mut SqliteTx::new(tx)))
+        match &mut self.conn {
+            super::Conn::Sqlite(_) => self.write(|tx| f(&mut SqliteTx::new(tx))),
+            super::Conn::Postgres(pg) => pg.conn.write(f),
+        }
     }
 
-    /// [`Store::read`] handing `f` a [`Tx`].
+    /// Run `f` in a read-only snapshot handing it a [`Tx`]: SQLite's deferred transaction
+    /// ([`Store::read`]), PostgreSQL's `REPEATABLE READ READ ONLY` ([`PgConn::read`]).
     pub(crate) fn read_tx<T>(
         &mut self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.read(|tx| f(&mut SqliteTx::new(tx)))
+        match &mut self.conn {
+            super::Conn::Sqlite(_) => self.read(|tx| f(&mut SqliteTx::new(tx))),
+            super::Conn::Postgres(pg) => pg.conn.read(f),
+        }
     }
 }
 

@@ -135,6 +135,14 @@ pub enum StoreError {
     /// connection itself failed).
     #[error("PostgreSQL: {detail} ({code})")]
     Postgres { code: String, detail: String },
+    /// Opening a store on PostgreSQL failed ([`super::Store::open_postgres`]): the URL, the
+    /// connection, the schema. Described in the words of [`super::pg::PgError`].
+    #[error(transparent)]
+    Pg(#[from] super::pg::PgError),
+    /// An operation that exists only on SQLite so far (a module still on rusqlite, `VACUUM
+    /// INTO` backup, `db check`, the recorded head) was asked of a store on PostgreSQL.
+    #[error("this operation is not available on PostgreSQL yet; docs/postgres.md lists what is")]
+    SqliteOnly,
 }
 
 impl From<postgres::Error> for StoreError {

@@ -146,6 +146,11 @@ pub struct WriterNote {
 }
 
 impl WriterNote {
+    /// A note that says nothing (a PostgreSQL store: no file to write beside).
+    pub(crate) fn none() -> WriterNote {
+        WriterNote { path: None }
+    }
+
     pub(crate) fn new(db: &Path, login: &str, what: &str) -> WriterNote {
         let path = writer_path(db);
         let line = format!(

@@ -1,9 +1,22 @@
-//! The SQLite store: the only module that speaks SQL.
+//! The store: the only module that speaks SQL. One type, [`Store`], on either engine
+//! (issue 17; docs/postgres.md, "One interface, two engines").
 //!
-//! One database file is shared by every operator's process on one host. Every write runs in
-//! `BEGIN IMMEDIATE` (a deferred transaction that reads and then writes fails with "database
-//! is locked" under concurrent writers, whatever the busy timeout), the file is in WAL mode so
-//! readers never block, and every ticket change appends an event in the same transaction.
+//! * **SQLite** ([`Store::open`], [`Store::create`], [`Store::open_with`]): one database
+//!   file shared by every operator's process on one host. Every write runs in `BEGIN
+//!   IMMEDIATE` (a deferred transaction that reads and then writes fails with "database is
+//!   locked" under concurrent writers, whatever the busy timeout), the file is in WAL mode so
+//!   readers never block, and every ticket change appends an event in the same transaction.
+//!   The guard files beside it (recorded head, damage marker, writer note), `VACUUM INTO`
+//!   backup and `db check` are SQLite's alone.
+//! * **PostgreSQL** ([`Store::open_postgres`]): a server shared by operators on any host,
+//!   through [`PgConn`] (`READ COMMITTED` writes retried on contention, `REPEATABLE READ`
+//!   read-only snapshots).
+//!
+//! The modules moved onto [`engine::Tx`] (drafts, announcements, checks, configs,
+//! requirements, changes, kb, outbox) run on both through `Store::write_tx` /
+//! `Store::read_tx`. The others still take a `rusqlite::Transaction` through
+//! `Store::write` / `Store::read`, which on PostgreSQL return
+//! [`StoreError::SqliteOnly`].
 
 mod announcements;
 mod audit;
@@ -31,7 +44,7 @@ pub use audit::{BrokenLink, ChainHead, Problem, VerifyReport};
 pub use checks::{CheckLogEntry, CheckRecord};
 pub use configs::{AppliedConfig, Purpose};
 pub use db::{CheckReport, StatusCount};
-pub use engine::{Db, EngineKind, PgConn};
+pub use engine::{EngineKind, PgConn};
 pub use error::{Conflict, StoreError};
 pub use guard::{WriterNote, damage_path, head_path};
 pub use kb::{ArticleRevision, ImportCounts, IndexDoc, OutboxEntry};
@@ -59,8 +72,34 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Keep the WAL file from growing without bound after a big transaction.
 const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
+/// The store's connection, on one engine or the other.
+enum Conn {
+    /// The SQLite file's connection.
+    Sqlite(Connection),
+    /// A PostgreSQL server (boxed: it carries the change listener beside the connection).
+    Postgres(Box<PgState>),
+}
+
+/// A store on PostgreSQL: its connection, and what [`Store::data_version`] needs.
+struct PgState {
+    conn: PgConn,
+    /// The connection string (never holding a password: [`pg::config`] refuses one), for the
+    /// listener's own connection.
+    url: String,
+    /// Opened by the first [`Store::data_version`]; dropped when its connection fails (the
+    /// next call opens it again).
+    listener: std::cell::RefCell<Option<pg::notify::ChangeListener>>,
+    /// Raised each time the listener has received a notification.
+    version: std::cell::Cell<i64>,
+}
+
+/// The store on either engine: SQLite through its file, PostgreSQL through a server.
+/// Opened by [`Store::open`] / [`Store::create`] / [`Store::open_with`] (SQLite) or
+/// [`Store::open_postgres`]; used on the thread that opened it.
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
+    /// The SQLite file; on PostgreSQL the target in words ([`pg::describe_target`]: database,
+    /// host, role; never a password), so that messages naming the database still read well.
     path: PathBuf,
     busy_timeout: Duration,
     /// Opened read-only ([`OpenMode::Inspect`] of a write-protected file): writes are refused.
@@ -169,6 +208,45 @@ impl Store {
         Ok(store)
     }
 
+    /// A store on the PostgreSQL database `url` names ([`PgConn::open`]: connected as
+    /// [`pg::connect`] says, its schema brought up to date when behind and the role may).
+    /// [`Store::path`] is then the target in words ([`pg::describe_target`]).
+    ///
+    /// Errors: [`StoreError::Pg`] ([`pg::PgError::BadUrl`], [`pg::PgError::PasswordInUrl`],
+    /// [`pg::PgError::Connect`], [`pg::PgError::NewerSchema`], a server error).
+    pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let target = pg::describe_target(&pg::config(url)?);
+        let conn = PgConn::open(url)?;
+        Ok(Store {
+            conn: Conn::Postgres(Box::new(PgState {
+                conn,
+                url: url.to_string(),
+                listener: std::cell::RefCell::new(None),
+                version: std::cell::Cell::new(0),
+            })),
+            path: PathBuf::from(target),
+            busy_timeout: BUSY_TIMEOUT,
+            read_only: false,
+            lost: None,
+        })
+    }
+
+    /// Which engine the store is on.
+    pub fn engine(&self) -> EngineKind {
+        match self.conn {
+            Conn::Sqlite(_) => EngineKind::Sqlite,
+            Conn::Postgres(_) => EngineKind::Postgres,
+        }
+    }
+
+    /// The SQLite connection. Errors: [`StoreError::SqliteOnly`] on PostgreSQL.
+    fn sqlite(&self) -> Result<&Connection, StoreError> {
+        match &self.conn {
+            Conn::Sqlite(c) => Ok(c),
+            Conn::Postgres(_) => Err(StoreError::SqliteOnly),
+        }
+    }
+
     /// Busy handling, version check, WAL and migrations on a freshly opened connection.
     fn prepare(
         mut conn: Connection,
@@ -205,7 +283,7 @@ impl Store {
                 });
             }
             return Ok(Store {
-                conn,
+                conn: Conn::Sqlite(conn),
                 path,
                 busy_timeout,
                 read_only,
@@ -220,7 +298,7 @@ impl Store {
         ))
         .map_err(fail)?;
         let mut store = Store {
-            conn,
+            conn: Conn::Sqlite(conn),
             path,
             busy_timeout,
             read_only,
@@ -230,56 +308,77 @@ impl Store {
         Ok(store)
     }
 
-    /// Opened read-only (a write-protected file inspected by `hotro db check`).
+    /// Opened read-only (a write-protected file inspected by `hotro db check`); never on
+    /// PostgreSQL (the server decides what a role may write).
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }
 
     /// Say beside the file that `login` is running `what`, a long write, until the note is
     /// dropped: a console waiting for the lock names who holds it ([`Store::current_writer`]).
+    /// On PostgreSQL nothing is noted (no file to write beside; writers do not wait on one
+    /// lock for the whole database).
     pub fn note_long_write(&self, login: &str, what: &str) -> WriterNote {
-        guard::WriterNote::new(&self.path, login, what)
+        match self.conn {
+            Conn::Sqlite(_) => guard::WriterNote::new(&self.path, login, what),
+            Conn::Postgres(_) => guard::WriterNote::none(),
+        }
     }
 
     /// The long write another live process is running on the file at `db`
-    /// ([`Store::current_writer`] without a store: for a hook that has none at hand).
+    /// ([`Store::current_writer`] without a store: for a hook that has none at hand). `None`
+    /// for a PostgreSQL store's [`Store::path`] (nothing is noted beside it).
     pub fn writer_of(db: &Path) -> Option<(String, String, chrono::DateTime<chrono::Utc>)> {
         guard::current_writer(db)
     }
 
     /// The long write another live process is running on this file, as noted
-    /// ([`Store::note_long_write`]): `(login, what, since)`.
+    /// ([`Store::note_long_write`]): `(login, what, since)`. Always `None` on PostgreSQL.
     pub fn current_writer(&self) -> Option<(String, String, chrono::DateTime<chrono::Utc>)> {
-        guard::current_writer(&self.path)
+        match self.conn {
+            Conn::Sqlite(_) => guard::current_writer(&self.path),
+            Conn::Postgres(_) => None,
+        }
     }
 
     /// Whether a write can be tried at all: not read-only, no committed changes lost, no
-    /// damage known ([`guard`]).
+    /// damage known ([`guard`]). Always `true` on PostgreSQL: the server decides.
     pub fn accepts_writes(&self) -> bool {
-        !self.read_only && self.lost.is_none() && guard::known_damage(&self.path).is_none()
+        match self.conn {
+            Conn::Sqlite(_) => {
+                !self.read_only && self.lost.is_none() && guard::known_damage(&self.path).is_none()
+            }
+            Conn::Postgres(_) => true,
+        }
     }
 
     /// The head recorded beside the file that the file no longer holds, when opened with
-    /// [`OpenMode::Inspect`] (committed changes were lost).
+    /// [`OpenMode::Inspect`] (committed changes were lost). Never on PostgreSQL.
     pub fn lost_head(&self) -> Option<&ChainHead> {
         self.lost.as_ref()
     }
 
-    /// Whether the file holds this event with this hash.
+    /// Whether the database holds this event with this hash.
     fn holds_event(&mut self, head: &ChainHead) -> Result<bool, StoreError> {
-        self.read(|tx| {
-            let hash: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
-                "SELECT hash FROM events WHERE id = ?1",
-                [head.event_id],
-                |r| r.get(0),
-            ))?;
+        self.read_tx(|tx| {
+            let hash: Option<String> = tx
+                .query_row(
+                    &engine::Sql::both("SELECT hash FROM events WHERE id = $1"),
+                    &[engine::Value::Int(head.event_id)],
+                )?
+                .map(|r| r.get(0))
+                .transpose()?;
             Ok(hash.as_deref() == Some(head.hash.as_str()))
         })
     }
 
     /// Record the file's present head beside it as the one to expect (an administrator
     /// restored the file from a backup on purpose: `hotro db restored`). Returns it.
+    ///
+    /// Errors: [`StoreError::SqliteOnly`] on PostgreSQL (no head is recorded beside a
+    /// server), [`StoreError::CannotOpen`] when the head file cannot be written.
     pub fn accept_head(&mut self) -> Result<Option<ChainHead>, StoreError> {
+        self.sqlite()?;
         let head = self.chain_head()?;
         guard::reset_head(&self.path, head.as_ref()).map_err(|e| StoreError::CannotOpen {
             path: guard::head_path(&self.path),
@@ -289,6 +388,8 @@ impl Store {
         Ok(head)
     }
 
+    /// The SQLite file; on PostgreSQL the target in words ([`pg::describe_target`]:
+    /// `database @ host (role)`, never a password), not a file.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -297,7 +398,7 @@ impl Store {
     /// processes opening a fresh file at once exactly one migrates and the others see it done.
     fn migrate(&mut self) -> Result<(), StoreError> {
         let current: i64 = self
-            .conn
+            .sqlite()?
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| StoreError::from_sqlite(&self.path, e))?;
         if current == SCHEMA_VERSION {
@@ -356,12 +457,17 @@ impl Store {
     }
 
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`, rolled back
-    /// otherwise. SQLite errors are turned into errors that name the database file.
+    /// otherwise. SQLite errors are turned into errors that name the database file. For the
+    /// modules still on rusqlite; [`StoreError::SqliteOnly`] on PostgreSQL (use
+    /// [`Store::write_tx`]).
     pub(crate) fn write<T>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let path = self.path.clone();
+        let Conn::Sqlite(conn) = &mut self.conn else {
+            return Err(StoreError::SqliteOnly);
+        };
         if self.read_only {
             return Err(StoreError::ReadOnly { path });
         }
@@ -382,10 +488,7 @@ impl Store {
         let started = std::time::Instant::now();
         let mut attempt = 0u64;
         let tx = loop {
-            match self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-            {
+            match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
                 Ok(tx) => break tx,
                 Err(e) if error::is_busy(&e) && started.elapsed() < self.busy_timeout => {
                     if attempt == 0 {
@@ -402,7 +505,7 @@ impl Store {
         tx.commit()
             .map_err(|e| guard::noted(StoreError::from_sqlite(&path, e)))?;
         // The newest committed event, beside the file: a later open notices if it is lost.
-        if let Ok(Some(head)) = self.conn.query_row(
+        if let Ok(Some(head)) = conn.query_row(
             "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
             [],
             |r| {
@@ -417,14 +520,18 @@ impl Store {
         Ok(value)
     }
 
-    /// A read-only snapshot: several queries see one consistent state of the file.
+    /// A read-only snapshot: several queries see one consistent state of the file. For the
+    /// modules still on rusqlite; [`StoreError::SqliteOnly`] on PostgreSQL (use
+    /// [`Store::read_tx`]).
     pub(crate) fn read<T>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let path = self.path.clone();
-        let tx = self
-            .conn
+        let Conn::Sqlite(conn) = &mut self.conn else {
+            return Err(StoreError::SqliteOnly);
+        };
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .map_err(|e| guard::noted(StoreError::from_sqlite(&path, e)))?;
         let value = f(&tx).map_err(|e| guard::noted(e.with_path(&path)))?;
@@ -433,11 +540,37 @@ impl Store {
         Ok(value)
     }
 
-    /// Changes when any process commits to the file; cheap enough to poll every second.
+    /// Changes when another process commits; cheap enough to poll every second (the
+    /// console does, and refreshes when it changed).
+    ///
+    /// SQLite: the file's `PRAGMA data_version`. PostgreSQL: a counter raised each time the
+    /// store's [`pg::notify::ChangeListener`] (a second connection, opened by the first call)
+    /// has received a notification since the last call, read without waiting; it also rises
+    /// for this store's own writes. Errors: [`StoreError::Pg`] when the listener cannot
+    /// connect or its connection fails (the next call connects again).
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        self.conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))
-            .map_err(|e| StoreError::from_sqlite(&self.path, e))
+        match &self.conn {
+            Conn::Sqlite(conn) => conn
+                .pragma_query_value(None, "data_version", |r| r.get(0))
+                .map_err(|e| StoreError::from_sqlite(&self.path, e)),
+            Conn::Postgres(pg) => {
+                let mut listener = pg.listener.borrow_mut();
+                if listener.is_none() {
+                    *listener = Some(pg::notify::ChangeListener::open(&pg.url)?);
+                }
+                if let Some(l) = listener.as_mut() {
+                    match l.wait(Duration::ZERO) {
+                        Ok(tables) if !tables.is_empty() => pg.version.set(pg.version.get() + 1),
+                        Ok(_) => {}
+                        Err(e) => {
+                            *listener = None;
+                            return Err(e.into());
+                        }
+                    }
+                }
+                Ok(pg.version.get())
+            }
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 //! SKIP LOCKED`, so two senders claiming at once never get the same mail (and neither waits
 //! for the other).
 
-use super::engine::{Db, Row, Sql, Tx, params};
+use super::engine::{Row, Sql, Tx, params};
 use super::tickets::{from_millis, millis, opt_time};
 use super::{Store, StoreError};
 use crate::domain::outbox::{Delivery, OutgoingMail, Standing, standing};
@@ -372,69 +372,5 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<OutboxMail>, StoreError> {
         self.read_tx(|tx| of_ticket(tx, ticket, now))
-    }
-}
-
-impl Db {
-    /// [`Store::claim_outbox`] on either engine.
-    pub fn claim_outbox(
-        &mut self,
-        now: DateTime<Utc>,
-        limit: usize,
-        holder: &str,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Vec<OutboxMail>, StoreError> {
-        self.write(|tx| claim(tx, now, limit, holder, lease_until))
-    }
-
-    /// [`Store::mark_handing`] on either engine.
-    pub fn mark_handing(
-        &mut self,
-        id: i64,
-        holder: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.write(|tx| mark(tx, id, holder, now))
-    }
-
-    /// [`Store::settle_outbox`] on either engine.
-    pub fn settle_outbox(
-        &mut self,
-        id: i64,
-        holder: &str,
-        state: Delivery,
-        next_at: Option<DateTime<Utc>>,
-        error: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.write(|tx| settle(tx, id, holder, state, next_at, error, now))
-    }
-
-    /// [`Store::requeue_stalled`] on either engine.
-    pub fn requeue_stalled(&mut self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-        self.write(|tx| requeue_stalled(tx, now))
-    }
-
-    /// [`Store::requeue_outbox`] on either engine.
-    pub fn requeue_outbox(
-        &mut self,
-        message_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.write(|tx| requeue(tx, message_id, now))
-    }
-
-    /// [`Store::outbox`] on either engine.
-    pub fn outbox(&mut self, limit: usize, now: DateTime<Utc>) -> Result<OutboxView, StoreError> {
-        self.read(|tx| view(tx, limit, now))
-    }
-
-    /// [`Store::outbox_of`] on either engine.
-    pub fn outbox_of(
-        &mut self,
-        ticket: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<OutboxMail>, StoreError> {
-        self.read(|tx| of_ticket(tx, ticket, now))
     }
 }

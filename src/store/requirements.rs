@@ -2,7 +2,7 @@
 //! publication of a month is kept frozen; publishing the month again adds an amendment.
 //! On both engines ([`super::engine::Tx`]): one SQL text each.
 
-use super::engine::{Db, Sql, Tx, advisory_lock, params};
+use super::engine::{Sql, Tx, advisory_lock, params};
 use super::tickets::{from_millis, millis};
 use super::{Store, StoreError};
 use crate::domain::requirement::{Month, PublishedRow};
@@ -96,7 +96,8 @@ fn publication(
 
 impl Store {
     /// Freeze `rows` as the month's next publication (1 the first time, then amendments),
-    /// in one transaction. Returns it.
+    /// in one transaction. Returns it. On PostgreSQL the next version is read and written
+    /// under an advisory lock: concurrent publications are numbered in turn.
     pub fn publish_requirements(
         &mut self,
         month: Month,
@@ -115,29 +116,5 @@ impl Store {
         month: Month,
     ) -> Result<Vec<Publication>, StoreError> {
         self.read_tx(|tx| publications(tx, month))
-    }
-}
-
-impl Db {
-    /// [`Store::publish_requirements`] on either engine (on PostgreSQL the next version is
-    /// read and written under an advisory lock: concurrent publications are numbered in turn).
-    pub fn publish_requirements(
-        &mut self,
-        month: Month,
-        rows: &[PublishedRow],
-        at: DateTime<Utc>,
-        by: &str,
-    ) -> Result<Publication, StoreError> {
-        let text = rows_text(rows)?;
-        let version = self.write(|tx| publish(tx, month, &text, at, by))?;
-        Ok(publication(month, version, rows, at, by))
-    }
-
-    /// [`Store::requirement_publications`] on either engine.
-    pub fn requirement_publications(
-        &mut self,
-        month: Month,
-    ) -> Result<Vec<Publication>, StoreError> {
-        self.read(|tx| publications(tx, month))
     }
 }

@@ -19,3 +19,31 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Where this host keeps the database's search index, as a path the index folder sits
+    /// beside ([`crate::search::index_dir`] adds `.search`): the SQLite file itself; for a
+    /// PostgreSQL database, `hotro/pg-<db_id>` in this host's cache folder
+    /// (`$XDG_CACHE_HOME`, else `~/.cache`), one index per host and database, derived from
+    /// the server's search outbox (issue 17, Deliver 4). Errors: the database's id cannot
+    /// be read.
+    pub fn index_home(&mut self) -> Result<std::path::PathBuf, StoreError> {
+        let on_server = self.read_tx(|tx| Ok(tx.engine() == EngineKind::Postgres))?;
+        if !on_server {
+            return Ok(self.path().to_path_buf());
+        }
+        let id = self.db_id()?;
+        let safe: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache"))
+            })
+            .unwrap_or_else(std::env::temp_dir);
+        Ok(cache.join("hotro").join(format!("pg-{safe}")))
+    }
+}

@@ -8,13 +8,13 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::disallowed_macros)]
 
 use super::pg::Cluster;
-use hotro::store::{Db, EngineKind, PgConn, Store};
+use hotro::store::{EngineKind, Store};
 use std::path::PathBuf;
 
 /// One engine with a fresh hotro database on it. Dropped in field order: the connection,
 /// then the file's folder or the cluster.
 pub struct Engine {
-    pub db: Db,
+    pub db: Store,
     /// The SQLite file, or the PostgreSQL URL.
     pub target: String,
     _dir: Option<tempfile::TempDir>,
@@ -31,7 +31,7 @@ impl Engine {
     }
 
     /// Another connection to the same database (another operator's process).
-    pub fn reopen(&self) -> Db {
+    pub fn reopen(&self) -> Store {
         connect(self.db.engine(), &self.target)
     }
 
@@ -51,10 +51,10 @@ impl Engine {
 }
 
 /// A new connection to `target` on `kind` (for threads: an [`Engine`] is not `Sync`).
-pub fn connect(kind: EngineKind, target: &str) -> Db {
+pub fn connect(kind: EngineKind, target: &str) -> Store {
     match kind {
-        EngineKind::Sqlite => Db::Sqlite(Store::open(&PathBuf::from(target)).unwrap()),
-        EngineKind::Postgres => Db::Postgres(PgConn::open(target).unwrap()),
+        EngineKind::Sqlite => Store::open(&PathBuf::from(target)).unwrap(),
+        EngineKind::Postgres => Store::open_postgres(target).unwrap(),
     }
 }
 
@@ -63,7 +63,7 @@ fn sqlite() -> Engine {
     let path = dir.path().join("hotro.db");
     let store = Store::create(&path).unwrap();
     Engine {
-        db: Db::Sqlite(store),
+        db: store,
         target: path.to_string_lossy().into_owned(),
         _dir: Some(dir),
         _cluster: None,
@@ -79,7 +79,7 @@ fn postgres(required: bool) -> Option<Engine> {
         None => return None,
     };
     let url = cluster.create_db("hotro");
-    let db = Db::Postgres(PgConn::open(&url).unwrap());
+    let db = Store::open_postgres(&url).unwrap();
     Some(Engine {
         db,
         target: url,

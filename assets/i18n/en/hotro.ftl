@@ -157,6 +157,7 @@ error-read_only_old_schema = the read-only database { $path } has schema { $foun
 error-backup_failed = backup to { $path } failed: { $detail }. Nothing was left under that name.
 error-bad_value = unexpected value in database { $path }: { $detail }.
 error-sqlite = database { $path }: { $detail }
+error-sqlite_only = this operation is not available on PostgreSQL yet; docs/postgres.md lists what is.
 error-config_read = cannot read config file { $path }: { $detail }
 error-config_place = config error in { $file }
 error-config_line = , line { $line }

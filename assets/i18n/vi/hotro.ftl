@@ -157,6 +157,7 @@ error-read_only_old_schema = cơ sở dữ liệu chỉ đọc { $path } có lư
 error-backup_failed = sao lưu vào { $path } thất bại: { $detail }. Không để lại tệp nào dưới tên đó.
 error-bad_value = giá trị không hợp lệ trong cơ sở dữ liệu { $path }: { $detail }.
 error-sqlite = cơ sở dữ liệu { $path }: { $detail }
+error-sqlite_only = thao tác này chưa dùng được trên PostgreSQL; docs/postgres.md liệt kê những gì đã dùng được.
 error-config_read = không đọc được tệp cấu hình { $path }: { $detail }
 error-config_place = lỗi cấu hình trong { $file }
 error-config_line = , dòng { $line }

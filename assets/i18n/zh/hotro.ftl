@@ -157,6 +157,7 @@ error-read_only_old_schema = 只读数据库 { $path } 的结构版本为 { $fou
 error-backup_failed = 备份到 { $path } 失败：{ $detail }。该名称下未留下任何文件。
 error-bad_value = 数据库 { $path } 中有意外的值：{ $detail }。
 error-sqlite = 数据库 { $path }：{ $detail }
+error-sqlite_only = 此操作在 PostgreSQL 上尚不可用；docs/postgres.md 列出了已可用的操作。
 error-config_read = 无法读取配置文件 { $path }：{ $detail }
 error-config_place = 配置错误，位于 { $file }
 error-config_line = ，第 { $line } 行

@@ -15,9 +15,10 @@
 //! * [`copy`]: `hotro db copy`, a whole SQLite database into an empty PostgreSQL schema,
 //!   verified (row counts per table, the audit chain re-hashed on the copy).
 //!
-//! The store's transactions on PostgreSQL are [`super::engine::PgConn`]'s (drafts,
-//! announcements and the morning checks run on it, in the tests); the rest of the store
-//! (tickets, queues, the console) runs on SQLite only for now; the plan is in
+//! A [`super::Store`] opened with [`super::Store::open_postgres`] runs its transactions
+//! through [`super::engine::PgConn`] (the modules moved onto [`super::engine::Tx`]: drafts,
+//! announcements, checks, configs, requirements, changes, kb, outbox, in the tests); the rest
+//! of the store (tickets, queues, the console) runs on SQLite only for now; the plan is in
 //! docs/postgres.md.
 
 pub mod copy;

@@ -6,8 +6,9 @@
 //! LISTENs and waits on it. Notifications of a rolled-back transaction never arrive, and one
 //! transaction's repeats arrive once (PostgreSQL folds equal payloads).
 //!
-//! The console does not use it yet: it reads the store through SQLite only (docs/postgres.md,
-//! "Still to do"); this is the server side and the waiting, tested against a real server.
+//! A PostgreSQL [`crate::store::Store`] holds one for [`crate::store::Store::data_version`],
+//! the counter the console polls every second; the console itself still runs on SQLite only
+//! (docs/postgres.md, "Still to do").
 
 use super::{PgError, connect};
 use std::collections::BTreeSet;
