@@ -689,22 +689,35 @@ fn roles_are_enforced_by_the_server() {
 }
 
 #[test]
-fn other_commands_pointed_at_postgres_say_what_works() {
+fn commands_about_the_sqlite_file_say_so_on_postgres() {
     let home = tempfile::tempdir().unwrap();
-    for args in [vec!["ticket", "list"], vec!["db", "check"], vec!["init"]] {
+    for (args, command) in [
+        (vec!["db", "check"], "hotro db check"),
+        (vec!["db", "backup", "x.db"], "hotro db backup"),
+        (vec!["db", "restored"], "hotro db restored"),
+    ] {
         let mut all = vec!["--db", "postgresql:///hotro?host=/nonexistent"];
         all.extend(args.iter().copied());
         let out = hotro(home.path(), &all);
         assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
         assert!(
-            out.stderr.contains("db setup-roles --apply") && out.stderr.contains("db copy"),
+            out.stderr.contains(command) && out.stderr.contains("SQLite file only"),
             "{out:?}"
         );
-        assert!(
-            !home.path().join("postgresql:").exists(),
-            "no file made of the URL"
-        );
+        assert!(out.stderr.contains("pg_dump"), "{out:?}");
     }
+    // Any other command connects to the server (here: none there), never makes a file of
+    // the URL.
+    let out = hotro(
+        home.path(),
+        &["--db", "postgresql:///hotro?host=/nonexistent", "ticket", "list"],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("Cannot connect to PostgreSQL"), "{out:?}");
+    assert!(
+        !home.path().join("postgresql:").exists(),
+        "no file made of the URL"
+    );
     // A password on the command line is refused before anything is tried.
     let out = hotro(
         home.path(),
@@ -881,4 +894,71 @@ fn another_host_connects_with_tls_and_a_client_certificate() {
 /// A home directory without `~/.postgresql` (so only the environment's files count).
 fn cluster_home(files: &common::pg::TlsFiles) -> PathBuf {
     files.ca.parent().unwrap().join("home")
+}
+
+/// The CLI works a desk on PostgreSQL (issue 17): each operator connects as their own role,
+/// and who acts is the role the server authenticated, not a claim; the server refuses an
+/// event recorded in another operator's name even where hotro's sandbox rules would let it
+/// through (a test database), and nothing of it is kept.
+#[test]
+fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let admin_url = cluster.create_db("hotro");
+    ok(home.path(), &["--db", &admin_url, "init", "--test"]);
+    ok(home.path(), &["--db", &admin_url, "db", "setup-roles", "--apply"]);
+    let an = cluster.url("hotro", "nguyenvanan");
+    let bich = cluster.url("hotro", "tranthibich");
+    let out = ok(
+        home.path(),
+        &[
+            "--db",
+            &an,
+            "ticket",
+            "new",
+            "--title",
+            "Không đăng nhập được TABMIS — 无法登录",
+            "--requester",
+            "Lê Văn Cường",
+        ],
+    );
+    let key = "HT-2026-000001";
+    assert!(out.contains(key), "{out}");
+    ok(home.path(), &["--db", &an, "ticket", "assign", key, "--to", "tranthibich"]);
+    ok(
+        home.path(),
+        &["--db", &bich, "ticket", "reply", key, "--text", "Đã đặt lại mật khẩu"],
+    );
+    let shown = ok(home.path(), &["--db", &bich, "ticket", "show", key, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["ticket"]["assignee"], "tranthibich");
+    let actors: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap())
+        .collect();
+    assert_eq!(actors, ["nguyenvanan", "nguyenvanan", "tranthibich"]);
+    let listed = ok(home.path(), &["--db", &an, "ticket", "list", "--text", "dang nhap"]);
+    assert!(listed.contains(key), "{listed}");
+    // An operator claiming to be another: the server's row-level security refuses the
+    // event, and nothing changed.
+    let out = hotro(
+        home.path(),
+        &["--db", &an, "--as", "tranthibich", "ticket", "note", key, "--text", "giả mạo"],
+    );
+    assert_ne!(out.code, Some(0), "{out:?}");
+    let after = ok(home.path(), &["--db", &an, "ticket", "show", key, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&after).unwrap();
+    assert_eq!(v["ticket"]["version"], 3, "{after}");
+    // The key user's role reads, and is refused a change (by hotro, naming the role).
+    let key_user = cluster.url("hotro", "keyuser_hanoi");
+    ok(home.path(), &["--db", &key_user, "ticket", "show", key]);
+    let out = hotro(
+        home.path(),
+        &["--db", &key_user, "ticket", "assign", key, "--to", "nguyenvanan"],
+    );
+    assert_eq!(out.code, Some(5), "{out:?}");
 }

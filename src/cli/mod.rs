@@ -183,8 +183,14 @@ impl Env<'_> {
             )) => OpenMode::Inspect,
             _ => OpenMode::Existing,
         };
-        let store = Store::open_with(&path, mode, crate::store::BUSY_TIMEOUT)
-            .map_err(|e| self.store_err(e))?;
+        let store = match crate::store::Location::of(&path) {
+            // A PostgreSQL database is made by `hotro db setup-roles --apply` or the first
+            // connection of a role that may create tables: opening it brings the schema up
+            // to date in either mode.
+            crate::store::Location::Server(url) if !self.cli.demo => Store::open_postgres(&url),
+            _ => Store::open_with(&path, mode, crate::store::BUSY_TIMEOUT),
+        }
+        .map_err(|e| self.store_err(e))?;
         Ok(store)
     }
 
@@ -283,10 +289,12 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     // Every command that opens the database first establishes who acts, under the
     // configuration applied to it. A mistyped or forbidden --as (or HOTRO_AS) is an error
     // for every such command, reads included.
-    // PostgreSQL (issue 17) serves a few commands so far (db setup-roles, db copy, and
-    // db verify / db anchor on a postgres:// database), which open no SQLite file and
-    // establish no session (the server's role is who acts); any other command pointed at a
-    // PostgreSQL database says so instead of treating the URL as a file name.
+    // PostgreSQL (issue 17): every command runs on a `postgres://` database through the
+    // same store, except those about the SQLite file itself (its integrity check, its
+    // backup, accepting a restored file, the many-writers benchmark that checks the file),
+    // which say so instead of treating the URL as a file name. `db setup-roles`, `db copy`,
+    // and `db verify` / `db anchor` on a server open no store and establish no session (the
+    // server's role is who acts).
     let pg_url = cli
         .db
         .as_deref()
@@ -304,15 +312,25 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
                 args::DbCommand::Verify { .. } | args::DbCommand::Anchor { .. }
             ))
         ));
+    let file_only = match &cli.command {
+        Some(Command::Db(args::DbCommand::Check { .. })) => Some("db check"),
+        Some(Command::Db(args::DbCommand::Backup { .. })) => Some("db backup"),
+        Some(Command::Db(args::DbCommand::Restored)) => Some("db restored"),
+        Some(Command::Bench(_)) => Some("bench"),
+        _ => None,
+    };
     if let Some(url) = cli.db.as_deref().and_then(Path::to_str)
         && pg_url
-        && !on_postgres
+        && let Some(command) = file_only
     {
         let target = crate::store::pg::config(url)
             .map(|c| crate::store::pg::describe_target(&c))
             .unwrap_or_else(|_| one_line(url));
         return Err(UserError {
-            message: cat.f("error.postgres_not_yet", &[("target", &target)]),
+            message: cat.f(
+                "error.postgres_file_only",
+                &[("target", &target), ("command", &command)],
+            ),
             code: 2,
         }
         .into());

@@ -93,6 +93,36 @@ struct PgState {
     version: std::cell::Cell<i64>,
 }
 
+/// Where a database is: a SQLite file, or a PostgreSQL connection string (never holding a
+/// password: [`pg::config`] refuses one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The SQLite file.
+    File(PathBuf),
+    /// The PostgreSQL URL or `key=value` string.
+    Server(String),
+}
+
+impl Location {
+    /// `db` as given on the command line or in `HOTRO_DB`: a PostgreSQL URL
+    /// ([`pg::is_postgres_url`]) or a file.
+    pub fn of(db: &Path) -> Location {
+        match db.to_str() {
+            Some(text) if pg::is_postgres_url(text) => Location::Server(text.to_string()),
+            _ => Location::File(db.to_path_buf()),
+        }
+    }
+
+    /// Open another connection to the existing database ([`Store::open`] or
+    /// [`Store::open_postgres`]), with their errors.
+    pub fn open(&self) -> Result<Store, StoreError> {
+        match self {
+            Location::File(path) => Store::open(path),
+            Location::Server(url) => Store::open_postgres(url),
+        }
+    }
+}
+
 /// The store on either engine: SQLite through its file, PostgreSQL through a server.
 /// Opened by [`Store::open`] / [`Store::create`] / [`Store::open_with`] (SQLite) or
 /// [`Store::open_postgres`]; used on the thread that opened it.
@@ -229,6 +259,15 @@ impl Store {
             read_only: false,
             lost: None,
         })
+    }
+
+    /// Where this store's database is, to open another connection to it (a background
+    /// thread's own store: [`Location::open`]).
+    pub fn location(&self) -> Location {
+        match &self.conn {
+            Conn::Sqlite(_) => Location::File(self.path.clone()),
+            Conn::Postgres(pg) => Location::Server(pg.url.clone()),
+        }
     }
 
     /// Which engine the store is on.

@@ -1322,7 +1322,7 @@ db-copy-one_of_each = One side of the copy must be a SQLite file and the other a
 db-copy-done_back = Copied { $target } to { $path }: { $tables } tables, { $events } events; counts and the whole audit (chain, ticket rows, checks) verified on the new file (head { $head })
 db-copy-table = { $table }: { $rows } rows
 db-copy-done = Copied { $path } to { $target }: { $tables } tables, { $events } events; counts and audit chain verified on PostgreSQL (head { $head })
-error-postgres_not_yet = { $target } is a PostgreSQL database: today hotro uses PostgreSQL only for "hotro db setup-roles --apply", "hotro db copy" (to and from a SQLite file), "hotro db verify" (the audit chain) and "hotro db anchor". Every other command needs a SQLite file (--db FILE.db). See docs/postgres.md.
+error-postgres_file_only = { $target } is a PostgreSQL database, and "hotro { $command }" works on a SQLite file only. On PostgreSQL: pg_dump --format=custom for backups, "hotro db verify" for the audit (see docs/postgres.md).
 pg-bad_url = Not a PostgreSQL connection string: { $detail }
 pg-password_in_url = The connection string holds a password: passwords never go on the command line. Use PGPASSWORD, or peer authentication on the host
 pg-connect = Cannot connect to PostgreSQL { $target }: { $detail }

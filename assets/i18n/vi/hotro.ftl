@@ -1322,7 +1322,7 @@ db-copy-one_of_each = Một phía của việc sao chép phải là tệp SQLite
 db-copy-done_back = Đã sao chép { $target } sang { $path }: { $tables } bảng, { $events } sự kiện; số dòng và toàn bộ kiểm toán (chuỗi, dòng phiếu, kiểm tra đầu giờ) đã được kiểm tra trên tệp mới (đầu chuỗi { $head })
 db-copy-table = { $table }: { $rows } dòng
 db-copy-done = Đã sao chép { $path } sang { $target }: { $tables } bảng, { $events } sự kiện; số dòng và chuỗi kiểm toán đã được kiểm tra trên PostgreSQL (đầu chuỗi { $head })
-error-postgres_not_yet = { $target } là cơ sở dữ liệu PostgreSQL: hiện hotro chỉ dùng PostgreSQL cho "hotro db setup-roles --apply", "hotro db copy" (sang và từ tệp SQLite), "hotro db verify" (chuỗi kiểm toán) và "hotro db anchor". Mọi lệnh khác cần tệp SQLite (--db TỆP.db). Xem docs/postgres.md.
+error-postgres_file_only = { $target } là cơ sở dữ liệu PostgreSQL, còn "hotro { $command }" chỉ dùng cho tệp SQLite. Trên PostgreSQL: sao lưu bằng pg_dump --format=custom, kiểm toán bằng "hotro db verify" (xem docs/postgres.md).
 pg-bad_url = Không phải chuỗi kết nối PostgreSQL: { $detail }
 pg-password_in_url = Chuỗi kết nối chứa mật khẩu: mật khẩu không bao giờ được đặt trên dòng lệnh. Dùng PGPASSWORD, hoặc xác thực peer trên máy chủ
 pg-connect = Không kết nối được PostgreSQL { $target }: { $detail }

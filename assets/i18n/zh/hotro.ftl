@@ -1323,7 +1323,7 @@ db-copy-one_of_each = 复制的一方必须是 SQLite 文件，另一方是 Post
 db-copy-done_back = 已将 { $target } 复制到 { $path }：{ $tables } 张表，{ $events } 个事件；已在新文件上校验行数和完整审计（链、工单行、晨检）（链头 { $head }）
 db-copy-table = { $table }：{ $rows } 行
 db-copy-done = 已将 { $path } 复制到 { $target }：{ $tables } 张表，{ $events } 个事件；已在 PostgreSQL 上校验行数和审计链（链头 { $head }）
-error-postgres_not_yet = { $target } 是 PostgreSQL 数据库：目前 hotro 仅在 "hotro db setup-roles --apply"、"hotro db copy"（与 SQLite 文件互相复制）、"hotro db verify"（审计链）和 "hotro db anchor" 中使用 PostgreSQL。其他命令都需要 SQLite 文件（--db 文件.db）。参见 docs/postgres.md。
+error-postgres_file_only = { $target } 是 PostgreSQL 数据库，而 "hotro { $command }" 只适用于 SQLite 文件。在 PostgreSQL 上：用 pg_dump --format=custom 备份，用 "hotro db verify" 审计（参见 docs/postgres.md）。
 pg-bad_url = 不是 PostgreSQL 连接字符串：{ $detail }
 pg-password_in_url = 连接字符串中含有密码：密码绝不放在命令行上。请使用 PGPASSWORD，或主机上的 peer 认证
 pg-connect = 无法连接 PostgreSQL { $target }：{ $detail }
