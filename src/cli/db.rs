@@ -163,8 +163,8 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
         DbCommand::Anchor { out } => {
             let head = match postgres_db(env) {
                 Some(url) => {
-                    let mut client = pg_client(cat, &url)?;
-                    crate::store::pg::copy::chain_head(&mut client).map_err(|e| pg_err(cat, &e))?
+                    let mut conn = pg_conn(cat, &url)?;
+                    crate::store::pg::chain_head(&mut conn).map_err(|e| env.store_err(e))?
                 }
                 None => env.open()?.chain_head().map_err(|e| env.store_err(e))?,
             };
@@ -592,9 +592,13 @@ fn pg_verify(
     anchors: &[ChainHead],
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<VerifyReport> {
-    let cat = env.cat;
-    // Refuses a schema of another version; at this build's, opening below migrates nothing.
-    drop(pg_client(cat, url)?);
-    let mut conn = crate::store::PgConn::open(url).map_err(|e| pg_err(cat, &e))?;
+    let mut conn = pg_conn(env.cat, url)?;
     crate::store::pg::verify_audit(&mut conn, anchors, progress).map_err(|e| env.store_err(e))
+}
+
+/// The store's connection to the PostgreSQL database `url`, whose schema must be this
+/// build's ([`pg_client`] refuses another; at this build's, opening migrates nothing).
+fn pg_conn(cat: &Catalog, url: &str) -> Result<crate::store::PgConn> {
+    drop(pg_client(cat, url)?);
+    crate::store::PgConn::open(url).map_err(|e| pg_err(cat, &e))
 }

@@ -8,14 +8,15 @@
 //! (`ticket_counts`, `search_outbox`) are emptied and copied as the file has them, and the
 //! identity sequences are moved past the copied ids. Before the commit the copy is checked:
 //! every table's row count must be the file's, and the audit chain is re-hashed on the
-//! PostgreSQL rows with the one hash rule ([`crate::store::chain`]) and must be unbroken with
-//! the file's head. Any difference rolls the whole copy back.
+//! PostgreSQL rows by the audit's own chain walk (store/audit.rs, the one hash rule of
+//! [`crate::store::chain`]) and must be unbroken with the file's head. Any difference rolls
+//! the whole copy back. (`hotro db verify --db postgres://…` then runs the whole audit:
+//! [`super::verify_audit`].)
 
 use super::{PgError, TABLES};
 use crate::store::audit::Tally;
 use crate::store::engine::{PgTx, Tx};
 use crate::store::{ChainHead, StoreError};
-use postgres::GenericClient;
 use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -528,16 +529,4 @@ fn fill_sqlite(client: &mut postgres::Client, path: &Path) -> Result<Vec<(String
     tx.commit()?;
     out.commit().map_err(file_err)?;
     Ok(tables)
-}
-
-/// The newest event and its stored hash on PostgreSQL (`None` before the first event).
-///
-/// Errors: [`PgError::Server`].
-pub fn chain_head(client: &mut impl GenericClient) -> Result<Option<ChainHead>, PgError> {
-    Ok(client
-        .query_opt("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", &[])?
-        .map(|r| ChainHead {
-            event_id: r.get(0),
-            hash: r.get(1),
-        }))
 }

@@ -53,6 +53,14 @@ pub fn verify_audit(
     conn.read(|tx| super::audit::verify_in(tx, anchors, None, progress))
 }
 
+/// The newest event and its stored hash on PostgreSQL (`None` before the first event): what
+/// `hotro db anchor` prints; the same read as `Store::chain_head`.
+///
+/// Errors: [`StoreError::Postgres`].
+pub fn chain_head(conn: &mut PgConn) -> Result<Option<ChainHead>, StoreError> {
+    conn.read(super::audit::chain_head_in)
+}
+
 /// The advisory lock key that serialises schema migrations ("hotro" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0068_6f74_726f;
 
