@@ -259,8 +259,11 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
     let events = expected.iter().find(|(t, _)| t == "events").unwrap().1;
     assert!(events > 200, "a desk with history: {events} events");
     assert!(expected.iter().find(|(t, _)| t == "articles").unwrap().1 > 0);
-    // The chain re-verified on the server rows, with the head `hotro db anchor` gives.
-    let chain = pg::copy::verify_chain(&mut client).unwrap();
+    // The whole audit on the server rows (the chain, every ticket row, the checks), with the
+    // head `hotro db anchor` gives.
+    let mut conn = hotro::store::PgConn::open(&url).unwrap();
+    let chain = pg::verify_audit(&mut conn, &[], &mut |_, _| {}).unwrap();
+    assert!(chain.is_clean(), "{chain:?}");
     assert_eq!(chain.events, events);
     assert_eq!(chain.first_broken, None);
     let anchor = ok(
@@ -411,8 +414,9 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
         home.path(),
         &["--db", &url, "db", "verify", "--anchor", pg_anchor.trim()],
     );
+    assert!(verified.contains("Audit trail intact"), "{verified}");
     assert!(
-        verified.contains("Audit chain intact on PostgreSQL"),
+        verified.contains("ticket rows match their events"),
         "{verified}"
     );
     assert!(verified.contains("Anchor: event"), "{verified}");
@@ -440,13 +444,13 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
     client
         .batch_execute("SET session_replication_role = origin")
         .unwrap();
-    let chain = pg::copy::verify_chain(&mut client).unwrap();
-    assert_eq!(chain.first_broken, Some(victim));
+    let chain = pg::verify_audit(&mut conn, &[], &mut |_, _| {}).unwrap();
+    assert_eq!(chain.first_broken.map(|b| b.event_id), Some(victim));
     let out = hotro(home.path(), &["--db", &url, "db", "verify"]);
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
         out.stdout
-            .contains(&format!("BROKEN on PostgreSQL at event {victim}")),
+            .contains(&format!("AUDIT TRAIL BROKEN at event {victim} ")),
         "{out:?}"
     );
     // Copying the tampered database back is refused by the SQLite audit; no file is made.
@@ -471,6 +475,238 @@ fn copy_moves_a_desk_with_its_history_and_verifies_it() {
         .filter(|e| e.file_name().to_string_lossy().contains("hotro-copy"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// The desk of [`sqlite_desk`] with a finalised morning check (amended after finalising),
+/// copied to a fresh database on `cluster`; the file and the server's URL.
+fn copied_desk(home: &Path, cluster: &Cluster) -> (PathBuf, String) {
+    let db = sqlite_desk(home);
+    let d = db.to_str().unwrap();
+    let op = ["--db", d, "--as", "nguyenvanan"];
+    let run = |args: &[&str]| ok(home, &[&op[..], args].concat());
+    run(&["check", "record", "TABMIS", "ok"]);
+    run(&[
+        "check",
+        "record",
+        "Mail",
+        "down",
+        "--note",
+        "không gửi được",
+    ]);
+    run(&["check", "finalise"]);
+    run(&["check", "record", "Mail", "slow"]);
+    let url = cluster.create_db("hotro");
+    ok(home, &["db", "copy", "--from", d, "--to", &url]);
+    (db, url)
+}
+
+/// `db verify --json`'s report.
+fn verify_json(home: &Path, db: &str) -> serde_json::Value {
+    let out = ok(
+        home,
+        &["--db", db, "--as", "nguyenvanan", "db", "verify", "--json"],
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn a_copied_desk_passes_the_whole_audit_on_the_server_with_the_files_counts() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let (db, url) = copied_desk(home.path(), &cluster);
+    let file = verify_json(home.path(), db.to_str().unwrap());
+    let server = verify_json(home.path(), &url);
+    assert_eq!(file["first_problem"], serde_json::Value::Null, "{file}");
+    assert_eq!(server["first_problem"], serde_json::Value::Null, "{server}");
+    for field in ["events", "tickets", "check_days", "head", "problems"] {
+        assert_eq!(server[field], file[field], "{field}: {server} / {file}");
+    }
+    assert!(file["tickets"].as_i64().unwrap() > 120, "{file}");
+    assert_eq!(file["check_days"].as_i64(), Some(1), "{file}");
+    // The same through the library, with progress over events and ticket rows.
+    let mut conn = hotro::store::PgConn::open(&url).unwrap();
+    let mut last = (0, 0);
+    let report = pg::verify_audit(&mut conn, &[], &mut |d, t| last = (d, t)).unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    let items = (report.events + report.tickets) as u64;
+    assert_eq!(last, (items, items));
+    let text = ok(home.path(), &["--db", &url, "db", "verify"]);
+    assert!(text.contains("Audit trail intact"), "{text}");
+    assert!(text.contains("1 finalised morning checks"), "{text}");
+    assert!(text.contains("keep it outside the database"), "{text}");
+}
+
+#[test]
+fn a_ticket_row_or_a_check_changed_on_the_server_is_named() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let (_db, url) = copied_desk(home.path(), &cluster);
+    let mut client = cluster.superuser("hotro");
+    let row = client
+        .query_one(
+            "SELECT key, title FROM tickets ORDER BY id OFFSET 5 LIMIT 1",
+            &[],
+        )
+        .unwrap();
+    let (key, title): (String, String) = (row.get(0), row.get(1));
+    assert!(!title.contains('\''));
+    // As the superuser, behind the triggers' back.
+    let sql = |client: &mut postgres::Client, sql: &str| {
+        client
+            .batch_execute(&format!(
+                "SET session_replication_role = replica; {sql}; \
+                 SET session_replication_role = origin"
+            ))
+            .unwrap();
+    };
+    sql(
+        &mut client,
+        &format!("UPDATE tickets SET title = 'x' WHERE key = '{key}'"),
+    );
+    let out = hotro(home.path(), &["--db", &url, "db", "verify"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stdout
+            .contains(&format!("ticket {key}: title is `x` in the row")),
+        "{out:?}"
+    );
+    let mut conn = hotro::store::PgConn::open(&url).unwrap();
+    let report = pg::verify_audit(&mut conn, &[], &mut |_, _| {}).unwrap();
+    assert_eq!(report.first_broken, None, "the chain itself is intact");
+    assert!(
+        matches!(&report.first_problem,
+            Some(hotro::store::Problem::StateField { ticket, field, row, .. })
+                if *ticket == key && field == "title" && row.as_deref() == Some("x")),
+        "{report:?}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&hotro(home.path(), &["--db", &url, "db", "verify", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(json["first_problem"]["ticket"].as_str(), Some(key.as_str()));
+    assert_eq!(json["first_problem"]["field"].as_str(), Some("title"));
+
+    // Put back: clean again. A finalised check's result changed instead is named.
+    sql(
+        &mut client,
+        &format!("UPDATE tickets SET title = '{title}' WHERE key = '{key}'"),
+    );
+    let report = pg::verify_audit(&mut conn, &[], &mut |_, _| {}).unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    sql(
+        &mut client,
+        "UPDATE check_results SET result = 'down' WHERE result = 'ok'",
+    );
+    let out = hotro(home.path(), &["--db", &url, "db", "verify"]);
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let report = pg::verify_audit(&mut conn, &[], &mut |_, _| {}).unwrap();
+    assert!(
+        matches!(&report.first_problem,
+            Some(hotro::store::Problem::CheckResult { field, now, .. })
+                if field == "result" && now.as_deref() == Some("down")),
+        "{report:?}"
+    );
+}
+
+#[test]
+fn reports_read_the_same_on_both_engines() {
+    use chrono::{TimeZone, Utc};
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let (db, url) = copied_desk(home.path(), &cluster);
+    // A link from an article to tickets, so that the joins through the JSON list have rows.
+    let mut client = cluster.superuser("hotro");
+    let keys: Vec<String> = client
+        .query("SELECT key FROM tickets ORDER BY id LIMIT 3", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let linked = serde_json::to_string(&keys).unwrap();
+    client
+        .execute(
+            "UPDATE articles SET linked_tickets = $1 WHERE id = (SELECT min(id) FROM articles)",
+            &[&linked],
+        )
+        .unwrap();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE articles SET linked_tickets = ?1 WHERE id = (SELECT min(id) FROM articles)",
+            [&linked],
+        )
+        .unwrap();
+    let categories: Vec<String> = client
+        .query(
+            "SELECT DISTINCT category FROM tickets WHERE category IS NOT NULL ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(!categories.is_empty());
+    let mut file = hotro::store::Store::open(&db).unwrap();
+    let mut server = hotro::store::Store::open_postgres(&url).unwrap();
+    let from = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+    let facts = file.report_facts(from, to).unwrap();
+    assert!(facts.len() > 120, "{}", facts.len());
+    let key = |f: &hotro::domain::report::Facts| format!("{f:?}");
+    let mut a: Vec<String> = facts.iter().map(key).collect();
+    let mut b: Vec<String> = server
+        .report_facts(from, to)
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    let received = file.received_between(from, to).unwrap();
+    assert!(received.len() > 120);
+    let dbg = |v: &[hotro::domain::report::Received]| {
+        let mut v: Vec<String> = v.iter().map(|r| format!("{r:?}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        dbg(&received),
+        dbg(&server.received_between(from, to).unwrap())
+    );
+    let mut e1 = file.escalations_between(from, to).unwrap();
+    let mut e2 = server.escalations_between(from, to).unwrap();
+    e1.sort();
+    e2.sort();
+    assert_eq!(e1, e2);
+    let mut l1 = file.articles_linked_between(from, to).unwrap();
+    let mut l2 = server.articles_linked_between(from, to).unwrap();
+    l1.sort();
+    l2.sort();
+    assert!(!l1.is_empty());
+    assert_eq!(l1, l2);
+    let u1 = file.user_errors_between(from, to, &categories).unwrap();
+    let u2 = server.user_errors_between(from, to, &categories).unwrap();
+    assert!(!u1.is_empty());
+    let dbg = |v: &[hotro::domain::report::UserError]| {
+        let mut v: Vec<String> = v.iter().map(|r| format!("{r:?}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(dbg(&u1), dbg(&u2));
+    // An empty window and no categories read nothing on either.
+    assert!(server.report_facts(from, from).unwrap().is_empty());
+    assert!(
+        server
+            .user_errors_between(from, to, &[])
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -710,10 +946,18 @@ fn commands_about_the_sqlite_file_say_so_on_postgres() {
     // the URL.
     let out = hotro(
         home.path(),
-        &["--db", "postgresql:///hotro?host=/nonexistent", "ticket", "list"],
+        &[
+            "--db",
+            "postgresql:///hotro?host=/nonexistent",
+            "ticket",
+            "list",
+        ],
     );
     assert_eq!(out.code, Some(1), "{out:?}");
-    assert!(out.stderr.contains("Cannot connect to PostgreSQL"), "{out:?}");
+    assert!(
+        out.stderr.contains("Cannot connect to PostgreSQL"),
+        "{out:?}"
+    );
     assert!(
         !home.path().join("postgresql:").exists(),
         "no file made of the URL"
@@ -855,7 +1099,7 @@ fn another_host_connects_with_tls_and_a_client_certificate() {
     ];
     let (code, out) = run(&all, &url);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("Audit chain intact"), "{out}");
+    assert!(out.contains("Audit trail intact"), "{out}");
     // The role is the certificate's, whatever the string claims.
     let claimed = url.replace("nguyenvanan@", "postgres@");
     let (code, out) = run(&all, &claimed);
@@ -908,7 +1152,10 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
     let home = tempfile::tempdir().unwrap();
     let admin_url = cluster.create_db("hotro");
     ok(home.path(), &["--db", &admin_url, "init", "--test"]);
-    ok(home.path(), &["--db", &admin_url, "db", "setup-roles", "--apply"]);
+    ok(
+        home.path(),
+        &["--db", &admin_url, "db", "setup-roles", "--apply"],
+    );
     let an = cluster.url("hotro", "nguyenvanan");
     let bich = cluster.url("hotro", "tranthibich");
     let out = ok(
@@ -926,12 +1173,26 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
     );
     let key = "HT-2026-000001";
     assert!(out.contains(key), "{out}");
-    ok(home.path(), &["--db", &an, "ticket", "assign", key, "--to", "tranthibich"]);
     ok(
         home.path(),
-        &["--db", &bich, "ticket", "reply", key, "--text", "Đã đặt lại mật khẩu"],
+        &["--db", &an, "ticket", "assign", key, "--to", "tranthibich"],
     );
-    let shown = ok(home.path(), &["--db", &bich, "ticket", "show", key, "--json"]);
+    ok(
+        home.path(),
+        &[
+            "--db",
+            &bich,
+            "ticket",
+            "reply",
+            key,
+            "--text",
+            "Đã đặt lại mật khẩu",
+        ],
+    );
+    let shown = ok(
+        home.path(),
+        &["--db", &bich, "ticket", "show", key, "--json"],
+    );
     let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(v["ticket"]["assignee"], "tranthibich");
     let actors: Vec<&str> = v["timeline"]
@@ -941,13 +1202,26 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
         .map(|e| e["actor"].as_str().unwrap())
         .collect();
     assert_eq!(actors, ["nguyenvanan", "nguyenvanan", "tranthibich"]);
-    let listed = ok(home.path(), &["--db", &an, "ticket", "list", "--text", "dang nhap"]);
+    let listed = ok(
+        home.path(),
+        &["--db", &an, "ticket", "list", "--text", "dang nhap"],
+    );
     assert!(listed.contains(key), "{listed}");
     // An operator claiming to be another: the server's row-level security refuses the
     // event, and nothing changed.
     let out = hotro(
         home.path(),
-        &["--db", &an, "--as", "tranthibich", "ticket", "note", key, "--text", "giả mạo"],
+        &[
+            "--db",
+            &an,
+            "--as",
+            "tranthibich",
+            "ticket",
+            "note",
+            key,
+            "--text",
+            "giả mạo",
+        ],
     );
     assert_ne!(out.code, Some(0), "{out:?}");
     let after = ok(home.path(), &["--db", &an, "ticket", "show", key, "--json"]);
@@ -958,7 +1232,15 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
     ok(home.path(), &["--db", &key_user, "ticket", "show", key]);
     let out = hotro(
         home.path(),
-        &["--db", &key_user, "ticket", "assign", key, "--to", "nguyenvanan"],
+        &[
+            "--db",
+            &key_user,
+            "ticket",
+            "assign",
+            key,
+            "--to",
+            "nguyenvanan",
+        ],
     );
     assert_eq!(out.code, Some(5), "{out:?}");
 }

@@ -124,7 +124,7 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                             .unwrap_or_else(|_| one_line(&s.status));
                         say!("  {:<22} {}", label, s.count);
                     }
-                    for line in verify_lines(cat, &report.audit, &anchors) {
+                    for line in verify_lines(cat, &report.audit, &anchors, false) {
                         say!("{line}");
                     }
                 }
@@ -141,19 +141,20 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
         }
         DbCommand::Verify { anchor, out } => {
             let anchors = anchors(env, anchor.as_deref())?;
-            if let Some(url) = postgres_db(env) {
-                return pg_verify(env, &url, &anchors, out.json);
-            }
-            let mut store = env.open()?;
+            let server = postgres_db(env);
             let bar = verify_progress(cat);
-            let report = store
-                .verify_audit_with(&anchors, &mut |d, t| bar.update(d, t))
-                .map_err(|e| env.store_err(e))?;
+            let report = match &server {
+                Some(url) => pg_verify(env, url, &anchors, &mut |d, t| bar.update(d, t))?,
+                None => env
+                    .open()?
+                    .verify_audit_with(&anchors, &mut |d, t| bar.update(d, t))
+                    .map_err(|e| env.store_err(e))?,
+            };
             bar.finish();
             if out.json {
                 out::json(&report)?;
             } else {
-                for line in verify_lines(cat, &report, &anchors) {
+                for line in verify_lines(cat, &report, &anchors, server.is_some()) {
                     say!("{line}");
                 }
             }
@@ -162,8 +163,8 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
         DbCommand::Anchor { out } => {
             let head = match postgres_db(env) {
                 Some(url) => {
-                    let mut client = pg_client(cat, &url)?;
-                    crate::store::pg::copy::chain_head(&mut client).map_err(|e| pg_err(cat, &e))?
+                    let mut conn = pg_conn(cat, &url)?;
+                    crate::store::pg::chain_head(&mut conn).map_err(|e| env.store_err(e))?
                 }
                 None => env.open()?.chain_head().map_err(|e| env.store_err(e))?,
             };
@@ -262,7 +263,15 @@ fn anchors(env: &Env<'_>, anchor: Option<&str>) -> Result<Vec<ChainHead>> {
 
 /// What `db verify` (and the audit part of `db check`) prints: the first problem and how
 /// many there are, or what was found intact.
-fn verify_lines(cat: &Catalog, report: &VerifyReport, anchors: &[ChainHead]) -> Vec<String> {
+/// What `db verify` / `db check` print of an audit: its counts, anchors and head when clean
+/// (`on_server`: the head is to be kept outside a PostgreSQL database, not a file), else the
+/// first problem and how many there are.
+fn verify_lines(
+    cat: &Catalog,
+    report: &VerifyReport,
+    anchors: &[ChainHead],
+    on_server: bool,
+) -> Vec<String> {
     let Some(first) = &report.first_problem else {
         let mut out = vec![cat.f(
             "db.verify.ok",
@@ -276,7 +285,11 @@ fn verify_lines(cat: &Catalog, report: &VerifyReport, anchors: &[ChainHead]) -> 
             out.push(cat.f("db.verify.anchor_ok", &[("id", &a.event_id)]));
         }
         if let Some(head) = &report.head {
-            out.push(cat.f("db.verify.head", &[("head", head)]));
+            out.push(if on_server {
+                cat.f("db.verify.pg_head", &[("head", head)])
+            } else {
+                cat.f("db.verify.head", &[("head", head)])
+            });
         }
         return out;
     };
@@ -569,74 +582,23 @@ fn pg_client(cat: &Catalog, url: &str) -> Result<postgres::Client> {
     Ok(client)
 }
 
-/// `hotro db verify --db postgres://…`: the audit chain re-hashed over the server's rows, and
-/// the anchors given. Ticket rows are not compared with their state hashes on PostgreSQL yet
-/// (docs/postgres.md), and the output says so. Exit 1 when anything is wrong.
-fn pg_verify(env: &Env<'_>, url: &str, anchors: &[ChainHead], json: bool) -> Result<i32> {
-    use crate::store::pg::copy;
-    let cat = env.cat;
-    let mut client = pg_client(cat, url)?;
-    let chain = copy::verify_chain(&mut client).map_err(|e| pg_err(cat, &e))?;
-    let mut checked = Vec::new();
-    for a in anchors {
-        let found = copy::stored_hash(&mut client, a.event_id).map_err(|e| pg_err(cat, &e))?;
-        checked.push((a.clone(), found));
-    }
-    let clean = chain.first_broken.is_none()
-        && checked
-            .iter()
-            .all(|(a, found)| found.as_deref() == Some(a.hash.as_str()));
-    if json {
-        #[derive(Serialize)]
-        struct Anchor<'a> {
-            anchor: &'a ChainHead,
-            found: Option<&'a str>,
-        }
-        #[derive(Serialize)]
-        struct Report<'a> {
-            engine: &'static str,
-            clean: bool,
-            chain: &'a copy::ChainCheck,
-            anchors: Vec<Anchor<'a>>,
-            ticket_rows_checked: bool,
-        }
-        out::json(&Report {
-            engine: "postgres",
-            clean,
-            chain: &chain,
-            anchors: checked
-                .iter()
-                .map(|(a, f)| Anchor {
-                    anchor: a,
-                    found: f.as_deref(),
-                })
-                .collect(),
-            ticket_rows_checked: false,
-        })?;
-        return Ok(if clean { 0 } else { 1 });
-    }
-    match chain.first_broken {
-        Some(id) => say!("{}", cat.f("db.verify.pg_broken", &[("id", &id)])),
-        None => say!("{}", cat.f("db.verify.pg_ok", &[("events", &chain.events)])),
-    }
-    for (a, found) in &checked {
-        match found {
-            None => say!(
-                "{}",
-                cat.f("db.verify.pg_anchor_missing", &[("id", &a.event_id)])
-            ),
-            Some(h) if *h != a.hash => say!(
-                "{}",
-                cat.f(
-                    "db.verify.anchor_mismatch",
-                    &[("id", &a.event_id), ("found", h), ("anchored", &a.hash)]
-                )
-            ),
-            Some(_) => say!("{}", cat.f("db.verify.anchor_ok", &[("id", &a.event_id)])),
-        }
-    }
-    if let Some(head) = &chain.head {
-        say!("{}", cat.f("db.verify.pg_head", &[("head", head)]));
-    }
-    Ok(if clean { 0 } else { 1 })
+/// `hotro db verify --db postgres://…`: the store's whole audit on the server's rows
+/// ([`crate::store::pg::verify_audit`]: the chain, the anchors given, every ticket row against
+/// its state hash and versions, finalised morning checks, configurations, attachments), the
+/// same report as on a file. The schema must be this build's (never migrated by a verify).
+fn pg_verify(
+    env: &Env<'_>,
+    url: &str,
+    anchors: &[ChainHead],
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyReport> {
+    let mut conn = pg_conn(env.cat, url)?;
+    crate::store::pg::verify_audit(&mut conn, anchors, progress).map_err(|e| env.store_err(e))
+}
+
+/// The store's connection to the PostgreSQL database `url`, whose schema must be this
+/// build's ([`pg_client`] refuses another; at this build's, opening migrates nothing).
+fn pg_conn(cat: &Catalog, url: &str) -> Result<crate::store::PgConn> {
+    drop(pg_client(cat, url)?);
+    crate::store::PgConn::open(url).map_err(|e| pg_err(cat, &e))
 }

@@ -25,13 +25,14 @@
 pub(crate) use super::chain::chain_hash;
 use super::chain::hex;
 use super::checks::{day_in, log_in};
+use super::engine::{Row, Sql, Tx, params};
 use super::tickets::{TICKET_COLUMNS, from_millis, millis, ticket_from_row};
 use super::{CheckLogEntry, Store, StoreError};
 use crate::domain::check::{CheckDay, Entry};
 use crate::domain::status::Status;
 use crate::domain::ticket::Ticket;
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -328,55 +329,59 @@ impl<'a> Tally<'a> {
 }
 
 /// Walk the chain, oldest first: the number of events, where it first breaks and its head.
-fn verify_chain(
-    tx: &Transaction<'_>,
+/// One streaming query: the events are hashed as they arrive, never all held.
+pub(crate) fn verify_chain(
+    tx: &mut dyn Tx,
     tally: &mut Tally<'_>,
 ) -> Result<(i64, Option<BrokenLink>, Option<ChainHead>), StoreError> {
-    let mut stmt = tx.prepare(
-        "SELECT e.id, e.ticket_id, e.version, e.at, e.actor, e.kind, e.payload, e.hash, e.state,
-                t.key
-         FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id ORDER BY e.id",
-    )?;
-    let mut rows = stmt.query([])?;
     let mut previous = String::new();
     let mut events = 0i64;
     let mut broken = None;
     let mut head = None;
-    while let Some(r) = rows.next()? {
-        events += 1;
-        tally.tick();
-        let id: i64 = r.get(0)?;
-        let stored: String = r.get(7)?;
-        let state: Option<String> = r.get(8)?;
-        let expected = chain_hash(
-            &previous,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            &r.get::<_, String>(4)?,
-            &r.get::<_, String>(5)?,
-            &r.get::<_, String>(6)?,
-            state.as_deref(),
-        );
-        if broken.is_none() && stored != expected {
-            broken = Some(BrokenLink {
+    tx.query(
+        &Sql::both(
+            "SELECT e.id, e.ticket_id, e.version, e.at, e.actor, e.kind, e.payload, e.hash,
+                    e.state, t.key
+             FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id ORDER BY e.id",
+        ),
+        params![],
+        &mut |r| {
+            events += 1;
+            tally.tick();
+            let id: i64 = r.get(0)?;
+            let stored: String = r.get(7)?;
+            let state: Option<String> = r.get(8)?;
+            let expected = chain_hash(
+                &previous,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                &r.get::<String>(4)?,
+                &r.get::<String>(5)?,
+                &r.get::<String>(6)?,
+                state.as_deref(),
+            );
+            if broken.is_none() && stored != expected {
+                broken = Some(BrokenLink {
+                    event_id: id,
+                    ticket: r.get(9)?,
+                    version: r.get(2)?,
+                });
+            }
+            head = Some(ChainHead {
                 event_id: id,
-                ticket: r.get(9)?,
-                version: r.get(2)?,
+                hash: stored.clone(),
             });
-        }
-        head = Some(ChainHead {
-            event_id: id,
-            hash: stored.clone(),
-        });
-        previous = stored;
-    }
+            previous = stored;
+            Ok(())
+        },
+    )?;
     Ok((events, broken, head))
 }
 
 /// Every value the ticket's events mention (and the times they happened): the candidates
 /// for "what the field was after its events" when exactly one field of the row differs.
-fn candidates_of(tx: &Transaction<'_>, ticket_id: i64) -> Result<BTreeSet<String>, StoreError> {
+fn candidates_of(tx: &mut dyn Tx, ticket_id: i64) -> Result<BTreeSet<String>, StoreError> {
     fn walk(v: &serde_json::Value, out: &mut BTreeSet<String>) {
         match v {
             serde_json::Value::String(s) => {
@@ -394,18 +399,20 @@ fn candidates_of(tx: &Transaction<'_>, ticket_id: i64) -> Result<BTreeSet<String
         }
     }
     let mut out: BTreeSet<String> = Status::ALL.iter().map(|s| s.as_str().to_string()).collect();
-    let mut stmt =
-        tx.prepare_cached("SELECT version, at, actor, payload FROM events WHERE ticket_id = ?1")?;
-    let mut rows = stmt.query([ticket_id])?;
-    while let Some(r) = rows.next()? {
-        out.insert(r.get::<_, i64>(0)?.to_string());
-        out.insert(r.get::<_, i64>(1)?.to_string());
-        out.insert(r.get(2)?);
-        let payload: String = r.get(3)?;
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload) {
-            walk(&v, &mut out);
-        }
-    }
+    tx.query(
+        &Sql::both("SELECT version, at, actor, payload FROM events WHERE ticket_id = $1"),
+        params![ticket_id],
+        &mut |r| {
+            out.insert(r.get::<i64>(0)?.to_string());
+            out.insert(r.get::<i64>(1)?.to_string());
+            out.insert(r.get(2)?);
+            let payload: String = r.get(3)?;
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload) {
+                walk(&v, &mut out);
+            }
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
@@ -445,115 +452,136 @@ fn readable(field: &str, value: Option<String>) -> Option<String> {
     })
 }
 
-/// Compare every ticket row with its events.
+/// Ticket rows read per round trip while they are compared with their events: a page is
+/// held while its tickets' events are looked up (a transaction runs one statement at a time).
+const TICKET_PAGE: i64 = 1_000;
+
+/// Compare every ticket row with its events, a page of rows at a time in id order.
 fn verify_tickets(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     found: &mut Findings,
     tally: &mut Tally<'_>,
 ) -> Result<i64, StoreError> {
+    // After the ticket's columns (0..=31, TICKET_COLUMNS): the events' count, lowest and
+    // highest version, the queues' `following_group`, and the newest event's id and state.
     let sql = format!(
         "SELECT {TICKET_COLUMNS},
             (SELECT count(*) FROM events e WHERE e.ticket_id = tickets.id),
             (SELECT min(e.version) FROM events e WHERE e.ticket_id = tickets.id),
             (SELECT max(e.version) FROM events e WHERE e.ticket_id = tickets.id),
-            following_group
-         FROM tickets ORDER BY id"
+            following_group,
+            (SELECT e.id FROM events e WHERE e.ticket_id = tickets.id
+             ORDER BY e.version DESC, e.id LIMIT 1),
+            (SELECT e.state FROM events e WHERE e.ticket_id = tickets.id
+             ORDER BY e.version DESC, e.id LIMIT 1)
+         FROM tickets WHERE tickets.id > $1 ORDER BY tickets.id LIMIT $2"
     );
-    let mut stmt = tx.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
-    let mut newest_of =
-        tx.prepare_cached("SELECT id, state FROM events WHERE ticket_id = ?1 AND version = ?2")?;
-    let mut versions_of =
-        tx.prepare_cached("SELECT version FROM events WHERE ticket_id = ?1 ORDER BY version")?;
     let mut tickets = 0i64;
-    while let Some(r) = rows.next()? {
-        tickets += 1;
-        tally.tick();
-        let id: i64 = r.get(0)?;
-        let key: String = r.get(1)?;
-        let row_version: i64 = r.get(30)?;
-        // After the ticket's columns (0..=31, TICKET_COLUMNS).
-        let count: i64 = r.get(32)?;
-        let min: Option<i64> = r.get(33)?;
-        let max: i64 = r.get::<_, Option<i64>>(34)?.unwrap_or(0);
-        if count != max || min.is_some_and(|m| m != 1) {
-            let versions: Vec<i64> = versions_of
-                .query_map([id], |v| v.get(0))?
-                .collect::<Result<_, _>>()?;
-            let missing = (1i64..)
-                .zip(&versions)
-                .find(|(want, got)| *want != **got)
-                .map(|(want, _)| want)
-                .unwrap_or(max + 1);
-            found.add(Problem::VersionMissing {
-                ticket: key,
-                version: missing,
-            });
-            continue;
-        }
-        if row_version != count {
-            found.add(Problem::VersionMismatch {
-                ticket: key,
-                row_version,
-                events: count,
-                newest: max,
-            });
-            continue;
-        }
-        let ticket = match super::engine::sqlite_row(r).and_then(|r| ticket_from_row(&r)) {
-            Ok(t) => t,
-            Err(e) => {
-                found.add(Problem::UnreadableRow {
-                    ticket: key,
-                    detail: e.to_string(),
-                });
-                continue;
-            }
+    let mut after = i64::MIN;
+    loop {
+        let page: Vec<Row> = tx.query_map(&Sql::both(&sql), params![after, TICKET_PAGE], |r| {
+            Ok(r.clone())
+        })?;
+        let Some(last) = page.last() else {
+            break;
         };
-        let (event_id, state): (i64, Option<String>) =
-            newest_of.query_row(params![id, max], |n| Ok((n.get(0)?, n.get(1)?)))?;
-        let Some(state) = state else {
-            found.add(Problem::NoState {
-                ticket: key,
-                event_id,
-                version: max,
-            });
-            continue;
-        };
-        let fields = state_fields(&ticket);
-        if hash_fields(&fields) == state {
-            // The queues select on `following_group`, kept beside the state: it must be the
-            // top of the escalation path. (`title_folded` is left out: it follows the
-            // folding rules of the hotro that wrote it, which may change.)
-            let following: Option<String> = r.get(35)?;
-            let derived = ticket.following_group().map(str::to_string);
-            if following != derived {
-                found.add(Problem::StateField {
-                    ticket: key,
-                    version: max,
-                    field: "following_group".to_string(),
-                    row: following,
-                    events: derived,
-                });
-            }
-            continue;
+        after = last.get(0)?;
+        for r in &page {
+            tickets += 1;
+            tally.tick();
+            verify_ticket(tx, r, found)?;
         }
-        let candidates = candidates_of(tx, id)?;
-        found.add(match differing_field(&fields, &state, &candidates) {
-            Some((field, row, events)) => Problem::StateField {
-                ticket: key,
-                version: max,
-                field: field.to_string(),
-                row: readable(field, row),
-                events: readable(field, events),
-            },
-            None => Problem::StateDiffers {
-                ticket: key,
-                version: max,
-            },
-        });
     }
     Ok(tickets)
+}
+
+/// Compare one ticket row (as [`verify_tickets`] selects it) with its events.
+fn verify_ticket(tx: &mut dyn Tx, r: &Row, found: &mut Findings) -> Result<(), StoreError> {
+    let id: i64 = r.get(0)?;
+    let key: String = r.get(1)?;
+    let row_version: i64 = r.get(30)?;
+    let count: i64 = r.get(32)?;
+    let min: Option<i64> = r.get(33)?;
+    let max: i64 = r.get::<Option<i64>>(34)?.unwrap_or(0);
+    if count != max || min.is_some_and(|m| m != 1) {
+        let versions: Vec<i64> = tx.query_map(
+            &Sql::both("SELECT version FROM events WHERE ticket_id = $1 ORDER BY version"),
+            params![id],
+            |v| v.get(0),
+        )?;
+        let missing = (1i64..)
+            .zip(&versions)
+            .find(|(want, got)| *want != **got)
+            .map(|(want, _)| want)
+            .unwrap_or(max + 1);
+        found.add(Problem::VersionMissing {
+            ticket: key,
+            version: missing,
+        });
+        return Ok(());
+    }
+    if row_version != count {
+        found.add(Problem::VersionMismatch {
+            ticket: key,
+            row_version,
+            events: count,
+            newest: max,
+        });
+        return Ok(());
+    }
+    let ticket = match ticket_from_row(r) {
+        Ok(t) => t,
+        Err(e) => {
+            found.add(Problem::UnreadableRow {
+                ticket: key,
+                detail: e.to_string(),
+            });
+            return Ok(());
+        }
+    };
+    // Versions 1..=count without gaps: the newest event is the one of version `max`.
+    let event_id: i64 = r.get(36)?;
+    let Some(state) = r.get::<Option<String>>(37)? else {
+        found.add(Problem::NoState {
+            ticket: key,
+            event_id,
+            version: max,
+        });
+        return Ok(());
+    };
+    let fields = state_fields(&ticket);
+    if hash_fields(&fields) == state {
+        // The queues select on `following_group`, kept beside the state: it must be the
+        // top of the escalation path. (`title_folded` is left out: it follows the
+        // folding rules of the hotro that wrote it, which may change.)
+        let following: Option<String> = r.get(35)?;
+        let derived = ticket.following_group().map(str::to_string);
+        if following != derived {
+            found.add(Problem::StateField {
+                ticket: key,
+                version: max,
+                field: "following_group".to_string(),
+                row: following,
+                events: derived,
+            });
+        }
+        return Ok(());
+    }
+    let candidates = candidates_of(tx, id)?;
+    found.add(match differing_field(&fields, &state, &candidates) {
+        Some((field, row, events)) => Problem::StateField {
+            ticket: key,
+            version: max,
+            field: field.to_string(),
+            row: readable(field, row),
+            events: readable(field, events),
+        },
+        None => Problem::StateDiffers {
+            ticket: key,
+            version: max,
+        },
+    });
+    Ok(())
 }
 
 /// The fields of a check result that the log records, as text.
@@ -721,35 +749,52 @@ fn verify_check_day(date: &str, day: &CheckDay, log: &[CheckLogEntry], found: &m
     }
 }
 
-fn verify_checks(tx: &Transaction<'_>, found: &mut Findings) -> Result<i64, StoreError> {
-    let dates: Vec<String> = {
-        let mut stmt =
-            tx.prepare("SELECT date FROM check_days WHERE finalised_at IS NOT NULL ORDER BY date")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+/// Every finalised morning check against its log; the number of days compared.
+fn verify_checks(tx: &mut dyn Tx, found: &mut Findings) -> Result<i64, StoreError> {
+    // One row per day: a few hundred a year, held while each day is read.
+    let dates: Vec<String> = tx.query_map(
+        &Sql::both("SELECT date FROM check_days WHERE finalised_at IS NOT NULL ORDER BY date"),
+        params![],
+        |r| r.get(0),
+    )?;
     for date in &dates {
         let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
             .map_err(|e| StoreError::bad_value(format!("check date `{date}`: {e}")))?;
-        let checked = day_in(&mut super::engine::SqliteTx::new(tx), day)?;
-        let log = log_in(&mut super::engine::SqliteTx::new(tx), date)?;
+        let checked = day_in(tx, day)?;
+        let log = log_in(tx, date)?;
         verify_check_day(date, &checked, &log, found);
     }
     Ok(dates.len() as i64)
 }
 
-/// Everything [`Store::verify_audit`] checks, inside the caller's snapshot.
+/// The hash stored for event `id` (`None`: no such event).
+fn stored_hash(tx: &mut dyn Tx, id: i64) -> Result<Option<String>, StoreError> {
+    tx.query_row(
+        &Sql::both("SELECT hash FROM events WHERE id = $1"),
+        params![id],
+    )?
+    .map(|r| r.get(0))
+    .transpose()
+}
+
+/// Everything [`Store::verify_audit`] checks, inside the caller's snapshot, on either engine:
+/// the chain, the `anchors`, the head `recorded` beside a SQLite file (none on PostgreSQL),
+/// every ticket row, finalised morning checks, configurations and attachments.
+/// `progress(items done, items)` counts events and ticket rows.
 pub(crate) fn verify_in(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     anchors: &[ChainHead],
     recorded: Option<&ChainHead>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<VerifyReport, StoreError> {
-    let total: i64 = tx.query_row(
-        "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM tickets)",
-        [],
-        |r| r.get(0),
-    )?;
+    let total: i64 = tx
+        .query_row(
+            &Sql::both("SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM tickets)"),
+            params![],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?
+        .unwrap_or(0);
     let mut tally = Tally::new(total.max(0) as u64, progress);
     let mut found = Findings {
         first: None,
@@ -760,14 +805,7 @@ pub(crate) fn verify_in(
         found.add(Problem::ChainBroken(b.clone()));
     }
     for anchor in anchors {
-        let hash: Option<String> = tx
-            .query_row(
-                "SELECT hash FROM events WHERE id = ?1",
-                [anchor.event_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match hash {
+        match stored_hash(tx, anchor.event_id)? {
             None => found.add(Problem::AnchorMissing {
                 event_id: anchor.event_id,
             }),
@@ -780,13 +818,7 @@ pub(crate) fn verify_in(
         }
     }
     if let Some(r) = recorded {
-        let hash: Option<String> = tx
-            .query_row(
-                "SELECT hash FROM events WHERE id = ?1",
-                [r.event_id],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let hash = stored_hash(tx, r.event_id)?;
         if hash.as_deref() != Some(r.hash.as_str()) {
             found.add(Problem::ChangesLost {
                 event_id: r.event_id,
@@ -796,8 +828,7 @@ pub(crate) fn verify_in(
     }
     let tickets = verify_tickets(tx, &mut found, &mut tally)?;
     let check_days = verify_checks(tx, &mut found)?;
-    if let Some(version) = super::configs::verify_configs_in(&mut super::engine::SqliteTx::new(tx))?
-    {
+    if let Some(version) = super::configs::verify_configs_in(tx)? {
         found.add(Problem::ConfigChanged { version });
     }
     verify_attachments(tx, &mut found)?;
@@ -812,49 +843,66 @@ pub(crate) fn verify_in(
     })
 }
 
+/// `attached` events read per round trip while their files are looked up.
+const ATTACHED_PAGE: i64 = 500;
+
 /// Every file an `attached` event recorded is still kept as recorded: its row names the
-/// same content and name, and the content still has its SHA-256 (issue 12).
-fn verify_attachments(tx: &Transaction<'_>, found: &mut Findings) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare(
-        "SELECT t.key, e.payload FROM events e JOIN tickets t ON t.id = e.ticket_id \
-         WHERE e.kind = 'attached' ORDER BY e.id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut row_of = tx.prepare(
-        "SELECT a.sha256, a.file_name, b.data FROM attachments a \
-         LEFT JOIN blobs b ON b.sha256 = a.sha256 WHERE a.ticket = ?1 AND a.n = ?2",
-    )?;
-    for row in rows {
-        let (ticket, payload) = row?;
-        let files = serde_json::from_str::<serde_json::Value>(&payload)
-            .ok()
-            .and_then(|v| {
-                serde_json::from_value::<Vec<crate::domain::mail::AttachedFile>>(
-                    v.get("files")?.clone(),
-                )
+/// same content and name, and the content still has its SHA-256 (issue 12). The events are
+/// read a page at a time, in id order.
+fn verify_attachments(tx: &mut dyn Tx, found: &mut Findings) -> Result<(), StoreError> {
+    let mut after = i64::MIN;
+    loop {
+        let page: Vec<(i64, String, String)> = tx.query_map(
+            &Sql::both(
+                "SELECT e.id, t.key, e.payload FROM events e JOIN tickets t ON t.id = e.ticket_id
+                 WHERE e.kind = 'attached' AND e.id > $1 ORDER BY e.id LIMIT $2",
+            ),
+            params![after, ATTACHED_PAGE],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let Some((last, _, _)) = page.last() else {
+            return Ok(());
+        };
+        after = *last;
+        for (_, ticket, payload) in page {
+            let files = serde_json::from_str::<serde_json::Value>(&payload)
                 .ok()
-            })
-            .unwrap_or_default();
-        for f in files {
-            let kept: Option<(String, String, Option<Vec<u8>>)> = row_of
-                .query_row(rusqlite::params![ticket, f.n], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                .and_then(|v| {
+                    serde_json::from_value::<Vec<crate::domain::mail::AttachedFile>>(
+                        v.get("files")?.clone(),
+                    )
+                    .ok()
                 })
-                .optional()?;
-            let sound = kept.is_some_and(|(sha, name, data)| {
-                sha == f.sha256
-                    && name == f.name
-                    && data.is_some_and(|d| crate::domain::mail::sha256_hex(&d) == f.sha256)
-            });
-            if !sound {
-                found.add(Problem::AttachmentChanged {
-                    ticket: ticket.clone(),
-                    n: f.n,
-                });
+                .unwrap_or_default();
+            for f in files {
+                let kept = tx.query_row(
+                    &Sql::both(
+                        "SELECT a.sha256, a.file_name, b.data FROM attachments a
+                         LEFT JOIN blobs b ON b.sha256 = a.sha256
+                         WHERE a.ticket = $1 AND a.n = $2",
+                    ),
+                    params![ticket.as_str(), f.n],
+                )?;
+                let sound = match kept {
+                    Some(r) => {
+                        let sha: String = r.get(0)?;
+                        let name: String = r.get(1)?;
+                        let data: Option<Vec<u8>> = r.get(2)?;
+                        sha == f.sha256
+                            && name == f.name
+                            && data.is_some_and(|d| crate::domain::mail::sha256_hex(&d) == f.sha256)
+                    }
+                    None => false,
+                };
+                if !sound {
+                    found.add(Problem::AttachmentChanged {
+                        ticket: ticket.clone(),
+                        n: f.n,
+                    });
+                }
             }
         }
     }
-    Ok(())
 }
 
 /// Schema 6 brings state hashes. Events written before carry none; give the newest event of
@@ -863,7 +911,10 @@ fn verify_attachments(tx: &Transaction<'_>, found: &mut Findings) -> Result<(), 
 /// over a broken one, rewriting the hashes would hide the break, so the events are left as
 /// they were and `verify` keeps reporting the break (and the tickets without a state).
 pub(crate) fn stamp_legacy_states(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    let (_, broken, _) = verify_chain(tx, &mut Tally::new(0, &mut |_, _| {}))?;
+    let (_, broken, _) = verify_chain(
+        &mut super::engine::SqliteTx::new(tx),
+        &mut Tally::new(0, &mut |_, _| {}),
+    )?;
     if broken.is_some() {
         return Ok(());
     }
@@ -886,7 +937,7 @@ pub(crate) fn stamp_legacy_states(tx: &Transaction<'_>) -> Result<(), StoreError
             let Ok(ticket) = super::engine::sqlite_row(r).and_then(|r| ticket_from_row(&r)) else {
                 continue;
             };
-            stamp.execute(params![event_id, state_hash(&ticket)])?;
+            stamp.execute(rusqlite::params![event_id, state_hash(&ticket)])?;
             first_stamped = Some(first_stamped.map_or(event_id, |f| f.min(event_id)));
         }
     }
@@ -918,10 +969,26 @@ pub(crate) fn stamp_legacy_states(tx: &Transaction<'_>) -> Result<(), StoreError
             &r.get::<_, String>(6)?,
             r.get::<_, Option<String>>(7)?.as_deref(),
         );
-        update.execute(params![r.get::<_, i64>(0)?, hash])?;
+        update.execute(rusqlite::params![r.get::<_, i64>(0)?, hash])?;
         previous = hash;
     }
     Ok(())
+}
+
+/// The newest event's id and hash, as stored (`None` before the first event), on either
+/// engine.
+pub(crate) fn chain_head_in(tx: &mut dyn Tx) -> Result<Option<ChainHead>, StoreError> {
+    tx.query_row(
+        &Sql::both("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1"),
+        params![],
+    )?
+    .map(|r| {
+        Ok(ChainHead {
+            event_id: r.get(0)?,
+            hash: r.get(1)?,
+        })
+    })
+    .transpose()
 }
 
 impl Store {
@@ -946,25 +1013,12 @@ impl Store {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<VerifyReport, StoreError> {
         let recorded = super::guard::recorded_head(&self.path);
-        self.read(|tx| verify_in(tx, anchors, recorded.as_ref(), progress))
+        self.read_tx(|tx| verify_in(tx, anchors, recorded.as_ref(), progress))
     }
 
     /// The newest event's id and hash, as stored (`None` before the first event).
     pub fn chain_head(&mut self) -> Result<Option<ChainHead>, StoreError> {
-        self.read(|tx| {
-            Ok(tx
-                .query_row(
-                    "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
-                    [],
-                    |r| {
-                        Ok(ChainHead {
-                            event_id: r.get(0)?,
-                            hash: r.get(1)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
+        self.read_tx(chain_head_in)
     }
 }
 #[cfg(test)]

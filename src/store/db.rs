@@ -210,7 +210,12 @@ impl Store {
                 articles: count("SELECT count(*) FROM articles")?,
                 by_status,
                 size_bytes,
-                audit: super::audit::verify_in(tx, anchors, recorded.as_ref(), progress)?,
+                audit: super::audit::verify_in(
+                    &mut super::engine::SqliteTx::new(tx),
+                    anchors,
+                    recorded.as_ref(),
+                    progress,
+                )?,
             })
         })
     }

@@ -429,6 +429,19 @@ impl std::fmt::Display for Value {
     }
 }
 
+impl<'a> PgTx<'a> {
+    /// Wrap a transaction opened elsewhere (`hotro db copy` opens its own, to run the audit's
+    /// chain walk on the copied rows before it commits); [`PgTx::into_inner`] gives it back.
+    pub(crate) fn new(tx: postgres::Transaction<'a>) -> PgTx<'a> {
+        PgTx { tx }
+    }
+
+    /// The wrapped transaction, to be committed or rolled back by its opener.
+    pub(crate) fn into_inner(self) -> postgres::Transaction<'a> {
+        self.tx
+    }
+}
+
 /// Sent as the type the server expects for that parameter: an `Int` goes as `bigint`,
 /// `integer` (checked range), `smallint`, `boolean` or a float; anything else refused by
 /// the server's type with a message naming both.

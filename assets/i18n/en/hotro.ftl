@@ -1338,7 +1338,4 @@ pg-chain_broken = Audit chain broken on PostgreSQL at event { $event }: nothing 
 pg-target_exists = { $path } exists already: a copy never replaces a file
 pg-copy_unsound = The copy failed its audit ({ $problems } problems; the first: { $first }): no file was made
 pg-target = Cannot write { $path }: { $detail }
-db-verify-pg_ok = Audit chain intact on PostgreSQL: { $events } events, each hash chained to the one before. (Ticket rows are not yet compared with their events on PostgreSQL: copy back with hotro db copy for the whole audit.)
-db-verify-pg_broken = AUDIT TRAIL BROKEN on PostgreSQL at event { $id }: it or an event before it was changed outside hotro. Compare with a backup.
-db-verify-pg_anchor_missing = AUDIT TRAIL BROKEN: event { $id } of the anchor is no longer in the database.
 db-verify-pg_head = Chain head: { $head } (keep it outside the database: hotro db anchor)

@@ -1338,7 +1338,4 @@ pg-chain_broken = Chuỗi kiểm toán trên PostgreSQL bị đứt tại sự k
 pg-target_exists = { $path } đã tồn tại: bản sao không bao giờ ghi đè lên tệp
 pg-copy_unsound = Bản sao không qua được kiểm toán ({ $problems } lỗi; lỗi đầu tiên: { $first }): không tạo tệp nào
 pg-target = Không ghi được { $path }: { $detail }
-db-verify-pg_ok = Chuỗi kiểm toán trên PostgreSQL nguyên vẹn: { $events } sự kiện, mỗi mã băm nối với sự kiện trước. (Trên PostgreSQL chưa đối chiếu dòng phiếu với các sự kiện: sao chép ngược lại bằng hotro db copy để kiểm toán đầy đủ.)
-db-verify-pg_broken = VẾT KIỂM TOÁN BỊ ĐỨT trên PostgreSQL tại sự kiện { $id }: sự kiện này hoặc một sự kiện trước nó đã bị sửa ngoài hotro. Hãy đối chiếu với bản sao lưu.
-db-verify-pg_anchor_missing = VẾT KIỂM TOÁN BỊ ĐỨT: sự kiện { $id } của mốc neo không còn trong cơ sở dữ liệu.
 db-verify-pg_head = Đầu chuỗi: { $head } (lưu bên ngoài cơ sở dữ liệu: hotro db anchor)

@@ -1339,7 +1339,4 @@ pg-chain_broken = PostgreSQL 上的审计链在事件 { $event } 处断裂：未
 pg-target_exists = { $path } 已存在：复制绝不覆盖文件
 pg-copy_unsound = 副本未通过审计（{ $problems } 个问题；第一个：{ $first }）：未生成文件
 pg-target = 无法写入 { $path }：{ $detail }
-db-verify-pg_ok = PostgreSQL 上的审计链完整：{ $events } 个事件，每个哈希都链接到前一个。（PostgreSQL 上尚未将工单行与其事件对照：用 hotro db copy 复制回文件可做完整审计。）
-db-verify-pg_broken = PostgreSQL 上的审计记录在事件 { $id } 处断裂：该事件或之前的事件在 hotro 之外被修改。请与备份对照。
-db-verify-pg_anchor_missing = 审计记录断裂：锚点的事件 { $id } 已不在数据库中。
 db-verify-pg_head = 链头：{ $head }（保存在数据库之外：hotro db anchor）

@@ -8,12 +8,15 @@
 //! (`ticket_counts`, `search_outbox`) are emptied and copied as the file has them, and the
 //! identity sequences are moved past the copied ids. Before the commit the copy is checked:
 //! every table's row count must be the file's, and the audit chain is re-hashed on the
-//! PostgreSQL rows with the one hash rule ([`crate::store::chain`]) and must be unbroken with
-//! the file's head. Any difference rolls the whole copy back.
+//! PostgreSQL rows by the audit's own chain walk (store/audit.rs, the one hash rule of
+//! [`crate::store::chain`]) and must be unbroken with the file's head. Any difference rolls
+//! the whole copy back. (`hotro db verify --db postgres://…` then runs the whole audit:
+//! [`super::verify_audit`].)
 
 use super::{PgError, TABLES};
-use crate::store::ChainHead;
-use postgres::GenericClient;
+use crate::store::audit::Tally;
+use crate::store::engine::{PgTx, Tx};
+use crate::store::{ChainHead, StoreError};
 use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -40,59 +43,31 @@ pub struct ChainCheck {
     pub head: Option<ChainHead>,
 }
 
-/// Events read per round trip while the chain is walked.
-const CHAIN_PAGE: i64 = 10_000;
-
-/// Re-hash the whole audit chain stored on PostgreSQL (the events table, oldest first) with
-/// the store's one hash rule, and report where it first breaks, if it does.
+/// Re-hash the whole audit chain of the transaction's database (the events, oldest first)
+/// with the audit's own walk ([`crate::store::audit`]: one rule, one place), and report where
+/// it first breaks, if it does.
 ///
 /// Errors: [`PgError::Server`].
-pub fn verify_chain(client: &mut impl GenericClient) -> Result<ChainCheck, PgError> {
-    let mut previous = String::new();
-    let mut events = 0i64;
-    let mut first_broken = None;
-    let mut head = None;
-    let mut after = i64::MIN;
-    loop {
-        let rows = client.query(
-            "SELECT id, ticket_id, version, at, actor, kind, payload, hash, state
-             FROM events WHERE id > $1 ORDER BY id LIMIT $2",
-            &[&after, &CHAIN_PAGE],
-        )?;
-        if rows.is_empty() {
-            break;
-        }
-        for r in &rows {
-            let id: i64 = r.get(0);
-            let stored: String = r.get(7);
-            let state: Option<String> = r.get(8);
-            let expected = crate::store::chain::chain_hash(
-                &previous,
-                r.get(1),
-                r.get(2),
-                r.get(3),
-                r.get::<_, &str>(4),
-                r.get::<_, &str>(5),
-                r.get::<_, &str>(6),
-                state.as_deref(),
-            );
-            events += 1;
-            if first_broken.is_none() && expected != stored {
-                first_broken = Some(id);
-            }
-            after = id;
-            head = Some(ChainHead {
-                event_id: id,
-                hash: stored.clone(),
-            });
-            previous = stored;
-        }
-    }
+fn verify_chain(tx: &mut dyn Tx) -> Result<ChainCheck, PgError> {
+    let (events, broken, head) =
+        crate::store::audit::verify_chain(tx, &mut Tally::new(0, &mut |_, _| {}))
+            .map_err(server_err)?;
     Ok(ChainCheck {
         events,
-        first_broken,
+        first_broken: broken.map(|b| b.event_id),
         head,
     })
+}
+
+/// A store error met on the server, as the copy reports it.
+fn server_err(e: StoreError) -> PgError {
+    match e {
+        StoreError::Postgres { code, detail } => PgError::Server { code, detail },
+        other => PgError::Server {
+            code: String::new(),
+            detail: other.to_string(),
+        },
+    }
 }
 
 /// A value of the file in `COPY` text format: `\N` for NULL, backslash escapes for text,
@@ -295,7 +270,9 @@ pub fn copy_from_sqlite(from: &Path, client: &mut postgres::Client) -> Result<Co
             });
         }
     }
-    let chain = verify_chain(&mut tx)?;
+    let mut chain_tx = PgTx::new(tx);
+    let chain = verify_chain(&mut chain_tx)?;
+    let tx = chain_tx.into_inner();
     let file_head: Option<ChainHead> = snap
         .query_row(
             "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
@@ -552,29 +529,4 @@ fn fill_sqlite(client: &mut postgres::Client, path: &Path) -> Result<Vec<(String
     tx.commit()?;
     out.commit().map_err(file_err)?;
     Ok(tables)
-}
-
-/// The hash stored now for event `event_id` on PostgreSQL (`None`: no such event), to check
-/// an anchor kept outside the database.
-///
-/// Errors: [`PgError::Server`].
-pub fn stored_hash(
-    client: &mut impl GenericClient,
-    event_id: i64,
-) -> Result<Option<String>, PgError> {
-    Ok(client
-        .query_opt("SELECT hash FROM events WHERE id = $1", &[&event_id])?
-        .map(|r| r.get(0)))
-}
-
-/// The newest event and its stored hash on PostgreSQL (`None` before the first event).
-///
-/// Errors: [`PgError::Server`].
-pub fn chain_head(client: &mut impl GenericClient) -> Result<Option<ChainHead>, PgError> {
-    Ok(client
-        .query_opt("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", &[])?
-        .map(|r| ChainHead {
-            event_id: r.get(0),
-            hash: r.get(1),
-        }))
 }

@@ -14,6 +14,8 @@
 //!   LISTEN/NOTIFY instead of polling.
 //! * [`copy`]: `hotro db copy`, a whole SQLite database into an empty PostgreSQL schema,
 //!   verified (row counts per table, the audit chain re-hashed on the copy).
+//! * [`verify_audit`]: `hotro db verify` on the server, the store's whole audit (the same
+//!   code as on a SQLite file, over the engine's `Tx`).
 //!
 //! A [`super::Store`] opened with [`super::Store::open_postgres`] runs its transactions
 //! through [`super::engine::PgConn`] (the modules moved onto [`super::engine::Tx`]: drafts,
@@ -28,8 +30,37 @@ mod schema;
 
 pub use schema::{MIGRATIONS, MIRRORS_SQLITE_VERSION, PG_SCHEMA_VERSION, TABLES};
 
+use super::engine::PgConn;
+use super::{ChainHead, StoreError, VerifyReport};
 use postgres::{Client, NoTls};
 use std::str::FromStr;
+
+/// The store's whole audit on a PostgreSQL database, in one read-only snapshot
+/// (`REPEATABLE READ`): the hash chain, the `anchors` given (each must still be in the chain
+/// with its hash), every ticket row against the state hash of its newest event and its
+/// versions against its events, every finalised morning check against its log, the applied
+/// configurations and the attachments: the same code as on a SQLite file
+/// (`Store::verify_audit`). No head is recorded beside a server, so that check (SQLite's
+/// `-hotro-head`) is left out; anchors take its place. `progress(items done, items)` counts
+/// events and ticket rows, reported every 10,000.
+///
+/// Errors: [`StoreError::Postgres`] (connection lost, a role that may not read a table:
+/// SQLSTATE 42501), [`StoreError::BadValue`] for a column the audit cannot read at all.
+pub fn verify_audit(
+    conn: &mut PgConn,
+    anchors: &[ChainHead],
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyReport, StoreError> {
+    conn.read(|tx| super::audit::verify_in(tx, anchors, None, progress))
+}
+
+/// The newest event and its stored hash on PostgreSQL (`None` before the first event): what
+/// `hotro db anchor` prints; the same read as `Store::chain_head`.
+///
+/// Errors: [`StoreError::Postgres`].
+pub fn chain_head(conn: &mut PgConn) -> Result<Option<ChainHead>, StoreError> {
+    conn.read(super::audit::chain_head_in)
+}
 
 /// The advisory lock key that serialises schema migrations ("hotro" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0068_6f74_726f;
