@@ -1,6 +1,8 @@
 //! The real binary in a pseudo-terminal: keys typed, the screen read back through a VT100
 //! emulator, results checked with the CLI.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::disallowed_macros)]
+
+mod common;
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -1027,4 +1029,124 @@ fn a_phone_call_to_a_closed_ticket_with_the_keymap_keys_only() {
     let last = v["timeline"].as_array().unwrap().last().unwrap();
     assert_eq!(last["via"], "phone", "{last}");
     assert_eq!(last["confirmed_by"], "Nguyễn Thị Lan", "{last}");
+}
+
+/// Issue 17's acceptance, two hosts on one machine: one PostgreSQL server listening on two
+/// loopback addresses, a console "in Hà Nội" connected to 127.0.0.1 as its operator's role
+/// and one "in Cà Mau" connected to 127.0.0.2 as another's, each with its own cache folder
+/// (its own search index). A ticket created on one is shown on the other without a key (by
+/// the server's notification; the time is printed, not asserted: machines are shared), and
+/// two replies saved on one ticket from both show the second host the conflict dialog, its
+/// typed text kept and saved after.
+#[test]
+fn two_hosts_on_one_server_show_each_others_changes_and_conflicts() {
+    let Some((cluster, port)) = common::pg::Cluster::start_tcp(&["127.0.0.1", "127.0.0.2"]) else {
+        return;
+    };
+    let admin = cluster.create_db("hotro");
+    let admin = Path::new(&admin);
+    let (code, _, err) = hotro(admin, &["init", "--test"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = hotro(admin, &["db", "setup-roles", "--apply"]);
+    assert_eq!(code, 0, "{err}");
+    let hanoi = format!("postgresql://nguyenvanan@127.0.0.1:{port}/hotro");
+    let camau = format!("postgresql://tranthibich@127.0.0.2:{port}/hotro");
+    let caches = tempfile::tempdir().unwrap();
+    let cache = |host: &str| caches.path().join(host).display().to_string();
+    let (cache_a, cache_b) = (cache("hanoi"), cache("camau"));
+    let mut a = Console::start_with(
+        Path::new(&hanoi),
+        "nguyenvanan",
+        &[("XDG_CACHE_HOME", Some(&cache_a))],
+    );
+    let mut b = Console::start_with(
+        Path::new(&camau),
+        "tranthibich",
+        &[("XDG_CACHE_HOME", Some(&cache_b))],
+    );
+    a.wait_for("My tickets");
+    b.wait_for("My tickets");
+    b.send("8"); // all open
+    b.wait_for("All open");
+
+    a.send("n");
+    a.wait_for("New ticket");
+    a.send("Kho bạc Cà Mau không nhận được lệnh TTLKB");
+    a.send("\t");
+    a.send("Lệnh thanh toán liên kho bạc không về từ sáng.");
+    a.send("\x13"); // Ctrl-S
+    a.wait_for("Created ticket HT-");
+    let created = Instant::now();
+    b.wait_for("Kho bạc Cà Mau không nhận");
+    eprintln!(
+        "the ticket created on host A was shown on host B {:?} after A said so",
+        created.elapsed()
+    );
+    let key = format!(
+        "HT-{}-000001",
+        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+    );
+    // Both open it and start a reply; Hà Nội saves first.
+    a.send("8");
+    a.wait_for(&key);
+    a.send("\r");
+    a.wait_for("Timeline");
+    b.send("\r");
+    b.wait_for("Timeline");
+    a.send("r");
+    a.wait_for("Reply to the requester");
+    a.send("Hà Nội đã kiểm tra kênh truyền");
+    b.send("r");
+    b.wait_for("Reply to the requester");
+    b.send("Cà Mau xác nhận đã nhận lệnh");
+    a.send("\x13");
+    a.wait_for("Saved");
+    b.send("\x13");
+    b.wait_for("Changed meanwhile");
+    b.wait_for("nguyenvanan"); // who changed it
+    b.send("e");
+    b.wait_for("Cà Mau xác nhận đã nhận lệnh");
+    b.send("\x13");
+    b.wait_for("Saved");
+    a.quit();
+    b.quit();
+    // The server holds both replies, each by the role that wrote it, on one whole chain.
+    let (code, out, err) = hotro(admin, &["ticket", "show", &key, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let replies: Vec<(String, String)> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "public_reply")
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_string(),
+                e["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        replies,
+        [
+            (
+                "nguyenvanan".to_string(),
+                "Hà Nội đã kiểm tra kênh truyền".to_string()
+            ),
+            (
+                "tranthibich".to_string(),
+                "Cà Mau xác nhận đã nhận lệnh".to_string()
+            )
+        ]
+    );
+    let (code, out, err) = hotro(admin, &["db", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Each host built its own search index in its own cache folder.
+    for c in [&cache_a, &cache_b] {
+        let hotro_cache = Path::new(c).join("hotro");
+        let made = std::fs::read_dir(&hotro_cache)
+            .map(|d| d.count())
+            .unwrap_or(0);
+        assert!(made > 0, "no index under {}", hotro_cache.display());
+    }
 }

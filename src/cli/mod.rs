@@ -506,7 +506,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
                 .may_rebuild_index()
                 .map_err(|e| env.desk_err(e))?;
-            let mut index = open_index(&env, &store)?;
+            let mut index = open_index(&env, &mut store)?;
             let started = std::time::Instant::now();
             let n = index
                 .rebuild(&mut store, &mut index_progress(&env))
@@ -1748,8 +1748,11 @@ fn similar_requirements(env: &Env<'_>, t: &Ticket) -> Result<()> {
     Ok(())
 }
 
-fn open_index(env: &Env<'_>, store: &Store) -> Result<crate::search::SearchIndex> {
-    let mut index = crate::search::SearchIndex::open(store.path())
+/// The search index this host keeps for the database ([`Store::index_home`]: beside a
+/// SQLite file; in the cache folder for a PostgreSQL database).
+fn open_index(env: &Env<'_>, store: &mut Store) -> Result<crate::search::SearchIndex> {
+    let home = store.index_home().map_err(|e| env.store_err(e))?;
+    let mut index = crate::search::SearchIndex::open(&home)
         .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
     index.add_synonyms(&env.cfg.org.search_synonyms);
     Ok(index)
@@ -1776,7 +1779,8 @@ fn synced_index(env: &Env<'_>, store: &mut Store) -> Result<crate::search::Searc
         .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
     // Said also when nothing was pending here: a rebuild elsewhere will replace what this
     // search reads.
-    let other = crate::search::activity(store.path()).filter(|a| a.pid != std::process::id());
+    let home = store.index_home().map_err(|e| env.store_err(e))?;
+    let other = crate::search::activity(&home).filter(|a| a.pid != std::process::id());
     if report.busy || other.is_some() {
         let percent = other.and_then(|a| a.percent());
         let note = match percent {

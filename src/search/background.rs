@@ -3,7 +3,7 @@
 //! database and its own view of the index, and tells how far it got.
 
 use super::{SearchError, SearchIndex, SyncReport};
-use crate::store::Store;
+use crate::store::Location;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,23 +26,24 @@ pub enum Progress {
 }
 
 impl Rebuild {
-    /// Start bringing the index of the database at `db` up to date on a new thread,
+    /// Start bringing the index at `home` ([`crate::store::Store::index_home`]) of the
+    /// database at `db` up to date on a new thread (its own connection),
     /// rebuilding it from the database if it is missing, stale or far behind. With `force`,
     /// rebuild whatever the index says (it was found damaged), and if even a writer cannot
     /// be had on it for a reason other than another process holding it, start from an
     /// empty folder.
-    pub fn start(db: &Path, force: bool) -> Rebuild {
+    pub fn start(db: Location, home: &Path, force: bool) -> Rebuild {
         let done = Arc::new(AtomicU64::new(0));
         let total = Arc::new(AtomicU64::new(0));
         let (tx, result) = std::sync::mpsc::channel();
-        let db: PathBuf = db.to_path_buf();
+        let home: PathBuf = home.to_path_buf();
         let (d, t) = (Arc::clone(&done), Arc::clone(&total));
         std::thread::spawn(move || {
             let mut progress = |n: u64, of: u64| {
                 d.store(n, Ordering::Relaxed);
                 t.store(of, Ordering::Relaxed);
             };
-            let r = run(&db, force, &mut progress).map_err(|e| e.to_string());
+            let r = run(&db, &home, force, &mut progress).map_err(|e| e.to_string());
             let _ = tx.send(r);
         });
         Rebuild {
@@ -69,12 +70,13 @@ impl Rebuild {
 }
 
 fn run(
-    db: &Path,
+    db: &Location,
+    home: &Path,
     force: bool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<SyncReport, SearchError> {
-    let mut store = Store::open(db)?;
-    let mut index = SearchIndex::open(db)?;
+    let mut store = db.open()?;
+    let mut index = SearchIndex::open(home)?;
     if !force {
         return index.sync_wait(&mut store, progress);
     }
@@ -93,7 +95,7 @@ fn run(
                 path: dir.clone(),
                 source,
             })?;
-            let mut index = SearchIndex::open(db)?;
+            let mut index = SearchIndex::open(home)?;
             index.sync_wait(&mut store, progress)
         }
     }

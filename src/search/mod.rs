@@ -554,7 +554,7 @@ impl SearchIndex {
             return Err(self.tv()(e));
         }
         self.commit(writer, db_id, last)?;
-        store.outbox_prune(last)?;
+        store.outbox_prune(last, REBUILD_ABOVE as i64)?;
         Ok(done as usize)
     }
 
@@ -589,7 +589,7 @@ impl SearchIndex {
             after = last;
         }
         self.commit(writer, db_id, after)?;
-        store.outbox_prune(after)?;
+        store.outbox_prune(after, REBUILD_ABOVE as i64)?;
         Ok(applied)
     }
 

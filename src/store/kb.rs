@@ -475,11 +475,20 @@ fn outbox_last(tx: &mut dyn Tx) -> Result<i64, StoreError> {
     count(tx, "SELECT coalesce(max(id), 0) FROM search_outbox")
 }
 
-fn outbox_prune(tx: &mut dyn Tx, upto: i64) -> Result<(), StoreError> {
-    tx.execute(
-        &Sql::both("DELETE FROM search_outbox WHERE id <= $1"),
-        params![upto],
-    )?;
+fn outbox_prune(tx: &mut dyn Tx, upto: i64, keep: i64) -> Result<(), StoreError> {
+    match tx.engine() {
+        // One index per file: what it applied is no longer needed.
+        super::engine::EngineKind::Sqlite => tx.execute(
+            &Sql::both("DELETE FROM search_outbox WHERE id <= $1"),
+            params![upto],
+        )?,
+        // One index per host: the newest `keep` entries stay for the hosts still behind
+        // (the schema's function, migration 4).
+        super::engine::EngineKind::Postgres => tx.execute(
+            &Sql::both("SELECT hotro_prune_search_outbox($1, $2)"),
+            params![upto, keep],
+        )?,
+    };
     Ok(())
 }
 
@@ -663,9 +672,12 @@ impl Store {
         self.read_tx(|tx| outbox_last(tx))
     }
 
-    /// Forget changes the index has committed.
-    pub fn outbox_prune(&mut self, upto: i64) -> Result<(), StoreError> {
-        self.write_tx(|tx| outbox_prune(tx, upto))
+    /// Forget changes the index has committed, up to id `upto`. On SQLite (one index per
+    /// file) all of them; on PostgreSQL (one index per host) never the newest `keep`
+    /// entries, which other hosts' indexes may still need (an index further behind than
+    /// that rebuilds itself: [`crate::search::SearchIndex::needs_rebuild`]).
+    pub fn outbox_prune(&mut self, upto: i64, keep: i64) -> Result<(), StoreError> {
+        self.write_tx(|tx| outbox_prune(tx, upto, keep))
     }
 
     /// The searchable document for an outbox entry; `None` if it no longer exists.

@@ -9,10 +9,10 @@ impl Store {
     /// as: peer authentication maps the OS account, a certificate or a password names it);
     /// `None` on SQLite, where the OS account of the process is who acts.
     pub fn server_role(&mut self) -> Result<Option<String>, StoreError> {
+        if self.engine() != EngineKind::Postgres {
+            return Ok(None);
+        }
         self.read_tx(|tx| {
-            if tx.engine() != EngineKind::Postgres {
-                return Ok(None);
-            }
             tx.query_row(&Sql::both("SELECT current_user::text"), params![])?
                 .map(|r| r.get(0))
                 .transpose()
@@ -28,8 +28,7 @@ impl Store {
     /// the server's search outbox (issue 17, Deliver 4). Errors: the database's id cannot
     /// be read.
     pub fn index_home(&mut self) -> Result<std::path::PathBuf, StoreError> {
-        let on_server = self.read_tx(|tx| Ok(tx.engine() == EngineKind::Postgres))?;
-        if !on_server {
+        if self.engine() != EngineKind::Postgres {
             return Ok(self.path().to_path_buf());
         }
         let id = self.db_id()?;

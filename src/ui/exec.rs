@@ -36,6 +36,8 @@ pub struct Executor<'a> {
     rebuild: Option<Rebuild>,
     /// When a rebuild was last forced because the index could not be read.
     repaired: Option<Instant>,
+    /// Where this host keeps the index ([`Store::index_home`]), read once.
+    index_home: Option<std::path::PathBuf>,
     /// Probes running in the background: they may take as long as their timeouts, and the
     /// screen must stay responsive meanwhile.
     probes: Option<std::sync::mpsc::Receiver<Vec<crate::check::ProbeFinding>>>,
@@ -55,6 +57,7 @@ impl<'a> Executor<'a> {
             store,
             session,
             index: None,
+            index_home: None,
             rebuild: None,
             repaired: None,
             probes: None,
@@ -121,13 +124,14 @@ impl<'a> Executor<'a> {
             period,
             now,
         } = request;
-        let path = self.store.path().to_path_buf();
+        let location = self.store.location();
         let session = self.session.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let cat = Catalog::new(lang);
             let org = Some(session.org());
-            let result = Store::open(&path)
+            let result = location
+                .open()
                 .map_err(|e| describe::store_error(&cat, org, &e))
                 .and_then(|mut store| {
                     Desk::new(&mut store, &session, now)
@@ -173,8 +177,9 @@ impl<'a> Executor<'a> {
             }
             return Ok(());
         }
+        let home = self.index_home()?;
         let Some(index) = self.index.as_mut() else {
-            let mut index = SearchIndex::open(self.store.path())?;
+            let mut index = SearchIndex::open(&home)?;
             index.add_synonyms(&org.search_synonyms);
             index.sync(self.store, &mut |_, _| {})?;
             self.index = Some(index);
@@ -182,7 +187,7 @@ impl<'a> Executor<'a> {
         };
         if index.needs_rebuild(self.store)? {
             let _ = index.reload();
-            self.rebuild = Some(Rebuild::start(self.store.path(), false));
+            self.rebuild = Some(Rebuild::start(self.store.location(), &home, false));
             return Ok(());
         }
         index.sync(self.store, &mut |_, _| {})?;
@@ -197,9 +202,9 @@ impl<'a> Executor<'a> {
             && self
                 .repaired
                 .is_none_or(|t| t.elapsed() > REPAIR_AGAIN_AFTER);
-        if repair {
+        if repair && let Ok(home) = self.index_home() {
             self.repaired = Some(Instant::now());
-            self.rebuild = Some(Rebuild::start(self.store.path(), true));
+            self.rebuild = Some(Rebuild::start(self.store.location(), &home, true));
         }
         cat.f("error.index", &[("detail", e)])
     }
@@ -218,7 +223,8 @@ impl<'a> Executor<'a> {
                     self.rebuild = None;
                     return Some(match result {
                         Ok(_) => {
-                            self.index = SearchIndex::open(self.store.path()).ok().map(|mut i| {
+                            let home = self.index_home().ok()?;
+                            self.index = SearchIndex::open(&home).ok().map(|mut i| {
                                 i.add_synonyms(&app.org.search_synonyms);
                                 i
                             });
@@ -233,10 +239,21 @@ impl<'a> Executor<'a> {
             }
         }
         let shown = shown?;
-        let note = crate::search::activity(self.store.path())
+        let home = self.index_home().ok()?;
+        let note = crate::search::activity(&home)
             .filter(|a| a.pid != std::process::id())
             .map(|a| IndexNote::Updating(a.percent()));
         (note != shown).then_some(Loaded::IndexNote(note))
+    }
+
+    /// Where this host keeps the search index of the database (read once).
+    fn index_home(&mut self) -> Result<std::path::PathBuf, SearchError> {
+        if let Some(home) = &self.index_home {
+            return Ok(home.clone());
+        }
+        let home = self.store.index_home()?;
+        self.index_home = Some(home.clone());
+        Ok(home)
     }
 
     /// Whether a background rebuild of the index is running (for headless drivers).

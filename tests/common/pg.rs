@@ -73,11 +73,35 @@ fn is_root() -> bool {
     rustix::process::geteuid().is_root()
 }
 
+/// Where a test cluster listens besides its Unix socket.
+enum Listen {
+    /// The socket only.
+    Socket,
+    /// 127.0.0.1 on this port, TLS with client certificates.
+    Tls(u16),
+    /// These addresses on this port, trust authentication from them.
+    Tcp(u16, Vec<String>),
+}
+
 impl Cluster {
     /// Start a cluster, or `None` (with a notice) when PostgreSQL is not installed outside CI.
     /// Panics under `CI=true` when it is not installed, and whenever it fails to start.
     pub fn start() -> Option<Cluster> {
-        Cluster::start_with(None)
+        Cluster::start_with(Listen::Socket)
+    }
+
+    /// Like [`Cluster::start`], and also listening on TCP at each of `addresses` (loopback
+    /// addresses such as 127.0.0.1 and 127.0.0.2: two "hosts" on one machine) on one free
+    /// port, `trust` authentication from those addresses only. Returns the cluster and its
+    /// port.
+    pub fn start_tcp(addresses: &[&str]) -> Option<(Cluster, u16)> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = Listen::Tcp(port, addresses.iter().map(|a| a.to_string()).collect());
+        Some((Cluster::start_with(listen)?, port))
     }
 
     /// Like [`Cluster::start`], and also listening on 127.0.0.1 (a free port) with TLS only
@@ -90,7 +114,7 @@ impl Cluster {
             .local_addr()
             .unwrap()
             .port();
-        let cluster = Cluster::start_with(Some(port))?;
+        let cluster = Cluster::start_with(Listen::Tls(port))?;
         let files = TlsFiles {
             ca: cluster._dir.path().join("ca.crt"),
             client_cert: cluster._dir.path().join("client.crt"),
@@ -100,7 +124,7 @@ impl Cluster {
         Some((cluster, port, files))
     }
 
-    fn start_with(tls_port: Option<u16>) -> Option<Cluster> {
+    fn start_with(listen: Listen) -> Option<Cluster> {
         let Some(bin) = bindir() else {
             let why = "PostgreSQL is not installed (no initdb and pg_ctl under $HOTRO_PG_BINDIR, \
                        `pg_config --bindir` or /usr/lib/postgresql/*/bin): \
@@ -136,7 +160,10 @@ impl Cluster {
             socket,
             bin,
             run_as,
-            port: tls_port.unwrap_or(5432),
+            port: match &listen {
+                Listen::Socket => 5432,
+                Listen::Tls(port) | Listen::Tcp(port, _) => *port,
+            },
         };
         cluster.run(
             "initdb",
@@ -151,12 +178,23 @@ impl Cluster {
                 "postgres",
             ],
         );
-        let listen = match tls_port {
-            Some(port) => {
+        let listen = match listen {
+            Listen::Tls(port) => {
                 cluster.set_up_tls();
                 format!("-c listen_addresses='127.0.0.1' -c port={port}")
             }
-            None => "-c listen_addresses=''".to_string(),
+            Listen::Tcp(port, addresses) => {
+                let mut hba = "local all all trust\n".to_string();
+                for a in &addresses {
+                    hba.push_str(&format!("host all all {a}/32 trust\n"));
+                }
+                std::fs::write(cluster.data.join("pg_hba.conf"), hba).unwrap();
+                format!(
+                    "-c listen_addresses='{}' -c port={port}",
+                    addresses.join(",")
+                )
+            }
+            Listen::Socket => "-c listen_addresses=''".to_string(),
         };
         let options = format!(
             "{listen} -c unix_socket_directories='{}' -c fsync=off \

@@ -432,6 +432,24 @@ CREATE TRIGGER check_days_notify AFTER INSERT OR UPDATE OR DELETE ON check_days
 CREATE TRIGGER articles_notify AFTER INSERT OR UPDATE OR DELETE ON articles
     FOR EACH STATEMENT EXECUTE FUNCTION hotro_notify_change();
 "#,
+    // 4 (PostgreSQL only): every host keeps its own search index from the one search
+    // outbox (issue 17, Deliver 4), so no host may empty it up to where it got: a host
+    // prunes through this function, which keeps the newest `keep` entries whatever it is
+    // asked (a host further behind than that rebuilds its index anyway). Operators need no
+    // DELETE on the table for it; the function runs as its owner.
+    r#"
+CREATE FUNCTION hotro_prune_search_outbox(upto bigint, keep bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+    removed bigint;
+BEGIN
+    DELETE FROM search_outbox
+    WHERE id <= least(upto, (SELECT coalesce(max(id), 0) FROM search_outbox) - greatest(keep, 0));
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed;
+END
+$$;
+"#,
 ];
 
 /// The schema version this build writes and understands on PostgreSQL.
