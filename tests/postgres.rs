@@ -1207,9 +1207,9 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
         &["--db", &an, "ticket", "list", "--text", "dang nhap"],
     );
     assert!(listed.contains(key), "{listed}");
-    // An operator claiming to be another: the server's row-level security refuses the
-    // event, and nothing changed.
-    let out = hotro(
+    // An admin acting as another operator writes as that role (SET ROLE): accepted, and
+    // the event names both.
+    ok(
         home.path(),
         &[
             "--db",
@@ -1220,16 +1220,78 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
             "note",
             key,
             "--text",
+            "thay mặt",
+        ],
+    );
+    let after = ok(home.path(), &["--db", &an, "ticket", "show", key, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&after).unwrap();
+    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["actor"].as_str(), last["by"].as_str()),
+        (Some("tranthibich"), Some("nguyenvanan")),
+        "{after}"
+    );
+    // An operator who is not an admin claiming to be another, even on a test database
+    // where hotro's sandbox rules would let it through: the server refuses the role, hotro
+    // says who may not act as whom (exit 5), and nothing changed.
+    let out = hotro(
+        home.path(),
+        &[
+            "--db",
+            &bich,
+            "--as",
+            "nguyenvanan",
+            "ticket",
+            "note",
+            key,
+            "--text",
             "giả mạo",
         ],
     );
-    assert_ne!(out.code, Some(0), "{out:?}");
+    assert_eq!(out.code, Some(5), "{out:?}");
+    assert!(
+        out.stderr.contains("tranthibich") && out.stderr.contains("nguyenvanan"),
+        "{out:?}"
+    );
     let after = ok(home.path(), &["--db", &an, "ticket", "show", key, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&after).unwrap();
-    assert_eq!(v["ticket"]["version"], 3, "{after}");
-    // The key user's role reads, and is refused a change (by hotro, naming the role).
+    assert_eq!(v["ticket"]["version"], 4, "{after}");
+    // The key user's role reads and records a request of their own, and is refused a change
+    // of another's (by hotro, naming the role); the server holds them to that as well.
     let key_user = cluster.url("hotro", "keyuser_hanoi");
     ok(home.path(), &["--db", &key_user, "ticket", "show", key]);
+    let out = ok(
+        home.path(),
+        &[
+            "--db",
+            &key_user,
+            "ticket",
+            "new",
+            "--title",
+            "Máy in phòng kế toán không in được",
+        ],
+    );
+    assert!(out.contains("HT-2026-000002"), "{out}");
+    let mut psql = cluster.connect_as("hotro", "keyuser_hanoi").unwrap();
+    let code = |r: Result<u64, postgres::Error>| {
+        r.err()
+            .and_then(|e| e.code().map(|c| c.code().to_string()))
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        code(psql.execute("UPDATE tickets SET title = 'x'", &[])),
+        "42501"
+    );
+    assert_eq!(code(psql.execute("DELETE FROM events", &[])), "42501");
+    // An event other than a new ticket's first is refused by row-level security.
+    assert_eq!(
+        code(psql.execute(
+            "INSERT INTO events (ticket_id, version, at, actor, kind, payload, hash)
+             SELECT id, 9, 0, 'keyuser_hanoi', 'note', '{}', 'x' FROM tickets LIMIT 1",
+            &[],
+        )),
+        "42501"
+    );
     let out = hotro(
         home.path(),
         &[

@@ -191,6 +191,10 @@ impl Env<'_> {
             _ => Store::open_with(&path, mode, crate::store::BUSY_TIMEOUT),
         }
         .map_err(|e| self.store_err(e))?;
+        let mut store = store;
+        if let Some(session) = &self.session {
+            session.prepare(&mut store).map_err(|e| self.desk_err(e))?;
+        }
         Ok(store)
     }
 

@@ -163,6 +163,9 @@ pub struct Session {
     pub unconfigured: bool,
     /// What the database is for.
     pub purpose: Purpose,
+    /// On PostgreSQL, the role this session writes as when an operator acts as another
+    /// (`SET ROLE`): every connection the session opens takes it ([`Session::prepare`]).
+    pub server_role: Option<String>,
 }
 
 /// What a process brings to [`Session::establish`].
@@ -236,6 +239,7 @@ impl Session {
         let demo = purpose == Purpose::Demo;
         // Demo and test databases are sandboxes, not records: anyone may act as anyone
         // there (their clock may be fixed too). A live desk's purpose cannot be changed.
+        let mut acts_as_role = None;
         let (me, by) = match arrival.acting {
             Some(login) => {
                 let target =
@@ -261,6 +265,18 @@ impl Session {
                     .as_ref()
                     .filter(|r| r.login != target.login)
                     .map(|r| r.login.clone());
+                // On PostgreSQL an operator acting as another writes as that role, and the
+                // server decides whether they may (an admin is granted every other
+                // operator's role by `hotro db setup-roles`; nobody else is).
+                if let (Some(real_login), Some(_)) = (&by, &server_role) {
+                    store
+                        .set_role(&target.login)
+                        .map_err(|_| DeskError::ActAsRefused {
+                            real: real_login.clone(),
+                            target: target.login.clone(),
+                        })?;
+                    acts_as_role = Some(target.login.clone());
+                }
                 (Some(target), by)
             }
             None => match real {
@@ -297,7 +313,18 @@ impl Session {
             unconfigured: applied.is_none(),
             purpose,
             cfg,
+            server_role: acts_as_role,
         })
+    }
+
+    /// Make a newly opened connection act as this session's operator: on PostgreSQL,
+    /// `SET ROLE` when an operator acts as another (the server then checks every write
+    /// against that role); nothing otherwise. Errors: the server refused the role.
+    pub fn prepare(&self, store: &mut Store) -> Result<(), DeskError> {
+        if let Some(role) = &self.server_role {
+            store.set_role(role)?;
+        }
+        Ok(())
     }
 
     /// A session for a headless driver (the console's snapshot tests, benchmarks) that
@@ -313,6 +340,7 @@ impl Session {
             unconfigured: false,
             purpose: Purpose::Test,
             cfg,
+            server_role: None,
         }
     }
 

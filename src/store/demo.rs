@@ -1,7 +1,7 @@
 //! Bulk insertion of generated demo data, on both engines.
 
 use super::engine::{Sql, advisory_lock, params};
-use super::tickets::{CHAIN_LOCK, SlaKeys, insert_event, insert_ticket, set_sla_keys};
+use super::tickets::{CHAIN_LOCK, SlaKeys, insert_event, insert_ticket};
 use super::{Store, StoreError};
 use crate::demo::DemoTicket;
 use crate::domain::org::Organisation;
@@ -39,7 +39,8 @@ impl Store {
         self.write_tx(|tx| {
             advisory_lock(tx, CHAIN_LOCK)?;
             for d in batch {
-                let id = insert_ticket(tx, &d.ticket)?;
+                let keys = SlaKeys::of(&d.ticket, &d.events, org, now);
+                let id = insert_ticket(tx, &d.ticket, &keys)?;
                 // Only the final state of a generated ticket is known: its newest event
                 // carries it, the earlier ones none.
                 let state = super::audit::state_hash(&d.ticket);
@@ -47,8 +48,6 @@ impl Store {
                     let newest = i + 1 == d.events.len();
                     insert_event(tx, id, e, newest.then_some(state.as_str()))?;
                 }
-                let keys = SlaKeys::of(&d.ticket, &d.events, org, now);
-                set_sla_keys(tx, id, &keys, now)?;
             }
             Ok(())
         })

@@ -569,6 +569,17 @@ pub struct PgConn {
 }
 
 impl PgConn {
+    /// `SET ROLE login` for the rest of the session: an admin acting as another operator
+    /// (`--as`) writes as that role, so the server's rules (row-level security on the
+    /// events' actor) hold for what is written. Needs membership of the role, which
+    /// `hotro db setup-roles` grants admins for every other operator. Errors:
+    /// [`StoreError::Postgres`] (`42501`: not a member; `22023`/`42704`: no such role).
+    pub fn set_role(&mut self, login: &str) -> Result<(), StoreError> {
+        let quoted = format!("\"{}\"", login.replace('"', "\"\""));
+        self.client.batch_execute(&format!("SET ROLE {quoted}"))?;
+        Ok(())
+    }
+
     /// Connect to `url` ([`super::pg::connect`]) and, when the schema is behind this
     /// build, bring it up to date ([`super::pg::migrate`], which needs a role that may
     /// create tables; an operator's role connecting to a current schema never migrates).

@@ -278,6 +278,14 @@ impl Store {
         }
     }
 
+    /// The PostgreSQL connection; `None` on SQLite.
+    fn pg_conn(&mut self) -> Option<&mut PgConn> {
+        match &mut self.conn {
+            Conn::Postgres(pg) => Some(&mut pg.conn),
+            Conn::Sqlite(_) => None,
+        }
+    }
+
     /// The SQLite connection. Errors: [`StoreError::SqliteOnly`] on PostgreSQL.
     fn sqlite(&self) -> Result<&Connection, StoreError> {
         match &self.conn {

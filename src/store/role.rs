@@ -5,6 +5,13 @@ use super::engine::{EngineKind, Sql, params};
 use super::{Store, StoreError};
 
 impl Store {
+    /// Act as operator `login` on PostgreSQL (`SET ROLE`, [`super::PgConn::set_role`]): the
+    /// server then checks what is written against that role. Nothing on SQLite. Errors:
+    /// [`StoreError::Postgres`] when the connected role is not allowed to.
+    pub fn set_role(&mut self, login: &str) -> Result<(), StoreError> {
+        self.pg_conn().map_or(Ok(()), |pg| pg.set_role(login))
+    }
+
     /// The server's `current_user` on PostgreSQL (the role the connection authenticated
     /// as: peer authentication maps the OS account, a certificate or a password names it);
     /// `None` on SQLite, where the OS account of the process is who acts.

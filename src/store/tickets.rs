@@ -106,17 +106,21 @@ fn escalation_json(t: &Ticket) -> Result<String, StoreError> {
         .map_err(|e| StoreError::bad_value(format!("escalation path: {e}")))
 }
 
-/// Insert a ticket that has its key; returns its row id.
-pub(crate) fn insert_ticket(tx: &mut dyn Tx, t: &Ticket) -> Result<i64, StoreError> {
+/// Insert a ticket that has its key, with its SLA keys (computed before: a new row needs
+/// no second write, so a role allowed to record requests needs no UPDATE on tickets);
+/// returns its row id.
+pub(crate) fn insert_ticket(tx: &mut dyn Tx, t: &Ticket, sla: &SlaKeys) -> Result<i64, StoreError> {
     let row = tx.query_row(
         &Sql::both(
             "INSERT INTO tickets (key, kind, title, description, requester_name, requester_unit,
                 requester_phone, requester_email, channel, application, category, impact, urgency,
                 priority, tier, grp, assignee, status, created_at, updated_at, first_response_at,
                 resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation,
-                following_group, external_ref, version, title_folded, requirement)
+                following_group, external_ref, version, title_folded, requirement, sla_due,
+                sla_risk_at, sla_outcome)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+                $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33,
+                $34, $35, $36)
              RETURNING id",
         ),
         params![
@@ -153,6 +157,9 @@ pub(crate) fn insert_ticket(tx: &mut dyn Tx, t: &Ticket) -> Result<i64, StoreErr
             t.version,
             searchable(t),
             requirement_json(t)?,
+            sla.due.map(millis),
+            sla.attention_from.map(millis),
+            outcome_bits(sla.outcome),
         ],
     )?;
     row.ok_or_else(|| StoreError::bad_value("the new ticket's id was not returned"))?
@@ -406,7 +413,6 @@ pub(crate) fn create_in(
         .ok_or_else(|| StoreError::bad_value("the key sequence returned no row"))?
         .get(0)?;
     t.key = ctx.org.key_format.format(year, seq as u64);
-    let id = insert_ticket(tx, &t)?;
     let event = Event {
         ticket: t.key.clone(),
         version: t.version,
@@ -415,8 +421,9 @@ pub(crate) fn create_in(
         by: ctx.by.map(str::to_string),
         kind,
     };
+    let sla = SlaKeys::of(&t, std::slice::from_ref(&event), ctx.org, ctx.now);
+    let id = insert_ticket(tx, &t, &sla)?;
     insert_event(tx, id, &event, Some(&super::audit::state_hash(&t)))?;
-    refresh_sla_due(tx, id, &t, ctx)?;
     // The requester's acknowledgement, when the desk sends them (issue 12).
     if let Some(m) = crate::domain::outbox::acknowledgement(ctx.org, &t) {
         super::outbox::queue(tx, &m, event.at)?;

@@ -89,9 +89,23 @@ fn needs(p: Permission) -> &'static [(&'static str, &'static str)] {
     }
 }
 
+/// What a key user who may record requests (`create_ticket`) is granted beyond SELECT: a new
+/// ticket's row, its key and its first event, the acknowledgement mail — never UPDATE on
+/// tickets nor anything on others' events (row-level security in [`setup_sql`] admits a
+/// key user's event only as a new ticket's `created`). Creating writes the row once, its
+/// SLA keys included (store/tickets.rs `create_in`).
+const KEY_USER_RECORDS: &[(&str, &str)] = &[
+    ("tickets", "INSERT"),
+    ("events", "INSERT"),
+    ("key_sequences", "INSERT, UPDATE"),
+    ("outbox", "INSERT"),
+    ("mail_thread_ids", "INSERT"),
+];
+
 /// What each hotro group role is granted, table by table: SELECT on every table for every
-/// role, and the write privileges of its permissions ([`needs`]); the key user SELECT only.
-/// The drafts table is every role's (each sees and writes only its own rows).
+/// role, and the write privileges of its permissions ([`needs`]); the key user who may
+/// record requests [`KEY_USER_RECORDS`] only. The drafts table is every role's (each sees
+/// and writes only its own rows).
 pub fn table_grants(
     org: &Organisation,
 ) -> Vec<(Role, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
@@ -111,11 +125,18 @@ pub fn table_grants(
                     set.extend(privileges.split(", "));
                 }
             }
-            tables
-                .entry("drafts")
-                .or_default()
-                .extend(["INSERT", "UPDATE", "DELETE"]);
+        } else if org.permissions.role_has(role, Permission::CreateTicket) {
+            for (table, privileges) in KEY_USER_RECORDS {
+                tables
+                    .entry(table)
+                    .or_default()
+                    .extend(privileges.split(", "));
+            }
         }
+        tables
+            .entry("drafts")
+            .or_default()
+            .extend(["INSERT", "UPDATE", "DELETE"]);
         out.push((role, tables));
     }
     out
@@ -168,6 +189,28 @@ pub fn setup_sql(org: &Organisation) -> String {
             let _ = writeln!(s, "GRANT {} TO {};", roles.join(", "), ident(&op.login));
         }
     }
+    // An admin acting as another operator (`--as`) writes as that role (`SET ROLE`), so
+    // the server's rules hold for it: each admin is a member of every other operator's role
+    // who is not an admin (membership both ways would be circular).
+    let may_act_as = |op: &crate::domain::org::Operator| {
+        op.roles
+            .iter()
+            .any(|r| org.permissions.role_has(*r, Permission::ActAs))
+    };
+    for admin in org.operators.iter().filter(|o| may_act_as(o)) {
+        for other in org
+            .operators
+            .iter()
+            .filter(|o| o.login != admin.login && !may_act_as(o))
+        {
+            let _ = writeln!(
+                s,
+                "GRANT {} TO {};",
+                ident(&other.login),
+                ident(&admin.login)
+            );
+        }
+    }
     let everyone = groups
         .iter()
         .map(|g| ident(g))
@@ -200,6 +243,32 @@ pub fn setup_sql(org: &Organisation) -> String {
             let _ = writeln!(s, "GRANT {privileges} ON {} TO {g};", tables.join(", "));
         }
     }
+    // A key user's event only as a new ticket's first (`created`), unless the same person
+    // is also in a group that works tickets.
+    let workers: Vec<String> = table_grants(org)
+        .into_iter()
+        .filter(|(role, tables)| {
+            *role != Role::KeyUser && tables.get("events").is_some_and(|p| p.contains("INSERT"))
+        })
+        .map(|(role, _)| {
+            format!(
+                "pg_has_role(current_user, {}, 'MEMBER')",
+                literal(&group_role(role))
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "DROP POLICY IF EXISTS events_key_user_creates ON events;\n\
+         CREATE POLICY events_key_user_creates ON events AS RESTRICTIVE FOR INSERT WITH CHECK (\n\
+         \x20   NOT pg_has_role(current_user, {key_user}, 'MEMBER'){others}\n\
+         \x20   OR (version = 1 AND kind = 'created'));",
+        key_user = literal(&group_role(Role::KeyUser)),
+        others = workers
+            .iter()
+            .map(|w| format!("\n    OR {w}"))
+            .collect::<String>()
+    );
     let _ = writeln!(
         s,
         "ALTER TABLE events ENABLE ROW LEVEL SECURITY;\n\
@@ -246,7 +315,7 @@ mod tests {
     use crate::config::{EMBEDDED, Source, parse};
 
     #[test]
-    fn no_role_ever_gets_to_change_or_remove_events_and_key_users_only_read() {
+    fn no_role_ever_gets_to_change_or_remove_events_and_key_users_only_record_requests() {
         let mut org = parse(EMBEDDED, Source::Embedded).unwrap().org;
         // Even with every permission given to every role.
         for role in Role::ALL {
@@ -259,12 +328,18 @@ mod tests {
                 "{role:?}: {events:?}"
             );
             if role == Role::KeyUser {
-                assert!(
-                    tables
-                        .values()
-                        .all(|p| p.len() == 1 && p.contains("SELECT")),
-                    "{tables:?}"
-                );
+                // Records requests: inserts only, never UPDATE on tickets; nothing else.
+                for (table, p) in &tables {
+                    let allowed: &[&str] = match *table {
+                        "key_sequences" | "drafts" => &["SELECT", "INSERT", "UPDATE", "DELETE"],
+                        "tickets" | "events" | "outbox" | "mail_thread_ids" => {
+                            &["SELECT", "INSERT"]
+                        }
+                        _ => &["SELECT"],
+                    };
+                    assert!(p.iter().all(|x| allowed.contains(x)), "{table}: {p:?}");
+                }
+                assert!(!tables["tickets"].contains("UPDATE"));
             }
         }
         let sql = setup_sql(&org);
