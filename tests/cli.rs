@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::pg::Cluster;
+use common::desks::{Database, Engine, on_each_engine};
 
 use serde_json::Value;
-use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -82,53 +81,11 @@ fn finish(mut cmd: Command, stdin: Option<&[u8]>) -> Out {
     }
 }
 
-/// The engine a [`Desk`] is made on: set by [`on_each_engine`] for the test body it runs
-/// (SQLite for the tests about the file itself).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-thread_local! {
-    static ENGINE: Cell<Engine> = const { Cell::new(Engine::Sqlite) };
-}
-
-/// Run `body` once on each engine `HOTRO_TEST_ENGINE` selects (`sqlite`, `postgres`, `both`;
-/// unset means both, as tests/common/engines.rs). Without PostgreSQL installed its run fails
-/// under `CI=true` (or when asked for explicitly) and is skipped with a notice elsewhere.
-fn on_each_engine(body: impl Fn()) {
-    let which = std::env::var("HOTRO_TEST_ENGINE").unwrap_or_default();
-    let engines: &[Engine] = match which.as_str() {
-        "" | "both" => &[Engine::Sqlite, Engine::Postgres],
-        "sqlite" => &[Engine::Sqlite],
-        "postgres" => &[Engine::Postgres],
-        other => panic!("HOTRO_TEST_ENGINE={other}: expected sqlite, postgres or both"),
-    };
-    for &engine in engines {
-        if engine == Engine::Postgres && !Cluster::available() {
-            assert_ne!(
-                which, "postgres",
-                "HOTRO_TEST_ENGINE=postgres: PostgreSQL is not installed (see SKIPPED above)"
-            );
-            continue;
-        }
-        eprintln!("---- on {engine:?}");
-        ENGINE.with(|e| e.set(engine));
-        body();
-    }
-    ENGINE.with(|e| e.set(Engine::Sqlite));
-}
-
 /// One temporary directory and one database: a file in that directory, or on PostgreSQL a
 /// database on a throwaway cluster of its own (stopped when the desk is dropped).
 struct Desk {
     dir: tempfile::TempDir,
-    /// What `--db` names: the SQLite file, or the PostgreSQL URL (as the superuser
-    /// `postgres`, who may act `--as` anyone on a test database).
-    db: String,
-    engine: Engine,
-    cluster: Option<Cluster>,
+    db: Database,
 }
 
 impl Desk {
@@ -144,42 +101,18 @@ impl Desk {
     /// database is empty (no schema).
     fn empty() -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let engine = ENGINE.with(Cell::get);
-        let (db, cluster) = match engine {
-            Engine::Sqlite => (dir.path().join("hotro.db").display().to_string(), None),
-            Engine::Postgres => {
-                let cluster = Cluster::start().expect("PostgreSQL checked by on_each_engine");
-                (cluster.create_db("hotro"), Some(cluster))
-            }
-        };
-        Desk {
-            dir,
-            db,
-            engine,
-            cluster,
-        }
+        let db = Database::new(dir.path());
+        Desk { dir, db }
     }
 
     /// The SQLite file (tests about the file only).
     fn file(&self) -> PathBuf {
-        assert_eq!(self.engine, Engine::Sqlite, "a PostgreSQL desk has no file");
-        PathBuf::from(&self.db)
-    }
-
-    /// Rows in `table`, read with plain SQL beside the store.
-    fn count(&self, table: &str) -> i64 {
-        let sql = format!("SELECT count(*) FROM {table}");
-        match &self.cluster {
-            None => rusqlite::Connection::open(&self.db)
-                .unwrap()
-                .query_row(&sql, [], |r| r.get(0))
-                .unwrap(),
-            Some(cluster) => cluster
-                .superuser("hotro")
-                .query_one(&sql, &[])
-                .unwrap()
-                .get(0),
-        }
+        assert_eq!(
+            self.db.engine,
+            Engine::Sqlite,
+            "a PostgreSQL desk has no file"
+        );
+        PathBuf::from(&self.db.target)
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -189,7 +122,7 @@ impl Desk {
     /// The one acting without `--as`: the OS account running the tests on SQLite; on
     /// PostgreSQL the role the desk connects as (the superuser `postgres`).
     fn account(&self) -> String {
-        match self.engine {
+        match self.db.engine {
             Engine::Sqlite => account(),
             Engine::Postgres => "postgres".to_string(),
         }
@@ -198,13 +131,13 @@ impl Desk {
     /// PostgreSQL: a role of its own for each operator, named by their login
     /// (`hotro db setup-roles --apply`), and the URL connecting to the desk as `login`.
     fn url_as(&self, login: &str) -> String {
-        let cluster = self.cluster.as_ref().expect("a PostgreSQL desk");
+        let cluster = self.db.cluster.as_ref().expect("a PostgreSQL desk");
         self.ok(None, &["db", "setup-roles", "--apply"]);
         cluster.url("hotro", login)
     }
 
     fn command(&self, lang: &str, actor: Option<&str>, args: &[&str]) -> Command {
-        self.command_on(&self.db, lang, actor, args)
+        self.command_on(&self.db.target, lang, actor, args)
     }
 
     /// A command on the database `db` names (another role's URL on PostgreSQL).
@@ -324,7 +257,8 @@ fn init_creates_the_database_and_is_idempotent() {
     let out = desk.ok(None, &["init", "--test"]);
     assert!(desk.file().is_file(), "init created no file");
     assert!(
-        out.stdout.contains(&format!("Database ready: {}", desk.db)),
+        out.stdout
+            .contains(&format!("Database ready: {}", desk.db.target)),
         "{out:?}"
     );
     // A second init leaves a usable database.
@@ -362,7 +296,7 @@ fn demo_fills_the_database_and_pages_through_it_by_keyset() {
         );
 
         // `db check` reads a SQLite file; on a server the whole audit is `db verify`.
-        if desk.engine == Engine::Sqlite {
+        if desk.db.engine == Engine::Sqlite {
             let check = desk.json(None, &["db", "check"]);
             assert_eq!(check["tickets"], 200, "{check}");
             assert_eq!(check["articles"], 10, "{check}");
@@ -386,8 +320,8 @@ fn demo_fills_the_database_and_pages_through_it_by_keyset() {
             assert_eq!(verify["tickets"], 200, "{verify}");
             assert_eq!(verify["problems"], 0, "{verify}");
             assert!(verify["events"].as_i64().unwrap() >= 200, "{verify}");
-            assert_eq!(desk.count("tickets"), 200);
-            assert_eq!(desk.count("articles"), 10);
+            assert_eq!(desk.db.count("tickets"), 200);
+            assert_eq!(desk.db.count("articles"), 10);
             let text = desk.ok(None, &["db", "verify"]);
             assert!(text.stdout.contains("Audit trail intact"), "{text:?}");
             assert!(text.stdout.contains("200 ticket rows"), "{text:?}");
@@ -477,7 +411,7 @@ fn db_check_text_and_json() {
     let desk = Desk::new();
     desk.create(AN, "Máy in không in được", &[]);
     let check = desk.json(None, &["db", "check"]);
-    assert_eq!(s(&check["path"]), desk.db);
+    assert_eq!(s(&check["path"]), desk.db.target);
     assert_eq!(check["tickets"], 1);
     assert_eq!(check["events"], 1);
     assert_eq!(check["integrity"], serde_json::json!(["ok"]));
@@ -487,7 +421,7 @@ fn db_check_text_and_json() {
     );
     let out = desk.ok(None, &["db", "check"]);
     for expected in [
-        format!("Database:        {}", desk.db),
+        format!("Database:        {}", desk.db.target),
         "Journal mode:    wal".to_string(),
         "Integrity:       ok".to_string(),
         "1 tickets, 1 events, 0 articles".to_string(),
@@ -532,9 +466,11 @@ fn db_backup_writes_a_checked_copy_and_never_overwrites() {
     // The copy is a complete database.
     let copy = Desk {
         dir: tempfile::tempdir().unwrap(),
-        db: target.display().to_string(),
-        engine: Engine::Sqlite,
-        cluster: None,
+        db: Database {
+            target: target.display().to_string(),
+            engine: Engine::Sqlite,
+            cluster: None,
+        },
     };
     let check = copy.json(None, &["db", "check"]);
     assert_eq!(check["tickets"], 2);
@@ -1959,7 +1895,7 @@ fn resolve_confirm_and_reopen() {
         let err = desk.fails(1, Some(AN), &["ticket", "reopen", &k, "--reason", "x"]);
         assert!(err.contains("cancelled"), "{err}");
         // `db check` reads a SQLite file; on a server the whole audit is `db verify`.
-        if desk.engine == Engine::Sqlite {
+        if desk.db.engine == Engine::Sqlite {
             let check = desk.json(None, &["db", "check"]);
             assert_eq!(check["version_mismatches"], 0);
             assert_eq!(check["events"], 7);
@@ -2469,7 +2405,8 @@ fn config_show_path_and_check() {
             "{path:?}"
         );
         assert!(
-            path.stdout.contains(&format!("Database: {}", desk.db)),
+            path.stdout
+                .contains(&format!("Database: {}", desk.db.target)),
             "{path:?}"
         );
         let user = desk.dir.path().join("xdg-config/hotro/hotro.toml");
@@ -2527,8 +2464,8 @@ fn a_configuration_changes_behaviour() {
         // different --config is applied as a new configuration version). On PostgreSQL who
         // acts is the server's role, not the OS account: lethihoa connects as her own role.
         let desk = Desk::new();
-        let db = match desk.engine {
-            Engine::Sqlite => desk.db.clone(),
+        let db = match desk.db.engine {
+            Engine::Sqlite => desk.db.target.clone(),
             Engine::Postgres => desk.url_as(HOA),
         };
         let text = edit("\"HT-{year}-{seq:06}\"", "\"YC{year}/{seq:04}\"").replacen(
@@ -2541,7 +2478,7 @@ fn a_configuration_changes_behaviour() {
         );
         let file = desk.path("custom.toml");
         std::fs::write(&file, &text).unwrap();
-        if desk.engine == Engine::Postgres {
+        if desk.db.engine == Engine::Postgres {
             // Applying a configuration writes config_versions, the admin's to write on a
             // server (her role may not): the superuser brings it to the test database first.
             desk.ok(
@@ -2638,7 +2575,7 @@ fn unknown_or_missing_operator() {
         ] {
             let out = as_os_user(&args);
             assert_eq!(out.code, Some(5), "{args:?}: {out:?}");
-            match desk.engine {
+            match desk.db.engine {
                 Engine::Sqlite => assert!(
                     out.stderr.contains(&format!(
                         "the operating-system account “{me}” is not an operator, so it may read but not change anything: an admin adds os_users = [\"{me}\"]"
@@ -2696,7 +2633,7 @@ fn unknown_or_missing_operator() {
         );
         cmd.env("USER", MAI).env("LOGNAME", MAI);
         let out = finish(cmd, None);
-        if desk.engine == Engine::Postgres {
+        if desk.db.engine == Engine::Postgres {
             assert_eq!(out.code, Some(5), "{out:?}");
             // The mapped configuration, already applied by the refused attempt: an operator's
             // role may not apply another (config_versions is the admin's to write).
@@ -2756,7 +2693,7 @@ fn unknown_or_missing_operator() {
             err.contains("--as nobody: no such operator in the configuration"),
             "{err}"
         );
-        assert_eq!(live.count("tickets"), 0);
+        assert_eq!(live.db.count("tickets"), 0);
     });
 }
 
@@ -2848,7 +2785,7 @@ fn vietnamese_messages() {
             "{out:?}"
         );
         // `db check` reads a SQLite file; on a server the whole audit is `db verify`.
-        if desk.engine == Engine::Sqlite {
+        if desk.db.engine == Engine::Sqlite {
             let out = desk.run_lang("vi", None, &["db", "check"]);
             assert!(
                 out.stdout.contains("Cơ sở dữ liệu không có lỗi."),
@@ -2906,7 +2843,7 @@ fn oversized_text_is_refused_and_creates_nothing() {
         assert!(err.contains("Description is too long"), "{err}");
         assert!(err.contains("2097152") && err.contains("1048576"), "{err}");
         assert_eq!(desk.json(None, &["ticket", "list"]), serde_json::json!([]));
-        assert_eq!(desk.count("events"), 0);
+        assert_eq!(desk.db.count("events"), 0);
 
         // The same through standard input.
         let out = desk.run_stdin(
@@ -3055,7 +2992,7 @@ fn an_unknown_language_is_refused_naming_the_option_and_the_known_ones() {
         ] {
             let mut cmd = in_locale(desk.dir.path(), "en_US.UTF-8");
             cmd.arg("--db")
-                .arg(&desk.db)
+                .arg(&desk.db.target)
                 .args(&value)
                 .args(["ticket", "list"]);
             let out = finish(cmd, None);
@@ -3096,7 +3033,7 @@ fn chinese_messages_on_the_command_line() {
         // Also chosen by the locale.
         let mut cmd = in_locale(desk.dir.path(), "zh_CN.UTF-8");
         cmd.arg("--db")
-            .arg(&desk.db)
+            .arg(&desk.db.target)
             .args(["ticket", "show", "HT-1-1"]);
         let out = finish(cmd, None);
         assert!(out.stderr.contains("错误"), "{out:?}");
