@@ -1244,3 +1244,57 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
     );
     assert_eq!(out.code, Some(5), "{out:?}");
 }
+
+/// The FAQ lists titles in byte order, equal titles by reference, on a server whose
+/// collation is Vietnamese (ICU) too: the same list as on SQLite, whatever the server's
+/// locale (under `vi` collation Đ follows D and ả follows a, before E and Z).
+#[test]
+fn faq_titles_sort_in_byte_order_under_a_vietnamese_collation() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    cluster
+        .superuser("postgres")
+        .batch_execute(
+            "CREATE DATABASE hotro_vi TEMPLATE template0 ENCODING 'UTF8' \
+             LOCALE_PROVIDER icu ICU_LOCALE 'vi' LOCALE 'C'",
+        )
+        .unwrap();
+    let mut db = hotro::store::Store::open_postgres(&cluster.url("hotro_vi", "postgres")).unwrap();
+    let now = chrono::Utc::now();
+    let titles = [
+        ("KB-00001", "Email không gửi được"),
+        ("KB-00002", "Đăng nhập TABMIS"),
+        ("KB-00003", "Zalo không nhận thông báo"),
+        ("KB-00004", "ảnh chụp màn hình bị mờ"),
+        ("KB-00005", "Đăng nhập TABMIS"),
+    ];
+    for (reference, title) in titles {
+        let input = hotro::domain::kb::ArticleInput {
+            reference: reference.to_string(),
+            lang: "vi".to_string(),
+            application: Some("TABMIS".to_string()),
+            category: None,
+            title: title.to_string(),
+            symptom: "Không dùng được".to_string(),
+            cause: "Chưa rõ".to_string(),
+            resolution: "Gọi 1900".to_string(),
+            tags: vec![],
+            status: Some("draft".to_string()),
+            author: None,
+        };
+        db.create_article(&input, true, "nguyenvanan", now).unwrap();
+        db.publish_article(reference, "lethihoa", now).unwrap();
+    }
+    let listed: Vec<String> = db
+        .faq_articles()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.reference)
+        .collect();
+    assert_eq!(
+        listed,
+        ["KB-00001", "KB-00003", "KB-00002", "KB-00005", "KB-00004"],
+        "byte order (E, Z, Đ, Đ, ả), not the server's Vietnamese collation"
+    );
+}
