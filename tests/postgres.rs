@@ -1268,6 +1268,8 @@ fn faq_titles_sort_in_byte_order_under_a_vietnamese_collation() {
         ("KB-00003", "Zalo không nhận thông báo"),
         ("KB-00004", "ảnh chụp màn hình bị mờ"),
         ("KB-00005", "Đăng nhập TABMIS"),
+        ("kb-00006", "Zalo không nhận thông báo"),
+        ("KB-A0007", "Đăng nhập TABMIS"),
     ];
     for (reference, title) in titles {
         let input = hotro::domain::kb::ArticleInput {
@@ -1294,7 +1296,22 @@ fn faq_titles_sort_in_byte_order_under_a_vietnamese_collation() {
         .collect();
     assert_eq!(
         listed,
-        ["KB-00001", "KB-00003", "KB-00002", "KB-00005", "KB-00004"],
-        "byte order (E, Z, Đ, Đ, ả), not the server's Vietnamese collation"
+        [
+            "KB-00001", "KB-00003", "kb-00006", "KB-00002", "KB-00005", "KB-A0007", "KB-00004"
+        ],
+        "byte order (E, Z, Z, Đ, Đ, Đ, ả), not the server's Vietnamese collation"
+    );
+    // Every article, by reference in byte order (capitals before small letters).
+    let refs: Vec<String> = db
+        .articles()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.reference)
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "KB-00001", "KB-00002", "KB-00003", "KB-00004", "KB-00005", "KB-A0007", "kb-00006"
+        ]
     );
 }

@@ -445,7 +445,10 @@ fn history(tx: &mut dyn Tx, reference: &str) -> Result<Vec<Article>, StoreError>
 }
 
 fn all_articles(tx: &mut dyn Tx) -> Result<Vec<Article>, StoreError> {
-    articles_where(tx, "ORDER BY ref", params![])
+    // References in byte order on both engines (as the FAQ's titles).
+    let sqlite = format!("SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY ref");
+    let postgres = format!("SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY ref COLLATE \"C\"");
+    tx.query_map(&Sql::pair(&sqlite, &postgres), params![], article_from_row)
 }
 
 fn db_id(tx: &mut dyn Tx) -> Result<String, StoreError> {
