@@ -3020,6 +3020,10 @@ fn an_unknown_language_is_refused_naming_the_option_and_the_known_ones() {
         assert!(out.stderr.contains("“fr”"), "{out:?}");
         let out = desk.run_lang("en", None, &["kb", "search", "--", "--lang", "fr"]);
         assert_ne!(out.code, Some(2), "{out:?}");
+        if desk.db.engine == Engine::Postgres {
+            // The search index of a server's database is kept in this host's cache folder.
+            assert!(desk.path("xdg-cache/hotro").is_dir(), "{out:?}");
+        }
     });
 }
 

@@ -504,7 +504,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             crate::desk::Desk::new(&mut store, env.session()?, crate::clock::now())
                 .may_rebuild_index()
                 .map_err(|e| env.desk_err(e))?;
-            let mut index = open_index(&env, &store)?;
+            let mut index = open_index(&env, &mut store)?;
             let started = std::time::Instant::now();
             let n = index
                 .rebuild(&mut store, &mut index_progress(&env))
@@ -1745,8 +1745,11 @@ fn similar_requirements(env: &Env<'_>, t: &Ticket) -> Result<()> {
     Ok(())
 }
 
-fn open_index(env: &Env<'_>, store: &Store) -> Result<crate::search::SearchIndex> {
-    let mut index = crate::search::SearchIndex::open(store.path())
+fn open_index(env: &Env<'_>, store: &mut Store) -> Result<crate::search::SearchIndex> {
+    // Beside the SQLite file; for a PostgreSQL database in this host's cache folder (its
+    // `path()` is the target in words, not a place to write).
+    let home = store.index_home().map_err(|e| env.store_err(e))?;
+    let mut index = crate::search::SearchIndex::open(&home)
         .map_err(|e| env.user(env.cat.f("error.index", &[("detail", &e)])))?;
     index.add_synonyms(&env.cfg.org.search_synonyms);
     Ok(index)
