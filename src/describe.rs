@@ -543,9 +543,14 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
                 ),
             }
         }
-        DeskError::NoOperator { account } => {
-            cat.f("error.no_operator", &[("user", &one_line(account))])
-        }
+        DeskError::NoOperator { account, on_server } => cat.f(
+            if *on_server {
+                "error.no_operator_role"
+            } else {
+                "error.no_operator"
+            },
+            &[("user", &one_line(account))],
+        ),
         DeskError::ActAsRefused { real, target } => cat.f(
             "error.act_as_refused",
             &[("real", &one_line(real)), ("target", &one_line(target))],

@@ -1256,6 +1256,19 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
     let after = ok(home.path(), &["--db", &an, "ticket", "show", key, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&after).unwrap();
     assert_eq!(v["ticket"]["version"], 4, "{after}");
+    // A process bringing another configuration to a test database on a server: an operator's
+    // role may not apply it, so the applied one stays in force and the writes are refused
+    // saying who applies one (exit 5), not with the server's bare "permission denied".
+    let changed = config_text().replace("Người dùng chính Hà Nội", "Người dùng chính HN");
+    std::fs::write(home.path().join("hotro.toml"), changed).unwrap();
+    let out = hotro(
+        home.path(),
+        &["--db", &bich, "ticket", "new", "--title", "Cấu hình khác"],
+    );
+    assert_eq!(out.code, Some(5), "{out:?}");
+    assert!(out.stderr.contains("config apply"), "{out:?}");
+    assert!(!out.stderr.contains("42501"), "{out:?}");
+    std::fs::write(home.path().join("hotro.toml"), config_text()).unwrap();
     // The key user's role reads and records a request of their own, and is refused a change
     // of another's (by hotro, naming the role); the server holds them to that as well.
     let key_user = cluster.url("hotro", "keyuser_hanoi");
@@ -1305,4 +1318,75 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
         ],
     );
     assert_eq!(out.code, Some(5), "{out:?}");
+}
+
+/// The FAQ lists titles in byte order, equal titles by reference, on a server whose
+/// collation is Vietnamese (ICU) too: the same list as on SQLite, whatever the server's
+/// locale (under `vi` collation Đ follows D and ả follows a, before E and Z).
+#[test]
+fn faq_titles_sort_in_byte_order_under_a_vietnamese_collation() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    cluster
+        .superuser("postgres")
+        .batch_execute(
+            "CREATE DATABASE hotro_vi TEMPLATE template0 ENCODING 'UTF8' \
+             LOCALE_PROVIDER icu ICU_LOCALE 'vi' LOCALE 'C'",
+        )
+        .unwrap();
+    let mut db = hotro::store::Store::open_postgres(&cluster.url("hotro_vi", "postgres")).unwrap();
+    let now = chrono::Utc::now();
+    let titles = [
+        ("KB-00001", "Email không gửi được"),
+        ("KB-00002", "Đăng nhập TABMIS"),
+        ("KB-00003", "Zalo không nhận thông báo"),
+        ("KB-00004", "ảnh chụp màn hình bị mờ"),
+        ("KB-00005", "Đăng nhập TABMIS"),
+        ("kb-00006", "Zalo không nhận thông báo"),
+        ("KB-A0007", "Đăng nhập TABMIS"),
+    ];
+    for (reference, title) in titles {
+        let input = hotro::domain::kb::ArticleInput {
+            reference: reference.to_string(),
+            lang: "vi".to_string(),
+            application: Some("TABMIS".to_string()),
+            category: None,
+            title: title.to_string(),
+            symptom: "Không dùng được".to_string(),
+            cause: "Chưa rõ".to_string(),
+            resolution: "Gọi 1900".to_string(),
+            tags: vec![],
+            status: Some("draft".to_string()),
+            author: None,
+        };
+        db.create_article(&input, true, "nguyenvanan", now).unwrap();
+        db.publish_article(reference, "lethihoa", now).unwrap();
+    }
+    let listed: Vec<String> = db
+        .faq_articles()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.reference)
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "KB-00001", "KB-00003", "kb-00006", "KB-00002", "KB-00005", "KB-A0007", "KB-00004"
+        ],
+        "byte order (E, Z, Z, Đ, Đ, Đ, ả), not the server's Vietnamese collation"
+    );
+    // Every article, by reference in byte order (capitals before small letters).
+    let refs: Vec<String> = db
+        .articles()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.reference)
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            "KB-00001", "KB-00002", "KB-00003", "KB-00004", "KB-00005", "KB-A0007", "kb-00006"
+        ]
+    );
 }

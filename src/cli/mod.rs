@@ -227,9 +227,7 @@ impl Env<'_> {
         let session = self.session()?;
         match &session.me {
             Some(op) => Ok(op.login.clone()),
-            None => Err(self.desk_err(crate::desk::DeskError::NoOperator {
-                account: session.account.clone(),
-            })),
+            None => Err(self.desk_err(session.no_operator())),
         }
     }
 
@@ -537,11 +535,10 @@ fn console(env: &Env<'_>) -> Result<i32> {
     use crate::ui::{app::App, exec::Executor, keymap::Keymap, runtime, view::Theme};
     let org = &env.cfg.org;
     let session = env.session()?;
-    let me = session.me.clone().ok_or_else(|| {
-        env.desk_err(crate::desk::DeskError::NoOperator {
-            account: session.account.clone(),
-        })
-    })?;
+    let me = session
+        .me
+        .clone()
+        .ok_or_else(|| env.desk_err(session.no_operator()))?;
     let keymap_file = config::user_config_path().map(|p| p.with_file_name("keymap.toml"));
     let keymap = Keymap::load(keymap_file.as_deref()).map_err(|e| env.user(e.to_string()))?;
     let mut store = env.open()?;

@@ -39,9 +39,10 @@ pub enum DeskError {
     /// The acting operator lacks the role (or the ticket is outside their group).
     #[error(transparent)]
     Refused(#[from] Refusal),
-    /// Writing needs an operator, and the OS account maps to none.
-    #[error("the OS account `{account}` is not an operator: an admin adds it to `os_users`")]
-    NoOperator { account: String },
+    /// Writing needs an operator, and the OS account maps to none (`on_server`: the
+    /// PostgreSQL server's role, which names an operator by their login, `os_users` unread).
+    #[error("the OS account or server role `{account}` is not an operator")]
+    NoOperator { account: String, on_server: bool },
     /// `--as` by someone who is not an admin.
     #[error("acting as `{target}` needs the admin role; `{real}` does not have it")]
     ActAsRefused { real: String, target: String },
@@ -154,6 +155,9 @@ pub struct Session {
     pub real: Option<String>,
     /// The OS account of the process; on PostgreSQL the server's role (`current_user`).
     pub account: String,
+    /// Whether `account` is the PostgreSQL server's role (who acts there) rather than the
+    /// OS account of the process.
+    pub on_server: bool,
     /// Set when the process's configuration differs from the applied one: writes refused.
     pub foreign_config: Option<String>,
     /// The applied configuration's version (0: none applied yet).
@@ -212,7 +216,15 @@ impl Session {
             // A sandbox takes whatever configuration a process brings (recorded as a new
             // version): tests and demos try configurations out.
             Some(a) if sandbox && writable && a.digest != arrival.config.digest() => {
-                Some(store.apply_config(&arrival.config.text, "hotro", None, now, false)?)
+                match store.apply_config(&arrival.config.text, "hotro", None, now, false) {
+                    Ok(applied) => Some(applied),
+                    // On PostgreSQL only the roles that may apply configurations can: for
+                    // anyone else the applied one stays in force, and this process's other
+                    // configuration makes its writes refused, as on a live desk (the
+                    // message says who applies one).
+                    Err(StoreError::Postgres { code, .. }) if code == "42501" => Some(a),
+                    Err(e) => return Err(e.into()),
+                }
             }
             Some(a) => Some(a),
             // A desk that already holds records but no applied configuration (made by an
@@ -307,6 +319,7 @@ impl Session {
         Ok(Session {
             me,
             real: by,
+            on_server: server_role.is_some(),
             account,
             foreign_config: foreign,
             config_version,
@@ -335,12 +348,21 @@ impl Session {
             me: Some(me),
             real: None,
             account: String::new(),
+            on_server: false,
             foreign_config: None,
             config_version: 0,
             unconfigured: false,
             purpose: Purpose::Test,
             cfg,
             server_role: None,
+        }
+    }
+
+    /// The refusal of a write by an account (or server role) that is no operator.
+    pub fn no_operator(&self) -> DeskError {
+        DeskError::NoOperator {
+            account: self.account.clone(),
+            on_server: self.on_server,
         }
     }
 
@@ -372,9 +394,7 @@ impl Session {
                 source_name: source.clone(),
             });
         }
-        self.me.as_ref().ok_or_else(|| DeskError::NoOperator {
-            account: self.account.clone(),
-        })
+        self.me.as_ref().ok_or_else(|| self.no_operator())
     }
 
     /// The acting operator, if they may write and have `perm`.
@@ -1053,9 +1073,7 @@ impl<'a> Desk<'a> {
             let op = cfg
                 .org
                 .operator_for_os_user(&session.account)
-                .ok_or_else(|| DeskError::NoOperator {
-                    account: session.account.clone(),
-                })?;
+                .ok_or_else(|| session.no_operator())?;
             cfg.org.permissions.require(op, Permission::ApplyConfig)?;
             return Ok(self
                 .store
@@ -1063,9 +1081,7 @@ impl<'a> Desk<'a> {
         }
         // Applying is how a foreign configuration becomes the database's: only the role
         // under the configuration in force counts.
-        let op = session.me.as_ref().ok_or_else(|| DeskError::NoOperator {
-            account: session.account.clone(),
-        })?;
+        let op = session.me.as_ref().ok_or_else(|| session.no_operator())?;
         session
             .org()
             .permissions

@@ -30,9 +30,7 @@ impl Desk<'_> {
             .session
             .me
             .as_ref()
-            .ok_or_else(|| DeskError::NoOperator {
-                account: self.session.account.clone(),
-            })?;
+            .ok_or_else(|| self.session.no_operator())?;
         self.org().permissions.require(op, Permission::Read)?;
         Ok(op)
     }

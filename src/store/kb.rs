@@ -389,11 +389,13 @@ fn by_status(tx: &mut dyn Tx, status: &str, limit: usize) -> Result<Vec<Article>
 }
 
 fn faq(tx: &mut dyn Tx) -> Result<Vec<Article>, StoreError> {
-    articles_where(
-        tx,
-        "WHERE faq = 1 AND status = 'published' ORDER BY title LIMIT 1000",
-        params![],
-    )
+    // Titles in byte order (SQLite's BINARY; PostgreSQL would sort by the server's
+    // collation, which differs for Vietnamese and Chinese titles), equal titles by reference:
+    // the same list on both engines.
+    let tail = "FROM articles WHERE faq = 1 AND status = 'published' ORDER BY title";
+    let sqlite = format!("SELECT {ARTICLE_COLUMNS} {tail}, ref LIMIT 1000");
+    let postgres = format!("SELECT {ARTICLE_COLUMNS} {tail} COLLATE \"C\", ref LIMIT 1000");
+    tx.query_map(&Sql::pair(&sqlite, &postgres), params![], article_from_row)
 }
 
 fn import(
@@ -443,7 +445,10 @@ fn history(tx: &mut dyn Tx, reference: &str) -> Result<Vec<Article>, StoreError>
 }
 
 fn all_articles(tx: &mut dyn Tx) -> Result<Vec<Article>, StoreError> {
-    articles_where(tx, "ORDER BY ref", params![])
+    // References in byte order on both engines (as the FAQ's titles).
+    let sqlite = format!("SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY ref");
+    let postgres = format!("SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY ref COLLATE \"C\"");
+    tx.query_map(&Sql::pair(&sqlite, &postgres), params![], article_from_row)
 }
 
 fn db_id(tx: &mut dyn Tx) -> Result<String, StoreError> {

@@ -104,6 +104,12 @@ impl Cluster {
         Some((Cluster::start_with(listen)?, port))
     }
 
+    /// Whether PostgreSQL is installed, without starting a cluster; when it is not, what
+    /// [`Cluster::start`] does: fail under `CI=true`, else print the notice.
+    pub fn available() -> bool {
+        bindir().is_some() || Cluster::start().is_some()
+    }
+
     /// Like [`Cluster::start`], and also listening on 127.0.0.1 (a free port) with TLS only
     /// (`ssl = on`; `hostssl … cert`: a client certificate signed by the test authority
     /// whose common name is the role; any other TCP connection rejected). Returns the cluster,

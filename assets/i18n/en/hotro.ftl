@@ -164,6 +164,7 @@ error-config_line = , line { $line }
 error-config_key = , key `{ $key }`
 error-unknown_operator = --as { $login }: no such operator in the configuration (see [[operators]] in `hotro config show`).
 error-no_operator = the operating-system account “{ $user }” is not an operator, so it may read but not change anything: an admin adds os_users = ["{ $user }"] to an operator and applies the configuration (hotro config apply FILE).
+error-no_operator_role = the database role “{ $user }” is not an operator, so it may read but not change anything: on PostgreSQL who acts is the role you connect as, and each operator connects as the role named by their login (hotro db setup-roles).
 error-unknown_status = unknown status “{ $value }”; known: { $known }.
 error-unknown_lang = { $source } “{ $value }”: there are no messages in that language; known: { $known }.
 error-link_needs_target = give --duplicate-of KEY or --child-of KEY.

@@ -164,6 +164,7 @@ error-config_line = , dòng { $line }
 error-config_key = , khóa `{ $key }`
 error-unknown_operator = --as { $login }: không có cán bộ này trong cấu hình (xem [[operators]] bằng `hotro config show`).
 error-no_operator = tài khoản hệ điều hành “{ $user }” chưa là cán bộ hỗ trợ nên chỉ được đọc, không được thay đổi: quản trị viên thêm os_users = ["{ $user }"] cho một cán bộ rồi áp dụng cấu hình (hotro config apply TỆP).
+error-no_operator_role = vai trò cơ sở dữ liệu “{ $user }” chưa là cán bộ hỗ trợ nên chỉ được đọc, không được thay đổi: trên PostgreSQL người thao tác là vai trò dùng để kết nối, và mỗi cán bộ kết nối bằng vai trò mang tên đăng nhập của mình (hotro db setup-roles).
 error-unknown_status = trạng thái “{ $value }” không hợp lệ; các trạng thái: { $known }.
 error-unknown_lang = { $source } “{ $value }”: không có thông báo bằng ngôn ngữ này; các ngôn ngữ: { $known }.
 error-link_needs_target = hãy chỉ rõ --duplicate-of MÃ hoặc --child-of MÃ.

@@ -164,6 +164,7 @@ error-config_line = ，第 { $line } 行
 error-config_key = ，键 `{ $key }`
 error-unknown_operator = --as { $login }：配置中没有此操作员（见 `hotro config show` 中的 [[operators]]）。
 error-no_operator = 操作系统账户“{ $user }”不是操作员，因此只能查看不能修改：请管理员把 os_users = ["{ $user }"] 加到某个操作员上并应用配置（hotro config apply FILE）。
+error-no_operator_role = 数据库角色“{ $user }”不是操作员，因此只能查看不能修改：在 PostgreSQL 上操作者是连接所用的角色，每个操作员以与其登录名同名的角色连接（hotro db setup-roles）。
 error-unknown_status = 未知状态“{ $value }”；已知：{ $known }。
 error-unknown_lang = { $source }“{ $value }”：没有该语言的消息；已知语言：{ $known }。
 error-link_needs_target = 请提供 --duplicate-of KEY 或 --child-of KEY。
