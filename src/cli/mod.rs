@@ -292,8 +292,8 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     // configuration applied to it. A mistyped or forbidden --as (or HOTRO_AS) is an error
     // for every such command, reads included.
     // PostgreSQL (issue 17): every command runs on a `postgres://` database through the
-    // same store, except those about the SQLite file itself (its integrity check, its
-    // backup, accepting a restored file, the many-writers benchmark that checks the file),
+    // same store, except those about the SQLite file itself (its backup, accepting a
+    // restored file, the many-writers benchmark that checks the file),
     // which say so instead of treating the URL as a file name. `db setup-roles`, `db copy`,
     // and `db verify` / `db anchor` on a server open no store and establish no session (the
     // server's role is who acts).
@@ -315,7 +315,6 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
             ))
         ));
     let file_only = match &cli.command {
-        Some(Command::Db(args::DbCommand::Check { .. })) => Some("db check"),
         Some(Command::Db(args::DbCommand::Backup { .. })) => Some("db backup"),
         Some(Command::Db(args::DbCommand::Restored)) => Some("db restored"),
         Some(Command::Bench(_)) => Some("bench"),
