@@ -284,7 +284,12 @@ fn tickets_on_every_engine() {
 
         // Auto-close of a resolved ticket, re-checked inside the transaction.
         let closed = db
-            .auto_close(std::slice::from_ref(&b.key), "3d", |_| true, ctx(org, "hotro", later))
+            .auto_close(
+                std::slice::from_ref(&b.key),
+                "3d",
+                |_| true,
+                ctx(org, "hotro", later),
+            )
             .unwrap();
         assert_eq!(closed, vec![b.key.clone()], "{n}");
         let resolved = db.resolved_before(later + Duration::days(30), 10).unwrap();

@@ -43,6 +43,22 @@ pub struct CheckReport {
     pub audit: VerifyReport,
 }
 
+/// Counts that tell whether concurrent writers kept the tickets consistent, read the same
+/// way on both engines from one snapshot (the engine-neutral part of [`Store::check`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WriteTally {
+    /// Ticket rows.
+    pub tickets: i64,
+    /// Events (the audit trail).
+    pub events: i64,
+    /// Ticket rows beyond the first with the same key (0 when keys are unique).
+    pub duplicate_keys: i64,
+    /// Tickets whose version differs from their number of events.
+    pub version_mismatches: i64,
+    /// Queue-count cells that disagree with the tickets they count.
+    pub count_mismatches: i64,
+}
+
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
         self.integrity == ["ok"]
@@ -76,6 +92,43 @@ fn integrity(conn: &Connection) -> Result<Vec<String>, rusqlite::Error> {
 }
 
 impl Store {
+    /// [`WriteTally`]: ticket and event counts, duplicate keys, versions against events and
+    /// queue counts against tickets, from one snapshot, on either engine.
+    pub fn write_tally(&mut self) -> Result<WriteTally, StoreError> {
+        use super::engine::Sql;
+        self.read_tx(|tx| {
+            let mut count = |sql: &str| -> Result<i64, StoreError> {
+                match tx.query_row(&Sql::both(sql), &[])? {
+                    Some(row) => row.get::<i64>(0),
+                    None => Ok(0),
+                }
+            };
+            Ok(WriteTally {
+                tickets: count("SELECT count(*) FROM tickets")?,
+                events: count("SELECT count(*) FROM events")?,
+                duplicate_keys: count("SELECT count(*) - count(DISTINCT key) FROM tickets")?,
+                version_mismatches: count(
+                    "SELECT count(*) FROM tickets t
+                     WHERE t.version != (SELECT count(*) FROM events e WHERE e.ticket_id = t.id)",
+                )?,
+                count_mismatches: count(
+                    "WITH actual AS (
+                        SELECT grp, tier, status, coalesce(assignee, '') AS a,
+                               coalesce(following_group, '') AS f, count(*) AS n
+                        FROM tickets GROUP BY 1, 2, 3, 4, 5)
+                     SELECT count(*) FROM (
+                        SELECT grp, tier, status, a, f, n FROM actual
+                        EXCEPT SELECT grp, tier, status, assignee, following_group, n
+                               FROM ticket_counts WHERE n != 0
+                        UNION ALL
+                        SELECT grp, tier, status, assignee, following_group, n
+                               FROM ticket_counts WHERE n != 0
+                        EXCEPT SELECT grp, tier, status, a, f, n FROM actual) AS d",
+                )?,
+            })
+        })
+    }
+
     /// Integrity check, schema version, counts, and the whole audit
     /// ([`Store::verify_audit`], with these anchors and the head recorded beside the file).
     /// Damage found is recorded beside the file (no write goes into it after); a clean check
