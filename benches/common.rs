@@ -7,6 +7,15 @@ use hotro::demo::{self, FillOptions};
 use hotro::store::Store;
 use std::path::PathBuf;
 
+/// `HOTRO_BENCH_PG`: a PostgreSQL database to measure instead of a SQLite file (e.g.
+/// `postgresql:///hotro?host=/run/postgresql`, filled by `hotro db copy` from the bench file).
+#[allow(dead_code)] // the store bench's; the console and search benches measure files
+pub fn bench_pg() -> Option<String> {
+    std::env::var("HOTRO_BENCH_PG")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
 /// `HOTRO_BENCH_TICKETS` (default 10000; 1000000 for the national-desk figures).
 pub fn bench_size() -> usize {
     std::env::var("HOTRO_BENCH_TICKETS")

@@ -550,7 +550,7 @@ fn demo_data_never_lands_in_a_real_desk_and_is_bounded() {
     for (args, range) in [
         (vec!["demo", "--tickets", "99999999999"], "0..=2000000"),
         (vec!["demo", "--articles", "-5"], "0..=200000"),
-        (vec!["bench", "writers", "--procs", "1000"], "1..=64"),
+        (vec!["bench", "writers", "--procs", "1000"], "1..=200"),
         (vec!["bench", "writers", "--secs", "-1"], "seconds"),
     ] {
         let out = hotro(&test, &args);

@@ -1029,7 +1029,7 @@ pub const MAX_DEMO_TICKETS: u64 = 2_000_000;
 /// The most demo articles one `hotro demo` writes.
 pub const MAX_DEMO_ARTICLES: u64 = 200_000;
 /// The most writer processes `hotro bench writers` starts.
-pub const MAX_BENCH_PROCS: u64 = 64;
+pub const MAX_BENCH_PROCS: u64 = 200;
 /// The longest `hotro bench writers` run, in seconds.
 pub const MAX_BENCH_SECS: f64 = 3600.0;
 /// The most rows one page of `hotro ticket list` holds.

@@ -1,6 +1,7 @@
-//! `hotro bench writers`: many operator processes writing one file at once, a realistic
-//! mix of create, reply, assign, escalate and resolve; then proof that nothing was lost and
-//! the figures (commits per second, latency percentiles). `hotro bench worker` is one of
+//! `hotro bench writers`: many operator processes writing one database at once (a SQLite
+//! file or a PostgreSQL database), a realistic mix of create, reply, assign, escalate and
+//! resolve; then proof that nothing was lost and the figures (commits per second, latency
+//! percentiles). `hotro bench worker` is one of
 //! those processes (started by `writers`, not by hand).
 
 use super::{Env, UserError, out};
@@ -23,8 +24,11 @@ struct WorkerSummary {
     latencies_us: Vec<u64>,
 }
 
+/// What `hotro bench writers` measured and found (latencies in ms).
 #[derive(Debug, Serialize)]
 pub struct WritersReport {
+    /// `sqlite` or `postgres`.
+    pub engine: &'static str,
     pub procs: usize,
     pub secs: f64,
     pub commits: u64,
@@ -38,7 +42,11 @@ pub struct WritersReport {
     pub max_ms: f64,
     pub acknowledged_missing: u64,
     pub duplicate_keys: u64,
+    /// SQLite's `integrity_check` said `ok`. PostgreSQL has no such check of its own: true
+    /// there, and the audit below (chain, every ticket row against its events) stands in.
     pub integrity_ok: bool,
+    /// Problems the whole audit found (`hotro db verify`: chain, ticket rows, versions).
+    pub audit_problems: i64,
     pub version_mismatches: i64,
     pub count_mismatches: i64,
     pub broken_chain: bool,
@@ -47,11 +55,13 @@ pub struct WritersReport {
 }
 
 impl WritersReport {
-    /// Everything acknowledged is there, the file is sound, and nobody saw "locked".
+    /// Everything acknowledged is there, the database is sound, and nobody saw "locked"
+    /// (SQLite) or any other error (either engine).
     pub fn clean(&self) -> bool {
         self.acknowledged_missing == 0
             && self.duplicate_keys == 0
             && self.integrity_ok
+            && self.audit_problems == 0
             && self.version_mismatches == 0
             && self.count_mismatches == 0
             && !self.broken_chain
@@ -162,6 +172,8 @@ pub(super) fn worker(env: &Env<'_>, id: usize, secs: f64, log: &Path) -> Result<
             // A change the rules refuse (resolving twice, escalating past the top) is part
             // of a realistic mix: nothing was written and nothing was acknowledged.
             Err(StoreError::Domain(_)) => summary.refused += 1,
+            // SQLite's "database is locked". On PostgreSQL serialization failures are
+            // retried inside the store: any error that reaches here is shown, and counted.
             Err(StoreError::Locked { .. }) => summary.locked += 1,
             Err(e) => summary.other_errors.push(e.to_string()),
         }
@@ -171,13 +183,15 @@ pub(super) fn worker(env: &Env<'_>, id: usize, secs: f64, log: &Path) -> Result<
     Ok(0)
 }
 
-/// Start `procs` workers on one file, wait, then check and measure.
+/// Start `procs` workers on one database (a file or a PostgreSQL database), wait, then
+/// check and measure.
 pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Result<i32> {
     let db = env.db_path()?;
     // Create and migrate before the race, as `hotro init` would on a real desk.
-    drop(env.open()?);
+    let engine = env.open()?.engine();
+    let on_postgres = engine == crate::store::EngineKind::Postgres;
     let exe = std::env::current_exe().context("finding the hotro binary")?;
-    let dir = tempfile_dir(&db)?;
+    let dir = tempfile_dir(&db, on_postgres)?;
     let mut children = Vec::new();
     for id in 0..procs {
         let log = dir.join(format!("worker-{id}.json"));
@@ -218,6 +232,7 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
     let mut store = env.open()?;
     let mut latencies: Vec<u64> = Vec::new();
     let mut report = WritersReport {
+        engine: if on_postgres { "postgres" } else { "sqlite" },
         procs,
         secs: wall,
         commits: 0,
@@ -232,6 +247,7 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
         acknowledged_missing: 0,
         duplicate_keys: 0,
         integrity_ok: false,
+        audit_problems: 0,
         version_mismatches: 0,
         count_mismatches: 0,
         broken_chain: false,
@@ -275,13 +291,25 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
     report.p99_ms = percentile(&latencies, 0.99);
     report.max_ms = latencies.last().map(|v| *v as f64 / 1000.0).unwrap_or(0.0);
     report.commits_per_sec = report.commits as f64 / wall;
-    let check = store.check(&[]).map_err(|e| env.store_err(e))?;
-    report.integrity_ok = check.integrity == ["ok"];
-    report.version_mismatches = check.version_mismatches;
-    report.count_mismatches = check.count_mismatches;
-    report.tickets = check.tickets;
+    if on_postgres {
+        // No integrity check of the engine's own: the same counts read on either engine,
+        // and the whole audit below.
+        let tally = store.write_tally().map_err(|e| env.store_err(e))?;
+        report.integrity_ok = true;
+        report.duplicate_keys += tally.duplicate_keys.max(0) as u64;
+        report.version_mismatches = tally.version_mismatches;
+        report.count_mismatches = tally.count_mismatches;
+        report.tickets = tally.tickets;
+    } else {
+        let check = store.check(&[]).map_err(|e| env.store_err(e))?;
+        report.integrity_ok = check.integrity == ["ok"];
+        report.version_mismatches = check.version_mismatches;
+        report.count_mismatches = check.count_mismatches;
+        report.tickets = check.tickets;
+    }
     let verify = store.verify_events().map_err(|e| env.store_err(e))?;
     report.broken_chain = verify.first_broken.is_some();
+    report.audit_problems = verify.problems;
     report.events = verify.events;
     let _ = std::fs::remove_dir_all(&dir);
     if json {
@@ -319,12 +347,21 @@ pub(super) fn writers(env: &Env<'_>, procs: usize, secs: f64, json: bool) -> Res
     Ok(if report.clean() { 0 } else { 1 })
 }
 
-/// Worker logs live beside the database, in a folder of their own.
-fn tempfile_dir(db: &Path) -> Result<PathBuf> {
-    let parent = db.parent().filter(|p| !p.as_os_str().is_empty());
-    let base = parent
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+/// Worker logs live beside the database file, in a folder of their own (for a PostgreSQL
+/// database, in the temporary folder).
+fn tempfile_dir(db: &Path, on_postgres: bool) -> Result<PathBuf> {
+    let parent = if on_postgres {
+        None
+    } else {
+        db.parent().filter(|p| !p.as_os_str().is_empty())
+    };
+    let base = parent.map(Path::to_path_buf).unwrap_or_else(|| {
+        if on_postgres {
+            std::env::temp_dir()
+        } else {
+            PathBuf::from(".")
+        }
+    });
     let dir = base.join(format!(".hotro-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)

@@ -293,10 +293,9 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     // for every such command, reads included.
     // PostgreSQL (issue 17): every command runs on a `postgres://` database through the
     // same store, except those about the SQLite file itself (its backup, accepting a
-    // restored file, the many-writers benchmark that checks the file),
-    // which say so instead of treating the URL as a file name. `db setup-roles`, `db copy`,
-    // and `db verify` / `db anchor` on a server open no store and establish no session (the
-    // server's role is who acts).
+    // restored file, and the mail benchmark), which say so instead of treating the URL as a
+    // file name. `db setup-roles`, `db copy`, and `db verify` / `db anchor` on a server open
+    // no store and establish no session (the server's role is who acts).
     let pg_url = cli
         .db
         .as_deref()
@@ -317,7 +316,7 @@ pub fn run(cli: Cli, cat: &Catalog) -> Result<i32> {
     let file_only = match &cli.command {
         Some(Command::Db(args::DbCommand::Backup { .. })) => Some("db backup"),
         Some(Command::Db(args::DbCommand::Restored)) => Some("db restored"),
-        Some(Command::Bench(_)) => Some("bench"),
+        Some(Command::Bench(args::BenchCommand::Mail { .. })) => Some("bench mail"),
         _ => None,
     };
     if let Some(url) = cli.db.as_deref().and_then(Path::to_str)

@@ -44,6 +44,22 @@ pub struct CheckReport {
     pub audit: VerifyReport,
 }
 
+/// Counts that tell whether concurrent writers kept the tickets consistent, read the same
+/// way on both engines from one snapshot (the engine-neutral part of [`Store::check`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WriteTally {
+    /// Ticket rows.
+    pub tickets: i64,
+    /// Events (the audit trail).
+    pub events: i64,
+    /// Ticket rows beyond the first with the same key (0 when keys are unique).
+    pub duplicate_keys: i64,
+    /// Tickets whose version differs from their number of events.
+    pub version_mismatches: i64,
+    /// Queue-count cells that disagree with the tickets they count.
+    pub count_mismatches: i64,
+}
+
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
         self.integrity == ["ok"]
@@ -98,6 +114,27 @@ const COUNT_MISMATCHES: &str = "WITH actual AS (
                 EXCEPT SELECT grp, tier, status, a, f, n FROM actual) AS miscounted)";
 
 impl Store {
+    /// [`WriteTally`]: ticket and event counts, duplicate keys, versions against events and
+    /// queue counts against tickets, from one snapshot, on either engine.
+    pub fn write_tally(&mut self) -> Result<WriteTally, StoreError> {
+        use super::engine::Sql;
+        self.read_tx(|tx| {
+            let mut count = |sql: &str| -> Result<i64, StoreError> {
+                match tx.query_row(&Sql::both(sql), &[])? {
+                    Some(row) => row.get::<i64>(0),
+                    None => Ok(0),
+                }
+            };
+            Ok(WriteTally {
+                tickets: count("SELECT count(*) FROM tickets")?,
+                events: count("SELECT count(*) FROM events")?,
+                duplicate_keys: count("SELECT count(*) - count(DISTINCT key) FROM tickets")?,
+                version_mismatches: count(VERSION_MISMATCHES)?,
+                count_mismatches: count(COUNT_MISMATCHES)?,
+            })
+        })
+    }
+
     /// Integrity check, schema version, counts, and the whole audit
     /// ([`Store::verify_audit`], with these anchors and the head recorded beside the file).
     /// Damage found is recorded beside the file (no write goes into it after); a clean check

@@ -43,7 +43,7 @@ mod tickets;
 pub use audit::{BrokenLink, ChainHead, Problem, VerifyReport};
 pub use checks::{CheckLogEntry, CheckRecord};
 pub use configs::{AppliedConfig, Purpose};
-pub use db::{CheckReport, StatusCount};
+pub use db::{CheckReport, StatusCount, WriteTally};
 pub use engine::{EngineKind, PgConn};
 pub use error::{Conflict, StoreError};
 pub use guard::{WriterNote, damage_path, head_path};

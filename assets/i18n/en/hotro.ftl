@@ -739,8 +739,8 @@ action-finalise = finalise
 action-history = history
 
 ## hotro bench
-cli-bench-about = Measurements on a real database file
-cli-bench-writers-about = Many processes writing one file at once (create, reply, assign, escalate, resolve); then check that every acknowledged change is there and report commits/s and latency
+cli-bench-about = Measurements on a real database
+cli-bench-writers-about = Many processes writing one database at once (a file or PostgreSQL) (create, reply, assign, escalate, resolve); then check that every acknowledged change is there and report commits/s and latency
 cli-bench-writers-procs = Number of writer processes
 cli-bench-writers-secs = How long each writes, in seconds
 cli-bench-worker-about = One writer process of `bench writers`

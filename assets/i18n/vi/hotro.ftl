@@ -739,8 +739,8 @@ action-finalise = chốt báo cáo
 action-history = lịch sử
 
 ## hotro bench
-cli-bench-about = Đo đạc trên tệp cơ sở dữ liệu thật
-cli-bench-writers-about = Nhiều tiến trình cùng ghi một tệp (tạo, trả lời, giao việc, chuyển tuyến, xử lý xong); sau đó kiểm tra mọi thay đổi đã xác nhận đều còn và báo số lần ghi/giây, độ trễ
+cli-bench-about = Đo đạc trên cơ sở dữ liệu thật
+cli-bench-writers-about = Nhiều tiến trình cùng ghi một cơ sở dữ liệu (tệp hoặc PostgreSQL) (tạo, trả lời, giao việc, chuyển tuyến, xử lý xong); sau đó kiểm tra mọi thay đổi đã xác nhận đều còn và báo số lần ghi/giây, độ trễ
 cli-bench-writers-procs = Số tiến trình ghi
 cli-bench-writers-secs = Thời gian ghi của mỗi tiến trình, tính bằng giây
 cli-bench-worker-about = Một tiến trình ghi của `bench writers`

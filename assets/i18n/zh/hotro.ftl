@@ -739,8 +739,8 @@ action-finalise = 定稿
 action-history = 历史
 
 ## hotro bench
-cli-bench-about = 在真实数据库文件上进行测量
-cli-bench-writers-about = 多个进程同时写入一个文件（创建、回复、指派、升级、解决）；然后检查每个已确认的修改都在，并报告每秒提交数和延迟
+cli-bench-about = 在真实数据库上进行测量
+cli-bench-writers-about = 多个进程同时写入一个数据库（文件或 PostgreSQL）（创建、回复、指派、升级、解决）；然后检查每个已确认的修改都在，并报告每秒提交数和延迟
 cli-bench-writers-procs = 写入进程数
 cli-bench-writers-secs = 每个进程写入的时长（秒）
 cli-bench-worker-about = `bench writers` 的一个写入进程

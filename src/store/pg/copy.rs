@@ -151,6 +151,16 @@ pub fn copy_from_sqlite(from: &Path, client: &mut postgres::Client) -> Result<Co
             });
         }
     }
+    // The row triggers that fill the queue counts and the search outbox would fire once per
+    // copied ticket or article, and the count cells (a few dozen) would each be updated
+    // hundreds of thousands of times in one transaction: quadratic, a 1M-ticket copy never
+    // ended. Both tables are copied as the file has them below, so the triggers are off for
+    // this transaction only (rolled back with it on any failure; the copying role owns the
+    // tables, as it made the schema).
+    const ROW_TRIGGERS: &str = "tickets DISABLE TRIGGER tickets_count_insert;
+        ALTER TABLE tickets DISABLE TRIGGER tickets_search_insert;
+        ALTER TABLE articles DISABLE TRIGGER articles_search_insert;";
+    tx.batch_execute(&format!("ALTER TABLE {ROW_TRIGGERS}"))?;
     let mut tables = Vec::new();
     for table in TABLES {
         let pg_columns: Vec<String> = tx
@@ -224,6 +234,13 @@ pub fn copy_from_sqlite(from: &Path, client: &mut postgres::Client) -> Result<Co
         }
         tables.push(((*table).to_string(), source_rows));
     }
+    // Deferred constraint checks of the copied rows run now: a table with pending trigger
+    // events cannot be altered.
+    tx.batch_execute("SET CONSTRAINTS ALL IMMEDIATE")?;
+    tx.batch_execute(&format!(
+        "ALTER TABLE {}",
+        ROW_TRIGGERS.replace("DISABLE", "ENABLE")
+    ))?;
     // Identity columns continue after the copied ids (search_outbox after every id SQLite
     // ever gave, pruned ones included, so "how far the index got" keeps its meaning).
     let outbox_seq: i64 = snap
