@@ -41,11 +41,9 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[test]
-fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
-    let dir = tempfile::tempdir().unwrap();
-    let db: Arc<PathBuf> = Arc::new(dir.path().join("fresh.db"));
-    assert!(!db.exists());
+/// Eight operators' processes at once on `db`, each `init --test` then `per` tickets
+/// created; the keys they were given.
+fn eight_processes_create(db: &Arc<String>, per: usize) -> Vec<String> {
     let logins = [
         "nguyenvanan",
         "tranthibich",
@@ -59,13 +57,13 @@ fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
     let workers: Vec<_> = logins
         .iter()
         .map(|login| {
-            let db = Arc::clone(&db);
+            let db = Arc::clone(db);
             let login = login.to_string();
             thread::spawn(move || {
-                // Every process creates the file as a test database, all at once (a
+                // Every process creates the database as a test database, all at once (a
                 // database's purpose is set before its first event, and setting the same
                 // purpose again is a no-op), then writes.
-                let init = hotro(&db, &login, &["init", "--test"]);
+                let init = hotro_on(&db, &login, &["init", "--test"]);
                 assert_eq!(
                     init.status.code(),
                     Some(0),
@@ -73,9 +71,10 @@ fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
                     String::from_utf8_lossy(&init.stderr)
                 );
                 let mut keys = Vec::new();
-                for i in 0..100 {
+                for i in 0..per {
                     let title = format!("Yêu cầu {i} của {login}");
-                    let out = hotro(&db, &login, &["ticket", "new", "--title", &title, "--json"]);
+                    let out =
+                        hotro_on(&db, &login, &["ticket", "new", "--title", &title, "--json"]);
                     assert!(
                         out.stderr.is_empty(),
                         "{login} #{i} printed: {}",
@@ -88,10 +87,18 @@ fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
             })
         })
         .collect();
-    let mut keys: Vec<String> = workers
+    workers
         .into_iter()
         .flat_map(|w| w.join().unwrap())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn eight_processes_create_800_tickets_on_a_file_that_does_not_exist_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    assert!(!db.exists());
+    let mut keys = eight_processes_create(&Arc::new(db.display().to_string()), 100);
     assert_eq!(keys.len(), 800);
     keys.sort();
     keys.dedup();
@@ -121,44 +128,7 @@ fn eight_processes_create_tickets_on_an_empty_server_database() {
         return;
     };
     let db: Arc<String> = Arc::new(cluster.create_db("hotro"));
-    let logins = [
-        "nguyenvanan",
-        "tranthibich",
-        "lethihoa",
-        "doquangvinh",
-        "phamvanbinh",
-        "hoangthilan",
-        "vuducminh",
-        "dangquochuy",
-    ];
-    let workers: Vec<_> = logins
-        .iter()
-        .map(|login| {
-            let db = Arc::clone(&db);
-            let login = login.to_string();
-            thread::spawn(move || {
-                let init = hotro_on(&db, &login, &["init", "--test"]);
-                assert_eq!(
-                    init.status.code(),
-                    Some(0),
-                    "{login} init: {}",
-                    String::from_utf8_lossy(&init.stderr)
-                );
-                (0..25)
-                    .map(|i| {
-                        let title = format!("Yêu cầu {i} của {login}");
-                        let out =
-                            hotro_on(&db, &login, &["ticket", "new", "--title", &title, "--json"]);
-                        json(&out)["ticket"]["key"].as_str().unwrap().to_string()
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let mut keys: Vec<String> = workers
-        .into_iter()
-        .flat_map(|w| w.join().unwrap())
-        .collect();
+    let mut keys = eight_processes_create(&db, 25);
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 200, "every key distinct");

@@ -8,7 +8,7 @@
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::engines::{Engine, connect, engines};
+use common::engines::{connect, each};
 use hotro::domain::org::Organisation;
 use hotro::domain::status::Status;
 use hotro::domain::ticket::{Change, Ctx, EventKind, NewTicket};
@@ -33,15 +33,6 @@ fn titled(title: &str) -> NewTicket {
     NewTicket {
         title: title.into(),
         ..NewTicket::default()
-    }
-}
-
-fn each(test: impl Fn(&mut Engine)) {
-    let mut all = engines();
-    assert!(!all.is_empty());
-    for e in &mut all {
-        eprintln!("engine: {}", e.name());
-        test(e);
     }
 }
 

@@ -106,114 +106,128 @@ fn escalation_json(t: &Ticket) -> Result<String, StoreError> {
         .map_err(|e| StoreError::bad_value(format!("escalation path: {e}")))
 }
 
+/// The columns every write of a ticket sets, in the order of [`row_values`].
+const ROW_COLUMNS: [&str; 31] = [
+    "kind",
+    "title",
+    "description",
+    "requester_name",
+    "requester_unit",
+    "requester_phone",
+    "requester_email",
+    "channel",
+    "application",
+    "category",
+    "impact",
+    "urgency",
+    "priority",
+    "tier",
+    "grp",
+    "assignee",
+    "status",
+    "updated_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "parent",
+    "duplicate_of",
+    "resolution",
+    "current_step",
+    "escalation",
+    "following_group",
+    "external_ref",
+    "version",
+    "title_folded",
+    "requirement",
+];
+
+/// A ticket's values for [`ROW_COLUMNS`] (times in ms).
+fn row_values(t: &Ticket) -> Result<Vec<Value>, StoreError> {
+    Ok(vec![
+        t.kind.as_str().into(),
+        t.title.as_str().into(),
+        t.description.as_str().into(),
+        t.requester.name.as_deref().into(),
+        t.requester.unit.as_deref().into(),
+        t.requester.phone.as_deref().into(),
+        t.requester.email.as_deref().into(),
+        t.channel.as_str().into(),
+        t.application.as_deref().into(),
+        t.category.as_deref().into(),
+        t.impact.as_str().into(),
+        t.urgency.as_str().into(),
+        t.priority.as_str().into(),
+        t.tier.into(),
+        t.group.as_str().into(),
+        t.assignee.as_deref().into(),
+        t.status.as_str().into(),
+        millis(t.updated_at).into(),
+        t.first_response_at.map(millis).into(),
+        t.resolved_at.map(millis).into(),
+        t.closed_at.map(millis).into(),
+        t.parent.as_deref().into(),
+        t.duplicate_of.as_deref().into(),
+        t.resolution.as_deref().into(),
+        t.current_step.as_deref().into(),
+        escalation_json(t)?.into(),
+        t.following_group().into(),
+        t.external_ref.as_deref().into(),
+        t.version.into(),
+        searchable(t).into(),
+        requirement_json(t)?.into(),
+    ])
+}
+
+/// `INSERT INTO tickets`: [`ROW_COLUMNS`], then the key, the creation time and the SLA keys.
+static INSERT_TICKET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let columns: Vec<&str> = ROW_COLUMNS
+        .iter()
+        .copied()
+        .chain(["key", "created_at", "sla_due", "sla_risk_at", "sla_outcome"])
+        .collect();
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO tickets ({}) VALUES ({}) RETURNING id",
+        columns.join(", "),
+        marks.join(", ")
+    )
+});
+
+/// `UPDATE tickets`: [`ROW_COLUMNS`], the row id last.
+static UPDATE_TICKET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let set: Vec<String> = ROW_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    format!(
+        "UPDATE tickets SET {} WHERE id = ${}",
+        set.join(", "),
+        ROW_COLUMNS.len() + 1
+    )
+});
+
 /// Insert a ticket that has its key, with its SLA keys (computed before: a new row needs
 /// no second write, so a role allowed to record requests needs no UPDATE on tickets);
 /// returns its row id.
 pub(crate) fn insert_ticket(tx: &mut dyn Tx, t: &Ticket, sla: &SlaKeys) -> Result<i64, StoreError> {
-    let row = tx.query_row(
-        &Sql::both(
-            "INSERT INTO tickets (key, kind, title, description, requester_name, requester_unit,
-                requester_phone, requester_email, channel, application, category, impact, urgency,
-                priority, tier, grp, assignee, status, created_at, updated_at, first_response_at,
-                resolved_at, closed_at, parent, duplicate_of, resolution, current_step, escalation,
-                following_group, external_ref, version, title_folded, requirement, sla_due,
-                sla_risk_at, sla_outcome)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33,
-                $34, $35, $36)
-             RETURNING id",
-        ),
-        params![
-            t.key.as_str(),
-            t.kind.as_str(),
-            t.title.as_str(),
-            t.description.as_str(),
-            t.requester.name.clone(),
-            t.requester.unit.clone(),
-            t.requester.phone.clone(),
-            t.requester.email.clone(),
-            t.channel.as_str(),
-            t.application.clone(),
-            t.category.clone(),
-            t.impact.as_str(),
-            t.urgency.as_str(),
-            t.priority.as_str(),
-            t.tier,
-            t.group.as_str(),
-            t.assignee.clone(),
-            t.status.as_str(),
-            millis(t.created_at),
-            millis(t.updated_at),
-            t.first_response_at.map(millis),
-            t.resolved_at.map(millis),
-            t.closed_at.map(millis),
-            t.parent.clone(),
-            t.duplicate_of.clone(),
-            t.resolution.clone(),
-            t.current_step.clone(),
-            escalation_json(t)?,
-            t.following_group().map(str::to_string),
-            t.external_ref.clone(),
-            t.version,
-            searchable(t),
-            requirement_json(t)?,
-            sla.due.map(millis),
-            sla.attention_from.map(millis),
-            outcome_bits(sla.outcome),
-        ],
-    )?;
+    let mut values = row_values(t)?;
+    values.extend([
+        t.key.as_str().into(),
+        millis(t.created_at).into(),
+        sla.due.map(millis).into(),
+        sla.attention_from.map(millis).into(),
+        outcome_bits(sla.outcome).into(),
+    ]);
+    let row = tx.query_row(&Sql::both(&INSERT_TICKET), &values)?;
     row.ok_or_else(|| StoreError::bad_value("the new ticket's id was not returned"))?
         .get(0)
 }
 
 fn update_ticket(tx: &mut dyn Tx, id: i64, t: &Ticket) -> Result<(), StoreError> {
-    tx.execute(
-        &Sql::both(
-            "UPDATE tickets SET kind = $1, title = $2, description = $3, requester_name = $4,
-                requester_unit = $5, requester_phone = $6, requester_email = $7, channel = $8,
-                application = $9, category = $10, impact = $11, urgency = $12, priority = $13,
-                tier = $14, grp = $15, assignee = $16, status = $17, updated_at = $18,
-                first_response_at = $19, resolved_at = $20, closed_at = $21, parent = $22,
-                duplicate_of = $23, resolution = $24, current_step = $25, escalation = $26,
-                following_group = $27, external_ref = $28, version = $29, title_folded = $30,
-                requirement = $31
-             WHERE id = $32",
-        ),
-        params![
-            t.kind.as_str(),
-            t.title.as_str(),
-            t.description.as_str(),
-            t.requester.name.clone(),
-            t.requester.unit.clone(),
-            t.requester.phone.clone(),
-            t.requester.email.clone(),
-            t.channel.as_str(),
-            t.application.clone(),
-            t.category.clone(),
-            t.impact.as_str(),
-            t.urgency.as_str(),
-            t.priority.as_str(),
-            t.tier,
-            t.group.as_str(),
-            t.assignee.clone(),
-            t.status.as_str(),
-            millis(t.updated_at),
-            t.first_response_at.map(millis),
-            t.resolved_at.map(millis),
-            t.closed_at.map(millis),
-            t.parent.clone(),
-            t.duplicate_of.clone(),
-            t.resolution.clone(),
-            t.current_step.clone(),
-            escalation_json(t)?,
-            t.following_group().map(str::to_string),
-            t.external_ref.clone(),
-            t.version,
-            searchable(t),
-            requirement_json(t)?,
-            id,
-        ],
-    )?;
+    let mut values = row_values(t)?;
+    values.push(id.into());
+    tx.execute(&Sql::both(&UPDATE_TICKET), &values)?;
     Ok(())
 }
 

@@ -98,3 +98,14 @@ pub fn engines() -> Vec<Engine> {
         other => panic!("HOTRO_TEST_ENGINE={other}: expected sqlite, postgres or both"),
     }
 }
+
+/// Run `test` on each engine [`engines`] selects, each with a new database (the engine's
+/// name printed first, for the log of a failure).
+pub fn each(test: impl Fn(&mut Engine)) {
+    let mut all = engines();
+    assert!(!all.is_empty());
+    for e in &mut all {
+        eprintln!("engine: {}", e.name());
+        test(e);
+    }
+}
