@@ -169,7 +169,7 @@ pub struct Session {
     pub purpose: Purpose,
     /// On PostgreSQL, the role this session writes as when an operator acts as another
     /// (`SET ROLE`): every connection the session opens takes it ([`Session::prepare`]).
-    pub server_role: Option<String>,
+    pub acting_role: Option<String>,
 }
 
 /// What a process brings to [`Session::establish`].
@@ -326,7 +326,7 @@ impl Session {
             unconfigured: applied.is_none(),
             purpose,
             cfg,
-            server_role: acts_as_role,
+            acting_role: acts_as_role,
         })
     }
 
@@ -334,7 +334,7 @@ impl Session {
     /// `SET ROLE` when an operator acts as another (the server then checks every write
     /// against that role); nothing otherwise. Errors: the server refused the role.
     pub fn prepare(&self, store: &mut Store) -> Result<(), DeskError> {
-        if let Some(role) = &self.server_role {
+        if let Some(role) = &self.acting_role {
             store.set_role(role)?;
         }
         Ok(())
@@ -354,7 +354,7 @@ impl Session {
             unconfigured: false,
             purpose: Purpose::Test,
             cfg,
-            server_role: None,
+            acting_role: None,
         }
     }
 
