@@ -75,6 +75,94 @@ impl Database {
         }
     }
 
+    /// The store on this database (another process's connection, for set-up and checks).
+    /// The schema must exist (after `hotro init`, or made by this call on SQLite).
+    pub fn store(&self) -> hotro::store::Store {
+        match self.engine {
+            Engine::Sqlite => hotro::store::Store::open(Path::new(&self.target)).unwrap(),
+            Engine::Postgres => hotro::store::Store::open_postgres(&self.target).unwrap(),
+        }
+    }
+
+    /// Each row of `sql` (written for both engines; no parameters), every column read as
+    /// text (`NULL` as `None`). Write `CAST(x AS TEXT)` for a column that is not text.
+    pub fn text_rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        match &self.cluster {
+            None => {
+                let c = rusqlite::Connection::open(&self.target).unwrap();
+                let mut st = c.prepare(sql).unwrap();
+                let n = st.column_count();
+                st.query_map([], |r| {
+                    (0..n)
+                        .map(|i| r.get::<_, Option<String>>(i))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap()
+            }
+            Some(cluster) => cluster
+                .superuser("hotro")
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| r.get::<_, Option<String>>(i))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// The one integer `sql` answers (`count(*)`, a sum cast to an integer …).
+    pub fn scalar(&self, sql: &str) -> i64 {
+        match &self.cluster {
+            None => rusqlite::Connection::open(&self.target)
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap(),
+            Some(cluster) => {
+                let row = cluster.superuser("hotro").query_one(sql, &[]).unwrap();
+                // count(*) is bigint; other integers may be int4.
+                row.try_get::<_, i64>(0)
+                    .or_else(|_| row.try_get::<_, i32>(0).map(i64::from))
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Run `sql` (statements for both engines) as the file's owner / the superuser, the way
+    /// someone with direct access would tamper: on PostgreSQL with triggers off
+    /// (`session_replication_role = replica`), so the append-only guard on events does not
+    /// stop the forgery a test wants the audit to find.
+    pub fn tamper(&self, sql: &str) {
+        match &self.cluster {
+            None => rusqlite::Connection::open(&self.target)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            Some(cluster) => cluster
+                .superuser("hotro")
+                .batch_execute(&format!(
+                    "SET session_replication_role = replica; {sql}; \
+                     SET session_replication_role = DEFAULT"
+                ))
+                .unwrap(),
+        }
+    }
+
+    /// Run `sql` (statements for both engines) as the owner / superuser, triggers on.
+    pub fn execute(&self, sql: &str) {
+        match &self.cluster {
+            None => rusqlite::Connection::open(&self.target)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            Some(cluster) => cluster.superuser("hotro").batch_execute(sql).unwrap(),
+        }
+    }
+
     /// Rows in `table`, read with plain SQL beside the store.
     pub fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT count(*) FROM {table}");
