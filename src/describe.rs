@@ -555,6 +555,10 @@ pub fn desk_error(cat: &Catalog, org: Option<&Organisation>, e: &crate::desk::De
             "error.act_as_refused",
             &[("real", &one_line(real)), ("target", &one_line(target))],
         ),
+        DeskError::ServerRefusedActAs { real, target } => cat.f(
+            "error.server_refused_act_as",
+            &[("real", &one_line(real)), ("target", &one_line(target))],
+        ),
         DeskError::UnknownOperator { login } => {
             cat.f("error.unknown_operator", &[("login", &one_line(login))])
         }

@@ -59,7 +59,11 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                     .first()
                     .map(|l| one_line(l))
                     .unwrap_or_default();
-                say!("{}", cat.f("db.check.integrity", &[("result", &first)]));
+                if report.indexes_checked {
+                    say!("{}", cat.f("db.check.integrity", &[("result", &first)]));
+                } else {
+                    say!("{}", cat.t("db.check.indexes_unchecked"));
+                }
                 for line in report.integrity.iter().skip(1).take(50) {
                     say!("                 {}", one_line(line));
                 }
@@ -130,8 +134,10 @@ pub(super) fn db(env: &Env<'_>, cmd: &DbCommand) -> Result<i32> {
                 }
                 say!(
                     "{}",
-                    if report.is_clean() {
+                    if report.is_clean() && report.indexes_checked {
                         cat.t("db.check.clean")
+                    } else if report.is_clean() {
+                        cat.t("db.check.clean_indexes_unchecked")
                     } else {
                         cat.t("db.check.problems")
                     }

@@ -46,6 +46,14 @@ pub enum DeskError {
     /// `--as` by someone who is not an admin.
     #[error("acting as `{target}` needs the admin role; `{real}` does not have it")]
     ActAsRefused { real: String, target: String },
+    /// `--as` by an admin on PostgreSQL that the server refused: `SET ROLE target` failed
+    /// because the admin's role is not a member of the target's (`hotro db setup-roles`
+    /// grants admins every non-admin operator's role, never another admin's, and only to
+    /// roles it made), or the target has no role on the server yet.
+    #[error(
+        "the server refused `{real}` acting as `{target}`: `{real}`'s role is not a member of `{target}`'s (`hotro db setup-roles --apply` grants admins every non-admin operator's role)"
+    )]
+    ServerRefusedActAs { real: String, target: String },
     /// `--as` names no operator of the configuration in force.
     #[error("no operator `{login}`")]
     UnknownOperator { login: String },
@@ -132,6 +140,7 @@ impl DeskError {
             DeskError::Refused(_)
                 | DeskError::NoOperator { .. }
                 | DeskError::ActAsRefused { .. }
+                | DeskError::ServerRefusedActAs { .. }
                 | DeskError::ConfigNotApplied { .. }
                 | DeskError::NoConfigApplied
                 | DeskError::FirstConfigByOwner { .. }
@@ -283,7 +292,7 @@ impl Session {
                 if let (Some(real_login), Some(_)) = (&by, &server_role) {
                     store
                         .set_role(&target.login)
-                        .map_err(|_| DeskError::ActAsRefused {
+                        .map_err(|_| DeskError::ServerRefusedActAs {
                             real: real_login.clone(),
                             target: target.login.clone(),
                         })?;

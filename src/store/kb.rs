@@ -104,25 +104,21 @@ fn upsert(
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13,
                         $14, $15)",
                 ),
-                params![
-                    a.reference.as_str(),
-                    a.lang.as_str(),
-                    a.application.clone(),
-                    a.category.clone(),
-                    a.title.as_str(),
-                    a.symptom.as_str(),
-                    a.cause.as_str(),
-                    a.resolution.as_str(),
-                    tags_json(&a.tags)?,
-                    status.as_str(),
-                    a.author.as_deref().unwrap_or(actor),
-                    millis(now),
-                    actor,
-                    // Published: by the actor, now (in a PostgreSQL `CASE WHEN … THEN $12
-                    // END` the parameter would be typed text, against the column's bigint).
-                    published.then_some(actor),
-                    published.then_some(millis(now))
-                ],
+                &[
+                    params![a.reference.as_str()],
+                    &content_values(a)?,
+                    params![
+                        status.as_str(),
+                        a.author.as_deref().unwrap_or(actor),
+                        millis(now),
+                        actor,
+                        // Published: by the actor, now (in a PostgreSQL `CASE WHEN … THEN $12
+                        // END` the parameter would be typed text, against the column's bigint).
+                        published.then_some(actor),
+                        published.then_some(millis(now))
+                    ],
+                ]
+                .concat(),
             )?;
             Ok(Some(true))
         }
@@ -198,24 +194,29 @@ fn replace(
                 published_at = CASE WHEN $13 THEN $10 ELSE published_at END
              WHERE id = $14",
         ),
-        params![
-            a.lang.as_str(),
-            a.application.clone(),
-            a.category.clone(),
-            a.title.as_str(),
-            a.symptom.as_str(),
-            a.cause.as_str(),
-            a.resolution.as_str(),
-            tags_json(&a.tags)?,
-            status,
-            millis(now),
-            faq,
-            actor,
-            publishes,
-            id
-        ],
+        &[
+            &content_values(a)?[..],
+            params![status, millis(now), faq, actor, publishes, id],
+        ]
+        .concat(),
     )?;
     Ok(())
+}
+
+/// An article's written content in the columns' order `lang, application, category, title,
+/// symptom, cause, resolution, tags` (tags as a JSON array): the one list both the insert
+/// and the update of an article bind.
+fn content_values(a: &ArticleInput) -> Result<[Value; 8], StoreError> {
+    Ok([
+        Value::from(a.lang.as_str()),
+        Value::from(a.application.clone()),
+        Value::from(a.category.clone()),
+        Value::from(a.title.as_str()),
+        Value::from(a.symptom.as_str()),
+        Value::from(a.cause.as_str()),
+        Value::from(a.resolution.as_str()),
+        Value::from(tags_json(&a.tags)?),
+    ])
 }
 
 /// The articles `tail` (a WHERE / ORDER BY / LIMIT clause) selects, with its `params`.
