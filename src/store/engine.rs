@@ -412,9 +412,45 @@ impl Tx for SqliteTx<'_, '_> {
 // ---------------------------------------------------------------------------------------
 // PostgreSQL
 
-/// [`Tx`] over a `postgres::Transaction` (opened by [`PgConn::write`] / [`PgConn::read`]).
+/// [`Tx`] over a `postgres::Transaction` (opened by [`PgConn::write`] / [`PgConn::read`]),
+/// preparing each statement once per connection through the connection's
+/// [`StatementCache`] (none for a transaction wrapped by [`PgTx::new`]).
 pub struct PgTx<'a> {
     tx: postgres::Transaction<'a>,
+    cache: Option<&'a mut StatementCache>,
+}
+
+/// The statements a connection has prepared, by their text: a statement run again is
+/// bound and executed in one round trip instead of being parsed and described first (two).
+/// Bounded: past [`StatementCache::LIMIT`] texts (statements built with a variable tail)
+/// it is emptied, which closes them on the server. Emptied too after any failed
+/// transaction, so a statement the server no longer accepts (`cached plan must not change
+/// result type` after a schema change) is prepared anew.
+#[derive(Default)]
+pub struct StatementCache {
+    statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+impl StatementCache {
+    /// Statements kept per connection at most.
+    pub const LIMIT: usize = 256;
+
+    /// The statement for `text`, prepared in `tx` when not yet kept.
+    fn get(
+        &mut self,
+        tx: &mut postgres::Transaction<'_>,
+        text: &str,
+    ) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = self.statements.get(text) {
+            return Ok(s.clone());
+        }
+        let statement = tx.prepare(text)?;
+        if self.statements.len() >= Self::LIMIT {
+            self.statements.clear();
+        }
+        self.statements.insert(text.to_string(), statement.clone());
+        Ok(statement)
+    }
 }
 
 impl std::fmt::Display for Value {
@@ -433,7 +469,16 @@ impl<'a> PgTx<'a> {
     /// Wrap a transaction opened elsewhere (`hotro db copy` opens its own, to run the audit's
     /// chain walk on the copied rows before it commits); [`PgTx::into_inner`] gives it back.
     pub(crate) fn new(tx: postgres::Transaction<'a>) -> PgTx<'a> {
-        PgTx { tx }
+        PgTx { tx, cache: None }
+    }
+
+    /// The statement to run for `text`: the connection's prepared one, or the text itself
+    /// (prepared unnamed by the driver) without a cache.
+    fn statement(&mut self, text: &str) -> Result<Statement, StoreError> {
+        match self.cache.as_deref_mut() {
+            Some(cache) => Ok(Statement::Prepared(cache.get(&mut self.tx, text)?)),
+            None => Ok(Statement::Text(text.to_string())),
+        }
     }
 
     /// The wrapped transaction, to be committed or rolled back by its opener.
@@ -530,7 +575,11 @@ impl Tx for PgTx<'_> {
     }
 
     fn execute(&mut self, sql: &Sql<'_>, params: &[Value]) -> Result<u64, StoreError> {
-        Ok(self.tx.execute(sql.postgres, &pg_params(params))?)
+        let p = pg_params(params);
+        Ok(match self.statement(sql.postgres)? {
+            Statement::Prepared(s) => self.tx.execute(&s, &p)?,
+            Statement::Text(t) => self.tx.execute(t.as_str(), &p)?,
+        })
     }
 
     fn query(
@@ -541,7 +590,11 @@ impl Tx for PgTx<'_> {
     ) -> Result<(), StoreError> {
         use postgres::fallible_iterator::FallibleIterator;
         let p = pg_params(params);
-        let mut rows = self.tx.query_raw(sql.postgres, p)?;
+        let statement = self.statement(sql.postgres)?;
+        let mut rows = match &statement {
+            Statement::Prepared(s) => self.tx.query_raw(s, p)?,
+            Statement::Text(t) => self.tx.query_raw(t.as_str(), p)?,
+        };
         while let Some(r) = rows.next()? {
             f(&pg_row(&r)?)?;
         }
@@ -551,7 +604,11 @@ impl Tx for PgTx<'_> {
     fn query_row(&mut self, sql: &Sql<'_>, params: &[Value]) -> Result<Option<Row>, StoreError> {
         use postgres::fallible_iterator::FallibleIterator;
         let p = pg_params(params);
-        let mut rows = self.tx.query_raw(sql.postgres, p)?;
+        let statement = self.statement(sql.postgres)?;
+        let mut rows = match &statement {
+            Statement::Prepared(s) => self.tx.query_raw(s, p)?,
+            Statement::Text(t) => self.tx.query_raw(t.as_str(), p)?,
+        };
         match rows.next()? {
             Some(r) => Ok(Some(pg_row(&r)?)),
             None => Ok(None),
@@ -563,9 +620,17 @@ impl Tx for PgTx<'_> {
 /// failure (40001) or a deadlock (40P01) before the error is returned.
 pub const PG_WRITE_ATTEMPTS: u32 = 5;
 
-/// A connection to a PostgreSQL database with the hotro schema.
+/// What [`PgTx`] runs: a statement prepared on the connection, or a text.
+enum Statement {
+    Prepared(postgres::Statement),
+    Text(String),
+}
+
+/// A connection to a PostgreSQL database with the hotro schema, with the statements it
+/// has prepared.
 pub struct PgConn {
     client: postgres::Client,
+    statements: StatementCache,
 }
 
 impl PgConn {
@@ -591,7 +656,10 @@ impl PgConn {
         if super::pg::schema_version(&mut client)? != super::pg::PG_SCHEMA_VERSION {
             super::pg::migrate(&mut client)?;
         }
-        Ok(PgConn { client })
+        Ok(PgConn {
+            client,
+            statements: StatementCache::default(),
+        })
     }
 
     /// Run `f` in a `READ COMMITTED` transaction, committed if it returns `Ok`. A
@@ -610,11 +678,17 @@ impl PgConn {
                     .build_transaction()
                     .isolation_level(postgres::IsolationLevel::ReadCommitted)
                     .start()?;
-                let mut tx = PgTx { tx };
+                let mut tx = PgTx {
+                    tx,
+                    cache: Some(&mut self.statements),
+                };
                 let value = f(&mut tx)?;
                 tx.tx.commit()?;
                 Ok(value)
             })();
+            if result.is_err() {
+                self.statements.statements.clear();
+            }
             match result {
                 Err(e) if e.is_contention() && attempt < PG_WRITE_ATTEMPTS => {
                     attempt += 1;
@@ -632,16 +706,25 @@ impl PgConn {
         &mut self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self
-            .client
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let mut tx = PgTx { tx };
-        let value = f(&mut tx)?;
-        tx.tx.commit()?;
-        Ok(value)
+        let result = (|| -> Result<T, StoreError> {
+            let tx = self
+                .client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let mut tx = PgTx {
+                tx,
+                cache: Some(&mut self.statements),
+            };
+            let value = f(&mut tx)?;
+            tx.tx.commit()?;
+            Ok(value)
+        })();
+        if result.is_err() {
+            self.statements.statements.clear();
+        }
+        result
     }
 }
 
