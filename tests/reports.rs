@@ -4,16 +4,20 @@
 //! 00:30 local on the first day to the next, though both are the same UTC day). Every figure
 //! of `hotro report summary --format json` is checked against a plain SQL query written
 //! here; the .xlsx workbook is read back with calamine, the CSV with the csv crate.
+//!
+//! On each engine (issue 17): a SQLite file and a PostgreSQL database; the checking SQL is
+//! the same on both but for the few functions each engine names its own way ([`Sql`]).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
+use common::desks::{Database, Engine, on_each_engine};
 use hotro::domain::status::Status;
 use hotro::domain::ticket::{Change, Ctx, NewTicket, Requester};
-use hotro::store::Store;
-use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hotro");
@@ -240,12 +244,13 @@ fn specs() -> Vec<Spec> {
 }
 
 struct Desk {
+    /// Dropped first: the database (and its cluster), then the folder.
+    db: Database,
     dir: tempfile::TempDir,
-    db: PathBuf,
     keys: Vec<String>,
 }
 
-fn hotro(dir: &Path, db: &Path, args: &[&str]) -> Output {
+fn hotro(dir: &Path, db: &str, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--db")
         .arg(db)
@@ -257,6 +262,7 @@ fn hotro(dir: &Path, db: &Path, args: &[&str]) -> Output {
         .env_remove("HOTRO_CONFIG")
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CACHE_HOME", dir.join("cache"))
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -265,15 +271,15 @@ fn hotro(dir: &Path, db: &Path, args: &[&str]) -> Output {
 impl Desk {
     fn new() -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("hotro.db");
-        let init = hotro(dir.path(), &db, &["init", "--test"]);
+        let db = Database::new(dir.path());
+        let init = hotro(dir.path(), &db.target, &["init", "--test"]);
         assert!(
             init.status.success(),
             "{}",
             String::from_utf8_lossy(&init.stderr)
         );
         let org = hotro::config::embedded().org;
-        let mut store = Store::open(&db).unwrap();
+        let mut store = db.store();
         let ctx = |now| Ctx {
             org: &org,
             actor: ME,
@@ -369,7 +375,7 @@ impl Desk {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let out = hotro(self.dir.path(), &self.db, args);
+        let out = hotro(self.dir.path(), &self.db.target, args);
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -382,25 +388,126 @@ impl Desk {
         serde_json::from_slice(&self.run(args).stdout).unwrap()
     }
 
-    fn sql(&self) -> Connection {
-        Connection::open(&self.db).unwrap()
+    fn sql(&self) -> Sql<'_> {
+        Sql(&self.db)
     }
 }
 
-fn count(c: &Connection, sql: &str, p: &[i64]) -> u64 {
-    c.query_row(sql, rusqlite::params_from_iter(p), |r| r.get::<_, i64>(0))
-        .unwrap() as u64
+/// Plain SQL on the desk's database beside hotro, on either engine. `?1`, `?2` … in a query
+/// are written in as the integers given (every parameter here is an instant in ms).
+struct Sql<'a>(&'a Database);
+
+fn bind(sql: &str, p: &[i64]) -> String {
+    let mut sql = sql.to_string();
+    // The highest first: `?1` must not eat the start of `?10`.
+    for (i, v) in p.iter().enumerate().rev() {
+        sql = sql.replace(&format!("?{}", i + 1), &v.to_string());
+    }
+    sql
 }
 
-/// `SELECT value, n … GROUP BY 1` as a map.
-fn grouped(c: &Connection, sql: &str, p: &[i64]) -> BTreeMap<String, u64> {
-    let mut stmt = c.prepare(sql).unwrap();
-    stmt.query_map(rusqlite::params_from_iter(p), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+impl Sql<'_> {
+    fn postgres(&self) -> bool {
+        self.0.engine == Engine::Postgres
+    }
+
+    /// The UTC calendar day of `secs` (seconds since the epoch), comparable between rows.
+    fn day(&self, secs: &str) -> String {
+        if self.postgres() {
+            format!("CAST(to_timestamp({secs}) AT TIME ZONE 'UTC' AS date)")
+        } else {
+            format!("date({secs}, 'unixepoch')")
+        }
+    }
+
+    /// The UTC time of day of `secs`, comparable with a literal such as `'16:30:00'`.
+    fn time(&self, secs: &str) -> String {
+        if self.postgres() {
+            format!("CAST(to_timestamp({secs}) AT TIME ZONE 'UTC' AS time)")
+        } else {
+            format!("time({secs}, 'unixepoch')")
+        }
+    }
+
+    /// The UTC day of the week of `secs`, 0 for Sunday, as an integer.
+    fn weekday(&self, secs: &str) -> String {
+        if self.postgres() {
+            format!("CAST(extract(dow FROM to_timestamp({secs}) AT TIME ZONE 'UTC') AS integer)")
+        } else {
+            format!("CAST(strftime('%w', {secs}, 'unixepoch') AS INTEGER)")
+        }
+    }
+
+    /// `secs` as `YYYY-MM-DD HH:MM:SS` in UTC.
+    fn stamp(&self, secs: &str) -> String {
+        if self.postgres() {
+            format!("to_char(to_timestamp({secs}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')")
+        } else {
+            format!("strftime('%Y-%m-%d %H:%M:%S', {secs}, 'unixepoch')")
+        }
+    }
+
+    /// The field `field` of the JSON object in the text column `col`, as text.
+    fn json_field(&self, col: &str, field: &str) -> String {
+        if self.postgres() {
+            format!("(CAST({col} AS json) ->> '{field}')")
+        } else {
+            format!("CAST(json_extract({col}, '$.{field}') AS TEXT)")
+        }
+    }
+
+    /// The larger of two integers (scalar).
+    fn max2(&self, a: &str, b: &str) -> String {
+        let f = if self.postgres() { "greatest" } else { "max" };
+        format!("{f}({a}, {b})")
+    }
+
+    /// The smaller of two integers (scalar).
+    fn min2(&self, a: &str, b: &str) -> String {
+        let f = if self.postgres() { "least" } else { "min" };
+        format!("{f}({a}, {b})")
+    }
+
+    /// A `FROM` item: `a` (articles) beside `j`, each element `j.value` of its
+    /// `linked_tickets` (a JSON array of keys).
+    fn articles_and_links(&self) -> &'static str {
+        if self.postgres() {
+            "articles a, json_array_elements_text(CAST(a.linked_tickets AS json)) AS j(value)"
+        } else {
+            "articles a, json_each(a.linked_tickets) j"
+        }
+    }
+
+    /// Each row, every column as text (write `CAST(x AS TEXT)` for any other column).
+    fn rows(&self, sql: &str, p: &[i64]) -> Vec<Vec<String>> {
+        self.0
+            .text_rows(&bind(sql, p))
+            .into_iter()
+            .map(|r| r.into_iter().map(Option::unwrap).collect())
+            .collect()
+    }
+
+    fn integer(&self, sql: &str, p: &[i64]) -> i64 {
+        self.0.scalar(&bind(sql, p))
+    }
+
+    fn execute(&self, sql: &str) {
+        self.0.execute(sql)
+    }
+}
+
+fn count(c: &Sql, sql: &str, p: &[i64]) -> u64 {
+    c.integer(sql, p) as u64
+}
+
+/// `SELECT value, count(*) … GROUP BY 1` as a map (the count read as text: the first
+/// `, count(*)` becomes `, CAST(count(*) AS TEXT)`, so that both engines give text).
+fn grouped(c: &Sql, sql: &str, p: &[i64]) -> BTreeMap<String, u64> {
+    let sql = sql.replacen(", count(*)", ", CAST(count(*) AS TEXT)", 1);
+    c.rows(&sql, p)
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect()
 }
 
 /// The month's instants: local midnight of its first day, and of the next month's.
@@ -422,7 +529,7 @@ const COLUMNS: [(&str, &str); 7] = [
 ];
 
 /// Every figure of one period of the JSON report against SQL.
-fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
+fn check_period(c: &Sql, f: &Value, (a, b): (i64, i64)) {
     let counts = &f["counts"];
     let received = count(
         c,
@@ -594,6 +701,11 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
         );
         assert_eq!(by_row(field), want, "{field}");
     }
+    let weekday = c.weekday("d");
+    let worked = c.max2(
+        "0",
+        &format!("{} - {}", c.min2("be", "e"), c.max2("bs", "s")),
+    );
     let met = |clock: &str, budget: &str| {
         format!(
             "WITH RECURSIVE
@@ -605,11 +717,11 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
                  UNION ALL SELECT id, d + 86400, s, e FROM days WHERE d + 86400 < e),
                blocks(id, bs, be, s, e) AS (
                  SELECT id, d + 27000, d + 41400, s, e FROM days
-                 WHERE CAST(strftime('%w', d, 'unixepoch') AS INTEGER) BETWEEN 1 AND 5
+                 WHERE {weekday} BETWEEN 1 AND 5
                  UNION ALL SELECT id, d + 46800, d + 59400, s, e FROM days
-                 WHERE CAST(strftime('%w', d, 'unixepoch') AS INTEGER) BETWEEN 1 AND 5),
+                 WHERE {weekday} BETWEEN 1 AND 5),
                worked(id, minutes) AS (
-                 SELECT id, sum(max(0, min(be, e) - max(bs, s))) / 60.0 FROM blocks
+                 SELECT id, sum({worked}) / 60.0 FROM blocks
                  GROUP BY id)
              SELECT t.kind || ' ' || t.priority, count(*)
              FROM tickets t JOIN worked w ON w.id = t.id
@@ -627,10 +739,9 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
     );
     let resolution = met(
         "resolved_at",
-        "CASE WHEN t.kind = 'consultation'
-                   THEN date(t.resolved_at / 1000 + 25200, 'unixepoch')
-                        = date(t.created_at / 1000 + 25200, 'unixepoch')
-                        AND time(t.resolved_at / 1000 + 25200, 'unixepoch') <= '16:30:00'
+        &format!(
+            "CASE WHEN t.kind = 'consultation'
+                   THEN {} = {} AND {} <= '16:30:00'
               ELSE w.minutes <= CASE
                    WHEN t.kind = 'incident' AND t.priority = 'P1' THEN 240
                    WHEN t.kind = 'incident' AND t.priority = 'P2' THEN 450
@@ -638,6 +749,10 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
                    WHEN t.kind = 'bug' THEN 4500
                    WHEN t.kind = 'requirement' THEN 9000
                    ELSE 900 END END",
+            c.day("t.resolved_at / 1000 + 25200"),
+            c.day("t.created_at / 1000 + 25200"),
+            c.time("t.resolved_at / 1000 + 25200"),
+        ),
     );
     for (field, sql) in [
         ("first_response_met", first_response),
@@ -649,7 +764,7 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
     // Seed 004's consultation figures (all in office hours: wall time is working time).
     let cons = &f["consultation"];
     let base = "FROM tickets WHERE kind = 'consultation' AND created_at >= ?1 AND created_at < ?2";
-    let day = |col: &str| format!("date({col} / 1000 + 7 * 3600, 'unixepoch')");
+    let day = |col: &str| c.day(&format!("{col} / 1000 + 7 * 3600"));
     assert_eq!(
         cons["tickets"],
         count(c, &format!("SELECT count(*) {base}"), &[a, b])
@@ -703,7 +818,8 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
     let by_tier = grouped(
         c,
         &format!(
-            "SELECT CAST(json_extract(e.payload, '$.to_tier') AS TEXT), count(*) {esc} GROUP BY 1"
+            "SELECT {}, count(*) {esc} GROUP BY 1",
+            c.json_field("e.payload", "to_tier")
         ),
         &[a, b],
     );
@@ -717,7 +833,8 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
     let vendors = grouped(
         c,
         &format!(
-            "SELECT json_extract(e.payload, '$.to_group'), count(*) {esc} AND json_extract(e.payload, '$.to_group') LIKE 'vendor-%' GROUP BY 1"
+            "SELECT {g}, count(*) {esc} AND {g} LIKE 'vendor-%' GROUP BY 1",
+            g = c.json_field("e.payload", "to_group")
         ),
         &[a, b],
     );
@@ -738,29 +855,29 @@ fn check_period(c: &Connection, f: &Value, (a, b): (i64, i64)) {
             .collect()
     };
     let ordered = |sql: &str| -> Vec<(String, u64)> {
-        let mut stmt = c.prepare(sql).unwrap();
-        stmt.query_map([a, b], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
-            .unwrap()
-            .map(Result::unwrap)
+        c.rows(sql, &[a, b])
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].parse().unwrap()))
             .collect()
     };
     assert_eq!(
         top(&f["top_categories"]),
         ordered(
-            "SELECT category, count(*) FROM tickets WHERE category IS NOT NULL AND created_at >= ?1 AND created_at < ?2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
+            "SELECT category, CAST(count(*) AS TEXT) FROM tickets WHERE category IS NOT NULL AND created_at >= ?1 AND created_at < ?2 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 10"
         )
     );
     assert_eq!(
         top(&f["top_articles"]),
-        ordered(
-            "SELECT a.ref, count(*) FROM articles a, json_each(a.linked_tickets) j JOIN tickets t ON t.key = j.value WHERE t.created_at >= ?1 AND t.created_at < ?2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
-        )
+        ordered(&format!(
+            "SELECT a.ref, CAST(count(*) AS TEXT) FROM {} JOIN tickets t ON t.key = j.value WHERE t.created_at >= ?1 AND t.created_at < ?2 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 10",
+            c.articles_and_links()
+        ))
     );
 }
 
 /// Articles linked to tickets (no command links them yet: set as a demo database has them).
 fn link_articles(d: &Desk) {
-    let mut store = Store::open(&d.db).unwrap();
+    let mut store = d.db.store();
     for (r, title) in [("KB-PW", "Đặt lại mật khẩu"), ("KB-DC", "Đối chiếu số dư")]
     {
         let a: hotro::domain::kb::ArticleInput = serde_json::from_value(serde_json::json!({
@@ -775,11 +892,11 @@ fn link_articles(d: &Desk) {
     let k = &d.keys;
     let c = d.sql();
     let set = |r: &str, keys: &[&String]| {
-        c.execute(
-            "UPDATE articles SET linked_tickets = ?2 WHERE ref = ?1",
-            rusqlite::params![r, serde_json::to_string(keys).unwrap()],
-        )
-        .unwrap();
+        // Keys and refs hold no quote.
+        c.execute(&format!(
+            "UPDATE articles SET linked_tickets = '{}' WHERE ref = '{r}'",
+            serde_json::to_string(keys).unwrap()
+        ));
     };
     set("KB-PW", &[&k[4], &k[8], &k[2]]);
     set("KB-DC", &[&k[5], &k[6], &k[1]]);
@@ -787,6 +904,10 @@ fn link_articles(d: &Desk) {
 
 #[test]
 fn every_figure_of_the_monthly_report_matches_sql_and_the_exports_hold_the_same_numbers() {
+    on_each_engine(every_figure_of_the_monthly_report);
+}
+
+fn every_figure_of_the_monthly_report() {
     let d = Desk::new();
     link_articles(&d);
     let report = d.json(&[
@@ -808,24 +929,19 @@ fn every_figure_of_the_monthly_report_matches_sql_and_the_exports_hold_the_same_
     // the report works them out from the timelines, to the same figures.
     // The withdrawn request finished when it was cancelled: the open counts above leave it
     // out from then on.
-    let cancelled_at: i64 = c
-        .query_row(
-            "SELECT closed_at FROM tickets WHERE status = 'cancelled'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let cancelled_at = c.integer(
+        "SELECT closed_at FROM tickets WHERE status = 'cancelled'",
+        &[],
+    );
     assert_eq!(cancelled_at, ms(vn(10, 6, 9, 0)));
     // And cancelled before cancelling set the closing time: finished at the cancellation.
-    c.execute("UPDATE tickets SET sla_outcome = NULL", [])
-        .unwrap();
-    let legacy = c
-        .execute(
-            "UPDATE tickets SET closed_at = NULL WHERE status = 'cancelled'",
-            [],
-        )
-        .unwrap();
+    c.execute("UPDATE tickets SET sla_outcome = NULL");
+    let legacy = c.integer(
+        "SELECT count(*) FROM tickets WHERE status = 'cancelled'",
+        &[],
+    );
     assert_eq!(legacy, 1);
+    c.execute("UPDATE tickets SET closed_at = NULL WHERE status = 'cancelled'");
     let again = d.json(&[
         "report",
         "summary",
@@ -965,6 +1081,10 @@ fn every_figure_of_the_monthly_report_matches_sql_and_the_exports_hold_the_same_
 
 #[test]
 fn the_user_error_list_matches_sql_and_its_csv_is_inert() {
+    on_each_engine(the_user_error_list);
+}
+
+fn the_user_error_list() {
     let d = Desk::new();
     link_articles(&d);
     let list = d.json(&[
@@ -977,17 +1097,15 @@ fn the_user_error_list_matches_sql_and_its_csv_is_inert() {
     ]);
     let c = d.sql();
     let (a, b) = month(11);
-    let mut stmt = c
-        .prepare(
+    let want: Vec<(String, String, String, String)> = c
+        .rows(
             "SELECT coalesce(requester_unit, ''), key, title, coalesce(resolution, '') FROM tickets
              WHERE category = 'user-error' AND created_at >= ?1 AND created_at < ?2
              ORDER BY requester_unit IS NULL, requester_unit, created_at, id",
+            &[a, b],
         )
-        .unwrap();
-    let want: Vec<(String, String, String, String)> = stmt
-        .query_map([a, b], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()))
         .collect();
     let got: Vec<(String, String, String, String)> = list
         .as_array()
@@ -1042,10 +1160,14 @@ fn the_user_error_list_matches_sql_and_its_csv_is_inert() {
 
 #[test]
 fn a_reversed_or_empty_range_is_refused_naming_the_option() {
+    on_each_engine(a_reversed_or_empty_range);
+}
+
+fn a_reversed_or_empty_range() {
     let d = Desk::new();
     let out = hotro(
         d.dir.path(),
-        &d.db,
+        &d.db.target,
         &[
             "report",
             "summary",
@@ -1080,7 +1202,7 @@ fn a_reversed_or_empty_range_is_refused_naming_the_option() {
         ),
         (&["report", "sla"][..], "--month"),
     ] {
-        let out = hotro(d.dir.path(), &d.db, args);
+        let out = hotro(d.dir.path(), &d.db.target, args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             !out.status.success() && err.contains(said),
@@ -1095,14 +1217,14 @@ fn a_reversed_or_empty_range_is_refused_naming_the_option() {
     );
     let out = hotro(
         d.dir.path(),
-        &d.db,
+        &d.db.target,
         &["report", "summary", "--from", "", "--to", "2026-11-01"],
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("--from"), "{err}");
     let out = hotro(
         d.dir.path(),
-        &d.db,
+        &d.db.target,
         &[
             "report", "summary", "--month", "2026-11", "--format", "xlsx",
         ],
@@ -1113,6 +1235,10 @@ fn a_reversed_or_empty_range_is_refused_naming_the_option() {
 
 #[test]
 fn ticket_list_csv_has_every_field_in_local_time_and_round_trips() {
+    on_each_engine(ticket_list_csv);
+}
+
+fn ticket_list_csv() {
     let d = Desk::new();
     let out = d.run(&["ticket", "list", "--format", "csv"]);
     let mut r = csv::Reader::from_reader(out.stdout.as_slice());
@@ -1120,18 +1246,14 @@ fn ticket_list_csv_has_every_field_in_local_time_and_round_trips() {
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let c = d.sql();
-    let mut stmt = c
-        .prepare(
-            "SELECT key, category, requester_name, requester_unit, application, channel,
-                    strftime('%Y-%m-%d %H:%M:%S', created_at / 1000 + 7 * 3600, 'unixepoch')
+    let want: Vec<Vec<String>> = c.rows(
+        &format!(
+            "SELECT key, category, requester_name, requester_unit, application, channel, {}
              FROM tickets ORDER BY id DESC",
-        )
-        .unwrap();
-    let want: Vec<Vec<String>> = stmt
-        .query_map([], |r| (0..7).map(|i| r.get::<_, String>(i)).collect())
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+            c.stamp("created_at / 1000 + 7 * 3600")
+        ),
+        &[],
+    );
     let got: Vec<Vec<String>> = rows
         .iter()
         .map(|x| {
@@ -1159,9 +1281,13 @@ fn ticket_list_csv_has_every_field_in_local_time_and_round_trips() {
 
 #[test]
 fn the_change_register_records_a_configuration_ticket_step_and_hand_entries_matching_sql() {
+    on_each_engine(the_change_register);
+}
+
+fn the_change_register() {
     let d = Desk::new();
     let org = hotro::config::embedded().org;
-    let mut store = Store::open(&d.db).unwrap();
+    let mut store = d.db.store();
     let ctx = |now| Ctx {
         org: &org,
         actor: "lethihoa",
@@ -1183,7 +1309,7 @@ fn the_change_register_records_a_configuration_ticket_step_and_hand_entries_matc
             .collect();
         Change::CompleteStep { fields, to: None }
     };
-    let changes = |c: &Connection| count(c, "SELECT count(*) FROM changes", &[]);
+    let changes = |c: &Sql| count(c, "SELECT count(*) FROM changes", &[]);
     store
         .change_ticket(&t.key, None, step(&[]), ctx(vn(11, 18, 10, 0)))
         .unwrap();
@@ -1246,7 +1372,7 @@ fn the_change_register_records_a_configuration_ticket_step_and_hand_entries_matc
     ]);
     let bad = hotro(
         d.dir.path(),
-        &d.db,
+        &d.db.target,
         &["change", "add", "--app", "NOPE", "--what", "x"],
     );
     assert!(!bad.status.success());
@@ -1255,31 +1381,30 @@ fn the_change_register_records_a_configuration_ticket_step_and_hand_entries_matc
     let got = d.json(&["change", "list", "--month", "2026-11", "--format", "json"]);
     let c = d.sql();
     let (a, b) = month(11);
-    let mut stmt = c
-        .prepare(
-            "SELECT id, application, environment, what, tickets, done_at, coalesce(approved_by, ''),
-                    carried_out_by, outcome, rollback
+    let want: Vec<Value> = c
+        .rows(
+            "SELECT CAST(id AS TEXT), application, environment, what, tickets,
+                    CAST(done_at AS TEXT), coalesce(approved_by, ''), carried_out_by, outcome,
+                    rollback
              FROM changes WHERE done_at >= ?1 AND done_at < ?2 ORDER BY done_at, id",
+            &[a, b],
         )
-        .unwrap();
-    let want: Vec<Value> = stmt
-        .query_map([a, b], |r| {
-            let tickets: String = r.get(4)?;
-            Ok(serde_json::json!({
-                "id": r.get::<_, i64>(0)?,
-                "application": r.get::<_, String>(1)?,
-                "environment": r.get::<_, String>(2)?,
-                "what": r.get::<_, String>(3)?,
-                "tickets": serde_json::from_str::<Value>(&tickets).unwrap(),
-                "done_at": DateTime::<Utc>::from_timestamp_millis(r.get(5)?).unwrap().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-                "approved_by": r.get::<_, String>(6)?,
-                "carried_out_by": r.get::<_, String>(7)?,
-                "outcome": r.get::<_, String>(8)?,
-                "rollback": r.get::<_, String>(9)?,
-            }))
+        .into_iter()
+        .map(|r| {
+            let done_at = r[5].parse().unwrap();
+            serde_json::json!({
+                "id": r[0].parse::<i64>().unwrap(),
+                "application": r[1],
+                "environment": r[2],
+                "what": r[3],
+                "tickets": serde_json::from_str::<Value>(&r[4]).unwrap(),
+                "done_at": DateTime::<Utc>::from_timestamp_millis(done_at).unwrap().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                "approved_by": r[6],
+                "carried_out_by": r[7],
+                "outcome": r[8],
+                "rollback": r[9],
+            })
         })
-        .unwrap()
-        .map(Result::unwrap)
         .collect();
     let got: Vec<Value> = got
         .as_array()

@@ -1,9 +1,17 @@
 //! The SQLite store against real files in temporary directories: migrations, files that are
 //! refused and left exactly as they were, locks, the audit-trail invariant (version = events),
 //! yearly keys, `expect_version` conflicts, change detection and keyset paging.
+//!
+//! The store's behaviour (events and versions, keys, conflicts, change detection, lists)
+//! runs on each engine (issue 17): a SQLite file, and a PostgreSQL database on a cluster of
+//! its own. What is the SQLite file's own (migrating, refusing or locking a file, WAL,
+//! backup) stays on SQLite.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{DateTime, TimeZone, Utc};
+use common::desks::{Database, Engine, on_each_engine};
 use hotro::domain::org::Organisation;
 use hotro::domain::status::Status;
 use hotro::domain::ticket::{Change, Ctx, EventKind, NewTicket, Ticket};
@@ -21,10 +29,19 @@ const BIN: &str = env!("CARGO_BIN_EXE_hotro");
 /// The real binary on `db`, hermetic: no HOTRO_* variables and empty user directories, so
 /// neither the caller's environment nor a `hotro.toml` of whoever runs the tests is read.
 fn hotro(db: &Path, args: &[&str]) -> Output {
-    let home = db.parent().unwrap().join("home");
+    hotro_on(
+        &db.display().to_string(),
+        &db.parent().unwrap().join("home"),
+        args,
+    )
+}
+
+/// The real binary on `target` (a file or a PostgreSQL URL), hermetic, with its user
+/// directories (and a PostgreSQL database's search index) under `home`.
+fn hotro_on(target: &str, home: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--db")
-        .arg(db)
+        .arg(target)
         .args(["--as", "nguyenvanan", "--lang", "en"])
         .args(args)
         .env_remove("HOTRO_DB")
@@ -32,9 +49,25 @@ fn hotro(db: &Path, args: &[&str]) -> Output {
         .env_remove("HOTRO_CONFIG")
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
         .stdin(Stdio::null())
         .output()
         .unwrap()
+}
+
+/// A store on the database (another connection on each call): on SQLite
+/// [`Store::create`]s the file; on PostgreSQL the schema is made by the first open, and the
+/// `amcheck` extension is installed (as the superuser) so that `check` covers the indexes
+/// as SQLite's integrity check does (without it the report is `incomplete`, never clean).
+fn open(d: &Database) -> Store {
+    match d.engine {
+        Engine::Sqlite => Store::create(Path::new(&d.target)).unwrap(),
+        Engine::Postgres => {
+            let store = Store::open_postgres(&d.target).unwrap();
+            d.execute("CREATE EXTENSION IF NOT EXISTS amcheck");
+            store
+        }
+    }
 }
 
 fn stderr(o: &Output) -> String {
@@ -188,6 +221,7 @@ fn assert_migrated(db: &Path) {
     assert_eq!(count(&conn, "SELECT count(*) FROM tickets"), 0);
 }
 
+// SQLite only: creating and migrating the SQLite file, byte for byte.
 #[test]
 fn open_creates_a_missing_file_migrates_it_and_a_second_open_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -240,6 +274,7 @@ fn open_creates_a_missing_file_migrates_it_and_a_second_open_changes_nothing() {
     assert_eq!(again, schema);
 }
 
+// SQLite only: an empty file at the path is the SQLite file's own case.
 #[test]
 fn an_existing_zero_byte_file_is_migrated_and_usable() {
     let dir = tempfile::tempdir().unwrap();
@@ -297,6 +332,7 @@ fn assert_cli_refuses_newer(db: &Path) {
     }
 }
 
+// SQLite only: the file's `user_version` and WAL.
 #[test]
 fn a_wal_database_from_a_newer_hotro_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
@@ -330,6 +366,7 @@ fn a_wal_database_from_a_newer_hotro_is_refused_and_left_untouched() {
     assert_eq!(count(&conn, "SELECT count(*) FROM tickets"), 3);
 }
 
+// SQLite only: the file's journal mode and bytes.
 #[test]
 fn a_rollback_journal_database_from_a_newer_hotro_keeps_its_journal_mode_and_bytes() {
     let dir = tempfile::tempdir().unwrap();
@@ -380,6 +417,7 @@ fn assert_not_a_database(db: &Path) {
     assert_eq!(std::fs::read(db).unwrap(), before, "the file changed");
 }
 
+// SQLite only: a file that is not a SQLite database.
 #[test]
 fn a_text_file_is_not_a_database_and_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -396,6 +434,7 @@ fn a_text_file_is_not_a_database_and_is_left_alone() {
     assert_not_a_database(&short);
 }
 
+// SQLite only: a folder at the file's path.
 #[test]
 fn a_directory_at_the_database_path_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -408,6 +447,7 @@ fn a_directory_at_the_database_path_is_refused() {
     assert!(db.is_dir());
 }
 
+// SQLite only: a damaged SQLite file.
 #[test]
 fn a_truncated_database_is_reported_damaged_and_left_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
@@ -462,6 +502,7 @@ fn a_truncated_database_is_reported_damaged_and_left_as_it_is() {
     assert_eq!(report.tickets, 200);
 }
 
+// SQLite only: the file's permissions.
 #[test]
 fn a_write_protected_file_is_refused_as_read_only_even_for_root() {
     let dir = tempfile::tempdir().unwrap();
@@ -495,6 +536,7 @@ fn a_write_protected_file_is_refused_as_read_only_even_for_root() {
     assert_eq!(store.check(&[]).unwrap().tickets, 1);
 }
 
+// SQLite only: SQLite's file write lock (`BEGIN EXCLUSIVE`) and busy handler.
 #[test]
 fn a_writer_holding_the_lock_gives_locked_and_the_write_succeeds_afterwards() {
     let dir = tempfile::tempdir().unwrap();
@@ -563,11 +605,15 @@ fn a_writer_holding_the_lock_gives_locked_and_the_write_succeeds_afterwards() {
 
 #[test]
 fn every_change_appends_one_event_and_version_equals_events() {
+    on_each_engine(every_change_appends_one_event);
+}
+
+fn every_change_appends_one_event() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("life.db");
+    let d = Database::new(dir.path());
     let cfg = hotro::config::embedded();
     let org = &cfg.org;
-    let mut store = Store::create(&db).unwrap();
+    let mut store = open(&d);
     let mut now = morning();
     let mut tick = || {
         now += chrono::Duration::minutes(7);
@@ -686,19 +732,20 @@ fn every_change_appends_one_event_and_version_equals_events() {
     assert_eq!(timeline[0], created);
 
     // What another connection sees agrees.
-    let conn = Connection::open(&db).unwrap();
-    let in_file: Vec<(i64, String)> = {
-        let mut stmt = conn
-            .prepare(
-                "SELECT e.version, e.kind FROM events e JOIN tickets t ON t.id = e.ticket_id
-                 WHERE t.key = ?1 ORDER BY e.id",
+    let in_file: Vec<(i64, String)> = d
+        .text_rows(&format!(
+            "SELECT CAST(e.version AS TEXT), e.kind FROM events e JOIN tickets t
+             ON t.id = e.ticket_id WHERE t.key = '{}' ORDER BY e.id",
+            t.key
+        ))
+        .into_iter()
+        .map(|r| {
+            (
+                r[0].as_deref().unwrap().parse().unwrap(),
+                r[1].clone().unwrap(),
             )
-            .unwrap();
-        stmt.query_map([&t.key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+        })
+        .collect();
     assert_eq!(
         in_file,
         timeline
@@ -709,17 +756,22 @@ fn every_change_appends_one_event_and_version_equals_events() {
 
     let report = store.check(&[]).unwrap();
     assert!(report.is_clean(), "{report:?}");
-    assert_eq!(report.schema_version, SCHEMA_VERSION);
-    assert_eq!(report.journal_mode, "wal");
+    // Each engine's schema has versions of its own.
+    let (schema, mode) = match d.engine {
+        Engine::Sqlite => (SCHEMA_VERSION, "wal"),
+        Engine::Postgres => (hotro::store::pg::PG_SCHEMA_VERSION, "postgresql"),
+    };
+    assert_eq!(report.schema_version, schema);
+    assert_eq!(report.supported_schema_version, schema);
+    assert_eq!(report.journal_mode, mode);
     assert_eq!((report.tickets, report.events), (2, n + 1));
     assert!(store.verify_events().unwrap().first_broken.is_none());
 
     // A version edited behind hotro's back breaks the invariant and check() says so.
-    conn.execute(
-        "UPDATE tickets SET version = 99 WHERE key = ?1",
-        [&other.key],
-    )
-    .unwrap();
+    d.tamper(&format!(
+        "UPDATE tickets SET version = 99 WHERE key = '{}'",
+        other.key
+    ));
     let report = store.check(&[]).unwrap();
     assert_eq!(report.version_mismatches, 1, "{report:?}");
     assert!(!report.is_clean());
@@ -729,8 +781,12 @@ fn every_change_appends_one_event_and_version_equals_events() {
 
 #[test]
 fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
+    on_each_engine(the_key_year_rolls_over);
+}
+
+fn the_key_year_rolls_over() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("years.db");
+    let d = Database::new(dir.path());
     let cfg = hotro::config::embedded();
     let org = &cfg.org;
     // 23:59:59 and 00:00:00 in Hanoi (UTC+7) on New Year's Eve.
@@ -738,7 +794,7 @@ fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
     let first_second = at(2026, 12, 31, 17, 0, 0);
     let mut keys = Vec::new();
     {
-        let mut store = Store::create(&db).unwrap();
+        let mut store = open(&d);
         let mut create = |now| {
             let (t, _) = store
                 .create_ticket(&titled("Giao thừa"), ctx(org, "nguyenvanan", now))
@@ -755,8 +811,8 @@ fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
         assert_eq!(create(last_second).key, "HT-2026-000003");
         assert_eq!(create(at(2027, 6, 1, 2, 0, 0)).key, "HT-2027-000003");
     }
-    // The sequences live in the file: another open continues them.
-    let mut store = Store::create(&db).unwrap();
+    // The sequences live in the database: another open continues them.
+    let mut store = open(&d);
     for _ in 0..5 {
         let (t, _) = store
             .create_ticket(&titled("Năm mới"), ctx(org, "tranthibich", first_second))
@@ -766,9 +822,8 @@ fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
     assert_eq!(keys.last().unwrap(), "HT-2027-000008");
     let distinct: BTreeSet<&String> = keys.iter().collect();
     assert_eq!(distinct.len(), keys.len(), "a key repeated: {keys:?}");
-    let conn = Connection::open(&db).unwrap();
     assert_eq!(
-        count(&conn, "SELECT count(DISTINCT key) FROM tickets"),
+        d.scalar("SELECT count(DISTINCT key) FROM tickets"),
         keys.len() as i64
     );
     assert!(store.check(&[]).unwrap().is_clean());
@@ -778,17 +833,21 @@ fn the_key_year_rolls_over_at_local_midnight_and_keys_never_repeat() {
 
 #[test]
 fn a_stale_expect_version_is_a_conflict_that_lists_the_changes_since_and_changes_nothing() {
+    on_each_engine(a_stale_expect_version_is_a_conflict);
+}
+
+fn a_stale_expect_version_is_a_conflict() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("conflict.db");
+    let d = Database::new(dir.path());
     let cfg = hotro::config::embedded();
     let org = &cfg.org;
-    let mut store = Store::create(&db).unwrap();
+    let mut store = open(&d);
     let (t, _) = store
         .create_ticket(&titled("Lỗi đối chiếu"), ctx(org, "nguyenvanan", morning()))
         .unwrap();
     // Two other operators change it, through another connection of their own.
     {
-        let mut other = Store::create(&db).unwrap();
+        let mut other = open(&d);
         other
             .change_ticket(
                 &t.key,
@@ -893,44 +952,75 @@ fn a_stale_expect_version_is_a_conflict_that_lists_the_changes_since_and_changes
 
 #[test]
 fn data_version_changes_when_another_connection_or_process_commits() {
+    on_each_engine(data_version_changes_on_commits);
+}
+
+/// `watcher`'s data version once it differs from `before`. SQLite's changes with the commit;
+/// PostgreSQL's when the commit's notification has arrived, shortly after (at most 10 s).
+fn changed_from(watcher: &Store, before: i64, what: &str) -> i64 {
+    let started = std::time::Instant::now();
+    loop {
+        let v = watcher.data_version().unwrap();
+        if v != before {
+            return v;
+        }
+        assert!(
+            watcher.engine() == hotro::store::EngineKind::Postgres
+                && started.elapsed() < Duration::from_secs(10),
+            "{what} was not noticed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn data_version_changes_on_commits() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("poll.db");
+    let d = Database::new(dir.path());
+    let home = dir.path().join("home");
     // A test database, so that another process may act as An (`--as`) on it.
-    let out = hotro(&db, &["init", "--test"]);
+    let out = hotro_on(&d.target, &home, &["init", "--test"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let cfg = hotro::config::embedded();
-    let watcher = Store::create(&db).unwrap();
+    let watcher = open(&d);
     let v0 = watcher.data_version().unwrap();
     assert_eq!(watcher.data_version().unwrap(), v0, "no commit, no change");
 
     // Another connection in this process.
-    let mut other = Store::create(&db).unwrap();
+    let mut other = open(&d);
     other
         .create_ticket(
             &titled("Từ kết nối khác"),
             ctx(&cfg.org, "tranthibich", morning()),
         )
         .unwrap();
-    let v1 = watcher.data_version().unwrap();
-    assert_ne!(v1, v0, "a commit of another connection was not noticed");
+    let v1 = changed_from(&watcher, v0, "a commit of another connection");
     assert_eq!(watcher.data_version().unwrap(), v1);
 
-    // A plain SQLite connection.
-    let conn = Connection::open(&db).unwrap();
-    conn.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')", [])
-        .unwrap();
-    let v2 = watcher.data_version().unwrap();
-    assert_ne!(v2, v1, "a commit of a plain connection was not noticed");
+    // A plain connection.
+    let v2 = match d.engine {
+        Engine::Sqlite => {
+            d.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')");
+            changed_from(&watcher, v1, "a commit of a plain connection")
+        }
+        // The server notifies the changes of what a console shows (not of `meta`).
+        Engine::Postgres => {
+            d.execute("UPDATE tickets SET title = title || ' (x)'");
+            changed_from(&watcher, v1, "a commit of a plain connection")
+        }
+    };
 
     // Another process.
-    let out = hotro(&db, &["ticket", "new", "--title", "Từ tiến trình khác"]);
+    let out = hotro_on(
+        &d.target,
+        &home,
+        &["ticket", "new", "--title", "Từ tiến trình khác"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let v3 = watcher.data_version().unwrap();
-    assert_ne!(v3, v2, "a commit of another process was not noticed");
+    let v3 = changed_from(&watcher, v2, "a commit of another process");
     assert_eq!(watcher.data_version().unwrap(), v3);
 
     // A process that only reads commits nothing.
-    let out = hotro(&db, &["ticket", "list"]);
+    let out = hotro_on(&d.target, &home, &["ticket", "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(watcher.data_version().unwrap(), v3, "a reader changed it");
 }
@@ -939,10 +1029,14 @@ fn data_version_changes_when_another_connection_or_process_commits() {
 
 #[test]
 fn keyset_pages_cover_every_ticket_once_newest_first() {
+    on_each_engine(keyset_pages_cover_every_ticket_once);
+}
+
+fn keyset_pages_cover_every_ticket_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pages.db");
+    let d = Database::new(dir.path());
     let cfg = hotro::config::embedded();
-    let mut store = Store::create(&db).unwrap();
+    let mut store = open(&d);
     let mut created = Vec::new();
     for i in 0..35 {
         let now = morning() + chrono::Duration::minutes(i);
@@ -996,11 +1090,15 @@ type Keep = Box<dyn Fn(&Ticket) -> bool>;
 
 #[test]
 fn list_filters_by_status_group_assignee_unassigned_and_following_group() {
+    on_each_engine(list_filters);
+}
+
+fn list_filters() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("filters.db");
+    let d = Database::new(dir.path());
     let cfg = hotro::config::embedded();
     let org = &cfg.org;
-    let mut store = Store::create(&db).unwrap();
+    let mut store = open(&d);
     let mut tickets: Vec<Ticket> = Vec::new();
     for i in 0..35i64 {
         let now = morning() + chrono::Duration::minutes(i);
@@ -1169,6 +1267,7 @@ fn list_filters_by_status_group_assignee_unassigned_and_following_group() {
 
 // ---- backup ---------------------------------------------------------------------------------
 
+// SQLite only: `db backup` copies the SQLite file.
 #[test]
 fn backup_writes_a_checked_copy_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();

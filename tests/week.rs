@@ -1,14 +1,18 @@
 //! Issue 14's acceptance: a week at the desk, end to end, through the real binary (with the
 //! one clock fixed by `HOTRO_NOW`) and the headless console (the library's `App` over the
-//! same file, rendered into ratatui's `TestBackend`). Each step asserts the queues, statuses,
-//! clocks and timelines the desk's people would look at.
+//! same database, rendered into ratatui's `TestBackend`). Each step asserts the queues,
+//! statuses, clocks and timelines the desk's people would look at.
 //!
 //! The week: Monday 23 – Friday 27 November 2026, Asia/Ho_Chi_Minh, the shipped
 //! configuration (office hours 07:30–11:30 and 13:00–16:30).
+//!
+//! On each engine (issue 17): the same week on a SQLite file and on a PostgreSQL database.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::desks::{Database, on_each_engine};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hotro");
@@ -25,21 +29,21 @@ const PROVINCE: &str = "tranthimai";
 const APPROVER: &str = "lyvanlong";
 
 struct Week {
+    /// Dropped first: the database (and its cluster), then the folder.
+    db: Database,
     dir: tempfile::TempDir,
 }
 
 impl Week {
     fn new() -> Week {
+        let dir = tempfile::tempdir().unwrap();
         let w = Week {
-            dir: tempfile::tempdir().unwrap(),
+            db: Database::new(dir.path()),
+            dir,
         };
         let out = w.ok("mon 07:00", LEAD, &["init", "--test"]);
         assert!(out.contains("Database ready"), "{out}");
         w
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("hotro.db")
     }
 
     /// "mon 08:00" … "fri 16:00", or "next-mon 10:00" (30 November), as an RFC 3339 instant.
@@ -60,7 +64,7 @@ impl Week {
     fn run(&self, when: &str, login: &str, args: &[&str]) -> Output {
         Command::new(BIN)
             .arg("--db")
-            .arg(self.db())
+            .arg(&self.db.target)
             .args(["--as", login, "--lang", "en"])
             .args(args)
             .env("HOTRO_NOW", Self::instant(when))
@@ -69,6 +73,7 @@ impl Week {
             .env_remove("HOTRO_CONFIG")
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .stdin(Stdio::null())
             .output()
             .unwrap()
@@ -154,8 +159,8 @@ impl Week {
         step
     }
 
-    /// The console of `login` at `when`, headless, over the same file: the text of its queue
-    /// screen (every queue's label and count) at 120×40.
+    /// The console of `login` at `when`, headless, over the same database: the text of its
+    /// queue screen (every queue's label and count) at 120×40.
     fn console(&self, when: &str, login: &str) -> String {
         use hotro::ui::app::{App, Msg};
         use ratatui::Terminal;
@@ -163,7 +168,7 @@ impl Week {
         let now = chrono::DateTime::parse_from_rfc3339(&Self::instant(when))
             .unwrap()
             .with_timezone(&chrono::Utc);
-        let mut store = hotro::store::Store::open(&self.db()).unwrap();
+        let mut store = self.db.store();
         let cfg = hotro::config::embedded();
         let me = cfg.org.operator(login).unwrap().clone();
         let session = hotro::desk::Session::assume(cfg.clone(), me.clone());
@@ -212,6 +217,10 @@ fn queue_line<'s>(screen: &'s str, label: &str) -> &'s str {
 
 #[test]
 fn a_week_at_the_desk() {
+    on_each_engine(a_week);
+}
+
+fn a_week() {
     let w = Week::new();
 
     // ---- Monday 08:00: a phone call at the central desk ---------------------------------
