@@ -5,8 +5,14 @@
 //! limit, the refusals (wrong password, untrusted certificate, no password, no mailbox
 //! configured), the same mailbox taken twice, and `hotro mail fetch --imap` killed with
 //! SIGKILL at random points.
+//!
+//! Each test runs on each engine (issue 17): a SQLite file, or a database on a throwaway
+//! PostgreSQL cluster of its own, each run against a Dovecot of its own.
 #![allow(clippy::unwrap_used, clippy::disallowed_macros)]
 
+mod common;
+
+use common::desks::{Database, on_each_engine};
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -247,16 +253,17 @@ impl Drop for Dovecot {
 }
 
 /// A test database whose `[mail.imap]` is `imap_section` (appended to the shipped
-/// configuration, with `max_size` replaced).
+/// configuration, with `max_size` replaced), on the engine of the body running.
 struct Desk {
     dir: tempfile::TempDir,
+    db: Database,
 }
 
 impl Desk {
     fn new(imap_section: &str, max_size: &str) -> Desk {
-        let desk = Desk {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::new(dir.path());
+        let desk = Desk { dir, db };
         std::fs::write(desk.path("password"), format!("{PASSWORD}\n")).unwrap();
         let config = CONFIG.replace("max_size = \"20MB\"", &format!("max_size = \"{max_size}\""))
             + "\n"
@@ -277,7 +284,7 @@ impl Desk {
     fn command(&self, login: Option<&str>, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.arg("--db")
-            .arg(self.path("hotro.db"))
+            .arg(&self.db.target)
             .arg("--config")
             .arg(self.path("hotro.toml"));
         if let Some(l) = login {
@@ -292,6 +299,7 @@ impl Desk {
             .env_remove("HOTRO_IMAP_PASSWORD")
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("XDG_DATA_HOME", self.path("data"))
+            .env("XDG_CACHE_HOME", self.path("cache"))
             .stdin(Stdio::null());
         c
     }
@@ -315,15 +323,13 @@ impl Desk {
             .clone()
     }
 
-    /// (tickets, events, mails recorded, attachments), read from the file.
+    /// (tickets, events, mails recorded, attachments), read from the database.
     fn counts(&self) -> (i64, i64, i64, i64) {
-        let conn = rusqlite::Connection::open(self.path("hotro.db")).unwrap();
-        let n = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
         (
-            n("SELECT COUNT(*) FROM tickets"),
-            n("SELECT COUNT(*) FROM events"),
-            n("SELECT COUNT(*) FROM mail_messages"),
-            n("SELECT COUNT(*) FROM attachments"),
+            self.db.count("tickets"),
+            self.db.count("events"),
+            self.db.count("mail_messages"),
+            self.db.count("attachments"),
         )
     }
 }
@@ -364,248 +370,261 @@ fn samples() -> Vec<Vec<u8>> {
 /// again after losing their flag (a crash before marking) change nothing.
 #[test]
 fn the_mailbox_is_taken_over_imaps_once() {
-    let server = Dovecot::start();
-    server.append("INBOX", &samples());
-    let desk = Desk::new(&imaps_section(&server), "20MB");
-    let got = desk.fetch();
-    assert_eq!(got.len(), 12, "{got:?}");
-    let outcomes: Vec<&str> = got.iter().map(|o| o["outcome"].as_str().unwrap()).collect();
-    assert_eq!(
-        outcomes.iter().filter(|o| **o == "created").count(),
-        6,
-        "{outcomes:?}"
-    );
-    assert_eq!(
-        outcomes.iter().filter(|o| **o == "replied").count(),
-        2,
-        "{outcomes:?}"
-    );
-    assert!(
-        got[0]["file"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("imap://localhost:{}/INBOX;UID=", server.imaps)),
-        "{}",
-        got[0]["file"]
-    );
-    let first = desk.counts();
-    // Six tickets; twelve mails recorded; the two attachments of 05 (one named
-    // `../../etc/passwd`, kept under a safe name).
-    assert_eq!((first.0, first.2, first.3), (6, 12, 2));
-    assert_eq!(server.status("INBOX"), (12, 12), "all flagged seen");
-    assert!(desk.fetch().is_empty(), "nothing left to take");
-    // The flags lost (a crash between recording and marking): taken again, known.
-    let mut s = server.session();
-    s.select("INBOX").unwrap();
-    s.uid_store("1:*", "-FLAGS.SILENT (\\Seen)").unwrap();
-    s.logout().unwrap();
-    let again = desk.fetch();
-    assert_eq!(again.len(), 12);
-    assert!(again.iter().all(|o| o["known"] == true), "{again:?}");
-    assert_eq!(desk.counts(), first);
-    // What a Vietnamese sender wrote reads as they wrote it.
-    let list = desk.run(Some("nguyenvanan"), &["mail", "log"]);
-    let log = String::from_utf8_lossy(&list.stdout);
-    assert!(log.contains("đ") || log.contains("ư"), "{log}");
+    on_each_engine(|| {
+        let server = Dovecot::start();
+        server.append("INBOX", &samples());
+        let desk = Desk::new(&imaps_section(&server), "20MB");
+        let got = desk.fetch();
+        assert_eq!(got.len(), 12, "{got:?}");
+        let outcomes: Vec<&str> = got.iter().map(|o| o["outcome"].as_str().unwrap()).collect();
+        assert_eq!(
+            outcomes.iter().filter(|o| **o == "created").count(),
+            6,
+            "{outcomes:?}"
+        );
+        assert_eq!(
+            outcomes.iter().filter(|o| **o == "replied").count(),
+            2,
+            "{outcomes:?}"
+        );
+        assert!(
+            got[0]["file"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("imap://localhost:{}/INBOX;UID=", server.imaps)),
+            "{}",
+            got[0]["file"]
+        );
+        let first = desk.counts();
+        // Six tickets; twelve mails recorded; the two attachments of 05 (one named
+        // `../../etc/passwd`, kept under a safe name).
+        assert_eq!((first.0, first.2, first.3), (6, 12, 2));
+        assert_eq!(server.status("INBOX"), (12, 12), "all flagged seen");
+        assert!(desk.fetch().is_empty(), "nothing left to take");
+        // The flags lost (a crash between recording and marking): taken again, known.
+        let mut s = server.session();
+        s.select("INBOX").unwrap();
+        s.uid_store("1:*", "-FLAGS.SILENT (\\Seen)").unwrap();
+        s.logout().unwrap();
+        let again = desk.fetch();
+        assert_eq!(again.len(), 12);
+        assert!(again.iter().all(|o| o["known"] == true), "{again:?}");
+        assert_eq!(desk.counts(), first);
+        // What a Vietnamese sender wrote reads as they wrote it.
+        let list = desk.run(Some("nguyenvanan"), &["mail", "log"]);
+        let log = String::from_utf8_lossy(&list.stdout);
+        assert!(log.contains("đ") || log.contains("ư"), "{log}");
+    });
 }
 
 /// STARTTLS on the plain port, taken mail moved to another folder, and a mail over the size
 /// limit refused whole (its header read, never its body) and moved too.
 #[test]
 fn starttls_and_moving_taken_mail_away() {
-    let server = Dovecot::start();
-    let mut s = server.session();
-    s.create("Taken").unwrap();
-    s.logout().unwrap();
-    let mut big = String::from(
-        "From: an@kbnn.example\r\nTo: hotro@kbnn.example\r\nSubject: Big\r\n\
+    on_each_engine(|| {
+        let server = Dovecot::start();
+        let mut s = server.session();
+        s.create("Taken").unwrap();
+        s.logout().unwrap();
+        let mut big = String::from(
+            "From: an@kbnn.example\r\nTo: hotro@kbnn.example\r\nSubject: Big\r\n\
          Message-ID: <big-imap@kbnn.example>\r\n\r\n",
-    );
-    while big.len() < 200 * 1024 {
-        big.push_str("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n");
-    }
-    let mut mails = samples()[..3].to_vec();
-    mails.push(big.into_bytes());
-    server.append("INBOX", &mails);
-    let section = format!(
-        "[mail.imap]\nurl = \"imap://localhost:{}/INBOX\"\nuser = \"{USER}\"\n\
+        );
+        while big.len() < 200 * 1024 {
+            big.push_str(
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n",
+            );
+        }
+        let mut mails = samples()[..3].to_vec();
+        mails.push(big.into_bytes());
+        server.append("INBOX", &mails);
+        let section = format!(
+            "[mail.imap]\nurl = \"imap://localhost:{}/INBOX\"\nuser = \"{USER}\"\n\
          password_file = \"PASSWORD_FILE\"\nca_file = \"{}\"\nmove_to = \"Taken\"\n",
-        server.imap,
-        server.ca.display()
-    );
-    let desk = Desk::new(&section, "64KB");
-    let got = desk.fetch();
-    let outcomes: Vec<&str> = got.iter().map(|o| o["outcome"].as_str().unwrap()).collect();
-    assert_eq!(outcomes, ["created", "created", "created", "too_large"]);
-    assert_eq!(got[3]["key"], "mid:big-imap@kbnn.example");
-    assert_eq!(server.status("INBOX"), (0, 0), "all moved away");
-    assert_eq!(server.status("Taken").0, 4);
-    assert!(desk.fetch().is_empty());
-    assert_eq!(desk.counts().0, 3);
+            server.imap,
+            server.ca.display()
+        );
+        let desk = Desk::new(&section, "64KB");
+        let got = desk.fetch();
+        let outcomes: Vec<&str> = got.iter().map(|o| o["outcome"].as_str().unwrap()).collect();
+        assert_eq!(outcomes, ["created", "created", "created", "too_large"]);
+        assert_eq!(got[3]["key"], "mid:big-imap@kbnn.example");
+        assert_eq!(server.status("INBOX"), (0, 0), "all moved away");
+        assert_eq!(server.status("Taken").0, 4);
+        assert!(desk.fetch().is_empty());
+        assert_eq!(desk.counts().0, 3);
+    });
 }
 
 /// Each way the mailbox cannot be used is said with the setting or server at fault and
 /// the fix, and takes nothing.
 #[test]
 fn refusals_name_the_setting_and_the_fix() {
-    let server = Dovecot::start();
-    server.append("INBOX", &samples()[..1]);
-    let fails = |section: &str, env: Option<&str>| {
-        let desk = Desk::new(section, "20MB");
-        let mut c = desk.command(Some("hotro-mail"), &["mail", "fetch", "--imap"]);
-        if let Some(p) = env {
-            c.env("HOTRO_IMAP_PASSWORD", p);
-        }
-        let out = c.output().unwrap();
-        assert!(!out.status.success(), "{section}");
-        assert_eq!(desk.counts().2, 0, "nothing taken");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
-    let good = imaps_section(&server);
-    // A wrong password.
-    let wrong = good.replace("password_file = \"PASSWORD_FILE\"\n", "");
-    let err = fails(&wrong, Some("not the password"));
-    assert!(err.contains("refused the login of desk"), "{err}");
-    // The right one from the environment works.
-    let desk = Desk::new(&wrong, "20MB");
-    let out = desk
-        .command(Some("hotro-mail"), &["mail", "fetch", "--imap"])
-        .env("HOTRO_IMAP_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // No password at all.
-    let err = fails(&wrong, None);
-    assert!(err.contains("HOTRO_IMAP_PASSWORD"), "{err}");
-    // A server whose certificate nobody vouches for.
-    let untrusted: String = good
-        .lines()
-        .filter(|l| !l.starts_with("ca_file"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let err = fails(&untrusted, None);
-    assert!(err.contains("Cannot reach the IMAP server"), "{err}");
-    assert!(err.to_lowercase().contains("certificate"), "{err}");
-    // No such folder.
-    let err = fails(&good.replace("/INBOX", "/Nowhere"), None);
-    assert!(err.contains("cannot open the folder Nowhere"), "{err}");
-    // Nothing listening.
-    let closed = good.replace(&server.imaps.to_string(), &free_port().to_string());
-    let err = fails(&closed, None);
-    assert!(err.contains("Cannot reach the IMAP server"), "{err}");
-    // No [mail.imap] at all.
-    let err = fails("", None);
-    assert!(err.contains("No IMAP mailbox is configured"), "{err}");
-    // A password in the clear to another host is refused when the configuration is read.
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hotro.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "{CONFIG}\n[mail.imap]\nurl = \"imap://mail.kbnn.example/INBOX?tls=none\"\n\
+    on_each_engine(|| {
+        let server = Dovecot::start();
+        server.append("INBOX", &samples()[..1]);
+        let fails = |section: &str, env: Option<&str>| {
+            let desk = Desk::new(section, "20MB");
+            let mut c = desk.command(Some("hotro-mail"), &["mail", "fetch", "--imap"]);
+            if let Some(p) = env {
+                c.env("HOTRO_IMAP_PASSWORD", p);
+            }
+            let out = c.output().unwrap();
+            assert!(!out.status.success(), "{section}");
+            assert_eq!(desk.counts().2, 0, "nothing taken");
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        let good = imaps_section(&server);
+        // A wrong password.
+        let wrong = good.replace("password_file = \"PASSWORD_FILE\"\n", "");
+        let err = fails(&wrong, Some("not the password"));
+        assert!(err.contains("refused the login of desk"), "{err}");
+        // The right one from the environment works.
+        let desk = Desk::new(&wrong, "20MB");
+        let out = desk
+            .command(Some("hotro-mail"), &["mail", "fetch", "--imap"])
+            .env("HOTRO_IMAP_PASSWORD", PASSWORD)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // No password at all.
+        let err = fails(&wrong, None);
+        assert!(err.contains("HOTRO_IMAP_PASSWORD"), "{err}");
+        // A server whose certificate nobody vouches for.
+        let untrusted: String = good
+            .lines()
+            .filter(|l| !l.starts_with("ca_file"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let err = fails(&untrusted, None);
+        assert!(err.contains("Cannot reach the IMAP server"), "{err}");
+        assert!(err.to_lowercase().contains("certificate"), "{err}");
+        // No such folder.
+        let err = fails(&good.replace("/INBOX", "/Nowhere"), None);
+        assert!(err.contains("cannot open the folder Nowhere"), "{err}");
+        // Nothing listening.
+        let closed = good.replace(&server.imaps.to_string(), &free_port().to_string());
+        let err = fails(&closed, None);
+        assert!(err.contains("Cannot reach the IMAP server"), "{err}");
+        // No [mail.imap] at all.
+        let err = fails("", None);
+        assert!(err.contains("No IMAP mailbox is configured"), "{err}");
+        // A password in the clear to another host is refused when the configuration is read,
+        // before the database (the last desk's, untouched) is opened.
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("hotro.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "{CONFIG}\n[mail.imap]\nurl = \"imap://mail.kbnn.example/INBOX?tls=none\"\n\
              user = \"desk\"\n"
-        ),
-    )
-    .unwrap();
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(dir.path().join("hotro.db"))
-        .arg("--config")
-        .arg(&config)
-        .args(["--lang", "en", "init", "--test"])
-        .env_remove("HOTRO_DB")
-        .env_remove("HOTRO_CONFIG")
-        .stdin(Stdio::null())
-        .output()
+            ),
+        )
         .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("mail.imap.url"), "{err}");
-    assert!(err.contains("never sent unencrypted"), "{err}");
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(&desk.db.target)
+            .arg("--config")
+            .arg(&config)
+            .args(["--lang", "en", "init", "--test"])
+            .env_remove("HOTRO_DB")
+            .env_remove("HOTRO_CONFIG")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("mail.imap.url"), "{err}");
+        assert!(err.contains("never sent unencrypted"), "{err}");
+    });
 }
 
 /// `hotro mail fetch --imap` killed with SIGKILL at random points, then run to the end:
 /// every mail taken exactly once (no loss, no duplicate ticket), none left unseen.
 #[test]
 fn imap_intake_killed_at_random_points_loses_and_duplicates_nothing() {
-    let server = Dovecot::start();
-    let n = 150;
-    let mails: Vec<Vec<u8>> = (0..n)
-        .map(|i| {
-            format!(
-                "From: user{i}@kbnn.example\r\nTo: hotro@kbnn.example\r\n\
+    on_each_engine(|| {
+        let server = Dovecot::start();
+        let n = 150;
+        let mails: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                format!(
+                    "From: user{i}@kbnn.example\r\nTo: hotro@kbnn.example\r\n\
                  Subject: =?UTF-8?Q?Y=C3=AAu_c=E1=BA=A7u_{i}?=\r\n\
                  Message-ID: <imap-kill-{i}@kbnn.example>\r\n\r\nNội dung {i}\r\n"
-            )
-            .into_bytes()
-        })
-        .collect();
-    server.append("INBOX", &mails);
-    let desk = Desk::new(&imaps_section(&server), "20MB");
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut interrupted = 0;
-    for _ in 0..20 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let mut child = desk
-            .command(Some("hotro-mail"), &["mail", "fetch", "--imap"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(20 + seed % 200));
-        if child.try_wait().unwrap().is_none() {
-            interrupted += 1;
+                )
+                .into_bytes()
+            })
+            .collect();
+        server.append("INBOX", &mails);
+        let desk = Desk::new(&imaps_section(&server), "20MB");
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut interrupted = 0;
+        for _ in 0..20 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut child = desk
+                .command(Some("hotro-mail"), &["mail", "fetch", "--imap"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(20 + seed % 200));
+            if child.try_wait().unwrap().is_none() {
+                interrupted += 1;
+            }
+            let _ = child.kill();
+            let _ = child.wait();
         }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    assert!(interrupted > 0, "no run was killed mid-way");
-    desk.fetch();
-    let (tickets, events, mails, _) = desk.counts();
-    assert_eq!(tickets, n as i64, "one ticket per mail");
-    assert_eq!(mails, n as i64, "each mail recorded once");
-    assert_eq!(events, n as i64, "one created event each");
-    assert_eq!(server.status("INBOX"), (n, n), "every mail flagged seen");
-    eprintln!("imap kill test: {interrupted} of 20 runs killed mid-way");
+        assert!(interrupted > 0, "no run was killed mid-way");
+        desk.fetch();
+        let (tickets, events, mails, _) = desk.counts();
+        assert_eq!(tickets, n as i64, "one ticket per mail");
+        assert_eq!(mails, n as i64, "each mail recorded once");
+        assert_eq!(events, n as i64, "one created event each");
+        assert_eq!(server.status("INBOX"), (n, n), "every mail flagged seen");
+        eprintln!("imap kill test: {interrupted} of 20 runs killed mid-way");
+    });
 }
 
 /// `hotro mail watch --imap` takes mail as it arrives and stops cleanly on SIGTERM.
 #[test]
 fn watch_takes_imap_mail_as_it_arrives() {
-    let server = Dovecot::start();
-    let desk = Desk::new(&imaps_section(&server), "20MB");
-    let child = desk
-        .command(
-            Some("hotro-mail"),
-            &["mail", "watch", "--imap", "--every", "1"],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    server.append("INBOX", &samples()[1..2]);
-    let start = Instant::now();
-    while desk.counts().0 < 1 {
+    on_each_engine(|| {
+        let server = Dovecot::start();
+        let desk = Desk::new(&imaps_section(&server), "20MB");
+        let child = desk
+            .command(
+                Some("hotro-mail"),
+                &["mail", "watch", "--imap", "--every", "1"],
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        server.append("INBOX", &samples()[1..2]);
+        let start = Instant::now();
+        while desk.counts().0 < 1 {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the watch took nothing"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+        let out = child.wait_with_output().unwrap();
         assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the watch took nothing"
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
         );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
-    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(server.status("INBOX"), (1, 1));
+        assert_eq!(server.status("INBOX"), (1, 1));
+    });
 }

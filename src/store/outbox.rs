@@ -146,12 +146,16 @@ fn claim(
          RETURNING {COLUMNS}"
     );
     // PostgreSQL: the chosen rows locked, those another sender holds skipped; the outer
-    // `state = 'pending'` is checked again on a row changed meanwhile.
+    // `state = 'pending'` is checked again on a row changed meanwhile. The choice is a
+    // MATERIALIZED CTE, made once: as an `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`,
+    // the planner may run the subquery again for each row of the update, each run skipping
+    // the rows just claimed, and a claim of one took every due mail.
     let postgres = format!(
-        "{set}
-         WHERE state = 'pending'
-           AND id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_at <= $3
-                      ORDER BY next_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+        "WITH chosen AS MATERIALIZED (
+             SELECT id FROM outbox WHERE state = 'pending' AND next_at <= $3
+             ORDER BY next_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+         {set}
+         WHERE state = 'pending' AND id IN (SELECT id FROM chosen)
          RETURNING {COLUMNS}"
     );
     let mut out = tx.query_map(
