@@ -23,8 +23,9 @@ pub struct CheckReport {
     /// `["ok"]` when SQLite finds nothing wrong; otherwise SQLite's own lines, which name the
     /// damaged pages (`On tree page 39 cell 2: …`).
     pub integrity: Vec<String>,
-    /// Why the counts and the audit below could not be made (a damaged page stopped them);
-    /// they are then zero.
+    /// On SQLite, why the counts and the audit below could not be made (a damaged page
+    /// stopped them); they are then zero. On PostgreSQL, that the indexes went unchecked
+    /// (no amcheck extension); the counts and the audit were made.
     pub incomplete: Option<String>,
     /// Damage recorded beside the file earlier (`<db>-hotro-damage`): writes are refused
     /// until a clean check.

@@ -92,6 +92,7 @@ db-check-journal = Journal mode:    { $mode }
 db-check-integrity = Integrity:       { $result }
 db-check-more_lines = … and { $count } more lines
 db-check-incomplete = Counts and audit: not made, the damaged pages stopped them ({ $detail }).
+db-check-unchecked = Note:            { $detail }; the counts and the audit below were made.
 db-check-known_damage = Writes are stopped: damage was recorded earlier ({ $detail }; { $marker }). Restore a backup; a clean check lifts the stop.
 db-check-audit = Audit trail:     { $fk } foreign-key violations, { $versions } tickets whose version differs from their events, { $counts } queue-count mismatches
 db-check-counts = Counts:          { $tickets } tickets, { $events } events, { $articles } articles, { $bytes } bytes

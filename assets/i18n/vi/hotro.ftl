@@ -92,6 +92,7 @@ db-check-journal = Chế độ nhật ký:  { $mode }
 db-check-integrity = Toàn vẹn:        { $result }
 db-check-more_lines = … và { $count } dòng nữa
 db-check-incomplete = Số lượng và kiểm toán: không thực hiện được, các trang hỏng đã chặn lại ({ $detail }).
+db-check-unchecked = Lưu ý:           { $detail }; số lượng và kiểm toán bên dưới vẫn được thực hiện.
 db-check-known_damage = Việc ghi đang bị chặn: đã ghi nhận hư hỏng trước đó ({ $detail }; { $marker }). Khôi phục bản sao lưu; một lần kiểm tra sạch sẽ gỡ lệnh chặn.
 db-check-audit = Vết kiểm toán:   { $fk } vi phạm khóa ngoại, { $versions } phiếu có phiên bản khác số sự kiện, { $counts } số đếm hàng đợi sai lệch
 db-check-counts = Số lượng:        { $tickets } phiếu, { $events } sự kiện, { $articles } bài tri thức, { $bytes } byte

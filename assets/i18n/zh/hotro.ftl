@@ -92,6 +92,7 @@ db-check-journal = 日志模式：      { $mode }
 db-check-integrity = 完整性：        { $result }
 db-check-more_lines = … 另有 { $count } 行
 db-check-incomplete = 计数和审计：未进行，损坏的页面使其中断（{ $detail }）。
+db-check-unchecked = 注意：          { $detail }；以下的计数和审计已完成。
 db-check-known_damage = 写入已停止：之前已记录到损坏（{ $detail }；{ $marker }）。请恢复备份；检查通过后即解除停止。
 db-check-audit = 审计记录：      { $fk } 个外键违规，{ $versions } 个工单的版本与其事件不符，{ $counts } 个队列计数不一致
 db-check-counts = 数量：          { $tickets } 个工单，{ $events } 个事件，{ $articles } 篇文章，{ $bytes } 字节
