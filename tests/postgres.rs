@@ -1369,6 +1369,84 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
         ],
     );
     assert_eq!(out.code, Some(5), "{out:?}");
+    // A note and a reply on the request they recorded: the key user adds them without
+    // UPDATE on tickets (the server moves the ticket after checking the event, PG
+    // migration 5), as on SQLite; the ticket's version and the audit agree.
+    let own = "HT-2026-000002";
+    for (verb, text) in [
+        ("note", "Đã thử khởi động lại máy in"),
+        ("reply", "Vẫn lỗi"),
+    ] {
+        ok(
+            home.path(),
+            &["--db", &key_user, "ticket", verb, own, "--text", text],
+        );
+    }
+    let shown = ok(
+        home.path(),
+        &["--db", &key_user, "ticket", "show", own, "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["ticket"]["version"], 3, "{shown}");
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["created", "internal_note", "public_reply"],
+        "{shown}"
+    );
+    let verified = ok(home.path(), &["--db", &admin_url, "db", "verify", "--json"]);
+    let audit: serde_json::Value = serde_json::from_str(&verified).unwrap();
+    assert_eq!(audit["problems"], 0, "{verified}");
+    // Another's request stays out of reach: hotro refuses it (exit 5, naming the role) …
+    let out = hotro(
+        home.path(),
+        &[
+            "--db",
+            &key_user,
+            "ticket",
+            "note",
+            key,
+            "--text",
+            "của người khác",
+        ],
+    );
+    assert_eq!(out.code, Some(5), "{out:?}");
+    // … and so does the server, to the key user's own psql: an addition to another's
+    // ticket, one claiming to be by someone else, and one without its event.
+    let mine = format!("(SELECT id FROM tickets WHERE key = '{own}')");
+    let theirs = format!("(SELECT id FROM tickets WHERE key = '{key}')");
+    for sql in [
+        format!(
+            "INSERT INTO ticket_additions (ticket_id, version, updated_at)
+             SELECT id, version + 1, updated_at FROM tickets WHERE id = {theirs}"
+        ),
+        format!(
+            "INSERT INTO ticket_additions (ticket_id, version, updated_at, requested_by)
+             SELECT id, version + 1, updated_at, 'nguyenvanan' FROM tickets WHERE id = {theirs}"
+        ),
+        format!(
+            "INSERT INTO ticket_additions (ticket_id, version, updated_at)
+             SELECT id, version + 1, updated_at FROM tickets WHERE id = {mine}"
+        ),
+        format!(
+            "INSERT INTO events (ticket_id, version, at, actor, kind, payload, hash)
+             SELECT id, version + 1, 0, 'keyuser_hanoi', 'public_reply', '{{}}', 'x'
+             FROM tickets WHERE id = {theirs}"
+        ),
+    ] {
+        assert_eq!(code(psql.execute(sql.as_str(), &[])), "42501", "{sql}");
+    }
+    let shown = ok(
+        home.path(),
+        &["--db", &key_user, "ticket", "show", own, "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["ticket"]["version"], 3, "{shown}");
 }
 
 /// The FAQ lists titles in byte order, equal titles by reference, on a server whose

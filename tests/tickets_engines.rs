@@ -391,3 +391,47 @@ fn concurrent_changes_expecting_one_version_on_every_engine() {
         assert!(e.db.verify_audit(&[]).unwrap().is_clean(), "{n}");
     });
 }
+
+/// A write waiting for a lock another session holds fails after the busy timeout (5 s) as
+/// "locked", on both engines, instead of hanging; nothing is written, and the same write
+/// goes through once the lock is free. On SQLite another connection's `BEGIN IMMEDIATE`
+/// holds the file; on PostgreSQL another session's table lock on `tickets`.
+#[test]
+fn a_write_behind_a_held_lock_fails_as_locked_and_writes_nothing() {
+    each(|e| {
+        let n = e.name();
+        let org = hotro::config::embedded().org;
+        let before = e.db.write_tally().unwrap().tickets;
+        let target = e.target.clone();
+        let blocked = match e.db.engine() {
+            hotro::store::EngineKind::Sqlite => {
+                let holder = rusqlite::Connection::open(&target).unwrap();
+                holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+                let r =
+                    e.db.create_ticket(&titled("Chờ khóa"), ctx(&org, "nguyenvanan", now()));
+                holder.execute_batch("ROLLBACK").unwrap();
+                r
+            }
+            hotro::store::EngineKind::Postgres => {
+                let mut holder = postgres::Client::connect(&target, postgres::NoTls).unwrap();
+                let mut tx = holder.transaction().unwrap();
+                tx.batch_execute("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE")
+                    .unwrap();
+                let r =
+                    e.db.create_ticket(&titled("Chờ khóa"), ctx(&org, "nguyenvanan", now()));
+                tx.rollback().unwrap();
+                r
+            }
+        };
+        assert!(
+            matches!(&blocked, Err(StoreError::Locked { secs: 5, .. })),
+            "{n}: {blocked:?}"
+        );
+        let said = blocked.unwrap_err().to_string();
+        assert!(said.contains("locked by another process"), "{n}: {said}");
+        assert_eq!(e.db.write_tally().unwrap().tickets, before, "{n}");
+        e.db.create_ticket(&titled("Chờ khóa"), ctx(&org, "nguyenvanan", now()))
+            .unwrap();
+        assert_eq!(e.db.write_tally().unwrap().tickets, before + 1, "{n}");
+    });
+}

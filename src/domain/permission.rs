@@ -254,6 +254,25 @@ pub struct Refusal {
     pub step: Option<String>,
 }
 
+/// Whether `actor`'s change of kind `kind` is a key user's addition to a request of their
+/// own, which a database server applies without UPDATE on tickets (no key user is granted
+/// it: issue 17; PG migration 5): a public reply or an internal note by an operator whose
+/// only role is key user (`add_to_own` is theirs; anyone with another role works tickets
+/// with that role's grants). An unknown actor is no key user.
+pub fn adds_only_to_own(
+    org: &Organisation,
+    actor: &str,
+    kind: &crate::domain::ticket::EventKind,
+) -> bool {
+    use crate::domain::ticket::EventKind;
+    matches!(
+        kind,
+        EventKind::PublicReply { .. } | EventKind::InternalNote { .. }
+    ) && org
+        .operator(actor)
+        .is_some_and(|op| !op.roles.is_empty() && op.roles.iter().all(|r| *r == Role::KeyUser))
+}
+
 /// Who recorded a ticket, for the key user's "add to requests they recorded".
 #[derive(Debug, Clone, Copy)]
 pub struct TicketScope<'a> {
@@ -474,6 +493,31 @@ mod tests {
         };
         let e = may_change(&p, &org, &key_user, mine, &resolve).expect_err("no resolve");
         assert!(e.roles.contains(&"operator".to_string()), "{e:?}");
+    }
+
+    #[test]
+    fn only_a_key_users_note_or_reply_is_an_addition_to_their_own() {
+        use crate::domain::ticket::EventKind;
+        let mut org = org();
+        let note = EventKind::InternalNote { text: "x".into() };
+        let reply = EventKind::PublicReply { text: "x".into() };
+        // An operator works tickets with their own grants.
+        assert!(!adds_only_to_own(&org, "buivantuan", &note));
+        if let Some(o) = org.operators.iter_mut().find(|o| o.login == "buivantuan") {
+            o.roles = vec![Role::KeyUser];
+        }
+        assert!(adds_only_to_own(&org, "buivantuan", &note));
+        assert!(adds_only_to_own(&org, "buivantuan", &reply));
+        let resolved = EventKind::Resolved {
+            resolution: "x".into(),
+        };
+        assert!(!adds_only_to_own(&org, "buivantuan", &resolved));
+        // A key user who is also an operator works tickets as one.
+        if let Some(o) = org.operators.iter_mut().find(|o| o.login == "buivantuan") {
+            o.roles = vec![Role::KeyUser, Role::Operator];
+        }
+        assert!(!adds_only_to_own(&org, "buivantuan", &note));
+        assert!(!adds_only_to_own(&org, "nobody", &note));
     }
 
     #[test]

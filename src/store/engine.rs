@@ -656,6 +656,12 @@ impl PgConn {
         if super::pg::schema_version(&mut client)? != super::pg::PG_SCHEMA_VERSION {
             super::pg::migrate(&mut client)?;
         }
+        // A write waits for a lock (the audit chain's, a row another writer holds) as long
+        // as SQLite's busy timeout, then fails as [`StoreError::Locked`], instead of hanging.
+        client.batch_execute(&format!(
+            "SET lock_timeout = {}",
+            super::BUSY_TIMEOUT.as_millis()
+        ))?;
         Ok(PgConn {
             client,
             statements: StatementCache::default(),
@@ -743,7 +749,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match &mut self.conn {
             super::Conn::Sqlite(_) => self.write(|tx| f(&mut SqliteTx::new(tx))),
-            super::Conn::Postgres(pg) => pg.conn.write(f),
+            super::Conn::Postgres(pg) => pg.conn.write(f).map_err(|e| e.with_path(&self.path)),
         }
     }
 
@@ -755,7 +761,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         match &mut self.conn {
             super::Conn::Sqlite(_) => self.read(|tx| f(&mut SqliteTx::new(tx))),
-            super::Conn::Postgres(pg) => pg.conn.read(f),
+            super::Conn::Postgres(pg) => pg.conn.read(f).map_err(|e| e.with_path(&self.path)),
         }
     }
 }

@@ -148,6 +148,12 @@ pub enum StoreError {
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         match e.as_db_error() {
+            // `lock_timeout` (set to the SQLite busy timeout on every connection) passed:
+            // another session holds what this write waits for.
+            Some(db) if db.code().code() == "55P03" => StoreError::Locked {
+                path: PathBuf::new(),
+                secs: super::BUSY_TIMEOUT.as_secs(),
+            },
             Some(db) => StoreError::Postgres {
                 code: db.code().code().to_string(),
                 detail: db.message().to_string(),
@@ -254,12 +260,11 @@ impl StoreError {
         }
     }
 
-    /// Whether a write lost to other writers and may succeed when tried again: SQLite busy
-    /// past the timeout ([`StoreError::Locked`]), PostgreSQL serialization failure (40001)
-    /// or deadlock (40P01).
+    /// Whether a PostgreSQL write lost to other writers and may succeed when run again at
+    /// once: a serialization failure (40001) or a deadlock (40P01). A lock waited on past
+    /// the timeout ([`StoreError::Locked`], on either engine) is not: someone still holds it.
     pub fn is_contention(&self) -> bool {
         match self {
-            StoreError::Locked { .. } => true,
             StoreError::Postgres { code, .. } => code == "40001" || code == "40P01",
             _ => false,
         }

@@ -460,6 +460,33 @@ fn refresh_sla_due(tx: &mut dyn Tx, id: i64, t: &Ticket, ctx: Ctx<'_>) -> Result
     set_sla_keys(tx, id, &keys, ctx.now)
 }
 
+/// On PostgreSQL, a key user's addition to their own request (see
+/// [`crate::domain::permission::adds_only_to_own`]): the ticket's new version, time, first
+/// response and SLA keys as a row of `ticket_additions`, which the server applies after
+/// checking it against the event just inserted (PG migration 5). Errors:
+/// [`StoreError::Postgres`] (`42501` when the server refuses the addition).
+fn add_to_own(tx: &mut dyn Tx, id: i64, t: &Ticket, ctx: Ctx<'_>) -> Result<(), StoreError> {
+    let events = events_of(tx, id, &t.key, 0)?;
+    let keys = SlaKeys::of(t, &events, ctx.org, ctx.now);
+    tx.execute(
+        &Sql::both(
+            "INSERT INTO ticket_additions (ticket_id, version, updated_at, first_response_at,
+                sla_due, sla_risk_at, sla_outcome)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        ),
+        params![
+            id,
+            t.version,
+            millis(t.updated_at),
+            t.first_response_at.map(millis),
+            keys.due.map(millis),
+            keys.attention_from.map(millis),
+            outcome_bits(keys.outcome)
+        ],
+    )?;
+    Ok(())
+}
+
 /// Store a ticket's SLA keys (`$1` due, `$2` attention-from, `$3` outcome bits, `$4` id,
 /// `$5` now; times in ms): only changed values are written, and an attention time already
 /// passed is kept while the new one has passed too (an at-risk clock's is "now" at each
@@ -595,9 +622,19 @@ pub(crate) fn change_in(
         other => other,
     };
     let event = ticket::apply(&mut t, change, ctx)?;
-    update_ticket(tx, id, &t)?;
-    insert_event(tx, id, &event, Some(&super::audit::state_hash(&t)))?;
-    refresh_sla_due(tx, id, &t, ctx)?;
+    if tx.engine() == EngineKind::Postgres
+        && crate::domain::permission::adds_only_to_own(ctx.org, ctx.actor, &event.kind)
+    {
+        // A key user's note or reply on their own request: no UPDATE on tickets is theirs
+        // on the server; the event first, then the addition moves the ticket (PG
+        // migration 5 checks it against that event).
+        insert_event(tx, id, &event, Some(&super::audit::state_hash(&t)))?;
+        add_to_own(tx, id, &t, ctx)?;
+    } else {
+        update_ticket(tx, id, &t)?;
+        insert_event(tx, id, &event, Some(&super::audit::state_hash(&t)))?;
+        refresh_sla_due(tx, id, &t, ctx)?;
+    }
     // A configuration ticket's implementation step records its change (issue 13).
     if let Some(c) = crate::domain::change::from_step(&t, &event, ctx.org) {
         super::changes::insert_change(tx, &c, event.at, &event.actor)?;

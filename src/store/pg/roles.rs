@@ -90,9 +90,10 @@ fn needs(p: Permission) -> &'static [(&'static str, &'static str)] {
 }
 
 /// What a key user who may record requests (`create_ticket`) is granted beyond SELECT: a new
-/// ticket's row, its key and its first event, the acknowledgement mail — never UPDATE on
-/// tickets nor anything on others' events (row-level security in [`setup_sql`] admits a
-/// key user's event only as a new ticket's `created`). Creating writes the row once, its
+/// ticket's row, its key and its first event, the acknowledgement mail, an addition to a
+/// request of their own (`ticket_additions`, PG migration 5) — never UPDATE on tickets nor
+/// anything on others' events (row-level security in [`setup_sql`] admits a key user's
+/// event only as a new ticket's `created`, or a note or reply on their own request). Creating writes the row once, its
 /// SLA keys included (store/tickets.rs `create_in`).
 const KEY_USER_RECORDS: &[(&str, &str)] = &[
     ("tickets", "INSERT"),
@@ -100,6 +101,9 @@ const KEY_USER_RECORDS: &[(&str, &str)] = &[
     ("key_sequences", "INSERT, UPDATE"),
     ("outbox", "INSERT"),
     ("mail_thread_ids", "INSERT"),
+    // A note or reply on their own request (`add_to_own`): the ticket moves through PG
+    // migration 5's trigger, which checks the addition, never by UPDATE.
+    ("ticket_additions", "INSERT"),
 ];
 
 /// What each hotro group role is granted, table by table: SELECT on every table for every
@@ -243,8 +247,9 @@ pub fn setup_sql(org: &Organisation) -> String {
             let _ = writeln!(s, "GRANT {privileges} ON {} TO {g};", tables.join(", "));
         }
     }
-    // A key user's event only as a new ticket's first (`created`), unless the same person
-    // is also in a group that works tickets.
+    // A key user's event only as a new ticket's first (`created`), or as a note or reply
+    // on a request they recorded, its next version (`add_to_own`; PG migration 5 then moves
+    // the ticket), unless the same person is also in a group that works tickets.
     let workers: Vec<String> = table_grants(org)
         .into_iter()
         .filter(|(role, tables)| {
@@ -262,7 +267,11 @@ pub fn setup_sql(org: &Organisation) -> String {
         "DROP POLICY IF EXISTS events_key_user_creates ON events;\n\
          CREATE POLICY events_key_user_creates ON events AS RESTRICTIVE FOR INSERT WITH CHECK (\n\
          \x20   NOT pg_has_role(current_user, {key_user}, 'MEMBER'){others}\n\
-         \x20   OR (version = 1 AND kind = 'created'));",
+         \x20   OR (version = 1 AND kind = 'created')\n\
+         \x20   OR (kind IN ('public_reply', 'internal_note') AND EXISTS (\n\
+         \x20       SELECT 1 FROM tickets t JOIN events c ON c.ticket_id = t.id AND c.version = 1\n\
+         \x20       WHERE t.id = events.ticket_id AND c.actor = current_user\n\
+         \x20       AND t.version + 1 = events.version)));",
         key_user = literal(&group_role(Role::KeyUser)),
         others = workers
             .iter()
