@@ -1,6 +1,12 @@
 //! The foundation through the real binary and real files: configuration errors that say where,
 //! databases that are refused and left alone, every ticket command, and --expect-version.
+//! What is not the SQLite file's own runs on each engine (issue 17): a SQLite file, or a
+//! database on a throwaway PostgreSQL cluster.
 #![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::desks::{Database, Engine, on_each_engine};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -200,8 +206,9 @@ fn fresh() -> (tempfile::TempDir, PathBuf) {
     (dir, db)
 }
 
-/// A fresh test database (`hotro init --test`): a sandbox, where `--as` is anyone's to use.
-/// On a live database only an admin's OS account may act as another operator.
+/// A fresh test database (`hotro init --test`) on the SQLite file: a sandbox, where `--as`
+/// is anyone's to use. On a live database only an admin's OS account may act as another
+/// operator.
 fn sandbox() -> (tempfile::TempDir, PathBuf) {
     let (dir, db) = fresh();
     let out = on(&db, &["init", "--test"]);
@@ -209,7 +216,65 @@ fn sandbox() -> (tempfile::TempDir, PathBuf) {
     (dir, db)
 }
 
+/// A fresh test database on the engine of the body running ([`on_each_engine`]), and the
+/// folder the binary keeps its caches in. Dropped in field order: the database (its
+/// cluster), then the folder.
+struct Sandbox {
+    db: Database,
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// `hotro init --test` on a new database. On PostgreSQL with the `amcheck` extension,
+    /// so that `db check` checks the indexes too (without it the check says it is incomplete
+    /// and fails: tests/postgres.rs).
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::new(dir.path());
+        let s = Sandbox { db, dir };
+        let out = s.on(&["init", "--test"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        if s.db.engine == Engine::Postgres {
+            s.db.execute("CREATE EXTENSION amcheck");
+        }
+        s
+    }
+
+    /// What `--db` names.
+    fn target(&self) -> &str {
+        &self.db.target
+    }
+
+    /// The binary as [`run`] starts it, its cache folder (a PostgreSQL database's search
+    /// index) inside the test's folder.
+    fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env_remove("HOTRO_DB")
+            .env_remove("HOTRO_AS")
+            .env_remove("HOTRO_CONFIG")
+            .env("XDG_CACHE_HOME", self.dir.path().join("xdg-cache"));
+        c
+    }
+
+    /// [`run`] with the caches in the test's folder.
+    fn run(&self, args: &[&str]) -> Output {
+        self.command()
+            .args(["--lang", "en"])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// [`on`] this database.
+    fn on(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--db", self.target(), "--as", "nguyenvanan"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+}
+
 #[test]
+// SQLite only: the file itself (its `user_version`, its journal mode, its bytes untouched).
 fn migrations_on_an_empty_file_and_a_newer_schema_is_refused_untouched() {
     let (_dir, db) = fresh();
     std::fs::write(&db, b"").unwrap();
@@ -248,6 +313,7 @@ fn migrations_on_an_empty_file_and_a_newer_schema_is_refused_untouched() {
 }
 
 #[test]
+// SQLite only: files that are not databases, a read-only file.
 fn files_that_are_not_usable_databases_get_clear_errors() {
     let (dir, db) = fresh();
     std::fs::write(
@@ -281,10 +347,9 @@ fn files_that_are_not_usable_databases_get_clear_errors() {
 
 #[test]
 fn every_ticket_command_and_its_json() {
-    let (_dir, db) = sandbox();
-    let new = json(&on(
-        &db,
-        &[
+    on_each_engine(|| {
+        let desk = Sandbox::new();
+        let new = json(&desk.on(&[
             "ticket",
             "new",
             "--title",
@@ -302,182 +367,175 @@ fn every_ticket_command_and_its_json() {
             "--channel",
             "email",
             "--json",
-        ],
-    ));
-    let key = new["ticket"]["key"].as_str().unwrap().to_string();
-    assert!(key.starts_with("HT-") && key.ends_with("-000001"), "{key}");
-    assert_eq!(new["ticket"]["application"], "TCS-TT");
-    let step = |args: &[&str]| json(&on(&db, &[args, &["--json"]].concat()));
-    assert_eq!(
-        step(&["ticket", "assign", &key])["ticket"]["assignee"],
-        "nguyenvanan"
-    );
-    assert_eq!(
-        step(&["ticket", "note", &key, "--text", "gọi lại sau"])["event"]["kind"],
-        "internal_note"
-    );
-    let replied = step(&["ticket", "reply", &key, "--text", "Đang kiểm tra"]);
-    assert!(replied["ticket"]["first_response_at"].is_string());
-    let classified = step(&[
-        "ticket",
-        "classify",
-        &key,
-        "--impact",
-        "high",
-        "--urgency",
-        "high",
-        "--category",
-        "user-error",
-    ]);
-    assert_eq!(classified["ticket"]["priority"], "P1");
-    assert_eq!(
-        step(&["ticket", "status", &key, "waiting_requester"])["ticket"]["status"],
-        "waiting_requester"
-    );
-    let up = step(&[
-        "ticket",
-        "escalate",
-        &key,
-        "--reason",
-        "cần nhóm thanh toán",
-    ]);
-    assert_eq!(up["ticket"]["tier"], 4);
-    let following = json(&on(
-        &db,
-        &["ticket", "list", "--following", "service-desk", "--json"],
-    ));
-    assert_eq!(following[0]["key"], key.as_str());
-    // Tier 4 (app-development) works it now: one of its operators returns it.
-    let back = json(&run(&[
-        "--db",
-        db.to_str().unwrap(),
-        "--as",
-        "ngothuha",
-        "ticket",
-        "return",
-        &key,
-        "--reason",
-        "đã có kết quả",
-        "--json",
-    ]));
-    assert_eq!(back["ticket"]["tier"], 3);
-    let other = json(&on(&db, &["ticket", "new", "--title", "Trùng", "--json"]))["ticket"]["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        step(&["ticket", "link", &other, "--duplicate-of", &key])["ticket"]["duplicate_of"],
-        key.as_str()
-    );
-    assert_eq!(
-        step(&["ticket", "resolve", &key, "--resolution", "Cài lại driver"])["ticket"]["status"],
-        "resolved"
-    );
-    assert_eq!(
-        step(&[
+        ]));
+        let key = new["ticket"]["key"].as_str().unwrap().to_string();
+        assert!(key.starts_with("HT-") && key.ends_with("-000001"), "{key}");
+        assert_eq!(new["ticket"]["application"], "TCS-TT");
+        let step = |args: &[&str]| json(&desk.on(&[args, &["--json"]].concat()));
+        assert_eq!(
+            step(&["ticket", "assign", &key])["ticket"]["assignee"],
+            "nguyenvanan"
+        );
+        assert_eq!(
+            step(&["ticket", "note", &key, "--text", "gọi lại sau"])["event"]["kind"],
+            "internal_note"
+        );
+        let replied = step(&["ticket", "reply", &key, "--text", "Đang kiểm tra"]);
+        assert!(replied["ticket"]["first_response_at"].is_string());
+        let classified = step(&[
             "ticket",
-            "confirm",
+            "classify",
             &key,
-            "--via",
-            "phone",
-            "--by",
-            "Chị Lan"
-        ])["ticket"]["status"],
-        "closed"
-    );
-    assert_eq!(
-        step(&["ticket", "reopen", &key, "--reason", "lỗi lại"])["ticket"]["status"],
-        "in_progress"
-    );
-    let shown = json(&on(&db, &["ticket", "show", &key, "--json"]));
-    let kinds: Vec<&str> = shown["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "created",
-            "assigned",
-            "internal_note",
-            "public_reply",
-            "classified",
-            "status_changed",
-            "escalated",
-            "returned",
-            "resolved",
-            "requester_confirmed",
-            "reopened"
-        ]
-    );
-    assert_eq!(shown["ticket"]["version"], kinds.len());
-    // Refusals name what is wrong.
-    let bad = on(&db, &["ticket", "status", &key, "new"]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(
-        stderr(&bad).contains("in progress") && stderr(&bad).contains("new"),
-        "{}",
-        stderr(&bad)
-    );
-    let bad = on(&db, &["ticket", "link", &key, "--child-of", &key]);
-    assert!(stderr(&bad).contains("itself"), "{}", stderr(&bad));
-    let bad = on(&db, &["ticket", "show", "HT-2026-999999"]);
-    assert!(
-        stderr(&bad).contains("no ticket HT-2026-999999"),
-        "{}",
-        stderr(&bad)
-    );
-    let text = on(&db, &["ticket", "show", &key]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("Timeline"));
-    let check = json(&on(&db, &["db", "check", "--json"]));
-    assert_eq!(check["integrity"], serde_json::json!(["ok"]));
-    assert_eq!(check["version_mismatches"], 0);
-    // A 2 MiB description is refused and nothing is created.
-    let big = "x".repeat(2 * 1024 * 1024);
-    let file = db.with_file_name("big.txt");
-    std::fs::write(&file, &big).unwrap();
-    let out = on(
-        &db,
-        &[
+            "--impact",
+            "high",
+            "--urgency",
+            "high",
+            "--category",
+            "user-error",
+        ]);
+        assert_eq!(classified["ticket"]["priority"], "P1");
+        assert_eq!(
+            step(&["ticket", "status", &key, "waiting_requester"])["ticket"]["status"],
+            "waiting_requester"
+        );
+        let up = step(&[
+            "ticket",
+            "escalate",
+            &key,
+            "--reason",
+            "cần nhóm thanh toán",
+        ]);
+        assert_eq!(up["ticket"]["tier"], 4);
+        let following =
+            json(&desk.on(&["ticket", "list", "--following", "service-desk", "--json"]));
+        assert_eq!(following[0]["key"], key.as_str());
+        // Tier 4 (app-development) works it now: one of its operators returns it.
+        let back = json(&desk.run(&[
+            "--db",
+            desk.target(),
+            "--as",
+            "ngothuha",
+            "ticket",
+            "return",
+            &key,
+            "--reason",
+            "đã có kết quả",
+            "--json",
+        ]));
+        assert_eq!(back["ticket"]["tier"], 3);
+        let other =
+            json(&desk.on(&["ticket", "new", "--title", "Trùng", "--json"]))["ticket"]["key"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        assert_eq!(
+            step(&["ticket", "link", &other, "--duplicate-of", &key])["ticket"]["duplicate_of"],
+            key.as_str()
+        );
+        assert_eq!(
+            step(&["ticket", "resolve", &key, "--resolution", "Cài lại driver"])["ticket"]["status"],
+            "resolved"
+        );
+        assert_eq!(
+            step(&[
+                "ticket",
+                "confirm",
+                &key,
+                "--via",
+                "phone",
+                "--by",
+                "Chị Lan"
+            ])["ticket"]["status"],
+            "closed"
+        );
+        assert_eq!(
+            step(&["ticket", "reopen", &key, "--reason", "lỗi lại"])["ticket"]["status"],
+            "in_progress"
+        );
+        let shown = json(&desk.on(&["ticket", "show", &key, "--json"]));
+        let kinds: Vec<&str> = shown["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "created",
+                "assigned",
+                "internal_note",
+                "public_reply",
+                "classified",
+                "status_changed",
+                "escalated",
+                "returned",
+                "resolved",
+                "requester_confirmed",
+                "reopened"
+            ]
+        );
+        assert_eq!(shown["ticket"]["version"], kinds.len());
+        // Refusals name what is wrong.
+        let bad = desk.on(&["ticket", "status", &key, "new"]);
+        assert_eq!(bad.status.code(), Some(1));
+        assert!(
+            stderr(&bad).contains("in progress") && stderr(&bad).contains("new"),
+            "{}",
+            stderr(&bad)
+        );
+        let bad = desk.on(&["ticket", "link", &key, "--child-of", &key]);
+        assert!(stderr(&bad).contains("itself"), "{}", stderr(&bad));
+        let bad = desk.on(&["ticket", "show", "HT-2026-999999"]);
+        assert!(
+            stderr(&bad).contains("no ticket HT-2026-999999"),
+            "{}",
+            stderr(&bad)
+        );
+        let text = desk.on(&["ticket", "show", &key]);
+        assert!(String::from_utf8_lossy(&text.stdout).contains("Timeline"));
+        let check = json(&desk.on(&["db", "check", "--json"]));
+        assert_eq!(check["integrity"], serde_json::json!(["ok"]));
+        assert_eq!(check["version_mismatches"], 0);
+        // A 2 MiB description is refused and nothing is created.
+        let big = "x".repeat(2 * 1024 * 1024);
+        let file = desk.dir.path().join("big.txt");
+        std::fs::write(&file, &big).unwrap();
+        let out = desk.on(&[
             "ticket",
             "new",
             "--title",
             "big",
             "--description-file",
             file.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("too long"), "{}", stderr(&out));
-    assert_eq!(json(&on(&db, &["db", "check", "--json"]))["tickets"], 2);
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("too long"), "{}", stderr(&out));
+        assert_eq!(json(&desk.on(&["db", "check", "--json"]))["tickets"], 2);
+    });
 }
 
 #[test]
 fn expect_version_conflict_exits_3_says_who_and_changes_nothing() {
-    let (_dir, db) = sandbox();
-    let key = json(&on(
-        &db,
-        &["ticket", "new", "--title", "Lỗi đối chiếu", "--json"],
+    on_each_engine(|| {
+        let desk = Sandbox::new();
+        let key = json(&desk.on(&["ticket", "new", "--title", "Lỗi đối chiếu", "--json"],
     ))["ticket"]["key"]
         .as_str()
         .unwrap()
         .to_string();
-    let taken = run(&[
-        "--db",
-        db.to_str().unwrap(),
-        "--as",
-        "tranthibich",
-        "ticket",
-        "assign",
-        &key,
-    ]);
-    assert!(taken.status.success());
-    let before = json(&on(&db, &["ticket", "show", &key, "--json"]));
-    let out = on(
-        &db,
-        &[
+        let taken = desk.run(&[
+            "--db",
+            desk.target(),
+            "--as",
+            "tranthibich",
+            "ticket",
+            "assign",
+            &key,
+        ]);
+        assert!(taken.status.success());
+        let before = json(&desk.on(&["ticket", "show", &key, "--json"]));
+        let out = desk.on(&[
             "ticket",
             "resolve",
             &key,
@@ -485,20 +543,17 @@ fn expect_version_conflict_exits_3_says_who_and_changes_nothing() {
             "xong",
             "--expect-version",
             "1",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr(&out);
-    assert!(
-        err.contains(&key) && err.contains("tranthibich") && err.contains("assigned"),
-        "{err}"
-    );
-    assert!(err.contains("Nothing was changed"), "{err}");
-    let after = json(&on(&db, &["ticket", "show", &key, "--json"]));
-    assert_eq!(before, after);
-    let ok = on(
-        &db,
-        &[
+        ]);
+        assert_eq!(out.status.code(), Some(3));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&key) && err.contains("tranthibich") && err.contains("assigned"),
+            "{err}"
+        );
+        assert!(err.contains("Nothing was changed"), "{err}");
+        let after = json(&desk.on(&["ticket", "show", &key, "--json"]));
+        assert_eq!(before, after);
+        let ok = desk.on(&[
             "ticket",
             "resolve",
             &key,
@@ -506,17 +561,16 @@ fn expect_version_conflict_exits_3_says_who_and_changes_nothing() {
             "xong",
             "--expect-version",
             "2",
-        ],
-    );
-    assert!(ok.status.success(), "{}", stderr(&ok));
+        ]);
+        assert!(ok.status.success(), "{}", stderr(&ok));
+    });
 }
 
 #[test]
 fn demo_data_fills_and_checks_clean() {
-    let (_dir, db) = sandbox();
-    let out = on(
-        &db,
-        &[
+    on_each_engine(|| {
+        let desk = Sandbox::new();
+        let out = desk.on(&[
             "demo",
             "--tickets",
             "300",
@@ -524,29 +578,31 @@ fn demo_data_fills_and_checks_clean() {
             "20",
             "--seed",
             "7",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let report = json(&on(&db, &["db", "check", "--json"]));
-    assert_eq!(report["tickets"], 300);
-    assert_eq!(report["articles"], 20);
-    assert_eq!(report["version_mismatches"], 0);
-    assert_eq!(report["count_mismatches"], 0);
-    let statuses: Vec<&str> = report["by_status"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["status"].as_str().unwrap())
-        .collect();
-    assert!(statuses.len() >= 7, "{statuses:?}");
-    let vi = Command::new(BIN)
-        .args(["--lang", "vi", "--db", db.to_str().unwrap(), "db", "check"])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&vi.stdout).contains("Cơ sở dữ liệu không có lỗi"));
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report = json(&desk.on(&["db", "check", "--json"]));
+        assert_eq!(report["tickets"], 300);
+        assert_eq!(report["articles"], 20);
+        assert_eq!(report["version_mismatches"], 0);
+        assert_eq!(report["count_mismatches"], 0);
+        let statuses: Vec<&str> = report["by_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["status"].as_str().unwrap())
+            .collect();
+        assert!(statuses.len() >= 7, "{statuses:?}");
+        let vi = desk
+            .command()
+            .args(["--lang", "vi", "--db", desk.target(), "db", "check"])
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&vi.stdout).contains("Cơ sở dữ liệu không có lỗi"));
+    });
 }
 
 #[test]
+// SQLite only: the file's one writer lock (`BEGIN IMMEDIATE`) and its busy timeout.
 fn a_database_locked_by_another_writer_gives_a_clear_error_and_loses_nothing() {
     let (_dir, db) = sandbox();
     assert!(
@@ -576,34 +632,29 @@ fn a_database_locked_by_another_writer_gives_a_clear_error_and_loses_nothing() {
 
 #[test]
 fn db_verify_reports_the_first_event_changed_behind_hotros_back() {
-    let (_dir, db) = sandbox();
-    let key = json(&on(
-        &db,
-        &["ticket", "new", "--title", "Phiếu kiểm toán", "--json"],
+    on_each_engine(|| {
+        let desk = Sandbox::new();
+        let key = json(&desk.on(&["ticket", "new", "--title", "Phiếu kiểm toán", "--json"],
     ))["ticket"]["key"]
         .as_str()
         .unwrap()
         .to_string();
-    assert!(
-        on(&db, &["ticket", "reply", &key, "--text", "Đã xử lý xong"])
-            .status
-            .success()
-    );
-    let ok = json(&on(&db, &["db", "verify", "--json"]));
-    assert_eq!(ok["events"], 2);
-    assert!(ok["first_broken"].is_null());
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute(
-        "UPDATE events SET actor = 'someone-else' WHERE version = 2",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    let out = on(&db, &["db", "verify"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("BROKEN") && text.contains(&key) && text.contains("version 2"),
-        "{text}"
-    );
+        assert!(
+            desk.on(&["ticket", "reply", &key, "--text", "Đã xử lý xong"])
+                .status
+                .success()
+        );
+        let ok = json(&desk.on(&["db", "verify", "--json"]));
+        assert_eq!(ok["events"], 2);
+        assert!(ok["first_broken"].is_null());
+        desk.db
+            .tamper("UPDATE events SET actor = 'someone-else' WHERE version = 2");
+        let out = desk.on(&["db", "verify"]);
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("BROKEN") && text.contains(&key) && text.contains("version 2"),
+            "{text}"
+        );
+    });
 }

@@ -2,8 +2,11 @@
 //! the OS account of the process, `--as` is an admin's, `$USER` is never read, a process with
 //! another configuration cannot write, every role is enforced, procedures guard their steps,
 //! and `HOTRO_NOW` is refused on a live desk. The console's side of the same rules runs
-//! headless at the end.
+//! headless at the end, on each engine (issue 17); the rest is the OS account's, which on
+//! PostgreSQL is the server's role instead (tests/postgres.rs), and stays on SQLite.
 #![allow(clippy::unwrap_used)]
+
+mod common;
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -526,6 +529,7 @@ fn an_operator_who_lists_accounts_is_reached_only_through_them() {
 // ---- the console: the same rules, headless ------------------------------------------
 
 mod console {
+    use crate::common::desks::{Database, Engine, on_each_engine};
     use chrono::Utc;
     use hotro::config;
     use hotro::domain::check::{CheckResult, Source};
@@ -538,6 +542,15 @@ mod console {
     use hotro::ui::view::{self, Theme};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
+
+    /// A new database on the engine of the body running, with its schema: the SQLite file
+    /// created, or the empty PostgreSQL database filled.
+    fn create(db: &Database) -> Store {
+        match db.engine {
+            Engine::Sqlite => Store::create(std::path::Path::new(&db.target)).unwrap(),
+            Engine::Postgres => db.store(),
+        }
+    }
 
     fn screen(app: &App) -> String {
         let mut term = Terminal::new(TestBackend::new(160, 30)).unwrap();
@@ -556,141 +569,150 @@ mod console {
 
     #[test]
     fn a_key_users_console_offers_no_writes_and_says_so() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("k.db")).unwrap();
-        let cfg = config::embedded();
-        let mut me = cfg.org.operator("buivantuan").unwrap().clone();
-        me.roles = vec![Role::KeyUser];
-        let session = hotro::desk::Session::assume(cfg.clone(), me.clone());
-        let mut app = App::new(
-            Catalog::new(Lang::En),
-            cfg.org.clone(),
-            me,
-            Keymap::default_map(),
-            Utc::now(),
-        );
-        app.set_permissions(cfg.org.permissions.grants(&[Role::KeyUser]));
-        let mut exec = Executor::new(&mut store, &session);
-        exec.drive(
-            &mut app,
-            Msg::Resize {
-                width: 160,
-                height: 30,
-            },
-        );
-        exec.start(&mut app);
-        let text = screen(&app);
-        assert!(text.contains("read only"), "{text}");
-        let hints = text.lines().last().unwrap().to_string();
-        for write in ["take", "resolve", "classify", "escalate"] {
-            assert!(!hints.to_lowercase().contains(write), "{write} in {hints}");
-        }
-        assert!(
-            hints.contains("new"),
-            "a key user records requests: {hints}"
-        );
+        on_each_engine(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let db = Database::new(dir.path());
+            let mut store = create(&db);
+            let cfg = config::embedded();
+            let mut me = cfg.org.operator("buivantuan").unwrap().clone();
+            me.roles = vec![Role::KeyUser];
+            let session = hotro::desk::Session::assume(cfg.clone(), me.clone());
+            let mut app = App::new(
+                Catalog::new(Lang::En),
+                cfg.org.clone(),
+                me,
+                Keymap::default_map(),
+                Utc::now(),
+            );
+            app.set_permissions(cfg.org.permissions.grants(&[Role::KeyUser]));
+            let mut exec = Executor::new(&mut store, &session);
+            exec.drive(
+                &mut app,
+                Msg::Resize {
+                    width: 160,
+                    height: 30,
+                },
+            );
+            exec.start(&mut app);
+            let text = screen(&app);
+            assert!(text.contains("read only"), "{text}");
+            let hints = text.lines().last().unwrap().to_string();
+            for write in ["take", "resolve", "classify", "escalate"] {
+                assert!(!hints.to_lowercase().contains(write), "{write} in {hints}");
+            }
+            assert!(
+                hints.contains("new"),
+                "a key user records requests: {hints}"
+            );
+        });
     }
 
     #[test]
     fn the_console_does_not_draft_over_a_published_article() {
-        use hotro::domain::ticket::{Change, Ctx, NewTicket};
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("d.db")).unwrap();
-        let cfg = config::embedded();
-        let me = cfg.org.operator("nguyenvanan").unwrap().clone();
-        let session = hotro::desk::Session::assume(cfg.clone(), me);
-        let ctx = Ctx {
-            org: &cfg.org,
-            actor: "nguyenvanan",
-            now: Utc::now(),
-            by: None,
-        };
-        let new = NewTicket {
-            title: "Quên mật khẩu".into(),
-            ..NewTicket::default()
-        };
-        let (t, _) = store.create_ticket(&new, ctx).unwrap();
-        let resolve = Change::Resolve {
-            resolution: "Đặt lại".into(),
-        };
-        store.change_ticket(&t.key, None, resolve, ctx).unwrap();
-        let article = hotro::domain::kb::ArticleInput {
-            reference: format!("KB-{}", t.key),
-            lang: "vi".into(),
-            application: None,
-            category: None,
-            title: "Quên mật khẩu".into(),
-            symptom: String::new(),
-            cause: String::new(),
-            resolution: "Đặt lại qua quản trị".into(),
-            tags: Vec::new(),
-            status: Some("published".into()),
-            author: None,
-        };
-        store
-            .import_articles(&[article.cleaned().unwrap()], "nguyenvanan", Utc::now())
-            .unwrap();
-        let mut exec = Executor::new(&mut store, &session);
-        let cat = Catalog::new(Lang::En);
-        match exec.exec(
-            &cfg.org,
-            &cat,
-            "nguyenvanan",
-            Cmd::DraftArticle(t.key.clone()),
-        ) {
-            // A second draft over a published article waits for review as a revision
-            // (issue 19): the published text stays.
-            Some(Loaded::ArticleDrafted(reference)) => {
-                let a = exec.store.article(&reference).unwrap().unwrap();
-                assert_eq!(
-                    (a.status.as_str(), a.resolution.as_str()),
-                    ("published", "Đặt lại qua quản trị")
-                );
-                let r = exec.store.article_revision(&reference).unwrap().unwrap();
-                assert_eq!(r.input.resolution, "Đặt lại");
+        on_each_engine(|| {
+            use hotro::domain::ticket::{Change, Ctx, NewTicket};
+            let dir = tempfile::tempdir().unwrap();
+            let db = Database::new(dir.path());
+            let mut store = create(&db);
+            let cfg = config::embedded();
+            let me = cfg.org.operator("nguyenvanan").unwrap().clone();
+            let session = hotro::desk::Session::assume(cfg.clone(), me);
+            let ctx = Ctx {
+                org: &cfg.org,
+                actor: "nguyenvanan",
+                now: Utc::now(),
+                by: None,
+            };
+            let new = NewTicket {
+                title: "Quên mật khẩu".into(),
+                ..NewTicket::default()
+            };
+            let (t, _) = store.create_ticket(&new, ctx).unwrap();
+            let resolve = Change::Resolve {
+                resolution: "Đặt lại".into(),
+            };
+            store.change_ticket(&t.key, None, resolve, ctx).unwrap();
+            let article = hotro::domain::kb::ArticleInput {
+                reference: format!("KB-{}", t.key),
+                lang: "vi".into(),
+                application: None,
+                category: None,
+                title: "Quên mật khẩu".into(),
+                symptom: String::new(),
+                cause: String::new(),
+                resolution: "Đặt lại qua quản trị".into(),
+                tags: Vec::new(),
+                status: Some("published".into()),
+                author: None,
+            };
+            store
+                .import_articles(&[article.cleaned().unwrap()], "nguyenvanan", Utc::now())
+                .unwrap();
+            let mut exec = Executor::new(&mut store, &session);
+            let cat = Catalog::new(Lang::En);
+            match exec.exec(
+                &cfg.org,
+                &cat,
+                "nguyenvanan",
+                Cmd::DraftArticle(t.key.clone()),
+            ) {
+                // A second draft over a published article waits for review as a revision
+                // (issue 19): the published text stays.
+                Some(Loaded::ArticleDrafted(reference)) => {
+                    let a = exec.store.article(&reference).unwrap().unwrap();
+                    assert_eq!(
+                        (a.status.as_str(), a.resolution.as_str()),
+                        ("published", "Đặt lại qua quản trị")
+                    );
+                    let r = exec.store.article_revision(&reference).unwrap().unwrap();
+                    assert_eq!(r.input.resolution, "Đặt lại");
+                }
+                other => panic!("expected a draft, got {other:?}"),
             }
-            other => panic!("expected a draft, got {other:?}"),
-        }
+        });
     }
 
     #[test]
     fn the_console_opens_no_incident_for_an_ok_result() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("c.db")).unwrap();
-        let cfg = config::embedded();
-        let me = cfg.org.operator("nguyenvanan").unwrap().clone();
-        let session = hotro::desk::Session::assume(cfg.clone(), me.clone());
-        let system = cfg.org.check.systems[0].id.clone();
-        let now = Utc::now();
-        let date = hotro::domain::check::check_date(now, cfg.org.time_zone);
-        store
-            .record_checks(
-                date,
-                &[CheckRecord {
-                    system: system.clone(),
-                    result: CheckResult::Ok,
-                    note: String::new(),
-                    source: Source::Manual,
-                    detail: String::new(),
-                }],
+        on_each_engine(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let db = Database::new(dir.path());
+            let mut store = create(&db);
+            let cfg = config::embedded();
+            let me = cfg.org.operator("nguyenvanan").unwrap().clone();
+            let session = hotro::desk::Session::assume(cfg.clone(), me.clone());
+            let system = cfg.org.check.systems[0].id.clone();
+            let now = Utc::now();
+            let date = hotro::domain::check::check_date(now, cfg.org.time_zone);
+            store
+                .record_checks(
+                    date,
+                    &[CheckRecord {
+                        system: system.clone(),
+                        result: CheckResult::Ok,
+                        note: String::new(),
+                        source: Source::Manual,
+                        detail: String::new(),
+                    }],
+                    "nguyenvanan",
+                    now,
+                )
+                .unwrap();
+            let mut exec = Executor::new(&mut store, &session);
+            let cat = Catalog::new(Lang::En);
+            let loaded = exec.exec(
+                &cfg.org,
+                &cat,
                 "nguyenvanan",
-                now,
-            )
-            .unwrap();
-        let mut exec = Executor::new(&mut store, &session);
-        let cat = Catalog::new(Lang::En);
-        let loaded = exec.exec(
-            &cfg.org,
-            &cat,
-            "nguyenvanan",
-            Cmd::OpenCheckIncident { date, system },
-        );
-        match loaded {
-            Some(Loaded::Failed { message, .. }) => {
-                assert!(message.contains("only for a failed check"), "{message}")
+                Cmd::OpenCheckIncident { date, system },
+            );
+            match loaded {
+                Some(Loaded::Failed { message, .. }) => {
+                    assert!(message.contains("only for a failed check"), "{message}")
+                }
+                other => panic!("expected a refusal, got {other:?}"),
             }
-            other => panic!("expected a refusal, got {other:?}"),
-        }
+        });
     }
 }
 

@@ -80,6 +80,14 @@ impl<'a> Executor<'a> {
         self
     }
 
+    /// Keep the search index at `home` (a path as [`Store::index_home`] gives one) instead
+    /// of where this host keeps it: a headless driver (a test) keeps the index of a
+    /// PostgreSQL database in its own folder rather than in the user's cache folder.
+    pub fn with_index_home(mut self, home: std::path::PathBuf) -> Self {
+        self.index_home = Some(home);
+        self
+    }
+
     /// Whether probes are still running (for headless drivers that wait for them).
     pub fn probing(&self) -> bool {
         self.probes.is_some()
