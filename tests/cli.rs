@@ -94,6 +94,10 @@ impl Desk {
         let desk = Desk::empty();
         let out = desk.ok(None, &["init", "--test"]);
         assert!(out.stdout.contains("Database ready"), "{out:?}");
+        // `db check` on a server checks the indexes with amcheck when it is installed.
+        if desk.db.engine == Engine::Postgres {
+            desk.db.execute("CREATE EXTENSION amcheck");
+        }
         desk
     }
 
@@ -295,8 +299,7 @@ fn demo_fills_the_database_and_pages_through_it_by_keyset() {
             "{out:?}"
         );
 
-        // `db check` reads a SQLite file; on a server the whole audit is `db verify`.
-        if desk.db.engine == Engine::Sqlite {
+        {
             let check = desk.json(None, &["db", "check"]);
             assert_eq!(check["tickets"], 200, "{check}");
             assert_eq!(check["articles"], 10, "{check}");
@@ -315,7 +318,8 @@ fn demo_fills_the_database_and_pages_through_it_by_keyset() {
             let text = desk.ok(None, &["db", "check"]);
             assert!(text.stdout.contains("The database is clean."), "{text:?}");
             assert!(text.stdout.contains("200 tickets"), "{text:?}");
-        } else {
+        }
+        {
             let verify = desk.json(None, &["db", "verify"]);
             assert_eq!(verify["tickets"], 200, "{verify}");
             assert_eq!(verify["problems"], 0, "{verify}");
@@ -405,35 +409,51 @@ fn demo_fills_the_database_and_pages_through_it_by_keyset() {
     });
 }
 
-// SQLite only: `db check` reads a SQLite file (on a server: `db verify`).
+/// On a server the "path" is the server and database (never the URL with its user), the
+/// journal mode `postgresql`, and the integrity amcheck's.
 #[test]
 fn db_check_text_and_json() {
-    let desk = Desk::new();
-    desk.create(AN, "Máy in không in được", &[]);
-    let check = desk.json(None, &["db", "check"]);
-    assert_eq!(s(&check["path"]), desk.db.target);
-    assert_eq!(check["tickets"], 1);
-    assert_eq!(check["events"], 1);
-    assert_eq!(check["integrity"], serde_json::json!(["ok"]));
-    assert_eq!(
-        check["by_status"],
-        serde_json::json!([{"status": "new", "count": 1}])
-    );
-    let out = desk.ok(None, &["db", "check"]);
-    for expected in [
-        format!("Database:        {}", desk.db.target),
-        "Journal mode:    wal".to_string(),
-        "Integrity:       ok".to_string(),
-        "1 tickets, 1 events, 0 articles".to_string(),
-        "The database is clean.".to_string(),
-    ] {
-        assert!(out.stdout.contains(&expected), "{expected:?}: {out:?}");
-    }
+    on_each_engine(|| {
+        let desk = Desk::new();
+        desk.create(AN, "Máy in không in được", &[]);
+        let check = desk.json(None, &["db", "check"]);
+        let (place, journal) = match desk.db.engine {
+            Engine::Sqlite => (desk.db.target.clone(), "wal"),
+            Engine::Postgres => (s(&check["path"]).to_string(), "postgresql"),
+        };
+        if desk.db.engine == Engine::Postgres {
+            assert!(place.starts_with("hotro @ "), "{check}");
+            assert!(!place.contains("user="), "{check}");
+        } else {
+            assert_eq!(s(&check["path"]), desk.db.target);
+        }
+        assert_eq!(check["tickets"], 1);
+        assert_eq!(check["events"], 1);
+        assert_eq!(check["integrity"], serde_json::json!(["ok"]));
+        assert_eq!(check["indexes_checked"], true);
+        assert_eq!(
+            check["by_status"],
+            serde_json::json!([{"status": "new", "count": 1}])
+        );
+        let out = desk.ok(None, &["db", "check"]);
+        for expected in [
+            format!("Database:        {place}"),
+            format!("Journal mode:    {journal}"),
+            "Integrity:       ok".to_string(),
+            "1 tickets, 1 events, 0 articles".to_string(),
+            "The database is clean.".to_string(),
+        ] {
+            assert!(out.stdout.contains(&expected), "{expected:?}: {out:?}");
+        }
+    });
 }
 
-// SQLite only: `db check` reads a SQLite file (on a server: `db verify`).
 #[test]
 fn db_check_text_reports_the_audit_trail_line() {
+    on_each_engine(db_check_audit_trail_line);
+}
+
+fn db_check_audit_trail_line() {
     let desk = Desk::new();
     desk.create(AN, "x", &[]);
     let out = desk.ok(None, &["db", "check"]);
@@ -1894,12 +1914,10 @@ fn resolve_confirm_and_reopen() {
         );
         let err = desk.fails(1, Some(AN), &["ticket", "reopen", &k, "--reason", "x"]);
         assert!(err.contains("cancelled"), "{err}");
-        // `db check` reads a SQLite file; on a server the whole audit is `db verify`.
-        if desk.db.engine == Engine::Sqlite {
+        {
             let check = desk.json(None, &["db", "check"]);
             assert_eq!(check["version_mismatches"], 0);
             assert_eq!(check["events"], 7);
-        } else {
             let verify = desk.json(None, &["db", "verify"]);
             assert_eq!(verify["problems"], 0, "{verify}");
             assert_eq!(verify["events"], 7, "{verify}");
@@ -2784,14 +2802,14 @@ fn vietnamese_messages() {
                 .contains(&format!("lỗi: không có phiếu {missing}")),
             "{out:?}"
         );
-        // `db check` reads a SQLite file; on a server the whole audit is `db verify`.
-        if desk.db.engine == Engine::Sqlite {
+        {
             let out = desk.run_lang("vi", None, &["db", "check"]);
             assert!(
                 out.stdout.contains("Cơ sở dữ liệu không có lỗi."),
                 "{out:?}"
             );
-        } else {
+        }
+        {
             let out = desk.run_lang("vi", None, &["db", "verify"]);
             assert!(out.stdout.contains("Vết kiểm toán còn nguyên"), "{out:?}");
         }
