@@ -78,15 +78,6 @@ fn refs(db: &Desk, query: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// A folder removed when dropped (also when the test fails).
-struct RemovedAtEnd(PathBuf);
-
-impl Drop for RemovedAtEnd {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn an_article_is_written_reviewed_published_revised_and_retired() {
     on_each_engine(|| {
@@ -367,13 +358,18 @@ fn the_knowledge_screen_writes_and_keeps_articles() {
         use hotro::ui::exec::Executor;
         use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
         let db = desk();
-        // The console runs in this process: on PostgreSQL it keeps the index in this process's
-        // cache folder (`Store::index_home`: its XDG_CACHE_HOME, else ~/.cache), removed at the end.
-        let _index = (db.db.engine == Engine::Postgres).then(|| {
-            RemovedAtEnd(hotro::search::index_dir(
-                &db.db.store().index_home().unwrap(),
-            ))
-        });
+        // The console runs in this process: on PostgreSQL it keeps this "host's" index in the
+        // test's folder (as the commands do, through their XDG_CACHE_HOME), never in the
+        // user's cache folder.
+        let index_home = (db.db.engine == Engine::Postgres)
+            .then(|| db.db.store().index_home().unwrap())
+            .map(|home| {
+                db.dir
+                    .path()
+                    .join("xdg-cache")
+                    .join("hotro")
+                    .join(home.file_name().unwrap())
+            });
         ok(
             &db,
             LEAD,
@@ -405,6 +401,9 @@ fn the_knowledge_screen_writes_and_keeps_articles() {
             );
             app.set_permissions(cfg.org.permissions.grants(&me.roles));
             let mut exec = Executor::new(&mut store, &session);
+            if let Some(home) = &index_home {
+                exec = exec.with_index_home(home.clone());
+            }
             exec.drive(
                 &mut app,
                 Msg::Resize {
