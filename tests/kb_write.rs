@@ -8,7 +8,7 @@ mod common;
 use common::desks::{Database, Engine, on_each_engine};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hotro");

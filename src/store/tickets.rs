@@ -326,18 +326,41 @@ pub(crate) fn insert_event(
     e: &Event,
     state: Option<&str>,
 ) -> Result<(), StoreError> {
+    let previous = chain_head_locked(tx)?;
+    insert_event_after(tx, &previous, ticket_id, e, state)?;
+    Ok(())
+}
+
+/// Take the audit chain's lock (held to the end of the transaction) and read the newest
+/// event's hash (empty before the first event): what the next event links to.
+pub(crate) fn chain_head_locked(tx: &mut dyn Tx) -> Result<String, StoreError> {
     advisory_lock(tx, CHAIN_LOCK)?;
+    Ok(
+        match tx.query_row(
+            &Sql::both("SELECT hash FROM events ORDER BY id DESC LIMIT 1"),
+            params![],
+        )? {
+            Some(r) => r.get(0)?,
+            None => String::new(),
+        },
+    )
+}
+
+/// [`insert_event`] for a writer that holds the chain's lock and knows the newest hash,
+/// `previous` (from [`chain_head_locked`], or the hash this returned for the event before):
+/// a batch links its events without reading the chain back each time. Returns the new
+/// event's hash.
+pub(crate) fn insert_event_after(
+    tx: &mut dyn Tx,
+    previous: &str,
+    ticket_id: i64,
+    e: &Event,
+    state: Option<&str>,
+) -> Result<String, StoreError> {
     let payload = encode_payload(e)?;
-    let previous: String = match tx.query_row(
-        &Sql::both("SELECT hash FROM events ORDER BY id DESC LIMIT 1"),
-        params![],
-    )? {
-        Some(r) => r.get(0)?,
-        None => String::new(),
-    };
     let at = millis(e.at);
     let hash = super::audit::chain_hash(
-        &previous,
+        previous,
         ticket_id,
         e.version,
         at,
@@ -358,11 +381,11 @@ pub(crate) fn insert_event(
             e.actor.as_str(),
             e.kind.name(),
             payload,
-            hash,
+            hash.as_str(),
             state
         ],
     )?;
-    Ok(())
+    Ok(hash)
 }
 
 /// The ticket `key` and its row id. Errors: [`StoreError::TicketNotFound`].
