@@ -851,8 +851,8 @@ fn numbers_versions_and_times_get_clear_errors() {
 
 /// Long work says how far it is: plain lines when standard error is not a terminal.
 #[test]
-// SQLite only: the progress lines are the command line's, the same on both engines, and
-// 12 000 demo tickets (per-row round trips) take minutes on a test cluster under CI load.
+// SQLite only: the progress lines are the command line's, the same on both engines (demo
+// insertion on PostgreSQL is tested by tests/foundation.rs and tests/cli.rs).
 fn long_work_reports_progress_in_plain_lines_off_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hotro.db");
