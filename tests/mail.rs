@@ -789,15 +789,28 @@ fn verify_finds_an_attachment_changed_behind_hotros_back() {
         desk.fetch_eml(&[data("05-attachments.eml")]);
         let verify = desk.run(Some("nguyenvanan"), &["db", "verify"]);
         assert!(verify.status.success(), "{verify:?}");
-        // One byte, written in each engine's own literal for binary data.
-        let byte = match desk.db.engine {
-            Engine::Sqlite => "X'00'",
-            Engine::Postgres => "'\\x00'::bytea",
-        };
-        desk.db.tamper(&format!(
-            "UPDATE blobs SET data = {byte} WHERE sha256 = \
-         (SELECT sha256 FROM attachments WHERE ticket = 'HT-2026-000001' AND n = 2)"
-        ));
+        // One byte, written in each engine's own literal for binary data. On PostgreSQL a
+        // blob's content must match its name (PG migration 5), so even the superuser's
+        // plain UPDATE is refused; the forger drops that check first.
+        let forge = "UPDATE blobs SET data = BYTE WHERE sha256 = \
+             (SELECT sha256 FROM attachments WHERE ticket = 'HT-2026-000001' AND n = 2)";
+        match desk.db.engine {
+            Engine::Sqlite => desk.db.tamper(&forge.replace("BYTE", "X'00'")),
+            Engine::Postgres => {
+                let plain = desk
+                    .db
+                    .cluster
+                    .as_ref()
+                    .unwrap()
+                    .superuser("hotro")
+                    .batch_execute(&forge.replace("BYTE", "'\\x00'::bytea"));
+                assert!(plain.is_err(), "a blob changed without dropping the check");
+                desk.db.tamper(&format!(
+                    "ALTER TABLE blobs DROP CONSTRAINT blobs_named_by_content; {}",
+                    forge.replace("BYTE", "'\\x00'::bytea")
+                ));
+            }
+        }
         let verify = desk.run(Some("nguyenvanan"), &["db", "verify"]);
         assert!(!verify.status.success(), "{verify:?}");
         let said = String::from_utf8_lossy(&verify.stdout).into_owned()

@@ -1399,6 +1399,29 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
         ["created", "internal_note", "public_reply"],
         "{shown}"
     );
+    // A reply with a file (`--attach`): the reply, then the file as an `attached` event.
+    let photo = home.path().join("may-in.txt");
+    std::fs::write(&photo, "Lỗi 0x61011bcf").unwrap();
+    ok(
+        home.path(),
+        &[
+            "--db",
+            &key_user,
+            "ticket",
+            "reply",
+            own,
+            "--text",
+            "Ảnh chụp lỗi đính kèm",
+            "--attach",
+            photo.to_str().unwrap(),
+        ],
+    );
+    let shown = ok(
+        home.path(),
+        &["--db", &key_user, "ticket", "show", own, "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["ticket"]["version"], 5, "{shown}");
     let verified = ok(home.path(), &["--db", &admin_url, "db", "verify", "--json"]);
     let audit: serde_json::Value = serde_json::from_str(&verified).unwrap();
     assert_eq!(audit["problems"], 0, "{verified}");
@@ -1438,15 +1461,28 @@ fn the_cli_works_a_desk_on_postgres_as_each_operators_role() {
              SELECT id, version + 1, 0, 'keyuser_hanoi', 'public_reply', '{{}}', 'x'
              FROM tickets WHERE id = {theirs}"
         ),
+        format!(
+            "INSERT INTO attachments (ticket, n, sha256, size, media_type, file_name,
+                added_by, added_at)
+             VALUES ('{key}', 9, 'x', 1, 'text/plain', 'x.txt', 'keyuser_hanoi', 0)"
+        ),
     ] {
         assert_eq!(code(psql.execute(sql.as_str(), &[])), "42501", "{sql}");
     }
+    // Nor can anyone store other bytes under the name a file's content gives it.
+    assert_eq!(
+        code(psql.execute(
+            "INSERT INTO blobs (sha256, size, data) VALUES (encode(sha256('a'), 'hex'), 1, 'b')",
+            &[],
+        )),
+        "23514"
+    );
     let shown = ok(
         home.path(),
         &["--db", &key_user, "ticket", "show", own, "--json"],
     );
     let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
-    assert_eq!(v["ticket"]["version"], 3, "{shown}");
+    assert_eq!(v["ticket"]["version"], 5, "{shown}");
 }
 
 /// The FAQ lists titles in byte order, equal titles by reference, on a server whose

@@ -256,7 +256,9 @@ pub struct Refusal {
 
 /// Whether `actor`'s change of kind `kind` is a key user's addition to a request of their
 /// own, which a database server applies without UPDATE on tickets (no key user is granted
-/// it: issue 17; PG migration 5): a public reply or an internal note by an operator whose
+/// it: issue 17; PG migration 5): a public reply, an internal note or the files attached
+/// with a reply (`ticket reply --attach`, which [`may_change`] admits as the reply) by an
+/// operator whose
 /// only role is key user (`add_to_own` is theirs; anyone with another role works tickets
 /// with that role's grants). An unknown actor is no key user.
 pub fn adds_only_to_own(
@@ -267,7 +269,7 @@ pub fn adds_only_to_own(
     use crate::domain::ticket::EventKind;
     matches!(
         kind,
-        EventKind::PublicReply { .. } | EventKind::InternalNote { .. }
+        EventKind::PublicReply { .. } | EventKind::InternalNote { .. } | EventKind::Attached { .. }
     ) && org
         .operator(actor)
         .is_some_and(|op| !op.roles.is_empty() && op.roles.iter().all(|r| *r == Role::KeyUser))
@@ -508,6 +510,11 @@ mod tests {
         }
         assert!(adds_only_to_own(&org, "buivantuan", &note));
         assert!(adds_only_to_own(&org, "buivantuan", &reply));
+        let files = EventKind::Attached {
+            files: Vec::new(),
+            mail: None,
+        };
+        assert!(adds_only_to_own(&org, "buivantuan", &files));
         let resolved = EventKind::Resolved {
             resolution: "x".into(),
         };

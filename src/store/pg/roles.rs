@@ -101,9 +101,12 @@ const KEY_USER_RECORDS: &[(&str, &str)] = &[
     ("key_sequences", "INSERT, UPDATE"),
     ("outbox", "INSERT"),
     ("mail_thread_ids", "INSERT"),
-    // A note or reply on their own request (`add_to_own`): the ticket moves through PG
-    // migration 5's trigger, which checks the addition, never by UPDATE.
+    // A note, reply or files on their own request (`add_to_own`): the ticket moves through
+    // PG migration 5's trigger, which checks the addition, never by UPDATE; files only to
+    // their own requests (row-level security on attachments), blobs named by content.
     ("ticket_additions", "INSERT"),
+    ("attachments", "INSERT"),
+    ("blobs", "INSERT"),
 ];
 
 /// What each hotro group role is granted, table by table: SELECT on every table for every
@@ -268,10 +271,30 @@ pub fn setup_sql(org: &Organisation) -> String {
          CREATE POLICY events_key_user_creates ON events AS RESTRICTIVE FOR INSERT WITH CHECK (\n\
          \x20   NOT pg_has_role(current_user, {key_user}, 'MEMBER'){others}\n\
          \x20   OR (version = 1 AND kind = 'created')\n\
-         \x20   OR (kind IN ('public_reply', 'internal_note') AND EXISTS (\n\
+         \x20   OR (kind IN ('public_reply', 'internal_note', 'attached') AND EXISTS (\n\
          \x20       SELECT 1 FROM tickets t JOIN events c ON c.ticket_id = t.id AND c.version = 1\n\
          \x20       WHERE t.id = events.ticket_id AND c.actor = current_user\n\
          \x20       AND t.version + 1 = events.version)));",
+        key_user = literal(&group_role(Role::KeyUser)),
+        others = workers
+            .iter()
+            .map(|w| format!("\n    OR {w}"))
+            .collect::<String>()
+    );
+    // A key user's files only on a request whose first event is theirs, added by them.
+    let _ = writeln!(
+        s,
+        "ALTER TABLE attachments ENABLE ROW LEVEL SECURITY;\n\
+         DROP POLICY IF EXISTS attachments_read ON attachments;\n\
+         DROP POLICY IF EXISTS attachments_add ON attachments;\n\
+         DROP POLICY IF EXISTS attachments_key_user_own ON attachments;\n\
+         CREATE POLICY attachments_read ON attachments FOR SELECT USING (true);\n\
+         CREATE POLICY attachments_add ON attachments FOR INSERT WITH CHECK (true);\n\
+         CREATE POLICY attachments_key_user_own ON attachments AS RESTRICTIVE FOR INSERT WITH CHECK (\n\
+         \x20   NOT pg_has_role(current_user, {key_user}, 'MEMBER'){others}\n\
+         \x20   OR (added_by = current_user AND EXISTS (\n\
+         \x20       SELECT 1 FROM tickets t JOIN events c ON c.ticket_id = t.id AND c.version = 1\n\
+         \x20       WHERE t.key = attachments.ticket AND c.actor = current_user)));",
         key_user = literal(&group_role(Role::KeyUser)),
         others = workers
             .iter()
@@ -337,13 +360,14 @@ mod tests {
                 "{role:?}: {events:?}"
             );
             if role == Role::KeyUser {
-                // Records requests: inserts only, never UPDATE on tickets; nothing else.
+                // Records requests and adds to their own: inserts only, never UPDATE on
+                // tickets; nothing else.
                 for (table, p) in &tables {
                     let allowed: &[&str] = match *table {
                         "key_sequences" | "drafts" => &["SELECT", "INSERT", "UPDATE", "DELETE"],
-                        "tickets" | "events" | "outbox" | "mail_thread_ids" => {
-                            &["SELECT", "INSERT"]
-                        }
+                        "tickets" | "events" | "outbox" | "mail_thread_ids" | "attachments"
+                        | "blobs" => &["SELECT", "INSERT"],
+                        "ticket_additions" => &["INSERT"],
                         _ => &["SELECT"],
                     };
                     assert!(p.iter().all(|x| allowed.contains(x)), "{table}: {p:?}");

@@ -458,7 +458,7 @@ $$;
     // trigger, as that role) and the second trigger, as the table's owner, moves only the
     // ticket's version, time, first response and SLA keys — after checking that the event
     // is there, theirs, of that kind and that time. The rows stay, a record of each
-    // addition. SLA keys follow `SET_SLA_KEYS` (store/tickets.rs): a passed attention time
+    // addition (files: their `attached` event, like a note). SLA keys follow `SET_SLA_KEYS` (store/tickets.rs): a passed attention time
     // is kept while the new one has passed too.
     r#"
 CREATE TABLE ticket_additions (
@@ -499,7 +499,7 @@ BEGIN
            SELECT 1 FROM events e
            WHERE e.ticket_id = t.id AND e.version = NEW.version
              AND e.actor = NEW.requested_by AND e.at = NEW.updated_at
-             AND e.kind IN ('public_reply', 'internal_note'))
+             AND e.kind IN ('public_reply', 'internal_note', 'attached'))
     THEN
         RAISE EXCEPTION 'ticket %: an addition is the next version after its own note or reply',
             NEW.ticket_id USING ERRCODE = '42501';
@@ -522,6 +522,10 @@ CREATE TRIGGER ticket_additions_by BEFORE INSERT ON ticket_additions
     FOR EACH ROW EXECUTE FUNCTION hotro_addition_by();
 CREATE TRIGGER ticket_additions_apply AFTER INSERT ON ticket_additions
     FOR EACH ROW EXECUTE FUNCTION hotro_add_to_own();
+-- A key user's reply may bring files: a blob is named by its content, so nobody can store
+-- other bytes under a name a later file will have (checked for rows from now on).
+ALTER TABLE blobs ADD CONSTRAINT blobs_named_by_content
+    CHECK (sha256 = encode(sha256(data), 'hex')) NOT VALID;
 "#,
 ];
 
