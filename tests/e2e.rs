@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::desks::{Database, Engine, on_each_engine};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -31,12 +32,15 @@ struct Console {
 }
 
 impl Console {
-    fn start(db: &Path, login: &str) -> Console {
-        Console::start_with(db, login, &[])
+    /// The console on `db` (a SQLite file or a PostgreSQL URL) as `login`, its home folder
+    /// `home` (see [`home_env`]).
+    fn start(db: &str, home: &Path, login: &str) -> Console {
+        Console::start_with(db, home, login, &[])
     }
 
-    /// Start with environment changes: `Some(value)` sets a variable, `None` removes it.
-    fn start_with(db: &Path, login: &str, env: &[(&str, Option<&str>)]) -> Console {
+    /// Start with environment changes (after [`home_env`]'s): `Some(value)` sets a variable,
+    /// `None` removes it.
+    fn start_with(db: &str, home: &Path, login: &str, env: &[(&str, Option<&str>)]) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -47,14 +51,7 @@ impl Console {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(BIN);
-        for a in [
-            "--db",
-            &db.display().to_string(),
-            "--as",
-            login,
-            "--lang",
-            "en",
-        ] {
+        for a in ["--db", db, "--as", login, "--lang", "en"] {
             cmd.arg(a);
         }
         cmd.env("TERM", "xterm-256color");
@@ -62,6 +59,9 @@ impl Console {
         cmd.env_remove("HOTRO_DB");
         cmd.env_remove("HOTRO_AS");
         cmd.env_remove("HOTRO_CONFIG");
+        for (name, value) in home_env(home) {
+            cmd.env(name, value);
+        }
         for (name, value) in env {
             match value {
                 Some(v) => cmd.env(name, v),
@@ -211,20 +211,30 @@ impl Console {
     }
 }
 
-fn hotro(db: &Path, args: &[&str]) -> (i32, String, String) {
+/// The environment that puts a process's home in `home`, inside the test's folder: no
+/// configuration of whoever runs the tests is read, and on PostgreSQL this "host"'s search
+/// index (`$XDG_CACHE_HOME/hotro/pg-<db id>`) is kept there, not in the user's cache.
+/// The folder is made if missing (a pseudo-terminal's command starts in `$HOME`).
+fn home_env(home: &Path) -> [(&'static str, PathBuf); 4] {
+    std::fs::create_dir_all(home).unwrap();
+    [
+        ("HOME", home.to_path_buf()),
+        ("XDG_CACHE_HOME", home.join(".cache")),
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+    ]
+}
+
+/// The CLI on `db` (a SQLite file or a PostgreSQL URL) as `nguyenvanan` (unless `args` says
+/// `--as` another), its home folder `home`.
+fn hotro(db: &str, home: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(BIN)
-        .args([
-            "--db",
-            &db.display().to_string(),
-            "--lang",
-            "en",
-            "--as",
-            "nguyenvanan",
-        ])
+        .args(["--db", db, "--lang", "en", "--as", "nguyenvanan"])
         .args(args)
         .env_remove("HOTRO_DB")
         .env_remove("HOTRO_AS")
         .env_remove("HOTRO_CONFIG")
+        .envs(home_env(home))
         .output()
         .unwrap();
     (
@@ -234,75 +244,104 @@ fn hotro(db: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn fresh_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hotro.db");
-    let (code, _, err) = hotro(&db, &["init", "--test"]);
-    assert_eq!(code, 0, "{err}");
-    (dir, db)
+/// A test's folder and its database, made with `hotro init --test`: a SQLite file in the
+/// folder, or inside [`on_each_engine`]'s PostgreSQL run a database on a cluster of its own.
+/// The console and the CLI run with their home in the folder (`home`).
+struct Desk {
+    dir: tempfile::TempDir,
+    db: Database,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::new(dir.path());
+        let desk = Desk { dir, db };
+        let (code, _, err) = desk.hotro(&["init", "--test"]);
+        assert_eq!(code, 0, "{err}");
+        desk
+    }
+
+    /// The home folder of the processes a test starts.
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn hotro(&self, args: &[&str]) -> (i32, String, String) {
+        hotro(&self.db.target, &self.home(), args)
+    }
+
+    fn console(&self, login: &str) -> Console {
+        Console::start(&self.db.target, &self.home(), login)
+    }
+
+    fn console_with(&self, login: &str, env: &[(&str, Option<&str>)]) -> Console {
+        Console::start_with(&self.db.target, &self.home(), login, env)
+    }
 }
 
 #[test]
 fn create_classify_and_escalate_by_keys() {
-    let (_dir, db) = fresh_db();
-    let mut c = Console::start(&db, "nguyenvanan");
-    c.wait_for("My tickets");
-    // New ticket, Vietnamese text typed key by key.
-    c.send("n");
-    c.wait_for("New ticket");
-    c.send("Không in được giấy nộp tiền");
-    c.send("\t");
-    c.send("Máy in báo lỗi hàng đợi in tại quầy.");
-    c.send("\x13"); // Ctrl-S
-    c.wait_for("Created ticket HT-");
-    let key = format!(
-        "HT-{}-000001",
-        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
-    );
-    c.send("8"); // all open
-    c.wait_for(&key);
-    // Classify: impact high, urgency high.
-    c.send("c");
-    c.wait_for("Classify 1 ticket");
-    c.send("\x1b[B\x1b[B\x1b[B"); // down to impact
-    c.send("high");
-    c.send("\x1b[B");
-    c.send("high");
-    c.wait_for("Priority: P1");
-    c.send("\r");
-    c.wait_for("Saved");
-    // Escalate to the next tier with a reason, confirmed.
-    c.send("\r");
-    c.wait_for("Timeline");
-    c.send("e");
-    c.wait_for("Escalate to");
-    c.send("\r");
-    c.send("Cần phòng chức năng kiểm tra");
-    c.send("\x13");
-    c.wait_for("Please confirm");
-    c.send("y");
-    c.wait_for("escalated from tier 3 to tier 4");
-    c.quit();
+    on_each_engine(|| {
+        let desk = Desk::new();
+        let mut c = desk.console("nguyenvanan");
+        c.wait_for("My tickets");
+        // New ticket, Vietnamese text typed key by key.
+        c.send("n");
+        c.wait_for("New ticket");
+        c.send("Không in được giấy nộp tiền");
+        c.send("\t");
+        c.send("Máy in báo lỗi hàng đợi in tại quầy.");
+        c.send("\x13"); // Ctrl-S
+        c.wait_for("Created ticket HT-");
+        let key = format!(
+            "HT-{}-000001",
+            hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+        );
+        c.send("8"); // all open
+        c.wait_for(&key);
+        // Classify: impact high, urgency high.
+        c.send("c");
+        c.wait_for("Classify 1 ticket");
+        c.send("\x1b[B\x1b[B\x1b[B"); // down to impact
+        c.send("high");
+        c.send("\x1b[B");
+        c.send("high");
+        c.wait_for("Priority: P1");
+        c.send("\r");
+        c.wait_for("Saved");
+        // Escalate to the next tier with a reason, confirmed.
+        c.send("\r");
+        c.wait_for("Timeline");
+        c.send("e");
+        c.wait_for("Escalate to");
+        c.send("\r");
+        c.send("Cần phòng chức năng kiểm tra");
+        c.send("\x13");
+        c.wait_for("Please confirm");
+        c.send("y");
+        c.wait_for("escalated from tier 3 to tier 4");
+        c.quit();
 
-    let (code, out, err) = hotro(&db, &["ticket", "show", &key, "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["ticket"]["title"], "Không in được giấy nộp tiền");
-    assert_eq!(v["ticket"]["priority"], "P1");
-    assert_eq!(v["ticket"]["tier"], 4);
-    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["kind"], "escalated");
-    assert_eq!(last["reason"], "Cần phòng chức năng kiểm tra");
+        let (code, out, err) = desk.hotro(&["ticket", "show", &key, "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["ticket"]["title"], "Không in được giấy nộp tiền");
+        assert_eq!(v["ticket"]["priority"], "P1");
+        assert_eq!(v["ticket"]["tier"], 4);
+        let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["kind"], "escalated");
+        assert_eq!(last["reason"], "Cần phòng chức năng kiểm tra");
+    });
 }
 
 /// Issue 14, through the real binary: the operator who took a call corrects it (`u`),
 /// hands it to the TABMIS group (`T`) and keeps following it (the CLI's "following" list).
 #[test]
 fn a_call_is_corrected_transferred_to_tabmis_and_followed() {
-    let (_dir, db) = fresh_db();
-    let (code, out, err) = hotro(
-        &db,
-        &[
+    on_each_engine(|| {
+        let desk = Desk::new();
+        let (code, out, err) = desk.hotro(&[
             "ticket",
             "new",
             "--title",
@@ -310,228 +349,246 @@ fn a_call_is_corrected_transferred_to_tabmis_and_followed() {
             "--assign",
             "tranthibich",
             "--json",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let key = serde_json::from_str::<serde_json::Value>(&out).unwrap()["ticket"]["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut c = Console::start(&db, "tranthibich");
-    c.wait_for(&key);
-    c.send("\r");
-    c.wait_for("Timeline");
-    c.send("u");
-    c.wait_for("correct ticket");
-    c.send("\x1b[F"); // End
-    for _ in 0.."loi so cai".len() {
-        c.send("\x7f");
-    }
-    c.send("lỗi sổ cái");
-    c.send("\x13");
-    c.wait_for("TABMIS lỗi sổ cái");
-    c.send("T");
-    c.wait_for("Transfer to a group of this tier");
-    c.send("tabmis");
-    c.send("\r");
-    c.send("phân hệ sổ cái");
-    c.send("\x13");
-    c.wait_for("Please confirm");
-    c.send("y");
-    c.wait_for("transferred from Service Desk to TABMIS group");
-    c.quit();
-    let (code, out, err) = hotro(&db, &["ticket", "list", "--following", "service-desk"]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&key) && out.contains("tabmis"), "{out}");
-    let (_, out, _) = hotro(&db, &["ticket", "show", &key, "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let kinds: Vec<&str> = v["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert!(kinds.ends_with(&["edited", "transferred"]), "{kinds:?}");
-    assert_eq!(v["ticket"]["title"], "TABMIS lỗi sổ cái");
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let key = serde_json::from_str::<serde_json::Value>(&out).unwrap()["ticket"]["key"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut c = desk.console("tranthibich");
+        c.wait_for(&key);
+        c.send("\r");
+        c.wait_for("Timeline");
+        c.send("u");
+        c.wait_for("correct ticket");
+        c.send("\x1b[F"); // End
+        for _ in 0.."loi so cai".len() {
+            c.send("\x7f");
+        }
+        c.send("lỗi sổ cái");
+        c.send("\x13");
+        c.wait_for("TABMIS lỗi sổ cái");
+        c.send("T");
+        c.wait_for("Transfer to a group of this tier");
+        c.send("tabmis");
+        c.send("\r");
+        c.send("phân hệ sổ cái");
+        c.send("\x13");
+        c.wait_for("Please confirm");
+        c.send("y");
+        c.wait_for("transferred from Service Desk to TABMIS group");
+        c.quit();
+        let (code, out, err) = desk.hotro(&["ticket", "list", "--following", "service-desk"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(&key) && out.contains("tabmis"), "{out}");
+        let (_, out, _) = desk.hotro(&["ticket", "show", &key, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let kinds: Vec<&str> = v["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.ends_with(&["edited", "transferred"]), "{kinds:?}");
+        assert_eq!(v["ticket"]["title"], "TABMIS lỗi sổ cái");
+    });
 }
 
 #[test]
 fn another_process_ticket_appears_without_a_key() {
-    let (_dir, db) = fresh_db();
-    let c = Console::start(&db, "nguyenvanan");
-    c.wait_for("Unassigned: Service Desk");
-    let mut c = c;
-    c.send("2");
-    let (code, out, err) = hotro(
-        &db,
-        &[
+    on_each_engine(|| {
+        let desk = Desk::new();
+        let c = desk.console("nguyenvanan");
+        c.wait_for("Unassigned: Service Desk");
+        let mut c = c;
+        c.send("2");
+        let (code, out, err) = desk.hotro(&[
             "ticket",
             "new",
             "--title",
             "Mất kết nối VPN từ huyện",
             "--as",
             "tranthibich",
-        ],
-    );
-    assert_eq!(code, 0, "{err}{out}");
-    // Picked up by the data_version poll (every second) with no key pressed.
-    let screen = c.wait_for("Mất kết nối VPN");
-    assert!(screen.contains("Unassigned: Service Desk"));
-    c.quit();
+        ]);
+        assert_eq!(code, 0, "{err}{out}");
+        // Picked up with no key pressed: by the data_version poll (every second) on SQLite,
+        // by the server's notification (LISTEN/NOTIFY) on PostgreSQL.
+        let screen = c.wait_for("Mất kết nối VPN");
+        assert!(screen.contains("Unassigned: Service Desk"));
+        c.quit();
+    });
 }
 
 #[test]
 fn hostile_description_shows_none_of_its_controls() {
-    let (_dir, db) = fresh_db();
-    let evil = "Xem \u{1b}]52;c;ZXZpbA==\u{7}đây\u{1b}[2J ngay \u{202e}gnp.exe";
-    let (code, _, err) = hotro(
-        &db,
-        &[
+    on_each_engine(|| {
+        let desk = Desk::new();
+        let evil = "Xem \u{1b}]52;c;ZXZpbA==\u{7}đây\u{1b}[2J ngay \u{202e}gnp.exe";
+        let (code, _, err) = desk.hotro(&[
             "ticket",
             "new",
             "--title",
             "Phiếu lạ",
             "--description",
             evil,
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let mut c = Console::start(&db, "nguyenvanan");
-    c.send("8");
-    c.wait_for("Phiếu lạ");
-    c.send("\r");
-    let screen = c.wait_for("Xem đây ngay gnp.exe");
-    assert!(!screen.contains('\u{202e}'));
-    // Nothing of the hostile text reached the terminal as control: no OSC 52 clipboard
-    // write and no bidi override.
-    let raw = String::from_utf8_lossy(&c.raw.lock().unwrap()).into_owned();
-    assert!(!raw.contains("]52;"), "OSC 52 reached the terminal");
-    assert!(
-        !raw.contains('\u{202e}'),
-        "bidi override reached the terminal"
-    );
-    assert!(
-        !raw.contains("ZXZpbA=="),
-        "the clipboard payload reached the terminal"
-    );
-    assert!(screen.contains("Timeline"));
-    c.quit();
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let mut c = desk.console("nguyenvanan");
+        c.send("8");
+        c.wait_for("Phiếu lạ");
+        c.send("\r");
+        let screen = c.wait_for("Xem đây ngay gnp.exe");
+        assert!(!screen.contains('\u{202e}'));
+        // Nothing of the hostile text reached the terminal as control: no OSC 52 clipboard
+        // write and no bidi override.
+        let raw = String::from_utf8_lossy(&c.raw.lock().unwrap()).into_owned();
+        assert!(!raw.contains("]52;"), "OSC 52 reached the terminal");
+        assert!(
+            !raw.contains('\u{202e}'),
+            "bidi override reached the terminal"
+        );
+        assert!(
+            !raw.contains("ZXZpbA=="),
+            "the clipboard payload reached the terminal"
+        );
+        assert!(screen.contains("Timeline"));
+        c.quit();
+    });
 }
 
 #[test]
 fn a_conflict_on_save_keeps_the_typed_text() {
-    let (_dir, db) = fresh_db();
-    let (code, _, err) = hotro(
-        &db,
-        &["ticket", "new", "--title", "Không nhận được lệnh TTLKB"],
-    );
-    assert_eq!(code, 0, "{err}");
-    let key = format!(
-        "HT-{}-000001",
-        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
-    );
-    let mut c = Console::start(&db, "nguyenvanan");
-    c.send("8");
-    c.wait_for(&key);
-    c.send("r");
-    c.wait_for("Reply to the requester");
-    c.send("Đang kiểm tra tiến trình nhận lệnh");
-    // Another operator changes the ticket before this one saves.
-    let (code, _, err) = hotro(&db, &["ticket", "assign", &key, "--to", "tranthibich"]);
-    assert_eq!(code, 0, "{err}");
-    c.send("\x13");
-    c.wait_for("Changed meanwhile");
-    c.wait_for("assigned to tranthibich"); // who changed what
-    c.send("e");
-    c.wait_for("Đang kiểm tra tiến trình nhận lệnh");
-    c.send("\x13");
-    c.wait_for("Saved");
-    c.quit();
-    let (_, out, _) = hotro(&db, &["ticket", "show", &key, "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["ticket"]["assignee"], "tranthibich");
-    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["kind"], "public_reply");
-    assert_eq!(last["text"], "Đang kiểm tra tiến trình nhận lệnh");
+    on_each_engine(|| {
+        let desk = Desk::new();
+        let (code, _, err) =
+            desk.hotro(&["ticket", "new", "--title", "Không nhận được lệnh TTLKB"]);
+        assert_eq!(code, 0, "{err}");
+        let key = format!(
+            "HT-{}-000001",
+            hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+        );
+        let mut c = desk.console("nguyenvanan");
+        c.send("8");
+        c.wait_for(&key);
+        c.send("r");
+        c.wait_for("Reply to the requester");
+        c.send("Đang kiểm tra tiến trình nhận lệnh");
+        // Another operator changes the ticket before this one saves.
+        let (code, _, err) = desk.hotro(&["ticket", "assign", &key, "--to", "tranthibich"]);
+        assert_eq!(code, 0, "{err}");
+        c.send("\x13");
+        c.wait_for("Changed meanwhile");
+        c.wait_for("assigned to tranthibich"); // who changed what
+        c.send("e");
+        c.wait_for("Đang kiểm tra tiến trình nhận lệnh");
+        c.send("\x13");
+        c.wait_for("Saved");
+        c.quit();
+        let (_, out, _) = desk.hotro(&["ticket", "show", &key, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["ticket"]["assignee"], "tranthibich");
+        let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["kind"], "public_reply");
+        assert_eq!(last["text"], "Đang kiểm tra tiến trình nhận lệnh");
+    });
 }
 
 #[test]
 fn an_article_imported_by_another_process_appears_in_a_running_search() {
-    let (dir, db) = fresh_db();
-    let mut c = Console::start(&db, "nguyenvanan");
-    c.wait_for("My tickets");
-    c.send("K");
-    c.wait_for("Knowledge");
-    c.send("zyxwv");
-    c.wait_for("Nothing found");
-    let file = dir.path().join("new.jsonl");
-    std::fs::write(
-        &file,
-        "{\"ref\":\"KB-NEW1\",\"lang\":\"vi\",\"title\":\"Lỗi zyxwv khi ký số\",\"symptom\":\"Ký số báo lỗi zyxwv.\",\"resolution\":\"Cài lại công cụ ký số.\"}\n",
-    )
-    .unwrap();
-    let (code, _, err) = hotro(&db, &["kb", "import", &file.display().to_string()]);
-    assert_eq!(code, 0, "{err}");
-    // No key pressed: the console notices the commit and searches again.
-    c.wait_for("KB-NEW1");
-    c.quit();
+    on_each_engine(|| {
+        let desk = Desk::new();
+        let mut c = desk.console("nguyenvanan");
+        c.wait_for("My tickets");
+        c.send("K");
+        c.wait_for("Knowledge");
+        c.send("zyxwv");
+        c.wait_for("Nothing found");
+        let file = desk.dir.path().join("new.jsonl");
+        std::fs::write(
+            &file,
+            "{\"ref\":\"KB-NEW1\",\"lang\":\"vi\",\"title\":\"Lỗi zyxwv khi ký số\",\"symptom\":\"Ký số báo lỗi zyxwv.\",\"resolution\":\"Cài lại công cụ ký số.\"}\n",
+        )
+        .unwrap();
+        // Imported from another home (on PostgreSQL another host, with a search index of
+        // its own): the console's index learns of the article from the database itself
+        // (on PostgreSQL the server's search outbox), not from the importer's index.
+        let importer = desk.dir.path().join("importer-home");
+        let (code, _, err) = hotro(
+            &desk.db.target,
+            &importer,
+            &["kb", "import", &file.display().to_string()],
+        );
+        assert_eq!(code, 0, "{err}");
+        // No key pressed: the console notices the commit and searches again.
+        c.wait_for("KB-NEW1");
+        c.quit();
+        if desk.db.engine == Engine::Postgres {
+            // The console's index is this host's, in its cache folder in the test's folder.
+            let ours = desk.home().join(".cache/hotro");
+            let made = std::fs::read_dir(&ours).map(|d| d.count()).unwrap_or(0);
+            assert!(made > 0, "no index under {}", ours.display());
+        }
+    });
 }
 
 #[test]
 fn a_system_marked_down_in_the_console_opens_an_incident_the_cli_lists() {
-    let (_dir, db) = fresh_db();
-    let mut c = Console::start(&db, "nguyenvanan");
-    c.wait_for("Queues");
-    c.send("M");
-    c.wait_for("Morning check");
-    // TABMIS is the first system: down, and the console says whom to call.
-    c.send("d");
-    let screen = c.wait_for("Call now:");
-    assert!(screen.contains("0912 000 302"), "{screen}");
-    c.send("i");
-    let screen = c.wait_for("Opened incident");
-    assert!(screen.contains("HT-"), "{screen}");
-    c.quit();
+    on_each_engine(|| {
+        let desk = Desk::new();
+        let mut c = desk.console("nguyenvanan");
+        c.wait_for("Queues");
+        c.send("M");
+        c.wait_for("Morning check");
+        // TABMIS is the first system: down, and the console says whom to call.
+        c.send("d");
+        let screen = c.wait_for("Call now:");
+        assert!(screen.contains("0912 000 302"), "{screen}");
+        c.send("i");
+        let screen = c.wait_for("Opened incident");
+        assert!(screen.contains("HT-"), "{screen}");
+        c.quit();
 
-    let (code, out, err) = hotro(&db, &["ticket", "list", "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let incident = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["title"] == "[Morning check] TABMIS: Down")
-        .unwrap_or_else(|| panic!("no incident in {out}"));
-    assert_eq!(incident["group"], "tabmis");
-    assert_eq!(incident["priority"], "P1");
-    let key = incident["key"].as_str().unwrap().to_string();
-    let (code, out, err) = hotro(&db, &["check", "show", "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let day: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let tabmis = day["systems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["system"] == "TABMIS")
-        .unwrap();
-    assert_eq!(tabmis["entry"]["result"], "down");
-    assert_eq!(tabmis["entry"]["incident"], key.as_str());
+        let (code, out, err) = desk.hotro(&["ticket", "list", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let incident = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["title"] == "[Morning check] TABMIS: Down")
+            .unwrap_or_else(|| panic!("no incident in {out}"));
+        assert_eq!(incident["group"], "tabmis");
+        assert_eq!(incident["priority"], "P1");
+        let key = incident["key"].as_str().unwrap().to_string();
+        let (code, out, err) = desk.hotro(&["check", "show", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let day: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let tabmis = day["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["system"] == "TABMIS")
+            .unwrap();
+        assert_eq!(tabmis["entry"]["result"], "down");
+        assert_eq!(tabmis["entry"]["incident"], key.as_str());
+    });
 }
 
 /// While another process holds the write lock (a long import), saving does not freeze the
 /// screen without a word: a notice says the console is waiting, keys pressed meanwhile are
 /// kept, and the ticket is created as soon as the lock frees (issue 18).
+// SQLite only: the notice comes from SQLite's busy handler on the file lock; a PostgreSQL write waits on a server lock (up to lock_timeout) with no such notice.
 #[test]
 fn a_write_waiting_for_another_process_says_so_and_goes_through() {
-    let (_dir, db) = fresh_db();
-    let mut c = Console::start(&db, "nguyenvanan");
+    let desk = Desk::new();
+    let mut c = desk.console("nguyenvanan");
     c.wait_for("My tickets");
     c.send("n");
     c.wait_for("New ticket");
     c.send("Chờ tiến trình khác ghi xong");
     // Another process takes the write lock and keeps it for 3 s.
     let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-    let holder_db = db.clone();
+    let holder_db = desk.db.target.clone();
     let holder = std::thread::spawn(move || {
         let conn = rusqlite::Connection::open(&holder_db).unwrap();
         conn.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -558,7 +615,7 @@ fn a_write_waiting_for_another_process_says_so_and_goes_through() {
     );
     assert!(!screen.contains("Waiting for the database"), "{screen}");
     c.quit();
-    let (code, out, err) = hotro(&db, &["ticket", "show", &key, "--json"]);
+    let (code, out, err) = desk.hotro(&["ticket", "show", &key, "--json"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Chờ tiến trình khác ghi xong"), "{out}");
 }
@@ -566,16 +623,17 @@ fn a_write_waiting_for_another_process_says_so_and_goes_through() {
 /// A burst of input (a paste without bracketed paste, an input method, a barcode scanner):
 /// 1,500 characters written at once all arrive and are drawn with no further key; a key
 /// sent after the burst is handled where it was typed (issue 15).
+// SQLite only: about the terminal's input; the engine is a bystander.
 #[test]
 fn a_burst_of_1500_characters_arrives_whole_without_another_key() {
-    let (_dir, db) = fresh_db();
-    let (code, _, err) = hotro(&db, &["ticket", "new", "--title", "Máy quét mã vạch"]);
+    let desk = Desk::new();
+    let (code, _, err) = desk.hotro(&["ticket", "new", "--title", "Máy quét mã vạch"]);
     assert_eq!(code, 0, "{err}");
     let key = format!(
         "HT-{}-000001",
         hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
     );
-    let mut c = Console::start(&db, "nguyenvanan");
+    let mut c = desk.console("nguyenvanan");
     c.send("8");
     c.wait_for(&key);
     c.send("r");
@@ -597,7 +655,7 @@ fn a_burst_of_1500_characters_arrives_whole_without_another_key() {
     c.writer.flush().unwrap();
     c.wait_for("Saved");
     c.quit();
-    let (_, out, _) = hotro(&db, &["ticket", "show", &key, "--json"]);
+    let (_, out, _) = desk.hotro(&["ticket", "show", &key, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "public_reply");
@@ -607,18 +665,19 @@ fn a_burst_of_1500_characters_arrives_whole_without_another_key() {
 /// SIGHUP (the SSH connection dropped) and SIGTERM end the console as a quit does: the
 /// terminal is given back (main screen, cursor shown, no raw mode, no mouse reports or
 /// bracketed paste) and the text typed is kept as a draft that comes back (issue 15).
+// SQLite only: about signals and the terminal; the engine is a bystander.
 #[test]
 fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
     use rustix::process::Signal;
-    let (_dir, db) = fresh_db();
-    let (code, _, err) = hotro(&db, &["ticket", "new", "--title", "Mất kết nối VPN"]);
+    let desk = Desk::new();
+    let (code, _, err) = desk.hotro(&["ticket", "new", "--title", "Mất kết nối VPN"]);
     assert_eq!(code, 0, "{err}");
     let key = format!(
         "HT-{}-000001",
         hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
     );
     for (signal, number) in [(Signal::HUP, 1), (Signal::TERM, 15)] {
-        let mut c = Console::start(&db, "nguyenvanan");
+        let mut c = desk.console("nguyenvanan");
         c.send("8");
         c.wait_for(&key);
         c.send("r");
@@ -655,7 +714,7 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
         }
         assert!(!c.raw_mode(), "raw mode left on");
         // The reply comes back when the ticket is answered again.
-        let mut c = Console::start(&db, "nguyenvanan");
+        let mut c = desk.console("nguyenvanan");
         c.send("8");
         c.wait_for(&key);
         c.send("r");
@@ -666,7 +725,7 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
     }
     // The terminal itself goes away (the SSH connection drops: the pseudo-terminal is
     // closed, the kernel hangs it up): the reply is kept all the same.
-    let mut c = Console::start(&db, "nguyenvanan");
+    let mut c = desk.console("nguyenvanan");
     c.send("8");
     c.wait_for(&key);
     c.send("r");
@@ -682,7 +741,7 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let mut c = Console::start(&db, "nguyenvanan");
+    let mut c = desk.console("nguyenvanan");
     c.send("8");
     c.wait_for(&key);
     c.send("r");
@@ -690,7 +749,7 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
     c.send("\x1b");
     c.quit();
     // The new-ticket form too.
-    let mut c = Console::start(&db, "nguyenvanan");
+    let mut c = desk.console("nguyenvanan");
     c.wait_for("My tickets");
     c.send("n");
     c.wait_for("New ticket");
@@ -698,7 +757,7 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
     c.wait_for("Cuộc gọi: máy in hỏng");
     c.signal(Signal::TERM);
     c.wait_exit();
-    let mut c = Console::start(&db, "nguyenvanan");
+    let mut c = desk.console("nguyenvanan");
     c.wait_for("My tickets");
     c.send("n");
     c.wait_for("Cuộc gọi: máy in hỏng");
@@ -710,18 +769,19 @@ fn a_hang_up_or_terminate_signal_restores_the_terminal_and_keeps_the_text() {
 /// Ctrl-E hands the text to `$EDITOR` in a private file (mode 0600) under a name nobody can
 /// guess (not `/tmp/hotro-<pid>.txt`), removed afterwards; with no editor set and no `vi`
 /// the console says which variable to set (issue 15).
+// SQLite only: about the external editor; the engine is a bystander.
 #[test]
 fn the_external_editor_gets_a_private_file_and_a_missing_editor_is_named() {
     use std::os::unix::fs::PermissionsExt;
-    let (dir, db) = fresh_db();
-    let (code, _, err) = hotro(&db, &["ticket", "new", "--title", "Máy quét mã vạch"]);
+    let desk = Desk::new();
+    let (code, _, err) = desk.hotro(&["ticket", "new", "--title", "Máy quét mã vạch"]);
     assert_eq!(code, 0, "{err}");
     let key = format!(
         "HT-{}-000001",
         hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
     );
-    let editor = dir.path().join("editor.sh");
-    let seen = dir.path().join("seen.txt");
+    let editor = desk.dir.path().join("editor.sh");
+    let seen = desk.dir.path().join("seen.txt");
     std::fs::write(
         &editor,
         format!(
@@ -732,8 +792,7 @@ fn the_external_editor_gets_a_private_file_and_a_missing_editor_is_named() {
     .unwrap();
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
     let editor = editor.display().to_string();
-    let mut c = Console::start_with(
-        &db,
+    let mut c = desk.console_with(
         "nguyenvanan",
         &[("EDITOR", Some(&editor)), ("VISUAL", None)],
     );
@@ -763,11 +822,10 @@ fn the_external_editor_gets_a_private_file_and_a_missing_editor_is_named() {
     c.quit();
 
     // No $VISUAL, no $EDITOR, no vi on the PATH: said so, the text stays.
-    let empty = dir.path().join("empty-bin");
+    let empty = desk.dir.path().join("empty-bin");
     std::fs::create_dir(&empty).unwrap();
     let empty = empty.display().to_string();
-    let mut c = Console::start_with(
-        &db,
+    let mut c = desk.console_with(
         "nguyenvanan",
         &[("EDITOR", None), ("VISUAL", None), ("PATH", Some(&empty))],
     );
@@ -786,15 +844,14 @@ fn the_external_editor_gets_a_private_file_and_a_missing_editor_is_named() {
 /// Issue 15: a wide grapheme cluster (a flag: two regional indicators, one 2-cell cluster)
 /// leaves nothing behind when the screen changes under it, and Ctrl-L draws every cell
 /// again, whatever the terminal holds.
+// SQLite only: about drawing on the terminal; the engine is a bystander.
 #[test]
 fn wide_clusters_leave_no_stale_cells_and_ctrl_l_repaints_everything() {
-    let (_dir, db) = fresh_db();
-    let (code, out, err) = hotro(
-        &db,
-        &["ticket", "new", "--title", "🇻🇳", "--description", "🇻🇳🇻🇳 cờ"],
-    );
+    let desk = Desk::new();
+    let (code, out, err) =
+        desk.hotro(&["ticket", "new", "--title", "🇻🇳", "--description", "🇻🇳🇻🇳 cờ"]);
     assert_eq!(code, 0, "{err}{out}");
-    let mut c = Console::start(&db, "nguyenvanan");
+    let mut c = desk.console("nguyenvanan");
     c.wait_for("My tickets");
     c.send("8"); // all open: the flag in the table and the preview
     // The flag is shown as its letters: terminals draw a flag's two characters in cells
@@ -844,12 +901,13 @@ impl Console {
 
 /// Issue 15: the runtime dropped every mouse event but the wheel. A click on a queue selects
 /// it, a click on a ticket selects it, a second click on it opens it.
+// SQLite only: about mouse input; the engine is a bystander.
 #[test]
 fn mouse_clicks_reach_the_console() {
-    let (_dir, db) = fresh_db();
-    let (code, out, err) = hotro(&db, &["ticket", "new", "--title", "Chuột bấm mở phiếu này"]);
+    let desk = Desk::new();
+    let (code, out, err) = desk.hotro(&["ticket", "new", "--title", "Chuột bấm mở phiếu này"]);
     assert_eq!(code, 0, "{err}{out}");
-    let mut c = Console::start(&db, "nguyenvanan");
+    let mut c = desk.console("nguyenvanan");
     c.wait_for("All open");
     let row = c.row_of("8 All open");
     c.click(4, row);
@@ -916,119 +974,121 @@ impl Keys {
 /// resolved and closed, the screen checked at each step and the store at the end.
 #[test]
 fn a_phone_call_to_a_closed_ticket_with_the_keymap_keys_only() {
-    use hotro::ui::keymap::Context;
-    let k = Keys::load();
-    let (_dir, db) = fresh_db();
-    let mut c = Console::start(&db, "nguyenvanan");
-    c.wait_for("My tickets");
-    let next_field = k.of(Context::Global, "focus_next");
-    let save = k.of(Context::Editor, "submit");
-    let yes = k.of(Context::Confirm, "yes");
+    on_each_engine(|| {
+        use hotro::ui::keymap::Context;
+        let k = Keys::load();
+        let desk = Desk::new();
+        let mut c = desk.console("nguyenvanan");
+        c.wait_for("My tickets");
+        let next_field = k.of(Context::Global, "focus_next");
+        let save = k.of(Context::Editor, "submit");
+        let yes = k.of(Context::Confirm, "yes");
 
-    // The call: title, description, who called and from which number, channel phone.
-    c.send(&k.of(Context::Queue, "new"));
-    c.wait_for("New ticket");
-    c.send("Không kết xuất được báo cáo thu ngân sách");
-    c.send(&next_field);
-    c.send("Chị Lan gọi từ phòng kế toán: báo cáo B02 báo lỗi khi kết xuất.");
-    c.send(&next_field);
-    c.send("Nguyễn Thị Lan");
-    c.send(&next_field);
-    c.send("0913 222 333");
-    c.send(&next_field); // kind
-    c.send(&next_field); // channel
-    c.send("Phone");
-    c.send(&save);
-    c.wait_for("Created ticket HT-");
-    // The new ticket is open: the operator goes on with it.
-    let screen = c.wait_for("Timeline");
-    assert!(
-        screen.contains("Không kết xuất được báo cáo thu ngân sách"),
-        "{screen}"
-    );
-    let key = format!(
-        "HT-{}-000001",
-        hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
-    );
-    assert!(screen.contains(&key), "{screen}");
+        // The call: title, description, who called and from which number, channel phone.
+        c.send(&k.of(Context::Queue, "new"));
+        c.wait_for("New ticket");
+        c.send("Không kết xuất được báo cáo thu ngân sách");
+        c.send(&next_field);
+        c.send("Chị Lan gọi từ phòng kế toán: báo cáo B02 báo lỗi khi kết xuất.");
+        c.send(&next_field);
+        c.send("Nguyễn Thị Lan");
+        c.send(&next_field);
+        c.send("0913 222 333");
+        c.send(&next_field); // kind
+        c.send(&next_field); // channel
+        c.send("Phone");
+        c.send(&save);
+        c.wait_for("Created ticket HT-");
+        // The new ticket is open: the operator goes on with it.
+        let screen = c.wait_for("Timeline");
+        assert!(
+            screen.contains("Không kết xuất được báo cáo thu ngân sách"),
+            "{screen}"
+        );
+        let key = format!(
+            "HT-{}-000001",
+            hotro::domain::key::key_year(chrono::Utc::now(), chrono_tz::Asia::Ho_Chi_Minh)
+        );
+        assert!(screen.contains(&key), "{screen}");
 
-    // Classify: impact and urgency high, priority P1 shown live.
-    c.send(&k.of(Context::Detail, "classify"));
-    c.wait_for("Classify 1 ticket");
-    let down = k.of(Context::Picker, "down");
-    c.send(&down.repeat(3));
-    c.send("high");
-    c.send(&down);
-    c.send("high");
-    c.wait_for("Priority: P1");
-    c.send(&k.of(Context::Picker, "submit"));
-    c.wait_for("classified:");
+        // Classify: impact and urgency high, priority P1 shown live.
+        c.send(&k.of(Context::Detail, "classify"));
+        c.wait_for("Classify 1 ticket");
+        let down = k.of(Context::Picker, "down");
+        c.send(&down.repeat(3));
+        c.send("high");
+        c.send(&down);
+        c.send("high");
+        c.wait_for("Priority: P1");
+        c.send(&k.of(Context::Picker, "submit"));
+        c.wait_for("classified:");
 
-    // Take it.
-    c.send(&k.of(Context::Detail, "take"));
-    c.wait_for("assigned to nguyenvanan");
+        // Take it.
+        c.send(&k.of(Context::Detail, "take"));
+        c.wait_for("assigned to nguyenvanan");
 
-    // Answer the caller.
-    c.send(&k.of(Context::Detail, "reply"));
-    c.wait_for("Reply");
-    c.send("Chị vui lòng chọn lại kỳ báo cáo rồi kết xuất.");
-    c.send(&save);
-    c.wait_for("replied to the requester");
+        // Answer the caller.
+        c.send(&k.of(Context::Detail, "reply"));
+        c.wait_for("Reply");
+        c.send("Chị vui lòng chọn lại kỳ báo cáo rồi kết xuất.");
+        c.send(&save);
+        c.wait_for("replied to the requester");
 
-    // Resolve, confirmed.
-    c.send(&k.of(Context::Detail, "resolve"));
-    c.send("Chọn lại kỳ báo cáo, kết xuất thành công.");
-    c.send(&save);
-    c.wait_for("Please confirm");
-    c.send(&yes);
-    c.wait_for("resolved: Chọn lại kỳ báo cáo");
+        // Resolve, confirmed.
+        c.send(&k.of(Context::Detail, "resolve"));
+        c.send("Chọn lại kỳ báo cáo, kết xuất thành công.");
+        c.send(&save);
+        c.wait_for("Please confirm");
+        c.send(&yes);
+        c.wait_for("resolved: Chọn lại kỳ báo cáo");
 
-    // Close it: the requester confirmed by phone (issue 14: how is asked, who is the
-    // requester), confirmed.
-    c.send(&k.of(Context::Detail, "palette"));
-    c.send("requester confirmed");
-    c.send(&k.of(Context::Picker, "submit"));
-    c.wait_for("How did the requester confirm?");
-    c.send("Phone");
-    c.send(&k.of(Context::Picker, "submit"));
-    c.wait_for("Please confirm");
-    c.send(&yes);
-    c.wait_for("requester Nguyễn Thị Lan confirmed the resolution (Phone); closed");
-    c.send(&k.of(Context::Detail, "back"));
-    c.send(&k.of(Context::Global, "quit"));
-    c.wait_exit();
+        // Close it: the requester confirmed by phone (issue 14: how is asked, who is the
+        // requester), confirmed.
+        c.send(&k.of(Context::Detail, "palette"));
+        c.send("requester confirmed");
+        c.send(&k.of(Context::Picker, "submit"));
+        c.wait_for("How did the requester confirm?");
+        c.send("Phone");
+        c.send(&k.of(Context::Picker, "submit"));
+        c.wait_for("Please confirm");
+        c.send(&yes);
+        c.wait_for("requester Nguyễn Thị Lan confirmed the resolution (Phone); closed");
+        c.send(&k.of(Context::Detail, "back"));
+        c.send(&k.of(Context::Global, "quit"));
+        c.wait_exit();
 
-    let (code, out, err) = hotro(&db, &["ticket", "show", &key, "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let t = &v["ticket"];
-    assert_eq!(t["status"], "closed");
-    assert_eq!(t["priority"], "P1");
-    assert_eq!(t["channel"], "phone");
-    assert_eq!(t["assignee"], "nguyenvanan");
-    assert_eq!(t["requester"]["name"], "Nguyễn Thị Lan");
-    assert_eq!(t["requester"]["phone"], "0913 222 333");
-    assert_eq!(t["resolution"], "Chọn lại kỳ báo cáo, kết xuất thành công.");
-    let kinds: Vec<&str> = v["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "created",
-            "classified",
-            "assigned",
-            "public_reply",
-            "resolved",
-            "requester_confirmed"
-        ]
-    );
-    let last = v["timeline"].as_array().unwrap().last().unwrap();
-    assert_eq!(last["via"], "phone", "{last}");
-    assert_eq!(last["confirmed_by"], "Nguyễn Thị Lan", "{last}");
+        let (code, out, err) = desk.hotro(&["ticket", "show", &key, "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let t = &v["ticket"];
+        assert_eq!(t["status"], "closed");
+        assert_eq!(t["priority"], "P1");
+        assert_eq!(t["channel"], "phone");
+        assert_eq!(t["assignee"], "nguyenvanan");
+        assert_eq!(t["requester"]["name"], "Nguyễn Thị Lan");
+        assert_eq!(t["requester"]["phone"], "0913 222 333");
+        assert_eq!(t["resolution"], "Chọn lại kỳ báo cáo, kết xuất thành công.");
+        let kinds: Vec<&str> = v["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "created",
+                "classified",
+                "assigned",
+                "public_reply",
+                "resolved",
+                "requester_confirmed"
+            ]
+        );
+        let last = v["timeline"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["via"], "phone", "{last}");
+        assert_eq!(last["confirmed_by"], "Nguyễn Thị Lan", "{last}");
+    });
 }
 
 /// Issue 17's acceptance, two hosts on one machine: one PostgreSQL server listening on two
@@ -1044,23 +1104,26 @@ fn two_hosts_on_one_server_show_each_others_changes_and_conflicts() {
         return;
     };
     let admin = cluster.create_db("hotro");
-    let admin = Path::new(&admin);
-    let (code, _, err) = hotro(admin, &["init", "--test"]);
+    let caches = tempfile::tempdir().unwrap();
+    let home = |host: &str| caches.path().join(host);
+    let admin_home = home("admin");
+    let (code, _, err) = hotro(&admin, &admin_home, &["init", "--test"]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = hotro(admin, &["db", "setup-roles", "--apply"]);
+    let (code, _, err) = hotro(&admin, &admin_home, &["db", "setup-roles", "--apply"]);
     assert_eq!(code, 0, "{err}");
     let hanoi = format!("postgresql://nguyenvanan@127.0.0.1:{port}/hotro");
     let camau = format!("postgresql://tranthibich@127.0.0.2:{port}/hotro");
-    let caches = tempfile::tempdir().unwrap();
     let cache = |host: &str| caches.path().join(host).display().to_string();
     let (cache_a, cache_b) = (cache("hanoi"), cache("camau"));
     let mut a = Console::start_with(
-        Path::new(&hanoi),
+        &hanoi,
+        &home("hanoi-home"),
         "nguyenvanan",
         &[("XDG_CACHE_HOME", Some(&cache_a))],
     );
     let mut b = Console::start_with(
-        Path::new(&camau),
+        &camau,
+        &home("camau-home"),
         "tranthibich",
         &[("XDG_CACHE_HOME", Some(&cache_b))],
     );
@@ -1111,7 +1174,7 @@ fn two_hosts_on_one_server_show_each_others_changes_and_conflicts() {
     a.quit();
     b.quit();
     // The server holds both replies, each by the role that wrote it, on one whole chain.
-    let (code, out, err) = hotro(admin, &["ticket", "show", &key, "--json"]);
+    let (code, out, err) = hotro(&admin, &admin_home, &["ticket", "show", &key, "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let replies: Vec<(String, String)> = v["timeline"]
@@ -1139,7 +1202,7 @@ fn two_hosts_on_one_server_show_each_others_changes_and_conflicts() {
             )
         ]
     );
-    let (code, out, err) = hotro(admin, &["db", "verify"]);
+    let (code, out, err) = hotro(&admin, &admin_home, &["db", "verify"]);
     assert_eq!(code, 0, "{out}{err}");
     // Each host built its own search index in its own cache folder.
     for c in [&cache_a, &cache_b] {
