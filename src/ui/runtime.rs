@@ -173,6 +173,15 @@ pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<i32> 
     let pending: Rc<RefCell<VecDeque<Event>>> = Rc::new(RefCell::new(VecDeque::new()));
     install_wait_hook(app, exec, theme, &term, &last, &pending);
     let result = event_loop(app, exec, theme, &term, &last, &pending, &signals);
+    // The terminal hung up (the SSH connection dropped: its reads, writes and settings
+    // fail with EIO): nothing may be written to it any more — ratatui's `Terminal` prints to
+    // stderr when dropped, and a failed print panics (exit 101, after the draft was kept).
+    // Standard output and error go to /dev/null from here, and the exit is a hang-up's. A
+    // SIGHUP sent with the terminal still there (`kill -HUP`) restores it as usual.
+    let hung_up = terminal_hung_up();
+    if hung_up {
+        detach_from_terminal();
+    }
     if !app.quit {
         // The loop ended without a quit: the terminal failed (a hang-up reads as an I/O
         // error). Keep what was typed, as on quit.
@@ -181,7 +190,30 @@ pub fn run(app: &mut App, exec: &mut Executor<'_>, theme: Theme) -> Result<i32> 
     crate::store::set_wait_hook(None);
     match signals.received() {
         Some(signal) => Ok(128 + signal),
+        None if hung_up => Ok(128 + signal_hook::consts::SIGHUP),
         None => result.map(|()| 0),
+    }
+}
+
+/// Whether the terminal on standard output was hung up: asking for its settings fails with
+/// EIO (Linux answers every request on a hung-up terminal so).
+fn terminal_hung_up() -> bool {
+    matches!(
+        rustix::termios::tcgetattr(std::io::stdout()),
+        Err(e) if e == rustix::io::Errno::IO
+    )
+}
+
+/// Point standard output and standard error at `/dev/null` (the terminal is gone); left
+/// as they are when `/dev/null` cannot be opened.
+fn detach_from_terminal() {
+    if let Ok(null) = rustix::fs::open(
+        "/dev/null",
+        rustix::fs::OFlags::WRONLY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    ) {
+        let _ = rustix::stdio::dup2_stdout(&null);
+        let _ = rustix::stdio::dup2_stderr(&null);
     }
 }
 
