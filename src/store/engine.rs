@@ -678,23 +678,7 @@ impl PgConn {
     ) -> Result<T, StoreError> {
         let mut attempt = 1;
         loop {
-            let result = (|| -> Result<T, StoreError> {
-                let tx = self
-                    .client
-                    .build_transaction()
-                    .isolation_level(postgres::IsolationLevel::ReadCommitted)
-                    .start()?;
-                let mut tx = PgTx {
-                    tx,
-                    cache: Some(&mut self.statements),
-                };
-                let value = f(&mut tx)?;
-                tx.tx.commit()?;
-                Ok(value)
-            })();
-            if result.is_err() {
-                self.statements.statements.clear();
-            }
+            let result = self.once(postgres::IsolationLevel::ReadCommitted, false, &mut f);
             match result {
                 Err(e) if e.is_contention() && attempt < PG_WRITE_ATTEMPTS => {
                     attempt += 1;
@@ -712,12 +696,24 @@ impl PgConn {
         &mut self,
         f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.once(postgres::IsolationLevel::RepeatableRead, true, f)
+    }
+
+    /// One transaction at `isolation` running `f` over the connection's statement cache,
+    /// committed if `f` returns `Ok`; after any failure the cache is emptied (see
+    /// [`StatementCache`]).
+    fn once<T>(
+        &mut self,
+        isolation: postgres::IsolationLevel,
+        read_only: bool,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let result = (|| -> Result<T, StoreError> {
             let tx = self
                 .client
                 .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
+                .isolation_level(isolation)
+                .read_only(read_only)
                 .start()?;
             let mut tx = PgTx {
                 tx,
